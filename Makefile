@@ -1,0 +1,106 @@
+# Parley — `make run` starts the whole stack locally; `make test` runs every test.
+# Other targets: all (default: build/parley.fcgi, build/parley), check (lints), bench, clean.
+
+CC       ?= cc
+CLANG    ?= clang-14
+VERSION  := 0.1.0
+PORT     ?= 8080
+VAR      ?= $(CURDIR)/var
+FUZZ_SECONDS ?= 5
+
+CPPFLAGS := -D_GNU_SOURCE -DPARLEY_VERSION='"$(VERSION)"' -I/usr/include/ClearSilver \
+            $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
+WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
+CFLAGS   := -std=c11 -O2 -g -pthread -fstack-protector-strong $(WARN)
+SANFLAGS := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LIBS     := -lfcgi -lneo_cs -lneo_utl -lz -lpq -lsodium -lhiredis -ljansson -pthread
+
+SRC      := $(wildcard cgi/core/*.c cgi/http/*.c cgi/store/*.c cgi/app/*.c cgi/view/*.c)
+OBJ      := $(SRC:%.c=build/obj/%.o)
+SAN_OBJ  := $(SRC:%.c=build/san/obj/%.o)
+# The parsers the fuzzers drive need no database, Redis or templates.
+FUZZ_SRC := cgi/core/arena.c cgi/core/buf.c cgi/core/err.c cgi/core/utf8.c \
+            cgi/http/form.c cgi/http/cookie.c cgi/http/body.c cgi/http/route.c \
+            cgi/http/validate.c cgi/http/req.c
+UNIT     := $(patsubst tests/unit/%.c,build/san/tests/%,$(wildcard tests/unit/test_*.c))
+FUZZERS  := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+.PHONY: all run test check test-unit test-fuzz test-stack bench clean san deps
+
+all: build/parley.fcgi build/parley
+
+build/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+build/san/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -MMD -MP -c $< -o $@
+
+build/libparley.a: $(OBJ)
+	ar rcs $@ $^
+
+build/san/libparley.a: $(SAN_OBJ)
+	ar rcs $@ $^
+
+build/parley.fcgi: build/obj/cgi/bin/parley_fcgi.o build/libparley.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+build/parley: build/obj/cgi/bin/parley_cli.o build/libparley.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+build/san/parley.fcgi: build/san/obj/cgi/bin/parley_fcgi.o build/san/libparley.a
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LIBS)
+
+build/san/parley: build/san/obj/cgi/bin/parley_cli.o build/san/libparley.a
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LIBS)
+
+san: build/san/parley.fcgi build/san/parley
+
+build/san/tests/%: tests/unit/%.c build/san/libparley.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $^ -lcmocka $(LIBS)
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_SRC)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ -ljansson
+
+build/bench/hello.fcgi: tests/bench/hello_fcgi.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< -lfcgi -pthread
+
+deps:
+	deploy/install-deps.sh
+
+# Installs what is missing, builds, and runs PostgreSQL, Redis, lighttpd and Parley in the
+# foreground until Ctrl-C.
+run: deps
+	$(MAKE) all
+	VAR=$(VAR) PORT=$(PORT) BIN=$(CURDIR)/build deploy/local/stack.sh run
+
+check:
+	tests/support/sqllint.sh
+
+test-unit: $(UNIT)
+	@set -e; for t in $(UNIT); do echo "== $$t"; $$t; done
+
+test-fuzz: $(FUZZERS)
+	@set -e; for f in $(FUZZERS); do n=$$(basename $$f); echo "== $$n ($(FUZZ_SECONDS) s)"; \
+	  mkdir -p build/fuzz/corpus/$$n; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 build/fuzz/corpus/$$n tests/fuzz/seeds/$$n 2>build/fuzz/$$n.log \
+	    || { tail -50 build/fuzz/$$n.log; exit 1; }; \
+	  grep -E "^(#[0-9]+|Done)" build/fuzz/$$n.log | tail -1; done
+
+# API and browser tests against a real stack (sanitizer builds) on a free port.
+test-stack: san
+	tests/support/run-stack-tests.sh
+
+test: check test-unit test-fuzz test-stack
+
+bench: all build/bench/hello.fcgi
+	tests/bench/run.sh
+
+clean:
+	rm -rf build
+
+-include $(OBJ:.o=.d) $(SAN_OBJ:.o=.d)

@@ -1,0 +1,33 @@
+/* home.c — handlers: the front page, empty form pages and the health check. */
+#include "handlers.h"
+#include <string.h>
+
+#ifndef PARLEY_VERSION
+#define PARLEY_VERSION "0.1.0"
+#endif
+
+err_t h_home(ctx *c)
+{
+    c->out = json_pack("{s:s,s:s,s:o}", "name", "Parley", "version", PARLEY_VERSION,
+                       "user", c->user ? user_json(c->user) : json_null());
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
+err_t h_form(ctx *c)
+{
+    if (c->user && !c->rq.is_api) { c->redirect = "/me"; return ERR_OK; }
+    c->out = json_object();
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
+err_t h_health(ctx *c)
+{
+    int pg = db_run(c->db, "db_ping", 0, NULL) == ERR_OK;
+    redisReply *r;
+    int rd = kv_cmd(c->kv, &r, "PING") == ERR_OK;
+    if (rd) freeReplyObject(r);
+    c->status = pg && rd ? 200 : 503;
+    c->out = json_pack("{s:s,s:s,s:s}", "status", pg && rd ? "ok" : "unavailable",
+                       "postgres", pg ? "ok" : "down", "redis", rd ? "ok" : "down");
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}

@@ -1,0 +1,47 @@
+/* profile.c — handlers: your profile, password change, public profiles. */
+#include "handlers.h"
+#include <ctype.h>
+#include "sessions.h"
+#include "users.h"
+
+err_t h_me(ctx *c)
+{
+    c->out = json_pack("{s:o}", "user", user_json(c->user));
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
+err_t h_me_update(ctx *c)
+{
+    user_row *u;
+    err_t e = users_update_profile(c, c->user->id, ctx_str(c, "display_name"), ctx_str(c, "status_text"), &u);
+    if (e) return e;
+    c->user = u;
+    c->out = json_pack("{s:o}", "user", user_json(u));
+    if (!c->rq.is_api) c->redirect = "/me?done=profile";
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
+err_t h_password(ctx *c)
+{
+    err_t e = users_check_password(c, c->user->id, ctx_str(c, "current_password"));
+    if (!e) e = users_set_password(c, c->user->id, ctx_str(c, "new_password"));
+    /* A changed password ends every other session: whoever knew the old one is out. */
+    if (!e) e = sess_revoke_all(c, c->user->id, c->sess_id);
+    if (e) return e;
+    c->status = 204;
+    if (!c->rq.is_api) c->redirect = "/me?done=password";
+    return ERR_OK;
+}
+
+err_t h_user_show(ctx *c)
+{
+    char *name = arena_strdup(c->a, route_param(&c->params, "username"));
+    if (!name) return ERR_INTERNAL;
+    for (char *p = name; *p; p++) *p = (char)tolower((unsigned char)*p);
+    user_row *u;
+    err_t e = username_valid(name) ? users_by_username(c, name, &u) : ERR_NOT_FOUND;
+    if (e == ERR_NOT_FOUND) return ctx_fail(c, e, NULL, "There is no user with that name.");
+    if (e) return e;
+    c->out = json_pack("{s:o}", "user", user_json(u));
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}

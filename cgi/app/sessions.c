@@ -1,0 +1,187 @@
+/* sessions.c — see sessions.h. */
+#include "sessions.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { SESS_SEEN_EVERY = 60 };   /* refresh "last seen" at most once a minute */
+
+err_t sess_create(ctx *c, long long uid, char token[SECRET_LEN + 1], sess *out)
+{
+    secret_new(token);
+    secret_hash(token, out->id);
+    secret_new(out->csrf);
+    out->uid = uid;
+    char key[80], ukey[40], uids[24], now[24];
+    snprintf(key, sizeof key, "sess:%s", out->id);
+    snprintf(ukey, sizeof ukey, "usess:%lld", uid);
+    snprintf(uids, sizeof uids, "%lld", uid);
+    snprintf(now, sizeof now, "%lld", (long long)time(NULL));
+    const char *ua = c->rq.user_agent ? c->rq.user_agent : "";
+    if (strlen(ua) > 512) ua = arena_strndup(c->a, ua, 512);
+    err_t e = kv_append(c->kv, "HSET %s uid %s csrf %s ip %s ua %s created %s seen %s", key, uids,
+                        out->csrf, c->rq.client_ip, ua ? ua : "", now, now);
+    if (!e) e = kv_append(c->kv, "EXPIRE %s %ld", key, c->cfg->session_ttl);
+    if (!e) e = kv_append(c->kv, "SADD %s %s", ukey, out->id);
+    if (!e) e = kv_append(c->kv, "EXPIRE %s %ld", ukey, c->cfg->session_ttl);
+    if (e) { kv_close(c->kv); return e; }
+    redisReply *r[4];
+    e = kv_replies(c->kv, 4, r);
+    kv_free_replies(4, r);
+    return e;
+}
+
+err_t sess_lookup(ctx *c, const char *token, sess *out)
+{
+    if (!secret_shape_ok(token, "")) return ERR_UNAUTHORIZED;
+    secret_hash(token, out->id);
+    char key[80];
+    snprintf(key, sizeof key, "sess:%s", out->id);
+    err_t e = kv_append(c->kv, "HMGET %s uid csrf seen", key);
+    if (!e) e = kv_append(c->kv, "EXPIRE %s %ld", key, c->cfg->session_ttl);
+    if (e) { kv_close(c->kv); return e; }
+    redisReply *r[2];
+    e = kv_replies(c->kv, 2, r);
+    if (e) { kv_free_replies(2, r); return e; }
+    redisReply *h = r[0];
+    int found = h->type == REDIS_REPLY_ARRAY && h->elements == 3 &&
+                h->element[0]->type == REDIS_REPLY_STRING && h->element[1]->type == REDIS_REPLY_STRING;
+    long long seen = 0;
+    if (found) {
+        out->uid = atoll(h->element[0]->str);
+        snprintf(out->csrf, sizeof out->csrf, "%s", h->element[1]->str);
+        if (h->element[2]->type == REDIS_REPLY_STRING) seen = atoll(h->element[2]->str);
+    }
+    kv_free_replies(2, r);
+    if (!found) return ERR_UNAUTHORIZED;
+    long long now = (long long)time(NULL);
+    if (now - seen >= SESS_SEEN_EVERY) {
+        char nows[24], ukey[40];
+        snprintf(nows, sizeof nows, "%lld", now);
+        snprintf(ukey, sizeof ukey, "usess:%lld", out->uid);
+        e = kv_append(c->kv, "HSET %s seen %s ip %s", key, nows, c->rq.client_ip);
+        if (!e) e = kv_append(c->kv, "EXPIRE %s %ld", ukey, c->cfg->session_ttl);
+        if (e) { kv_close(c->kv); return e; }
+        redisReply *w[2];
+        e = kv_replies(c->kv, 2, w);
+        kv_free_replies(2, w);
+        if (e) return e;
+    }
+    return ERR_OK;
+}
+
+const char *sess_browser(arena *a, const char *ua)
+{
+    if (!ua || !*ua) return "Unknown";
+    static const struct { const char *needle, *name; } browsers[] = {
+        {"Edg/", "Edge"}, {"OPR/", "Opera"}, {"Firefox/", "Firefox"}, {"Chromium/", "Chromium"},
+        {"HeadlessChrome/", "Headless Chrome"}, {"Chrome/", "Chrome"}, {"Safari/", "Safari"},
+        {"curl/", "curl"}, {"Wget/", "Wget"}, {"python", "Python"}, {"node", "Node.js"},
+    };
+    static const struct { const char *needle, *name; } systems[] = {
+        {"Android", "Android"}, {"iPhone", "iOS"}, {"iPad", "iPadOS"}, {"Windows", "Windows"},
+        {"Mac OS X", "macOS"}, {"CrOS", "ChromeOS"}, {"Linux", "Linux"},
+    };
+    const char *b = NULL, *s = NULL;
+    for (size_t i = 0; i < sizeof browsers / sizeof browsers[0] && !b; i++)
+        if (strstr(ua, browsers[i].needle)) b = browsers[i].name;
+    for (size_t i = 0; i < sizeof systems / sizeof systems[0] && !s; i++)
+        if (strstr(ua, systems[i].needle)) s = systems[i].name;
+    if (!b) return arena_strndup(a, ua, strcspn(ua, "/ ") > 40 ? 40 : strcspn(ua, "/ "));
+    return s ? arena_printf(a, "%s on %s", b, s) : b;
+}
+
+static const char *iso_time(arena *a, const char *unix_secs)
+{
+    time_t t = (time_t)atoll(unix_secs);
+    struct tm tm;
+    char out[32];
+    gmtime_r(&t, &tm);
+    strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return arena_strdup(a, out);
+}
+
+static int by_created_desc(const void *x, const void *y)
+{
+    json_t *a = *(json_t *const *)x, *b = *(json_t *const *)y;
+    return strcmp(json_string_value(json_object_get(b, "created_at")),
+                  json_string_value(json_object_get(a, "created_at")));
+}
+
+err_t sess_list(ctx *c, long long uid, const char *current_id, json_t **out)
+{
+    *out = NULL;
+    redisReply *m;
+    err_t e = kv_cmd(c->kv, &m, "SMEMBERS usess:%lld", uid);
+    if (e) return e;
+    size_t n = m->type == REDIS_REPLY_ARRAY ? m->elements : 0;
+    for (size_t i = 0; i < n; i++)
+        if ((e = kv_append(c->kv, "HMGET sess:%s created seen ip ua", m->element[i]->str))) {
+            kv_close(c->kv);
+            freeReplyObject(m);
+            return e;
+        }
+    redisReply **r = arena_alloc(c->a, (n ? n : 1) * sizeof *r);
+    json_t **items = arena_alloc(c->a, (n ? n : 1) * sizeof *items);
+    if (!r || !items) { freeReplyObject(m); kv_close(c->kv); return ERR_INTERNAL; }
+    e = kv_replies(c->kv, (int)n, r);
+    size_t k = 0;
+    for (size_t i = 0; !e && i < n; i++) {
+        redisReply *h = r[i];
+        const char *id = m->element[i]->str;
+        if (h->type != REDIS_REPLY_ARRAY || h->elements != 4 || h->element[0]->type != REDIS_REPLY_STRING) {
+            redisReply *gone;                   /* expired: forget it */
+            if (!kv_cmd(c->kv, &gone, "SREM usess:%lld %s", uid, id)) freeReplyObject(gone);
+            continue;
+        }
+        const char *seen = h->element[1]->type == REDIS_REPLY_STRING ? h->element[1]->str : h->element[0]->str;
+        const char *ip = h->element[2]->type == REDIS_REPLY_STRING ? h->element[2]->str : "";
+        const char *ua = h->element[3]->type == REDIS_REPLY_STRING ? h->element[3]->str : "";
+        items[k++] = json_pack("{s:s,s:s,s:s,s:s,s:s,s:b}", "id", id,
+                               "browser", sess_browser(c->a, ua), "ip", ip,
+                               "created_at", iso_time(c->a, h->element[0]->str),
+                               "last_seen", iso_time(c->a, seen),
+                               "current", current_id && !strcmp(current_id, id));
+    }
+    kv_free_replies((int)n, r);
+    freeReplyObject(m);
+    json_t *arr = json_array();
+    qsort(items, k, sizeof *items, by_created_desc);
+    for (size_t i = 0; i < k; i++) if (items[i]) json_array_append_new(arr, items[i]);
+    if (e) { json_decref(arr); return e; }
+    *out = arr;
+    return ERR_OK;
+}
+
+err_t sess_revoke(ctx *c, long long uid, const char *id)
+{
+    if (strlen(id) != SECRET_HEX || strspn(id, "0123456789abcdef") != SECRET_HEX) return ERR_NOT_FOUND;
+    redisReply *r;
+    err_t e = kv_cmd(c->kv, &r, "SREM usess:%lld %s", uid, id);
+    if (e) return e;
+    int was_member = r->type == REDIS_REPLY_INTEGER && r->integer == 1;
+    freeReplyObject(r);
+    if (!was_member) return ERR_NOT_FOUND;
+    e = kv_cmd(c->kv, &r, "DEL sess:%s", id);
+    if (!e) freeReplyObject(r);
+    return e;
+}
+
+err_t sess_revoke_all(ctx *c, long long uid, const char *except_id)
+{
+    redisReply *m;
+    err_t e = kv_cmd(c->kv, &m, "SMEMBERS usess:%lld", uid);
+    if (e) return e;
+    for (size_t i = 0; m->type == REDIS_REPLY_ARRAY && i < m->elements; i++) {
+        const char *id = m->element[i]->str;
+        if (except_id && !strcmp(id, except_id)) continue;
+        redisReply *r;
+        if ((e = kv_cmd(c->kv, &r, "DEL sess:%s", id))) break;
+        freeReplyObject(r);
+        if ((e = kv_cmd(c->kv, &r, "SREM usess:%lld %s", uid, id))) break;
+        freeReplyObject(r);
+    }
+    freeReplyObject(m);
+    return e;
+}

@@ -1,0 +1,142 @@
+/* users.c — see users.h. */
+#include "users.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define USER_COLS "id, username, display_name, status_text, " \
+                  "to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+const db_stmt users_stmts[] = {
+    {"users_insert", "INSERT INTO users (username, display_name, password_hash) VALUES ($1, $2, $3) "
+                     "RETURNING " USER_COLS},
+    {"users_by_id", "SELECT " USER_COLS " FROM users WHERE id = $1"},
+    {"users_by_username", "SELECT " USER_COLS " FROM users WHERE lower(username) = lower($1)"},
+    {"users_auth", "SELECT " USER_COLS ", password_hash FROM users WHERE lower(username) = lower($1)"},
+    {"users_hash", "SELECT password_hash FROM users WHERE id = $1"},
+    {"users_update", "UPDATE users SET display_name = COALESCE($2, display_name), "
+                     "status_text = COALESCE($3, status_text), updated_at = now() "
+                     "WHERE id = $1 RETURNING " USER_COLS},
+    {"users_set_hash", "UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1"},
+    {NULL, NULL},
+};
+
+/* A valid hash of a random password, verified against when the user does not exist so
+ * that a wrong username costs as much time as a wrong password. */
+static char users_dummy_hash[crypto_pwhash_STRBYTES];
+
+int users_init(const config *cfg)
+{
+    char pw[32];
+    randombytes_buf(pw, sizeof pw);
+    return crypto_pwhash_str(users_dummy_hash, pw, sizeof pw, cfg->pwhash_ops, cfg->pwhash_mem);
+}
+
+int users_hash_password(const config *cfg, const char *password, char out[crypto_pwhash_STRBYTES])
+{
+    return crypto_pwhash_str(out, password, strlen(password), cfg->pwhash_ops, cfg->pwhash_mem);
+}
+
+static user_row *row_user(ctx *c, PGresult *r, int i)
+{
+    user_row *u = arena_alloc(c->a, sizeof *u);
+    if (!u) return NULL;
+    u->id = atoll(PQgetvalue(r, i, 0));
+    u->username = arena_strdup(c->a, PQgetvalue(r, i, 1));
+    u->display_name = arena_strdup(c->a, PQgetvalue(r, i, 2));
+    u->status_text = arena_strdup(c->a, PQgetvalue(r, i, 3));
+    u->created_at = arena_strdup(c->a, PQgetvalue(r, i, 4));
+    return u->username && u->display_name && u->status_text && u->created_at ? u : NULL;
+}
+
+/* Runs a statement expected to return at most one user row. */
+static err_t one_user(ctx *c, const char *stmt, int n, const char *const *p, user_row **out)
+{
+    PGresult *r;
+    err_t e = db_exec(c->db, stmt, n, p, &r);
+    if (e) return e;
+    if (PQntuples(r) == 0) { PQclear(r); return ERR_NOT_FOUND; }
+    *out = row_user(c, r, 0);
+    PQclear(r);
+    return *out ? ERR_OK : ERR_INTERNAL;
+}
+
+err_t users_create(ctx *c, const char *username, const char *display_name, const char *password, user_row **out)
+{
+    char hash[crypto_pwhash_STRBYTES];
+    if (users_hash_password(c->cfg, password, hash)) return ERR_INTERNAL;
+    const char *p[] = {username, display_name, hash};
+    err_t e = one_user(c, "users_insert", 3, p, out);
+    sodium_memzero(hash, sizeof hash);
+    if (e == ERR_INTERNAL && !strcmp(c->db->sqlstate, "23505"))
+        return ctx_fail(c, ERR_USERNAME_TAKEN, "username", "That username is taken. Try another one.");
+    return e;
+}
+
+err_t users_by_id(ctx *c, long long id, user_row **out)
+{
+    char ids[24];
+    snprintf(ids, sizeof ids, "%lld", id);
+    const char *p[] = {ids};
+    return one_user(c, "users_by_id", 1, p, out);
+}
+
+err_t users_by_username(ctx *c, const char *username, user_row **out)
+{
+    const char *p[] = {username};
+    return one_user(c, "users_by_username", 1, p, out);
+}
+
+err_t users_authenticate(ctx *c, const char *username, const char *password, user_row **out)
+{
+    const char *p[] = {username};
+    PGresult *r;
+    err_t e = db_exec(c->db, "users_auth", 1, p, &r);
+    if (e) return e;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        if (crypto_pwhash_str_verify(users_dummy_hash, password, strlen(password)) == 0)
+            return ERR_INTERNAL;                 /* cannot happen: the password is random */
+        return ERR_INVALID_CREDENTIALS;
+    }
+    if (crypto_pwhash_str_verify(PQgetvalue(r, 0, 5), password, strlen(password)) != 0) {
+        PQclear(r);
+        return ERR_INVALID_CREDENTIALS;
+    }
+    *out = row_user(c, r, 0);
+    PQclear(r);
+    return *out ? ERR_OK : ERR_INTERNAL;
+}
+
+err_t users_update_profile(ctx *c, long long id, const char *display_name, const char *status_text, user_row **out)
+{
+    char ids[24];
+    snprintf(ids, sizeof ids, "%lld", id);
+    const char *p[] = {ids, display_name, status_text};
+    return one_user(c, "users_update", 3, p, out);
+}
+
+err_t users_check_password(ctx *c, long long id, const char *password)
+{
+    char ids[24];
+    snprintf(ids, sizeof ids, "%lld", id);
+    const char *p[] = {ids};
+    PGresult *r;
+    err_t e = db_exec(c->db, "users_hash", 1, p, &r);
+    if (e) return e;
+    int good = PQntuples(r) == 1 &&
+               crypto_pwhash_str_verify(PQgetvalue(r, 0, 0), password, strlen(password)) == 0;
+    PQclear(r);
+    return good ? ERR_OK : ctx_fail(c, ERR_WRONG_PASSWORD, "current_password", "The current password is wrong.");
+}
+
+err_t users_set_password(ctx *c, long long id, const char *password)
+{
+    char hash[crypto_pwhash_STRBYTES], ids[24];
+    if (users_hash_password(c->cfg, password, hash)) return ERR_INTERNAL;
+    snprintf(ids, sizeof ids, "%lld", id);
+    const char *p[] = {ids, hash};
+    err_t e = db_run(c->db, "users_set_hash", 2, p);
+    sodium_memzero(hash, sizeof hash);
+    return e;
+}

@@ -1,0 +1,99 @@
+/* parley_fcgi.c — the page and API server: a fixed pool of worker threads, each owning one
+ * PostgreSQL and one Redis connection, taking FastCGI requests in turn. Started as plain
+ * CGI (no FastCGI socket), it serves the one request and exits. Wiring only. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <fcgiapp.h>
+#include <sodium.h>
+#include "../app/dispatch.h"
+#include "../app/users.h"
+#include "../core/log.h"
+#include "../view/render.h"
+
+static config cfg;
+static int listen_fd;
+static pthread_mutex_t accept_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void *worker_main(void *arg)
+{
+    (void)arg;
+    worker w;
+    worker_init(&w, &cfg);
+    FCGX_Request fr;
+    if (FCGX_InitRequest(&fr, listen_fd, 0) != 0) {
+        log_error("FCGX_InitRequest failed");
+        worker_free(&w);
+        return NULL;
+    }
+    for (;;) {
+        pthread_mutex_lock(&accept_lock);       /* one thread in accept at a time */
+        int rc = FCGX_Accept_r(&fr);
+        pthread_mutex_unlock(&accept_lock);
+        if (rc < 0) break;
+        http_io io = {.fr = &fr};
+        dispatch(&w, &io);
+        FCGX_Finish_r(&fr);
+    }
+    worker_free(&w);
+    return NULL;
+}
+
+static int serve_cgi(void)
+{
+    worker w;
+    worker_init(&w, &cfg);
+    http_io io = {.fr = NULL};
+    dispatch(&w, &io);
+    fflush(stdout);
+    worker_free(&w);
+    return 0;
+}
+
+int main(void)
+{
+    char err[512];
+    if (config_load(&cfg, err, sizeof err)) {
+        fprintf(stderr, "parley.fcgi: configuration: %s\n", err);
+        return 2;
+    }
+    if (sodium_init() < 0 || view_init() || users_init(&cfg)) {
+        fprintf(stderr, "parley.fcgi: cannot initialise libsodium or ClearSilver\n");
+        return 1;
+    }
+    json_object_seed(0);
+    signal(SIGPIPE, SIG_IGN);
+    if (FCGX_Init() != 0) { fprintf(stderr, "parley.fcgi: FCGX_Init failed\n"); return 1; }
+    if (!*cfg.listen && FCGX_IsCGI()) {
+        int rc = serve_cgi();
+        config_free(&cfg);
+        return rc;
+    }
+    listen_fd = 0;                                   /* spawned by the web server */
+    if (*cfg.listen) {
+        if (cfg.listen[0] == '/') unlink(cfg.listen); /* a stale socket from a crash */
+        mode_t old = umask(0007);
+        listen_fd = FCGX_OpenSocket(cfg.listen, 1024);
+        umask(old);
+        if (listen_fd < 0) {
+            fprintf(stderr, "parley.fcgi: cannot listen on %s\n", cfg.listen);
+            return 1;
+        }
+    }
+    log_info("parley.fcgi listening on %s with %d threads", *cfg.listen ? cfg.listen : "fd 0", cfg.threads);
+    pthread_t *threads = calloc((size_t)cfg.threads, sizeof *threads);
+    if (!threads) return 1;
+    for (int i = 0; i < cfg.threads; i++)
+        if (pthread_create(&threads[i], NULL, worker_main, NULL)) {
+            fprintf(stderr, "parley.fcgi: cannot start thread %d\n", i);
+            return 1;
+        }
+    for (int i = 0; i < cfg.threads; i++) pthread_join(threads[i], NULL);
+    free(threads);
+    config_free(&cfg);
+    return 0;
+}

@@ -1,0 +1,159 @@
+/* config.c — see config.h. */
+#include "config.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+
+/* One table of settings: name, default; parsing below turns them into typed fields. */
+static const struct { const char *key, *def; } config_keys[] = {
+    {"PARLEY_DB", "dbname=parley"},
+    {"PARLEY_REDIS", "127.0.0.1:6379"},
+    {"PARLEY_LISTEN", ""},
+    {"PARLEY_TEMPLATES", "templates"},
+    {"PARLEY_SQL", "sql"},
+    {"PARLEY_TRUSTED_PROXY", ""},
+    {"PARLEY_COOKIE_SECURE", "auto"},
+    {"PARLEY_THREADS", "8"},
+    {"PARLEY_MAX_BODY", "1048576"},
+    {"PARLEY_SESSION_TTL", "2592000"},
+    {"PARLEY_BACKEND_TIMEOUT_MS", "5000"},
+    {"PARLEY_RL_LOGIN_USER", "10/900"},
+    {"PARLEY_RL_LOGIN_IP", "50/900"},
+    {"PARLEY_RL_REGISTER_IP", "10/3600"},
+    {"PARLEY_PWHASH", "interactive"},
+};
+enum { NKEYS = sizeof config_keys / sizeof config_keys[0] };
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t') s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+        s[--n] = '\0';
+    return s;
+}
+
+/* Reads the config file into vals[] (malloc'd strings owned by the caller). */
+static int config_read_file(const char *path, char *vals[NKEYS], char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) { snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno)); return -1; }
+    char line[4096];
+    int lineno = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        char *s = trim(line);
+        if (!*s || *s == '#') continue;
+        char *eq = strchr(s, '=');
+        if (!eq) { snprintf(err, errlen, "%s:%d: expected KEY=VALUE", path, lineno); fclose(f); return -1; }
+        *eq = '\0';
+        char *k = trim(s), *v = trim(eq + 1);
+        size_t vl = strlen(v);
+        if (vl >= 2 && ((v[0] == '"' && v[vl - 1] == '"') || (v[0] == '\'' && v[vl - 1] == '\''))) {
+            v[vl - 1] = '\0';
+            v++;
+        }
+        int found = 0;
+        for (int i = 0; i < NKEYS; i++)
+            if (!strcmp(k, config_keys[i].key)) {
+                free(vals[i]);
+                vals[i] = strdup(v);
+                found = 1;
+            }
+        if (!found) { snprintf(err, errlen, "%s:%d: unknown setting %s", path, lineno, k); fclose(f); return -1; }
+    }
+    fclose(f);
+    return 0;
+}
+
+static int parse_long(const char *s, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < min || v > max) return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_rule(const char *s, rate_rule *r)
+{
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, "%s", s);
+    char *slash = strchr(tmp, '/');
+    if (!slash) return -1;
+    *slash = '\0';
+    return parse_long(tmp, 1, 1000000000, &r->limit) || parse_long(slash + 1, 1, 86400 * 365, &r->window) ? -1 : 0;
+}
+
+int config_load(config *cfg, char *err, size_t errlen)
+{
+    char *vals[NKEYS] = {0};
+    int rc = -1;
+    memset(cfg, 0, sizeof *cfg);
+    const char *file = getenv("PARLEY_CONFIG");
+    if (file && *file && config_read_file(file, vals, err, errlen)) goto out;
+    for (int i = 0; i < NKEYS; i++) {
+        const char *env = getenv(config_keys[i].key);
+        if (env) { free(vals[i]); vals[i] = strdup(env); }
+        if (!vals[i]) vals[i] = strdup(config_keys[i].def);
+        if (!vals[i]) { snprintf(err, errlen, "out of memory"); goto out; }
+    }
+    long l;
+    cfg->db = vals[0]; cfg->redis = vals[1]; cfg->listen = vals[2]; cfg->templates = vals[3];
+    cfg->sql_dir = vals[4]; cfg->trusted_proxy = vals[5]; cfg->cookie_secure = vals[6];
+    for (int i = 0; i <= 6; i++) vals[i] = NULL;          /* now owned by cfg */
+#define BAD(k, why) do { snprintf(err, errlen, "%s: %s", k, why); goto out; } while (0)
+    if (strcmp(cfg->cookie_secure, "auto") && strcmp(cfg->cookie_secure, "on") && strcmp(cfg->cookie_secure, "off"))
+        BAD("PARLEY_COOKIE_SECURE", "must be auto, on or off");
+    if (parse_long(vals[7], 1, 256, &l)) BAD("PARLEY_THREADS", "must be a number from 1 to 256");
+    cfg->threads = (int)l;
+    if (parse_long(vals[8], 1024, 1L << 30, &l)) BAD("PARLEY_MAX_BODY", "must be bytes, from 1024 to 1073741824");
+    cfg->max_body = (size_t)l;
+    if (parse_long(vals[9], 60, 86400L * 400, &cfg->session_ttl)) BAD("PARLEY_SESSION_TTL", "must be seconds, from 60 to 34560000");
+    if (parse_long(vals[10], 50, 600000, &cfg->backend_timeout_ms)) BAD("PARLEY_BACKEND_TIMEOUT_MS", "must be milliseconds, from 50 to 600000");
+    if (parse_rule(vals[11], &cfg->rl_login_user)) BAD("PARLEY_RL_LOGIN_USER", "must be COUNT/SECONDS, e.g. 10/900");
+    if (parse_rule(vals[12], &cfg->rl_login_ip)) BAD("PARLEY_RL_LOGIN_IP", "must be COUNT/SECONDS, e.g. 50/900");
+    if (parse_rule(vals[13], &cfg->rl_register_ip)) BAD("PARLEY_RL_REGISTER_IP", "must be COUNT/SECONDS, e.g. 10/3600");
+    if (!strcmp(vals[14], "interactive")) {
+        cfg->pwhash_ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+        cfg->pwhash_mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+    } else if (!strcmp(vals[14], "moderate")) {
+        cfg->pwhash_ops = crypto_pwhash_OPSLIMIT_MODERATE;
+        cfg->pwhash_mem = crypto_pwhash_MEMLIMIT_MODERATE;
+    } else BAD("PARLEY_PWHASH", "must be interactive or moderate");
+    if (!*cfg->db) BAD("PARLEY_DB", "must not be empty");
+    if (!*cfg->redis) BAD("PARLEY_REDIS", "must not be empty");
+#undef BAD
+    rc = 0;
+out:
+    for (int i = 0; i < NKEYS; i++) free(vals[i]);
+    if (rc) config_free(cfg);
+    return rc;
+}
+
+void config_free(config *cfg)
+{
+    free(cfg->db); free(cfg->redis); free(cfg->listen); free(cfg->templates);
+    free(cfg->sql_dir); free(cfg->trusted_proxy); free(cfg->cookie_secure);
+    memset(cfg, 0, sizeof *cfg);
+}
+
+void config_print(const config *cfg)
+{
+    /* A conninfo may hold password=…; print it without that value. */
+    const char *pw = strstr(cfg->db, "password=");
+    if (pw) printf("PARLEY_DB=%.*spassword=***\n", (int)(pw - cfg->db), cfg->db);
+    else printf("PARLEY_DB=%s\n", cfg->db);
+    printf("PARLEY_REDIS=%s\nPARLEY_LISTEN=%s\nPARLEY_TEMPLATES=%s\nPARLEY_SQL=%s\n",
+           cfg->redis, *cfg->listen ? cfg->listen : "(inherited socket)", cfg->templates, cfg->sql_dir);
+    printf("PARLEY_TRUSTED_PROXY=%s\nPARLEY_COOKIE_SECURE=%s\nPARLEY_THREADS=%d\n",
+           cfg->trusted_proxy, cfg->cookie_secure, cfg->threads);
+    printf("PARLEY_MAX_BODY=%zu\nPARLEY_SESSION_TTL=%ld\nPARLEY_BACKEND_TIMEOUT_MS=%ld\n",
+           cfg->max_body, cfg->session_ttl, cfg->backend_timeout_ms);
+    printf("PARLEY_RL_LOGIN_USER=%ld/%ld\nPARLEY_RL_LOGIN_IP=%ld/%ld\nPARLEY_RL_REGISTER_IP=%ld/%ld\n",
+           cfg->rl_login_user.limit, cfg->rl_login_user.window, cfg->rl_login_ip.limit,
+           cfg->rl_login_ip.window, cfg->rl_register_ip.limit, cfg->rl_register_ip.window);
+}

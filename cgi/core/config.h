@@ -1,0 +1,33 @@
+/* config.h — settings from PARLEY_* environment variables, or a KEY=VALUE file named by
+ * PARLEY_CONFIG (the environment wins). Loaded once at start; read-only afterwards, so
+ * worker threads share it without locks. */
+#ifndef PARLEY_CONFIG_H
+#define PARLEY_CONFIG_H
+#include <stddef.h>
+
+typedef struct rate_rule { long limit, window; } rate_rule;   /* limit per window seconds */
+
+typedef struct config {
+    char *db;               /* libpq conninfo */
+    char *redis;            /* "unix:/path" or "host:port" */
+    char *listen;           /* FastCGI socket: path or ":port"; empty = inherited fd 0 */
+    char *templates;        /* template directory */
+    char *sql_dir;          /* migrations directory */
+    char *trusted_proxy;    /* REMOTE_ADDR whose X-Forwarded-For is believed; empty = none */
+    char *cookie_secure;    /* "auto" (when HTTPS), "on", "off" */
+    int threads;
+    size_t max_body;
+    long session_ttl;       /* seconds, sliding */
+    long backend_timeout_ms;/* a PostgreSQL or Redis call longer than this is a 503 */
+    rate_rule rl_login_user, rl_login_ip, rl_register_ip;
+    unsigned long long pwhash_ops;
+    size_t pwhash_mem;
+} config;
+
+/* Fills cfg; on a bad value writes a message to err and returns -1. */
+int config_load(config *cfg, char *err, size_t errlen);
+void config_free(config *cfg);
+/* Prints the effective settings (secrets in the conninfo elided) to stdout. */
+void config_print(const config *cfg);
+
+#endif

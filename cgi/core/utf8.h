@@ -1,0 +1,13 @@
+/* utf8.h — strict UTF-8 validation (no overlongs, no surrogates, no NUL) and counting. */
+#ifndef PARLEY_UTF8_H
+#define PARLEY_UTF8_H
+#include <stddef.h>
+
+/* 1 when s[0..n) is valid UTF-8 with no NUL byte, else 0. */
+int utf8_valid(const char *s, size_t n);
+/* Code points in valid UTF-8 s[0..n). */
+size_t utf8_count(const char *s, size_t n);
+/* 1 when valid text has a control character (C0, DEL or C1); newlines allowed if allow_nl. */
+int utf8_has_control(const char *s, size_t n, int allow_nl);
+
+#endif

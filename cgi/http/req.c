@@ -1,0 +1,103 @@
+/* req.c — see req.h. */
+#include "req.h"
+#include "cookie.h"
+#include <stdlib.h>
+#include <string.h>
+
+/* Checks each HTTP_* variable and their sum against the caps. */
+static err_t req_check_headers(char **envp)
+{
+    size_t total = 0;
+    for (char **e = envp; e && *e; e++) {
+        if (strncmp(*e, "HTTP_", 5)) continue;
+        const char *eq = strchr(*e, '=');
+        size_t vlen = eq ? strlen(eq + 1) : 0;
+        if (vlen > REQ_MAX_HEADER) return ERR_HEADERS_TOO_LARGE;
+        if (!strncmp(*e, "HTTP_COOKIE=", 12) && vlen > REQ_MAX_COOKIE) return ERR_HEADERS_TOO_LARGE;
+        total += strlen(*e);
+        if (total > REQ_MAX_HEADERS) return ERR_HEADERS_TOO_LARGE;
+    }
+    return ERR_OK;
+}
+
+/* The client address as the trusted proxy saw it: the last X-Forwarded-For entry. */
+static const char *req_client_ip(arena *a, const char *remote, const char *xff, const char *trusted)
+{
+    if (!remote) remote = "";
+    if (!xff || !trusted || !*trusted || strcmp(remote, trusted)) return remote;
+    const char *last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    while (*last == ' ') last++;
+    size_t n = strcspn(last, " ");
+    if (n == 0 || n > 45 || strspn(last, "0123456789abcdefABCDEF:.") < n) return remote;
+    return arena_strndup(a, last, n);
+}
+
+err_t req_parse(req *r, arena *a, req_env_fn env, void *ud, char **envp, const char *trusted_proxy)
+{
+    memset(r, 0, sizeof *r);
+    r->content_length = -1;
+    r->method = env(ud, "REQUEST_METHOD");
+    if (!r->method || !*r->method) r->method = "GET";
+    r->path = "/";
+
+    const char *uri = env(ud, "REQUEST_URI");
+    const char *qs = env(ud, "QUERY_STRING");
+    if (!uri) {                                   /* some CGI hosts: rebuild it */
+        const char *sn = env(ud, "SCRIPT_NAME"), *pi = env(ud, "PATH_INFO");
+        uri = arena_printf(a, "%s%s%s%s", pi ? "" : (sn ? sn : ""), pi ? pi : "",
+                           qs && *qs ? "?" : "", qs && *qs ? qs : "");
+        if (!uri) return ERR_INTERNAL;
+    }
+    r->raw_uri = uri;
+    /* Decide JSON or HTML first, so that even the earliest errors answer in kind. */
+    r->is_api = !strncmp(uri, "/api/v1", 7) && strchr("/?", uri[7]) != NULL;
+    if (strlen(uri) > REQ_MAX_URI) return ERR_URI_TOO_LONG;
+    err_t e = req_check_headers(envp);
+    if (e) return e;
+
+    size_t plen = strcspn(uri, "?");
+    const char *query = uri[plen] == '?' ? uri + plen + 1 : "";
+    char *path;
+    size_t dlen;
+    e = url_decode(a, uri, plen, 0, &path, &dlen);
+    if (e) return ERR_BAD_REQUEST;
+    if (path[0] != '/') return ERR_BAD_REQUEST;
+    r->is_api = 0;
+    if (!strcmp(path, "/api/v1")) { r->is_api = 1; path = "/"; }
+    else if (!strncmp(path, "/api/v1/", 8)) { r->is_api = 1; path += 7; }
+    r->path = path;
+
+    /* After the path so that errors know whether to answer JSON. */
+    e = form_parse(a, query, strlen(query), REQ_MAX_QUERY_PARAMS, &r->query);
+    if (e) return e == ERR_INVALID_UTF8 ? e : ERR_BAD_REQUEST;
+
+    const char *cookie = env(ud, "HTTP_COOKIE");
+    if (cookie) {
+        if (strlen(cookie) > REQ_MAX_COOKIE) return ERR_HEADERS_TOO_LARGE;
+        e = cookie_parse(a, cookie, strlen(cookie), REQ_MAX_COOKIES, &r->cookies);
+        if (e) return e;
+    }
+    r->content_type = env(ud, "CONTENT_TYPE");
+    const char *cl = env(ud, "CONTENT_LENGTH");
+    if (cl && *cl) {
+        char *end;
+        long long v = strtoll(cl, &end, 10);
+        if (*end || v < 0) return ERR_BAD_REQUEST;
+        r->content_length = v;
+    }
+    r->authorization = env(ud, "HTTP_AUTHORIZATION");
+    r->user_agent = env(ud, "HTTP_USER_AGENT");
+    r->csrf_header = env(ud, "HTTP_X_CSRF_TOKEN");
+    r->origin = env(ud, "HTTP_ORIGIN");
+    r->host = env(ud, "HTTP_HOST");
+    r->accept = env(ud, "HTTP_ACCEPT");
+    const char *https = env(ud, "HTTPS");
+    r->https = https && (!strcmp(https, "on") || !strcmp(https, "1"));
+    r->client_ip = req_client_ip(a, env(ud, "REMOTE_ADDR"), env(ud, "HTTP_X_FORWARDED_FOR"), trusted_proxy);
+    if (!r->client_ip) return ERR_INTERNAL;
+    return ERR_OK;
+}
+
+const char *req_cookie(const req *r, const char *name) { return pairs_get(&r->cookies, name); }
+const char *req_query(const req *r, const char *name) { return pairs_get(&r->query, name); }

@@ -1,0 +1,133 @@
+/* db.c — see db.h. */
+#include "db.h"
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "../core/log.h"
+
+const db_stmt db_core_stmts[] = {
+    {"db_ping", "SELECT 1"},
+    {"db_begin", "BEGIN"},
+    {"db_commit", "COMMIT"},
+    {"db_rollback", "ROLLBACK"},
+    {NULL, NULL},
+};
+
+void db_init(db *d, const char *conninfo, long timeout_ms, const db_stmt *const *sets)
+{
+    d->conn = NULL;
+    d->conninfo = conninfo;
+    d->timeout_ms = timeout_ms;
+    d->sets = sets;
+    d->sqlstate[0] = '\0';
+}
+
+void db_close(db *d)
+{
+    if (d->conn) PQfinish(d->conn);
+    d->conn = NULL;
+}
+
+err_t db_ensure(db *d)
+{
+    if (d->conn && PQstatus(d->conn) == CONNECTION_OK) return ERR_OK;
+    db_close(d);
+    char timeout[24];
+    long secs = (d->timeout_ms + 999) / 1000;
+    snprintf(timeout, sizeof timeout, "%ld", secs < 2 ? 2 : secs);
+    /* dbname is expanded as a full conninfo; the later keywords add to it. */
+    const char *keys[] = {"dbname", "connect_timeout", "application_name", "options", NULL};
+    const char *vals[] = {d->conninfo, timeout, "parley", "-c TimeZone=UTC", NULL};
+    PGconn *c = PQconnectdbParams(keys, vals, 1);
+    if (!c || PQstatus(c) != CONNECTION_OK) {
+        log_warn("postgresql: %s", c ? PQerrorMessage(c) : "out of memory");
+        if (c) PQfinish(c);
+        return ERR_UNAVAILABLE;
+    }
+    for (const db_stmt *const *set = d->sets; set && *set; set++)
+        for (const db_stmt *s = *set; s->name; s++) {
+            PGresult *r = PQprepare(c, s->name, s->sql, 0, NULL);
+            if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+                log_error("postgresql: preparing %s: %s", s->name, PQresultErrorMessage(r));
+                PQclear(r);
+                PQfinish(c);
+                return PQstatus(c) == CONNECTION_OK ? ERR_INTERNAL : ERR_UNAVAILABLE;
+            }
+            PQclear(r);
+        }
+    d->conn = c;
+    return ERR_OK;
+}
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+err_t db_exec(db *d, const char *name, int nparams, const char *const *params, PGresult **out)
+{
+    *out = NULL;
+    d->sqlstate[0] = '\0';
+    err_t e = db_ensure(d);
+    if (e) return e;
+    if (!PQsendQueryPrepared(d->conn, name, nparams, params, NULL, NULL, 0)) {
+        log_warn("postgresql: send %s: %s", name, PQerrorMessage(d->conn));
+        db_close(d);
+        return ERR_UNAVAILABLE;
+    }
+    long deadline = now_ms() + d->timeout_ms;
+    while (PQisBusy(d->conn)) {
+        long left = deadline - now_ms();
+        struct pollfd pfd = {.fd = PQsocket(d->conn), .events = POLLIN};
+        int rc = left > 0 ? poll(&pfd, 1, (int)left) : 0;
+        if (rc == 0) {
+            log_warn("postgresql: %s took longer than %ld ms; dropping the connection", name, d->timeout_ms);
+            db_close(d);
+            return ERR_UNAVAILABLE;
+        }
+        if (rc < 0 || !PQconsumeInput(d->conn)) {
+            if (rc < 0 && errno == EINTR) continue;
+            log_warn("postgresql: %s: %s", name, PQerrorMessage(d->conn));
+            db_close(d);
+            return ERR_UNAVAILABLE;
+        }
+    }
+    PGresult *res = NULL, *r;
+    while ((r = PQgetResult(d->conn))) {
+        if (!res) res = r;
+        else PQclear(r);
+    }
+    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+        *out = res;
+        return ERR_OK;
+    }
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    snprintf(d->sqlstate, sizeof d->sqlstate, "%s", state ? state : "");
+    if (PQstatus(d->conn) != CONNECTION_OK) {
+        log_warn("postgresql: connection lost during %s", name);
+        PQclear(res);
+        db_close(d);
+        return ERR_UNAVAILABLE;
+    }
+    if (strcmp(d->sqlstate, "23505"))           /* unique violations are expected answers */
+        log_error("postgresql: %s: %s", name, res ? PQresultErrorMessage(res) : "no result");
+    PQclear(res);
+    return ERR_INTERNAL;
+}
+
+err_t db_run(db *d, const char *name, int nparams, const char *const *params)
+{
+    PGresult *r;
+    err_t e = db_exec(d, name, nparams, params, &r);
+    PQclear(r);
+    return e;
+}
+
+err_t db_begin(db *d) { return db_run(d, "db_begin", 0, NULL); }
+err_t db_commit(db *d) { return db_run(d, "db_commit", 0, NULL); }
+void db_rollback(db *d) { if (d->conn) db_run(d, "db_rollback", 0, NULL); }

@@ -1,0 +1,35 @@
+/* db.h — one PostgreSQL connection per worker thread. Every statement is named and prepared
+ * when the connection opens; queries run with a deadline, so a stopped or hung server gives
+ * ERR_UNAVAILABLE (503) instead of a hung request. Reconnects by itself on the next call. */
+#ifndef PARLEY_DB_H
+#define PARLEY_DB_H
+#include <libpq-fe.h>
+#include "../core/err.h"
+
+typedef struct db_stmt { const char *name; const char *sql; } db_stmt;
+
+typedef struct db {
+    PGconn *conn;                 /* NULL when not connected */
+    const char *conninfo;         /* borrowed from config */
+    long timeout_ms;
+    const db_stmt *const *sets;   /* NULL-terminated list of {NULL,NULL}-terminated tables */
+    char sqlstate[6];             /* SQLSTATE of the last failed statement, "" otherwise */
+} db;
+
+void db_init(db *d, const char *conninfo, long timeout_ms, const db_stmt *const *sets);
+void db_close(db *d);
+err_t db_ensure(db *d);
+/* Runs prepared statement name with text params (NULL = SQL NULL). On ERR_OK *out holds the
+ * result (caller PQclear()s it). A statement error gives ERR_INTERNAL with d->sqlstate set
+ * (e.g. "23505" for a unique violation); a lost or slow server gives ERR_UNAVAILABLE. */
+err_t db_exec(db *d, const char *name, int nparams, const char *const *params, PGresult **out);
+/* Same, for statements whose result is not needed. */
+err_t db_run(db *d, const char *name, int nparams, const char *const *params);
+/* BEGIN / COMMIT / ROLLBACK via the prepared-statement path (they take no input). */
+err_t db_begin(db *d);
+err_t db_commit(db *d);
+void db_rollback(db *d);
+
+extern const db_stmt db_core_stmts[];
+
+#endif

@@ -1,0 +1,101 @@
+/* render.c — see render.h. */
+#include "render.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../core/log.h"
+
+int view_init(void) { return nerr_init() == STATUS_OK ? 0 : -1; }
+
+static void view_log(NEOERR *err, const char *what)
+{
+    STRING s;
+    string_init(&s);
+    nerr_error_string(err, &s);
+    log_error("template %s: %s", what, s.buf ? s.buf : "?");
+    string_clear(&s);
+    nerr_ignore(&err);
+}
+
+void view_set(HDF *h, const char *name, const char *value)
+{
+    NEOERR *err = hdf_set_value(h, name, value);
+    if (err != STATUS_OK) view_log(err, name);
+}
+
+HDF *view_hdf_new(const char *templates_dir)
+{
+    HDF *h = NULL;
+    NEOERR *err = hdf_init(&h);
+    if (err != STATUS_OK) { view_log(err, "init"); return NULL; }
+    /* Escaping must be on before any template is parsed: every var: is HTML-escaped. */
+    view_set(h, "Config.VarEscapeMode", "html");
+    view_set(h, "hdf.loadpaths.0", templates_dir);
+    return h;
+}
+
+err_t view_json_to_hdf(HDF *h, const char *prefix, json_t *v)
+{
+    char name[512], num[32];
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        const char *k;
+        json_t *child;
+        json_object_foreach(v, k, child) {
+            if (snprintf(name, sizeof name, "%s.%s", prefix, k) >= (int)sizeof name) return ERR_INTERNAL;
+            err_t e = view_json_to_hdf(h, name, child);
+            if (e) return e;
+        }
+        return ERR_OK;
+    }
+    case JSON_ARRAY: {
+        size_t i;
+        json_t *child;
+        json_array_foreach(v, i, child) {
+            if (snprintf(name, sizeof name, "%s.%zu", prefix, i) >= (int)sizeof name) return ERR_INTERNAL;
+            err_t e = view_json_to_hdf(h, name, child);
+            if (e) return e;
+        }
+        return ERR_OK;
+    }
+    case JSON_STRING: view_set(h, prefix, json_string_value(v)); return ERR_OK;
+    case JSON_INTEGER:
+        snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        view_set(h, prefix, num);
+        return ERR_OK;
+    case JSON_REAL:
+        snprintf(num, sizeof num, "%g", json_real_value(v));
+        view_set(h, prefix, num);
+        return ERR_OK;
+    case JSON_TRUE: view_set(h, prefix, "1"); return ERR_OK;
+    case JSON_FALSE: view_set(h, prefix, "0"); return ERR_OK;
+    case JSON_NULL: return ERR_OK;
+    }
+    return ERR_OK;
+}
+
+static NEOERR *view_out(void *ud, char *s)
+{
+    buf_puts(ud, s);
+    return STATUS_OK;
+}
+
+err_t view_render(HDF *h, const char *page, buf *out)
+{
+    char path[256];
+    snprintf(path, sizeof path, "pages/%s.cs", page);
+    CSPARSE *cs = NULL;
+    NEOERR *err = cs_init(&cs, h);
+    if (err == STATUS_OK) err = cs_parse_file(cs, path);
+    if (err == STATUS_OK) err = cs_render(cs, out, view_out);
+    cs_destroy(&cs);
+    if (err != STATUS_OK) { view_log(err, path); return ERR_INTERNAL; }
+    return out->oom ? ERR_INTERNAL : ERR_OK;
+}
+
+void view_json(json_t *v, buf *out)
+{
+    char *s = json_dumps(v, JSON_COMPACT);
+    if (s) { buf_puts(out, s); free(s); }
+    else out->oom = 1;
+}

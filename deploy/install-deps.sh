@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Install the Debian 12 packages Parley needs to build and run; with --test, also what
+# `make test` needs (cmocka, clang sanitizers, headless Chromium, Node for Playwright, wrk).
+# Installs only what is missing; safe to run again.
+set -euo pipefail
+
+usage() {
+    echo "usage: $0 [--test]"
+    echo "  Installs the missing Debian packages for building and running Parley."
+    echo "  --test  also the packages for the test suite, and tests/ npm dependencies."
+}
+
+with_tests=0
+case "${1:-}" in
+    "") ;;
+    --test) with_tests=1 ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; exit 2 ;;
+esac
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+
+pkgs=(
+    build-essential pkg-config
+    libfcgi-dev clearsilver-dev libpq-dev libsodium-dev libhiredis-dev libjansson-dev
+    libcurl4-openssl-dev
+    postgresql postgresql-contrib redis-server lighttpd
+    curl ca-certificates
+)
+if (( with_tests )); then
+    pkgs+=(libcmocka-dev clang-14 libclang-rt-14-dev chromium wrk psmisc procps)
+    # Node may come from elsewhere (e.g. NodeSource, which bundles npm and conflicts
+    # with Debian's npm package): only install Debian's when there is no node at all.
+    if ! command -v node >/dev/null 2>&1; then
+        pkgs+=(nodejs npm)
+    fi
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+    status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+    [[ $status == ii* ]] || missing+=("$p")
+done
+
+if (( ${#missing[@]} == 0 )); then
+    echo "install-deps: nothing to do, all packages are installed"
+else
+    echo "installing: ${missing[*]}"
+    sudo=()
+    if (( EUID != 0 )); then
+        if ! command -v sudo >/dev/null 2>&1; then
+            echo "install-deps: not root and sudo is missing; run this script as root" >&2
+            exit 1
+        fi
+        sudo=(sudo)
+    fi
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+fi
+
+# JavaScript test dependencies (playwright-core, which drives Debian's chromium).
+if (( with_tests )) && [[ -f $ROOT/tests/package.json ]]; then
+    cd "$ROOT/tests"
+    export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+    if [[ -f package-lock.json ]]; then
+        echo "install-deps: npm ci in tests/"
+        npm ci --no-audit --no-fund
+    else
+        echo "install-deps: npm install in tests/"
+        npm install --no-audit --no-fund
+    fi
+fi

@@ -1,0 +1,454 @@
+#!/usr/bin/env bash
+# A complete local Parley stack in one state directory: PostgreSQL and Redis on unix
+# sockets, parley.fcgi, and lighttpd on 127.0.0.1:$PORT. For development and the tests.
+#
+#   deploy/local/stack.sh start|stop|restart|run|status
+#
+# Environment:
+#   VAR             state directory (default: <repo>/var)
+#   PORT            HTTP port on 127.0.0.1 (default: 8080)
+#   BIN             directory with the built parley.fcgi and parley (default: <repo>/build)
+#   PGPORT          PostgreSQL port; only names its socket file (default: 5432)
+#   PARLEY_THREADS  worker threads of parley.fcgi (default: 8)
+#   PARLEY_*        passed through to the programs (and recorded in $VAR/env)
+#   PARLEY_FCGI_WRAPPER  command prefix for parley.fcgi, e.g. "valgrind -q" (optional)
+#   STACK_FAST=1    PostgreSQL without fsync: faster, for throwaway test stacks only
+#   BENCH_HELLO_SOCKET   route /bench/hello* to this FastCGI socket (benchmarks)
+#
+# $VAR/env holds the programs' environment as `export K='V'` lines:
+#   . "$VAR/env" && "$BIN/parley" migrate
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
+PROG=stack.sh
+
+# When a start fails half-way, stop what it started (STOP_ON_DIE is set by do_start).
+STOP_ON_DIE=0
+die() {
+    echo "$PROG: $*" >&2
+    if (( STOP_ON_DIE )); then STOP_ON_DIE=0; do_stop >&2; fi
+    exit 1
+}
+say() { echo "$PROG: $*"; }
+
+VAR=${VAR:-$ROOT/var}
+PORT=${PORT:-8080}
+BIN=${BIN:-$ROOT/build}
+PGPORT=${PGPORT:-5432}
+PARLEY_THREADS=${PARLEY_THREADS:-8}
+STACK_FAST=${STACK_FAST:-0}
+
+[[ $PORT =~ ^[0-9]+$ ]] || die "PORT must be a number, not '$PORT'"
+[[ $PGPORT =~ ^[0-9]+$ ]] || die "PGPORT must be a number, not '$PGPORT'"
+
+mkdir -p "$VAR"
+VAR=$(cd "$VAR" && pwd -P)
+# A unix socket path holds at most 107 bytes; the longest one here is PostgreSQL's lock file.
+(( ${#VAR} + ${#PGPORT} + 22 <= 107 )) || die "VAR is too long for unix socket paths: $VAR"
+if [[ -d $BIN ]]; then BIN=$(cd "$BIN" && pwd -P); fi
+
+RUN=$VAR/run
+LOG=$VAR/log
+URL=http://127.0.0.1:$PORT
+FCGI_SOCK=$RUN/parley.sock
+REDIS_SOCK=$RUN/redis.sock
+PGDATA=$VAR/pg
+
+# PostgreSQL refuses to run as root: then it runs as the system user `parley`.
+PG_OSUSER=
+if (( EUID == 0 )); then PG_OSUSER=parley; fi
+
+as_pg() {
+    if [[ -n $PG_OSUSER ]]; then runuser -u "$PG_OSUSER" -- "$@"; else "$@"; fi
+}
+
+pg_bindir() {
+    local d
+    d=$(printf "%s\n" /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+    [[ -n $d && -x $d/pg_ctl ]] || die "PostgreSQL is not installed (run deploy/install-deps.sh)"
+    echo "$d"
+}
+
+# pid_of PIDFILE: the pid it holds, or nothing.
+pid_of() { { head -n 1 "$1" 2>/dev/null || true; } | tr -dc 0-9; }
+
+# pid_running PID: the process exists and is not a zombie waiting to be reaped.
+pid_running() {
+    local st
+    [[ -n $1 ]] && st=$(sed -e 's/^.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+    [[ ${st:0:1} != Z ]]
+}
+
+# is_alive PIDFILE NAME: the pid in PIDFILE runs and its command line mentions NAME
+# (so a pid reused by another program after a crash does not count).
+is_alive() {
+    local pid
+    [[ -f $1 ]] || return 1
+    pid=$(pid_of "$1")
+    pid_running "$pid" || return 1
+    tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$2"
+}
+
+# stop_pidfile PIDFILE NAME: TERM, wait up to 10 s, then KILL; quiet when not running.
+stop_pidfile() {
+    local pidfile=$1 name=$2 pid i
+    if is_alive "$pidfile" "$name"; then
+        pid=$(pid_of "$pidfile")
+        kill -TERM "$pid" 2>/dev/null || true
+        for ((i = 0; i < 100; i++)); do
+            pid_running "$pid" || break
+            sleep 0.1
+        done
+        if pid_running "$pid"; then
+            say "$name did not stop, killing it"
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+        say "stopped $name"
+    fi
+    rm -f "$pidfile"
+}
+
+show_logs() {
+    local f
+    for f in "$LOG/migrate.log" "$LOG/parley.log" "$LOG/lighttpd.log" "$LOG/redis.log" "$LOG/postgres.log"; do
+        [[ -s $f ]] || continue
+        echo "----- tail of $f" >&2
+        tail -n 30 "$f" >&2
+    done
+}
+
+# sq VALUE: VALUE as one single-quoted shell word.
+sq() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
+
+# Make $VAR/pg reachable for the PostgreSQL user when we are root.
+check_pg_user() {
+    [[ -n $PG_OSUSER ]] || return 0
+    if ! id -u "$PG_OSUSER" >/dev/null 2>&1; then
+        useradd --system --no-create-home --shell /usr/sbin/nologin "$PG_OSUSER" ||
+            die "could not create the system user $PG_OSUSER"
+        say "created system user $PG_OSUSER (PostgreSQL does not run as root)"
+    fi
+    # The state directory itself is ours (mktemp -d makes it 0700): let others traverse it.
+    chmod go+x "$VAR"
+    if ! runuser -u "$PG_OSUSER" -- test -x "$VAR"; then
+        local d=$VAR
+        while [[ $d != / ]]; do
+            d=$(dirname "$d")
+            runuser -u "$PG_OSUSER" -- test -x "$d" ||
+                die "user $PG_OSUSER cannot enter $d (needed for PostgreSQL under $VAR): chmod o+x $d, or choose another VAR"
+        done
+        die "user $PG_OSUSER cannot enter $VAR"
+    fi
+}
+
+make_dirs() {
+    mkdir -p "$VAR"/{pg,redis,run,log,tmp}
+    chmod 0700 "$PGDATA"
+    chmod 0755 "$RUN"
+    touch "$LOG/postgres.log"
+    if [[ -n $PG_OSUSER ]]; then
+        chown "$PG_OSUSER": "$PGDATA" "$RUN" "$LOG/postgres.log"
+    fi
+}
+
+start_postgres() {
+    local pgbin pid
+    pgbin=$(pg_bindir)
+    if [[ ! -f $PGDATA/PG_VERSION ]]; then
+        # A half-made data directory (initdb interrupted) is useless: start over.
+        find "$PGDATA" -mindepth 1 -delete
+        say "initdb in $PGDATA"
+        local sync=()
+        (( STACK_FAST == 1 )) && sync=(--no-sync)
+        if ! as_pg "$pgbin/initdb" -D "$PGDATA" -U parley --auth=trust -E UTF8 --locale=C.UTF-8 \
+                "${sync[@]}" >"$LOG/initdb.log" 2>&1; then
+            find "$PGDATA" -mindepth 1 -delete
+            as_pg "$pgbin/initdb" -D "$PGDATA" -U parley --auth=trust -E UTF8 --locale=C \
+                "${sync[@]}" >"$LOG/initdb.log" 2>&1 || { cat "$LOG/initdb.log" >&2; die "initdb failed"; }
+        fi
+        echo "include_if_exists = 'stack.conf'" >>"$PGDATA/postgresql.conf"
+    fi
+    # Settings from this run's environment; read by postgresql.conf's include.
+    {
+        echo "# written by deploy/local/stack.sh on every start"
+        echo "listen_addresses = ''"
+        echo "unix_socket_directories = '${RUN//\'/\'\'}'"
+        echo "unix_socket_permissions = 0700"
+        echo "port = $PGPORT"
+        if (( STACK_FAST == 1 )); then
+            echo "fsync = off"
+            echo "synchronous_commit = off"
+            echo "full_page_writes = off"
+        fi
+    } >"$VAR/tmp/stack.conf"
+    [[ -n $PG_OSUSER ]] && chown "$PG_OSUSER": "$VAR/tmp/stack.conf"
+    as_pg cp "$VAR/tmp/stack.conf" "$PGDATA/stack.conf"
+    rm -f "$VAR/tmp/stack.conf"
+
+    pg_ready() { "$pgbin/pg_isready" -q -h "$RUN" -p "$PGPORT"; }
+    pg_proc() { pid_running "$1" && grep -q postgres "/proc/$1/comm" 2>/dev/null; }
+    pid=$(pid_of "$PGDATA/postmaster.pid")
+    local i
+    if ! pg_ready; then
+        # A postmaster that is starting up or going down gets up to 10 s.
+        for ((i = 0; i < 100; i++)); do
+            pg_proc "$pid" || break
+            pg_ready && break
+            sleep 0.1
+        done
+    fi
+    if pg_ready; then
+        say "PostgreSQL is already running"
+    elif pg_proc "$pid"; then
+        die "PostgreSQL (pid $pid) runs on $PGDATA but does not answer; see $LOG/postgres.log"
+    else
+        # After a crash the pid file is stale. A killed postmaster may linger as a zombie
+        # until reaped, and PostgreSQL's own check (kill(pid, 0)) counts it as running.
+        for ((i = 0; i < 50; i++)); do
+            [[ -n $pid && -e /proc/$pid ]] || break
+            sleep 0.1
+        done
+        rm -f "$PGDATA/postmaster.pid"
+        rm -f "$RUN/.s.PGSQL.$PGPORT" "$RUN/.s.PGSQL.$PGPORT.lock"
+        as_pg "$pgbin/pg_ctl" start -w -t 60 -D "$PGDATA" -l "$LOG/postgres.log" >/dev/null 9>&- ||
+            { show_logs; die "PostgreSQL did not start"; }
+        say "PostgreSQL is running (socket $RUN/.s.PGSQL.$PGPORT)"
+    fi
+    local have
+    have=$("$pgbin/psql" -h "$RUN" -p "$PGPORT" -U parley -d postgres -XtAc \
+        "SELECT 1 FROM pg_database WHERE datname = 'parley'") || die "cannot connect to PostgreSQL"
+    if [[ $have != 1 ]]; then
+        "$pgbin/createdb" -h "$RUN" -p "$PGPORT" -U parley parley || die "createdb failed"
+        say "created database parley"
+    fi
+}
+
+stop_postgres() {
+    [[ -f $PGDATA/PG_VERSION ]] || return 0
+    local pgbin
+    pgbin=$(pg_bindir)
+    if as_pg "$pgbin/pg_ctl" status -D "$PGDATA" >/dev/null 2>&1; then
+        as_pg "$pgbin/pg_ctl" stop -D "$PGDATA" -m fast -w -t 60 >/dev/null 2>&1 || true
+        say "stopped PostgreSQL"
+    fi
+}
+
+redis_ping() { [[ $(redis-cli -s "$REDIS_SOCK" ping 2>/dev/null) == PONG ]]; }
+
+start_redis() {
+    command -v redis-server >/dev/null || die "redis-server is not installed (run deploy/install-deps.sh)"
+    if is_alive "$RUN/redis.pid" redis-server && redis_ping; then
+        say "Redis is already running"
+        return 0
+    fi
+    stop_pidfile "$RUN/redis.pid" redis-server
+    rm -f "$REDIS_SOCK"
+    redis-server --port 0 --unixsocket "$REDIS_SOCK" --unixsocketperm 770 \
+        --dir "$VAR/redis" --save '' --appendonly no \
+        --daemonize yes --pidfile "$RUN/redis.pid" --logfile "$LOG/redis.log" \
+        </dev/null >/dev/null 9>&- || { show_logs; die "Redis did not start"; }
+    local i
+    for ((i = 0; i < 100; i++)); do
+        redis_ping && { say "Redis is running (socket $REDIS_SOCK)"; return 0; }
+        sleep 0.1
+    done
+    show_logs
+    die "Redis does not answer on $REDIS_SOCK"
+}
+
+write_env() {
+    local k tmp=$VAR/env.tmp
+    {
+        echo "# Parley's environment, written by deploy/local/stack.sh"
+        echo "export PARLEY_DB=$(sq "host=$RUN port=$PGPORT dbname=parley user=parley")"
+        echo "export PARLEY_REDIS=$(sq "unix:$REDIS_SOCK")"
+        echo "export PARLEY_LISTEN=$(sq "$FCGI_SOCK")"
+        echo "export PARLEY_URL=$(sq "$URL")"
+        echo "export PARLEY_TEMPLATES=$(sq "$ROOT/templates")"
+        echo "export PARLEY_VAR=$(sq "$VAR")"
+        echo "export PARLEY_LOG=$(sq "$LOG/parley.log")"
+        echo "export PARLEY_THREADS=$(sq "$PARLEY_THREADS")"
+        # Any other PARLEY_* setting of the caller passes through.
+        while IFS= read -r k; do
+            case $k in
+                PARLEY_DB|PARLEY_REDIS|PARLEY_LISTEN|PARLEY_URL|PARLEY_TEMPLATES|PARLEY_VAR|\
+                PARLEY_LOG|PARLEY_THREADS|PARLEY_FCGI_WRAPPER) ;;
+                *) echo "export $k=$(sq "${!k}")" ;;
+            esac
+        done < <(compgen -e | grep '^PARLEY_' || true)
+    } >"$tmp"
+    mv -f "$tmp" "$VAR/env"
+}
+
+migrate() {
+    if ! ( set +u; . "$VAR/env"; exec "$BIN/parley" migrate ) </dev/null >"$LOG/migrate.log" 2>&1 9>&-; then
+        echo "----- $LOG/migrate.log" >&2
+        cat "$LOG/migrate.log" >&2
+        die "parley migrate failed"
+    fi
+}
+
+start_fcgi() {
+    stop_pidfile "$RUN/parley.pid" parley.fcgi
+    rm -f "$FCGI_SOCK"
+    local wrapper=()
+    # Word-split on purpose: the wrapper is a command prefix such as "valgrind -q".
+    [[ -n ${PARLEY_FCGI_WRAPPER:-} ]] && read -r -a wrapper <<<"$PARLEY_FCGI_WRAPPER"
+    ( set +u; . "$VAR/env"; cd "$VAR"; exec setsid "${wrapper[@]}" "$BIN/parley.fcgi" ) \
+        </dev/null >>"$LOG/parley.log" 2>&1 9>&- &
+    local pid=$! i
+    echo "$pid" >"$RUN/parley.pid"
+    for ((i = 0; i < 200; i++)); do
+        [[ -S $FCGI_SOCK ]] && return 0
+        kill -0 "$pid" 2>/dev/null || { show_logs; die "parley.fcgi exited"; }
+        sleep 0.1
+    done
+    show_logs
+    die "parley.fcgi did not create its socket $FCGI_SOCK"
+}
+
+sed_escape() { printf '%s' "$1" | sed -e 's/[\\|&]/\\&/g'; }
+
+write_lighttpd_conf() {
+    local tmp=$VAR/lighttpd.conf.tmp
+    sed -e "s|@PORT@|$PORT|g" \
+        -e "s|@ROOT@|$(sed_escape "$ROOT")|g" \
+        -e "s|@VAR@|$(sed_escape "$VAR")|g" \
+        -e "s|@SOCKET@|$(sed_escape "$FCGI_SOCK")|g" \
+        "$ROOT/deploy/lighttpd/parley.conf.in" >"$tmp"
+    if [[ -n ${BENCH_HELLO_SOCKET:-} ]]; then
+        cat >>"$tmp" <<EOF
+
+# Benchmark hook (BENCH_HELLO_SOCKET): a trivial responder started by the benchmark.
+\$HTTP["url"] =~ "^/bench/hello" {
+    fastcgi.server = ( "/" => (( "socket" => "$BENCH_HELLO_SOCKET", "check-local" => "disable" )) )
+}
+EOF
+    fi
+    mv -f "$tmp" "$VAR/lighttpd.conf"
+    lighttpd -tt -f "$VAR/lighttpd.conf" >"$LOG/lighttpd-check.log" 2>&1 ||
+        { cat "$LOG/lighttpd-check.log" >&2; die "lighttpd rejects $VAR/lighttpd.conf"; }
+}
+
+start_lighttpd() {
+    command -v lighttpd >/dev/null || die "lighttpd is not installed (run deploy/install-deps.sh)"
+    stop_pidfile "$RUN/lighttpd.pid" lighttpd
+    write_lighttpd_conf
+    ( exec setsid lighttpd -D -f "$VAR/lighttpd.conf" ) </dev/null >>"$LOG/lighttpd.log" 2>&1 9>&- &
+    echo $! >"$RUN/lighttpd.pid"
+}
+
+wait_healthy() {
+    local i
+    for ((i = 0; i < 200; i++)); do
+        if curl -fsS -o /dev/null --max-time 2 "$URL/healthz" 2>/dev/null; then
+            return 0
+        fi
+        if ! kill -0 "$(pid_of "$RUN/parley.pid")" 2>/dev/null; then
+            echo "$PROG: parley.fcgi exited" >&2; show_logs; return 1
+        fi
+        if ! kill -0 "$(pid_of "$RUN/lighttpd.pid")" 2>/dev/null; then
+            echo "$PROG: lighttpd exited (is port $PORT free?)" >&2; show_logs; return 1
+        fi
+        sleep 0.1
+    done
+    echo "$PROG: $URL/healthz did not answer 200 within 20 s" >&2
+    curl -sS --max-time 2 "$URL/healthz" >&2 2>&1 || true
+    echo >&2
+    show_logs
+    return 1
+}
+
+all_running() {
+    is_alive "$RUN/lighttpd.pid" lighttpd && is_alive "$RUN/parley.pid" parley.fcgi &&
+        is_alive "$RUN/redis.pid" redis-server &&
+        curl -fsS -o /dev/null --max-time 2 "$URL/healthz" 2>/dev/null
+}
+
+do_start() {
+    [[ -x $BIN/parley.fcgi && -x $BIN/parley ]] ||
+        die "no parley.fcgi and parley in $BIN (build them first: make)"
+    if [[ -f $VAR/lighttpd.conf ]] && all_running; then
+        say "Parley is already running at $URL"
+        return 0
+    fi
+    STOP_ON_DIE=1
+    check_pg_user
+    make_dirs
+    start_postgres
+    start_redis
+    write_env
+    migrate
+    start_fcgi
+    start_lighttpd
+    wait_healthy || die "Parley did not become healthy"
+    STOP_ON_DIE=0
+    say "Parley is running at $URL (state in $VAR)"
+}
+
+do_stop() {
+    stop_pidfile "$RUN/lighttpd.pid" lighttpd
+    stop_pidfile "$RUN/parley.pid" parley.fcgi
+    rm -f "$FCGI_SOCK"
+    stop_pidfile "$RUN/redis.pid" redis-server
+    rm -f "$REDIS_SOCK"
+    stop_postgres
+}
+
+do_status() {
+    local ok=0 pgbin
+    if is_alive "$RUN/lighttpd.pid" lighttpd; then echo "lighttpd:    running (pid $(pid_of "$RUN/lighttpd.pid"))"
+    else echo "lighttpd:    stopped"; ok=3; fi
+    if is_alive "$RUN/parley.pid" parley.fcgi; then echo "parley.fcgi: running (pid $(pid_of "$RUN/parley.pid"))"
+    else echo "parley.fcgi: stopped"; ok=3; fi
+    if is_alive "$RUN/redis.pid" redis-server; then echo "redis:       running (pid $(pid_of "$RUN/redis.pid"))"
+    else echo "redis:       stopped"; ok=3; fi
+    pgbin=$(pg_bindir)
+    if [[ -f $PGDATA/PG_VERSION ]] && as_pg "$pgbin/pg_ctl" status -D "$PGDATA" >/dev/null 2>&1; then
+        echo "postgres:    running (pid $(pid_of "$PGDATA/postmaster.pid"))"
+    else echo "postgres:    stopped"; ok=3; fi
+    if curl -fsS -o /dev/null --max-time 2 "$URL/healthz" 2>/dev/null; then echo "healthz:     ok ($URL)"
+    else echo "healthz:     no answer ($URL)"; ok=3; fi
+    return $ok
+}
+
+do_run() {
+    trap 'echo; do_stop; exit 0' INT TERM
+    do_start
+    release_lock
+    echo "Parley is running at $URL — Ctrl-C stops it"
+    while true; do
+        if ! is_alive "$RUN/parley.pid" parley.fcgi; then
+            echo "$PROG: parley.fcgi exited" >&2
+            echo "----- tail of $LOG/parley.log" >&2
+            tail -n 40 "$LOG/parley.log" >&2 || true
+            do_stop
+            exit 1
+        fi
+        if ! is_alive "$RUN/lighttpd.pid" lighttpd; then
+            echo "$PROG: lighttpd exited" >&2
+            tail -n 20 "$LOG/lighttpd.log" >&2 || true
+            do_stop
+            exit 1
+        fi
+        sleep 1 &
+        wait $! || true
+    done
+}
+
+# One stack.sh at a time per state directory (children do not inherit the lock: 9>&-).
+take_lock() {
+    exec 9>"$VAR/stack.lock"
+    flock -w 120 9 || die "another stack.sh holds $VAR/stack.lock"
+}
+release_lock() { exec 9>&-; }
+
+cmd=${1:-}
+case $cmd in
+    start) take_lock; do_start ;;
+    stop) take_lock; do_stop ;;
+    restart) take_lock; do_stop; do_start ;;
+    run) take_lock; do_run ;;
+    status) do_status ;;
+    *) echo "usage: $0 start|stop|restart|run|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,46 @@
+<?cs #
+  The document around every page. A page includes partials/macros.cs, defines
+  page_body(), sets Layout.title and Layout.name, then includes this file.
+  A non-empty Page.title from the handler wins over the page's own title.
+?><?cs if:Page.title ?><?cs set:Layout.title = Page.title ?><?cs /if ?><!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <meta name="csrf-token" content="<?cs var:Session.csrf ?>">
+  <meta name="color-scheme" content="light dark">
+  <title><?cs if:Layout.title && Layout.title != "Parley" ?><?cs var:Layout.title ?> · <?cs /if ?>Parley</title>
+  <link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">
+  <link rel="stylesheet" href="/static/css/parley.css">
+</head>
+<body class="page-<?cs var:Layout.name ?>">
+  <a class="skip-link" href="#main">Skip to content</a>
+  <header class="site-header">
+    <div class="container header-inner">
+      <a class="brand" href="/"><img src="/static/img/logo.svg" alt="" width="28" height="28"><span>Parley</span></a>
+      <nav class="site-nav" aria-label="Main"><?cs
+      if:?Session.user.id ?>
+        <a class="nav-user" href="/me"<?cs if:Page.path == "/me" ?> aria-current="page"<?cs /if ?>><span class="avatar avatar-sm" aria-hidden="true"><?cs call:initial(Session.user.username) ?></span><span class="nav-user-name"><?cs call:user_name(Session.user) ?></span></a>
+        <form class="inline-form" method="post" action="/logout">
+          <?cs call:csrf_field() ?>
+          <button type="submit" class="link-button">Log out</button>
+        </form><?cs
+      else ?>
+        <a class="nav-link" href="/login"<?cs if:Page.path == "/login" ?> aria-current="page"<?cs /if ?>>Log in</a>
+        <a class="btn btn-primary btn-sm" href="/register"<?cs if:Page.path == "/register" ?> aria-current="page"<?cs /if ?>>Register</a><?cs
+      /if ?>
+      </nav>
+    </div>
+  </header>
+  <main id="main" tabindex="-1">
+<?cs call:page_body() ?>
+  </main>
+  <footer class="site-footer">
+    <div class="container footer-inner">
+      <p>Parley<?cs if:Page.version ?> <?cs var:Page.version ?><?cs /if ?> · self-hosted chat</p>
+      <p>Every page is also a JSON API at <code>/api/v1/…</code></p>
+    </div>
+  </footer>
+  <script type="module" src="/static/js/app.js"></script>
+</body>
+</html>

@@ -1,0 +1,64 @@
+<?cs include:"partials/macros.cs" ?><?cs set:Layout.name = "me" ?><?cs set:Layout.title = "Your profile" ?><?cs set:Layout.tab = "profile" ?><?cs #
+  GET/POST /me and POST /me/password. Reads Data.user.{username,
+  display_name,status_text,created_at}, Form.{display_name,status_text},
+  Error.*, Page.done, Page.path, Session.*.
+?><?cs def:page_body() ?>
+    <div class="container account">
+<?cs include:"partials/account_header.cs" ?><?cs
+      if:Page.done == "profile" ?><?cs call:notice("Your profile was saved.") ?><?cs
+      elif:Page.done == "password" ?><?cs call:notice("Your password was changed. Your other sessions were logged out.") ?><?cs
+      /if ?>
+      <div class="stack">
+        <section class="card" aria-labelledby="profile-title">
+          <h2 id="profile-title">Profile</h2>
+          <p class="muted">Shown to people you chat with<?cs if:Data.user.created_at ?>. Member since <?cs call:time(Data.user.created_at) ?><?cs /if ?>.</p>
+          <form class="form" method="post" action="/me">
+            <?cs call:csrf_field() ?><?cs
+            if:Page.path != "/me/password" ?>
+            <?cs call:form_error("display_name", "status_text", "current_password", "new_password") ?><?cs
+            /if ?>
+            <div class="<?cs call:field_class("display_name") ?>">
+              <label for="display_name">Display name</label>
+              <input id="display_name" name="display_name" type="text" autocomplete="name" required maxlength="64" value="<?cs call:user_value("display_name") ?>"<?cs call:field_attrs("display_name", "0") ?>>
+              <?cs call:field_error("display_name") ?>
+            </div>
+            <div class="<?cs call:field_class("status_text") ?>">
+              <label for="status_text">Status <span class="optional">optional</span></label>
+              <input id="status_text" name="status_text" type="text" autocomplete="off" maxlength="140" placeholder="What are you up to?" value="<?cs call:user_value("status_text") ?>"<?cs call:field_attrs("status_text", "1") ?>>
+              <?cs call:field_error("status_text") ?>
+              <p class="hint" id="status_text-hint">Up to 140 characters. Leave it empty to clear it.</p>
+            </div>
+            <div class="form-actions">
+              <button type="submit" class="btn btn-primary">Save profile</button>
+            </div>
+          </form>
+        </section>
+
+        <section class="card" aria-labelledby="password-title">
+          <h2 id="password-title">Password</h2>
+          <p class="muted">Changing it logs you out everywhere except here.</p>
+          <form class="form" method="post" action="/me/password">
+            <?cs call:csrf_field() ?>
+            <input type="text" autocomplete="username" value="<?cs var:Session.user.username ?>" hidden><?cs
+            if:Page.path == "/me/password" ?>
+            <?cs call:form_error("display_name", "status_text", "current_password", "new_password") ?><?cs
+            /if ?>
+            <div class="<?cs call:field_class("current_password") ?>">
+              <label for="current_password">Current password</label>
+              <input id="current_password" name="current_password" type="password" autocomplete="current-password" required<?cs call:field_attrs("current_password", "0") ?>>
+              <?cs call:field_error("current_password") ?>
+            </div>
+            <div class="<?cs call:field_class("new_password") ?>">
+              <label for="new_password">New password</label>
+              <input id="new_password" name="new_password" type="password" autocomplete="new-password" required minlength="8"<?cs call:field_attrs("new_password", "1") ?>>
+              <?cs call:field_error("new_password") ?>
+              <p class="hint" id="new_password-hint">At least 8 characters.</p>
+            </div>
+            <div class="form-actions">
+              <button type="submit" class="btn btn-primary">Change password</button>
+            </div>
+          </form>
+        </section>
+      </div>
+    </div>
+<?cs /def ?><?cs include:"layout.cs" ?>

@@ -1,0 +1,74 @@
+<?cs include:"partials/macros.cs" ?><?cs set:Layout.name = "tokens" ?><?cs set:Layout.title = "API tokens" ?><?cs set:Layout.tab = "tokens" ?><?cs #
+  GET/POST /me/tokens. Reads Data.tokens.N.{id,name,created_at,last_used_at},
+  Data.secret and Data.token.name (right after creating one), Form.name,
+  Page.done, Error.*, Session.*.
+?><?cs def:page_body() ?>
+    <div class="container account">
+<?cs include:"partials/account_header.cs" ?><?cs
+      if:Page.done == "revoked" ?><?cs call:notice("The token was revoked. It stopped working at once.") ?><?cs
+      /if ?><?cs
+      if:?Data.secret ?>
+      <section class="card secret-card" aria-labelledby="secret-title" role="status">
+        <h2 id="secret-title">Your new token<?cs if:Data.token.name ?> “<?cs var:Data.token.name ?>”<?cs /if ?></h2>
+        <p class="secret-warning"><strong>Copy it now, it will not be shown again.</strong> Parley keeps only a hash of it.</p>
+        <label class="visually-hidden" for="new-token">New API token</label>
+        <input class="secret-value" id="new-token" type="text" readonly autocomplete="off" spellcheck="false" value="<?cs var:Data.secret ?>">
+        <p class="hint">Use it as a bearer token: <code>Authorization: Bearer <?cs var:Data.secret ?></code></p>
+      </section><?cs
+      /if ?>
+      <div class="stack">
+        <section class="card" aria-labelledby="create-title">
+          <h2 id="create-title">Create a token</h2>
+          <p class="muted">Tokens let scripts and bots use the JSON API as you. They keep working after you log out.</p>
+          <form class="form form-inline" method="post" action="/me/tokens">
+            <?cs call:csrf_field() ?>
+            <?cs call:form_error("name", "-", "-", "-") ?>
+            <div class="<?cs call:field_class("name") ?>">
+              <label for="name">Name</label>
+              <div class="input-row">
+                <input id="name" name="name" type="text" autocomplete="off" required maxlength="64" placeholder="e.g. backup script" value="<?cs var:Form.name ?>"<?cs call:field_attrs("name", "1") ?>>
+                <button type="submit" class="btn btn-primary">Create token</button>
+              </div>
+              <?cs call:field_error("name") ?>
+              <p class="hint" id="name-hint">Something that tells you later what it is for.</p>
+            </div>
+          </form>
+        </section>
+
+        <section class="card" aria-labelledby="tokens-title">
+          <h2 id="tokens-title">Your tokens</h2><?cs
+          if:subcount(Data.tokens) > 0 ?>
+          <div class="table-wrap">
+            <table class="data-table">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col"><span class="visually-hidden">Actions</span></th>
+                </tr>
+              </thead>
+              <tbody><?cs
+              each:t = Data.tokens ?>
+                <tr>
+                  <th scope="row" data-label="Name"><?cs var:t.name ?></th>
+                  <td data-label="Created"><?cs call:time(t.created_at) ?></td>
+                  <td data-label="Last used"><?cs if:t.last_used_at ?><?cs call:time(t.last_used_at) ?><?cs else ?><span class="muted">never</span><?cs /if ?></td>
+                  <td class="cell-action">
+                    <form method="post" action="/me/tokens/<?cs var:t.id ?>/revoke">
+                      <?cs call:csrf_field() ?>
+                      <button type="submit" class="btn btn-secondary btn-sm">Revoke<span class="visually-hidden"> <?cs var:t.name ?></span></button>
+                    </form>
+                  </td>
+                </tr><?cs
+              /each ?>
+              </tbody>
+            </table>
+          </div><?cs
+          else ?>
+          <p class="empty">No tokens yet. Create one above to use the API from a script.</p><?cs
+          /if ?>
+        </section>
+      </div>
+    </div>
+<?cs /def ?><?cs include:"layout.cs" ?>

@@ -1,0 +1,21 @@
+<?cs include:"partials/macros.cs" ?><?cs set:Layout.name = "user" ?><?cs if:Data.user.display_name ?><?cs set:Layout.title = Data.user.display_name ?><?cs else ?><?cs set:Layout.title = "Profile" ?><?cs /if ?><?cs #
+  GET /users/<username>. Reads Data.user.{username,display_name,
+  status_text,created_at}, Session.user.username.
+?><?cs def:page_body() ?>
+    <div class="container narrow">
+      <article class="card profile-card" aria-labelledby="page-title">
+        <span class="avatar avatar-xl" aria-hidden="true"><?cs call:initial(Data.user.username) ?></span>
+        <h1 id="page-title"><?cs call:user_name(Data.user) ?></h1>
+        <p class="handle">@<?cs var:Data.user.username ?></p><?cs
+        if:Data.user.status_text ?>
+        <p class="status-text"><?cs var:Data.user.status_text ?></p><?cs
+        /if ?><?cs
+        if:Data.user.created_at ?>
+        <p class="muted member-since">Member since <?cs call:time(Data.user.created_at) ?></p><?cs
+        /if ?><?cs
+        if:?Session.user.username && Session.user.username == Data.user.username ?>
+        <p><a class="btn btn-secondary" href="/me">Edit your profile</a></p><?cs
+        /if ?>
+      </article>
+    </div>
+<?cs /def ?><?cs include:"layout.cs" ?>

@@ -1,0 +1,402 @@
+// Helpers for the API tests: they talk to a running Parley stack the way a script or a
+// browser would (HTTP only), plus read-only peeks at PostgreSQL and Redis for the checks a
+// user cannot make (what is stored). The harness sets PARLEY_URL, PARLEY_DB, PARLEY_REDIS.
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { randomBytes, randomInt } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+
+export const BASE = (process.env.PARLEY_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
+const baseUrl = new URL(BASE);
+export const HOST = baseUrl.hostname;
+export const PORT = Number(baseUrl.port || (baseUrl.protocol === 'https:' ? 443 : 80));
+
+export const PASSWORD = 'correct horse battery';
+
+// ---- unique names and fake client addresses ------------------------------------------------
+
+export function hex(bytes = 6) {
+  return randomBytes(bytes).toString('hex');
+}
+
+/** A fresh lower-case username (3–32 chars of a-z0-9_.-). */
+export function uname(prefix = 'u') {
+  return `${prefix}${hex(6)}`;
+}
+
+/** A fresh fake client address; the stack trusts X-Forwarded-For from 127.0.0.1. */
+export function fakeIp() {
+  return `10.${randomInt(1, 255)}.${randomInt(0, 256)}.${randomInt(1, 255)}`;
+}
+
+// ---- HTTP through fetch -------------------------------------------------------------------
+
+/**
+ * api(method, path, {json, form, body, token, cookie, headers, ip, raw, redirect})
+ *   json: value sent as JSON (any value: arrays and strings too, for bad-input tests)
+ *   form: object or string sent as application/x-www-form-urlencoded
+ *   body: string or Buffer sent as is (set the content-type in headers)
+ *   token: bearer token; cookie: Cookie header value (string or {name: value})
+ *   ip: X-Forwarded-For value (a fresh fake address unless given, so that rate limits per IP
+ *       never couple unrelated tests); raw: true to skip JSON parsing.
+ * Returns {status, headers, json, text, cookies} (cookies: the Set-Cookie lines parsed).
+ */
+export async function api(method, path, opts = {}) {
+  const headers = { ...(opts.headers || {}) };
+  const lower = Object.fromEntries(Object.keys(headers).map((k) => [k.toLowerCase(), k]));
+  if (!('x-forwarded-for' in lower)) headers['X-Forwarded-For'] = opts.ip || fakeIp();
+  if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
+  if (opts.cookie) headers.Cookie = cookieHeader(opts.cookie);
+  let body;
+  if (opts.json !== undefined) {
+    body = JSON.stringify(opts.json);
+    if (!('content-type' in lower)) headers['Content-Type'] = 'application/json';
+  } else if (opts.form !== undefined) {
+    body = typeof opts.form === 'string' ? opts.form : new URLSearchParams(opts.form).toString();
+    if (!('content-type' in lower)) headers['Content-Type'] = 'application/x-www-form-urlencoded';
+  } else if (opts.body !== undefined) {
+    body = opts.body;
+  }
+  let res;
+  try {
+    res = await fetch(BASE + path, {
+      method,
+      headers,
+      body,
+      redirect: opts.redirect || 'manual',
+      signal: AbortSignal.timeout(opts.timeout || 20000),
+    });
+  } catch (err) {
+    const why = err.cause?.code || err.cause?.message || err.message;
+    throw new Error(`${method} ${BASE}${path.slice(0, 80)}: ${why}`, { cause: err });
+  }
+  const buf = Buffer.from(await res.arrayBuffer());
+  const text = buf.toString('utf8');
+  let json;
+  if (!opts.raw && /json/i.test(res.headers.get('content-type') || '') && text.length) {
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+  }
+  const setCookies = res.headers.getSetCookie ? res.headers.getSetCookie() : [];
+  return { status: res.status, headers: res.headers, json, text, buf, cookies: parseSetCookies(setCookies), setCookies };
+}
+
+export function cookieHeader(c) {
+  if (typeof c === 'string') return c;
+  return Object.entries(c)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('; ');
+}
+
+/** Parses Set-Cookie lines into {name: {value, attrs: {lowercased: value|true}, line}}. */
+export function parseSetCookies(lines) {
+  const out = {};
+  for (const line of lines) {
+    const parts = line.split(';').map((s) => s.trim());
+    const [nv, ...rest] = parts;
+    const eq = nv.indexOf('=');
+    if (eq < 0) continue;
+    const name = nv.slice(0, eq);
+    const value = nv.slice(eq + 1);
+    const attrs = {};
+    for (const a of rest) {
+      if (!a) continue;
+      const i = a.indexOf('=');
+      if (i < 0) attrs[a.toLowerCase()] = true;
+      else attrs[a.slice(0, i).toLowerCase()] = a.slice(i + 1);
+    }
+    out[name] = { value, attrs, line };
+  }
+  return out;
+}
+
+// ---- accounts -------------------------------------------------------------------------------
+
+/** Registers a fresh user through the JSON API; returns {username, password, token, user, ip}. */
+export async function register(opts = {}) {
+  const username = opts.username || uname();
+  const password = opts.password || PASSWORD;
+  const display_name = opts.display_name || `Test ${username}`;
+  const ip = opts.ip || fakeIp();
+  const r = await api('POST', '/api/v1/register', {
+    json: { username, password, display_name },
+    ip,
+    headers: opts.headers,
+  });
+  assert.equal(r.status, 201, `register ${username}: ${r.status} ${r.text}`);
+  return { username, password, display_name, token: r.json.token, user: r.json.user, ip };
+}
+
+/** Logs in through the JSON API; returns the raw response (status, json …). */
+export function loginRaw(username, password, opts = {}) {
+  return api('POST', '/api/v1/login', { json: { username, password }, ip: opts.ip, headers: opts.headers });
+}
+
+/** Logs in and asserts success; returns the session token. */
+export async function login(username, password, opts = {}) {
+  const r = await loginRaw(username, password, opts);
+  assert.equal(r.status, 200, `login ${username}: ${r.status} ${r.text}`);
+  assert.equal(typeof r.json.token, 'string');
+  return r.json.token;
+}
+
+// ---- assertions -------------------------------------------------------------------------------
+
+export const SNAKE = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
+
+/** The security headers every response carries (HTML, JSON and errors alike). */
+export function assertSecurityHeaders(r, what = '') {
+  const csp = r.headers.get('content-security-policy') || '';
+  assert.ok(csp.includes("script-src 'self' 'wasm-unsafe-eval'"), `${what} CSP script-src: ${JSON.stringify(csp)}`);
+  assert.ok(csp.includes("frame-ancestors 'none'"), `${what} CSP frame-ancestors: ${JSON.stringify(csp)}`);
+  assert.equal((r.headers.get('x-content-type-options') || '').toLowerCase(), 'nosniff', `${what} X-Content-Type-Options`);
+  assert.ok(r.headers.get('referrer-policy'), `${what} Referrer-Policy present`);
+}
+
+/** Asserts the JSON error shape {error:{code,message[,field]}} with the given status/code/field.
+ *  code may be a string or an array of acceptable codes; field undefined = not checked. */
+export function assertError(r, status, code, field) {
+  const ctx = `${r.status} ${r.text.slice(0, 300)}`;
+  assert.equal(r.status, status, `status: ${ctx}`);
+  assert.match(r.headers.get('content-type') || '', /^application\/json/i, `content-type: ${ctx}`);
+  assert.ok(r.json && typeof r.json === 'object' && !Array.isArray(r.json), `JSON object body: ${ctx}`);
+  const e = r.json.error;
+  assert.ok(e && typeof e === 'object', `error object: ${ctx}`);
+  assert.equal(typeof e.code, 'string', `error.code: ${ctx}`);
+  assert.match(e.code, SNAKE, `error.code snake_case: ${ctx}`);
+  assert.equal(typeof e.message, 'string', `error.message: ${ctx}`);
+  assert.ok(e.message.length > 0, `error.message non-empty: ${ctx}`);
+  if (code !== undefined) {
+    const codes = Array.isArray(code) ? code : [code];
+    assert.ok(codes.includes(e.code), `error.code ${e.code} not in ${codes.join('|')}: ${ctx}`);
+  }
+  if (field !== undefined) assert.equal(e.field, field, `error.field: ${ctx}`);
+  assertSecurityHeaders(r, `error ${status}`);
+  return e;
+}
+
+/** Asserts a public user object. */
+export function assertUser(u, expect = {}) {
+  assert.ok(u && typeof u === 'object', 'user object');
+  assert.ok(Number.isInteger(u.id) && u.id > 0, `user.id integer: ${JSON.stringify(u)}`);
+  assert.equal(typeof u.username, 'string');
+  assert.equal(typeof u.display_name, 'string');
+  for (const [k, v] of Object.entries(expect)) assert.deepEqual(u[k], v, `user.${k}`);
+}
+
+export const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+
+// ---- HTML helpers --------------------------------------------------------------------------
+
+/** The value of <input name="NAME" value="…"> in a page (attribute order free). */
+export function inputValue(html, name) {
+  for (const m of html.matchAll(/<input\b[^>]*>/gi)) {
+    const tag = m[0];
+    const n = /\bname\s*=\s*["']?([^"'\s>]+)/i.exec(tag);
+    if (n && n[1] === name) {
+      const v = /\bvalue\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(tag);
+      return v ? (v[1] ?? v[2] ?? v[3]) : '';
+    }
+  }
+  return undefined;
+}
+
+/** The content of <meta name="NAME" content="…">. */
+export function metaContent(html, name) {
+  for (const m of html.matchAll(/<meta\b[^>]*>/gi)) {
+    const tag = m[0];
+    const n = /\bname\s*=\s*["']?([^"'\s>]+)/i.exec(tag);
+    if (n && n[1] === name) {
+      const v = /\bcontent\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(tag);
+      return v ? (v[1] ?? v[2] ?? v[3]) : '';
+    }
+  }
+  return undefined;
+}
+
+/** The path of a redirect's Location (absolute or relative). */
+export function locationPath(r) {
+  const loc = r.headers.get('location');
+  if (!loc) return undefined;
+  const u = new URL(loc, BASE + '/');
+  return u.pathname + u.search;
+}
+
+// ---- raw HTTP over a socket, for requests fetch will not send -------------------------------
+
+/**
+ * Sends `data` (string or Buffer, or an array of chunks) on a fresh TCP connection and reads
+ * the first response. Resolves {status, headers (lower-cased names), body (Buffer), text, json,
+ * closed} or {status: 0, closed: true} when the server closed without answering. Write errors
+ * after a response (the server answered early and closed) are ignored.
+ * opts.timeout (ms, default 10000); opts.halfClose: end the write side after sending.
+ */
+export function rawRequest(data, opts = {}) {
+  const timeout = opts.timeout || 10000;
+  const chunks = Array.isArray(data) ? data : [data];
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ host: HOST, port: PORT });
+    const got = [];
+    let done = false;
+    const finish = (timedOut) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      sock.destroy();
+      const buf = Buffer.concat(got);
+      const parsed = parseHttpResponse(buf);
+      if (parsed) resolve({ ...parsed, timedOut: !!timedOut });
+      else if (timedOut && buf.length === 0) resolve({ status: 0, closed: false, timedOut: true, raw: buf });
+      else resolve({ status: 0, closed: true, timedOut: !!timedOut, raw: buf });
+    };
+    const timer = setTimeout(() => finish(true), timeout);
+    sock.on('data', (d) => {
+      got.push(d);
+      const parsed = parseHttpResponse(Buffer.concat(got));
+      if (parsed && parsed.complete) finish(false);
+    });
+    sock.on('end', () => finish(false));
+    sock.on('close', () => finish(false));
+    sock.on('error', (err) => {
+      if (got.length) finish(false);
+      else if (['ECONNRESET', 'EPIPE'].includes(err.code)) finish(false);
+      else if (!done) {
+        done = true;
+        clearTimeout(timer);
+        reject(err);
+      }
+    });
+    sock.on('connect', async () => {
+      try {
+        for (const c of chunks) {
+          if (done) break;
+          const ok = sock.write(c);
+          if (!ok) await new Promise((r) => sock.once('drain', r).once('close', r));
+        }
+        if (opts.halfClose && !done) sock.end();
+      } catch {
+        /* the server closed early; what it said (if anything) is in `got` */
+      }
+    });
+  });
+}
+
+/** Parses one HTTP/1.x response from a buffer; undefined if the head is not complete yet. */
+export function parseHttpResponse(buf) {
+  const headEnd = buf.indexOf('\r\n\r\n');
+  if (headEnd < 0) return undefined;
+  const head = buf.subarray(0, headEnd).toString('latin1');
+  const lines = head.split('\r\n');
+  const m = /^HTTP\/\d\.\d (\d{3})/.exec(lines[0]);
+  if (!m) return undefined;
+  const headers = {};
+  for (const l of lines.slice(1)) {
+    const i = l.indexOf(':');
+    if (i > 0) {
+      const k = l.slice(0, i).trim().toLowerCase();
+      const v = l.slice(i + 1).trim();
+      headers[k] = k in headers ? `${headers[k]}, ${v}` : v;
+    }
+  }
+  let body = buf.subarray(headEnd + 4);
+  let complete = false;
+  if (/chunked/i.test(headers['transfer-encoding'] || '')) {
+    const out = [];
+    let p = 0;
+    for (;;) {
+      const le = body.indexOf('\r\n', p);
+      if (le < 0) break;
+      const size = parseInt(body.subarray(p, le).toString('latin1'), 16);
+      if (Number.isNaN(size)) break;
+      if (size === 0) {
+        complete = true;
+        break;
+      }
+      if (body.length < le + 2 + size + 2) break;
+      out.push(body.subarray(le + 2, le + 2 + size));
+      p = le + 2 + size + 2;
+    }
+    body = Buffer.concat(out);
+  } else if ('content-length' in headers) {
+    const n = Number(headers['content-length']);
+    complete = body.length >= n;
+    body = body.subarray(0, n);
+  }
+  const text = body.toString('utf8');
+  let json;
+  if (/json/i.test(headers['content-type'] || '')) {
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+  }
+  return { status: Number(m[1]), headers, body, text, json, complete, closed: false };
+}
+
+/** A fetch-like header accessor for raw responses, so assertError/assertSecurityHeaders work. */
+export function rawAsResponse(r) {
+  return {
+    status: r.status,
+    text: r.text || '',
+    json: r.json,
+    headers: { get: (k) => (r.headers ? r.headers[k.toLowerCase()] ?? null : null) },
+  };
+}
+
+/** The Host header value for raw requests. */
+export const HOST_HEADER = `${HOST}:${PORT}`;
+
+// ---- health ---------------------------------------------------------------------------------
+
+/** Asserts the server still answers /healthz with 200 (used after every bad-input test). */
+export async function assertHealthy() {
+  const r = await api('GET', '/healthz');
+  assert.equal(r.status, 200, `healthz: ${r.status} ${r.text}`);
+  assert.equal(r.json?.status, 'ok', `healthz body: ${r.text}`);
+}
+
+// ---- database and Redis peeks ------------------------------------------------------------
+
+/** Runs one SQL statement through psql and returns its unaligned, tuples-only output. */
+export function sql(query) {
+  if (!process.env.PARLEY_DB) throw new Error('PARLEY_DB is not set');
+  return execFileSync('psql', [process.env.PARLEY_DB, '-X', '-At', '-v', 'ON_ERROR_STOP=1', '-c', query], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 15000,
+  }).trim();
+}
+
+/** Quotes a string as an SQL literal (for our own generated names only). */
+export function lit(s) {
+  return `'${String(s).replace(/'/g, "''")}'`;
+}
+
+/** Runs redis-cli against PARLEY_REDIS (unix:/path or host:port) and returns its output. */
+export function redis(...args) {
+  const spec = process.env.PARLEY_REDIS;
+  if (!spec) throw new Error('PARLEY_REDIS is not set');
+  let conn;
+  if (spec.startsWith('unix:')) conn = ['-s', spec.slice(5)];
+  else if (spec.startsWith('redis://')) conn = ['-u', spec];
+  else {
+    const [h, p] = spec.split(':');
+    conn = ['-h', h, '-p', p || '6379'];
+  }
+  return execFileSync('redis-cli', [...conn, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 15000,
+  }).trim();
+}
+
+export const haveDb = !!process.env.PARLEY_DB;
+export const haveRedis = !!process.env.PARLEY_REDIS;
+
+/** A User-Agent a desktop Firefox on Linux sends. */
+export const UA_FIREFOX_LINUX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
+export const UA_CURL = 'curl/8.5.0';

@@ -1,0 +1,44 @@
+#!/bin/bash
+# run-stack-tests.sh — starts a real stack (PostgreSQL, Redis, lighttpd, the sanitizer build
+# of parley.fcgi) in a temporary directory on a free port, runs the API and browser tests
+# against it, stops it, and fails if AddressSanitizer or UBSan reported anything.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+export VAR=$(mktemp -d /tmp/parley-test.XXXXXX)
+chmod 755 "$VAR"
+export PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+export BIN="$ROOT/build/san"
+export STACK_FAST=1
+export PARLEY_TRUSTED_PROXY=127.0.0.1
+export PARLEY_THREADS=${PARLEY_THREADS:-4}
+export ASAN_OPTIONS="log_path=$VAR/log/asan:detect_leaks=0:abort_on_error=1"
+export UBSAN_OPTIONS="log_path=$VAR/log/ubsan:print_stacktrace=1:halt_on_error=1"
+mkdir -p "$VAR/log"
+
+cleanup() {
+  deploy/local/stack.sh stop >/dev/null 2>&1 || true
+  if [ "${KEEP_VAR:-0}" != 1 ]; then rm -rf "$VAR"; fi
+}
+trap cleanup EXIT
+
+deploy/local/stack.sh start
+. "$VAR/env"
+export PARLEY_URL PARLEY_DB PARLEY_REDIS
+
+status=0
+echo "== API tests ($PARLEY_URL)"
+node --test --test-concurrency=1 tests/api/ || status=1
+if ls tests/browser/*.test.mjs >/dev/null 2>&1; then
+  echo "== browser tests"
+  node --test --test-concurrency=1 tests/browser/ || status=1
+fi
+
+# The server must still be up after everything the tests threw at it.
+curl -fsS "$PARLEY_URL/healthz" >/dev/null || { echo "parley stopped answering"; status=1; }
+if ls "$VAR"/log/asan* "$VAR"/log/ubsan* >/dev/null 2>&1; then
+  echo "== sanitizer reports:"; cat "$VAR"/log/asan* "$VAR"/log/ubsan* 2>/dev/null | head -100; status=1
+fi
+if grep -E "runtime error|AddressSanitizer" "$VAR/log/parley.log" 2>/dev/null | head -20; then status=1; fi
+[ $status = 0 ] || { echo "== parley.log (tail)"; tail -40 "$VAR/log/parley.log" || true; }
+exit $status
