@@ -69,6 +69,7 @@ err_t h_login(ctx *c)
 err_t h_logout(ctx *c)
 {
     err_t e = ERR_OK;
+    if (!c->user && c->rq.is_api) return ctx_fail(c, ERR_UNAUTHORIZED, NULL, "You are not logged in.");
     if (c->user && c->sess_id[0]) e = sess_revoke(c, c->user->id, c->sess_id);
     if (c->user && c->token_id) {
         char id[24];

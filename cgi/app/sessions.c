@@ -75,7 +75,7 @@ const char *sess_browser(arena *a, const char *ua)
 {
     if (!ua || !*ua) return "Unknown";
     static const struct { const char *needle, *name; } browsers[] = {
-        {"Edg/", "Edge"}, {"OPR/", "Opera"}, {"Firefox/", "Firefox"}, {"Chromium/", "Chromium"},
+        {"Edg/", "Edge"}, {"CriOS/", "Chrome"}, {"FxiOS/", "Firefox"}, {"EdgiOS/", "Edge"}, {"OPR/", "Opera"}, {"Firefox/", "Firefox"}, {"Chromium/", "Chromium"},
         {"HeadlessChrome/", "Headless Chrome"}, {"Chrome/", "Chrome"}, {"Safari/", "Safari"},
         {"curl/", "curl"}, {"Wget/", "Wget"}, {"python", "Python"}, {"node", "Node.js"},
     };
@@ -88,7 +88,10 @@ const char *sess_browser(arena *a, const char *ua)
         if (strstr(ua, browsers[i].needle)) b = browsers[i].name;
     for (size_t i = 0; i < sizeof systems / sizeof systems[0] && !s; i++)
         if (strstr(ua, systems[i].needle)) s = systems[i].name;
-    if (!b) return arena_strndup(a, ua, strcspn(ua, "/ ") > 40 ? 40 : strcspn(ua, "/ "));
+    if (!b) {
+        size_t n = strcspn(ua, "/ ");
+        return n == 0 ? "Unknown" : arena_strndup(a, ua, n > 40 ? 40 : n);
+    }
     return s ? arena_printf(a, "%s on %s", b, s) : b;
 }
 

@@ -17,7 +17,7 @@ void arena_init(arena *a) { a->head = NULL; a->total = 0; }
 void *arena_alloc(arena *a, size_t n)
 {
     size_t need = (n + 15) & ~(size_t)15;
-    if (need < n) return NULL;                       /* overflow */
+    if (need < n || need > (size_t)-1 - sizeof(arena_chunk)) return NULL;   /* overflow */
     arena_chunk *c = a->head;
     if (!c || c->cap - c->used < need) {
         size_t cap = c ? c->cap * 2 : ARENA_MIN_CHUNK;

@@ -16,7 +16,7 @@ static int media_is(const char *ct, const char *want)
 err_t body_parse(arena *a, const char *content_type, const char *data, size_t len, json_t **out)
 {
     *out = NULL;
-    if (len == 0) {
+    if (len == 0 && !(content_type && media_is(content_type, "application/json"))) {
         *out = json_object();
         return *out ? ERR_OK : ERR_INTERNAL;
     }

@@ -1,6 +1,7 @@
 /* req.c — see req.h. */
 #include "req.h"
 #include "cookie.h"
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,10 +82,10 @@ err_t req_parse(req *r, arena *a, req_env_fn env, void *ud, char **envp, const c
     r->content_type = env(ud, "CONTENT_TYPE");
     const char *cl = env(ud, "CONTENT_LENGTH");
     if (cl && *cl) {
-        char *end;
-        long long v = strtoll(cl, &end, 10);
-        if (*end || v < 0) return ERR_BAD_REQUEST;
-        r->content_length = v;
+        /* Digits only; anything past 18 digits is surely over any body limit. */
+        size_t nd = strspn(cl, "0123456789");
+        if (cl[nd] || nd == 0) return ERR_BAD_REQUEST;
+        r->content_length = nd > 18 ? LLONG_MAX : strtoll(cl, NULL, 10);
     }
     r->authorization = env(ud, "HTTP_AUTHORIZATION");
     r->user_agent = env(ud, "HTTP_USER_AGENT");

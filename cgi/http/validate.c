@@ -21,6 +21,12 @@ int username_valid(const char *s)
 static err_t check_one(json_t *input, const field_spec *f, arena *a, const char **msg)
 {
     json_t *v = json_object_get(input, f->name);
+    /* An optional field left empty in a form means "not given" (forms send every input). */
+    if (!f->required && json_is_string(v) && json_string_length(v) == 0 &&
+        (f->kind == FV_INT || f->kind == FV_USERNAME)) {
+        json_object_del(input, f->name);
+        return ERR_OK;
+    }
     if (!v || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0 && f->required)) {
         if (!f->required) return ERR_OK;
         *msg = arena_printf(a, "%s is required.", f->label);
@@ -94,6 +100,7 @@ static err_t check_one(json_t *input, const field_spec *f, arena *a, const char 
         return ERR_OK;
     }
     default:
+        *msg = arena_printf(a, "%s cannot be checked.", f->label);
         return ERR_INTERNAL;
     }
 }

@@ -1,0 +1,28 @@
+/* fuzz_form.c — urlencoded request bodies turned into a JSON object of strings. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include "../../cgi/http/body.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    arena a;
+    arena_init(&a);
+    json_t *o = NULL;
+    err_t e = body_parse(&a, "application/x-www-form-urlencoded; charset=utf-8", (const char *)data, size, &o);
+    if (e == ERR_OK) {
+        if (!json_is_object(o) || json_object_size(o) > BODY_MAX_FIELDS) abort();
+        const char *k;
+        json_t *v;
+        json_object_foreach(o, k, v)
+            if (!json_is_string(v)) abort();
+        char *dump = json_dumps(o, JSON_COMPACT);
+        free(dump);
+        json_decref(o);
+    } else if (o) {
+        abort();                                   /* no object on failure */
+    }
+    arena_free(&a);
+    return 0;
+}

@@ -1,0 +1,179 @@
+/* test_config.c — settings from PARLEY_* variables and a KEY=VALUE file. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "../../cgi/core/config.h"
+
+static const char *const keys[] = {
+    "PARLEY_CONFIG", "PARLEY_DB", "PARLEY_REDIS", "PARLEY_LISTEN", "PARLEY_TEMPLATES", "PARLEY_SQL",
+    "PARLEY_TRUSTED_PROXY", "PARLEY_COOKIE_SECURE", "PARLEY_THREADS", "PARLEY_MAX_BODY",
+    "PARLEY_SESSION_TTL", "PARLEY_BACKEND_TIMEOUT_MS", "PARLEY_RL_LOGIN_USER", "PARLEY_RL_LOGIN_IP",
+    "PARLEY_RL_REGISTER_IP", "PARLEY_PWHASH",
+};
+
+typedef struct fix { config cfg; char err[256]; char path[64]; } fix;
+
+static int setup(void **state)
+{
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) unsetenv(keys[i]);
+    fix *f = calloc(1, sizeof *f);
+    if (!f) return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fix *f = *state;
+    config_free(&f->cfg);
+    if (f->path[0]) unlink(f->path);
+    free(f);
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) unsetenv(keys[i]);
+    return 0;
+}
+
+static void write_file(fix *f, const char *text)
+{
+    strcpy(f->path, "/tmp/parley-config-XXXXXX");
+    int fd = mkstemp(f->path);
+    assert_true(fd >= 0);
+    FILE *fp = fdopen(fd, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+    setenv("PARLEY_CONFIG", f->path, 1);
+}
+
+static int load(fix *f)
+{
+    config_free(&f->cfg);
+    f->err[0] = '\0';
+    return config_load(&f->cfg, f->err, sizeof f->err);
+}
+
+static void test_defaults(void **state)
+{
+    fix *f = *state;
+    assert_int_equal(load(f), 0);
+    assert_string_equal(f->cfg.db, "dbname=parley");
+    assert_string_equal(f->cfg.redis, "127.0.0.1:6379");
+    assert_string_equal(f->cfg.listen, "");
+    assert_string_equal(f->cfg.templates, "templates");
+    assert_string_equal(f->cfg.trusted_proxy, "");
+    assert_string_equal(f->cfg.cookie_secure, "auto");
+    assert_int_equal(f->cfg.threads, 8);
+    assert_int_equal(f->cfg.max_body, 1048576);
+    assert_int_equal(f->cfg.session_ttl, 2592000);
+    assert_int_equal(f->cfg.backend_timeout_ms, 5000);
+    assert_int_equal(f->cfg.rl_login_user.limit, 10);
+    assert_int_equal(f->cfg.rl_login_user.window, 900);
+    assert_int_equal(f->cfg.rl_register_ip.limit, 10);
+    assert_int_equal(f->cfg.rl_register_ip.window, 3600);
+    assert_true(f->cfg.pwhash_ops > 0);
+    assert_true(f->cfg.pwhash_mem > 0);
+}
+
+static void test_env(void **state)
+{
+    fix *f = *state;
+    setenv("PARLEY_THREADS", "3", 1);
+    setenv("PARLEY_RL_LOGIN_IP", "5/60", 1);
+    setenv("PARLEY_TRUSTED_PROXY", "127.0.0.1", 1);
+    setenv("PARLEY_COOKIE_SECURE", "on", 1);
+    assert_int_equal(load(f), 0);
+    assert_int_equal(f->cfg.threads, 3);
+    assert_int_equal(f->cfg.rl_login_ip.limit, 5);
+    assert_int_equal(f->cfg.rl_login_ip.window, 60);
+    assert_string_equal(f->cfg.trusted_proxy, "127.0.0.1");
+    assert_string_equal(f->cfg.cookie_secure, "on");
+}
+
+/* Each bad value fails with a message that names the setting. */
+static void test_bad_values(void **state)
+{
+    fix *f = *state;
+    static const struct { const char *key, *value; } bad[] = {
+        {"PARLEY_THREADS", "0"}, {"PARLEY_THREADS", "257"}, {"PARLEY_THREADS", "4x"},
+        {"PARLEY_THREADS", ""}, {"PARLEY_MAX_BODY", "10"}, {"PARLEY_SESSION_TTL", "-5"},
+        {"PARLEY_BACKEND_TIMEOUT_MS", "99999999999999999999999"},
+        {"PARLEY_RL_LOGIN_USER", "10"}, {"PARLEY_RL_LOGIN_USER", "0/60"},
+        {"PARLEY_RL_LOGIN_IP", "10/"}, {"PARLEY_RL_REGISTER_IP", "a/b"},
+        {"PARLEY_COOKIE_SECURE", "yes"}, {"PARLEY_PWHASH", "fast"}, {"PARLEY_DB", ""},
+        {"PARLEY_REDIS", ""},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        setenv(bad[i].key, bad[i].value, 1);
+        assert_int_equal(load(f), -1);
+        assert_non_null(strstr(f->err, bad[i].key));
+        assert_true(strlen(f->err) > strlen(bad[i].key) + 5);
+        assert_null(f->cfg.db);                                 /* nothing half-loaded is left */
+        unsetenv(bad[i].key);
+    }
+    assert_int_equal(load(f), 0);
+}
+
+static void test_file(void **state)
+{
+    fix *f = *state;
+    write_file(f, "# Parley settings\n"
+                  "\n"
+                  "   # indented comment\n"
+                  "PARLEY_DB = \"host=/run/pg dbname=chat\"\n"
+                  "PARLEY_REDIS='unix:/run/redis.sock'\n"
+                  "PARLEY_THREADS=4   \r\n"
+                  "\tPARLEY_RL_LOGIN_USER=3/30\n");
+    assert_int_equal(load(f), 0);
+    assert_string_equal(f->cfg.db, "host=/run/pg dbname=chat");
+    assert_string_equal(f->cfg.redis, "unix:/run/redis.sock");
+    assert_int_equal(f->cfg.threads, 4);
+    assert_int_equal(f->cfg.rl_login_user.limit, 3);
+    assert_int_equal(f->cfg.rl_login_user.window, 30);
+    assert_string_equal(f->cfg.templates, "templates");            /* still the default */
+    /* the environment wins over the file */
+    setenv("PARLEY_THREADS", "16", 1);
+    setenv("PARLEY_DB", "dbname=fromenv", 1);
+    assert_int_equal(load(f), 0);
+    assert_int_equal(f->cfg.threads, 16);
+    assert_string_equal(f->cfg.db, "dbname=fromenv");
+    assert_string_equal(f->cfg.redis, "unix:/run/redis.sock");
+}
+
+static void test_file_errors(void **state)
+{
+    fix *f = *state;
+    write_file(f, "# ok\nPARLEY_THREADS=2\nPARLEY_COLOUR=blue\n");
+    assert_int_equal(load(f), -1);
+    assert_non_null(strstr(f->err, "PARLEY_COLOUR"));
+    assert_non_null(strstr(f->err, ":3"));                          /* the line number */
+    unlink(f->path);
+    write_file(f, "PARLEY_THREADS 2\n");
+    assert_int_equal(load(f), -1);
+    assert_non_null(strstr(f->err, "KEY=VALUE"));
+    unlink(f->path);
+    write_file(f, "PARLEY_THREADS=0\n");                              /* a bad value from the file */
+    assert_int_equal(load(f), -1);
+    assert_non_null(strstr(f->err, "PARLEY_THREADS"));
+    unlink(f->path);
+    f->path[0] = '\0';
+    setenv("PARLEY_CONFIG", "/nonexistent/parley.conf", 1);
+    assert_int_equal(load(f), -1);
+    assert_non_null(strstr(f->err, "/nonexistent/parley.conf"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_env, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_values, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_errors, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,103 @@
+/* test_utf8.c — strict UTF-8 validation, code point counting and control characters. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+#include "../../cgi/core/utf8.h"
+
+#define VALID(lit) utf8_valid(lit, sizeof(lit) - 1)
+
+static void test_valid_ascii_and_multibyte(void **state)
+{
+    (void)state;
+    assert_int_equal(VALID(""), 1);
+    assert_int_equal(VALID("hello, world"), 1);
+    assert_int_equal(VALID("caf\xC3\xA9"), 1);                  /* é */
+    assert_int_equal(VALID("\xE2\x82\xAC"), 1);                 /* € */
+    assert_int_equal(VALID("\xF0\x9F\x98\x80"), 1);             /* 😀 */
+    assert_int_equal(VALID("\xC2\x80"), 1);                     /* U+0080, smallest 2-byte */
+    assert_int_equal(VALID("\xE0\xA0\x80"), 1);                 /* U+0800, smallest 3-byte */
+    assert_int_equal(VALID("\xF0\x90\x80\x80"), 1);             /* U+10000, smallest 4-byte */
+    assert_int_equal(VALID("\xF4\x8F\xBF\xBF"), 1);             /* U+10FFFF, the last one */
+    assert_int_equal(VALID("\xED\x9F\xBF"), 1);                 /* U+D7FF, just below surrogates */
+    assert_int_equal(VALID("\xEE\x80\x80"), 1);                 /* U+E000, just above */
+}
+
+static void test_invalid(void **state)
+{
+    (void)state;
+    assert_int_equal(VALID("\xC0\x80"), 0);                     /* overlong NUL */
+    assert_int_equal(VALID("\xC1\xBF"), 0);                     /* overlong '?' */
+    assert_int_equal(VALID("\xE0\x80\x80"), 0);                 /* overlong 3-byte */
+    assert_int_equal(VALID("\xE0\x9F\xBF"), 0);                 /* overlong U+07FF */
+    assert_int_equal(VALID("\xF0\x8F\xBF\xBF"), 0);             /* overlong 4-byte */
+    assert_int_equal(VALID("\xED\xA0\x80"), 0);                 /* U+D800 surrogate */
+    assert_int_equal(VALID("\xED\xBF\xBF"), 0);                 /* U+DFFF surrogate */
+    assert_int_equal(VALID("\xF4\x90\x80\x80"), 0);             /* U+110000 */
+    assert_int_equal(VALID("\xF5\x80\x80\x80"), 0);
+    assert_int_equal(VALID("\xFF"), 0);
+    assert_int_equal(VALID("\x80"), 0);                         /* lone continuation */
+    assert_int_equal(VALID("a\xC3"), 0);                        /* truncated 2-byte */
+    assert_int_equal(VALID("\xE2\x82"), 0);                     /* truncated 3-byte */
+    assert_int_equal(VALID("\xF0\x9F\x98"), 0);                 /* truncated 4-byte */
+    assert_int_equal(VALID("\xC3("), 0);                        /* bad continuation */
+    assert_int_equal(VALID("\xE2\x28\xA1"), 0);
+    assert_int_equal(VALID("a\0b"), 0);                         /* NUL inside */
+    assert_int_equal(VALID("\0"), 0);
+}
+
+static void test_length_is_respected(void **state)
+{
+    (void)state;
+    /* Only n bytes are read: a cut through a character is invalid, before it is fine. */
+    const char *s = "ab\xC3\xA9";
+    assert_int_equal(utf8_valid(s, 3), 0);
+    assert_int_equal(utf8_valid(s, 2), 1);
+    assert_int_equal(utf8_valid(s, 4), 1);
+}
+
+static void test_count(void **state)
+{
+    (void)state;
+    assert_int_equal(utf8_count("", 0), 0);
+    assert_int_equal(utf8_count("abc", 3), 3);
+    assert_int_equal(utf8_count("caf\xC3\xA9", 5), 4);
+    assert_int_equal(utf8_count("\xE2\x82\xAC\xF0\x9F\x98\x80x", 8), 3);
+}
+
+#define CTRL(lit, nl) utf8_has_control(lit, sizeof(lit) - 1, nl)
+
+static void test_has_control(void **state)
+{
+    (void)state;
+    assert_int_equal(CTRL("plain text \xC3\xA9", 0), 0);
+    assert_int_equal(CTRL("", 0), 0);
+    assert_int_equal(CTRL("a\x01" "b", 0), 1);
+    assert_int_equal(CTRL("\x1B[31m", 0), 1);                   /* ESC */
+    assert_int_equal(CTRL("a\x7F", 0), 1);                      /* DEL */
+    assert_int_equal(CTRL("a\x7F", 1), 1);                      /* DEL even when newlines are fine */
+    assert_int_equal(CTRL("\xC2\x80", 0), 1);                   /* U+0080 */
+    assert_int_equal(CTRL("x\xC2\x9F", 0), 1);                  /* U+009F */
+    assert_int_equal(CTRL("\xC2\x85", 1), 1);                   /* NEL is C1, not a newline */
+    assert_int_equal(CTRL("\xC2\xA0", 0), 0);                   /* U+00A0 no-break space */
+    assert_int_equal(CTRL("\xC2\xBF", 0), 0);
+    assert_int_equal(CTRL("line\nline", 0), 1);
+    assert_int_equal(CTRL("line\nline", 1), 0);
+    assert_int_equal(CTRL("a\r\n\tb", 1), 0);
+    assert_int_equal(CTRL("a\tb", 0), 1);
+    assert_int_equal(CTRL("a\x0B" "b", 1), 1);                  /* vertical tab is not a newline */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_valid_ascii_and_multibyte),
+        cmocka_unit_test(test_invalid),
+        cmocka_unit_test(test_length_is_respected),
+        cmocka_unit_test(test_count),
+        cmocka_unit_test(test_has_control),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
