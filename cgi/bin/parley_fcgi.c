@@ -19,6 +19,14 @@ static config cfg;
 static int listen_fd;
 static pthread_mutex_t accept_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* libfcgi catches SIGTERM only to note a pending shutdown, which leaves threads blocked in
+ * accept(); end the process at once instead (every request's data is already committed). */
+static void on_term(int sig)
+{
+    (void)sig;
+    _exit(0);
+}
+
 static void *worker_main(void *arg)
 {
     (void)arg;
@@ -73,6 +81,8 @@ int main(void)
         config_free(&cfg);
         return rc;
     }
+    signal(SIGTERM, on_term);
+    signal(SIGINT, on_term);
     listen_fd = 0;                                   /* spawned by the web server */
     if (*cfg.listen) {
         if (cfg.listen[0] == '/') unlink(cfg.listen); /* a stale socket from a crash */

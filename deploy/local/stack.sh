@@ -69,24 +69,29 @@ pg_bindir() {
     echo "$d"
 }
 
-# pid_of PIDFILE: the pid it holds, or nothing.
-pid_of() { { head -n 1 "$1" 2>/dev/null || true; } | tr -dc 0-9; }
+# pid_of PIDFILE: the pid it holds, or nothing. (Builtins only: forks are slow on small VMs.)
+pid_of() {
+    local l=
+    { read -r l <"$1"; } 2>/dev/null || true
+    printf '%s' "${l//[!0-9]/}"
+}
 
 # pid_running PID: the process exists and is not a zombie waiting to be reaped.
 pid_running() {
-    local st
-    [[ -n $1 ]] && st=$(sed -e 's/^.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+    local st=
+    [[ -n $1 ]] && { read -r st <"/proc/$1/stat"; } 2>/dev/null || return 1
+    st=${st##*) }
     [[ ${st:0:1} != Z ]]
 }
 
 # is_alive PIDFILE NAME: the pid in PIDFILE runs and its command line mentions NAME
 # (so a pid reused by another program after a crash does not count).
 is_alive() {
-    local pid
-    [[ -f $1 ]] || return 1
+    local pid args=()
     pid=$(pid_of "$1")
     pid_running "$pid" || return 1
-    tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$2"
+    { mapfile -d '' -t args <"/proc/$pid/cmdline"; } 2>/dev/null || return 1
+    [[ " ${args[*]} " == *"$2"* ]]
 }
 
 # stop_pidfile PIDFILE NAME: TERM, wait up to 10 s, then KILL; quiet when not running.
@@ -131,11 +136,14 @@ check_pg_user() {
     # The state directory itself is ours (mktemp -d makes it 0700): let others traverse it.
     chmod go+x "$VAR"
     if ! runuser -u "$PG_OSUSER" -- test -x "$VAR"; then
-        local d=$VAR
-        while [[ $d != / ]]; do
-            d=$(dirname "$d")
-            runuser -u "$PG_OSUSER" -- test -x "$d" ||
-                die "user $PG_OSUSER cannot enter $d (needed for PostgreSQL under $VAR): chmod o+x $d, or choose another VAR"
+        # Name the first directory on the way down that the user cannot enter.
+        local d=
+        local -a parts
+        IFS=/ read -r -a parts <<<"${VAR#/}"
+        for p in "${parts[@]}"; do
+            runuser -u "$PG_OSUSER" -- test -x "$d/" ||
+                die "user $PG_OSUSER cannot enter ${d:-/} (PostgreSQL's data is under $VAR): chmod o+x ${d:-/}, or choose another VAR"
+            d=$d/$p
         done
         die "user $PG_OSUSER cannot enter $VAR"
     fi
@@ -300,7 +308,7 @@ start_fcgi() {
     echo "$pid" >"$RUN/parley.pid"
     for ((i = 0; i < 200; i++)); do
         [[ -S $FCGI_SOCK ]] && return 0
-        kill -0 "$pid" 2>/dev/null || { show_logs; die "parley.fcgi exited"; }
+        pid_running "$pid" || { show_logs; die "parley.fcgi exited"; }
         sleep 0.1
     done
     show_logs
@@ -344,10 +352,10 @@ wait_healthy() {
         if curl -fsS -o /dev/null --max-time 2 "$URL/healthz" 2>/dev/null; then
             return 0
         fi
-        if ! kill -0 "$(pid_of "$RUN/parley.pid")" 2>/dev/null; then
+        if ! pid_running "$(pid_of "$RUN/parley.pid")"; then
             echo "$PROG: parley.fcgi exited" >&2; show_logs; return 1
         fi
-        if ! kill -0 "$(pid_of "$RUN/lighttpd.pid")" 2>/dev/null; then
+        if ! pid_running "$(pid_of "$RUN/lighttpd.pid")"; then
             echo "$PROG: lighttpd exited (is port $PORT free?)" >&2; show_logs; return 1
         fi
         sleep 0.1

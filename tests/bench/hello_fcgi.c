@@ -1,6 +1,7 @@
 /* hello_fcgi.c — the ceiling of the FastCGI path: a libfcgi responder that does nothing but
  * answer, with as many threads as parley.fcgi. The bench puts it behind the same lighttpd. */
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -27,11 +28,18 @@ static void *serve(void *arg)
     return NULL;
 }
 
+static void on_term(int sig)
+{
+    (void)sig;
+    _exit(0);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) { fprintf(stderr, "usage: hello.fcgi SOCKET [THREADS]\n"); return 2; }
     int n = argc > 2 ? atoi(argv[2]) : 8;
     FCGX_Init();
+    signal(SIGTERM, on_term);
     unlink(argv[1]);
     sock = FCGX_OpenSocket(argv[1], 1024);
     if (sock < 0) { perror("listen"); return 1; }

@@ -12,6 +12,7 @@ export BIN="$ROOT/build/san"
 export STACK_FAST=1
 export PARLEY_TRUSTED_PROXY=127.0.0.1
 export PARLEY_THREADS=${PARLEY_THREADS:-4}
+export PARLEY_BACKEND_TIMEOUT_MS=1000
 export ASAN_OPTIONS="log_path=$VAR/log/asan:detect_leaks=0:abort_on_error=1"
 export UBSAN_OPTIONS="log_path=$VAR/log/ubsan:print_stacktrace=1:halt_on_error=1"
 mkdir -p "$VAR/log"
