@@ -18,6 +18,8 @@ LIBS     := -lfcgi -lneo_cs -lneo_utl -lz -lpq -lsodium -lhiredis -ljansson -pth
 SRC      := $(wildcard cgi/core/*.c cgi/http/*.c cgi/store/*.c cgi/app/*.c cgi/view/*.c)
 OBJ      := $(SRC:%.c=build/obj/%.o)
 SAN_OBJ  := $(SRC:%.c=build/san/obj/%.o)
+TSAN_OBJ := $(SRC:%.c=build/tsan/obj/%.o)
+TSANFLAGS := -O1 -fsanitize=thread -fno-omit-frame-pointer
 # The parsers the fuzzers drive need no database, Redis or templates.
 FUZZ_SRC := cgi/core/arena.c cgi/core/buf.c cgi/core/err.c cgi/core/utf8.c \
             cgi/http/form.c cgi/http/cookie.c cgi/http/body.c cgi/http/route.c \
@@ -36,6 +38,19 @@ build/obj/%.o: %.c
 build/san/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -MMD -MP -c $< -o $@
+
+build/tsan/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(TSANFLAGS) -MMD -MP -c $< -o $@
+
+build/tsan/libparley.a: $(TSAN_OBJ)
+	ar rcs $@ $^
+
+build/tsan/parley.fcgi: build/tsan/obj/cgi/bin/parley_fcgi.o build/tsan/libparley.a
+	$(CC) $(CFLAGS) $(TSANFLAGS) -o $@ $^ $(LIBS)
+
+build/tsan/parley: build/tsan/obj/cgi/bin/parley_cli.o build/tsan/libparley.a
+	$(CC) $(CFLAGS) $(TSANFLAGS) -o $@ $^ $(LIBS)
 
 build/libparley.a: $(OBJ)
 	ar rcs $@ $^

@@ -218,7 +218,7 @@ static void dispatch_error(ctx *c, err_t e)
         anon_csrf(c);
         const char *page = "error";
         json_t *data = NULL;
-        if (!is_safe_method(c->rq.method) && c->rt && c->rt->page && ei->status < 500 && ei->status != 401) {
+        if (!is_safe_method(c->rq.method) && c->rt && c->rt->page && ei->status < 500 && e != ERR_UNAUTHORIZED) {
             page = c->rt->page;
             if (c->rt->refill && c->user) {
                 json_decref(c->out);

@@ -10,7 +10,9 @@
         elif:Page.done == "password" ?><?cs call:notice("Your password was changed. Please log in again.") ?><?cs
         /if ?>
         <form class="form" method="post" action="/login">
-          <?cs call:csrf_field() ?>
+          <?cs call:csrf_field() ?><?cs if:Data.next ?>
+          <input type="hidden" name="next" value="<?cs var:Data.next ?>"><?cs elif:Form.next ?>
+          <input type="hidden" name="next" value="<?cs var:Form.next ?>"><?cs /if ?>
           <?cs call:form_error("username", "password", "-", "-") ?>
           <div class="<?cs call:field_class("username") ?>">
             <label for="username">Username</label>

@@ -5,7 +5,8 @@
 // Environment:
 //   PARLEY_URL           the stack to test (default http://127.0.0.1:18080)
 //   CHROMIUM             the Chromium binary (default /usr/bin/chromium); nothing is downloaded
-//   PARLEY_SCREENSHOTS   a directory: when set, the layout test saves screenshots of /me there
+//   PARLEY_SCREENSHOTS   a directory: when set, the layout test saves screenshots of /me and
+//                        /me/sessions (desktop and phone) there
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
@@ -17,7 +18,7 @@ const BASE = (process.env.PARLEY_URL || 'http://127.0.0.1:18080').replace(/\/+$/
 const PASSWORD = 'correct horse battery';
 const TIMEOUT = 20_000;
 
-// One /16 per run and a fresh address per browser context: registrations are limited per
+// One /24 per run and a fresh address per browser context: registrations are limited per
 // client IP, and the stack trusts X-Forwarded-For from 127.0.0.1.
 const RUN_OCTET = randomInt(0, 256);
 let ipCounter = randomInt(0, 50_000);
@@ -32,8 +33,10 @@ function uname(prefix = 'b') {
 
 let browser;
 const contexts = [];
-/** Every dialog (alert, confirm, prompt) any page opens; the tests expect none. */
+/** Every unexpected dialog any page opens; the tests expect none. The confirmations that
+ *  app.js asks before revoking or logging out everywhere are answered "OK" and counted. */
 const dialogs = [];
+const confirmations = [];
 
 before(async () => {
   browser = await chromium.launch({
@@ -75,6 +78,11 @@ async function newPage(options = {}) {
 
 function watchDialogs(page) {
   page.on('dialog', async (dialog) => {
+    if (dialog.type() === 'confirm' && /^(Revoke this token|Log out of every device)/.test(dialog.message())) {
+      confirmations.push(dialog.message());
+      await dialog.accept().catch(() => {});
+      return;
+    }
     dialogs.push(`${dialog.type()}: ${dialog.message()} (on ${page.url()})`);
     await dialog.dismiss().catch(() => {});
   });
@@ -406,6 +414,7 @@ describe('accounts in the browser', { concurrency: 2 }, () => {
     await page.getByRole('button', { name: 'Create token' }).click();
     await visible(page.getByRole('heading', { name: 'Your new token “ci”' }));
     await visible(page.getByText('Copy it now, it will not be shown again.'));
+    await visible(page.getByRole('button', { name: 'Copy', exact: true }));
     const secret = await page.getByLabel('New API token').inputValue();
     assert.match(secret, /^pat_[A-Za-z0-9_-]{16,}$/, 'the secret is shown');
     await visible(page.getByRole('rowheader', { name: 'ci', exact: true }));
@@ -423,6 +432,7 @@ describe('accounts in the browser', { concurrency: 2 }, () => {
 
     // Revoke it: it stops working at once.
     await submit(page, page.getByRole('button', { name: 'Revoke ci' }), '**/me/tokens**');
+    assert.ok(confirmations.some((m) => m.startsWith('Revoke this token')), 'the page asked before revoking');
     await visible(page.getByText('No tokens yet.'));
     await assertHidden(page.getByRole('rowheader', { name: 'ci', exact: true }), 'the revoked token');
     const gone = await apiMe(secret);

@@ -1,0 +1,52 @@
+// app.js — progressive enhancement for the server-rendered pages. Every page works without
+// it; with it, times read in the reader's own time zone, a new token's secret has a Copy
+// button, and destructive buttons ask before acting.
+
+const fmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+// <time datetime="2026-11-27T23:25:56Z"> → "27 Nov 2026, 23:25" in local time.
+function localTimes(root = document) {
+  for (const el of root.querySelectorAll('time[datetime]')) {
+    const d = new Date(el.getAttribute('datetime'));
+    if (!Number.isNaN(d.getTime())) {
+      el.title = el.getAttribute('datetime');
+      el.textContent = fmt.format(d);
+    }
+  }
+}
+
+// A Copy button next to the one-time token secret.
+function copyButtons() {
+  const input = document.getElementById('new-token');
+  if (!input || !navigator.clipboard) return;
+  const btn = document.createElement('button');
+  btn.type = 'button';
+  btn.className = 'btn btn-sm';
+  btn.textContent = 'Copy';
+  btn.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(input.value);
+      btn.textContent = 'Copied';
+    } catch {
+      input.select();
+      btn.textContent = 'Press Ctrl+C';
+    }
+  });
+  input.insertAdjacentElement('afterend', btn);
+}
+
+// Forms that end sessions or revoke tokens ask first.
+function confirmations() {
+  document.addEventListener('submit', (ev) => {
+    const form = ev.target;
+    const action = form.getAttribute('action') || '';
+    let question = null;
+    if (action === '/logout/all') question = 'Log out of every device, this one included?';
+    else if (/\/me\/tokens\/\d+\/revoke$/.test(action)) question = 'Revoke this token? Scripts using it stop working at once.';
+    if (question && !window.confirm(question)) ev.preventDefault();
+  });
+}
+
+localTimes();
+copyButtons();
+confirmations();
