@@ -27,7 +27,7 @@ FUZZ_SRC := cgi/core/arena.c cgi/core/buf.c cgi/core/err.c cgi/core/utf8.c \
 UNIT     := $(patsubst tests/unit/%.c,build/san/tests/%,$(wildcard tests/unit/test_*.c))
 FUZZERS  := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all run test check test-unit test-fuzz test-stack bench clean san deps
+.PHONY: all run test check test-unit test-fuzz test-stack test-tsan bench clean san deps
 
 all: build/parley.fcgi build/parley
 
@@ -110,7 +110,11 @@ test-fuzz: $(FUZZERS)
 test-stack: san
 	tests/support/run-stack-tests.sh
 
-test: check test-unit test-fuzz test-stack
+# The ThreadSanitizer build under a concurrent load: worker threads share nothing unsafely.
+test-tsan: build/tsan/parley.fcgi build/tsan/parley
+	tests/support/run-tsan.sh
+
+test: check test-unit test-fuzz test-stack test-tsan
 
 bench: all build/bench/hello.fcgi
 	tests/bench/run.sh
@@ -118,4 +122,4 @@ bench: all build/bench/hello.fcgi
 clean:
 	rm -rf build
 
--include $(OBJ:.o=.d) $(SAN_OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(SAN_OBJ:.o=.d) $(TSAN_OBJ:.o=.d)

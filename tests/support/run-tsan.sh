@@ -1,0 +1,21 @@
+#!/bin/bash
+# run-tsan.sh — runs the ThreadSanitizer build of parley.fcgi in a real stack under a
+# concurrent load and fails on any data race report.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+export VAR=$(mktemp -d /tmp/parley-tsan.XXXXXX)
+chmod 755 "$VAR"
+export PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+export BIN="$ROOT/build/tsan" STACK_FAST=1 PARLEY_TRUSTED_PROXY=127.0.0.1 PARLEY_THREADS=4
+mkdir -p "$VAR/log"
+export TSAN_OPTIONS="log_path=$VAR/log/tsan:halt_on_error=0:second_deadlock_stack=1"
+trap 'deploy/local/stack.sh stop >/dev/null 2>&1 || true; rm -rf "$VAR"' EXIT
+deploy/local/stack.sh start >/dev/null
+. "$VAR/env"
+PARLEY_URL=$PARLEY_URL node tests/support/tsan-load.mjs
+deploy/local/stack.sh stop >/dev/null
+if ls "$VAR"/log/tsan* >/dev/null 2>&1; then
+  echo "== ThreadSanitizer reports:"; cat "$VAR"/log/tsan* | head -120; exit 1
+fi
+echo "tsan: no data races reported"

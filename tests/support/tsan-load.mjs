@@ -1,0 +1,54 @@
+// tsan-load.mjs — drives parley.fcgi's worker threads concurrently through every kind of
+// request (sessions, tokens, templates, rate limits, errors) so that ThreadSanitizer sees
+// any state the threads share. Exits non-zero if a request gets an unexpected status.
+const BASE = process.env.PARLEY_URL;
+const CLIENTS = 8, ROUNDS = 15;
+
+async function call(method, path, { token, json, ip } = {}) {
+  const headers = { 'X-Forwarded-For': ip || '10.66.0.1' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (json) headers['Content-Type'] = 'application/json';
+  const r = await fetch(BASE + path, { method, headers, body: json ? JSON.stringify(json) : undefined, redirect: 'manual' });
+  await r.arrayBuffer();
+  return r.status;
+}
+
+function expect(what, got, ...want) {
+  if (!want.includes(got)) throw new Error(`${what}: got ${got}, want ${want.join(' or ')}`);
+}
+
+async function client(i) {
+  const ip = `10.66.${i}.1`;
+  const username = `tsan${i}${Math.random().toString(16).slice(2, 8)}`;
+  const reg = await fetch(`${BASE}/api/v1/register`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': ip },
+    body: JSON.stringify({ username, password: 'tsan password', display_name: `T${i}` }),
+  });
+  expect('register', reg.status, 201);
+  const { token } = await reg.json();
+  const tok = await fetch(`${BASE}/api/v1/me/tokens`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify({ name: 'load' }),
+  });
+  expect('token', tok.status, 201);
+  const { secret } = await tok.json();
+  for (let r = 0; r < ROUNDS; r++) {
+    const results = await Promise.all([
+      call('GET', '/api/v1/me', { token, ip }),
+      call('GET', '/api/v1/me', { token: secret, ip }),
+      call('GET', '/', { ip }),
+      call('GET', `/users/${username}`, { ip }),
+      call('GET', '/api/v1/me/sessions', { token, ip }),
+      call('PATCH', '/api/v1/me', { token, ip, json: { status_text: `round ${r}` } }),
+      call('POST', '/api/v1/login', { ip, json: { username, password: 'wrong password' } }),
+      call('GET', '/no/such/page', { ip }),
+    ]);
+    expect('me', results[0], 200); expect('me by token', results[1], 200);
+    expect('home', results[2], 200); expect('profile page', results[3], 200);
+    expect('sessions', results[4], 200); expect('patch', results[5], 200);
+    expect('wrong login', results[6], 401, 429); expect('404', results[7], 404);
+  }
+}
+
+await Promise.all(Array.from({ length: CLIENTS }, (_, i) => client(i)));
+console.log(`tsan-load: ${CLIENTS} clients × ${ROUNDS} rounds × 8 requests done`);
