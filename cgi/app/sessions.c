@@ -38,13 +38,9 @@ err_t sess_lookup(ctx *c, const char *token, sess *out)
     secret_hash(token, out->id);
     char key[80];
     snprintf(key, sizeof key, "sess:%s", out->id);
-    err_t e = kv_append(c->kv, "HMGET %s uid csrf seen", key);
-    if (!e) e = kv_append(c->kv, "EXPIRE %s %ld", key, c->cfg->session_ttl);
-    if (e) { kv_close(c->kv); return e; }
-    redisReply *r[2];
-    e = kv_replies(c->kv, 2, r);
-    if (e) { kv_free_replies(2, r); return e; }
-    redisReply *h = r[0];
+    redisReply *h;
+    err_t e = kv_cmd(c->kv, &h, "HMGET %s uid csrf seen", key);
+    if (e) return e;
     int found = h->type == REDIS_REPLY_ARRAY && h->elements == 3 &&
                 h->element[0]->type == REDIS_REPLY_STRING && h->element[1]->type == REDIS_REPLY_STRING;
     long long seen = 0;
@@ -53,19 +49,21 @@ err_t sess_lookup(ctx *c, const char *token, sess *out)
         snprintf(out->csrf, sizeof out->csrf, "%s", h->element[1]->str);
         if (h->element[2]->type == REDIS_REPLY_STRING) seen = atoll(h->element[2]->str);
     }
-    kv_free_replies(2, r);
+    freeReplyObject(h);
     if (!found) return ERR_UNAUTHORIZED;
+    /* Sliding expiry and "last seen", refreshed at most once a minute per session. */
     long long now = (long long)time(NULL);
     if (now - seen >= SESS_SEEN_EVERY) {
         char nows[24], ukey[40];
         snprintf(nows, sizeof nows, "%lld", now);
         snprintf(ukey, sizeof ukey, "usess:%lld", out->uid);
         e = kv_append(c->kv, "HSET %s seen %s ip %s", key, nows, c->rq.client_ip);
+        if (!e) e = kv_append(c->kv, "EXPIRE %s %ld", key, c->cfg->session_ttl);
         if (!e) e = kv_append(c->kv, "EXPIRE %s %ld", ukey, c->cfg->session_ttl);
         if (e) { kv_close(c->kv); return e; }
-        redisReply *w[2];
-        e = kv_replies(c->kv, 2, w);
-        kv_free_replies(2, w);
+        redisReply *w[3];
+        e = kv_replies(c->kv, 3, w);
+        kv_free_replies(3, w);
         if (e) return e;
     }
     return ERR_OK;
