@@ -23,7 +23,7 @@ TSANFLAGS := -O1 -fsanitize=thread -fno-omit-frame-pointer
 # The parsers the fuzzers drive need no database, Redis or templates.
 FUZZ_SRC := cgi/core/arena.c cgi/core/buf.c cgi/core/err.c cgi/core/utf8.c \
             cgi/http/form.c cgi/http/cookie.c cgi/http/body.c cgi/http/route.c \
-            cgi/http/validate.c cgi/http/req.c
+            cgi/http/validate.c cgi/http/req.c cgi/app/format.c
 UNIT     := $(patsubst tests/unit/%.c,build/san/tests/%,$(wildcard tests/unit/test_*.c))
 FUZZERS  := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
@@ -122,4 +122,4 @@ bench: all build/bench/hello.fcgi
 clean:
 	rm -rf build
 
--include $(OBJ:.o=.d) $(SAN_OBJ:.o=.d) $(TSAN_OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(SAN_OBJ:.o=.d) $(TSAN_OBJ:.o=.d) $(wildcard build/*/cgi/bin/*.d build/*/*/cgi/bin/*.d)

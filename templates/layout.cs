@@ -2,6 +2,8 @@
   The document around every page. A page includes partials/macros.cs, defines
   page_body(), sets Layout.title and Layout.name, then includes this file.
   A non-empty Page.title from the handler wins over the page's own title.
+  Layout.section ("conversations", "contacts", "broadcast") marks the
+  current section link in the header of a logged-in user.
 ?><?cs if:Page.title ?><?cs set:Layout.title = Page.title ?><?cs /if ?><!DOCTYPE html>
 <html lang="en">
 <head>
@@ -20,6 +22,10 @@
       <a class="brand" href="/"><img src="/static/img/logo.svg" alt="" width="28" height="28"><span>Parley</span></a>
       <nav class="site-nav" aria-label="Main"><?cs
       if:?Session.user.id ?>
+        <span class="nav-sections"><?cs
+          call:section_link("/conversations", "conversations", "Conversations") ?><?cs
+          call:section_link("/contacts", "contacts", "Contacts") ?><?cs
+          call:section_link("/broadcasts", "broadcast", "Broadcast") ?></span>
         <a class="nav-user" href="/me"<?cs if:Page.path == "/me" ?> aria-current="page"<?cs /if ?>><span class="avatar avatar-sm" aria-hidden="true"><?cs call:initial(Session.user.username) ?></span><span class="nav-user-name"><?cs call:user_name(Session.user) ?></span></a>
         <form class="inline-form" method="post" action="/logout">
           <?cs call:csrf_field() ?>

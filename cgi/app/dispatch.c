@@ -7,7 +7,9 @@
 #include "../core/log.h"
 #include "../http/body.h"
 #include "../view/render.h"
+#include "conv.h"
 #include "handlers.h"
+#include "people.h"
 #include "sessions.h"
 #include "tokens.h"
 #include "users.h"
@@ -16,7 +18,8 @@
 #define PARLEY_VERSION "0.1.0"
 #endif
 
-const db_stmt *const dispatch_stmts[] = {db_core_stmts, users_stmts, tokens_stmts, NULL};
+const db_stmt *const dispatch_stmts[] = {db_core_stmts, users_stmts, tokens_stmts, people_stmts, contacts_stmts,
+                                          conv_stmts, msg_stmts, broadcast_stmts, NULL};
 
 void worker_init(worker *w, const config *cfg)
 {
@@ -181,6 +184,14 @@ static HDF *page_hdf(ctx *c, json_t *data)
         view_set(h, "Session.user.display_name", c->user->display_name);
     }
     if (c->csrf) view_set(h, "Session.csrf", c->csrf);
+    for (size_t i = 0; i < c->rq.query.n; i++) {          /* for links that keep the query */
+        const char *k = c->rq.query.items[i].name;
+        if (*k && strlen(k) <= 32 && strspn(k, "abcdefghijklmnopqrstuvwxyz_") == strlen(k))
+            view_set(h, arena_printf(c->a, "Page.query.%s", k), c->rq.query.items[i].value);
+    }
+    char uuid[37];                  /* a fresh client_id for forms that send messages */
+    secret_uuid(uuid);
+    view_set(h, "Page.client_id", uuid);
     if (data) view_json_to_hdf(h, "Data", data);
     return h;
 }

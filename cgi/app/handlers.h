@@ -22,6 +22,33 @@ err_t h_tokens(ctx *c);
 err_t h_token_create(ctx *c);
 err_t h_token_revoke(ctx *c);
 
+err_t h_contacts(ctx *c);
+err_t h_contact_add(ctx *c);
+err_t h_contact_accept(ctx *c);
+err_t h_contact_decline(ctx *c);
+err_t h_contact_remove(ctx *c);
+err_t h_block_add(ctx *c);
+err_t h_block_remove(ctx *c);
+err_t h_users_search(ctx *c);
+err_t h_convs(ctx *c);
+err_t h_conv_create(ctx *c);
+err_t h_conv_show(ctx *c);
+err_t h_conv_settings(ctx *c);
+err_t h_conv_update(ctx *c);
+err_t h_member_add(ctx *c);
+err_t h_member_role(ctx *c);
+err_t h_member_remove(ctx *c);
+err_t h_msg_send(ctx *c);
+err_t h_msg_list(ctx *c);
+err_t h_msg_edit_form(ctx *c);
+err_t h_msg_edit(ctx *c);
+err_t h_msg_delete(ctx *c);
+err_t h_msg_react(ctx *c);
+err_t h_msg_read(ctx *c);
+err_t h_broadcast_form(ctx *c);
+err_t h_broadcast(ctx *c);
+
+extern const db_stmt contacts_stmts[], broadcast_stmts[];
 extern const route routes[];
 extern const size_t routes_count;
 

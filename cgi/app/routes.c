@@ -31,6 +31,59 @@ static const field_spec f_token[] = {
     {NULL, NULL, 0, 0, 0, 0},
 };
 
+static const field_spec f_username[] = {
+    {"username", "Username", FV_USERNAME, 1, 3, 32},
+    {NULL, NULL, 0, 0, 0, 0},
+};
+static const field_spec f_conv_create[] = {
+    {"kind", "Kind", FV_TEXT, 1, 1, 16},
+    {"title", "Title", FV_TEXT, 0, 0, 100},
+    {"description", "Description", FV_MULTILINE, 0, 0, 1000},
+    {"username", "Username", FV_USERNAME, 0, 3, 32},
+    {NULL, NULL, 0, 0, 0, 0},
+};
+static const field_spec f_conv_update[] = {
+    {"title", "Title", FV_TEXT, 0, 0, 100},
+    {"description", "Description", FV_MULTILINE, 0, 0, 1000},
+    {NULL, NULL, 0, 0, 0, 0},
+};
+static const field_spec f_member_add[] = {
+    {"user_id", "User", FV_INT, 0, 1, 999999999999999LL},
+    {"username", "Username", FV_USERNAME, 0, 3, 32},
+    {"role", "Role", FV_TEXT, 0, 0, 16},
+    {NULL, NULL, 0, 0, 0, 0},
+};
+static const field_spec f_member_role[] = {
+    {"role", "Role", FV_TEXT, 1, 1, 16},
+    {NULL, NULL, 0, 0, 0, 0},
+};
+static const field_spec f_msg_send[] = {
+    {"body", "Message", FV_PASSWORD, 1, 1, 1048576},       /* bytes; capped by PARLEY_MAX_MESSAGE */
+    {"client_id", "client_id", FV_UUID, 0, 0, 0},
+    {"reply_to", "reply_to", FV_INT, 0, 1, 999999999999999LL},
+    {NULL, NULL, 0, 0, 0, 0},
+};
+static const field_spec f_msg_edit[] = {
+    {"body", "Message", FV_PASSWORD, 1, 1, 1048576},
+    {NULL, NULL, 0, 0, 0, 0},
+};
+static const field_spec f_react[] = {
+    {"emoji", "Emoji", FV_PASSWORD, 1, 1, 32},
+    {NULL, NULL, 0, 0, 0, 0},
+};
+static const field_spec f_read[] = {
+    {"seq", "seq", FV_INT, 1, 0, 999999999999999LL},
+    {NULL, NULL, 0, 0, 0, 0},
+};
+static const field_spec f_broadcast[] = {
+    {"body", "Message", FV_PASSWORD, 1, 1, 1048576},
+    {"client_id", "client_id", FV_UUID, 1, 0, 0},
+    {"user_ids", "user_ids", FV_IDS, 0, 0, 500},
+    {"usernames", "Usernames", FV_NAMES, 0, 0, 500},
+    {"conversation_ids", "Conversations", FV_IDS, 0, 0, 500},
+    {NULL, NULL, 0, 0, 0, 0},
+};
+
 const route routes[] = {
     {"GET", "/healthz", h_health, R_JSON_ONLY, NULL, NULL, NULL},
     {"GET", "/", h_home, 0, "home", NULL, NULL},
@@ -52,5 +105,40 @@ const route routes[] = {
     {"DELETE", "/me/tokens/:id", h_token_revoke, R_AUTH, "tokens", NULL, h_tokens},
     {"POST", "/me/tokens/:id/revoke", h_token_revoke, R_AUTH, "tokens", NULL, h_tokens},
     {"GET", "/users/:username", h_user_show, 0, "user", NULL, NULL},
+    {"GET", "/users", h_users_search, R_AUTH, "people", NULL, NULL},
+
+    {"GET", "/contacts", h_contacts, R_AUTH, "contacts", NULL, NULL},
+    {"POST", "/contacts", h_contact_add, R_AUTH, "contacts", f_username, h_contacts},
+    {"POST", "/contacts/:user_id/accept", h_contact_accept, R_AUTH, "contacts", NULL, h_contacts},
+    {"POST", "/contacts/:user_id/decline", h_contact_decline, R_AUTH, "contacts", NULL, h_contacts},
+    {"DELETE", "/contacts/:user_id", h_contact_remove, R_AUTH, "contacts", NULL, h_contacts},
+    {"POST", "/contacts/:user_id/remove", h_contact_remove, R_AUTH, "contacts", NULL, h_contacts},
+    {"POST", "/blocks", h_block_add, R_AUTH, "contacts", f_username, h_contacts},
+    {"DELETE", "/blocks/:user_id", h_block_remove, R_AUTH, "contacts", NULL, h_contacts},
+    {"POST", "/blocks/:user_id/remove", h_block_remove, R_AUTH, "contacts", NULL, h_contacts},
+
+    {"GET", "/conversations", h_convs, R_AUTH, "conversations", NULL, NULL},
+    {"POST", "/conversations", h_conv_create, R_AUTH, "conversations", f_conv_create, h_convs},
+    {"GET", "/conversations/:id", h_conv_show, R_AUTH, "conversation", NULL, NULL},
+    {"PATCH", "/conversations/:id", h_conv_update, R_AUTH, "conversation_settings", f_conv_update, h_conv_settings},
+    {"GET", "/conversations/:id/settings", h_conv_settings, R_AUTH, "conversation_settings", NULL, NULL},
+    {"POST", "/conversations/:id/settings", h_conv_update, R_AUTH, "conversation_settings", f_conv_update, h_conv_settings},
+    {"POST", "/conversations/:id/members", h_member_add, R_AUTH, "conversation_settings", f_member_add, h_conv_settings},
+    {"PATCH", "/conversations/:id/members/:user_id", h_member_role, R_AUTH, "conversation_settings", f_member_role, h_conv_settings},
+    {"POST", "/conversations/:id/members/:user_id/role", h_member_role, R_AUTH, "conversation_settings", f_member_role, h_conv_settings},
+    {"DELETE", "/conversations/:id/members/:user_id", h_member_remove, R_AUTH, "conversation_settings", NULL, h_conv_settings},
+    {"POST", "/conversations/:id/members/:user_id/remove", h_member_remove, R_AUTH, "conversation_settings", NULL, h_conv_settings},
+    {"GET", "/conversations/:id/messages", h_msg_list, R_AUTH, "conversation", NULL, NULL},
+    {"POST", "/conversations/:id/messages", h_msg_send, R_AUTH, "conversation", f_msg_send, h_conv_show},
+    {"GET", "/conversations/:id/messages/:seq/edit", h_msg_edit_form, R_AUTH, "message_edit", NULL, NULL},
+    {"PATCH", "/conversations/:id/messages/:seq", h_msg_edit, R_AUTH, "message_edit", f_msg_edit, h_msg_edit_form},
+    {"POST", "/conversations/:id/messages/:seq/edit", h_msg_edit, R_AUTH, "message_edit", f_msg_edit, h_msg_edit_form},
+    {"DELETE", "/conversations/:id/messages/:seq", h_msg_delete, R_AUTH, "conversation", NULL, h_conv_show},
+    {"POST", "/conversations/:id/messages/:seq/delete", h_msg_delete, R_AUTH, "conversation", NULL, h_conv_show},
+    {"POST", "/conversations/:id/messages/:seq/reactions", h_msg_react, R_AUTH, "conversation", f_react, h_conv_show},
+    {"POST", "/conversations/:id/read", h_msg_read, R_AUTH, "conversation", f_read, h_conv_show},
+
+    {"GET", "/broadcasts", h_broadcast_form, R_AUTH, "broadcast", NULL, NULL},
+    {"POST", "/broadcasts", h_broadcast, R_AUTH, "broadcast", f_broadcast, h_broadcast_form},
 };
 const size_t routes_count = sizeof routes / sizeof routes[0];

@@ -23,6 +23,8 @@ static const struct { const char *key, *def; } config_keys[] = {
     {"PARLEY_RL_LOGIN_IP", "50/900"},
     {"PARLEY_RL_REGISTER_IP", "10/3600"},
     {"PARLEY_PWHASH", "interactive"},
+    {"PARLEY_MAX_MEMBERS", "10000"},
+    {"PARLEY_MAX_MESSAGE", "16384"},
 };
 enum { NKEYS = sizeof config_keys / sizeof config_keys[0] };
 
@@ -124,6 +126,8 @@ int config_load(config *cfg, char *err, size_t errlen)
         cfg->pwhash_ops = crypto_pwhash_OPSLIMIT_MODERATE;
         cfg->pwhash_mem = crypto_pwhash_MEMLIMIT_MODERATE;
     } else BAD("PARLEY_PWHASH", "must be interactive or moderate");
+    if (parse_long(vals[15], 2, 1000000, &cfg->max_members)) BAD("PARLEY_MAX_MEMBERS", "must be a number from 2 to 1000000");
+    if (parse_long(vals[16], 16, 1048576, &cfg->max_message)) BAD("PARLEY_MAX_MESSAGE", "must be bytes, from 16 to 1048576");
     if (!*cfg->db) BAD("PARLEY_DB", "must not be empty");
     if (!*cfg->redis) BAD("PARLEY_REDIS", "must not be empty");
 #undef BAD
@@ -153,6 +157,7 @@ void config_print(const config *cfg)
            cfg->trusted_proxy, cfg->cookie_secure, cfg->threads);
     printf("PARLEY_MAX_BODY=%zu\nPARLEY_SESSION_TTL=%ld\nPARLEY_BACKEND_TIMEOUT_MS=%ld\n",
            cfg->max_body, cfg->session_ttl, cfg->backend_timeout_ms);
+    printf("PARLEY_MAX_MEMBERS=%ld\nPARLEY_MAX_MESSAGE=%ld\n", cfg->max_members, cfg->max_message);
     printf("PARLEY_RL_LOGIN_USER=%ld/%ld\nPARLEY_RL_LOGIN_IP=%ld/%ld\nPARLEY_RL_REGISTER_IP=%ld/%ld\n",
            cfg->rl_login_user.limit, cfg->rl_login_user.window, cfg->rl_login_ip.limit,
            cfg->rl_login_ip.window, cfg->rl_register_ip.limit, cfg->rl_register_ip.window);

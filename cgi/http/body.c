@@ -40,9 +40,23 @@ err_t body_parse(arena *a, const char *content_type, const char *data, size_t le
         json_t *o = json_object();
         if (!o) return ERR_INTERNAL;
         for (size_t i = 0; i < p.n; i++) {
-            if (json_object_get(o, p.items[i].name)) continue;     /* first value wins */
+            const char *name = p.items[i].name;
+            size_t nl = strlen(name);
             json_t *s = json_stringn(p.items[i].value, p.items[i].value_len);
-            if (!s || json_object_set_new(o, p.items[i].name, s)) { json_decref(o); return ERR_INTERNAL; }
+            if (!s) { json_decref(o); return ERR_INTERNAL; }
+            if (nl > 2 && !strcmp(name + nl - 2, "[]")) {        /* checkboxes: name[] → array */
+                char *base = arena_strndup(a, name, nl - 2);
+                json_t *arr = base ? json_object_get(o, base) : NULL;
+                if (!base) { json_decref(s); json_decref(o); return ERR_INTERNAL; }
+                if (!json_is_array(arr)) {
+                    arr = json_array();
+                    if (!arr || json_object_set_new(o, base, arr)) { json_decref(s); json_decref(o); return ERR_INTERNAL; }
+                }
+                json_array_append_new(arr, s);
+                continue;
+            }
+            if (json_object_get(o, name)) { json_decref(s); continue; }   /* first value wins */
+            if (json_object_set_new(o, name, s)) { json_decref(o); return ERR_INTERNAL; }
         }
         *out = o;
         return ERR_OK;

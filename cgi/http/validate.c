@@ -18,12 +18,85 @@ int username_valid(const char *s)
     return 1;
 }
 
+/* Appends one list item (a token of text or a JSON value) as an id or a username. */
+static err_t list_item(json_t *out, const field_spec *f, const char *tok, size_t n, arena *a, const char **msg)
+{
+    if (f->kind == FV_IDS) {
+        if (n == 0 || n > 18 || strspn(tok, "0123456789") < n) {
+            *msg = arena_printf(a, "%s must be a list of ids.", f->label);
+            return ERR_INVALID_FIELD;
+        }
+        return json_array_append_new(out, json_integer(strtoll(tok, NULL, 10))) ? ERR_INTERNAL : ERR_OK;
+    }
+    if (n && tok[0] == '@') { tok++; n--; }
+    char *low = arena_strndup(a, tok, n);
+    if (!low) return ERR_INTERNAL;
+    for (char *p = low; *p; p++) *p = (char)tolower((unsigned char)*p);
+    if (!username_valid(low)) {
+        *msg = arena_printf(a, "%s: \"%s\" is not a valid username.", f->label, low);
+        return ERR_INVALID_FIELD;
+    }
+    for (size_t i = 0; i < json_array_size(out); i++)          /* each name once */
+        if (!strcmp(json_string_value(json_array_get(out, i)), low)) return ERR_OK;
+    return json_array_append_new(out, json_string(low)) ? ERR_INTERNAL : ERR_OK;
+}
+
+static err_t check_list(json_t *input, const field_spec *f, json_t *v, arena *a, const char **msg)
+{
+    json_t *out = json_array();
+    if (!out) return ERR_INTERNAL;
+    err_t e = ERR_OK;
+    if (json_is_array(v)) {
+        size_t i;
+        json_t *item;
+        json_array_foreach(v, i, item) {
+            if (json_is_integer(item) && f->kind == FV_IDS && json_integer_value(item) > 0) {
+                json_array_append_new(out, json_integer(json_integer_value(item)));
+            } else if (json_is_string(item)) {
+                /* a form's name[] values may each hold several entries */
+                const char *s = json_string_value(item);
+                size_t n = json_string_length(item), pos = 0;
+                while (!e && pos < n) {
+                    pos += strspn(s + pos, ", \t\r\n");
+                    size_t tl = strcspn(s + pos, ", \t\r\n");
+                    if (tl) e = list_item(out, f, s + pos, tl, a, msg);
+                    pos += tl;
+                }
+            } else {
+                *msg = arena_printf(a, "%s must be a list of %s.", f->label, f->kind == FV_IDS ? "ids" : "usernames");
+                e = ERR_INVALID_FIELD;
+            }
+            if (e) break;
+        }
+    } else if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        size_t n = json_string_length(v), pos = 0;
+        while (!e && pos < n) {
+            pos += strspn(s + pos, ", \t\r\n");
+            size_t tl = strcspn(s + pos, ", \t\r\n");
+            if (tl) e = list_item(out, f, s + pos, tl, a, msg);
+            pos += tl;
+        }
+    } else {
+        *msg = arena_printf(a, "%s must be a list of %s.", f->label, f->kind == FV_IDS ? "ids" : "usernames");
+        e = ERR_INVALID_FIELD;
+    }
+    if (!e && ((long long)json_array_size(out) < f->min || (long long)json_array_size(out) > f->max)) {
+        *msg = arena_printf(a, "%s must have %lld to %lld entries.", f->label, f->min, f->max);
+        e = ERR_INVALID_FIELD;
+    }
+    if (e) { json_decref(out); return e; }
+    json_object_set_new(input, f->name, out);
+    return ERR_OK;
+}
+
 static err_t check_one(json_t *input, const field_spec *f, arena *a, const char **msg)
 {
     json_t *v = json_object_get(input, f->name);
     /* An optional field left empty in a form means "not given" (forms send every input). */
     if (!f->required && json_is_string(v) && json_string_length(v) == 0 &&
-        (f->kind == FV_INT || f->kind == FV_USERNAME)) {
+        (f->kind == FV_INT || f->kind == FV_USERNAME || f->kind == FV_UUID || f->kind == FV_IDS ||
+         f->kind == FV_NAMES)) {
         json_object_del(input, f->name);
         return ERR_OK;
     }
@@ -56,6 +129,7 @@ static err_t check_one(json_t *input, const field_spec *f, arena *a, const char 
         }
         return ERR_OK;
     }
+    if (f->kind == FV_IDS || f->kind == FV_NAMES) return check_list(input, f, v, a, msg);
     if (!json_is_string(v)) {
         *msg = arena_printf(a, "%s must be a string.", f->label);
         return ERR_INVALID_FIELD;
@@ -67,6 +141,23 @@ static err_t check_one(json_t *input, const field_spec *f, arena *a, const char 
         return ERR_INVALID_UTF8;
     }
     switch (f->kind) {
+    case FV_UUID: {
+        static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+        char low[sizeof shape];
+        int ok = len == sizeof shape - 1;
+        for (size_t i = 0; ok && i < len; i++) {
+            char ch = (char)tolower((unsigned char)s[i]);
+            ok = shape[i] == '-' ? ch == '-' : isxdigit((unsigned char)ch) != 0;
+            low[i] = ch;
+        }
+        if (!ok) {
+            *msg = arena_printf(a, "%s must be a UUID like 123e4567-e89b-12d3-a456-426614174000.", f->label);
+            return ERR_INVALID_FIELD;
+        }
+        low[len] = '\0';
+        json_object_set_new(input, f->name, json_string(low));
+        return ERR_OK;
+    }
     case FV_USERNAME: {
         char *low = arena_strndup(a, s, len);
         if (!low) return ERR_INTERNAL;

@@ -12,6 +12,11 @@ typedef enum field_kind {
     FV_USERNAME,   /* 3–32 of a-z 0-9 _ . - ; upper case is folded to lower case in place */
     FV_PASSWORD,   /* min..max bytes of UTF-8 */
     FV_INT,        /* integer in min..max; a form's digits are converted to a JSON integer */
+    FV_IDS,        /* list of ids (JSON array of integers or digit strings, or a form's text of
+                      ids separated by commas or spaces) → JSON array of integers, max entries */
+    FV_UUID,       /* a UUID (8-4-4-4-12 hex), folded to lower case */
+    FV_NAMES,      /* usernames separated by commas or spaces (or a JSON array) → array of
+                      lower-case strings, max entries; '@' prefixes allowed */
 } field_kind;
 
 typedef struct field_spec {

@@ -52,8 +52,9 @@ err_t db_ensure(db *d)
             if (PQresultStatus(r) != PGRES_COMMAND_OK) {
                 log_error("postgresql: preparing %s: %s", s->name, PQresultErrorMessage(r));
                 PQclear(r);
+                err_t e = PQstatus(c) == CONNECTION_OK ? ERR_INTERNAL : ERR_UNAVAILABLE;
                 PQfinish(c);
-                return PQstatus(c) == CONNECTION_OK ? ERR_INTERNAL : ERR_UNAVAILABLE;
+                return e;
             }
             PQclear(r);
         }

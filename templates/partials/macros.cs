@@ -39,18 +39,59 @@
       <a href="/me"<?cs if:current == "profile" ?> aria-current="page"<?cs /if ?>>Profile</a>
       <a href="/me/sessions"<?cs if:current == "sessions" ?> aria-current="page"<?cs /if ?>>Sessions</a>
       <a href="/me/tokens"<?cs if:current == "tokens" ?> aria-current="page"<?cs /if ?>>API tokens</a>
-    </nav><?cs /def ?>
-<?cs #
+    </nav><?cs /def ?><?cs #
 
   The value of an input: what was submitted (Form.NAME) when the form is
   shown again after an error, else the stored value (Data.user.NAME).
 ?><?cs def:user_value(name) ?><?cs if:?Form[name] ?><?cs var:Form[name] ?><?cs else ?><?cs var:Data.user[name] ?><?cs /if ?><?cs /def ?><?cs #
 
   The first letter of a username, for the round avatar.
-?><?cs def:initial(username) ?><?cs var:string.slice(username, 0, 1) ?><?cs /def ?>
-<?cs #
+?><?cs def:initial(username) ?><?cs var:string.slice(username, 0, 1) ?><?cs /def ?><?cs #
 
   A user's display name, else the username. Pass the user node
   (Session.user, Data.user). Never use `alt:` for output: it bypasses the
   HTML escaping of Config.VarEscapeMode.
-?><?cs def:user_name(u) ?><?cs if:u.display_name ?><?cs var:u.display_name ?><?cs else ?><?cs var:u.username ?><?cs /if ?><?cs /def ?>
+?><?cs def:user_name(u) ?><?cs if:u.display_name ?><?cs var:u.display_name ?><?cs else ?><?cs var:u.username ?><?cs /if ?><?cs /def ?><?cs #
+
+  ---- Conversations, contacts, broadcasts ----
+
+  A short time for lists and messages: "23:25" (UTC, from the ISO string),
+  with the full ISO time in datetime/title. app.js may rewrite the text in
+  local time; data-format says which length the page wants ("time" or
+  "datetime").
+?><?cs def:time_hm(iso) ?><time datetime="<?cs var:iso ?>" title="<?cs var:iso ?>" data-format="time"><?cs var:string.slice(iso, 11, 16) ?></time><?cs /def ?><?cs #
+?><?cs def:time_day(iso) ?><time datetime="<?cs var:iso ?>" title="<?cs var:iso ?>" data-format="datetime"><?cs var:string.slice(iso, 0, 10) ?> <?cs var:string.slice(iso, 11, 16) ?></time><?cs /def ?><?cs #
+
+  The icon of a conversation kind ("direct", "group", "channel"), 20 px.
+?><?cs def:kind_icon(kind) ?><svg class="icon" aria-hidden="true" viewBox="0 0 24 24" width="20" height="20" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><?cs
+  if:kind == "channel" ?><path d="M10 4 8 20M16 4l-2 16M5 9h15M4 15h15"/><?cs
+  elif:kind == "group" ?><path d="M16 19v-1.5a3.5 3.5 0 0 0-3.5-3.5h-5A3.5 3.5 0 0 0 4 17.5V19"/><circle cx="10" cy="7.5" r="3.5"/><path d="M20 19v-1.5a3.5 3.5 0 0 0-2.5-3.35"/><path d="M15.5 4.2a3.5 3.5 0 0 1 0 6.6"/><?cs
+  else ?><path d="M5 19.5v-1a4.5 4.5 0 0 1 4.5-4.5h5a4.5 4.5 0 0 1 4.5 4.5v1"/><circle cx="12" cy="7.5" r="3.8"/><?cs
+  /if ?></svg><?cs /def ?><?cs #
+
+  The word for a conversation kind.
+?><?cs def:kind_label(kind) ?><?cs if:kind == "channel" ?>Channel<?cs elif:kind == "group" ?>Group<?cs else ?>Direct<?cs /if ?><?cs /def ?><?cs #
+
+  The round picture of a conversation: the first letter of a direct
+  conversation's title (the other person), else the kind's icon.
+?><?cs def:conv_avatar(c) ?><?cs if:c.kind == "direct" ?><span class="avatar avatar-md" aria-hidden="true"><?cs call:initial(c.title) ?></span><?cs else ?><span class="avatar avatar-md avatar-<?cs var:c.kind ?>" aria-hidden="true"><?cs call:kind_icon(c.kind) ?></span><?cs /if ?><?cs /def ?><?cs #
+
+  The word for a member's role.
+?><?cs def:role_label(role) ?><?cs if:role == "owner" ?>Owner<?cs elif:role == "admin" ?>Admin<?cs else ?>Member<?cs /if ?><?cs /def ?><?cs #
+
+  A POST form that is one button. `cls` is the button's class, `label` its
+  text; it carries the CSRF token and nothing else.
+?><?cs def:post_button(action, cls, label) ?><form class="inline-form" method="post" action="<?cs var:action ?>"><?cs call:csrf_field() ?><button type="submit" class="<?cs var:cls ?>"><?cs var:label ?></button></form><?cs /def ?><?cs #
+
+  "Message" (start or open the direct conversation with a username) and
+  "Add contact" buttons.
+?><?cs def:message_button(username, cls) ?><form class="inline-form" method="post" action="/conversations"><?cs call:csrf_field() ?><input type="hidden" name="kind" value="direct"><input type="hidden" name="username" value="<?cs var:username ?>"><button type="submit" class="<?cs var:cls ?>">Message<span class="visually-hidden"> @<?cs var:username ?></span></button></form><?cs /def ?><?cs #
+?><?cs def:add_contact_button(username, cls) ?><form class="inline-form" method="post" action="/contacts"><?cs call:csrf_field() ?><input type="hidden" name="username" value="<?cs var:username ?>"><button type="submit" class="<?cs var:cls ?>">Add contact<span class="visually-hidden"> @<?cs var:username ?></span></button></form><?cs /def ?><?cs #
+
+  The section links in the header ("conversations", "contacts",
+  "broadcast"); Layout.section names the current one.
+?><?cs def:section_link(href, section, label) ?><a class="nav-link nav-section" href="<?cs var:href ?>"<?cs if:Layout.section == section ?> aria-current="page"<?cs /if ?>><svg class="icon" aria-hidden="true" viewBox="0 0 24 24" width="20" height="20" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><?cs
+  if:section == "contacts" ?><rect x="4" y="3.5" width="16" height="17" rx="2"/><circle cx="12" cy="10" r="2.8"/><path d="M7.5 17a4.5 4.5 0 0 1 9 0"/><?cs
+  elif:section == "broadcast" ?><path d="M4 10v4a1 1 0 0 0 1 1h2l5 4V5L7 9H5a1 1 0 0 0-1 1Z"/><path d="M16 8.5a5 5 0 0 1 0 7"/><path d="M19 5.5a9 9 0 0 1 0 13"/><?cs
+  else ?><path d="M20 12a8 8 0 0 1-11.6 7.1L4 20l1-4.2A8 8 0 1 1 20 12Z"/><?cs
+  /if ?></svg><span class="nav-section-label"><?cs var:label ?></span></a><?cs /def ?>

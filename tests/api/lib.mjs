@@ -400,3 +400,213 @@ export const haveRedis = !!process.env.PARLEY_REDIS;
 /** A User-Agent a desktop Firefox on Linux sends. */
 export const UA_FIREFOX_LINUX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
 export const UA_CURL = 'curl/8.5.0';
+
+// ---- contacts, conversations and messages ------------------------------------------------
+// Helpers for contacts/conversations/messages/broadcast/authz tests. Each asserts the
+// status the contract promises and fails with the request and the answer in its message.
+import { randomUUID } from 'node:crypto';
+
+/** A fresh client_id (UUID v4) for a send. */
+export function uuid() {
+  return randomUUID();
+}
+
+/** Registers n fresh users at once (each from its own fake address). */
+export function registerMany(n, opts = {}) {
+  return Promise.all(Array.from({ length: n }, () => register(opts)));
+}
+
+/** Short description of a response for assertion messages. */
+export function show(r) {
+  return `${r.status} ${(r.text || '').slice(0, 400)}`;
+}
+
+/** Asserts r.status is one of the given statuses; returns r. */
+export function expectStatus(r, statuses, what = '') {
+  const list = Array.isArray(statuses) ? statuses : [statuses];
+  assert.ok(list.includes(r.status), `${what}: expected ${list.join('|')}, got ${show(r)}`);
+  return r;
+}
+
+/** Asserts a 4xx JSON error (any 4xx in `statuses`, default 400–499), optional codes. */
+export function assertClientError(r, statuses, codes) {
+  const list = statuses ? (Array.isArray(statuses) ? statuses : [statuses]) : null;
+  const ok = list ? list.includes(r.status) : r.status >= 400 && r.status < 500;
+  assert.ok(ok, `expected ${list ? list.join('|') : '4xx'}, got ${show(r)}`);
+  return assertError(r, r.status, codes);
+}
+
+/** Asserts that a response text does not contain any of the given secrets. */
+export function assertNoLeak(r, secrets, what = '') {
+  for (const s of [].concat(secrets)) {
+    assert.ok(!(r.text || '').includes(s), `${what}: the answer must not contain ${JSON.stringify(s)}: ${show(r)}`);
+  }
+}
+
+/** POST /contacts {username} as user `from` (raw response). */
+export function contactRequest(from, to) {
+  return api('POST', '/api/v1/contacts', { token: from.token, json: { username: to.username } });
+}
+
+/** GET /contacts (asserts 200; returns the JSON). */
+export async function getContacts(u) {
+  const r = await api('GET', '/api/v1/contacts', { token: u.token });
+  assert.equal(r.status, 200, `GET /contacts as ${u.username}: ${show(r)}`);
+  for (const k of ['contacts', 'incoming', 'outgoing', 'blocked']) {
+    assert.ok(Array.isArray(r.json[k]), `GET /contacts: ${k} must be an array: ${show(r)}`);
+  }
+  return r.json;
+}
+
+/** Makes a and b accepted contacts (a asks, b accepts). */
+export async function makeContacts(a, b) {
+  const r = await contactRequest(a, b);
+  assert.equal(r.status, 201, `contact request ${a.username} → ${b.username}: ${show(r)}`);
+  const acc = await api('POST', `/api/v1/contacts/${a.user.id}/accept`, { token: b.token });
+  assert.equal(acc.status, 200, `accept ${a.username} by ${b.username}: ${show(acc)}`);
+  return acc.json.contact;
+}
+
+/** `blocker` blocks `target` (asserts 201). */
+export async function block(blocker, target) {
+  const r = await api('POST', '/api/v1/blocks', { token: blocker.token, json: { username: target.username } });
+  assert.equal(r.status, 201, `${blocker.username} blocks ${target.username}: ${show(r)}`);
+  return r.json.blocked;
+}
+
+/** POST /conversations (raw response). */
+export function createConversationRaw(u, body) {
+  return api('POST', '/api/v1/conversations', { token: u.token, json: body });
+}
+
+/** Opens (or reopens) the direct conversation of a with b; asserts 200/201; returns it. */
+export async function openDirect(a, b, statuses = [200, 201]) {
+  const r = await createConversationRaw(a, { kind: 'direct', members: [b.user.id] });
+  expectStatus(r, statuses, `direct ${a.username} ↔ ${b.username}`);
+  assert.ok(r.json?.conversation && Number.isInteger(r.json.conversation.id), `conversation object: ${show(r)}`);
+  return r.json.conversation;
+}
+
+/** Creates a group (or channel with kind:'channel') owned by `owner` with the given members. */
+export async function createGroup(owner, members = [], opts = {}) {
+  const body = {
+    kind: opts.kind || 'group',
+    title: opts.title || `Group ${hex(4)}`,
+    description: opts.description ?? '',
+    members: members.map((m) => m.user.id),
+  };
+  const r = await createConversationRaw(owner, body);
+  assert.equal(r.status, 201, `create ${body.kind} "${body.title}": ${show(r)}`);
+  assert.ok(r.json?.conversation && Number.isInteger(r.json.conversation.id), `conversation object: ${show(r)}`);
+  return r.json.conversation;
+}
+
+/** GET /conversations/<id> (raw). */
+export function getConversationRaw(u, id, query = '') {
+  return api('GET', `/api/v1/conversations/${id}${query}`, { token: u?.token });
+}
+
+/** GET /conversations/<id> as a member; asserts 200, returns {conversation, messages, …}. */
+export async function getConversation(u, id, query = '') {
+  const r = await getConversationRaw(u, id, query);
+  assert.equal(r.status, 200, `GET conversation ${id} as ${u.username}: ${show(r)}`);
+  return r.json;
+}
+
+/** GET /conversations (asserts 200; returns the array). */
+export async function listConversations(u) {
+  const r = await api('GET', '/api/v1/conversations', { token: u.token });
+  assert.equal(r.status, 200, `GET /conversations as ${u.username}: ${show(r)}`);
+  assert.ok(Array.isArray(r.json?.conversations), `conversations array: ${show(r)}`);
+  return r.json.conversations;
+}
+
+/** POST /conversations/<id>/messages (raw). */
+export function sendRaw(u, convId, body, opts = {}) {
+  const json = { body, client_id: opts.client_id || uuid() };
+  if (opts.reply_to !== undefined) json.reply_to = opts.reply_to;
+  return api('POST', `/api/v1/conversations/${convId}/messages`, { token: u?.token, json });
+}
+
+/** Sends a message and asserts 201; returns the message. */
+export async function send(u, convId, body, opts = {}) {
+  const r = await sendRaw(u, convId, body, opts);
+  assert.equal(r.status, 201, `send to ${convId} as ${u.username}: ${show(r)}`);
+  assert.ok(r.json?.message && Number.isInteger(r.json.message.seq), `message object: ${show(r)}`);
+  return r.json.message;
+}
+
+/** GET /conversations/<id>/messages?query (raw). */
+export function messagesRaw(u, convId, query = '') {
+  return api('GET', `/api/v1/conversations/${convId}/messages${query}`, { token: u?.token });
+}
+
+/** One page of history; asserts 200 and the page shape. */
+export async function messages(u, convId, query = '') {
+  const r = await messagesRaw(u, convId, query);
+  assert.equal(r.status, 200, `GET messages${query} of ${convId} as ${u.username}: ${show(r)}`);
+  const j = r.json;
+  assert.ok(Array.isArray(j?.messages), `messages array: ${show(r)}`);
+  assert.equal(typeof j.has_older, 'boolean', `has_older boolean: ${show(r)}`);
+  assert.equal(typeof j.has_newer, 'boolean', `has_newer boolean: ${show(r)}`);
+  assert.ok(Number.isInteger(j.last_seq), `last_seq integer: ${show(r)}`);
+  for (let i = 1; i < j.messages.length; i++) {
+    assert.ok(j.messages[i - 1].seq < j.messages[i].seq, `page in ascending seq: ${j.messages.map((m) => m.seq)}`);
+  }
+  return j;
+}
+
+/** The whole history of a conversation (pages forward with after=, limit=200). */
+export async function allMessages(u, convId) {
+  const out = [];
+  let after = 0;
+  for (let guard = 0; guard < 1000; guard++) {
+    const page = await messages(u, convId, `?after=${after}&limit=200`);
+    out.push(...page.messages);
+    if (!page.messages.length || !page.has_newer) break;
+    after = page.messages[page.messages.length - 1].seq;
+  }
+  return out;
+}
+
+/** Runs async fn over items with at most `n` in flight; resolves the results in order. */
+export async function pool(items, n, fn) {
+  const out = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+  return out;
+}
+
+/** A member entry by user id in a conversation object's members (or undefined). */
+export function memberOf(conv, user) {
+  assert.ok(Array.isArray(conv?.members), `conversation.members array: ${JSON.stringify(conv)?.slice(0, 300)}`);
+  return conv.members.find((m) => m.id === user.user.id);
+}
+
+/** Asserts the message object shape of the contract. */
+export function assertMessageShape(m, expect = {}) {
+  const ctx = JSON.stringify(m)?.slice(0, 400);
+  assert.ok(m && typeof m === 'object', `message object: ${ctx}`);
+  assert.ok(Number.isInteger(m.id) && m.id > 0, `message.id integer: ${ctx}`);
+  assert.ok(Number.isInteger(m.conversation_id), `message.conversation_id integer: ${ctx}`);
+  assert.ok(Number.isInteger(m.seq) && m.seq >= 1, `message.seq integer ≥ 1: ${ctx}`);
+  assert.ok(['text', 'system'].includes(m.kind), `message.kind text|system: ${ctx}`);
+  assert.ok(m.sender && Number.isInteger(m.sender.id), `message.sender.id: ${ctx}`);
+  assert.equal(typeof m.sender.username, 'string', `message.sender.username: ${ctx}`);
+  assert.equal(typeof m.sender.display_name, 'string', `message.sender.display_name: ${ctx}`);
+  assert.equal(typeof m.html, 'string', `message.html string: ${ctx}`);
+  assert.match(m.created_at, ISO, `message.created_at ISO: ${ctx}`);
+  assert.ok(m.edited_at === null || ISO.test(m.edited_at), `message.edited_at null|ISO: ${ctx}`);
+  assert.equal(typeof m.deleted, 'boolean', `message.deleted boolean: ${ctx}`);
+  assert.ok(Array.isArray(m.reactions), `message.reactions array: ${ctx}`);
+  assert.equal(typeof m.mentions_me, 'boolean', `message.mentions_me boolean: ${ctx}`);
+  assert.ok('reply_to' in m, `message.reply_to present (null or object): ${ctx}`);
+  for (const [k, v] of Object.entries(expect)) assert.deepEqual(m[k], v, `message.${k}: ${ctx}`);
+  return m;
+}

@@ -1,0 +1,154 @@
+/* broadcast.c — one message to many people and conversations at once. Each target gets it
+ * through the ordinary send path, so the broadcast's client_id makes a retry idempotent
+ * target by target. */
+#include "handlers.h"
+#include <stdlib.h>
+#include <string.h>
+#include "conv.h"
+#include "people.h"
+#include "users.h"
+
+enum { BROADCAST_MAX_TARGETS = 500 };
+
+const db_stmt broadcast_stmts[] = {
+    {"broadcast_targets", "SELECT c.id, c.kind, CASE WHEN c.kind = 'direct' THEN coalesce(p.display_name, '') ELSE c.title END "
+                          "FROM members m JOIN conversations c ON c.id = m.conversation_id "
+                          "LEFT JOIN LATERAL (SELECT u.display_name FROM members o JOIN users u ON u.id = o.user_id "
+                          "WHERE c.kind = 'direct' AND o.conversation_id = c.id AND o.user_id <> $1 LIMIT 1) p ON true "
+                          "WHERE m.user_id = $1 AND (c.kind <> 'channel' OR m.role IN ('owner', 'admin')) "
+                          "ORDER BY c.last_activity_at DESC LIMIT 500"},
+    {NULL, NULL},
+};
+
+/* The conversations the caller may post in, for the form. */
+static err_t targets(ctx *c, json_t **out)
+{
+    const char *p[] = {id_str(c, c->user->id)};
+    PGresult *r;
+    err_t e = db_exec(c->db, "broadcast_targets", 1, p, &r);
+    if (e) return e;
+    json_t *arr = json_array();
+    for (int i = 0; arr && i < PQntuples(r); i++)
+        json_array_append_new(arr, json_pack("{s:I,s:s,s:s}", "id", (json_int_t)atoll(PQgetvalue(r, i, 0)),
+                                             "kind", PQgetvalue(r, i, 1), "title", PQgetvalue(r, i, 2)));
+    PQclear(r);
+    *out = arr;
+    return arr ? ERR_OK : ERR_INTERNAL;
+}
+
+/* GET /broadcasts */
+err_t h_broadcast_form(ctx *c)
+{
+    json_t *t;
+    err_t e = targets(c, &t);
+    if (e) return e;
+    c->out = json_pack("{s:o}", "conversations", t);
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
+static json_t *failed(const char *target, const char *idkey, long long id, const char *reason)
+{
+    return json_pack("{s:s,s:I,s:s,s:s}", "target", target, idkey, (json_int_t)id, "status", "failed", "reason", reason);
+}
+
+/* Sends into one conversation and describes the outcome. */
+static err_t send_one(ctx *c, conv *cv, json_t *res)
+{
+    int created;
+    long long seq;
+    const char *body = ctx_str(c, "body"), *cid = ctx_str(c, "client_id");
+    err_t e = msg_send(c, cv, body, cid, 0, &created, &seq);
+    if (e == ERR_NOT_ALLOWED || e == ERR_FORBIDDEN) {
+        json_object_set_new(res, "status", json_string("failed"));
+        json_object_set_new(res, "reason", json_string(e == ERR_NOT_ALLOWED ? "blocked" : "not_allowed"));
+        c->err_msg = NULL;
+        c->err_field = NULL;
+        return ERR_OK;
+    }
+    if (e) return e;
+    json_object_set_new(res, "status", json_string("sent"));
+    json_object_set_new(res, "conversation_id", json_integer(cv->id));
+    json_object_set_new(res, "seq", json_integer(seq));
+    return ERR_OK;
+}
+
+/* POST /broadcasts */
+err_t h_broadcast(ctx *c)
+{
+    const char *body = ctx_str(c, "body");
+    if ((long)strlen(body) > c->cfg->max_message)
+        return ctx_fail(c, ERR_INVALID_FIELD, "body",
+                        arena_printf(c->a, "A message may be at most %ld bytes long.", c->cfg->max_message));
+    json_t *uids = json_object_get(c->in, "user_ids"), *names = json_object_get(c->in, "usernames");
+    json_t *cids = json_object_get(c->in, "conversation_ids");
+    size_t nt = json_array_size(uids) + json_array_size(names) + json_array_size(cids);
+    if (nt == 0) return ctx_fail(c, ERR_MISSING_FIELD, "usernames", "Choose at least one person or conversation.");
+    if (nt > BROADCAST_MAX_TARGETS)
+        return ctx_fail(c, ERR_INVALID_FIELD, "usernames", "A broadcast may have at most 500 targets.");
+    json_t *results = json_array();
+    err_t e = ERR_OK;
+    /* People: by id, then by name; each gets it in the direct conversation with the sender. */
+    for (size_t pass = 0; pass < 2 && !e; pass++) {
+        json_t *list = pass ? names : uids;
+        for (size_t i = 0; i < json_array_size(list) && !e; i++) {
+            json_t *item = json_array_get(list, i);
+            user_row *u = NULL;
+            err_t f = pass ? users_by_username(c, json_string_value(item), &u)
+                           : people_by_id(c, json_integer_value(item), &u);
+            json_t *res = pass ? json_pack("{s:s,s:s}", "target", "user", "username", json_string_value(item))
+                               : json_pack("{s:s,s:I}", "target", "user", "user_id", json_integer_value(item));
+            json_array_append_new(results, res);
+            if (f == ERR_NOT_FOUND) {
+                json_object_set_new(res, "status", json_string("failed"));
+                json_object_set_new(res, "reason", json_string("not_found"));
+                continue;
+            }
+            if ((e = f)) break;
+            json_object_set_new(res, "user_id", json_integer(u->id));
+            json_object_set_new(res, "username", json_string(u->username));
+            if (u->id == c->user->id) {
+                json_object_set_new(res, "status", json_string("failed"));
+                json_object_set_new(res, "reason", json_string("not_allowed"));
+                continue;
+            }
+            long long id;
+            int created;
+            f = conv_direct_open(c, u, &id, &created);
+            if (f == ERR_NOT_ALLOWED) {
+                json_object_set_new(res, "status", json_string("failed"));
+                json_object_set_new(res, "reason", json_string("blocked"));
+                c->err_msg = NULL;
+                c->err_field = NULL;
+                continue;
+            }
+            conv cv;
+            if ((e = f) || (e = conv_load(c, id, &cv))) break;
+            json_object_set_new(res, "title", json_string(u->display_name));
+            e = send_one(c, &cv, res);
+        }
+    }
+    for (size_t i = 0; i < json_array_size(cids) && !e; i++) {
+        long long id = json_integer_value(json_array_get(cids, i));
+        conv cv;
+        err_t f = conv_load(c, id, &cv);
+        if (f == ERR_NOT_FOUND) {
+            json_array_append_new(results, failed("conversation", "conversation_id", id, "not_member"));
+            c->err_msg = NULL;
+            continue;
+        }
+        if ((e = f)) break;
+        json_t *res = json_pack("{s:s,s:I,s:s}", "target", "conversation", "conversation_id", (json_int_t)id,
+                                "title", cv.title);
+        json_array_append_new(results, res);
+        e = send_one(c, &cv, res);
+    }
+    if (e) { json_decref(results); return e; }
+    c->out = json_pack("{s:o}", "results", results);
+    c->status = 201;
+    if (!c->rq.is_api) {                         /* the form again, with the outcome */
+        json_t *t;
+        if (targets(c, &t) == ERR_OK) json_object_set_new(c->out, "conversations", t);
+        c->page = "broadcast";
+    }
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}

@@ -1,0 +1,244 @@
+/* contacts.c — contacts, contact requests, blocks and people search (domain + handlers). */
+#include "handlers.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "people.h"
+#include "../core/utf8.h"
+#include "users.h"
+
+#define TS(x) "to_char(" x ", 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define UCOLS "u.id, u.username, u.display_name, u.status_text, " TS("u.created_at")
+
+const db_stmt contacts_stmts[] = {
+    {"contacts_list", "SELECT " UCOLS ", " TS("c.created_at") " FROM contacts c JOIN users u ON u.id = c.contact_id "
+                      "WHERE c.user_id = $1 ORDER BY parley_fold(u.display_name), u.id"},
+    {"contacts_incoming", "SELECT " UCOLS ", " TS("r.created_at") " FROM contact_requests r JOIN users u ON u.id = r.from_id "
+                          "WHERE r.to_id = $1 ORDER BY r.created_at DESC"},
+    {"contacts_outgoing", "SELECT " UCOLS ", " TS("r.created_at") " FROM contact_requests r JOIN users u ON u.id = r.to_id "
+                          "WHERE r.from_id = $1 ORDER BY r.created_at DESC"},
+    {"contacts_blocked", "SELECT " UCOLS ", " TS("b.created_at") " FROM blocks b JOIN users u ON u.id = b.blocked_id "
+                         "WHERE b.user_id = $1 ORDER BY b.created_at DESC"},
+    {"contacts_state", "SELECT CASE WHEN EXISTS (SELECT 1 FROM contacts WHERE user_id = $1 AND contact_id = $2) THEN 'accepted' "
+                       "WHEN EXISTS (SELECT 1 FROM contact_requests WHERE from_id = $1 AND to_id = $2) THEN 'outgoing' "
+                       "WHEN EXISTS (SELECT 1 FROM contact_requests WHERE from_id = $2 AND to_id = $1) THEN 'incoming' "
+                       "ELSE '' END, " TS("now()")},
+    {"contacts_request", "INSERT INTO contact_requests (from_id, to_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"},
+    {"contacts_accept", "WITH d AS (DELETE FROM contact_requests WHERE from_id = $2 AND to_id = $1 RETURNING from_id), "
+                        "i AS (INSERT INTO contacts (user_id, contact_id) SELECT $1::bigint, $2::bigint FROM d "
+                        "UNION ALL SELECT $2::bigint, $1::bigint FROM d ON CONFLICT DO NOTHING) "
+                        "SELECT count(*) FROM d"},
+    {"contacts_decline", "DELETE FROM contact_requests WHERE from_id = $2 AND to_id = $1"},
+    {"contacts_remove", "WITH a AS (DELETE FROM contacts WHERE (user_id = $1 AND contact_id = $2) "
+                        "OR (user_id = $2 AND contact_id = $1) RETURNING 1), "
+                        "b AS (DELETE FROM contact_requests WHERE (from_id = $1 AND to_id = $2) "
+                        "OR (from_id = $2 AND to_id = $1) RETURNING 1) "
+                        "SELECT (SELECT count(*) FROM a) + (SELECT count(*) FROM b)"},
+    {"blocks_insert", "INSERT INTO blocks (user_id, blocked_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"},
+    {"blocks_since", "SELECT " TS("created_at") " FROM blocks WHERE user_id = $1 AND blocked_id = $2"},
+    {"blocks_delete", "DELETE FROM blocks WHERE user_id = $1 AND blocked_id = $2"},
+    {"users_search", "SELECT " UCOLS " FROM users u "
+                     "WHERE (parley_fold(u.username) LIKE parley_fold($2) || '%' "
+                     "OR parley_fold(u.display_name) LIKE parley_fold($2) || '%' "
+                     "OR parley_fold(u.display_name) LIKE '% ' || parley_fold($2) || '%') "
+                     "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.user_id = u.id AND b.blocked_id = $1) "
+                     "ORDER BY parley_fold(u.username) = parley_fold($2) DESC, parley_fold(u.display_name), u.id LIMIT 20"},
+    {NULL, NULL},
+};
+
+/* A user row from columns 0..4 of r. */
+static json_t *row_user_json(PGresult *r, int i)
+{
+    return json_pack("{s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)atoll(PQgetvalue(r, i, 0)),
+                     "username", PQgetvalue(r, i, 1), "display_name", PQgetvalue(r, i, 2),
+                     "status_text", PQgetvalue(r, i, 3), "created_at", PQgetvalue(r, i, 4));
+}
+
+/* Runs a list statement for the caller; state NULL gives {"user","since"} items. */
+static err_t contact_list(ctx *c, const char *stmt, const char *state, json_t **out)
+{
+    const char *p[] = {id_str(c, c->user->id)};
+    PGresult *r;
+    err_t e = db_exec(c->db, stmt, 1, p, &r);
+    if (e) return e;
+    json_t *arr = json_array();
+    for (int i = 0; arr && i < PQntuples(r); i++) {
+        json_t *item = state
+            ? json_pack("{s:o,s:s,s:s}", "user", row_user_json(r, i), "state", state, "since", PQgetvalue(r, i, 5))
+            : json_pack("{s:o,s:s}", "user", row_user_json(r, i), "since", PQgetvalue(r, i, 5));
+        json_array_append_new(arr, item);
+    }
+    PQclear(r);
+    *out = arr;
+    return arr ? ERR_OK : ERR_INTERNAL;
+}
+
+err_t h_contacts(ctx *c)
+{
+    json_t *acc = NULL, *in = NULL, *outg = NULL, *bl = NULL;
+    err_t e = contact_list(c, "contacts_list", "accepted", &acc);
+    if (!e) e = contact_list(c, "contacts_incoming", "incoming", &in);
+    if (!e) e = contact_list(c, "contacts_outgoing", "outgoing", &outg);
+    if (!e) e = contact_list(c, "contacts_blocked", NULL, &bl);
+    if (e) { json_decref(acc); json_decref(in); json_decref(outg); json_decref(bl); return e; }
+    c->out = json_pack("{s:o,s:o,s:o,s:o}", "contacts", acc, "incoming", in, "outgoing", outg, "blocked", bl);
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
+/* {"user":…,"state":…,"since":…} for the pair (me, u). */
+static err_t contact_json(ctx *c, user_row *u, json_t **out)
+{
+    const char *p[] = {id_str(c, c->user->id), id_str(c, u->id)};
+    PGresult *r;
+    err_t e = db_exec(c->db, "contacts_state", 2, p, &r);
+    if (e) return e;
+    *out = json_pack("{s:o,s:s,s:s}", "user", user_json(u), "state", PQgetvalue(r, 0, 0), "since", PQgetvalue(r, 0, 1));
+    PQclear(r);
+    return *out ? ERR_OK : ERR_INTERNAL;
+}
+
+static err_t run2(ctx *c, const char *stmt, long long a, long long b, long long *count)
+{
+    const char *p[] = {id_str(c, a), id_str(c, b)};
+    PGresult *r;
+    err_t e = db_exec(c->db, stmt, 2, p, &r);
+    if (e) return e;
+    if (count) *count = PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : atoll(PQcmdTuples(r));
+    PQclear(r);
+    return ERR_OK;
+}
+
+err_t h_contact_add(ctx *c)
+{
+    user_row *u;
+    err_t e = users_by_username(c, ctx_str(c, "username"), &u);
+    if (e == ERR_NOT_FOUND) return ctx_fail(c, e, "username", "There is no user with that name.");
+    if (e) return e;
+    if (u->id == c->user->id) return ctx_fail(c, ERR_INVALID_FIELD, "username", "You cannot add yourself.");
+    int blocked;
+    if ((e = people_block_between(c, c->user->id, u->id, &blocked))) return e;
+    if (blocked) return ctx_fail(c, ERR_NOT_ALLOWED, "username", "You cannot send this person a contact request.");
+    json_t *cur;
+    if ((e = contact_json(c, u, &cur))) return e;
+    const char *state = json_string_value(json_object_get(cur, "state"));
+    c->status = 200;
+    if (!strcmp(state, "incoming")) {                       /* they asked first: accept */
+        json_decref(cur);
+        if ((e = run2(c, "contacts_accept", c->user->id, u->id, NULL))) return e;
+        if ((e = contact_json(c, u, &cur))) return e;
+    } else if (!*state) {
+        json_decref(cur);
+        if ((e = run2(c, "contacts_request", c->user->id, u->id, NULL))) return e;
+        if ((e = contact_json(c, u, &cur))) return e;
+        c->status = 201;
+    }
+    c->out = json_pack("{s:o}", "contact", cur);
+    if (!c->rq.is_api) c->redirect = "/contacts?done=requested";
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
+/* The path's user_id as a user. */
+static err_t path_user(ctx *c, user_row **u)
+{
+    long long id;
+    err_t e = param_id(c, "user_id", &id);
+    if (!e) e = people_by_id(c, id, u);
+    return e == ERR_NOT_FOUND ? ctx_fail(c, e, NULL, "There is no such user.") : e;
+}
+
+err_t h_contact_accept(ctx *c)
+{
+    user_row *u;
+    long long n;
+    err_t e = path_user(c, &u);
+    if (!e) e = run2(c, "contacts_accept", c->user->id, u->id, &n);
+    if (e) return e;
+    if (n == 0) return ctx_fail(c, ERR_NOT_FOUND, NULL, "There is no contact request from this person.");
+    json_t *cj;
+    if ((e = contact_json(c, u, &cj))) return e;
+    c->out = json_pack("{s:o}", "contact", cj);
+    if (!c->rq.is_api) c->redirect = "/contacts?done=accepted";
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
+err_t h_contact_decline(ctx *c)
+{
+    user_row *u;
+    long long n;
+    err_t e = path_user(c, &u);
+    if (!e) e = run2(c, "contacts_decline", c->user->id, u->id, &n);
+    if (e) return e;
+    if (n == 0) return ctx_fail(c, ERR_NOT_FOUND, NULL, "There is no contact request from this person.");
+    c->status = 204;
+    if (!c->rq.is_api) c->redirect = "/contacts?done=declined";
+    return ERR_OK;
+}
+
+err_t h_contact_remove(ctx *c)
+{
+    user_row *u;
+    long long n;
+    err_t e = path_user(c, &u);
+    if (!e) e = run2(c, "contacts_remove", c->user->id, u->id, &n);
+    if (e) return e;
+    if (n == 0) return ctx_fail(c, ERR_NOT_FOUND, NULL, "This person is not among your contacts or requests.");
+    c->status = 204;
+    if (!c->rq.is_api) c->redirect = "/contacts?done=removed";
+    return ERR_OK;
+}
+
+err_t h_block_add(ctx *c)
+{
+    user_row *u;
+    err_t e = users_by_username(c, ctx_str(c, "username"), &u);
+    if (e == ERR_NOT_FOUND) return ctx_fail(c, e, "username", "There is no user with that name.");
+    if (e) return e;
+    if (u->id == c->user->id) return ctx_fail(c, ERR_INVALID_FIELD, "username", "You cannot block yourself.");
+    if ((e = db_begin(c->db))) return e;
+    e = run2(c, "blocks_insert", c->user->id, u->id, NULL);
+    if (!e) e = run2(c, "contacts_remove", c->user->id, u->id, NULL);   /* a block ends the contact */
+    if (!e) e = db_commit(c->db);
+    if (e) { db_rollback(c->db); return e; }
+    const char *p[] = {id_str(c, c->user->id), id_str(c, u->id)};
+    PGresult *r;
+    if ((e = db_exec(c->db, "blocks_since", 2, p, &r))) return e;
+    c->status = 201;
+    c->out = json_pack("{s:{s:o,s:s}}", "blocked", "user", user_json(u), "since", PQntuples(r) ? PQgetvalue(r, 0, 0) : "");
+    PQclear(r);
+    if (!c->rq.is_api) c->redirect = "/contacts?done=blocked";
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
+err_t h_block_remove(ctx *c)
+{
+    user_row *u;
+    long long n;
+    err_t e = path_user(c, &u);
+    if (!e) e = run2(c, "blocks_delete", c->user->id, u->id, &n);
+    if (e) return e;
+    if (n == 0) return ctx_fail(c, ERR_NOT_FOUND, NULL, "You have not blocked this person.");
+    c->status = 204;
+    if (!c->rq.is_api) c->redirect = "/contacts?done=unblocked";
+    return ERR_OK;
+}
+
+err_t h_users_search(ctx *c)
+{
+    const char *q = req_query(&c->rq, "q");
+    if (!q || !*q) {                         /* the page with an empty search box */
+        c->out = json_pack("{s:[],s:s}", "users", "q", "");
+        return c->out ? ERR_OK : ERR_INTERNAL;
+    }
+    size_t n = strlen(q);
+    if (utf8_count(q, n) > 64 || utf8_has_control(q, n, 0))
+        return ctx_fail(c, ERR_INVALID_FIELD, "q", "Search for 1 to 64 characters.");
+    const char *p[] = {id_str(c, c->user->id), people_like_escape(c->a, q)};
+    PGresult *r;
+    err_t e = db_exec(c->db, "users_search", 2, p, &r);
+    if (e) return e;
+    json_t *arr = json_array();
+    for (int i = 0; arr && i < PQntuples(r); i++) json_array_append_new(arr, row_user_json(r, i));
+    PQclear(r);
+    c->out = json_pack("{s:o,s:s}", "users", arr, "q", q);
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}

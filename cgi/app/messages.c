@@ -1,0 +1,452 @@
+/* messages.c — the message store (gap-free seq per conversation, idempotent sends, history
+ * pages, edits, tombstones, reactions, read positions) and its handlers. */
+#include "handlers.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "conv.h"
+#include "format.h"
+#include "people.h"
+#include "../core/utf8.h"
+
+#define TS(x) "to_char(" x ", 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define MSG_COLS "m.id, m.seq, m.kind, m.body, " TS("m.created_at") ", " TS("m.edited_at") ", m.deleted_at IS NOT NULL, " \
+                 "m.client_id, s.id, s.username, s.display_name, m.reply_to_seq, r.body, r.deleted_at IS NOT NULL, " \
+                 "rs.id, rs.username, rs.display_name"
+#define MSG_FROM " FROM messages m LEFT JOIN users s ON s.id = m.sender_id " \
+                 "LEFT JOIN messages r ON r.conversation_id = m.conversation_id AND r.seq = m.reply_to_seq " \
+                 "LEFT JOIN users rs ON rs.id = r.sender_id WHERE m.conversation_id = $1 "
+
+enum { PAGE_DEFAULT = 50, PAGE_MAX = 200 };
+
+const db_stmt msg_stmts[] = {
+    /* The sending statement: takes the conversation's row lock by incrementing last_seq,
+     * checks (atomically) that the sender may still post, inserts with that seq, and moves
+     * the sender's read position. Commit order therefore equals seq order. */
+    {"msg_insert", "WITH c AS (UPDATE conversations SET last_seq = last_seq + 1, last_activity_at = now() "
+                   "WHERE id = $1 AND ($6::boolean OR EXISTS (SELECT 1 FROM members mm WHERE mm.conversation_id = $1 "
+                   "AND mm.user_id = $2 AND (conversations.kind <> 'channel' OR mm.role IN ('owner', 'admin')))) "
+                   "RETURNING last_seq), "
+                   "rd AS (UPDATE members SET read_seq = c.last_seq FROM c WHERE conversation_id = $1 AND user_id = $2) "
+                   "INSERT INTO messages (conversation_id, seq, sender_id, kind, body, client_id, reply_to_seq) "
+                   "SELECT $1::bigint, c.last_seq, $2::bigint, $3, $4, $5::uuid, $7::bigint FROM c RETURNING seq"},
+    {"msg_by_client", "SELECT seq FROM messages WHERE conversation_id = $1 AND sender_id = $2 AND client_id = $3::uuid"},
+    {"msg_meta", "SELECT kind, sender_id, deleted_at IS NOT NULL FROM messages WHERE conversation_id = $1 AND seq = $2"},
+    {"msg_one", "SELECT " MSG_COLS MSG_FROM "AND m.seq = $2"},
+    {"msg_newest", "SELECT " MSG_COLS MSG_FROM "ORDER BY m.seq DESC LIMIT $2"},
+    {"msg_before", "SELECT " MSG_COLS MSG_FROM "AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3"},
+    {"msg_after", "SELECT " MSG_COLS MSG_FROM "AND m.seq > $2 ORDER BY m.seq LIMIT $3"},
+    {"msg_reactions", "SELECT r.seq, r.emoji, count(*), string_agg(u.username, ' ' ORDER BY r.created_at), "
+                      "bool_or(r.user_id = $4) FROM reactions r JOIN users u ON u.id = r.user_id "
+                      "WHERE r.conversation_id = $1 AND r.seq BETWEEN $2 AND $3 GROUP BY r.seq, r.emoji "
+                      "ORDER BY r.seq, min(r.created_at)"},
+    {"msg_edit", "UPDATE messages SET body = $3, edited_at = now() WHERE conversation_id = $1 AND seq = $2 "
+                 "AND deleted_at IS NULL AND kind = 'text'"},
+    {"msg_delete", "WITH x AS (DELETE FROM reactions WHERE conversation_id = $1 AND seq = $2) "
+                   "UPDATE messages SET body = NULL, deleted_at = now(), edited_at = NULL "
+                   "WHERE conversation_id = $1 AND seq = $2 AND deleted_at IS NULL"},
+    {"msg_react", "WITH d AS (DELETE FROM reactions WHERE conversation_id = $1 AND seq = $2 AND user_id = $3 "
+                  "AND emoji = $4 RETURNING 1) INSERT INTO reactions (conversation_id, seq, user_id, emoji) "
+                  "SELECT $1::bigint, $2::bigint, $3::bigint, $4 WHERE NOT EXISTS (SELECT 1 FROM d)"},
+    {"msg_read", "UPDATE members m SET read_seq = GREATEST(m.read_seq, LEAST($3::bigint, c.last_seq)) "
+                 "FROM conversations c WHERE c.id = m.conversation_id AND m.conversation_id = $1 AND m.user_id = $2 "
+                 "RETURNING m.read_seq"},
+    {"msg_unread", "SELECT count(*) FROM (SELECT 1 FROM messages x WHERE x.conversation_id = $1 AND x.seq > $3 "
+                   "AND x.kind = 'text' AND x.deleted_at IS NULL AND x.sender_id IS DISTINCT FROM $2 LIMIT 1000) z"},
+    {NULL, NULL},
+};
+
+static json_t *person(PGresult *r, int i, int col)
+{
+    if (PQgetisnull(r, i, col)) return json_null();
+    return json_pack("{s:I,s:s,s:s}", "id", (json_int_t)atoll(PQgetvalue(r, i, col)),
+                     "username", PQgetvalue(r, i, col + 1), "display_name", PQgetvalue(r, i, col + 2));
+}
+
+/* One row of MSG_COLS as the message JSON the API documents (reactions filled later). */
+static json_t *msg_row_json(ctx *c, PGresult *r, int i, long long conv_id)
+{
+    int deleted = PQgetvalue(r, i, 6)[0] == 't';
+    const char *body = PQgetisnull(r, i, 3) ? NULL : PQgetvalue(r, i, 3);
+    size_t blen = body ? strlen(body) : 0;
+    const char *viewer = c->user ? c->user->username : NULL;
+    const char *html = body && !deleted ? fmt_message(c->a, body, blen, viewer) : "";
+    int mentions_me = 0;
+    if (body && !deleted && viewer) {
+        const char *names[64];
+        size_t n = fmt_mentions(c->a, body, blen, names, 64);
+        for (size_t k = 0; k < n; k++) mentions_me |= !strcmp(names[k], viewer);
+    }
+    json_t *m = json_pack("{s:I,s:I,s:I,s:s,s:o,s:o,s:s,s:s,s:o,s:b,s:o,s:o,s:b,s:[]}",
+                          "id", (json_int_t)atoll(PQgetvalue(r, i, 0)), "conversation_id", (json_int_t)conv_id,
+                          "seq", (json_int_t)atoll(PQgetvalue(r, i, 1)), "kind", PQgetvalue(r, i, 2),
+                          "sender", person(r, i, 8), "body", body && !deleted ? json_string(body) : json_null(),
+                          "html", html ? html : "", "created_at", PQgetvalue(r, i, 4),
+                          "edited_at", PQgetisnull(r, i, 5) ? json_null() : json_string(PQgetvalue(r, i, 5)),
+                          "deleted", deleted,
+                          "client_id", PQgetisnull(r, i, 7) ? json_null() : json_string(PQgetvalue(r, i, 7)),
+                          "reply_to", json_null(), "mentions_me", mentions_me, "reactions");
+    if (m && !PQgetisnull(r, i, 11)) {
+        int rdel = PQgetisnull(r, i, 13) || PQgetvalue(r, i, 13)[0] == 't';
+        const char *rb = PQgetisnull(r, i, 12) ? "" : PQgetvalue(r, i, 12);
+        json_object_set_new(m, "reply_to", json_pack("{s:I,s:o,s:s,s:b}", "seq", (json_int_t)atoll(PQgetvalue(r, i, 11)),
+                            "sender", person(r, i, 14), "excerpt", rdel ? "" : fmt_excerpt(c->a, rb, strlen(rb), 120),
+                            "deleted", rdel));
+    }
+    return m;
+}
+
+/* Adds the reactions of messages lo..hi to the messages in arr (ascending by seq). */
+static err_t add_reactions(ctx *c, long long conv_id, json_t *arr)
+{
+    size_t n = json_array_size(arr);
+    if (!n) return ERR_OK;
+    long long lo = json_integer_value(json_object_get(json_array_get(arr, 0), "seq"));
+    long long hi = json_integer_value(json_object_get(json_array_get(arr, n - 1), "seq"));
+    const char *p[] = {id_str(c, conv_id), id_str(c, lo), id_str(c, hi), id_str(c, c->user ? c->user->id : 0)};
+    PGresult *r;
+    err_t e = db_exec(c->db, "msg_reactions", 4, p, &r);
+    if (e) return e;
+    size_t k = 0;
+    for (int i = 0; i < PQntuples(r); i++) {
+        long long seq = atoll(PQgetvalue(r, i, 0));
+        while (k < n && json_integer_value(json_object_get(json_array_get(arr, k), "seq")) < seq) k++;
+        if (k == n) break;
+        json_t *m = json_array_get(arr, k);
+        if (json_integer_value(json_object_get(m, "seq")) != seq) continue;
+        json_t *users = json_array();
+        char *names = arena_strdup(c->a, PQgetvalue(r, i, 3)), *save = NULL;
+        for (char *t = names ? strtok_r(names, " ", &save) : NULL; t; t = strtok_r(NULL, " ", &save))
+            json_array_append_new(users, json_string(t));
+        json_array_append_new(json_object_get(m, "reactions"),
+                              json_pack("{s:s,s:I,s:o,s:b}", "emoji", PQgetvalue(r, i, 1),
+                                        "count", (json_int_t)atoll(PQgetvalue(r, i, 2)), "users", users,
+                                        "me", PQgetvalue(r, i, 4)[0] == 't'));
+    }
+    PQclear(r);
+    return ERR_OK;
+}
+
+err_t msg_get(ctx *c, long long conv_id, long long seq, json_t **out)
+{
+    const char *p[] = {id_str(c, conv_id), id_str(c, seq)};
+    PGresult *r;
+    err_t e = db_exec(c->db, "msg_one", 2, p, &r);
+    if (e) return e;
+    if (!PQntuples(r)) { PQclear(r); return ctx_fail(c, ERR_NOT_FOUND, NULL, "There is no such message."); }
+    json_t *arr = json_array();
+    json_array_append_new(arr, msg_row_json(c, r, 0, conv_id));
+    PQclear(r);
+    if ((e = add_reactions(c, conv_id, arr))) { json_decref(arr); return e; }
+    *out = json_incref(json_array_get(arr, 0));
+    json_decref(arr);
+    return ERR_OK;
+}
+
+/* Appends rows to arr in ascending order (rows come descending when desc). */
+static void append_rows(ctx *c, PGresult *r, int desc, long long conv_id, json_t *arr)
+{
+    int n = PQntuples(r);
+    for (int k = 0; k < n; k++) json_array_append_new(arr, msg_row_json(c, r, desc ? n - 1 - k : k, conv_id));
+}
+
+/* A positive integer query parameter; 0 when absent; -1 when malformed. */
+static long long query_num(ctx *c, const char *name)
+{
+    const char *v = req_query(&c->rq, name);
+    if (!v) return 0;
+    size_t n = strlen(v);
+    if (n == 0 || n > 18 || strspn(v, "0123456789") != n) return -1;
+    return atoll(v);
+}
+
+err_t msg_page(ctx *c, const conv *cv, json_t **out)
+{
+    long long before = query_num(c, "before"), after = query_num(c, "after"), around = query_num(c, "around");
+    long long limit = query_num(c, "limit");
+    if (before < 0 || after < 0 || around < 0)
+        return ctx_fail(c, ERR_INVALID_FIELD, before < 0 ? "before" : after < 0 ? "after" : "around",
+                        "Cursors are message numbers (seq).");
+    if (limit < 0 || (req_query(&c->rq, "limit") && (limit < 1 || limit > PAGE_MAX)))
+        return ctx_fail(c, ERR_INVALID_FIELD, "limit", "limit must be from 1 to 200.");
+    if (!limit) limit = PAGE_DEFAULT;
+    const char *conv_s = id_str(c, cv->id);
+    json_t *arr = json_array();
+    PGresult *r;
+    err_t e;
+    if (around) {
+        long long older = limit / 2 + 1;
+        const char *p1[] = {conv_s, id_str(c, around + 1), id_str(c, older)};
+        if ((e = db_exec(c->db, "msg_before", 3, p1, &r))) goto fail;
+        append_rows(c, r, 1, cv->id, arr);
+        PQclear(r);
+        const char *p2[] = {conv_s, id_str(c, around), id_str(c, limit - (long long)json_array_size(arr))};
+        if (limit > (long long)json_array_size(arr)) {
+            if ((e = db_exec(c->db, "msg_after", 3, p2, &r))) goto fail;
+            append_rows(c, r, 0, cv->id, arr);
+            PQclear(r);
+        }
+    } else if (after) {
+        const char *p[] = {conv_s, id_str(c, after), id_str(c, limit)};
+        if ((e = db_exec(c->db, "msg_after", 3, p, &r))) goto fail;
+        append_rows(c, r, 0, cv->id, arr);
+        PQclear(r);
+    } else if (before) {
+        const char *p[] = {conv_s, id_str(c, before), id_str(c, limit)};
+        if ((e = db_exec(c->db, "msg_before", 3, p, &r))) goto fail;
+        append_rows(c, r, 1, cv->id, arr);
+        PQclear(r);
+    } else {
+        const char *p[] = {conv_s, id_str(c, limit)};
+        if ((e = db_exec(c->db, "msg_newest", 2, p, &r))) goto fail;
+        append_rows(c, r, 1, cv->id, arr);
+        PQclear(r);
+    }
+    if ((e = add_reactions(c, cv->id, arr))) goto fail;
+    size_t n = json_array_size(arr);
+    long long first = n ? json_integer_value(json_object_get(json_array_get(arr, 0), "seq")) : 0;
+    long long last = n ? json_integer_value(json_object_get(json_array_get(arr, n - 1), "seq")) : 0;
+    *out = json_pack("{s:o,s:b,s:b,s:I}", "messages", arr,
+                     "has_older", n ? first > 1 : (before > 1 || (after > 0 && cv->last_seq > 0)),
+                     "has_newer", n ? last < cv->last_seq : (before > 0 && cv->last_seq > 0 && before <= cv->last_seq),
+                     "last_seq", (json_int_t)cv->last_seq);
+    return *out ? ERR_OK : ERR_INTERNAL;
+fail:
+    json_decref(arr);
+    return e;
+}
+
+err_t msg_send(ctx *c, const conv *cv, const char *body, const char *client_id, long long reply_to,
+               int *created, long long *seq)
+{
+    int system = !strcmp(cv->kind, "system");
+    const char *conv_s = id_str(c, cv->id), *me = id_str(c, c->user->id);
+    PGresult *r;
+    err_t e;
+    *created = 0;
+    if (client_id) {                               /* a retry: answer with the original */
+        const char *p[] = {conv_s, me, client_id};
+        if ((e = db_exec(c->db, "msg_by_client", 3, p, &r))) return e;
+        int found = PQntuples(r) == 1;
+        if (found) *seq = atoll(PQgetvalue(r, 0, 0));
+        PQclear(r);
+        if (found) return ERR_OK;
+    }
+    if (!system && !conv_can_post(cv))
+        return ctx_fail(c, ERR_FORBIDDEN, NULL, "Only owners and admins can post in this channel.");
+    if (!strcmp(cv->kind, "direct")) {
+        const char *p[] = {conv_s, me};
+        if ((e = db_exec(c->db, "conv_peer", 2, p, &r))) return e;
+        long long peer = PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : 0;
+        PQclear(r);
+        int blocked = 0;
+        if (peer && (e = people_block_between(c, c->user->id, peer, &blocked))) return e;
+        if (blocked) return ctx_fail(c, ERR_NOT_ALLOWED, NULL, "You cannot send messages to this person.");
+    }
+    if (reply_to) {
+        const char *p[] = {conv_s, id_str(c, reply_to)};
+        if ((e = db_exec(c->db, "msg_meta", 2, p, &r))) return e;
+        int ok = PQntuples(r) == 1;
+        PQclear(r);
+        if (!ok) return ctx_fail(c, ERR_INVALID_FIELD, "reply_to", "The message you reply to is not in this conversation.");
+    }
+    const char *p[] = {conv_s, me, system ? "system" : "text", body, client_id, system ? "true" : "false",
+                       reply_to ? id_str(c, reply_to) : NULL};
+    e = db_exec(c->db, "msg_insert", 7, p, &r);
+    if (e == ERR_INTERNAL && !strcmp(c->db->sqlstate, "23505") && client_id) {
+        const char *q[] = {conv_s, me, client_id};        /* lost a race with our own retry */
+        if ((e = db_exec(c->db, "msg_by_client", 3, q, &r))) return e;
+        if (PQntuples(r) != 1) { PQclear(r); return ERR_INTERNAL; }
+        *seq = atoll(PQgetvalue(r, 0, 0));
+        PQclear(r);
+        return ERR_OK;
+    }
+    if (e) return e;
+    if (PQntuples(r) != 1) {                       /* removed or demoted meanwhile */
+        PQclear(r);
+        return ctx_fail(c, ERR_FORBIDDEN, NULL, "You can no longer post in this conversation.");
+    }
+    *seq = atoll(PQgetvalue(r, 0, 0));
+    *created = 1;
+    PQclear(r);
+    return ERR_OK;
+}
+
+err_t msg_mark_read(ctx *c, const conv *cv, long long seq, long long *read_seq, long long *unread)
+{
+    const char *p[] = {id_str(c, cv->id), id_str(c, c->user->id), id_str(c, seq)};
+    PGresult *r;
+    err_t e = db_exec(c->db, "msg_read", 3, p, &r);
+    if (e) return e;
+    if (!PQntuples(r)) { PQclear(r); return ERR_NOT_FOUND; }
+    *read_seq = atoll(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    const char *q[] = {id_str(c, cv->id), id_str(c, c->user->id), id_str(c, *read_seq)};
+    if ((e = db_exec(c->db, "msg_unread", 3, q, &r))) return e;
+    *unread = atoll(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return ERR_OK;
+}
+
+/* The body field: 1 character to the configured number of bytes. */
+static err_t body_ok(ctx *c, const char *body)
+{
+    size_t n = strlen(body);
+    if ((long)n > c->cfg->max_message)
+        return ctx_fail(c, ERR_INVALID_FIELD, "body",
+                        arena_printf(c->a, "A message may be at most %ld bytes long.", c->cfg->max_message));
+    if (strspn(body, " \t\r\n") == n) return ctx_fail(c, ERR_MISSING_FIELD, "body", "Write something first.");
+    return ERR_OK;
+}
+
+/* POST /conversations/<id>/messages */
+err_t h_msg_send(ctx *c)
+{
+    conv cv;
+    err_t e = conv_from_path(c, &cv);
+    if (e) return e;
+    const char *body = ctx_str(c, "body");
+    if ((e = body_ok(c, body))) return e;
+    json_t *rt = json_object_get(c->in, "reply_to");
+    long long reply_to = json_is_integer(rt) ? json_integer_value(rt) : 0;
+    int created;
+    long long seq;
+    if ((e = msg_send(c, &cv, body, ctx_str(c, "client_id"), reply_to, &created, &seq))) return e;
+    json_t *m;
+    if ((e = msg_get(c, cv.id, seq, &m))) return e;
+    c->out = json_pack("{s:o}", "message", m);
+    c->status = created ? 201 : 200;
+    if (!c->rq.is_api) c->redirect = arena_printf(c->a, "/conversations/%lld#m%lld", cv.id, seq);
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
+/* GET /conversations/<id>/messages */
+err_t h_msg_list(ctx *c)
+{
+    conv cv;
+    err_t e = conv_from_path(c, &cv);
+    return e ? e : msg_page(c, &cv, &c->out);
+}
+
+/* The path's message: its kind, sender and whether deleted. */
+static err_t path_msg(ctx *c, conv *cv, long long *seq, char kind[8], long long *sender, int *deleted)
+{
+    err_t e = conv_from_path(c, cv);
+    if (!e) e = param_id(c, "seq", seq);
+    if (e) return e;
+    const char *p[] = {id_str(c, cv->id), id_str(c, *seq)};
+    PGresult *r;
+    if ((e = db_exec(c->db, "msg_meta", 2, p, &r))) return e;
+    if (!PQntuples(r)) { PQclear(r); return ctx_fail(c, ERR_NOT_FOUND, NULL, "There is no such message."); }
+    snprintf(kind, 8, "%s", PQgetvalue(r, 0, 0));
+    *sender = PQgetisnull(r, 0, 1) ? 0 : atoll(PQgetvalue(r, 0, 1));
+    *deleted = PQgetvalue(r, 0, 2)[0] == 't';
+    PQclear(r);
+    return ERR_OK;
+}
+
+static err_t done_message(ctx *c, long long conv_id, long long seq, int status)
+{
+    c->status = status;
+    if (!c->rq.is_api) c->redirect = arena_printf(c->a, "/conversations/%lld?around=%lld#m%lld", conv_id, seq, seq);
+    if (status == 204) return ERR_OK;
+    json_t *m;
+    err_t e = msg_get(c, conv_id, seq, &m);
+    if (e) return e;
+    c->out = json_pack("{s:o}", "message", m);
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
+/* GET /conversations/<id>/messages/<seq>/edit (the edit form) */
+err_t h_msg_edit_form(ctx *c)
+{
+    conv cv;
+    long long seq, sender;
+    char kind[8];
+    int deleted;
+    err_t e = path_msg(c, &cv, &seq, kind, &sender, &deleted);
+    if (e) return e;
+    if (sender != c->user->id || strcmp(kind, "text") || deleted)
+        return ctx_fail(c, ERR_FORBIDDEN, NULL, "You can only edit your own messages.");
+    json_t *m, *cj;
+    if ((e = msg_get(c, cv.id, seq, &m))) return e;
+    if ((e = conv_json(c, &cv, 0, &cj))) { json_decref(m); return e; }
+    c->out = json_pack("{s:o,s:o}", "conversation", cj, "message", m);
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
+/* PATCH /conversations/<id>/messages/<seq> */
+err_t h_msg_edit(ctx *c)
+{
+    conv cv;
+    long long seq, sender;
+    char kind[8];
+    int deleted;
+    err_t e = path_msg(c, &cv, &seq, kind, &sender, &deleted);
+    if (e) return e;
+    if (sender != c->user->id || strcmp(kind, "text") || deleted)
+        return ctx_fail(c, ERR_FORBIDDEN, NULL, "You can only edit your own messages.");
+    const char *body = ctx_str(c, "body");
+    if ((e = body_ok(c, body))) return e;
+    const char *p[] = {id_str(c, cv.id), id_str(c, seq), body};
+    if ((e = db_run(c->db, "msg_edit", 3, p))) return e;
+    return done_message(c, cv.id, seq, 200);
+}
+
+/* DELETE /conversations/<id>/messages/<seq> */
+err_t h_msg_delete(ctx *c)
+{
+    conv cv;
+    long long seq, sender;
+    char kind[8];
+    int deleted;
+    err_t e = path_msg(c, &cv, &seq, kind, &sender, &deleted);
+    if (e) return e;
+    int moderator = conv_is_admin(&cv) && strcmp(cv.kind, "direct");
+    if (strcmp(kind, "text") || (sender != c->user->id && !moderator))
+        return ctx_fail(c, ERR_FORBIDDEN, NULL, "You can only delete your own messages.");
+    if (!deleted) {
+        const char *p[] = {id_str(c, cv.id), id_str(c, seq)};
+        if ((e = db_run(c->db, "msg_delete", 2, p))) return e;
+    }
+    return done_message(c, cv.id, seq, 204);
+}
+
+/* Emoji: 1–32 bytes of UTF-8 with no ASCII at all (letters, digits, spaces, punctuation). */
+static int emoji_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 32 || !utf8_valid(s, n) || utf8_has_control(s, n, 0)) return 0;
+    for (size_t i = 0; i < n; i++) if ((unsigned char)s[i] < 0x80) return 0;
+    return 1;
+}
+
+/* POST /conversations/<id>/messages/<seq>/reactions */
+err_t h_msg_react(ctx *c)
+{
+    conv cv;
+    long long seq, sender;
+    char kind[8];
+    int deleted;
+    err_t e = path_msg(c, &cv, &seq, kind, &sender, &deleted);
+    if (e) return e;
+    const char *emoji = ctx_str(c, "emoji");
+    if (!emoji_ok(emoji)) return ctx_fail(c, ERR_INVALID_FIELD, "emoji", "Pick one emoji.");
+    if (deleted || strcmp(kind, "text")) return ctx_fail(c, ERR_FORBIDDEN, NULL, "You cannot react to this message.");
+    const char *p[] = {id_str(c, cv.id), id_str(c, seq), id_str(c, c->user->id), emoji};
+    if ((e = db_run(c->db, "msg_react", 4, p))) return e;
+    return done_message(c, cv.id, seq, 200);
+}
+
+/* POST /conversations/<id>/read */
+err_t h_msg_read(ctx *c)
+{
+    conv cv;
+    err_t e = conv_from_path(c, &cv);
+    if (e) return e;
+    long long rs, unread;
+    if ((e = msg_mark_read(c, &cv, json_integer_value(json_object_get(c->in, "seq")), &rs, &unread))) return e;
+    c->out = json_pack("{s:I,s:I}", "read_seq", (json_int_t)rs, "unread", (json_int_t)unread);
+    if (!c->rq.is_api) c->redirect = arena_printf(c->a, "/conversations/%lld", cv.id);
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}

@@ -1,0 +1,83 @@
+<?cs include:"partials/macros.cs" ?><?cs include:"partials/message.cs" ?><?cs set:Layout.name = "conversation" ?><?cs set:Layout.section = "conversations" ?><?cs if:Data.conversation.title ?><?cs set:Layout.title = Data.conversation.title ?><?cs else ?><?cs set:Layout.title = "Conversation" ?><?cs /if ?><?cs #
+  GET /conversations/<id> (?before= ?after= ?around= ?reply_to=), and the
+  re-render after a failed POST …/messages (or reaction, delete).
+  Reads Data.conversation.{id,kind,title,description,my_role,members.N},
+  Data.messages.N (see partials/message.cs), Data.has_older, Data.has_newer,
+  Data.reply_to.{seq,sender.{username,display_name},excerpt},
+  Page.client_id (a fresh UUID per render), Form.body, Error.*, Session.*.
+
+  The message list sits in a scroll box laid out with column-reverse, so
+  without any script the browser opens it scrolled to the newest message;
+  #m<seq> and #composer anchors still scroll to their targets.
+?><?cs def:page_body() ?><?cs
+    set:Layout.cid = Data.conversation.id ?><?cs
+    if:Data.conversation.kind == "channel" && Data.conversation.my_role != "owner" && Data.conversation.my_role != "admin" ?><?cs
+      set:Layout.can_post = "0" ?><?cs
+    else ?><?cs
+      set:Layout.can_post = "1" ?><?cs
+    /if ?>
+    <div class="chat">
+      <header class="chat-head">
+        <a class="chat-back" href="/conversations"><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="20" height="20"><path fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" d="M12.5 4.5 7 10l5.5 5.5"/></svg><span class="visually-hidden">All conversations</span></a>
+        <?cs call:conv_avatar(Data.conversation) ?>
+        <div class="chat-title">
+          <h1 id="page-title"><?cs var:Data.conversation.title ?></h1>
+          <p class="chat-sub"><span class="kind-tag kind-<?cs var:Data.conversation.kind ?>"><?cs call:kind_label(Data.conversation.kind) ?></span><?cs
+          if:Data.conversation.kind != "direct" ?> · <?cs var:subcount(Data.conversation.members) ?> <?cs if:subcount(Data.conversation.members) == 1 ?>member<?cs else ?>members<?cs /if ?><?cs /if ?><?cs
+          if:Data.conversation.description ?> · <span class="chat-desc"><?cs var:Data.conversation.description ?></span><?cs /if ?></p>
+        </div>
+        <a class="btn btn-secondary btn-sm chat-settings" href="/conversations/<?cs var:Layout.cid ?>/settings"><svg class="icon" aria-hidden="true" viewBox="0 0 24 24" width="18" height="18" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><circle cx="12" cy="12" r="3"/><path d="M19.4 15a1.7 1.7 0 0 0 .3 1.8l.1.1a2 2 0 1 1-2.8 2.8l-.1-.1a1.7 1.7 0 0 0-1.8-.3 1.7 1.7 0 0 0-1 1.5V21a2 2 0 1 1-4 0v-.1a1.7 1.7 0 0 0-1.1-1.5 1.7 1.7 0 0 0-1.8.3l-.1.1a2 2 0 1 1-2.8-2.8l.1-.1a1.7 1.7 0 0 0 .3-1.8 1.7 1.7 0 0 0-1.5-1H3a2 2 0 1 1 0-4h.1a1.7 1.7 0 0 0 1.5-1.1 1.7 1.7 0 0 0-.3-1.8l-.1-.1a2 2 0 1 1 2.8-2.8l.1.1a1.7 1.7 0 0 0 1.8.3H9a1.7 1.7 0 0 0 1-1.5V3a2 2 0 1 1 4 0v.1a1.7 1.7 0 0 0 1 1.5 1.7 1.7 0 0 0 1.8-.3l.1-.1a2 2 0 1 1 2.8 2.8l-.1.1a1.7 1.7 0 0 0-.3 1.8V9a1.7 1.7 0 0 0 1.5 1H21a2 2 0 1 1 0 4h-.1a1.7 1.7 0 0 0-1.5 1Z"/></svg><span class="chat-settings-label"><?cs if:Data.conversation.kind == "direct" ?>Details<?cs else ?>Settings<?cs /if ?></span></a>
+      </header>
+
+      <div class="chat-scroll" tabindex="0" role="region" aria-label="Messages">
+        <div class="chat-log"><?cs
+        if:Data.has_older ?>
+          <p class="history-link"><a class="btn btn-secondary btn-sm" href="/conversations/<?cs var:Layout.cid ?>?before=<?cs var:Data.messages.0.seq ?>">Older messages</a></p><?cs
+        elif:subcount(Data.messages) > 0 ?>
+          <p class="history-start">This is the beginning of <strong><?cs var:Data.conversation.title ?></strong>.</p><?cs
+        /if ?><?cs
+        if:subcount(Data.messages) > 0 ?><?cs
+          set:Layout.prev_sender = "" ?><?cs set:Layout.prev_day = "" ?>
+          <ol class="msg-list"><?cs
+          each:m = Data.messages ?><?cs call:message(m) ?><?cs set:Layout.last_seq = m.seq ?><?cs /each ?>
+          </ol><?cs
+        else ?>
+          <div class="chat-empty">
+            <p class="chat-empty-title">No messages yet</p>
+            <p class="muted"><?cs if:Layout.can_post == "1" ?>Say hello — your first message starts the conversation.<?cs else ?>Nothing has been posted in this channel yet.<?cs /if ?></p>
+          </div><?cs
+        /if ?><?cs
+        if:Data.has_newer ?>
+          <p class="history-link"><a class="btn btn-secondary btn-sm" href="/conversations/<?cs var:Layout.cid ?>?after=<?cs var:Layout.last_seq ?>">Newer messages</a> <a class="btn btn-secondary btn-sm" href="/conversations/<?cs var:Layout.cid ?>#composer">Jump to latest</a></p><?cs
+        /if ?>
+        </div>
+      </div>
+
+      <div class="composer" id="composer"><?cs
+        call:form_error("body", "-", "-", "-") ?><?cs
+        if:Layout.can_post == "1" ?>
+        <form class="composer-form" method="post" action="/conversations/<?cs var:Layout.cid ?>/messages">
+          <?cs call:csrf_field() ?>
+          <input type="hidden" name="client_id" value="<?cs var:Page.client_id ?>"><?cs
+          if:Data.reply_to.seq ?>
+          <input type="hidden" name="reply_to" value="<?cs var:Data.reply_to.seq ?>">
+          <div class="reply-strip">
+            <svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="18" height="18"><path fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" d="M8 5 3.5 9.5 8 14M4 9.5h7.5a5 5 0 0 1 5 5V16"/></svg>
+            <p><span class="reply-strip-who">Replying to <a href="#m<?cs var:Data.reply_to.seq ?>"><?cs call:user_name(Data.reply_to.sender) ?></a></span> <span class="reply-strip-text"><?cs var:Data.reply_to.excerpt ?></span></p>
+            <a class="reply-cancel" href="/conversations/<?cs var:Layout.cid ?>#composer"><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="16" height="16"><path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="m5 5 10 10M15 5 5 15"/></svg><span class="visually-hidden">Cancel reply</span></a>
+          </div><?cs
+          /if ?>
+          <div class="composer-row<?cs if:Error.message && Error.field == "body" ?> has-error<?cs /if ?>">
+            <label class="visually-hidden" for="body">Message</label>
+            <textarea id="body" name="body" rows="2" required maxlength="16384" placeholder="Message <?cs var:Data.conversation.title ?>"<?cs call:field_attrs("body", "1") ?>><?cs var:Form.body ?></textarea>
+            <button type="submit" class="btn btn-primary composer-send"><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="18" height="18"><path fill="currentColor" d="M2.7 2.6a.8.8 0 0 1 .9-.1l13.6 6.8a.8.8 0 0 1 0 1.4L3.6 17.5a.8.8 0 0 1-1.1-1l2-6.5-2-6.5a.8.8 0 0 1 .2-.9Zm3.4 8.2-1.3 4.3 9.8-5.1-9.8-5.1 1.3 4.3H11v1.6Z"/></svg><span class="composer-send-label">Send</span></button>
+          </div>
+          <?cs call:field_error("body") ?>
+          <p class="hint composer-hint" id="body-hint"><strong>**bold**</strong>, <em>*italic*</em>, <code>`code`</code>, links and @mentions are formatted.</p>
+        </form><?cs
+        else ?>
+        <p class="composer-closed"><svg class="icon" aria-hidden="true" viewBox="0 0 24 24" width="18" height="18" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><rect x="4.5" y="10.5" width="15" height="10" rx="2"/><path d="M8 10.5V7.5a4 4 0 0 1 8 0v3"/></svg>Only admins can post in this channel.</p><?cs
+        /if ?>
+      </div>
+    </div>
+<?cs /def ?><?cs include:"layout.cs" ?>

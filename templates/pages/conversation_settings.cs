@@ -1,0 +1,146 @@
+<?cs include:"partials/macros.cs" ?><?cs set:Layout.name = "conversation-settings" ?><?cs set:Layout.section = "conversations" ?><?cs if:Data.conversation.kind == "direct" ?><?cs set:Layout.title = "Details" ?><?cs else ?><?cs set:Layout.title = "Settings" ?><?cs /if ?><?cs #
+  GET /conversations/<id>/settings, and the re-render after a failed POST
+  …/settings, …/members, …/members/<user_id>/role or …/remove.
+  Reads Data.conversation.{id,kind,title,description,my_role,
+  members.N.{id,username,display_name,role}}, Form.{title,description,
+  username,role}, Error.*, Page.done, Session.user.{id,username}.
+
+  Which form failed is told by Page.path (…/settings, …/members, …/role,
+  …/remove). Owners change any role; admins may only manage members and
+  admins (the server has the last word either way).
+?><?cs def:role_options(current, owner) ?><option value="member"<?cs if:current == "member" ?> selected<?cs /if ?>>Member</option><option value="admin"<?cs if:current == "admin" ?> selected<?cs /if ?>>Admin</option><?cs if:owner == "1" ?><option value="owner"<?cs if:current == "owner" ?> selected<?cs /if ?>>Owner</option><?cs /if ?><?cs /def ?><?cs #
+
+?><?cs def:page_body() ?><?cs
+    set:Layout.cid = Data.conversation.id ?><?cs
+    if:Data.conversation.kind != "direct" && (Data.conversation.my_role == "owner" || Data.conversation.my_role == "admin") ?><?cs set:Layout.manage = "1" ?><?cs else ?><?cs set:Layout.manage = "0" ?><?cs /if ?><?cs
+    if:Data.conversation.my_role == "owner" ?><?cs set:Layout.owner = "1" ?><?cs else ?><?cs set:Layout.owner = "0" ?><?cs /if ?><?cs
+    if:string.slice(Page.path, string.length(Page.path) - 9, string.length(Page.path)) == "/settings" ?><?cs set:Layout.form = "settings" ?><?cs
+    elif:string.slice(Page.path, string.length(Page.path) - 8, string.length(Page.path)) == "/members" ?><?cs set:Layout.form = "members" ?><?cs
+    else ?><?cs set:Layout.form = "other" ?><?cs /if ?>
+    <div class="container account">
+      <p class="back-link"><a href="/conversations/<?cs var:Layout.cid ?>"><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="16" height="16"><path fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" d="M12.5 4.5 7 10l5.5 5.5"/></svg>Back to the conversation</a></p>
+      <div class="account-head">
+        <?cs call:conv_avatar(Data.conversation) ?>
+        <div class="account-who">
+          <h1 id="page-title"><?cs var:Data.conversation.title ?></h1>
+          <p class="muted"><span class="kind-tag"><?cs call:kind_label(Data.conversation.kind) ?></span> · <?cs var:subcount(Data.conversation.members) ?> <?cs if:subcount(Data.conversation.members) == 1 ?>member<?cs else ?>members<?cs /if ?><?cs if:Data.conversation.kind != "direct" ?> · you are <?cs if:Data.conversation.my_role == "owner" ?>an owner<?cs elif:Data.conversation.my_role == "admin" ?>an admin<?cs else ?>a member<?cs /if ?><?cs /if ?></p>
+        </div>
+      </div><?cs
+      if:Page.done == "saved" ?><?cs call:notice("The conversation was updated.") ?><?cs
+      elif:Page.done == "added" ?><?cs call:notice("The member was added.") ?><?cs
+      elif:Page.done == "role" ?><?cs call:notice("The role was changed.") ?><?cs
+      elif:Page.done == "removed" ?><?cs call:notice("The member was removed.") ?><?cs
+      /if ?><?cs
+      if:Layout.form == "other" ?><?cs call:form_error("-", "-", "-", "-") ?><?cs /if ?>
+      <div class="stack"><?cs
+      if:Data.conversation.kind == "direct" ?>
+        <section class="card" aria-labelledby="people-title">
+          <h2 id="people-title">People</h2>
+          <p class="muted">A direct conversation is always between the two of you.</p>
+          <ul class="people-list"><?cs
+          each:p = Data.conversation.members ?>
+            <li class="person">
+              <span class="avatar avatar-md" aria-hidden="true"><?cs call:initial(p.username) ?></span>
+              <span class="person-text">
+                <span class="person-name"><?cs call:user_name(p) ?><?cs if:p.username == Session.user.username ?> <span class="muted">(you)</span><?cs /if ?></span>
+                <a class="person-handle" href="/users/<?cs var:p.username ?>">@<?cs var:p.username ?></a>
+              </span>
+            </li><?cs
+          /each ?>
+          </ul>
+        </section><?cs
+      else ?><?cs
+        if:Layout.manage == "1" ?>
+        <section class="card" aria-labelledby="about-title">
+          <h2 id="about-title">Name and description</h2>
+          <p class="muted">Renaming posts a note in the conversation.</p>
+          <form class="form" method="post" action="/conversations/<?cs var:Layout.cid ?>/settings">
+            <?cs call:csrf_field() ?><?cs
+            if:Layout.form == "settings" ?><?cs call:form_error("title", "description", "-", "-") ?><?cs /if ?>
+            <div class="<?cs if:Layout.form == "settings" ?><?cs call:field_class("title") ?><?cs else ?>field<?cs /if ?>">
+              <label for="title">Title</label>
+              <input id="title" name="title" type="text" required maxlength="100" autocomplete="off" value="<?cs if:Layout.form == "settings" && ?Form.title ?><?cs var:Form.title ?><?cs else ?><?cs var:Data.conversation.title ?><?cs /if ?>"<?cs if:Layout.form == "settings" ?><?cs call:field_attrs("title", "0") ?><?cs /if ?>>
+              <?cs if:Layout.form == "settings" ?><?cs call:field_error("title") ?><?cs /if ?>
+            </div>
+            <div class="<?cs if:Layout.form == "settings" ?><?cs call:field_class("description") ?><?cs else ?>field<?cs /if ?>">
+              <label for="description">Description <span class="optional">optional</span></label>
+              <textarea id="description" name="description" rows="3" maxlength="1000"<?cs if:Layout.form == "settings" ?><?cs call:field_attrs("description", "0") ?><?cs /if ?>><?cs if:Layout.form == "settings" && ?Form.description ?><?cs var:Form.description ?><?cs else ?><?cs var:Data.conversation.description ?><?cs /if ?></textarea>
+              <?cs if:Layout.form == "settings" ?><?cs call:field_error("description") ?><?cs /if ?>
+            </div>
+            <div class="form-actions">
+              <button type="submit" class="btn btn-primary">Save</button>
+            </div>
+          </form>
+        </section><?cs
+        else ?>
+        <section class="card" aria-labelledby="about-title">
+          <h2 id="about-title">About</h2><?cs
+          if:Data.conversation.description ?>
+          <p class="about-text"><?cs var:Data.conversation.description ?></p><?cs
+          else ?>
+          <p class="muted">No description.</p><?cs
+          /if ?>
+          <p class="muted">Only owners and admins can rename it or manage its members.</p>
+        </section><?cs
+        /if ?>
+
+        <section class="card" aria-labelledby="members-title">
+          <h2 id="members-title">Members <span class="count-pill"><?cs var:subcount(Data.conversation.members) ?></span></h2><?cs
+          if:Layout.manage == "1" ?>
+          <form class="form add-member" method="post" action="/conversations/<?cs var:Layout.cid ?>/members">
+            <?cs call:csrf_field() ?><?cs
+            if:Layout.form == "members" ?><?cs call:form_error("username", "role", "-", "-") ?><?cs /if ?>
+            <div class="<?cs if:Layout.form == "members" ?><?cs call:field_class("username") ?><?cs else ?>field<?cs /if ?>">
+              <label for="add-username">Add someone</label>
+              <div class="input-row">
+                <input id="add-username" name="username" type="text" required maxlength="32" autocomplete="off" autocapitalize="none" spellcheck="false" placeholder="Username" value="<?cs if:Layout.form == "members" ?><?cs var:Form.username ?><?cs /if ?>"<?cs if:Layout.form == "members" ?><?cs call:field_attrs("username", "0") ?><?cs /if ?>>
+                <label class="visually-hidden" for="add-role">Role</label>
+                <select id="add-role" name="role"><?cs if:Layout.form == "members" && Form.role ?><?cs call:role_options(Form.role, Layout.owner) ?><?cs else ?><?cs call:role_options("member", Layout.owner) ?><?cs /if ?></select>
+                <button type="submit" class="btn btn-primary">Add</button>
+              </div>
+              <?cs if:Layout.form == "members" ?><?cs call:field_error("username") ?><?cs /if ?>
+            </div>
+          </form><?cs
+          /if ?>
+          <ul class="member-list"><?cs
+          each:p = Data.conversation.members ?><?cs
+            if:p.username == Session.user.username ?><?cs set:Layout.me = "1" ?><?cs else ?><?cs set:Layout.me = "0" ?><?cs /if ?>
+            <li class="member">
+              <span class="avatar avatar-md" aria-hidden="true"><?cs call:initial(p.username) ?></span>
+              <span class="person-text">
+                <span class="person-name"><?cs call:user_name(p) ?><?cs if:Layout.me == "1" ?> <span class="muted">(you)</span><?cs /if ?></span>
+                <a class="person-handle" href="/users/<?cs var:p.username ?>">@<?cs var:p.username ?></a>
+              </span><?cs
+            if:Layout.manage == "1" && Layout.me != "1" && (Layout.owner == "1" || p.role != "owner") ?>
+              <div class="member-actions">
+                <form class="role-form" method="post" action="/conversations/<?cs var:Layout.cid ?>/members/<?cs var:p.id ?>/role">
+                  <?cs call:csrf_field() ?>
+                  <label class="visually-hidden" for="role-<?cs var:p.id ?>">Role of <?cs call:user_name(p) ?></label>
+                  <select class="select-sm" id="role-<?cs var:p.id ?>" name="role"><?cs call:role_options(p.role, Layout.owner) ?></select>
+                  <button type="submit" class="btn btn-secondary btn-sm">Change<span class="visually-hidden"> role of <?cs call:user_name(p) ?></span></button>
+                </form>
+                <form class="inline-form" method="post" action="/conversations/<?cs var:Layout.cid ?>/members/<?cs var:p.id ?>/remove">
+                  <?cs call:csrf_field() ?>
+                  <button type="submit" class="btn btn-danger-quiet btn-sm">Remove<span class="visually-hidden"> <?cs call:user_name(p) ?></span></button>
+                </form>
+              </div><?cs
+            else ?>
+              <span class="role-tag role-<?cs var:p.role ?>"><?cs call:role_label(p.role) ?></span><?cs
+            /if ?>
+            </li><?cs
+          /each ?>
+          </ul>
+        </section>
+
+        <section class="card card-danger" aria-labelledby="leave-title">
+          <h2 id="leave-title">Leave this <?cs if:Data.conversation.kind == "channel" ?>channel<?cs else ?>group<?cs /if ?></h2>
+          <p class="muted">You stop receiving its messages and lose access to its history.<?cs if:Data.conversation.my_role == "owner" ?> If you are the last owner, the longest-standing admin (or member) becomes owner.<?cs /if ?></p>
+          <form method="post" action="/conversations/<?cs var:Layout.cid ?>/members/<?cs var:Session.user.id ?>/remove">
+            <?cs call:csrf_field() ?>
+            <button type="submit" class="btn btn-danger">Leave</button>
+          </form>
+        </section><?cs
+      /if ?>
+      </div>
+    </div>
+<?cs /def ?><?cs include:"layout.cs" ?>

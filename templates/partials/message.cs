@@ -1,0 +1,81 @@
+<?cs #
+  One message of the conversation page, as an <li> of the message list.
+  Include it after partials/macros.cs and before the page's own def:s, then
+  `call:message(m)` inside `each:m = Data.messages`. Reads m.{seq,kind,
+  sender.{username,display_name},body,html,created_at,edited_at,deleted,
+  reply_to.{seq,sender.display_name,excerpt,deleted},reactions.N.{emoji,
+  count,users.N,me},mentions_me}, Data.conversation.{id,kind,my_role},
+  Session.user.username, Session.csrf.
+
+  Consecutive text messages of one sender on one day are grouped: only the
+  first shows the avatar and name. The grouping state lives in
+  Layout.prev_sender, Layout.prev_kind and Layout.prev_day; the page resets
+  them before the loop. A day separator starts each new (UTC) day.
+?><?cs def:quick_react(m, emoji, label) ?><form class="inline-form" method="post" action="/conversations/<?cs var:Data.conversation.id ?>/messages/<?cs var:m.seq ?>/reactions"><?cs call:csrf_field() ?><input type="hidden" name="emoji" value="<?cs var:emoji ?>"><button type="submit" class="react-btn" title="<?cs var:label ?>"><span aria-hidden="true"><?cs var:emoji ?></span><span class="visually-hidden">React with <?cs var:label ?></span></button></form><?cs /def ?><?cs #
+
+?><?cs def:message(m) ?><?cs
+  set:Layout.m_day = string.slice(m.created_at, 0, 10) ?><?cs
+  if:Layout.m_day != Layout.prev_day ?>
+          <li class="day-sep" role="presentation"><span><?cs var:Layout.m_day ?></span></li><?cs
+    set:Layout.prev_sender = "" ?><?cs
+  /if ?><?cs
+  set:Layout.prev_day = Layout.m_day ?><?cs
+  if:m.kind == "system" ?>
+          <li class="msg-system" id="m<?cs var:m.seq ?>"><p><span class="msg-system-text"><?cs var:m.body ?></span> <span class="msg-time"><?cs call:time_hm(m.created_at) ?></span></p></li><?cs
+    set:Layout.prev_sender = "" ?><?cs
+  else ?><?cs
+    if:m.sender.username == Layout.prev_sender && !m.reply_to.seq ?><?cs set:Layout.m_cont = "1" ?><?cs else ?><?cs set:Layout.m_cont = "0" ?><?cs /if ?><?cs
+    set:Layout.prev_sender = m.sender.username ?><?cs
+    if:?Session.user.username && m.sender.username == Session.user.username ?><?cs set:Layout.m_mine = "1" ?><?cs else ?><?cs set:Layout.m_mine = "0" ?><?cs /if ?><?cs
+    if:Layout.m_mine == "1" || (Data.conversation.kind != "direct" && (Data.conversation.my_role == "owner" || Data.conversation.my_role == "admin")) ?><?cs set:Layout.m_can_delete = "1" ?><?cs else ?><?cs set:Layout.m_can_delete = "0" ?><?cs /if ?>
+          <li tabindex="-1" class="msg<?cs if:Layout.m_cont == "1" ?> msg-cont<?cs /if ?><?cs if:Layout.m_mine == "1" ?> msg-mine<?cs /if ?><?cs if:m.mentions_me && !m.deleted ?> msg-mention<?cs /if ?><?cs if:m.deleted ?> msg-deleted<?cs /if ?>" id="m<?cs var:m.seq ?>"><?cs
+    if:Layout.m_cont == "1" ?>
+            <span class="msg-gutter"><?cs call:time_hm(m.created_at) ?></span><?cs
+    else ?>
+            <span class="avatar avatar-msg" aria-hidden="true"><?cs call:initial(m.sender.username) ?></span><?cs
+    /if ?>
+            <div class="msg-main"><?cs
+    if:Layout.m_cont != "1" ?>
+              <p class="msg-head"><span class="msg-sender"><?cs call:user_name(m.sender) ?></span> <span class="msg-time"><?cs call:time_hm(m.created_at) ?></span><?cs if:m.edited_at && !m.deleted ?> <span class="msg-edited" title="Edited <?cs var:m.edited_at ?>">(edited)</span><?cs /if ?></p><?cs
+    else ?>
+              <p class="visually-hidden"><?cs call:user_name(m.sender) ?></p><?cs
+    /if ?><?cs
+    if:m.reply_to.seq ?>
+              <a class="msg-quote" href="/conversations/<?cs var:Data.conversation.id ?>?around=<?cs var:m.reply_to.seq ?>#m<?cs var:m.reply_to.seq ?>"><span class="visually-hidden">In reply to </span><span class="msg-quote-who"><?cs call:user_name(m.reply_to.sender) ?></span> <span class="msg-quote-text"><?cs if:m.reply_to.deleted ?><em>Message deleted</em><?cs else ?><?cs var:m.reply_to.excerpt ?><?cs /if ?></span></a><?cs
+    /if ?><?cs
+    if:m.deleted ?>
+              <p class="msg-body msg-tombstone">This message was deleted</p><?cs
+    else ?><?cs #
+              The ONLY unescaped output of the site: the server escapes the
+              message text itself and formats a small safe subset (bold,
+              italic, code, links, mentions) into m.html. Never uvar anything else.
+?>
+              <div class="msg-body"><?cs uvar:m.html ?><?cs if:Layout.m_cont == "1" && m.edited_at ?> <span class="msg-edited" title="Edited <?cs var:m.edited_at ?>">(edited)</span><?cs /if ?></div><?cs
+      if:subcount(m.reactions) > 0 ?>
+              <ul class="reactions" aria-label="Reactions"><?cs
+        each:r = m.reactions ?>
+                <li><form class="inline-form" method="post" action="/conversations/<?cs var:Data.conversation.id ?>/messages/<?cs var:m.seq ?>/reactions"><?cs call:csrf_field() ?><input type="hidden" name="emoji" value="<?cs var:r.emoji ?>"><button type="submit" class="reaction<?cs if:r.me ?> is-mine<?cs /if ?>" aria-pressed="<?cs if:r.me ?>true<?cs else ?>false<?cs /if ?>" title="<?cs each:u = r.users ?><?cs var:u ?><?cs if:!last(u) ?>, <?cs /if ?><?cs /each ?>"><span class="reaction-emoji"><?cs var:r.emoji ?></span> <span class="reaction-count"><?cs var:r.count ?></span><span class="visually-hidden"> (<?cs if:r.me ?>you reacted; press to remove<?cs else ?>press to add yours<?cs /if ?>)</span></button></form></li><?cs
+        /each ?>
+              </ul><?cs
+      /if ?><?cs
+    /if ?>
+            </div><?cs
+    if:!m.deleted ?>
+            <div class="msg-actions">
+              <div class="quick-reacts"><?cs
+        call:quick_react(m, "👍", "thumbs up") ?><?cs
+        call:quick_react(m, "❤️", "heart") ?><?cs
+        call:quick_react(m, "😂", "laughing") ?><?cs
+        call:quick_react(m, "🎉", "party") ?><?cs
+        call:quick_react(m, "😮", "surprised") ?></div>
+              <a class="act" href="/conversations/<?cs var:Data.conversation.id ?>?reply_to=<?cs var:m.seq ?>#composer">Reply</a><?cs
+      if:Layout.m_mine == "1" ?>
+              <a class="act" href="/conversations/<?cs var:Data.conversation.id ?>/messages/<?cs var:m.seq ?>/edit">Edit</a><?cs
+      /if ?><?cs
+      if:Layout.m_can_delete == "1" ?>
+              <form class="inline-form" method="post" action="/conversations/<?cs var:Data.conversation.id ?>/messages/<?cs var:m.seq ?>/delete"><?cs call:csrf_field() ?><button type="submit" class="act act-danger">Delete</button></form><?cs
+      /if ?>
+            </div><?cs
+    /if ?>
+          </li><?cs
+  /if ?><?cs /def ?>
