@@ -124,6 +124,7 @@ err_t h_contact_add(ctx *c)
     c->status = 200;
     if (!strcmp(state, "incoming")) {                       /* they asked first: accept */
         json_decref(cur);
+        c->status = 201;
         if ((e = run2(c, "contacts_accept", c->user->id, u->id, NULL))) return e;
         if ((e = contact_json(c, u, &cur))) return e;
     } else if (!*state) {
@@ -225,6 +226,7 @@ err_t h_block_remove(ctx *c)
 err_t h_users_search(ctx *c)
 {
     const char *q = req_query(&c->rq, "q");
+    if ((!q || !*q) && c->rq.is_api) return ctx_fail(c, ERR_MISSING_FIELD, "q", "Say what to search for: ?q=…");
     if (!q || !*q) {                         /* the page with an empty search box */
         c->out = json_pack("{s:[],s:s}", "users", "q", "");
         return c->out ? ERR_OK : ERR_INTERNAL;

@@ -26,7 +26,7 @@ const db_stmt conv_stmts[] = {
                   "AND x.kind = 'text' AND x.deleted_at IS NULL AND x.sender_id IS DISTINCT FROM $1 LIMIT 1000) z), "
                   "p.id, p.username, p.display_name, "
                   "lm.seq, lm.kind, lm.body, lm.deleted_at IS NOT NULL, " TS("lm.created_at") ", lu.id, lu.username, lu.display_name, "
-                  "c.e2e, c.description "
+                  "c.e2e, c.description, lm.id, " TS("lm.edited_at") ", lm.client_id "
                   "FROM members m JOIN conversations c ON c.id = m.conversation_id "
                   "LEFT JOIN LATERAL (SELECT u.id, u.username, u.display_name FROM members o JOIN users u ON u.id = o.user_id "
                   "WHERE c.kind = 'direct' AND o.conversation_id = c.id AND o.user_id <> $1 LIMIT 1) p ON true "
@@ -203,11 +203,21 @@ err_t h_convs(ctx *c)
             json_object_set_new(o, "last_message", json_null());
         } else {
             int deleted = PQgetvalue(r, i, 14)[0] == 't';
-            const char *body = PQgetvalue(r, i, 13);
-            json_t *lm = json_pack("{s:I,s:s,s:o,s:b,s:s}", "seq", (json_int_t)atoll(PQgetvalue(r, i, 11)),
-                                   "kind", PQgetvalue(r, i, 12),
-                                   "body", deleted ? json_null() : json_string(fmt_excerpt(c->a, body, strlen(body), 200)),
-                                   "deleted", deleted, "created_at", PQgetvalue(r, i, 15));
+            const char *body = PQgetisnull(r, i, 13) ? "" : PQgetvalue(r, i, 13);
+            size_t blen = strlen(body);
+            const char *html = deleted ? "" : fmt_message(c->a, body, blen, c->user->username);
+            /* The same shape as any message, plus a short "excerpt" for previews. */
+            json_t *lm = json_pack("{s:I,s:I,s:I,s:s,s:o,s:s,s:s,s:b,s:s,s:o,s:o,s:n,s:[],s:b}",
+                                   "id", (json_int_t)atoll(PQgetvalue(r, i, 21)),
+                                   "conversation_id", (json_int_t)atoll(PQgetvalue(r, i, 0)),
+                                   "seq", (json_int_t)atoll(PQgetvalue(r, i, 11)), "kind", PQgetvalue(r, i, 12),
+                                   "body", deleted ? json_null() : json_string(body), "html", html ? html : "",
+                                   "excerpt", deleted ? "" : fmt_excerpt(c->a, body, blen, 120),
+                                   "deleted", deleted, "created_at", PQgetvalue(r, i, 15),
+                                   "edited_at", PQgetisnull(r, i, 22) ? json_null() : json_string(PQgetvalue(r, i, 22)),
+                                   "client_id", PQgetisnull(r, i, 23) ? json_null() : json_string(PQgetvalue(r, i, 23)),
+                                   "reply_to", "reactions", "mentions_me", 0);
+            if (!lm) { json_decref(o); continue; }
             json_object_set_new(lm, "sender", PQgetisnull(r, i, 16) ? json_null()
                                 : json_pack("{s:I,s:s,s:s}", "id", (json_int_t)atoll(PQgetvalue(r, i, 16)),
                                             "username", PQgetvalue(r, i, 17), "display_name", PQgetvalue(r, i, 18)));
@@ -224,6 +234,8 @@ err_t h_convs(ctx *c)
 err_t h_conv_create(ctx *c)
 {
     const char *kind = ctx_str(c, "kind");
+    if (strcmp(kind, "direct") && strcmp(kind, "group") && strcmp(kind, "channel"))
+        return ctx_fail(c, ERR_INVALID_FIELD, "kind", "The kind must be direct, group or channel.");
     json_t *members = json_object_get(c->in, "members");
     user_row **people;
     size_t n;

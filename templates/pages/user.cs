@@ -1,6 +1,8 @@
 <?cs include:"partials/macros.cs" ?><?cs set:Layout.name = "user" ?><?cs if:Data.user.display_name ?><?cs set:Layout.title = Data.user.display_name ?><?cs else ?><?cs set:Layout.title = "Profile" ?><?cs /if ?><?cs #
   GET /users/<username>. Reads Data.user.{username,display_name,
-  status_text,created_at}, Session.user.username.
+  status_text,created_at}, Session.user.username. Logged in and looking at
+  someone else: "Message" (POST /conversations, kind=direct) and "Add
+  contact" (POST /contacts) buttons.
 ?><?cs def:page_body() ?>
     <div class="container narrow">
       <article class="card profile-card" aria-labelledby="page-title">
@@ -15,6 +17,10 @@
         /if ?><?cs
         if:?Session.user.username && Session.user.username == Data.user.username ?>
         <p><a class="btn btn-secondary" href="/me">Edit your profile</a></p><?cs
+        elif:?Session.user.username ?>
+        <div class="profile-actions"><?cs
+          call:message_button(Data.user.username, "btn btn-primary") ?><?cs
+          call:add_contact_button(Data.user.username, "btn btn-secondary") ?></div><?cs
         /if ?>
       </article>
     </div>

@@ -4,17 +4,19 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  api, registerMany, hex, uuid, assertError, show, assertNoLeak, createGroup, getConversation,
+  api, sharedUsers, hex, uuid, assertError, show, assertNoLeak, createGroup, getConversation,
   allMessages, send, memberOf, listConversations,
 } from './lib.mjs';
 
 /**
- * A group owned by `owner` with `member`, `extra` and `removed` as members. The owner posts a
- * secret; the member posts twice; `removed` reads the secret, then is removed by the owner.
- * `stranger` never belonged; `newbie` is nobody's member yet (for the add-member route).
+ * A fresh group owned by `owner` with `member`, `extra` and `removed` as members. The owner
+ * posts a secret; the member posts twice; `removed` reads the secret, then is removed by the
+ * owner. `stranger` never belonged; `newbie` is not a member (for the add-member route).
+ * The six people are registered once for this file; every test gets its own conversation
+ * (and its own secrets), so no test sees another's state.
  */
 async function setup() {
-  const [owner, member, removed, stranger, extra, newbie] = await registerMany(6);
+  const [owner, member, removed, stranger, extra, newbie] = await sharedUsers(6);
   const secret = `secret-body-${hex(8)}`;
   const title = `Secret title ${hex(6)}`;
   const description = `secret description ${hex(6)}`;
@@ -251,7 +253,7 @@ describe('authorization matrix: /api/v1/conversations/<id>…', () => {
   });
 
   it('a channel: members read but may not post', async () => {
-    const [owner, member, stranger] = await registerMany(3);
+    const [owner, member, stranger] = await sharedUsers(3);
     const ch = await createGroup(owner, [member], { kind: 'channel', title: `Ch ${hex(4)}` });
     const secret = `chan-secret-${hex(6)}`;
     await send(owner, ch.id, secret);

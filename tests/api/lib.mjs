@@ -610,3 +610,17 @@ export function assertMessageShape(m, expect = {}) {
   for (const [k, v] of Object.entries(expect)) assert.deepEqual(m[k], v, `message.${k}: ${ctx}`);
   return m;
 }
+
+let sharedCast = Promise.resolve([]);
+/**
+ * The first n of a cast of users registered once per test file (each file runs in its own
+ * process). For tests that only need people in a fresh conversation of their own: they
+ * create that conversation themselves, and never block or befriend, so they stay
+ * independent while sparing a registration (Argon2) per user per test. Tests about
+ * relationships (contacts, blocks, direct conversations, the inbox) register fresh users.
+ */
+export function sharedUsers(n) {
+  sharedCast = sharedCast.then(async (have) =>
+    have.length >= n ? have : [...have, ...(await registerMany(n - have.length))]);
+  return sharedCast.then((have) => have.slice(0, n));
+}

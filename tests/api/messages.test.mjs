@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  api, register, registerMany, hex, uuid, assertError, ISO, show, assertClientError,
+  api, sharedUsers, hex, uuid, assertError, ISO, show, assertClientError,
   openDirect, createGroup, getConversation, listConversations, send, sendRaw, messages,
   messagesRaw, allMessages, pool, assertMessageShape, sql, haveDb,
 } from './lib.mjs';
@@ -42,8 +42,8 @@ function assertGapFree(list, lastSeq, what) {
 
 describe('sending', () => {
   it('201 with the message object of the contract', async () => {
-    const [a, b] = await registerMany(2);
-    const conv = await openDirect(a, b);
+    const [a, b] = await sharedUsers(2);
+    const conv = await createGroup(a, [b]);
     const client_id = uuid();
     const r = await sendRaw(a, conv.id, 'hello there', { client_id });
     assert.equal(r.status, 201, show(r));
@@ -63,8 +63,8 @@ describe('sending', () => {
   });
 
   it('the same client_id again → 200 with the same message; one copy stored', async () => {
-    const [a, b] = await registerMany(2);
-    const conv = await openDirect(a, b);
+    const [a, b] = await sharedUsers(2);
+    const conv = await createGroup(a, [b]);
     const client_id = uuid();
     const first = await sendRaw(a, conv.id, 'once only', { client_id });
     assert.equal(first.status, 201, show(first));
@@ -82,8 +82,8 @@ describe('sending', () => {
   });
 
   it('concurrent retries of one client_id store one message (one 201, the rest 200)', async () => {
-    const [a, b] = await registerMany(2);
-    const conv = await openDirect(a, b);
+    const [a, b] = await sharedUsers(2);
+    const conv = await createGroup(a, [b]);
     const client_id = uuid();
     const rs = await Promise.all(Array.from({ length: 6 }, () => sendRaw(a, conv.id, 'racing', { client_id })));
     for (const r of rs) assert.ok([200, 201].includes(r.status), show(r));
@@ -95,8 +95,7 @@ describe('sending', () => {
   });
 
   it('20 concurrent senders × 5 messages: seqs gap-free 1..last_seq, every ack exactly once', async () => {
-    const owner = await register();
-    const senders = await registerMany(20);
+    const [owner, ...senders] = await sharedUsers(21);
     const g = await createGroup(owner, senders, { title: `Busy ${hex(3)}` });
     const tag = hex(3);
     const acks = (await Promise.all(senders.map(async (s, i) => {
@@ -134,8 +133,8 @@ describe('sending', () => {
   });
 
   it('reply_to carries the seq, sender and an excerpt; a deleted original reveals nothing', async () => {
-    const [a, b] = await registerMany(2);
-    const conv = await openDirect(a, b);
+    const [a, b] = await sharedUsers(2);
+    const conv = await createGroup(a, [b]);
     const orig = await send(a, conv.id, 'The original words here');
     const reply = await send(b, conv.id, 'my answer', { reply_to: orig.seq });
     assert.ok(reply.reply_to, 'reply_to object');
@@ -159,8 +158,8 @@ describe('sending', () => {
 
 describe('validation of a send', () => {
   it('body: empty → 400; over 16 KiB (bytes) → 400 invalid_field; exactly 16 KiB is fine', async () => {
-    const [a, b] = await registerMany(2);
-    const conv = await openDirect(a, b);
+    const [a, b] = await sharedUsers(2);
+    const conv = await createGroup(a, [b]);
     assertError(await sendRaw(a, conv.id, ''), 400, ['missing_field', 'invalid_field'], 'body');
     const noBody = await api('POST', path(conv.id, '/messages'), { token: a.token, json: { client_id: uuid() } });
     assertError(noBody, 400, ['missing_field', 'invalid_field'], 'body');
@@ -174,8 +173,8 @@ describe('validation of a send', () => {
   });
 
   it('client_id that is not a UUID → 400 invalid_field client_id', async () => {
-    const [a, b] = await registerMany(2);
-    const conv = await openDirect(a, b);
+    const [a, b] = await sharedUsers(2);
+    const conv = await createGroup(a, [b]);
     for (const bad of ['abc', '12345678-1234-1234-1234-12345678901', 'zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz', 7]) {
       assertError(await sendRaw(a, conv.id, 'hi', { client_id: bad }), 400, 'invalid_field', 'client_id');
     }
@@ -185,8 +184,8 @@ describe('validation of a send', () => {
 
 describe('edit and delete', () => {
   it('edit my own message: 200, body changed, edited_at set; the form twin works too', async () => {
-    const [a, b] = await registerMany(2);
-    const conv = await openDirect(a, b);
+    const [a, b] = await sharedUsers(2);
+    const conv = await createGroup(a, [b]);
     const m = await send(a, conv.id, 'first **draft**');
     const r = await edit(a, conv.id, m.seq, 'second **draft**');
     assert.equal(r.status, 200, show(r));
@@ -203,7 +202,7 @@ describe('edit and delete', () => {
   });
 
   it("editing someone else's message, a system message or a deleted one → 403 forbidden", async () => {
-    const [o, b] = await registerMany(2);
+    const [o, b] = await sharedUsers(2);
     const g = await createGroup(o, [b]);
     const hist = await allMessages(o, g.id);
     const sys = hist.find((m) => m.kind === 'system');
@@ -218,8 +217,8 @@ describe('edit and delete', () => {
   });
 
   it('delete my own: 204, the history keeps a tombstone at the same seq', async () => {
-    const [a, b] = await registerMany(2);
-    const conv = await openDirect(a, b);
+    const [a, b] = await sharedUsers(2);
+    const conv = await createGroup(a, [b]);
     await send(a, conv.id, 'before');
     const m = await send(a, conv.id, 'regret this');
     await send(b, conv.id, 'after');
@@ -244,7 +243,7 @@ describe('edit and delete', () => {
   });
 
   it("a group admin deletes another's message; a member cannot (403); nor can a direct peer", async () => {
-    const [o, adm, m1, m2] = await registerMany(4);
+    const [o, adm, m1, m2] = await sharedUsers(4);
     const g = await createGroup(o, [adm, m1, m2]);
     const pr = await api('PATCH', path(g.id, `/members/${adm.user.id}`), { token: o.token, json: { role: 'admin' } });
     assert.equal(pr.status, 200, show(pr));
@@ -265,7 +264,7 @@ describe('edit and delete', () => {
 
 describe('reactions', () => {
   it('toggle: count 1 → 2 → 1 → 0, users are usernames, me is mine', async () => {
-    const [o, b] = await registerMany(2);
+    const [o, b] = await sharedUsers(2);
     const g = await createGroup(o, [b]);
     const m = await send(o, g.id, 'react to me');
     let r = await react(b, g.id, m.seq, '👍');
@@ -303,8 +302,8 @@ describe('reactions', () => {
   });
 
   it('invalid emoji → 400 ("a", "", 40 bytes, ASCII punctuation); unknown seq → 404', async () => {
-    const [a, b] = await registerMany(2);
-    const conv = await openDirect(a, b);
+    const [a, b] = await sharedUsers(2);
+    const conv = await createGroup(a, [b]);
     const m = await send(a, conv.id, 'x');
     for (const bad of ['a', '', '👍'.repeat(10), ' ', '!', ':)', 'a👍', '1']) {
       const r = await react(b, conv.id, m.seq, bad);
@@ -317,7 +316,7 @@ describe('reactions', () => {
 
 describe('read position', () => {
   it('moves forward only, never past last_seq; unread drops', async () => {
-    const [o, b] = await registerMany(2);
+    const [o, b] = await sharedUsers(2);
     const g = await createGroup(o, [b]);
     const sent = [];
     for (let i = 0; i < 10; i++) sent.push(await send(b, g.id, `news ${i}`));
@@ -358,8 +357,10 @@ describe('read position', () => {
   });
 
   it('deleted messages do not count as unread', async () => {
-    const [o, b] = await registerMany(2);
-    const conv = await openDirect(o, b);
+    const [o, b] = await sharedUsers(2);
+    const conv = await createGroup(o, [b]);
+    const start = await read(o, conv.id, 1e9); // whatever the group's creation wrote is read
+    assert.equal(start.status, 200, show(start));
     await send(b, conv.id, 'one');
     const two = await send(b, conv.id, 'two');
     assert.equal((await listConversations(o)).find((x) => x.id === conv.id).unread, 2);
@@ -370,8 +371,8 @@ describe('read position', () => {
 
 describe('history paging', () => {
   it('120 messages: newest page, before, after, around, limit bounds', async () => {
-    const [a, b] = await registerMany(2);
-    const conv = await openDirect(a, b);
+    const [a, b] = await sharedUsers(2);
+    const conv = await createGroup(a, [b]);
     await pool(Array.from({ length: 120 }, (_, i) => i), 8, (i) => send(a, conv.id, `line ${i}`));
     const first = await messages(b, conv.id);
     const L = first.last_seq;
@@ -434,8 +435,8 @@ describe('formatting (the html field)', () => {
   }
 
   it('bold, italic, code; everything else escaped', async () => {
-    const [a, b] = await registerMany(2);
-    const c = await openDirect(a, b);
+    const [a, b] = await sharedUsers(2);
+    const c = await createGroup(a, [b]);
     assert.ok((await html(a, c.id, '**b**')).includes('<strong>b</strong>'));
     assert.ok((await html(a, c.id, 'an *it* word')).includes('<em>it</em>'));
     assert.ok((await html(a, c.id, 'an _it_ word')).includes('<em>it</em>'));
@@ -456,8 +457,8 @@ describe('formatting (the html field)', () => {
   });
 
   it('links: http(s) only, with rel="noopener nofollow ugc"; javascript: is not linked', async () => {
-    const [a, b] = await registerMany(2);
-    const c = await openDirect(a, b);
+    const [a, b] = await sharedUsers(2);
+    const c = await createGroup(a, [b]);
     const h = await html(a, c.id, 'see https://example.com now');
     const tag = /<a\b[^>]*>/i.exec(h)?.[0];
     assert.ok(tag, `a link: ${h}`);
@@ -478,7 +479,7 @@ describe('formatting (the html field)', () => {
   });
 
   it('@mentions: class mention; mentions_me and mention-me for the person mentioned', async () => {
-    const [a, b, c] = await registerMany(3);
+    const [a, b, c] = await sharedUsers(3);
     const g = await createGroup(a, [b, c]);
     const m = await send(a, g.id, `hello @${b.username} and all`);
     const cls = (h) => /<[a-z]+\b[^>]*class="([^"]*)"[^>]*>@?[^<]*<\/[a-z]+>/i.exec(h)?.[1] || '';
