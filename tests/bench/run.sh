@@ -11,7 +11,8 @@ WRK_THREADS=${BENCH_WRK_THREADS:-2}
 export VAR=$(mktemp -d /tmp/parley-bench.XXXXXX)
 chmod 755 "$VAR"
 export PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-export BIN="$ROOT/build" STACK_FAST=1 PARLEY_THREADS=${PARLEY_THREADS:-8}
+# Durable commits (no STACK_FAST): a send is acknowledged only after PostgreSQL fsyncs it.
+export BIN="$ROOT/build" PARLEY_THREADS=${PARLEY_THREADS:-8}
 export BENCH_HELLO_SOCKET="$VAR/run/hello.sock"
 mkdir -p "$VAR/run"
 build/bench/hello.fcgi "$BENCH_HELLO_SOCKET" "$PARLEY_THREADS" & HELLO=$!
@@ -46,3 +47,32 @@ printf "%-34s %12s %10s %10s %8s\n" "endpoint" "requests/s" "p50" "p99" "non-2xx
 printf "%-34s %12s %10s %10s %8s\n" "GET /bench/hello (libfcgi ceiling)" "$h_rps" "$h_p50" "$h_p99" "$h_err"
 printf "%-34s %12s %10s %10s %8s\n" "GET /api/v1/me (bearer token)" "$m_rps" "$m_p50" "$m_p99" "$m_err"
 python3 -c "print('ratio /api/v1/me : ceiling = %.2f' % (float('$m_rps')/float('$h_rps')))"
+
+# --- messages -------------------------------------------------------------------------
+api() { curl -fsS -H "Authorization: Bearer $token" -H 'Content-Type: application/json' "$@"; }
+newconv() { api -X POST "$PARLEY_URL/api/v1/conversations" -d "{\"kind\":\"group\",\"title\":\"$1\"}" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["conversation"]["id"])'; }
+one=$(newconv "bench one")
+many=""
+for i in $(seq 1 100); do many="$many,$(newconv "bench $i")"; done
+many=${many#,}
+echo
+echo "sends: POST /api/v1/conversations/<id>/messages, 201 after the transaction committed (synchronous commit)"
+read -r s1_rps s1_p50 s1_p99 s1_err < <(TOKEN=$token CONVS=$one measure -s tests/bench/send.lua "$PARLEY_URL")
+read -r s2_rps s2_p50 s2_p99 s2_err < <(TOKEN=$token CONVS=$many measure -s tests/bench/send.lua "$PARLEY_URL")
+printf "%-34s %12s %10s %10s %8s\n" "sends into 1 conversation" "$s1_rps" "$s1_p50" "$s1_p99" "$s1_err"
+printf "%-34s %12s %10s %10s %8s\n" "sends over 100 conversations" "$s2_rps" "$s2_p50" "$s2_p99" "$s2_err"
+gaps=$(psql "$PARLEY_DB" -At -c "SELECT count(*) FILTER (WHERE seq <> rn) FROM (SELECT seq, row_number() OVER (ORDER BY seq) rn FROM messages WHERE conversation_id = $one) x")
+echo "gap check on the single conversation: $gaps out-of-place seq values (must be 0)"
+
+# A conversation of 1,000,000 messages, generated in SQL, then random 50-message pages.
+big=$(newconv "bench big")
+t0=$(date +%s)
+psql "$PARLEY_DB" -q -c "INSERT INTO messages (conversation_id, seq, sender_id, kind, body, created_at)
+  SELECT $big, g, (SELECT id FROM users WHERE username = '$user'), 'text', 'generated message number ' || g,
+         now() - (1000000 - g) * interval '1 second' FROM generate_series(2, 1000000) g;
+  UPDATE conversations SET last_seq = 1000000 WHERE id = $big; ANALYZE messages;"
+echo
+echo "history: 1,000,000 messages generated in $(( $(date +%s) - t0 )) s; GET …/messages?before=<random>&limit=50"
+read -r p_rps p_p50 p_p99 p_err < <(TOKEN=$token CONV=$big MAXSEQ=1000000 measure -s tests/bench/page.lua "$PARLEY_URL")
+printf "%-34s %12s %10s %10s %8s\n" "50-message page of 1M" "$p_rps" "$p_p50" "$p_p99" "$p_err"
