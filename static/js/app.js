@@ -2,16 +2,22 @@
 // it; with it, times read in the reader's own time zone, a new token's secret has a Copy
 // button, and destructive buttons ask before acting.
 
-const fmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const formats = {
+  time: new Intl.DateTimeFormat(undefined, { timeStyle: 'short' }),
+  datetime: new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' }),
+  date: new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }),
+  long: new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }),
+};
 
-// <time datetime="2026-11-27T23:25:56Z"> → "27 Nov 2026, 23:25" in local time.
+// <time datetime="2026-11-27T23:25:56Z" data-format="time"> → "23:25" in local time;
+// data-format may be time, datetime or date; without it, a medium date and time.
 function localTimes(root = document) {
   for (const el of root.querySelectorAll('time[datetime]')) {
     const d = new Date(el.getAttribute('datetime'));
-    if (!Number.isNaN(d.getTime())) {
-      el.title = el.getAttribute('datetime');
-      el.textContent = fmt.format(d);
-    }
+    if (Number.isNaN(d.getTime())) continue;
+    const fmt = formats[el.dataset.format] || formats.long;
+    el.title = formats.long.format(d);
+    el.textContent = fmt.format(d);
   }
 }
 

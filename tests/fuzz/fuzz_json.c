@@ -14,6 +14,9 @@ static const field_spec specs[] = {
     {"i", "Count", FV_INT, 0, -5, 1000},
     {"j", "Big", FV_INT, 1, -9223372036854775807LL - 1, 9223372036854775807LL},
     {"o", "Optional", FV_TEXT, 0, 0, 3},
+    {"ids", "Ids", FV_IDS, 0, 0, 20},
+    {"names", "Names", FV_NAMES, 0, 1, 20},
+    {"cid", "client_id", FV_UUID, 0, 0, 0},
     {NULL, NULL, 0, 0, 0, 0},
 };
 enum { NSPECS = sizeof specs / sizeof specs[0] - 1 };
@@ -51,6 +54,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (specs[i].kind == FV_INT && v && !json_is_null(v) &&
                 (!json_is_integer(v) || json_integer_value(v) < specs[i].min ||
                  json_integer_value(v) > specs[i].max)) abort();
+            if ((specs[i].kind == FV_IDS || specs[i].kind == FV_NAMES) && v && !json_is_null(v)) {
+                if (!json_is_array(v) || (long long)json_array_size(v) > specs[i].max) abort();
+                for (size_t k = 0; k < json_array_size(v); k++) {
+                    json_t *item = json_array_get(v, k);
+                    if (specs[i].kind == FV_IDS ? !json_is_integer(item) || json_integer_value(item) < 0
+                                                : !json_is_string(item) || !username_valid(json_string_value(item)))
+                        abort();
+                }
+            }
+            if (specs[i].kind == FV_UUID && v && !json_is_null(v) &&
+                (!json_is_string(v) || json_string_length(v) != 36)) abort();
         } else if (!field || !msg || !*msg) {
             abort();
         }

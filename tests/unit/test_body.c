@@ -124,6 +124,20 @@ static void test_content_types(void **state)
     assert_int_equal(PARSE(a, "", "{}", &o), ERR_UNSUPPORTED_MEDIA);
 }
 
+static void test_form_arrays(void **state)
+{
+    arena *a = *state;
+    json_t *o;
+    const char *body = "conversation_ids%5B%5D=3&conversation_ids[]=5&body=hi&body=again";
+    assert_int_equal(parse(a, "application/x-www-form-urlencoded", body, strlen(body), &o), ERR_OK);
+    json_t *ids = json_object_get(o, "conversation_ids");
+    assert_true(json_is_array(ids));                       /* name[] collects every value */
+    assert_int_equal(json_array_size(ids), 2);
+    assert_string_equal(json_string_value(json_array_get(ids, 1)), "5");
+    assert_string_equal(json_string_value(json_object_get(o, "body")), "hi");   /* others: first wins */
+    json_decref(o);
+}
+
 static void test_empty_body(void **state)
 {
     arena *a = *state;
@@ -149,6 +163,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_form_field_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_content_types, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_body, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_form_arrays, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -231,6 +231,52 @@ static void test_list_stops_at_first_failure(void **state)
     assert_int_equal(fields_check(f->in, NULL, &f->a, &f->field, &f->msg), ERR_OK);
 }
 
+static void test_ids(void **state)
+{
+    fix *f = *state;
+    const field_spec spec = {"ids", "Members", FV_IDS, 0, 0, 3};
+    assert_int_equal(check1(f, &spec, "{\"ids\":[1,2,3]}"), ERR_OK);
+    assert_int_equal(json_array_size(json_object_get(f->in, "ids")), 3);
+    /* a form's text: commas or spaces; digit strings inside JSON arrays too */
+    assert_int_equal(check1(f, &spec, "{\"ids\":\"4, 5 6\"}"), ERR_OK);
+    assert_int_equal(json_integer_value(json_array_get(json_object_get(f->in, "ids"), 2)), 6);
+    assert_int_equal(check1(f, &spec, "{\"ids\":[\"7\",\"8\"]}"), ERR_OK);
+    assert_int_equal(json_integer_value(json_array_get(json_object_get(f->in, "ids"), 1)), 8);
+    assert_int_equal(check1(f, &spec, "{\"ids\":[1,2,3,4]}"), ERR_INVALID_FIELD);   /* over max */
+    assert_explained(f, &spec);
+    assert_int_equal(check1(f, &spec, "{\"ids\":[\"x\"]}"), ERR_INVALID_FIELD);
+    assert_int_equal(check1(f, &spec, "{\"ids\":[-1]}"), ERR_INVALID_FIELD);
+    assert_int_equal(check1(f, &spec, "{\"ids\":{}}"), ERR_INVALID_FIELD);
+    assert_int_equal(check1(f, &spec, "{\"ids\":\"\"}"), ERR_OK);                  /* optional, empty */
+    assert_null(json_object_get(f->in, "ids"));
+}
+
+static void test_names(void **state)
+{
+    fix *f = *state;
+    const field_spec spec = {"names", "Usernames", FV_NAMES, 1, 1, 5};
+    assert_int_equal(check1(f, &spec, "{\"names\":\"@Alice, bob bob\"}"), ERR_OK);
+    json_t *arr = json_object_get(f->in, "names");
+    assert_int_equal(json_array_size(arr), 2);                 /* folded, each once */
+    assert_string_equal(json_string_value(json_array_get(arr, 0)), "alice");
+    assert_int_equal(check1(f, &spec, "{\"names\":[\"carol\",\"dave\"]}"), ERR_OK);
+    assert_int_equal(check1(f, &spec, "{\"names\":\"ok, no way\"}"), ERR_INVALID_FIELD);
+    assert_non_null(strstr(f->msg, "\"ok\""));                 /* names the bad one */
+    assert_int_equal(check1(f, &spec, "{\"names\":\" , \"}"), ERR_INVALID_FIELD);    /* none */
+}
+
+static void test_uuid(void **state)
+{
+    fix *f = *state;
+    const field_spec spec = {"client_id", "client_id", FV_UUID, 1, 0, 0};
+    assert_int_equal(check1(f, &spec, "{\"client_id\":\"123E4567-E89B-12D3-A456-426614174000\"}"), ERR_OK);
+    assert_string_equal(json_string_value(json_object_get(f->in, "client_id")), "123e4567-e89b-12d3-a456-426614174000");
+    assert_int_equal(check1(f, &spec, "{\"client_id\":\"123e4567e89b12d3a456426614174000\"}"), ERR_INVALID_FIELD);
+    assert_int_equal(check1(f, &spec, "{\"client_id\":\"123e4567-e89b-12d3-a456-42661417400g\"}"), ERR_INVALID_FIELD);
+    assert_int_equal(check1(f, &spec, "{\"client_id\":\"'; DROP TABLE messages; --\"}"), ERR_INVALID_FIELD);
+    assert_explained(f, &spec);
+}
+
 static void test_username_valid(void **state)
 {
     (void)state;
@@ -251,6 +297,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_multiline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_int, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_stops_at_first_failure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ids, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_uuid, setup, teardown),
         cmocka_unit_test(test_username_valid),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
