@@ -15,7 +15,7 @@ CFLAGS   := -std=c11 -O2 -g -pthread -fstack-protector-strong $(WARN)
 SANFLAGS := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LIBS     := -lfcgi -lneo_cs -lneo_utl -lz -lpq -lsodium -lhiredis -ljansson -pthread
 
-SRC      := $(wildcard cgi/core/*.c cgi/http/*.c cgi/store/*.c cgi/app/*.c cgi/view/*.c)
+SRC      := $(wildcard cgi/core/*.c cgi/http/*.c cgi/store/*.c cgi/app/*.c cgi/view/*.c cgi/events/*.c)
 OBJ      := $(SRC:%.c=build/obj/%.o)
 SAN_OBJ  := $(SRC:%.c=build/san/obj/%.o)
 TSAN_OBJ := $(SRC:%.c=build/tsan/obj/%.o)
@@ -29,7 +29,7 @@ FUZZERS  := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.
 
 .PHONY: all run test check test-unit test-fuzz test-stack test-tsan bench clean san deps
 
-all: build/parley.fcgi build/parley
+all: build/parley.fcgi build/parley build/parley-events.fcgi
 
 build/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -61,6 +61,15 @@ build/san/libparley.a: $(SAN_OBJ)
 build/parley.fcgi: build/obj/cgi/bin/parley_fcgi.o build/libparley.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
+build/parley-events.fcgi: build/obj/cgi/bin/parley_events.o build/libparley.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+build/san/parley-events.fcgi: build/san/obj/cgi/bin/parley_events.o build/san/libparley.a
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LIBS)
+
+build/tsan/parley-events.fcgi: build/tsan/obj/cgi/bin/parley_events.o build/tsan/libparley.a
+	$(CC) $(CFLAGS) $(TSANFLAGS) -o $@ $^ $(LIBS)
+
 build/parley: build/obj/cgi/bin/parley_cli.o build/libparley.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
@@ -70,7 +79,7 @@ build/san/parley.fcgi: build/san/obj/cgi/bin/parley_fcgi.o build/san/libparley.a
 build/san/parley: build/san/obj/cgi/bin/parley_cli.o build/san/libparley.a
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LIBS)
 
-san: build/san/parley.fcgi build/san/parley
+san: build/san/parley.fcgi build/san/parley build/san/parley-events.fcgi
 
 build/san/tests/%: tests/unit/%.c build/san/libparley.a
 	@mkdir -p $(dir $@)
@@ -111,7 +120,7 @@ test-stack: san
 	tests/support/run-stack-tests.sh
 
 # The ThreadSanitizer build under a concurrent load: worker threads share nothing unsafely.
-test-tsan: build/tsan/parley.fcgi build/tsan/parley
+test-tsan: build/tsan/parley.fcgi build/tsan/parley build/tsan/parley-events.fcgi
 	tests/support/run-tsan.sh
 
 test: check test-unit test-fuzz test-stack test-tsan

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "conv.h"
+#include "events.h"
 #include "people.h"
 #include "users.h"
 
@@ -66,6 +67,7 @@ static err_t send_one(ctx *c, conv *cv, json_t *res)
         return ERR_OK;
     }
     if (e) return e;
+    if (created) ev_message(c, "message.created", cv->id, seq);   /* a retry publishes nothing twice */
     json_object_set_new(res, "status", json_string("sent"));
     json_object_set_new(res, "conversation_id", json_integer(cv->id));
     json_object_set_new(res, "seq", json_integer(seq));
@@ -122,6 +124,7 @@ err_t h_broadcast(ctx *c)
                 continue;
             }
             conv cv;
+            if (!f && created) ev_conv_created(c, id);
             if ((e = f) || (e = conv_load(c, id, &cv))) break;
             json_object_set_new(res, "title", json_string(u->display_name));
             e = send_one(c, &cv, res);

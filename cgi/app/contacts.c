@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "events.h"
 #include "people.h"
 #include "../core/utf8.h"
 #include "users.h"
@@ -97,6 +98,13 @@ static err_t contact_json(ctx *c, user_row *u, json_t **out)
     return *out ? ERR_OK : ERR_INTERNAL;
 }
 
+/* contact.accepted to both people, each told about the other. */
+static void ev_accepted(ctx *c, user_row *u)
+{
+    ev_users(c, &c->user->id, 1, json_pack("{s:s,s:o}", "type", "contact.accepted", "user", user_json(u)));
+    ev_users(c, &u->id, 1, json_pack("{s:s,s:o}", "type", "contact.accepted", "user", user_json(c->user)));
+}
+
 static err_t run2(ctx *c, const char *stmt, long long a, long long b, long long *count)
 {
     const char *p[] = {id_str(c, a), id_str(c, b)};
@@ -125,13 +133,17 @@ err_t h_contact_add(ctx *c)
     if (!strcmp(state, "incoming")) {                       /* they asked first: accept */
         json_decref(cur);
         c->status = 201;
-        if ((e = run2(c, "contacts_accept", c->user->id, u->id, NULL))) return e;
+        long long n;
+        if ((e = run2(c, "contacts_accept", c->user->id, u->id, &n))) return e;
         if ((e = contact_json(c, u, &cur))) return e;
+        if (n) ev_accepted(c, u);
     } else if (!*state) {
         json_decref(cur);
-        if ((e = run2(c, "contacts_request", c->user->id, u->id, NULL))) return e;
+        long long n;
+        if ((e = run2(c, "contacts_request", c->user->id, u->id, &n))) return e;
         if ((e = contact_json(c, u, &cur))) return e;
         c->status = 201;
+        if (n) ev_users(c, &u->id, 1, json_pack("{s:s,s:o}", "type", "contact.request", "user", user_json(c->user)));
     }
     c->out = json_pack("{s:o}", "contact", cur);
     if (!c->rq.is_api) c->redirect = "/contacts?done=requested";
@@ -155,6 +167,7 @@ err_t h_contact_accept(ctx *c)
     if (!e) e = run2(c, "contacts_accept", c->user->id, u->id, &n);
     if (e) return e;
     if (n == 0) return ctx_fail(c, ERR_NOT_FOUND, NULL, "There is no contact request from this person.");
+    ev_accepted(c, u);
     json_t *cj;
     if ((e = contact_json(c, u, &cj))) return e;
     c->out = json_pack("{s:o}", "contact", cj);

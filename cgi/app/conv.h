@@ -25,8 +25,9 @@ err_t conv_json(ctx *c, const conv *cv, int with_members, json_t **out);
 /* Finds or creates the direct conversation of the caller and peer (ERR_NOT_ALLOWED if a
  * block stands between them). */
 err_t conv_direct_open(ctx *c, user_row *peer, long long *id, int *created);
-/* Appends a system message (sender = the caller) to the conversation. */
-err_t conv_system(ctx *c, long long conv_id, const char *text);
+/* Appends a system message (sender = the caller) to the conversation; *seq (if seq is not
+ * NULL) gets its number, for the event published after commit. */
+err_t conv_system(ctx *c, long long conv_id, const char *text, long long *seq);
 
 /* Sends a text message as the caller. With a client_id already used by the caller in this
  * conversation, *created is 0 and *seq the original's. */
@@ -34,6 +35,9 @@ err_t msg_send(ctx *c, const conv *cv, const char *body, const char *client_id, 
                int *created, long long *seq);
 /* One message as JSON (with reactions). ERR_NOT_FOUND when there is no such seq. */
 err_t msg_get(ctx *c, long long conv_id, long long seq, json_t **out);
+/* The same rendered for no particular reader (for events): no "mention-me", mentions_me
+ * false, reactions without "me". */
+err_t msg_get_neutral(ctx *c, long long conv_id, long long seq, json_t **out);
 /* A page of history per the request's before/after/around/limit query parameters:
  * {"messages","has_older","has_newer","last_seq"} (new reference). */
 err_t msg_page(ctx *c, const conv *cv, json_t **out);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "conv.h"
+#include "events.h"
 #include "people.h"
 #include "format.h"
 
@@ -129,12 +130,14 @@ err_t conv_json(ctx *c, const conv *cv, int with_members, json_t **out)
     return ERR_OK;
 }
 
-err_t conv_system(ctx *c, long long conv_id, const char *text)
+err_t conv_system(ctx *c, long long conv_id, const char *text, long long *seq)
 {
     conv cv = {.id = conv_id, .kind = "system"};
-    long long seq;
+    long long s;
     int created;
-    return msg_send(c, &cv, text, NULL, 0, &created, &seq);
+    err_t e = msg_send(c, &cv, text, NULL, 0, &created, &s);
+    if (!e && seq) *seq = s;
+    return e;
 }
 
 /* Adds a member inside the caller's transaction; ERR_ALREADY_MEMBER if present. */
@@ -251,6 +254,7 @@ err_t h_conv_create(ctx *c)
         long long id;
         int created;
         if ((e = conv_direct_open(c, people[0], &id, &created))) return e;
+        if (created) ev_conv_created(c, id);                  /* committed inside conv_direct_open */
         conv cv;
         json_t *cj;
         if ((e = conv_load(c, id, &cv)) || (e = conv_json(c, &cv, 1, &cj))) return e;
@@ -281,9 +285,12 @@ err_t h_conv_create(ctx *c)
     if ((e = member_add(c, id, c->user->id, "owner"))) goto fail;
     for (size_t i = 0; i < n; i++)
         if (people[i]->id != c->user->id && (e = member_add(c, id, people[i]->id, "member"))) goto fail;
+    long long sys;
     if ((e = conv_system(c, id, arena_printf(c->a, "%s created the %s \xE2\x80\x9C%s\xE2\x80\x9D", c->user->display_name,
-                                             kind, title)))) goto fail;
+                                             kind, title), &sys))) goto fail;
     if ((e = db_commit(c->db))) goto fail;
+    ev_conv_created(c, id);
+    ev_message(c, "message.created", id, sys);
     conv cv;
     json_t *cj;
     if ((e = conv_load(c, id, &cv)) || (e = conv_json(c, &cv, 1, &cj))) return e;
@@ -310,7 +317,10 @@ err_t h_conv_show(ctx *c)
         if (n) {
             long long last = json_integer_value(json_object_get(json_array_get(msgs, n - 1), "seq"));
             long long rs, unread;
-            if (last > cv.read_seq && (e = msg_mark_read(c, &cv, last, &rs, &unread)) == ERR_OK) cv.read_seq = rs;
+            if (last > cv.read_seq && (e = msg_mark_read(c, &cv, last, &rs, &unread)) == ERR_OK && rs > cv.read_seq) {
+                cv.read_seq = rs;
+                ev_read(c, cv.id, c->user->id, rs);
+            }
         }
         const char *reply = req_query(&c->rq, "reply_to");
         json_t *rj;
@@ -349,12 +359,16 @@ err_t h_conv_update(ctx *c)
     const char *p[] = {id_str(c, cv.id), title, desc};
     if ((e = db_begin(c->db))) return e;
     if ((e = db_run(c->db, "conv_update", 3, p))) goto fail;
+    long long sys = 0;
     if (title && strcmp(title, cv.title) &&
         (e = conv_system(c, cv.id, arena_printf(c->a, "%s renamed the %s to \xE2\x80\x9C%s\xE2\x80\x9D",
-                                                c->user->display_name, cv.kind, title)))) goto fail;
+                                                c->user->display_name, cv.kind, title), &sys))) goto fail;
     if ((e = db_commit(c->db))) goto fail;
     json_t *cj;
     if ((e = conv_load(c, cv.id, &cv)) || (e = conv_json(c, &cv, 1, &cj))) return e;
+    ev_conv(c, cv.id, json_pack("{s:s,s:I,s:s,s:s}", "type", "conversation.updated", "conversation_id",
+                                (json_int_t)cv.id, "title", cv.title, "description", cv.description), 0, 0);
+    if (sys) ev_message(c, "message.created", cv.id, sys);
     c->out = json_pack("{s:o}", "conversation", cj);
     if (!c->rq.is_api) c->redirect = arena_printf(c->a, "/conversations/%lld/settings?done=saved", cv.id);
     return c->out ? ERR_OK : ERR_INTERNAL;
@@ -409,11 +423,17 @@ err_t h_member_add(ctx *c)
         goto fail;
     }
     if ((e = member_add(c, cv.id, u->id, role))) goto fail;
-    if ((e = conv_system(c, cv.id, arena_printf(c->a, "%s added %s", c->user->display_name, u->display_name)))) goto fail;
+    long long sys;
+    if ((e = conv_system(c, cv.id, arena_printf(c->a, "%s added %s", c->user->display_name, u->display_name), &sys)))
+        goto fail;
     if ((e = db_commit(c->db))) goto fail;
     c->status = 201;
     if (!c->rq.is_api) c->redirect = arena_printf(c->a, "/conversations/%lld/settings?done=added", cv.id);
-    return member_out(c, cv.id, u);
+    if ((e = member_out(c, cv.id, u))) return e;
+    ev_conv(c, cv.id, json_pack("{s:s,s:I,s:O}", "type", "member.added", "conversation_id", (json_int_t)cv.id,
+                                "user", json_object_get(c->out, "member")), 0, 0);
+    ev_message(c, "message.created", cv.id, sys);
+    return ERR_OK;
 fail:
     db_rollback(c->db);
     return e;
@@ -470,11 +490,14 @@ err_t h_member_role(ctx *c)
     }
     const char *p[] = {id_str(c, cv.id), id_str(c, uid), role};
     if ((e = db_run(c->db, "member_set_role", 3, p))) goto fail;
+    long long sys = 0;
     if (strcmp(cur, role) &&
         (e = conv_system(c, cv.id, arena_printf(c->a, "%s made %s %s", c->user->display_name, u->display_name,
-                                                !strcmp(role, "member") ? "a member" : !strcmp(role, "admin") ? "an admin" : "an owner"))))
+                                                !strcmp(role, "member") ? "a member" : !strcmp(role, "admin") ? "an admin" : "an owner"),
+                         &sys)))
         goto fail;
     if ((e = db_commit(c->db))) goto fail;
+    if (sys) ev_message(c, "message.created", cv.id, sys);
     if (!c->rq.is_api) c->redirect = arena_printf(c->a, "/conversations/%lld/settings?done=role", cv.id);
     return member_out(c, cv.id, u);
 fail:
@@ -510,10 +533,15 @@ err_t h_member_remove(ctx *c)
         PQclear(r);
     }
     if (e) goto fail;
+    long long sys;
     if ((e = conv_system(c, cv.id, self ? arena_printf(c->a, "%s left", c->user->display_name)
-                                        : arena_printf(c->a, "%s removed %s", c->user->display_name, u->display_name))))
+                                        : arena_printf(c->a, "%s removed %s", c->user->display_name, u->display_name), &sys)))
         goto fail;
     if ((e = db_commit(c->db))) goto fail;
+    /* The removed person hears of it once more; the system message goes to those who stay. */
+    ev_conv(c, cv.id, json_pack("{s:s,s:I,s:I}", "type", "member.removed", "conversation_id", (json_int_t)cv.id,
+                                "user_id", (json_int_t)uid), uid, 0);
+    ev_message(c, "message.created", cv.id, sys);
     c->status = 204;
     if (!c->rq.is_api)
         c->redirect = self ? "/conversations?done=left" : arena_printf(c->a, "/conversations/%lld/settings?done=removed", cv.id);

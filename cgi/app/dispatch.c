@@ -8,6 +8,7 @@
 #include "../http/body.h"
 #include "../view/render.h"
 #include "conv.h"
+#include "events.h"
 #include "handlers.h"
 #include "people.h"
 #include "sessions.h"
@@ -19,7 +20,7 @@
 #endif
 
 const db_stmt *const dispatch_stmts[] = {db_core_stmts, users_stmts, tokens_stmts, people_stmts, contacts_stmts,
-                                          conv_stmts, msg_stmts, broadcast_stmts, NULL};
+                                          conv_stmts, msg_stmts, broadcast_stmts, ev_stmts, NULL};
 
 void worker_init(worker *w, const config *cfg)
 {
@@ -42,8 +43,9 @@ void worker_free(worker *w)
 
 static int is_safe_method(const char *m) { return !strcmp(m, "GET") || !strcmp(m, "HEAD"); }
 
-/* Who is asking: a bearer token (session or personal token), the session cookie, or nobody. */
-static err_t auth_resolve(ctx *c)
+/* Who is asking: a bearer token (session or personal token), the session cookie, or nobody.
+ * Shared with the events hub. */
+err_t dispatch_auth(ctx *c)
 {
     long long uid = 0;
     const char *h = c->rq.authorization;
@@ -158,7 +160,7 @@ static err_t dispatch_run(ctx *c, http_io *io)
     if (e) return e;
     if (c->rt->flags & R_JSON_ONLY) c->rq.is_api = 1;
     if ((e = read_body(c, io))) return e;
-    if ((e = auth_resolve(c))) return e;
+    if ((e = dispatch_auth(c))) return e;
     if (!c->rq.is_api) anon_csrf(c);
     if ((c->rt->flags & R_AUTH) && !c->user) return ERR_UNAUTHORIZED;
     if ((e = csrf_check(c))) return e;

@@ -23,6 +23,9 @@ void worker_init(worker *w, const config *cfg);
 void worker_free(worker *w);
 /* Serves one request completely (always writes a response). */
 void dispatch(worker *w, http_io *io);
+/* Resolves c->user from the request's bearer token or session cookie (c->rq parsed). */
+typedef struct ctx ctx;
+err_t dispatch_auth(ctx *c);
 /* Every statement table, for db_init (NULL-terminated). */
 extern const db_stmt *const dispatch_stmts[];
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "conv.h"
+#include "events.h"
 #include "format.h"
 #include "people.h"
 #include "../core/utf8.h"
@@ -63,13 +64,14 @@ static json_t *person(PGresult *r, int i, int col)
                      "username", PQgetvalue(r, i, col + 1), "display_name", PQgetvalue(r, i, col + 2));
 }
 
-/* One row of MSG_COLS as the message JSON the API documents (reactions filled later). */
-static json_t *msg_row_json(ctx *c, PGresult *r, int i, long long conv_id)
+/* One row of MSG_COLS as the message JSON the API documents (reactions filled later), as
+ * reader sees it (mentions); reader NULL renders it for nobody in particular (events). */
+static json_t *msg_row_json(ctx *c, PGresult *r, int i, long long conv_id, const user_row *reader)
 {
     int deleted = PQgetvalue(r, i, 6)[0] == 't';
     const char *body = PQgetisnull(r, i, 3) ? NULL : PQgetvalue(r, i, 3);
     size_t blen = body ? strlen(body) : 0;
-    const char *viewer = c->user ? c->user->username : NULL;
+    const char *viewer = reader ? reader->username : NULL;
     const char *html = body && !deleted ? fmt_message(c->a, body, blen, viewer) : "";
     int mentions_me = 0;
     if (body && !deleted && viewer) {
@@ -96,14 +98,15 @@ static json_t *msg_row_json(ctx *c, PGresult *r, int i, long long conv_id)
     return m;
 }
 
-/* Adds the reactions of messages lo..hi to the messages in arr (ascending by seq). */
-static err_t add_reactions(ctx *c, long long conv_id, json_t *arr)
+/* Adds the reactions of messages lo..hi to the messages in arr (ascending by seq); "me" is
+ * the reader's own, left out when reader is NULL. */
+static err_t add_reactions(ctx *c, long long conv_id, json_t *arr, const user_row *reader)
 {
     size_t n = json_array_size(arr);
     if (!n) return ERR_OK;
     long long lo = json_integer_value(json_object_get(json_array_get(arr, 0), "seq"));
     long long hi = json_integer_value(json_object_get(json_array_get(arr, n - 1), "seq"));
-    const char *p[] = {id_str(c, conv_id), id_str(c, lo), id_str(c, hi), id_str(c, c->user ? c->user->id : 0)};
+    const char *p[] = {id_str(c, conv_id), id_str(c, lo), id_str(c, hi), id_str(c, reader ? reader->id : 0)};
     PGresult *r;
     err_t e = db_exec(c->db, "msg_reactions", 4, p, &r);
     if (e) return e;
@@ -118,16 +121,16 @@ static err_t add_reactions(ctx *c, long long conv_id, json_t *arr)
         char *names = arena_strdup(c->a, PQgetvalue(r, i, 3)), *save = NULL;
         for (char *t = names ? strtok_r(names, " ", &save) : NULL; t; t = strtok_r(NULL, " ", &save))
             json_array_append_new(users, json_string(t));
-        json_array_append_new(json_object_get(m, "reactions"),
-                              json_pack("{s:s,s:I,s:o,s:b}", "emoji", PQgetvalue(r, i, 1),
-                                        "count", (json_int_t)atoll(PQgetvalue(r, i, 2)), "users", users,
-                                        "me", PQgetvalue(r, i, 4)[0] == 't'));
+        json_t *one = json_pack("{s:s,s:I,s:o}", "emoji", PQgetvalue(r, i, 1),
+                                "count", (json_int_t)atoll(PQgetvalue(r, i, 2)), "users", users);
+        if (one && reader) json_object_set_new(one, "me", json_boolean(PQgetvalue(r, i, 4)[0] == 't'));
+        json_array_append_new(json_object_get(m, "reactions"), one);
     }
     PQclear(r);
     return ERR_OK;
 }
 
-err_t msg_get(ctx *c, long long conv_id, long long seq, json_t **out)
+static err_t msg_get_as(ctx *c, long long conv_id, long long seq, const user_row *reader, json_t **out)
 {
     const char *p[] = {id_str(c, conv_id), id_str(c, seq)};
     PGresult *r;
@@ -135,19 +138,22 @@ err_t msg_get(ctx *c, long long conv_id, long long seq, json_t **out)
     if (e) return e;
     if (!PQntuples(r)) { PQclear(r); return ctx_fail(c, ERR_NOT_FOUND, NULL, "There is no such message."); }
     json_t *arr = json_array();
-    json_array_append_new(arr, msg_row_json(c, r, 0, conv_id));
+    json_array_append_new(arr, msg_row_json(c, r, 0, conv_id, reader));
     PQclear(r);
-    if ((e = add_reactions(c, conv_id, arr))) { json_decref(arr); return e; }
+    if ((e = add_reactions(c, conv_id, arr, reader))) { json_decref(arr); return e; }
     *out = json_incref(json_array_get(arr, 0));
     json_decref(arr);
-    return ERR_OK;
+    return *out ? ERR_OK : ERR_INTERNAL;
 }
+
+err_t msg_get(ctx *c, long long conv_id, long long seq, json_t **out) { return msg_get_as(c, conv_id, seq, c->user, out); }
+err_t msg_get_neutral(ctx *c, long long conv_id, long long seq, json_t **out) { return msg_get_as(c, conv_id, seq, NULL, out); }
 
 /* Appends rows to arr in ascending order (rows come descending when desc). */
 static void append_rows(ctx *c, PGresult *r, int desc, long long conv_id, json_t *arr)
 {
     int n = PQntuples(r);
-    for (int k = 0; k < n; k++) json_array_append_new(arr, msg_row_json(c, r, desc ? n - 1 - k : k, conv_id));
+    for (int k = 0; k < n; k++) json_array_append_new(arr, msg_row_json(c, r, desc ? n - 1 - k : k, conv_id, c->user));
 }
 
 /* A positive integer query parameter; 0 when absent; -1 when malformed. */
@@ -202,7 +208,7 @@ err_t msg_page(ctx *c, const conv *cv, json_t **out)
         append_rows(c, r, 1, cv->id, arr);
         PQclear(r);
     }
-    if ((e = add_reactions(c, cv->id, arr))) goto fail;
+    if ((e = add_reactions(c, cv->id, arr, c->user))) goto fail;
     size_t n = json_array_size(arr);
     long long first = n ? json_integer_value(json_object_get(json_array_get(arr, 0), "seq")) : 0;
     long long last = n ? json_integer_value(json_object_get(json_array_get(arr, n - 1), "seq")) : 0;
@@ -312,6 +318,7 @@ err_t h_msg_send(ctx *c)
     int created;
     long long seq;
     if ((e = msg_send(c, &cv, body, ctx_str(c, "client_id"), reply_to, &created, &seq))) return e;
+    if (created) ev_message(c, "message.created", cv.id, seq);    /* committed: ring the bell */
     json_t *m;
     if ((e = msg_get(c, cv.id, seq, &m))) return e;
     c->out = json_pack("{s:o}", "message", m);
@@ -390,6 +397,7 @@ err_t h_msg_edit(ctx *c)
     if ((e = body_ok(c, body))) return e;
     const char *p[] = {id_str(c, cv.id), id_str(c, seq), body};
     if ((e = db_run(c->db, "msg_edit", 3, p))) return e;
+    ev_message(c, "message.edited", cv.id, seq);
     return done_message(c, cv.id, seq, 200);
 }
 
@@ -408,6 +416,8 @@ err_t h_msg_delete(ctx *c)
     if (!deleted) {
         const char *p[] = {id_str(c, cv.id), id_str(c, seq)};
         if ((e = db_run(c->db, "msg_delete", 2, p))) return e;
+        ev_conv(c, cv.id, json_pack("{s:s,s:I,s:I}", "type", "message.deleted", "conversation_id", (json_int_t)cv.id,
+                                    "seq", (json_int_t)seq), 0, 0);
     }
     return done_message(c, cv.id, seq, 204);
 }
@@ -435,6 +445,7 @@ err_t h_msg_react(ctx *c)
     if (deleted || strcmp(kind, "text")) return ctx_fail(c, ERR_FORBIDDEN, NULL, "You cannot react to this message.");
     const char *p[] = {id_str(c, cv.id), id_str(c, seq), id_str(c, c->user->id), emoji};
     if ((e = db_run(c->db, "msg_react", 4, p))) return e;
+    ev_message(c, "reaction", cv.id, seq);
     return done_message(c, cv.id, seq, 200);
 }
 
@@ -446,6 +457,7 @@ err_t h_msg_read(ctx *c)
     if (e) return e;
     long long rs, unread;
     if ((e = msg_mark_read(c, &cv, json_integer_value(json_object_get(c->in, "seq")), &rs, &unread))) return e;
+    if (rs > cv.read_seq) ev_read(c, cv.id, c->user->id, rs);       /* only when it moved */
     c->out = json_pack("{s:I,s:I}", "read_seq", (json_int_t)rs, "unread", (json_int_t)unread);
     if (!c->rq.is_api) c->redirect = arena_printf(c->a, "/conversations/%lld", cv.id);
     return c->out ? ERR_OK : ERR_INTERNAL;

@@ -137,6 +137,7 @@ const route routes[] = {
     {"POST", "/conversations/:id/messages/:seq/delete", h_msg_delete, R_AUTH, "conversation", NULL, h_conv_show},
     {"POST", "/conversations/:id/messages/:seq/reactions", h_msg_react, R_AUTH, "conversation", f_react, h_conv_show},
     {"POST", "/conversations/:id/read", h_msg_read, R_AUTH, "conversation", f_read, h_conv_show},
+    {"POST", "/conversations/:id/typing", h_conv_typing, R_AUTH, "conversation", NULL, h_conv_show},
 
     {"GET", "/broadcasts", h_broadcast_form, R_AUTH, "broadcast", NULL, NULL},
     {"POST", "/broadcasts", h_broadcast, R_AUTH, "broadcast", f_broadcast, h_broadcast_form},

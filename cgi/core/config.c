@@ -25,6 +25,8 @@ static const struct { const char *key, *def; } config_keys[] = {
     {"PARLEY_PWHASH", "interactive"},
     {"PARLEY_MAX_MEMBERS", "10000"},
     {"PARLEY_MAX_MESSAGE", "16384"},
+    {"PARLEY_EVENTS_LISTEN", ""},
+    {"PARLEY_EVENTS_THREADS", "4"},
 };
 enum { NKEYS = sizeof config_keys / sizeof config_keys[0] };
 
@@ -128,6 +130,10 @@ int config_load(config *cfg, char *err, size_t errlen)
     } else BAD("PARLEY_PWHASH", "must be interactive or moderate");
     if (parse_long(vals[15], 2, 1000000, &cfg->max_members)) BAD("PARLEY_MAX_MEMBERS", "must be a number from 2 to 1000000");
     if (parse_long(vals[16], 16, 1048576, &cfg->max_message)) BAD("PARLEY_MAX_MESSAGE", "must be bytes, from 16 to 1048576");
+    if (parse_long(vals[18], 1, 64, &l)) BAD("PARLEY_EVENTS_THREADS", "must be a number from 1 to 64");
+    cfg->events_threads = (int)l;
+    cfg->events_listen = vals[17];
+    vals[17] = NULL;
     if (!*cfg->db) BAD("PARLEY_DB", "must not be empty");
     if (!*cfg->redis) BAD("PARLEY_REDIS", "must not be empty");
 #undef BAD
@@ -141,7 +147,7 @@ out:
 void config_free(config *cfg)
 {
     free(cfg->db); free(cfg->redis); free(cfg->listen); free(cfg->templates);
-    free(cfg->sql_dir); free(cfg->trusted_proxy); free(cfg->cookie_secure);
+    free(cfg->sql_dir); free(cfg->trusted_proxy); free(cfg->cookie_secure); free(cfg->events_listen);
     memset(cfg, 0, sizeof *cfg);
 }
 
@@ -157,6 +163,8 @@ void config_print(const config *cfg)
            cfg->trusted_proxy, cfg->cookie_secure, cfg->threads);
     printf("PARLEY_MAX_BODY=%zu\nPARLEY_SESSION_TTL=%ld\nPARLEY_BACKEND_TIMEOUT_MS=%ld\n",
            cfg->max_body, cfg->session_ttl, cfg->backend_timeout_ms);
+    printf("PARLEY_EVENTS_LISTEN=%s\nPARLEY_EVENTS_THREADS=%d\n",
+           cfg->events_listen && *cfg->events_listen ? cfg->events_listen : "(inherited socket)", cfg->events_threads);
     printf("PARLEY_MAX_MEMBERS=%ld\nPARLEY_MAX_MESSAGE=%ld\n", cfg->max_members, cfg->max_message);
     printf("PARLEY_RL_LOGIN_USER=%ld/%ld\nPARLEY_RL_LOGIN_IP=%ld/%ld\nPARLEY_RL_REGISTER_IP=%ld/%ld\n",
            cfg->rl_login_user.limit, cfg->rl_login_user.window, cfg->rl_login_ip.limit,

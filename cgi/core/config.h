@@ -16,6 +16,8 @@ typedef struct config {
     char *trusted_proxy;    /* REMOTE_ADDR whose X-Forwarded-For is believed; empty = none */
     char *cookie_secure;    /* "auto" (when HTTPS), "on", "off" */
     int threads;
+    char *events_listen;    /* the events hub's FastCGI socket: path or ":port"; empty = fd 0 */
+    int events_threads;     /* the hub's accept threads */
     size_t max_body;
     long session_ttl;       /* seconds, sliding */
     long backend_timeout_ms;/* a PostgreSQL or Redis call longer than this is a 503 */

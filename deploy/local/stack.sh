@@ -51,6 +51,7 @@ RUN=$VAR/run
 LOG=$VAR/log
 URL=http://127.0.0.1:$PORT
 FCGI_SOCK=$RUN/parley.sock
+EVENTS_SOCK=$RUN/events.sock
 REDIS_SOCK=$RUN/redis.sock
 PGDATA=$VAR/pg
 
@@ -271,6 +272,7 @@ write_env() {
         echo "export PARLEY_DB=$(sq "host=$RUN port=$PGPORT dbname=parley user=parley")"
         echo "export PARLEY_REDIS=$(sq "unix:$REDIS_SOCK")"
         echo "export PARLEY_LISTEN=$(sq "$FCGI_SOCK")"
+        echo "export PARLEY_EVENTS_LISTEN=$(sq "$EVENTS_SOCK")"
         echo "export PARLEY_URL=$(sq "$URL")"
         echo "export PARLEY_TEMPLATES=$(sq "$ROOT/templates")"
         echo "export PARLEY_VAR=$(sq "$VAR")"
@@ -279,7 +281,7 @@ write_env() {
         # Any other PARLEY_* setting of the caller passes through.
         while IFS= read -r k; do
             case $k in
-                PARLEY_DB|PARLEY_REDIS|PARLEY_LISTEN|PARLEY_URL|PARLEY_TEMPLATES|PARLEY_VAR|\
+                PARLEY_DB|PARLEY_REDIS|PARLEY_LISTEN|PARLEY_EVENTS_LISTEN|PARLEY_URL|PARLEY_TEMPLATES|PARLEY_VAR|\
                 PARLEY_LOG|PARLEY_THREADS|PARLEY_FCGI_WRAPPER) ;;
                 *) echo "export $k=$(sq "${!k}")" ;;
             esac
@@ -315,6 +317,23 @@ start_fcgi() {
     die "parley.fcgi did not create its socket $FCGI_SOCK"
 }
 
+# The events hub: same shape as parley.fcgi, its own socket and pid file.
+start_events() {
+    stop_pidfile "$RUN/events.pid" parley-events.fcgi
+    rm -f "$EVENTS_SOCK"
+    ( set +u; . "$VAR/env"; cd "$VAR"; exec setsid "$BIN/parley-events.fcgi" ) \
+        </dev/null >>"$LOG/events.log" 2>&1 9>&- &
+    local pid=$! i
+    echo "$pid" >"$RUN/events.pid"
+    for ((i = 0; i < 200; i++)); do
+        [[ -S $EVENTS_SOCK ]] && return 0
+        pid_running "$pid" || { show_logs; die "parley-events.fcgi exited"; }
+        sleep 0.1
+    done
+    show_logs
+    die "parley-events.fcgi did not create its socket $EVENTS_SOCK"
+}
+
 sed_escape() { printf '%s' "$1" | sed -e 's/[\\|&]/\\&/g'; }
 
 write_lighttpd_conf() {
@@ -323,6 +342,7 @@ write_lighttpd_conf() {
         -e "s|@ROOT@|$(sed_escape "$ROOT")|g" \
         -e "s|@VAR@|$(sed_escape "$VAR")|g" \
         -e "s|@SOCKET@|$(sed_escape "$FCGI_SOCK")|g" \
+        -e "s|@EVENTS_SOCKET@|$(sed_escape "$EVENTS_SOCK")|g" \
         "$ROOT/deploy/lighttpd/parley.conf.in" >"$tmp"
     if [[ -n ${BENCH_HELLO_SOCKET:-} ]]; then
         cat >>"$tmp" <<EOF
@@ -369,13 +389,14 @@ wait_healthy() {
 
 all_running() {
     is_alive "$RUN/lighttpd.pid" lighttpd && is_alive "$RUN/parley.pid" parley.fcgi &&
+        is_alive "$RUN/events.pid" parley-events.fcgi &&
         is_alive "$RUN/redis.pid" redis-server &&
         curl -fsS -o /dev/null --max-time 2 "$URL/healthz" 2>/dev/null
 }
 
 do_start() {
-    [[ -x $BIN/parley.fcgi && -x $BIN/parley ]] ||
-        die "no parley.fcgi and parley in $BIN (build them first: make)"
+    [[ -x $BIN/parley.fcgi && -x $BIN/parley && -x $BIN/parley-events.fcgi ]] ||
+        die "no parley.fcgi, parley-events.fcgi and parley in $BIN (build them first: make)"
     if [[ -f $VAR/lighttpd.conf ]] && all_running; then
         say "Parley is already running at $URL"
         return 0
@@ -388,6 +409,7 @@ do_start() {
     write_env
     migrate
     start_fcgi
+    start_events
     start_lighttpd
     wait_healthy || die "Parley did not become healthy"
     STOP_ON_DIE=0
@@ -398,6 +420,8 @@ do_stop() {
     stop_pidfile "$RUN/lighttpd.pid" lighttpd
     stop_pidfile "$RUN/parley.pid" parley.fcgi
     rm -f "$FCGI_SOCK"
+    stop_pidfile "$RUN/events.pid" parley-events.fcgi
+    rm -f "$EVENTS_SOCK"
     stop_pidfile "$RUN/redis.pid" redis-server
     rm -f "$REDIS_SOCK"
     stop_postgres
@@ -409,6 +433,8 @@ do_status() {
     else echo "lighttpd:    stopped"; ok=3; fi
     if is_alive "$RUN/parley.pid" parley.fcgi; then echo "parley.fcgi: running (pid $(pid_of "$RUN/parley.pid"))"
     else echo "parley.fcgi: stopped"; ok=3; fi
+    if is_alive "$RUN/events.pid" parley-events.fcgi; then echo "events hub:  running (pid $(pid_of "$RUN/events.pid"))"
+    else echo "events hub:  stopped"; ok=3; fi
     if is_alive "$RUN/redis.pid" redis-server; then echo "redis:       running (pid $(pid_of "$RUN/redis.pid"))"
     else echo "redis:       stopped"; ok=3; fi
     pgbin=$(pg_bindir)

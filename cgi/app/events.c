@@ -1,0 +1,203 @@
+/* events.c — see events.h. Two Redis round trips per event: INCR for the id (it goes into
+ * the JSON), then one pipeline of PUBLISHes (in batches, so a huge group does not buffer
+ * megabytes in one go). */
+#include "events.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../core/log.h"
+#include "conv.h"
+#include "handlers.h"
+#include "people.h"
+
+enum { EV_BATCH = 1024 };   /* PUBLISHes per pipeline round trip */
+
+const db_stmt ev_stmts[] = {
+    {"ev_members", "SELECT user_id FROM members WHERE conversation_id = $1"},
+    {NULL, NULL},
+};
+
+char *ev_encode(long long id, json_t *event)
+{
+    json_t *o = json_pack("{s:I}", "id", (json_int_t)id);       /* "id" first, then the rest */
+    if (!o) return NULL;
+    const char *k;
+    json_t *v;
+    json_object_foreach(event, k, v)
+        if (strcmp(k, "id")) json_object_set(o, k, v);
+    char *s = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return s;
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+    return (x > y) - (x < y);
+}
+
+size_t ev_recipients(long long *uids, size_t n, long long extra, long long skip)
+{
+    if (n) qsort(uids, n, sizeof *uids, cmp_ll);
+    size_t k = 0;
+    int have_extra = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (uids[i] <= 0 || uids[i] == skip || (k && uids[k - 1] == uids[i])) continue;
+        if (uids[i] == extra) have_extra = 1;
+        uids[k++] = uids[i];
+    }
+    if (extra > 0 && extra != skip && !have_extra) uids[k++] = extra;
+    return k;
+}
+
+/* Publishes to uids[0..n) (already filtered); steals event. Failures are logged only. */
+static void publish(ctx *c, const long long *uids, size_t n, json_t *event)
+{
+    const char *type = json_string_value(json_object_get(event, "type"));
+    if (!type) type = "?";
+    if (!n) { json_decref(event); return; }
+    redisReply *r;
+    err_t e = kv_cmd(c->kv, &r, "INCR parley:evseq");
+    if (e) {
+        log_warn("events: %s not published: no event id (redis)", type);
+        json_decref(event);
+        return;
+    }
+    long long id = r->type == REDIS_REPLY_INTEGER ? r->integer : 0;
+    freeReplyObject(r);
+    char *s = id > 0 ? ev_encode(id, event) : NULL;
+    if (!s) {
+        log_warn("events: %s not published: cannot encode it", type);
+        json_decref(event);
+        return;
+    }
+    size_t len = strlen(s);
+    redisReply **rep = arena_alloc(c->a, sizeof *rep * (n < EV_BATCH ? n : EV_BATCH));   /* arena-owned */
+    for (size_t at = 0; rep && at < n && !e; at += EV_BATCH) {
+        int queued = 0;
+        for (size_t i = at; i < n && i < at + EV_BATCH; i++) {
+            char chan[40];
+            snprintf(chan, sizeof chan, "parley:u:%lld", uids[i]);
+            if ((e = kv_append(c->kv, "PUBLISH %s %b", chan, s, len))) break;
+            queued++;
+        }
+        err_t f = queued ? kv_replies(c->kv, queued, rep) : ERR_OK;   /* read what was queued, always */
+        if (queued) kv_free_replies(queued, rep);
+        if (!e) e = f;
+    }
+    if (!rep) e = ERR_INTERNAL;
+    if (e) log_warn("events: %s %lld not published to all of its %zu recipients (redis)", type, id, n);
+    free(s);
+    json_decref(event);
+}
+
+void ev_users(ctx *c, const long long *uids, size_t n, json_t *event)
+{
+    if (!event) return;
+    long long *list = arena_alloc(c->a, sizeof *list * (n + 1));      /* arena-owned copy */
+    if (!list) { json_decref(event); return; }
+    if (n) memcpy(list, uids, sizeof *list * n);
+    publish(c, list, ev_recipients(list, n, 0, 0), event);
+}
+
+void ev_conv(ctx *c, long long conv_id, json_t *event, long long extra_uid, long long skip_uid)
+{
+    if (!event) return;
+    const char *p[] = {id_str(c, conv_id)};
+    PGresult *r;
+    if (db_exec(c->db, "ev_members", 1, p, &r)) {
+        const char *type = json_string_value(json_object_get(event, "type"));
+        log_warn("events: %s for conversation %lld not published: no members (database)", type ? type : "?", conv_id);
+        json_decref(event);
+        return;
+    }
+    size_t n = (size_t)PQntuples(r);
+    long long *uids = arena_alloc(c->a, sizeof *uids * (n + 1));      /* arena-owned */
+    if (!uids) { PQclear(r); json_decref(event); return; }
+    for (size_t i = 0; i < n; i++) uids[i] = atoll(PQgetvalue(r, (int)i, 0));
+    PQclear(r);
+    publish(c, uids, ev_recipients(uids, n, extra_uid, skip_uid), event);
+}
+
+void ev_message(ctx *c, const char *type, long long conv_id, long long seq)
+{
+    json_t *m;
+    const char *ef = c->err_field, *em = c->err_msg;     /* a failure here is not the request's */
+    if (msg_get_neutral(c, conv_id, seq, &m)) {
+        c->err_field = ef;
+        c->err_msg = em;
+        log_warn("events: %s %lld/%lld not published: message not loaded", type, conv_id, seq);
+        return;
+    }
+    ev_conv(c, conv_id, json_pack("{s:s,s:I,s:I,s:o}", "type", type, "conversation_id", (json_int_t)conv_id,
+                                  "seq", (json_int_t)seq, "message", m), 0, 0);
+}
+
+void ev_read(ctx *c, long long conv_id, long long user_id, long long read_seq)
+{
+    ev_conv(c, conv_id, json_pack("{s:s,s:I,s:I,s:I}", "type", "read", "conversation_id", (json_int_t)conv_id,
+                                  "user_id", (json_int_t)user_id, "read_seq", (json_int_t)read_seq), 0, 0);
+}
+
+void ev_conv_created(ctx *c, long long conv_id)
+{
+    conv cv;
+    json_t *mine, *theirs;
+    const char *ef = c->err_field, *em = c->err_msg;
+    if (conv_load(c, conv_id, &cv) || conv_json(c, &cv, 1, &mine)) {
+        c->err_field = ef;
+        c->err_msg = em;
+        log_warn("events: conversation.created %lld not published: not loaded", conv_id);
+        return;
+    }
+    /* Everyone else joined as a plain member with nothing read; a direct one's peer is us. */
+    theirs = json_deep_copy(mine);
+    if (theirs) {
+        json_object_set_new(theirs, "my_role", json_string("member"));
+        json_object_set_new(theirs, "read_seq", json_integer(0));
+        if (!strcmp(cv.kind, "direct")) {
+            json_object_set_new(theirs, "peer", user_json(c->user));
+            json_object_set_new(theirs, "title", json_string(c->user->display_name));
+        }
+    }
+    long long me = c->user->id;
+    ev_users(c, &me, 1, json_pack("{s:s,s:o}", "type", "conversation.created", "conversation", mine));
+    if (theirs) ev_conv(c, conv_id, json_pack("{s:s,s:o}", "type", "conversation.created", "conversation", theirs), 0, me);
+}
+
+/* POST /conversations/<id>/typing: at most one event per person and conversation every 3 s
+ * (the NX key is the limiter); more are answered 204 and dropped. Ephemeral: nothing stored,
+ * and a Redis failure only loses the event. */
+err_t h_conv_typing(ctx *c)
+{
+    conv cv;
+    err_t e = conv_from_path(c, &cv);
+    if (e) return e;
+    c->status = 204;
+    if (!c->rq.is_api) c->redirect = arena_printf(c->a, "/conversations/%lld", cv.id);
+    if (!conv_can_post(&cv)) return ERR_OK;              /* a channel's readers write nothing */
+    char key[64];
+    snprintf(key, sizeof key, "parley:typing:%lld:%lld", cv.id, c->user->id);
+    redisReply *r;
+    if (kv_cmd(c->kv, &r, "SET %s 1 EX 3 NX", key)) {
+        log_warn("events: typing in %lld not published (redis)", cv.id);
+        return ERR_OK;
+    }
+    int first = r->type == REDIS_REPLY_STATUS;           /* NX: nil while the last one is fresh */
+    freeReplyObject(r);
+    if (!first) return ERR_OK;
+    if (!strcmp(cv.kind, "direct")) {                    /* a blocked peer hears nothing, as for messages */
+        const char *p[] = {id_str(c, cv.id), id_str(c, c->user->id)};
+        PGresult *pr;
+        if (db_exec(c->db, "conv_peer", 2, p, &pr)) return ERR_OK;
+        long long peer = PQntuples(pr) ? atoll(PQgetvalue(pr, 0, 0)) : 0;
+        PQclear(pr);
+        int blocked = 0;
+        if (peer && people_block_between(c, c->user->id, peer, &blocked)) return ERR_OK;
+        if (blocked) return ERR_OK;
+    }
+    ev_conv(c, cv.id, json_pack("{s:s,s:I,s:{s:I,s:s,s:s}}", "type", "typing", "conversation_id", (json_int_t)cv.id,
+                                "user", "id", (json_int_t)c->user->id, "username", c->user->username,
+                                "display_name", c->user->display_name), 0, c->user->id);
+    return ERR_OK;
+}

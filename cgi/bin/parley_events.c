@@ -1,0 +1,165 @@
+/* parley_events.c — the events hub: GET /api/v1/events as Server-Sent Events or long-polls.
+ * A few accept threads authenticate each request and park it in the hub; one thread reads
+ * Redis pub/sub and writes to the parked streams; a timer thread sends heartbeats and ends
+ * long-polls at their deadline. No thread waits per client. Wiring only. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <fcgiapp.h>
+#include <sodium.h>
+#include "../app/ctx.h"
+#include "../app/dispatch.h"
+#include "../app/users.h"
+#include "../core/log.h"
+#include "../events/hub.h"
+#include "../events/pubsub.h"
+
+static config cfg;
+static int listen_fd;
+static pthread_mutex_t accept_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void on_term(int sig)
+{
+    (void)sig;
+    _exit(0);
+}
+
+/* Answers and finishes a request that will not be parked. */
+static void answer_error(FCGX_Request *fr, ctx *c, err_t e)
+{
+    const err_info *ei = err_lookup(e);
+    json_t *body = json_pack("{s:{s:s,s:s}}", "error", "code", ei->code, "message", c->err_msg ? c->err_msg : ei->message);
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    FCGX_FPrintF(fr->out, "Status: %d %s\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n"
+                          "X-Content-Type-Options: nosniff\r\n%s\r\n%s",
+                 ei->status, resp_reason(ei->status),
+                 e == ERR_UNAUTHORIZED ? "WWW-Authenticate: Bearer realm=\"parley\"\r\n" : "", text ? text : "{}");
+    free(text);
+    json_decref(body);
+    FCGX_Finish_r(fr);
+    free(fr);
+}
+
+/* A number from a header or query value; -1 when absent, -2 when malformed. */
+static long long num(const char *v)
+{
+    if (!v) return -1;
+    size_t n = strlen(v);
+    if (n == 0 || n > 18 || strspn(v, "0123456789") != n) return -2;
+    return atoll(v);
+}
+
+static void serve(worker *w, FCGX_Request *fr)
+{
+    arena_reset(&w->a);
+    resp_reset(&w->rs);
+    ctx c;
+    memset(&c, 0, sizeof c);
+    c.cfg = w->cfg;
+    c.db = &w->db;
+    c.kv = &w->kv;
+    c.a = &w->a;
+    c.rs = &w->rs;
+    err_t e = req_parse(&c.rq, c.a, io_getenv, fr->envp, fr->envp, cfg.trusted_proxy);
+    if (e) { answer_error(fr, &c, e); return; }
+    if (strcmp(c.rq.path, "/events") || !c.rq.is_api) {
+        answer_error(fr, &c, ctx_fail(&c, ERR_NOT_FOUND, NULL, "The events hub serves /api/v1/events only."));
+        return;
+    }
+    if (strcmp(c.rq.method, "GET")) { answer_error(fr, &c, ERR_METHOD_NOT_ALLOWED); return; }
+    if ((e = dispatch_auth(&c)) == ERR_OK && !c.user) e = ERR_UNAUTHORIZED;
+    if (e) { answer_error(fr, &c, e); return; }
+    const char *accept = c.rq.accept ? c.rq.accept : "";
+    int sse = strstr(accept, "text/event-stream") != NULL;
+    long long last = num(io_getenv(fr->envp, "HTTP_LAST_EVENT_ID"));
+    if (last == -1) last = num(req_query(&c.rq, "cursor"));
+    if (last == -1) last = num(req_query(&c.rq, "last_event_id"));
+    long long timeout = num(req_query(&c.rq, "timeout"));
+    if (last == -2) { answer_error(fr, &c, ctx_fail(&c, ERR_INVALID_FIELD, "cursor", "cursor must be an event id.")); return; }
+    if (timeout == -1) timeout = 30;
+    if (timeout < 1 || timeout > 60) {
+        answer_error(fr, &c, ctx_fail(&c, ERR_INVALID_FIELD, "timeout", "timeout must be 1 to 60 seconds."));
+        return;
+    }
+    if (sse) {
+        FCGX_FPrintF(fr->out, "Status: 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
+                              "X-Accel-Buffering: no\r\nX-Content-Type-Options: nosniff\r\n\r\nretry: 2000\n\n");
+        if (FCGX_FFlush(fr->out) != 0) { FCGX_Finish_r(fr); free(fr); return; }
+    }
+    hub_park(fr, c.user->id, sse, last, hub_now_ms() + timeout * 1000);
+}
+
+static void *accept_main(void *arg)
+{
+    (void)arg;
+    worker w;
+    worker_init(&w, &cfg);
+    for (;;) {
+        FCGX_Request *fr = calloc(1, sizeof *fr);
+        if (!fr || FCGX_InitRequest(fr, listen_fd, 0) != 0) { free(fr); sleep(1); continue; }
+        pthread_mutex_lock(&accept_lock);
+        int rc = FCGX_Accept_r(fr);
+        pthread_mutex_unlock(&accept_lock);
+        if (rc < 0) { free(fr); break; }
+        serve(&w, fr);                     /* fr now belongs to the hub or is finished */
+    }
+    worker_free(&w);
+    return NULL;
+}
+
+static void *timer_main(void *arg)
+{
+    (void)arg;
+    long long last_log = 0;
+    for (;;) {
+        usleep(1000 * 1000);
+        hub_tick();
+        if (hub_now_ms() - last_log > 60000) {
+            long s, u;
+            hub_counts(&s, &u);
+            log_info("events: %ld open streams, %ld users", s, u);
+            last_log = hub_now_ms();
+        }
+    }
+    return NULL;
+}
+
+int main(void)
+{
+    char err[512];
+    if (config_load(&cfg, err, sizeof err)) {
+        fprintf(stderr, "parley-events.fcgi: configuration: %s\n", err);
+        return 2;
+    }
+    if (sodium_init() < 0 || users_init(&cfg)) return 1;
+    json_object_seed(0);
+    signal(SIGPIPE, SIG_IGN);
+    struct rlimit rl;                        /* every open stream holds a descriptor */
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0) { rl.rlim_cur = rl.rlim_max; setrlimit(RLIMIT_NOFILE, &rl); }
+    if (FCGX_Init() != 0) return 1;
+    signal(SIGTERM, on_term);
+    signal(SIGINT, on_term);
+    const char *listen_on = cfg.events_listen;
+    if (*listen_on) {
+        if (listen_on[0] == '/') unlink(listen_on);
+        mode_t old = umask(0007);
+        listen_fd = FCGX_OpenSocket(listen_on, 4096);
+        umask(old);
+        if (listen_fd < 0) { fprintf(stderr, "parley-events.fcgi: cannot listen on %s\n", listen_on); return 1; }
+    }
+    long long latest = pubsub_latest(cfg.redis, cfg.backend_timeout_ms);
+    hub_init(latest < 0 ? 0 : latest);
+    pthread_t t;
+    if (pthread_create(&t, NULL, pubsub_main, &cfg) || pthread_create(&t, NULL, timer_main, NULL)) return 1;
+    log_info("parley-events.fcgi listening on %s with %d accept threads", *listen_on ? listen_on : "fd 0", cfg.events_threads);
+    pthread_t *acc = calloc((size_t)cfg.events_threads, sizeof *acc);
+    for (int i = 0; acc && i < cfg.events_threads; i++) pthread_create(&acc[i], NULL, accept_main, NULL);
+    for (int i = 0; acc && i < cfg.events_threads; i++) pthread_join(acc[i], NULL);
+    return 0;
+}

@@ -1,0 +1,279 @@
+/* hub.c — see hub.h. */
+#include "hub.h"
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "../core/buf.h"
+
+struct hub_stream {
+    FCGX_Request *fr;            /* owned; finished and freed when the stream ends */
+    int sse;
+    long long deadline_ms;       /* long-poll only */
+    long long last_write_ms;
+    hub_stream *next;
+};
+
+typedef struct hub_user {
+    long long uid;
+    hub_stream *streams;
+    long long ids[HUB_RING];
+    char *data[HUB_RING];        /* owned JSON texts, a ring */
+    int start, len;
+    long long floor;             /* events with id <= floor may be missing from the ring */
+    long long idle_since_ms;
+    struct hub_user *next;
+} hub_user;
+
+enum { HUB_BUCKETS = 4096 };
+
+static pthread_mutex_t hub_lock = PTHREAD_MUTEX_INITIALIZER;
+static hub_user *hub_table[HUB_BUCKETS];
+static long long hub_latest;     /* highest event id seen */
+static long long hub_floor0;     /* the floor of users created from now on */
+static long hub_nstreams, hub_nusers;
+
+long long hub_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+void hub_init(long long latest_id)
+{
+    pthread_mutex_lock(&hub_lock);
+    hub_latest = hub_floor0 = latest_id;
+    pthread_mutex_unlock(&hub_lock);
+}
+
+static hub_user *user_find(long long uid, int create)
+{
+    size_t b = (size_t)uid % HUB_BUCKETS;
+    for (hub_user *u = hub_table[b]; u; u = u->next)
+        if (u->uid == uid) return u;
+    if (!create) return NULL;
+    hub_user *u = calloc(1, sizeof *u);
+    if (!u) return NULL;
+    u->uid = uid;
+    u->floor = hub_latest > hub_floor0 ? hub_latest : hub_floor0;
+    u->idle_since_ms = hub_now_ms();
+    u->next = hub_table[b];
+    hub_table[b] = u;
+    hub_nusers++;
+    return u;
+}
+
+/* Writes all of s to a stream and flushes; 0 on success. A full socket is a failure. */
+static int put(hub_stream *s, const char *p, size_t n)
+{
+    if (FCGX_PutStr(p, (int)n, s->fr->out) != (int)n) return -1;
+    if (FCGX_FFlush(s->fr->out) != 0 || FCGX_GetError(s->fr->out) != 0) return -1;
+    s->last_write_ms = hub_now_ms();
+    return 0;
+}
+
+static int put_sse(hub_stream *s, long long id, const char *json)
+{
+    buf b;
+    buf_init(&b);
+    buf_printf(&b, "id: %lld\ndata: %s\n\n", id, json);
+    int rc = b.oom ? -1 : put(s, b.data, b.len);
+    buf_free(&b);
+    return rc;
+}
+
+/* Answers a long-poll with the given events (a JSON array's inner text) and the cursor. */
+static int put_poll(hub_stream *s, const char *events, long long cursor)
+{
+    buf body, out;
+    buf_init(&body);
+    buf_init(&out);
+    buf_printf(&body, "{\"events\":[%s],\"cursor\":\"%lld\"}", events, cursor);
+    buf_printf(&out, "Status: 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
+                     "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n\r\n%s",
+               body.len, buf_str(&body));
+    int rc = out.oom || body.oom ? -1 : put(s, out.data, out.len);
+    buf_free(&body);
+    buf_free(&out);
+    return rc;
+}
+
+static void stream_end(hub_stream *s)
+{
+    FCGX_Finish_r(s->fr);
+    free(s->fr);
+    free(s);
+    hub_nstreams--;
+}
+
+/* The buffered events after last_id, comma-separated, into b; 1 when there are any. */
+static int ring_after(hub_user *u, long long last_id, buf *b, long long *max_id)
+{
+    int any = 0;
+    for (int k = 0; k < u->len; k++) {
+        int i = (u->start + k) % HUB_RING;
+        if (u->ids[i] <= last_id) continue;
+        if (any) buf_putc(b, ',');
+        buf_puts(b, u->data[i]);
+        *max_id = u->ids[i];
+        any = 1;
+    }
+    return any;
+}
+
+static const char resync_fmt[] = "{\"id\":%lld,\"type\":\"resync\"}";
+
+void hub_park(FCGX_Request *fr, long long uid, int sse, long long last_id, long long deadline_ms)
+{
+    hub_stream *s = calloc(1, sizeof *s);
+    if (!s) { FCGX_Finish_r(fr); free(fr); return; }
+    s->fr = fr;
+    s->sse = sse;
+    s->deadline_ms = deadline_ms;
+    s->last_write_ms = hub_now_ms();
+    pthread_mutex_lock(&hub_lock);
+    hub_nstreams++;
+    hub_user *u = user_find(uid, 1);
+    int done = !u;
+    char resync[64];
+    snprintf(resync, sizeof resync, resync_fmt, hub_latest);
+    if (u && last_id < 0 && !sse) last_id = hub_latest;          /* a fresh long-poll: from now */
+    if (u && last_id >= 0) {
+        if (last_id < u->floor) {                                /* gone from the buffer */
+            done = sse ? put_sse(s, hub_latest, resync) != 0 : (put_poll(s, resync, hub_latest), 1);
+        } else if (sse) {
+            for (int k = 0; k < u->len && !done; k++) {
+                int i = (u->start + k) % HUB_RING;
+                if (u->ids[i] > last_id) done = put_sse(s, u->ids[i], u->data[i]) != 0;
+            }
+        } else {
+            buf b;
+            buf_init(&b);
+            long long max_id = last_id;
+            if (ring_after(u, last_id, &b, &max_id)) {
+                put_poll(s, buf_str(&b), max_id);
+                done = 1;
+            }
+            buf_free(&b);
+        }
+    }
+    if (!done) {
+        /* From here on only the hub writes, and never blocks on a slow client. */
+        int fl = fcntl(fr->ipcFd, F_GETFL);
+        if (fl >= 0) fcntl(fr->ipcFd, F_SETFL, fl | O_NONBLOCK);
+        s->next = u->streams;
+        u->streams = s;
+    } else {
+        stream_end(s);
+    }
+    pthread_mutex_unlock(&hub_lock);
+}
+
+void hub_deliver(long long uid, long long id, const char *json)
+{
+    pthread_mutex_lock(&hub_lock);
+    if (id > hub_latest) hub_latest = id;
+    hub_user *u = user_find(uid, 0);
+    if (u) {
+        char *copy = strdup(json);
+        if (copy) {
+            if (u->len == HUB_RING) {                    /* the oldest leaves: replay floor rises */
+                u->floor = u->ids[u->start];
+                free(u->data[u->start]);
+                u->start = (u->start + 1) % HUB_RING;
+                u->len--;
+            }
+            int i = (u->start + u->len) % HUB_RING;
+            u->ids[i] = id;
+            u->data[i] = copy;
+            u->len++;
+        } else {
+            u->floor = id;                               /* could not keep it: replay impossible */
+        }
+        hub_stream **pp = &u->streams;
+        while (*pp) {
+            hub_stream *s = *pp;
+            int end = s->sse ? put_sse(s, id, json) != 0 : (put_poll(s, json, id), 1);
+            if (end) {
+                *pp = s->next;
+                stream_end(s);
+            } else {
+                pp = &s->next;
+            }
+        }
+        if (!u->streams) u->idle_since_ms = hub_now_ms();
+    }
+    pthread_mutex_unlock(&hub_lock);
+}
+
+static void user_free(hub_user *u)
+{
+    for (int k = 0; k < u->len; k++) free(u->data[(u->start + k) % HUB_RING]);
+    free(u);
+    hub_nusers--;
+}
+
+void hub_tick(void)
+{
+    long long now = hub_now_ms();
+    pthread_mutex_lock(&hub_lock);
+    for (size_t b = 0; b < HUB_BUCKETS; b++) {
+        hub_user **up = &hub_table[b];
+        while (*up) {
+            hub_user *u = *up;
+            hub_stream **pp = &u->streams;
+            while (*pp) {
+                hub_stream *s = *pp;
+                int end = 0;
+                if (s->sse && now - s->last_write_ms >= HUB_HEARTBEAT_MS) end = put(s, ": ping\n\n", 8) != 0;
+                else if (!s->sse && now >= s->deadline_ms) end = (put_poll(s, "", hub_latest), 1);
+                if (end) {
+                    *pp = s->next;
+                    stream_end(s);
+                    if (!u->streams) u->idle_since_ms = now;
+                } else {
+                    pp = &s->next;
+                }
+            }
+            if (!u->streams && now - u->idle_since_ms > HUB_IDLE_USER_MS) {
+                *up = u->next;
+                user_free(u);
+            } else {
+                up = &u->next;
+            }
+        }
+    }
+    pthread_mutex_unlock(&hub_lock);
+}
+
+void hub_resync_all(long long latest_id)
+{
+    char resync[64];
+    pthread_mutex_lock(&hub_lock);
+    if (latest_id > hub_latest) hub_latest = latest_id;
+    hub_floor0 = hub_latest;
+    snprintf(resync, sizeof resync, resync_fmt, hub_latest);
+    for (size_t b = 0; b < HUB_BUCKETS; b++)
+        for (hub_user *u = hub_table[b]; u; u = u->next) {
+            u->floor = hub_latest;                       /* what came during the outage is unknown */
+            hub_stream **pp = &u->streams;
+            while (*pp) {
+                hub_stream *s = *pp;
+                int end = s->sse ? put_sse(s, hub_latest, resync) != 0 : (put_poll(s, resync, hub_latest), 1);
+                if (end) { *pp = s->next; stream_end(s); }
+                else pp = &s->next;
+            }
+        }
+    pthread_mutex_unlock(&hub_lock);
+}
+
+void hub_counts(long *streams, long *users)
+{
+    pthread_mutex_lock(&hub_lock);
+    *streams = hub_nstreams;
+    *users = hub_nusers;
+    pthread_mutex_unlock(&hub_lock);
+}

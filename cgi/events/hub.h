@@ -1,0 +1,34 @@
+/* hub.h — the events hub's shared state: for each user the open streams (parked FastCGI
+ * requests, written to later by other threads) and a short buffer of recent events for
+ * replay after a reconnect. One mutex guards it all; writes to parked streams are
+ * non-blocking, so a client that stops reading is dropped instead of stalling anyone. */
+#ifndef PARLEY_HUB_H
+#define PARLEY_HUB_H
+#include <fcgiapp.h>
+
+enum {
+    HUB_RING = 256,              /* events kept per user for replay */
+    HUB_HEARTBEAT_MS = 20000,    /* SSE comment line when nothing else was written */
+    HUB_IDLE_USER_MS = 300000,   /* a user without streams is forgotten after this */
+};
+
+typedef struct hub_stream hub_stream;
+
+/* Sets the id below which events are unknown (at start and after a Redis outage). */
+void hub_init(long long latest_id);
+/* Parks a request whose headers are written (SSE) or that waits (long-poll, until
+ * deadline_ms). Replays what the user missed after last_id (-1: nothing to replay) or sends
+ * a resync; a long-poll with something to say is answered and finished at once. Takes
+ * ownership of fr (heap-allocated, accepted). */
+void hub_park(FCGX_Request *fr, long long uid, int sse, long long last_id, long long deadline_ms);
+/* Delivers one event (JSON text with "id") to uid's streams and buffer. */
+void hub_deliver(long long uid, long long id, const char *json);
+/* Heartbeats, long-poll deadlines, forgetting idle users; called about once a second. */
+void hub_tick(void);
+/* After a Redis outage: every stream gets a resync; replay starts again from latest_id. */
+void hub_resync_all(long long latest_id);
+/* Open streams and known users, for logs and the benchmark. */
+void hub_counts(long *streams, long *users);
+long long hub_now_ms(void);
+
+#endif
