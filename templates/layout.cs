@@ -15,7 +15,7 @@
   <link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">
   <link rel="stylesheet" href="/static/css/parley.css">
 </head>
-<body class="page-<?cs var:Layout.name ?>">
+<body class="page-<?cs var:Layout.name ?>"<?cs if:?Session.user.id ?> data-me="<?cs var:Session.user.id ?>"<?cs /if ?>>
   <a class="skip-link" href="#main">Skip to content</a>
   <header class="site-header">
     <div class="container header-inner">
@@ -40,7 +40,10 @@
   </header>
   <main id="main" tabindex="-1">
 <?cs call:page_body() ?>
-  </main>
+  </main><?cs
+  if:?Session.user.id ?>
+  <p class="live-status" id="live-status" role="status" hidden>Reconnecting…</p><?cs
+  /if ?>
   <footer class="site-footer">
     <div class="container footer-inner">
       <p>Parley<?cs if:Page.version ?> <?cs var:Page.version ?><?cs /if ?> · self-hosted chat</p>

@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # A complete local Parley stack in one state directory: PostgreSQL and Redis on unix
-# sockets, parley.fcgi, and lighttpd on 127.0.0.1:$PORT. For development and the tests.
+# sockets, parley.fcgi, the events hub parley-events.fcgi, and lighttpd on 127.0.0.1:$PORT.
+# For development and the tests.
 #
 #   deploy/local/stack.sh start|stop|restart|run|status
+#   deploy/local/stack.sh restart-events    restart only the events hub (after a crash, say)
+#   deploy/local/stack.sh node2 start|stop  a second app node on port $PORT2 that shares the
+#                                           stack's PostgreSQL and Redis: its own parley.fcgi,
+#                                           parley-events.fcgi and lighttpd (`stop` stops it too)
 #
 # Environment:
 #   VAR             state directory (default: <repo>/var)
 #   PORT            HTTP port on 127.0.0.1 (default: 8080)
-#   BIN             directory with the built parley.fcgi and parley (default: <repo>/build)
+#   PORT2           HTTP port of the second node (default: PORT + 1)
+#   BIN             directory with the built parley.fcgi and parley (default: <repo>/build;
+#                   restart-events and node2 default to the directory `start` used)
 #   PGPORT          PostgreSQL port; only names its socket file (default: 5432)
 #   PARLEY_THREADS  worker threads of parley.fcgi (default: 8)
 #   PARLEY_*        passed through to the programs (and recorded in $VAR/env)
@@ -15,24 +22,28 @@
 #   STACK_FAST=1    PostgreSQL without fsync: faster, for throwaway test stacks only
 #   BENCH_HELLO_SOCKET   route /bench/hello* to this FastCGI socket (benchmarks)
 #
-# $VAR/env holds the programs' environment as `export K='V'` lines:
+# $VAR/env holds the programs' environment as `export K='V'` lines (and PARLEY_URL2 while
+# the second node runs):
 #   . "$VAR/env" && "$BIN/parley" migrate
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 PROG=stack.sh
 
-# When a start fails half-way, stop what it started (STOP_ON_DIE is set by do_start).
+# When a start fails half-way, stop what it started (STOP_ON_DIE is set by do_start, and
+# set to 2 by do_node2_start).
 STOP_ON_DIE=0
 die() {
     echo "$PROG: $*" >&2
-    if (( STOP_ON_DIE )); then STOP_ON_DIE=0; do_stop >&2; fi
+    if (( STOP_ON_DIE == 2 )); then STOP_ON_DIE=0; do_node2_stop >&2    # node2 start: only node 2
+    elif (( STOP_ON_DIE )); then STOP_ON_DIE=0; do_stop >&2; fi
     exit 1
 }
 say() { echo "$PROG: $*"; }
 
 VAR=${VAR:-$ROOT/var}
 PORT=${PORT:-8080}
+BIN_GIVEN=${BIN:+1}
 BIN=${BIN:-$ROOT/build}
 PGPORT=${PGPORT:-5432}
 PARLEY_THREADS=${PARLEY_THREADS:-8}
@@ -40,6 +51,8 @@ STACK_FAST=${STACK_FAST:-0}
 
 [[ $PORT =~ ^[0-9]+$ ]] || die "PORT must be a number, not '$PORT'"
 [[ $PGPORT =~ ^[0-9]+$ ]] || die "PGPORT must be a number, not '$PGPORT'"
+PORT2=${PORT2:-$((PORT + 1))}
+[[ $PORT2 =~ ^[0-9]+$ ]] || die "PORT2 must be a number, not '$PORT2'"
 
 mkdir -p "$VAR"
 VAR=$(cd "$VAR" && pwd -P)
@@ -50,10 +63,13 @@ if [[ -d $BIN ]]; then BIN=$(cd "$BIN" && pwd -P); fi
 RUN=$VAR/run
 LOG=$VAR/log
 URL=http://127.0.0.1:$PORT
+URL2=http://127.0.0.1:$PORT2
 FCGI_SOCK=$RUN/parley.sock
 EVENTS_SOCK=$RUN/events.sock
 REDIS_SOCK=$RUN/redis.sock
 PGDATA=$VAR/pg
+# The second node's files carry the suffix 2: parley2.sock, events2.pid, lighttpd2.conf, …
+# Functions that serve both nodes take the suffix ("" or 2) as their first argument.
 
 # PostgreSQL refuses to run as root: then it runs as the system user `parley`.
 PG_OSUSER=
@@ -116,7 +132,8 @@ stop_pidfile() {
 
 show_logs() {
     local f
-    for f in "$LOG/migrate.log" "$LOG/parley.log" "$LOG/lighttpd.log" "$LOG/redis.log" "$LOG/postgres.log"; do
+    for f in "$LOG/migrate.log" "$LOG/parley.log" "$LOG/events.log" "$LOG/lighttpd.log" "$LOG/redis.log" \
+            "$LOG/postgres.log" "$LOG/parley2.log" "$LOG/events2.log" "$LOG/lighttpd2.log"; do
         [[ -s $f ]] || continue
         echo "----- tail of $f" >&2
         tail -n 30 "$f" >&2
@@ -278,11 +295,13 @@ write_env() {
         echo "export PARLEY_VAR=$(sq "$VAR")"
         echo "export PARLEY_LOG=$(sq "$LOG/parley.log")"
         echo "export PARLEY_THREADS=$(sq "$PARLEY_THREADS")"
+        # A running second node keeps its address.
+        if node2_alive; then grep '^export PARLEY_URL2=' "$VAR/env" 2>/dev/null || true; fi
         # Any other PARLEY_* setting of the caller passes through.
         while IFS= read -r k; do
             case $k in
-                PARLEY_DB|PARLEY_REDIS|PARLEY_LISTEN|PARLEY_EVENTS_LISTEN|PARLEY_URL|PARLEY_TEMPLATES|PARLEY_VAR|\
-                PARLEY_LOG|PARLEY_THREADS|PARLEY_FCGI_WRAPPER) ;;
+                PARLEY_DB|PARLEY_REDIS|PARLEY_LISTEN|PARLEY_EVENTS_LISTEN|PARLEY_URL|PARLEY_URL2|PARLEY_TEMPLATES|\
+                PARLEY_VAR|PARLEY_LOG|PARLEY_THREADS|PARLEY_FCGI_WRAPPER) ;;
                 *) echo "export $k=$(sq "${!k}")" ;;
             esac
         done < <(compgen -e | grep '^PARLEY_' || true)
@@ -298,51 +317,69 @@ migrate() {
     fi
 }
 
+# node_env N: (in a subshell) the programs' environment for node N ("" or 2).
+node_env() {
+    set +u
+    . "$VAR/env"
+    export PARLEY_LISTEN=$RUN/parley$1.sock PARLEY_EVENTS_LISTEN=$RUN/events$1.sock PARLEY_LOG=$LOG/parley$1.log
+}
+
+# start_fcgi [N]: parley.fcgi of node N ("" the first, 2 the second).
 start_fcgi() {
-    stop_pidfile "$RUN/parley.pid" parley.fcgi
-    rm -f "$FCGI_SOCK"
+    local n=${1:-}
+    local sock=$RUN/parley$n.sock
+    stop_pidfile "$RUN/parley$n.pid" parley.fcgi
+    rm -f "$sock"
     local wrapper=()
     # Word-split on purpose: the wrapper is a command prefix such as "valgrind -q".
     [[ -n ${PARLEY_FCGI_WRAPPER:-} ]] && read -r -a wrapper <<<"$PARLEY_FCGI_WRAPPER"
-    ( set +u; . "$VAR/env"; cd "$VAR"; exec setsid "${wrapper[@]}" "$BIN/parley.fcgi" ) \
-        </dev/null >>"$LOG/parley.log" 2>&1 9>&- &
+    ( node_env "$n"; cd "$VAR"; exec setsid "${wrapper[@]}" "$BIN/parley.fcgi" ) \
+        </dev/null >>"$LOG/parley$n.log" 2>&1 9>&- &
     local pid=$! i
-    echo "$pid" >"$RUN/parley.pid"
+    echo "$pid" >"$RUN/parley$n.pid"
     for ((i = 0; i < 200; i++)); do
-        [[ -S $FCGI_SOCK ]] && return 0
+        [[ -S $sock ]] && return 0
         pid_running "$pid" || { show_logs; die "parley.fcgi exited"; }
         sleep 0.1
     done
     show_logs
-    die "parley.fcgi did not create its socket $FCGI_SOCK"
+    die "parley.fcgi did not create its socket $sock"
 }
 
-# The events hub: same shape as parley.fcgi, its own socket and pid file.
+# start_events [N]: the events hub of node N; same shape as parley.fcgi, its own socket and
+# pid file.
 start_events() {
-    stop_pidfile "$RUN/events.pid" parley-events.fcgi
-    rm -f "$EVENTS_SOCK"
-    ( set +u; . "$VAR/env"; cd "$VAR"; exec setsid "$BIN/parley-events.fcgi" ) \
-        </dev/null >>"$LOG/events.log" 2>&1 9>&- &
+    local n=${1:-}
+    local sock=$RUN/events$n.sock
+    stop_pidfile "$RUN/events$n.pid" parley-events.fcgi
+    rm -f "$sock"
+    ( node_env "$n"; cd "$VAR"; exec setsid "$BIN/parley-events.fcgi" ) \
+        </dev/null >>"$LOG/events$n.log" 2>&1 9>&- &
     local pid=$! i
-    echo "$pid" >"$RUN/events.pid"
+    echo "$pid" >"$RUN/events$n.pid"
     for ((i = 0; i < 200; i++)); do
-        [[ -S $EVENTS_SOCK ]] && return 0
+        [[ -S $sock ]] && return 0
         pid_running "$pid" || { show_logs; die "parley-events.fcgi exited"; }
         sleep 0.1
     done
     show_logs
-    die "parley-events.fcgi did not create its socket $EVENTS_SOCK"
+    die "parley-events.fcgi did not create its socket $sock"
 }
 
 sed_escape() { printf '%s' "$1" | sed -e 's/[\\|&]/\\&/g'; }
 
+# write_lighttpd_conf [N]: $VAR/lighttpd$N.conf from the template, for node N.
 write_lighttpd_conf() {
-    local tmp=$VAR/lighttpd.conf.tmp
-    sed -e "s|@PORT@|$PORT|g" \
+    local n=${1:-}
+    local tmp=$VAR/lighttpd$n.conf.tmp port=$PORT
+    [[ -n $n ]] && port=$PORT2
+    # The template names its error log; the second node writes its own.
+    sed -e "s|@VAR@/log/lighttpd.log|@VAR@/log/lighttpd$n.log|g" \
+        -e "s|@PORT@|$port|g" \
         -e "s|@ROOT@|$(sed_escape "$ROOT")|g" \
         -e "s|@VAR@|$(sed_escape "$VAR")|g" \
-        -e "s|@SOCKET@|$(sed_escape "$FCGI_SOCK")|g" \
-        -e "s|@EVENTS_SOCKET@|$(sed_escape "$EVENTS_SOCK")|g" \
+        -e "s|@SOCKET@|$(sed_escape "$RUN/parley$n.sock")|g" \
+        -e "s|@EVENTS_SOCKET@|$(sed_escape "$RUN/events$n.sock")|g" \
         "$ROOT/deploy/lighttpd/parley.conf.in" >"$tmp"
     if [[ -n ${BENCH_HELLO_SOCKET:-} ]]; then
         cat >>"$tmp" <<EOF
@@ -353,35 +390,39 @@ write_lighttpd_conf() {
 }
 EOF
     fi
-    mv -f "$tmp" "$VAR/lighttpd.conf"
-    lighttpd -tt -f "$VAR/lighttpd.conf" >"$LOG/lighttpd-check.log" 2>&1 ||
-        { cat "$LOG/lighttpd-check.log" >&2; die "lighttpd rejects $VAR/lighttpd.conf"; }
+    mv -f "$tmp" "$VAR/lighttpd$n.conf"
+    lighttpd -tt -f "$VAR/lighttpd$n.conf" >"$LOG/lighttpd$n-check.log" 2>&1 ||
+        { cat "$LOG/lighttpd$n-check.log" >&2; die "lighttpd rejects $VAR/lighttpd$n.conf"; }
 }
 
+# start_lighttpd [N]: lighttpd of node N.
 start_lighttpd() {
+    local n=${1:-}
     command -v lighttpd >/dev/null || die "lighttpd is not installed (run deploy/install-deps.sh)"
-    stop_pidfile "$RUN/lighttpd.pid" lighttpd
-    write_lighttpd_conf
-    ( exec setsid lighttpd -D -f "$VAR/lighttpd.conf" ) </dev/null >>"$LOG/lighttpd.log" 2>&1 9>&- &
-    echo $! >"$RUN/lighttpd.pid"
+    stop_pidfile "$RUN/lighttpd$n.pid" lighttpd
+    write_lighttpd_conf "$n"
+    ( exec setsid lighttpd -D -f "$VAR/lighttpd$n.conf" ) </dev/null >>"$LOG/lighttpd$n.log" 2>&1 9>&- &
+    echo $! >"$RUN/lighttpd$n.pid"
 }
 
+# wait_healthy [N]: node N answers /healthz.
 wait_healthy() {
-    local i
+    local n=${1:-} i url=$URL port=$PORT
+    [[ -n $n ]] && { url=$URL2; port=$PORT2; }
     for ((i = 0; i < 200; i++)); do
-        if curl -fsS -o /dev/null --max-time 2 "$URL/healthz" 2>/dev/null; then
+        if curl -fsS -o /dev/null --max-time 2 "$url/healthz" 2>/dev/null; then
             return 0
         fi
-        if ! pid_running "$(pid_of "$RUN/parley.pid")"; then
+        if ! pid_running "$(pid_of "$RUN/parley$n.pid")"; then
             echo "$PROG: parley.fcgi exited" >&2; show_logs; return 1
         fi
-        if ! pid_running "$(pid_of "$RUN/lighttpd.pid")"; then
-            echo "$PROG: lighttpd exited (is port $PORT free?)" >&2; show_logs; return 1
+        if ! pid_running "$(pid_of "$RUN/lighttpd$n.pid")"; then
+            echo "$PROG: lighttpd exited (is port $port free?)" >&2; show_logs; return 1
         fi
         sleep 0.1
     done
-    echo "$PROG: $URL/healthz did not answer 200 within 20 s" >&2
-    curl -sS --max-time 2 "$URL/healthz" >&2 2>&1 || true
+    echo "$PROG: $url/healthz did not answer 200 within 20 s" >&2
+    curl -sS --max-time 2 "$url/healthz" >&2 2>&1 || true
     echo >&2
     show_logs
     return 1
@@ -408,6 +449,7 @@ do_start() {
     start_redis
     write_env
     migrate
+    printf '%s\n' "$BIN" >"$RUN/bin"      # restart-events and node2 start the same build
     start_fcgi
     start_events
     start_lighttpd
@@ -416,7 +458,77 @@ do_start() {
     say "Parley is running at $URL (state in $VAR)"
 }
 
+# BIN for the commands that join a running stack: the one `start` used unless BIN is given.
+stack_bin() {
+    local b=
+    if [[ -z $BIN_GIVEN ]]; then
+        { read -r b <"$RUN/bin"; } 2>/dev/null || true
+        [[ -n $b ]] && BIN=$b
+    fi
+    [[ -x $BIN/parley.fcgi && -x $BIN/parley-events.fcgi ]] ||
+        die "no parley.fcgi and parley-events.fcgi in $BIN (build them first: make)"
+}
+
+# The first node's hub only (its streams reconnect; the new hub's buffer is empty).
+do_restart_events() {
+    stack_bin
+    [[ -f $VAR/env ]] || die "no stack in $VAR (start it first)"
+    is_alive "$RUN/redis.pid" redis-server || die "Redis of the stack in $VAR is not running (start it first)"
+    start_events
+    say "restarted the events hub (pid $(pid_of "$RUN/events.pid"))"
+}
+
+node2_alive() {
+    is_alive "$RUN/lighttpd2.pid" lighttpd || is_alive "$RUN/parley2.pid" parley.fcgi ||
+        is_alive "$RUN/events2.pid" parley-events.fcgi
+}
+
+# set_url2 [URL]: PARLEY_URL2 in $VAR/env is URL, or gone without one.
+set_url2() {
+    [[ -f $VAR/env ]] || return 0
+    local tmp=$VAR/env.tmp
+    { grep -v '^export PARLEY_URL2=' "$VAR/env" || true; [[ -z ${1:-} ]] || echo "export PARLEY_URL2=$(sq "$1")"; } >"$tmp"
+    mv -f "$tmp" "$VAR/env"
+}
+
+do_node2_start() {
+    stack_bin
+    (( PORT2 != PORT )) || die "PORT2 must differ from PORT ($PORT)"
+    [[ -f $VAR/env && -f $VAR/lighttpd.conf ]] && all_running ||
+        die "the stack in $VAR is not running at $URL: start it first (stack.sh start)"
+    if is_alive "$RUN/lighttpd2.pid" lighttpd && is_alive "$RUN/parley2.pid" parley.fcgi &&
+            is_alive "$RUN/events2.pid" parley-events.fcgi && [[ -f $VAR/lighttpd2.conf ]] &&
+            grep -q "^server.port = $PORT2\$" "$VAR/lighttpd2.conf" &&
+            curl -fsS -o /dev/null --max-time 2 "$URL2/healthz" 2>/dev/null; then
+        set_url2 "$URL2"
+        say "node 2 is already running at $URL2"
+        return 0
+    fi
+    # Another server on PORT2 would answer the health check in place of ours.
+    if ! node2_alive && (exec 3<>"/dev/tcp/127.0.0.1/$PORT2") 2>/dev/null; then
+        die "port $PORT2 is in use: choose another PORT2"
+    fi
+    STOP_ON_DIE=2
+    start_fcgi 2
+    start_events 2
+    start_lighttpd 2
+    wait_healthy 2 || die "node 2 did not become healthy"
+    STOP_ON_DIE=0
+    set_url2 "$URL2"
+    say "node 2 is running at $URL2 (PARLEY_URL2 in $VAR/env)"
+}
+
+do_node2_stop() {
+    stop_pidfile "$RUN/lighttpd2.pid" lighttpd
+    stop_pidfile "$RUN/parley2.pid" parley.fcgi
+    rm -f "$RUN/parley2.sock"
+    stop_pidfile "$RUN/events2.pid" parley-events.fcgi
+    rm -f "$RUN/events2.sock"
+    set_url2
+}
+
 do_stop() {
+    do_node2_stop
     stop_pidfile "$RUN/lighttpd.pid" lighttpd
     stop_pidfile "$RUN/parley.pid" parley.fcgi
     rm -f "$FCGI_SOCK"
@@ -443,6 +555,14 @@ do_status() {
     else echo "postgres:    stopped"; ok=3; fi
     if curl -fsS -o /dev/null --max-time 2 "$URL/healthz" 2>/dev/null; then echo "healthz:     ok ($URL)"
     else echo "healthz:     no answer ($URL)"; ok=3; fi
+    if node2_alive; then
+        local p name
+        for p in lighttpd2:lighttpd parley2:parley.fcgi events2:parley-events.fcgi; do
+            name=${p#*:}
+            if is_alive "$RUN/${p%%:*}.pid" "$name"; then echo "node 2 $name: running (pid $(pid_of "$RUN/${p%%:*}.pid"))"
+            else echo "node 2 $name: stopped"; ok=3; fi
+        done
+    fi
     return $ok
 }
 
@@ -484,5 +604,12 @@ case $cmd in
     restart) take_lock; do_stop; do_start ;;
     run) take_lock; do_run ;;
     status) do_status ;;
-    *) echo "usage: $0 start|stop|restart|run|status" >&2; exit 2 ;;
+    restart-events) take_lock; do_restart_events ;;
+    node2)
+        case ${2:-} in
+            start) take_lock; do_node2_start ;;
+            stop) take_lock; do_node2_stop ;;
+            *) echo "usage: $0 node2 start|stop" >&2; exit 2 ;;
+        esac ;;
+    *) echo "usage: $0 start|stop|restart|run|status|restart-events|node2 start|stop" >&2; exit 2 ;;
 esac

@@ -16,7 +16,7 @@
     else ?><?cs
       set:Layout.can_post = "1" ?><?cs
     /if ?>
-    <div class="chat">
+    <div class="chat" data-conversation-id="<?cs var:Layout.cid ?>" data-kind="<?cs var:Data.conversation.kind ?>">
       <header class="chat-head">
         <a class="chat-back" href="/conversations"><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="20" height="20"><path fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" d="M12.5 4.5 7 10l5.5 5.5"/></svg><span class="visually-hidden">All conversations</span></a>
         <?cs call:conv_avatar(Data.conversation) ?>
@@ -26,11 +26,13 @@
           if:Data.conversation.kind != "direct" ?> · <?cs var:subcount(Data.conversation.members) ?> <?cs if:subcount(Data.conversation.members) == 1 ?>member<?cs else ?>members<?cs /if ?><?cs /if ?><?cs
           if:Data.conversation.description ?> · <span class="chat-desc"><?cs var:Data.conversation.description ?></span><?cs /if ?></p>
         </div>
+        <button type="button" class="btn btn-secondary btn-sm notify-enable" hidden><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="18" height="18" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><path d="M5 8a5 5 0 0 1 10 0c0 4 1.5 5.5 2 6H3c.5-.5 2-2 2-6Z"/><path d="M8.2 16.5a2 2 0 0 0 3.6 0"/></svg><span class="notify-enable-label">Enable desktop notifications</span></button>
+        <button type="button" class="btn btn-secondary btn-sm mute-toggle" aria-pressed="false" title="Mute desktop notifications for this conversation" hidden><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="18" height="18" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><path d="M5 8a5 5 0 0 1 10 0c0 4 1.5 5.5 2 6H3c.5-.5 2-2 2-6Z"/><path class="mute-slash" d="M3 3l14 14"/><path d="M8.2 16.5a2 2 0 0 0 3.6 0"/></svg><span class="mute-label">Mute</span></button>
         <a class="btn btn-secondary btn-sm chat-settings" href="/conversations/<?cs var:Layout.cid ?>/settings"><svg class="icon" aria-hidden="true" viewBox="0 0 24 24" width="18" height="18" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><circle cx="12" cy="12" r="3"/><path d="M19.4 15a1.7 1.7 0 0 0 .3 1.8l.1.1a2 2 0 1 1-2.8 2.8l-.1-.1a1.7 1.7 0 0 0-1.8-.3 1.7 1.7 0 0 0-1 1.5V21a2 2 0 1 1-4 0v-.1a1.7 1.7 0 0 0-1.1-1.5 1.7 1.7 0 0 0-1.8.3l-.1.1a2 2 0 1 1-2.8-2.8l.1-.1a1.7 1.7 0 0 0 .3-1.8 1.7 1.7 0 0 0-1.5-1H3a2 2 0 1 1 0-4h.1a1.7 1.7 0 0 0 1.5-1.1 1.7 1.7 0 0 0-.3-1.8l-.1-.1a2 2 0 1 1 2.8-2.8l.1.1a1.7 1.7 0 0 0 1.8.3H9a1.7 1.7 0 0 0 1-1.5V3a2 2 0 1 1 4 0v.1a1.7 1.7 0 0 0 1 1.5 1.7 1.7 0 0 0 1.8-.3l.1-.1a2 2 0 1 1 2.8 2.8l-.1.1a1.7 1.7 0 0 0-.3 1.8V9a1.7 1.7 0 0 0 1.5 1H21a2 2 0 1 1 0 4h-.1a1.7 1.7 0 0 0-1.5 1Z"/></svg><span class="chat-settings-label"><?cs if:Data.conversation.kind == "direct" ?>Details<?cs else ?>Settings<?cs /if ?></span></a>
       </header>
 
       <div class="chat-scroll" tabindex="0" role="region" aria-label="Messages">
-        <div class="chat-log"><?cs
+        <div class="chat-log" data-has-older="<?cs if:Data.has_older ?>1<?cs else ?>0<?cs /if ?>" data-has-newer="<?cs if:Data.has_newer ?>1<?cs else ?>0<?cs /if ?>"><?cs
         if:Data.has_older ?>
           <p class="history-link"><a class="btn btn-secondary btn-sm" href="/conversations/<?cs var:Layout.cid ?>?before=<?cs var:Data.messages.0.seq ?>">Older messages</a></p><?cs
         elif:subcount(Data.messages) > 0 ?>
@@ -53,7 +55,8 @@
         </div>
       </div>
 
-      <div class="composer" id="composer"><?cs
+      <div class="composer" id="composer">
+        <p class="typing-indicator" id="typing" aria-live="polite"></p><?cs
         call:form_error("body", "-", "-", "-") ?><?cs
         if:Layout.can_post == "1" ?>
         <form class="composer-form" method="post" action="/conversations/<?cs var:Layout.cid ?>/messages">

@@ -77,12 +77,13 @@
           <h1 id="page-title">Conversations</h1>
           <p class="muted">Direct messages, groups and channels, most recent first.</p>
         </div>
+        <button type="button" class="btn btn-secondary btn-sm notify-enable" hidden><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="18" height="18" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><path d="M5 8a5 5 0 0 1 10 0c0 4 1.5 5.5 2 6H3c.5-.5 2-2 2-6Z"/><path d="M8.2 16.5a2 2 0 0 0 3.6 0"/></svg><span class="notify-enable-label">Enable desktop notifications</span></button>
       </div><?cs
       if:Page.done == "left" ?><?cs call:notice("You left the conversation.") ?><?cs
       /if ?><?cs
       if:!?Form.kind ?><?cs call:form_error("-", "-", "-", "-") ?><?cs /if ?>
       <div class="two-col">
-        <section class="card card-flush" aria-labelledby="list-title">
+        <section class="card card-flush" id="conv-list" aria-labelledby="list-title">
           <h2 id="list-title" class="visually-hidden">Your conversations</h2><?cs
           if:subcount(Data.conversations) > 0 ?>
           <ul class="conv-list"><?cs

@@ -624,3 +624,434 @@ export function sharedUsers(n) {
     have.length >= n ? have : [...have, ...(await registerMany(n - have.length))]);
   return sharedCast.then((have) => have.slice(0, n));
 }
+
+// ---- real-time events: SSE streams, long-polls, a second node, a reference client ---------
+// GET /api/v1/events is served by the events hub. PARLEY_URL2 (set when the harness started a
+// second app node, `stack.sh node2 start`) is another parley.fcgi, events hub and lighttpd on
+// the same PostgreSQL and Redis.
+
+export const BASE2 = process.env.PARLEY_URL2 ? process.env.PARLEY_URL2.replace(/\/+$/, '') : undefined;
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Like api() but against another base URL (e.g. BASE2); {json, token, ip, headers, timeout}.
+ * Returns {status, headers, json, text}.
+ */
+export async function apiAt(base, method, path, opts = {}) {
+  const headers = { 'X-Forwarded-For': opts.ip || fakeIp(), ...(opts.headers || {}) };
+  if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
+  let body;
+  if (opts.json !== undefined) {
+    body = JSON.stringify(opts.json);
+    headers['Content-Type'] = 'application/json';
+  }
+  let res;
+  try {
+    res = await fetch(base + path, { method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(opts.timeout || 20000) });
+  } catch (err) {
+    const why = err.cause?.code || err.cause?.message || err.message;
+    throw new Error(`${method} ${base}${path.slice(0, 80)}: ${why}`, { cause: err });
+  }
+  const text = await res.text();
+  let json;
+  if (/json/i.test(res.headers.get('content-type') || '') && text.length) {
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+  }
+  return { status: res.status, headers: res.headers, json, text };
+}
+
+/** Sends a message through the node at `base` and asserts 201; returns the message. */
+export async function sendAt(base, u, convId, body, opts = {}) {
+  const r = await apiAt(base, 'POST', `/api/v1/conversations/${convId}/messages`, {
+    token: u.token,
+    json: { body, client_id: opts.client_id || uuid() },
+  });
+  assert.equal(r.status, 201, `send to ${convId} as ${u.username} via ${base}: ${show(r)}`);
+  return r.json.message;
+}
+
+/**
+ * One long-poll: GET /api/v1/events?cursor=&timeout= (query values as given; undefined ones
+ * are left out). opts: {token, base, headers, raw query string `query`}. Returns the api()
+ * shape plus `ms`, the time the answer took.
+ */
+export async function longPoll(u, { cursor, timeout, base = BASE, query, headers } = {}) {
+  const q = new URLSearchParams();
+  if (cursor !== undefined) q.set('cursor', String(cursor));
+  if (timeout !== undefined) q.set('timeout', String(timeout));
+  const qs = query ?? (q.toString() ? `?${q}` : '');
+  const t0 = performance.now();
+  const r = await apiAt(base, 'GET', `/api/v1/events${qs}`, { token: u?.token, headers, timeout: 70000 });
+  return { ...r, ms: performance.now() - t0 };
+}
+
+/**
+ * An SSE stream on GET /api/v1/events, read with fetch and a streaming body reader.
+ *   const s = await SseStream.open(user, {lastEventId, base});
+ *   const ev = await s.waitFor((e) => e.type === 'message.created', 2000);
+ * Every event is kept in s.events as the parsed JSON of its data line, with `_id` (the
+ * `id:` line), `_at` (performance.now() when it arrived) added; comments count in s.comments.
+ * s.ended resolves when the stream ends (server closed, error, or close()).
+ */
+export class SseStream {
+  constructor() {
+    this.events = [];
+    this.comments = 0;
+    this.retry = undefined;
+    this.lastId = undefined;
+    this.done = false;
+    this.endReason = undefined;
+    this.onEvent = null;
+    this._waiters = new Set();
+    this._ctl = new AbortController();
+    this.ended = new Promise((r) => (this._endResolve = r));
+  }
+
+  /** Connects; resolves once the response head is in (asserts 200 text/event-stream unless opts.raw). */
+  static async open(u, opts = {}) {
+    const s = new SseStream();
+    const headers = { Accept: 'text/event-stream', 'X-Forwarded-For': opts.ip || fakeIp() };
+    if (u?.token) headers.Authorization = `Bearer ${u.token}`;
+    if (opts.lastEventId !== undefined) headers['Last-Event-ID'] = String(opts.lastEventId);
+    Object.assign(headers, opts.headers || {});
+    const base = opts.base || BASE;
+    const timer = setTimeout(() => s._ctl.abort(), opts.connectTimeout || 10000);
+    let res;
+    try {
+      res = await fetch(base + '/api/v1/events' + (opts.query || ''), { headers, signal: s._ctl.signal });
+    } finally {
+      clearTimeout(timer);
+    }
+    s.status = res.status;
+    s.headers = res.headers;
+    if (opts.raw && res.status !== 200) {
+      s.text = await res.text().catch(() => '');
+      s._end('not 200');
+      return s;
+    }
+    if (res.status !== 200 || !/^text\/event-stream/i.test(res.headers.get('content-type') || '')) {
+      const text = await res.text().catch(() => '');
+      s._end('not 200');
+      throw new Error(`SSE ${base} as ${u?.username}: ${res.status} ${res.headers.get('content-type')} ${text.slice(0, 200)}`);
+    }
+    if (opts.onEvent) s.onEvent = opts.onEvent;
+    s._read(res.body.getReader());
+    return s;
+  }
+
+  async _read(reader) {
+    const dec = new TextDecoder();
+    let buf = '';
+    let cur = { data: [], id: undefined };
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buf += dec.decode(value, { stream: true });
+        let nl;
+        while ((nl = buf.search(/\r\n|\r|\n/)) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + (buf[nl] === '\r' && buf[nl + 1] === '\n' ? 2 : 1));
+          if (line === '') {
+            if (cur.data.length) this._dispatch(cur);
+            cur = { data: [], id: undefined };
+            continue;
+          }
+          if (line.startsWith(':')) {
+            this.comments++;
+            continue;
+          }
+          const c = line.indexOf(':');
+          const field = c < 0 ? line : line.slice(0, c);
+          let v = c < 0 ? '' : line.slice(c + 1);
+          if (v.startsWith(' ')) v = v.slice(1);
+          if (field === 'data') cur.data.push(v);
+          else if (field === 'id') cur.id = v;
+          else if (field === 'retry') this.retry = Number(v);
+        }
+      }
+      this._end('closed by the server');
+    } catch (err) {
+      this._end(this._closing ? 'closed' : `error: ${err.cause?.code || err.message}`);
+    }
+  }
+
+  _dispatch(cur) {
+    const text = cur.data.join('\n');
+    let ev;
+    try {
+      ev = JSON.parse(text);
+    } catch {
+      ev = { type: '(not JSON)', text };
+    }
+    if (ev === null || typeof ev !== 'object') ev = { type: '(not an object)', text };
+    Object.defineProperty(ev, '_id', { value: cur.id, enumerable: false });
+    Object.defineProperty(ev, '_at', { value: performance.now(), enumerable: false });
+    if (cur.id !== undefined) this.lastId = cur.id;
+    this.events.push(ev);
+    if (this.onEvent) this.onEvent(ev);
+    for (const w of [...this._waiters]) w();
+  }
+
+  _end(reason) {
+    if (this.done) return;
+    this.done = true;
+    this.endReason = reason;
+    this._endResolve(reason);
+    for (const w of [...this._waiters]) w();
+  }
+
+  /** The events so far that match pred. */
+  matching(pred) {
+    return this.events.filter(pred);
+  }
+
+  /** Resolves with the first event (of all received) matching pred; rejects after timeout ms. */
+  waitFor(pred, timeout = 3000, what = 'an event') {
+    return this.waitCount(pred, 1, timeout, what).then((l) => l[0]);
+  }
+
+  /** Resolves with the first n events matching pred once there are n. */
+  waitCount(pred, n, timeout = 3000, what = 'events') {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const got = this.events.filter(pred);
+        if (got.length >= n) {
+          done();
+          resolve(got.slice(0, n));
+        } else if (this.done) {
+          done();
+          reject(new Error(`SSE stream ended (${this.endReason}) before ${n} × ${what}; got ${got.length}: ${this.describe()}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`no ${n} × ${what} within ${timeout} ms (got ${this.events.filter(pred).length}): ${this.describe()}`));
+      }, timeout);
+      const done = () => {
+        clearTimeout(timer);
+        this._waiters.delete(check);
+      };
+      this._waiters.add(check);
+      check();
+    });
+  }
+
+  /** A short account of what the stream received, for assertion messages. */
+  describe() {
+    return JSON.stringify(this.events.map((e) => ({ id: e._id, type: e.type, c: e.conversation_id, seq: e.seq }))).slice(0, 1500);
+  }
+
+  close() {
+    this._closing = true;
+    this._ctl.abort();
+    return this.ended;
+  }
+}
+
+/** Opens an SSE stream and waits until the hub has parked it (a long-poll by the same user
+ *  with timeout=1 cannot tell; so this just waits `settle` ms after the head arrived). */
+export async function openStream(u, opts = {}) {
+  const s = await SseStream.open(u, opts);
+  await sleep(opts.settle ?? 50);
+  return s;
+}
+
+/**
+ * A reference client for DESIGN §4: holds an SSE stream (reconnecting with backoff and
+ * Last-Event-ID), applies messages in seq order per conversation, fetches any gap with
+ * GET …/messages?after=<seq> (paging until has_newer is false), and on `resync` refetches the
+ * conversation list and catches up every conversation whose last_seq is ahead.
+ *
+ *   const c = new ChatClient(user); await c.start(); … await c.stop();
+ *   c.applied(convId) → the applied messages' seqs, in order.
+ */
+export class ChatClient {
+  constructor(user, opts = {}) {
+    this.user = user;
+    this.base = opts.base || BASE;
+    this.log = opts.log || (() => {});
+    this.convs = new Map(); // id → {lastSeq, seqs: [], messages: Map seq → message}
+    this.lastEventId = undefined;
+    this.stats = { connects: 0, failedConnects: 0, resyncs: 0, gapFetches: 0, duplicates: 0, live: 0, fetched: 0, events: 0 };
+    this._queue = [];
+    this._wake = null;
+    this._stopped = false;
+    this._connected = null; // resolves on each successful connect
+    this.stream = null;
+    this.error = undefined; // the first error met while applying events
+  }
+
+  conv(id) {
+    let c = this.convs.get(id);
+    if (!c) {
+      c = { lastSeq: 0, seqs: [], messages: new Map() };
+      this.convs.set(id, c);
+    }
+    return c;
+  }
+
+  applied(id) {
+    return this.conv(id).seqs.slice();
+  }
+
+  lastSeq(id) {
+    return this.conv(id).lastSeq;
+  }
+
+  /** Connects, then catches up from the conversation list; resolves once both are done. */
+  async start() {
+    this._loop = this._run();
+    this._proc = this._process();
+    await this._firstConnect;
+    this._queue.push({ type: 'resync', _local: true }); // initial catch-up, after subscribing
+    this._kick();
+    await this.idle();
+  }
+
+  /** Resolves when the event queue is empty and nothing is being applied. */
+  async idle(timeout = 10000) {
+    const t0 = Date.now();
+    while (this._queue.length || this._busy) {
+      if (Date.now() - t0 > timeout) throw new Error('ChatClient: not idle');
+      await sleep(10);
+    }
+  }
+
+  /** Waits until conversation id has applied seq `seq` (or more). */
+  async waitSeq(id, seq, timeout = 5000) {
+    const t0 = Date.now();
+    while (this.lastSeq(id) < seq) {
+      if (Date.now() - t0 > timeout) throw new Error(`ChatClient: conversation ${id} stuck at seq ${this.lastSeq(id)}, want ${seq}`);
+      await sleep(10);
+    }
+  }
+
+  async stop() {
+    this._stopped = true;
+    if (this.stream) await this.stream.close();
+    this._kick();
+    await Promise.allSettled([this._loop, this._proc]);
+  }
+
+  _kick() {
+    if (this._wake) {
+      const w = this._wake;
+      this._wake = null;
+      w();
+    }
+  }
+
+  async _run() {
+    let firstResolve;
+    this._firstConnect = new Promise((r) => (firstResolve = r));
+    let delay = 50;
+    while (!this._stopped) {
+      let s;
+      try {
+        s = await SseStream.open(this.user, {
+          base: this.base,
+          lastEventId: this.lastEventId,
+          connectTimeout: 3000,
+          onEvent: (ev) => {
+            if (ev._id !== undefined) this.lastEventId = ev._id;
+            this.stats.events++;
+            this._queue.push(ev);
+            this._kick();
+          },
+        });
+      } catch (err) {
+        this.stats.failedConnects++;
+        this.log(`connect failed (${err.message.slice(0, 120)}); retrying in ${delay} ms`);
+        await sleep(delay);
+        delay = Math.min(delay * 2, 1000);
+        continue;
+      }
+      this.stream = s;
+      this.stats.connects++;
+      this.log(`connected (Last-Event-ID ${this.lastEventId})`);
+      delay = 50;
+      firstResolve();
+      const why = await s.ended;
+      if (this._stopped) break;
+      this.log(`stream ended: ${why}`);
+    }
+    firstResolve();
+  }
+
+  async _process() {
+    while (!this._stopped) {
+      if (!this._queue.length) {
+        await new Promise((r) => (this._wake = r));
+        continue;
+      }
+      this._busy = true;
+      const ev = this._queue.shift();
+      try {
+        await this._apply(ev);
+      } catch (err) {
+        this.log(`applying ${ev.type}: ${err.message}`);
+        this.error ??= err;
+      } finally {
+        this._busy = false;
+      }
+    }
+  }
+
+  async _apply(ev) {
+    if (ev.type === 'resync') {
+      if (!ev._local) this.stats.resyncs++;
+      const r = await apiAt(this.base, 'GET', '/api/v1/conversations', { token: this.user.token });
+      assert.equal(r.status, 200, `ChatClient resync: GET /conversations: ${show(r)}`);
+      for (const cv of r.json.conversations) {
+        if (cv.last_seq > this.conv(cv.id).lastSeq) await this._catchUp(cv.id);
+      }
+      return;
+    }
+    if (ev.type === 'message.created' && Number.isInteger(ev.conversation_id) && Number.isInteger(ev.seq)) {
+      const c = this.conv(ev.conversation_id);
+      if (ev.seq <= c.lastSeq) {
+        this.stats.duplicates++;
+        return;
+      }
+      if (ev.seq > c.lastSeq + 1) {
+        this.stats.gapFetches++;
+        await this._catchUp(ev.conversation_id);
+        if (ev.seq <= c.lastSeq) return;
+      }
+      this._take(c, ev.message);
+      this.stats.live++;
+    }
+  }
+
+  /** Fetches everything after the last applied seq, page by page. */
+  async _catchUp(id) {
+    const c = this.conv(id);
+    for (let guard = 0; guard < 1000; guard++) {
+      const r = await apiAt(this.base, 'GET', `/api/v1/conversations/${id}/messages?after=${c.lastSeq}&limit=200`, {
+        token: this.user.token,
+      });
+      assert.equal(r.status, 200, `ChatClient: GET messages after ${c.lastSeq} of ${id}: ${show(r)}`);
+      for (const m of r.json.messages) {
+        if (m.seq === c.lastSeq + 1) {
+          this._take(c, m);
+          this.stats.fetched++;
+        } else if (m.seq > c.lastSeq + 1) {
+          throw new Error(`ChatClient: history of ${id} jumps from ${c.lastSeq} to ${m.seq}`);
+        }
+      }
+      if (!r.json.has_newer || !r.json.messages.length) break;
+    }
+  }
+
+  _take(c, m) {
+    c.lastSeq = m.seq;
+    c.seqs.push(m.seq);
+    c.messages.set(m.seq, m);
+  }
+}

@@ -8,6 +8,7 @@ cd "$ROOT"
 export VAR=$(mktemp -d /tmp/parley-test.XXXXXX)
 chmod 755 "$VAR"
 export PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+export PORT2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export BIN="$ROOT/build/san"
 export STACK_FAST=1
 export PARLEY_TRUSTED_PROXY=127.0.0.1
@@ -24,8 +25,10 @@ cleanup() {
 trap cleanup EXIT
 
 deploy/local/stack.sh start
+# A second app node (parley.fcgi, events hub, lighttpd) on the same PostgreSQL and Redis.
+deploy/local/stack.sh node2 start
 . "$VAR/env"
-export PARLEY_URL PARLEY_DB PARLEY_REDIS
+export PARLEY_URL PARLEY_URL2 PARLEY_DB PARLEY_REDIS
 
 status=0
 echo "== API tests ($PARLEY_URL)"

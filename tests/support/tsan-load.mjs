@@ -17,6 +17,33 @@ function expect(what, got, ...want) {
   if (!want.includes(got)) throw new Error(`${what}: got ${got}, want ${want.join(' or ')}`);
 }
 
+// Holds an SSE stream until `until` resolves; returns how many events arrived.
+const counts = [];
+async function sse(token, until, slot) {
+  const ctl = new AbortController();
+  const r = await fetch(`${BASE}/api/v1/events`, {
+    headers: { Accept: 'text/event-stream', Authorization: `Bearer ${token}` }, signal: ctl.signal,
+  });
+  expect('events stream', r.status, 200);
+  let events = 0;
+  const reader = r.body.getReader();
+  const pump = (async () => {
+    const dec = new TextDecoder();
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        events += (dec.decode(value).match(/^data: /gm) || []).length;
+        counts[slot] = events;
+      }
+    } catch { /* aborted */ }
+  })();
+  await until;
+  ctl.abort();
+  await pump;
+  return events;
+}
+
 async function client(i) {
   const ip = `10.66.${i}.1`;
   const username = `tsan${i}${Math.random().toString(16).slice(2, 8)}`;
@@ -32,6 +59,15 @@ async function client(i) {
   });
   expect('token', tok.status, 201);
   const { secret } = await tok.json();
+  const g = await fetch(`${BASE}/api/v1/conversations`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify({ kind: 'group', title: `load ${i}` }),
+  });
+  expect('group', g.status, 201);
+  const conv = (await g.json()).conversation.id;
+  let finish;
+  counts[i] = 0;
+  const stream = sse(token, new Promise((res) => { finish = res; }), i);
   for (let r = 0; r < ROUNDS; r++) {
     const results = await Promise.all([
       call('GET', '/api/v1/me', { token, ip }),
@@ -42,13 +78,21 @@ async function client(i) {
       call('PATCH', '/api/v1/me', { token, ip, json: { status_text: `round ${r}` } }),
       call('POST', '/api/v1/login', { ip, json: { username, password: 'wrong password' } }),
       call('GET', '/no/such/page', { ip }),
+      call('POST', `/api/v1/conversations/${conv}/messages`, { token, ip, json: { body: `m${r}` } }),
+      call('GET', '/api/v1/events?timeout=1', { token, ip }),
     ]);
     expect('me', results[0], 200); expect('me by token', results[1], 200);
     expect('home', results[2], 200); expect('profile page', results[3], 200);
     expect('sessions', results[4], 200); expect('patch', results[5], 200);
     expect('wrong login', results[6], 401, 429); expect('404', results[7], 404);
+    expect('send', results[8], 201); expect('long-poll', results[9], 200);
   }
+  // The last events may still be on their way: wait for them (at most 10 s).
+  for (let waited = 0; counts[i] < ROUNDS && waited < 10000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+  finish();
+  const got = await stream;
+  if (got < ROUNDS) throw new Error(`client ${i}: the stream carried ${got} events, want at least ${ROUNDS}`);
 }
 
 await Promise.all(Array.from({ length: CLIENTS }, (_, i) => client(i)));
-console.log(`tsan-load: ${CLIENTS} clients × ${ROUNDS} rounds × 8 requests done`);
+console.log(`tsan-load: ${CLIENTS} clients × ${ROUNDS} rounds × 10 requests, with event streams, done`);

@@ -1,0 +1,416 @@
+// conversation.js — the conversation page made live.
+//
+// Messages are never rendered here: on an event the page fetches its own HTML again
+// (/conversations/<id>?after=… , ?around=… , ?before=…) and moves the server-rendered <li
+// id="m<seq>"> elements in. The list stays in seq order with every seq once.
+//
+// A GET of the conversation page marks what it shows as read (a person looking at the page
+// has read it), so a hidden tab does not fetch: it catches up when it is shown again.
+//
+// Also: sending without a reload (Enter sends, Shift+Enter is a new line), "… is typing",
+// older history when scrolled to the top.
+
+import { postJSON, errorMessage, fetchDocument, uuid, announceContent } from './net.js';
+
+const TYPING_POST_EVERY_MS = 3000;
+const TYPING_SHOW_MS = 5000;
+
+/** The seq of a message element (<li id="m42">), or null. */
+function seqOf(el) {
+  const m = /^m(\d+)$/.exec(el.id || '');
+  return m ? Number(m[1]) : null;
+}
+
+function messageItems(list) {
+  return list ? [...list.children].filter((li) => seqOf(li) !== null) : [];
+}
+
+/** Drops day separators that repeat the previous day or separate nothing. */
+function tidyDays(list) {
+  let day = null;
+  for (const li of [...list.children]) {
+    if (!li.classList.contains('day-sep')) continue;
+    const text = li.textContent.trim();
+    const next = li.nextElementSibling;
+    if (text === day || !next || next.classList.contains('day-sep')) li.remove();
+    else day = text;
+  }
+}
+
+export function initConversation(live) {
+  const chat = document.querySelector('.chat[data-conversation-id]');
+  if (!chat) return;
+  const id = chat.dataset.conversationId;
+  const me = document.body.dataset.me;
+  const log = chat.querySelector('.chat-log');
+  const scroller = chat.querySelector('.chat-scroll');
+  // A page further back in history has a gap to the newest messages: it does not grow live.
+  const atNewest = log.dataset.hasNewer !== '1';
+
+  const list = () => log.querySelector('.msg-list');
+  const lastSeq = () => {
+    const items = messageItems(list());
+    return items.length ? seqOf(items[items.length - 1]) : 0;
+  };
+  const firstSeq = () => {
+    const items = messageItems(list());
+    return items.length ? seqOf(items[0]) : 0;
+  };
+
+  // ---- newer messages ---------------------------------------------------------------------
+
+  let catchingUp = null;
+  let catchUpAgain = false;
+  let pendingWhileHidden = false;
+  const pendingRefresh = new Set();
+  let readPosted = 0;
+
+  /** Appends the messages after the last one shown, in order, each once. */
+  function catchUp() {
+    if (!atNewest) return Promise.resolve();
+    if (document.hidden) {
+      pendingWhileHidden = true;
+      return Promise.resolve();
+    }
+    if (catchingUp) {
+      catchUpAgain = true;
+      return catchingUp;
+    }
+    catchingUp = (async () => {
+      do {
+        catchUpAgain = false;
+        for (let pages = 0; pages < 20; pages += 1) {
+          const before = lastSeq();
+          // Ask from the last message shown (included again as context), so the server groups
+          // the new ones with it and adds a day separator only when the day changes.
+          const fetched = await fetchLog(`after=${Math.max(0, before - 1)}`);
+          const added = appendAfter(fetched, before);
+          if (!added || fetched.dataset.hasNewer !== '1') break;
+        }
+      } while (catchUpAgain);
+      markRead();
+    })()
+      .catch((err) => console.warn('parley: could not fetch new messages', err))
+      .finally(() => {
+        catchingUp = null;
+      });
+    return catchingUp;
+  }
+
+  async function fetchLog(query) {
+    const doc = await fetchDocument(`/conversations/${id}?${query}`);
+    const fetched = doc.querySelector(`.chat[data-conversation-id="${id}"] .chat-log`);
+    if (!fetched) throw new Error('the answer is not this conversation (logged out?)');
+    return fetched;
+  }
+
+  /** Moves the fetched messages after seq `after` to the end of the list; returns how many. */
+  function appendAfter(fetched, after) {
+    const from = fetched.querySelector('.msg-list');
+    if (!from) return 0;
+    let to = list();
+    if (!to) {
+      // The first message of the conversation: the empty state gives way to the list.
+      for (const el of log.querySelectorAll('.chat-empty, .history-start')) el.remove();
+      to = document.createElement('ol');
+      to.className = from.className;
+      const start = fetched.querySelector(':scope > .history-start, :scope > .history-link');
+      if (start && !start.querySelector('a[href*="after="]')) {
+        log.prepend(start);
+        start.after(to);
+      } else {
+        log.prepend(to);
+      }
+    }
+    let added = 0;
+    let separator = null;
+    for (const li of [...from.children]) {
+      if (li.classList.contains('day-sep')) {
+        separator = li;
+        continue;
+      }
+      const seq = seqOf(li);
+      if (seq === null || seq <= after || document.getElementById(`m${seq}`)) {
+        separator = null;
+        continue;
+      }
+      if (separator) to.append(separator);
+      separator = null;
+      to.append(li);
+      announceContent(li);
+      added += 1;
+    }
+    if (added) {
+      tidyDays(to);
+      for (const el of log.querySelectorAll('.chat-empty')) el.remove();
+    }
+    return added;
+  }
+
+  /** Re-renders one message shown (edited, deleted, reacted to) from ?around=<seq>. */
+  async function refresh(seq) {
+    if (document.hidden) {
+      pendingRefresh.add(seq);
+      return;
+    }
+    const old = document.getElementById(`m${seq}`);
+    if (!old) return; // not loaded here: it renders right when it is
+    try {
+      const fetched = await fetchLog(`around=${seq}`);
+      const fresh = fetched.querySelector(`#m${seq}`);
+      const current = document.getElementById(`m${seq}`);
+      if (fresh && current) {
+        current.replaceWith(fresh);
+        announceContent(fresh);
+      }
+    } catch (err) {
+      console.warn('parley: could not refresh message', seq, err);
+    }
+  }
+
+  /** Tells the server what this visible tab has shown. */
+  function markRead() {
+    const seq = lastSeq();
+    if (document.hidden || !atNewest || seq <= readPosted) return;
+    readPosted = seq;
+    postJSON(`/api/v1/conversations/${id}/read`, { seq }).catch(() => {
+      readPosted = 0;
+    });
+  }
+  // The page itself was read when it was served.
+  readPosted = lastSeq();
+
+  document.addEventListener('visibilitychange', () => {
+    if (document.hidden) return;
+    if (pendingWhileHidden) {
+      pendingWhileHidden = false;
+      catchUp();
+    }
+    for (const seq of pendingRefresh) refresh(seq);
+    pendingRefresh.clear();
+    markRead();
+  });
+
+  // ---- events -----------------------------------------------------------------------------
+
+  live.subscribe((ev) => {
+    switch (ev.type) {
+      case 'open':
+      case 'resync':
+        catchUp();
+        break;
+      case 'message.created':
+        if (String(ev.conversation_id) !== id) break;
+        if (ev.message && ev.message.sender) typingStopped(ev.message.sender.id);
+        if (ev.seq > lastSeq()) catchUp();
+        break;
+      case 'message.edited':
+      case 'message.deleted':
+      case 'reaction':
+        if (String(ev.conversation_id) !== id) break;
+        if (ev.seq > lastSeq()) catchUp();
+        else refresh(ev.seq);
+        break;
+      case 'typing':
+        if (String(ev.conversation_id) === id && ev.user && String(ev.user.id) !== me) typingStarted(ev.user);
+        break;
+      default:
+    }
+  });
+
+  // ---- "… is typing" ----------------------------------------------------------------------
+
+  const indicator = document.getElementById('typing');
+  const typists = new Map(); // user id → {name, timer}
+
+  function renderTyping() {
+    if (!indicator) return;
+    const names = [...typists.values()].map((t) => t.name);
+    let text = '';
+    if (names.length === 1) text = `${names[0]} is typing…`;
+    else if (names.length === 2) text = `${names[0]} and ${names[1]} are typing…`;
+    else if (names.length > 2) text = 'Several people are typing…';
+    indicator.textContent = text;
+    indicator.classList.toggle('is-active', names.length > 0);
+  }
+
+  function typingStarted(user) {
+    const key = String(user.id);
+    const known = typists.get(key);
+    if (known) clearTimeout(known.timer);
+    const timer = setTimeout(() => typingStopped(key), TYPING_SHOW_MS);
+    typists.set(key, { name: user.display_name || user.username, timer });
+    renderTyping();
+  }
+
+  function typingStopped(userId) {
+    const key = String(userId);
+    const known = typists.get(key);
+    if (!known) return;
+    clearTimeout(known.timer);
+    typists.delete(key);
+    renderTyping();
+  }
+
+  // ---- the composer -----------------------------------------------------------------------
+
+  const form = chat.querySelector('form.composer-form');
+  if (form) enhanceComposer(form);
+
+  function enhanceComposer(form) {
+    const textarea = form.querySelector('textarea[name="body"]');
+    const clientId = form.querySelector('input[name="client_id"]');
+    const button = form.querySelector('button[type="submit"]');
+    const composer = form.closest('.composer');
+    let sending = false;
+    let lastTypingPost = 0;
+
+    function showError(text) {
+      let box = composer.querySelector('.composer-error');
+      if (!box) {
+        box = document.createElement('div');
+        box.className = 'alert alert-error composer-error';
+        box.setAttribute('role', 'alert');
+        box.append(document.createElement('p'));
+        form.before(box);
+      }
+      box.querySelector('p').textContent = text;
+    }
+
+    function clearErrors() {
+      for (const el of composer.querySelectorAll('.composer-error, #form-error, .field-error')) el.remove();
+      const row = form.querySelector('.composer-row.has-error');
+      if (row) row.classList.remove('has-error');
+      textarea.removeAttribute('aria-invalid');
+    }
+
+    function endReply() {
+      for (const el of form.querySelectorAll('input[name="reply_to"], .reply-strip')) el.remove();
+      const url = new URL(location.href);
+      if (url.searchParams.has('reply_to')) {
+        url.searchParams.delete('reply_to');
+        history.replaceState(history.state, '', url.pathname + url.search);
+      }
+    }
+
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      if (sending) return;
+      const body = textarea.value;
+      if (!body.trim()) {
+        textarea.focus();
+        return;
+      }
+      if (!clientId.value) clientId.value = uuid();
+      const payload = { body, client_id: clientId.value };
+      const replyTo = form.querySelector('input[name="reply_to"]');
+      if (replyTo && replyTo.value) payload.reply_to = Number(replyTo.value);
+      sending = true;
+      button.disabled = true;
+      form.classList.add('is-sending');
+      try {
+        const response = await postJSON(`/api/v1/conversations/${id}/messages`, payload);
+        if (response.status === 201 || response.status === 200) {
+          const data = await response.json().catch(() => ({}));
+          clearErrors();
+          if (textarea.value === body) textarea.value = '';
+          clientId.value = uuid(); // the next message is a new one; a retry of this one was not
+          endReply();
+          const seq = data.message && data.message.seq;
+          if (!atNewest) {
+            location.assign(`/conversations/${id}${seq ? `#m${seq}` : '#composer'}`);
+            return;
+          }
+          await catchUp();
+          scroller.scrollTop = 0; // column-reverse: 0 is the newest end
+        } else {
+          // The same client_id stays: pressing Send again can never post it twice.
+          showError((await errorMessage(response)) || `The message was not sent (HTTP ${response.status}).`);
+        }
+      } catch {
+        showError('The message was not sent: no connection to the server. Press Send to try again.');
+      } finally {
+        sending = false;
+        button.disabled = false;
+        form.classList.remove('is-sending');
+      }
+    });
+
+    textarea.addEventListener('keydown', (ev) => {
+      if (ev.key !== 'Enter' || ev.shiftKey || ev.altKey || ev.isComposing || ev.keyCode === 229) return;
+      ev.preventDefault();
+      form.requestSubmit();
+    });
+
+    textarea.addEventListener('input', () => {
+      const now = Date.now();
+      if (!textarea.value.trim() || now - lastTypingPost < TYPING_POST_EVERY_MS) return;
+      lastTypingPost = now;
+      postJSON(`/api/v1/conversations/${id}/typing`).catch(() => {});
+    });
+  }
+
+  // ---- older history ----------------------------------------------------------------------
+
+  let loadingOlder = false;
+  let observer = null;
+
+  async function loadOlder() {
+    const first = firstSeq();
+    if (loadingOlder || !first || log.dataset.hasOlder !== '1') return;
+    loadingOlder = true;
+    try {
+      // Ask up to and including the first message shown, so it comes back grouped with the
+      // ones before it; the fetched copy replaces it.
+      const fetched = await fetchLog(`before=${first + 1}`);
+      const from = fetched.querySelector('.msg-list');
+      const to = list();
+      if (!from || !to) return;
+      const incoming = [...from.children];
+      if (!incoming.some((li) => seqOf(li) === first)) return;
+      // Everything shown up to and including the first message gives way to the fetched copy.
+      while (to.firstElementChild) {
+        const li = to.firstElementChild;
+        const seq = seqOf(li);
+        li.remove();
+        if (seq === first) break;
+      }
+      to.prepend(...incoming);
+      tidyDays(to);
+      for (const li of incoming) announceContent(li);
+      log.dataset.hasOlder = fetched.dataset.hasOlder === '1' ? '1' : '0';
+      const top = log.querySelector(':scope > .history-link, :scope > .history-start');
+      const fetchedTop = fetched.firstElementChild;
+      if (top && fetchedTop && fetchedTop.matches('.history-link, .history-start')) {
+        top.replaceWith(fetchedTop);
+        watchTop();
+      }
+    } catch (err) {
+      console.warn('parley: could not load older messages', err);
+    } finally {
+      loadingOlder = false;
+    }
+  }
+
+  function watchTop() {
+    if (!('IntersectionObserver' in window)) return;
+    if (observer) observer.disconnect();
+    const top = log.querySelector(':scope > .history-link');
+    if (!top || log.dataset.hasOlder !== '1') return;
+    observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) loadOlder();
+      },
+      { root: scroller, rootMargin: '200px 0px 0px 0px' },
+    );
+    observer.observe(top);
+  }
+
+  log.addEventListener('click', (ev) => {
+    const link = ev.target.closest('.history-link a[href*="before="]');
+    if (!link) return;
+    ev.preventDefault();
+    loadOlder();
+  });
+  watchTop();
+}

@@ -1,0 +1,254 @@
+// live.js — the tab's one connection to the events hub (/api/v1/events).
+//
+// Server-Sent Events by default; long-polling when SSE does not open within a few seconds
+// (a buffering proxy, an old browser) or when localStorage says `parley.transport = "poll"`.
+// Subscribers get every event as parsed JSON, plus two events of this module's own:
+//   {type: "open"}    connected (first time or again): fetch what may have been missed
+//   {type: "resync"}  from the hub: the replay was lost, refetch everything shown
+// Events are a doorbell: subscribers fetch the truth from the server.
+//
+// After an error the connection is re-opened with exponential backoff and jitter, carrying
+// the last event id (?last_event_id= for SSE, ?cursor= for polling) so the hub can replay.
+// A quiet "Reconnecting…" (#live-status) shows once the connection has been down a while.
+
+const OPEN_TIMEOUT_MS = 5000; // SSE must open within this, or the tab falls back to polling
+const DOWN_NOTICE_MS = 3000; // show "Reconnecting…" after this long without a connection
+const POLL_TIMEOUT_S = 25;
+const BACKOFF_BASE_MS = 1000;
+const BACKOFF_MAX_MS = 30_000;
+
+const listeners = new Set();
+let started = false;
+let transport = null; // "sse" | "poll"
+let lastId = null; // the last event id seen (a decimal string), shared by SSE and polling
+let source = null; // the EventSource
+let sseEverOpened = false;
+let attempt = 0; // failures in a row, for the backoff
+let retryTimer = null;
+let wake = null; // resolves the poll loop's backoff sleep early
+let connected = false;
+let downTimer = null;
+let stopped = false;
+
+/** Calls `fn(event)` for every event; returns a function that unsubscribes. */
+export function subscribe(fn) {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+/** The transport in use ("sse" or "poll"), for tests and curious people. */
+export function currentTransport() {
+  return transport;
+}
+
+function dispatch(event) {
+  for (const fn of [...listeners]) {
+    try {
+      fn(event);
+    } catch (err) {
+      console.error('parley live: a subscriber failed', err);
+    }
+  }
+}
+
+/** One event from the hub: drop repeats (ids only grow), remember the id, pass it on. */
+function receive(event) {
+  if (!event || typeof event.type !== 'string') return;
+  if (event.id != null) {
+    const id = Number(event.id);
+    if (event.type !== 'resync' && lastId != null && id <= Number(lastId)) return;
+    if (lastId == null || id > Number(lastId)) lastId = String(event.id);
+  }
+  dispatch(event);
+}
+
+function pollForced() {
+  try {
+    return localStorage.getItem('parley.transport') === 'poll';
+  } catch {
+    return false;
+  }
+}
+
+function backoff() {
+  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 10));
+  attempt += 1;
+  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2)); // "equal jitter"
+}
+
+// ---- the status line ------------------------------------------------------------------------
+
+function statusElement() {
+  let el = document.getElementById('live-status');
+  if (!el) {
+    el = document.createElement('p');
+    el.id = 'live-status';
+    el.className = 'live-status';
+    el.setAttribute('role', 'status');
+    el.hidden = true;
+    el.textContent = 'Reconnecting…';
+    document.body.append(el);
+  }
+  return el;
+}
+
+function markUp() {
+  const wasDown = !connected;
+  connected = true;
+  attempt = 0;
+  clearTimeout(downTimer);
+  downTimer = null;
+  statusElement().hidden = true;
+  document.documentElement.classList.remove('is-offline');
+  if (wasDown) dispatch({ type: 'open', transport });
+}
+
+function markDown() {
+  connected = false;
+  if (downTimer) return;
+  downTimer = setTimeout(() => {
+    statusElement().hidden = false;
+    document.documentElement.classList.add('is-offline');
+  }, DOWN_NOTICE_MS);
+}
+
+// ---- Server-Sent Events -----------------------------------------------------------------------
+
+function openSSE() {
+  clearTimeout(retryTimer);
+  retryTimer = null;
+  if (source) source.close();
+  const url = lastId != null ? `/api/v1/events?last_event_id=${encodeURIComponent(lastId)}` : '/api/v1/events';
+  const es = new EventSource(url);
+  source = es;
+  let opened = false;
+  const watchdog = setTimeout(() => {
+    // Never opened in this tab: SSE does not get through here. Poll instead.
+    if (!opened && source === es && !sseEverOpened) {
+      console.info('parley live: no event stream after %d ms, long-polling instead', OPEN_TIMEOUT_MS);
+      es.close();
+      source = null;
+      startPolling();
+    }
+  }, OPEN_TIMEOUT_MS);
+  es.onopen = () => {
+    if (source !== es) return;
+    opened = true;
+    sseEverOpened = true;
+    clearTimeout(watchdog);
+    markUp();
+  };
+  es.onmessage = (msg) => {
+    if (source !== es) return;
+    let event;
+    try {
+      event = JSON.parse(msg.data);
+    } catch {
+      return;
+    }
+    if (event.id == null && msg.lastEventId) event.id = msg.lastEventId;
+    receive(event);
+  };
+  es.onerror = () => {
+    if (source !== es) return;
+    // The browser would retry on its own at the server's fixed `retry:`; we close and
+    // retry with backoff instead, keeping the last id in the URL for the replay.
+    es.close();
+    source = null;
+    markDown();
+    if (!opened && !sseEverOpened) return; // the watchdog decides between SSE and polling
+    clearTimeout(watchdog);
+    scheduleSSE();
+  };
+}
+
+function scheduleSSE(delay = backoff()) {
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(openSSE, delay);
+}
+
+// ---- long-polling -----------------------------------------------------------------------------
+
+function sleep(ms) {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    wake = () => {
+      clearTimeout(t);
+      resolve();
+    };
+  });
+}
+
+function startPolling() {
+  if (transport === 'poll') return;
+  transport = 'poll';
+  document.documentElement.dataset.liveTransport = 'poll';
+  pollLoop();
+}
+
+async function pollLoop() {
+  while (transport === 'poll' && !stopped) {
+    // Without a cursor, ask briefly for one first: subscribers catch up once the hub knows
+    // where this tab stands, so nothing falls between the page and the first event.
+    const query = lastId != null ? `cursor=${encodeURIComponent(lastId)}&timeout=${POLL_TIMEOUT_S}` : 'timeout=1';
+    const ctrl = new AbortController();
+    const guard = setTimeout(() => ctrl.abort(), (POLL_TIMEOUT_S + 10) * 1000);
+    try {
+      const response = await fetch(`/api/v1/events?${query}`, {
+        credentials: 'same-origin',
+        cache: 'no-store',
+        headers: { Accept: 'application/json' },
+        signal: ctrl.signal,
+      });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const data = await response.json();
+      for (const event of data.events || []) receive(event);
+      if (data.cursor != null && data.cursor !== '') {
+        if (lastId == null || Number(data.cursor) > Number(lastId)) lastId = String(data.cursor);
+      }
+      markUp();
+    } catch (err) {
+      markDown();
+      await sleep(backoff());
+    } finally {
+      clearTimeout(guard);
+    }
+  }
+}
+
+// ---- start and wake-ups -----------------------------------------------------------------------
+
+/** Connects now if waiting to retry (the network came back, the page was restored). */
+function reconnectNow() {
+  attempt = 0;
+  if (transport === 'sse' && !source) openSSE();
+  else if (transport === 'poll' && wake) wake();
+}
+
+/** Opens the connection (once per tab). */
+export function start() {
+  if (started) return;
+  started = true;
+  if (pollForced() || typeof EventSource === 'undefined') {
+    startPolling();
+  } else {
+    transport = 'sse';
+    document.documentElement.dataset.liveTransport = 'sse';
+    openSSE();
+  }
+  window.addEventListener('online', reconnectNow);
+  window.addEventListener('offline', () => {
+    markDown();
+    if (transport === 'sse' && source) {
+      source.close();
+      source = null;
+      scheduleSSE();
+    }
+  });
+  window.addEventListener('pageshow', (ev) => {
+    if (!ev.persisted) return; // back from the back/forward cache: the stream is gone
+    if (source && source.readyState === EventSource.CLOSED) source = null;
+    connected = false;
+    reconnectNow();
+  });
+}
