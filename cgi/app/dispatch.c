@@ -290,19 +290,24 @@ static err_t dispatch_success(ctx *c)
     return render_page(c, page_hdf(c, c->out), c->page ? c->page : c->rt->page) ? ERR_INTERNAL : ERR_OK;
 }
 
-void dispatch(worker *w, http_io *io)
+void worker_ctx(worker *w, ctx *c)
 {
     arena_reset(&w->a);
     resp_reset(&w->rs);
     buf_reset(&w->out);
+    memset(c, 0, sizeof *c);
+    c->cfg = w->cfg;
+    c->db = &w->db;
+    c->kv = &w->kv;
+    c->a = &w->a;
+    c->rs = &w->rs;
+    c->status = 200;
+}
+
+void dispatch(worker *w, http_io *io)
+{
     ctx c;
-    memset(&c, 0, sizeof c);
-    c.cfg = w->cfg;
-    c.db = &w->db;
-    c.kv = &w->kv;
-    c.a = &w->a;
-    c.rs = &w->rs;
-    c.status = 200;
+    worker_ctx(w, &c);
     err_t e = dispatch_run(&c, io);
     if (!e) e = dispatch_success(&c);
     if (e) dispatch_error(&c, e);

@@ -21,10 +21,12 @@ typedef struct worker {
 
 void worker_init(worker *w, const config *cfg);
 void worker_free(worker *w);
+/* A fresh request context on the worker's connections (the arena and response reset). */
+typedef struct ctx ctx;
+void worker_ctx(worker *w, ctx *c);
 /* Serves one request completely (always writes a response). */
 void dispatch(worker *w, http_io *io);
 /* Resolves c->user from the request's bearer token or session cookie (c->rq parsed). */
-typedef struct ctx ctx;
 err_t dispatch_auth(ctx *c);
 /* Every statement table, for db_init (NULL-terminated). */
 extern const db_stmt *const dispatch_stmts[];

@@ -45,12 +45,7 @@ static int user_add(const config *cfg, const char *username, const char *display
     worker w;
     worker_init(&w, cfg);
     ctx c;
-    memset(&c, 0, sizeof c);
-    c.cfg = cfg;
-    c.db = &w.db;
-    c.kv = &w.kv;
-    c.a = &w.a;
-    c.rs = &w.rs;
+    worker_ctx(&w, &c);
     user_row *u;
     err_t e = users_create(&c, name, display, pw, &u);
     sodium_memzero(pw, sizeof pw);

@@ -57,15 +57,8 @@ static long long num(const char *v)
 
 static void serve(worker *w, FCGX_Request *fr)
 {
-    arena_reset(&w->a);
-    resp_reset(&w->rs);
     ctx c;
-    memset(&c, 0, sizeof c);
-    c.cfg = w->cfg;
-    c.db = &w->db;
-    c.kv = &w->kv;
-    c.a = &w->a;
-    c.rs = &w->rs;
+    worker_ctx(w, &c);
     err_t e = req_parse(&c.rq, c.a, io_getenv, fr->envp, fr->envp, cfg.trusted_proxy);
     if (e) { answer_error(fr, &c, e); return; }
     if (strcmp(c.rq.path, "/events") || !c.rq.is_api) {

@@ -41,6 +41,20 @@ static err_t list_item(json_t *out, const field_spec *f, const char *tok, size_t
     return json_array_append_new(out, json_string(low)) ? ERR_INTERNAL : ERR_OK;
 }
 
+/* Every entry of a text separated by commas or white space. */
+static err_t list_text(json_t *out, const field_spec *f, const char *s, size_t n, arena *a, const char **msg)
+{
+    err_t e = ERR_OK;
+    size_t pos = 0;
+    while (!e && pos < n) {
+        pos += strspn(s + pos, ", \t\r\n");
+        size_t tl = strcspn(s + pos, ", \t\r\n");
+        if (tl) e = list_item(out, f, s + pos, tl, a, msg);
+        pos += tl;
+    }
+    return e;
+}
+
 static err_t check_list(json_t *input, const field_spec *f, json_t *v, arena *a, const char **msg)
 {
     json_t *out = json_array();
@@ -52,16 +66,8 @@ static err_t check_list(json_t *input, const field_spec *f, json_t *v, arena *a,
         json_array_foreach(v, i, item) {
             if (json_is_integer(item) && f->kind == FV_IDS && json_integer_value(item) > 0) {
                 json_array_append_new(out, json_integer(json_integer_value(item)));
-            } else if (json_is_string(item)) {
-                /* a form's name[] values may each hold several entries */
-                const char *s = json_string_value(item);
-                size_t n = json_string_length(item), pos = 0;
-                while (!e && pos < n) {
-                    pos += strspn(s + pos, ", \t\r\n");
-                    size_t tl = strcspn(s + pos, ", \t\r\n");
-                    if (tl) e = list_item(out, f, s + pos, tl, a, msg);
-                    pos += tl;
-                }
+            } else if (json_is_string(item)) {   /* a form's name[] values may each hold several */
+                e = list_text(out, f, json_string_value(item), json_string_length(item), a, msg);
             } else {
                 *msg = arena_printf(a, "%s must be a list of %s.", f->label, f->kind == FV_IDS ? "ids" : "usernames");
                 e = ERR_INVALID_FIELD;
@@ -69,14 +75,7 @@ static err_t check_list(json_t *input, const field_spec *f, json_t *v, arena *a,
             if (e) break;
         }
     } else if (json_is_string(v)) {
-        const char *s = json_string_value(v);
-        size_t n = json_string_length(v), pos = 0;
-        while (!e && pos < n) {
-            pos += strspn(s + pos, ", \t\r\n");
-            size_t tl = strcspn(s + pos, ", \t\r\n");
-            if (tl) e = list_item(out, f, s + pos, tl, a, msg);
-            pos += tl;
-        }
+        e = list_text(out, f, json_string_value(v), json_string_length(v), a, msg);
     } else {
         *msg = arena_printf(a, "%s must be a list of %s.", f->label, f->kind == FV_IDS ? "ids" : "usernames");
         e = ERR_INVALID_FIELD;
