@@ -322,11 +322,15 @@ err_t h_conv_show(ctx *c)
                 ev_read(c, cv.id, c->user->id, rs);
             }
         }
-        const char *reply = req_query(&c->rq, "reply_to");
-        json_t *rj;
-        if (reply && strspn(reply, "0123456789") == strlen(reply) && *reply && strlen(reply) < 18 &&
-            msg_get(c, cv.id, atoll(reply), &rj) == ERR_OK)
-            json_object_set_new(page, "reply_to", rj);
+    }
+    /* ?reply_to=<seq>: the message being answered, for the composer's "Replying to" strip. */
+    const char *reply = req_query(&c->rq, "reply_to");
+    json_t *rj;
+    if (reply && strspn(reply, "0123456789") == strlen(reply) && *reply && strlen(reply) < 18 &&
+        msg_get(c, cv.id, atoll(reply), &rj) == ERR_OK) {
+        const char *body = json_string_value(json_object_get(rj, "body"));
+        json_object_set_new(rj, "excerpt", json_string(body ? fmt_excerpt(c->a, body, strlen(body), 120) : ""));
+        json_object_set_new(page, "reply_to", rj);
     }
     if ((e = conv_json(c, &cv, 1, &cj))) { json_decref(page); return e; }
     json_object_set_new(page, "conversation", cj);

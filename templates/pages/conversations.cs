@@ -24,10 +24,10 @@
                     <span class="conv-excerpt"><?cs
                     if:!?c.last_message.kind ?><em>No messages yet</em><?cs
                     elif:c.last_message.deleted ?><em>Message deleted</em><?cs
-                    elif:c.last_message.kind == "system" ?><?cs var:c.last_message.body ?><?cs
+                    elif:c.last_message.kind == "system" ?><?cs var:c.last_message.excerpt ?><?cs
                     else ?><span class="conv-excerpt-who"><?cs
                       if:?Session.user.username && c.last_message.sender.username == Session.user.username ?>You<?cs
-                      else ?><?cs call:user_name(c.last_message.sender) ?><?cs /if ?>:</span> <?cs var:c.last_message.body ?><?cs
+                      else ?><?cs call:user_name(c.last_message.sender) ?><?cs /if ?>:</span> <?cs var:c.last_message.excerpt ?><?cs
                     /if ?></span><?cs
                     if:c.last_activity_at ?>
                     <span class="conv-time conv-time-bottom"><?cs call:time_day(c.last_activity_at) ?></span><?cs
