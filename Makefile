@@ -93,6 +93,11 @@ build/bench/hello.fcgi: tests/bench/hello_fcgi.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< -lfcgi -pthread
 
+# The events hub's load generator (tests/bench/events.sh): one thread, epoll.
+build/bench/sseload: tests/bench/sseload.c
+	@mkdir -p $(dir $@)
+	$(CC) -D_GNU_SOURCE -std=c11 -O2 -g $(WARN) -o $@ $<
+
 deps:
 	deploy/install-deps.sh
 
@@ -125,7 +130,7 @@ test-tsan: build/tsan/parley.fcgi build/tsan/parley build/tsan/parley-events.fcg
 
 test: check test-unit test-fuzz test-stack test-tsan
 
-bench: all build/bench/hello.fcgi
+bench: all build/bench/hello.fcgi build/bench/sseload
 	tests/bench/run.sh
 
 clean:

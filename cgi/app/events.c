@@ -5,12 +5,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "../core/log.h"
 #include "conv.h"
 #include "handlers.h"
 #include "people.h"
 
-enum { EV_BATCH = 1024 };   /* PUBLISHes per pipeline round trip */
+enum { EV_BATCH = 1024,      /* PUBLISHes per pipeline round trip */
+       EV_QUIET_S = 3 };     /* after Redis failed, this thread drops events this long */
+
+/* A hung Redis costs one timeout per event: without this, a broadcast to 500 people would
+ * wait 500 timeouts. Per thread, because each worker owns its connection. */
+static _Thread_local time_t ev_quiet_until;
 
 const db_stmt ev_stmts[] = {
     {"ev_members", "SELECT user_id FROM members WHERE conversation_id = $1"},
@@ -55,11 +61,12 @@ static void publish(ctx *c, const long long *uids, size_t n, json_t *event)
 {
     const char *type = json_string_value(json_object_get(event, "type"));
     if (!type) type = "?";
-    if (!n) { json_decref(event); return; }
+    if (!n || time(NULL) < ev_quiet_until) { json_decref(event); return; }
     redisReply *r;
     err_t e = kv_cmd(c->kv, &r, "INCR parley:evseq");
     if (e) {
         log_warn("events: %s not published: no event id (redis)", type);
+        if (e == ERR_UNAVAILABLE) ev_quiet_until = time(NULL) + EV_QUIET_S;
         json_decref(event);
         return;
     }
@@ -87,6 +94,7 @@ static void publish(ctx *c, const long long *uids, size_t n, json_t *event)
     }
     if (!rep) e = ERR_INTERNAL;
     if (e) log_warn("events: %s %lld not published to all of its %zu recipients (redis)", type, id, n);
+    if (e == ERR_UNAVAILABLE) ev_quiet_until = time(NULL) + EV_QUIET_S;
     free(s);
     json_decref(event);
 }

@@ -192,7 +192,7 @@ err_t msg_page(ctx *c, const conv *cv, json_t **out)
             append_rows(c, r, 0, cv->id, arr);
             PQclear(r);
         }
-    } else if (after) {
+    } else if (after || req_query(&c->rq, "after")) {    /* after=0: from seq 1 (catching up from nothing) */
         const char *p[] = {conv_s, id_str(c, after), id_str(c, limit)};
         if ((e = db_exec(c->db, "msg_after", 3, p, &r))) goto fail;
         append_rows(c, r, 0, cv->id, arr);

@@ -34,12 +34,18 @@ static void on_term(int sig)
 static void answer_error(FCGX_Request *fr, ctx *c, err_t e)
 {
     const err_info *ei = err_lookup(e);
-    json_t *body = json_pack("{s:{s:s,s:s}}", "error", "code", ei->code, "message", c->err_msg ? c->err_msg : ei->message);
+    json_t *err = json_pack("{s:s,s:s}", "code", ei->code, "message", c->err_msg ? c->err_msg : ei->message);
+    if (err && c->err_field) json_object_set_new(err, "field", json_string(c->err_field));
+    json_t *body = err ? json_pack("{s:o}", "error", err) : NULL;
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    FCGX_FPrintF(fr->out, "Status: %d %s\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n"
-                          "X-Content-Type-Options: nosniff\r\n%s\r\n%s",
-                 ei->status, resp_reason(ei->status),
-                 e == ERR_UNAUTHORIZED ? "WWW-Authenticate: Bearer realm=\"parley\"\r\n" : "", text ? text : "{}");
+    buf out;
+    buf_init(&out);
+    buf_printf(&out, "Status: %d %s\r\nContent-Type: application/json\r\n%s", ei->status, resp_reason(ei->status),
+               e == ERR_UNAUTHORIZED ? "WWW-Authenticate: Bearer realm=\"parley\"\r\n" : "");
+    resp_security_headers(&out);
+    buf_printf(&out, "\r\n%s", text ? text : "{}");
+    FCGX_PutStr(out.data ? out.data : "", (int)out.len, fr->out);
+    buf_free(&out);
     free(text);
     json_decref(body);
     FCGX_Finish_r(fr);
@@ -81,9 +87,14 @@ static void serve(worker *w, FCGX_Request *fr)
         return;
     }
     if (sse) {
-        FCGX_FPrintF(fr->out, "Status: 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
-                              "X-Accel-Buffering: no\r\nX-Content-Type-Options: nosniff\r\n\r\nretry: 2000\n\n");
-        if (FCGX_FFlush(fr->out) != 0) { FCGX_Finish_r(fr); free(fr); return; }
+        buf head;
+        buf_init(&head);
+        buf_puts(&head, "Status: 200 OK\r\nContent-Type: text/event-stream\r\nX-Accel-Buffering: no\r\n");
+        resp_security_headers(&head);
+        buf_puts(&head, "\r\nretry: 2000\n\n");
+        int bad = FCGX_PutStr(head.data, (int)head.len, fr->out) != (int)head.len || FCGX_FFlush(fr->out) != 0;
+        buf_free(&head);
+        if (bad) { FCGX_Finish_r(fr); free(fr); return; }
     }
     hub_park(fr, c.user->id, sse, last, hub_now_ms() + timeout * 1000);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include "../core/buf.h"
+#include "../http/resp.h"
 
 struct hub_stream {
     FCGX_Request *fr;            /* owned; finished and freed when the stream ends */
@@ -92,9 +93,9 @@ static int put_poll(hub_stream *s, const char *events, long long cursor)
     buf_init(&body);
     buf_init(&out);
     buf_printf(&body, "{\"events\":[%s],\"cursor\":\"%lld\"}", events, cursor);
-    buf_printf(&out, "Status: 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
-                     "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n\r\n%s",
-               body.len, buf_str(&body));
+    buf_printf(&out, "Status: 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n", body.len);
+    resp_security_headers(&out);
+    buf_printf(&out, "\r\n%s", buf_str(&body));
     int rc = out.oom || body.oom ? -1 : put(s, out.data, out.len);
     buf_free(&body);
     buf_free(&out);

@@ -65,13 +65,8 @@ const char *resp_reason(int status)
     }
 }
 
-void resp_serialize(const resp *r, int head_only, buf *out)
+void resp_security_headers(buf *out)
 {
-    buf_printf(out, "Status: %d %s\r\n", r->status, resp_reason(r->status));
-    if (r->content_type && r->status != 204)
-        buf_printf(out, "Content-Type: %s\r\n", r->content_type);
-    if (r->status != 204 && r->status != 304)
-        buf_printf(out, "Content-Length: %zu\r\n", r->body.len);
     buf_printf(out, "Content-Security-Policy: %s\r\n", resp_csp);
     buf_puts(out, "X-Content-Type-Options: nosniff\r\n"
                   "Referrer-Policy: same-origin\r\n"
@@ -79,6 +74,16 @@ void resp_serialize(const resp *r, int head_only, buf *out)
                   "Cross-Origin-Opener-Policy: same-origin\r\n"
                   "Permissions-Policy: camera=(), microphone=(), geolocation=()\r\n"
                   "Cache-Control: no-store\r\n");
+}
+
+void resp_serialize(const resp *r, int head_only, buf *out)
+{
+    buf_printf(out, "Status: %d %s\r\n", r->status, resp_reason(r->status));
+    if (r->content_type && r->status != 204)
+        buf_printf(out, "Content-Type: %s\r\n", r->content_type);
+    if (r->status != 204 && r->status != 304)
+        buf_printf(out, "Content-Length: %zu\r\n", r->body.len);
+    resp_security_headers(out);
     buf_append(out, r->headers.data ? r->headers.data : "", r->headers.len);
     buf_puts(out, "\r\n");
     if (!head_only && r->status != 204) buf_append(out, r->body.data ? r->body.data : "", r->body.len);

@@ -19,6 +19,8 @@ void resp_header(resp *r, const char *name, const char *value);
 /* Writes the whole response (headers, and the body unless head_only) to out. */
 void resp_serialize(const resp *r, int head_only, buf *out);
 const char *resp_reason(int status);
+/* The headers every response carries (CSP, nosniff, Referrer-Policy, …, no-store). */
+void resp_security_headers(buf *out);
 
 extern const char resp_csp[];
 

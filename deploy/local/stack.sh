@@ -12,7 +12,8 @@
 # Environment:
 #   VAR             state directory (default: <repo>/var)
 #   PORT            HTTP port on 127.0.0.1 (default: 8080)
-#   PORT2           HTTP port of the second node (default: PORT + 1)
+#   PORT2           HTTP port of the second node (default: PORT + 1; node2 takes PORT from
+#                   the running stack's $VAR/env unless PORT is given)
 #   BIN             directory with the built parley.fcgi and parley (default: <repo>/build;
 #                   restart-events and node2 default to the directory `start` used)
 #   PGPORT          PostgreSQL port; only names its socket file (default: 5432)
@@ -42,6 +43,8 @@ die() {
 say() { echo "$PROG: $*"; }
 
 VAR=${VAR:-$ROOT/var}
+PORT_GIVEN=${PORT:+1}
+PORT2_GIVEN=${PORT2:+1}
 PORT=${PORT:-8080}
 BIN_GIVEN=${BIN:+1}
 BIN=${BIN:-$ROOT/build}
@@ -491,8 +494,23 @@ set_url2() {
     mv -f "$tmp" "$VAR/env"
 }
 
+# PORT (and so PORT2) of the running stack, from its $VAR/env, unless PORT is given.
+stack_port() {
+    [[ -z $PORT_GIVEN && -f $VAR/env ]] || return 0
+    local line p
+    line=$(grep '^export PARLEY_URL=' "$VAR/env" || true)
+    p=${line##*:}
+    p=${p//[!0-9]/}
+    [[ -n $p ]] || return 0
+    PORT=$p
+    URL=http://127.0.0.1:$PORT
+    [[ -n $PORT2_GIVEN ]] || PORT2=$((PORT + 1))
+    URL2=http://127.0.0.1:$PORT2
+}
+
 do_node2_start() {
     stack_bin
+    stack_port
     (( PORT2 != PORT )) || die "PORT2 must differ from PORT ($PORT)"
     [[ -f $VAR/env && -f $VAR/lighttpd.conf ]] && all_running ||
         die "the stack in $VAR is not running at $URL: start it first (stack.sh start)"

@@ -868,14 +868,17 @@ export async function openStream(u, opts = {}) {
  * GET …/messages?after=<seq> (paging until has_newer is false), and on `resync` refetches the
  * conversation list and catches up every conversation whose last_seq is ahead.
  *
- *   const c = new ChatClient(user); await c.start(); … await c.stop();
+ *   const c = new ChatClient(user, {only: [convId]}); await c.start(); … await c.stop();
  *   c.applied(convId) → the applied messages' seqs, in order.
+ * opts.only: follow just these conversation ids (others are ignored), so that a test's client
+ * does not page through every conversation its (shared) user is in; opts.base; opts.log(line).
  */
 export class ChatClient {
   constructor(user, opts = {}) {
     this.user = user;
     this.base = opts.base || BASE;
     this.log = opts.log || (() => {});
+    this.only = opts.only ? new Set(opts.only) : null;
     this.convs = new Map(); // id → {lastSeq, seqs: [], messages: Map seq → message}
     this.lastEventId = undefined;
     this.stats = { connects: 0, failedConnects: 0, resyncs: 0, gapFetches: 0, duplicates: 0, live: 0, fetched: 0, events: 0 };
@@ -1009,11 +1012,13 @@ export class ChatClient {
       const r = await apiAt(this.base, 'GET', '/api/v1/conversations', { token: this.user.token });
       assert.equal(r.status, 200, `ChatClient resync: GET /conversations: ${show(r)}`);
       for (const cv of r.json.conversations) {
+        if (this.only && !this.only.has(cv.id)) continue;
         if (cv.last_seq > this.conv(cv.id).lastSeq) await this._catchUp(cv.id);
       }
       return;
     }
     if (ev.type === 'message.created' && Number.isInteger(ev.conversation_id) && Number.isInteger(ev.seq)) {
+      if (this.only && !this.only.has(ev.conversation_id)) return;
       const c = this.conv(ev.conversation_id);
       if (ev.seq <= c.lastSeq) {
         this.stats.duplicates++;

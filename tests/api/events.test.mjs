@@ -1,0 +1,438 @@
+// Real-time events (docs/API.md "Real-time events", DESIGN §4): SSE streams and long-polls on
+// GET /api/v1/events, served by the events hub. Needs the whole stack; the two-node test needs
+// PARLEY_URL2 (deploy/local/stack.sh node2 start) and the hub-restart test needs PARLEY_VAR
+// (the stack's state directory) to find and restart the hub.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import {
+  api,
+  assertSecurityHeaders,
+  BASE,
+  BASE2,
+  ChatClient,
+  createGroup,
+  longPoll,
+  messages,
+  openStream,
+  pool,
+  registerMany,
+  send,
+  sendAt,
+  sharedUsers,
+  show,
+  sleep,
+  SseStream,
+} from './lib.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+const isMsg = (convId, seq) => (e) =>
+  e.type === 'message.created' && e.conversation_id === convId && (seq === undefined || e.seq === seq);
+
+/** Closes every stream given (ignores undefined). */
+function closeAll(...streams) {
+  return Promise.all(streams.filter(Boolean).map((s) => s.close()));
+}
+
+test('SSE: a message from another member arrives within 1 s, with increasing event ids', async () => {
+  const [a, b] = await sharedUsers(2);
+  const g = await createGroup(a, [b]);
+  const s = await openStream(b);
+  try {
+    assert.equal(s.headers.get('cache-control'), 'no-store', 'SSE Cache-Control');
+    const t0 = performance.now();
+    const m1 = await send(a, g.id, 'first event');
+    const e1 = await s.waitFor(isMsg(g.id, m1.seq), 2000, `message.created seq ${m1.seq}`);
+    const elapsed = e1._at - t0;
+    assert.ok(elapsed < 1000, `the event arrived after ${elapsed.toFixed(0)} ms (send included); want < 1000`);
+    assert.equal(e1.type, 'message.created');
+    assert.equal(e1.conversation_id, g.id);
+    assert.equal(e1.seq, m1.seq);
+    assert.equal(e1.message?.body, 'first event');
+    assert.equal(e1.message?.seq, m1.seq);
+    assert.equal(e1.message?.sender?.id, a.user.id);
+    assert.equal(e1.message?.mentions_me, false, 'events are rendered for no particular reader');
+    assert.ok(Number.isInteger(e1.id) && e1.id > 0, `event id: ${JSON.stringify(e1)}`);
+    assert.equal(e1._id, String(e1.id), 'the id: line equals the JSON id');
+    assert.equal(s.retry, 2000, 'the stream starts with retry: 2000');
+
+    const m2 = await send(a, g.id, 'second event');
+    const e2 = await s.waitFor(isMsg(g.id, m2.seq), 2000, `message.created seq ${m2.seq}`);
+    assert.equal(e2.message.body, 'second event');
+    const ids = s.events.map((e) => e.id);
+    for (let i = 1; i < ids.length; i++) assert.ok(ids[i] > ids[i - 1], `event ids increase: ${ids}`);
+    assert.ok(e2.id > e1.id);
+  } finally {
+    await s.close();
+  }
+});
+
+test('long-poll: waits until the deadline, answers at once when an event comes, checks its input', async () => {
+  const [a, b] = await sharedUsers(2);
+  const g = await createGroup(a, [b]);
+
+  // Nothing to say: timeout=1 answers at the deadline (the hub's timer ticks once a second).
+  const idle = await longPoll(b, { timeout: 1 });
+  assert.equal(idle.status, 200, `idle long-poll: ${show(idle)}`);
+  assert.match(idle.headers.get('content-type') || '', /^application\/json/);
+  assert.deepEqual(idle.json.events, [], `idle long-poll: ${show(idle)}`);
+  assert.match(idle.json.cursor, /^\d+$/, `cursor is a string of digits: ${show(idle)}`);
+  assert.ok(idle.ms >= 900 && idle.ms < 2600, `timeout=1 answered after ${idle.ms.toFixed(0)} ms; want about 1 s`);
+
+  // A message while a poll waits: the answer comes well before the timeout.
+  const cursor = idle.json.cursor;
+  const polling = longPoll(b, { cursor, timeout: 5 });
+  await sleep(300);
+  const m = await send(a, g.id, 'wake up');
+  const r = await polling;
+  assert.equal(r.status, 200, `long-poll: ${show(r)}`);
+  assert.ok(r.ms < 2500, `long-poll answered after ${r.ms.toFixed(0)} ms; want at once after the send (timeout 5 s)`);
+  const evs = r.json.events;
+  assert.ok(Array.isArray(evs) && evs.length >= 1, `events: ${show(r)}`);
+  const ev = evs.find(isMsg(g.id, m.seq));
+  assert.ok(ev, `the message.created of seq ${m.seq} is in ${show(r)}`);
+  assert.equal(ev.message.body, 'wake up');
+  assert.match(r.json.cursor, /^\d+$/);
+  assert.ok(Number(r.json.cursor) > Number(cursor), `the cursor moved on: ${cursor} → ${r.json.cursor}`);
+  assert.equal(Number(r.json.cursor), evs[evs.length - 1].id, 'the cursor is the last event id');
+
+  // The returned cursor: nothing new → an empty answer at the deadline, not the same event again.
+  const again = await longPoll(b, { cursor: r.json.cursor, timeout: 1 });
+  assert.equal(again.status, 200, show(again));
+  assert.deepEqual(again.json.events, [], `no duplicate after the returned cursor: ${show(again)}`);
+
+  // Bad input.
+  for (const t of ['0', '61', 'abc', '-1', '']) {
+    const bad = await longPoll(b, { query: `?timeout=${encodeURIComponent(t)}` });
+    assert.equal(bad.status, 400, `timeout=${JSON.stringify(t)}: ${show(bad)}`);
+    assert.equal(bad.json?.error?.code, 'invalid_field', `timeout=${t}: ${show(bad)}`);
+  }
+  for (const c of ['abc', '-5', '1.5']) {
+    const bad = await longPoll(b, { cursor: c, timeout: 1 });
+    assert.equal(bad.status, 400, `cursor=${c}: ${show(bad)}`);
+    assert.equal(bad.json?.error?.code, 'invalid_field', `cursor=${c}: ${show(bad)}`);
+  }
+  const ok60 = longPoll(b, { cursor: r.json.cursor, timeout: 60 });
+  const m60 = await send(a, g.id, 'timeout=60 is allowed');
+  const r60 = await ok60;
+  assert.equal(r60.status, 200, `timeout=60: ${show(r60)}`);
+  assert.ok(r60.json.events.some(isMsg(g.id, m60.seq)), show(r60));
+
+  // No or bad credentials: 401 JSON error, for long-polls and SSE alike.
+  for (const [what, u] of [['no auth', undefined], ['bad token', { token: 'x'.repeat(43) }]]) {
+    const r401 = await longPoll(u, { timeout: 1 });
+    assert.equal(r401.status, 401, `${what}: ${show(r401)}`);
+    assert.match(r401.headers.get('content-type') || '', /^application\/json/, `${what}: ${show(r401)}`);
+    assert.equal(r401.json?.error?.code, 'unauthorized', `${what}: ${show(r401)}`);
+    assert.ok(r401.json.error.message, `${what}: error.message`);
+    const s401 = await SseStream.open(u, { raw: true });
+    assert.equal(s401.status, 401, `${what} (SSE): ${s401.status} ${s401.text}`);
+    assert.equal(JSON.parse(s401.text).error.code, 'unauthorized');
+  }
+});
+
+test('replay: reconnecting with Last-Event-ID (or a long-poll cursor) gets exactly what was missed', async () => {
+  const [a, b] = await sharedUsers(2);
+  const g = await createGroup(a, [b]);
+  let s = await openStream(b);
+  const m0 = await send(a, g.id, 'seen');
+  const e0 = await s.waitFor(isMsg(g.id, m0.seq), 2000, 'the first message');
+  const lastId = s.lastId;
+  assert.equal(lastId, String(e0.id));
+  await s.close();
+
+  const missed = [];
+  for (let i = 1; i <= 3; i++) missed.push(await send(a, g.id, `missed ${i}`));
+
+  s = await SseStream.open(b, { lastEventId: lastId });
+  try {
+    const got = await s.waitCount(isMsg(g.id), 3, 2000, 'replayed message.created');
+    assert.deepEqual(got.map((e) => e.seq), missed.map((m) => m.seq), `replayed in order: ${s.describe()}`);
+    assert.deepEqual(got.map((e) => e.message.body), ['missed 1', 'missed 2', 'missed 3']);
+    for (const e of got) assert.ok(e.id > e0.id, 'only events after Last-Event-ID');
+    assert.ok(!s.events.some((e) => e.type === 'resync'), `no resync when the buffer holds it all: ${s.describe()}`);
+    // Live events continue after the replay, with nothing repeated.
+    const m4 = await send(a, g.id, 'live again');
+    await s.waitFor(isMsg(g.id, m4.seq), 2000, 'the live message after the replay');
+    await sleep(200);
+    const seqs = s.matching(isMsg(g.id)).map((e) => e.seq);
+    assert.deepEqual(seqs, [...missed.map((m) => m.seq), m4.seq], `no duplicates: ${s.describe()}`);
+  } finally {
+    await s.close();
+  }
+
+  // The same with a long-poll cursor: everything after it, at once, in one answer.
+  const cursor = s.lastId;
+  const more = [];
+  for (let i = 1; i <= 3; i++) more.push(await send(a, g.id, `polled ${i}`));
+  const r = await longPoll(b, { cursor, timeout: 5 });
+  assert.equal(r.status, 200, show(r));
+  assert.ok(r.ms < 1500, `buffered events are answered at once (${r.ms.toFixed(0)} ms)`);
+  assert.deepEqual(r.json.events.filter(isMsg(g.id)).map((e) => e.seq), more.map((m) => m.seq), show(r));
+  assert.equal(r.json.cursor, String(r.json.events[r.json.events.length - 1].id));
+  const r2 = await longPoll(b, { cursor: r.json.cursor, timeout: 1 });
+  assert.deepEqual(r2.json.events, [], `nothing twice: ${show(r2)}`);
+});
+
+test('resync: a Last-Event-ID or cursor older than the buffer gives {"type":"resync"} first', async () => {
+  const [a, b] = await sharedUsers(2);
+  const [c] = await registerMany(1);
+  const g = await createGroup(a, [b, c]);
+  await send(a, g.id, 'so that event ids are well past 1');
+
+  // A user the hub has not seen yet, and cursor 1 (long gone).
+  const s = await SseStream.open(c, { lastEventId: 1 });
+  try {
+    const first = await s.waitFor(() => true, 2000, 'the first event');
+    assert.equal(first.type, 'resync', `first event: ${s.describe()}`);
+    // The stream goes on after the resync.
+    const m = await send(a, g.id, 'after the resync');
+    await s.waitFor(isMsg(g.id, m.seq), 2000, 'a live message after the resync');
+    assert.equal(s.matching((e) => e.type === 'resync').length, 1);
+  } finally {
+    await s.close();
+  }
+  const r = await longPoll(c, { cursor: 1, timeout: 5 });
+  assert.equal(r.status, 200, show(r));
+  assert.ok(r.ms < 1500, `resync is answered at once (${r.ms.toFixed(0)} ms)`);
+  assert.equal(r.json.events.length, 1, show(r));
+  assert.equal(r.json.events[0].type, 'resync', show(r));
+  assert.match(r.json.cursor, /^\d+$/);
+  assert.ok(Number(r.json.cursor) > 1);
+
+  // A known user whose buffer (256 events) overflowed while away.
+  const s1 = await openStream(b);
+  const m1 = await send(a, g.id, 'before the flood');
+  await s1.waitFor(isMsg(g.id, m1.seq), 2000);
+  const lastId = s1.lastId;
+  await s1.close();
+  const g2 = await createGroup(a, [b]);
+  await pool(Array.from({ length: 260 }, (_, i) => i), 8, (i) => send(a, g2.id, `flood ${i}`));
+  const s2 = await SseStream.open(b, { lastEventId: lastId });
+  try {
+    const first = await s2.waitFor(() => true, 2000, 'the first event');
+    assert.equal(first.type, 'resync', `after 260 missed events: ${s2.describe()}`);
+    assert.ok(!s2.events.some(isMsg(g2.id)), `no partial replay: ${s2.describe()}`);
+  } finally {
+    await s2.close();
+  }
+  // The same cursor on a long-poll.
+  const lp = await longPoll(b, { cursor: lastId, timeout: 5 });
+  assert.equal(lp.status, 200, show(lp));
+  assert.deepEqual(lp.json.events.map((e) => e.type), ['resync'], `long-poll, same cursor: ${show(lp)}`);
+});
+
+test('a removed member hears nothing more from the conversation; the others do', async () => {
+  const [a, b, c] = await sharedUsers(3);
+  const g = await createGroup(a, [b, c]);
+  const sb = await openStream(b);
+  const sc = await openStream(c);
+  try {
+    const m1 = await send(a, g.id, 'before the removal');
+    await sb.waitFor(isMsg(g.id, m1.seq), 2000, 'B gets messages while a member');
+    await sc.waitFor(isMsg(g.id, m1.seq), 2000);
+
+    const del = await api('DELETE', `/api/v1/conversations/${g.id}/members/${b.user.id}`, { token: a.token });
+    assert.equal(del.status, 204, `remove B: ${show(del)}`);
+    const isRemoved = (e) => e.type === 'member.removed' && e.conversation_id === g.id && e.user_id === b.user.id;
+    await sb.waitFor(isRemoved, 2000, 'member.removed for B (the removed person)');
+    await sc.waitFor(isRemoved, 2000, 'member.removed for C (a remaining member)');
+
+    const m2 = await send(a, g.id, 'after the removal');
+    await sc.waitFor(isMsg(g.id, m2.seq), 2000, 'C still gets the conversation');
+    await sleep(1000);
+    const leaked = sb.events.filter((e) => e.conversation_id === g.id && (e.seq ?? 0) >= m2.seq);
+    assert.deepEqual(leaked, [], `B must get nothing more from the conversation: ${sb.describe()}`);
+    const typing = await api('POST', `/api/v1/conversations/${g.id}/typing`, { token: a.token });
+    assert.equal(typing.status, 204);
+    await sc.waitFor((e) => e.type === 'typing' && e.conversation_id === g.id, 2000);
+    await sleep(300);
+    assert.ok(!sb.events.some((e) => e.type === 'typing' && e.conversation_id === g.id), `no typing for B: ${sb.describe()}`);
+  } finally {
+    await closeAll(sb, sc);
+  }
+});
+
+test('typing: 204, the other members hear it once per 3 s, the typist does not', async () => {
+  const [a, b, c] = await sharedUsers(3);
+  const g = await createGroup(a, [b, c]);
+  const [sa, sb, sc] = await Promise.all([openStream(a), openStream(b), openStream(c)]);
+  try {
+    const isTyping = (u) => (e) => e.type === 'typing' && e.conversation_id === g.id && e.user?.id === u.user.id;
+    const r = await api('POST', `/api/v1/conversations/${g.id}/typing`, { token: a.token });
+    assert.equal(r.status, 204, `typing: ${show(r)}`);
+    assert.equal(r.text, '', '204 has no body');
+    const eb = await sb.waitFor(isTyping(a), 2000, 'typing of A at B');
+    await sc.waitFor(isTyping(a), 2000, 'typing of A at C');
+    assert.equal(eb.user.username, a.username);
+    assert.equal(typeof eb.user.display_name, 'string');
+    assert.ok(Number.isInteger(eb.id), `typing event id: ${JSON.stringify(eb)}`);
+
+    const r2 = await api('POST', `/api/v1/conversations/${g.id}/typing`, { token: a.token });
+    assert.equal(r2.status, 204, `second typing within 3 s is accepted: ${show(r2)}`);
+    // B types too: A hears B (a separate limiter per person), which also bounds the wait.
+    const rb = await api('POST', `/api/v1/conversations/${g.id}/typing`, { token: b.token });
+    assert.equal(rb.status, 204);
+    await sa.waitFor(isTyping(b), 2000, 'typing of B at A');
+    await sc.waitFor(isTyping(b), 2000, 'typing of B at C');
+    await sleep(500);
+    assert.equal(sb.matching(isTyping(a)).length, 1, `one typing event per 3 s at B: ${sb.describe()}`);
+    assert.equal(sc.matching(isTyping(a)).length, 1, `one typing event per 3 s at C: ${sc.describe()}`);
+    assert.equal(sa.matching(isTyping(a)).length, 0, `the typist hears nothing of its own: ${sa.describe()}`);
+    assert.equal(sb.matching(isTyping(b)).length, 0, `the typist hears nothing of its own: ${sb.describe()}`);
+
+    const outsider = (await registerMany(1))[0];
+    const r404 = await api('POST', `/api/v1/conversations/${g.id}/typing`, { token: outsider.token });
+    assert.equal(r404.status, 404, `typing in someone else's conversation: ${show(r404)}`);
+  } finally {
+    await closeAll(sa, sb, sc);
+  }
+});
+
+test(
+  'two nodes: messages sent through either parley.fcgi reach streams on either hub',
+  { skip: BASE2 ? false : 'PARLEY_URL2 is not set: no second node (deploy/local/stack.sh node2 start)' },
+  async () => {
+    const [a, b, c] = await sharedUsers(3);
+    const g = await createGroup(a, [b, c]);
+    const s1 = await openStream(b, { base: BASE }); // first node's hub
+    const s2 = await openStream(c, { base: BASE2 }); // second node's hub
+    try {
+      const t0 = performance.now();
+      const via2 = await sendAt(BASE2, a, g.id, 'sent through node 2');
+      const e1 = await s1.waitFor(isMsg(g.id, via2.seq), 2000, 'node 2 → hub 1');
+      await s2.waitFor(isMsg(g.id, via2.seq), 2000, 'node 2 → hub 2');
+      assert.ok(e1._at - t0 < 1000, `cross-node delivery took ${(e1._at - t0).toFixed(0)} ms`);
+      assert.equal(e1.message.body, 'sent through node 2');
+      const via1 = await sendAt(BASE, a, g.id, 'sent through node 1');
+      const e2 = await s2.waitFor(isMsg(g.id, via1.seq), 2000, 'node 1 → hub 2');
+      await s1.waitFor(isMsg(g.id, via1.seq), 2000, 'node 1 → hub 1');
+      assert.equal(e2.message.body, 'sent through node 1');
+      assert.equal(e2.id, s1.events.find(isMsg(g.id, via1.seq)).id, 'both hubs give the event the same id');
+      // Replay works on the other hub too: ids are shared by all hubs.
+      const lp = await longPoll(b, { base: BASE2, cursor: e1.id, timeout: 5 });
+      assert.equal(lp.status, 200, show(lp));
+      const seqs = lp.json.events.filter(isMsg(g.id)).map((e) => e.seq);
+      assert.ok(
+        seqs.includes(via1.seq) || lp.json.events[0]?.type === 'resync',
+        `a cursor from hub 1 on hub 2: replay or resync: ${show(lp)}`,
+      );
+    } finally {
+      await closeAll(s1, s2);
+    }
+  },
+);
+
+/** The pid in $PARLEY_VAR/run/events.pid if it is a running parley-events.fcgi. */
+function hubPid() {
+  const pid = Number(readFileSync(path.join(process.env.PARLEY_VAR, 'run', 'events.pid'), 'utf8').trim());
+  assert.ok(Number.isInteger(pid) && pid > 1, `events.pid: ${pid}`);
+  const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  assert.ok(cmd.includes('parley-events.fcgi'), `pid ${pid} is the hub: ${JSON.stringify(cmd)}`);
+  return pid;
+}
+
+function restartHub() {
+  return new Promise((resolve, reject) => {
+    execFile(
+      path.join(ROOT, 'deploy/local/stack.sh'),
+      ['restart-events'],
+      { env: { ...process.env, VAR: process.env.PARLEY_VAR }, timeout: 60000 },
+      (err, stdout, stderr) => (err ? reject(new Error(`stack.sh restart-events: ${err.message} ${stderr}`)) : resolve(stdout)),
+    );
+  });
+}
+
+test(
+  'killing the hub: the client reconnects, resyncs and ends with every message exactly once, in order',
+  { skip: process.env.PARLEY_VAR ? false : 'PARLEY_VAR is not set: cannot find the hub to kill' },
+  async (t) => {
+    const [a, b] = await sharedUsers(2);
+    const g = await createGroup(a, [b]);
+    const log = [];
+    const client = new ChatClient(b, { only: [g.id], log: (l) => log.push(`${Math.round(performance.now())} ${l}`) });
+    await client.start();
+    const why = () => `client ${JSON.stringify(client.stats)} log ${JSON.stringify(log)}`;
+    try {
+      assert.equal(client.lastSeq(g.id), g.last_seq, `initial catch-up: ${why()}`);
+      const acked = [];
+      const ackWaiters = [];
+      const sender = (async () => {
+        for (let i = 1; i <= 30; i++) {
+          const m = await send(a, g.id, `loop ${i}`);
+          acked.push(m.seq);
+          for (const w of ackWaiters.splice(0)) w();
+        }
+      })();
+      const acks = async (n) => {
+        while (acked.length < n) await new Promise((r) => ackWaiters.push(r));
+      };
+      await acks(10);
+      process.kill(hubPid(), 'SIGKILL');
+      await acks(11); // one event is published while no hub listens: the new hub cannot replay it
+      const restarted = restartHub();
+      await sender;
+      await restarted;
+      const last = acked[acked.length - 1];
+      await client.waitSeq(g.id, last, 15000).catch((e) => {
+        throw new Error(`${e.message}: ${why()}`);
+      });
+      await sleep(300); // late live events must be dropped as duplicates
+      await client.idle();
+      assert.equal(client.error, undefined, `no error while applying: ${client.error?.message} ${why()}`);
+      const seqs = client.applied(g.id);
+      const expected = Array.from({ length: last }, (_, i) => i + 1);
+      assert.deepEqual(seqs, expected, `applied seqs are exactly 1..${last}: ${why()}`);
+      for (const s of acked) assert.equal(seqs.filter((x) => x === s).length, 1, `seq ${s} applied once`);
+      assert.ok(client.stats.connects >= 2, `the client reconnected: ${why()}`);
+      assert.ok(client.stats.resyncs >= 1, `the new hub (empty buffer) sent a resync: ${why()}`);
+      t.diagnostic(`client: ${JSON.stringify(client.stats)}`);
+      // The restarted hub serves live events again.
+      const after = await send(a, g.id, 'after the restart');
+      await client.waitSeq(g.id, after.seq, 3000);
+    } finally {
+      await client.stop();
+    }
+  },
+);
+
+test('catching up from nothing: …/messages?after=0 pages from seq 1 (the client algorithm relies on it)', async () => {
+  const [a, b] = await sharedUsers(2);
+  const g = await createGroup(a, [b]);
+  for (let i = 0; i < 6; i++) await send(a, g.id, `page ${i}`);
+  const p = await messages(b, g.id, '?after=0&limit=5');
+  const got = p.messages.map((m) => m.seq);
+  assert.deepEqual(got, [1, 2, 3, 4, 5], `after=0&limit=5 is the first page, not the newest: got ${got}`);
+  assert.equal(p.has_newer, true);
+  assert.equal(p.has_older, false);
+});
+
+test('hub errors name the field (docs/API.md "Errors")', async () => {
+  const [b] = await sharedUsers(1);
+  for (const [q, field] of [['?timeout=0', 'timeout'], ['?timeout=61', 'timeout'], ['?cursor=abc', 'cursor']]) {
+    const r = await longPoll(b, { query: q });
+    assert.equal(r.status, 400, `${q}: ${show(r)}`);
+    assert.equal(r.json?.error?.code, 'invalid_field', `${q}: ${show(r)}`);
+    assert.equal(r.json?.error?.field, field, `${q}: invalid_field names the field: ${show(r)}`);
+  }
+});
+
+test('hub answers carry the security headers every response carries (docs/ARCHITECTURE.md)', async () => {
+  const [b] = await sharedUsers(1);
+  const r401 = await longPoll(undefined, { timeout: 1 });
+  assertSecurityHeaders(r401, 'hub 401');
+  const r400 = await longPoll(b, { timeout: 0 });
+  assertSecurityHeaders(r400, 'hub 400');
+  const ok = await longPoll(b, { timeout: 1 });
+  assertSecurityHeaders(ok, 'long-poll 200');
+  const s = await SseStream.open(b);
+  try {
+    assertSecurityHeaders(s, 'SSE 200');
+  } finally {
+    await s.close();
+  }
+});
