@@ -1,6 +1,13 @@
 // app.js — progressive enhancement for the server-rendered pages. Every page works without
 // it; with it, times read in the reader's own time zone, a new token's secret has a Copy
-// button, and destructive buttons ask before acting.
+// button, and destructive buttons ask before acting. For a logged-in person the pages are
+// live (live.js: one event connection per tab): conversations grow as messages arrive, the
+// inbox keeps its unread counts, desktop notifications when enabled.
+
+import * as live from './live.js';
+import { initConversation } from './conversation.js';
+import { initInbox } from './inbox.js';
+import { initNotifications } from './notify.js';
 
 const formats = {
   time: new Intl.DateTimeFormat(undefined, { timeStyle: 'short' }),
@@ -56,3 +63,12 @@ function confirmations() {
 localTimes();
 copyButtons();
 confirmations();
+// Content the live modules move in from a fetched page (new messages, a fresh inbox list).
+document.addEventListener('parley:content', (ev) => localTimes(ev.target));
+
+if (document.body.dataset.me) {
+  initConversation(live);
+  initInbox(live);
+  initNotifications(live);
+  live.start();
+}

@@ -44,6 +44,10 @@ export function initConversation(live) {
   const me = document.body.dataset.me;
   const log = chat.querySelector('.chat-log');
   const scroller = chat.querySelector('.chat-scroll');
+  // "Reconnecting…" shows just below the chat's header rather than over the page.
+  const status = document.getElementById('live-status');
+  const head = chat.querySelector('.chat-head');
+  if (status && head) head.append(status);
   // A page further back in history has a gap to the newest messages: it does not grow live.
   const atNewest = log.dataset.hasNewer !== '1';
 
@@ -317,6 +321,11 @@ export function initConversation(live) {
           clientId.value = uuid(); // the next message is a new one; a retry of this one was not
           endReply();
           const seq = data.message && data.message.seq;
+          // A new message (201) makes an event for this tab too: if it never comes, the
+          // event stream is not getting through.
+          if (response.status === 201 && seq && live.expectDelivery) {
+            live.expectDelivery((e) => e.type === 'message.created' && String(e.conversation_id) === id && e.seq === seq);
+          }
           if (!atNewest) {
             location.assign(`/conversations/${id}${seq ? `#m${seq}` : '#composer'}`);
             return;

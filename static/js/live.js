@@ -3,13 +3,15 @@
 // Server-Sent Events by default; long-polling when SSE does not open within a few seconds
 // (a buffering proxy, an old browser) or when localStorage says `parley.transport = "poll"`.
 // Subscribers get every event as parsed JSON, plus two events of this module's own:
-//   {type: "open"}    connected (first time or again): fetch what may have been missed
+//   {type: "open"}    connected without a last event id (so without a replay): fetch what
+//                     may have been missed since the page was rendered
 //   {type: "resync"}  from the hub: the replay was lost, refetch everything shown
 // Events are a doorbell: subscribers fetch the truth from the server.
 //
 // After an error the connection is re-opened with exponential backoff and jitter, carrying
 // the last event id (?last_event_id= for SSE, ?cursor= for polling) so the hub can replay.
 // A quiet "Reconnecting…" (#live-status) shows once the connection has been down a while.
+// <html data-live="up|down" data-live-transport="sse|poll"> tells tests (and CSS) the state.
 
 const OPEN_TIMEOUT_MS = 5000; // SSE must open within this, or the tab falls back to polling
 const DOWN_NOTICE_MS = 3000; // show "Reconnecting…" after this long without a connection
@@ -24,6 +26,7 @@ let lastId = null; // the last event id seen (a decimal string), shared by SSE a
 let source = null; // the EventSource
 let sseEverOpened = false;
 let attempt = 0; // failures in a row, for the backoff
+let shortLived = 0; // event streams in a row that ended soon after opening, delivering nothing
 let retryTimer = null;
 let wake = null; // resolves the poll loop's backoff sleep early
 let connected = false;
@@ -51,9 +54,35 @@ function dispatch(event) {
   }
 }
 
+// Deliveries this tab is sure to get (its own message's message.created): an event stream
+// that opened but does not deliver them (a proxy buffering the body) is given up for polling.
+const expected = new Set();
+
+/** Expects an event matching `match` within `ms`; without it, SSE is given up for polling. */
+export function expectDelivery(match, ms = 8000) {
+  if (transport !== 'sse') return;
+  const item = { match, timer: null };
+  item.timer = setTimeout(() => {
+    expected.delete(item);
+    if (transport !== 'sse' || !connected) return; // down anyway: the reconnect catches up
+    console.info('parley live: the event stream delivered nothing in %d ms, long-polling instead', ms);
+    if (source) source.close();
+    source = null;
+    clearTimeout(retryTimer);
+    startPolling();
+  }, ms);
+  expected.add(item);
+}
+
 /** One event from the hub: drop repeats (ids only grow), remember the id, pass it on. */
 function receive(event) {
   if (!event || typeof event.type !== 'string') return;
+  for (const item of [...expected]) {
+    if (item.match(event)) {
+      clearTimeout(item.timer);
+      expected.delete(item);
+    }
+  }
   if (event.id != null) {
     const id = Number(event.id);
     if (event.type !== 'resync' && lastId != null && id <= Number(lastId)) return;
@@ -92,23 +121,24 @@ function statusElement() {
   return el;
 }
 
-function markUp() {
+/** Connected. `fresh`: without a last event id, so nothing was replayed: subscribers fetch
+ *  what they may have missed (with an id the hub replays, or sends a resync). */
+function markUp(fresh) {
   const wasDown = !connected;
   connected = true;
-  attempt = 0;
   clearTimeout(downTimer);
   downTimer = null;
   statusElement().hidden = true;
-  document.documentElement.classList.remove('is-offline');
-  if (wasDown) dispatch({ type: 'open', transport });
+  document.documentElement.dataset.live = 'up';
+  if (wasDown && fresh) dispatch({ type: 'open', transport });
 }
 
 function markDown() {
   connected = false;
+  document.documentElement.dataset.live = 'down';
   if (downTimer) return;
   downTimer = setTimeout(() => {
     statusElement().hidden = false;
-    document.documentElement.classList.add('is-offline');
   }, DOWN_NOTICE_MS);
 }
 
@@ -118,10 +148,13 @@ function openSSE() {
   clearTimeout(retryTimer);
   retryTimer = null;
   if (source) source.close();
-  const url = lastId != null ? `/api/v1/events?last_event_id=${encodeURIComponent(lastId)}` : '/api/v1/events';
+  const fresh = lastId == null;
+  const url = fresh ? '/api/v1/events' : `/api/v1/events?last_event_id=${encodeURIComponent(lastId)}`;
   const es = new EventSource(url);
   source = es;
   let opened = false;
+  let openedAt = 0;
+  let delivered = false;
   const watchdog = setTimeout(() => {
     // Never opened in this tab: SSE does not get through here. Poll instead.
     if (!opened && source === es && !sseEverOpened) {
@@ -134,9 +167,10 @@ function openSSE() {
   es.onopen = () => {
     if (source !== es) return;
     opened = true;
+    openedAt = Date.now();
     sseEverOpened = true;
     clearTimeout(watchdog);
-    markUp();
+    markUp(fresh);
   };
   es.onmessage = (msg) => {
     if (source !== es) return;
@@ -147,6 +181,9 @@ function openSSE() {
       return;
     }
     if (event.id == null && msg.lastEventId) event.id = msg.lastEventId;
+    delivered = true;
+    attempt = 0;
+    shortLived = 0;
     receive(event);
   };
   es.onerror = () => {
@@ -158,6 +195,15 @@ function openSSE() {
     markDown();
     if (!opened && !sseEverOpened) return; // the watchdog decides between SSE and polling
     clearTimeout(watchdog);
+    if (opened && Date.now() - openedAt >= 10_000) attempt = 0; // it worked for a while
+    // Streams that end right after opening, with nothing in them (a proxy that cuts them
+    // off), three times in a row: polling gets through such proxies.
+    shortLived = opened && !delivered && Date.now() - openedAt < 5000 ? shortLived + 1 : 0;
+    if (shortLived >= 3) {
+      console.info('parley live: the event stream keeps ending at once, long-polling instead');
+      startPolling();
+      return;
+    }
     scheduleSSE();
   };
 }
@@ -190,7 +236,8 @@ async function pollLoop() {
   while (transport === 'poll' && !stopped) {
     // Without a cursor, ask briefly for one first: subscribers catch up once the hub knows
     // where this tab stands, so nothing falls between the page and the first event.
-    const query = lastId != null ? `cursor=${encodeURIComponent(lastId)}&timeout=${POLL_TIMEOUT_S}` : 'timeout=1';
+    const fresh = lastId == null;
+    const query = !fresh ? `cursor=${encodeURIComponent(lastId)}&timeout=${POLL_TIMEOUT_S}` : 'timeout=1';
     const ctrl = new AbortController();
     const guard = setTimeout(() => ctrl.abort(), (POLL_TIMEOUT_S + 10) * 1000);
     try {
@@ -202,11 +249,12 @@ async function pollLoop() {
       });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const data = await response.json();
+      attempt = 0;
       for (const event of data.events || []) receive(event);
       if (data.cursor != null && data.cursor !== '') {
         if (lastId == null || Number(data.cursor) > Number(lastId)) lastId = String(data.cursor);
       }
-      markUp();
+      markUp(fresh);
     } catch (err) {
       markDown();
       await sleep(backoff());
@@ -221,6 +269,7 @@ async function pollLoop() {
 /** Connects now if waiting to retry (the network came back, the page was restored). */
 function reconnectNow() {
   attempt = 0;
+  shortLived = 0;
   if (transport === 'sse' && !source) openSSE();
   else if (transport === 'poll' && wake) wake();
 }

@@ -9,6 +9,11 @@
   The message list sits in a scroll box laid out with column-reverse, so
   without any script the browser opens it scrolled to the newest message;
   #m<seq> and #composer anchors still scroll to their targets.
+
+  For static/js/conversation.js: .chat carries data-conversation-id and
+  data-kind, .chat-log data-has-older/data-has-newer; the script fetches this
+  same page (?after=, ?around=, ?before=) and moves the <li id="m<seq>"> in.
+  The notification buttons and #typing stay hidden or empty without it.
 ?><?cs def:page_body() ?><?cs
     set:Layout.cid = Data.conversation.id ?><?cs
     if:Data.conversation.kind == "channel" && Data.conversation.my_role != "owner" && Data.conversation.my_role != "admin" ?><?cs

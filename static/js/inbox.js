@@ -1,0 +1,76 @@
+// inbox.js — the conversation list (/conversations) kept current: on an event that changes
+// it, the page fetches itself again and swaps in the server-rendered list. The tab's title
+// counts the unread messages: "(3) Conversations · Parley".
+
+import { fetchDocument, announceContent } from './net.js';
+
+const REFRESH_DELAY_MS = 250; // one refetch for a burst of events
+
+const REFRESH_ON = new Set([
+  'open',
+  'resync',
+  'message.created',
+  'message.edited',
+  'message.deleted',
+  'read',
+  'conversation.created',
+  'conversation.updated',
+  'member.added',
+  'member.removed',
+]);
+
+function unreadTotal(root) {
+  let total = 0;
+  for (const badge of root.querySelectorAll('.unread-badge')) {
+    const n = parseInt(badge.textContent, 10);
+    if (n > 0) total += n;
+  }
+  return total;
+}
+
+export function initInbox(live) {
+  const section = document.getElementById('conv-list');
+  if (!section) return;
+  const me = document.body.dataset.me;
+  const baseTitle = document.title.replace(/^\(\d+\)\s*/, '');
+
+  function showTitle() {
+    const n = unreadTotal(section);
+    document.title = n > 0 ? `(${n}) ${baseTitle}` : baseTitle;
+  }
+
+  let timer = null;
+  let running = false;
+  let again = false;
+
+  async function refresh() {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    try {
+      do {
+        again = false;
+        const doc = await fetchDocument('/conversations');
+        const fresh = doc.getElementById('conv-list');
+        if (!fresh) throw new Error('no conversation list in the answer (logged out?)');
+        section.replaceChildren(...fresh.childNodes);
+        announceContent(section);
+        showTitle();
+      } while (again);
+    } catch (err) {
+      console.warn('parley: could not refresh the conversation list', err);
+    } finally {
+      running = false;
+    }
+  }
+
+  live.subscribe((ev) => {
+    if (!REFRESH_ON.has(ev.type)) return;
+    if (ev.type === 'read' && String(ev.user_id) !== me) return; // someone else read
+    clearTimeout(timer);
+    timer = setTimeout(refresh, REFRESH_DELAY_MS);
+  });
+  showTitle();
+}
