@@ -14,6 +14,7 @@
 typedef struct user_row {
     long long id;
     const char *username, *display_name, *status_text, *created_at;   /* arena-owned */
+    int read_receipts;      /* shares (and sees) read receipts */
 } user_row;
 
 typedef enum auth_kind { AUTH_NONE, AUTH_COOKIE, AUTH_BEARER, AUTH_TOKEN } auth_kind;

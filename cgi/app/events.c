@@ -143,8 +143,15 @@ void ev_message(ctx *c, const char *type, long long conv_id, long long seq)
 
 void ev_read(ctx *c, long long conv_id, long long user_id, long long read_seq)
 {
+    if (c->user && c->user->id == user_id && !c->user->read_receipts) return;   /* kept private */
     ev_conv(c, conv_id, json_pack("{s:s,s:I,s:I,s:I}", "type", "read", "conversation_id", (json_int_t)conv_id,
                                   "user_id", (json_int_t)user_id, "read_seq", (json_int_t)read_seq), 0, 0);
+}
+
+void ev_delivered(ctx *c, long long conv_id, long long user_id, long long delivered_seq)
+{
+    ev_conv(c, conv_id, json_pack("{s:s,s:I,s:I,s:I}", "type", "delivered", "conversation_id", (json_int_t)conv_id,
+                                  "user_id", (json_int_t)user_id, "delivered_seq", (json_int_t)delivered_seq), 0, 0);
 }
 
 void ev_conv_created(ctx *c, long long conv_id)

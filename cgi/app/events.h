@@ -18,8 +18,11 @@ void ev_users(ctx *c, const long long *uids, size_t n, json_t *event);
 /* A message event ("message.created", "message.edited", "reaction") to the members of
  * conv_id, with the message rendered for no particular reader. */
 void ev_message(ctx *c, const char *type, long long conv_id, long long seq);
-/* A "read" event: user_id has read conv_id up to read_seq. */
+/* A "read" event: user_id has read conv_id up to read_seq (nothing when the caller keeps
+ * read receipts off). */
 void ev_read(ctx *c, long long conv_id, long long user_id, long long read_seq);
+/* A "delivered" event: user_id's client has received conv_id up to delivered_seq. */
+void ev_delivered(ctx *c, long long conv_id, long long user_id, long long delivered_seq);
 /* "conversation.created" for a conversation the caller just created: the caller gets it as
  * conv_json shows it to them; every other member gets it as a plain member with nothing
  * read (and, for a direct one, with the caller as "peer"). */

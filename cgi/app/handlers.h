@@ -45,6 +45,7 @@ err_t h_msg_edit(ctx *c);
 err_t h_msg_delete(ctx *c);
 err_t h_msg_react(ctx *c);
 err_t h_msg_read(ctx *c);
+err_t h_msg_delivered(ctx *c);
 err_t h_conv_typing(ctx *c);
 err_t h_broadcast_form(ctx *c);
 err_t h_broadcast(ctx *c);

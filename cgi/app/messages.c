@@ -52,6 +52,13 @@ const db_stmt msg_stmts[] = {
     {"msg_read", "UPDATE members m SET read_seq = GREATEST(m.read_seq, LEAST($3::bigint, c.last_seq)) "
                  "FROM conversations c WHERE c.id = m.conversation_id AND m.conversation_id = $1 AND m.user_id = $2 "
                  "RETURNING m.read_seq"},
+    {"msg_delivered", "UPDATE members m SET delivered_seq = GREATEST(m.delivered_seq, LEAST($3::bigint, c.last_seq)) "
+                      "FROM conversations c WHERE c.id = m.conversation_id AND m.conversation_id = $1 AND m.user_id = $2 "
+                      "RETURNING m.delivered_seq, (SELECT delivered_seq FROM members WHERE conversation_id = $1 AND user_id = $2)"},
+    /* Everyone else in the conversation with their positions; receipts only from those who share them. */
+    {"msg_receipts", "SELECT u.display_name, m.read_seq, m.delivered_seq, u.read_receipts FROM members m "
+                     "JOIN users u ON u.id = m.user_id WHERE m.conversation_id = $1 AND m.user_id <> $2 "
+                     "ORDER BY m.read_seq DESC, u.id LIMIT 257"},
     {"msg_unread", "SELECT count(*) FROM (SELECT 1 FROM messages x WHERE x.conversation_id = $1 AND x.seq > $3 "
                    "AND x.kind = 'text' AND x.deleted_at IS NULL AND x.sender_id IS DISTINCT FROM $2 LIMIT 1000) z"},
     {NULL, NULL},
@@ -146,6 +153,49 @@ static err_t msg_get_as(ctx *c, long long conv_id, long long seq, const user_row
     return *out ? ERR_OK : ERR_INTERNAL;
 }
 
+enum { RECEIPT_MAX_MEMBERS = 256, RECEIPT_NAMES = 10 };
+
+/* Adds "receipt" to the viewer's own text messages in arr: "sent", "delivered" (someone's
+ * client has it) or "read", with read_by / delivered_to / of and up to ten reader names.
+ * Skipped for conversations over RECEIPT_MAX_MEMBERS and for viewers who keep receipts
+ * off (who then see none, as they share none). */
+static err_t add_receipts(ctx *c, long long conv_id, json_t *arr)
+{
+    if (!c->user || !c->user->read_receipts || !json_array_size(arr)) return ERR_OK;
+    const char *p[] = {id_str(c, conv_id), id_str(c, c->user->id)};
+    PGresult *r;
+    err_t e = db_exec(c->db, "msg_receipts", 2, p, &r);
+    if (e) return e;
+    int n = PQntuples(r);
+    if (n > RECEIPT_MAX_MEMBERS) { PQclear(r); return ERR_OK; }
+    size_t i;
+    json_t *m;
+    json_array_foreach(arr, i, m) {
+        json_t *sender = json_object_get(m, "sender");
+        if (!json_is_object(sender) || json_integer_value(json_object_get(sender, "id")) != c->user->id ||
+            strcmp(json_string_value(json_object_get(m, "kind")), "text") || json_is_true(json_object_get(m, "deleted")))
+            continue;
+        long long seq = json_integer_value(json_object_get(m, "seq"));
+        long long read = 0, delivered = 0;
+        json_t *names = json_array();
+        for (int k = 0; k < n; k++) {
+            int shares = PQgetvalue(r, k, 3)[0] == 't';
+            int has_read = shares && atoll(PQgetvalue(r, k, 1)) >= seq;
+            if (has_read) {
+                read++;
+                if (json_array_size(names) < RECEIPT_NAMES) json_array_append_new(names, json_string(PQgetvalue(r, k, 0)));
+            }
+            if (has_read || atoll(PQgetvalue(r, k, 2)) >= seq || (!shares && atoll(PQgetvalue(r, k, 1)) >= seq))
+                delivered++;
+        }
+        json_object_set_new(m, "receipt", json_pack("{s:s,s:I,s:I,s:i,s:o}",
+                            "state", n && read == n ? "read" : delivered ? "delivered" : "sent",
+                            "read_by", (json_int_t)read, "delivered_to", (json_int_t)delivered, "of", n, "readers", names));
+    }
+    PQclear(r);
+    return ERR_OK;
+}
+
 err_t msg_get(ctx *c, long long conv_id, long long seq, json_t **out) { return msg_get_as(c, conv_id, seq, c->user, out); }
 err_t msg_get_neutral(ctx *c, long long conv_id, long long seq, json_t **out) { return msg_get_as(c, conv_id, seq, NULL, out); }
 
@@ -209,6 +259,7 @@ err_t msg_page(ctx *c, const conv *cv, json_t **out)
         PQclear(r);
     }
     if ((e = add_reactions(c, cv->id, arr, c->user))) goto fail;
+    if ((e = add_receipts(c, cv->id, arr))) goto fail;
     size_t n = json_array_size(arr);
     long long first = n ? json_integer_value(json_object_get(json_array_get(arr, 0), "seq")) : 0;
     long long last = n ? json_integer_value(json_object_get(json_array_get(arr, n - 1), "seq")) : 0;
@@ -447,6 +498,24 @@ err_t h_msg_react(ctx *c)
     if ((e = db_run(c->db, "msg_react", 4, p))) return e;
     ev_message(c, "reaction", cv.id, seq);
     return done_message(c, cv.id, seq, 200);
+}
+
+/* POST /conversations/<id>/delivered: the caller's client has received messages up to seq. */
+err_t h_msg_delivered(ctx *c)
+{
+    conv cv;
+    err_t e = conv_from_path(c, &cv);
+    if (e) return e;
+    const char *p[] = {id_str(c, cv.id), id_str(c, c->user->id), id_str(c, json_integer_value(json_object_get(c->in, "seq")))};
+    PGresult *r;
+    if ((e = db_exec(c->db, "msg_delivered", 3, p, &r))) return e;
+    long long now = PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : 0;
+    long long before = PQntuples(r) ? atoll(PQgetvalue(r, 0, 1)) : 0;
+    PQclear(r);
+    if (now > before) ev_delivered(c, cv.id, c->user->id, now);     /* only when it moved */
+    c->out = json_pack("{s:I}", "delivered_seq", (json_int_t)now);
+    if (!c->rq.is_api) c->redirect = arena_printf(c->a, "/conversations/%lld", cv.id);
+    return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
 /* POST /conversations/<id>/read */

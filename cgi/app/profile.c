@@ -4,19 +4,29 @@
 #include "sessions.h"
 #include "users.h"
 
+/* Your own profile: the public fields and your settings. */
+static json_t *me_json(const user_row *u)
+{
+    json_t *j = user_json(u);
+    if (j) json_object_set_new(j, "read_receipts", json_boolean(u->read_receipts));
+    return j;
+}
+
 err_t h_me(ctx *c)
 {
-    c->out = json_pack("{s:o}", "user", user_json(c->user));
+    c->out = json_pack("{s:o}", "user", me_json(c->user));
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
 err_t h_me_update(ctx *c)
 {
     user_row *u;
-    err_t e = users_update_profile(c, c->user->id, ctx_str(c, "display_name"), ctx_str(c, "status_text"), &u);
+    json_t *rr = json_object_get(c->in, "read_receipts");
+    err_t e = users_update_profile(c, c->user->id, ctx_str(c, "display_name"), ctx_str(c, "status_text"),
+                                   json_is_boolean(rr) ? json_is_true(rr) : -1, &u);
     if (e) return e;
     c->user = u;
-    c->out = json_pack("{s:o}", "user", user_json(u));
+    c->out = json_pack("{s:o}", "user", me_json(u));
     if (!c->rq.is_api) c->redirect = "/me?done=profile";
     return c->out ? ERR_OK : ERR_INTERNAL;
 }

@@ -19,6 +19,7 @@ static const field_spec f_login[] = {
 static const field_spec f_profile[] = {
     {"display_name", "Display name", FV_TEXT, 0, 1, 64},
     {"status_text", "Status", FV_TEXT, 0, 0, 140},
+    {"read_receipts", "Read receipts", FV_BOOL, 0, 0, 0},
     {NULL, NULL, 0, 0, 0, 0},
 };
 static const field_spec f_password[] = {
@@ -137,6 +138,7 @@ const route routes[] = {
     {"POST", "/conversations/:id/messages/:seq/delete", h_msg_delete, R_AUTH, "conversation", NULL, h_conv_show},
     {"POST", "/conversations/:id/messages/:seq/reactions", h_msg_react, R_AUTH, "conversation", f_react, h_conv_show},
     {"POST", "/conversations/:id/read", h_msg_read, R_AUTH, "conversation", f_read, h_conv_show},
+    {"POST", "/conversations/:id/delivered", h_msg_delivered, R_AUTH, "conversation", f_read, h_conv_show},
     {"POST", "/conversations/:id/typing", h_conv_typing, R_AUTH, "conversation", NULL, h_conv_show},
 
     {"GET", "/broadcasts", h_broadcast_form, R_AUTH, "broadcast", NULL, NULL},

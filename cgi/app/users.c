@@ -5,7 +5,7 @@
 #include <string.h>
 
 #define USER_COLS "id, username, display_name, status_text, " \
-                  "to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+                  "to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), read_receipts"
 
 const db_stmt users_stmts[] = {
     {"users_insert", "INSERT INTO users (username, display_name, password_hash) VALUES ($1, $2, $3) "
@@ -15,7 +15,8 @@ const db_stmt users_stmts[] = {
     {"users_auth", "SELECT " USER_COLS ", password_hash FROM users WHERE lower(username) = lower($1)"},
     {"users_hash", "SELECT password_hash FROM users WHERE id = $1"},
     {"users_update", "UPDATE users SET display_name = COALESCE($2, display_name), "
-                     "status_text = COALESCE($3, status_text), updated_at = now() "
+                     "status_text = COALESCE($3, status_text), read_receipts = COALESCE($4::boolean, read_receipts), "
+                     "updated_at = now() "
                      "WHERE id = $1 RETURNING " USER_COLS},
     {"users_set_hash", "UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1"},
     {NULL, NULL},
@@ -46,6 +47,7 @@ static user_row *row_user(ctx *c, PGresult *r, int i)
     u->display_name = arena_strdup(c->a, PQgetvalue(r, i, 2));
     u->status_text = arena_strdup(c->a, PQgetvalue(r, i, 3));
     u->created_at = arena_strdup(c->a, PQgetvalue(r, i, 4));
+    u->read_receipts = PQgetvalue(r, i, 5)[0] == 't';
     return u->username && u->display_name && u->status_text && u->created_at ? u : NULL;
 }
 
@@ -99,7 +101,7 @@ err_t users_authenticate(ctx *c, const char *username, const char *password, use
             return ERR_INTERNAL;                 /* cannot happen: the password is random */
         return ERR_INVALID_CREDENTIALS;
     }
-    if (crypto_pwhash_str_verify(PQgetvalue(r, 0, 5), password, strlen(password)) != 0) {
+    if (crypto_pwhash_str_verify(PQgetvalue(r, 0, 6), password, strlen(password)) != 0) {
         PQclear(r);
         return ERR_INVALID_CREDENTIALS;
     }
@@ -108,12 +110,13 @@ err_t users_authenticate(ctx *c, const char *username, const char *password, use
     return *out ? ERR_OK : ERR_INTERNAL;
 }
 
-err_t users_update_profile(ctx *c, long long id, const char *display_name, const char *status_text, user_row **out)
+err_t users_update_profile(ctx *c, long long id, const char *display_name, const char *status_text,
+                           int read_receipts, user_row **out)
 {
     char ids[24];
     snprintf(ids, sizeof ids, "%lld", id);
-    const char *p[] = {ids, display_name, status_text};
-    return one_user(c, "users_update", 3, p, out);
+    const char *p[] = {ids, display_name, status_text, read_receipts < 0 ? NULL : read_receipts ? "true" : "false"};
+    return one_user(c, "users_update", 4, p, out);
 }
 
 err_t users_check_password(ctx *c, long long id, const char *password)

@@ -95,7 +95,7 @@ static err_t check_one(json_t *input, const field_spec *f, arena *a, const char 
     /* An optional field left empty in a form means "not given" (forms send every input). */
     if (!f->required && json_is_string(v) && json_string_length(v) == 0 &&
         (f->kind == FV_INT || f->kind == FV_USERNAME || f->kind == FV_UUID || f->kind == FV_IDS ||
-         f->kind == FV_NAMES)) {
+         f->kind == FV_NAMES || f->kind == FV_BOOL)) {
         json_object_del(input, f->name);
         return ERR_OK;
     }
@@ -129,6 +129,18 @@ static err_t check_one(json_t *input, const field_spec *f, arena *a, const char 
         return ERR_OK;
     }
     if (f->kind == FV_IDS || f->kind == FV_NAMES) return check_list(input, f, v, a, msg);
+    if (f->kind == FV_BOOL) {
+        if (json_is_boolean(v)) return ERR_OK;
+        const char *t = json_is_string(v) ? json_string_value(v) : "";
+        int yes = !strcmp(t, "1") || !strcmp(t, "on") || !strcmp(t, "true");
+        int no = !strcmp(t, "0") || !strcmp(t, "off") || !strcmp(t, "false");
+        if (!yes && !no) {
+            *msg = arena_printf(a, "%s must be true or false.", f->label);
+            return ERR_INVALID_FIELD;
+        }
+        json_object_set_new(input, f->name, json_boolean(yes));
+        return ERR_OK;
+    }
     if (!json_is_string(v)) {
         *msg = arena_printf(a, "%s must be a string.", f->label);
         return ERR_INVALID_FIELD;

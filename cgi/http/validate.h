@@ -14,6 +14,7 @@ typedef enum field_kind {
     FV_INT,        /* integer in min..max; a form's digits are converted to a JSON integer */
     FV_IDS,        /* list of ids (JSON array of integers or digit strings, or a form's text of
                       ids separated by commas or spaces) → JSON array of integers, max entries */
+    FV_BOOL,       /* true/false; a form's "1"/"0"/"on"/"off"/"true"/"false" → JSON boolean */
     FV_UUID,       /* a UUID (8-4-4-4-12 hex), folded to lower case */
     FV_NAMES,      /* usernames separated by commas or spaces (or a JSON array) → array of
                       lower-case strings, max entries; '@' prefixes allowed */
