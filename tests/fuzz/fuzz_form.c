@@ -1,4 +1,5 @@
-/* fuzz_form.c — urlencoded request bodies turned into a JSON object of strings. */
+/* fuzz_form.c — urlencoded request bodies turned into a JSON object of strings (and, for
+ * names ending in "[]", arrays of strings: checkbox lists). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +16,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!json_is_object(o) || json_object_size(o) > BODY_MAX_FIELDS) abort();
         const char *k;
         json_t *v;
-        json_object_foreach(o, k, v)
-            if (!json_is_string(v)) abort();
+        json_object_foreach(o, k, v) {
+            if (json_is_string(v)) continue;
+            if (!json_is_array(v) || json_array_size(v) == 0) abort();
+            for (size_t i = 0; i < json_array_size(v); i++)
+                if (!json_is_string(json_array_get(v, i))) abort();
+        }
         char *dump = json_dumps(o, JSON_COMPACT);
         free(dump);
         json_decref(o);
