@@ -143,7 +143,8 @@ void hub_park(FCGX_Request *fr, long long uid, int sse, long long last_id, long 
     snprintf(resync, sizeof resync, resync_fmt, hub_latest);
     if (u && last_id < 0 && !sse) last_id = hub_latest;          /* a fresh long-poll: from now */
     if (u && last_id >= 0) {
-        if (last_id < u->floor) {                                /* gone from the buffer */
+        /* Gone from the buffer, or from the future (Redis lost its counter): start over. */
+        if (last_id < u->floor || last_id > hub_latest) {
             done = sse ? put_sse(s, hub_latest, resync) != 0 : (put_poll(s, resync, hub_latest), 1);
         } else if (sse) {
             for (int k = 0; k < u->len && !done; k++) {
