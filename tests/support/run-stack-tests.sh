@@ -28,7 +28,7 @@ deploy/local/stack.sh start
 # A second app node (parley.fcgi, events hub, lighttpd) on the same PostgreSQL and Redis.
 deploy/local/stack.sh node2 start
 . "$VAR/env"
-export PARLEY_URL PARLEY_URL2 PARLEY_DB PARLEY_REDIS
+export PARLEY_URL PARLEY_URL2 PARLEY_DB PARLEY_REDIS BIN
 
 status=0
 echo "== API tests ($PARLEY_URL)"
