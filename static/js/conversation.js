@@ -8,7 +8,9 @@
 // has read it), so a hidden tab does not fetch: it catches up when it is shown again.
 //
 // Also: sending without a reload (Enter sends, Shift+Enter is a new line), "… is typing",
-// older history when scrolled to the top.
+// older history when scrolled to the top, and the receipts of your own messages ("✓",
+// "✓✓", "Read", "Read by 2 of 5"), refetched when someone's `read` or `delivered` event
+// comes and swapped in place.
 
 import { postJSON, errorMessage, fetchDocument, uuid, announceContent } from './net.js';
 
@@ -172,6 +174,84 @@ export function initConversation(live) {
     }
   }
 
+  // ---- receipts ---------------------------------------------------------------------------
+
+  // Own messages whose receipt may still change: every state short of "read" (in a group
+  // "read" means everyone has read it). `upTo`: only messages up to that seq.
+  function receiptCandidates(upTo) {
+    return messageItems(list()).filter((li) => {
+      const receipt = li.querySelector('.receipt[data-state]');
+      return receipt && receipt.dataset.state !== 'read' && seqOf(li) <= upTo;
+    });
+  }
+
+  let receiptsRunning = null;
+  let receiptsAgain = false;
+  let receiptsUpTo = 0;
+  let receiptsTimer = null;
+  let receiptsWhileHidden = false;
+
+  /** Refreshes the receipts of own messages up to seq `upTo` (soon, coalesced). */
+  function refreshReceipts(upTo = Infinity) {
+    receiptsUpTo = Math.max(receiptsUpTo, upTo);
+    if (document.hidden) {
+      receiptsWhileHidden = true;
+      return;
+    }
+    if (receiptsRunning) {
+      receiptsAgain = true;
+      return;
+    }
+    clearTimeout(receiptsTimer);
+    receiptsTimer = setTimeout(runReceipts, 100);
+  }
+
+  function runReceipts() {
+    receiptsTimer = null;
+    receiptsRunning = (async () => {
+      do {
+        receiptsAgain = false;
+        // New messages first: one being appended now must not miss the update.
+        if (catchingUp) await catchingUp;
+        const upTo = receiptsUpTo;
+        receiptsUpTo = 0;
+        let pending = receiptCandidates(upTo);
+        // One fetch covers a page of history up to the newest message that may change; a
+        // few more pages for older ones still waiting.
+        for (let pages = 0; pages < 4 && pending.length; pages += 1) {
+          const newest = seqOf(pending[pending.length - 1]);
+          const fetched = await fetchLog(`before=${newest + 1}`);
+          const covered = swapReceipts(fetched);
+          pending = pending.filter((li) => li.isConnected && !covered.has(seqOf(li)) && seqOf(li) < newest);
+        }
+      } while (receiptsAgain);
+    })()
+      .catch((err) => console.warn('parley: could not refresh receipts', err))
+      .finally(() => {
+        receiptsRunning = null;
+      });
+  }
+
+  /** Swaps in the fetched receipts of the messages shown; returns the seqs fetched. */
+  function swapReceipts(fetched) {
+    const covered = new Set();
+    for (const fresh of fetched.querySelectorAll('.msg-list > li[id^="m"]')) {
+      const seq = seqOf(fresh);
+      if (seq === null) continue;
+      covered.add(seq);
+      const current = document.getElementById(`m${seq}`);
+      if (!current) continue;
+      const had = current.querySelector('.receipt');
+      const got = fresh.querySelector('.receipt');
+      if (had && got) {
+        if (had.outerHTML !== got.outerHTML) had.replaceWith(document.importNode(got, true));
+      } else if (had) {
+        had.remove(); // receipts were turned off
+      }
+    }
+    return covered;
+  }
+
   /** Tells the server what this visible tab has shown. */
   function markRead() {
     const seq = lastSeq();
@@ -192,6 +272,10 @@ export function initConversation(live) {
     }
     for (const seq of pendingRefresh) refresh(seq);
     pendingRefresh.clear();
+    if (receiptsWhileHidden) {
+      receiptsWhileHidden = false;
+      refreshReceipts();
+    }
     markRead();
   });
 
@@ -202,6 +286,12 @@ export function initConversation(live) {
       case 'open':
       case 'resync':
         catchUp();
+        refreshReceipts();
+        break;
+      case 'read':
+      case 'delivered':
+        if (String(ev.conversation_id) !== id || String(ev.user_id) === me) break;
+        refreshReceipts(Number(ev.type === 'read' ? ev.read_seq : ev.delivered_seq) || Infinity);
         break;
       case 'message.created':
         if (String(ev.conversation_id) !== id) break;

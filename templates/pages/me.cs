@@ -1,7 +1,11 @@
 <?cs include:"partials/macros.cs" ?><?cs set:Layout.name = "me" ?><?cs set:Layout.title = "Your profile" ?><?cs set:Layout.tab = "profile" ?><?cs #
   GET/POST /me and POST /me/password. Reads Data.user.{username,
-  display_name,status_text,created_at}, Form.{display_name,status_text},
-  Error.*, Page.done, Page.path, Session.*.
+  display_name,status_text,created_at,read_receipts ("1"/"0")},
+  Form.{display_name,status_text,read_receipts}, Error.*, Page.done,
+  Page.path, Session.*.
+
+  The read receipts checkbox comes BEFORE a hidden read_receipts=0: the form
+  parser keeps the first value, so a ticked box sends 1 and an empty one 0.
 ?><?cs def:page_body() ?>
     <div class="container account">
 <?cs include:"partials/account_header.cs" ?><?cs
@@ -27,6 +31,12 @@
               <input id="status_text" name="status_text" type="text" autocomplete="off" maxlength="140" placeholder="What are you up to?" value="<?cs call:user_value("status_text") ?>"<?cs call:field_attrs("status_text", "1") ?>>
               <?cs call:field_error("status_text") ?>
               <p class="hint" id="status_text-hint">Up to 140 characters. Leave it empty to clear it.</p>
+            </div><?cs
+            if:?Form.read_receipts ?><?cs set:Layout.rr = Form.read_receipts ?><?cs else ?><?cs set:Layout.rr = Data.user.read_receipts ?><?cs /if ?>
+            <div class="field field-check">
+              <label class="check-inline" for="read_receipts"><input id="read_receipts" name="read_receipts" type="checkbox" value="1"<?cs if:Layout.rr != "0" ?> checked<?cs /if ?> aria-describedby="read_receipts-hint"><span>Send read receipts</span></label>
+              <input type="hidden" name="read_receipts" value="0">
+              <p class="hint" id="read_receipts-hint">When this is off, others don’t see when you’ve read their messages, and you don’t see when they’ve read yours.</p>
             </div>
             <div class="form-actions">
               <button type="submit" class="btn btn-primary">Save profile</button>

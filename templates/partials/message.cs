@@ -4,14 +4,35 @@
   `call:message(m)` inside `each:m = Data.messages`. Reads m.{seq,kind,
   sender.{username,display_name},body,html,created_at,edited_at,deleted,
   reply_to.{seq,sender.display_name,excerpt,deleted},reactions.N.{emoji,
-  count,users.N,me},mentions_me}, Data.conversation.{id,kind,my_role},
-  Session.user.username, Session.csrf.
+  count,users.N,me},mentions_me,receipt.{state,read_by,delivered_to,of,
+  readers.N}}, Data.conversation.{id,kind,my_role}, Session.user.username,
+  Session.csrf.
 
   Consecutive text messages of one sender on one day are grouped: only the
   first shows the avatar and name. The grouping state lives in
   Layout.prev_sender, Layout.prev_kind and Layout.prev_day; the page resets
   them before the loop. A day separator starts each new (UTC) day.
+
+  Receipts: the server gives m.receipt only on the reader's own text messages
+  (and not at all to people who turned read receipts off). A first message
+  shows it in its head after the time; a grouped one floats it at the right
+  of its row. static/js/conversation.js swaps the .receipt element (by its
+  message id) when a `read` or `delivered` event comes.
 ?><?cs def:quick_react(m, emoji, label) ?><form class="inline-form" method="post" action="/conversations/<?cs var:Data.conversation.id ?>/messages/<?cs var:m.seq ?>/reactions"><?cs call:csrf_field() ?><input type="hidden" name="emoji" value="<?cs var:emoji ?>"><button type="submit" class="react-btn" title="<?cs var:label ?>"><span aria-hidden="true"><?cs var:emoji ?></span><span class="visually-hidden">React with <?cs var:label ?></span></button></form><?cs /def ?><?cs #
+
+  The receipt of one of your own messages: "✓" sent, "✓✓" delivered, blue
+  "✓✓" read; in groups and channels also "Read by N of M", with the readers'
+  names in the title. data-state is for scripts and tests.
+?><?cs def:receipt_word(state) ?><?cs if:state == "read" ?>Read<?cs elif:state == "delivered" ?>Delivered<?cs else ?>Sent<?cs /if ?><?cs /def ?><?cs #
+?><?cs def:receipt(m) ?><span class="receipt receipt-<?cs var:m.receipt.state ?>" data-state="<?cs var:m.receipt.state ?>" title="<?cs
+  if:Data.conversation.kind == "direct" ?><?cs call:receipt_word(m.receipt.state) ?><?cs
+  elif:m.receipt.read_by > 0 ?>Read by <?cs each:n = m.receipt.readers ?><?cs var:n ?><?cs if:!last(n) ?>, <?cs /if ?><?cs /each ?><?cs if:m.receipt.read_by > subcount(m.receipt.readers) ?> and <?cs var:m.receipt.read_by - subcount(m.receipt.readers) ?> more<?cs /if ?><?cs
+  elif:m.receipt.delivered_to > 0 ?>Delivered to <?cs var:m.receipt.delivered_to ?> of <?cs var:m.receipt.of ?><?cs
+  else ?>Sent<?cs
+  /if ?>"><span class="receipt-ticks" aria-hidden="true"><?cs if:m.receipt.state == "sent" ?>✓<?cs else ?>✓✓<?cs /if ?></span><?cs
+  if:Data.conversation.kind == "direct" || m.receipt.read_by == 0 ?><span class="visually-hidden"><?cs call:receipt_word(m.receipt.state) ?></span><?cs
+  else ?><?cs if:m.receipt.state != "read" ?><span class="visually-hidden"><?cs call:receipt_word(m.receipt.state) ?>, </span><?cs /if ?><span class="receipt-count">Read by <?cs var:m.receipt.read_by ?> of <?cs var:m.receipt.of ?></span><?cs
+  /if ?></span><?cs /def ?><?cs #
 
 ?><?cs def:message(m) ?><?cs
   set:Layout.m_day = string.slice(m.created_at, 0, 10) ?><?cs
@@ -27,6 +48,7 @@
     if:m.sender.username == Layout.prev_sender && !m.reply_to.seq ?><?cs set:Layout.m_cont = "1" ?><?cs else ?><?cs set:Layout.m_cont = "0" ?><?cs /if ?><?cs
     set:Layout.prev_sender = m.sender.username ?><?cs
     if:?Session.user.username && m.sender.username == Session.user.username ?><?cs set:Layout.m_mine = "1" ?><?cs else ?><?cs set:Layout.m_mine = "0" ?><?cs /if ?><?cs
+    if:Layout.m_mine == "1" && ?m.receipt.state && !m.deleted ?><?cs set:Layout.m_receipt = "1" ?><?cs else ?><?cs set:Layout.m_receipt = "0" ?><?cs /if ?><?cs
     if:Layout.m_mine == "1" || (Data.conversation.kind != "direct" && (Data.conversation.my_role == "owner" || Data.conversation.my_role == "admin")) ?><?cs set:Layout.m_can_delete = "1" ?><?cs else ?><?cs set:Layout.m_can_delete = "0" ?><?cs /if ?>
           <li tabindex="-1" class="msg<?cs if:Layout.m_cont == "1" ?> msg-cont<?cs /if ?><?cs if:Layout.m_mine == "1" ?> msg-mine<?cs /if ?><?cs if:m.mentions_me && !m.deleted ?> msg-mention<?cs /if ?><?cs if:m.deleted ?> msg-deleted<?cs /if ?>" id="m<?cs var:m.seq ?>"><?cs
     if:Layout.m_cont == "1" ?>
@@ -36,9 +58,12 @@
     /if ?>
             <div class="msg-main"><?cs
     if:Layout.m_cont != "1" ?>
-              <p class="msg-head"><span class="msg-sender"><?cs call:user_name(m.sender) ?></span> <span class="msg-time"><?cs call:time_hm(m.created_at) ?></span><?cs if:m.edited_at && !m.deleted ?> <span class="msg-edited" title="Edited <?cs var:m.edited_at ?>">(edited)</span><?cs /if ?></p><?cs
+              <p class="msg-head"><span class="msg-sender"><?cs call:user_name(m.sender) ?></span> <span class="msg-time"><?cs call:time_hm(m.created_at) ?></span><?cs if:m.edited_at && !m.deleted ?> <span class="msg-edited" title="Edited <?cs var:m.edited_at ?>">(edited)</span><?cs /if ?><?cs if:Layout.m_receipt == "1" ?> <?cs call:receipt(m) ?><?cs /if ?></p><?cs
     else ?>
               <p class="visually-hidden"><?cs call:user_name(m.sender) ?></p><?cs
+      if:Layout.m_receipt == "1" ?>
+              <?cs call:receipt(m) ?><?cs
+      /if ?><?cs
     /if ?><?cs
     if:m.reply_to.seq ?>
               <a class="msg-quote" href="/conversations/<?cs var:Data.conversation.id ?>?around=<?cs var:m.reply_to.seq ?>#m<?cs var:m.reply_to.seq ?>"><span class="visually-hidden">In reply to </span><span class="msg-quote-who"><?cs call:user_name(m.reply_to.sender) ?></span> <span class="msg-quote-text"><?cs if:m.reply_to.deleted ?><em>Message deleted</em><?cs else ?><?cs var:m.reply_to.excerpt ?><?cs /if ?></span></a><?cs
