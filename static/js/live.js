@@ -302,6 +302,25 @@ function ackDelivery(event) {
   }, DELIVERED_DEBOUNCE_MS);
 }
 
+/** On a fresh connection (or a resync), messages that came while this person had no tab
+ *  open are acknowledged too: every conversation with unread messages is delivered up to its
+ *  last message. */
+async function ackMissed(event) {
+  if (event.type !== 'open' && event.type !== 'resync') return;
+  try {
+    const response = await fetch('/api/v1/conversations', { credentials: 'same-origin' });
+    if (!response.ok) return;
+    const { conversations } = await response.json();
+    for (const c of conversations || []) {
+      const last = c.last_message;
+      if (!c.unread || !last || !last.sender) continue;
+      ackDelivery({ type: 'message.created', conversation_id: c.id, seq: c.last_seq, message: { sender: last.sender } });
+    }
+  } catch {
+    /* the next message acknowledges again */
+  }
+}
+
 // ---- start and wake-ups -----------------------------------------------------------------------
 
 /** Connects now if waiting to retry (the network came back, the page was restored). */
@@ -317,6 +336,7 @@ export function start() {
   if (started) return;
   started = true;
   subscribe(ackDelivery);
+  subscribe(ackMissed);
   if (pollForced() || typeof EventSource === 'undefined') {
     startPolling();
   } else {

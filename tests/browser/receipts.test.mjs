@@ -220,6 +220,8 @@ describe('receipts', () => {
     // B has the conversation list open: the next message reaches B's tab, which tells the
     // server; A's ticks turn to "✓✓" without a reload (both messages: delivered up to it).
     await openLive(b.page, '/conversations');
+    // Opening any page acknowledges what came while B had no tab open.
+    await receiptShows(a.page, d1, { state: 'delivered', ticks: '✓✓' });
     const d2 = words('Still there');
     await sendLive(a.page, d2);
     await b.page.locator('#conv-list .conv-item').filter({ hasText: d2 }).first().waitFor({ timeout: LIVE_MS });
