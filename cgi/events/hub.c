@@ -23,6 +23,7 @@ typedef struct hub_user {
     long long ids[HUB_RING];
     char *data[HUB_RING];        /* owned JSON texts, a ring */
     int start, len;
+    size_t bytes;                /* total length of the texts in the ring */
     long long floor;             /* events with id <= floor may be missing from the ring */
     long long idle_since_ms;
     struct hub_user *next;
@@ -180,10 +181,13 @@ void hub_deliver(long long uid, long long id, const char *json)
     if (id > hub_latest) hub_latest = id;
     hub_user *u = user_find(uid, 0);
     if (u) {
-        char *copy = strdup(json);
+        size_t n = strlen(json);
+        char *copy = n <= HUB_RING_BYTES ? strdup(json) : NULL;
         if (copy) {
-            if (u->len == HUB_RING) {                    /* the oldest leaves: replay floor rises */
+            /* The oldest leave (the replay floor rises) until the new one fits. */
+            while (u->len && (u->len == HUB_RING || u->bytes + n > HUB_RING_BYTES)) {
                 u->floor = u->ids[u->start];
+                u->bytes -= strlen(u->data[u->start]);
                 free(u->data[u->start]);
                 u->start = (u->start + 1) % HUB_RING;
                 u->len--;
@@ -192,6 +196,7 @@ void hub_deliver(long long uid, long long id, const char *json)
             u->ids[i] = id;
             u->data[i] = copy;
             u->len++;
+            u->bytes += n;
         } else {
             u->floor = id;                               /* could not keep it: replay impossible */
         }

@@ -7,7 +7,8 @@
 #include <fcgiapp.h>
 
 enum {
-    HUB_RING = 256,              /* events kept per user for replay */
+    HUB_RING = 256,              /* events kept per user for replay… */
+    HUB_RING_BYTES = 65536,      /* …and at most this many bytes of them */
     HUB_HEARTBEAT_MS = 20000,    /* SSE comment line when nothing else was written */
     HUB_IDLE_USER_MS = 300000,   /* a user without streams is forgotten after this */
 };
