@@ -154,6 +154,6 @@ else
     fi
     echo "answer: $(field "$res" rate) msgs/s with p99 $(field "$res" p99_ms) ms = $(field "$res" deliveries_per_s) deliveries/s to $nopen open streams ($why)"
 fi
-echo "parley-events.fcgi RSS after the ramp: $(awk -v k="$hub3" 'BEGIN {printf "%.1f MB", k/1024}') (each user keeps its last 256 events for replay)"
+echo "parley-events.fcgi RSS after the ramp: $(awk -v k="$hub3" 'BEGIN {printf "%.1f MB", k/1024}') (each user keeps its last 256 events, at most 64 KiB, for replay)"
 grep -q '^end ' "$OUT" || { echo "events.sh: sseload did not finish" >&2; logs; exit 1; }
 if [[ -s $ERR ]]; then echo "load generator notes:"; sed 's/^/  /' "$ERR" | head -n 12; fi
