@@ -621,7 +621,7 @@ case $cmd in
     stop) take_lock; do_stop ;;
     restart) take_lock; do_stop; do_start ;;
     run) take_lock; do_run ;;
-    status) do_status ;;
+    status) stack_port; do_status ;;
     restart-events) take_lock; do_restart_events ;;
     node2)
         case ${2:-} in
