@@ -97,6 +97,7 @@ err_t h_logout_all(ctx *c)
     return ERR_OK;
 }
 
+/* GET /login and /register: the form; someone logged in goes to /me. */
 err_t h_login_form(ctx *c)
 {
     if (c->user && !c->rq.is_api) { c->redirect = "/me"; return ERR_OK; }

@@ -96,7 +96,7 @@ err_t h_broadcast(ctx *c)
             json_t *item = json_array_get(list, i);
             user_row *u = NULL;
             err_t f = pass ? users_by_username(c, json_string_value(item), &u)
-                           : people_by_id(c, json_integer_value(item), &u);
+                           : users_by_id(c, json_integer_value(item), &u);
             json_t *res = pass ? json_pack("{s:s,s:s}", "target", "user", "username", json_string_value(item))
                                : json_pack("{s:s,s:I}", "target", "user", "user_id", json_integer_value(item));
             json_array_append_new(results, res);

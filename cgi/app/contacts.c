@@ -155,7 +155,7 @@ static err_t path_user(ctx *c, user_row **u)
 {
     long long id;
     err_t e = param_id(c, "user_id", &id);
-    if (!e) e = people_by_id(c, id, u);
+    if (!e) e = users_by_id(c, id, u);
     return e == ERR_NOT_FOUND ? ctx_fail(c, e, NULL, "There is no such user.") : e;
 }
 
@@ -175,30 +175,29 @@ err_t h_contact_accept(ctx *c)
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
-err_t h_contact_decline(ctx *c)
+/* Runs stmt on (me, the path's user); no row changed is a 404 with missing; else 204 and,
+ * for pages, back to /contacts?done=<done>. Decline, remove and unblock are this. */
+static err_t pair_change(ctx *c, const char *stmt, const char *missing, const char *done)
 {
     user_row *u;
     long long n;
     err_t e = path_user(c, &u);
-    if (!e) e = run2(c, "contacts_decline", c->user->id, u->id, &n);
+    if (!e) e = run2(c, stmt, c->user->id, u->id, &n);
     if (e) return e;
-    if (n == 0) return ctx_fail(c, ERR_NOT_FOUND, NULL, "There is no contact request from this person.");
+    if (n == 0) return ctx_fail(c, ERR_NOT_FOUND, NULL, missing);
     c->status = 204;
-    if (!c->rq.is_api) c->redirect = "/contacts?done=declined";
+    if (!c->rq.is_api) c->redirect = arena_printf(c->a, "/contacts?done=%s", done);
     return ERR_OK;
+}
+
+err_t h_contact_decline(ctx *c)
+{
+    return pair_change(c, "contacts_decline", "There is no contact request from this person.", "declined");
 }
 
 err_t h_contact_remove(ctx *c)
 {
-    user_row *u;
-    long long n;
-    err_t e = path_user(c, &u);
-    if (!e) e = run2(c, "contacts_remove", c->user->id, u->id, &n);
-    if (e) return e;
-    if (n == 0) return ctx_fail(c, ERR_NOT_FOUND, NULL, "This person is not among your contacts or requests.");
-    c->status = 204;
-    if (!c->rq.is_api) c->redirect = "/contacts?done=removed";
-    return ERR_OK;
+    return pair_change(c, "contacts_remove", "This person is not among your contacts or requests.", "removed");
 }
 
 err_t h_block_add(ctx *c)
@@ -225,15 +224,7 @@ err_t h_block_add(ctx *c)
 
 err_t h_block_remove(ctx *c)
 {
-    user_row *u;
-    long long n;
-    err_t e = path_user(c, &u);
-    if (!e) e = run2(c, "blocks_delete", c->user->id, u->id, &n);
-    if (e) return e;
-    if (n == 0) return ctx_fail(c, ERR_NOT_FOUND, NULL, "You have not blocked this person.");
-    c->status = 204;
-    if (!c->rq.is_api) c->redirect = "/contacts?done=unblocked";
-    return ERR_OK;
+    return pair_change(c, "blocks_delete", "You have not blocked this person.", "unblocked");
 }
 
 err_t h_users_search(ctx *c)

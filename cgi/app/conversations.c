@@ -6,6 +6,7 @@
 #include "conv.h"
 #include "events.h"
 #include "people.h"
+#include "users.h"
 #include "format.h"
 
 #define TS(x) "to_char(" x ", 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -479,7 +480,7 @@ err_t h_member_role(ctx *c)
     const char *role = ctx_str(c, "role");
     if (!valid_role(role)) return ctx_fail(c, ERR_INVALID_FIELD, "role", "The role must be member, admin or owner.");
     if (!conv_is_admin(&cv)) return ctx_fail(c, ERR_FORBIDDEN, NULL, "Only owners and admins can change roles.");
-    if ((e = people_by_id(c, uid, &u)) || (e = target_role(c, cv.id, uid, cur))) return e;
+    if ((e = users_by_id(c, uid, &u)) || (e = target_role(c, cv.id, uid, cur))) return e;
     int owner = !strcmp(cv.my_role, "owner");
     if (!owner && (!strcmp(cur, "owner") || !strcmp(role, "owner")))
         return ctx_fail(c, ERR_FORBIDDEN, "role", "Only owners can make or unmake owners.");
@@ -522,7 +523,7 @@ err_t h_member_remove(ctx *c)
     int self = uid == c->user->id;
     if (!strcmp(cv.kind, "direct")) return ctx_fail(c, ERR_BAD_REQUEST, NULL, "You cannot leave a direct conversation.");
     if (!self && !conv_is_admin(&cv)) return ctx_fail(c, ERR_FORBIDDEN, NULL, "Only owners and admins can remove members.");
-    if ((e = people_by_id(c, uid, &u)) || (e = target_role(c, cv.id, uid, cur))) return e;
+    if ((e = users_by_id(c, uid, &u)) || (e = target_role(c, cv.id, uid, cur))) return e;
     if (!self && !strcmp(cur, "owner") && strcmp(cv.my_role, "owner"))
         return ctx_fail(c, ERR_FORBIDDEN, NULL, "Admins cannot remove owners.");
     if ((e = db_begin(c->db))) return e;

@@ -201,16 +201,8 @@ err_t h_conv_typing(ctx *c)
     int first = r->type == REDIS_REPLY_STATUS;           /* NX: nil while the last one is fresh */
     freeReplyObject(r);
     if (!first) return ERR_OK;
-    if (!strcmp(cv.kind, "direct")) {                    /* a blocked peer hears nothing, as for messages */
-        const char *p[] = {id_str(c, cv.id), id_str(c, c->user->id)};
-        PGresult *pr;
-        if (db_exec(c->db, "conv_peer", 2, p, &pr)) return ERR_OK;
-        long long peer = PQntuples(pr) ? atoll(PQgetvalue(pr, 0, 0)) : 0;
-        PQclear(pr);
-        int blocked = 0;
-        if (peer && people_block_between(c, c->user->id, peer, &blocked)) return ERR_OK;
-        if (blocked) return ERR_OK;
-    }
+    int blocked = 0;                                     /* a blocked peer hears nothing, as for messages */
+    if (!strcmp(cv.kind, "direct") && (people_direct_blocked(c, cv.id, &blocked) || blocked)) return ERR_OK;
     ev_conv(c, cv.id, json_pack("{s:s,s:I,s:{s:I,s:s,s:s}}", "type", "typing", "conversation_id", (json_int_t)cv.id,
                                 "user", "id", (json_int_t)c->user->id, "username", c->user->username,
                                 "display_name", c->user->display_name), 0, c->user->id);

@@ -5,7 +5,6 @@
 #include "ctx.h"
 
 err_t h_home(ctx *c);
-err_t h_form(ctx *c);
 err_t h_health(ctx *c);
 err_t h_register(ctx *c);
 err_t h_login_form(ctx *c);

@@ -13,13 +13,6 @@ err_t h_home(ctx *c)
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
-err_t h_form(ctx *c)
-{
-    if (c->user && !c->rq.is_api) { c->redirect = "/me"; return ERR_OK; }
-    c->out = json_object();
-    return c->out ? ERR_OK : ERR_INTERNAL;
-}
-
 err_t h_health(ctx *c)
 {
     int pg = db_run(c->db, "db_ping", 0, NULL) == ERR_OK;

@@ -292,12 +292,8 @@ err_t msg_send(ctx *c, const conv *cv, const char *body, const char *client_id, 
     if (!system && !conv_can_post(cv))
         return ctx_fail(c, ERR_FORBIDDEN, NULL, "Only owners and admins can post in this channel.");
     if (!strcmp(cv->kind, "direct")) {
-        const char *p[] = {conv_s, me};
-        if ((e = db_exec(c->db, "conv_peer", 2, p, &r))) return e;
-        long long peer = PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : 0;
-        PQclear(r);
-        int blocked = 0;
-        if (peer && (e = people_block_between(c, c->user->id, peer, &blocked))) return e;
+        int blocked;
+        if ((e = people_direct_blocked(c, cv->id, &blocked))) return e;
         if (blocked) return ctx_fail(c, ERR_NOT_ALLOWED, NULL, "You cannot send messages to this person.");
     }
     if (reply_to) {

@@ -8,12 +8,12 @@ extern const db_stmt people_stmts[];
 
 /* The numeric path parameter name, or ERR_NOT_FOUND when it is not a positive id. */
 err_t param_id(ctx *c, const char *name, long long *out);
-/* A user by id (ERR_NOT_FOUND). */
-err_t people_by_id(ctx *c, long long id, user_row **out);
 /* 1 when blocker has blocked blocked. */
 err_t people_blocks(ctx *c, long long blocker, long long blocked, int *out);
 /* 1 when either has blocked the other. */
 err_t people_block_between(ctx *c, long long a, long long b, int *out);
+/* 1 when a block stands between the caller and the other member of direct conversation conv_id. */
+err_t people_direct_blocked(ctx *c, long long conv_id, int *out);
 /* Resolves a list given as a JSON array of ids, or a text of ids and usernames separated by
  * commas or spaces, into at most max user rows (each once). ERR_NOT_FOUND names the one
  * missing in c->err_msg; field is used for errors. */

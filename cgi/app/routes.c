@@ -5,14 +5,14 @@
 
 static const field_spec f_register[] = {
     {"username", "Username", FV_USERNAME, 1, 3, 32},
-    {"password", "Password", FV_PASSWORD, 1, 8, 1024},
+    {"password", "Password", FV_BYTES, 1, 8, 1024},
     {"display_name", "Display name", FV_TEXT, 1, 1, 64},
     {"next", "Next page", FV_TEXT, 0, 0, 512},
     {NULL, NULL, 0, 0, 0, 0},
 };
 static const field_spec f_login[] = {
     {"username", "Username", FV_TEXT, 1, 1, 64},
-    {"password", "Password", FV_PASSWORD, 1, 1, 1024},
+    {"password", "Password", FV_BYTES, 1, 1, 1024},
     {"next", "Next page", FV_TEXT, 0, 0, 512},
     {NULL, NULL, 0, 0, 0, 0},
 };
@@ -23,8 +23,8 @@ static const field_spec f_profile[] = {
     {NULL, NULL, 0, 0, 0, 0},
 };
 static const field_spec f_password[] = {
-    {"current_password", "Current password", FV_PASSWORD, 1, 1, 1024},
-    {"new_password", "New password", FV_PASSWORD, 1, 8, 1024},
+    {"current_password", "Current password", FV_BYTES, 1, 1, 1024},
+    {"new_password", "New password", FV_BYTES, 1, 8, 1024},
     {NULL, NULL, 0, 0, 0, 0},
 };
 static const field_spec f_token[] = {
@@ -59,17 +59,17 @@ static const field_spec f_member_role[] = {
     {NULL, NULL, 0, 0, 0, 0},
 };
 static const field_spec f_msg_send[] = {
-    {"body", "Message", FV_PASSWORD, 1, 1, 1048576},       /* bytes; capped by PARLEY_MAX_MESSAGE */
+    {"body", "Message", FV_BYTES, 1, 1, 1048576},       /* bytes; capped by PARLEY_MAX_MESSAGE */
     {"client_id", "client_id", FV_UUID, 0, 0, 0},
     {"reply_to", "reply_to", FV_INT, 0, 1, 999999999999999LL},
     {NULL, NULL, 0, 0, 0, 0},
 };
 static const field_spec f_msg_edit[] = {
-    {"body", "Message", FV_PASSWORD, 1, 1, 1048576},
+    {"body", "Message", FV_BYTES, 1, 1, 1048576},
     {NULL, NULL, 0, 0, 0, 0},
 };
 static const field_spec f_react[] = {
-    {"emoji", "Emoji", FV_PASSWORD, 1, 1, 32},
+    {"emoji", "Emoji", FV_BYTES, 1, 1, 32},
     {NULL, NULL, 0, 0, 0, 0},
 };
 static const field_spec f_read[] = {
@@ -77,7 +77,7 @@ static const field_spec f_read[] = {
     {NULL, NULL, 0, 0, 0, 0},
 };
 static const field_spec f_broadcast[] = {
-    {"body", "Message", FV_PASSWORD, 1, 1, 1048576},
+    {"body", "Message", FV_BYTES, 1, 1, 1048576},
     {"client_id", "client_id", FV_UUID, 1, 0, 0},
     {"user_ids", "user_ids", FV_IDS, 0, 0, 500},
     {"usernames", "Usernames", FV_NAMES, 0, 0, 500},
@@ -88,7 +88,7 @@ static const field_spec f_broadcast[] = {
 const route routes[] = {
     {"GET", "/healthz", h_health, R_JSON_ONLY, NULL, NULL, NULL},
     {"GET", "/", h_home, 0, "home", NULL, NULL},
-    {"GET", "/register", h_form, 0, "register", NULL, NULL},
+    {"GET", "/register", h_login_form, 0, "register", NULL, NULL},
     {"POST", "/register", h_register, R_ANON_FORM, "register", f_register, NULL},
     {"GET", "/login", h_login_form, 0, "login", NULL, NULL},
     {"POST", "/login", h_login, R_ANON_FORM, "login", f_login, NULL},

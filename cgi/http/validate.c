@@ -180,7 +180,7 @@ static err_t check_one(json_t *input, const field_spec *f, arena *a, const char 
         json_object_set_new(input, f->name, json_string(low));
         return ERR_OK;
     }
-    case FV_PASSWORD:
+    case FV_BYTES:
         if ((long long)len < f->min || (long long)len > f->max) {
             *msg = arena_printf(a, "%s must be %lld to %lld bytes long.", f->label, f->min, f->max);
             return ERR_INVALID_FIELD;

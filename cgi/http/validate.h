@@ -10,7 +10,7 @@ typedef enum field_kind {
     FV_TEXT,       /* UTF-8 text, min..max characters, no control characters */
     FV_MULTILINE,  /* like FV_TEXT, newlines and tabs allowed */
     FV_USERNAME,   /* 3–32 of a-z 0-9 _ . - ; upper case is folded to lower case in place */
-    FV_PASSWORD,   /* min..max bytes of UTF-8 */
+    FV_BYTES,      /* min..max bytes of UTF-8 (passwords, message bodies, emoji) */
     FV_INT,        /* integer in min..max; a form's digits are converted to a JSON integer */
     FV_IDS,        /* list of ids (JSON array of integers or digit strings, or a form's text of
                       ids separated by commas or spaces) → JSON array of integers, max entries */

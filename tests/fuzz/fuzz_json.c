@@ -10,7 +10,7 @@ static const field_spec specs[] = {
     {"t", "Text", FV_TEXT, 1, 1, 64},
     {"m", "Message", FV_MULTILINE, 0, 0, 200},
     {"u", "Username", FV_USERNAME, 1, 0, 0},
-    {"p", "Password", FV_PASSWORD, 1, 8, 128},
+    {"p", "Password", FV_BYTES, 1, 8, 128},
     {"i", "Count", FV_INT, 0, -5, 1000},
     {"j", "Big", FV_INT, 1, -9223372036854775807LL - 1, 9223372036854775807LL},
     {"o", "Optional", FV_TEXT, 0, 0, 3},

@@ -55,7 +55,7 @@ static void assert_explained(fix *f, const field_spec *spec)
 static const field_spec name_text = {"name", "Display name", FV_TEXT, 1, 1, 64};
 static const field_spec bio = {"bio", "Bio", FV_MULTILINE, 0, 0, 10};
 static const field_spec user = {"username", "Username", FV_USERNAME, 1, 0, 0};
-static const field_spec pass = {"password", "Password", FV_PASSWORD, 1, 8, 16};
+static const field_spec pass = {"password", "Password", FV_BYTES, 1, 8, 16};
 static const field_spec age = {"age", "Age", FV_INT, 1, 1, 150};
 
 static void test_required(void **state)
