@@ -7,70 +7,31 @@
 //   CHROMIUM             the Chromium binary (default /usr/bin/chromium); nothing is downloaded
 //   PARLEY_SCREENSHOTS   a directory: when set, the layout test saves screenshots of /me and
 //                        /me/sessions (desktop and phone) there
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes, randomInt } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import {
+  BASE, PASSWORD, TIMEOUT, ipSource, uname as lowUname, useBrowser,
+  pathname, visible, assertHidden, mainNav,
+} from './lib.mjs';
 
-const BASE = (process.env.PARLEY_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
-const PASSWORD = 'correct horse battery';
-const TIMEOUT = 20_000;
-
-// One /24 per run and a fresh address per browser context: registrations are limited per
-// client IP, and the stack trusts X-Forwarded-For from 127.0.0.1.
-const RUN_OCTET = randomInt(0, 256);
-let ipCounter = randomInt(0, 50_000);
-function fakeIp() {
-  ipCounter += 1;
-  return `10.77.${RUN_OCTET}.${(ipCounter % 254) + 1}`;
-}
+const fakeIp = ipSource(77);
 
 function uname(prefix = 'b') {
-  return `${prefix}${randomBytes(6).toString('hex')}`;
+  return lowUname(prefix);
 }
 
-let browser;
-const contexts = [];
+const newContext = useBrowser();
 /** Every unexpected dialog any page opens; the tests expect none. The confirmations that
  *  app.js asks before revoking or logging out everywhere are answered "OK" and counted. */
 const dialogs = [];
 const confirmations = [];
 
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-      '--disable-quic',
-    ],
-  });
-});
-
-after(async () => {
-  for (const ctx of contexts) await ctx.close().catch(() => {});
-  if (browser) await browser.close();
-});
-
 /** A fresh browser profile (own cookies) with its own fake client address; returns a page. */
 async function newPage(options = {}) {
   const ip = options.ip || fakeIp();
-  const ctx = await browser.newContext({
-    baseURL: BASE,
-    extraHTTPHeaders: { 'X-Forwarded-For': ip },
-    ...options.context,
-  });
-  ctx.setDefaultTimeout(TIMEOUT);
-  ctx.setDefaultNavigationTimeout(TIMEOUT);
-  contexts.push(ctx);
-  ctx.on('page', watchDialogs);
+  const ctx = await newContext(ip, watchDialogs, options.context);
   const page = await ctx.newPage();
   page.ip = ip;
   return page;
@@ -95,20 +56,6 @@ function path(page) {
   return u.pathname + u.search;
 }
 
-function pathname(page) {
-  return new URL(page.url()).pathname;
-}
-
-/** Waits until the locator is visible, then returns it. */
-async function visible(locator) {
-  await locator.first().waitFor({ state: 'visible' });
-  return locator;
-}
-
-async function assertHidden(locator, what) {
-  assert.equal(await locator.count(), 0, `${what} should not be on the page`);
-}
-
 async function assertValue(locator, expected, what) {
   assert.equal(await locator.inputValue(), expected, `${what}: input value`);
 }
@@ -116,10 +63,6 @@ async function assertValue(locator, expected, what) {
 /** Clicks a submit button and waits for the page that the POST leads to. */
 async function submit(page, button, expectedPath) {
   await arrive(page, expectedPath, () => button.click());
-}
-
-function mainNav(page) {
-  return page.getByRole('navigation', { name: 'Main' });
 }
 
 async function assertAnonymousHeader(page) {

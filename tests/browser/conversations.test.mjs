@@ -9,70 +9,26 @@
 //   PARLEY_SCREENSHOTS   a directory: when set, the layout test saves screenshots of
 //                        /conversations, a conversation (desktop and phone), its settings page
 //                        and /contacts there
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import {
+  PASSWORD, ipSource, uname, useBrowser, pathname, visible, assertHidden, mainNav,
+} from './lib.mjs';
 
-const BASE = (process.env.PARLEY_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
-const PASSWORD = 'correct horse battery';
-const TIMEOUT = 20_000;
-
-// One /24 per run and a fresh address per browser context: registrations are limited per
-// client IP, and the stack trusts X-Forwarded-For from 127.0.0.1.
-const RUN_OCTET = randomInt(0, 256);
-let ipCounter = randomInt(0, 50_000);
-function fakeIp() {
-  ipCounter += 1;
-  return `10.78.${RUN_OCTET}.${(ipCounter % 254) + 1}`;
-}
-
-function uname(prefix = 'c') {
-  return `${prefix}${randomBytes(6).toString('hex')}`;
-}
-
-let browser;
-const contexts = [];
+const fakeIp = ipSource(78);
+const newContext = useBrowser();
 /** Every alert or prompt any page opens; the tests expect none. Confirmations (a page may
  *  ask before deleting or removing) are answered "OK" and kept apart. */
 const dialogs = [];
 const confirmations = [];
 
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-      '--disable-quic',
-    ],
-  });
-});
-
-after(async () => {
-  for (const ctx of contexts) await ctx.close().catch(() => {});
-  if (browser) await browser.close();
-});
-
 /** A fresh browser profile (own cookies) with its own fake client address; returns a page. */
 async function newPage(options = {}) {
   const ip = options.ip || fakeIp();
-  const ctx = await browser.newContext({
-    baseURL: BASE,
-    extraHTTPHeaders: { 'X-Forwarded-For': ip },
-    ...options.context,
-  });
-  ctx.setDefaultTimeout(TIMEOUT);
-  ctx.setDefaultNavigationTimeout(TIMEOUT);
-  contexts.push(ctx);
-  ctx.on('page', watchDialogs);
+  const ctx = await newContext(ip, watchDialogs, options.context);
   const page = await ctx.newPage();
   page.ip = ip;
   page.js = options.context?.javaScriptEnabled !== false;
@@ -92,20 +48,6 @@ function watchDialogs(page) {
 }
 
 // ---- small assertion helpers (playwright-core has no `expect`) ----------------------------
-
-function pathname(page) {
-  return new URL(page.url()).pathname;
-}
-
-/** Waits until the locator is visible, then returns it. */
-async function visible(locator) {
-  await locator.first().waitFor({ state: 'visible' });
-  return locator;
-}
-
-async function assertHidden(locator, what) {
-  assert.equal(await locator.count(), 0, `${what} should not be on the page`);
-}
 
 /** The text a person reads in an element: whitespace collapsed. */
 async function text(locator) {
@@ -142,10 +84,6 @@ async function arrive(page, url, action) {
 /** A URL predicate: the conversation page `id` (any query or fragment). */
 function atConversation(id) {
   return (u) => u.pathname === `/conversations/${id}`;
-}
-
-function mainNav(page) {
-  return page.getByRole('navigation', { name: 'Main' });
 }
 
 // ---- people --------------------------------------------------------------------------------

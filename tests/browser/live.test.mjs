@@ -10,31 +10,17 @@
 //   CHROMIUM             the Chromium binary (default /usr/bin/chromium); nothing is downloaded
 //   PARLEY_SCREENSHOTS   a directory: when set, screenshots of the live conversation page
 //                        (typing indicator, notifications button, "Reconnecting…") go there
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import {
+  BASE, LIVE_MS, ipSource, uname, useBrowser, problemWatcher,
+  waitLive, composer, message, waitFor, PASSWORD,
+} from './lib.mjs';
 
-const BASE = (process.env.PARLEY_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
-const PASSWORD = 'correct horse battery';
-const TIMEOUT = 20_000;
-/** How long a live update may take to show on the other person's screen. */
-const LIVE_MS = 5_000;   // "live" under sanitizer builds on a loaded two-core machine
-
-// One /24 per run and a fresh address per browser context: registrations are limited per
-// client IP, and the stack trusts X-Forwarded-For from 127.0.0.1.
-const RUN_OCTET = randomInt(0, 256);
-let ipCounter = randomInt(0, 50_000);
-function fakeIp() {
-  ipCounter += 1;
-  return `10.79.${RUN_OCTET}.${(ipCounter % 254) + 1}`;
-}
-
-function uname(prefix) {
-  return `${prefix}${randomBytes(6).toString('hex')}`;
-}
+const fakeIp = ipSource(79);
 
 const SHOTS = process.env.PARLEY_SCREENSHOTS || '';
 async function screenshot(page, name) {
@@ -43,56 +29,14 @@ async function screenshot(page, name) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`) });
 }
 
-let browser;
-const contexts = [];
 /** Script errors and CSP violations of any page: the tests expect none. */
 const problems = [];
-
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-      '--disable-quic',
-    ],
-  });
-});
-
-after(async () => {
-  for (const ctx of contexts) await ctx.close().catch(() => {});
-  if (browser) await browser.close();
-});
-
-function watch(page) {
-  page.on('pageerror', (err) => problems.push(`${page.url()}: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && /Content Security Policy|Uncaught|SyntaxError/.test(msg.text())) {
-      problems.push(`${page.url()}: ${msg.text()}`);
-    }
-  });
-  page.on('dialog', (dialog) => {
-    problems.push(`unexpected ${dialog.type()}: ${dialog.message()}`);
-    dialog.dismiss().catch(() => {});
-  });
-}
+const watch = problemWatcher(problems);
+const openContext = useBrowser();
 
 /** A fresh browser profile (own cookies) with its own fake client address. */
 async function newContext() {
-  const ctx = await browser.newContext({
-    baseURL: BASE,
-    extraHTTPHeaders: { 'X-Forwarded-For': fakeIp() },
-  });
-  ctx.setDefaultTimeout(TIMEOUT);
-  ctx.setDefaultNavigationTimeout(TIMEOUT);
-  ctx.on('page', watch);
-  contexts.push(ctx);
-  return ctx;
+  return openContext(fakeIp(), watch);
 }
 
 /** Registers a new person in a fresh context; returns { ctx, page, username, displayName }. */
@@ -130,14 +74,6 @@ async function openConversation(page, id) {
   await waitLive(page);
 }
 
-async function waitLive(page) {
-  await page.locator('html[data-live="up"]').waitFor({ state: 'attached' });
-}
-
-function composer(page) {
-  return page.getByRole('textbox', { name: 'Message', exact: true });
-}
-
 /** Sends with the keyboard (Enter) on a live page: no navigation may happen. */
 async function sendLive(page, body) {
   const url = page.url();
@@ -153,18 +89,6 @@ async function sendLive(page, body) {
   assert.equal(navigated, false, 'sending does not load a page');
   assert.equal(page.url(), url, 'the address stays');
   assert.equal(await composer(page).inputValue(), '', 'the composer is emptied');
-}
-
-/** The message showing exactly `body`. */
-function message(page, body) {
-  return page
-    .getByRole('region', { name: 'Messages' })
-    .locator('li.msg')
-    .filter({ has: page.locator('.msg-body', { hasText: new RegExp(`^\\s*${escapeRe(body)}\\s*$`) }) });
-}
-
-function escapeRe(s) {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** The seqs of the messages in the DOM, in document order. */
@@ -191,16 +115,6 @@ async function unreadOf(page, title) {
   return text == null ? -1 : parseInt(text, 10);
 }
 
-async function waitFor(what, fn, timeout = LIVE_MS) {
-  const end = Date.now() + timeout;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last) return last;
-    if (Date.now() > end) assert.fail(`${what} (within ${timeout} ms)`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('live pages', () => {
   test('messages, typing, unread counts, an outage and long-polling', async () => {

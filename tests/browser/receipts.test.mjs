@@ -10,32 +10,18 @@
 //   CHROMIUM             the Chromium binary (default /usr/bin/chromium); nothing is downloaded
 //   PARLEY_SCREENSHOTS   a directory: when set, screenshots of the receipts (desktop and
 //                        phone) go there
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import {
+  PASSWORD, LIVE_MS, ipSource, uname, useBrowser, problemWatcher,
+  waitLive, composer, message, escapeRe, waitFor,
+} from './lib.mjs';
 
-const BASE = (process.env.PARLEY_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
-const PASSWORD = 'correct horse battery';
-const TIMEOUT = 20_000;
-/** How long a receipt may take to turn on the sender's screen. */
-const LIVE_MS = 5_000;
 const PHONE = { width: 390, height: 844 };
-
-// One /24 per run and a fresh address per browser context: registrations are limited per
-// client IP, and the stack trusts X-Forwarded-For from 127.0.0.1.
-const RUN_OCTET = randomInt(0, 256);
-let ipCounter = randomInt(0, 50_000);
-function fakeIp() {
-  ipCounter += 1;
-  return `10.81.${RUN_OCTET}.${(ipCounter % 254) + 1}`;
-}
-
-function uname(prefix) {
-  return `${prefix}${randomBytes(6).toString('hex')}`;
-}
+const fakeIp = ipSource(81);
 
 function words(prefix) {
   return `${prefix} ${randomBytes(3).toString('hex')}`;
@@ -53,44 +39,10 @@ async function screenshots(page, name) {
   await page.setViewportSize(size);
 }
 
-let browser;
-const contexts = [];
 /** Script errors and CSP violations of any page: the tests expect none. */
 const problems = [];
-
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-      '--disable-quic',
-    ],
-  });
-});
-
-after(async () => {
-  for (const ctx of contexts) await ctx.close().catch(() => {});
-  if (browser) await browser.close();
-});
-
-function watch(page) {
-  page.on('pageerror', (err) => problems.push(`${page.url()}: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' && /Content Security Policy|Uncaught|SyntaxError/.test(msg.text())) {
-      problems.push(`${page.url()}: ${msg.text()}`);
-    }
-  });
-  page.on('dialog', (dialog) => {
-    problems.push(`unexpected ${dialog.type()}: ${dialog.message()}`);
-    dialog.dismiss().catch(() => {});
-  });
-}
+const watch = problemWatcher(problems);
+const newContext = useBrowser();
 
 /** page.goto, again a few times while the stack is restarting (connection refused). */
 async function go(page, path) {
@@ -106,11 +58,7 @@ async function go(page, path) {
 
 /** Registers a new person in a fresh context; returns { ctx, page, username, displayName }. */
 async function person(displayName, prefix) {
-  const ctx = await browser.newContext({ baseURL: BASE, extraHTTPHeaders: { 'X-Forwarded-For': fakeIp() } });
-  ctx.setDefaultTimeout(TIMEOUT);
-  ctx.setDefaultNavigationTimeout(TIMEOUT);
-  ctx.on('page', watch);
-  contexts.push(ctx);
+  const ctx = await newContext(fakeIp(), watch);
   const page = await ctx.newPage();
   const username = uname(prefix);
   await go(page, '/register');
@@ -129,29 +77,9 @@ async function person(displayName, prefix) {
   return { ctx, page, username, displayName };
 }
 
-async function waitLive(page) {
-  await page.locator('html[data-live="up"]').waitFor({ state: 'attached' });
-}
-
 async function openLive(page, path) {
   await go(page, path);
   await waitLive(page);
-}
-
-function composer(page) {
-  return page.getByRole('textbox', { name: 'Message', exact: true });
-}
-
-/** The message showing exactly `body`. */
-function message(page, body) {
-  return page
-    .getByRole('region', { name: 'Messages' })
-    .locator('li.msg')
-    .filter({ has: page.locator('.msg-body', { hasText: new RegExp(`^\\s*${escapeRe(body)}\\s*$`) }) });
-}
-
-function escapeRe(s) {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Sends with Enter on a live conversation page and waits for the message to show. */
@@ -183,16 +111,6 @@ async function receiptShows(page, body, { state, ticks, count }, timeout = LIVE_
   return receipt;
 }
 
-async function waitFor(what, fn, timeout = LIVE_MS) {
-  const end = Date.now() + timeout;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last) return last;
-    if (Date.now() > end) assert.fail(`${what} (within ${timeout} ms)`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('receipts', () => {
   test('direct: sent, delivered, read; group: read by N of M; the receipts switch', async () => {
