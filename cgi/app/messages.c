@@ -411,17 +411,26 @@ static err_t done_message(ctx *c, long long conv_id, long long seq, int status)
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
+/* The path's message, which must be the caller's own, live text message (to edit it). */
+static err_t path_own_msg(ctx *c, conv *cv, long long *seq)
+{
+    long long sender;
+    char kind[8];
+    int deleted;
+    err_t e = path_msg(c, cv, seq, kind, &sender, &deleted);
+    if (e) return e;
+    if (sender != c->user->id || strcmp(kind, "text") || deleted)
+        return ctx_fail(c, ERR_FORBIDDEN, NULL, "You can only edit your own messages.");
+    return ERR_OK;
+}
+
 /* GET /conversations/<id>/messages/<seq>/edit (the edit form) */
 err_t h_msg_edit_form(ctx *c)
 {
     conv cv;
-    long long seq, sender;
-    char kind[8];
-    int deleted;
-    err_t e = path_msg(c, &cv, &seq, kind, &sender, &deleted);
+    long long seq;
+    err_t e = path_own_msg(c, &cv, &seq);
     if (e) return e;
-    if (sender != c->user->id || strcmp(kind, "text") || deleted)
-        return ctx_fail(c, ERR_FORBIDDEN, NULL, "You can only edit your own messages.");
     json_t *m, *cj;
     if ((e = msg_get(c, cv.id, seq, &m))) return e;
     if ((e = conv_json(c, &cv, 0, &cj))) { json_decref(m); return e; }
@@ -433,13 +442,9 @@ err_t h_msg_edit_form(ctx *c)
 err_t h_msg_edit(ctx *c)
 {
     conv cv;
-    long long seq, sender;
-    char kind[8];
-    int deleted;
-    err_t e = path_msg(c, &cv, &seq, kind, &sender, &deleted);
+    long long seq;
+    err_t e = path_own_msg(c, &cv, &seq);
     if (e) return e;
-    if (sender != c->user->id || strcmp(kind, "text") || deleted)
-        return ctx_fail(c, ERR_FORBIDDEN, NULL, "You can only edit your own messages.");
     const char *body = ctx_str(c, "body");
     if ((e = body_ok(c, body))) return e;
     const char *p[] = {id_str(c, cv.id), id_str(c, seq), body};
