@@ -4,6 +4,8 @@
   A non-empty Page.title from the handler wins over the page's own title.
   Layout.section ("conversations", "contacts", "broadcast") marks the
   current section link in the header of a logged-in user.
+  Session.presence_away_s (seconds of idleness before someone shows as away)
+  goes to <body data-presence-away> for static/js/presence.js.
 ?><?cs if:Page.title ?><?cs set:Layout.title = Page.title ?><?cs /if ?><!DOCTYPE html>
 <html lang="en">
 <head>
@@ -15,7 +17,7 @@
   <link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">
   <link rel="stylesheet" href="/static/css/parley.css">
 </head>
-<body class="page-<?cs var:Layout.name ?>"<?cs if:?Session.user.id ?> data-me="<?cs var:Session.user.id ?>"<?cs /if ?>>
+<body class="page-<?cs var:Layout.name ?>"<?cs if:?Session.user.id ?> data-me="<?cs var:Session.user.id ?>"<?cs /if ?><?cs if:?Session.presence_away_s ?> data-presence-away="<?cs var:Session.presence_away_s ?>"<?cs /if ?>>
   <a class="skip-link" href="#main">Skip to content</a>
   <header class="site-header">
     <div class="container header-inner">

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "events.h"
 #include "people.h"
+#include "presence.h"
 #include "../core/utf8.h"
 #include "users.h"
 
@@ -82,6 +83,11 @@ err_t h_contacts(ctx *c)
     if (!e) e = contact_list(c, "contacts_outgoing", "outgoing", &outg);
     if (!e) e = contact_list(c, "contacts_blocked", NULL, &bl);
     if (e) { json_decref(acc); json_decref(in); json_decref(outg); json_decref(bl); return e; }
+    json_t *people = json_array(), *ct;                  /* the contacts' user objects, shared */
+    size_t i;
+    json_array_foreach(acc, i, ct) json_array_append(people, json_object_get(ct, "user"));
+    presence_attach(c, people);
+    json_decref(people);
     c->out = json_pack("{s:o,s:o,s:o,s:o}", "contacts", acc, "incoming", in, "outgoing", outg, "blocked", bl);
     return c->out ? ERR_OK : ERR_INTERNAL;
 }

@@ -6,6 +6,7 @@
 #include "conv.h"
 #include "events.h"
 #include "people.h"
+#include "presence.h"
 #include "users.h"
 #include "format.h"
 
@@ -304,6 +305,18 @@ fail:
     return e;
 }
 
+/* Presence for the peer and, in conversations of at most PRESENCE_MAX_CONV, the members. */
+static void conv_presence(ctx *c, json_t *cj)
+{
+    json_t *people = json_array(), *peer = json_object_get(cj, "peer"), *m;
+    size_t i;
+    if (peer) json_array_append(people, peer);
+    if (json_integer_value(json_object_get(cj, "member_count")) <= PRESENCE_MAX_CONV)
+        json_array_foreach(json_object_get(cj, "members"), i, m) json_array_append(people, m);
+    presence_attach(c, people);
+    json_decref(people);
+}
+
 /* GET /conversations/<id>: the conversation and a page of history. */
 err_t h_conv_show(ctx *c)
 {
@@ -334,6 +347,7 @@ err_t h_conv_show(ctx *c)
         json_object_set_new(page, "reply_to", rj);
     }
     if ((e = conv_json(c, &cv, 1, &cj))) { json_decref(page); return e; }
+    conv_presence(c, cj);
     json_object_set_new(page, "conversation", cj);
     c->out = page;
     return ERR_OK;
@@ -347,6 +361,7 @@ err_t h_conv_settings(ctx *c)
     err_t e = conv_from_path(c, &cv);
     if (!e) e = conv_json(c, &cv, 1, &cj);
     if (e) return e;
+    conv_presence(c, cj);
     c->out = json_pack("{s:o}", "conversation", cj);
     return c->out ? ERR_OK : ERR_INTERNAL;
 }

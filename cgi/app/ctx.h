@@ -15,6 +15,7 @@ typedef struct user_row {
     long long id;
     const char *username, *display_name, *status_text, *created_at;   /* arena-owned */
     int read_receipts;      /* shares (and sees) read receipts */
+    int show_presence;      /* shares (and sees) presence */
 } user_row;
 
 typedef enum auth_kind { AUTH_NONE, AUTH_COOKIE, AUTH_BEARER, AUTH_TOKEN } auth_kind;

@@ -11,6 +11,7 @@
 #include "events.h"
 #include "handlers.h"
 #include "people.h"
+#include "presence.h"
 #include "sessions.h"
 #include "tokens.h"
 #include "users.h"
@@ -20,7 +21,8 @@
 #endif
 
 const db_stmt *const dispatch_stmts[] = {db_core_stmts, users_stmts, tokens_stmts, people_stmts, contacts_stmts,
-                                          conv_stmts, msg_stmts, broadcast_stmts, ev_stmts, NULL};
+                                          conv_stmts, msg_stmts, broadcast_stmts, ev_stmts,
+                                          presence_stmts, NULL};
 
 void worker_init(worker *w, const config *cfg)
 {
@@ -184,6 +186,8 @@ static HDF *page_hdf(ctx *c, json_t *data)
         view_set(h, "Session.user.id", id);
         view_set(h, "Session.user.username", c->user->username);
         view_set(h, "Session.user.display_name", c->user->display_name);
+        snprintf(id, sizeof id, "%ld", c->cfg->presence_away);   /* the live page's activity beacon */
+        view_set(h, "Session.presence_away_s", id);
     }
     if (c->csrf) view_set(h, "Session.csrf", c->csrf);
     for (size_t i = 0; i < c->rq.query.n; i++) {          /* for links that keep the query */

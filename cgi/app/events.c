@@ -10,6 +10,7 @@
 #include "conv.h"
 #include "handlers.h"
 #include "people.h"
+#include "presence.h"
 
 enum { EV_BATCH = 1024,      /* PUBLISHes per pipeline round trip */
        EV_QUIET_S = 3 };     /* after Redis failed, this thread drops events this long */
@@ -201,6 +202,7 @@ err_t h_conv_typing(ctx *c)
     int first = r->type == REDIS_REPLY_STATUS;           /* NX: nil while the last one is fresh */
     freeReplyObject(r);
     if (!first) return ERR_OK;
+    presence_change(c, NULL, c->user->id, PRES_TOUCH);   /* typing is activity (an away typist is back) */
     int blocked = 0;                                     /* a blocked peer hears nothing, as for messages */
     if (!strcmp(cv.kind, "direct") && (people_direct_blocked(c, cv.id, &blocked) || blocked)) return ERR_OK;
     ev_conv(c, cv.id, json_pack("{s:s,s:I,s:{s:I,s:s,s:s}}", "type", "typing", "conversation_id", (json_int_t)cv.id,

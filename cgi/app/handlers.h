@@ -46,6 +46,8 @@ err_t h_msg_react(ctx *c);
 err_t h_msg_read(ctx *c);
 err_t h_msg_delivered(ctx *c);
 err_t h_conv_typing(ctx *c);
+err_t h_presence(ctx *c);
+err_t h_presence_active(ctx *c);
 err_t h_broadcast_form(ctx *c);
 err_t h_broadcast(ctx *c);
 

@@ -1,6 +1,7 @@
 /* profile.c — handlers: your profile, password change, public profiles. */
 #include "handlers.h"
 #include <ctype.h>
+#include "presence.h"
 #include "sessions.h"
 #include "users.h"
 
@@ -9,6 +10,7 @@ static json_t *me_json(const user_row *u)
 {
     json_t *j = user_json(u);
     if (j) json_object_set_new(j, "read_receipts", json_boolean(u->read_receipts));
+    if (j) json_object_set_new(j, "show_presence", json_boolean(u->show_presence));
     return j;
 }
 
@@ -21,11 +23,14 @@ err_t h_me(ctx *c)
 err_t h_me_update(ctx *c)
 {
     user_row *u;
-    json_t *rr = json_object_get(c->in, "read_receipts");
+    json_t *rr = json_object_get(c->in, "read_receipts"), *sp = json_object_get(c->in, "show_presence");
     err_t e = users_update_profile(c, c->user->id, ctx_str(c, "display_name"), ctx_str(c, "status_text"),
-                                   json_is_boolean(rr) ? json_is_true(rr) : -1, &u);
+                                   json_is_boolean(rr) ? json_is_true(rr) : -1,
+                                   json_is_boolean(sp) ? json_is_true(sp) : -1, &u);
     if (e) return e;
+    int shown_before = c->user->show_presence;
     c->user = u;
+    if (u->show_presence != shown_before) presence_setting_changed(c);
     c->out = json_pack("{s:o}", "user", me_json(u));
     if (!c->rq.is_api) c->redirect = "/me?done=profile";
     return c->out ? ERR_OK : ERR_INTERNAL;

@@ -20,6 +20,7 @@ static const field_spec f_profile[] = {
     {"display_name", "Display name", FV_TEXT, 0, 1, 64},
     {"status_text", "Status", FV_TEXT, 0, 0, 140},
     {"read_receipts", "Read receipts", FV_BOOL, 0, 0, 0},
+    {"show_presence", "Show when I'm online", FV_BOOL, 0, 0, 0},
     {NULL, NULL, 0, 0, 0, 0},
 };
 static const field_spec f_password[] = {
@@ -140,6 +141,9 @@ const route routes[] = {
     {"POST", "/conversations/:id/read", h_msg_read, R_AUTH, "conversation", f_read, h_conv_show},
     {"POST", "/conversations/:id/delivered", h_msg_delivered, R_AUTH, "conversation", f_read, h_conv_show},
     {"POST", "/conversations/:id/typing", h_conv_typing, R_AUTH, "conversation", NULL, h_conv_show},
+
+    {"GET", "/presence", h_presence, R_AUTH | R_JSON_ONLY, NULL, NULL, NULL},
+    {"POST", "/presence/active", h_presence_active, R_AUTH, NULL, NULL, NULL},
 
     {"GET", "/broadcasts", h_broadcast_form, R_AUTH, "broadcast", NULL, NULL},
     {"POST", "/broadcasts", h_broadcast, R_AUTH, "broadcast", f_broadcast, h_broadcast_form},

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #define USER_COLS "id, username, display_name, status_text, " \
-                  "to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), read_receipts"
+                  "to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), read_receipts, show_presence"
 
 const db_stmt users_stmts[] = {
     {"users_insert", "INSERT INTO users (username, display_name, password_hash) VALUES ($1, $2, $3) "
@@ -16,7 +16,7 @@ const db_stmt users_stmts[] = {
     {"users_hash", "SELECT password_hash FROM users WHERE id = $1"},
     {"users_update", "UPDATE users SET display_name = COALESCE($2, display_name), "
                      "status_text = COALESCE($3, status_text), read_receipts = COALESCE($4::boolean, read_receipts), "
-                     "updated_at = now() "
+                     "show_presence = COALESCE($5::boolean, show_presence), updated_at = now() "
                      "WHERE id = $1 RETURNING " USER_COLS},
     {"users_set_hash", "UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1"},
     {NULL, NULL},
@@ -48,6 +48,7 @@ static user_row *row_user(ctx *c, PGresult *r, int i)
     u->status_text = arena_strdup(c->a, PQgetvalue(r, i, 3));
     u->created_at = arena_strdup(c->a, PQgetvalue(r, i, 4));
     u->read_receipts = PQgetvalue(r, i, 5)[0] == 't';
+    u->show_presence = PQgetvalue(r, i, 6)[0] == 't';
     return u->username && u->display_name && u->status_text && u->created_at ? u : NULL;
 }
 
@@ -111,12 +112,13 @@ err_t users_authenticate(ctx *c, const char *username, const char *password, use
 }
 
 err_t users_update_profile(ctx *c, long long id, const char *display_name, const char *status_text,
-                           int read_receipts, user_row **out)
+                           int read_receipts, int show_presence, user_row **out)
 {
     char ids[24];
     snprintf(ids, sizeof ids, "%lld", id);
-    const char *p[] = {ids, display_name, status_text, read_receipts < 0 ? NULL : read_receipts ? "true" : "false"};
-    return one_user(c, "users_update", 4, p, out);
+    const char *p[] = {ids, display_name, status_text, read_receipts < 0 ? NULL : read_receipts ? "true" : "false",
+                       show_presence < 0 ? NULL : show_presence ? "true" : "false"};
+    return one_user(c, "users_update", 5, p, out);
 }
 
 err_t users_check_password(ctx *c, long long id, const char *password)

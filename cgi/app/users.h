@@ -12,9 +12,9 @@ err_t users_by_id(ctx *c, long long id, user_row **out);          /* ERR_NOT_FOU
 err_t users_by_username(ctx *c, const char *username, user_row **out);
 /* ERR_INVALID_CREDENTIALS for an unknown user or a wrong password, taking the same time. */
 err_t users_authenticate(ctx *c, const char *username, const char *password, user_row **out);
-/* NULL (or -1 for read_receipts) leaves a field as it is. */
+/* NULL (or -1 for the two settings) leaves a field as it is. */
 err_t users_update_profile(ctx *c, long long id, const char *display_name, const char *status_text,
-                           int read_receipts, user_row **out);
+                           int read_receipts, int show_presence, user_row **out);
 err_t users_check_password(ctx *c, long long id, const char *password);   /* ERR_WRONG_PASSWORD */
 err_t users_set_password(ctx *c, long long id, const char *password);
 /* Once at start, before threads: prepares the hash used to time unknown-user logins. */

@@ -15,6 +15,7 @@
 #include <sodium.h>
 #include "../app/ctx.h"
 #include "../app/dispatch.h"
+#include "../app/presence.h"
 #include "../app/users.h"
 #include "../core/log.h"
 #include "../events/hub.h"
@@ -22,6 +23,7 @@
 
 static config cfg;
 static int listen_fd;
+static char hub_id[24];          /* this process's name in Redis presence keys: random */
 static pthread_mutex_t accept_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void on_term(int sig)
@@ -134,6 +136,37 @@ static void *timer_main(void *arg)
     return NULL;
 }
 
+/* Tells Redis who this hub holds: joins and leaves as they happen, a renewal of everyone
+ * (and the away check) every third of the presence TTL, and takes over crashed hubs. */
+static void *presence_main(void *arg)
+{
+    (void)arg;
+    worker w;
+    worker_init(&w, &cfg);
+    long long period = cfg.presence_ttl * 1000 / 3, next = 0;
+    for (;;) {
+        hub_pres_change *q;
+        size_t n = hub_presence_take(&q, 1000);
+        ctx c;
+        worker_ctx(&w, &c);
+        for (size_t i = 0; i < n; i++) {
+            presence_change(&c, hub_id, q[i].uid, q[i].joined ? PRES_JOIN : PRES_LEAVE);
+            if (i % 64 == 63) worker_ctx(&w, &c);        /* keep the arena small in a burst */
+        }
+        free(q);
+        if (hub_now_ms() < next) continue;
+        next = hub_now_ms() + period;
+        long long *held;
+        size_t k = hub_presence_held(&held);
+        worker_ctx(&w, &c);
+        presence_renew(&c, hub_id, held, k);
+        free(held);
+        worker_ctx(&w, &c);
+        presence_sweep(&c, hub_id);
+    }
+    return NULL;
+}
+
 int main(void)
 {
     char err[512];
@@ -159,9 +192,15 @@ int main(void)
     }
     long long latest = pubsub_latest(cfg.redis, cfg.backend_timeout_ms);
     hub_init(latest < 0 ? 0 : latest);
+    unsigned char rnd[8];
+    randombytes_buf(rnd, sizeof rnd);
+    sodium_bin2hex(hub_id, sizeof hub_id, rnd, sizeof rnd);
     pthread_t t;
-    if (pthread_create(&t, NULL, pubsub_main, &cfg) || pthread_create(&t, NULL, timer_main, NULL)) return 1;
-    log_info("parley-events.fcgi listening on %s with %d accept threads", *listen_on ? listen_on : "fd 0", cfg.events_threads);
+    if (pthread_create(&t, NULL, pubsub_main, &cfg) || pthread_create(&t, NULL, timer_main, NULL) ||
+        pthread_create(&t, NULL, presence_main, NULL))
+        return 1;
+    log_info("parley-events.fcgi %s listening on %s with %d accept threads", hub_id, *listen_on ? listen_on : "fd 0",
+             cfg.events_threads);
     pthread_t *acc = calloc((size_t)cfg.events_threads, sizeof *acc);
     for (int i = 0; acc && i < cfg.events_threads; i++) pthread_create(&acc[i], NULL, accept_main, NULL);
     for (int i = 0; acc && i < cfg.events_threads; i++) pthread_join(acc[i], NULL);

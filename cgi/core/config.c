@@ -27,6 +27,8 @@ static const struct { const char *key, *def; } config_keys[] = {
     {"PARLEY_MAX_MESSAGE", "16384"},
     {"PARLEY_EVENTS_LISTEN", ""},
     {"PARLEY_EVENTS_THREADS", "4"},
+    {"PARLEY_PRESENCE_AWAY", "300"},
+    {"PARLEY_PRESENCE_TTL", "60"},
 };
 enum { NKEYS = sizeof config_keys / sizeof config_keys[0] };
 
@@ -132,6 +134,8 @@ int config_load(config *cfg, char *err, size_t errlen)
     if (parse_long(vals[16], 16, 1048576, &cfg->max_message)) BAD("PARLEY_MAX_MESSAGE", "must be bytes, from 16 to 1048576");
     if (parse_long(vals[18], 1, 64, &l)) BAD("PARLEY_EVENTS_THREADS", "must be a number from 1 to 64");
     cfg->events_threads = (int)l;
+    if (parse_long(vals[19], 2, 86400, &cfg->presence_away)) BAD("PARLEY_PRESENCE_AWAY", "must be seconds, from 2 to 86400");
+    if (parse_long(vals[20], 3, 3600, &cfg->presence_ttl)) BAD("PARLEY_PRESENCE_TTL", "must be seconds, from 3 to 3600");
     cfg->events_listen = vals[17];
     vals[17] = NULL;
     if (!*cfg->db) BAD("PARLEY_DB", "must not be empty");
@@ -166,6 +170,7 @@ void config_print(const config *cfg)
     printf("PARLEY_EVENTS_LISTEN=%s\nPARLEY_EVENTS_THREADS=%d\n",
            cfg->events_listen && *cfg->events_listen ? cfg->events_listen : "(inherited socket)", cfg->events_threads);
     printf("PARLEY_MAX_MEMBERS=%ld\nPARLEY_MAX_MESSAGE=%ld\n", cfg->max_members, cfg->max_message);
+    printf("PARLEY_PRESENCE_AWAY=%ld\nPARLEY_PRESENCE_TTL=%ld\n", cfg->presence_away, cfg->presence_ttl);
     printf("PARLEY_RL_LOGIN_USER=%ld/%ld\nPARLEY_RL_LOGIN_IP=%ld/%ld\nPARLEY_RL_REGISTER_IP=%ld/%ld\n",
            cfg->rl_login_user.limit, cfg->rl_login_user.window, cfg->rl_login_ip.limit,
            cfg->rl_login_ip.window, cfg->rl_register_ip.limit, cfg->rl_register_ip.window);

@@ -18,6 +18,8 @@ typedef struct config {
     int threads;
     char *events_listen;    /* the events hub's FastCGI socket: path or ":port"; empty = fd 0 */
     int events_threads;     /* the hub's accept threads */
+    long presence_away;     /* seconds without activity after which an online person is away */
+    long presence_ttl;      /* seconds after which a crashed hub's people count as offline */
     size_t max_body;
     long session_ttl;       /* seconds, sliding */
     long backend_timeout_ms;/* a PostgreSQL or Redis call longer than this is a 503 */

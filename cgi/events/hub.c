@@ -1,6 +1,7 @@
 /* hub.c — see hub.h. */
 #include "hub.h"
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@ struct hub_stream {
     int sse;
     long long deadline_ms;       /* long-poll only */
     long long last_write_ms;
+    int gone;                    /* the web server hung up (seen by hub_tick's poll) */
     hub_stream *next;
 };
 
@@ -26,6 +28,7 @@ typedef struct hub_user {
     size_t bytes;                /* total length of the texts in the ring */
     long long floor;             /* events with id <= floor may be missing from the ring */
     long long idle_since_ms;
+    int present;                 /* joined (for presence) and not yet left */
     struct hub_user *next;
 } hub_user;
 
@@ -36,6 +39,12 @@ static hub_user *hub_table[HUB_BUCKETS];
 static long long hub_latest;     /* highest event id seen */
 static long long hub_floor0;     /* the floor of users created from now on */
 static long hub_nstreams, hub_nusers;
+static pthread_cond_t hub_pres_cond = PTHREAD_COND_INITIALIZER;
+static hub_pres_change *hub_pres_q;   /* pending joins and leaves (guarded by hub_lock) */
+static size_t hub_pres_n, hub_pres_cap;
+static long hub_npresent;
+
+static void pres_push(struct hub_user *u, int joined);
 
 long long hub_now_ms(void)
 {
@@ -172,6 +181,8 @@ void hub_park(FCGX_Request *fr, long long uid, int sse, long long last_id, long 
     } else {
         stream_end(s);
     }
+    if (u && !u->streams) u->idle_since_ms = hub_now_ms();   /* answered at once: grace from now */
+    if (u && !u->present) pres_push(u, 1);
     pthread_mutex_unlock(&hub_lock);
 }
 
@@ -216,6 +227,53 @@ void hub_deliver(long long uid, long long id, const char *json)
     pthread_mutex_unlock(&hub_lock);
 }
 
+/* Queues a join or leave for the presence thread (hub_lock held). */
+static void pres_push(hub_user *u, int joined)
+{
+    u->present = joined;
+    hub_npresent += joined ? 1 : -1;
+    if (hub_pres_n == hub_pres_cap) {
+        size_t cap = hub_pres_cap ? hub_pres_cap * 2 : 64;
+        hub_pres_change *q = realloc(hub_pres_q, cap * sizeof *q);
+        if (!q) return;                                  /* lost: the next renewal corrects it */
+        hub_pres_q = q;
+        hub_pres_cap = cap;
+    }
+    hub_pres_q[hub_pres_n++] = (hub_pres_change){u->uid, joined};
+    pthread_cond_signal(&hub_pres_cond);
+}
+
+size_t hub_presence_take(hub_pres_change **out, long wait_ms)
+{
+    pthread_mutex_lock(&hub_lock);
+    if (!hub_pres_n && wait_ms > 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += wait_ms / 1000;
+        ts.tv_nsec += (wait_ms % 1000) * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) { ts.tv_sec++; ts.tv_nsec -= 1000000000L; }
+        pthread_cond_timedwait(&hub_pres_cond, &hub_lock, &ts);
+    }
+    size_t n = hub_pres_n;
+    *out = hub_pres_q;
+    hub_pres_q = NULL;
+    hub_pres_n = hub_pres_cap = 0;
+    pthread_mutex_unlock(&hub_lock);
+    return n;
+}
+
+size_t hub_presence_held(long long **out)
+{
+    pthread_mutex_lock(&hub_lock);
+    size_t n = 0;
+    *out = malloc(sizeof **out * (size_t)(hub_npresent > 0 ? hub_npresent : 1));
+    for (size_t b = 0; *out && b < HUB_BUCKETS; b++)
+        for (hub_user *u = hub_table[b]; u; u = u->next)
+            if (u->present && n < (size_t)hub_npresent) (*out)[n++] = u->uid;
+    pthread_mutex_unlock(&hub_lock);
+    return n;
+}
+
 static void user_free(hub_user *u)
 {
     for (int k = 0; k < u->len; k++) free(u->data[(u->start + k) % HUB_RING]);
@@ -223,10 +281,41 @@ static void user_free(hub_user *u)
     hub_nusers--;
 }
 
+/* Marks the streams whose web-server connection has closed. The web server closes it only
+ * after a write to a vanished client failed (the heartbeat), so without this an ended stream
+ * would count as open until the next heartbeat after that: presence would lag a beat more.
+ * (hub_lock held; the array is reused from tick to tick.) */
+static void mark_gone(void)
+{
+    static struct pollfd *fds;
+    static hub_stream **owner;
+    static size_t cap;
+    if ((size_t)hub_nstreams > cap) {
+        size_t want = (size_t)hub_nstreams * 2;
+        struct pollfd *f = realloc(fds, want * sizeof *f);
+        if (f) fds = f;
+        hub_stream **o = realloc(owner, want * sizeof *o);
+        if (o) owner = o;
+        if (!f || !o) return;
+        cap = want;
+    }
+    size_t n = 0;
+    for (size_t b = 0; b < HUB_BUCKETS; b++)
+        for (hub_user *u = hub_table[b]; u; u = u->next)
+            for (hub_stream *s = u->streams; s && n < cap; s = s->next) {
+                fds[n] = (struct pollfd){.fd = s->fr->ipcFd, .events = POLLRDHUP};
+                owner[n++] = s;
+            }
+    if (n && poll(fds, n, 0) > 0)
+        for (size_t i = 0; i < n; i++)
+            if (fds[i].revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) owner[i]->gone = 1;
+}
+
 void hub_tick(void)
 {
     long long now = hub_now_ms();
     pthread_mutex_lock(&hub_lock);
+    mark_gone();
     for (size_t b = 0; b < HUB_BUCKETS; b++) {
         hub_user **up = &hub_table[b];
         while (*up) {
@@ -234,9 +323,9 @@ void hub_tick(void)
             hub_stream **pp = &u->streams;
             while (*pp) {
                 hub_stream *s = *pp;
-                int end = 0;
-                if (s->sse && now - s->last_write_ms >= HUB_HEARTBEAT_MS) end = put(s, ": ping\n\n", 8) != 0;
-                else if (!s->sse && now >= s->deadline_ms) end = (put_poll(s, "", hub_latest), 1);
+                int end = s->gone;
+                if (!end && s->sse && now - s->last_write_ms >= HUB_HEARTBEAT_MS) end = put(s, ": ping\n\n", 8) != 0;
+                else if (!end && !s->sse && now >= s->deadline_ms) end = (put_poll(s, "", hub_latest), 1);
                 if (end) {
                     *pp = s->next;
                     stream_end(s);
@@ -245,7 +334,8 @@ void hub_tick(void)
                     pp = &s->next;
                 }
             }
-            if (!u->streams && now - u->idle_since_ms > HUB_IDLE_USER_MS) {
+            if (u->present && !u->streams && now - u->idle_since_ms >= HUB_PRESENCE_GRACE_MS) pres_push(u, 0);
+            if (!u->present && !u->streams && now - u->idle_since_ms > HUB_IDLE_USER_MS) {
                 *up = u->next;
                 user_free(u);
             } else {

@@ -4,14 +4,25 @@
  * non-blocking, so a client that stops reading is dropped instead of stalling anyone. */
 #ifndef PARLEY_HUB_H
 #define PARLEY_HUB_H
+#include <stddef.h>
 #include <fcgiapp.h>
 
 enum {
     HUB_RING = 256,              /* events kept per user for replay… */
     HUB_RING_BYTES = 65536,      /* …and at most this many bytes of them */
-    HUB_HEARTBEAT_MS = 20000,    /* SSE comment line when nothing else was written */
+    HUB_HEARTBEAT_MS = 15000,    /* SSE comment line when nothing else was written (it is
+                                    also how a vanished client is noticed: see hub_tick) */
     HUB_IDLE_USER_MS = 300000,   /* a user without streams is forgotten after this */
+    HUB_PRESENCE_GRACE_MS = 5000,/* a person whose last stream closed still counts this long
+                                    (a page change, a long-poll's next request, a reconnect) */
 };
+
+/* Presence: who this hub holds. A person joins when their first stream arrives and leaves
+ * HUB_PRESENCE_GRACE_MS after their last one ended; the hub's presence thread tells Redis. */
+typedef struct hub_pres_change {
+    long long uid;
+    int joined;                  /* 1: joined, 0: left */
+} hub_pres_change;
 
 typedef struct hub_stream hub_stream;
 
@@ -28,6 +39,11 @@ void hub_deliver(long long uid, long long id, const char *json);
 void hub_tick(void);
 /* After a Redis outage: every stream gets a resync; replay starts again from latest_id. */
 void hub_resync_all(long long latest_id);
+/* Moves the pending joins and leaves, oldest first, into *out (malloc'd, the caller
+ * frees it); waits up to wait_ms for one when there is none. Returns how many. */
+size_t hub_presence_take(hub_pres_change **out, long wait_ms);
+/* The people this hub holds now, into *out (malloc'd, the caller frees it). */
+size_t hub_presence_held(long long **out);
 /* Open streams and known users, for logs and the benchmark. */
 void hub_counts(long *streams, long *users);
 long long hub_now_ms(void);

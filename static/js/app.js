@@ -2,22 +2,50 @@
 // it; with it, times read in the reader's own time zone, a new token's secret has a Copy
 // button, and destructive buttons ask before acting. For a logged-in person the pages are
 // live (live.js: one event connection per tab): conversations grow as messages arrive, the
-// inbox keeps its unread counts, desktop notifications when enabled.
+// inbox keeps its unread counts, desktop notifications when enabled, and people show as
+// online, away or last seen (presence.js).
 
 import * as live from './live.js';
 import { initConversation } from './conversation.js';
 import { initInbox } from './inbox.js';
 import { initNotifications } from './notify.js';
+import { initPresence } from './presence.js';
 
 const formats = {
   time: new Intl.DateTimeFormat(undefined, { timeStyle: 'short' }),
   datetime: new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' }),
   date: new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }),
   long: new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }),
+  relative: { format: relativeTime },
 };
 
+// The words around a relative time ("Last seen …") are the page's language, so these are
+// too; the clock times in them follow the reader's locale, like every other time here.
+const relativeFormat =
+  typeof Intl.RelativeTimeFormat === 'function'
+    ? new Intl.RelativeTimeFormat(document.documentElement.lang || 'en', { numeric: 'auto' })
+    : null;
+
+// "just now", "5 minutes ago", "3 hours ago" (today), "yesterday at 14:02", else a date and
+// time. Times a little in the future (clocks differ) count as just now.
+function relativeTime(d) {
+  const seconds = (Date.now() - d.getTime()) / 1000;
+  if (!relativeFormat) return formats.long.format(d);
+  if (seconds < 60) return 'just now';
+  if (seconds < 3600) return relativeFormat.format(-Math.floor(seconds / 60), 'minute');
+  const today = new Date();
+  today.setHours(0, 0, 0, 0);
+  if (d >= today) return relativeFormat.format(-Math.floor(seconds / 3600), 'hour');
+  const yesterday = new Date(today);
+  yesterday.setDate(yesterday.getDate() - 1);
+  if (d >= yesterday) return `${relativeFormat.format(-1, 'day')} at ${formats.time.format(d)}`;
+  return formats.long.format(d);
+}
+
 // <time datetime="2026-11-27T23:25:56Z" data-format="time"> → "23:25" in local time;
-// data-format may be time, datetime or date; without it, a medium date and time.
+// data-format may be time, datetime, date or relative; without it, a medium date and time.
+// presence.js announces its indicators (parley:content) again each minute, so relative
+// times stay current.
 function localTimes(root = document) {
   for (const el of root.querySelectorAll('time[datetime]')) {
     const d = new Date(el.getAttribute('datetime'));
@@ -70,5 +98,6 @@ if (document.body.dataset.me) {
   initConversation(live);
   initInbox(live);
   initNotifications(live);
+  initPresence(live);
   live.start();
 }

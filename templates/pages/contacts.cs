@@ -1,16 +1,20 @@
 <?cs include:"partials/macros.cs" ?><?cs set:Layout.name = "contacts" ?><?cs set:Layout.section = "contacts" ?><?cs set:Layout.title = "Contacts" ?><?cs #
   GET /contacts, and the re-render after a failed POST /contacts, /blocks,
   …/accept, …/decline, …/remove. Reads Data.contacts.N.{user.{id,username,
-  display_name,status_text},state,since}, Data.incoming.N, Data.outgoing.N
-  (same shape), Data.blocked.N.{user,since}, Form.username, Error.*,
-  Page.path, Page.done, Session.*.
+  display_name,status_text,presence.{state,last_seen}},state,since},
+  Data.incoming.N, Data.outgoing.N (same shape, without presence),
+  Data.blocked.N.{user,since}, Form.username, Error.*, Page.path, Page.done,
+  Session.*.
+
+  person_head(u, with_presence): "1" where the list shows presence (accepted
+  contacts), "0" elsewhere.
 
   An error of POST /contacts shows under the add-contact field; any other
   error (accept, block, …) at the top of the page.
-?><?cs def:person_head(u) ?>
+?><?cs def:person_head(u, with_presence) ?>
               <span class="avatar avatar-md" aria-hidden="true"><?cs call:initial(u.username) ?></span>
               <span class="person-text">
-                <span class="person-name"><?cs call:user_name(u) ?></span>
+                <span class="person-name"><?cs call:user_name(u) ?><?cs if:with_presence == "1" ?><?cs call:presence(u, "compact") ?><?cs /if ?></span>
                 <a class="person-handle" href="/users/<?cs var:u.username ?>">@<?cs var:u.username ?></a><?cs
                 if:u.status_text ?>
                 <span class="person-status"><?cs var:u.status_text ?></span><?cs
@@ -41,7 +45,7 @@
             <h2 id="incoming-title">Requests for you <span class="count-pill"><?cs var:subcount(Data.incoming) ?></span></h2>
             <ul class="people-list"><?cs
             each:c = Data.incoming ?>
-              <li class="person"><?cs call:person_head(c.user) ?>
+              <li class="person"><?cs call:person_head(c.user, "0") ?>
                 <div class="button-row person-actions">
                   <form class="inline-form" method="post" action="/contacts/<?cs var:c.user.id ?>/accept"><?cs call:csrf_field() ?><button type="submit" class="btn btn-primary btn-sm">Accept<span class="visually-hidden"> @<?cs var:c.user.username ?></span></button></form>
                   <form class="inline-form" method="post" action="/contacts/<?cs var:c.user.id ?>/decline"><?cs call:csrf_field() ?><button type="submit" class="btn btn-secondary btn-sm">Decline<span class="visually-hidden"> @<?cs var:c.user.username ?></span></button></form>
@@ -57,7 +61,7 @@
             if:subcount(Data.contacts) > 0 ?>
             <ul class="people-list"><?cs
             each:c = Data.contacts ?>
-              <li class="person"><?cs call:person_head(c.user) ?>
+              <li class="person"><?cs call:person_head(c.user, "1") ?>
                 <div class="button-row person-actions"><?cs
                   call:message_button(c.user.username, "btn btn-primary btn-sm") ?>
                   <form class="inline-form" method="post" action="/contacts/<?cs var:c.user.id ?>/remove"><?cs call:csrf_field() ?><button type="submit" class="btn btn-secondary btn-sm">Remove<span class="visually-hidden"> @<?cs var:c.user.username ?> from contacts</span></button></form>
@@ -80,7 +84,7 @@
             <h2 id="outgoing-title">Waiting for an answer <span class="count-pill"><?cs var:subcount(Data.outgoing) ?></span></h2>
             <ul class="people-list"><?cs
             each:c = Data.outgoing ?>
-              <li class="person"><?cs call:person_head(c.user) ?>
+              <li class="person"><?cs call:person_head(c.user, "0") ?>
                 <div class="button-row person-actions">
                   <span class="muted person-since">Asked <?cs call:time(c.since) ?></span>
                   <form class="inline-form" method="post" action="/contacts/<?cs var:c.user.id ?>/remove"><?cs call:csrf_field() ?><button type="submit" class="btn btn-secondary btn-sm">Cancel<span class="visually-hidden"> request to @<?cs var:c.user.username ?></span></button></form>
@@ -97,7 +101,7 @@
             <p class="muted">They cannot message you, add you to groups or send you requests. They are not told.</p>
             <ul class="people-list"><?cs
             each:b = Data.blocked ?>
-              <li class="person"><?cs call:person_head(b.user) ?>
+              <li class="person"><?cs call:person_head(b.user, "0") ?>
                 <div class="button-row person-actions">
                   <form class="inline-form" method="post" action="/blocks/<?cs var:b.user.id ?>/remove"><?cs call:csrf_field() ?><button type="submit" class="btn btn-secondary btn-sm">Unblock<span class="visually-hidden"> @<?cs var:b.user.username ?></span></button></form>
                 </div>

@@ -1,7 +1,8 @@
 <?cs include:"partials/macros.cs" ?><?cs include:"partials/message.cs" ?><?cs set:Layout.name = "conversation" ?><?cs set:Layout.section = "conversations" ?><?cs if:Data.conversation.title ?><?cs set:Layout.title = Data.conversation.title ?><?cs else ?><?cs set:Layout.title = "Conversation" ?><?cs /if ?><?cs #
   GET /conversations/<id> (?before= ?after= ?around= ?reply_to=), and the
   re-render after a failed POST …/messages (or reaction, delete).
-  Reads Data.conversation.{id,kind,title,description,my_role,members.N},
+  Reads Data.conversation.{id,kind,title,description,my_role,members.N,
+  peer.{id,presence.{state,last_seen}}},
   Data.messages.N (see partials/message.cs), Data.has_older, Data.has_newer,
   Data.reply_to.{seq,sender.{username,display_name},excerpt},
   Page.client_id (a fresh UUID per render), Form.body, Error.*, Session.*.
@@ -28,6 +29,7 @@
         <div class="chat-title">
           <h1 id="page-title"><?cs var:Data.conversation.title ?></h1>
           <p class="chat-sub"><span class="kind-tag kind-<?cs var:Data.conversation.kind ?>"><?cs call:kind_label(Data.conversation.kind) ?></span><?cs
+          if:Data.conversation.kind == "direct" && Data.conversation.peer.id ?><?cs call:presence(Data.conversation.peer, "full") ?><?cs /if ?><?cs
           if:Data.conversation.kind != "direct" ?> · <?cs var:subcount(Data.conversation.members) ?> <?cs if:subcount(Data.conversation.members) == 1 ?>member<?cs else ?>members<?cs /if ?><?cs /if ?><?cs
           if:Data.conversation.description ?> · <span class="chat-desc"><?cs var:Data.conversation.description ?></span><?cs /if ?></p>
         </div>

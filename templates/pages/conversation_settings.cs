@@ -2,7 +2,8 @@
   GET /conversations/<id>/settings, and the re-render after a failed POST
   …/settings, …/members, …/members/<user_id>/role or …/remove.
   Reads Data.conversation.{id,kind,title,description,my_role,
-  members.N.{id,username,display_name,role}}, Form.{title,description,
+  members.N.{id,username,display_name,role,presence.{state,last_seen}}},
+  Form.{title,description,
   username,role}, Error.*, Page.done, Session.user.{id,username}.
 
   Which form failed is told by Page.path (…/settings, …/members, …/role,
@@ -42,7 +43,7 @@
             <li class="person">
               <span class="avatar avatar-md" aria-hidden="true"><?cs call:initial(p.username) ?></span>
               <span class="person-text">
-                <span class="person-name"><?cs call:user_name(p) ?><?cs if:p.username == Session.user.username ?> <span class="muted">(you)</span><?cs /if ?></span>
+                <span class="person-name"><?cs call:user_name(p) ?><?cs call:presence(p, "compact") ?><?cs if:p.username == Session.user.username ?> <span class="muted">(you)</span><?cs /if ?></span>
                 <a class="person-handle" href="/users/<?cs var:p.username ?>">@<?cs var:p.username ?></a>
               </span>
             </li><?cs
@@ -108,7 +109,7 @@
             <li class="member">
               <span class="avatar avatar-md" aria-hidden="true"><?cs call:initial(p.username) ?></span>
               <span class="person-text">
-                <span class="person-name"><?cs call:user_name(p) ?><?cs if:Layout.me == "1" ?> <span class="muted">(you)</span><?cs /if ?></span>
+                <span class="person-name"><?cs call:user_name(p) ?><?cs call:presence(p, "compact") ?><?cs if:Layout.me == "1" ?> <span class="muted">(you)</span><?cs /if ?></span>
                 <a class="person-handle" href="/users/<?cs var:p.username ?>">@<?cs var:p.username ?></a>
               </span><?cs
             if:Layout.manage == "1" && Layout.me != "1" && (Layout.owner == "1" || p.role != "owner") ?>

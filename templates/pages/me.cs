@@ -1,11 +1,12 @@
 <?cs include:"partials/macros.cs" ?><?cs set:Layout.name = "me" ?><?cs set:Layout.title = "Your profile" ?><?cs set:Layout.tab = "profile" ?><?cs #
   GET/POST /me and POST /me/password. Reads Data.user.{username,
-  display_name,status_text,created_at,read_receipts ("1"/"0")},
-  Form.{display_name,status_text,read_receipts}, Error.*, Page.done,
-  Page.path, Session.*.
+  display_name,status_text,created_at,read_receipts,show_presence ("1"/"0")},
+  Form.{display_name,status_text,read_receipts,show_presence}, Error.*,
+  Page.done, Page.path, Session.*.
 
-  The read receipts checkbox comes BEFORE a hidden read_receipts=0: the form
-  parser keeps the first value, so a ticked box sends 1 and an empty one 0.
+  Each checkbox (read_receipts, show_presence) comes BEFORE a hidden NAME=0:
+  the form parser keeps the first value, so a ticked box sends 1 and an
+  empty one 0.
 ?><?cs def:page_body() ?>
     <div class="container account">
 <?cs include:"partials/account_header.cs" ?><?cs
@@ -37,6 +38,12 @@
               <label class="check-inline" for="read_receipts"><input id="read_receipts" name="read_receipts" type="checkbox" value="1"<?cs if:Layout.rr != "0" ?> checked<?cs /if ?> aria-describedby="read_receipts-hint"><span>Send read receipts</span></label>
               <input type="hidden" name="read_receipts" value="0">
               <p class="hint" id="read_receipts-hint">When this is off, others don’t see when you’ve read their messages, and you don’t see when they’ve read yours.</p>
+            </div><?cs
+            if:?Form.show_presence ?><?cs set:Layout.sp = Form.show_presence ?><?cs else ?><?cs set:Layout.sp = Data.user.show_presence ?><?cs /if ?>
+            <div class="field field-check">
+              <label class="check-inline" for="show_presence"><input id="show_presence" name="show_presence" type="checkbox" value="1"<?cs if:Layout.sp != "0" ?> checked<?cs /if ?> aria-describedby="show_presence-hint"><span>Show when I’m online</span></label>
+              <input type="hidden" name="show_presence" value="0">
+              <p class="hint" id="show_presence-hint">When this is off, others don’t see whether you’re online or when you were last here, and you don’t see theirs.</p>
             </div>
             <div class="form-actions">
               <button type="submit" class="btn btn-primary">Save profile</button>

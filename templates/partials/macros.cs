@@ -53,6 +53,30 @@
   HTML escaping of Config.VarEscapeMode.
 ?><?cs def:user_name(u) ?><?cs if:u.display_name ?><?cs var:u.display_name ?><?cs else ?><?cs var:u.username ?><?cs /if ?><?cs /def ?><?cs #
 
+  A person's presence: a dot and "Online", "Away", "Offline" or "Last seen
+  <time>". `u` is a user node with id and presence.{state,last_seen};
+  `size` is "full" (the words show) or "compact" (only the dot shows; the
+  words are for screen readers, and the tooltip). The dot's shape differs too (full, half,
+  ring), so colour is never the only sign. static/js/presence.js finds
+  these by data-presence-user and rewrites them with the same markup. No
+  presence node (this reader may not see it) gives an empty, hidden
+  placeholder with data-presence="": it shows nothing, and comes alive if
+  a `presence` event says otherwise later.
+?><?cs def:presence(u, size) ?><span class="presence presence-<?cs var:size ?>" data-presence-user="<?cs var:u.id ?>" data-presence="<?cs
+  if:u.presence.state == "online" || u.presence.state == "away" || u.presence.state == "offline" ?><?cs var:u.presence.state ?>"<?cs
+    if:size == "compact" ?> title="<?cs
+      if:u.presence.state == "online" ?>Online<?cs
+      elif:u.presence.state == "away" ?>Away<?cs
+      elif:?u.presence.last_seen ?>Last seen <?cs var:string.slice(u.presence.last_seen, 0, 10) ?> <?cs var:string.slice(u.presence.last_seen, 11, 16) ?> UTC<?cs
+      else ?>Offline<?cs /if ?>"<?cs
+    /if ?>><span class="presence-dot" aria-hidden="true"></span><span class="presence-text"><?cs
+    if:u.presence.state == "online" ?>Online<?cs
+    elif:u.presence.state == "away" ?>Away<?cs
+    elif:?u.presence.last_seen ?>Last seen <time datetime="<?cs var:u.presence.last_seen ?>" title="<?cs var:u.presence.last_seen ?>" data-format="relative"><?cs var:u.presence.last_seen ?></time><?cs
+    else ?>Offline<?cs /if ?></span><?cs
+  else ?>" hidden><?cs
+  /if ?></span><?cs /def ?><?cs #
+
   ---- Conversations, contacts, broadcasts ----
 
   A short time for lists and messages: "23:25" (UTC, from the ISO string),

@@ -1,0 +1,346 @@
+/* presence.c — see presence.h. */
+#include "presence.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "../core/log.h"
+#include "events.h"
+#include "people.h"
+
+#define PRES_STR_(x) #x
+#define PRES_STR(x) PRES_STR_(x)
+
+/* The people who may see $1's presence (and, the relation being symmetric, whose presence
+ * $1 may see): contacts and co-members of conversations of at most PRESENCE_MAX_CONV
+ * people, with no block either way, both showing presence unless $2 (for announcing that
+ * someone hid theirs); only those in $3 when it is not NULL. */
+const db_stmt presence_stmts[] = {
+    {"pres_watchers",
+     "WITH near AS ("
+     "  SELECT m2.user_id AS id FROM members m1 JOIN members m2 ON m2.conversation_id = m1.conversation_id "
+     "  WHERE m1.user_id = $1 AND m2.user_id <> $1 "
+     "    AND (SELECT count(*) FROM members x WHERE x.conversation_id = m1.conversation_id) <= "
+     PRES_STR(PRESENCE_MAX_CONV) " "
+     "  UNION SELECT contact_id FROM contacts WHERE user_id = $1) "
+     "SELECT u.id FROM near JOIN users u ON u.id = near.id JOIN users me ON me.id = $1 "
+     "WHERE ($2::boolean OR (me.show_presence AND u.show_presence)) "
+     "  AND ($3::bigint[] IS NULL OR u.id = ANY ($3::bigint[])) "
+     "  AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.user_id = $1 AND b.blocked_id = u.id) "
+     "                                          OR (b.user_id = u.id AND b.blocked_id = $1))"},
+    {NULL, NULL},
+};
+
+/* KEYS: on, act, st, seen, hub set. ARGV: op, hub, away ms, ttl ms, uid.
+ * Returns {state, last seen ms or "", 1 when the announced state changed}. */
+static const char pres_lua[] =
+    "local t = redis.call('TIME')\n"
+    "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
+    "local op, hub, away, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])\n"
+    "if op == 'join' or op == 'renew' then\n"
+    "  redis.call('ZADD', KEYS[1], now + ttl, hub)\n"
+    "  redis.call('PEXPIRE', KEYS[1], ttl * 2)\n"
+    "  redis.call('SADD', KEYS[5], ARGV[5])\n"
+    "  redis.call('PEXPIRE', KEYS[5], ttl * 10)\n"
+    "elseif op == 'leave' then\n"
+    "  redis.call('ZREM', KEYS[1], hub)\n"
+    "  redis.call('SREM', KEYS[5], ARGV[5])\n"
+    "end\n"
+    "if op == 'join' or op == 'touch' then redis.call('SET', KEYS[2], now, 'PX', away + ttl) end\n"
+    "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)\n"
+    "local st = 'offline'\n"
+    "if redis.call('ZCARD', KEYS[1]) > 0 then\n"
+    "  local act = tonumber(redis.call('GET', KEYS[2]) or '0')\n"
+    "  if now - act >= away then st = 'away' else st = 'online' end\n"
+    "end\n"
+    "local seen = redis.call('GET', KEYS[4]) or ''\n"
+    "if op == 'read' then return {st, seen, 0} end\n"
+    "local old = redis.call('GET', KEYS[3]) or 'offline'\n"
+    "if old == st then return {st, seen, 0} end\n"
+    "if st == 'offline' then\n"
+    "  seen = tostring(now)\n"
+    "  redis.call('SET', KEYS[4], seen, 'EX', 31536000)\n"
+    "  redis.call('DEL', KEYS[3])\n"
+    "else\n"
+    "  redis.call('SET', KEYS[3], st)\n"
+    "end\n"
+    "return {st, seen, 1}\n";
+
+static const char *const op_names[] = {"read", "touch", "join", "renew", "leave"};
+
+/* The script's SHA1, per thread (each worker owns its connection); "" until loaded. */
+static _Thread_local char pres_sha[48];
+
+static err_t script_load(kv *k)
+{
+    redisReply *r;
+    err_t e = kv_cmd(k, &r, "SCRIPT LOAD %s", pres_lua);
+    if (e) return e;
+    if (r->type == REDIS_REPLY_STRING && r->len < sizeof pres_sha) memcpy(pres_sha, r->str, r->len + 1);
+    else e = ERR_INTERNAL;
+    freeReplyObject(r);
+    return e;
+}
+
+/* Queues one script call (EVALSHA) for uid. */
+static err_t script_append(ctx *c, const char *hub, long long uid, presence_op op)
+{
+    char on[40], act[40], st[40], seen[40], hubset[64], id[24], away[24], ttl[24];
+    snprintf(on, sizeof on, "pres:on:%lld", uid);
+    snprintf(act, sizeof act, "pres:act:%lld", uid);
+    snprintf(st, sizeof st, "pres:st:%lld", uid);
+    snprintf(seen, sizeof seen, "pres:seen:%lld", uid);
+    snprintf(hubset, sizeof hubset, "pres:hub:%s", hub ? hub : "-");
+    snprintf(id, sizeof id, "%lld", uid);
+    snprintf(away, sizeof away, "%ld", c->cfg->presence_away * 1000);
+    snprintf(ttl, sizeof ttl, "%ld", c->cfg->presence_ttl * 1000);
+    return kv_append(c->kv, "EVALSHA %s 5 %s %s %s %s %s %s %s %s %s %s", pres_sha, on, act, st, seen, hubset,
+                     op_names[op], hub ? hub : "-", away, ttl, id);
+}
+
+/* One decoded script answer. */
+typedef struct pres_state {
+    const char *state;           /* "online", "away", "offline"; NULL when unknown */
+    long long seen_ms;           /* 0: never seen */
+    int changed;
+} pres_state;
+
+static int script_decode(const redisReply *r, pres_state *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3 || r->element[0]->type != REDIS_REPLY_STRING ||
+        r->element[1]->type != REDIS_REPLY_STRING || r->element[2]->type != REDIS_REPLY_INTEGER)
+        return -1;
+    const char *s = r->element[0]->str;
+    out->state = !strcmp(s, "online") ? "online" : !strcmp(s, "away") ? "away" : "offline";
+    out->seen_ms = atoll(r->element[1]->str);
+    out->changed = r->element[2]->integer == 1;
+    return 0;
+}
+
+/* Runs the script for uids[0..n) in one pipeline, into out[] (arena). A missing script
+ * (Redis restarted or flushed) is loaded and the batch run once more. */
+static err_t script_run(ctx *c, const char *hub, const long long *uids, size_t n, presence_op op, pres_state *out)
+{
+    redisReply **rep = arena_alloc(c->a, sizeof *rep * (n ? n : 1));
+    if (!rep) return ERR_INTERNAL;
+    err_t e = ERR_OK;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (!pres_sha[0] || attempt) {
+            if ((e = script_load(c->kv))) return e;
+        }
+        int queued = 0;
+        for (size_t i = 0; i < n && !e; i++)
+            if (!(e = script_append(c, hub, uids[i], op))) queued++;
+        err_t f = queued ? kv_replies(c->kv, queued, rep) : ERR_OK;
+        if (!e) e = f;
+        for (int i = 0; i < queued; i++)
+            if (script_decode(rep[i], &out[i]) && e == ERR_OK) e = ERR_INTERNAL;
+        kv_free_replies(queued, rep);
+        if (e != ERR_INTERNAL) break;      /* ERR_INTERNAL: an error reply, e.g. NOSCRIPT */
+    }
+    return e;
+}
+
+/* "2026-11-28T02:10:00Z" from Unix milliseconds (arena), or NULL for 0. */
+static const char *iso_ms(ctx *c, long long ms)
+{
+    if (ms <= 0) return NULL;
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    char s[32];
+    if (!gmtime_r(&t, &tm) || !strftime(s, sizeof s, "%Y-%m-%dT%H:%M:%SZ", &tm)) return NULL;
+    return arena_strdup(c->a, s);
+}
+
+static json_t *state_json(ctx *c, const pres_state *ps)
+{
+    const char *seen = !strcmp(ps->state, "offline") ? iso_ms(c, ps->seen_ms) : NULL;
+    return json_pack("{s:s,s:s?}", "state", ps->state, "last_seen", seen);
+}
+
+/* The people of ids[0..n) who may see uid's presence; all of them when ids is NULL. */
+static err_t watchers(ctx *c, long long uid, int ignore_settings, const long long *ids, size_t n,
+                      long long **out, size_t *count)
+{
+    const char *list = NULL;
+    if (ids) {
+        buf b;
+        buf_init(&b);
+        buf_putc(&b, '{');
+        for (size_t i = 0; i < n; i++) buf_printf(&b, "%s%lld", i ? "," : "", ids[i]);
+        buf_putc(&b, '}');
+        list = b.oom ? NULL : arena_strdup(c->a, buf_str(&b));
+        buf_free(&b);
+        if (!list) return ERR_INTERNAL;
+    }
+    const char *p[] = {id_str(c, uid), ignore_settings ? "true" : "false", list};
+    PGresult *r;
+    err_t e = db_exec(c->db, "pres_watchers", 3, p, &r);
+    if (e) return e;
+    size_t k = (size_t)PQntuples(r);
+    *out = arena_alloc(c->a, sizeof **out * (k + 1));      /* arena-owned */
+    if (!*out) { PQclear(r); return ERR_INTERNAL; }
+    for (size_t i = 0; i < k; i++) (*out)[i] = atoll(PQgetvalue(r, (int)i, 0));
+    PQclear(r);
+    *count = k;
+    return ERR_OK;
+}
+
+/* Publishes uid's state (or "hidden") to the people who may see it. */
+static void announce(ctx *c, long long uid, const char *state, const char *last_seen, int ignore_settings)
+{
+    long long *to;
+    size_t n;
+    const char *ef = c->err_field, *em = c->err_msg;      /* a failure here is not the request's */
+    err_t e = watchers(c, uid, ignore_settings, NULL, 0, &to, &n);
+    c->err_field = ef;
+    c->err_msg = em;
+    if (e) { log_warn("presence: %s of %lld not announced (database)", state, uid); return; }
+    ev_users(c, to, n, json_pack("{s:s,s:I,s:s,s:s?}", "type", "presence", "user_id", (json_int_t)uid,
+                                 "state", state, "last_seen", last_seen));
+}
+
+static void announce_state(ctx *c, long long uid, const pres_state *ps)
+{
+    const char *seen = !strcmp(ps->state, "offline") ? iso_ms(c, ps->seen_ms) : NULL;
+    announce(c, uid, ps->state, seen, 0);
+}
+
+void presence_change(ctx *c, const char *hub, long long uid, presence_op op)
+{
+    pres_state ps;
+    if (script_run(c, hub, &uid, 1, op, &ps)) {
+        log_warn("presence: %s for %lld not recorded (redis)", op_names[op], uid);
+        return;
+    }
+    if (ps.changed) announce_state(c, uid, &ps);
+}
+
+void presence_renew(ctx *c, const char *hub, const long long *uids, size_t n)
+{
+    redisReply *r;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    long long now = ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+    char score[24];
+    snprintf(score, sizeof score, "%lld", now);
+    if (kv_cmd(c->kv, &r, "ZADD pres:hubs %s %s", score, hub) == ERR_OK) freeReplyObject(r);
+    enum { BATCH = 512 };
+    for (size_t at = 0; at < n; at += BATCH) {
+        size_t k = n - at < BATCH ? n - at : BATCH;
+        pres_state *ps = arena_alloc(c->a, sizeof *ps * k);
+        if (!ps || script_run(c, hub, uids + at, k, PRES_RENEW, ps)) {
+            log_warn("presence: %zu people not renewed (redis)", k);
+            return;
+        }
+        for (size_t i = 0; i < k; i++)
+            if (ps[i].changed) announce_state(c, uids[at + i], &ps[i]);   /* someone turned away */
+    }
+}
+
+void presence_sweep(ctx *c, const char *hub)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    long long cutoff = ts.tv_sec * 1000LL + ts.tv_nsec / 1000000 - c->cfg->presence_ttl * 1000;
+    char max[24];
+    snprintf(max, sizeof max, "(%lld", cutoff);
+    redisReply *dead;
+    if (kv_cmd(c->kv, &dead, "ZRANGEBYSCORE pres:hubs -inf %s LIMIT 0 16", max)) return;
+    for (size_t i = 0; dead->type == REDIS_REPLY_ARRAY && i < dead->elements; i++) {
+        const char *h = dead->element[i]->str;
+        if (!h || !strcmp(h, hub) || strlen(h) > 40) continue;
+        char lock[64], set[64];
+        snprintf(lock, sizeof lock, "pres:sweep:%s", h);
+        snprintf(set, sizeof set, "pres:hub:%s", h);
+        redisReply *r, *m;
+        if (kv_cmd(c->kv, &r, "SET %s %s NX EX 60", lock, hub)) continue;
+        int mine = r->type == REDIS_REPLY_STATUS;          /* one hub sweeps each dead one */
+        freeReplyObject(r);
+        if (!mine || kv_cmd(c->kv, &m, "SMEMBERS %s", set)) continue;
+        log_info("presence: hub %s stopped; %zu people leave with it", h, m->type == REDIS_REPLY_ARRAY ? m->elements : 0);
+        for (size_t j = 0; m->type == REDIS_REPLY_ARRAY && j < m->elements; j++) {
+            long long uid = m->element[j]->str ? atoll(m->element[j]->str) : 0;
+            if (uid > 0) presence_change(c, h, uid, PRES_LEAVE);
+        }
+        freeReplyObject(m);
+        if (kv_cmd(c->kv, &r, "DEL %s", set) == ERR_OK) freeReplyObject(r);
+        if (kv_cmd(c->kv, &r, "ZREM pres:hubs %s", h) == ERR_OK) freeReplyObject(r);
+    }
+    freeReplyObject(dead);
+}
+
+void presence_setting_changed(ctx *c)
+{
+    long long uid = c->user->id;
+    if (!c->user->show_presence) { announce(c, uid, "hidden", NULL, 1); return; }
+    pres_state ps;
+    if (script_run(c, NULL, &uid, 1, PRES_READ, &ps) == ERR_OK) announce_state(c, uid, &ps);
+}
+
+void presence_attach(ctx *c, json_t *users)
+{
+    size_t n = json_array_size(users), k = 0, nv = 0;
+    if (!n || !c->user) return;
+    long long *ids = arena_alloc(c->a, sizeof *ids * n), *visible = NULL;
+    json_t *u;
+    size_t i;
+    json_array_foreach(users, i, u) {
+        json_object_set_new(u, "presence", json_null());
+        long long id = json_integer_value(json_object_get(u, "id"));
+        if (ids && id > 0 && id != c->user->id) ids[k++] = id;
+    }
+    const char *ef = c->err_field, *em = c->err_msg;
+    err_t e = ids ? watchers(c, c->user->id, 0, ids, k, &visible, &nv) : ERR_INTERNAL;
+    c->err_field = ef;
+    c->err_msg = em;
+    if (e) { log_warn("presence: not shown (database)"); return; }
+    visible[nv++] = c->user->id;                           /* room for one more: see watchers */
+    pres_state *ps = arena_alloc(c->a, sizeof *ps * nv);
+    if (!ps || script_run(c, NULL, visible, nv, PRES_READ, ps)) { log_warn("presence: not shown (redis)"); return; }
+    json_array_foreach(users, i, u) {
+        long long id = json_integer_value(json_object_get(u, "id"));
+        for (size_t j = 0; j < nv; j++)
+            if (visible[j] == id) { json_object_set_new(u, "presence", state_json(c, &ps[j])); break; }
+    }
+}
+
+err_t h_presence(ctx *c)
+{
+    const char *q = req_query(&c->rq, "ids");
+    const char *bad = "ids must be 1 to " PRES_STR(PRESENCE_MAX_IDS) " user ids separated by commas.";
+    if (!q || !*q) return ctx_fail(c, ERR_INVALID_FIELD, "ids", bad);
+    json_t *users = json_array();
+    const char *p = q;
+    while (users && *p) {
+        size_t len = strspn(p, "0123456789");
+        if (len == 0 || len > 15 || (p[len] != ',' && p[len]) || json_array_size(users) >= PRESENCE_MAX_IDS) {
+            json_decref(users);
+            return ctx_fail(c, ERR_INVALID_FIELD, "ids", bad);
+        }
+        long long id = atoll(p);
+        if (id > 0) json_array_append_new(users, json_pack("{s:I}", "id", (json_int_t)id));
+        p += len + (p[len] == ',');
+    }
+    if (!users) return ERR_INTERNAL;
+    presence_attach(c, users);
+    json_t *map = json_object(), *u;
+    size_t i;
+    json_array_foreach(users, i, u) {
+        char key[24];
+        snprintf(key, sizeof key, "%lld", (long long)json_integer_value(json_object_get(u, "id")));
+        json_object_set(map, key, json_object_get(u, "presence"));
+    }
+    json_decref(users);
+    c->out = json_pack("{s:o}", "presence", map);
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
+err_t h_presence_active(ctx *c)
+{
+    presence_change(c, NULL, c->user->id, PRES_TOUCH);
+    c->status = 204;
+    if (!c->rq.is_api) c->redirect = "/";
+    return ERR_OK;
+}
