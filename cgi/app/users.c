@@ -6,6 +6,7 @@
 
 #define USER_COLS "id, username, display_name, status_text, " \
                   "to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), read_receipts, show_presence"
+enum { USER_NCOLS = 7 };         /* columns in USER_COLS; users_auth's hash comes next */
 
 const db_stmt users_stmts[] = {
     {"users_insert", "INSERT INTO users (username, display_name, password_hash) VALUES ($1, $2, $3) "
@@ -102,7 +103,7 @@ err_t users_authenticate(ctx *c, const char *username, const char *password, use
             return ERR_INTERNAL;                 /* cannot happen: the password is random */
         return ERR_INVALID_CREDENTIALS;
     }
-    if (crypto_pwhash_str_verify(PQgetvalue(r, 0, 6), password, strlen(password)) != 0) {
+    if (crypto_pwhash_str_verify(PQgetvalue(r, 0, USER_NCOLS), password, strlen(password)) != 0) {
         PQclear(r);
         return ERR_INVALID_CREDENTIALS;
     }
