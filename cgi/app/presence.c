@@ -308,25 +308,20 @@ void presence_attach(ctx *c, json_t *users)
 
 err_t h_presence(ctx *c)
 {
+    /* ?ids=1,2,3 checked by the same list validator as form and JSON inputs. */
+    static const field_spec spec[] = {{"ids", "ids", FV_IDS, 1, 1, PRESENCE_MAX_IDS}, {NULL, NULL, 0, 0, 0, 0}};
     const char *q = req_query(&c->rq, "ids");
-    const char *bad = "ids must be 1 to " PRES_STR(PRESENCE_MAX_IDS) " user ids separated by commas.";
-    if (!q || !*q) return ctx_fail(c, ERR_INVALID_FIELD, "ids", bad);
-    json_t *users = json_array();
-    const char *p = q;
-    while (users && *p) {
-        size_t len = strspn(p, "0123456789");
-        if (len == 0 || len > 15 || (p[len] != ',' && p[len]) || json_array_size(users) >= PRESENCE_MAX_IDS) {
-            json_decref(users);
-            return ctx_fail(c, ERR_INVALID_FIELD, "ids", bad);
-        }
-        long long id = atoll(p);
-        if (id > 0) json_array_append_new(users, json_pack("{s:I}", "id", (json_int_t)id));
-        p += len + (p[len] == ',');
-    }
-    if (!users) return ERR_INTERNAL;
-    presence_attach(c, users);
-    json_t *map = json_object(), *u;
+    json_t *in = json_pack("{s:s?}", "ids", q);
+    if (!in) return ERR_INTERNAL;
+    err_t e = fields_check(in, spec, c->a, &c->err_field, &c->err_msg);
+    json_t *users = e ? NULL : json_array(), *id, *u;
     size_t i;
+    json_array_foreach(e ? NULL : json_object_get(in, "ids"), i, id)
+        json_array_append_new(users, json_pack("{s:O}", "id", id));
+    json_decref(in);
+    if (e) return e;
+    presence_attach(c, users);
+    json_t *map = json_object();
     json_array_foreach(users, i, u) {
         char key[24];
         snprintf(key, sizeof key, "%lld", (long long)json_integer_value(json_object_get(u, "id")));

@@ -14,7 +14,7 @@
 ?><?cs def:person_head(u, with_presence) ?>
               <span class="avatar avatar-md" aria-hidden="true"><?cs call:initial(u.username) ?></span>
               <span class="person-text">
-                <span class="person-name"><?cs call:user_name(u) ?><?cs if:with_presence == "1" ?><?cs call:presence(u, "compact") ?><?cs /if ?></span>
+                <span class="person-name"><span class="person-display"><?cs call:user_name(u) ?></span><?cs if:with_presence == "1" ?><?cs call:presence(u, "compact") ?><?cs /if ?></span>
                 <a class="person-handle" href="/users/<?cs var:u.username ?>">@<?cs var:u.username ?></a><?cs
                 if:u.status_text ?>
                 <span class="person-status"><?cs var:u.status_text ?></span><?cs

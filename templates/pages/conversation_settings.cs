@@ -43,7 +43,7 @@
             <li class="person">
               <span class="avatar avatar-md" aria-hidden="true"><?cs call:initial(p.username) ?></span>
               <span class="person-text">
-                <span class="person-name"><?cs call:user_name(p) ?><?cs call:presence(p, "compact") ?><?cs if:p.username == Session.user.username ?> <span class="muted">(you)</span><?cs /if ?></span>
+                <span class="person-name"><span class="person-display"><?cs call:user_name(p) ?><?cs if:p.username == Session.user.username ?> <span class="muted">(you)</span><?cs /if ?></span><?cs call:presence(p, "compact") ?></span>
                 <a class="person-handle" href="/users/<?cs var:p.username ?>">@<?cs var:p.username ?></a>
               </span>
             </li><?cs
@@ -109,7 +109,7 @@
             <li class="member">
               <span class="avatar avatar-md" aria-hidden="true"><?cs call:initial(p.username) ?></span>
               <span class="person-text">
-                <span class="person-name"><?cs call:user_name(p) ?><?cs call:presence(p, "compact") ?><?cs if:Layout.me == "1" ?> <span class="muted">(you)</span><?cs /if ?></span>
+                <span class="person-name"><span class="person-display"><?cs call:user_name(p) ?><?cs if:Layout.me == "1" ?> <span class="muted">(you)</span><?cs /if ?></span><?cs call:presence(p, "compact") ?></span>
                 <a class="person-handle" href="/users/<?cs var:p.username ?>">@<?cs var:p.username ?></a>
               </span><?cs
             if:Layout.manage == "1" && Layout.me != "1" && (Layout.owner == "1" || p.role != "owner") ?>
