@@ -231,6 +231,12 @@ err_t h_convs(ctx *c)
         json_array_append_new(arr, o);
     }
     PQclear(r);
+    json_t *peers = json_array(), *o;                    /* the direct peers, for presence dots */
+    size_t k;
+    json_array_foreach(arr, k, o)
+        if (json_object_get(o, "peer")) json_array_append(peers, json_object_get(o, "peer"));
+    presence_attach(c, peers);
+    json_decref(peers);
     c->out = json_pack("{s:o}", "conversations", arr);
     return c->out ? ERR_OK : ERR_INTERNAL;
 }

@@ -31,8 +31,10 @@ const db_stmt presence_stmts[] = {
     {NULL, NULL},
 };
 
-/* KEYS: on, act, st, seen, hub set. ARGV: op, hub, away ms, ttl ms, uid.
- * Returns {state, last seen ms or "", 1 when the announced state changed}. */
+/* KEYS: on, act, st, seen, hub set, the event counter. ARGV: op, hub, away ms, ttl ms, uid.
+ * Returns {state, last seen ms or "", the id of the event to announce it with, or 0 when
+ * the announced state did not change}. Taking the event id here orders one person's
+ * presence events like the changes themselves, whichever process publishes first. */
 static const char pres_lua[] =
     "local t = redis.call('TIME')\n"
     "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
@@ -57,6 +59,7 @@ static const char pres_lua[] =
     "if op == 'read' then return {st, seen, 0} end\n"
     "local old = redis.call('GET', KEYS[3]) or 'offline'\n"
     "if old == st then return {st, seen, 0} end\n"
+    "local id = redis.call('INCR', KEYS[6])\n"
     "if st == 'offline' then\n"
     "  seen = tostring(now)\n"
     "  redis.call('SET', KEYS[4], seen, 'EX', 31536000)\n"
@@ -64,7 +67,7 @@ static const char pres_lua[] =
     "else\n"
     "  redis.call('SET', KEYS[3], st)\n"
     "end\n"
-    "return {st, seen, 1}\n";
+    "return {st, seen, id}\n";
 
 static const char *const op_names[] = {"read", "touch", "join", "renew", "leave"};
 
@@ -94,7 +97,7 @@ static err_t script_append(ctx *c, const char *hub, long long uid, presence_op o
     snprintf(id, sizeof id, "%lld", uid);
     snprintf(away, sizeof away, "%ld", c->cfg->presence_away * 1000);
     snprintf(ttl, sizeof ttl, "%ld", c->cfg->presence_ttl * 1000);
-    return kv_append(c->kv, "EVALSHA %s 5 %s %s %s %s %s %s %s %s %s %s", pres_sha, on, act, st, seen, hubset,
+    return kv_append(c->kv, "EVALSHA %s 6 %s %s %s %s %s parley:evseq %s %s %s %s %s", pres_sha, on, act, st, seen, hubset,
                      op_names[op], hub ? hub : "-", away, ttl, id);
 }
 
@@ -102,7 +105,7 @@ static err_t script_append(ctx *c, const char *hub, long long uid, presence_op o
 typedef struct pres_state {
     const char *state;           /* "online", "away", "offline"; NULL when unknown */
     long long seen_ms;           /* 0: never seen */
-    int changed;
+    long long event_id;          /* > 0: the state changed; announce it with this id */
 } pres_state;
 
 static int script_decode(const redisReply *r, pres_state *out)
@@ -114,7 +117,7 @@ static int script_decode(const redisReply *r, pres_state *out)
     const char *s = r->element[0]->str;
     out->state = !strcmp(s, "online") ? "online" : !strcmp(s, "away") ? "away" : "offline";
     out->seen_ms = atoll(r->element[1]->str);
-    out->changed = r->element[2]->integer == 1;
+    out->event_id = r->element[2]->integer;
     return 0;
 }
 
@@ -187,8 +190,9 @@ static err_t watchers(ctx *c, long long uid, int ignore_settings, const long lon
     return ERR_OK;
 }
 
-/* Publishes uid's state (or "hidden") to the people who may see it. */
-static void announce(ctx *c, long long uid, const char *state, const char *last_seen, int ignore_settings)
+/* Publishes uid's state (or "hidden") to the people who may see it, as event id (0: new). */
+static void announce(ctx *c, long long uid, const char *state, const char *last_seen, int ignore_settings,
+                     long long id)
 {
     long long *to;
     size_t n;
@@ -197,14 +201,14 @@ static void announce(ctx *c, long long uid, const char *state, const char *last_
     c->err_field = ef;
     c->err_msg = em;
     if (e) { log_warn("presence: %s of %lld not announced (database)", state, uid); return; }
-    ev_users(c, to, n, json_pack("{s:s,s:I,s:s,s:s?}", "type", "presence", "user_id", (json_int_t)uid,
-                                 "state", state, "last_seen", last_seen));
+    ev_users_id(c, id, to, n, json_pack("{s:s,s:I,s:s,s:s?}", "type", "presence", "user_id", (json_int_t)uid,
+                                        "state", state, "last_seen", last_seen));
 }
 
 static void announce_state(ctx *c, long long uid, const pres_state *ps)
 {
     const char *seen = !strcmp(ps->state, "offline") ? iso_ms(c, ps->seen_ms) : NULL;
-    announce(c, uid, ps->state, seen, 0);
+    announce(c, uid, ps->state, seen, 0, ps->event_id);
 }
 
 void presence_change(ctx *c, const char *hub, long long uid, presence_op op)
@@ -214,7 +218,7 @@ void presence_change(ctx *c, const char *hub, long long uid, presence_op op)
         log_warn("presence: %s for %lld not recorded (redis)", op_names[op], uid);
         return;
     }
-    if (ps.changed) announce_state(c, uid, &ps);
+    if (ps.event_id > 0) announce_state(c, uid, &ps);
 }
 
 void presence_renew(ctx *c, const char *hub, const long long *uids, size_t n)
@@ -235,7 +239,7 @@ void presence_renew(ctx *c, const char *hub, const long long *uids, size_t n)
             return;
         }
         for (size_t i = 0; i < k; i++)
-            if (ps[i].changed) announce_state(c, uids[at + i], &ps[i]);   /* someone turned away */
+            if (ps[i].event_id > 0) announce_state(c, uids[at + i], &ps[i]);   /* someone turned away */
     }
 }
 
@@ -274,9 +278,9 @@ void presence_sweep(ctx *c, const char *hub)
 void presence_setting_changed(ctx *c)
 {
     long long uid = c->user->id;
-    if (!c->user->show_presence) { announce(c, uid, "hidden", NULL, 1); return; }
+    if (!c->user->show_presence) { announce(c, uid, "hidden", NULL, 1, 0); return; }
     pres_state ps;
-    if (script_run(c, NULL, &uid, 1, PRES_READ, &ps) == ERR_OK) announce_state(c, uid, &ps);
+    if (script_run(c, NULL, &uid, 1, PRES_READ, &ps) == ERR_OK) announce_state(c, uid, &ps);   /* a new id */
 }
 
 void presence_attach(ctx *c, json_t *users)

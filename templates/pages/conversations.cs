@@ -2,7 +2,8 @@
   GET /conversations (the inbox), and the re-render after a failed
   POST /conversations. Reads Data.conversations.N.{id,kind,title,unread,
   last_activity_at,last_message.{body,deleted,kind,created_at,
-  sender.{username,display_name}}}, Form.{kind,username,title,description,
+  sender.{username,display_name}},peer.{id,presence.{state,last_seen}}},
+  Form.{kind,username,title,description,
   members}, Error.*, Page.done, Session.*.
 
   The time of a row is printed twice (top row on wide screens, bottom row on
@@ -12,7 +13,8 @@
 ?><?cs def:conv_row(c) ?>
             <li class="conv-item<?cs if:c.unread > 0 ?> is-unread<?cs /if ?>">
               <a class="conv-link" href="/conversations/<?cs var:c.id ?>">
-                <?cs call:conv_avatar(c) ?>
+                <span class="avatar-wrap"><?cs call:conv_avatar(c) ?><?cs
+                  if:c.kind == "direct" && ?c.peer.id ?><?cs call:presence(c.peer, "badge") ?><?cs /if ?></span>
                 <span class="conv-text">
                   <span class="conv-top">
                     <span class="conv-title"><?cs var:c.title ?><span class="kind-tag kind-<?cs var:c.kind ?>"><?cs call:kind_label(c.kind) ?></span></span><?cs

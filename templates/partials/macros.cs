@@ -55,8 +55,9 @@
 
   A person's presence: a dot and "Online", "Away", "Offline" or "Last seen
   <time>". `u` is a user node with id and presence.{state,last_seen};
-  `size` is "full" (the words show) or "compact" (only the dot shows; the
-  words are for screen readers, and the tooltip). The dot's shape differs
+  `size` is "full" (the words show), "compact" (only the dot shows; the
+  words are for screen readers, and the tooltip) or "badge" (a dot on an
+  avatar's corner in the inbox, online and away only). The dot's shape differs
   too (full, half, ring), so colour is never the only sign.
   static/js/presence.js finds
   these by data-presence-user and rewrites them with the same markup. No
