@@ -13,8 +13,8 @@
 
 /* The people who may see $1's presence (and, the relation being symmetric, whose presence
  * $1 may see): contacts and co-members of conversations of at most PRESENCE_MAX_CONV
- * people, with no block either way, both showing presence unless $2 (for announcing that
- * someone hid theirs); only those in $3 when it is not NULL. */
+ * people, with no block either way, both showing presence ($2: except $1, for announcing
+ * that $1 just hid theirs); only those in $3 when it is not NULL. */
 const db_stmt presence_stmts[] = {
     {"pres_watchers",
      "WITH near AS ("
@@ -24,14 +24,15 @@ const db_stmt presence_stmts[] = {
      PRES_STR(PRESENCE_MAX_CONV) " "
      "  UNION SELECT contact_id FROM contacts WHERE user_id = $1) "
      "SELECT u.id FROM near JOIN users u ON u.id = near.id JOIN users me ON me.id = $1 "
-     "WHERE ($2::boolean OR (me.show_presence AND u.show_presence)) "
+     "WHERE ($2::boolean OR me.show_presence) AND u.show_presence "
      "  AND ($3::bigint[] IS NULL OR u.id = ANY ($3::bigint[])) "
      "  AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.user_id = $1 AND b.blocked_id = u.id) "
      "                                          OR (b.user_id = u.id AND b.blocked_id = $1))"},
     {NULL, NULL},
 };
 
-/* KEYS: on, act, st, seen, hub set, the event counter. ARGV: op, hub, away ms, ttl ms, uid.
+/* KEYS: on, act, st, seen, hub set, the event counter. ARGV: op, hub, away ms, ttl ms, uid,
+ * how long ago the person was last seen (ms; for a leave, when the last stream ended).
  * Returns {state, last seen ms or "", the id of the event to announce it with, or 0 when
  * the announced state did not change}. Taking the event id here orders one person's
  * presence events like the changes themselves, whichever process publishes first. */
@@ -61,7 +62,7 @@ static const char pres_lua[] =
     "if old == st then return {st, seen, 0} end\n"
     "local id = redis.call('INCR', KEYS[6])\n"
     "if st == 'offline' then\n"
-    "  seen = tostring(now)\n"
+    "  seen = tostring(now - tonumber(ARGV[6]))\n"
     "  redis.call('SET', KEYS[4], seen, 'EX', 31536000)\n"
     "  redis.call('DEL', KEYS[3])\n"
     "else\n"
@@ -86,9 +87,9 @@ static err_t script_load(kv *k)
 }
 
 /* Queues one script call (EVALSHA) for uid. */
-static err_t script_append(ctx *c, const char *hub, long long uid, presence_op op)
+static err_t script_append(ctx *c, const char *hub, long long uid, presence_op op, long long ago_ms)
 {
-    char on[40], act[40], st[40], seen[40], hubset[64], id[24], away[24], ttl[24];
+    char on[40], act[40], st[40], seen[40], hubset[64], id[24], away[24], ttl[24], ago[24];
     snprintf(on, sizeof on, "pres:on:%lld", uid);
     snprintf(act, sizeof act, "pres:act:%lld", uid);
     snprintf(st, sizeof st, "pres:st:%lld", uid);
@@ -97,8 +98,9 @@ static err_t script_append(ctx *c, const char *hub, long long uid, presence_op o
     snprintf(id, sizeof id, "%lld", uid);
     snprintf(away, sizeof away, "%ld", c->cfg->presence_away * 1000);
     snprintf(ttl, sizeof ttl, "%ld", c->cfg->presence_ttl * 1000);
-    return kv_append(c->kv, "EVALSHA %s 6 %s %s %s %s %s parley:evseq %s %s %s %s %s", pres_sha, on, act, st, seen, hubset,
-                     op_names[op], hub ? hub : "-", away, ttl, id);
+    snprintf(ago, sizeof ago, "%lld", ago_ms > 0 ? ago_ms : 0);
+    return kv_append(c->kv, "EVALSHA %s 6 %s %s %s %s %s parley:evseq %s %s %s %s %s %s", pres_sha, on, act, st, seen,
+                     hubset, op_names[op], hub ? hub : "-", away, ttl, id, ago);
 }
 
 /* One decoded script answer. */
@@ -123,7 +125,8 @@ static int script_decode(const redisReply *r, pres_state *out)
 
 /* Runs the script for uids[0..n) in one pipeline, into out[] (arena). A missing script
  * (Redis restarted or flushed) is loaded and the batch run once more. */
-static err_t script_run(ctx *c, const char *hub, const long long *uids, size_t n, presence_op op, pres_state *out)
+static err_t script_run(ctx *c, const char *hub, const long long *uids, size_t n, presence_op op, long long ago_ms,
+                        pres_state *out)
 {
     redisReply **rep = arena_alloc(c->a, sizeof *rep * (n ? n : 1));
     if (!rep) return ERR_INTERNAL;
@@ -134,7 +137,7 @@ static err_t script_run(ctx *c, const char *hub, const long long *uids, size_t n
         }
         int queued = 0;
         for (size_t i = 0; i < n && !e; i++)
-            if (!(e = script_append(c, hub, uids[i], op))) queued++;
+            if (!(e = script_append(c, hub, uids[i], op, ago_ms))) queued++;
         err_t f = queued ? kv_replies(c->kv, queued, rep) : ERR_OK;
         if (!e) e = f;
         for (int i = 0; i < queued; i++)
@@ -163,7 +166,7 @@ static json_t *state_json(ctx *c, const pres_state *ps)
 }
 
 /* The people of ids[0..n) who may see uid's presence; all of them when ids is NULL. */
-static err_t watchers(ctx *c, long long uid, int ignore_settings, const long long *ids, size_t n,
+static err_t watchers(ctx *c, long long uid, int ignore_own_setting, const long long *ids, size_t n,
                       long long **out, size_t *count)
 {
     const char *list = NULL;
@@ -177,7 +180,7 @@ static err_t watchers(ctx *c, long long uid, int ignore_settings, const long lon
         buf_free(&b);
         if (!list) return ERR_INTERNAL;
     }
-    const char *p[] = {id_str(c, uid), ignore_settings ? "true" : "false", list};
+    const char *p[] = {id_str(c, uid), ignore_own_setting ? "true" : "false", list};
     PGresult *r;
     err_t e = db_exec(c->db, "pres_watchers", 3, p, &r);
     if (e) return e;
@@ -191,13 +194,13 @@ static err_t watchers(ctx *c, long long uid, int ignore_settings, const long lon
 }
 
 /* Publishes uid's state (or "hidden") to the people who may see it, as event id (0: new). */
-static void announce(ctx *c, long long uid, const char *state, const char *last_seen, int ignore_settings,
+static void announce(ctx *c, long long uid, const char *state, const char *last_seen, int ignore_own_setting,
                      long long id)
 {
     long long *to;
     size_t n;
     const char *ef = c->err_field, *em = c->err_msg;      /* a failure here is not the request's */
-    err_t e = watchers(c, uid, ignore_settings, NULL, 0, &to, &n);
+    err_t e = watchers(c, uid, ignore_own_setting, NULL, 0, &to, &n);
     c->err_field = ef;
     c->err_msg = em;
     if (e) { log_warn("presence: %s of %lld not announced (database)", state, uid); return; }
@@ -211,14 +214,25 @@ static void announce_state(ctx *c, long long uid, const pres_state *ps)
     announce(c, uid, ps->state, seen, 0, ps->event_id);
 }
 
-void presence_change(ctx *c, const char *hub, long long uid, presence_op op)
+/* One operation for one person; announces the change, if any. */
+static void change(ctx *c, const char *hub, long long uid, presence_op op, long long ago_ms)
 {
     pres_state ps;
-    if (script_run(c, hub, &uid, 1, op, &ps)) {
+    if (script_run(c, hub, &uid, 1, op, ago_ms, &ps)) {
         log_warn("presence: %s for %lld not recorded (redis)", op_names[op], uid);
         return;
     }
     if (ps.event_id > 0) announce_state(c, uid, &ps);
+}
+
+void presence_change(ctx *c, const char *hub, long long uid, presence_op op)
+{
+    change(c, hub, uid, op, 0);
+}
+
+void presence_leave(ctx *c, const char *hub, long long uid, long long ago_ms)
+{
+    change(c, hub, uid, PRES_LEAVE, ago_ms);
 }
 
 void presence_renew(ctx *c, const char *hub, const long long *uids, size_t n)
@@ -234,7 +248,7 @@ void presence_renew(ctx *c, const char *hub, const long long *uids, size_t n)
     for (size_t at = 0; at < n; at += BATCH) {
         size_t k = n - at < BATCH ? n - at : BATCH;
         pres_state *ps = arena_alloc(c->a, sizeof *ps * k);
-        if (!ps || script_run(c, hub, uids + at, k, PRES_RENEW, ps)) {
+        if (!ps || script_run(c, hub, uids + at, k, PRES_RENEW, 0, ps)) {
             log_warn("presence: %zu people not renewed (redis)", k);
             return;
         }
@@ -280,7 +294,7 @@ void presence_setting_changed(ctx *c)
     long long uid = c->user->id;
     if (!c->user->show_presence) { announce(c, uid, "hidden", NULL, 1, 0); return; }
     pres_state ps;
-    if (script_run(c, NULL, &uid, 1, PRES_READ, &ps) == ERR_OK) announce_state(c, uid, &ps);   /* a new id */
+    if (script_run(c, NULL, &uid, 1, PRES_READ, 0, &ps) == ERR_OK) announce_state(c, uid, &ps);   /* a new id */
 }
 
 void presence_attach(ctx *c, json_t *users)
@@ -302,7 +316,7 @@ void presence_attach(ctx *c, json_t *users)
     if (e) { log_warn("presence: not shown (database)"); return; }
     visible[nv++] = c->user->id;                           /* room for one more: see watchers */
     pres_state *ps = arena_alloc(c->a, sizeof *ps * nv);
-    if (!ps || script_run(c, NULL, visible, nv, PRES_READ, ps)) { log_warn("presence: not shown (redis)"); return; }
+    if (!ps || script_run(c, NULL, visible, nv, PRES_READ, 0, ps)) { log_warn("presence: not shown (redis)"); return; }
     json_array_foreach(users, i, u) {
         long long id = json_integer_value(json_object_get(u, "id"));
         for (size_t j = 0; j < nv; j++)

@@ -33,6 +33,8 @@ typedef enum presence_op {
  * the person's state, publishes it. Failures are logged, never returned: presence is a
  * courtesy. */
 void presence_change(ctx *c, const char *hub, long long uid, presence_op op);
+/* PRES_LEAVE, the last stream having ended ago_ms ago (that is the "last seen" time). */
+void presence_leave(ctx *c, const char *hub, long long uid, long long ago_ms);
 /* PRES_RENEW for n people at once (one pipeline), and the hub's own heartbeat. */
 void presence_renew(ctx *c, const char *hub, const long long *uids, size_t n);
 /* Takes over hubs that stopped renewing for longer than the TTL: their people leave. */

@@ -150,7 +150,9 @@ static void *presence_main(void *arg)
         ctx c;
         worker_ctx(&w, &c);
         for (size_t i = 0; i < n; i++) {
-            presence_change(&c, hub_id, q[i].uid, q[i].joined ? PRES_JOIN : PRES_LEAVE);
+            if (q[i].kind == HUB_PRES_LEAVE) presence_leave(&c, hub_id, q[i].uid, hub_now_ms() - q[i].ended_ms);
+            else presence_change(&c, q[i].kind == HUB_PRES_JOIN ? hub_id : NULL, q[i].uid,
+                                 q[i].kind == HUB_PRES_JOIN ? PRES_JOIN : PRES_TOUCH);
             if (i % 64 == 63) worker_ctx(&w, &c);        /* keep the arena small in a burst */
         }
         free(q);

@@ -44,7 +44,7 @@ static hub_pres_change *hub_pres_q;   /* pending joins and leaves (guarded by hu
 static size_t hub_pres_n, hub_pres_cap;
 static long hub_npresent;
 
-static void pres_push(struct hub_user *u, int joined);
+static void pres_push(struct hub_user *u, hub_pres_kind kind);
 
 long long hub_now_ms(void)
 {
@@ -182,7 +182,8 @@ void hub_park(FCGX_Request *fr, long long uid, int sse, long long last_id, long 
         stream_end(s);
     }
     if (u && !u->streams) u->idle_since_ms = hub_now_ms();   /* answered at once: grace from now */
-    if (u && !u->present) pres_push(u, 1);
+    if (u && !u->present) pres_push(u, HUB_PRES_JOIN);
+    else if (u && sse) pres_push(u, HUB_PRES_ACTIVE);        /* not every long-poll: they repeat */
     pthread_mutex_unlock(&hub_lock);
 }
 
@@ -227,11 +228,13 @@ void hub_deliver(long long uid, long long id, const char *json)
     pthread_mutex_unlock(&hub_lock);
 }
 
-/* Queues a join or leave for the presence thread (hub_lock held). */
-static void pres_push(hub_user *u, int joined)
+/* Queues a join, leave or sign of activity for the presence thread (hub_lock held). */
+static void pres_push(hub_user *u, hub_pres_kind kind)
 {
-    u->present = joined;
-    hub_npresent += joined ? 1 : -1;
+    if (kind != HUB_PRES_ACTIVE) {
+        u->present = kind == HUB_PRES_JOIN;
+        hub_npresent += u->present ? 1 : -1;
+    }
     if (hub_pres_n == hub_pres_cap) {
         size_t cap = hub_pres_cap ? hub_pres_cap * 2 : 64;
         hub_pres_change *q = realloc(hub_pres_q, cap * sizeof *q);
@@ -239,7 +242,7 @@ static void pres_push(hub_user *u, int joined)
         hub_pres_q = q;
         hub_pres_cap = cap;
     }
-    hub_pres_q[hub_pres_n++] = (hub_pres_change){u->uid, joined};
+    hub_pres_q[hub_pres_n++] = (hub_pres_change){u->uid, kind, u->idle_since_ms};
     pthread_cond_signal(&hub_pres_cond);
 }
 
@@ -334,7 +337,7 @@ void hub_tick(void)
                     pp = &s->next;
                 }
             }
-            if (u->present && !u->streams && now - u->idle_since_ms >= HUB_PRESENCE_GRACE_MS) pres_push(u, 0);
+            if (u->present && !u->streams && now - u->idle_since_ms >= HUB_PRESENCE_GRACE_MS) pres_push(u, HUB_PRES_LEAVE);
             if (!u->present && !u->streams && now - u->idle_since_ms > HUB_IDLE_USER_MS) {
                 *up = u->next;
                 user_free(u);

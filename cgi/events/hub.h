@@ -18,10 +18,13 @@ enum {
 };
 
 /* Presence: who this hub holds. A person joins when their first stream arrives and leaves
- * HUB_PRESENCE_GRACE_MS after their last one ended; the hub's presence thread tells Redis. */
+ * HUB_PRESENCE_GRACE_MS after their last one ended; another event stream opening while they
+ * are here (a page load) is a sign of activity; the hub's presence thread tells Redis. */
+typedef enum hub_pres_kind { HUB_PRES_JOIN, HUB_PRES_LEAVE, HUB_PRES_ACTIVE } hub_pres_kind;
 typedef struct hub_pres_change {
     long long uid;
-    int joined;                  /* 1: joined, 0: left */
+    hub_pres_kind kind;
+    long long ended_ms;          /* HUB_PRES_LEAVE: when the last stream ended (hub_now_ms) */
 } hub_pres_change;
 
 typedef struct hub_stream hub_stream;
