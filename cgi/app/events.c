@@ -57,25 +57,22 @@ size_t ev_recipients(long long *uids, size_t n, long long extra, long long skip)
     return k;
 }
 
-/* Publishes to uids[0..n) (already filtered) under event id `id`, or a new one when 0;
- * steals event. Failures are logged only. */
-static void publish(ctx *c, const long long *uids, size_t n, long long id, json_t *event)
+/* Publishes to uids[0..n) (already filtered); steals event. Failures are logged only. */
+static void publish(ctx *c, const long long *uids, size_t n, json_t *event)
 {
     const char *type = json_string_value(json_object_get(event, "type"));
     if (!type) type = "?";
     if (!n || time(NULL) < ev_quiet_until) { json_decref(event); return; }
-    err_t e = ERR_OK;
-    if (id <= 0) {
-        redisReply *r;
-        if ((e = kv_cmd(c->kv, &r, "INCR parley:evseq"))) {
-            log_warn("events: %s not published: no event id (redis)", type);
-            if (e == ERR_UNAVAILABLE) ev_quiet_until = time(NULL) + EV_QUIET_S;
-            json_decref(event);
-            return;
-        }
-        id = r->type == REDIS_REPLY_INTEGER ? r->integer : 0;
-        freeReplyObject(r);
+    redisReply *r;
+    err_t e = kv_cmd(c->kv, &r, "INCR parley:evseq");
+    if (e) {
+        log_warn("events: %s not published: no event id (redis)", type);
+        if (e == ERR_UNAVAILABLE) ev_quiet_until = time(NULL) + EV_QUIET_S;
+        json_decref(event);
+        return;
     }
+    long long id = r->type == REDIS_REPLY_INTEGER ? r->integer : 0;
+    freeReplyObject(r);
     char *s = id > 0 ? ev_encode(id, event) : NULL;
     if (!s) {
         log_warn("events: %s not published: cannot encode it", type);
@@ -103,18 +100,13 @@ static void publish(ctx *c, const long long *uids, size_t n, long long id, json_
     json_decref(event);
 }
 
-void ev_users_id(ctx *c, long long id, const long long *uids, size_t n, json_t *event)
+void ev_users(ctx *c, const long long *uids, size_t n, json_t *event)
 {
     if (!event) return;
     long long *list = arena_alloc(c->a, sizeof *list * (n + 1));      /* arena-owned copy */
     if (!list) { json_decref(event); return; }
     if (n) memcpy(list, uids, sizeof *list * n);
-    publish(c, list, ev_recipients(list, n, 0, 0), id, event);
-}
-
-void ev_users(ctx *c, const long long *uids, size_t n, json_t *event)
-{
-    ev_users_id(c, 0, uids, n, event);
+    publish(c, list, ev_recipients(list, n, 0, 0), event);
 }
 
 void ev_conv(ctx *c, long long conv_id, json_t *event, long long extra_uid, long long skip_uid)
@@ -133,7 +125,7 @@ void ev_conv(ctx *c, long long conv_id, json_t *event, long long extra_uid, long
     if (!uids) { PQclear(r); json_decref(event); return; }
     for (size_t i = 0; i < n; i++) uids[i] = atoll(PQgetvalue(r, (int)i, 0));
     PQclear(r);
-    publish(c, uids, ev_recipients(uids, n, extra_uid, skip_uid), 0, event);
+    publish(c, uids, ev_recipients(uids, n, extra_uid, skip_uid), event);
 }
 
 void ev_message(ctx *c, const char *type, long long conv_id, long long seq)

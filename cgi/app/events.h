@@ -14,9 +14,6 @@ extern const db_stmt ev_stmts[];
 void ev_conv(ctx *c, long long conv_id, json_t *event, long long extra_uid, long long skip_uid);
 /* Publishes event to the n users in uids (duplicates are sent once). Steals event. */
 void ev_users(ctx *c, const long long *uids, size_t n, json_t *event);
-/* The same with an id already taken from parley:evseq (by presence's script, so that the
- * ids of one person's presence events follow the order of the changes). */
-void ev_users_id(ctx *c, long long id, const long long *uids, size_t n, json_t *event);
 
 /* A message event ("message.created", "message.edited", "reaction") to the members of
  * conv_id, with the message rendered for no particular reader. */

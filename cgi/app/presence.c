@@ -14,32 +14,34 @@
 /* The people who may see $1's presence (and, the relation being symmetric, whose presence
  * $1 may see): contacts and co-members of conversations of at most PRESENCE_MAX_CONV
  * people, with no block either way, both showing presence ($2: except $1, for announcing
- * that $1 just hid theirs); only those in $3 when it is not NULL. */
+ * that $1 just hid theirs); only those in $3 when it is not NULL. Counting stops at
+ * PRESENCE_MAX_CONV + 1, so a big channel costs no more than a small group. */
 const db_stmt presence_stmts[] = {
     {"pres_watchers",
      "WITH near AS ("
      "  SELECT m2.user_id AS id FROM members m1 JOIN members m2 ON m2.conversation_id = m1.conversation_id "
-     "  WHERE m1.user_id = $1 AND m2.user_id <> $1 "
-     "    AND (SELECT count(*) FROM members x WHERE x.conversation_id = m1.conversation_id) <= "
-     PRES_STR(PRESENCE_MAX_CONV) " "
-     "  UNION SELECT contact_id FROM contacts WHERE user_id = $1) "
+     "  WHERE m1.user_id = $1 AND m2.user_id <> $1 AND ($3::bigint[] IS NULL OR m2.user_id = ANY ($3::bigint[])) "
+     "    AND (SELECT count(*) FROM (SELECT 1 FROM members x WHERE x.conversation_id = m1.conversation_id "
+     "                               LIMIT " PRES_STR(PRESENCE_MAX_CONV) " + 1) small) <= " PRES_STR(PRESENCE_MAX_CONV) " "
+     "  UNION SELECT contact_id FROM contacts "
+     "  WHERE user_id = $1 AND ($3::bigint[] IS NULL OR contact_id = ANY ($3::bigint[]))) "
      "SELECT u.id FROM near JOIN users u ON u.id = near.id JOIN users me ON me.id = $1 "
      "WHERE ($2::boolean OR me.show_presence) AND u.show_presence "
-     "  AND ($3::bigint[] IS NULL OR u.id = ANY ($3::bigint[])) "
      "  AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.user_id = $1 AND b.blocked_id = u.id) "
      "                                          OR (b.user_id = u.id AND b.blocked_id = $1))"},
     {NULL, NULL},
 };
 
-/* KEYS: on, act, st, seen, hub set, the event counter. ARGV: op, hub, away ms, ttl ms, uid,
- * how long ago the person was last seen (ms; for a leave, when the last stream ended).
- * Returns {state, last seen ms or "", the id of the event to announce it with, or 0 when
- * the announced state did not change}. Taking the event id here orders one person's
- * presence events like the changes themselves, whichever process publishes first. */
+/* KEYS: on, act, st, seen, hub set, the person's version. ARGV: op, hub, away ms, ttl ms,
+ * uid, how long ago the person was last seen (ms; for a leave, when the last stream ended).
+ * Returns {state, last seen ms or "", the new version when the announced state changed, or
+ * 0}. The version goes into the event: two processes may publish two changes of one person
+ * in either order, and a client keeps the higher version. */
 static const char pres_lua[] =
     "local t = redis.call('TIME')\n"
     "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
     "local op, hub, away, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])\n"
+    "if op == 'renew' and not redis.call('ZSCORE', KEYS[1], hub) then op = 'join' end\n"
     "if op == 'join' or op == 'renew' then\n"
     "  redis.call('ZADD', KEYS[1], now + ttl, hub)\n"
     "  redis.call('PEXPIRE', KEYS[1], ttl * 2)\n"
@@ -60,7 +62,7 @@ static const char pres_lua[] =
     "if op == 'read' then return {st, seen, 0} end\n"
     "local old = redis.call('GET', KEYS[3]) or 'offline'\n"
     "if old == st then return {st, seen, 0} end\n"
-    "local id = redis.call('INCR', KEYS[6])\n"
+    "local ver = redis.call('INCR', KEYS[6])\n"
     "if st == 'offline' then\n"
     "  seen = tostring(now - tonumber(ARGV[6]))\n"
     "  redis.call('SET', KEYS[4], seen, 'EX', 31536000)\n"
@@ -68,7 +70,7 @@ static const char pres_lua[] =
     "else\n"
     "  redis.call('SET', KEYS[3], st)\n"
     "end\n"
-    "return {st, seen, id}\n";
+    "return {st, seen, ver}\n";
 
 static const char *const op_names[] = {"read", "touch", "join", "renew", "leave"};
 
@@ -89,25 +91,26 @@ static err_t script_load(kv *k)
 /* Queues one script call (EVALSHA) for uid. */
 static err_t script_append(ctx *c, const char *hub, long long uid, presence_op op, long long ago_ms)
 {
-    char on[40], act[40], st[40], seen[40], hubset[64], id[24], away[24], ttl[24], ago[24];
+    char on[40], act[40], st[40], seen[40], hubset[64], ver[40], id[24], away[24], ttl[24], ago[24];
     snprintf(on, sizeof on, "pres:on:%lld", uid);
     snprintf(act, sizeof act, "pres:act:%lld", uid);
     snprintf(st, sizeof st, "pres:st:%lld", uid);
     snprintf(seen, sizeof seen, "pres:seen:%lld", uid);
+    snprintf(ver, sizeof ver, "pres:ver:%lld", uid);
     snprintf(hubset, sizeof hubset, "pres:hub:%s", hub ? hub : "-");
     snprintf(id, sizeof id, "%lld", uid);
     snprintf(away, sizeof away, "%ld", c->cfg->presence_away * 1000);
     snprintf(ttl, sizeof ttl, "%ld", c->cfg->presence_ttl * 1000);
     snprintf(ago, sizeof ago, "%lld", ago_ms > 0 ? ago_ms : 0);
-    return kv_append(c->kv, "EVALSHA %s 6 %s %s %s %s %s parley:evseq %s %s %s %s %s %s", pres_sha, on, act, st, seen,
-                     hubset, op_names[op], hub ? hub : "-", away, ttl, id, ago);
+    return kv_append(c->kv, "EVALSHA %s 6 %s %s %s %s %s %s %s %s %s %s %s %s", pres_sha, on, act, st, seen, hubset,
+                     ver, op_names[op], hub ? hub : "-", away, ttl, id, ago);
 }
 
 /* One decoded script answer. */
 typedef struct pres_state {
     const char *state;           /* "online", "away", "offline"; NULL when unknown */
     long long seen_ms;           /* 0: never seen */
-    long long event_id;          /* > 0: the state changed; announce it with this id */
+    long long version;           /* > 0: the state changed; announce it with this version */
 } pres_state;
 
 static int script_decode(const redisReply *r, pres_state *out)
@@ -119,7 +122,7 @@ static int script_decode(const redisReply *r, pres_state *out)
     const char *s = r->element[0]->str;
     out->state = !strcmp(s, "online") ? "online" : !strcmp(s, "away") ? "away" : "offline";
     out->seen_ms = atoll(r->element[1]->str);
-    out->event_id = r->element[2]->integer;
+    out->version = r->element[2]->integer;
     return 0;
 }
 
@@ -193,9 +196,9 @@ static err_t watchers(ctx *c, long long uid, int ignore_own_setting, const long 
     return ERR_OK;
 }
 
-/* Publishes uid's state (or "hidden") to the people who may see it, as event id (0: new). */
+/* Publishes uid's state (or "hidden"), at version, to the people who may see it. */
 static void announce(ctx *c, long long uid, const char *state, const char *last_seen, int ignore_own_setting,
-                     long long id)
+                     long long version)
 {
     long long *to;
     size_t n;
@@ -204,25 +207,26 @@ static void announce(ctx *c, long long uid, const char *state, const char *last_
     c->err_field = ef;
     c->err_msg = em;
     if (e) { log_warn("presence: %s of %lld not announced (database)", state, uid); return; }
-    ev_users_id(c, id, to, n, json_pack("{s:s,s:I,s:s,s:s?}", "type", "presence", "user_id", (json_int_t)uid,
-                                        "state", state, "last_seen", last_seen));
+    ev_users(c, to, n, json_pack("{s:s,s:I,s:s,s:s?,s:I}", "type", "presence", "user_id", (json_int_t)uid,
+                                 "state", state, "last_seen", last_seen, "version", (json_int_t)version));
 }
 
 static void announce_state(ctx *c, long long uid, const pres_state *ps)
 {
     const char *seen = !strcmp(ps->state, "offline") ? iso_ms(c, ps->seen_ms) : NULL;
-    announce(c, uid, ps->state, seen, 0, ps->event_id);
+    announce(c, uid, ps->state, seen, 0, ps->version);
 }
 
-/* One operation for one person; announces the change, if any. */
-static void change(ctx *c, const char *hub, long long uid, presence_op op, long long ago_ms)
+/* One operation for one person; announces the change, if any. -1 when Redis failed. */
+static int change(ctx *c, const char *hub, long long uid, presence_op op, long long ago_ms)
 {
     pres_state ps;
     if (script_run(c, hub, &uid, 1, op, ago_ms, &ps)) {
         log_warn("presence: %s for %lld not recorded (redis)", op_names[op], uid);
-        return;
+        return -1;
     }
-    if (ps.event_id > 0) announce_state(c, uid, &ps);
+    if (ps.version > 0) announce_state(c, uid, &ps);
+    return 0;
 }
 
 void presence_change(ctx *c, const char *hub, long long uid, presence_op op)
@@ -230,20 +234,28 @@ void presence_change(ctx *c, const char *hub, long long uid, presence_op op)
     change(c, hub, uid, op, 0);
 }
 
-void presence_leave(ctx *c, const char *hub, long long uid, long long ago_ms)
+int presence_leave(ctx *c, const char *hub, long long uid, long long ago_ms)
 {
-    change(c, hub, uid, PRES_LEAVE, ago_ms);
+    return change(c, hub, uid, PRES_LEAVE, ago_ms);
+}
+
+/* Redis's clock in milliseconds (every hub compares times on the same clock); -1 on failure. */
+static long long redis_now_ms(ctx *c)
+{
+    redisReply *r;
+    if (kv_cmd(c->kv, &r, "TIME")) return -1;
+    long long ms = -1;
+    if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 && r->element[0]->str && r->element[1]->str)
+        ms = atoll(r->element[0]->str) * 1000 + atoll(r->element[1]->str) / 1000;
+    freeReplyObject(r);
+    return ms;
 }
 
 void presence_renew(ctx *c, const char *hub, const long long *uids, size_t n)
 {
     redisReply *r;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    long long now = ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-    char score[24];
-    snprintf(score, sizeof score, "%lld", now);
-    if (kv_cmd(c->kv, &r, "ZADD pres:hubs %s %s", score, hub) == ERR_OK) freeReplyObject(r);
+    long long now = redis_now_ms(c);
+    if (now > 0 && kv_cmd(c->kv, &r, "ZADD pres:hubs %lld %s", now, hub) == ERR_OK) freeReplyObject(r);
     enum { BATCH = 512 };
     for (size_t at = 0; at < n; at += BATCH) {
         size_t k = n - at < BATCH ? n - at : BATCH;
@@ -253,37 +265,58 @@ void presence_renew(ctx *c, const char *hub, const long long *uids, size_t n)
             return;
         }
         for (size_t i = 0; i < k; i++)
-            if (ps[i].event_id > 0) announce_state(c, uids[at + i], &ps[i]);   /* someone turned away */
+            if (ps[i].version > 0) announce_state(c, uids[at + i], &ps[i]);   /* someone turned away */
     }
+}
+
+/* Makes the people of hub h, which last renewed at last_ms, leave (as of then). */
+static void sweep_one(ctx *c, const char *h, long long last_ms, long long now)
+{
+    char set[64];
+    snprintf(set, sizeof set, "pres:hub:%s", h);
+    redisReply *m, *r;
+    if (kv_cmd(c->kv, &m, "SMEMBERS %s", set)) return;
+    size_t n = m->type == REDIS_REPLY_ARRAY ? m->elements : 0;
+    log_info("presence: hub %s stopped renewing; %zu people leave with it", h, n);
+    for (size_t j = 0; j < n; j++) {
+        long long uid = m->element[j]->str ? atoll(m->element[j]->str) : 0;
+        if (uid > 0) presence_leave(c, h, uid, now - last_ms);
+    }
+    freeReplyObject(m);
+    if (kv_cmd(c->kv, &r, "DEL %s", set) == ERR_OK) freeReplyObject(r);
 }
 
 void presence_sweep(ctx *c, const char *hub)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    long long cutoff = ts.tv_sec * 1000LL + ts.tv_nsec / 1000000 - c->cfg->presence_ttl * 1000;
-    char max[24];
-    snprintf(max, sizeof max, "(%lld", cutoff);
+    long long now = redis_now_ms(c), cutoff = now - c->cfg->presence_ttl * 1000;
     redisReply *dead;
-    if (kv_cmd(c->kv, &dead, "ZRANGEBYSCORE pres:hubs -inf %s LIMIT 0 16", max)) return;
-    for (size_t i = 0; dead->type == REDIS_REPLY_ARRAY && i < dead->elements; i++) {
+    if (now < 0 || kv_cmd(c->kv, &dead, "ZRANGEBYSCORE pres:hubs -inf (%lld WITHSCORES LIMIT 0 64", cutoff)) return;
+    for (size_t i = 0; dead->type == REDIS_REPLY_ARRAY && i + 1 < dead->elements; i += 2) {
         const char *h = dead->element[i]->str;
-        if (!h || !strcmp(h, hub) || strlen(h) > 40) continue;
-        char lock[64], set[64];
+        long long last = dead->element[i + 1]->str ? atoll(dead->element[i + 1]->str) : 0;
+        if (!h || !strcmp(h, hub)) continue;               /* our own renewal is late: not dead */
+        redisReply *r;
+        if (strlen(h) > 40) {                              /* not a hub id: drop it */
+            if (kv_cmd(c->kv, &r, "ZREM pres:hubs %s", h) == ERR_OK) freeReplyObject(r);
+            continue;
+        }
+        char lock[64];
         snprintf(lock, sizeof lock, "pres:sweep:%s", h);
-        snprintf(set, sizeof set, "pres:hub:%s", h);
-        redisReply *r, *m;
         if (kv_cmd(c->kv, &r, "SET %s %s NX EX 60", lock, hub)) continue;
         int mine = r->type == REDIS_REPLY_STATUS;          /* one hub sweeps each dead one */
         freeReplyObject(r);
-        if (!mine || kv_cmd(c->kv, &m, "SMEMBERS %s", set)) continue;
-        log_info("presence: hub %s stopped; %zu people leave with it", h, m->type == REDIS_REPLY_ARRAY ? m->elements : 0);
-        for (size_t j = 0; m->type == REDIS_REPLY_ARRAY && j < m->elements; j++) {
-            long long uid = m->element[j]->str ? atoll(m->element[j]->str) : 0;
-            if (uid > 0) presence_change(c, h, uid, PRES_LEAVE);
+        if (!mine) continue;
+        /* It may have renewed since the list was read: then it is alive after all. */
+        long long score = -1;
+        if (kv_cmd(c->kv, &r, "ZSCORE pres:hubs %s", h) == ERR_OK) {
+            if (r->type == REDIS_REPLY_STRING) score = atoll(r->str);
+            freeReplyObject(r);
         }
-        freeReplyObject(m);
-        if (kv_cmd(c->kv, &r, "DEL %s", set) == ERR_OK) freeReplyObject(r);
+        if (score >= cutoff) {
+            if (kv_cmd(c->kv, &r, "DEL %s", lock) == ERR_OK) freeReplyObject(r);
+            continue;
+        }
+        sweep_one(c, h, last, now);
         if (kv_cmd(c->kv, &r, "ZREM pres:hubs %s", h) == ERR_OK) freeReplyObject(r);
     }
     freeReplyObject(dead);
@@ -292,9 +325,17 @@ void presence_sweep(ctx *c, const char *hub)
 void presence_setting_changed(ctx *c)
 {
     long long uid = c->user->id;
-    if (!c->user->show_presence) { announce(c, uid, "hidden", NULL, 1, 0); return; }
+    char key[40];
+    snprintf(key, sizeof key, "pres:ver:%lld", uid);
+    redisReply *r;
+    if (kv_cmd(c->kv, &r, "INCR %s", key)) { log_warn("presence: setting of %lld not announced (redis)", uid); return; }
+    long long version = r->type == REDIS_REPLY_INTEGER ? r->integer : 0;
+    freeReplyObject(r);
+    if (!c->user->show_presence) { announce(c, uid, "hidden", NULL, 1, version); return; }
     pres_state ps;
-    if (script_run(c, NULL, &uid, 1, PRES_READ, 0, &ps) == ERR_OK) announce_state(c, uid, &ps);   /* a new id */
+    if (script_run(c, NULL, &uid, 1, PRES_READ, 0, &ps)) return;
+    ps.version = version;
+    announce_state(c, uid, &ps);
 }
 
 void presence_attach(ctx *c, json_t *users)

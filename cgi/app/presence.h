@@ -9,6 +9,7 @@
  *   pres:on:<u>   sorted set: hubs holding a stream of u, scored by expiry (ms)
  *   pres:act:<u>  last activity (ms)          pres:st:<u>   the state last announced
  *   pres:seen:<u> when u went offline (ms)    pres:hub:<h>  people hub h holds
+ *   pres:ver:<u>  u's version: +1 per announced change (events carry it)
  *   pres:hubs     sorted set: hubs by their last renewal (ms), for finding crashed ones
  * Times come from Redis (TIME), so several machines need not agree on the clock. */
 #ifndef PARLEY_PRESENCE_H
@@ -25,7 +26,8 @@ typedef enum presence_op {
     PRES_READ,                   /* nothing: only compute */
     PRES_TOUCH,                  /* the person did something */
     PRES_JOIN,                   /* this hub now holds a stream of theirs (also activity) */
-    PRES_RENEW,                  /* this hub still holds one (and: has anyone turned away?) */
+    PRES_RENEW,                  /* this hub still holds one (and: has anyone turned away?);
+                                    a join when Redis does not know it (lost data, a queued join) */
     PRES_LEAVE,                  /* this hub holds none any more */
 } presence_op;
 
@@ -33,8 +35,9 @@ typedef enum presence_op {
  * the person's state, publishes it. Failures are logged, never returned: presence is a
  * courtesy. */
 void presence_change(ctx *c, const char *hub, long long uid, presence_op op);
-/* PRES_LEAVE, the last stream having ended ago_ms ago (that is the "last seen" time). */
-void presence_leave(ctx *c, const char *hub, long long uid, long long ago_ms);
+/* PRES_LEAVE, the last stream having ended ago_ms ago (that is the "last seen" time).
+ * -1 when Redis failed: the caller tries again (a lost leave would keep them online). */
+int presence_leave(ctx *c, const char *hub, long long uid, long long ago_ms);
 /* PRES_RENEW for n people at once (one pipeline), and the hub's own heartbeat. */
 void presence_renew(ctx *c, const char *hub, const long long *uids, size_t n);
 /* Takes over hubs that stopped renewing for longer than the TTL: their people leave. */

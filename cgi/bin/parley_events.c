@@ -136,35 +136,85 @@ static void *timer_main(void *arg)
     return NULL;
 }
 
+/* Leaves that Redis did not take (it was down): tried again every round, because a lost
+ * leave would keep someone online; a newer join of the same person cancels it. */
+typedef struct pres_retry {
+    hub_pres_change *v;
+    size_t n, cap;
+} pres_retry;
+
+static void retry_drop(pres_retry *r, long long uid)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (r->v[i].uid == uid) r->v[i--] = r->v[--r->n];
+}
+
+static void retry_add(pres_retry *r, hub_pres_change ch)
+{
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 16;
+        hub_pres_change *v = realloc(r->v, cap * sizeof *v);
+        if (!v) { log_warn("presence: leave of %lld lost (out of memory)", ch.uid); return; }
+        r->v = v;
+        r->cap = cap;
+    }
+    r->v[r->n++] = ch;
+}
+
+/* Applies one change; a failed leave goes to the retries. */
+static void pres_apply(ctx *c, pres_retry *retry, hub_pres_change ch)
+{
+    if (ch.kind == HUB_PRES_LEAVE) {
+        if (presence_leave(c, hub_id, ch.uid, hub_now_ms() - ch.ended_ms)) retry_add(retry, ch);
+        return;
+    }
+    if (ch.kind == HUB_PRES_JOIN) retry_drop(retry, ch.uid);
+    presence_change(c, ch.kind == HUB_PRES_JOIN ? hub_id : NULL, ch.uid, ch.kind == HUB_PRES_JOIN ? PRES_JOIN : PRES_TOUCH);
+}
+
+/* Renews everyone this hub holds (and finds who turned away), then sweeps crashed hubs. */
+static void pres_renew(worker *w)
+{
+    ctx c;
+    long long *held;
+    size_t k = hub_presence_held(&held);
+    worker_ctx(w, &c);
+    presence_renew(&c, hub_id, held, k);
+    free(held);
+    worker_ctx(w, &c);
+    presence_sweep(&c, hub_id);
+}
+
 /* Tells Redis who this hub holds: joins and leaves as they happen, a renewal of everyone
- * (and the away check) every third of the presence TTL, and takes over crashed hubs. */
+ * every third of the presence TTL (never held up by a long queue: other hubs would take
+ * this one for dead), and takes over crashed hubs. */
 static void *presence_main(void *arg)
 {
     (void)arg;
     worker w;
     worker_init(&w, &cfg);
+    pres_retry retry = {0};
     long long period = cfg.presence_ttl * 1000 / 3, next = 0;
     for (;;) {
         hub_pres_change *q;
         size_t n = hub_presence_take(&q, 1000);
         ctx c;
         worker_ctx(&w, &c);
+        size_t old = retry.n;                            /* the older ones first: order matters */
+        hub_pres_change *again = old ? malloc(old * sizeof *again) : NULL;
+        if (again) memcpy(again, retry.v, old * sizeof *again);
+        retry.n = again ? 0 : retry.n;
+        for (size_t i = 0; again && i < old; i++) pres_apply(&c, &retry, again[i]);
+        free(again);
         for (size_t i = 0; i < n; i++) {
-            if (q[i].kind == HUB_PRES_LEAVE) presence_leave(&c, hub_id, q[i].uid, hub_now_ms() - q[i].ended_ms);
-            else presence_change(&c, q[i].kind == HUB_PRES_JOIN ? hub_id : NULL, q[i].uid,
-                                 q[i].kind == HUB_PRES_JOIN ? PRES_JOIN : PRES_TOUCH);
-            if (i % 64 == 63) worker_ctx(&w, &c);        /* keep the arena small in a burst */
+            pres_apply(&c, &retry, q[i]);
+            if (i % 64 == 63) {
+                worker_ctx(&w, &c);                      /* keep the arena small in a burst */
+                if (hub_now_ms() >= next) { next = hub_now_ms() + period; pres_renew(&w); worker_ctx(&w, &c); }
+            }
         }
         free(q);
-        if (hub_now_ms() < next) continue;
-        next = hub_now_ms() + period;
-        long long *held;
-        size_t k = hub_presence_held(&held);
-        worker_ctx(&w, &c);
-        presence_renew(&c, hub_id, held, k);
-        free(held);
-        worker_ctx(&w, &c);
-        presence_sweep(&c, hub_id);
+        if (hub_now_ms() >= next) { next = hub_now_ms() + period; pres_renew(&w); }
     }
     return NULL;
 }

@@ -212,6 +212,7 @@ void hub_deliver(long long uid, long long id, const char *json)
         } else {
             u->floor = id;                               /* could not keep it: replay impossible */
         }
+        int had = u->streams != NULL;
         hub_stream **pp = &u->streams;
         while (*pp) {
             hub_stream *s = *pp;
@@ -223,7 +224,7 @@ void hub_deliver(long long uid, long long id, const char *json)
                 pp = &s->next;
             }
         }
-        if (!u->streams) u->idle_since_ms = hub_now_ms();
+        if (had && !u->streams) u->idle_since_ms = hub_now_ms();   /* only when the last one ends here */
     }
     pthread_mutex_unlock(&hub_lock);
 }

@@ -96,7 +96,7 @@ function apply(userId, state, lastSeen) {
 
 let heard = 0; // counts presence events, so a fetch never undoes a newer event
 const heardAt = new Map(); // user id → the value of `heard` at that person's last event
-const lastEventId = new Map(); // user id → the id of that person's last presence event
+const lastVersion = new Map(); // user id → the version of that person's last presence event
 let fetching = null;
 let fetchAgain = false;
 
@@ -183,17 +183,18 @@ export function initPresence(live) {
     if (ev.type === 'presence') {
       if (ev.user_id == null || !/^\d+$/.test(String(ev.user_id))) return;
       const id = String(ev.user_id);
-      // One person's presence events carry ids in the order of the changes, but two servers
-      // may publish them in the other order: an older change arriving late is dropped.
-      const eventId = Number(ev.id);
-      if (Number.isFinite(eventId)) {
-        if ((lastEventId.get(id) || 0) > eventId) return;
-        lastEventId.set(id, eventId);
+      // Each change of a person's presence has a higher `version`, but two servers may
+      // publish two changes in the other order: an older change arriving late is dropped.
+      const version = Number(ev.version);
+      if (Number.isFinite(version)) {
+        if ((lastVersion.get(id) || 0) > version) return;
+        lastVersion.set(id, version);
       }
       heard += 1;
       heardAt.set(id, heard);
       apply(id, ev.state, ev.last_seen);
     } else if (ev.type === 'open' || ev.type === 'resync') {
+      lastVersion.clear(); // Redis may have lost the versions too: start over from the fetch
       if (document.querySelector('[data-presence-user]')) refetch();
     }
   });

@@ -74,8 +74,9 @@ function assertPresence(p, state, what = 'presence') {
 /** Asserts the shape of a `presence` event about u in `state`. */
 function assertPresenceEvent(e, u, state) {
   const ctx = JSON.stringify(e);
-  assert.deepEqual(Object.keys(e).sort(), ['id', 'last_seen', 'state', 'type', 'user_id'], `presence event fields: ${ctx}`);
+  assert.deepEqual(Object.keys(e).sort(), ['id', 'last_seen', 'state', 'type', 'user_id', 'version'], `presence event fields: ${ctx}`);
   assert.ok(Number.isInteger(e.id) && e.id > 0, `event id: ${ctx}`);
+  assert.ok(Number.isInteger(e.version) && e.version > 0, `version: ${ctx}`);
   assert.equal(e._id, String(e.id), `the id: line equals the JSON id: ${ctx}`);
   assert.equal(e.type, 'presence');
   assert.equal(e.user_id, u.user.id, ctx);
@@ -324,6 +325,8 @@ describe('presence', { concurrency: true, skip: clockSkip }, () => {
         ['online', 'away', 'online', 'away', 'online'],
         'A heard each change once, in order',
       );
+      const versions = sa.matching(isPres(b)).map((e) => e.version);
+      assert.ok(versions.every((v, i) => i === 0 || v > versions[i - 1]), `each change has a higher version: ${versions}`);
     } finally {
       await closeAll(sa, sb);
     }
