@@ -2,7 +2,8 @@
 # events.sh — the real-time part of `make bench` (run by tests/bench/run.sh, or alone after
 # `make all build/bench/sseload`). On its own stack from the release build (durable commits):
 #   1. memory per open Server-Sent Events stream: the RSS of parley-events.fcgi and of lighttpd
-#      before and after opening the streams, divided by their number;
+#      before and after opening the streams, divided by their number; and how long after the
+#      last stream opened everyone had been announced online (presence);
 #   2. with N streams (one user each, in groups of 10), a ramp of send rates: messages/s, p50 and
 #      p99 send-to-receive latency, deliveries/s; the answer is the highest rate whose p99 stays
 #      under the limit with no errors.
@@ -109,11 +110,22 @@ sleep 1
 hub1=$(rss "$HUB") ltd1=$(rss "$LTD")
 kill -USR1 "$LOAD"
 wait_line open
-sleep 2
-hub2=$(rss "$HUB") ltd2=$(rss "$LTD")
+t_open=$(date +%s.%N)
 open=$(grep '^open ' "$OUT")
 nopen=$(field "$open" streams) nfail=$(field "$open" failed)
+# Presence: every person who opened a stream joins, and the hub's presence thread announces
+# them online to their group (pres:st:<u> is set when it does). How long until all are?
+announced=0
+for ((i = 0; i < 1200; i++)); do
+    announced=$(redis-cli -s "${PARLEY_REDIS#unix:}" --scan --pattern 'pres:st:*' | wc -l)
+    (( announced >= nopen )) && break
+    sleep 0.1
+done
+t_pres=$(python3 -c "import time; print('%.1f' % (time.time() - $t_open))")
+sleep 2
+hub2=$(rss "$HUB") ltd2=$(rss "$LTD")
 echo "opened $nopen streams in $(field "$open" seconds) s, $nfail failed (the first $WARM before the first memory reading)"
+echo "presence: $announced of $nopen people announced online to their groups, the last $t_pres s after the last stream opened"
 if (( nfail > 0 || nopen < STREAMS )); then
     echo "events.sh: not every stream opened:" >&2
     logs
