@@ -104,11 +104,12 @@ static err_t contact_json(ctx *c, user_row *u, json_t **out)
     return *out ? ERR_OK : ERR_INTERNAL;
 }
 
-/* contact.accepted to both people, each told about the other. */
+/* contact.accepted to both people, each told about the other (and their presence). */
 static void ev_accepted(ctx *c, user_row *u)
 {
     ev_users(c, &c->user->id, 1, json_pack("{s:s,s:o}", "type", "contact.accepted", "user", user_json(u)));
     ev_users(c, &u->id, 1, json_pack("{s:s,s:o}", "type", "contact.accepted", "user", user_json(c->user)));
+    presence_pair_changed(c, c->user->id, u->id);
 }
 
 static err_t run2(ctx *c, const char *stmt, long long a, long long b, long long *count)
@@ -191,6 +192,7 @@ static err_t pair_change(ctx *c, const char *stmt, const char *missing, const ch
     if (!e) e = run2(c, stmt, c->user->id, u->id, &n);
     if (e) return e;
     if (n == 0) return ctx_fail(c, ERR_NOT_FOUND, NULL, missing);
+    if (strcmp(stmt, "contacts_decline")) presence_pair_changed(c, c->user->id, u->id);   /* a relation ended */
     c->status = 204;
     if (!c->rq.is_api) c->redirect = arena_printf(c->a, "/contacts?done=%s", done);
     return ERR_OK;
@@ -218,6 +220,7 @@ err_t h_block_add(ctx *c)
     if (!e) e = run2(c, "contacts_remove", c->user->id, u->id, NULL);   /* a block ends the contact */
     if (!e) e = db_commit(c->db);
     if (e) { db_rollback(c->db); return e; }
+    presence_pair_changed(c, c->user->id, u->id);        /* each now sees the other's as hidden */
     const char *p[] = {id_str(c, c->user->id), id_str(c, u->id)};
     PGresult *r;
     if ((e = db_exec(c->db, "blocks_since", 2, p, &r))) return e;

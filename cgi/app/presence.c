@@ -162,10 +162,11 @@ static const char *iso_ms(ctx *c, long long ms)
     return arena_strdup(c->a, s);
 }
 
+static const char *state_seen(ctx *c, const pres_state *ps);
+
 static json_t *state_json(ctx *c, const pres_state *ps)
 {
-    const char *seen = !strcmp(ps->state, "offline") ? iso_ms(c, ps->seen_ms) : NULL;
-    return json_pack("{s:s,s:s?}", "state", ps->state, "last_seen", seen);
+    return json_pack("{s:s,s:s?}", "state", ps->state, "last_seen", state_seen(c, ps));
 }
 
 /* The people of ids[0..n) who may see uid's presence; all of them when ids is NULL. */
@@ -196,6 +197,14 @@ static err_t watchers(ctx *c, long long uid, int ignore_own_setting, const long 
     return ERR_OK;
 }
 
+/* The presence event for uid (state or "hidden"), at version, to to[0..n). */
+static void publish_to(ctx *c, long long uid, const char *state, const char *last_seen, long long version,
+                       const long long *to, size_t n)
+{
+    ev_users(c, to, n, json_pack("{s:s,s:I,s:s,s:s?,s:I}", "type", "presence", "user_id", (json_int_t)uid,
+                                 "state", state, "last_seen", last_seen, "version", (json_int_t)version));
+}
+
 /* Publishes uid's state (or "hidden"), at version, to the people who may see it. */
 static void announce(ctx *c, long long uid, const char *state, const char *last_seen, int ignore_own_setting,
                      long long version)
@@ -207,14 +216,28 @@ static void announce(ctx *c, long long uid, const char *state, const char *last_
     c->err_field = ef;
     c->err_msg = em;
     if (e) { log_warn("presence: %s of %lld not announced (database)", state, uid); return; }
-    ev_users(c, to, n, json_pack("{s:s,s:I,s:s,s:s?,s:I}", "type", "presence", "user_id", (json_int_t)uid,
-                                 "state", state, "last_seen", last_seen, "version", (json_int_t)version));
+    publish_to(c, uid, state, last_seen, version, to, n);
+}
+
+static const char *state_seen(ctx *c, const pres_state *ps)
+{
+    return !strcmp(ps->state, "offline") ? iso_ms(c, ps->seen_ms) : NULL;
 }
 
 static void announce_state(ctx *c, long long uid, const pres_state *ps)
 {
-    const char *seen = !strcmp(ps->state, "offline") ? iso_ms(c, ps->seen_ms) : NULL;
-    announce(c, uid, ps->state, seen, 0, ps->version);
+    announce(c, uid, ps->state, state_seen(c, ps), 0, ps->version);
+}
+
+/* A new version of uid's presence for an announcement that is not a change of state (a
+ * setting, a new relation); 0 when Redis failed. */
+static long long version_bump(ctx *c, long long uid)
+{
+    redisReply *r;
+    if (kv_cmd(c->kv, &r, "INCR pres:ver:%lld", uid)) return 0;
+    long long v = r->type == REDIS_REPLY_INTEGER ? r->integer : 0;
+    freeReplyObject(r);
+    return v;
 }
 
 /* One operation for one person; announces the change, if any. -1 when Redis failed. */
@@ -324,18 +347,32 @@ void presence_sweep(ctx *c, const char *hub)
 
 void presence_setting_changed(ctx *c)
 {
-    long long uid = c->user->id;
-    char key[40];
-    snprintf(key, sizeof key, "pres:ver:%lld", uid);
-    redisReply *r;
-    if (kv_cmd(c->kv, &r, "INCR %s", key)) { log_warn("presence: setting of %lld not announced (redis)", uid); return; }
-    long long version = r->type == REDIS_REPLY_INTEGER ? r->integer : 0;
-    freeReplyObject(r);
+    long long uid = c->user->id, version = version_bump(c, uid);
+    if (!version) { log_warn("presence: setting of %lld not announced (redis)", uid); return; }
     if (!c->user->show_presence) { announce(c, uid, "hidden", NULL, 1, version); return; }
     pres_state ps;
     if (script_run(c, NULL, &uid, 1, PRES_READ, 0, &ps)) return;
     ps.version = version;
     announce_state(c, uid, &ps);
+}
+
+void presence_pair_changed(ctx *c, long long a, long long b)
+{
+    const long long who[2] = {a, b};
+    for (int k = 0; k < 2; k++) {
+        long long subject = who[k], viewer = who[1 - k], *may;
+        size_t n = 0;
+        const char *ef = c->err_field, *em = c->err_msg;
+        err_t e = watchers(c, subject, 0, &viewer, 1, &may, &n);
+        c->err_field = ef;
+        c->err_msg = em;
+        long long version = e ? 0 : version_bump(c, subject);
+        if (!version) { log_warn("presence: %lld not told about %lld (backend)", viewer, subject); continue; }
+        pres_state ps;
+        if (!n) publish_to(c, subject, "hidden", NULL, version, &viewer, 1);
+        else if (script_run(c, NULL, &subject, 1, PRES_READ, 0, &ps) == ERR_OK)
+            publish_to(c, subject, ps.state, state_seen(c, &ps), version, &viewer, 1);
+    }
 }
 
 void presence_attach(ctx *c, json_t *users)

@@ -44,6 +44,9 @@ void presence_renew(ctx *c, const char *hub, const long long *uids, size_t n);
 void presence_sweep(ctx *c, const char *hub);
 /* Announces the caller's presence anew after they turned show_presence on or off. */
 void presence_setting_changed(ctx *c);
+/* After what stands between a and b changed (a contact accepted or removed, a block placed
+ * or lifted): each is told the other's presence as they may now see it, or "hidden". */
+void presence_pair_changed(ctx *c, long long a, long long b);
 
 /* Sets "presence" (an object, or null when the caller may not see it) on every object in
  * users (a JSON array of objects with "id"). A backend failure leaves them all null. */

@@ -405,6 +405,29 @@ describe('presence', { concurrency: true, skip: clockSkip }, () => {
     }
   });
 
+  test('relations change live: a new contact hears the other at once; a block hides both at once', async () => {
+    const [a, b] = await people(2);
+    const sa = await openStream(a);
+    const sb = await openStream(b);
+    try {
+      await sleep(1500); // both online by now, and strangers: nobody has heard anything
+      assert.deepEqual(sa.matching(isPres(b)), [], `A, a stranger, hears nothing of B: ${sa.describe()}`);
+      await makeContacts(a, b);
+      const e = await sa.waitFor(isPres(b, 'online'), 3000, 'A hears B (online) as soon as they are contacts');
+      assertPresenceEvent(e, b, 'online');
+      await sb.waitFor(isPres(a, 'online'), 3000, 'and B hears A');
+      await block(b, a);
+      const h = await sa.waitFor(isPres(b, 'hidden'), 3000, 'the block hides B from A at once');
+      assertPresenceEvent(h, b, 'hidden');
+      assert.ok(h.version > e.version, `a later version: ${h.version} > ${e.version}`);
+      await sb.waitFor(isPres(a, 'hidden'), 3000, 'and A from B');
+      assert.equal(await presenceOf(a, b), null, 'A asks: null');
+      assert.equal(await presenceOf(b, a), null, 'B asks: null');
+    } finally {
+      await closeAll(sa, sb);
+    }
+  });
+
   test('show_presence off: "hidden" to the others, null both ways, your own still visible; on again: the real state', async () => {
     const [a, b] = await people(2);
     const d = await openDirect(a, b);
