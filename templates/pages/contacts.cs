@@ -117,15 +117,8 @@
             <h2 id="add-title">Add a contact</h2>
             <form class="form" method="post" action="/contacts">
               <?cs call:csrf_field() ?><?cs
-              if:Layout.form == "add" ?><?cs call:form_error("username", "-", "-", "-") ?><?cs /if ?>
-              <div class="<?cs if:Layout.form == "add" ?><?cs call:field_class("username") ?><?cs else ?>field<?cs /if ?>">
-                <label for="username">Username</label>
-                <div class="input-row">
-                  <input id="username" name="username" type="text" required maxlength="32" autocomplete="off" autocapitalize="none" spellcheck="false" placeholder="e.g. bob" value="<?cs if:Layout.form == "add" ?><?cs var:Form.username ?><?cs /if ?>"<?cs if:Layout.form == "add" ?><?cs call:field_attrs("username", "0") ?><?cs /if ?>>
-                  <button type="submit" class="btn btn-primary">Add</button>
-                </div>
-                <?cs if:Layout.form == "add" ?><?cs call:field_error("username") ?><?cs /if ?>
-              </div>
+              if:Layout.form == "add" ?><?cs set:Layout.mine = "1" ?><?cs else ?><?cs set:Layout.mine = "0" ?><?cs /if ?><?cs
+              call:username_row("username", Layout.mine, "Add") ?>
             </form>
           </section>
           <section class="card side-card" aria-labelledby="find-title">

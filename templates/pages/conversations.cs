@@ -109,15 +109,8 @@
                 <form class="form" method="post" action="/conversations">
                   <?cs call:csrf_field() ?>
                   <input type="hidden" name="kind" value="direct"><?cs
-                  if:Form.kind == "direct" ?><?cs call:form_error("username", "-", "-", "-") ?><?cs /if ?>
-                  <div class="<?cs if:Form.kind == "direct" ?><?cs call:field_class("username") ?><?cs else ?>field<?cs /if ?>">
-                    <label for="direct-username">Username</label>
-                    <div class="input-row">
-                      <input id="direct-username" name="username" type="text" required maxlength="32" autocomplete="off" autocapitalize="none" spellcheck="false" placeholder="e.g. bob" value="<?cs if:Form.kind == "direct" ?><?cs var:Form.username ?><?cs /if ?>"<?cs if:Form.kind == "direct" ?><?cs call:field_attrs("username", "0") ?><?cs /if ?>>
-                      <button type="submit" class="btn btn-primary">Start</button>
-                    </div>
-                    <?cs if:Form.kind == "direct" ?><?cs call:field_error("username") ?><?cs /if ?>
-                  </div>
+                  if:Form.kind == "direct" ?><?cs set:Layout.mine = "1" ?><?cs else ?><?cs set:Layout.mine = "0" ?><?cs /if ?><?cs
+                  call:username_row("direct-username", Layout.mine, "Start") ?>
                 </form>
               </details><?cs
             call:new_multi_form("group") ?><?cs

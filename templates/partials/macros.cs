@@ -28,6 +28,21 @@
   if:Error.message && Error.field != f1 && Error.field != f2 && Error.field != f3 && Error.field != f4 ?><div class="alert alert-error" role="alert" id="form-error"><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="20" height="20"><path fill="currentColor" d="M10 1.8a8.2 8.2 0 1 0 0 16.4 8.2 8.2 0 0 0 0-16.4Zm-.9 4.4h1.8v5.2H9.1Zm.9 8.3a1.1 1.1 0 1 1 0-2.2 1.1 1.1 0 0 1 0 2.2Z"/></svg><p><?cs var:Error.message ?></p></div><?cs
   /if ?><?cs /def ?><?cs #
 
+  A username input with its submit button on one row (adding a contact,
+  starting a direct conversation). `id` is the input's id; `mine` is "1"
+  when the page's error and Form values belong to this form; `button` is the
+  button's text.
+?><?cs def:username_row(id, mine, button) ?><?cs
+  if:mine == "1" ?><?cs call:form_error("username", "-", "-", "-") ?><?cs /if ?>
+<div class="<?cs if:mine == "1" ?><?cs call:field_class("username") ?><?cs else ?>field<?cs /if ?>">
+  <label for="<?cs var:id ?>">Username</label>
+  <div class="input-row">
+    <input id="<?cs var:id ?>" name="username" type="text" required maxlength="32" autocomplete="off" autocapitalize="none" spellcheck="false" placeholder="e.g. bob" value="<?cs if:mine == "1" ?><?cs var:Form.username ?><?cs /if ?>"<?cs if:mine == "1" ?><?cs call:field_attrs("username", "0") ?><?cs /if ?>>
+    <button type="submit" class="btn btn-primary"><?cs var:button ?></button>
+  </div>
+  <?cs if:mine == "1" ?><?cs call:field_error("username") ?><?cs /if ?>
+</div><?cs /def ?><?cs #
+
   A success notice.
 ?><?cs def:notice(text) ?><div class="alert alert-success" role="status"><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="20" height="20"><path fill="currentColor" d="M10 1.8a8.2 8.2 0 1 0 0 16.4 8.2 8.2 0 0 0 0-16.4Zm-1.2 11.7L5.2 9.9l1.3-1.3 2.3 2.3 4.7-4.7 1.3 1.3Z"/></svg><p><?cs var:text ?></p></div><?cs /def ?><?cs #
 
