@@ -28,9 +28,9 @@ P99_MS=${BENCH_SSE_P99_MS:-200}
 (( STREAMS % GROUP == 0 && WARM < STREAMS )) || { echo "events.sh: BENCH_SSE_STREAMS must be a multiple of BENCH_SSE_GROUP and above BENCH_SSE_WARM" >&2; exit 2; }
 [[ -x build/bench/sseload && -x build/parley-events.fcgi ]] || { echo "events.sh: build first: make all build/bench/sseload" >&2; exit 2; }
 
-export VAR=$(mktemp -d /tmp/parley-sse.XXXXXX)
-chmod 755 "$VAR"
-export PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+. "$ROOT/tests/support/scratch.sh"
+scratch_var sse
+export PORT=$(free_port)
 # Durable commits (no STACK_FAST): a send is acknowledged only after PostgreSQL fsyncs it.
 export BIN="$ROOT/build" PARLEY_THREADS=${PARLEY_THREADS:-8}
 LOAD=

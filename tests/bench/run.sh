@@ -8,9 +8,9 @@ cd "$ROOT"
 DURATION=${BENCH_SECONDS:-10}
 CONNS=${BENCH_CONNECTIONS:-32}
 WRK_THREADS=${BENCH_WRK_THREADS:-2}
-export VAR=$(mktemp -d /tmp/parley-bench.XXXXXX)
-chmod 755 "$VAR"
-export PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+. "$ROOT/tests/support/scratch.sh"
+scratch_var bench
+export PORT=$(free_port)
 # Durable commits (no STACK_FAST): a send is acknowledged only after PostgreSQL fsyncs it.
 export BIN="$ROOT/build" PARLEY_THREADS=${PARLEY_THREADS:-8}
 export BENCH_HELLO_SOCKET="$VAR/run/hello.sock"

@@ -5,10 +5,10 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
-export VAR=$(mktemp -d /tmp/parley-test.XXXXXX)
-chmod 755 "$VAR"
-export PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-export PORT2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+. "$ROOT/tests/support/scratch.sh"
+scratch_var test
+export PORT=$(free_port)
+export PORT2=$(free_port)
 export BIN="$ROOT/build/san"
 export STACK_FAST=1
 export PARLEY_TRUSTED_PROXY=127.0.0.1

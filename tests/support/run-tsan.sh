@@ -4,9 +4,9 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
-export VAR=$(mktemp -d /tmp/parley-tsan.XXXXXX)
-chmod 755 "$VAR"
-export PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+. "$ROOT/tests/support/scratch.sh"
+scratch_var tsan
+export PORT=$(free_port)
 export BIN="$ROOT/build/tsan" STACK_FAST=1 PARLEY_TRUSTED_PROXY=127.0.0.1 PARLEY_THREADS=4
 mkdir -p "$VAR/log"
 export TSAN_OPTIONS="log_path=$VAR/log/tsan:halt_on_error=0:second_deadlock_stack=1"
