@@ -81,9 +81,9 @@ build/san/parley: build/san/obj/cgi/bin/parley_cli.o build/san/libparley.a
 
 san: build/san/parley.fcgi build/san/parley build/san/parley-events.fcgi
 
-build/san/tests/%: tests/unit/%.c build/san/libparley.a
+build/san/tests/%: tests/unit/%.c build/san/libparley.a tests/unit/unit_fixture.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $^ -lcmocka $(LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $(filter %.c %.a,$^) -lcmocka $(LIBS)
 
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_SRC)
 	@mkdir -p $(dir $@)

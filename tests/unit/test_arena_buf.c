@@ -9,22 +9,7 @@
 #include <string.h>
 #include "../../cgi/core/arena.h"
 #include "../../cgi/core/buf.h"
-
-static int arena_setup(void **state)
-{
-    arena *a = malloc(sizeof *a);
-    if (!a) return -1;
-    arena_init(a);
-    *state = a;
-    return 0;
-}
-
-static int arena_teardown(void **state)
-{
-    arena_free(*state);
-    free(*state);
-    return 0;
-}
+#include "unit_fixture.h"
 
 static int all_zero(const unsigned char *p, size_t n)
 {

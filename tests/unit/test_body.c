@@ -7,22 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../../cgi/http/body.h"
-
-static int setup(void **state)
-{
-    arena *a = malloc(sizeof *a);
-    if (!a) return -1;
-    arena_init(a);
-    *state = a;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    arena_free(*state);
-    free(*state);
-    return 0;
-}
+#include "unit_fixture.h"
 
 /* Parses; on success checks an object came back and stores it for the caller to decref. */
 static err_t parse(arena *a, const char *ct, const char *body, size_t len, json_t **out)
@@ -156,14 +141,14 @@ static void test_empty_body(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_json_object, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_json_not_object, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_json_bad_text, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_form, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_form_field_cap, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_content_types, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_empty_body, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_form_arrays, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json_object, arena_setup, arena_teardown),
+        cmocka_unit_test_setup_teardown(test_json_not_object, arena_setup, arena_teardown),
+        cmocka_unit_test_setup_teardown(test_json_bad_text, arena_setup, arena_teardown),
+        cmocka_unit_test_setup_teardown(test_form, arena_setup, arena_teardown),
+        cmocka_unit_test_setup_teardown(test_form_field_cap, arena_setup, arena_teardown),
+        cmocka_unit_test_setup_teardown(test_content_types, arena_setup, arena_teardown),
+        cmocka_unit_test_setup_teardown(test_empty_body, arena_setup, arena_teardown),
+        cmocka_unit_test_setup_teardown(test_form_arrays, arena_setup, arena_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

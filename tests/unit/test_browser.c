@@ -7,22 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../../cgi/app/sessions.h"
-
-static int setup(void **state)
-{
-    arena *a = malloc(sizeof *a);
-    if (!a) return -1;
-    arena_init(a);
-    *state = a;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    arena_free(*state);
-    free(*state);
-    return 0;
-}
+#include "unit_fixture.h"
 
 static void test_browsers(void **state)
 {
@@ -65,8 +50,8 @@ static void test_tools_and_unknown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_browsers, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_tools_and_unknown, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_browsers, arena_setup, arena_teardown),
+        cmocka_unit_test_setup_teardown(test_tools_and_unknown, arena_setup, arena_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,22 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../../cgi/http/cookie.h"
-
-static int setup(void **state)
-{
-    arena *a = malloc(sizeof *a);
-    if (!a) return -1;
-    arena_init(a);
-    *state = a;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    arena_free(*state);
-    free(*state);
-    return 0;
-}
+#include "unit_fixture.h"
 
 static err_t parse(arena *a, const char *s, size_t max, http_pairs *p)
 {
@@ -119,11 +104,11 @@ static void test_build(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_parse_basic, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_parse_spaces_and_quotes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_parse_malformed_skipped, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_parse_max, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_build, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_parse_basic, arena_setup, arena_teardown),
+        cmocka_unit_test_setup_teardown(test_parse_spaces_and_quotes, arena_setup, arena_teardown),
+        cmocka_unit_test_setup_teardown(test_parse_malformed_skipped, arena_setup, arena_teardown),
+        cmocka_unit_test_setup_teardown(test_parse_max, arena_setup, arena_teardown),
+        cmocka_unit_test_setup_teardown(test_build, arena_setup, arena_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,22 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../../cgi/http/form.h"
-
-static int setup(void **state)
-{
-    arena *a = malloc(sizeof *a);
-    if (!a) return -1;
-    arena_init(a);
-    *state = a;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    arena_free(*state);
-    free(*state);
-    return 0;
-}
+#include "unit_fixture.h"
 
 static err_t dec(arena *a, const char *s, int plus, char **out, size_t *len)
 {
@@ -153,11 +138,11 @@ static void test_encode(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_decode_ok, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_decode_bad, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_form_parse, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_form_limits_and_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_encode, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_decode_ok, arena_setup, arena_teardown),
+        cmocka_unit_test_setup_teardown(test_decode_bad, arena_setup, arena_teardown),
+        cmocka_unit_test_setup_teardown(test_form_parse, arena_setup, arena_teardown),
+        cmocka_unit_test_setup_teardown(test_form_limits_and_errors, arena_setup, arena_teardown),
+        cmocka_unit_test_setup_teardown(test_encode, arena_setup, arena_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

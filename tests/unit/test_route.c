@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../../cgi/http/route.h"
+#include "unit_fixture.h"
 
 static const route table[] = {
     {"GET", "/", NULL, 0, "home", NULL, NULL},
@@ -22,22 +23,9 @@ enum { NT = sizeof table / sizeof table[0] };
 
 typedef struct fix { arena a; char allow[64]; route_params p; const route *r; } fix;
 
-static int setup(void **state)
-{
-    fix *f = calloc(1, sizeof *f);
-    if (!f) return -1;
-    arena_init(&f->a);
-    *state = f;
-    return 0;
-}
+_Static_assert(offsetof(fix, a) == 0, "unit_fixture.h wants the arena first");
 
-static int teardown(void **state)
-{
-    fix *f = *state;
-    arena_free(&f->a);
-    free(f);
-    return 0;
-}
+static int setup(void **state) { return arena_fix_setup(state, sizeof(fix)); }
 
 static err_t match(fix *f, const char *method, const char *path)
 {
@@ -145,12 +133,12 @@ static void test_route_param_empty(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_static, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_trailing_slash, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_params, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_head_is_get, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_method_not_allowed, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_segment_cap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_static, setup, arena_fix_teardown),
+        cmocka_unit_test_setup_teardown(test_trailing_slash, setup, arena_fix_teardown),
+        cmocka_unit_test_setup_teardown(test_params, setup, arena_fix_teardown),
+        cmocka_unit_test_setup_teardown(test_head_is_get, setup, arena_fix_teardown),
+        cmocka_unit_test_setup_teardown(test_method_not_allowed, setup, arena_fix_teardown),
+        cmocka_unit_test_setup_teardown(test_segment_cap, setup, arena_fix_teardown),
         cmocka_unit_test(test_route_param_empty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,25 +8,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../../cgi/http/validate.h"
+#include "unit_fixture.h"
 
 typedef struct fix { arena a; json_t *in; const char *field, *msg; } fix;
 
-static int setup(void **state)
-{
-    fix *f = calloc(1, sizeof *f);
-    if (!f) return -1;
-    arena_init(&f->a);
-    *state = f;
-    return 0;
-}
+_Static_assert(offsetof(fix, a) == 0, "unit_fixture.h wants the arena first");
+
+static int setup(void **state) { return arena_fix_setup(state, sizeof(fix)); }
 
 static int teardown(void **state)
 {
     fix *f = *state;
     json_decref(f->in);
-    arena_free(&f->a);
-    free(f);
-    return 0;
+    return arena_fix_teardown(state);
 }
 
 /* Checks the JSON text against one spec; the input stays in f->in for inspection. */
