@@ -1,6 +1,6 @@
 /* test_events.c — the pure parts of event publishing: the wire JSON (compact, "id" first,
  * never a caller's stale "id") and the recipient list (repeats, the skipped typist, the
- * extra removed member). */
+ * extra removed member), and the hub reading an event's id off its front. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../../cgi/app/events.h"
+#include "../../cgi/events/pubsub.h"
 
 static void check_encode(json_t *ev, long long id, const char *want)
 {
@@ -101,12 +102,42 @@ static void test_recipients_many(void **state)
     free(u);
 }
 
+static long long front_id(const char *s)
+{
+    return pubsub_event_id(s, strlen(s));
+}
+
+/* What ev_encode writes, the hub reads back; anything else is refused (-1). */
+static void test_event_id(void **state)
+{
+    (void)state;
+    json_t *ev = json_pack("{s:s,s:I}", "type", "message.created", "seq", 3);
+    char *s = ev_encode(1042, ev);
+    assert_non_null(s);
+    assert_int_equal(front_id(s), 1042);
+    free(s);
+    json_decref(ev);
+    assert_int_equal(front_id("{\"id\":7}"), 7);
+    assert_int_equal(front_id("{\"id\":999999999999999999,\"type\":\"x\"}"), 999999999999999999LL);
+    assert_int_equal(front_id("{\"id\":1234567890123456789,\"type\":\"x\"}"), -1);   /* 19 digits */
+    assert_int_equal(front_id("{\"id\":0,\"type\":\"x\"}"), -1);
+    assert_int_equal(front_id("{\"id\":-5,\"type\":\"x\"}"), -1);
+    assert_int_equal(front_id("{\"id\":12"), -1);                     /* cut short */
+    assert_int_equal(front_id("{\"id\":12x}"), -1);
+    assert_int_equal(front_id("{\"type\":\"x\",\"id\":12}"), -1);   /* not first */
+    assert_int_equal(front_id("{\"id\":12,\"type\":\"a\nb\"}"), -1); /* would break an SSE data line */
+    assert_int_equal(front_id("{\"id\":12,\"t\":\"\r\"}"), -1);
+    assert_int_equal(front_id(""), -1);
+    assert_int_equal(pubsub_event_id("{\"id\":12,", 8), -1);          /* the length is respected */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_encode),
         cmocka_unit_test(test_recipients),
         cmocka_unit_test(test_recipients_many),
+        cmocka_unit_test(test_event_id),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
