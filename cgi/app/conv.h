@@ -41,7 +41,8 @@ err_t msg_get_neutral(ctx *c, long long conv_id, long long seq, json_t **out);
 /* A page of history per the request's before/after/around/limit query parameters:
  * {"messages","has_older","has_newer","last_seq"} (new reference). */
 err_t msg_page(ctx *c, const conv *cv, json_t **out);
-/* Moves the caller's read position up to seq; returns the new position and unread count. */
+/* Moves the caller's read position up to seq; returns the new position and (unless unread
+ * is NULL) the unread count. */
 err_t msg_mark_read(ctx *c, const conv *cv, long long seq, long long *read_seq, long long *unread);
 
 #endif

@@ -336,8 +336,8 @@ err_t h_conv_show(ctx *c)
         size_t n = json_array_size(msgs);
         if (n) {
             long long last = json_integer_value(json_object_get(json_array_get(msgs, n - 1), "seq"));
-            long long rs, unread;
-            if (last > cv.read_seq && (e = msg_mark_read(c, &cv, last, &rs, &unread)) == ERR_OK && rs > cv.read_seq) {
+            long long rs;
+            if (last > cv.read_seq && (e = msg_mark_read(c, &cv, last, &rs, NULL)) == ERR_OK && rs > cv.read_seq) {
                 cv.read_seq = rs;
                 ev_read(c, cv.id, c->user->id, rs);
             }

@@ -334,6 +334,7 @@ err_t msg_mark_read(ctx *c, const conv *cv, long long seq, long long *read_seq, 
     if (!PQntuples(r)) { PQclear(r); return ERR_NOT_FOUND; }
     *read_seq = atoll(PQgetvalue(r, 0, 0));
     PQclear(r);
+    if (!unread) return ERR_OK;                          /* the caller does not show it */
     const char *q[] = {id_str(c, cv->id), id_str(c, c->user->id), id_str(c, *read_seq)};
     if ((e = db_exec(c->db, "msg_unread", 3, q, &r))) return e;
     *unread = atoll(PQgetvalue(r, 0, 0));
