@@ -78,9 +78,8 @@ static err_t send_one(ctx *c, conv *cv, json_t *res)
 err_t h_broadcast(ctx *c)
 {
     const char *body = ctx_str(c, "body");
-    if ((long)strlen(body) > c->cfg->max_message)
-        return ctx_fail(c, ERR_INVALID_FIELD, "body",
-                        arena_printf(c->a, "A message may be at most %ld bytes long.", c->cfg->max_message));
+    err_t be = msg_body_ok(c, body);
+    if (be) return be;
     json_t *uids = json_object_get(c->in, "user_ids"), *names = json_object_get(c->in, "usernames");
     json_t *cids = json_object_get(c->in, "conversation_ids");
     size_t nt = json_array_size(uids) + json_array_size(names) + json_array_size(cids);

@@ -9,22 +9,21 @@
 #include "../core/utf8.h"
 #include "users.h"
 
-#define TS(x) "to_char(" x ", 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-#define UCOLS "u.id, u.username, u.display_name, u.status_text, " TS("u.created_at")
+#define UCOLS "u.id, u.username, u.display_name, u.status_text, " DB_TS("u.created_at")
 
 const db_stmt contacts_stmts[] = {
-    {"contacts_list", "SELECT " UCOLS ", " TS("c.created_at") " FROM contacts c JOIN users u ON u.id = c.contact_id "
+    {"contacts_list", "SELECT " UCOLS ", " DB_TS("c.created_at") " FROM contacts c JOIN users u ON u.id = c.contact_id "
                       "WHERE c.user_id = $1 ORDER BY parley_fold(u.display_name), u.id"},
-    {"contacts_incoming", "SELECT " UCOLS ", " TS("r.created_at") " FROM contact_requests r JOIN users u ON u.id = r.from_id "
+    {"contacts_incoming", "SELECT " UCOLS ", " DB_TS("r.created_at") " FROM contact_requests r JOIN users u ON u.id = r.from_id "
                           "WHERE r.to_id = $1 ORDER BY r.created_at DESC"},
-    {"contacts_outgoing", "SELECT " UCOLS ", " TS("r.created_at") " FROM contact_requests r JOIN users u ON u.id = r.to_id "
+    {"contacts_outgoing", "SELECT " UCOLS ", " DB_TS("r.created_at") " FROM contact_requests r JOIN users u ON u.id = r.to_id "
                           "WHERE r.from_id = $1 ORDER BY r.created_at DESC"},
-    {"contacts_blocked", "SELECT " UCOLS ", " TS("b.created_at") " FROM blocks b JOIN users u ON u.id = b.blocked_id "
+    {"contacts_blocked", "SELECT " UCOLS ", " DB_TS("b.created_at") " FROM blocks b JOIN users u ON u.id = b.blocked_id "
                          "WHERE b.user_id = $1 ORDER BY b.created_at DESC"},
     {"contacts_state", "SELECT CASE WHEN EXISTS (SELECT 1 FROM contacts WHERE user_id = $1 AND contact_id = $2) THEN 'accepted' "
                        "WHEN EXISTS (SELECT 1 FROM contact_requests WHERE from_id = $1 AND to_id = $2) THEN 'outgoing' "
                        "WHEN EXISTS (SELECT 1 FROM contact_requests WHERE from_id = $2 AND to_id = $1) THEN 'incoming' "
-                       "ELSE '' END, " TS("now()")},
+                       "ELSE '' END, " DB_TS("now()")},
     {"contacts_request", "INSERT INTO contact_requests (from_id, to_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"},
     {"contacts_accept", "WITH d AS (DELETE FROM contact_requests WHERE from_id = $2 AND to_id = $1 RETURNING from_id), "
                         "i AS (INSERT INTO contacts (user_id, contact_id) SELECT $1::bigint, $2::bigint FROM d "
@@ -37,7 +36,7 @@ const db_stmt contacts_stmts[] = {
                         "OR (from_id = $2 AND to_id = $1) RETURNING 1) "
                         "SELECT (SELECT count(*) FROM a) + (SELECT count(*) FROM b)"},
     {"blocks_insert", "INSERT INTO blocks (user_id, blocked_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"},
-    {"blocks_since", "SELECT " TS("created_at") " FROM blocks WHERE user_id = $1 AND blocked_id = $2"},
+    {"blocks_since", "SELECT " DB_TS("created_at") " FROM blocks WHERE user_id = $1 AND blocked_id = $2"},
     {"blocks_delete", "DELETE FROM blocks WHERE user_id = $1 AND blocked_id = $2"},
     {"users_search", "SELECT " UCOLS " FROM users u "
                      "WHERE (parley_fold(u.username) LIKE parley_fold($2) || '%' "
@@ -183,8 +182,9 @@ err_t h_contact_accept(ctx *c)
 }
 
 /* Runs stmt on (me, the path's user); no row changed is a 404 with missing; else 204 and,
- * for pages, back to /contacts?done=<done>. Decline, remove and unblock are this. */
-static err_t pair_change(ctx *c, const char *stmt, const char *missing, const char *done)
+ * for pages, back to /contacts?done=<done>; `ends` when a relation ended (presence changes).
+ * Decline, remove and unblock are this. */
+static err_t pair_change(ctx *c, const char *stmt, const char *missing, const char *done, int ends)
 {
     user_row *u;
     long long n;
@@ -192,7 +192,7 @@ static err_t pair_change(ctx *c, const char *stmt, const char *missing, const ch
     if (!e) e = run2(c, stmt, c->user->id, u->id, &n);
     if (e) return e;
     if (n == 0) return ctx_fail(c, ERR_NOT_FOUND, NULL, missing);
-    if (strcmp(stmt, "contacts_decline")) presence_pair_changed(c, c->user->id, u->id);   /* a relation ended */
+    if (ends) presence_pair_changed(c, c->user->id, u->id);
     c->status = 204;
     if (!c->rq.is_api) c->redirect = arena_printf(c->a, "/contacts?done=%s", done);
     return ERR_OK;
@@ -200,12 +200,12 @@ static err_t pair_change(ctx *c, const char *stmt, const char *missing, const ch
 
 err_t h_contact_decline(ctx *c)
 {
-    return pair_change(c, "contacts_decline", "There is no contact request from this person.", "declined");
+    return pair_change(c, "contacts_decline", "There is no contact request from this person.", "declined", 0);
 }
 
 err_t h_contact_remove(ctx *c)
 {
-    return pair_change(c, "contacts_remove", "This person is not among your contacts or requests.", "removed");
+    return pair_change(c, "contacts_remove", "This person is not among your contacts or requests.", "removed", 1);
 }
 
 err_t h_block_add(ctx *c)
@@ -233,7 +233,7 @@ err_t h_block_add(ctx *c)
 
 err_t h_block_remove(ctx *c)
 {
-    return pair_change(c, "blocks_delete", "You have not blocked this person.", "unblocked");
+    return pair_change(c, "blocks_delete", "You have not blocked this person.", "unblocked", 1);
 }
 
 err_t h_users_search(ctx *c)

@@ -31,6 +31,8 @@ err_t conv_system(ctx *c, long long conv_id, const char *text, long long *seq);
 
 /* Sends a text message as the caller. With a client_id already used by the caller in this
  * conversation, *created is 0 and *seq the original's. */
+/* The body of a message: not blank, at most PARLEY_MAX_MESSAGE bytes. */
+err_t msg_body_ok(ctx *c, const char *body);
 err_t msg_send(ctx *c, const conv *cv, const char *body, const char *client_id, long long reply_to,
                int *created, long long *seq);
 /* One message as JSON (with reactions). ERR_NOT_FOUND when there is no such seq. */

@@ -10,26 +10,24 @@
 #include "users.h"
 #include "format.h"
 
-#define TS(x) "to_char(" x ", 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
-enum { CONV_LIST_MAX = 500, CONV_MEMBERS_SHOWN = 1000 };
 
 const db_stmt conv_stmts[] = {
-    {"conv_get", "SELECT c.id, c.kind, c.title, c.description, c.e2e, c.last_seq, " TS("c.created_at") ", "
-                 TS("c.last_activity_at") ", m.role, m.read_seq FROM conversations c "
+    {"conv_get", "SELECT c.id, c.kind, c.title, c.description, c.e2e, c.last_seq, " DB_TS("c.created_at") ", "
+                 DB_TS("c.last_activity_at") ", m.role, m.read_seq FROM conversations c "
                  "JOIN members m ON m.conversation_id = c.id AND m.user_id = $2 WHERE c.id = $1"},
     {"conv_members", "SELECT u.id, u.username, u.display_name, m.role FROM members m JOIN users u ON u.id = m.user_id "
                      "WHERE m.conversation_id = $1 ORDER BY m.role = 'owner' DESC, m.role = 'admin' DESC, m.joined_at, u.id "
                      "LIMIT " "1000"},
     {"conv_member_count", "SELECT count(*) FROM members WHERE conversation_id = $1"},
-    {"conv_peer", "SELECT u.id, u.username, u.display_name, u.status_text, " TS("u.created_at") " FROM members m "
+    {"conv_peer", "SELECT u.id, u.username, u.display_name, u.status_text, " DB_TS("u.created_at") " FROM members m "
                   "JOIN users u ON u.id = m.user_id WHERE m.conversation_id = $1 AND m.user_id <> $2 LIMIT 1"},
-    {"conv_list", "SELECT c.id, c.kind, c.title, c.last_seq, " TS("c.last_activity_at") ", m.role, m.read_seq, "
+    {"conv_list", "SELECT c.id, c.kind, c.title, c.last_seq, " DB_TS("c.last_activity_at") ", m.role, m.read_seq, "
                   "(SELECT count(*) FROM (SELECT 1 FROM messages x WHERE x.conversation_id = c.id AND x.seq > m.read_seq "
                   "AND x.kind = 'text' AND x.deleted_at IS NULL AND x.sender_id IS DISTINCT FROM $1 LIMIT 1000) z), "
                   "p.id, p.username, p.display_name, "
-                  "lm.seq, lm.kind, lm.body, lm.deleted_at IS NOT NULL, " TS("lm.created_at") ", lu.id, lu.username, lu.display_name, "
-                  "c.e2e, c.description, lm.id, " TS("lm.edited_at") ", lm.client_id "
+                  "lm.seq, lm.kind, lm.body, lm.deleted_at IS NOT NULL, " DB_TS("lm.created_at") ", lu.id, lu.username, lu.display_name, "
+                  "c.e2e, c.description, lm.id, " DB_TS("lm.edited_at") ", lm.client_id "
                   "FROM members m JOIN conversations c ON c.id = m.conversation_id "
                   "LEFT JOIN LATERAL (SELECT u.id, u.username, u.display_name FROM members o JOIN users u ON u.id = o.user_id "
                   "WHERE c.kind = 'direct' AND o.conversation_id = c.id AND o.user_id <> $1 LIMIT 1) p ON true "

@@ -10,8 +10,7 @@
 #include "people.h"
 #include "../core/utf8.h"
 
-#define TS(x) "to_char(" x ", 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-#define MSG_COLS "m.id, m.seq, m.kind, m.body, " TS("m.created_at") ", " TS("m.edited_at") ", m.deleted_at IS NOT NULL, " \
+#define MSG_COLS "m.id, m.seq, m.kind, m.body, " DB_TS("m.created_at") ", " DB_TS("m.edited_at") ", m.deleted_at IS NOT NULL, " \
                  "m.client_id, s.id, s.username, s.display_name, m.reply_to_seq, r.body, r.deleted_at IS NOT NULL, " \
                  "rs.id, rs.username, rs.display_name"
 #define MSG_FROM " FROM messages m LEFT JOIN users s ON s.id = m.sender_id " \
@@ -343,7 +342,7 @@ err_t msg_mark_read(ctx *c, const conv *cv, long long seq, long long *read_seq, 
 }
 
 /* The body field: 1 character to the configured number of bytes. */
-static err_t body_ok(ctx *c, const char *body)
+err_t msg_body_ok(ctx *c, const char *body)
 {
     size_t n = strlen(body);
     if ((long)n > c->cfg->max_message)
@@ -360,7 +359,7 @@ err_t h_msg_send(ctx *c)
     err_t e = conv_from_path(c, &cv);
     if (e) return e;
     const char *body = ctx_str(c, "body");
-    if ((e = body_ok(c, body))) return e;
+    if ((e = msg_body_ok(c, body))) return e;
     json_t *rt = json_object_get(c->in, "reply_to");
     long long reply_to = json_is_integer(rt) ? json_integer_value(rt) : 0;
     int created;
@@ -447,7 +446,7 @@ err_t h_msg_edit(ctx *c)
     err_t e = path_own_msg(c, &cv, &seq);
     if (e) return e;
     const char *body = ctx_str(c, "body");
-    if ((e = body_ok(c, body))) return e;
+    if ((e = msg_body_ok(c, body))) return e;
     const char *p[] = {id_str(c, cv.id), id_str(c, seq), body};
     if ((e = db_run(c->db, "msg_edit", 3, p))) return e;
     ev_message(c, "message.edited", cv.id, seq);

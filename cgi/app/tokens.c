@@ -4,8 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TOKEN_COLS "id, name, to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), " \
-                   "to_char(last_used_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define TOKEN_COLS "id, name, " DB_TS("created_at") ", " DB_TS("last_used_at")
 
 const db_stmt tokens_stmts[] = {
     {"tokens_insert", "INSERT INTO api_tokens (user_id, name, token_hash) VALUES ($1, $2, $3) RETURNING " TOKEN_COLS},

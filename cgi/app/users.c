@@ -5,7 +5,7 @@
 #include <string.h>
 
 #define USER_COLS "id, username, display_name, status_text, " \
-                  "to_char(created_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), read_receipts, show_presence"
+                  DB_TS("created_at") ", read_receipts, show_presence"
 enum { USER_NCOLS = 7 };         /* columns in USER_COLS; users_auth's hash comes next */
 
 const db_stmt users_stmts[] = {

@@ -200,12 +200,10 @@ static void *presence_main(void *arg)
         size_t n = hub_presence_take(&q, 1000);
         ctx c;
         worker_ctx(&w, &c);
-        size_t old = retry.n;                            /* the older ones first: order matters */
-        hub_pres_change *again = old ? malloc(old * sizeof *again) : NULL;
-        if (again) memcpy(again, retry.v, old * sizeof *again);
-        retry.n = again ? 0 : retry.n;
-        for (size_t i = 0; again && i < old; i++) pres_apply(&c, &retry, again[i]);
-        free(again);
+        pres_retry again = retry;                        /* the older ones first: order matters */
+        retry = (pres_retry){0};
+        for (size_t i = 0; i < again.n; i++) pres_apply(&c, &retry, again.v[i]);
+        free(again.v);
         for (size_t i = 0; i < n; i++) {
             pres_apply(&c, &retry, q[i]);
             if (i % 64 == 63) {

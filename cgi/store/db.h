@@ -8,6 +8,10 @@
 
 typedef struct db_stmt { const char *name; const char *sql; } db_stmt;
 
+/* SQL for a timestamptz column as the API's ISO-8601 UTC text ("2026-11-28T02:10:00Z");
+ * the connection's time zone is UTC. */
+#define DB_TS(x) "to_char(" x ", 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
 typedef struct db {
     PGconn *conn;                 /* NULL when not connected */
     const char *conninfo;         /* borrowed from config */
