@@ -21,7 +21,7 @@ SAN_OBJ  := $(SRC:%.c=build/san/obj/%.o)
 TSAN_OBJ := $(SRC:%.c=build/tsan/obj/%.o)
 TSANFLAGS := -O1 -fsanitize=thread -fno-omit-frame-pointer
 # The parsers the fuzzers drive need no database, Redis or templates.
-FUZZ_SRC := cgi/core/arena.c cgi/core/buf.c cgi/core/err.c cgi/core/utf8.c \
+FUZZ_SRC := cgi/core/arena.c cgi/core/buf.c cgi/core/err.c cgi/core/num.c cgi/core/utf8.c \
             cgi/http/form.c cgi/http/cookie.c cgi/http/body.c cgi/http/route.c \
             cgi/http/validate.c cgi/http/req.c cgi/app/format.c
 UNIT     := $(patsubst tests/unit/%.c,build/san/tests/%,$(wildcard tests/unit/test_*.c))

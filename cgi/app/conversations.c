@@ -9,6 +9,7 @@
 #include "presence.h"
 #include "users.h"
 #include "format.h"
+#include "../core/num.h"
 
 
 
@@ -344,8 +345,8 @@ err_t h_conv_show(ctx *c)
     /* ?reply_to=<seq>: the message being answered, for the composer's "Replying to" strip. */
     const char *reply = req_query(&c->rq, "reply_to");
     json_t *rj;
-    if (reply && strspn(reply, "0123456789") == strlen(reply) && *reply && strlen(reply) < 18 &&
-        msg_get(c, cv.id, atoll(reply), &rj) == ERR_OK) {
+    long long rseq;
+    if (reply && num_parse(reply, strlen(reply), &rseq) == 0 && msg_get(c, cv.id, rseq, &rj) == ERR_OK) {
         const char *body = json_string_value(json_object_get(rj, "body"));
         json_object_set_new(rj, "excerpt", json_string(body ? fmt_excerpt(c->a, body, strlen(body), 120) : ""));
         json_object_set_new(page, "reply_to", rj);

@@ -9,6 +9,7 @@
 #include "format.h"
 #include "people.h"
 #include "../core/utf8.h"
+#include "../core/num.h"
 
 #define MSG_COLS "m.id, m.seq, m.kind, m.body, " DB_TS("m.created_at") ", " DB_TS("m.edited_at") ", m.deleted_at IS NOT NULL, " \
                  "m.client_id, s.id, s.username, s.display_name, m.reply_to_seq, r.body, r.deleted_at IS NOT NULL, " \
@@ -210,9 +211,8 @@ static long long query_num(ctx *c, const char *name)
 {
     const char *v = req_query(&c->rq, name);
     if (!v) return 0;
-    size_t n = strlen(v);
-    if (n == 0 || n > 18 || strspn(v, "0123456789") != n) return -1;
-    return atoll(v);
+    long long x;
+    return num_parse(v, strlen(v), &x) ? -1 : x;
 }
 
 err_t msg_page(ctx *c, const conv *cv, json_t **out)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "users.h"
 #include "../http/validate.h"
+#include "../core/num.h"
 
 const db_stmt people_stmts[] = {
     {"people_blocks", "SELECT 1 FROM blocks WHERE user_id = $1 AND blocked_id = $2"},
@@ -23,8 +24,7 @@ const char *id_str(ctx *c, long long id) { return arena_printf(c->a, "%lld", id)
 err_t param_id(ctx *c, const char *name, long long *out)
 {
     const char *v = route_param(&c->params, name);
-    size_t n = v ? strlen(v) : 0;
-    if (n == 0 || n > 18 || strspn(v, "0123456789") != n || (*out = atoll(v)) <= 0)
+    if (!v || num_parse(v, strlen(v), out) || *out <= 0)
         return ctx_fail(c, ERR_NOT_FOUND, NULL, "There is nothing here.");
     return ERR_OK;
 }
@@ -62,8 +62,9 @@ static err_t resolve_one(ctx *c, const char *tok, size_t n, const char *field, u
     if (!t) return ERR_INTERNAL;
     if (t[0] == '@') t++;
     err_t e;
-    if (*t && strspn(t, "0123456789") == strlen(t) && strlen(t) <= 18) {
-        e = users_by_id(c, atoll(t), u);
+    long long id;
+    if (num_parse(t, strlen(t), &id) == 0) {
+        e = users_by_id(c, id, u);
     } else {
         for (char *p = t; *p; p++) *p = (char)tolower((unsigned char)*p);
         if (!username_valid(t))

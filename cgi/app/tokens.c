@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../core/num.h"
 
 #define TOKEN_COLS "id, name, " DB_TS("created_at") ", " DB_TS("last_used_at")
 
@@ -80,7 +81,8 @@ err_t tokens_list(ctx *c, long long uid, json_t **out)
 err_t tokens_revoke(ctx *c, long long uid, const char *id)
 {
     char uids[24];
-    if (strspn(id, "0123456789") != strlen(id) || strlen(id) > 18) return ERR_NOT_FOUND;
+    long long x;
+    if (num_parse(id, strlen(id), &x)) return ERR_NOT_FOUND;
     snprintf(uids, sizeof uids, "%lld", uid);
     const char *p[] = {id, uids};
     PGresult *r;

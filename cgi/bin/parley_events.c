@@ -20,6 +20,7 @@
 #include "../core/log.h"
 #include "../events/hub.h"
 #include "../events/pubsub.h"
+#include "../core/num.h"
 
 static config cfg;
 static int listen_fd;
@@ -57,10 +58,9 @@ static void answer_error(FCGX_Request *fr, ctx *c, err_t e)
 /* A number from a header or query value; -1 when absent, -2 when malformed. */
 static long long num(const char *v)
 {
+    long long x;
     if (!v) return -1;
-    size_t n = strlen(v);
-    if (n == 0 || n > 18 || strspn(v, "0123456789") != n) return -2;
-    return atoll(v);
+    return num_parse(v, strlen(v), &x) ? -2 : x;
 }
 
 static void serve(worker *w, FCGX_Request *fr)

@@ -8,16 +8,14 @@
 #include "../core/config.h"
 #include "../core/log.h"
 #include "../store/kv.h"
+#include "../core/num.h"
 
 int pubsub_channel_uid(const char *channel, long long *uid)
 {
     static const char prefix[] = "parley:u:";
     if (strncmp(channel, prefix, sizeof prefix - 1)) return -1;
     const char *p = channel + sizeof prefix - 1;
-    size_t n = strlen(p);
-    if (n == 0 || n > 18 || strspn(p, "0123456789") != n) return -1;
-    *uid = atoll(p);
-    return 0;
+    return num_parse(p, strlen(p), uid);
 }
 
 long long pubsub_latest(const char *addr, long timeout_ms)
@@ -40,9 +38,8 @@ long long pubsub_event_id(const char *s, size_t n)
     size_t k = sizeof prefix - 1, d = 0;
     if (n <= k || memcmp(s, prefix, k) || memchr(s, '\n', n) || memchr(s, '\r', n)) return -1;
     while (k + d < n && d < 19 && s[k + d] >= '0' && s[k + d] <= '9') d++;
-    if (d == 0 || d > 18 || k + d >= n || (s[k + d] != ',' && s[k + d] != '}')) return -1;
-    long long id = 0;
-    for (size_t i = 0; i < d; i++) id = id * 10 + (s[k + i] - '0');
+    long long id;
+    if (k + d >= n || (s[k + d] != ',' && s[k + d] != '}') || num_parse(s + k, d, &id)) return -1;
     return id > 0 ? id : -1;
 }
 

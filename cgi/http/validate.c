@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../core/utf8.h"
+#include "../core/num.h"
 
 int username_valid(const char *s)
 {
@@ -22,11 +23,12 @@ int username_valid(const char *s)
 static err_t list_item(json_t *out, const field_spec *f, const char *tok, size_t n, arena *a, const char **msg)
 {
     if (f->kind == FV_IDS) {
-        if (n == 0 || n > 18 || strspn(tok, "0123456789") < n) {
+        long long id;
+        if (num_parse(tok, n, &id)) {
             *msg = arena_printf(a, "%s must be a list of ids.", f->label);
             return ERR_INVALID_FIELD;
         }
-        return json_array_append_new(out, json_integer(strtoll(tok, NULL, 10))) ? ERR_INTERNAL : ERR_OK;
+        return json_array_append_new(out, json_integer(id)) ? ERR_INTERNAL : ERR_OK;
     }
     if (n && tok[0] == '@') { tok++; n--; }
     char *low = arena_strndup(a, tok, n);
