@@ -12,8 +12,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BASE, PASSWORD, TIMEOUT, ipSource, uname as lowUname, useBrowser,
-  pathname, visible, assertHidden, mainNav,
+  BASE, PASSWORD, TIMEOUT, ipSource, uname as lowUname, useBrowser, pageSource, dialogWatcher,
+  pathname, visible, assertHidden, mainNav, arrive, fillRegister, register,
 } from './lib.mjs';
 
 const fakeIp = ipSource(77);
@@ -29,25 +29,11 @@ const dialogs = [];
 const confirmations = [];
 
 /** A fresh browser profile (own cookies) with its own fake client address; returns a page. */
-async function newPage(options = {}) {
-  const ip = options.ip || fakeIp();
-  const ctx = await newContext(ip, watchDialogs, options.context);
-  const page = await ctx.newPage();
-  page.ip = ip;
-  return page;
-}
-
-function watchDialogs(page) {
-  page.on('dialog', async (dialog) => {
-    if (dialog.type() === 'confirm' && /^(Revoke this token|Log out of every device)/.test(dialog.message())) {
-      confirmations.push(dialog.message());
-      await dialog.accept().catch(() => {});
-      return;
-    }
-    dialogs.push(`${dialog.type()}: ${dialog.message()} (on ${page.url()})`);
-    await dialog.dismiss().catch(() => {});
-  });
-}
+const newPage = pageSource(
+  newContext,
+  fakeIp,
+  dialogWatcher(dialogs, confirmations, /^(Revoke this token|Log out of every device)/),
+);
 
 // ---- small assertion helpers (playwright-core has no `expect`) ----------------------------
 
@@ -80,41 +66,6 @@ async function assertLoggedInHeader(page, displayName) {
 }
 
 // ---- the flows, as a person does them ------------------------------------------------------
-
-async function fillRegister(page, { username, displayName, password = PASSWORD }) {
-  await page.getByLabel('Username', { exact: true }).fill(username);
-  await page.getByLabel('Display name', { exact: true }).fill(displayName);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Create account' }).click();
-}
-
-/**
- * Runs `action` (which submits a form) and waits for the page to arrive at `url`. When it
- * does not, the error names what the page shows instead (its URL, heading and messages).
- */
-async function arrive(page, url, action) {
-  try {
-    await Promise.all([page.waitForURL(url), action()]);
-  } catch (err) {
-    await page.waitForLoadState('load', { timeout: 3000 }).catch(() => {});
-    const shown = await page
-      .evaluate(() =>
-        [...document.querySelectorAll('h1, .alert, .field-error')]
-          .map((e) => e.textContent.trim().replace(/\s+/g, ' '))
-          .join(' | '),
-      )
-      .catch(() => '(page not readable)');
-    err.message = `expected to arrive at ${url}, but the page is ${page.url()} showing: ${shown}\n${err.message}`;
-    throw err;
-  }
-}
-
-/** Opens /register directly, creates the account, and checks that it lands on /me. */
-async function register(page, user) {
-  await page.goto('/register');
-  await arrive(page, '**/me', () => fillRegister(page, user));
-  await visible(page.getByRole('heading', { level: 1, name: user.displayName }));
-}
 
 async function fillLogin(page, username, password) {
   await page.getByLabel('Username', { exact: true }).fill(username);

@@ -15,7 +15,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  PASSWORD, ipSource, uname, useBrowser, pathname, visible, assertHidden, mainNav,
+  ipSource, uname, useBrowser, pageSource, dialogWatcher, pathname, visible, assertHidden, mainNav,
+  arrive as arriveAt, register, postRegister, createGroup,
+  messageFromProfile as messageFromProfileAt,
 } from './lib.mjs';
 
 const fakeIp = ipSource(78);
@@ -26,26 +28,7 @@ const dialogs = [];
 const confirmations = [];
 
 /** A fresh browser profile (own cookies) with its own fake client address; returns a page. */
-async function newPage(options = {}) {
-  const ip = options.ip || fakeIp();
-  const ctx = await newContext(ip, watchDialogs, options.context);
-  const page = await ctx.newPage();
-  page.ip = ip;
-  page.js = options.context?.javaScriptEnabled !== false;
-  return page;
-}
-
-function watchDialogs(page) {
-  page.on('dialog', async (dialog) => {
-    if (dialog.type() === 'confirm') {
-      confirmations.push(dialog.message());
-      await dialog.accept().catch(() => {});
-      return;
-    }
-    dialogs.push(`${dialog.type()}: ${dialog.message()} (on ${page.url()})`);
-    await dialog.dismiss().catch(() => {});
-  });
-}
+const newPage = pageSource(newContext, fakeIp, dialogWatcher(dialogs, confirmations, /^/));
 
 // ---- small assertion helpers (playwright-core has no `expect`) ----------------------------
 
@@ -54,31 +37,9 @@ async function text(locator) {
   return (await locator.first().innerText()).replace(/\s+/g, ' ').trim();
 }
 
-/**
- * Runs `action` (which submits a form or follows a link) and waits for the page to arrive
- * at `url` (a glob, RegExp or predicate). When it does not, the error names what the page
- * shows instead (its URL, heading and messages).
- */
-async function arrive(page, url, action) {
-  try {
-    // Wait for the next page to load, not just for a matching URL: a form posted from
-    // /conversations/7 often comes back to /conversations/7 (with another fragment).
-    const loaded = page.waitForEvent('load');
-    await action();
-    await loaded;
-    await page.waitForURL(url, { timeout: 2000 });
-  } catch (err) {
-    await page.waitForLoadState('load', { timeout: 3000 }).catch(() => {});
-    const shown = await page
-      .evaluate(() =>
-        [...document.querySelectorAll('h1, .alert, .field-error')]
-          .map((e) => e.textContent.trim().replace(/\s+/g, ' '))
-          .join(' | '),
-      )
-      .catch(() => '(page not readable)');
-    err.message = `expected to arrive at ${url}, but the page is ${page.url()} showing: ${shown}\n${err.message}`;
-    throw err;
-  }
+/** arrive() (lib.mjs) that waits for the next page load: the same page often comes back. */
+function arrive(page, url, action) {
+  return arriveAt(page, url, action, { nextLoad: true });
 }
 
 /** A URL predicate: the conversation page `id` (any query or fragment). */
@@ -97,37 +58,17 @@ async function person(displayName, { js = true, context = {}, prefix = 'c', quic
   const page = await newPage({ context: { javaScriptEnabled: js, ...context } });
   const username = uname(prefix);
   if (quick) {
-    const form = await (await page.request.get('/register')).text();
-    const csrf = form.match(/name="csrf_token" value="([^"]+)"/);
-    assert.ok(csrf, 'the register form has a CSRF token');
-    const res = await page.request.post('/register', {
-      form: { csrf_token: csrf[1], username, display_name: displayName, password: PASSWORD },
-      maxRedirects: 0,
-    });
-    assert.equal(res.status(), 303, `POST /register: ${res.status()} ${await res.text().catch(() => '')}`);
+    const res = await postRegister(page.request, { username, displayName });
     assert.equal(res.headers().location, '/me');
     return { page, username, displayName };
   }
-  await page.goto('/register');
-  await arrive(page, '**/me', async () => {
-    await page.getByLabel('Username', { exact: true }).fill(username);
-    await page.getByLabel('Display name', { exact: true }).fill(displayName);
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Create account' }).click();
-  });
-  await visible(page.getByRole('heading', { level: 1, name: displayName }));
+  await register(page, { username, displayName }, { nextLoad: true });
   return { page, username, displayName };
 }
 
 /** Opens someone's profile and presses "Message"; returns the conversation id. */
 async function messageFromProfile(page, username, displayName) {
-  await page.goto(`/users/${username}`);
-  await visible(page.getByRole('heading', { level: 1, name: displayName }));
-  await arrive(page, /\/conversations\/\d+$/, () =>
-    page.getByRole('button', { name: `Message @${username}` }).click(),
-  );
-  await visible(page.getByRole('heading', { level: 1, name: displayName }));
-  return Number(pathname(page).split('/')[2]);
+  return messageFromProfileAt(page, username, { displayName, nextLoad: true });
 }
 
 // ---- the conversation page ---------------------------------------------------------------
@@ -323,13 +264,7 @@ describe('conversations in the browser', { concurrency: 3 }, () => {
     const title = `Team ${randomBytes(3).toString('hex')}`;
 
     // "New group" on /conversations, with B as member → the group page, with its note.
-    await a.page.goto('/conversations');
-    await a.page.getByText('New group', { exact: true }).click();
-    const form = a.page.locator('form').filter({ has: a.page.getByRole('button', { name: 'Create group' }) });
-    await form.getByLabel('Title').fill(title);
-    await form.getByLabel('Members').fill(b.username);
-    await arrive(a.page, /\/conversations\/\d+$/, () => form.getByRole('button', { name: 'Create group' }).click());
-    const id = Number(pathname(a.page).split('/')[2]);
+    const id = await createGroup(a.page, { Title: title, Members: b.username }, { nextLoad: true });
     await visible(a.page.getByRole('heading', { level: 1, name: title }));
     await visible(a.page.getByText('2 members'));
     await visible(a.page.locator('li.msg-system').getByText(`${a.displayName} created the group “${title}”`));
@@ -461,13 +396,7 @@ describe('conversations in the browser', { concurrency: 3 }, () => {
     await visible(message(a.page, evilMsg).getByText(evilMsg, { exact: true }));
     await noMarkup(a.page, 'the direct conversation');
 
-    await a.page.goto('/conversations');
-    await a.page.getByText('New group', { exact: true }).click();
-    const form = a.page.locator('form').filter({ has: a.page.getByRole('button', { name: 'Create group' }) });
-    await form.getByLabel('Title').fill(evilTitle);
-    await form.getByLabel('Members').fill(b.username);
-    await arrive(a.page, /\/conversations\/\d+$/, () => form.getByRole('button', { name: 'Create group' }).click());
-    const gid = Number(pathname(a.page).split('/')[2]);
+    const gid = await createGroup(a.page, { Title: evilTitle, Members: b.username }, { nextLoad: true });
     await visible(a.page.getByRole('heading', { level: 1, name: evilTitle }));
     assert.equal(await a.page.title().then((t) => t.includes(evilTitle)), true, 'the tab title shows it as text');
     await send(a.page, gid, evilMsg);
@@ -534,14 +463,11 @@ describe('conversations in the browser', { concurrency: 3 }, () => {
     await b.page.getByLabel('Username', { exact: true }).fill(a.username);
     await arrive(b.page, '**/contacts?done=requested', () => b.page.getByRole('button', { name: 'Add', exact: true }).click());
     const gTitle = `Layout crew ${randomBytes(2).toString('hex')}`;
-    await b.page.goto('/conversations');
-    await b.page.getByText('New group', { exact: true }).click();
-    const form = b.page.locator('form').filter({ has: b.page.getByRole('button', { name: 'Create group' }) });
-    await form.getByLabel('Title').fill(gTitle);
-    await form.getByLabel('Description').fill('Where we check that pages look right on every screen');
-    await form.getByLabel('Members').fill(a.username);
-    await arrive(b.page, /\/conversations\/\d+$/, () => form.getByRole('button', { name: 'Create group' }).click());
-    const gid = Number(pathname(b.page).split('/')[2]);
+    const gid = await createGroup(b.page, {
+      Title: gTitle,
+      Description: 'Where we check that pages look right on every screen',
+      Members: a.username,
+    }, { nextLoad: true });
 
     // The phone: the conversation fits the width and the composer is on screen.
     await a.page.goto(`/conversations/${id}`);

@@ -1,6 +1,7 @@
 // Helpers shared by the browser tests in this directory (accounts, conversations, live,
-// receipts): the Chromium launch, fresh browser contexts with their own fake client address,
-// and small waits and locators. playwright-core has no `expect`; these stand in for it.
+// presence, receipts): the Chromium launch, fresh browser contexts with their own fake client
+// address, small waits and locators, and the steps every file takes (register, open a
+// conversation, create a group). playwright-core has no `expect`; these stand in for it.
 //
 // Environment:
 //   PARLEY_URL   the stack to test (default http://127.0.0.1:18080)
@@ -146,4 +147,147 @@ export function message(page, body) {
 
 export function escapeRe(s) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+// ---- pages and dialogs of a test file ------------------------------------------------------
+
+/**
+ * Returns newPage(options) for a file: a page in a fresh context (own cookies) from
+ * `newContext` (useBrowser) with address `options.ip` or a new fakeIp(); the page carries
+ * `ip` and `js` (whether `options.context` leaves JavaScript on). `onPage` watches each page.
+ */
+export function pageSource(newContext, fakeIp, onPage) {
+  return async function newPage(options = {}) {
+    const ip = options.ip || fakeIp();
+    const ctx = await newContext(ip, onPage, options.context);
+    const page = await ctx.newPage();
+    page.ip = ip;
+    page.js = options.context?.javaScriptEnabled !== false;
+    return page;
+  };
+}
+
+/**
+ * Returns a page watcher for dialogs: a confirm whose message matches `expected` is accepted
+ * and recorded in `confirmations`; any other dialog is dismissed and recorded in `dialogs`.
+ */
+export function dialogWatcher(dialogs, confirmations, expected) {
+  return function watchDialogs(page) {
+    page.on('dialog', async (dialog) => {
+      if (dialog.type() === 'confirm' && expected.test(dialog.message())) {
+        confirmations.push(dialog.message());
+        await dialog.accept().catch(() => {});
+        return;
+      }
+      dialogs.push(`${dialog.type()}: ${dialog.message()} (on ${page.url()})`);
+      await dialog.dismiss().catch(() => {});
+    });
+  };
+}
+
+// ---- forms, as a person uses them ----------------------------------------------------------
+
+/**
+ * Runs `action` (which submits a form or follows a link) and waits for the page to arrive at
+ * `url` (a glob, RegExp or predicate). With `nextLoad`, it first waits for the next page load
+ * and then gives the URL 2 s: a form posted from /conversations/7 often comes back to
+ * /conversations/7 (with another fragment), which the URL alone would take as arrived. When
+ * it does not arrive, the error names what the page shows instead (URL, heading, messages).
+ */
+export async function arrive(page, url, action, { nextLoad = false } = {}) {
+  try {
+    if (nextLoad) {
+      const loaded = page.waitForEvent('load');
+      await action();
+      await loaded;
+      await page.waitForURL(url, { timeout: 2000 });
+    } else {
+      await Promise.all([page.waitForURL(url), action()]);
+    }
+  } catch (err) {
+    await page.waitForLoadState('load', { timeout: 3000 }).catch(() => {});
+    const shown = await page
+      .evaluate(() =>
+        [...document.querySelectorAll('h1, .alert, .field-error')]
+          .map((e) => e.textContent.trim().replace(/\s+/g, ' '))
+          .join(' | '),
+      )
+      .catch(() => '(page not readable)');
+    err.message = `expected to arrive at ${url}, but the page is ${page.url()} showing: ${shown}\n${err.message}`;
+    throw err;
+  }
+}
+
+/** page.goto: the default way for the helpers below to open a page. */
+function goto(page, path) {
+  return page.goto(path);
+}
+
+/** Fills the /register form that is open on `page` and presses "Create account". */
+export async function fillRegister(page, { username, displayName, password = PASSWORD }) {
+  await page.getByLabel('Username', { exact: true }).fill(username);
+  await page.getByLabel('Display name', { exact: true }).fill(displayName);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+}
+
+/**
+ * Opens /register (with `open`, page.goto unless given), creates the account and checks that
+ * it lands on /me showing the display name. `nextLoad` is passed on to arrive().
+ */
+export async function register(page, user, { open = goto, nextLoad = false } = {}) {
+  await open(page, '/register');
+  await arrive(page, '**/me', () => fillRegister(page, user), { nextLoad });
+  await page.getByRole('heading', { level: 1, name: user.displayName }).waitFor();
+}
+
+/** The CSRF token of a form page fetched by `request` (no page opened, no event stream). */
+export async function csrfOf(request, path) {
+  const html = await (await request.get(path)).text();
+  const m = html.match(/name="csrf_token" value="([^"]+)"/);
+  assert.ok(m, `${path} has a CSRF token`);
+  return { html, csrf: m[1] };
+}
+
+/** Posts the register form with `request` (no page opened); checks the 303 and returns the response. */
+export async function postRegister(request, { username, displayName, password = PASSWORD }) {
+  const { csrf } = await csrfOf(request, '/register');
+  const res = await request.post('/register', {
+    form: { csrf_token: csrf, username, display_name: displayName, password },
+    maxRedirects: 0,
+  });
+  assert.equal(res.status(), 303, `POST /register: ${res.status()} ${await res.text().catch(() => '')}`);
+  return res;
+}
+
+/** The conversation id in the page's URL (/conversations/<id>…). */
+export function conversationId(page) {
+  return Number(pathname(page).split('/')[2]);
+}
+
+/**
+ * Opens @username's profile and presses "Message"; returns the conversation id. With
+ * `displayName`, the profile and then the conversation must show it as their heading.
+ */
+export async function messageFromProfile(page, username, { displayName, open = goto, nextLoad = false } = {}) {
+  await open(page, `/users/${username}`);
+  if (displayName) await visible(page.getByRole('heading', { level: 1, name: displayName }));
+  await arrive(page, /\/conversations\/\d+$/, () =>
+    page.getByRole('button', { name: `Message @${username}` }).click(), { nextLoad },
+  );
+  if (displayName) await visible(page.getByRole('heading', { level: 1, name: displayName }));
+  return conversationId(page);
+}
+
+/**
+ * "New group" on /conversations: fills `fields` (label → value, in order: Title,
+ * Description, Members), presses "Create group" and returns the new group's id.
+ */
+export async function createGroup(page, fields, { open = goto, nextLoad = false } = {}) {
+  await open(page, '/conversations');
+  await page.getByText('New group', { exact: true }).click();
+  const form = page.locator('form').filter({ has: page.getByRole('button', { name: 'Create group' }) });
+  for (const [label, value] of Object.entries(fields)) await form.getByLabel(label).fill(value);
+  await arrive(page, /\/conversations\/\d+$/, () => form.getByRole('button', { name: 'Create group' }).click(), { nextLoad });
+  return conversationId(page);
 }

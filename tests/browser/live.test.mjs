@@ -17,7 +17,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   BASE, LIVE_MS, ipSource, uname, useBrowser, problemWatcher,
-  waitLive, composer, message, waitFor, PASSWORD,
+  waitLive, composer, message, waitFor, register, messageFromProfile,
 } from './lib.mjs';
 
 const fakeIp = ipSource(79);
@@ -44,28 +44,8 @@ async function person(displayName, prefix) {
   const ctx = await newContext();
   const page = await ctx.newPage();
   const username = uname(prefix);
-  await page.goto('/register');
-  await Promise.all([
-    page.waitForURL('**/me'),
-    (async () => {
-      await page.getByLabel('Username', { exact: true }).fill(username);
-      await page.getByLabel('Display name', { exact: true }).fill(displayName);
-      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-      await page.getByRole('button', { name: 'Create account' }).click();
-    })(),
-  ]);
-  await page.getByRole('heading', { level: 1, name: displayName }).waitFor();
+  await register(page, { username, displayName });
   return { ctx, page, username, displayName };
-}
-
-/** Opens someone's profile and presses "Message"; returns the conversation id. */
-async function messageFromProfile(page, username) {
-  await page.goto(`/users/${username}`);
-  await Promise.all([
-    page.waitForURL(/\/conversations\/\d+$/),
-    page.getByRole('button', { name: `Message @${username}` }).click(),
-  ]);
-  return Number(new URL(page.url()).pathname.split('/')[2]);
 }
 
 /** Opens the conversation page and waits until its event connection is up. */

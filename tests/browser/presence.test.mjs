@@ -16,7 +16,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  PASSWORD, LIVE_MS, ipSource, uname, useBrowser, problemWatcher, waitLive,
+  LIVE_MS, ipSource, uname, useBrowser, problemWatcher, waitLive, csrfOf, postRegister,
 } from './lib.mjs';
 
 const fakeIp = ipSource(83);
@@ -33,14 +33,6 @@ const problems = [];
 const watch = problemWatcher(problems);
 const newContext = useBrowser();
 
-/** The CSRF token of a form page fetched by `request` (no page opened, no event stream). */
-async function csrfOf(request, path) {
-  const html = await (await request.get(path)).text();
-  const m = html.match(/name="csrf_token" value="([^"]+)"/);
-  assert.ok(m, `${path} has a CSRF token`);
-  return { html, csrf: m[1] };
-}
-
 /**
  * Registers a new person in a fresh context without opening a page: nobody has seen them
  * yet, so they are offline and never seen. Returns { ctx, username, displayName }.
@@ -48,12 +40,7 @@ async function csrfOf(request, path) {
 async function person(displayName, prefix) {
   const ctx = await newContext(fakeIp(), watch);
   const username = uname(prefix);
-  const { csrf } = await csrfOf(ctx.request, '/register');
-  const res = await ctx.request.post('/register', {
-    form: { csrf_token: csrf, username, display_name: displayName, password: PASSWORD },
-    maxRedirects: 0,
-  });
-  assert.equal(res.status(), 303, `POST /register: ${res.status()} ${await res.text().catch(() => '')}`);
+  await postRegister(ctx.request, { username, displayName });
   return { ctx, username, displayName };
 }
 

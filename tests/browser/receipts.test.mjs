@@ -16,8 +16,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  PASSWORD, LIVE_MS, ipSource, uname, useBrowser, problemWatcher,
-  waitLive, composer, message, escapeRe, waitFor,
+  LIVE_MS, ipSource, uname, useBrowser, problemWatcher,
+  waitLive, composer, message, escapeRe, waitFor, register, messageFromProfile, createGroup,
 } from './lib.mjs';
 
 const PHONE = { width: 390, height: 844 };
@@ -61,17 +61,7 @@ async function person(displayName, prefix) {
   const ctx = await newContext(fakeIp(), watch);
   const page = await ctx.newPage();
   const username = uname(prefix);
-  await go(page, '/register');
-  await Promise.all([
-    page.waitForURL('**/me'),
-    (async () => {
-      await page.getByLabel('Username', { exact: true }).fill(username);
-      await page.getByLabel('Display name', { exact: true }).fill(displayName);
-      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-      await page.getByRole('button', { name: 'Create account' }).click();
-    })(),
-  ]);
-  await page.getByRole('heading', { level: 1, name: displayName }).waitFor();
+  await register(page, { username, displayName }, { open: go });
   // Off every live page until the test says otherwise: nothing is delivered to a closed tab.
   await page.goto('about:blank');
   return { ctx, page, username, displayName };
@@ -121,12 +111,7 @@ describe('receipts', () => {
     // ---- direct conversation ----------------------------------------------------------
 
     // A writes to B (B has no page open): one tick, "Sent", next to the time.
-    await go(a.page, `/users/${b.username}`);
-    await Promise.all([
-      a.page.waitForURL(/\/conversations\/\d+$/),
-      a.page.getByRole('button', { name: `Message @${b.username}` }).click(),
-    ]);
-    const direct = Number(new URL(a.page.url()).pathname.split('/')[2]);
+    const direct = await messageFromProfile(a.page, b.username, { open: go });
     await waitLive(a.page);
     const d1 = words('Hello Bo');
     await sendLive(a.page, d1);
@@ -167,17 +152,8 @@ describe('receipts', () => {
     // ---- group of three -----------------------------------------------------------------
 
     await go(b.page, 'about:blank');
-    await go(a.page, '/conversations');
-    await a.page.getByText('New group', { exact: true }).click();
-    const form = a.page.locator('form').filter({ has: a.page.getByRole('button', { name: 'Create group' }) });
     const title = words('Ticks');
-    await form.getByLabel('Title').fill(title);
-    await form.getByLabel('Members').fill(`${b.username} ${c.username}`);
-    await Promise.all([
-      a.page.waitForURL(/\/conversations\/\d+$/),
-      form.getByRole('button', { name: 'Create group' }).click(),
-    ]);
-    const group = Number(new URL(a.page.url()).pathname.split('/')[2]);
+    const group = await createGroup(a.page, { Title: title, Members: `${b.username} ${c.username}` }, { open: go });
     await waitLive(a.page);
     await a.page.getByText('3 members').waitFor();
 
