@@ -122,13 +122,20 @@ static err_t run2(ctx *c, const char *stmt, long long a, long long b, long long 
     return ERR_OK;
 }
 
+/* The user the "username" field names, who must not be the caller (self_msg otherwise). */
+static err_t named_other(ctx *c, const char *self_msg, user_row **u)
+{
+    err_t e = users_by_username(c, ctx_str(c, "username"), u);
+    if (e == ERR_NOT_FOUND) return ctx_fail(c, e, "username", "There is no user with that name.");
+    if (e) return e;
+    return (*u)->id == c->user->id ? ctx_fail(c, ERR_INVALID_FIELD, "username", self_msg) : ERR_OK;
+}
+
 err_t h_contact_add(ctx *c)
 {
     user_row *u;
-    err_t e = users_by_username(c, ctx_str(c, "username"), &u);
-    if (e == ERR_NOT_FOUND) return ctx_fail(c, e, "username", "There is no user with that name.");
+    err_t e = named_other(c, "You cannot add yourself.", &u);
     if (e) return e;
-    if (u->id == c->user->id) return ctx_fail(c, ERR_INVALID_FIELD, "username", "You cannot add yourself.");
     int blocked;
     if ((e = people_block_between(c, c->user->id, u->id, &blocked))) return e;
     if (blocked) return ctx_fail(c, ERR_NOT_ALLOWED, "username", "You cannot send this person a contact request.");
@@ -211,10 +218,8 @@ err_t h_contact_remove(ctx *c)
 err_t h_block_add(ctx *c)
 {
     user_row *u;
-    err_t e = users_by_username(c, ctx_str(c, "username"), &u);
-    if (e == ERR_NOT_FOUND) return ctx_fail(c, e, "username", "There is no user with that name.");
+    err_t e = named_other(c, "You cannot block yourself.", &u);
     if (e) return e;
-    if (u->id == c->user->id) return ctx_fail(c, ERR_INVALID_FIELD, "username", "You cannot block yourself.");
     if ((e = db_begin(c->db))) return e;
     e = run2(c, "blocks_insert", c->user->id, u->id, NULL);
     if (!e) e = run2(c, "contacts_remove", c->user->id, u->id, NULL);   /* a block ends the contact */
