@@ -209,7 +209,8 @@ err_t h_convs(ctx *c)
             int deleted = PQgetvalue(r, i, 14)[0] == 't';
             const char *body = PQgetisnull(r, i, 13) ? "" : PQgetvalue(r, i, 13);
             size_t blen = strlen(body);
-            const char *html = deleted ? "" : fmt_message(c->a, body, blen, c->user->username);
+            int mentions_me = 0;
+            const char *html = deleted ? "" : fmt_message(c->a, body, blen, c->user->username, &mentions_me);
             /* The same shape as any message, plus a short "excerpt" for previews. */
             json_t *lm = json_pack("{s:I,s:I,s:I,s:s,s:o,s:s,s:s,s:b,s:s,s:o,s:o,s:n,s:[],s:b}",
                                    "id", (json_int_t)atoll(PQgetvalue(r, i, 21)),
@@ -220,7 +221,7 @@ err_t h_convs(ctx *c)
                                    "deleted", deleted, "created_at", PQgetvalue(r, i, 15),
                                    "edited_at", PQgetisnull(r, i, 22) ? json_null() : json_string(PQgetvalue(r, i, 22)),
                                    "client_id", PQgetisnull(r, i, 23) ? json_null() : json_string(PQgetvalue(r, i, 23)),
-                                   "reply_to", "reactions", "mentions_me", 0);
+                                   "reply_to", "reactions", "mentions_me", mentions_me);
             if (!lm) { json_decref(o); continue; }
             json_object_set_new(lm, "sender", PQgetisnull(r, i, 16) ? json_null()
                                 : json_pack("{s:I,s:s,s:s}", "id", (json_int_t)atoll(PQgetvalue(r, i, 16)),

@@ -18,6 +18,7 @@ typedef struct fmt_state {
     size_t fence_none;          /* no ``` starts at or after this offset (memo; n+1 unknown) */
     buf *out;                   /* NULL when only collecting mentions */
     const char *viewer;         /* may be NULL */
+    int viewer_mentioned;       /* a mention of viewer was linked */
     arena *a;                   /* owns the collected mention strings */
     const char **ment;          /* NULL unless collecting mentions */
     size_t nment, maxment;
@@ -128,6 +129,7 @@ static size_t try_mention(fmt_state *st, size_t i, size_t e)
     add_mention(st, name);
     if (st->out) {
         int me = st->viewer && !strcmp(st->viewer, name);
+        st->viewer_mentioned |= me;
         buf_printf(st->out, "<a class=\"mention%s\" href=\"/users/%s\">@%s</a>", me ? " mention-me" : "", name, name);
     }
     return len + 1;
@@ -266,7 +268,7 @@ static int fmt_begin(fmt_state *st, arena *a, const char *body, size_t len)
     return build_tables(st);
 }
 
-char *fmt_message(arena *a, const char *body, size_t len, const char *viewer)
+char *fmt_message(arena *a, const char *body, size_t len, const char *viewer, int *mentions_viewer)
 {
     fmt_state st;
     if (fmt_begin(&st, a, body, len)) return NULL;
@@ -277,6 +279,7 @@ char *fmt_message(arena *a, const char *body, size_t len, const char *viewer)
     render(&st, 0, st.n, 1);
     char *html = out.oom ? NULL : arena_strndup(a, buf_str(&out), out.len);
     buf_free(&out);
+    if (mentions_viewer) *mentions_viewer = st.viewer_mentioned;
     return html;
 }
 

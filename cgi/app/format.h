@@ -11,8 +11,9 @@
 enum { FMT_MAX_URL = 2048 };
 
 /* Renders a message body (valid UTF-8, already checked) as safe HTML into the arena.
- * viewer may be NULL or the viewing user's username (lower case) for mention-me. */
-char *fmt_message(arena *a, const char *body, size_t len, const char *viewer);
+ * viewer may be NULL or the viewing user's username (lower case) for mention-me; when
+ * mentions_viewer is not NULL it says whether the body mentions viewer. */
+char *fmt_message(arena *a, const char *body, size_t len, const char *viewer, int *mentions_viewer);
 /* Fills up to max lower-case usernames mentioned (@name, 3–32 of a-z0-9_.-) into out (arena
  * strings); returns the count; duplicates once. Mentions inside code are not counted, so
  * the list is exactly the mentions fmt_message links. */

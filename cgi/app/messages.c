@@ -79,13 +79,8 @@ static json_t *msg_row_json(ctx *c, PGresult *r, int i, long long conv_id, const
     const char *body = PQgetisnull(r, i, 3) ? NULL : PQgetvalue(r, i, 3);
     size_t blen = body ? strlen(body) : 0;
     const char *viewer = reader ? reader->username : NULL;
-    const char *html = body && !deleted ? fmt_message(c->a, body, blen, viewer) : "";
     int mentions_me = 0;
-    if (body && !deleted && viewer) {
-        const char *names[64];
-        size_t n = fmt_mentions(c->a, body, blen, names, 64);
-        for (size_t k = 0; k < n; k++) mentions_me |= !strcmp(names[k], viewer);
-    }
+    const char *html = body && !deleted ? fmt_message(c->a, body, blen, viewer, &mentions_me) : "";
     json_t *m = json_pack("{s:I,s:I,s:I,s:s,s:o,s:o,s:s,s:s,s:o,s:b,s:o,s:o,s:b,s:[]}",
                           "id", (json_int_t)atoll(PQgetvalue(r, i, 0)), "conversation_id", (json_int_t)conv_id,
                           "seq", (json_int_t)atoll(PQgetvalue(r, i, 1)), "kind", PQgetvalue(r, i, 2),

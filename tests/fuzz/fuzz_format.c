@@ -13,9 +13,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!utf8_valid(body, size)) return 0;                  /* the API checks this first */
     arena a;
     arena_init(&a);
-    char *html = fmt_message(&a, body, size, "bob");
+    int bob = 0;
+    char *html = fmt_message(&a, body, size, "bob", &bob);
     if (!html || !html_ok(html)) abort();
-    html = fmt_message(&a, body, size, NULL);
+    if (bob != (strstr(html, "class=\"mention mention-me\"") != NULL)) abort();   /* said = shown */
+    html = fmt_message(&a, body, size, NULL, NULL);
     if (!html || !html_ok(html) || strstr(html, "class=\"mention mention-me\"")) abort();
     const char *out[8];
     size_t n = fmt_mentions(&a, body, size, out, 8);

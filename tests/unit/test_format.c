@@ -21,7 +21,7 @@ static arena A;   /* one arena for the whole run, reset after each test */
 
 static void check_as(const char *body, const char *viewer, const char *want)
 {
-    char *got = fmt_message(&A, body, strlen(body), viewer);
+    char *got = fmt_message(&A, body, strlen(body), viewer, NULL);
     assert_non_null(got);
     assert_string_equal(got, want);
     if (!html_ok(got)) fail_msg("not well-formed: %s", got);
@@ -316,7 +316,7 @@ static void test_pathological(void **state)
         while (n + ul <= N) { memcpy(body + n, units[u], ul); n += ul; }
         body[n] = '\0';
         clock_t t0 = clock();
-        char *html = fmt_message(&A, body, n, "abc");
+        char *html = fmt_message(&A, body, n, "abc", NULL);
         const char *out[4];
         fmt_mentions(&A, body, n, out, 4);
         double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
