@@ -212,14 +212,15 @@ static int render_page(ctx *c, HDF *h, const char *page)
     return 0;
 }
 
-static void dispatch_error(ctx *c, err_t e)
+void dispatch_error(ctx *c, err_t e)
 {
     const err_info *ei = err_lookup(e);
     const char *msg = c->err_msg ? c->err_msg : ei->message;
     resp *rs = c->rs;
     buf_reset(&rs->body);
     rs->status = ei->status;
-    if (e == ERR_INTERNAL) log_error("%s %s: internal error", c->rq.method, c->rq.raw_uri ? c->rq.raw_uri : "?");
+    if (e == ERR_INTERNAL)
+        log_error("%s %s: internal error", c->rq.method ? c->rq.method : "?", c->rq.raw_uri ? c->rq.raw_uri : "?");
     if (e == ERR_RATE_LIMITED) {
         char s[24];
         snprintf(s, sizeof s, "%ld", c->retry_after > 0 ? c->retry_after : 1);

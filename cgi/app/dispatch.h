@@ -26,6 +26,9 @@ typedef struct ctx ctx;
 void worker_ctx(worker *w, ctx *c);
 /* Serves one request completely (always writes a response). */
 void dispatch(worker *w, http_io *io);
+/* Turns e (and c->err_field, c->err_msg) into the response in c->rs: JSON for the API,
+ * the failed form or the error page otherwise. The one place errors become responses. */
+void dispatch_error(ctx *c, err_t e);
 /* Resolves c->user from the request's bearer token or session cookie (c->rq parsed). */
 err_t dispatch_auth(ctx *c);
 /* Every statement table, for db_init (NULL-terminated). */

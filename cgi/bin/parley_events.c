@@ -33,24 +33,16 @@ static void on_term(int sig)
     _exit(0);
 }
 
-/* Answers and finishes a request that will not be parked. */
+/* Answers and finishes a request that will not be parked: dispatch_error's JSON answer. */
 static void answer_error(FCGX_Request *fr, ctx *c, err_t e)
 {
-    const err_info *ei = err_lookup(e);
-    json_t *err = json_pack("{s:s,s:s}", "code", ei->code, "message", c->err_msg ? c->err_msg : ei->message);
-    if (err && c->err_field) json_object_set_new(err, "field", json_string(c->err_field));
-    json_t *body = err ? json_pack("{s:o}", "error", err) : NULL;
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    c->rq.is_api = 1;                        /* the hub never renders pages */
+    dispatch_error(c, e);
     buf out;
     buf_init(&out);
-    buf_printf(&out, "Status: %d %s\r\nContent-Type: application/json\r\n%s", ei->status, resp_reason(ei->status),
-               e == ERR_UNAUTHORIZED ? "WWW-Authenticate: Bearer realm=\"parley\"\r\n" : "");
-    resp_security_headers(&out);
-    buf_printf(&out, "\r\n%s", text ? text : "{}");
+    resp_serialize(c->rs, 0, &out);
     FCGX_PutStr(out.data ? out.data : "", (int)out.len, fr->out);
     buf_free(&out);
-    free(text);
-    json_decref(body);
     FCGX_Finish_r(fr);
     free(fr);
 }
