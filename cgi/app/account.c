@@ -1,5 +1,6 @@
 /* account.c — handlers: register, log in, log out, log out everywhere. */
 #include "handlers.h"
+#include "account.h"
 #include <stdio.h>
 #include <string.h>
 #include "ratelimit.h"
@@ -34,8 +35,7 @@ static err_t login_start(ctx *c, user_row *u, int status)
 err_t h_register(ctx *c)
 {
     const char *ip_key = arena_printf(c->a, "reg:ip:%s", c->rq.client_ip);
-    err_t e = rl_check(c, ip_key, &c->cfg->rl_register_ip);
-    if (!e) e = rl_hit(c, ip_key, &c->cfg->rl_register_ip);
+    err_t e = rl_take(c, ip_key, &c->cfg->rl_register_ip);
     if (e) return e == ERR_RATE_LIMITED
         ? ctx_fail(c, e, NULL, "Too many new accounts from your network. Try again later.") : e;
     user_row *u;
@@ -44,25 +44,38 @@ err_t h_register(ctx *c)
     return login_start(c, u, 201);
 }
 
+err_t account_limited(ctx *c, err_t e)
+{
+    return e == ERR_RATE_LIMITED
+        ? ctx_fail(c, e, NULL, "Too many failed attempts. Wait a few minutes and try again.") : e;
+}
+
+const char *account_budget(ctx *c, long long uid)
+{
+    return arena_printf(c->a, "login:u:%lld", uid);
+}
+
+/* Failed logins are limited per client address and per account. A slot of each budget is
+ * taken before the password is checked (so requests sent at once cannot overshoot) and
+ * given back when the login succeeds. The account's budget is keyed by its id once the
+ * name is found (by the canonical name otherwise, so that unknown names are limited alike
+ * and a 429 reveals nothing); a name that cannot be a username names nobody. */
 err_t h_login(ctx *c)
 {
-    char name[65];
-    snprintf(name, sizeof name, "%s", ctx_str(c, "username"));
-    for (char *p = name; *p; p++) if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
-    const char *user_key = arena_printf(c->a, "login:u:%s", name);
     const char *ip_key = arena_printf(c->a, "login:ip:%s", c->rq.client_ip);
-    err_t e = rl_check(c, user_key, &c->cfg->rl_login_user);
-    if (!e) e = rl_check(c, ip_key, &c->cfg->rl_login_ip);
-    if (e) return e == ERR_RATE_LIMITED
-        ? ctx_fail(c, e, NULL, "Too many failed attempts. Wait a few minutes and try again.") : e;
-    user_row *u;
-    e = users_authenticate(c, name, ctx_str(c, "password"), &u);
-    if (e == ERR_INVALID_CREDENTIALS) {
-        err_t h = rl_hit(c, user_key, &c->cfg->rl_login_user);
-        if (!h) h = rl_hit(c, ip_key, &c->cfg->rl_login_ip);
-        return h ? h : ctx_fail(c, e, "password", "Wrong username or password.");
+    err_t e = rl_take(c, ip_key, &c->cfg->rl_login_ip);
+    if (e) return account_limited(c, e);
+    const char *name = users_canonical(c->a, ctx_str(c, "username")), *hash = NULL, *user_key = NULL;
+    user_row *u = NULL;
+    if (name && (e = users_find_login(c, name, &u, &hash))) { rl_give(c, ip_key); return e; }
+    if (name) {
+        user_key = u ? account_budget(c, u->id) : arena_printf(c->a, "login:n:%s", name);
+        if ((e = rl_take(c, user_key, &c->cfg->rl_login_user))) { rl_give(c, ip_key); return account_limited(c, e); }
     }
-    if (e) return e;
+    if (!users_password_ok(hash, ctx_str(c, "password")))
+        return ctx_fail(c, ERR_INVALID_CREDENTIALS, "password", "Wrong username or password.");
+    rl_give(c, ip_key);                                  /* not a failure: the slots go back */
+    rl_give(c, user_key);
     return login_start(c, u, 200);
 }
 
@@ -85,14 +98,26 @@ err_t h_logout(ctx *c)
     return ERR_OK;
 }
 
+err_t account_end_others(ctx *c, int keep_current)
+{
+    size_t sessions, tokens;
+    err_t e = sess_revoke_all(c, c->user->id, keep_current ? c->sess_id : NULL, &sessions);
+    if (!e) e = tokens_revoke_all(c, c->user->id, keep_current ? c->token_id : 0, &tokens);
+    if (e) return e;
+    c->out = json_pack("{s:I,s:I}", "sessions_ended", (json_int_t)sessions, "tokens_revoked", (json_int_t)tokens);
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
+/* POST /logout/all: every session and every personal API token, this one included. */
 err_t h_logout_all(ctx *c)
 {
-    err_t e = sess_revoke_all(c, c->user->id, NULL);
+    err_t e = account_end_others(c, 0);
     if (e) return e;
-    c->status = 204;
     if (!c->rq.is_api) {
         ctx_set_cookie(c, "parley_session", "", 0);
-        c->redirect = "/login?done=logout_all";
+        c->redirect = arena_printf(c->a, "/login?done=logout_all&sessions=%lld&tokens=%lld",
+                                   json_integer_value(json_object_get(c->out, "sessions_ended")),
+                                   json_integer_value(json_object_get(c->out, "tokens_revoked")));
     }
     return ERR_OK;
 }

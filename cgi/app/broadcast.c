@@ -61,7 +61,7 @@ static err_t send_one(ctx *c, conv *cv, json_t *res)
     err_t e = msg_send(c, cv, body, cid, 0, &created, &seq);
     if (e == ERR_NOT_ALLOWED || e == ERR_FORBIDDEN) {
         json_object_set_new(res, "status", json_string("failed"));
-        json_object_set_new(res, "reason", json_string(e == ERR_NOT_ALLOWED ? "blocked" : "not_allowed"));
+        json_object_set_new(res, "reason", json_string("not_allowed"));   /* a block is not told */
         c->err_msg = NULL;
         c->err_field = NULL;
         return ERR_OK;
@@ -117,7 +117,7 @@ err_t h_broadcast(ctx *c)
             f = conv_direct_open(c, u, &id, &created);
             if (f == ERR_NOT_ALLOWED) {
                 json_object_set_new(res, "status", json_string("failed"));
-                json_object_set_new(res, "reason", json_string("blocked"));
+                json_object_set_new(res, "reason", json_string("not_allowed"));
                 c->err_msg = NULL;
                 c->err_field = NULL;
                 continue;

@@ -9,6 +9,9 @@ typedef struct conv {
     long long id, last_seq, read_seq;
     const char *kind, *title, *description, *created_at, *last_activity_at, *my_role;  /* arena */
     int e2e;
+    int blocked;     /* direct: a block stands between the caller and the other person, so
+                        nothing either does here reaches the other (no sends, edits, deletes,
+                        reactions, typing, read or delivered positions) */
 } conv;
 
 extern const db_stmt conv_stmts[];
@@ -20,6 +23,8 @@ err_t conv_load(ctx *c, long long id, conv *out);
 err_t conv_from_path(ctx *c, conv *out);
 int conv_is_admin(const conv *cv);          /* owner or admin */
 int conv_can_post(const conv *cv);          /* anyone but a channel's plain members */
+/* ERR_NOT_ALLOWED (neutral, as for sending) when cv->blocked; doing names the action. */
+err_t conv_unblocked(ctx *c, const conv *cv, const char *doing);
 /* JSON of a conversation; with_members adds "members" (and "peer" for direct ones). */
 err_t conv_json(ctx *c, const conv *cv, int with_members, json_t **out);
 /* Finds or creates the direct conversation of the caller and peer (ERR_NOT_ALLOWED if a

@@ -15,8 +15,12 @@
 
 const db_stmt conv_stmts[] = {
     {"conv_get", "SELECT c.id, c.kind, c.title, c.description, c.e2e, c.last_seq, " DB_TS("c.created_at") ", "
-                 DB_TS("c.last_activity_at") ", m.role, m.read_seq FROM conversations c "
-                 "JOIN members m ON m.conversation_id = c.id AND m.user_id = $2 WHERE c.id = $1"},
+                 DB_TS("c.last_activity_at") ", m.role, m.read_seq, "
+                 /* direct only: does a block stand between the caller ($2) and the other member? */
+                 "CASE WHEN c.kind = 'direct' THEN EXISTS (SELECT 1 FROM members o JOIN blocks b "
+                 "ON (b.user_id = o.user_id AND b.blocked_id = $2) OR (b.user_id = $2 AND b.blocked_id = o.user_id) "
+                 "WHERE o.conversation_id = c.id AND o.user_id <> $2) ELSE false END "
+                 "FROM conversations c JOIN members m ON m.conversation_id = c.id AND m.user_id = $2 WHERE c.id = $1"},
     {"conv_members", "SELECT u.id, u.username, u.display_name, m.role FROM members m JOIN users u ON u.id = m.user_id "
                      "WHERE m.conversation_id = $1 ORDER BY m.role = 'owner' DESC, m.role = 'admin' DESC, m.joined_at, u.id "
                      "LIMIT " "1000"},
@@ -77,6 +81,7 @@ err_t conv_load(ctx *c, long long id, conv *out)
     out->last_activity_at = copy(c, r, 0, 7);
     out->my_role = copy(c, r, 0, 8);
     out->read_seq = atoll(PQgetvalue(r, 0, 9));
+    out->blocked = PQgetvalue(r, 0, 10)[0] == 't';
     PQclear(r);
     return ERR_OK;
 }
@@ -90,6 +95,12 @@ err_t conv_from_path(ctx *c, conv *out)
 
 int conv_is_admin(const conv *cv) { return !strcmp(cv->my_role, "owner") || !strcmp(cv->my_role, "admin"); }
 int conv_can_post(const conv *cv) { return strcmp(cv->kind, "channel") || conv_is_admin(cv); }
+
+err_t conv_unblocked(ctx *c, const conv *cv, const char *doing)
+{
+    if (!cv->blocked) return ERR_OK;
+    return ctx_fail(c, ERR_NOT_ALLOWED, NULL, arena_printf(c->a, "You cannot %s in this conversation.", doing));
+}
 
 static json_t *member_json(PGresult *r, int i)
 {
@@ -331,7 +342,9 @@ err_t h_conv_show(ctx *c)
     err_t e = conv_from_path(c, &cv);
     if (e) return e;
     if ((e = msg_page(c, &cv, &page))) return e;
-    if (!c->rq.is_api) {                      /* a person looking at the page has read it */
+    /* A person opening the page has read it; a prefetch, a preview or a script's fetch has
+     * not (the page's script posts /read when it is seen). */
+    if (!c->rq.is_api && !c->rq.passive && !cv.blocked) {
         json_t *msgs = json_object_get(page, "messages");
         size_t n = json_array_size(msgs);
         if (n) {

@@ -18,8 +18,10 @@ const char *ctx_str(ctx *c, const char *name)
 
 void ctx_set_cookie(ctx *c, const char *name, const char *value, long max_age)
 {
+    /* auto: Secure when this request came over TLS, or when PARLEY_URL says browsers use TLS
+     * (a proxy in front that does not say so still serves https://). */
     int secure = !strcmp(c->cfg->cookie_secure, "on") ||
-                 (!strcmp(c->cfg->cookie_secure, "auto") && c->rq.https);
+                 (!strcmp(c->cfg->cookie_secure, "auto") && (c->rq.https || c->cfg->public_https));
     const char *v = cookie_build(c->a, name, value, max_age, secure);
     if (v) resp_header(c->rs, "Set-Cookie", v);
 }

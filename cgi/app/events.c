@@ -128,6 +128,19 @@ void ev_conv(ctx *c, long long conv_id, json_t *event, long long extra_uid, long
     publish(c, uids, ev_recipients(uids, n, extra_uid, skip_uid), event);
 }
 
+void ev_creds_ended(ctx *c, const char *const *creds, size_t n)
+{
+    err_t e = ERR_OK;
+    for (size_t i = 0; i < n && !e; i++) e = kv_append(c->kv, "PUBLISH parley:ended %s", creds[i]);
+    redisReply **r = e || !n ? NULL : arena_alloc(c->a, sizeof *r * n);   /* arena-owned */
+    if (e || (n && !r)) kv_close(c->kv);                 /* half a pipeline: start afresh */
+    else if (n) {
+        e = kv_replies(c->kv, (int)n, r);
+        kv_free_replies((int)n, r);
+    }
+    if (e || (n && !r)) log_warn("events: the end of %zu credentials not announced (redis); hubs re-check later", n);
+}
+
 void ev_message(ctx *c, const char *type, long long conv_id, long long seq)
 {
     json_t *m;
@@ -203,8 +216,7 @@ err_t h_conv_typing(ctx *c)
     freeReplyObject(r);
     if (!first) return ERR_OK;
     presence_change(c, NULL, c->user->id, PRES_TOUCH);   /* typing is activity (an away typist is back) */
-    int blocked = 0;                                     /* a blocked peer hears nothing, as for messages */
-    if (!strcmp(cv.kind, "direct") && (people_direct_blocked(c, cv.id, &blocked) || blocked)) return ERR_OK;
+    if (cv.blocked) return ERR_OK;                       /* a blocked peer hears nothing, as for messages */
     ev_conv(c, cv.id, json_pack("{s:s,s:I,s:{s:I,s:s,s:s}}", "type", "typing", "conversation_id", (json_int_t)cv.id,
                                 "user", "id", (json_int_t)c->user->id, "username", c->user->username,
                                 "display_name", c->user->display_name), 0, c->user->id);

@@ -28,6 +28,11 @@ void ev_delivered(ctx *c, long long conv_id, long long user_id, long long delive
  * read (and, for a direct one, with the caller as "peer"). */
 void ev_conv_created(ctx *c, long long conv_id);
 
+/* Tells every events hub that credentials ended, so that they close the streams those
+ * opened: each is "s:<session id>" or "t:<token id>", PUBLISHed on parley:ended. A Redis
+ * failure is logged; the hubs also re-check what they hold (PARLEY_EVENTS_RECHECK). */
+void ev_creds_ended(ctx *c, const char *const *creds, size_t n);
+
 /* Pure helpers (unit-tested). */
 /* The event as compact JSON with "id" first (malloc'd, the caller free()s; NULL on OOM). */
 char *ev_encode(long long id, json_t *event);

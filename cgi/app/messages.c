@@ -285,11 +285,7 @@ err_t msg_send(ctx *c, const conv *cv, const char *body, const char *client_id, 
     }
     if (!system && !conv_can_post(cv))
         return ctx_fail(c, ERR_FORBIDDEN, NULL, "Only owners and admins can post in this channel.");
-    if (!strcmp(cv->kind, "direct")) {
-        int blocked;
-        if ((e = people_direct_blocked(c, cv->id, &blocked))) return e;
-        if (blocked) return ctx_fail(c, ERR_NOT_ALLOWED, NULL, "You cannot send messages to this person.");
-    }
+    if (cv->blocked) return ctx_fail(c, ERR_NOT_ALLOWED, NULL, "You cannot send messages to this person.");
     if (reply_to) {
         const char *p[] = {conv_s, id_str(c, reply_to)};
         if ((e = db_exec(c->db, "msg_meta", 2, p, &r))) return e;
@@ -416,7 +412,7 @@ static err_t path_own_msg(ctx *c, conv *cv, long long *seq)
     if (e) return e;
     if (sender != c->user->id || strcmp(kind, "text") || deleted)
         return ctx_fail(c, ERR_FORBIDDEN, NULL, "You can only edit your own messages.");
-    return ERR_OK;
+    return conv_unblocked(c, cv, "edit messages");
 }
 
 /* GET /conversations/<id>/messages/<seq>/edit (the edit form) */
@@ -460,6 +456,7 @@ err_t h_msg_delete(ctx *c)
     int moderator = conv_is_admin(&cv) && strcmp(cv.kind, "direct");
     if (strcmp(kind, "text") || (sender != c->user->id && !moderator))
         return ctx_fail(c, ERR_FORBIDDEN, NULL, "You can only delete your own messages.");
+    if ((e = conv_unblocked(c, &cv, "delete messages"))) return e;   /* the record stays as it was */
     if (!deleted) {
         const char *p[] = {id_str(c, cv.id), id_str(c, seq)};
         if ((e = db_run(c->db, "msg_delete", 2, p))) return e;
@@ -490,6 +487,7 @@ err_t h_msg_react(ctx *c)
     const char *emoji = ctx_str(c, "emoji");
     if (!emoji_ok(emoji)) return ctx_fail(c, ERR_INVALID_FIELD, "emoji", "Pick one emoji.");
     if (deleted || strcmp(kind, "text")) return ctx_fail(c, ERR_FORBIDDEN, NULL, "You cannot react to this message.");
+    if ((e = conv_unblocked(c, &cv, "react"))) return e;
     const char *p[] = {id_str(c, cv.id), id_str(c, seq), id_str(c, c->user->id), emoji};
     if ((e = db_run(c->db, "msg_react", 4, p))) return e;
     ev_message(c, "reaction", cv.id, seq);
@@ -502,7 +500,9 @@ err_t h_msg_delivered(ctx *c)
     conv cv;
     err_t e = conv_from_path(c, &cv);
     if (e) return e;
-    const char *p[] = {id_str(c, cv.id), id_str(c, c->user->id), id_str(c, json_integer_value(json_object_get(c->in, "seq")))};
+    /* Across a block receipts stand still (answered as they are; pages post them on their own). */
+    long long upto = cv.blocked ? 0 : json_integer_value(json_object_get(c->in, "seq"));
+    const char *p[] = {id_str(c, cv.id), id_str(c, c->user->id), id_str(c, upto)};
     PGresult *r;
     if ((e = db_exec(c->db, "msg_delivered", 3, p, &r))) return e;
     long long now = PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : 0;
@@ -520,8 +520,9 @@ err_t h_msg_read(ctx *c)
     conv cv;
     err_t e = conv_from_path(c, &cv);
     if (e) return e;
-    long long rs, unread;
-    if ((e = msg_mark_read(c, &cv, json_integer_value(json_object_get(c->in, "seq")), &rs, &unread))) return e;
+    long long rs, unread;                                 /* across a block: stands still, as above */
+    long long upto = cv.blocked ? 0 : json_integer_value(json_object_get(c->in, "seq"));
+    if ((e = msg_mark_read(c, &cv, upto, &rs, &unread))) return e;
     if (rs > cv.read_seq) ev_read(c, cv.id, c->user->id, rs);       /* only when it moved */
     c->out = json_pack("{s:I,s:I}", "read_seq", (json_int_t)rs, "unread", (json_int_t)unread);
     if (!c->rq.is_api) c->redirect = arena_printf(c->a, "/conversations/%lld", cv.id);

@@ -12,10 +12,6 @@ const db_stmt people_stmts[] = {
     {"people_blocks", "SELECT 1 FROM blocks WHERE user_id = $1 AND blocked_id = $2"},
     {"people_block_between", "SELECT 1 FROM blocks WHERE (user_id = $1 AND blocked_id = $2) "
                              "OR (user_id = $2 AND blocked_id = $1) LIMIT 1"},
-    /* In a direct conversation: does a block stand between the caller ($2) and the other member? */
-    {"people_direct_blocked", "SELECT 1 FROM members o JOIN blocks b ON (b.user_id = o.user_id AND b.blocked_id = $2) "
-                              "OR (b.user_id = $2 AND b.blocked_id = o.user_id) "
-                              "WHERE o.conversation_id = $1 AND o.user_id <> $2 LIMIT 1"},
     {NULL, NULL},
 };
 
@@ -48,11 +44,6 @@ err_t people_blocks(ctx *c, long long blocker, long long blocked, int *out)
 err_t people_block_between(ctx *c, long long a, long long b, int *out)
 {
     return exists(c, "people_block_between", a, b, out);
-}
-
-err_t people_direct_blocked(ctx *c, long long conv_id, int *out)
-{
-    return exists(c, "people_direct_blocked", conv_id, c->user->id, out);
 }
 
 /* One token: digits are an id, anything else a username. */

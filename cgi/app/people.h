@@ -12,8 +12,6 @@ err_t param_id(ctx *c, const char *name, long long *out);
 err_t people_blocks(ctx *c, long long blocker, long long blocked, int *out);
 /* 1 when either has blocked the other. */
 err_t people_block_between(ctx *c, long long a, long long b, int *out);
-/* 1 when a block stands between the caller and the other member of direct conversation conv_id. */
-err_t people_direct_blocked(ctx *c, long long conv_id, int *out);
 /* Resolves a list given as a JSON array of ids, or a text of ids and usernames separated by
  * commas or spaces, into at most max user rows (each once). ERR_NOT_FOUND names the one
  * missing in c->err_msg; field is used for errors. */

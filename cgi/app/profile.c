@@ -1,8 +1,9 @@
 /* profile.c — handlers: your profile, password change, public profiles. */
 #include "handlers.h"
 #include <ctype.h>
+#include "account.h"
 #include "presence.h"
-#include "sessions.h"
+#include "ratelimit.h"
 #include "users.h"
 
 /* Your own profile: the public fields and your settings. */
@@ -36,15 +37,22 @@ err_t h_me_update(ctx *c)
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
+/* POST /me/password: a wrong current password counts against the account's login budget
+ * (a stolen session cannot guess it without limit); a changed one ends every other session
+ * and personal API token, so whoever knew the old password is out. */
 err_t h_password(ctx *c)
 {
-    err_t e = users_check_password(c, c->user->id, ctx_str(c, "current_password"));
-    if (!e) e = users_set_password(c, c->user->id, ctx_str(c, "new_password"));
-    /* A changed password ends every other session: whoever knew the old one is out. */
-    if (!e) e = sess_revoke_all(c, c->user->id, c->sess_id);
-    if (e) return e;
-    c->status = 204;
-    if (!c->rq.is_api) c->redirect = "/me?done=password";
+    const char *key = account_budget(c, c->user->id);
+    err_t e = rl_take(c, key, &c->cfg->rl_login_user);
+    if (e) return account_limited(c, e);
+    if ((e = users_check_password(c, c->user->id, ctx_str(c, "current_password")))) return e;
+    rl_give(c, key);
+    if ((e = users_set_password(c, c->user->id, ctx_str(c, "new_password")))) return e;
+    if ((e = account_end_others(c, 1))) return e;
+    if (!c->rq.is_api)
+        c->redirect = arena_printf(c->a, "/me?done=password&sessions=%lld&tokens=%lld",
+                                   json_integer_value(json_object_get(c->out, "sessions_ended")),
+                                   json_integer_value(json_object_get(c->out, "tokens_revoked")));
     return ERR_OK;
 }
 

@@ -1,29 +1,38 @@
 /* ratelimit.c — see ratelimit.h. */
 #include "ratelimit.h"
-#include <stdlib.h>
 
-err_t rl_check(ctx *c, const char *key, const rate_rule *rule)
+/* KEYS[1] the counter, ARGV[1] the limit, ARGV[2] the window: 0 when a slot was taken,
+ * else the seconds until the window ends. Over the limit the increment is undone, so a
+ * flood of refused requests does not keep the window full. */
+static const char rl_lua[] =
+    "local n = redis.call('INCR', KEYS[1]) "
+    "if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end "
+    "if n <= tonumber(ARGV[1]) then return 0 end "
+    "redis.call('DECR', KEYS[1]) "
+    "local t = redis.call('TTL', KEYS[1]) "
+    "if t < 0 then redis.call('EXPIRE', KEYS[1], ARGV[2]) t = tonumber(ARGV[2]) end "
+    "return t";
+
+static const char rl_give_lua[] =
+    "if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[1]) end return 0";
+
+err_t rl_take(ctx *c, const char *key, const rate_rule *rule)
 {
-    err_t e = kv_append(c->kv, "GET rl:%s", key);
-    if (!e) e = kv_append(c->kv, "TTL rl:%s", key);
-    if (e) { kv_close(c->kv); return e; }
-    redisReply *r[2];
-    e = kv_replies(c->kv, 2, r);
-    if (!e && r[0]->type == REDIS_REPLY_STRING && atol(r[0]->str) >= rule->limit) {
-        c->retry_after = r[1]->type == REDIS_REPLY_INTEGER && r[1]->integer > 0 ? r[1]->integer : 1;
-        e = ERR_RATE_LIMITED;
-    }
-    kv_free_replies(2, r);
-    return e;
+    redisReply *r;
+    err_t e = kv_cmd(c->kv, &r, "EVAL %s 1 rl:%s %ld %ld", rl_lua, key, rule->limit, rule->window);
+    if (e) return e;
+    long long wait = r->type == REDIS_REPLY_INTEGER ? r->integer : 0;
+    freeReplyObject(r);
+    if (wait <= 0) return ERR_OK;
+    c->retry_after = (long)wait;
+    return ERR_RATE_LIMITED;
 }
 
-err_t rl_hit(ctx *c, const char *key, const rate_rule *rule)
+err_t rl_give(ctx *c, const char *key)
 {
-    err_t e = kv_append(c->kv, "INCR rl:%s", key);
-    if (!e) e = kv_append(c->kv, "EXPIRE rl:%s %ld NX", key, rule->window);
-    if (e) { kv_close(c->kv); return e; }
-    redisReply *r[2];
-    e = kv_replies(c->kv, 2, r);
-    kv_free_replies(2, r);
+    if (!key) return ERR_OK;
+    redisReply *r;
+    err_t e = kv_cmd(c->kv, &r, "EVAL %s 1 rl:%s", rl_give_lua, key);
+    if (!e) freeReplyObject(r);
     return e;
 }

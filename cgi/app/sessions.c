@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "events.h"
 
 enum { SESS_SEEN_EVERY = 60 };   /* refresh "last seen" at most once a minute */
 
@@ -67,6 +68,21 @@ err_t sess_lookup(ctx *c, const char *token, sess *out)
         if (e) return e;
     }
     return ERR_OK;
+}
+
+err_t sess_alive(ctx *c, const char *const *ids, size_t n, int *alive)
+{
+    err_t e = ERR_OK;
+    for (size_t at = 0; at < n && !e; at += 512) {       /* pipelined, in batches */
+        size_t m = n - at < 512 ? n - at : 512;
+        for (size_t i = 0; i < m && !e; i++) e = kv_append(c->kv, "EXISTS sess:%s", ids[at + i]);
+        if (e) { kv_close(c->kv); return e; }
+        redisReply *r[512];
+        e = kv_replies(c->kv, (int)m, r);
+        for (size_t i = 0; !e && i < m; i++) alive[at + i] = r[i]->type == REDIS_REPLY_INTEGER && r[i]->integer == 1;
+        kv_free_replies((int)m, r);
+    }
+    return e;
 }
 
 const char *sess_browser(arena *a, const char *ua)
@@ -165,24 +181,35 @@ err_t sess_revoke(ctx *c, long long uid, const char *id)
     freeReplyObject(r);
     if (!was_member) return ERR_NOT_FOUND;
     e = kv_cmd(c->kv, &r, "DEL sess:%s", id);
-    if (!e) freeReplyObject(r);
-    return e;
+    if (e) return e;
+    freeReplyObject(r);
+    const char *cred = arena_printf(c->a, "s:%s", id);
+    if (cred) ev_creds_ended(c, &cred, 1);               /* its open streams end too */
+    return ERR_OK;
 }
 
-err_t sess_revoke_all(ctx *c, long long uid, const char *except_id)
+err_t sess_revoke_all(ctx *c, long long uid, const char *except_id, size_t *ended)
 {
+    *ended = 0;
     redisReply *m;
     err_t e = kv_cmd(c->kv, &m, "SMEMBERS usess:%lld", uid);
     if (e) return e;
-    for (size_t i = 0; m->type == REDIS_REPLY_ARRAY && i < m->elements; i++) {
+    size_t n = m->type == REDIS_REPLY_ARRAY ? m->elements : 0, k = 0;
+    const char **creds = arena_alloc(c->a, sizeof *creds * (n ? n : 1));   /* arena-owned */
+    for (size_t i = 0; creds && i < n; i++) {
         const char *id = m->element[i]->str;
         if (except_id && !strcmp(id, except_id)) continue;
         redisReply *r;
         if ((e = kv_cmd(c->kv, &r, "DEL sess:%s", id))) break;
+        int existed = r->type == REDIS_REPLY_INTEGER && r->integer == 1;   /* not merely expired */
         freeReplyObject(r);
         if ((e = kv_cmd(c->kv, &r, "SREM usess:%lld %s", uid, id))) break;
         freeReplyObject(r);
+        creds[k++] = arena_printf(c->a, "s:%s", id);
+        if (existed) (*ended)++;
     }
     freeReplyObject(m);
+    if (!creds) return ERR_INTERNAL;
+    if (k) ev_creds_ended(c, creds, k);                  /* even after an error: what ended, ended */
     return e;
 }

@@ -17,9 +17,14 @@ err_t sess_create(ctx *c, long long uid, char token[SECRET_LEN + 1], sess *out);
 err_t sess_lookup(ctx *c, const char *token, sess *out);
 /* JSON array of the user's sessions, newest first; marks current_id as "current". */
 err_t sess_list(ctx *c, long long uid, const char *current_id, json_t **out);
-err_t sess_revoke(ctx *c, long long uid, const char *id);        /* ERR_NOT_FOUND */
-/* Ends every session of uid except except_id (may be NULL or ""). */
-err_t sess_revoke_all(ctx *c, long long uid, const char *except_id);
+/* Ends a session of uid (ERR_NOT_FOUND if it is not theirs) and the streams it opened. */
+err_t sess_revoke(ctx *c, long long uid, const char *id);
+/* Ends every session of uid except except_id (may be NULL or ""), and their streams;
+ * *ended counts the sessions that were still alive. */
+err_t sess_revoke_all(ctx *c, long long uid, const char *except_id, size_t *ended);
+/* alive[i] = 1 when session ids[i] (hex ids, not tokens) still exists; for the events hub's
+ * re-check of the streams it holds. */
+err_t sess_alive(ctx *c, const char *const *ids, size_t n, int *alive);
 /* "Firefox on Linux", "curl", … from a User-Agent (into the arena). */
 const char *sess_browser(arena *a, const char *ua);
 

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../core/num.h"
+#include "events.h"
+#include "../core/buf.h"
 
 #define TOKEN_COLS "id, name, " DB_TS("created_at") ", " DB_TS("last_used_at")
 
@@ -14,6 +16,9 @@ const db_stmt tokens_stmts[] = {
     {"tokens_touch", "UPDATE api_tokens SET last_used_at = now() WHERE id = $1"},
     {"tokens_list", "SELECT " TOKEN_COLS " FROM api_tokens WHERE user_id = $1 ORDER BY id DESC"},
     {"tokens_delete", "DELETE FROM api_tokens WHERE id = $1 AND user_id = $2"},
+    {"tokens_delete_all", "DELETE FROM api_tokens WHERE user_id = $1 AND id <> $2 RETURNING id"},
+    /* Which of these tokens still exist (the events hub's re-check); $1 is an int8[] literal. */
+    {"tokens_alive", "SELECT id FROM api_tokens WHERE id = ANY($1::bigint[])"},
     {NULL, NULL},
 };
 
@@ -63,6 +68,27 @@ err_t tokens_lookup(ctx *c, const char *secret, long long *uid, long long *token
     return e;
 }
 
+err_t tokens_alive(ctx *c, const long long *ids, size_t n, int *alive)
+{
+    buf list;                                            /* an int8[] literal: {1,2,3} */
+    buf_init(&list);
+    buf_putc(&list, '{');
+    for (size_t i = 0; i < n; i++) buf_printf(&list, "%s%lld", i ? "," : "", ids[i]);
+    buf_putc(&list, '}');
+    const char *p[] = {buf_str(&list)};
+    PGresult *r = NULL;
+    err_t e = list.oom ? ERR_INTERNAL : db_exec(c->db, "tokens_alive", 1, p, &r);
+    buf_free(&list);
+    if (e) return e;
+    for (size_t i = 0; i < n; i++) alive[i] = 0;
+    for (int k = 0; k < PQntuples(r); k++) {
+        long long id = atoll(PQgetvalue(r, k, 0));
+        for (size_t i = 0; i < n; i++) if (ids[i] == id) alive[i] = 1;
+    }
+    PQclear(r);
+    return ERR_OK;
+}
+
 err_t tokens_list(ctx *c, long long uid, json_t **out)
 {
     char uids[24];
@@ -90,5 +116,27 @@ err_t tokens_revoke(ctx *c, long long uid, const char *id)
     if (e) return e;
     int gone = atoi(PQcmdTuples(r)) == 1;
     PQclear(r);
-    return gone ? ERR_OK : ERR_NOT_FOUND;
+    if (!gone) return ERR_NOT_FOUND;
+    const char *cred = arena_printf(c->a, "t:%s", id);
+    if (cred) ev_creds_ended(c, &cred, 1);               /* its open streams end too */
+    return ERR_OK;
+}
+
+err_t tokens_revoke_all(ctx *c, long long uid, long long except_id, size_t *revoked)
+{
+    char uids[24], ex[24];
+    snprintf(uids, sizeof uids, "%lld", uid);
+    snprintf(ex, sizeof ex, "%lld", except_id);
+    const char *p[] = {uids, ex};
+    PGresult *r;
+    err_t e = db_exec(c->db, "tokens_delete_all", 2, p, &r);
+    if (e) return e;
+    size_t n = (size_t)PQntuples(r);
+    const char **creds = arena_alloc(c->a, sizeof *creds * (n ? n : 1));   /* arena-owned */
+    for (size_t i = 0; creds && i < n; i++) creds[i] = arena_printf(c->a, "t:%s", PQgetvalue(r, (int)i, 0));
+    PQclear(r);
+    if (!creds) return ERR_INTERNAL;
+    ev_creds_ended(c, creds, n);
+    *revoked = n;
+    return ERR_OK;
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../http/validate.h"
 
 #define USER_COLS "id, username, display_name, status_text, " \
                   DB_TS("created_at") ", read_receipts, show_presence"
@@ -12,8 +13,10 @@ const db_stmt users_stmts[] = {
     {"users_insert", "INSERT INTO users (username, display_name, password_hash) VALUES ($1, $2, $3) "
                      "RETURNING " USER_COLS},
     {"users_by_id", "SELECT " USER_COLS " FROM users WHERE id = $1"},
-    {"users_by_username", "SELECT " USER_COLS " FROM users WHERE lower(username) = lower($1)"},
-    {"users_auth", "SELECT " USER_COLS ", password_hash FROM users WHERE lower(username) = lower($1)"},
+    /* $1 is already the canonical form (users_canonical); lower() is on the column only, so
+     * the index serves and no Unicode folding (the Kelvin sign is not a K) can match a name. */
+    {"users_by_username", "SELECT " USER_COLS " FROM users WHERE lower(username) = $1"},
+    {"users_auth", "SELECT " USER_COLS ", password_hash FROM users WHERE lower(username) = $1"},
     {"users_hash", "SELECT password_hash FROM users WHERE id = $1"},
     {"users_update", "UPDATE users SET display_name = COALESCE($2, display_name), "
                      "status_text = COALESCE($3, status_text), read_receipts = COALESCE($4::boolean, read_receipts), "
@@ -91,25 +94,40 @@ err_t users_by_username(ctx *c, const char *username, user_row **out)
     return one_user(c, "users_by_username", 1, p, out);
 }
 
-err_t users_authenticate(ctx *c, const char *username, const char *password, user_row **out)
+const char *users_canonical(arena *a, const char *name)
 {
+    if (!name) return NULL;
+    char *low = arena_strdup(a, name);
+    if (!low) return NULL;
+    for (char *p = low; *p; p++) if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
+    return username_valid(low) ? low : NULL;
+}
+
+err_t users_find_login(ctx *c, const char *username, user_row **out, const char **hash)
+{
+    *out = NULL;
+    *hash = NULL;
     const char *p[] = {username};
     PGresult *r;
     err_t e = db_exec(c->db, "users_auth", 1, p, &r);
     if (e) return e;
-    if (PQntuples(r) == 0) {
-        PQclear(r);
-        if (crypto_pwhash_str_verify(users_dummy_hash, password, strlen(password)) == 0)
-            return ERR_INTERNAL;                 /* cannot happen: the password is random */
-        return ERR_INVALID_CREDENTIALS;
+    if (PQntuples(r) == 1) {
+        *out = row_user(c, r, 0);
+        *hash = arena_strdup(c->a, PQgetvalue(r, 0, USER_NCOLS));
+        if (!*out || !*hash) e = ERR_INTERNAL;
     }
-    if (crypto_pwhash_str_verify(PQgetvalue(r, 0, USER_NCOLS), password, strlen(password)) != 0) {
-        PQclear(r);
-        return ERR_INVALID_CREDENTIALS;
-    }
-    *out = row_user(c, r, 0);
     PQclear(r);
-    return *out ? ERR_OK : ERR_INTERNAL;
+    return e;
+}
+
+int users_password_ok(const char *hash, const char *password)
+{
+    if (!hash) {                       /* nobody: the same work, and never a match */
+        int spent = crypto_pwhash_str_verify(users_dummy_hash, password, strlen(password));
+        (void)spent;                   /* the dummy's password is random: it never matches */
+        return 0;
+    }
+    return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
 }
 
 err_t users_update_profile(ctx *c, long long id, const char *display_name, const char *status_text,

@@ -9,9 +9,17 @@ extern const db_stmt users_stmts[];
 /* ERR_USERNAME_TAKEN when the name exists ignoring case. */
 err_t users_create(ctx *c, const char *username, const char *display_name, const char *password, user_row **out);
 err_t users_by_id(ctx *c, long long id, user_row **out);          /* ERR_NOT_FOUND */
+/* username must be canonical (users_canonical). */
 err_t users_by_username(ctx *c, const char *username, user_row **out);
-/* ERR_INVALID_CREDENTIALS for an unknown user or a wrong password, taking the same time. */
-err_t users_authenticate(ctx *c, const char *username, const char *password, user_row **out);
+/* The one canonical form of a username, in the arena: ASCII a-z 0-9 _ . - with A-Z folded;
+ * NULL when name cannot be a username (any other character, the wrong length). */
+const char *users_canonical(arena *a, const char *name);
+/* The account a login names (canonical username) and its password hash (arena), or *out
+ * and *hash NULL when there is none. */
+err_t users_find_login(ctx *c, const char *username, user_row **out, const char **hash);
+/* 1 when password matches hash; with hash NULL does the same work and returns 0, so an
+ * unknown user costs as much time as a wrong password. */
+int users_password_ok(const char *hash, const char *password);
 /* NULL (or -1 for the two settings) leaves a field as it is. */
 err_t users_update_profile(ctx *c, long long id, const char *display_name, const char *status_text,
                            int read_receipts, int show_presence, user_row **out);

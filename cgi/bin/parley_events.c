@@ -16,6 +16,8 @@
 #include "../app/ctx.h"
 #include "../app/dispatch.h"
 #include "../app/presence.h"
+#include "../app/sessions.h"
+#include "../app/tokens.h"
 #include "../app/users.h"
 #include "../core/log.h"
 #include "../events/hub.h"
@@ -90,7 +92,10 @@ static void serve(worker *w, FCGX_Request *fr)
         buf_free(&head);
         if (bad) { FCGX_Finish_r(fr); free(fr); return; }
     }
-    hub_park(fr, c.user->id, sse, last, hub_now_ms() + timeout * 1000);
+    char cred[HUB_CRED_MAX];                 /* what ends this stream when it ends */
+    if (c.token_id) snprintf(cred, sizeof cred, "t:%lld", c.token_id);
+    else snprintf(cred, sizeof cred, "s:%s", c.sess_id);
+    hub_park(fr, c.user->id, cred, sse, last, hub_now_ms() + timeout * 1000);
 }
 
 static void *accept_main(void *arg)
@@ -124,6 +129,49 @@ static void *timer_main(void *arg)
             log_info("events: %ld open streams, %ld users", s, u);
             last_log = hub_now_ms();
         }
+    }
+    return NULL;
+}
+
+/* Ends the streams whose credentials no longer exist. The end of a session or token is
+ * announced at once (parley:ended); this catches what that missed (Redis down at that
+ * moment, a session that expired, a key removed by hand). A backend that cannot answer
+ * ends nothing. */
+static void creds_recheck(worker *w)
+{
+    char (*creds)[HUB_CRED_MAX];
+    size_t n = hub_creds(&creds);
+    if (!n) { free(creds); return; }
+    ctx c;
+    worker_ctx(w, &c);
+    const char **sids = arena_alloc(c.a, sizeof *sids * n);          /* arena-owned */
+    long long *tids = arena_alloc(c.a, sizeof *tids * n);
+    int *alive = arena_alloc(c.a, sizeof *alive * n);
+    size_t ns = 0, nt = 0;
+    for (size_t i = 0; sids && tids && alive && i < n; i++) {
+        if (creds[i][0] == 's') sids[ns++] = creds[i] + 2;
+        else if (num_parse(creds[i] + 2, strlen(creds[i] + 2), &tids[nt]) == 0) nt++;
+    }
+    if (sids && alive && ns && sess_alive(&c, sids, ns, alive) == ERR_OK)
+        for (size_t i = 0; i < ns; i++) if (!alive[i]) hub_cred_ended(sids[i] - 2);
+    if (tids && alive && nt && tokens_alive(&c, tids, nt, alive) == ERR_OK)
+        for (size_t i = 0; i < nt; i++)
+            if (!alive[i]) {
+                char t[HUB_CRED_MAX];
+                snprintf(t, sizeof t, "t:%lld", tids[i]);
+                hub_cred_ended(t);
+            }
+    free(creds);
+}
+
+static void *recheck_main(void *arg)
+{
+    (void)arg;
+    worker w;
+    worker_init(&w, &cfg);
+    for (;;) {
+        sleep((unsigned)cfg.events_recheck);
+        creds_recheck(&w);
     }
     return NULL;
 }
@@ -239,7 +287,7 @@ int main(void)
     sodium_bin2hex(hub_id, sizeof hub_id, rnd, sizeof rnd);
     pthread_t t;
     if (pthread_create(&t, NULL, pubsub_main, &cfg) || pthread_create(&t, NULL, timer_main, NULL) ||
-        pthread_create(&t, NULL, presence_main, NULL))
+        pthread_create(&t, NULL, presence_main, NULL) || pthread_create(&t, NULL, recheck_main, NULL))
         return 1;
     log_info("parley-events.fcgi %s listening on %s with %d accept threads", hub_id, *listen_on ? listen_on : "fd 0",
              cfg.events_threads);

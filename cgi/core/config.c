@@ -29,6 +29,8 @@ static const struct { const char *key, *def; } config_keys[] = {
     {"PARLEY_EVENTS_THREADS", "4"},
     {"PARLEY_PRESENCE_AWAY", "300"},
     {"PARLEY_PRESENCE_TTL", "60"},
+    {"PARLEY_URL", ""},
+    {"PARLEY_EVENTS_RECHECK", "120"},
 };
 enum { NKEYS = sizeof config_keys / sizeof config_keys[0] };
 
@@ -94,6 +96,18 @@ static int parse_rule(const char *s, rate_rule *r)
     return parse_long(tmp, 1, 1000000000, &r->limit) || parse_long(slash + 1, 1, 86400 * 365, &r->window) ? -1 : 0;
 }
 
+/* 0 when url is empty or looks like a public base URL: a scheme, a host, maybe a port and
+ * a path; no spaces, quotes, query or fragment (it goes into links and headers). */
+static int config_public_url(const char *url)
+{
+    if (!*url) return 0;
+    const char *host = !strncmp(url, "https://", 8) ? url + 8 : !strncmp(url, "http://", 7) ? url + 7 : NULL;
+    if (!host || !*host || *host == '/' || *host == ':') return -1;
+    for (const char *p = url; *p; p++)
+        if ((unsigned char)*p <= ' ' || *p == 0x7f || strchr("\"'<>\\?#`", *p)) return -1;
+    return 0;
+}
+
 int config_load(config *cfg, char *err, size_t errlen)
 {
     char *vals[NKEYS] = {0};
@@ -136,8 +150,15 @@ int config_load(config *cfg, char *err, size_t errlen)
     cfg->events_threads = (int)l;
     if (parse_long(vals[19], 2, 86400, &cfg->presence_away)) BAD("PARLEY_PRESENCE_AWAY", "must be seconds, from 2 to 86400");
     if (parse_long(vals[20], 3, 3600, &cfg->presence_ttl)) BAD("PARLEY_PRESENCE_TTL", "must be seconds, from 3 to 3600");
+    if (parse_long(vals[22], 1, 3600, &cfg->events_recheck)) BAD("PARLEY_EVENTS_RECHECK", "must be seconds, from 1 to 3600");
+    if (config_public_url(vals[21])) BAD("PARLEY_URL", "must be http:// or https:// and a host, like https://chat.example.org");
     cfg->events_listen = vals[17];
     vals[17] = NULL;
+    size_t ul = strlen(vals[21]);
+    while (ul && vals[21][ul - 1] == '/') vals[21][--ul] = '\0';   /* links append "/path" */
+    cfg->public_url = vals[21];
+    cfg->public_https = !strncmp(cfg->public_url, "https://", 8);
+    vals[21] = NULL;
     if (!*cfg->db) BAD("PARLEY_DB", "must not be empty");
     if (!*cfg->redis) BAD("PARLEY_REDIS", "must not be empty");
 #undef BAD
@@ -152,6 +173,7 @@ void config_free(config *cfg)
 {
     free(cfg->db); free(cfg->redis); free(cfg->listen); free(cfg->templates);
     free(cfg->sql_dir); free(cfg->trusted_proxy); free(cfg->cookie_secure); free(cfg->events_listen);
+    free(cfg->public_url);
     memset(cfg, 0, sizeof *cfg);
 }
 
@@ -171,6 +193,8 @@ void config_print(const config *cfg)
            cfg->events_listen && *cfg->events_listen ? cfg->events_listen : "(inherited socket)", cfg->events_threads);
     printf("PARLEY_MAX_MEMBERS=%ld\nPARLEY_MAX_MESSAGE=%ld\n", cfg->max_members, cfg->max_message);
     printf("PARLEY_PRESENCE_AWAY=%ld\nPARLEY_PRESENCE_TTL=%ld\n", cfg->presence_away, cfg->presence_ttl);
+    printf("PARLEY_URL=%s\nPARLEY_EVENTS_RECHECK=%ld\n", *cfg->public_url ? cfg->public_url : "(not set)",
+           cfg->events_recheck);
     printf("PARLEY_RL_LOGIN_USER=%ld/%ld\nPARLEY_RL_LOGIN_IP=%ld/%ld\nPARLEY_RL_REGISTER_IP=%ld/%ld\n",
            cfg->rl_login_user.limit, cfg->rl_login_user.window, cfg->rl_login_ip.limit,
            cfg->rl_login_ip.window, cfg->rl_register_ip.limit, cfg->rl_register_ip.window);

@@ -15,11 +15,14 @@ typedef struct config {
     char *sql_dir;          /* migrations directory */
     char *trusted_proxy;    /* REMOTE_ADDR whose X-Forwarded-For is believed; empty = none */
     char *cookie_secure;    /* "auto" (when HTTPS), "on", "off" */
+    char *public_url;       /* the public base URL without a trailing "/", or "" when unknown */
+    int public_https;       /* public_url is https://: browsers reach us over TLS (a proxy's) */
     int threads;
     char *events_listen;    /* the events hub's FastCGI socket: path or ":port"; empty = fd 0 */
     int events_threads;     /* the hub's accept threads */
     long presence_away;     /* seconds without activity after which an online person is away */
     long presence_ttl;      /* seconds after which a crashed hub's people count as offline */
+    long events_recheck;    /* seconds between the hub's re-checks of its streams' credentials */
     size_t max_body;
     long session_ttl;       /* seconds, sliding */
     long backend_timeout_ms;/* a PostgreSQL or Redis call longer than this is a 503 */

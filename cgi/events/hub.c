@@ -12,6 +12,7 @@
 
 struct hub_stream {
     FCGX_Request *fr;            /* owned; finished and freed when the stream ends */
+    char cred[HUB_CRED_MAX];     /* the session or token that opened it ("s:…", "t:…") */
     int sse;
     long long deadline_ms;       /* long-poll only */
     long long last_write_ms;
@@ -40,6 +41,8 @@ static long long hub_latest;     /* highest event id seen */
 static long long hub_floor0;     /* the floor of users created from now on */
 static long hub_nstreams, hub_nusers;
 static pthread_cond_t hub_pres_cond = PTHREAD_COND_INITIALIZER;
+static char hub_ended[HUB_ENDED][HUB_CRED_MAX];   /* credentials that ended lately, a ring */
+static int hub_ended_next;
 static hub_pres_change *hub_pres_q;   /* pending joins and leaves (guarded by hub_lock) */
 static size_t hub_pres_n, hub_pres_cap;
 static long hub_npresent;
@@ -120,6 +123,80 @@ static void stream_end(hub_stream *s)
     hub_nstreams--;
 }
 
+/* A stream whose credential ended: an SSE stream gets a last, named event (a page leaves
+ * for the login form; other clients ignore it) and ends; a waiting long-poll is answered
+ * 401 like any request without a valid session. */
+static void end_unauthorized(hub_stream *s)
+{
+    if (s->sse) {
+        static const char bye[] = "event: session.ended\ndata: {\"type\":\"session.ended\"}\n\n";
+        put(s, bye, sizeof bye - 1);
+    } else {
+        static const char body[] = "{\"error\":{\"code\":\"unauthorized\","
+                                   "\"message\":\"Your session ended: log in again.\"}}";
+        buf out;
+        buf_init(&out);
+        buf_printf(&out, "Status: 401 Unauthorized\r\nContent-Type: application/json\r\n"
+                         "WWW-Authenticate: Bearer realm=\"parley\"\r\nContent-Length: %zu\r\n", sizeof body - 1);
+        resp_security_headers(&out);
+        buf_printf(&out, "\r\n%s", body);
+        if (!out.oom) put(s, out.data, out.len);
+        buf_free(&out);
+    }
+    stream_end(s);
+}
+
+/* 1 when cred is among the credentials that ended lately (hub_lock held). */
+static int cred_ended(const char *cred)
+{
+    for (int i = 0; i < HUB_ENDED; i++)
+        if (hub_ended[i][0] && !strcmp(hub_ended[i], cred)) return 1;
+    return 0;
+}
+
+void hub_cred_ended(const char *cred)
+{
+    if (!*cred || strlen(cred) >= HUB_CRED_MAX) return;
+    pthread_mutex_lock(&hub_lock);
+    if (!cred_ended(cred)) {
+        snprintf(hub_ended[hub_ended_next], HUB_CRED_MAX, "%s", cred);
+        hub_ended_next = (hub_ended_next + 1) % HUB_ENDED;
+    }
+    long long now = hub_now_ms();
+    for (size_t b = 0; b < HUB_BUCKETS; b++)
+        for (hub_user *u = hub_table[b]; u; u = u->next) {
+            hub_stream **pp = &u->streams;
+            int had = *pp != NULL;
+            while (*pp) {
+                hub_stream *s = *pp;
+                if (strcmp(s->cred, cred)) { pp = &s->next; continue; }
+                *pp = s->next;
+                end_unauthorized(s);
+            }
+            if (had && !u->streams) u->idle_since_ms = now;
+        }
+    pthread_mutex_unlock(&hub_lock);
+}
+
+static int cred_cmp(const void *x, const void *y) { return strcmp(x, y); }
+
+size_t hub_creds(char (**out)[HUB_CRED_MAX])
+{
+    pthread_mutex_lock(&hub_lock);
+    size_t n = 0, cap = (size_t)(hub_nstreams > 0 ? hub_nstreams : 1);
+    *out = malloc(sizeof **out * cap);
+    for (size_t b = 0; *out && b < HUB_BUCKETS; b++)
+        for (hub_user *u = hub_table[b]; u; u = u->next)
+            for (hub_stream *s = u->streams; s && n < cap; s = s->next) memcpy((*out)[n++], s->cred, HUB_CRED_MAX);
+    pthread_mutex_unlock(&hub_lock);
+    if (!*out) return 0;
+    qsort(*out, n, HUB_CRED_MAX, cred_cmp);             /* each credential once, outside the lock */
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!k || strcmp((*out)[k - 1], (*out)[i])) memmove((*out)[k++], (*out)[i], HUB_CRED_MAX);
+    return k;
+}
+
 /* The buffered events after last_id, comma-separated, into b; 1 when there are any. */
 static int ring_after(hub_user *u, long long last_id, buf *b, long long *max_id)
 {
@@ -137,16 +214,22 @@ static int ring_after(hub_user *u, long long last_id, buf *b, long long *max_id)
 
 static const char resync_fmt[] = "{\"id\":%lld,\"type\":\"resync\"}";
 
-void hub_park(FCGX_Request *fr, long long uid, int sse, long long last_id, long long deadline_ms)
+void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long long last_id, long long deadline_ms)
 {
     hub_stream *s = calloc(1, sizeof *s);
     if (!s) { FCGX_Finish_r(fr); free(fr); return; }
     s->fr = fr;
+    snprintf(s->cred, sizeof s->cred, "%s", cred);
     s->sse = sse;
     s->deadline_ms = deadline_ms;
     s->last_write_ms = hub_now_ms();
     pthread_mutex_lock(&hub_lock);
     hub_nstreams++;
+    if (cred_ended(cred)) {              /* ended between its authentication and now */
+        end_unauthorized(s);
+        pthread_mutex_unlock(&hub_lock);
+        return;
+    }
     hub_user *u = user_find(uid, 1);
     int done = !u;
     char resync[64];

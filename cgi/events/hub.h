@@ -15,6 +15,9 @@ enum {
     HUB_IDLE_USER_MS = 300000,   /* a user without streams is forgotten after this */
     HUB_PRESENCE_GRACE_MS = 5000,/* a person whose last stream closed still counts this long
                                     (a page change, a long-poll's next request, a reconnect) */
+    HUB_CRED_MAX = 80,           /* "s:<64 hex>" (a session) or "t:<token id>" */
+    HUB_ENDED = 256,             /* credentials remembered as ended, for streams parked
+                                    just after their end was announced */
 };
 
 /* Presence: who this hub holds. A person joins when their first stream arrives and leaves
@@ -32,10 +35,17 @@ typedef struct hub_stream hub_stream;
 /* Sets the id below which events are unknown (at start and after a Redis outage). */
 void hub_init(long long latest_id);
 /* Parks a request whose headers are written (SSE) or that waits (long-poll, until
- * deadline_ms). Replays what the user missed after last_id (-1: nothing to replay) or sends
- * a resync; a long-poll with something to say is answered and finished at once. Takes
- * ownership of fr (heap-allocated, accepted). */
-void hub_park(FCGX_Request *fr, long long uid, int sse, long long last_id, long long deadline_ms);
+ * deadline_ms), opened with credential cred ("s:<session id>" or "t:<token id>"). Replays
+ * what the user missed after last_id (-1: nothing to replay) or sends a resync; a long-poll
+ * with something to say is answered and finished at once. Takes ownership of fr
+ * (heap-allocated, accepted). */
+void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long long last_id, long long deadline_ms);
+/* A session ended or a token was revoked: every stream it opened ends now (an SSE stream
+ * with a "session.ended" event, a long-poll with 401), and one parked later is refused. */
+void hub_cred_ended(const char *cred);
+/* The distinct credentials of the open streams, for their periodic re-check: *out is
+ * malloc'd (the caller frees it). Returns how many. */
+size_t hub_creds(char (**out)[HUB_CRED_MAX]);
 /* Delivers one event (JSON text with "id") to uid's streams and buffer. */
 void hub_deliver(long long uid, long long id, const char *json);
 /* Heartbeats, long-poll deadlines, forgetting idle users; called about once a second. */

@@ -48,6 +48,10 @@ long long pubsub_event_id(const char *s, size_t n)
 static void handle(redisReply *r)
 {
     if (r->type != REDIS_REPLY_ARRAY || r->elements != 4 || strcmp(r->element[0]->str, "pmessage")) return;
+    if (!strcmp(r->element[2]->str, "parley:ended")) {   /* a session or token ended: its streams too */
+        hub_cred_ended(r->element[3]->str);
+        return;
+    }
     long long uid, id = pubsub_event_id(r->element[3]->str, r->element[3]->len);
     if (pubsub_channel_uid(r->element[2]->str, &uid)) return;
     if (id > 0) hub_deliver(uid, id, r->element[3]->str);
@@ -63,12 +67,12 @@ void *pubsub_main(void *arg)
         kv k;
         kv_init(&k, cfg->redis, cfg->backend_timeout_ms);
         redisReply *r = NULL;
-        if (latest < 0 || kv_cmd(&k, &r, "PSUBSCRIBE parley:u:*") != ERR_OK) {
+        if (latest < 0 || kv_cmd(&k, &r, "PSUBSCRIBE parley:u:* parley:ended") != ERR_OK) {
             kv_close(&k);
             sleep(1);
             continue;
         }
-        freeReplyObject(r);
+        freeReplyObject(r);                  /* the second confirmation arrives in the loop */
         /* Whatever was published before this subscription (since start, or during an
          * outage) is unknown here: every stream gets a resync and every floor rises. */
         if (!first) log_warn("events: Redis is back; every stream gets a resync");

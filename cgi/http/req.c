@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Checks each HTTP_* variable and their sum against the caps. */
 static err_t req_check_headers(char **envp)
@@ -19,6 +20,31 @@ static err_t req_check_headers(char **envp)
         if (total > REQ_MAX_HEADERS) return ERR_HEADERS_TOO_LARGE;
     }
     return ERR_OK;
+}
+
+/* 1 when header value v names one of the comma- or semicolon-separated tokens in words. */
+static int has_token(const char *v, const char *const *words)
+{
+    while (v && *v) {
+        v += strspn(v, " ,;\t");
+        size_t n = strcspn(v, " ,;\t");
+        for (const char *const *w = words; *w; w++)
+            if (n == strlen(*w) && !strncasecmp(v, *w, n)) return 1;
+        v += n;
+    }
+    return 0;
+}
+
+/* A page request that no person asked to see (so it must not count as reading): browsers
+ * mark prefetches and prerenders (Sec-Purpose, Purpose, X-Moz), preview fetchers say so
+ * (X-Purpose), and scripts' fetches carry a Sec-Fetch-Dest other than "document". */
+static int req_passive(req_env_fn env, void *ud)
+{
+    static const char *const purposes[] = {"prefetch", "prerender", "preview", NULL};
+    const char *dest = env(ud, "HTTP_SEC_FETCH_DEST");
+    return has_token(env(ud, "HTTP_SEC_PURPOSE"), purposes) || has_token(env(ud, "HTTP_PURPOSE"), purposes) ||
+           has_token(env(ud, "HTTP_X_MOZ"), purposes) || has_token(env(ud, "HTTP_X_PURPOSE"), purposes) ||
+           (dest && strcmp(dest, "document"));
 }
 
 /* The client address as the trusted proxy saw it: the last X-Forwarded-For entry. */
@@ -93,8 +119,12 @@ err_t req_parse(req *r, arena *a, req_env_fn env, void *ud, char **envp, const c
     r->origin = env(ud, "HTTP_ORIGIN");
     r->host = env(ud, "HTTP_HOST");
     r->accept = env(ud, "HTTP_ACCEPT");
-    const char *https = env(ud, "HTTPS");
+    const char *https = env(ud, "HTTPS"), *remote = env(ud, "REMOTE_ADDR"), *proto = env(ud, "HTTP_X_FORWARDED_PROTO");
     r->https = https && (!strcmp(https, "on") || !strcmp(https, "1"));
+    /* A TLS-terminating proxy says how the browser reached it; believed from that proxy only. */
+    if (proto && remote && trusted_proxy && *trusted_proxy && !strcmp(remote, trusted_proxy) && !strcasecmp(proto, "https"))
+        r->https = 1;
+    r->passive = req_passive(env, ud);
     r->client_ip = req_client_ip(a, env(ud, "REMOTE_ADDR"), env(ud, "HTTP_X_FORWARDED_FOR"), trusted_proxy);
     if (!r->client_ip) return ERR_INTERNAL;
     return ERR_OK;

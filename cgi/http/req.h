@@ -24,7 +24,9 @@ typedef struct req {
     long long content_length;   /* -1 when absent */
     const char *authorization, *user_agent, *csrf_header, *origin, *host, *accept;
     const char *client_ip;      /* REMOTE_ADDR, or X-Forwarded-For from the trusted proxy */
-    int https;
+    int https;                  /* HTTPS, or X-Forwarded-Proto: https from the trusted proxy */
+    int passive;                /* not a person opening the page: a prefetch, a prerender, a
+                                   link preview or a script's fetch (Sec-Fetch-Dest not document) */
 } req;
 
 /* getenv-like lookup over the request's variables; ud is the envp array. */

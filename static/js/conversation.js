@@ -261,8 +261,10 @@ export function initConversation(live) {
       readPosted = 0;
     });
   }
-  // The page itself was read when it was served.
-  readPosted = lastSeq();
+  // Where the server has us: the page itself marked read when a person opened it, not when
+  // it was prefetched or prerendered (then the first markRead, once seen, posts it).
+  readPosted = Number(chat.dataset.readSeq) || 0;
+  markRead();
 
   document.addEventListener('visibilitychange', () => {
     if (document.hidden) return;

@@ -149,6 +149,26 @@ function markDown() {
   }, DOWN_NOTICE_MS);
 }
 
+// ---- the session ended ------------------------------------------------------------------------
+
+// A form submitted for real (not handled in place) leaves the page: when it is the logout
+// that ended the session, its answer is where the person goes, not the login form.
+let leaving = false;
+window.addEventListener('submit', (e) => {
+  if (!e.defaultPrevented) leaving = true;
+});
+
+// Logged out here or elsewhere, the password changed, the session revoked: the hub ended the
+// stream. Stop, and go to the login form, which brings the person back here afterwards.
+function sessionEnded() {
+  stopped = true;
+  clearTimeout(retryTimer);
+  if (source) source.close();
+  source = null;
+  transport = null;
+  if (!leaving) location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+}
+
 // ---- Server-Sent Events -----------------------------------------------------------------------
 
 function openSSE() {
@@ -193,6 +213,9 @@ function openSSE() {
     shortLived = 0;
     receive(event);
   };
+  es.addEventListener('session.ended', () => {
+    if (source === es) sessionEnded();
+  });
   es.onerror = () => {
     if (source !== es) return;
     // The browser would retry on its own at the server's fixed `retry:`; we close and
@@ -254,6 +277,10 @@ async function pollLoop() {
         headers: { Accept: 'application/json' },
         signal: ctrl.signal,
       });
+      if (response.status === 401) {
+        sessionEnded();
+        return;
+      }
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const data = await response.json();
       attempt = 0;

@@ -10,9 +10,8 @@
   (CSS user-select: all); the server reads the `usernames` text field and
   the `conversation_ids[]` checkboxes.
 ?><?cs def:reason(r) ?><?cs
-  if:r == "blocked" ?>blocked<?cs
-  elif:r == "not_member" ?>not a member<?cs
-  elif:r == "not_allowed" ?>only admins can post<?cs
+  if:r == "not_member" ?>not a member<?cs
+  elif:r == "not_allowed" ?>not allowed<?cs
   elif:r == "not_found" ?>no such user<?cs
   else ?><?cs var:r ?><?cs /if ?><?cs /def ?><?cs #
 

@@ -11,8 +11,8 @@
   without any script the browser opens it scrolled to the newest message;
   #m<seq> and #composer anchors still scroll to their targets.
 
-  For static/js/conversation.js: .chat carries data-conversation-id and
-  data-kind, .chat-log data-has-older/data-has-newer; the script fetches this
+  For static/js/conversation.js: .chat carries data-conversation-id,
+  data-read-seq and data-kind, .chat-log data-has-older/data-has-newer; the script fetches this
   same page (?after=, ?around=, ?before=) and moves the <li id="m<seq>"> in.
   The notification buttons and #typing stay hidden or empty without it.
 ?><?cs def:page_body() ?><?cs
@@ -22,7 +22,7 @@
     else ?><?cs
       set:Layout.can_post = "1" ?><?cs
     /if ?>
-    <div class="chat" data-conversation-id="<?cs var:Layout.cid ?>" data-kind="<?cs var:Data.conversation.kind ?>">
+    <div class="chat" data-conversation-id="<?cs var:Layout.cid ?>" data-kind="<?cs var:Data.conversation.kind ?>" data-read-seq="<?cs var:Data.conversation.read_seq ?>">
       <header class="chat-head">
         <a class="chat-back" href="/conversations"><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="20" height="20"><path fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" d="M12.5 4.5 7 10l5.5 5.5"/></svg><span class="visually-hidden">All conversations</span></a>
         <?cs call:conv_avatar(Data.conversation) ?>

@@ -6,7 +6,7 @@
         <h1 id="page-title">Log in to Parley</h1>
         <p class="lead">Welcome back. Your conversations are waiting.</p><?cs
         if:Page.done == "logout" ?><?cs call:notice("You have been logged out.") ?><?cs
-        elif:Page.done == "logout_all" || Page.done == "everywhere" ?><?cs call:notice("You have been logged out on every device.") ?><?cs
+        elif:Page.done == "logout_all" || Page.done == "everywhere" ?><?cs call:ended_notice("You have been logged out on every device:") ?><?cs
         elif:Page.done == "password" ?><?cs call:notice("Your password was changed. Please log in again.") ?><?cs
         /if ?>
         <form class="form" method="post" action="/login">

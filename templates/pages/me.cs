@@ -11,7 +11,7 @@
     <div class="container account">
 <?cs include:"partials/account_header.cs" ?><?cs
       if:Page.done == "profile" ?><?cs call:notice("Your profile was saved.") ?><?cs
-      elif:Page.done == "password" ?><?cs call:notice("Your password was changed. Your other sessions were logged out.") ?><?cs
+      elif:Page.done == "password" ?><?cs call:ended_notice("Your password was changed:") ?><?cs
       /if ?>
       <div class="stack">
         <section class="card" aria-labelledby="profile-title">

@@ -46,6 +46,18 @@
   A success notice.
 ?><?cs def:notice(text) ?><div class="alert alert-success" role="status"><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="20" height="20"><path fill="currentColor" d="M10 1.8a8.2 8.2 0 1 0 0 16.4 8.2 8.2 0 0 0 0-16.4Zm-1.2 11.7L5.2 9.9l1.3-1.3 2.3 2.3 4.7-4.7 1.3 1.3Z"/></svg><p><?cs var:text ?></p></div><?cs /def ?><?cs #
 
+  "N sessions and M API tokens were signed out." from the digits in Page.query.sessions and
+  Page.query.tokens (a password change and "log out everywhere" redirect with them).
+?><?cs def:ended_notice(lead) ?><?cs
+  set:Layout.ns = #Page.query.sessions + 0 ?><?cs set:Layout.nt = #Page.query.tokens + 0 ?><?cs
+  set:Layout.ended = lead + " " + Layout.ns + " session" ?><?cs
+  if:Layout.ns != 1 ?><?cs set:Layout.ended = Layout.ended + "s" ?><?cs /if ?><?cs
+  set:Layout.ended = Layout.ended + " and " + Layout.nt + " API token" ?><?cs
+  if:Layout.nt != 1 ?><?cs set:Layout.ended = Layout.ended + "s" ?><?cs /if ?><?cs
+  if:Layout.ns + Layout.nt == 1 ?><?cs set:Layout.ended = Layout.ended + " was signed out." ?><?cs
+  else ?><?cs set:Layout.ended = Layout.ended + " were signed out." ?><?cs /if ?><?cs
+  call:notice(Layout.ended) ?><?cs /def ?><?cs #
+
   An ISO time, shown as it is.
 ?><?cs def:time(iso) ?><time datetime="<?cs var:iso ?>"><?cs var:iso ?></time><?cs /def ?><?cs #
 

@@ -54,7 +54,8 @@ describe('broadcasts', () => {
     assert.equal(ru1.status, 'sent', JSON.stringify(ru1));
     assert.equal(ru1.conversation_id, existing.id, 'into our existing direct conversation');
     assert.ok(Number.isInteger(ru1.seq), JSON.stringify(ru1));
-    assert.deepEqual([ru2.status, ru2.reason], ['failed', 'blocked'], JSON.stringify(ru2));
+    // A block is not told apart from any other refusal.
+    assert.deepEqual([ru2.status, ru2.reason], ['failed', 'not_allowed'], JSON.stringify(ru2));
     assert.equal(rg1.status, 'sent', JSON.stringify(rg1));
     assert.ok(Number.isInteger(rg1.seq), JSON.stringify(rg1));
     assert.deepEqual([rch.status, rch.reason], ['failed', 'not_allowed'], JSON.stringify(rch));
@@ -81,7 +82,7 @@ describe('broadcasts', () => {
     assert.equal(await copies(x, g2.id, body), 0);
   });
 
-  it('creates the direct conversation when needed; unknown user → not_found; one I blocked → blocked', async () => {
+  it('creates the direct conversation when needed; unknown user → not_found; one I blocked → not_allowed', async () => {
     const [me, fresh, blockedByMe] = await registerMany(3);
     await block(me, blockedByMe);
     const ghost = 2 ** 31 - 3;
@@ -94,7 +95,7 @@ describe('broadcasts', () => {
     assertOrder(res, [ghost, fresh.user.id, blockedByMe.user.id], []);
     assert.deepEqual([res[0].status, res[0].reason], ['failed', 'not_found'], JSON.stringify(res[0]));
     assert.equal(res[1].status, 'sent', JSON.stringify(res[1]));
-    assert.deepEqual([res[2].status, res[2].reason], ['failed', 'blocked'], JSON.stringify(res[2]));
+    assert.deepEqual([res[2].status, res[2].reason], ['failed', 'not_allowed'], JSON.stringify(res[2]));
     const list = await listConversations(fresh);
     const conv = list.find((c) => c.id === res[1].conversation_id);
     assert.ok(conv, 'the new direct conversation is in their list');

@@ -249,8 +249,8 @@ describe('accounts in the browser', { concurrency: 2 }, () => {
     // The right one changes it: a notice, this session stays, the other device is out.
     await page.getByLabel('Current password').fill(PASSWORD);
     await page.getByLabel('New password').fill(newPassword);
-    await submit(page, page.getByRole('button', { name: 'Change password' }), '**/me?done=password');
-    await visible(page.getByRole('status').getByText('Your password was changed.'));
+    await submit(page, page.getByRole('button', { name: 'Change password' }), '**/me?done=password*');
+    await visible(page.getByRole('status').getByText('Your password was changed: 1 session and 0 API tokens were signed out.'));
     await visible(page.getByRole('heading', { level: 1, name: displayName }));
     assert.equal((await apiMe(otherDevice)).status, 401, 'the other session ended');
 
@@ -287,8 +287,9 @@ describe('accounts in the browser', { concurrency: 2 }, () => {
     assert.equal(await rows.count(), 1, 'one session left');
     await visible(rows.first().getByText('This device'));
 
-    // Device B is logged out: reloading its page sends it to the login form.
-    await b.reload();
+    // Device B is logged out at once: its live page leaves for the login form by itself,
+    // which would bring it back to where it was.
+    await b.waitForURL('**/login?next=%2Fme', { timeout: 5000 });
     assert.equal(pathname(b), '/login');
     await visible(b.getByRole('heading', { level: 1, name: 'Log in to Parley' }));
     await assertAnonymousHeader(b);

@@ -16,6 +16,8 @@ export PARLEY_THREADS=${PARLEY_THREADS:-4}
 export PARLEY_BACKEND_TIMEOUT_MS=1000
 # Presence on a test clock: away after 4 s idle; a crashed hub's people leave within 6 s.
 export PARLEY_PRESENCE_AWAY=4 PARLEY_PRESENCE_TTL=6
+# The hub re-checks the credentials of its streams every 2 s (a backstop for a missed end).
+export PARLEY_EVENTS_RECHECK=2
 export ASAN_OPTIONS="log_path=$VAR/log/asan:detect_leaks=0:abort_on_error=1"
 export UBSAN_OPTIONS="log_path=$VAR/log/ubsan:print_stacktrace=1:halt_on_error=1"
 mkdir -p "$VAR/log"

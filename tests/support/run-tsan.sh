@@ -8,6 +8,7 @@ cd "$ROOT"
 scratch_var tsan
 export PORT=$(free_port)
 export BIN="$ROOT/build/tsan" STACK_FAST=1 PARLEY_TRUSTED_PROXY=127.0.0.1 PARLEY_THREADS=4
+export PARLEY_EVENTS_RECHECK=1         # the hub's credential re-check runs during the load
 mkdir -p "$VAR/log"
 export TSAN_OPTIONS="log_path=$VAR/log/tsan:halt_on_error=0:second_deadlock_stack=1"
 trap 'deploy/local/stack.sh stop >/dev/null 2>&1 || true; rm -rf "$VAR"' EXIT

@@ -92,6 +92,29 @@ async function client(i) {
   finish();
   const got = await stream;
   if (got < ROUNDS) throw new Error(`client ${i}: the stream carried ${got} events, want at least ${ROUNDS}`);
+  await endedWithRevoke(token, ip, i);
+}
+
+// A stream opened with a fresh personal token ends when the token is revoked (the hub's
+// path for ended credentials, while its re-check thread runs every second).
+async function endedWithRevoke(token, ip, i) {
+  const tok = await fetch(`${BASE}/api/v1/me/tokens`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify({ name: 'short-lived' }),
+  });
+  expect('second token', tok.status, 201);
+  const made = await tok.json();
+  const ctl = new AbortController();
+  const guard = setTimeout(() => ctl.abort(), 10000);
+  const r = await fetch(`${BASE}/api/v1/events`, {
+    headers: { Accept: 'text/event-stream', Authorization: `Bearer ${made.secret}` }, signal: ctl.signal,
+  });
+  expect('second stream', r.status, 200);
+  await new Promise((res) => setTimeout(res, 100));
+  expect('revoke', await call('DELETE', `/api/v1/me/tokens/${made.token.id}`, { token, ip }), 204);
+  const text = await r.text().catch((e) => { throw new Error(`client ${i}: the stream did not end with its token (${e.name})`); });
+  clearTimeout(guard);
+  if (!text.includes('session.ended')) throw new Error(`client ${i}: the stream ended without session.ended`);
 }
 
 await Promise.all(Array.from({ length: CLIENTS }, (_, i) => client(i)));

@@ -14,7 +14,7 @@ static const char *const keys[] = {
     "PARLEY_CONFIG", "PARLEY_DB", "PARLEY_REDIS", "PARLEY_LISTEN", "PARLEY_TEMPLATES", "PARLEY_SQL",
     "PARLEY_TRUSTED_PROXY", "PARLEY_COOKIE_SECURE", "PARLEY_THREADS", "PARLEY_MAX_BODY",
     "PARLEY_SESSION_TTL", "PARLEY_BACKEND_TIMEOUT_MS", "PARLEY_RL_LOGIN_USER", "PARLEY_RL_LOGIN_IP",
-    "PARLEY_RL_REGISTER_IP", "PARLEY_PWHASH",
+    "PARLEY_RL_REGISTER_IP", "PARLEY_PWHASH", "PARLEY_URL", "PARLEY_EVENTS_RECHECK",
 };
 
 typedef struct fix { config cfg; char err[256]; char path[64]; } fix;
@@ -77,6 +77,23 @@ static void test_defaults(void **state)
     assert_int_equal(f->cfg.rl_register_ip.window, 3600);
     assert_true(f->cfg.pwhash_ops > 0);
     assert_true(f->cfg.pwhash_mem > 0);
+    assert_string_equal(f->cfg.public_url, "");
+    assert_int_equal(f->cfg.public_https, 0);
+    assert_int_equal(f->cfg.events_recheck, 120);
+}
+
+/* The public URL loses its trailing slashes; https:// tells that browsers use TLS. */
+static void test_public_url(void **state)
+{
+    fix *f = *state;
+    setenv("PARLEY_URL", "https://chat.example.org/parley//", 1);
+    assert_int_equal(load(f), 0);
+    assert_string_equal(f->cfg.public_url, "https://chat.example.org/parley");
+    assert_int_equal(f->cfg.public_https, 1);
+    config_free(&f->cfg);
+    setenv("PARLEY_URL", "http://127.0.0.1:8080", 1);
+    assert_int_equal(load(f), 0);
+    assert_int_equal(f->cfg.public_https, 0);
 }
 
 static void test_env(void **state)
@@ -105,7 +122,9 @@ static void test_bad_values(void **state)
         {"PARLEY_RL_LOGIN_USER", "10"}, {"PARLEY_RL_LOGIN_USER", "0/60"},
         {"PARLEY_RL_LOGIN_IP", "10/"}, {"PARLEY_RL_REGISTER_IP", "a/b"},
         {"PARLEY_COOKIE_SECURE", "yes"}, {"PARLEY_PWHASH", "fast"}, {"PARLEY_DB", ""},
-        {"PARLEY_REDIS", ""},
+        {"PARLEY_REDIS", ""}, {"PARLEY_URL", "chat.example.org"}, {"PARLEY_URL", "ftp://x"},
+        {"PARLEY_URL", "https://"}, {"PARLEY_URL", "https://a b"}, {"PARLEY_URL", "https://x/?q=1"},
+        {"PARLEY_URL", "https://x/\"><script>"}, {"PARLEY_EVENTS_RECHECK", "0"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         setenv(bad[i].key, bad[i].value, 1);
@@ -171,6 +190,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_env, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_public_url, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_errors, setup, teardown),

@@ -248,6 +248,48 @@ static void test_https_and_headers(void **state)
     assert_int_equal(f->r.https, 0);
 }
 
+/* X-Forwarded-Proto is believed from the trusted proxy only. */
+static void test_forwarded_proto(void **state)
+{
+    fix *f = *state;
+    assert_int_equal(PARSE(f, "127.0.0.1", "REQUEST_METHOD=GET", "REQUEST_URI=/", "REMOTE_ADDR=127.0.0.1",
+                           "HTTP_X_FORWARDED_PROTO=https"), ERR_OK);
+    assert_int_equal(f->r.https, 1);
+    assert_int_equal(PARSE(f, "127.0.0.1", "REQUEST_METHOD=GET", "REQUEST_URI=/", "REMOTE_ADDR=127.0.0.1",
+                           "HTTP_X_FORWARDED_PROTO=http"), ERR_OK);
+    assert_int_equal(f->r.https, 0);
+    assert_int_equal(PARSE(f, "127.0.0.1", "REQUEST_METHOD=GET", "REQUEST_URI=/", "REMOTE_ADDR=203.0.113.9",
+                           "HTTP_X_FORWARDED_PROTO=https"), ERR_OK);
+    assert_int_equal(f->r.https, 0);                 /* not the proxy: not believed */
+    assert_int_equal(PARSE(f, "", "REQUEST_METHOD=GET", "REQUEST_URI=/", "REMOTE_ADDR=127.0.0.1",
+                           "HTTP_X_FORWARDED_PROTO=https"), ERR_OK);
+    assert_int_equal(f->r.https, 0);                 /* no proxy configured */
+}
+
+/* Prefetches, prerenders, previews and scripts' fetches are passive; a navigation is not. */
+static void test_passive(void **state)
+{
+    fix *f = *state;
+    static const char *const passive[] = {
+        "HTTP_SEC_PURPOSE=prefetch", "HTTP_SEC_PURPOSE=prefetch;prerender", "HTTP_PURPOSE=prefetch",
+        "HTTP_X_MOZ=prefetch", "HTTP_X_PURPOSE=preview", "HTTP_SEC_FETCH_DEST=empty", "HTTP_SEC_FETCH_DEST=iframe",
+        "HTTP_PURPOSE=Prefetch",
+    };
+    for (size_t i = 0; i < sizeof passive / sizeof passive[0]; i++) {
+        assert_int_equal(PARSE(f, "", "REQUEST_METHOD=GET", "REQUEST_URI=/", "REMOTE_ADDR=1.2.3.4", (char *)passive[i]),
+                         ERR_OK);
+        assert_int_equal(f->r.passive, 1);
+    }
+    static const char *const active[] = {
+        "HTTP_SEC_FETCH_DEST=document", "HTTP_SEC_PURPOSE=prefetching-not", "HTTP_X_MOZ=", "HTTP_ACCEPT=text/html",
+    };
+    for (size_t i = 0; i < sizeof active / sizeof active[0]; i++) {
+        assert_int_equal(PARSE(f, "", "REQUEST_METHOD=GET", "REQUEST_URI=/", "REMOTE_ADDR=1.2.3.4", (char *)active[i]),
+                         ERR_OK);
+        assert_int_equal(f->r.passive, 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -261,6 +303,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_content_length, setup, teardown),
         cmocka_unit_test_setup_teardown(test_client_ip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_https_and_headers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_forwarded_proto, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_passive, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,17 @@
+/* account.h — what the login and the password change share: the per-account budget of
+ * failed password checks, and ending an account's other sessions and tokens. */
+#ifndef PARLEY_ACCOUNT_H
+#define PARLEY_ACCOUNT_H
+#include "ctx.h"
+
+/* The rate-limit key of uid's failed password checks (logins and password changes count
+ * against the same PARLEY_RL_LOGIN_USER budget); in the arena. */
+const char *account_budget(ctx *c, long long uid);
+/* e, with the message people see when a budget is spent. */
+err_t account_limited(ctx *c, err_t e);
+/* Ends every session and personal API token of the caller (but the credential of this
+ * request when keep_current) and their open streams; c->out = {"sessions_ended",
+ * "tokens_revoked"}. */
+err_t account_end_others(ctx *c, int keep_current);
+
+#endif
