@@ -28,12 +28,41 @@ static const err_info err_table[ERR__COUNT] = {
     [ERR_HEADERS_TOO_LARGE]   = {431, "headers_too_large", "The request headers are too large."},
     [ERR_INTERNAL]            = {500, "internal", "Something went wrong on our side."},
     [ERR_UNAVAILABLE]         = {503, "unavailable", "The service is temporarily unavailable. Try again shortly."},
+    [ERR_LENGTH_REQUIRED]     = {411, "length_required", "A POST needs a Content-Length header, even for an empty body."},
+    [ERR_EXPECTATION_FAILED]  = {417, "expectation_failed", "The Expect header cannot be met."},
+    [ERR_NOT_IMPLEMENTED]     = {501, "not_implemented", "The request method is not supported."},
+    [ERR_BAD_GATEWAY]         = {502, "bad_gateway", "The service is temporarily unavailable. Try again shortly."},
+    [ERR_GATEWAY_TIMEOUT]     = {504, "gateway_timeout", "The service took too long to answer. Try again shortly."},
+    [ERR_HTTP_VERSION]        = {505, "http_version_not_supported", "This HTTP version is not supported."},
 };
 
 const err_info *err_lookup(err_t e)
 {
     if ((int)e < 0 || e >= ERR__COUNT || !err_table[e].code) return &err_table[ERR_INTERNAL];
     return &err_table[e];
+}
+
+err_t err_from_status(int status)
+{
+    switch (status) {
+    case 400: return ERR_BAD_REQUEST;
+    case 403: return ERR_FORBIDDEN;
+    case 404: return ERR_NOT_FOUND;
+    case 405: return ERR_METHOD_NOT_ALLOWED;
+    case 411: return ERR_LENGTH_REQUIRED;
+    case 413: return ERR_BODY_TOO_LARGE;
+    case 414: return ERR_URI_TOO_LONG;
+    case 415: return ERR_UNSUPPORTED_MEDIA;
+    case 417: return ERR_EXPECTATION_FAILED;
+    case 429: return ERR_RATE_LIMITED;
+    case 431: return ERR_HEADERS_TOO_LARGE;
+    case 501: return ERR_NOT_IMPLEMENTED;
+    case 502: return ERR_BAD_GATEWAY;
+    case 503: return ERR_UNAVAILABLE;
+    case 504: return ERR_GATEWAY_TIMEOUT;
+    case 505: return ERR_HTTP_VERSION;
+    default:  return status >= 400 && status < 500 ? ERR_BAD_REQUEST : ERR_INTERNAL;
+    }
 }
 
 void err_abort(const char *file, int line, const char *what)

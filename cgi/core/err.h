@@ -28,6 +28,13 @@ typedef enum err_t {
     ERR_HEADERS_TOO_LARGE,
     ERR_INTERNAL,
     ERR_UNAVAILABLE,
+    /* Statuses only the web server decides; Parley answers them as its error handler. */
+    ERR_LENGTH_REQUIRED,
+    ERR_EXPECTATION_FAILED,
+    ERR_NOT_IMPLEMENTED,
+    ERR_BAD_GATEWAY,
+    ERR_GATEWAY_TIMEOUT,
+    ERR_HTTP_VERSION,
     ERR__COUNT
 } err_t;
 
@@ -38,6 +45,9 @@ typedef struct err_info {
 } err_info;
 
 const err_info *err_lookup(err_t e);   /* never NULL; unknown values map to ERR_INTERNAL */
+/* The general error for an HTTP status a web server answers itself (411 is
+ * ERR_LENGTH_REQUIRED); another 4xx is ERR_BAD_REQUEST, anything else ERR_INTERNAL. */
+err_t err_from_status(int status);
 
 /* Abort on a broken invariant; unlike assert() it survives NDEBUG. */
 #define CHECK(cond) do { if (!(cond)) err_abort(__FILE__, __LINE__, #cond); } while (0)

@@ -79,6 +79,17 @@ err_t req_parse(req *r, arena *a, req_env_fn env, void *ud, char **envp, const c
     r->raw_uri = uri;
     /* Decide JSON or HTML first, so that even the earliest errors answer in kind. */
     r->is_api = !strncmp(uri, "/api/v1", 7) && strchr("/?", uri[7]) != NULL;
+    /* The web server's error handler (lighttpd's server.error-handler, Apache's ErrorDocument)
+     * hands over a request it refused itself, with its status in REDIRECT_STATUS and the
+     * original REQUEST_URI: answer that error in kind and never run the request. When the
+     * server could not even read the request line, the URI is empty: answer JSON, since such
+     * requests come from programs. */
+    const char *redirect = env(ud, "REDIRECT_STATUS");
+    if (redirect && (redirect[0] == '4' || redirect[0] == '5') &&
+        strspn(redirect, "0123456789") == 3 && !redirect[3]) {
+        if (!*uri) r->is_api = 1;
+        return err_from_status(atoi(redirect));
+    }
     if (strlen(uri) > REQ_MAX_URI) return ERR_URI_TOO_LONG;
     err_t e = req_check_headers(envp);
     if (e) return e;

@@ -131,6 +131,31 @@ static void test_api_prefix(void **state)
     assert_int_equal(f->r.is_api, 1);
 }
 
+/* The web server's error handler: its status, in kind, and the request never runs. */
+static void test_redirect_status(void **state)
+{
+    fix *f = *state;
+    assert_int_equal(PARSE(f, "", "REQUEST_METHOD=GET", "REQUEST_URI=/api/v1/logout", "REDIRECT_STATUS=411"),
+                     ERR_LENGTH_REQUIRED);
+    assert_int_equal(f->r.is_api, 1);
+    assert_int_equal(PARSE(f, "", "REQUEST_URI=/me%00", "REDIRECT_STATUS=400"), ERR_BAD_REQUEST);
+    assert_int_equal(f->r.is_api, 0);
+    /* the server could not read the request line: no URI, answered as JSON */
+    assert_int_equal(PARSE(f, "", "REQUEST_URI=", "REDIRECT_STATUS=431"), ERR_HEADERS_TOO_LARGE);
+    assert_int_equal(f->r.is_api, 1);
+    assert_int_equal(PARSE(f, "", "REQUEST_URI=/", "REDIRECT_STATUS=505"), ERR_HTTP_VERSION);
+    assert_int_equal(PARSE(f, "", "REQUEST_URI=/", "REDIRECT_STATUS=418"), ERR_BAD_REQUEST);
+    assert_int_equal(PARSE(f, "", "REQUEST_URI=/", "REDIRECT_STATUS=599"), ERR_INTERNAL);
+    assert_int_equal(err_lookup(err_from_status(503))->status, 503);
+    assert_int_equal(err_lookup(err_from_status(403))->status, 403);
+    assert_string_equal(err_lookup(err_from_status(403))->code, "forbidden");
+    /* an ordinary request (nginx and mod_rewrite send 200) runs */
+    static char *const fine[] = {"REDIRECT_STATUS=200", "REDIRECT_STATUS=", "REDIRECT_STATUS=4040",
+                                 "REDIRECT_STATUS=4x1", "REDIRECT_STATUS=302"};
+    for (size_t i = 0; i < sizeof fine / sizeof fine[0]; i++)
+        assert_int_equal(PARSE(f, "", "REQUEST_URI=/api/v1/me", fine[i]), ERR_OK);
+}
+
 static void test_uri_too_long(void **state)
 {
     fix *f = *state;
@@ -298,6 +323,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_decoded_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_api_prefix, setup, teardown),
         cmocka_unit_test_setup_teardown(test_uri_too_long, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_redirect_status, setup, teardown),
         cmocka_unit_test_setup_teardown(test_header_caps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cookies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_content_length, setup, teardown),
