@@ -466,11 +466,12 @@ err_t h_msg_delete(ctx *c)
     return done_message(c, cv.id, seq, 204);
 }
 
-/* Emoji: 1–32 bytes of UTF-8 with no ASCII at all (letters, digits, spaces, punctuation). */
+/* Emoji: 1–32 bytes of UTF-8 with no ASCII at all (letters, digits, spaces, punctuation) and
+ * no bidi or invisible characters; a ZWJ inside a sequence (family, profession) passes. */
 static int emoji_ok(const char *s)
 {
     size_t n = strlen(s);
-    if (n == 0 || n > 32 || !utf8_valid(s, n) || utf8_has_control(s, n, 0)) return 0;
+    if (n == 0 || n > 32 || !utf8_valid(s, n) || utf8_has_control(s, n, 0) || utf8_has_invisible(s, n)) return 0;
     for (size_t i = 0; i < n; i++) if ((unsigned char)s[i] < 0x80) return 0;
     return 1;
 }

@@ -37,8 +37,8 @@ static int user_add(const config *cfg, const char *username, const char *display
     size_t dl = strlen(display);
     if (!username_valid(name)) { fputs("parley: username must be 3-32 of a-z 0-9 _ . -\n", stderr); return 1; }
     if (!utf8_valid(display, dl) || utf8_count(display, dl) < 1 || utf8_count(display, dl) > 64 ||
-        utf8_has_control(display, dl, 0)) {
-        fputs("parley: display name must be 1-64 characters of UTF-8 text\n", stderr);
+        utf8_has_control(display, dl, 0) || utf8_has_invisible(display, dl)) {
+        fputs("parley: display name must be 1-64 characters of UTF-8 text, without invisible or direction-changing characters\n", stderr);
         return 1;
     }
     if (strlen(pw) < 8 || strlen(pw) > 1024) { fputs("parley: password must be 8-1024 bytes\n", stderr); return 1; }

@@ -47,3 +47,50 @@ int utf8_has_control(const char *str, size_t n, int allow_nl)
     }
     return 0;
 }
+
+/* Decodes the code point at s[*i] and moves *i past it; a byte that starts no complete
+ * sequence comes back as itself (>= 0x80, so it counts as non-ASCII) and moves one byte. */
+static unsigned next_cp(const unsigned char *s, size_t n, size_t *i)
+{
+    unsigned c = s[*i];
+    size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    if (len == 1 || n - *i < len) { (*i)++; return c; }
+    unsigned cp = c & (0x3F >> (len - 1));
+    for (size_t k = 1; k < len; k++) {
+        if ((s[*i + k] & 0xC0) != 0x80) { (*i)++; return c; }
+        cp = (cp << 6) | (s[*i + k] & 0x3F);
+    }
+    *i += len;
+    return cp;
+}
+
+/* Names must look like what they say: these reorder or hide text (Trojan Source, "gnp.exe"). */
+static int cp_refused(unsigned cp)
+{
+    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
+           cp == 0x200B || cp == 0x200E || cp == 0x200F || cp == 0x2028 || cp == 0x2029 ||
+           (cp >= 0x2060 && cp <= 0x2064) || cp == 0xFEFF;
+}
+
+static int cp_joiner(unsigned cp) { return cp == 0x200C || cp == 0x200D; }
+
+/* A neighbour a joiner may sit next to: a visible non-ASCII character. */
+static int cp_joinable(unsigned cp) { return cp >= 0x80 && !cp_refused(cp) && !cp_joiner(cp); }
+
+unsigned utf8_has_invisible(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    unsigned prev = 0;                      /* 0: no character before (start of text) */
+    size_t i = 0;
+    while (i < n) {
+        unsigned cp = next_cp(s, n, &i);
+        if (cp_refused(cp)) return cp;
+        if (cp_joiner(cp)) {
+            size_t j = i;
+            unsigned next = j < n ? next_cp(s, n, &j) : 0;
+            if (!prev || !cp_joinable(prev) || !next || !cp_joinable(next)) return cp;
+        }
+        prev = cp;
+    }
+    return 0;
+}

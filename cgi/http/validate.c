@@ -201,6 +201,11 @@ static err_t check_one(json_t *input, const field_spec *f, arena *a, const char 
             *msg = arena_printf(a, "%s must not contain control characters.", f->label);
             return ERR_INVALID_FIELD;
         }
+        unsigned cp = f->kind == FV_TEXT ? utf8_has_invisible(s, len) : 0;
+        if (cp) {   /* one-line names and titles must show what they say; text keeps them */
+            *msg = arena_printf(a, "%s must not contain invisible or direction-changing characters (U+%04X).", f->label, cp);
+            return ERR_INVALID_FIELD;
+        }
         return ERR_OK;
     }
     default:

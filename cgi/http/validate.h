@@ -7,8 +7,10 @@
 #include "../core/err.h"
 
 typedef enum field_kind {
-    FV_TEXT,       /* UTF-8 text, min..max characters, no control characters */
-    FV_MULTILINE,  /* like FV_TEXT, newlines and tabs allowed */
+    FV_TEXT,       /* UTF-8 text, min..max characters, no control characters and no
+                      invisible or direction-changing ones (utf8_has_invisible) */
+    FV_MULTILINE,  /* like FV_TEXT, newlines, tabs and invisible characters allowed (the
+                      pages isolate such text with dir="auto") */
     FV_USERNAME,   /* 3–32 of a-z 0-9 _ . - ; upper case is folded to lower case in place */
     FV_BYTES,      /* min..max bytes of UTF-8 (passwords, message bodies, emoji) */
     FV_INT,        /* integer in min..max; a form's digits are converted to a JSON integer */

@@ -1,23 +1,35 @@
 /* fuzz_form.c — urlencoded request bodies turned into a JSON object of strings (and, for
- * names ending in "[]", arrays of strings: checkbox lists). */
+ * names ending in "[]", arrays of strings: checkbox lists); the invisible-character scan on
+ * the raw bytes and on every decoded value. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
 #include "../../cgi/http/body.h"
+#include "../../cgi/core/utf8.h"
+
+/* The scan answers 0, a refused code point or a joiner; never reads past n. */
+static void scan(const char *s, size_t n)
+{
+    unsigned cp = utf8_has_invisible(s, n);
+    if (cp && !((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
+                (cp >= 0x200B && cp <= 0x200F) || cp == 0x2028 || cp == 0x2029 ||
+                (cp >= 0x2060 && cp <= 0x2064) || cp == 0xFEFF)) abort();
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     arena a;
     arena_init(&a);
     json_t *o = NULL;
+    scan((const char *)data, size);
     err_t e = body_parse(&a, "application/x-www-form-urlencoded; charset=utf-8", (const char *)data, size, &o);
     if (e == ERR_OK) {
         if (!json_is_object(o) || json_object_size(o) > BODY_MAX_FIELDS) abort();
         const char *k;
         json_t *v;
         json_object_foreach(o, k, v) {
-            if (json_is_string(v)) continue;
+            if (json_is_string(v)) { scan(json_string_value(v), json_string_length(v)); continue; }
             if (!json_is_array(v) || json_array_size(v) == 0) abort();
             for (size_t i = 0; i < json_array_size(v); i++)
                 if (!json_is_string(json_array_get(v, i))) abort();

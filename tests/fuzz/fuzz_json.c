@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include "../../cgi/http/body.h"
 #include "../../cgi/http/validate.h"
+#include "../../cgi/core/utf8.h"
 
 static const field_spec specs[] = {
     {"t", "Text", FV_TEXT, 1, 1, 64},
@@ -63,6 +64,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         abort();
                 }
             }
+            if (specs[i].kind == FV_TEXT && json_is_string(v) &&
+                utf8_has_invisible(json_string_value(v), json_string_length(v))) abort();
             if (specs[i].kind == FV_UUID && v && !json_is_null(v) &&
                 (!json_is_string(v) || json_string_length(v) != 36)) abort();
         } else if (!field || !msg || !*msg) {

@@ -1,4 +1,4 @@
-/* test_utf8.c — strict UTF-8 validation, code point counting and control characters. */
+/* test_utf8.c — strict UTF-8 validation, code point counting, control and invisible characters. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -90,6 +90,67 @@ static void test_has_control(void **state)
     assert_int_equal(CTRL("a\x0B" "b", 1), 1);                  /* vertical tab is not a newline */
 }
 
+#define INVIS(lit) utf8_has_invisible(lit, sizeof(lit) - 1)
+
+static void test_has_invisible_refused(void **state)
+{
+    (void)state;
+    assert_int_equal(INVIS(""), 0);
+    assert_int_equal(INVIS("Zo\xC3\xA9 \xF0\x9F\x98\x80"), 0);           /* Zoé 😀 */
+    assert_int_equal(INVIS("\xD9\x85\xD8\xB1\xDB\x8C\xD9\x85"), 0);       /* مریم, plain RTL */
+    assert_int_equal(INVIS("Admin\xE2\x80\xAEgnp.exe"), 0x202E);         /* RLO */
+    assert_int_equal(INVIS("\xE2\x80\xAA" "a"), 0x202A);                  /* LRE, first */
+    assert_int_equal(INVIS("a\xE2\x80\xAC"), 0x202C);                     /* PDF, last */
+    assert_int_equal(INVIS("a\xE2\x81\xA6" "b"), 0x2066);                 /* LRI */
+    assert_int_equal(INVIS("a\xE2\x81\xA9" "b"), 0x2069);                 /* PDI */
+    assert_int_equal(INVIS("a\xE2\x80\x8B" "b"), 0x200B);                 /* zero-width space */
+    assert_int_equal(INVIS("a\xE2\x80\x8E" "b"), 0x200E);                 /* LRM */
+    assert_int_equal(INVIS("\xD9\x85\xE2\x80\x8F\xD9\x85"), 0x200F);      /* RLM, even in RTL */
+    assert_int_equal(INVIS("a\xE2\x80\xA8" "b"), 0x2028);                 /* line separator */
+    assert_int_equal(INVIS("a\xE2\x80\xA9" "b"), 0x2029);                 /* paragraph separator */
+    assert_int_equal(INVIS("a\xE2\x81\xA0" "b"), 0x2060);                 /* word joiner */
+    assert_int_equal(INVIS("a\xE2\x81\xA4" "b"), 0x2064);                 /* invisible plus */
+    assert_int_equal(INVIS("\xEF\xBB\xBF" "abc"), 0xFEFF);                /* BOM */
+    /* neighbours of the refused set are fine */
+    assert_int_equal(INVIS("\xE2\x80\xAF\xE2\x81\xA5\xE2\x80\x8A"), 0);   /* U+202F, U+2065, U+200A */
+    assert_int_equal(INVIS("\xE2\x81\xAA\xEF\xBB\xBE"), 0);               /* U+206A, U+FEFE */
+}
+
+static void test_has_invisible_joiners(void **state)
+{
+    (void)state;
+    /* ZWJ inside emoji sequences: 👨‍👩‍👧, 👁️‍🗨️ (after a variation selector), 👩🏽‍💻 */
+    assert_int_equal(INVIS("\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7"), 0);
+    assert_int_equal(INVIS("\xF0\x9F\x91\x81\xEF\xB8\x8F\xE2\x80\x8D\xF0\x9F\x97\xA8\xEF\xB8\x8F"), 0);
+    assert_int_equal(INVIS("\xF0\x9F\x91\xA9\xF0\x9F\x8F\xBD\xE2\x80\x8D\xF0\x9F\x92\xBB"), 0);
+    /* ZWNJ inside a Persian word: می‌خواهم */
+    assert_int_equal(INVIS("\xD9\x85\xDB\x8C\xE2\x80\x8C\xD8\xAE\xD9\x88\xD8\xA7\xD9\x87\xD9\x85"), 0);
+    /* ZWJ in Devanagari: क्‍ष */
+    assert_int_equal(INVIS("\xE0\xA4\x95\xE0\xA5\x8D\xE2\x80\x8D\xE0\xA4\xB7"), 0);
+    /* at an end, alone, next to ASCII or next to another joiner or invisible: refused */
+    assert_int_equal(INVIS("\xD9\x85\xDB\x8C\xE2\x80\x8C"), 0x200C);                 /* at the end */
+    assert_int_equal(INVIS("\xE2\x80\x8C\xD9\x85\xDB\x8C"), 0x200C);                 /* at the start */
+    assert_int_equal(INVIS("\xE2\x80\x8D"), 0x200D);                                 /* alone */
+    assert_int_equal(INVIS("Admin\xE2\x80\x8D\xD9\x85"), 0x200D);                    /* after ASCII */
+    assert_int_equal(INVIS("\xD9\x85\xE2\x80\x8C" "a"), 0x200C);                     /* before ASCII */
+    assert_int_equal(INVIS("Ad\xE2\x80\x8Dmin"), 0x200D);
+    assert_int_equal(INVIS("\xD9\x85\xE2\x80\x8C\xE2\x80\x8C\xD9\x85"), 0x200C);     /* two in a row */
+    assert_int_equal(INVIS("\xD9\x85\xE2\x80\x8D\xE2\x80\x8C\xD9\x85"), 0x200D);
+    assert_int_equal(INVIS("\xD9\x85\xE2\x80\x8D\xE2\x80\xAE\xD9\x85"), 0x200D);     /* before RLO */
+    assert_int_equal(INVIS("\xD9\x85\xEF\xBB\xBF\xE2\x80\x8D\xD9\x85"), 0xFEFF);
+}
+
+static void test_has_invisible_any_bytes(void **state)
+{
+    (void)state;
+    /* invalid or cut sequences are read byte by byte and never past n */
+    assert_int_equal(INVIS("\xFF\xFE"), 0);
+    assert_int_equal(INVIS("\xE2\x80"), 0);
+    assert_int_equal(utf8_has_invisible("\xE2\x80\xAE", 2), 0);          /* RLO cut short */
+    assert_int_equal(utf8_has_invisible("\xD9\x85\xE2\x80\x8C\xD9\x85", 5), 0x200C);
+    assert_int_equal(INVIS("\xE2\x28\xE2\x80\xAE"), 0x202E);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -98,6 +159,9 @@ int main(void)
         cmocka_unit_test(test_length_is_respected),
         cmocka_unit_test(test_count),
         cmocka_unit_test(test_has_control),
+        cmocka_unit_test(test_has_invisible_refused),
+        cmocka_unit_test(test_has_invisible_joiners),
+        cmocka_unit_test(test_has_invisible_any_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

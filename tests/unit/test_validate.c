@@ -170,6 +170,36 @@ static void test_text(void **state)
     assert_int_equal(check1(f, &min3, "{\"t\":\"\xC3\xA9\xC3\xA9\xC3\xA9\"}"), ERR_OK);
 }
 
+/* One-line text refuses bidi and invisible characters and says which; multi-line text keeps them. */
+static void test_text_invisible(void **state)
+{
+    fix *f = *state;
+    const char *bad[] = {"Admin\\u202Egnp.exe", "a\\u202Ab", "a\\u2066b", "a\\u2069", "a\\u200Bb",
+                         "a\\u200Eb", "a\\u200F", "a\\u2028b", "a\\u2029b", "a\\u2060b", "a\\u2064",
+                         "\\uFEFFabc", "\\u200Cabc", "\\u0645\\u06CC\\u200C", "Ad\\u200Dmin"};
+    const char *code[] = {"U+202E", "U+202A", "U+2066", "U+2069", "U+200B", "U+200E", "U+200F",
+                          "U+2028", "U+2029", "U+2060", "U+2064", "U+FEFF", "U+200C", "U+200C",
+                          "U+200D"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char j[96];
+        snprintf(j, sizeof j, "{\"name\":\"%s\"}", bad[i]);
+        assert_int_equal(check1(f, &name_text, j), ERR_INVALID_FIELD);
+        assert_explained(f, &name_text);
+        assert_non_null(strstr(f->msg, "invisible or direction-changing"));
+        assert_non_null(strstr(f->msg, code[i]));
+    }
+    assert_string_equal(f->msg, "Display name must not contain invisible or direction-changing characters (U+200D).");
+    /* joiners between two visible non-ASCII characters: emoji sequences and Persian words */
+    assert_int_equal(check1(f, &name_text, "{\"name\":\"\\ud83d\\udc68\\u200D\\ud83d\\udc69\\u200D\\ud83d\\udc67\"}"), ERR_OK);
+    assert_int_equal(check1(f, &name_text, "{\"name\":\"\\u0645\\u06CC\\u200C\\u062E\\u0648\\u0627\\u0647\\u0645\"}"), ERR_OK);
+    assert_int_equal(check1(f, &name_text, "{\"name\":\"\\u0645\\u0631\\u06CC\\u0645\"}"), ERR_OK);
+    /* descriptions keep them (the pages isolate them) */
+    assert_int_equal(check1(f, &bio, "{\"bio\":\"a\\u202Eb\\u200B\\u2028\"}"), ERR_OK);
+    /* bytes fields (message bodies) are not this check's business */
+    const field_spec body = {"body", "Message", FV_BYTES, 1, 1, 100};
+    assert_int_equal(check1(f, &body, "{\"body\":\"look \\u202Eexe.txt\"}"), ERR_OK);
+}
+
 static void test_multiline(void **state)
 {
     fix *f = *state;
@@ -288,6 +318,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_username, setup, teardown),
         cmocka_unit_test_setup_teardown(test_password, setup, teardown),
         cmocka_unit_test_setup_teardown(test_text, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_text_invisible, setup, teardown),
         cmocka_unit_test_setup_teardown(test_multiline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_int, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list_stops_at_first_failure, setup, teardown),
