@@ -1,7 +1,8 @@
 <?cs #
   The document around every page. A page includes partials/macros.cs, defines
   page_body(), sets Layout.title and Layout.name, then includes this file.
-  A non-empty Page.title from the handler wins over the page's own title.
+  A non-empty Page.title from the handler wins over the page's own title;
+  it may be a user's name, so FSI…PDI isolate it in the tab's title.
   Layout.section ("conversations", "contacts", "broadcast") marks the
   current section link in the header of a logged-in user.
   Session.presence_away_s (seconds of idleness before someone shows as away)
@@ -13,7 +14,7 @@
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <meta name="csrf-token" content="<?cs var:Session.csrf ?>">
   <meta name="color-scheme" content="light dark">
-  <title><?cs if:Layout.title && Layout.title != "Parley" ?><?cs var:Layout.title ?> · <?cs /if ?>Parley</title>
+  <title><?cs if:Layout.title && Layout.title != "Parley" ?>&#x2068;<?cs var:Layout.title ?>&#x2069; · <?cs /if ?>Parley</title>
   <link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">
   <link rel="stylesheet" href="/static/css/parley.css">
 </head>

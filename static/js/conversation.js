@@ -319,14 +319,21 @@ export function initConversation(live) {
   const indicator = document.getElementById('typing');
   const typists = new Map(); // user id → {name, timer}
 
+  /** A name in a <bdi>, so that direction marks in it cannot reorder the sentence. */
+  function isolated(name) {
+    const el = document.createElement('bdi');
+    el.textContent = name;
+    return el;
+  }
+
   function renderTyping() {
     if (!indicator) return;
     const names = [...typists.values()].map((t) => t.name);
-    let text = '';
-    if (names.length === 1) text = `${names[0]} is typing…`;
-    else if (names.length === 2) text = `${names[0]} and ${names[1]} are typing…`;
-    else if (names.length > 2) text = 'Several people are typing…';
-    indicator.textContent = text;
+    const parts = [];
+    if (names.length === 1) parts.push(isolated(names[0]), ' is typing…');
+    else if (names.length === 2) parts.push(isolated(names[0]), ' and ', isolated(names[1]), ' are typing…');
+    else if (names.length > 2) parts.push('Several people are typing…');
+    indicator.replaceChildren(...parts);
     indicator.classList.toggle('is-active', names.length > 0);
   }
 

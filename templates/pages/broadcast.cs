@@ -41,7 +41,7 @@
             each:r = Data.results ?>
               <tr>
                 <th scope="row"><?cs
-                if:r.target == "conversation" ?><span class="kind-tag">Conversation</span> <?cs if:r.title ?><?cs var:r.title ?><?cs else ?>#<?cs var:r.conversation_id ?><?cs /if ?><?cs
+                if:r.target == "conversation" ?><span class="kind-tag">Conversation</span> <?cs if:r.title ?><bdi><?cs var:r.title ?></bdi><?cs else ?>#<?cs var:r.conversation_id ?><?cs /if ?><?cs
                 else ?><span class="kind-tag">Person</span> <?cs if:r.username ?>@<?cs var:r.username ?><?cs else ?>user <?cs var:r.user_id ?><?cs /if ?><?cs
                 /if ?></th>
                 <td class="cell-result"><?cs
@@ -80,7 +80,7 @@
               <p class="hint">Your contacts (click one to select it):</p>
               <ul class="chips"><?cs
               each:c = Data.contacts ?>
-                <li><span class="chip" data-username="<?cs var:c.user.username ?>" title="<?cs call:user_name(c.user) ?>"><?cs var:c.user.username ?></span></li><?cs
+                <li><span class="chip" data-username="<?cs var:c.user.username ?>" title="<?cs call:user_name_text(c.user) ?>"><?cs var:c.user.username ?></span></li><?cs
               /each ?>
               </ul>
             </div><?cs
@@ -95,7 +95,7 @@
                 <label class="check">
                   <input type="checkbox" name="conversation_ids[]" value="<?cs var:c.id ?>">
                   <?cs call:conv_avatar(c) ?>
-                  <span class="check-text"><span class="check-title"><?cs var:c.title ?></span><span class="kind-tag"><?cs call:kind_label(c.kind) ?></span></span>
+                  <span class="check-text"><span class="check-title"><bdi><?cs var:c.title ?></bdi></span><span class="kind-tag"><?cs call:kind_label(c.kind) ?></span></span>
                 </label>
               </li><?cs
             /each ?>

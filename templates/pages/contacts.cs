@@ -17,7 +17,7 @@
                 <span class="person-name"><span class="person-display"><?cs call:user_name(u) ?></span><?cs if:with_presence == "1" ?><?cs call:presence(u, "compact") ?><?cs /if ?></span>
                 <a class="person-handle" href="/users/<?cs var:u.username ?>">@<?cs var:u.username ?></a><?cs
                 if:u.status_text ?>
-                <span class="person-status"><?cs var:u.status_text ?></span><?cs
+                <span class="person-status"><bdi><?cs var:u.status_text ?></bdi></span><?cs
                 /if ?>
               </span><?cs /def ?><?cs #
 

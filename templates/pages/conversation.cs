@@ -27,11 +27,11 @@
         <a class="chat-back" href="/conversations"><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="20" height="20"><path fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" d="M12.5 4.5 7 10l5.5 5.5"/></svg><span class="visually-hidden">All conversations</span></a>
         <?cs call:conv_avatar(Data.conversation) ?>
         <div class="chat-title">
-          <h1 id="page-title"><?cs var:Data.conversation.title ?></h1>
+          <h1 id="page-title"><bdi><?cs var:Data.conversation.title ?></bdi></h1>
           <p class="chat-sub"><span class="kind-tag kind-<?cs var:Data.conversation.kind ?>"><?cs call:kind_label(Data.conversation.kind) ?></span><?cs
           if:Data.conversation.kind == "direct" && Data.conversation.peer.id ?><?cs call:presence(Data.conversation.peer, "full") ?><?cs /if ?><?cs
           if:Data.conversation.kind != "direct" ?> · <?cs var:subcount(Data.conversation.members) ?> <?cs if:subcount(Data.conversation.members) == 1 ?>member<?cs else ?>members<?cs /if ?><?cs /if ?><?cs
-          if:Data.conversation.description ?> · <span class="chat-desc"><?cs var:Data.conversation.description ?></span><?cs /if ?></p>
+          if:Data.conversation.description ?> · <span class="chat-desc" dir="auto"><?cs var:Data.conversation.description ?></span><?cs /if ?></p>
         </div>
         <button type="button" class="btn btn-secondary btn-sm notify-enable" hidden><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="18" height="18" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><path d="M5 8a5 5 0 0 1 10 0c0 4 1.5 5.5 2 6H3c.5-.5 2-2 2-6Z"/><path d="M8.2 16.5a2 2 0 0 0 3.6 0"/></svg><span class="notify-enable-label">Enable desktop notifications</span></button>
         <button type="button" class="btn btn-secondary btn-sm mute-toggle" aria-pressed="false" title="Mute desktop notifications for this conversation" hidden><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="18" height="18" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><path d="M5 8a5 5 0 0 1 10 0c0 4 1.5 5.5 2 6H3c.5-.5 2-2 2-6Z"/><path class="mute-slash" d="M3 3l14 14"/><path d="M8.2 16.5a2 2 0 0 0 3.6 0"/></svg><span class="mute-label">Mute</span></button>
@@ -43,7 +43,7 @@
         if:Data.has_older ?>
           <p class="history-link"><a class="btn btn-secondary btn-sm" href="/conversations/<?cs var:Layout.cid ?>?before=<?cs var:Data.messages.0.seq ?>">Older messages</a></p><?cs
         elif:subcount(Data.messages) > 0 ?>
-          <p class="history-start">This is the beginning of <strong><?cs var:Data.conversation.title ?></strong>.</p><?cs
+          <p class="history-start">This is the beginning of <strong><bdi><?cs var:Data.conversation.title ?></bdi></strong>.</p><?cs
         /if ?><?cs
         if:subcount(Data.messages) > 0 ?><?cs
           set:Layout.prev_sender = "" ?><?cs set:Layout.prev_day = "" ?>
@@ -73,7 +73,7 @@
           <input type="hidden" name="reply_to" value="<?cs var:Data.reply_to.seq ?>">
           <div class="reply-strip">
             <svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="18" height="18"><path fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" d="M8 5 3.5 9.5 8 14M4 9.5h7.5a5 5 0 0 1 5 5V16"/></svg>
-            <p><span class="reply-strip-who">Replying to <a href="#m<?cs var:Data.reply_to.seq ?>"><?cs call:user_name(Data.reply_to.sender) ?></a></span> <span class="reply-strip-text"><?cs var:Data.reply_to.excerpt ?></span></p>
+            <p><span class="reply-strip-who">Replying to <a href="#m<?cs var:Data.reply_to.seq ?>"><?cs call:user_name(Data.reply_to.sender) ?></a></span> <span class="reply-strip-text" dir="auto"><?cs var:Data.reply_to.excerpt ?></span></p>
             <a class="reply-cancel" href="/conversations/<?cs var:Layout.cid ?>#composer"><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="16" height="16"><path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="m5 5 10 10M15 5 5 15"/></svg><span class="visually-hidden">Cancel reply</span></a>
           </div><?cs
           /if ?>

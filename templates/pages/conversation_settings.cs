@@ -23,7 +23,7 @@
       <div class="account-head">
         <?cs call:conv_avatar(Data.conversation) ?>
         <div class="account-who">
-          <h1 id="page-title"><?cs var:Data.conversation.title ?></h1>
+          <h1 id="page-title"><bdi><?cs var:Data.conversation.title ?></bdi></h1>
           <p class="muted"><span class="kind-tag"><?cs call:kind_label(Data.conversation.kind) ?></span> · <?cs var:subcount(Data.conversation.members) ?> <?cs if:subcount(Data.conversation.members) == 1 ?>member<?cs else ?>members<?cs /if ?><?cs if:Data.conversation.kind != "direct" ?> · you are <?cs if:Data.conversation.my_role == "owner" ?>an owner<?cs elif:Data.conversation.my_role == "admin" ?>an admin<?cs else ?>a member<?cs /if ?><?cs /if ?></p>
         </div>
       </div><?cs
@@ -77,7 +77,7 @@
         <section class="card" aria-labelledby="about-title">
           <h2 id="about-title">About</h2><?cs
           if:Data.conversation.description ?>
-          <p class="about-text"><?cs var:Data.conversation.description ?></p><?cs
+          <p class="about-text" dir="auto"><?cs var:Data.conversation.description ?></p><?cs
           else ?>
           <p class="muted">No description.</p><?cs
           /if ?>

@@ -17,7 +17,7 @@
                   if:c.kind == "direct" && ?c.peer.id ?><?cs call:presence(c.peer, "badge") ?><?cs /if ?></span>
                 <span class="conv-text">
                   <span class="conv-top">
-                    <span class="conv-title"><?cs var:c.title ?><span class="kind-tag kind-<?cs var:c.kind ?>"><?cs call:kind_label(c.kind) ?></span></span><?cs
+                    <span class="conv-title"><bdi><?cs var:c.title ?></bdi><span class="kind-tag kind-<?cs var:c.kind ?>"><?cs call:kind_label(c.kind) ?></span></span><?cs
                     if:c.last_activity_at ?>
                     <span class="conv-time conv-time-top"><?cs call:time_day(c.last_activity_at) ?></span><?cs
                     /if ?>
@@ -26,10 +26,10 @@
                     <span class="conv-excerpt"><?cs
                     if:!?c.last_message.kind ?><em>No messages yet</em><?cs
                     elif:c.last_message.deleted ?><em>Message deleted</em><?cs
-                    elif:c.last_message.kind == "system" ?><?cs var:c.last_message.excerpt ?><?cs
+                    elif:c.last_message.kind == "system" ?><bdi><?cs var:c.last_message.excerpt ?></bdi><?cs
                     else ?><span class="conv-excerpt-who"><?cs
                       if:?Session.user.username && c.last_message.sender.username == Session.user.username ?>You<?cs
-                      else ?><?cs call:user_name(c.last_message.sender) ?><?cs /if ?>:</span> <?cs var:c.last_message.excerpt ?><?cs
+                      else ?><?cs call:user_name(c.last_message.sender) ?><?cs /if ?>:</span> <bdi><?cs var:c.last_message.excerpt ?></bdi><?cs
                     /if ?></span><?cs
                     if:c.last_activity_at ?>
                     <span class="conv-time conv-time-bottom"><?cs call:time_day(c.last_activity_at) ?></span><?cs

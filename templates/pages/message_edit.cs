@@ -4,7 +4,7 @@
   Form.body, Error.*, Session.*.
 ?><?cs def:page_body() ?>
     <div class="container narrow">
-      <p class="back-link"><a href="/conversations/<?cs var:Data.conversation.id ?>?around=<?cs var:Data.message.seq ?>#m<?cs var:Data.message.seq ?>"><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="16" height="16"><path fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" d="M12.5 4.5 7 10l5.5 5.5"/></svg><?cs var:Data.conversation.title ?></a></p>
+      <p class="back-link"><a href="/conversations/<?cs var:Data.conversation.id ?>?around=<?cs var:Data.message.seq ?>#m<?cs var:Data.message.seq ?>"><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="16" height="16"><path fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" d="M12.5 4.5 7 10l5.5 5.5"/></svg><bdi><?cs var:Data.conversation.title ?></bdi></a></p>
       <section class="card" aria-labelledby="page-title">
         <h1 id="page-title">Edit message</h1>
         <p class="muted">Sent <?cs call:time(Data.message.created_at) ?>. Everyone sees that it was edited.</p>

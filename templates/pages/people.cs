@@ -22,7 +22,7 @@
         </form>
         <?cs call:form_error("q", "-", "-", "-") ?><?cs
         if:subcount(Data.users) > 0 ?>
-        <p class="result-count muted"><?cs var:subcount(Data.users) ?> <?cs if:subcount(Data.users) == 1 ?>person<?cs else ?>people<?cs /if ?> found for “<?cs var:Layout.q ?>”</p>
+        <p class="result-count muted"><?cs var:subcount(Data.users) ?> <?cs if:subcount(Data.users) == 1 ?>person<?cs else ?>people<?cs /if ?> found for “<bdi><?cs var:Layout.q ?></bdi>”</p>
         <ul class="people-list"><?cs
         each:u = Data.users ?>
           <li class="person">
@@ -31,7 +31,7 @@
               <span class="person-name"><?cs call:user_name(u) ?></span>
               <a class="person-handle" href="/users/<?cs var:u.username ?>">@<?cs var:u.username ?></a><?cs
               if:u.status_text ?>
-              <span class="person-status"><?cs var:u.status_text ?></span><?cs
+              <span class="person-status"><bdi><?cs var:u.status_text ?></bdi></span><?cs
               /if ?>
             </span><?cs
             if:u.username == Session.user.username ?>
@@ -45,7 +45,7 @@
         /each ?>
         </ul><?cs
         elif:Layout.q ?>
-        <p class="empty">Nobody found for “<?cs var:Layout.q ?>”. Check the spelling, or try the first letters of a name.</p><?cs
+        <p class="empty">Nobody found for “<bdi><?cs var:Layout.q ?></bdi>”. Check the spelling, or try the first letters of a name.</p><?cs
         else ?>
         <p class="empty">Type a name or username to find people to chat with.</p><?cs
         /if ?>

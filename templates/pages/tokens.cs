@@ -9,7 +9,7 @@
       /if ?><?cs
       if:?Data.secret ?>
       <section class="card secret-card" aria-labelledby="secret-title" role="status">
-        <h2 id="secret-title">Your new token<?cs if:Data.token.name ?> “<?cs var:Data.token.name ?>”<?cs /if ?></h2>
+        <h2 id="secret-title">Your new token<?cs if:Data.token.name ?> “<bdi><?cs var:Data.token.name ?></bdi>”<?cs /if ?></h2>
         <p class="secret-warning"><strong>Copy it now, it will not be shown again.</strong> Parley keeps only a hash of it.</p>
         <label class="visually-hidden" for="new-token">New API token</label>
         <input class="secret-value" id="new-token" type="text" readonly autocomplete="off" spellcheck="false" value="<?cs var:Data.secret ?>">
@@ -51,13 +51,13 @@
               <tbody><?cs
               each:t = Data.tokens ?>
                 <tr>
-                  <th scope="row" data-label="Name"><?cs var:t.name ?></th>
+                  <th scope="row" data-label="Name"><bdi><?cs var:t.name ?></bdi></th>
                   <td data-label="Created"><?cs call:time(t.created_at) ?></td>
                   <td data-label="Last used"><?cs if:t.last_used_at ?><?cs call:time(t.last_used_at) ?><?cs else ?><span class="muted">never</span><?cs /if ?></td>
                   <td class="cell-action">
                     <form method="post" action="/me/tokens/<?cs var:t.id ?>/revoke">
                       <?cs call:csrf_field() ?>
-                      <button type="submit" class="btn btn-secondary btn-sm">Revoke<span class="visually-hidden"> <?cs var:t.name ?></span></button>
+                      <button type="submit" class="btn btn-secondary btn-sm">Revoke<span class="visually-hidden"> <bdi><?cs var:t.name ?></bdi></span></button>
                     </form>
                   </td>
                 </tr><?cs

@@ -10,7 +10,7 @@
         <h1 id="page-title"><?cs call:user_name(Data.user) ?></h1>
         <p class="handle">@<?cs var:Data.user.username ?></p><?cs
         if:Data.user.status_text ?>
-        <p class="status-text"><?cs var:Data.user.status_text ?></p><?cs
+        <p class="status-text" dir="auto"><?cs var:Data.user.status_text ?></p><?cs
         /if ?><?cs
         if:Data.user.created_at ?>
         <p class="muted member-since">Member since <?cs call:time(Data.user.created_at) ?></p><?cs

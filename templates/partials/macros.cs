@@ -77,8 +77,14 @@
 
   A user's display name, else the username. Pass the user node
   (Session.user, Data.user). Never use `alt:` for output: it bypasses the
-  HTML escaping of Config.VarEscapeMode.
-?><?cs def:user_name(u) ?><?cs if:u.display_name ?><?cs var:u.display_name ?><?cs else ?><?cs var:u.username ?><?cs /if ?><?cs /def ?><?cs #
+  HTML escaping of Config.VarEscapeMode. user_name_text is the bare text,
+  for attributes; user_name wraps it in <bdi>, so that direction marks in a
+  name (or a right-to-left name) cannot reorder the text around it. Every
+  user-supplied run printed in running text is isolated the same way: <bdi>
+  around it, or dir="auto" on an element that holds only it (a message body,
+  a description, an excerpt).
+?><?cs def:user_name_text(u) ?><?cs if:u.display_name ?><?cs var:u.display_name ?><?cs else ?><?cs var:u.username ?><?cs /if ?><?cs /def ?><?cs #
+?><?cs def:user_name(u) ?><bdi><?cs call:user_name_text(u) ?></bdi><?cs /def ?><?cs #
 
   A person's presence: a dot and "Online", "Away", "Offline" or "Last seen
   <time>". `u` is a user node with id and presence.{state,last_seen};

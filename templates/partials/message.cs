@@ -13,6 +13,10 @@
   Layout.prev_sender, Layout.prev_kind and Layout.prev_day; the page resets
   them before the loop. A day separator starts each new (UTC) day.
 
+  Direction: the body's container has dir="auto", names sit in <bdi>; a
+  system line is the server's English sentence quoting names, so it is
+  isolated with dir="ltr" rather than take the direction of a name.
+
   Receipts: the server gives m.receipt only on the reader's own text messages
   (and not at all to people who turned read receipts off). A first message
   shows it in its head after the time; a grouped one floats it at the right
@@ -42,7 +46,7 @@
   /if ?><?cs
   set:Layout.prev_day = Layout.m_day ?><?cs
   if:m.kind == "system" ?>
-          <li class="msg-system" id="m<?cs var:m.seq ?>"><p><span class="msg-system-text"><?cs var:m.body ?></span> <span class="msg-time"><?cs call:time_hm(m.created_at) ?></span></p></li><?cs
+          <li class="msg-system" id="m<?cs var:m.seq ?>"><p><span class="msg-system-text" dir="ltr"><?cs var:m.body ?></span> <span class="msg-time"><?cs call:time_hm(m.created_at) ?></span></p></li><?cs
     set:Layout.prev_sender = "" ?><?cs
   else ?><?cs
     if:m.sender.username == Layout.prev_sender && !m.reply_to.seq ?><?cs set:Layout.m_cont = "1" ?><?cs else ?><?cs set:Layout.m_cont = "0" ?><?cs /if ?><?cs
@@ -66,7 +70,7 @@
       /if ?><?cs
     /if ?><?cs
     if:m.reply_to.seq ?>
-              <a class="msg-quote" href="/conversations/<?cs var:Data.conversation.id ?>?around=<?cs var:m.reply_to.seq ?>#m<?cs var:m.reply_to.seq ?>"><span class="visually-hidden">In reply to </span><span class="msg-quote-who"><?cs call:user_name(m.reply_to.sender) ?></span> <span class="msg-quote-text"><?cs if:m.reply_to.deleted ?><em>Message deleted</em><?cs else ?><?cs var:m.reply_to.excerpt ?><?cs /if ?></span></a><?cs
+              <a class="msg-quote" href="/conversations/<?cs var:Data.conversation.id ?>?around=<?cs var:m.reply_to.seq ?>#m<?cs var:m.reply_to.seq ?>"><span class="visually-hidden">In reply to </span><span class="msg-quote-who"><?cs call:user_name(m.reply_to.sender) ?></span> <span class="msg-quote-text" dir="auto"><?cs if:m.reply_to.deleted ?><em>Message deleted</em><?cs else ?><?cs var:m.reply_to.excerpt ?><?cs /if ?></span></a><?cs
     /if ?><?cs
     if:m.deleted ?>
               <p class="msg-body msg-tombstone">This message was deleted</p><?cs
@@ -75,11 +79,11 @@
               message text itself and formats a small safe subset (bold,
               italic, code, links, mentions) into m.html. Never uvar anything else.
 ?>
-              <div class="msg-body"><?cs uvar:m.html ?><?cs if:Layout.m_cont == "1" && m.edited_at ?> <span class="msg-edited" title="Edited <?cs var:m.edited_at ?>">(edited)</span><?cs /if ?></div><?cs
+              <div class="msg-body" dir="auto"><?cs uvar:m.html ?><?cs if:Layout.m_cont == "1" && m.edited_at ?> <span class="msg-edited" title="Edited <?cs var:m.edited_at ?>">(edited)</span><?cs /if ?></div><?cs
       if:subcount(m.reactions) > 0 ?>
               <ul class="reactions" aria-label="Reactions"><?cs
         each:r = m.reactions ?>
-                <li><form class="inline-form" method="post" action="/conversations/<?cs var:Data.conversation.id ?>/messages/<?cs var:m.seq ?>/reactions"><?cs call:csrf_field() ?><input type="hidden" name="emoji" value="<?cs var:r.emoji ?>"><button type="submit" class="reaction<?cs if:r.me ?> is-mine<?cs /if ?>" aria-pressed="<?cs if:r.me ?>true<?cs else ?>false<?cs /if ?>" title="<?cs each:u = r.users ?><?cs var:u ?><?cs if:!last(u) ?>, <?cs /if ?><?cs /each ?>"><span class="reaction-emoji"><?cs var:r.emoji ?></span> <span class="reaction-count"><?cs var:r.count ?></span><span class="visually-hidden"> (<?cs if:r.me ?>you reacted; press to remove<?cs else ?>press to add yours<?cs /if ?>)</span></button></form></li><?cs
+                <li><form class="inline-form" method="post" action="/conversations/<?cs var:Data.conversation.id ?>/messages/<?cs var:m.seq ?>/reactions"><?cs call:csrf_field() ?><input type="hidden" name="emoji" value="<?cs var:r.emoji ?>"><button type="submit" class="reaction<?cs if:r.me ?> is-mine<?cs /if ?>" aria-pressed="<?cs if:r.me ?>true<?cs else ?>false<?cs /if ?>" title="<?cs each:u = r.users ?><?cs var:u ?><?cs if:!last(u) ?>, <?cs /if ?><?cs /each ?>"><span class="reaction-emoji" dir="auto"><?cs var:r.emoji ?></span> <span class="reaction-count"><?cs var:r.count ?></span><span class="visually-hidden"> (<?cs if:r.me ?>you reacted; press to remove<?cs else ?>press to add yours<?cs /if ?>)</span></button></form></li><?cs
         /each ?>
               </ul><?cs
       /if ?><?cs
