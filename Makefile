@@ -25,6 +25,8 @@ FUZZ_SRC := cgi/core/arena.c cgi/core/buf.c cgi/core/err.c cgi/core/num.c cgi/co
             cgi/http/form.c cgi/http/cookie.c cgi/http/body.c cgi/http/route.c \
             cgi/http/validate.c cgi/http/req.c cgi/app/format.c
 UNIT     := $(patsubst tests/unit/%.c,build/san/tests/%,$(wildcard tests/unit/test_*.c))
+# Domain tests on real PostgreSQL and Redis: built here, run by the stack tests.
+STACK_UNIT := $(patsubst tests/stack/%.c,build/san/stack-tests/%,$(wildcard tests/stack/test_*.c))
 FUZZERS  := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: all run test check test-unit test-fuzz test-stack test-tsan bench clean san deps
@@ -85,6 +87,10 @@ build/san/tests/%: tests/unit/%.c build/san/libparley.a tests/unit/unit_fixture.
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $(filter %.c %.a,$^) -lcmocka $(LIBS)
 
+build/san/stack-tests/%: tests/stack/%.c build/san/libparley.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $(filter %.c %.a,$^) -lcmocka $(LIBS)
+
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_SRC)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ -ljansson
@@ -121,7 +127,7 @@ test-fuzz: $(FUZZERS)
 	  grep -E "^(#[0-9]+|Done)" build/fuzz/$$n.log | tail -1; done
 
 # API and browser tests against a real stack (sanitizer builds) on a free port.
-test-stack: san
+test-stack: san $(STACK_UNIT)
 	tests/support/run-stack-tests.sh
 
 # The ThreadSanitizer build under a concurrent load: worker threads share nothing unsafely.

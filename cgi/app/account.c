@@ -1,5 +1,5 @@
 /* account.c — handlers: register, log in, log out, log out everywhere. */
-#include "handlers.h"
+#include "module.h"
 #include "account.h"
 #include <stdio.h>
 #include <string.h>
@@ -21,36 +21,36 @@ static err_t login_start(ctx *c, user_row *u, int status)
 {
     char token[SECRET_LEN + 1];
     sess s;
-    err_t e = sess_create(c, u->id, token, &s);
+    err_t e = sess_create(&c->svc, u->id, c->rq.client_ip, c->rq.user_agent, token, &s);
     if (e) return e;
     c->out = json_pack("{s:o,s:s}", "user", user_json(u), "token", token);
     c->status = status;
     if (!c->rq.is_api) {
-        ctx_set_cookie(c, "parley_session", token, c->cfg->session_ttl);
+        ctx_set_cookie(c, "parley_session", token, c->svc.cfg->session_ttl);
         c->redirect = safe_next(ctx_str(c, "next"));
     }
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
-err_t h_register(ctx *c)
+static err_t h_register(ctx *c)
 {
-    const char *ip_key = arena_printf(c->a, "reg:ip:%s", c->rq.client_ip);
-    err_t e = rl_take(c, ip_key, &c->cfg->rl_register_ip);
+    const char *ip_key = arena_printf(c->svc.a, "reg:ip:%s", c->rq.client_ip);
+    err_t e = rl_take(&c->svc, ip_key, &c->svc.cfg->rl_register_ip);
     if (e) return e == ERR_RATE_LIMITED
         ? ctx_fail(c, e, NULL, "Too many new accounts from your network. Try again later.") : e;
     user_row *u;
-    e = users_create(c, ctx_str(c, "username"), ctx_str(c, "display_name"), ctx_str(c, "password"), &u);
+    e = users_create(&c->svc, ctx_str(c, "username"), ctx_str(c, "display_name"), ctx_str(c, "password"), &u);
     if (e) return e;
     return login_start(c, u, 201);
 }
 
-err_t account_limited(ctx *c, err_t e)
+err_t account_limited(svc *c, err_t e)
 {
     return e == ERR_RATE_LIMITED
-        ? ctx_fail(c, e, NULL, "Too many failed attempts. Wait a few minutes and try again.") : e;
+        ? svc_fail(c, e, NULL, "Too many failed attempts. Wait a few minutes and try again.") : e;
 }
 
-const char *account_budget(ctx *c, long long uid)
+const char *account_budget(svc *c, long long uid)
 {
     return arena_printf(c->a, "login:u:%lld", uid);
 }
@@ -60,34 +60,34 @@ const char *account_budget(ctx *c, long long uid)
  * given back when the login succeeds. The account's budget is keyed by its id once the
  * name is found (by the canonical name otherwise, so that unknown names are limited alike
  * and a 429 reveals nothing); a name that cannot be a username names nobody. */
-err_t h_login(ctx *c)
+static err_t h_login(ctx *c)
 {
-    const char *ip_key = arena_printf(c->a, "login:ip:%s", c->rq.client_ip);
-    err_t e = rl_take(c, ip_key, &c->cfg->rl_login_ip);
-    if (e) return account_limited(c, e);
-    const char *name = users_canonical(c->a, ctx_str(c, "username")), *hash = NULL, *user_key = NULL;
+    const char *ip_key = arena_printf(c->svc.a, "login:ip:%s", c->rq.client_ip);
+    err_t e = rl_take(&c->svc, ip_key, &c->svc.cfg->rl_login_ip);
+    if (e) return account_limited(&c->svc, e);
+    const char *name = users_canonical(c->svc.a, ctx_str(c, "username")), *hash = NULL, *user_key = NULL;
     user_row *u = NULL;
-    if (name && (e = users_find_login(c, name, &u, &hash))) { rl_give(c, ip_key); return e; }
+    if (name && (e = users_find_login(&c->svc, name, &u, &hash))) { rl_give(&c->svc, ip_key); return e; }
     if (name) {
-        user_key = u ? account_budget(c, u->id) : arena_printf(c->a, "login:n:%s", name);
-        if ((e = rl_take(c, user_key, &c->cfg->rl_login_user))) { rl_give(c, ip_key); return account_limited(c, e); }
+        user_key = u ? account_budget(&c->svc, u->id) : arena_printf(c->svc.a, "login:n:%s", name);
+        if ((e = rl_take(&c->svc, user_key, &c->svc.cfg->rl_login_user))) { rl_give(&c->svc, ip_key); return account_limited(&c->svc, e); }
     }
     if (!users_password_ok(hash, ctx_str(c, "password")))
         return ctx_fail(c, ERR_INVALID_CREDENTIALS, "password", "Wrong username or password.");
-    rl_give(c, ip_key);                                  /* not a failure: the slots go back */
-    rl_give(c, user_key);
+    rl_give(&c->svc, ip_key);                                  /* not a failure: the slots go back */
+    rl_give(&c->svc, user_key);
     return login_start(c, u, 200);
 }
 
-err_t h_logout(ctx *c)
+static err_t h_logout(ctx *c)
 {
     err_t e = ERR_OK;
-    if (!c->user && c->rq.is_api) return ctx_fail(c, ERR_UNAUTHORIZED, NULL, "You are not logged in.");
-    if (c->user && c->sess_id[0]) e = sess_revoke(c, c->user->id, c->sess_id);
-    if (c->user && c->token_id) {
+    if (!c->svc.user && c->rq.is_api) return ctx_fail(c, ERR_UNAUTHORIZED, NULL, "You are not logged in.");
+    if (c->svc.user && c->sess_id[0]) e = sess_revoke(&c->svc, c->svc.user->id, c->sess_id);
+    if (c->svc.user && c->token_id) {
         char id[24];
         snprintf(id, sizeof id, "%lld", c->token_id);
-        e = tokens_revoke(c, c->user->id, id);
+        e = tokens_revoke(&c->svc, c->svc.user->id, id);
     }
     if (e && e != ERR_NOT_FOUND) return e;
     c->status = 204;
@@ -101,21 +101,21 @@ err_t h_logout(ctx *c)
 err_t account_end_others(ctx *c, int keep_current)
 {
     size_t sessions, tokens;
-    err_t e = sess_revoke_all(c, c->user->id, keep_current ? c->sess_id : NULL, &sessions);
-    if (!e) e = tokens_revoke_all(c, c->user->id, keep_current ? c->token_id : 0, &tokens);
+    err_t e = sess_revoke_all(&c->svc, c->svc.user->id, keep_current ? c->sess_id : NULL, &sessions);
+    if (!e) e = tokens_revoke_all(&c->svc, c->svc.user->id, keep_current ? c->token_id : 0, &tokens);
     if (e) return e;
     c->out = json_pack("{s:I,s:I}", "sessions_ended", (json_int_t)sessions, "tokens_revoked", (json_int_t)tokens);
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
 /* POST /logout/all: every session and every personal API token, this one included. */
-err_t h_logout_all(ctx *c)
+static err_t h_logout_all(ctx *c)
 {
     err_t e = account_end_others(c, 0);
     if (e) return e;
     if (!c->rq.is_api) {
         ctx_set_cookie(c, "parley_session", "", 0);
-        c->redirect = arena_printf(c->a, "/login?done=logout_all&sessions=%lld&tokens=%lld",
+        c->redirect = arena_printf(c->svc.a, "/login?done=logout_all&sessions=%lld&tokens=%lld",
                                    json_integer_value(json_object_get(c->out, "sessions_ended")),
                                    json_integer_value(json_object_get(c->out, "tokens_revoked")));
     }
@@ -123,10 +123,37 @@ err_t h_logout_all(ctx *c)
 }
 
 /* GET /login and /register: the form; someone logged in goes to /me. */
-err_t h_login_form(ctx *c)
+static err_t h_login_form(ctx *c)
 {
-    if (c->user && !c->rq.is_api) { c->redirect = "/me"; return ERR_OK; }
+    if (c->svc.user && !c->rq.is_api) { c->redirect = "/me"; return ERR_OK; }
     const char *next = req_query(&c->rq, "next");
     c->out = next ? json_pack("{s:s}", "next", safe_next(next)) : json_object();
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
+
+/* ---- routes: the same entry serves /path (HTML) and /api/v1/path (JSON); forms cannot send
+ * PATCH or DELETE, so those routes have a POST twin. ---- */
+
+static const field_spec f_register[] = {
+    {"username", "Username", FV_USERNAME, 1, 3, 32},
+    {"password", "Password", FV_BYTES, 1, 8, 1024},
+    {"display_name", "Display name", FV_TEXT, 1, 1, 64},
+    {"next", "Next page", FV_TEXT, 0, 0, 512},
+    {NULL, NULL, 0, 0, 0, 0},
+};
+static const field_spec f_login[] = {
+    {"username", "Username", FV_TEXT, 1, 1, 64},
+    {"password", "Password", FV_BYTES, 1, 1, 1024},
+    {"next", "Next page", FV_TEXT, 0, 0, 512},
+    {NULL, NULL, 0, 0, 0, 0},
+};
+
+static const route account_routes[] = {
+    {"GET", "/register", h_login_form, 0, "register", NULL, NULL, NULL},
+    {"POST", "/register", h_register, R_ANON_FORM, "register", f_register, NULL, NULL},
+    {"GET", "/login", h_login_form, 0, "login", NULL, NULL, NULL},
+    {"POST", "/login", h_login, R_ANON_FORM, "login", f_login, NULL, NULL},
+    {"POST", "/logout", h_logout, 0, NULL, NULL, NULL, NULL},
+    {"POST", "/logout/all", h_logout_all, R_AUTH, NULL, NULL, NULL, NULL},
+};
+const module account_module = {"account", MODULE_ROUTES(account_routes), NULL};

@@ -6,9 +6,9 @@
 
 /* The rate-limit key of uid's failed password checks (logins and password changes count
  * against the same PARLEY_RL_LOGIN_USER budget); in the arena. */
-const char *account_budget(ctx *c, long long uid);
+const char *account_budget(svc *c, long long uid);
 /* e, with the message people see when a budget is spent. */
-err_t account_limited(ctx *c, err_t e);
+err_t account_limited(svc *c, err_t e);
 /* Ends every session and personal API token of the caller (but the credential of this
  * request when keep_current) and their open streams; c->out = {"sessions_ended",
  * "tokens_revoked"}. */

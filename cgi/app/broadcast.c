@@ -1,10 +1,10 @@
 /* broadcast.c — one message to many people and conversations at once. Each target gets it
  * through the ordinary send path, so the broadcast's client_id makes a retry idempotent
  * target by target. */
-#include "handlers.h"
+#include "module.h"
 #include <stdlib.h>
 #include <string.h>
-#include "conv.h"
+#include "msg.h"
 #include "events.h"
 #include "people.h"
 #include "users.h"
@@ -22,7 +22,7 @@ const db_stmt broadcast_stmts[] = {
 };
 
 /* The conversations the caller may post in, for the form. */
-static err_t targets(ctx *c, json_t **out)
+static err_t targets(svc *c, json_t **out)
 {
     const char *p[] = {id_str(c, c->user->id)};
     PGresult *r;
@@ -38,10 +38,10 @@ static err_t targets(ctx *c, json_t **out)
 }
 
 /* GET /broadcasts */
-err_t h_broadcast_form(ctx *c)
+static err_t h_broadcast_form(ctx *c)
 {
     json_t *t;
-    err_t e = targets(c, &t);
+    err_t e = targets(&c->svc, &t);
     if (e) return e;
     c->out = json_pack("{s:o}", "conversations", t);
     return c->out ? ERR_OK : ERR_INTERNAL;
@@ -58,16 +58,16 @@ static err_t send_one(ctx *c, conv *cv, json_t *res)
     int created;
     long long seq;
     const char *body = ctx_str(c, "body"), *cid = ctx_str(c, "client_id");
-    err_t e = msg_send(c, cv, body, cid, 0, &created, &seq);
+    err_t e = msg_send(&c->svc, cv, body, cid, 0, &created, &seq);
     if (e == ERR_NOT_ALLOWED || e == ERR_FORBIDDEN) {
         json_object_set_new(res, "status", json_string("failed"));
         json_object_set_new(res, "reason", json_string("not_allowed"));   /* a block is not told */
-        c->err_msg = NULL;
-        c->err_field = NULL;
+        c->svc.err_msg = NULL;
+        c->svc.err_field = NULL;
         return ERR_OK;
     }
     if (e) return e;
-    if (created) ev_message(c, "message.created", cv->id, seq);   /* a retry publishes nothing twice */
+    if (created) msg_event(&c->svc, "message.created", cv->id, seq);   /* a retry publishes nothing twice */
     json_object_set_new(res, "status", json_string("sent"));
     json_object_set_new(res, "conversation_id", json_integer(cv->id));
     json_object_set_new(res, "seq", json_integer(seq));
@@ -75,10 +75,10 @@ static err_t send_one(ctx *c, conv *cv, json_t *res)
 }
 
 /* POST /broadcasts */
-err_t h_broadcast(ctx *c)
+static err_t h_broadcast(ctx *c)
 {
     const char *body = ctx_str(c, "body");
-    err_t be = msg_body_ok(c, body);
+    err_t be = msg_body_ok(&c->svc, body);
     if (be) return be;
     json_t *uids = json_object_get(c->in, "user_ids"), *names = json_object_get(c->in, "usernames");
     json_t *cids = json_object_get(c->in, "conversation_ids");
@@ -94,8 +94,8 @@ err_t h_broadcast(ctx *c)
         for (size_t i = 0; i < json_array_size(list) && !e; i++) {
             json_t *item = json_array_get(list, i);
             user_row *u = NULL;
-            err_t f = pass ? users_by_username(c, json_string_value(item), &u)
-                           : users_by_id(c, json_integer_value(item), &u);
+            err_t f = pass ? users_by_username(&c->svc, json_string_value(item), &u)
+                           : users_by_id(&c->svc, json_integer_value(item), &u);
             json_t *res = pass ? json_pack("{s:s,s:s}", "target", "user", "username", json_string_value(item))
                                : json_pack("{s:s,s:I}", "target", "user", "user_id", json_integer_value(item));
             json_array_append_new(results, res);
@@ -107,24 +107,24 @@ err_t h_broadcast(ctx *c)
             if ((e = f)) break;
             json_object_set_new(res, "user_id", json_integer(u->id));
             json_object_set_new(res, "username", json_string(u->username));
-            if (u->id == c->user->id) {
+            if (u->id == c->svc.user->id) {
                 json_object_set_new(res, "status", json_string("failed"));
                 json_object_set_new(res, "reason", json_string("not_allowed"));
                 continue;
             }
             long long id;
             int created;
-            f = conv_direct_open(c, u, &id, &created);
+            f = conv_direct_open(&c->svc, u, &id, &created);
             if (f == ERR_NOT_ALLOWED) {
                 json_object_set_new(res, "status", json_string("failed"));
                 json_object_set_new(res, "reason", json_string("not_allowed"));
-                c->err_msg = NULL;
-                c->err_field = NULL;
+                c->svc.err_msg = NULL;
+                c->svc.err_field = NULL;
                 continue;
             }
             conv cv;
-            if (!f && created) ev_conv_created(c, id);
-            if ((e = f) || (e = conv_load(c, id, &cv))) break;
+            if (!f && created) conv_event_created(&c->svc, id);
+            if ((e = f) || (e = conv_load(&c->svc, id, &cv))) break;
             json_object_set_new(res, "title", json_string(u->display_name));
             e = send_one(c, &cv, res);
         }
@@ -132,10 +132,10 @@ err_t h_broadcast(ctx *c)
     for (size_t i = 0; i < json_array_size(cids) && !e; i++) {
         long long id = json_integer_value(json_array_get(cids, i));
         conv cv;
-        err_t f = conv_load(c, id, &cv);
+        err_t f = conv_load(&c->svc, id, &cv);
         if (f == ERR_NOT_FOUND) {
             json_array_append_new(results, failed("conversation", "conversation_id", id, "not_member"));
-            c->err_msg = NULL;
+            c->svc.err_msg = NULL;
             continue;
         }
         if ((e = f)) break;
@@ -149,8 +149,26 @@ err_t h_broadcast(ctx *c)
     c->status = 201;
     if (!c->rq.is_api) {                         /* the form again, with the outcome */
         json_t *t;
-        if (targets(c, &t) == ERR_OK) json_object_set_new(c->out, "conversations", t);
+        if (targets(&c->svc, &t) == ERR_OK) json_object_set_new(c->out, "conversations", t);
         c->page = "broadcast";
     }
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
+
+/* ---- routes: the same entry serves /path (HTML) and /api/v1/path (JSON); forms cannot send
+ * PATCH or DELETE, so those routes have a POST twin. ---- */
+
+static const field_spec f_broadcast[] = {
+    {"body", "Message", FV_BYTES, 1, 1, 1048576},
+    {"client_id", "client_id", FV_UUID, 1, 0, 0},
+    {"user_ids", "user_ids", FV_IDS, 0, 0, 500},
+    {"usernames", "Usernames", FV_NAMES, 0, 0, 500},
+    {"conversation_ids", "Conversations", FV_IDS, 0, 0, 500},
+    {NULL, NULL, 0, 0, 0, 0},
+};
+
+static const route broadcast_routes[] = {
+    {"GET", "/broadcasts", h_broadcast_form, R_AUTH, "broadcast", NULL, NULL, NULL},
+    {"POST", "/broadcasts", h_broadcast, R_AUTH, "broadcast", f_broadcast, h_broadcast_form, NULL},
+};
+const module broadcast_module = {"broadcast", MODULE_ROUTES(broadcast_routes), broadcast_stmts};

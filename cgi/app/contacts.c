@@ -1,5 +1,5 @@
 /* contacts.c — contacts, contact requests, blocks and people search (domain + handlers). */
-#include "handlers.h"
+#include "module.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +9,7 @@
 #include "../core/utf8.h"
 #include "users.h"
 
-#define UCOLS "u.id, u.username, u.display_name, u.status_text, " DB_TS("u.created_at")
+#define UCOLS USERS_PUBLIC_COLS("u")
 
 const db_stmt contacts_stmts[] = {
     {"contacts_list", "SELECT " UCOLS ", " DB_TS("c.created_at") " FROM contacts c JOIN users u ON u.id = c.contact_id "
@@ -47,16 +47,8 @@ const db_stmt contacts_stmts[] = {
     {NULL, NULL},
 };
 
-/* A user row from columns 0..4 of r. */
-static json_t *row_user_json(PGresult *r, int i)
-{
-    return json_pack("{s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)atoll(PQgetvalue(r, i, 0)),
-                     "username", PQgetvalue(r, i, 1), "display_name", PQgetvalue(r, i, 2),
-                     "status_text", PQgetvalue(r, i, 3), "created_at", PQgetvalue(r, i, 4));
-}
-
 /* Runs a list statement for the caller; state NULL gives {"user","since"} items. */
-static err_t contact_list(ctx *c, const char *stmt, const char *state, json_t **out)
+static err_t contact_list(svc *c, const char *stmt, const char *state, json_t **out)
 {
     const char *p[] = {id_str(c, c->user->id)};
     PGresult *r;
@@ -65,8 +57,8 @@ static err_t contact_list(ctx *c, const char *stmt, const char *state, json_t **
     json_t *arr = json_array();
     for (int i = 0; arr && i < PQntuples(r); i++) {
         json_t *item = state
-            ? json_pack("{s:o,s:s,s:s}", "user", row_user_json(r, i), "state", state, "since", PQgetvalue(r, i, 5))
-            : json_pack("{s:o,s:s}", "user", row_user_json(r, i), "since", PQgetvalue(r, i, 5));
+            ? json_pack("{s:o,s:s,s:s}", "user", users_public_json(r, i, 0), "state", state, "since", PQgetvalue(r, i, 5))
+            : json_pack("{s:o,s:s}", "user", users_public_json(r, i, 0), "since", PQgetvalue(r, i, 5));
         json_array_append_new(arr, item);
     }
     PQclear(r);
@@ -74,25 +66,25 @@ static err_t contact_list(ctx *c, const char *stmt, const char *state, json_t **
     return arr ? ERR_OK : ERR_INTERNAL;
 }
 
-err_t h_contacts(ctx *c)
+static err_t h_contacts(ctx *c)
 {
     json_t *acc = NULL, *in = NULL, *outg = NULL, *bl = NULL;
-    err_t e = contact_list(c, "contacts_list", "accepted", &acc);
-    if (!e) e = contact_list(c, "contacts_incoming", "incoming", &in);
-    if (!e) e = contact_list(c, "contacts_outgoing", "outgoing", &outg);
-    if (!e) e = contact_list(c, "contacts_blocked", NULL, &bl);
+    err_t e = contact_list(&c->svc, "contacts_list", "accepted", &acc);
+    if (!e) e = contact_list(&c->svc, "contacts_incoming", "incoming", &in);
+    if (!e) e = contact_list(&c->svc, "contacts_outgoing", "outgoing", &outg);
+    if (!e) e = contact_list(&c->svc, "contacts_blocked", NULL, &bl);
     if (e) { json_decref(acc); json_decref(in); json_decref(outg); json_decref(bl); return e; }
     json_t *people = json_array(), *ct;                  /* the contacts' user objects, shared */
     size_t i;
     json_array_foreach(acc, i, ct) json_array_append(people, json_object_get(ct, "user"));
-    presence_attach(c, people);
+    presence_attach(&c->svc, people);
     json_decref(people);
     c->out = json_pack("{s:o,s:o,s:o,s:o}", "contacts", acc, "incoming", in, "outgoing", outg, "blocked", bl);
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
 /* {"user":…,"state":…,"since":…} for the pair (me, u). */
-static err_t contact_json(ctx *c, user_row *u, json_t **out)
+static err_t contact_json(svc *c, user_row *u, json_t **out)
 {
     const char *p[] = {id_str(c, c->user->id), id_str(c, u->id)};
     PGresult *r;
@@ -104,14 +96,14 @@ static err_t contact_json(ctx *c, user_row *u, json_t **out)
 }
 
 /* contact.accepted to both people, each told about the other (and their presence). */
-static void ev_accepted(ctx *c, user_row *u)
+static void ev_accepted(svc *c, user_row *u)
 {
     ev_users(c, &c->user->id, 1, json_pack("{s:s,s:o}", "type", "contact.accepted", "user", user_json(u)));
     ev_users(c, &u->id, 1, json_pack("{s:s,s:o}", "type", "contact.accepted", "user", user_json(c->user)));
     presence_pair_changed(c, c->user->id, u->id);
 }
 
-static err_t run2(ctx *c, const char *stmt, long long a, long long b, long long *count)
+static err_t run2(svc *c, const char *stmt, long long a, long long b, long long *count)
 {
     const char *p[] = {id_str(c, a), id_str(c, b)};
     PGresult *r;
@@ -125,38 +117,38 @@ static err_t run2(ctx *c, const char *stmt, long long a, long long b, long long 
 /* The user the "username" field names, who must not be the caller (self_msg otherwise). */
 static err_t named_other(ctx *c, const char *self_msg, user_row **u)
 {
-    err_t e = users_by_username(c, ctx_str(c, "username"), u);
+    err_t e = users_by_username(&c->svc, ctx_str(c, "username"), u);
     if (e == ERR_NOT_FOUND) return ctx_fail(c, e, "username", "There is no user with that name.");
     if (e) return e;
-    return (*u)->id == c->user->id ? ctx_fail(c, ERR_INVALID_FIELD, "username", self_msg) : ERR_OK;
+    return (*u)->id == c->svc.user->id ? ctx_fail(c, ERR_INVALID_FIELD, "username", self_msg) : ERR_OK;
 }
 
-err_t h_contact_add(ctx *c)
+static err_t h_contact_add(ctx *c)
 {
     user_row *u;
     err_t e = named_other(c, "You cannot add yourself.", &u);
     if (e) return e;
     int blocked;
-    if ((e = people_block_between(c, c->user->id, u->id, &blocked))) return e;
+    if ((e = people_block_between(&c->svc, c->svc.user->id, u->id, &blocked))) return e;
     if (blocked) return ctx_fail(c, ERR_NOT_ALLOWED, "username", "You cannot send this person a contact request.");
     json_t *cur;
-    if ((e = contact_json(c, u, &cur))) return e;
+    if ((e = contact_json(&c->svc, u, &cur))) return e;
     const char *state = json_string_value(json_object_get(cur, "state"));
     c->status = 200;
     if (!strcmp(state, "incoming")) {                       /* they asked first: accept */
         json_decref(cur);
         c->status = 201;
         long long n;
-        if ((e = run2(c, "contacts_accept", c->user->id, u->id, &n))) return e;
-        if ((e = contact_json(c, u, &cur))) return e;
-        if (n) ev_accepted(c, u);
+        if ((e = run2(&c->svc, "contacts_accept", c->svc.user->id, u->id, &n))) return e;
+        if ((e = contact_json(&c->svc, u, &cur))) return e;
+        if (n) ev_accepted(&c->svc, u);
     } else if (!*state) {
         json_decref(cur);
         long long n;
-        if ((e = run2(c, "contacts_request", c->user->id, u->id, &n))) return e;
-        if ((e = contact_json(c, u, &cur))) return e;
+        if ((e = run2(&c->svc, "contacts_request", c->svc.user->id, u->id, &n))) return e;
+        if ((e = contact_json(&c->svc, u, &cur))) return e;
         c->status = 201;
-        if (n) ev_users(c, &u->id, 1, json_pack("{s:s,s:o}", "type", "contact.request", "user", user_json(c->user)));
+        if (n) ev_users(&c->svc, &u->id, 1, json_pack("{s:s,s:o}", "type", "contact.request", "user", user_json(c->svc.user)));
     }
     c->out = json_pack("{s:o}", "contact", cur);
     if (!c->rq.is_api) c->redirect = "/contacts?done=requested";
@@ -168,21 +160,21 @@ static err_t path_user(ctx *c, user_row **u)
 {
     long long id;
     err_t e = param_id(c, "user_id", &id);
-    if (!e) e = users_by_id(c, id, u);
+    if (!e) e = users_by_id(&c->svc, id, u);
     return e == ERR_NOT_FOUND ? ctx_fail(c, e, NULL, "There is no such user.") : e;
 }
 
-err_t h_contact_accept(ctx *c)
+static err_t h_contact_accept(ctx *c)
 {
     user_row *u;
     long long n;
     err_t e = path_user(c, &u);
-    if (!e) e = run2(c, "contacts_accept", c->user->id, u->id, &n);
+    if (!e) e = run2(&c->svc, "contacts_accept", c->svc.user->id, u->id, &n);
     if (e) return e;
     if (n == 0) return ctx_fail(c, ERR_NOT_FOUND, NULL, "There is no contact request from this person.");
-    ev_accepted(c, u);
+    ev_accepted(&c->svc, u);
     json_t *cj;
-    if ((e = contact_json(c, u, &cj))) return e;
+    if ((e = contact_json(&c->svc, u, &cj))) return e;
     c->out = json_pack("{s:o}", "contact", cj);
     if (!c->rq.is_api) c->redirect = "/contacts?done=accepted";
     return c->out ? ERR_OK : ERR_INTERNAL;
@@ -196,39 +188,39 @@ static err_t pair_change(ctx *c, const char *stmt, const char *missing, const ch
     user_row *u;
     long long n;
     err_t e = path_user(c, &u);
-    if (!e) e = run2(c, stmt, c->user->id, u->id, &n);
+    if (!e) e = run2(&c->svc, stmt, c->svc.user->id, u->id, &n);
     if (e) return e;
     if (n == 0) return ctx_fail(c, ERR_NOT_FOUND, NULL, missing);
-    if (ends) presence_pair_changed(c, c->user->id, u->id);
+    if (ends) presence_pair_changed(&c->svc, c->svc.user->id, u->id);
     c->status = 204;
-    if (!c->rq.is_api) c->redirect = arena_printf(c->a, "/contacts?done=%s", done);
+    if (!c->rq.is_api) c->redirect = arena_printf(c->svc.a, "/contacts?done=%s", done);
     return ERR_OK;
 }
 
-err_t h_contact_decline(ctx *c)
+static err_t h_contact_decline(ctx *c)
 {
     return pair_change(c, "contacts_decline", "There is no contact request from this person.", "declined", 0);
 }
 
-err_t h_contact_remove(ctx *c)
+static err_t h_contact_remove(ctx *c)
 {
     return pair_change(c, "contacts_remove", "This person is not among your contacts or requests.", "removed", 1);
 }
 
-err_t h_block_add(ctx *c)
+static err_t h_block_add(ctx *c)
 {
     user_row *u;
     err_t e = named_other(c, "You cannot block yourself.", &u);
     if (e) return e;
-    if ((e = db_begin(c->db))) return e;
-    e = run2(c, "blocks_insert", c->user->id, u->id, NULL);
-    if (!e) e = run2(c, "contacts_remove", c->user->id, u->id, NULL);   /* a block ends the contact */
-    if (!e) e = db_commit(c->db);
-    if (e) { db_rollback(c->db); return e; }
-    presence_pair_changed(c, c->user->id, u->id);        /* each now sees the other's as hidden */
-    const char *p[] = {id_str(c, c->user->id), id_str(c, u->id)};
+    if ((e = db_begin(c->svc.db))) return e;
+    e = run2(&c->svc, "blocks_insert", c->svc.user->id, u->id, NULL);
+    if (!e) e = run2(&c->svc, "contacts_remove", c->svc.user->id, u->id, NULL);   /* a block ends the contact */
+    if (!e) e = db_commit(c->svc.db);
+    if (e) { db_rollback(c->svc.db); return e; }
+    presence_pair_changed(&c->svc, c->svc.user->id, u->id);        /* each now sees the other's as hidden */
+    const char *p[] = {id_str(&c->svc, c->svc.user->id), id_str(&c->svc, u->id)};
     PGresult *r;
-    if ((e = db_exec(c->db, "blocks_since", 2, p, &r))) return e;
+    if ((e = db_exec(c->svc.db, "blocks_since", 2, p, &r))) return e;
     c->status = 201;
     c->out = json_pack("{s:{s:o,s:s}}", "blocked", "user", user_json(u), "since", PQntuples(r) ? PQgetvalue(r, 0, 0) : "");
     PQclear(r);
@@ -236,12 +228,12 @@ err_t h_block_add(ctx *c)
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
-err_t h_block_remove(ctx *c)
+static err_t h_block_remove(ctx *c)
 {
     return pair_change(c, "blocks_delete", "You have not blocked this person.", "unblocked", 1);
 }
 
-err_t h_users_search(ctx *c)
+static err_t h_users_search(ctx *c)
 {
     const char *q = req_query(&c->rq, "q");
     if ((!q || !*q) && c->rq.is_api) return ctx_fail(c, ERR_MISSING_FIELD, "q", "Say what to search for: ?q=…");
@@ -252,13 +244,35 @@ err_t h_users_search(ctx *c)
     size_t n = strlen(q);
     if (utf8_count(q, n) > 64 || utf8_has_control(q, n, 0))
         return ctx_fail(c, ERR_INVALID_FIELD, "q", "Search for 1 to 64 characters.");
-    const char *p[] = {id_str(c, c->user->id), people_like_escape(c->a, q)};
+    const char *p[] = {id_str(&c->svc, c->svc.user->id), people_like_escape(c->svc.a, q)};
     PGresult *r;
-    err_t e = db_exec(c->db, "users_search", 2, p, &r);
+    err_t e = db_exec(c->svc.db, "users_search", 2, p, &r);
     if (e) return e;
     json_t *arr = json_array();
-    for (int i = 0; arr && i < PQntuples(r); i++) json_array_append_new(arr, row_user_json(r, i));
+    for (int i = 0; arr && i < PQntuples(r); i++) json_array_append_new(arr, users_public_json(r, i, 0));
     PQclear(r);
     c->out = json_pack("{s:o,s:s}", "users", arr, "q", q);
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
+
+/* ---- routes: the same entry serves /path (HTML) and /api/v1/path (JSON); forms cannot send
+ * PATCH or DELETE, so those routes have a POST twin. ---- */
+
+static const field_spec f_username[] = {
+    {"username", "Username", FV_USERNAME, 1, 3, 32},
+    {NULL, NULL, 0, 0, 0, 0},
+};
+
+static const route contacts_routes[] = {
+    {"GET", "/users", h_users_search, R_AUTH, "people", NULL, NULL, NULL},
+    {"GET", "/contacts", h_contacts, R_AUTH, "contacts", NULL, NULL, NULL},
+    {"POST", "/contacts", h_contact_add, R_AUTH, "contacts", f_username, h_contacts, NULL},
+    {"POST", "/contacts/:user_id/accept", h_contact_accept, R_AUTH, "contacts", NULL, h_contacts, NULL},
+    {"POST", "/contacts/:user_id/decline", h_contact_decline, R_AUTH, "contacts", NULL, h_contacts, NULL},
+    {"DELETE", "/contacts/:user_id", h_contact_remove, R_AUTH, "contacts", NULL, h_contacts, NULL},
+    {"POST", "/contacts/:user_id/remove", h_contact_remove, R_AUTH, "contacts", NULL, h_contacts, NULL},
+    {"POST", "/blocks", h_block_add, R_AUTH, "contacts", f_username, h_contacts, NULL},
+    {"DELETE", "/blocks/:user_id", h_block_remove, R_AUTH, "contacts", NULL, h_contacts, NULL},
+    {"POST", "/blocks/:user_id/remove", h_block_remove, R_AUTH, "contacts", NULL, h_contacts, NULL},
+};
+const module contacts_module = {"contacts", MODULE_ROUTES(contacts_routes), contacts_stmts};

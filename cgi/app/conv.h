@@ -1,6 +1,6 @@
 /* conv.h — conversations as the domain sees them: loading one for a member (everyone else
- * gets ERR_NOT_FOUND, so ids reveal nothing), roles, direct conversations, system messages
- * and the message store. */
+ * gets ERR_NOT_FOUND, so ids reveal nothing), roles, direct conversations and system
+ * messages. The message store is msg.h. */
 #ifndef PARLEY_CONV_H
 #define PARLEY_CONV_H
 #include "ctx.h"
@@ -15,41 +15,34 @@ typedef struct conv {
 } conv;
 
 extern const db_stmt conv_stmts[];
-extern const db_stmt msg_stmts[];
 
 /* The conversation id as seen by the caller, who must be a member. */
-err_t conv_load(ctx *c, long long id, conv *out);
+err_t conv_load(svc *c, long long id, conv *out);
+/* The inbox, the conversation page and its settings page, which other modules' forms
+ * re-render on failure (route refills). */
+err_t h_convs(ctx *c);
+err_t h_conv_show(ctx *c);
+err_t h_conv_settings(ctx *c);
 /* Loads the conversation named by the path parameter "id". */
 err_t conv_from_path(ctx *c, conv *out);
 int conv_is_admin(const conv *cv);          /* owner or admin */
 int conv_can_post(const conv *cv);          /* anyone but a channel's plain members */
 /* ERR_NOT_ALLOWED (neutral, as for sending) when cv->blocked; doing names the action. */
-err_t conv_unblocked(ctx *c, const conv *cv, const char *doing);
+err_t conv_unblocked(svc *c, const conv *cv, const char *doing);
 /* JSON of a conversation; with_members adds "members" (and "peer" for direct ones). */
-err_t conv_json(ctx *c, const conv *cv, int with_members, json_t **out);
+err_t conv_json(svc *c, const conv *cv, int with_members, json_t **out);
 /* Finds or creates the direct conversation of the caller and peer (ERR_NOT_ALLOWED if a
  * block stands between them). */
-err_t conv_direct_open(ctx *c, user_row *peer, long long *id, int *created);
+err_t conv_direct_open(svc *c, user_row *peer, long long *id, int *created);
+/* Adds uid as a member with role inside the caller's transaction; ERR_ALREADY_MEMBER if
+ * they are one already. */
+err_t conv_add_member(svc *c, long long conv_id, long long uid, const char *role);
 /* Appends a system message (sender = the caller) to the conversation; *seq (if seq is not
  * NULL) gets its number, for the event published after commit. */
-err_t conv_system(ctx *c, long long conv_id, const char *text, long long *seq);
-
-/* Sends a text message as the caller. With a client_id already used by the caller in this
- * conversation, *created is 0 and *seq the original's. */
-/* The body of a message: not blank, at most PARLEY_MAX_MESSAGE bytes. */
-err_t msg_body_ok(ctx *c, const char *body);
-err_t msg_send(ctx *c, const conv *cv, const char *body, const char *client_id, long long reply_to,
-               int *created, long long *seq);
-/* One message as JSON (with reactions). ERR_NOT_FOUND when there is no such seq. */
-err_t msg_get(ctx *c, long long conv_id, long long seq, json_t **out);
-/* The same rendered for no particular reader (for events): no "mention-me", mentions_me
- * false, reactions without "me". */
-err_t msg_get_neutral(ctx *c, long long conv_id, long long seq, json_t **out);
-/* A page of history per the request's before/after/around/limit query parameters:
- * {"messages","has_older","has_newer","last_seq"} (new reference). */
-err_t msg_page(ctx *c, const conv *cv, json_t **out);
-/* Moves the caller's read position up to seq; returns the new position and (unless unread
- * is NULL) the unread count. */
-err_t msg_mark_read(ctx *c, const conv *cv, long long seq, long long *read_seq, long long *unread);
+err_t conv_system(svc *c, long long conv_id, const char *text, long long *seq);
+/* "conversation.created" for a conversation the caller just created: the caller gets it as
+ * conv_json shows it to them; every other member gets it as a plain member with nothing
+ * read (and, for a direct one, with the caller as "peer"). */
+void conv_event_created(svc *c, long long conv_id);
 
 #endif

@@ -1,5 +1,7 @@
-/* ctx.h — everything one request's handler sees: the parsed request, its declared input,
- * the caller's identity, the thread's database and Redis connections, and the result. */
+/* ctx.h — everything one request's handler sees: the service context (the thread's
+ * database and Redis connections, the arena, the caller, the error detail), the parsed
+ * request, its declared input, and the result. Only handlers and the request pipeline see
+ * a ctx; the domain takes the svc inside it. */
 #ifndef PARLEY_CTX_H
 #define PARLEY_CTX_H
 #include <jansson.h>
@@ -10,48 +12,37 @@
 #include "../http/route.h"
 #include "../store/db.h"
 #include "../store/kv.h"
-
-typedef struct user_row {
-    long long id;
-    const char *username, *display_name, *status_text, *created_at;   /* arena-owned */
-    int read_receipts;      /* shares (and sees) read receipts */
-    int show_presence;      /* shares (and sees) presence */
-} user_row;
+#include "svc.h"
 
 typedef enum auth_kind { AUTH_NONE, AUTH_COOKIE, AUTH_BEARER, AUTH_TOKEN } auth_kind;
 
 struct ctx {
-    const config *cfg;
-    db *db;
-    kv *kv;
-    arena *a;
+    svc svc;                 /* the domain's view: connections, arena, user, error detail */
     resp *rs;
     req rq;
     const route *rt;
     route_params params;
     json_t *in;              /* declared input fields (owned; decref'd after the request) */
+    json_t *q;               /* declared query fields, checked (owned, likewise) */
     json_t *out;             /* the handler's result (owned) */
     int status;              /* success status: 200, 201 or 204 */
     const char *redirect;    /* HTML: 303 here after success */
     const char *page;        /* HTML: render this page instead of the route's */
 
-    user_row *user;          /* NULL when anonymous */
     auth_kind auth;
     char sess_id[65];        /* hex id of the session in use ("" for none or API tokens) */
     long long token_id;      /* the personal API token in use, or 0 */
     const char *csrf;        /* the token forms must carry */
-
-    const char *err_field;   /* error detail for the response */
-    const char *err_msg;
-    long retry_after;
 };
 
-/* Records the detail of an error and returns it, for `return ctx_fail(...)`. */
+/* svc_fail on the request's service context, for `return ctx_fail(...)` in handlers. */
 err_t ctx_fail(ctx *c, err_t e, const char *field, const char *msg);
 /* A declared string input, or NULL when absent. */
 const char *ctx_str(ctx *c, const char *name);
+/* A declared query field: the text, or NULL when absent. */
+const char *ctx_qstr(ctx *c, const char *name);
+/* A declared integer query field into *out: 1 when present, 0 (and *out 0) when absent. */
+int ctx_qint(ctx *c, const char *name, long long *out);
 void ctx_set_cookie(ctx *c, const char *name, const char *value, long max_age);
-/* The public JSON of a user (new reference). */
-json_t *user_json(const user_row *u);
 
 #endif

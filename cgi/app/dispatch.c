@@ -1,15 +1,18 @@
 /* dispatch.c — see dispatch.h. Errors become responses in exactly one place:
  * dispatch_error, through the table in core/err.c. */
 #include "dispatch.h"
+#include "answer.h"
+#include "auth.h"
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include "../core/log.h"
+#include "../core/utf8.h"
 #include "../http/body.h"
 #include "../view/render.h"
-#include "conv.h"
+#include "msg.h"
 #include "events.h"
-#include "handlers.h"
+#include "module.h"
 #include "people.h"
 #include "presence.h"
 #include "sessions.h"
@@ -20,113 +23,8 @@
 #define PARLEY_VERSION "0.1.0"
 #endif
 
-const db_stmt *const dispatch_stmts[] = {db_core_stmts, users_stmts, tokens_stmts, people_stmts, contacts_stmts,
-                                          conv_stmts, msg_stmts, broadcast_stmts, ev_stmts,
-                                          presence_stmts, NULL};
-
-void worker_init(worker *w, const config *cfg)
-{
-    w->cfg = cfg;
-    db_init(&w->db, cfg->db, cfg->backend_timeout_ms, dispatch_stmts);
-    kv_init(&w->kv, cfg->redis, cfg->backend_timeout_ms);
-    arena_init(&w->a);
-    resp_init(&w->rs);
-    buf_init(&w->out);
-}
-
-void worker_free(worker *w)
-{
-    db_close(&w->db);
-    kv_close(&w->kv);
-    arena_free(&w->a);
-    resp_free(&w->rs);
-    buf_free(&w->out);
-}
 
 static int is_safe_method(const char *m) { return !strcmp(m, "GET") || !strcmp(m, "HEAD"); }
-
-/* Who is asking: a bearer token (session or personal token), the session cookie, or nobody.
- * Shared with the events hub. */
-err_t dispatch_auth(ctx *c)
-{
-    long long uid = 0;
-    const char *h = c->rq.authorization;
-    if (h) {
-        if (strncasecmp(h, "Bearer ", 7))
-            return ctx_fail(c, ERR_UNAUTHORIZED, NULL, "Send the token as: Authorization: Bearer <token>.");
-        const char *tok = h + 7;
-        while (*tok == ' ') tok++;
-        err_t e;
-        if (!strncmp(tok, "pat_", 4)) {
-            e = tokens_lookup(c, tok, &uid, &c->token_id);
-            c->auth = AUTH_TOKEN;
-        } else {
-            sess s;
-            e = sess_lookup(c, tok, &s);
-            uid = s.uid;
-            memcpy(c->sess_id, s.id, sizeof c->sess_id);
-            c->auth = AUTH_BEARER;
-        }
-        if (e == ERR_UNAUTHORIZED)
-            return ctx_fail(c, e, NULL, "The token is invalid, expired or revoked.");
-        if (e) return e;
-    } else {
-        const char *tok = req_cookie(&c->rq, "parley_session");
-        if (tok && *tok) {
-            sess s;
-            err_t e = sess_lookup(c, tok, &s);
-            if (e == ERR_UNAUTHORIZED) {
-                ctx_set_cookie(c, "parley_session", "", 0);    /* stale: forget it */
-            } else if (e) {
-                return e;
-            } else {
-                uid = s.uid;
-                memcpy(c->sess_id, s.id, sizeof c->sess_id);
-                c->csrf = arena_strdup(c->a, s.csrf);
-                c->auth = AUTH_COOKIE;
-            }
-        }
-    }
-    if (uid) {
-        err_t e = users_by_id(c, uid, &c->user);
-        if (e == ERR_NOT_FOUND) {
-            c->user = NULL;
-            if (c->auth != AUTH_COOKIE) return ERR_UNAUTHORIZED;
-            c->auth = AUTH_NONE;
-            c->csrf = NULL;
-        } else if (e) {
-            return e;
-        }
-    }
-    return ERR_OK;
-}
-
-/* Anonymous pages carry a double-submit token: the parley_csrf cookie and a form field. */
-static void anon_csrf(ctx *c)
-{
-    if (c->user || c->csrf) return;
-    const char *have = req_cookie(&c->rq, "parley_csrf");
-    if (have && secret_shape_ok(have, "")) { c->csrf = have; return; }
-    char *tok = arena_alloc(c->a, SECRET_LEN + 1);
-    if (!tok) return;
-    secret_new(tok);
-    ctx_set_cookie(c, "parley_csrf", tok, -1);
-    c->csrf = tok;
-}
-
-static err_t csrf_check(ctx *c)
-{
-    if (is_safe_method(c->rq.method)) return ERR_OK;
-    const char *sent = ctx_str(c, "csrf_token");
-    if (!sent) sent = c->rq.csrf_header;
-    if (c->auth == AUTH_COOKIE) {
-        if (!sent || !c->csrf || !secret_equal(sent, c->csrf)) return ERR_CSRF;
-    } else if (c->auth == AUTH_NONE && !c->rq.is_api && (c->rt->flags & R_ANON_FORM)) {
-        const char *cookie = req_cookie(&c->rq, "parley_csrf");
-        if (!sent || !cookie || !*cookie || !secret_equal(sent, cookie)) return ERR_CSRF;
-    }
-    return ERR_OK;
-}
 
 static err_t read_body(ctx *c, http_io *io)
 {
@@ -135,10 +33,10 @@ static err_t read_body(ctx *c, http_io *io)
         return c->in ? ERR_OK : ERR_INTERNAL;
     }
     long long len = c->rq.content_length < 0 ? 0 : c->rq.content_length;
-    if ((unsigned long long)len > c->cfg->max_body)
+    if ((unsigned long long)len > c->svc.cfg->max_body)
         return ctx_fail(c, ERR_BODY_TOO_LARGE, NULL,
-                        arena_printf(c->a, "The request body is larger than %zu bytes.", c->cfg->max_body));
-    char *data = arena_alloc(c->a, (size_t)len + 1);
+                        arena_printf(c->svc.a, "The request body is larger than %zu bytes.", c->svc.cfg->max_body));
+    char *data = arena_alloc(c->svc.a, (size_t)len + 1);
     if (!data) return ERR_INTERNAL;
     size_t got = 0;
     while (got < (size_t)len) {
@@ -147,53 +45,70 @@ static err_t read_body(ctx *c, http_io *io)
         got += n;
     }
     if (got != (size_t)len) return ctx_fail(c, ERR_BAD_REQUEST, NULL, "The request body ended early.");
-    return body_parse(c->a, c->rq.content_type, data, got, &c->in);
+    return body_parse(c->svc.a, c->rq.content_type, data, got, &c->in);
+}
+
+/* The route's declared query fields, checked like body fields into c->q; others are ignored. */
+static err_t query_check(ctx *c)
+{
+    if (!(c->q = json_object())) return ERR_INTERNAL;
+    for (const field_spec *f = c->rt->query; f && f->name; f++) {
+        const char *v = req_query(&c->rq, f->name);
+        if (v && json_object_set_new(c->q, f->name, json_string(v))) {
+            if (!utf8_valid(v, strlen(v))) return svc_fail(&c->svc, ERR_INVALID_UTF8, f->name, "The query must be UTF-8 text.");
+            return ERR_INTERNAL;
+        }
+    }
+    return fields_check(c->q, c->rt->query, c->svc.a, &c->svc.err_field, &c->svc.err_msg);
 }
 
 static err_t dispatch_run(ctx *c, http_io *io)
 {
     char **envp = io_envp(io);
-    err_t e = req_parse(&c->rq, c->a, io_getenv, envp, envp, c->cfg->trusted_proxy);
+    err_t e = req_parse(&c->rq, c->svc.a, io_getenv, envp, envp, c->svc.cfg->trusted_proxy);
     if (e) return e;
     char allow[64];
-    e = route_match(routes, routes_count, c->rq.method, c->rq.path, c->a, &c->rt, &c->params, allow, sizeof allow);
+    size_t nroutes;
+    const route *routes = modules_routes(&nroutes);
+    e = route_match(routes, nroutes, c->rq.method, c->rq.path, c->svc.a, &c->rt, &c->params, allow, sizeof allow);
     if (e == ERR_METHOD_NOT_ALLOWED) resp_header(c->rs, "Allow", allow);
     if (e == ERR_NOT_FOUND) return ctx_fail(c, e, NULL, "There is no page at this address.");
     if (e) return e;
     if (c->rt->flags & R_JSON_ONLY) c->rq.is_api = 1;
     if ((e = read_body(c, io))) return e;
-    if ((e = dispatch_auth(c))) return e;
-    if (!c->rq.is_api) anon_csrf(c);
-    if ((c->rt->flags & R_AUTH) && !c->user) return ERR_UNAUTHORIZED;
-    if ((e = csrf_check(c))) return e;
-    if ((e = fields_check(c->in, c->rt->fields, c->a, &c->err_field, &c->err_msg))) return e;
+    if ((e = auth_resolve(c))) return e;
+    if (!c->rq.is_api) auth_anon_csrf(c);
+    if ((c->rt->flags & R_AUTH) && !c->svc.user) return ERR_UNAUTHORIZED;
+    if ((e = auth_csrf_check(c))) return e;
+    if ((e = fields_check(c->in, c->rt->fields, c->svc.a, &c->svc.err_field, &c->svc.err_msg))) return e;
+    if ((e = query_check(c))) return e;
     return c->rt->fn(c);
 }
 
 /* The HDF every page sees: Page.*, Session.* and (when given) Data.* */
 static HDF *page_hdf(ctx *c, json_t *data)
 {
-    HDF *h = view_hdf_new(c->cfg->templates);
+    HDF *h = view_hdf_new(c->svc.cfg->templates);
     if (!h) return NULL;
     view_set(h, "Page.path", c->rq.path ? c->rq.path : "/");
     view_set(h, "Page.version", PARLEY_VERSION);
     const char *done = req_query(&c->rq, "done");
     if (done && strlen(done) <= 32 && strspn(done, "abcdefghijklmnopqrstuvwxyz_") == strlen(done))
         view_set(h, "Page.done", done);
-    if (c->user) {
+    if (c->svc.user) {
         char id[24];
-        snprintf(id, sizeof id, "%lld", c->user->id);
+        snprintf(id, sizeof id, "%lld", c->svc.user->id);
         view_set(h, "Session.user.id", id);
-        view_set(h, "Session.user.username", c->user->username);
-        view_set(h, "Session.user.display_name", c->user->display_name);
-        snprintf(id, sizeof id, "%ld", c->cfg->presence_away);   /* the live page's activity beacon */
+        view_set(h, "Session.user.username", c->svc.user->username);
+        view_set(h, "Session.user.display_name", c->svc.user->display_name);
+        snprintf(id, sizeof id, "%ld", c->svc.cfg->presence_away);   /* the live page's activity beacon */
         view_set(h, "Session.presence_away_s", id);
     }
     if (c->csrf) view_set(h, "Session.csrf", c->csrf);
     for (size_t i = 0; i < c->rq.query.n; i++) {          /* for links that keep the query */
         const char *k = c->rq.query.items[i].name;
         if (*k && strlen(k) <= 32 && strspn(k, "abcdefghijklmnopqrstuvwxyz_") == strlen(k))
-            view_set(h, arena_printf(c->a, "Page.query.%s", k), c->rq.query.items[i].value);
+            view_set(h, arena_printf(c->svc.a, "Page.query.%s", k), c->rq.query.items[i].value);
     }
     char uuid[37];                  /* a fresh client_id for forms that send messages */
     secret_uuid(uuid);
@@ -214,65 +129,48 @@ static int render_page(ctx *c, HDF *h, const char *page)
 
 void dispatch_error(ctx *c, err_t e)
 {
+    if (c->rq.is_api) { answer_error_json(c, e); return; }
     const err_info *ei = err_lookup(e);
-    const char *msg = c->err_msg ? c->err_msg : ei->message;
+    const char *msg = c->svc.err_msg ? c->svc.err_msg : ei->message;
     resp *rs = c->rs;
-    buf_reset(&rs->body);
-    rs->status = ei->status;
-    if (e == ERR_INTERNAL)
-        log_error("%s %s: internal error", c->rq.method ? c->rq.method : "?", c->rq.raw_uri ? c->rq.raw_uri : "?");
-    if (e == ERR_RATE_LIMITED) {
-        char s[24];
-        snprintf(s, sizeof s, "%ld", c->retry_after > 0 ? c->retry_after : 1);
-        resp_header(rs, "Retry-After", s);
-    }
-    if (e == ERR_UNAUTHORIZED && c->rq.is_api) resp_header(rs, "WWW-Authenticate", "Bearer realm=\"parley\"");
-    if (!c->rq.is_api) {
-        if (e == ERR_UNAUTHORIZED && is_safe_method(c->rq.method)) {
-            rs->status = 303;
-            resp_header(rs, "Location", arena_printf(c->a, "/login?next=%s", url_encode(c->a, c->rq.path)));
-            return;
-        }
-        anon_csrf(c);
-        const char *page = "error";
-        json_t *data = NULL;
-        if (!is_safe_method(c->rq.method) && c->rt && c->rt->page && ei->status < 500 && e != ERR_UNAUTHORIZED) {
-            page = c->rt->page;
-            if (c->rt->refill && c->user) {
-                json_decref(c->out);
-                c->out = NULL;
-                if (c->rt->refill(c) == ERR_OK) data = c->out;
-            }
-        }
-        HDF *h = page_hdf(c, data);
-        if (h) {
-            char st[8];
-            snprintf(st, sizeof st, "%d", ei->status);
-            view_set(h, "Error.status", st);
-            view_set(h, "Error.code", ei->code);
-            view_set(h, "Error.message", msg);
-            if (c->err_field) view_set(h, "Error.field", c->err_field);
-            const char *k;
-            json_t *v;
-            if (c->in && strcmp(page, "error"))
-                json_object_foreach(c->in, k, v) {
-                    if (!json_is_string(v) || strstr(k, "password") || !strcmp(k, "csrf_token")) continue;
-                    if (strlen(k) > 64 || strspn(k, "abcdefghijklmnopqrstuvwxyz_") != strlen(k)) continue;
-                    view_set(h, arena_printf(c->a, "Form.%s", k), json_string_value(v));
-                }
-        }
-        if (render_page(c, h, page) == 0) return;
-        buf_reset(&rs->body);            /* a broken template: fall back to plain text */
-        rs->content_type = "text/plain; charset=utf-8";
-        buf_puts(&rs->body, msg);
+    answer_error_head(c, e);
+    if (e == ERR_UNAUTHORIZED && is_safe_method(c->rq.method)) {
+        rs->status = 303;
+        resp_header(rs, "Location", arena_printf(c->svc.a, "/login?next=%s", url_encode(c->svc.a, c->rq.path)));
         return;
     }
-    json_t *err = json_pack("{s:s,s:s}", "code", ei->code, "message", msg);
-    if (err && c->err_field) json_object_set_new(err, "field", json_string(c->err_field));
-    json_t *body = err ? json_pack("{s:o}", "error", err) : NULL;
-    rs->content_type = "application/json";
-    if (body) view_json(body, &rs->body);
-    json_decref(body);
+    auth_anon_csrf(c);
+    const char *page = "error";
+    json_t *data = NULL;
+    if (!is_safe_method(c->rq.method) && c->rt && c->rt->page && ei->status < 500 && e != ERR_UNAUTHORIZED) {
+        page = c->rt->page;
+        if (c->rt->refill && c->svc.user) {
+            json_decref(c->out);
+            c->out = NULL;
+            if (c->rt->refill(c) == ERR_OK) data = c->out;
+        }
+    }
+    HDF *h = page_hdf(c, data);
+    if (h) {
+        char st[8];
+        snprintf(st, sizeof st, "%d", ei->status);
+        view_set(h, "Error.status", st);
+        view_set(h, "Error.code", ei->code);
+        view_set(h, "Error.message", msg);
+        if (c->svc.err_field) view_set(h, "Error.field", c->svc.err_field);
+        const char *k;
+        json_t *v;
+        if (c->in && strcmp(page, "error"))
+            json_object_foreach(c->in, k, v) {
+                if (!json_is_string(v) || strstr(k, "password") || !strcmp(k, "csrf_token")) continue;
+                if (strlen(k) > 64 || strspn(k, "abcdefghijklmnopqrstuvwxyz_") != strlen(k)) continue;
+                view_set(h, arena_printf(c->svc.a, "Form.%s", k), json_string_value(v));
+            }
+    }
+    if (render_page(c, h, page) == 0) return;
+    buf_reset(&rs->body);            /* a broken template: fall back to plain text */
+    rs->content_type = "text/plain; charset=utf-8";
+    buf_puts(&rs->body, msg);
 }
 
 static err_t dispatch_success(ctx *c)
@@ -295,20 +193,6 @@ static err_t dispatch_success(ctx *c)
     return render_page(c, page_hdf(c, c->out), c->page ? c->page : c->rt->page) ? ERR_INTERNAL : ERR_OK;
 }
 
-void worker_ctx(worker *w, ctx *c)
-{
-    arena_reset(&w->a);
-    resp_reset(&w->rs);
-    buf_reset(&w->out);
-    memset(c, 0, sizeof *c);
-    c->cfg = w->cfg;
-    c->db = &w->db;
-    c->kv = &w->kv;
-    c->a = &w->a;
-    c->rs = &w->rs;
-    c->status = 200;
-}
-
 void dispatch(worker *w, http_io *io)
 {
     ctx c;
@@ -319,5 +203,6 @@ void dispatch(worker *w, http_io *io)
     resp_serialize(&w->rs, c.rq.method && !strcmp(c.rq.method, "HEAD"), &w->out);
     io_write(io, w->out.data, w->out.len);
     json_decref(c.in);
+    json_decref(c.q);
     json_decref(c.out);
 }

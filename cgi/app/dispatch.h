@@ -21,6 +21,10 @@ typedef struct worker {
 
 void worker_init(worker *w, const config *cfg);
 void worker_free(worker *w);
+/* A fresh service context on the worker's connections, for work without a request (the
+ * command line, the events hub's threads): the arena is reset, nobody acts. */
+typedef struct svc svc;
+void worker_svc(worker *w, svc *s);
 /* A fresh request context on the worker's connections (the arena and response reset). */
 typedef struct ctx ctx;
 void worker_ctx(worker *w, ctx *c);
@@ -29,9 +33,5 @@ void dispatch(worker *w, http_io *io);
 /* Turns e (and c->err_field, c->err_msg) into the response in c->rs: JSON for the API,
  * the failed form or the error page otherwise. The one place errors become responses. */
 void dispatch_error(ctx *c, err_t e);
-/* Resolves c->user from the request's bearer token or session cookie (c->rq parsed). */
-err_t dispatch_auth(ctx *c);
-/* Every statement table, for db_init (NULL-terminated). */
-extern const db_stmt *const dispatch_stmts[];
 
 #endif

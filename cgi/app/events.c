@@ -2,15 +2,12 @@
  * the JSON), then one pipeline of PUBLISHes (in batches, so a huge group does not buffer
  * megabytes in one go). */
 #include "events.h"
+#include "module.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "../core/log.h"
-#include "conv.h"
-#include "handlers.h"
-#include "people.h"
-#include "presence.h"
 
 enum { EV_BATCH = 1024,      /* PUBLISHes per pipeline round trip */
        EV_QUIET_S = 3 };     /* after Redis failed, this thread drops events this long */
@@ -58,7 +55,7 @@ size_t ev_recipients(long long *uids, size_t n, long long extra, long long skip)
 }
 
 /* Publishes to uids[0..n) (already filtered); steals event. Failures are logged only. */
-static void publish(ctx *c, const long long *uids, size_t n, json_t *event)
+static void publish(svc *c, const long long *uids, size_t n, json_t *event)
 {
     const char *type = json_string_value(json_object_get(event, "type"));
     if (!type) type = "?";
@@ -100,7 +97,7 @@ static void publish(ctx *c, const long long *uids, size_t n, json_t *event)
     json_decref(event);
 }
 
-void ev_users(ctx *c, const long long *uids, size_t n, json_t *event)
+void ev_users(svc *c, const long long *uids, size_t n, json_t *event)
 {
     if (!event) return;
     long long *list = arena_alloc(c->a, sizeof *list * (n + 1));      /* arena-owned copy */
@@ -109,7 +106,7 @@ void ev_users(ctx *c, const long long *uids, size_t n, json_t *event)
     publish(c, list, ev_recipients(list, n, 0, 0), event);
 }
 
-void ev_conv(ctx *c, long long conv_id, json_t *event, long long extra_uid, long long skip_uid)
+void ev_conv(svc *c, long long conv_id, json_t *event, long long extra_uid, long long skip_uid)
 {
     if (!event) return;
     const char *p[] = {id_str(c, conv_id)};
@@ -128,7 +125,7 @@ void ev_conv(ctx *c, long long conv_id, json_t *event, long long extra_uid, long
     publish(c, uids, ev_recipients(uids, n, extra_uid, skip_uid), event);
 }
 
-void ev_creds_ended(ctx *c, const char *const *creds, size_t n)
+void ev_creds_ended(svc *c, const char *const *creds, size_t n)
 {
     err_t e = ERR_OK;
     for (size_t i = 0; i < n && !e; i++) e = kv_append(c->kv, "PUBLISH parley:ended %s", creds[i]);
@@ -141,84 +138,4 @@ void ev_creds_ended(ctx *c, const char *const *creds, size_t n)
     if (e || (n && !r)) log_warn("events: the end of %zu credentials not announced (redis); hubs re-check later", n);
 }
 
-void ev_message(ctx *c, const char *type, long long conv_id, long long seq)
-{
-    json_t *m;
-    const char *ef = c->err_field, *em = c->err_msg;     /* a failure here is not the request's */
-    if (msg_get_neutral(c, conv_id, seq, &m)) {
-        c->err_field = ef;
-        c->err_msg = em;
-        log_warn("events: %s %lld/%lld not published: message not loaded", type, conv_id, seq);
-        return;
-    }
-    ev_conv(c, conv_id, json_pack("{s:s,s:I,s:I,s:o}", "type", type, "conversation_id", (json_int_t)conv_id,
-                                  "seq", (json_int_t)seq, "message", m), 0, 0);
-}
-
-void ev_read(ctx *c, long long conv_id, long long user_id, long long read_seq)
-{
-    if (c->user && c->user->id == user_id && !c->user->read_receipts) return;   /* kept private */
-    ev_conv(c, conv_id, json_pack("{s:s,s:I,s:I,s:I}", "type", "read", "conversation_id", (json_int_t)conv_id,
-                                  "user_id", (json_int_t)user_id, "read_seq", (json_int_t)read_seq), 0, 0);
-}
-
-void ev_delivered(ctx *c, long long conv_id, long long user_id, long long delivered_seq)
-{
-    ev_conv(c, conv_id, json_pack("{s:s,s:I,s:I,s:I}", "type", "delivered", "conversation_id", (json_int_t)conv_id,
-                                  "user_id", (json_int_t)user_id, "delivered_seq", (json_int_t)delivered_seq), 0, 0);
-}
-
-void ev_conv_created(ctx *c, long long conv_id)
-{
-    conv cv;
-    json_t *mine, *theirs;
-    const char *ef = c->err_field, *em = c->err_msg;
-    if (conv_load(c, conv_id, &cv) || conv_json(c, &cv, 1, &mine)) {
-        c->err_field = ef;
-        c->err_msg = em;
-        log_warn("events: conversation.created %lld not published: not loaded", conv_id);
-        return;
-    }
-    /* Everyone else joined as a plain member with nothing read; a direct one's peer is us. */
-    theirs = json_deep_copy(mine);
-    if (theirs) {
-        json_object_set_new(theirs, "my_role", json_string("member"));
-        json_object_set_new(theirs, "read_seq", json_integer(0));
-        if (!strcmp(cv.kind, "direct")) {
-            json_object_set_new(theirs, "peer", user_json(c->user));
-            json_object_set_new(theirs, "title", json_string(c->user->display_name));
-        }
-    }
-    long long me = c->user->id;
-    ev_users(c, &me, 1, json_pack("{s:s,s:o}", "type", "conversation.created", "conversation", mine));
-    if (theirs) ev_conv(c, conv_id, json_pack("{s:s,s:o}", "type", "conversation.created", "conversation", theirs), 0, me);
-}
-
-/* POST /conversations/<id>/typing: at most one event per person and conversation every 3 s
- * (the NX key is the limiter); more are answered 204 and dropped. Ephemeral: nothing stored,
- * and a Redis failure only loses the event. */
-err_t h_conv_typing(ctx *c)
-{
-    conv cv;
-    err_t e = conv_from_path(c, &cv);
-    if (e) return e;
-    c->status = 204;
-    if (!c->rq.is_api) c->redirect = arena_printf(c->a, "/conversations/%lld", cv.id);
-    if (!conv_can_post(&cv)) return ERR_OK;              /* a channel's readers write nothing */
-    char key[64];
-    snprintf(key, sizeof key, "parley:typing:%lld:%lld", cv.id, c->user->id);
-    redisReply *r;
-    if (kv_cmd(c->kv, &r, "SET %s 1 EX 3 NX", key)) {
-        log_warn("events: typing in %lld not published (redis)", cv.id);
-        return ERR_OK;
-    }
-    int first = r->type == REDIS_REPLY_STATUS;           /* NX: nil while the last one is fresh */
-    freeReplyObject(r);
-    if (!first) return ERR_OK;
-    presence_change(c, NULL, c->user->id, PRES_TOUCH);   /* typing is activity (an away typist is back) */
-    if (cv.blocked) return ERR_OK;                       /* a blocked peer hears nothing, as for messages */
-    ev_conv(c, cv.id, json_pack("{s:s,s:I,s:{s:I,s:s,s:s}}", "type", "typing", "conversation_id", (json_int_t)cv.id,
-                                "user", "id", (json_int_t)c->user->id, "username", c->user->username,
-                                "display_name", c->user->display_name), 0, c->user->id);
-    return ERR_OK;
-}
+const module events_module = {"events", NULL, 0, ev_stmts};

@@ -1,26 +1,36 @@
 /* home.c — handlers: the front page, empty form pages and the health check. */
-#include "handlers.h"
+#include "module.h"
+#include "users.h"
 #include <string.h>
 
 #ifndef PARLEY_VERSION
 #define PARLEY_VERSION "0.1.0"
 #endif
 
-err_t h_home(ctx *c)
+static err_t h_home(ctx *c)
 {
     c->out = json_pack("{s:s,s:s,s:o}", "name", "Parley", "version", PARLEY_VERSION,
-                       "user", c->user ? user_json(c->user) : json_null());
+                       "user", c->svc.user ? user_json(c->svc.user) : json_null());
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
-err_t h_health(ctx *c)
+static err_t h_health(ctx *c)
 {
-    int pg = db_run(c->db, "db_ping", 0, NULL) == ERR_OK;
+    int pg = db_run(c->svc.db, "db_ping", 0, NULL) == ERR_OK;
     redisReply *r;
-    int rd = kv_cmd(c->kv, &r, "PING") == ERR_OK;
+    int rd = kv_cmd(c->svc.kv, &r, "PING") == ERR_OK;
     if (rd) freeReplyObject(r);
     c->status = pg && rd ? 200 : 503;
     c->out = json_pack("{s:s,s:s,s:s}", "status", pg && rd ? "ok" : "unavailable",
                        "postgres", pg ? "ok" : "down", "redis", rd ? "ok" : "down");
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
+
+/* ---- routes: the same entry serves /path (HTML) and /api/v1/path (JSON); forms cannot send
+ * PATCH or DELETE, so those routes have a POST twin. ---- */
+
+static const route home_routes[] = {
+    {"GET", "/healthz", h_health, R_JSON_ONLY, NULL, NULL, NULL, NULL},
+    {"GET", "/", h_home, 0, "home", NULL, NULL, NULL},
+};
+const module home_module = {"home", MODULE_ROUTES(home_routes), NULL};

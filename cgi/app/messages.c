@@ -1,22 +1,19 @@
 /* messages.c — the message store (gap-free seq per conversation, idempotent sends, history
  * pages, edits, tombstones, reactions, read positions) and its handlers. */
-#include "handlers.h"
+#include "module.h"
+#include "../core/log.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "conv.h"
+#include "msg.h"
 #include "events.h"
 #include "format.h"
+#include "users.h"
 #include "people.h"
 #include "../core/utf8.h"
 #include "../core/num.h"
 
-#define MSG_COLS "m.id, m.seq, m.kind, m.body, " DB_TS("m.created_at") ", " DB_TS("m.edited_at") ", m.deleted_at IS NOT NULL, " \
-                 "m.client_id, s.id, s.username, s.display_name, m.reply_to_seq, r.body, r.deleted_at IS NOT NULL, " \
-                 "rs.id, rs.username, rs.display_name"
-#define MSG_FROM " FROM messages m LEFT JOIN users s ON s.id = m.sender_id " \
-                 "LEFT JOIN messages r ON r.conversation_id = m.conversation_id AND r.seq = m.reply_to_seq " \
-                 "LEFT JOIN users rs ON rs.id = r.sender_id WHERE m.conversation_id = $1 "
+#define MSG_FROM " FROM messages m " MSG_JOINS " WHERE m.conversation_id = $1 "
 
 enum { PAGE_DEFAULT = 50, PAGE_MAX = 200 };
 
@@ -64,45 +61,40 @@ const db_stmt msg_stmts[] = {
     {NULL, NULL},
 };
 
-static json_t *person(PGresult *r, int i, int col)
+json_t *msg_row_json(svc *c, PGresult *r, int i, int col, long long conv_id, const user_row *reader)
 {
-    if (PQgetisnull(r, i, col)) return json_null();
-    return json_pack("{s:I,s:s,s:s}", "id", (json_int_t)atoll(PQgetvalue(r, i, col)),
-                     "username", PQgetvalue(r, i, col + 1), "display_name", PQgetvalue(r, i, col + 2));
-}
-
-/* One row of MSG_COLS as the message JSON the API documents (reactions filled later), as
- * reader sees it (mentions); reader NULL renders it for nobody in particular (events). */
-static json_t *msg_row_json(ctx *c, PGresult *r, int i, long long conv_id, const user_row *reader)
-{
-    int deleted = PQgetvalue(r, i, 6)[0] == 't';
-    const char *body = PQgetisnull(r, i, 3) ? NULL : PQgetvalue(r, i, 3);
+#define V(k) PQgetvalue(r, i, col + (k))
+#define NUL(k) PQgetisnull(r, i, col + (k))
+    int deleted = V(MC_DELETED)[0] == 't';
+    const char *body = NUL(MC_BODY) ? NULL : V(MC_BODY);
     size_t blen = body ? strlen(body) : 0;
     const char *viewer = reader ? reader->username : NULL;
     int mentions_me = 0;
     const char *html = body && !deleted ? fmt_message(c->a, body, blen, viewer, &mentions_me) : "";
     json_t *m = json_pack("{s:I,s:I,s:I,s:s,s:o,s:o,s:s,s:s,s:o,s:b,s:o,s:o,s:b,s:[]}",
-                          "id", (json_int_t)atoll(PQgetvalue(r, i, 0)), "conversation_id", (json_int_t)conv_id,
-                          "seq", (json_int_t)atoll(PQgetvalue(r, i, 1)), "kind", PQgetvalue(r, i, 2),
-                          "sender", person(r, i, 8), "body", body && !deleted ? json_string(body) : json_null(),
-                          "html", html ? html : "", "created_at", PQgetvalue(r, i, 4),
-                          "edited_at", PQgetisnull(r, i, 5) ? json_null() : json_string(PQgetvalue(r, i, 5)),
-                          "deleted", deleted,
-                          "client_id", PQgetisnull(r, i, 7) ? json_null() : json_string(PQgetvalue(r, i, 7)),
+                          "id", (json_int_t)atoll(V(MC_ID)), "conversation_id", (json_int_t)conv_id,
+                          "seq", (json_int_t)atoll(V(MC_SEQ)), "kind", V(MC_KIND),
+                          "sender", users_ref_json(r, i, col + MC_SENDER),
+                          "body", body && !deleted ? json_string(body) : json_null(),
+                          "html", html ? html : "", "created_at", V(MC_CREATED),
+                          "edited_at", NUL(MC_EDITED) ? json_null() : json_string(V(MC_EDITED)),
+                          "deleted", deleted, "client_id", NUL(MC_CLIENT_ID) ? json_null() : json_string(V(MC_CLIENT_ID)),
                           "reply_to", json_null(), "mentions_me", mentions_me, "reactions");
-    if (m && !PQgetisnull(r, i, 11)) {
-        int rdel = PQgetisnull(r, i, 13) || PQgetvalue(r, i, 13)[0] == 't';
-        const char *rb = PQgetisnull(r, i, 12) ? "" : PQgetvalue(r, i, 12);
-        json_object_set_new(m, "reply_to", json_pack("{s:I,s:o,s:s,s:b}", "seq", (json_int_t)atoll(PQgetvalue(r, i, 11)),
-                            "sender", person(r, i, 14), "excerpt", rdel ? "" : fmt_excerpt(c->a, rb, strlen(rb), 120),
-                            "deleted", rdel));
+    if (m && !NUL(MC_REPLY_SEQ)) {
+        int rdel = NUL(MC_REPLY_DELETED) || V(MC_REPLY_DELETED)[0] == 't';
+        const char *rb = NUL(MC_REPLY_BODY) ? "" : V(MC_REPLY_BODY);
+        json_object_set_new(m, "reply_to", json_pack("{s:I,s:o,s:s,s:b}", "seq", (json_int_t)atoll(V(MC_REPLY_SEQ)),
+                            "sender", users_ref_json(r, i, col + MC_REPLY_SENDER),
+                            "excerpt", rdel ? "" : fmt_excerpt(c->a, rb, strlen(rb), 120), "deleted", rdel));
     }
     return m;
+#undef V
+#undef NUL
 }
 
 /* Adds the reactions of messages lo..hi to the messages in arr (ascending by seq); "me" is
  * the reader's own, left out when reader is NULL. */
-static err_t add_reactions(ctx *c, long long conv_id, json_t *arr, const user_row *reader)
+static err_t add_reactions(svc *c, long long conv_id, json_t *arr, const user_row *reader)
 {
     size_t n = json_array_size(arr);
     if (!n) return ERR_OK;
@@ -132,15 +124,15 @@ static err_t add_reactions(ctx *c, long long conv_id, json_t *arr, const user_ro
     return ERR_OK;
 }
 
-static err_t msg_get_as(ctx *c, long long conv_id, long long seq, const user_row *reader, json_t **out)
+static err_t msg_get_as(svc *c, long long conv_id, long long seq, const user_row *reader, json_t **out)
 {
     const char *p[] = {id_str(c, conv_id), id_str(c, seq)};
     PGresult *r;
     err_t e = db_exec(c->db, "msg_one", 2, p, &r);
     if (e) return e;
-    if (!PQntuples(r)) { PQclear(r); return ctx_fail(c, ERR_NOT_FOUND, NULL, "There is no such message."); }
+    if (!PQntuples(r)) { PQclear(r); return svc_fail(c, ERR_NOT_FOUND, NULL, "There is no such message."); }
     json_t *arr = json_array();
-    json_array_append_new(arr, msg_row_json(c, r, 0, conv_id, reader));
+    json_array_append_new(arr, msg_row_json(c, r, 0, 0, conv_id, reader));
     PQclear(r);
     if ((e = add_reactions(c, conv_id, arr, reader))) { json_decref(arr); return e; }
     *out = json_incref(json_array_get(arr, 0));
@@ -154,7 +146,7 @@ enum { RECEIPT_MAX_MEMBERS = 256, RECEIPT_NAMES = 10 };
  * client has it) or "read", with read_by / delivered_to / of and up to ten reader names.
  * Skipped for conversations over RECEIPT_MAX_MEMBERS and for viewers who keep receipts
  * off (who then see none, as they share none). */
-static err_t add_receipts(ctx *c, long long conv_id, json_t *arr)
+static err_t add_receipts(svc *c, long long conv_id, json_t *arr)
 {
     if (!c->user || !c->user->read_receipts || !json_array_size(arr)) return ERR_OK;
     const char *p[] = {id_str(c, conv_id), id_str(c, c->user->id)};
@@ -191,35 +183,20 @@ static err_t add_receipts(ctx *c, long long conv_id, json_t *arr)
     return ERR_OK;
 }
 
-err_t msg_get(ctx *c, long long conv_id, long long seq, json_t **out) { return msg_get_as(c, conv_id, seq, c->user, out); }
-err_t msg_get_neutral(ctx *c, long long conv_id, long long seq, json_t **out) { return msg_get_as(c, conv_id, seq, NULL, out); }
+err_t msg_get(svc *c, long long conv_id, long long seq, json_t **out) { return msg_get_as(c, conv_id, seq, c->user, out); }
+err_t msg_get_neutral(svc *c, long long conv_id, long long seq, json_t **out) { return msg_get_as(c, conv_id, seq, NULL, out); }
 
 /* Appends rows to arr in ascending order (rows come descending when desc). */
-static void append_rows(ctx *c, PGresult *r, int desc, long long conv_id, json_t *arr)
+static void append_rows(svc *c, PGresult *r, int desc, long long conv_id, json_t *arr)
 {
     int n = PQntuples(r);
-    for (int k = 0; k < n; k++) json_array_append_new(arr, msg_row_json(c, r, desc ? n - 1 - k : k, conv_id, c->user));
+    for (int k = 0; k < n; k++) json_array_append_new(arr, msg_row_json(c, r, desc ? n - 1 - k : k, 0, conv_id, c->user));
 }
 
-/* A positive integer query parameter; 0 when absent; -1 when malformed. */
-static long long query_num(ctx *c, const char *name)
+err_t msg_page(svc *c, const conv *cv, const msg_cursor *cur, json_t **out)
 {
-    const char *v = req_query(&c->rq, name);
-    if (!v) return 0;
-    long long x;
-    return num_parse(v, strlen(v), &x) ? -1 : x;
-}
-
-err_t msg_page(ctx *c, const conv *cv, json_t **out)
-{
-    long long before = query_num(c, "before"), after = query_num(c, "after"), around = query_num(c, "around");
-    long long limit = query_num(c, "limit");
-    if (before < 0 || after < 0 || around < 0)
-        return ctx_fail(c, ERR_INVALID_FIELD, before < 0 ? "before" : after < 0 ? "after" : "around",
-                        "Cursors are message numbers (seq).");
-    if (limit < 0 || (req_query(&c->rq, "limit") && (limit < 1 || limit > PAGE_MAX)))
-        return ctx_fail(c, ERR_INVALID_FIELD, "limit", "limit must be from 1 to 200.");
-    if (!limit) limit = PAGE_DEFAULT;
+    long long before = cur->before, after = cur->after, around = cur->around;
+    long long limit = cur->limit ? cur->limit : PAGE_DEFAULT;
     const char *conv_s = id_str(c, cv->id);
     json_t *arr = json_array();
     PGresult *r;
@@ -236,7 +213,7 @@ err_t msg_page(ctx *c, const conv *cv, json_t **out)
             append_rows(c, r, 0, cv->id, arr);
             PQclear(r);
         }
-    } else if (after || req_query(&c->rq, "after")) {    /* after=0: from seq 1 (catching up from nothing) */
+    } else if (cur->from_start || after) {    /* after=0: from seq 1 (catching up from nothing) */
         const char *p[] = {conv_s, id_str(c, after), id_str(c, limit)};
         if ((e = db_exec(c->db, "msg_after", 3, p, &r))) goto fail;
         append_rows(c, r, 0, cv->id, arr);
@@ -267,7 +244,7 @@ fail:
     return e;
 }
 
-err_t msg_send(ctx *c, const conv *cv, const char *body, const char *client_id, long long reply_to,
+err_t msg_send(svc *c, const conv *cv, const char *body, const char *client_id, long long reply_to,
                int *created, long long *seq)
 {
     int system = !strcmp(cv->kind, "system");
@@ -284,14 +261,14 @@ err_t msg_send(ctx *c, const conv *cv, const char *body, const char *client_id, 
         if (found) return ERR_OK;
     }
     if (!system && !conv_can_post(cv))
-        return ctx_fail(c, ERR_FORBIDDEN, NULL, "Only owners and admins can post in this channel.");
-    if (cv->blocked) return ctx_fail(c, ERR_NOT_ALLOWED, NULL, "You cannot send messages to this person.");
+        return svc_fail(c, ERR_FORBIDDEN, NULL, "Only owners and admins can post in this channel.");
+    if (cv->blocked) return svc_fail(c, ERR_NOT_ALLOWED, NULL, "You cannot send messages to this person.");
     if (reply_to) {
         const char *p[] = {conv_s, id_str(c, reply_to)};
         if ((e = db_exec(c->db, "msg_meta", 2, p, &r))) return e;
         int ok = PQntuples(r) == 1;
         PQclear(r);
-        if (!ok) return ctx_fail(c, ERR_INVALID_FIELD, "reply_to", "The message you reply to is not in this conversation.");
+        if (!ok) return svc_fail(c, ERR_INVALID_FIELD, "reply_to", "The message you reply to is not in this conversation.");
     }
     const char *p[] = {conv_s, me, system ? "system" : "text", body, client_id, system ? "true" : "false",
                        reply_to ? id_str(c, reply_to) : NULL};
@@ -307,7 +284,7 @@ err_t msg_send(ctx *c, const conv *cv, const char *body, const char *client_id, 
     if (e) return e;
     if (PQntuples(r) != 1) {                       /* removed or demoted meanwhile */
         PQclear(r);
-        return ctx_fail(c, ERR_FORBIDDEN, NULL, "You can no longer post in this conversation.");
+        return svc_fail(c, ERR_FORBIDDEN, NULL, "You can no longer post in this conversation.");
     }
     *seq = atoll(PQgetvalue(r, 0, 0));
     *created = 1;
@@ -315,7 +292,7 @@ err_t msg_send(ctx *c, const conv *cv, const char *body, const char *client_id, 
     return ERR_OK;
 }
 
-err_t msg_mark_read(ctx *c, const conv *cv, long long seq, long long *read_seq, long long *unread)
+err_t msg_mark_read(svc *c, const conv *cv, long long seq, long long *read_seq, long long *unread)
 {
     const char *p[] = {id_str(c, cv->id), id_str(c, c->user->id), id_str(c, seq)};
     PGresult *r;
@@ -333,44 +310,56 @@ err_t msg_mark_read(ctx *c, const conv *cv, long long seq, long long *read_seq, 
 }
 
 /* The body field: 1 character to the configured number of bytes. */
-err_t msg_body_ok(ctx *c, const char *body)
+err_t msg_body_ok(svc *c, const char *body)
 {
     size_t n = strlen(body);
     if ((long)n > c->cfg->max_message)
-        return ctx_fail(c, ERR_INVALID_FIELD, "body",
+        return svc_fail(c, ERR_INVALID_FIELD, "body",
                         arena_printf(c->a, "A message may be at most %ld bytes long.", c->cfg->max_message));
-    if (strspn(body, " \t\r\n") == n) return ctx_fail(c, ERR_MISSING_FIELD, "body", "Write something first.");
+    if (strspn(body, " \t\r\n") == n) return svc_fail(c, ERR_MISSING_FIELD, "body", "Write something first.");
     return ERR_OK;
 }
 
 /* POST /conversations/<id>/messages */
-err_t h_msg_send(ctx *c)
+static err_t h_msg_send(ctx *c)
 {
     conv cv;
     err_t e = conv_from_path(c, &cv);
     if (e) return e;
     const char *body = ctx_str(c, "body");
-    if ((e = msg_body_ok(c, body))) return e;
+    if ((e = msg_body_ok(&c->svc, body))) return e;
     json_t *rt = json_object_get(c->in, "reply_to");
     long long reply_to = json_is_integer(rt) ? json_integer_value(rt) : 0;
     int created;
     long long seq;
-    if ((e = msg_send(c, &cv, body, ctx_str(c, "client_id"), reply_to, &created, &seq))) return e;
-    if (created) ev_message(c, "message.created", cv.id, seq);    /* committed: ring the bell */
+    if ((e = msg_send(&c->svc, &cv, body, ctx_str(c, "client_id"), reply_to, &created, &seq))) return e;
+    if (created) msg_event(&c->svc, "message.created", cv.id, seq);    /* committed: ring the bell */
     json_t *m;
-    if ((e = msg_get(c, cv.id, seq, &m))) return e;
+    if ((e = msg_get(&c->svc, cv.id, seq, &m))) return e;
     c->out = json_pack("{s:o}", "message", m);
     c->status = created ? 201 : 200;
-    if (!c->rq.is_api) c->redirect = arena_printf(c->a, "/conversations/%lld#m%lld", cv.id, seq);
+    if (!c->rq.is_api) c->redirect = arena_printf(c->svc.a, "/conversations/%lld#m%lld", cv.id, seq);
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
+const msg_cursor *msg_cursor_of(ctx *c, msg_cursor *cur)
+{
+    long long after;
+    cur->from_start = ctx_qint(c, "after", &after) && after == 0;
+    cur->after = after;
+    ctx_qint(c, "before", &cur->before);
+    ctx_qint(c, "around", &cur->around);
+    ctx_qint(c, "limit", &cur->limit);
+    return cur;
+}
+
 /* GET /conversations/<id>/messages */
-err_t h_msg_list(ctx *c)
+static err_t h_msg_list(ctx *c)
 {
     conv cv;
     err_t e = conv_from_path(c, &cv);
-    return e ? e : msg_page(c, &cv, &c->out);
+    msg_cursor cur;
+    return e ? e : msg_page(&c->svc, &cv, msg_cursor_of(c, &cur), &c->out);
 }
 
 /* The path's message: its kind, sender and whether deleted. */
@@ -379,9 +368,9 @@ static err_t path_msg(ctx *c, conv *cv, long long *seq, char kind[8], long long 
     err_t e = conv_from_path(c, cv);
     if (!e) e = param_id(c, "seq", seq);
     if (e) return e;
-    const char *p[] = {id_str(c, cv->id), id_str(c, *seq)};
+    const char *p[] = {id_str(&c->svc, cv->id), id_str(&c->svc, *seq)};
     PGresult *r;
-    if ((e = db_exec(c->db, "msg_meta", 2, p, &r))) return e;
+    if ((e = db_exec(c->svc.db, "msg_meta", 2, p, &r))) return e;
     if (!PQntuples(r)) { PQclear(r); return ctx_fail(c, ERR_NOT_FOUND, NULL, "There is no such message."); }
     snprintf(kind, 8, "%s", PQgetvalue(r, 0, 0));
     *sender = PQgetisnull(r, 0, 1) ? 0 : atoll(PQgetvalue(r, 0, 1));
@@ -393,10 +382,10 @@ static err_t path_msg(ctx *c, conv *cv, long long *seq, char kind[8], long long 
 static err_t done_message(ctx *c, long long conv_id, long long seq, int status)
 {
     c->status = status;
-    if (!c->rq.is_api) c->redirect = arena_printf(c->a, "/conversations/%lld?around=%lld#m%lld", conv_id, seq, seq);
+    if (!c->rq.is_api) c->redirect = arena_printf(c->svc.a, "/conversations/%lld?around=%lld#m%lld", conv_id, seq, seq);
     if (status == 204) return ERR_OK;
     json_t *m;
-    err_t e = msg_get(c, conv_id, seq, &m);
+    err_t e = msg_get(&c->svc, conv_id, seq, &m);
     if (e) return e;
     c->out = json_pack("{s:o}", "message", m);
     return c->out ? ERR_OK : ERR_INTERNAL;
@@ -410,42 +399,42 @@ static err_t path_own_msg(ctx *c, conv *cv, long long *seq)
     int deleted;
     err_t e = path_msg(c, cv, seq, kind, &sender, &deleted);
     if (e) return e;
-    if (sender != c->user->id || strcmp(kind, "text") || deleted)
+    if (sender != c->svc.user->id || strcmp(kind, "text") || deleted)
         return ctx_fail(c, ERR_FORBIDDEN, NULL, "You can only edit your own messages.");
-    return conv_unblocked(c, cv, "edit messages");
+    return conv_unblocked(&c->svc, cv, "edit messages");
 }
 
 /* GET /conversations/<id>/messages/<seq>/edit (the edit form) */
-err_t h_msg_edit_form(ctx *c)
+static err_t h_msg_edit_form(ctx *c)
 {
     conv cv;
     long long seq;
     err_t e = path_own_msg(c, &cv, &seq);
     if (e) return e;
     json_t *m, *cj;
-    if ((e = msg_get(c, cv.id, seq, &m))) return e;
-    if ((e = conv_json(c, &cv, 0, &cj))) { json_decref(m); return e; }
+    if ((e = msg_get(&c->svc, cv.id, seq, &m))) return e;
+    if ((e = conv_json(&c->svc, &cv, 0, &cj))) { json_decref(m); return e; }
     c->out = json_pack("{s:o,s:o}", "conversation", cj, "message", m);
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
 /* PATCH /conversations/<id>/messages/<seq> */
-err_t h_msg_edit(ctx *c)
+static err_t h_msg_edit(ctx *c)
 {
     conv cv;
     long long seq;
     err_t e = path_own_msg(c, &cv, &seq);
     if (e) return e;
     const char *body = ctx_str(c, "body");
-    if ((e = msg_body_ok(c, body))) return e;
-    const char *p[] = {id_str(c, cv.id), id_str(c, seq), body};
-    if ((e = db_run(c->db, "msg_edit", 3, p))) return e;
-    ev_message(c, "message.edited", cv.id, seq);
+    if ((e = msg_body_ok(&c->svc, body))) return e;
+    const char *p[] = {id_str(&c->svc, cv.id), id_str(&c->svc, seq), body};
+    if ((e = db_run(c->svc.db, "msg_edit", 3, p))) return e;
+    msg_event(&c->svc, "message.edited", cv.id, seq);
     return done_message(c, cv.id, seq, 200);
 }
 
 /* DELETE /conversations/<id>/messages/<seq> */
-err_t h_msg_delete(ctx *c)
+static err_t h_msg_delete(ctx *c)
 {
     conv cv;
     long long seq, sender;
@@ -454,13 +443,13 @@ err_t h_msg_delete(ctx *c)
     err_t e = path_msg(c, &cv, &seq, kind, &sender, &deleted);
     if (e) return e;
     int moderator = conv_is_admin(&cv) && strcmp(cv.kind, "direct");
-    if (strcmp(kind, "text") || (sender != c->user->id && !moderator))
+    if (strcmp(kind, "text") || (sender != c->svc.user->id && !moderator))
         return ctx_fail(c, ERR_FORBIDDEN, NULL, "You can only delete your own messages.");
-    if ((e = conv_unblocked(c, &cv, "delete messages"))) return e;   /* the record stays as it was */
+    if ((e = conv_unblocked(&c->svc, &cv, "delete messages"))) return e;   /* the record stays as it was */
     if (!deleted) {
-        const char *p[] = {id_str(c, cv.id), id_str(c, seq)};
-        if ((e = db_run(c->db, "msg_delete", 2, p))) return e;
-        ev_conv(c, cv.id, json_pack("{s:s,s:I,s:I}", "type", "message.deleted", "conversation_id", (json_int_t)cv.id,
+        const char *p[] = {id_str(&c->svc, cv.id), id_str(&c->svc, seq)};
+        if ((e = db_run(c->svc.db, "msg_delete", 2, p))) return e;
+        ev_conv(&c->svc, cv.id, json_pack("{s:s,s:I,s:I}", "type", "message.deleted", "conversation_id", (json_int_t)cv.id,
                                     "seq", (json_int_t)seq), 0, 0);
     }
     return done_message(c, cv.id, seq, 204);
@@ -477,7 +466,7 @@ static int emoji_ok(const char *s)
 }
 
 /* POST /conversations/<id>/messages/<seq>/reactions */
-err_t h_msg_react(ctx *c)
+static err_t h_msg_react(ctx *c)
 {
     conv cv;
     long long seq, sender;
@@ -488,44 +477,112 @@ err_t h_msg_react(ctx *c)
     const char *emoji = ctx_str(c, "emoji");
     if (!emoji_ok(emoji)) return ctx_fail(c, ERR_INVALID_FIELD, "emoji", "Pick one emoji.");
     if (deleted || strcmp(kind, "text")) return ctx_fail(c, ERR_FORBIDDEN, NULL, "You cannot react to this message.");
-    if ((e = conv_unblocked(c, &cv, "react"))) return e;
-    const char *p[] = {id_str(c, cv.id), id_str(c, seq), id_str(c, c->user->id), emoji};
-    if ((e = db_run(c->db, "msg_react", 4, p))) return e;
-    ev_message(c, "reaction", cv.id, seq);
+    if ((e = conv_unblocked(&c->svc, &cv, "react"))) return e;
+    const char *p[] = {id_str(&c->svc, cv.id), id_str(&c->svc, seq), id_str(&c->svc, c->svc.user->id), emoji};
+    if ((e = db_run(c->svc.db, "msg_react", 4, p))) return e;
+    msg_event(&c->svc, "reaction", cv.id, seq);
     return done_message(c, cv.id, seq, 200);
 }
 
 /* POST /conversations/<id>/delivered: the caller's client has received messages up to seq. */
-err_t h_msg_delivered(ctx *c)
+static err_t h_msg_delivered(ctx *c)
 {
     conv cv;
     err_t e = conv_from_path(c, &cv);
     if (e) return e;
     /* Across a block receipts stand still (answered as they are; pages post them on their own). */
     long long upto = cv.blocked ? 0 : json_integer_value(json_object_get(c->in, "seq"));
-    const char *p[] = {id_str(c, cv.id), id_str(c, c->user->id), id_str(c, upto)};
+    const char *p[] = {id_str(&c->svc, cv.id), id_str(&c->svc, c->svc.user->id), id_str(&c->svc, upto)};
     PGresult *r;
-    if ((e = db_exec(c->db, "msg_delivered", 3, p, &r))) return e;
+    if ((e = db_exec(c->svc.db, "msg_delivered", 3, p, &r))) return e;
     long long now = PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : 0;
     long long before = PQntuples(r) ? atoll(PQgetvalue(r, 0, 1)) : 0;
     PQclear(r);
-    if (now > before) ev_delivered(c, cv.id, c->user->id, now);     /* only when it moved */
+    if (now > before) msg_event_delivered(&c->svc, cv.id, c->svc.user->id, now);     /* only when it moved */
     c->out = json_pack("{s:I}", "delivered_seq", (json_int_t)now);
-    if (!c->rq.is_api) c->redirect = arena_printf(c->a, "/conversations/%lld", cv.id);
+    if (!c->rq.is_api) c->redirect = arena_printf(c->svc.a, "/conversations/%lld", cv.id);
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
 /* POST /conversations/<id>/read */
-err_t h_msg_read(ctx *c)
+static err_t h_msg_read(ctx *c)
 {
     conv cv;
     err_t e = conv_from_path(c, &cv);
     if (e) return e;
     long long rs, unread;                                 /* across a block: stands still, as above */
     long long upto = cv.blocked ? 0 : json_integer_value(json_object_get(c->in, "seq"));
-    if ((e = msg_mark_read(c, &cv, upto, &rs, &unread))) return e;
-    if (rs > cv.read_seq) ev_read(c, cv.id, c->user->id, rs);       /* only when it moved */
+    if ((e = msg_mark_read(&c->svc, &cv, upto, &rs, &unread))) return e;
+    if (rs > cv.read_seq) msg_event_read(&c->svc, cv.id, c->svc.user->id, rs);       /* only when it moved */
     c->out = json_pack("{s:I,s:I}", "read_seq", (json_int_t)rs, "unread", (json_int_t)unread);
-    if (!c->rq.is_api) c->redirect = arena_printf(c->a, "/conversations/%lld", cv.id);
+    if (!c->rq.is_api) c->redirect = arena_printf(c->svc.a, "/conversations/%lld", cv.id);
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
+
+/* ---- events: what a change tells the members (after its commit) ---- */
+
+void msg_event(svc *c, const char *type, long long conv_id, long long seq)
+{
+    json_t *m;
+    svc aside = svc_aside(c);                            /* a failure here is not the caller's */
+    if (msg_get_neutral(&aside, conv_id, seq, &m)) {
+        log_warn("events: %s %lld/%lld not published: message not loaded", type, conv_id, seq);
+        return;
+    }
+    ev_conv(c, conv_id, json_pack("{s:s,s:I,s:I,s:o}", "type", type, "conversation_id", (json_int_t)conv_id,
+                                  "seq", (json_int_t)seq, "message", m), 0, 0);
+}
+
+void msg_event_read(svc *c, long long conv_id, long long user_id, long long read_seq)
+{
+    if (c->user && c->user->id == user_id && !c->user->read_receipts) return;   /* kept private */
+    ev_conv(c, conv_id, json_pack("{s:s,s:I,s:I,s:I}", "type", "read", "conversation_id", (json_int_t)conv_id,
+                                  "user_id", (json_int_t)user_id, "read_seq", (json_int_t)read_seq), 0, 0);
+}
+
+void msg_event_delivered(svc *c, long long conv_id, long long user_id, long long delivered_seq)
+{
+    ev_conv(c, conv_id, json_pack("{s:s,s:I,s:I,s:I}", "type", "delivered", "conversation_id", (json_int_t)conv_id,
+                                  "user_id", (json_int_t)user_id, "delivered_seq", (json_int_t)delivered_seq), 0, 0);
+}
+
+/* ---- routes: the same entry serves /path (HTML) and /api/v1/path (JSON); forms cannot send
+ * PATCH or DELETE, so those routes have a POST twin. ---- */
+
+#define Q_HISTORY \
+    {"before", "before", FV_INT, 0, 0, 999999999999999LL}, {"after", "after", FV_INT, 0, 0, 999999999999999LL}, \
+    {"around", "around", FV_INT, 0, 0, 999999999999999LL}, {"limit", "limit", FV_INT, 0, 1, 200}
+
+static const field_spec q_history[] = {Q_HISTORY, {NULL, NULL, 0, 0, 0, 0}};
+static const field_spec f_msg_send[] = {
+    {"body", "Message", FV_BYTES, 1, 1, 1048576},       /* bytes; capped by PARLEY_MAX_MESSAGE */
+    {"client_id", "client_id", FV_UUID, 0, 0, 0},
+    {"reply_to", "reply_to", FV_INT, 0, 1, 999999999999999LL},
+    {NULL, NULL, 0, 0, 0, 0},
+};
+static const field_spec f_msg_edit[] = {
+    {"body", "Message", FV_BYTES, 1, 1, 1048576},
+    {NULL, NULL, 0, 0, 0, 0},
+};
+static const field_spec f_react[] = {
+    {"emoji", "Emoji", FV_BYTES, 1, 1, 32},
+    {NULL, NULL, 0, 0, 0, 0},
+};
+static const field_spec f_read[] = {
+    {"seq", "seq", FV_INT, 1, 0, 999999999999999LL},
+    {NULL, NULL, 0, 0, 0, 0},
+};
+
+static const route msg_routes[] = {
+    {"GET", "/conversations/:id/messages", h_msg_list, R_AUTH, "conversation", NULL, NULL, q_history},
+    {"POST", "/conversations/:id/messages", h_msg_send, R_AUTH, "conversation", f_msg_send, h_conv_show, NULL},
+    {"GET", "/conversations/:id/messages/:seq/edit", h_msg_edit_form, R_AUTH, "message_edit", NULL, NULL, NULL},
+    {"PATCH", "/conversations/:id/messages/:seq", h_msg_edit, R_AUTH, "message_edit", f_msg_edit, h_msg_edit_form, NULL},
+    {"POST", "/conversations/:id/messages/:seq/edit", h_msg_edit, R_AUTH, "message_edit", f_msg_edit, h_msg_edit_form, NULL},
+    {"DELETE", "/conversations/:id/messages/:seq", h_msg_delete, R_AUTH, "conversation", NULL, h_conv_show, NULL},
+    {"POST", "/conversations/:id/messages/:seq/delete", h_msg_delete, R_AUTH, "conversation", NULL, h_conv_show, NULL},
+    {"POST", "/conversations/:id/messages/:seq/reactions", h_msg_react, R_AUTH, "conversation", f_react, h_conv_show, NULL},
+    {"POST", "/conversations/:id/read", h_msg_read, R_AUTH, "conversation", f_read, h_conv_show, NULL},
+    {"POST", "/conversations/:id/delivered", h_msg_delivered, R_AUTH, "conversation", f_read, h_conv_show, NULL},
+};
+const module msg_module = {"messages", MODULE_ROUTES(msg_routes), msg_stmts};

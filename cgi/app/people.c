@@ -1,5 +1,6 @@
 /* people.c — see people.h. */
 #include "people.h"
+#include "module.h"
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,6 @@ const db_stmt people_stmts[] = {
     {NULL, NULL},
 };
 
-const char *id_str(ctx *c, long long id) { return arena_printf(c->a, "%lld", id); }
 
 err_t param_id(ctx *c, const char *name, long long *out)
 {
@@ -25,7 +25,7 @@ err_t param_id(ctx *c, const char *name, long long *out)
     return ERR_OK;
 }
 
-static err_t exists(ctx *c, const char *stmt, long long a, long long b, int *out)
+static err_t exists(svc *c, const char *stmt, long long a, long long b, int *out)
 {
     const char *p[] = {id_str(c, a), id_str(c, b)};
     PGresult *r;
@@ -36,18 +36,18 @@ static err_t exists(ctx *c, const char *stmt, long long a, long long b, int *out
     return ERR_OK;
 }
 
-err_t people_blocks(ctx *c, long long blocker, long long blocked, int *out)
+err_t people_blocks(svc *c, long long blocker, long long blocked, int *out)
 {
     return exists(c, "people_blocks", blocker, blocked, out);
 }
 
-err_t people_block_between(ctx *c, long long a, long long b, int *out)
+err_t people_block_between(svc *c, long long a, long long b, int *out)
 {
     return exists(c, "people_block_between", a, b, out);
 }
 
 /* One token: digits are an id, anything else a username. */
-static err_t resolve_one(ctx *c, const char *tok, size_t n, const char *field, user_row **u)
+static err_t resolve_one(svc *c, const char *tok, size_t n, const char *field, user_row **u)
 {
     char *t = arena_strndup(c->a, tok, n);
     if (!t) return ERR_INTERNAL;
@@ -59,15 +59,15 @@ static err_t resolve_one(ctx *c, const char *tok, size_t n, const char *field, u
     } else {
         for (char *p = t; *p; p++) *p = (char)tolower((unsigned char)*p);
         if (!username_valid(t))
-            return ctx_fail(c, ERR_INVALID_FIELD, field, arena_printf(c->a, "\"%s\" is not a valid username.", t));
+            return svc_fail(c, ERR_INVALID_FIELD, field, arena_printf(c->a, "\"%s\" is not a valid username.", t));
         e = users_by_username(c, t, u);
     }
     if (e == ERR_NOT_FOUND)
-        return ctx_fail(c, e, field, arena_printf(c->a, "There is no user %s.", t));
+        return svc_fail(c, e, field, arena_printf(c->a, "There is no user %s.", t));
     return e;
 }
 
-err_t people_resolve_list(ctx *c, json_t *v, const char *field, size_t max, user_row ***out, size_t *n)
+err_t people_resolve_list(svc *c, json_t *v, const char *field, size_t max, user_row ***out, size_t *n)
 {
     *n = 0;
     *out = arena_alloc(c->a, (max ? max : 1) * sizeof **out);
@@ -88,7 +88,7 @@ err_t people_resolve_list(ctx *c, json_t *v, const char *field, size_t max, user
             s = json_string_value(item);
             len = json_string_length(item);
         } else {
-            return ctx_fail(c, ERR_INVALID_FIELD, field, bad);
+            return svc_fail(c, ERR_INVALID_FIELD, field, bad);
         }
         size_t pos = 0;
         while (pos < len) {
@@ -102,7 +102,7 @@ err_t people_resolve_list(ctx *c, json_t *v, const char *field, size_t max, user
                 for (size_t k = 0; k < *n; k++) dup |= (*out)[k]->id == u->id;
                 if (!dup) {
                     if (*n == max)
-                        return ctx_fail(c, ERR_TOO_MANY_MEMBERS, field,
+                        return svc_fail(c, ERR_TOO_MANY_MEMBERS, field,
                                         arena_printf(c->a, "At most %zu people at once.", max));
                     (*out)[(*n)++] = u;
                 }
@@ -118,12 +118,12 @@ err_t people_from_input(ctx *c, user_row **out)
     json_t *id = json_object_get(c->in, "user_id");
     const char *name = ctx_str(c, "username");
     if (json_is_integer(id)) {
-        err_t e = users_by_id(c, json_integer_value(id), out);
+        err_t e = users_by_id(&c->svc, json_integer_value(id), out);
         return e == ERR_NOT_FOUND ? ctx_fail(c, e, "user_id", "There is no such user.") : e;
     }
     if (name && *name) {
-        err_t e = users_by_username(c, name, out);
-        return e == ERR_NOT_FOUND ? ctx_fail(c, e, "username", arena_printf(c->a, "There is no user %s.", name)) : e;
+        err_t e = users_by_username(&c->svc, name, out);
+        return e == ERR_NOT_FOUND ? ctx_fail(c, e, "username", arena_printf(c->svc.a, "There is no user %s.", name)) : e;
     }
     return ctx_fail(c, ERR_MISSING_FIELD, "username", "Say who: a username or a user_id.");
 }
@@ -139,3 +139,5 @@ const char *people_like_escape(arena *a, const char *s)
     *p = '\0';
     return d;
 }
+
+const module people_module = {"people", NULL, 0, people_stmts};

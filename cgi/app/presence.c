@@ -1,5 +1,6 @@
 /* presence.c — see presence.h. */
 #include "presence.h"
+#include "module.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,7 +90,7 @@ static err_t script_load(kv *k)
 }
 
 /* Queues one script call (EVALSHA) for uid. */
-static err_t script_append(ctx *c, const char *hub, long long uid, presence_op op, long long ago_ms)
+static err_t script_append(svc *c, const char *hub, long long uid, presence_op op, long long ago_ms)
 {
     char on[40], act[40], st[40], seen[40], hubset[64], ver[40], id[24], away[24], ttl[24], ago[24];
     snprintf(on, sizeof on, "pres:on:%lld", uid);
@@ -128,7 +129,7 @@ static int script_decode(const redisReply *r, pres_state *out)
 
 /* Runs the script for uids[0..n) in one pipeline, into out[] (arena). A missing script
  * (Redis restarted or flushed) is loaded and the batch run once more. */
-static err_t script_run(ctx *c, const char *hub, const long long *uids, size_t n, presence_op op, long long ago_ms,
+static err_t script_run(svc *c, const char *hub, const long long *uids, size_t n, presence_op op, long long ago_ms,
                         pres_state *out)
 {
     redisReply **rep = arena_alloc(c->a, sizeof *rep * (n ? n : 1));
@@ -152,7 +153,7 @@ static err_t script_run(ctx *c, const char *hub, const long long *uids, size_t n
 }
 
 /* "2026-11-28T02:10:00Z" from Unix milliseconds (arena), or NULL for 0. */
-static const char *iso_ms(ctx *c, long long ms)
+static const char *iso_ms(svc *c, long long ms)
 {
     if (ms <= 0) return NULL;
     time_t t = (time_t)(ms / 1000);
@@ -162,15 +163,15 @@ static const char *iso_ms(ctx *c, long long ms)
     return arena_strdup(c->a, s);
 }
 
-static const char *state_seen(ctx *c, const pres_state *ps);
+static const char *state_seen(svc *c, const pres_state *ps);
 
-static json_t *state_json(ctx *c, const pres_state *ps)
+static json_t *state_json(svc *c, const pres_state *ps)
 {
     return json_pack("{s:s,s:s?}", "state", ps->state, "last_seen", state_seen(c, ps));
 }
 
 /* The people of ids[0..n) who may see uid's presence; all of them when ids is NULL. */
-static err_t watchers(ctx *c, long long uid, int ignore_own_setting, const long long *ids, size_t n,
+static err_t watchers(svc *c, long long uid, int ignore_own_setting, const long long *ids, size_t n,
                       long long **out, size_t *count)
 {
     const char *list = NULL;
@@ -198,7 +199,7 @@ static err_t watchers(ctx *c, long long uid, int ignore_own_setting, const long 
 }
 
 /* The presence event for uid (state or "hidden"), at version, to to[0..n). */
-static void publish_to(ctx *c, long long uid, const char *state, const char *last_seen, long long version,
+static void publish_to(svc *c, long long uid, const char *state, const char *last_seen, long long version,
                        const long long *to, size_t n)
 {
     ev_users(c, to, n, json_pack("{s:s,s:I,s:s,s:s?,s:I}", "type", "presence", "user_id", (json_int_t)uid,
@@ -206,7 +207,7 @@ static void publish_to(ctx *c, long long uid, const char *state, const char *las
 }
 
 /* Publishes uid's state (or "hidden"), at version, to the people who may see it. */
-static void announce(ctx *c, long long uid, const char *state, const char *last_seen, int ignore_own_setting,
+static void announce(svc *c, long long uid, const char *state, const char *last_seen, int ignore_own_setting,
                      long long version)
 {
     long long *to;
@@ -219,19 +220,19 @@ static void announce(ctx *c, long long uid, const char *state, const char *last_
     publish_to(c, uid, state, last_seen, version, to, n);
 }
 
-static const char *state_seen(ctx *c, const pres_state *ps)
+static const char *state_seen(svc *c, const pres_state *ps)
 {
     return !strcmp(ps->state, "offline") ? iso_ms(c, ps->seen_ms) : NULL;
 }
 
-static void announce_state(ctx *c, long long uid, const pres_state *ps)
+static void announce_state(svc *c, long long uid, const pres_state *ps)
 {
     announce(c, uid, ps->state, state_seen(c, ps), 0, ps->version);
 }
 
 /* A new version of uid's presence for an announcement that is not a change of state (a
  * setting, a new relation); 0 when Redis failed. */
-static long long version_bump(ctx *c, long long uid)
+static long long version_bump(svc *c, long long uid)
 {
     redisReply *r;
     if (kv_cmd(c->kv, &r, "INCR pres:ver:%lld", uid)) return 0;
@@ -241,7 +242,7 @@ static long long version_bump(ctx *c, long long uid)
 }
 
 /* One operation for one person; announces the change, if any. -1 when Redis failed. */
-static int change(ctx *c, const char *hub, long long uid, presence_op op, long long ago_ms)
+static int change(svc *c, const char *hub, long long uid, presence_op op, long long ago_ms)
 {
     pres_state ps;
     if (script_run(c, hub, &uid, 1, op, ago_ms, &ps)) {
@@ -252,18 +253,18 @@ static int change(ctx *c, const char *hub, long long uid, presence_op op, long l
     return 0;
 }
 
-void presence_change(ctx *c, const char *hub, long long uid, presence_op op)
+void presence_change(svc *c, const char *hub, long long uid, presence_op op)
 {
     change(c, hub, uid, op, 0);
 }
 
-int presence_leave(ctx *c, const char *hub, long long uid, long long ago_ms)
+int presence_leave(svc *c, const char *hub, long long uid, long long ago_ms)
 {
     return change(c, hub, uid, PRES_LEAVE, ago_ms);
 }
 
 /* Redis's clock in milliseconds (every hub compares times on the same clock); -1 on failure. */
-static long long redis_now_ms(ctx *c)
+static long long redis_now_ms(svc *c)
 {
     redisReply *r;
     if (kv_cmd(c->kv, &r, "TIME")) return -1;
@@ -274,7 +275,7 @@ static long long redis_now_ms(ctx *c)
     return ms;
 }
 
-void presence_renew(ctx *c, const char *hub, const long long *uids, size_t n)
+void presence_renew(svc *c, const char *hub, const long long *uids, size_t n)
 {
     redisReply *r;
     long long now = redis_now_ms(c);
@@ -293,7 +294,7 @@ void presence_renew(ctx *c, const char *hub, const long long *uids, size_t n)
 }
 
 /* Makes the people of hub h, which last renewed at last_ms, leave (as of then). */
-static void sweep_one(ctx *c, const char *h, long long last_ms, long long now)
+static void sweep_one(svc *c, const char *h, long long last_ms, long long now)
 {
     char set[64];
     snprintf(set, sizeof set, "pres:hub:%s", h);
@@ -309,7 +310,7 @@ static void sweep_one(ctx *c, const char *h, long long last_ms, long long now)
     if (kv_cmd(c->kv, &r, "DEL %s", set) == ERR_OK) freeReplyObject(r);
 }
 
-void presence_sweep(ctx *c, const char *hub)
+void presence_sweep(svc *c, const char *hub)
 {
     long long now = redis_now_ms(c), cutoff = now - c->cfg->presence_ttl * 1000;
     redisReply *dead;
@@ -345,7 +346,7 @@ void presence_sweep(ctx *c, const char *hub)
     freeReplyObject(dead);
 }
 
-void presence_setting_changed(ctx *c)
+void presence_setting_changed(svc *c)
 {
     long long uid = c->user->id, version = version_bump(c, uid);
     if (!version) { log_warn("presence: setting of %lld not announced (redis)", uid); return; }
@@ -356,7 +357,7 @@ void presence_setting_changed(ctx *c)
     announce_state(c, uid, &ps);
 }
 
-void presence_pair_changed(ctx *c, long long a, long long b)
+void presence_pair_changed(svc *c, long long a, long long b)
 {
     const long long who[2] = {a, b};
     for (int k = 0; k < 2; k++) {
@@ -375,7 +376,7 @@ void presence_pair_changed(ctx *c, long long a, long long b)
     }
 }
 
-void presence_attach(ctx *c, json_t *users)
+void presence_attach(svc *c, json_t *users)
 {
     size_t n = json_array_size(users), k = 0, nv = 0;
     if (!n || !c->user) return;
@@ -402,21 +403,21 @@ void presence_attach(ctx *c, json_t *users)
     }
 }
 
-err_t h_presence(ctx *c)
+static err_t h_presence(ctx *c)
 {
     /* ?ids=1,2,3 checked by the same list validator as form and JSON inputs. */
     static const field_spec spec[] = {{"ids", "ids", FV_IDS, 1, 1, PRESENCE_MAX_IDS}, {NULL, NULL, 0, 0, 0, 0}};
     const char *q = req_query(&c->rq, "ids");
     json_t *in = json_pack("{s:s?}", "ids", q);
     if (!in) return ERR_INTERNAL;
-    err_t e = fields_check(in, spec, c->a, &c->err_field, &c->err_msg);
+    err_t e = fields_check(in, spec, c->svc.a, &c->svc.err_field, &c->svc.err_msg);
     json_t *users = e ? NULL : json_array(), *id, *u;
     size_t i;
     json_array_foreach(e ? NULL : json_object_get(in, "ids"), i, id)
         json_array_append_new(users, json_pack("{s:O}", "id", id));
     json_decref(in);
     if (e) return e;
-    presence_attach(c, users);
+    presence_attach(&c->svc, users);
     json_t *map = json_object();
     json_array_foreach(users, i, u) {
         char key[24];
@@ -428,10 +429,19 @@ err_t h_presence(ctx *c)
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
-err_t h_presence_active(ctx *c)
+static err_t h_presence_active(ctx *c)
 {
-    presence_change(c, NULL, c->user->id, PRES_TOUCH);
+    presence_change(&c->svc, NULL, c->svc.user->id, PRES_TOUCH);
     c->status = 204;
     if (!c->rq.is_api) c->redirect = "/";
     return ERR_OK;
 }
+
+/* ---- routes: the same entry serves /path (HTML) and /api/v1/path (JSON); forms cannot send
+ * PATCH or DELETE, so those routes have a POST twin. ---- */
+
+static const route presence_routes[] = {
+    {"GET", "/presence", h_presence, R_AUTH | R_JSON_ONLY, NULL, NULL, NULL, NULL},
+    {"POST", "/presence/active", h_presence_active, R_AUTH, NULL, NULL, NULL, NULL},
+};
+const module presence_module = {"presence", MODULE_ROUTES(presence_routes), presence_stmts};

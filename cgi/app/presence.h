@@ -34,25 +34,23 @@ typedef enum presence_op {
 /* Applies op for user uid on behalf of hub (NULL for page servers) and, when that changed
  * the person's state, publishes it. Failures are logged, never returned: presence is a
  * courtesy. */
-void presence_change(ctx *c, const char *hub, long long uid, presence_op op);
+void presence_change(svc *c, const char *hub, long long uid, presence_op op);
 /* PRES_LEAVE, the last stream having ended ago_ms ago (that is the "last seen" time).
  * -1 when Redis failed: the caller tries again (a lost leave would keep them online). */
-int presence_leave(ctx *c, const char *hub, long long uid, long long ago_ms);
+int presence_leave(svc *c, const char *hub, long long uid, long long ago_ms);
 /* PRES_RENEW for n people at once (one pipeline), and the hub's own heartbeat. */
-void presence_renew(ctx *c, const char *hub, const long long *uids, size_t n);
+void presence_renew(svc *c, const char *hub, const long long *uids, size_t n);
 /* Takes over hubs that stopped renewing for longer than the TTL: their people leave. */
-void presence_sweep(ctx *c, const char *hub);
+void presence_sweep(svc *c, const char *hub);
 /* Announces the caller's presence anew after they turned show_presence on or off. */
-void presence_setting_changed(ctx *c);
+void presence_setting_changed(svc *c);
 /* After what stands between a and b changed (a contact accepted or removed, a block placed
  * or lifted): each is told the other's presence as they may now see it, or "hidden". */
-void presence_pair_changed(ctx *c, long long a, long long b);
+void presence_pair_changed(svc *c, long long a, long long b);
 
 /* Sets "presence" (an object, or null when the caller may not see it) on every object in
  * users (a JSON array of objects with "id"). A backend failure leaves them all null. */
-void presence_attach(ctx *c, json_t *users);
+void presence_attach(svc *c, json_t *users);
 
-err_t h_presence(ctx *c);          /* GET /presence?ids= */
-err_t h_presence_active(ctx *c);   /* POST /presence/active */
 
 #endif

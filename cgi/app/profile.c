@@ -1,5 +1,5 @@
 /* profile.c — handlers: your profile, password change, public profiles. */
-#include "handlers.h"
+#include "module.h"
 #include <ctype.h>
 #include "account.h"
 #include "presence.h"
@@ -15,23 +15,23 @@ static json_t *me_json(const user_row *u)
     return j;
 }
 
-err_t h_me(ctx *c)
+static err_t h_me(ctx *c)
 {
-    c->out = json_pack("{s:o}", "user", me_json(c->user));
+    c->out = json_pack("{s:o}", "user", me_json(c->svc.user));
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
-err_t h_me_update(ctx *c)
+static err_t h_me_update(ctx *c)
 {
     user_row *u;
     json_t *rr = json_object_get(c->in, "read_receipts"), *sp = json_object_get(c->in, "show_presence");
-    err_t e = users_update_profile(c, c->user->id, ctx_str(c, "display_name"), ctx_str(c, "status_text"),
+    err_t e = users_update_profile(&c->svc, c->svc.user->id, ctx_str(c, "display_name"), ctx_str(c, "status_text"),
                                    json_is_boolean(rr) ? json_is_true(rr) : -1,
                                    json_is_boolean(sp) ? json_is_true(sp) : -1, &u);
     if (e) return e;
-    int shown_before = c->user->show_presence;
-    c->user = u;
-    if (u->show_presence != shown_before) presence_setting_changed(c);
+    int shown_before = c->svc.user->show_presence;
+    c->svc.user = u;
+    if (u->show_presence != shown_before) presence_setting_changed(&c->svc);
     c->out = json_pack("{s:o}", "user", me_json(u));
     if (!c->rq.is_api) c->redirect = "/me?done=profile";
     return c->out ? ERR_OK : ERR_INTERNAL;
@@ -40,31 +40,56 @@ err_t h_me_update(ctx *c)
 /* POST /me/password: a wrong current password counts against the account's login budget
  * (a stolen session cannot guess it without limit); a changed one ends every other session
  * and personal API token, so whoever knew the old password is out. */
-err_t h_password(ctx *c)
+static err_t h_password(ctx *c)
 {
-    const char *key = account_budget(c, c->user->id);
-    err_t e = rl_take(c, key, &c->cfg->rl_login_user);
-    if (e) return account_limited(c, e);
-    if ((e = users_check_password(c, c->user->id, ctx_str(c, "current_password")))) return e;
-    rl_give(c, key);
-    if ((e = users_set_password(c, c->user->id, ctx_str(c, "new_password")))) return e;
+    const char *key = account_budget(&c->svc, c->svc.user->id);
+    err_t e = rl_take(&c->svc, key, &c->svc.cfg->rl_login_user);
+    if (e) return account_limited(&c->svc, e);
+    if ((e = users_check_password(&c->svc, c->svc.user->id, ctx_str(c, "current_password")))) return e;
+    rl_give(&c->svc, key);
+    if ((e = users_set_password(&c->svc, c->svc.user->id, ctx_str(c, "new_password")))) return e;
     if ((e = account_end_others(c, 1))) return e;
     if (!c->rq.is_api)
-        c->redirect = arena_printf(c->a, "/me?done=password&sessions=%lld&tokens=%lld",
+        c->redirect = arena_printf(c->svc.a, "/me?done=password&sessions=%lld&tokens=%lld",
                                    json_integer_value(json_object_get(c->out, "sessions_ended")),
                                    json_integer_value(json_object_get(c->out, "tokens_revoked")));
     return ERR_OK;
 }
 
-err_t h_user_show(ctx *c)
+static err_t h_user_show(ctx *c)
 {
-    char *name = arena_strdup(c->a, route_param(&c->params, "username"));
+    char *name = arena_strdup(c->svc.a, route_param(&c->params, "username"));
     if (!name) return ERR_INTERNAL;
     for (char *p = name; *p; p++) *p = (char)tolower((unsigned char)*p);
     user_row *u;
-    err_t e = username_valid(name) ? users_by_username(c, name, &u) : ERR_NOT_FOUND;
+    err_t e = username_valid(name) ? users_by_username(&c->svc, name, &u) : ERR_NOT_FOUND;
     if (e == ERR_NOT_FOUND) return ctx_fail(c, e, NULL, "There is no user with that name.");
     if (e) return e;
     c->out = json_pack("{s:o}", "user", user_json(u));
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
+
+/* ---- routes: the same entry serves /path (HTML) and /api/v1/path (JSON); forms cannot send
+ * PATCH or DELETE, so those routes have a POST twin. ---- */
+
+static const field_spec f_profile[] = {
+    {"display_name", "Display name", FV_TEXT, 0, 1, 64},
+    {"status_text", "Status", FV_TEXT, 0, 0, 140},
+    {"read_receipts", "Read receipts", FV_BOOL, 0, 0, 0},
+    {"show_presence", "Show when I'm online", FV_BOOL, 0, 0, 0},
+    {NULL, NULL, 0, 0, 0, 0},
+};
+static const field_spec f_password[] = {
+    {"current_password", "Current password", FV_BYTES, 1, 1, 1024},
+    {"new_password", "New password", FV_BYTES, 1, 8, 1024},
+    {NULL, NULL, 0, 0, 0, 0},
+};
+
+static const route profile_routes[] = {
+    {"GET", "/me", h_me, R_AUTH, "me", NULL, NULL, NULL},
+    {"PATCH", "/me", h_me_update, R_AUTH, "me", f_profile, h_me, NULL},
+    {"POST", "/me", h_me_update, R_AUTH, "me", f_profile, h_me, NULL},
+    {"POST", "/me/password", h_password, R_AUTH, "me", f_password, h_me, NULL},
+    {"GET", "/users/:username", h_user_show, 0, "user", NULL, NULL, NULL},
+};
+const module profile_module = {"profile", MODULE_ROUTES(profile_routes), NULL};

@@ -16,7 +16,7 @@ static const char rl_lua[] =
 static const char rl_give_lua[] =
     "if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[1]) end return 0";
 
-err_t rl_take(ctx *c, const char *key, const rate_rule *rule)
+err_t rl_take(svc *c, const char *key, const rate_rule *rule)
 {
     redisReply *r;
     err_t e = kv_cmd(c->kv, &r, "EVAL %s 1 rl:%s %ld %ld", rl_lua, key, rule->limit, rule->window);
@@ -28,7 +28,7 @@ err_t rl_take(ctx *c, const char *key, const rate_rule *rule)
     return ERR_RATE_LIMITED;
 }
 
-err_t rl_give(ctx *c, const char *key)
+err_t rl_give(svc *c, const char *key)
 {
     if (!key) return ERR_OK;
     redisReply *r;

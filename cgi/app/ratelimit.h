@@ -8,8 +8,8 @@
 
 /* Takes one slot of rule's budget under rl:<key>. ERR_RATE_LIMITED (with c->retry_after
  * set, and no slot taken) when the budget of the current window is spent. */
-err_t rl_take(ctx *c, const char *key, const rate_rule *rule);
+err_t rl_take(svc *c, const char *key, const rate_rule *rule);
 /* Gives back a slot taken by rl_take (never below zero); key NULL does nothing. */
-err_t rl_give(ctx *c, const char *key);
+err_t rl_give(svc *c, const char *key);
 
 #endif

@@ -8,7 +8,7 @@
 
 enum { SESS_SEEN_EVERY = 60 };   /* refresh "last seen" at most once a minute */
 
-err_t sess_create(ctx *c, long long uid, char token[SECRET_LEN + 1], sess *out)
+err_t sess_create(svc *c, long long uid, const char *ip, const char *ua, char token[SECRET_LEN + 1], sess *out)
 {
     secret_new(token);
     secret_hash(token, out->id);
@@ -19,10 +19,10 @@ err_t sess_create(ctx *c, long long uid, char token[SECRET_LEN + 1], sess *out)
     snprintf(ukey, sizeof ukey, "usess:%lld", uid);
     snprintf(uids, sizeof uids, "%lld", uid);
     snprintf(now, sizeof now, "%lld", (long long)time(NULL));
-    const char *ua = c->rq.user_agent ? c->rq.user_agent : "";
+    if (!ua) ua = "";
     if (strlen(ua) > 512) ua = arena_strndup(c->a, ua, 512);
     err_t e = kv_append(c->kv, "HSET %s uid %s csrf %s ip %s ua %s created %s seen %s", key, uids,
-                        out->csrf, c->rq.client_ip, ua ? ua : "", now, now);
+                        out->csrf, ip, ua ? ua : "", now, now);
     if (!e) e = kv_append(c->kv, "EXPIRE %s %ld", key, c->cfg->session_ttl);
     if (!e) e = kv_append(c->kv, "SADD %s %s", ukey, out->id);
     if (!e) e = kv_append(c->kv, "EXPIRE %s %ld", ukey, c->cfg->session_ttl);
@@ -33,7 +33,7 @@ err_t sess_create(ctx *c, long long uid, char token[SECRET_LEN + 1], sess *out)
     return e;
 }
 
-err_t sess_lookup(ctx *c, const char *token, sess *out)
+err_t sess_lookup(svc *c, const char *token, const char *ip, sess *out)
 {
     if (!secret_shape_ok(token, "")) return ERR_UNAUTHORIZED;
     secret_hash(token, out->id);
@@ -58,7 +58,7 @@ err_t sess_lookup(ctx *c, const char *token, sess *out)
         char nows[24], ukey[40];
         snprintf(nows, sizeof nows, "%lld", now);
         snprintf(ukey, sizeof ukey, "usess:%lld", out->uid);
-        e = kv_append(c->kv, "HSET %s seen %s ip %s", key, nows, c->rq.client_ip);
+        e = kv_append(c->kv, "HSET %s seen %s ip %s", key, nows, ip);
         if (!e) e = kv_append(c->kv, "EXPIRE %s %ld", key, c->cfg->session_ttl);
         if (!e) e = kv_append(c->kv, "EXPIRE %s %ld", ukey, c->cfg->session_ttl);
         if (e) { kv_close(c->kv); return e; }
@@ -70,7 +70,7 @@ err_t sess_lookup(ctx *c, const char *token, sess *out)
     return ERR_OK;
 }
 
-err_t sess_alive(ctx *c, const char *const *ids, size_t n, int *alive)
+err_t sess_alive(svc *c, const char *const *ids, size_t n, int *alive)
 {
     err_t e = ERR_OK;
     for (size_t at = 0; at < n && !e; at += 512) {       /* pipelined, in batches */
@@ -126,7 +126,7 @@ static int by_created_desc(const void *x, const void *y)
                   json_string_value(json_object_get(a, "created_at")));
 }
 
-err_t sess_list(ctx *c, long long uid, const char *current_id, json_t **out)
+err_t sess_list(svc *c, long long uid, const char *current_id, json_t **out)
 {
     *out = NULL;
     redisReply *m;
@@ -171,7 +171,7 @@ err_t sess_list(ctx *c, long long uid, const char *current_id, json_t **out)
     return ERR_OK;
 }
 
-err_t sess_revoke(ctx *c, long long uid, const char *id)
+err_t sess_revoke(svc *c, long long uid, const char *id)
 {
     if (strlen(id) != SECRET_HEX || strspn(id, "0123456789abcdef") != SECRET_HEX) return ERR_NOT_FOUND;
     redisReply *r;
@@ -188,7 +188,7 @@ err_t sess_revoke(ctx *c, long long uid, const char *id)
     return ERR_OK;
 }
 
-err_t sess_revoke_all(ctx *c, long long uid, const char *except_id, size_t *ended)
+err_t sess_revoke_all(svc *c, long long uid, const char *except_id, size_t *ended)
 {
     *ended = 0;
     redisReply *m;

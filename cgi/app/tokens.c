@@ -1,5 +1,6 @@
 /* tokens.c — see tokens.h. */
 #include "tokens.h"
+#include "module.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,7 @@ static json_t *row_token(PGresult *r, int i)
                      "last_used_at", PQgetisnull(r, i, 3) ? json_null() : json_string(PQgetvalue(r, i, 3)));
 }
 
-err_t tokens_create(ctx *c, long long uid, const char *name, json_t **out, char secret[TOKEN_SECRET_LEN + 1])
+err_t tokens_create(svc *c, long long uid, const char *name, json_t **out, char secret[TOKEN_SECRET_LEN + 1])
 {
     char raw[SECRET_LEN + 1], hash[SECRET_HEX + 1], uids[24];
     secret_new(raw);
@@ -45,7 +46,7 @@ err_t tokens_create(ctx *c, long long uid, const char *name, json_t **out, char 
     return *out ? ERR_OK : ERR_INTERNAL;
 }
 
-err_t tokens_lookup(ctx *c, const char *secret, long long *uid, long long *token_id)
+err_t tokens_lookup(svc *c, const char *secret, long long *uid, long long *token_id)
 {
     if (!secret_shape_ok(secret, "pat_")) return ERR_UNAUTHORIZED;
     char hash[SECRET_HEX + 1];
@@ -68,7 +69,7 @@ err_t tokens_lookup(ctx *c, const char *secret, long long *uid, long long *token
     return e;
 }
 
-err_t tokens_alive(ctx *c, const long long *ids, size_t n, int *alive)
+err_t tokens_alive(svc *c, const long long *ids, size_t n, int *alive)
 {
     buf list;                                            /* an int8[] literal: {1,2,3} */
     buf_init(&list);
@@ -89,7 +90,7 @@ err_t tokens_alive(ctx *c, const long long *ids, size_t n, int *alive)
     return ERR_OK;
 }
 
-err_t tokens_list(ctx *c, long long uid, json_t **out)
+err_t tokens_list(svc *c, long long uid, json_t **out)
 {
     char uids[24];
     snprintf(uids, sizeof uids, "%lld", uid);
@@ -104,7 +105,7 @@ err_t tokens_list(ctx *c, long long uid, json_t **out)
     return arr ? ERR_OK : ERR_INTERNAL;
 }
 
-err_t tokens_revoke(ctx *c, long long uid, const char *id)
+err_t tokens_revoke(svc *c, long long uid, const char *id)
 {
     char uids[24];
     long long x;
@@ -122,7 +123,7 @@ err_t tokens_revoke(ctx *c, long long uid, const char *id)
     return ERR_OK;
 }
 
-err_t tokens_revoke_all(ctx *c, long long uid, long long except_id, size_t *revoked)
+err_t tokens_revoke_all(svc *c, long long uid, long long except_id, size_t *revoked)
 {
     char uids[24], ex[24];
     snprintf(uids, sizeof uids, "%lld", uid);
@@ -140,3 +141,5 @@ err_t tokens_revoke_all(ctx *c, long long uid, long long except_id, size_t *revo
     *revoked = n;
     return ERR_OK;
 }
+
+const module tokens_module = {"tokens", NULL, 0, tokens_stmts};

@@ -1,13 +1,13 @@
 /* users.c — see users.h. */
 #include "users.h"
+#include "module.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../http/validate.h"
 
-#define USER_COLS "id, username, display_name, status_text, " \
-                  DB_TS("created_at") ", read_receipts, show_presence"
-enum { USER_NCOLS = 7 };         /* columns in USER_COLS; users_auth's hash comes next */
+#define USER_COLS USERS_PUBLIC_COLS("users") ", read_receipts, show_presence"
+enum { USER_NCOLS = USERS_PUBLIC_NCOLS + 2 };   /* columns in USER_COLS; users_auth's hash comes next */
 
 const db_stmt users_stmts[] = {
     {"users_insert", "INSERT INTO users (username, display_name, password_hash) VALUES ($1, $2, $3) "
@@ -42,7 +42,7 @@ int users_hash_password(const config *cfg, const char *password, char out[crypto
     return crypto_pwhash_str(out, password, strlen(password), cfg->pwhash_ops, cfg->pwhash_mem);
 }
 
-static user_row *row_user(ctx *c, PGresult *r, int i)
+static user_row *row_user(svc *c, PGresult *r, int i)
 {
     user_row *u = arena_alloc(c->a, sizeof *u);
     if (!u) return NULL;
@@ -57,7 +57,7 @@ static user_row *row_user(ctx *c, PGresult *r, int i)
 }
 
 /* Runs a statement expected to return at most one user row. */
-static err_t one_user(ctx *c, const char *stmt, int n, const char *const *p, user_row **out)
+static err_t one_user(svc *c, const char *stmt, int n, const char *const *p, user_row **out)
 {
     PGresult *r;
     err_t e = db_exec(c->db, stmt, n, p, &r);
@@ -68,7 +68,7 @@ static err_t one_user(ctx *c, const char *stmt, int n, const char *const *p, use
     return *out ? ERR_OK : ERR_INTERNAL;
 }
 
-err_t users_create(ctx *c, const char *username, const char *display_name, const char *password, user_row **out)
+err_t users_create(svc *c, const char *username, const char *display_name, const char *password, user_row **out)
 {
     char hash[crypto_pwhash_STRBYTES];
     if (users_hash_password(c->cfg, password, hash)) return ERR_INTERNAL;
@@ -76,11 +76,11 @@ err_t users_create(ctx *c, const char *username, const char *display_name, const
     err_t e = one_user(c, "users_insert", 3, p, out);
     sodium_memzero(hash, sizeof hash);
     if (e == ERR_INTERNAL && !strcmp(c->db->sqlstate, "23505"))
-        return ctx_fail(c, ERR_USERNAME_TAKEN, "username", "That username is taken. Try another one.");
+        return svc_fail(c, ERR_USERNAME_TAKEN, "username", "That username is taken. Try another one.");
     return e;
 }
 
-err_t users_by_id(ctx *c, long long id, user_row **out)
+err_t users_by_id(svc *c, long long id, user_row **out)
 {
     char ids[24];
     snprintf(ids, sizeof ids, "%lld", id);
@@ -88,7 +88,7 @@ err_t users_by_id(ctx *c, long long id, user_row **out)
     return one_user(c, "users_by_id", 1, p, out);
 }
 
-err_t users_by_username(ctx *c, const char *username, user_row **out)
+err_t users_by_username(svc *c, const char *username, user_row **out)
 {
     const char *p[] = {username};
     return one_user(c, "users_by_username", 1, p, out);
@@ -103,7 +103,7 @@ const char *users_canonical(arena *a, const char *name)
     return username_valid(low) ? low : NULL;
 }
 
-err_t users_find_login(ctx *c, const char *username, user_row **out, const char **hash)
+err_t users_find_login(svc *c, const char *username, user_row **out, const char **hash)
 {
     *out = NULL;
     *hash = NULL;
@@ -130,7 +130,7 @@ int users_password_ok(const char *hash, const char *password)
     return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
 }
 
-err_t users_update_profile(ctx *c, long long id, const char *display_name, const char *status_text,
+err_t users_update_profile(svc *c, long long id, const char *display_name, const char *status_text,
                            int read_receipts, int show_presence, user_row **out)
 {
     char ids[24];
@@ -140,7 +140,7 @@ err_t users_update_profile(ctx *c, long long id, const char *display_name, const
     return one_user(c, "users_update", 5, p, out);
 }
 
-err_t users_check_password(ctx *c, long long id, const char *password)
+err_t users_check_password(svc *c, long long id, const char *password)
 {
     char ids[24];
     snprintf(ids, sizeof ids, "%lld", id);
@@ -151,10 +151,10 @@ err_t users_check_password(ctx *c, long long id, const char *password)
     int good = PQntuples(r) == 1 &&
                crypto_pwhash_str_verify(PQgetvalue(r, 0, 0), password, strlen(password)) == 0;
     PQclear(r);
-    return good ? ERR_OK : ctx_fail(c, ERR_WRONG_PASSWORD, "current_password", "The current password is wrong.");
+    return good ? ERR_OK : svc_fail(c, ERR_WRONG_PASSWORD, "current_password", "The current password is wrong.");
 }
 
-err_t users_set_password(ctx *c, long long id, const char *password)
+err_t users_set_password(svc *c, long long id, const char *password)
 {
     char hash[crypto_pwhash_STRBYTES], ids[24];
     if (users_hash_password(c->cfg, password, hash)) return ERR_INTERNAL;
@@ -163,4 +163,31 @@ err_t users_set_password(ctx *c, long long id, const char *password)
     err_t e = db_run(c->db, "users_set_hash", 2, p);
     sodium_memzero(hash, sizeof hash);
     return e;
+}
+
+const module users_module = {"users", NULL, 0, users_stmts};
+
+json_t *user_json(const user_row *u)
+{
+    return json_pack("{s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)u->id, "username", u->username,
+                     "display_name", u->display_name, "status_text", u->status_text, "created_at", u->created_at);
+}
+
+json_t *users_public_json(PGresult *r, int i, int col)
+{
+    return json_pack("{s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)atoll(PQgetvalue(r, i, col)),
+                     "username", PQgetvalue(r, i, col + 1), "display_name", PQgetvalue(r, i, col + 2),
+                     "status_text", PQgetvalue(r, i, col + 3), "created_at", PQgetvalue(r, i, col + 4));
+}
+
+json_t *users_ref_json(PGresult *r, int i, int col)
+{
+    if (PQgetisnull(r, i, col)) return json_null();
+    return json_pack("{s:I,s:s,s:s}", "id", (json_int_t)atoll(PQgetvalue(r, i, col)),
+                     "username", PQgetvalue(r, i, col + 1), "display_name", PQgetvalue(r, i, col + 2));
+}
+
+json_t *users_ref_of(const user_row *u)
+{
+    return json_pack("{s:I,s:s,s:s}", "id", (json_int_t)u->id, "username", u->username, "display_name", u->display_name);
 }

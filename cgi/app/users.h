@@ -6,25 +6,41 @@
 
 extern const db_stmt users_stmts[];
 
+/* A user's public columns under table alias t, in the order users_public_json reads them. */
+#define USERS_PUBLIC_COLS(t) t ".id, " t ".username, " t ".display_name, " t ".status_text, " DB_TS(t ".created_at")
+enum { USERS_PUBLIC_NCOLS = 5 };
+/* A user's short form (who sent, who is typing, a member) under alias t. */
+#define USERS_REF_COLS(t) t ".id, " t ".username, " t ".display_name"
+enum { USERS_REF_NCOLS = 3 };
+
+/* The public JSON of a user, {id, username, display_name, status_text, created_at}: from a
+ * row (user_json, svc.h) or from USERS_PUBLIC_COLS at column col of r. New references. */
+json_t *user_json(const user_row *u);
+json_t *users_public_json(PGresult *r, int i, int col);
+/* The short JSON of a user, {id, username, display_name}: from USERS_REF_COLS at column col
+ * (null when the id is NULL: a sender whose account is gone), or from a row. */
+json_t *users_ref_json(PGresult *r, int i, int col);
+json_t *users_ref_of(const user_row *u);
+
 /* ERR_USERNAME_TAKEN when the name exists ignoring case. */
-err_t users_create(ctx *c, const char *username, const char *display_name, const char *password, user_row **out);
-err_t users_by_id(ctx *c, long long id, user_row **out);          /* ERR_NOT_FOUND */
+err_t users_create(svc *c, const char *username, const char *display_name, const char *password, user_row **out);
+err_t users_by_id(svc *c, long long id, user_row **out);          /* ERR_NOT_FOUND */
 /* username must be canonical (users_canonical). */
-err_t users_by_username(ctx *c, const char *username, user_row **out);
+err_t users_by_username(svc *c, const char *username, user_row **out);
 /* The one canonical form of a username, in the arena: ASCII a-z 0-9 _ . - with A-Z folded;
  * NULL when name cannot be a username (any other character, the wrong length). */
 const char *users_canonical(arena *a, const char *name);
 /* The account a login names (canonical username) and its password hash (arena), or *out
  * and *hash NULL when there is none. */
-err_t users_find_login(ctx *c, const char *username, user_row **out, const char **hash);
+err_t users_find_login(svc *c, const char *username, user_row **out, const char **hash);
 /* 1 when password matches hash; with hash NULL does the same work and returns 0, so an
  * unknown user costs as much time as a wrong password. */
 int users_password_ok(const char *hash, const char *password);
 /* NULL (or -1 for the two settings) leaves a field as it is. */
-err_t users_update_profile(ctx *c, long long id, const char *display_name, const char *status_text,
+err_t users_update_profile(svc *c, long long id, const char *display_name, const char *status_text,
                            int read_receipts, int show_presence, user_row **out);
-err_t users_check_password(ctx *c, long long id, const char *password);   /* ERR_WRONG_PASSWORD */
-err_t users_set_password(ctx *c, long long id, const char *password);
+err_t users_check_password(svc *c, long long id, const char *password);   /* ERR_WRONG_PASSWORD */
+err_t users_set_password(svc *c, long long id, const char *password);
 /* Once at start, before threads: prepares the hash used to time unknown-user logins. */
 int users_init(const config *cfg);
 int users_hash_password(const config *cfg, const char *password, char out[crypto_pwhash_STRBYTES]);

@@ -44,13 +44,13 @@ static int user_add(const config *cfg, const char *username, const char *display
     if (strlen(pw) < 8 || strlen(pw) > 1024) { fputs("parley: password must be 8-1024 bytes\n", stderr); return 1; }
     worker w;
     worker_init(&w, cfg);
-    ctx c;
-    worker_ctx(&w, &c);
+    svc s;
+    worker_svc(&w, &s);
     user_row *u;
-    err_t e = users_create(&c, name, display, pw, &u);
+    err_t e = users_create(&s, name, display, pw, &u);
     sodium_memzero(pw, sizeof pw);
     if (e == ERR_OK) printf("created user %s (id %lld)\n", u->username, u->id);
-    else fprintf(stderr, "parley: %s\n", c.err_msg ? c.err_msg : err_lookup(e)->message);
+    else fprintf(stderr, "parley: %s\n", s.err_msg ? s.err_msg : err_lookup(e)->message);
     worker_free(&w);
     return e == ERR_OK ? 0 : 1;
 }

@@ -14,6 +14,8 @@
 #include <fcgiapp.h>
 #include <sodium.h>
 #include "../app/ctx.h"
+#include "../app/answer.h"
+#include "../app/auth.h"
 #include "../app/dispatch.h"
 #include "../app/presence.h"
 #include "../app/sessions.h"
@@ -39,7 +41,7 @@ static void on_term(int sig)
 static void answer_error(FCGX_Request *fr, ctx *c, err_t e)
 {
     c->rq.is_api = 1;                        /* the hub never renders pages */
-    dispatch_error(c, e);
+    answer_error_json(c, e);
     buf out;
     buf_init(&out);
     resp_serialize(c->rs, 0, &out);
@@ -61,14 +63,14 @@ static void serve(worker *w, FCGX_Request *fr)
 {
     ctx c;
     worker_ctx(w, &c);
-    err_t e = req_parse(&c.rq, c.a, io_getenv, fr->envp, fr->envp, cfg.trusted_proxy);
+    err_t e = req_parse(&c.rq, c.svc.a, io_getenv, fr->envp, fr->envp, cfg.trusted_proxy);
     if (e) { answer_error(fr, &c, e); return; }
     if (strcmp(c.rq.path, "/events") || !c.rq.is_api) {
         answer_error(fr, &c, ctx_fail(&c, ERR_NOT_FOUND, NULL, "The events hub serves /api/v1/events only."));
         return;
     }
     if (strcmp(c.rq.method, "GET")) { answer_error(fr, &c, ERR_METHOD_NOT_ALLOWED); return; }
-    if ((e = dispatch_auth(&c)) == ERR_OK && !c.user) e = ERR_UNAUTHORIZED;
+    if ((e = auth_resolve(&c)) == ERR_OK && !c.svc.user) e = ERR_UNAUTHORIZED;
     if (e) { answer_error(fr, &c, e); return; }
     const char *accept = c.rq.accept ? c.rq.accept : "";
     int sse = strstr(accept, "text/event-stream") != NULL;
@@ -95,7 +97,7 @@ static void serve(worker *w, FCGX_Request *fr)
     char cred[HUB_CRED_MAX];                 /* what ends this stream when it ends */
     if (c.token_id) snprintf(cred, sizeof cred, "t:%lld", c.token_id);
     else snprintf(cred, sizeof cred, "s:%s", c.sess_id);
-    hub_park(fr, c.user->id, cred, sse, last, hub_now_ms() + timeout * 1000);
+    hub_park(fr, c.svc.user->id, cred, sse, last, hub_now_ms() + timeout * 1000);
 }
 
 static void *accept_main(void *arg)
@@ -142,8 +144,8 @@ static void creds_recheck(worker *w)
     char (*creds)[HUB_CRED_MAX];
     size_t n = hub_creds(&creds);
     if (!n) { free(creds); return; }
-    ctx c;
-    worker_ctx(w, &c);
+    svc c;
+    worker_svc(w, &c);
     const char **sids = arena_alloc(c.a, sizeof *sids * n);          /* arena-owned */
     long long *tids = arena_alloc(c.a, sizeof *tids * n);
     int *alive = arena_alloc(c.a, sizeof *alive * n);
@@ -202,7 +204,7 @@ static void retry_add(pres_retry *r, hub_pres_change ch)
 }
 
 /* Applies one change; a failed leave goes to the retries. */
-static void pres_apply(ctx *c, pres_retry *retry, hub_pres_change ch)
+static void pres_apply(svc *c, pres_retry *retry, hub_pres_change ch)
 {
     if (ch.kind == HUB_PRES_LEAVE) {
         if (presence_leave(c, hub_id, ch.uid, hub_now_ms() - ch.ended_ms)) retry_add(retry, ch);
@@ -215,13 +217,13 @@ static void pres_apply(ctx *c, pres_retry *retry, hub_pres_change ch)
 /* Renews everyone this hub holds (and finds who turned away), then sweeps crashed hubs. */
 static void pres_renew(worker *w)
 {
-    ctx c;
+    svc c;
     long long *held;
     size_t k = hub_presence_held(&held);
-    worker_ctx(w, &c);
+    worker_svc(w, &c);
     presence_renew(&c, hub_id, held, k);
     free(held);
-    worker_ctx(w, &c);
+    worker_svc(w, &c);
     presence_sweep(&c, hub_id);
 }
 
@@ -238,8 +240,8 @@ static void *presence_main(void *arg)
     for (;;) {
         hub_pres_change *q;
         size_t n = hub_presence_take(&q, 1000);
-        ctx c;
-        worker_ctx(&w, &c);
+        svc c;
+        worker_svc(&w, &c);
         pres_retry again = retry;                        /* the older ones first: order matters */
         retry = (pres_retry){0};
         for (size_t i = 0; i < again.n; i++) pres_apply(&c, &retry, again.v[i]);
@@ -247,8 +249,8 @@ static void *presence_main(void *arg)
         for (size_t i = 0; i < n; i++) {
             pres_apply(&c, &retry, q[i]);
             if (i % 64 == 63) {
-                worker_ctx(&w, &c);                      /* keep the arena small in a burst */
-                if (hub_now_ms() >= next) { next = hub_now_ms() + period; pres_renew(&w); worker_ctx(&w, &c); }
+                worker_svc(&w, &c);                      /* keep the arena small in a burst */
+                if (hub_now_ms() >= next) { next = hub_now_ms() + period; pres_renew(&w); worker_svc(&w, &c); }
             }
         }
         free(q);

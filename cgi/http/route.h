@@ -1,5 +1,5 @@
 /* route.h — the route table: method, path pattern (":name" captures one segment), handler,
- * flags, template and the declared input fields. One table serves HTML and JSON alike. */
+ * flags, template and the declared input fields (body and query string). One table serves HTML and JSON alike. */
 #ifndef PARLEY_ROUTE_H
 #define PARLEY_ROUTE_H
 #include <stddef.h>
@@ -26,6 +26,7 @@ typedef struct route {
     const char *page;          /* template under pages/ for HTML, without ".cs" */
     const field_spec *fields;  /* NULL-name terminated, or NULL for none */
     route_handler refill;      /* on a failed HTML form, fills Data for re-rendering the page */
+    const field_spec *query;   /* the query string's fields, checked like body fields */
 } route;
 
 typedef struct route_params {

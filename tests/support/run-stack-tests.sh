@@ -35,6 +35,11 @@ deploy/local/stack.sh node2 start
 export PARLEY_URL PARLEY_URL2 PARLEY_DB PARLEY_REDIS BIN
 
 status=0
+for t in build/san/stack-tests/test_*; do
+  [ -x "$t" ] || continue
+  echo "== $t (the domain without a request, on the stack's PostgreSQL and Redis)"
+  "$t" || status=1
+done
 echo "== API tests ($PARLEY_URL)"
 node --test --test-concurrency=1 tests/api/ || status=1
 if ls tests/browser/*.test.mjs >/dev/null 2>&1; then

@@ -10,14 +10,14 @@
 #include "unit_fixture.h"
 
 static const route table[] = {
-    {"GET", "/", NULL, 0, "home", NULL, NULL},
-    {"GET", "/login", NULL, 0, "login", NULL, NULL},
-    {"POST", "/login", NULL, R_ANON_FORM, NULL, NULL, NULL},
-    {"GET", "/users/:id", NULL, R_AUTH, "user", NULL, NULL},
-    {"DELETE", "/users/:id", NULL, R_AUTH, NULL, NULL, NULL},
-    {"PUT", "/users/:id", NULL, R_AUTH, NULL, NULL, NULL},
-    {"GET", "/users/:id/sessions/:sid", NULL, R_AUTH, NULL, NULL, NULL},
-    {"POST", "/health", NULL, R_JSON_ONLY, NULL, NULL, NULL},
+    {"GET", "/", NULL, 0, "home", NULL, NULL, NULL},
+    {"GET", "/login", NULL, 0, "login", NULL, NULL, NULL},
+    {"POST", "/login", NULL, R_ANON_FORM, NULL, NULL, NULL, NULL},
+    {"GET", "/users/:id", NULL, R_AUTH, "user", NULL, NULL, NULL},
+    {"DELETE", "/users/:id", NULL, R_AUTH, NULL, NULL, NULL, NULL},
+    {"PUT", "/users/:id", NULL, R_AUTH, NULL, NULL, NULL, NULL},
+    {"GET", "/users/:id/sessions/:sid", NULL, R_AUTH, NULL, NULL, NULL, NULL},
+    {"POST", "/health", NULL, R_JSON_ONLY, NULL, NULL, NULL, NULL},
 };
 enum { NT = sizeof table / sizeof table[0] };
 

@@ -1,0 +1,77 @@
+/* inbox.c — GET /conversations: your conversations, most recent activity first, each with
+ * its unread count, its last message and (for direct ones) the peer and their presence. */
+#include "module.h"
+#include <stdlib.h>
+#include <string.h>
+#include "format.h"
+#include "msg.h"
+#include "presence.h"
+#include "users.h"
+
+/* Your conversations with their unread count, the peer of a direct one, and the last
+ * message in MSG_COLS (from column INBOX_MSG). */
+const db_stmt inbox_stmts[] = {
+    {"conv_list", "SELECT c.id, c.kind, c.title, c.last_seq, " DB_TS("c.last_activity_at") ", m.role, m.read_seq, "
+                  "(SELECT count(*) FROM (SELECT 1 FROM messages x WHERE x.conversation_id = c.id AND x.seq > m.read_seq "
+                  "AND x.kind = 'text' AND x.deleted_at IS NULL AND x.sender_id IS DISTINCT FROM $1 LIMIT 1000) z), "
+                  "c.e2e, c.description, " USERS_REF_COLS("p") ", lm.* "
+                  "FROM members m JOIN conversations c ON c.id = m.conversation_id "
+                  "LEFT JOIN LATERAL (SELECT u.id, u.username, u.display_name FROM members o JOIN users u ON u.id = o.user_id "
+                  "WHERE c.kind = 'direct' AND o.conversation_id = c.id AND o.user_id <> $1 LIMIT 1) p ON true "
+                  "LEFT JOIN LATERAL (SELECT " MSG_COLS " FROM messages m " MSG_JOINS " WHERE m.conversation_id = c.id "
+                  "ORDER BY m.seq DESC LIMIT 1) lm ON true "
+                  "WHERE m.user_id = $1 ORDER BY c.last_activity_at DESC, c.id DESC LIMIT 500"},
+    {NULL, NULL},
+};
+enum inbox_col { IC_ID, IC_KIND, IC_TITLE, IC_LAST_SEQ, IC_ACTIVITY, IC_ROLE, IC_READ_SEQ, IC_UNREAD, IC_E2E,
+                 IC_DESCRIPTION, IC_PEER, INBOX_MSG = IC_PEER + USERS_REF_NCOLS };
+
+/* GET /conversations */
+err_t h_convs(ctx *c)
+{
+    const char *p[] = {id_str(&c->svc, c->svc.user->id)};
+    PGresult *r;
+    err_t e = db_exec(c->svc.db, "conv_list", 1, p, &r);
+    if (e) return e;
+    json_t *arr = json_array();
+    for (int i = 0; arr && i < PQntuples(r); i++) {
+#define V(k) PQgetvalue(r, i, (k))
+        int direct = !strcmp(V(IC_KIND), "direct");
+        long long id = atoll(V(IC_ID));
+        json_t *o = json_pack("{s:I,s:s,s:s,s:I,s:s,s:s,s:I,s:I,s:b,s:s}",
+                              "id", (json_int_t)id, "kind", V(IC_KIND),
+                              "title", direct && !PQgetisnull(r, i, IC_PEER) ? V(IC_PEER + 2) : V(IC_TITLE),
+                              "last_seq", (json_int_t)atoll(V(IC_LAST_SEQ)), "last_activity_at", V(IC_ACTIVITY),
+                              "my_role", V(IC_ROLE), "read_seq", (json_int_t)atoll(V(IC_READ_SEQ)),
+                              "unread", (json_int_t)atoll(V(IC_UNREAD)), "e2e", V(IC_E2E)[0] == 't',
+                              "description", V(IC_DESCRIPTION));
+#undef V
+        if (!o) continue;
+        if (direct && !PQgetisnull(r, i, IC_PEER)) json_object_set_new(o, "peer", users_ref_json(r, i, IC_PEER));
+        json_t *lm = PQgetisnull(r, i, INBOX_MSG + MC_ID) ? json_null()
+                     : msg_row_json(&c->svc, r, i, INBOX_MSG, id, c->svc.user);
+        if (json_is_object(lm)) {                        /* any message's shape, plus an excerpt */
+            const char *body = json_string_value(json_object_get(lm, "body"));
+            json_object_set_new(lm, "excerpt", json_string(body ? fmt_excerpt(c->svc.a, body, strlen(body), 120) : ""));
+        }
+        json_object_set_new(o, "last_message", lm ? lm : json_null());
+        json_array_append_new(arr, o);
+    }
+    PQclear(r);
+    json_t *peers = json_array(), *o;                    /* the direct peers, for presence dots */
+    size_t k;
+    json_array_foreach(arr, k, o)
+        if (json_object_get(o, "peer")) json_array_append(peers, json_object_get(o, "peer"));
+    presence_attach(&c->svc, peers);
+    json_decref(peers);
+    c->out = json_pack("{s:o}", "conversations", arr);
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
+/* ---- routes: the same entry serves /path (HTML) and /api/v1/path (JSON); forms cannot send
+ * PATCH or DELETE, so those routes have a POST twin. ---- */
+
+static const route inbox_routes[] = {
+    {"GET", "/conversations", h_convs, R_AUTH, "conversations", NULL, NULL, NULL},
+};
+const module inbox_module = {"inbox", MODULE_ROUTES(inbox_routes), inbox_stmts};

@@ -1,0 +1,47 @@
+/* modules.c — the one list of modules; see module.h. */
+#include "module.h"
+#include <pthread.h>
+#include <stdlib.h>
+
+extern const module home_module, account_module, profile_module, security_module, contacts_module, inbox_module,
+    conv_module, members_module, msg_module, typing_module, presence_module, broadcast_module, users_module,
+    tokens_module, people_module, events_module;
+static const module store_module = {"store", NULL, 0, db_core_stmts};   /* the store's own */
+
+const module *const modules[] = {
+    &home_module, &account_module, &profile_module, &security_module, &contacts_module, &inbox_module,
+    &conv_module, &members_module, &msg_module, &typing_module, &presence_module, &broadcast_module,
+    &users_module, &tokens_module, &people_module, &events_module, &store_module, NULL,
+};
+
+static pthread_once_t modules_once = PTHREAD_ONCE_INIT;
+static route *modules_table;                 /* built once; lives as long as the process */
+static size_t modules_n;
+static const db_stmt **modules_sets;
+
+static void modules_build(void)
+{
+    size_t n = 0, k = 0;
+    for (const module *const *m = modules; *m; m++) n += (*m)->nroutes, k++;
+    modules_table = calloc(n ? n : 1, sizeof *modules_table);
+    modules_sets = calloc(k + 1, sizeof *modules_sets);
+    if (!modules_table || !modules_sets) err_abort(__FILE__, __LINE__, "out of memory building the route table");
+    k = 0;
+    for (const module *const *m = modules; *m; m++) {
+        for (size_t i = 0; i < (*m)->nroutes; i++) modules_table[modules_n++] = (*m)->routes[i];
+        if ((*m)->stmts) modules_sets[k++] = (*m)->stmts;
+    }
+}
+
+const route *modules_routes(size_t *n)
+{
+    pthread_once(&modules_once, modules_build);
+    *n = modules_n;
+    return modules_table;
+}
+
+const db_stmt *const *modules_stmts(void)
+{
+    pthread_once(&modules_once, modules_build);
+    return modules_sets;
+}
