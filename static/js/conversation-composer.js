@@ -1,0 +1,97 @@
+// conversation-composer.js — sends a message without a reload: Enter sends, Shift+Enter is
+// a new line; the form's client_id (kept for a retry, new after a success) means pressing
+// Send again can never post a message twice. Expects form.composer-form with
+// textarea[name=body], input[name=client_id] and a submit button, inside .composer.
+
+import { postJSON, errorMessage, uuid } from './net.js';
+
+/** Sends `form` as JSON; after a send, `catchUp()` shows the message (live: for expectDelivery). */
+export function initComposer(conv, form, { live, catchUp }) {
+  const textarea = form.querySelector('textarea[name="body"]');
+  const clientId = form.querySelector('input[name="client_id"]');
+  const button = form.querySelector('button[type="submit"]');
+  const composer = form.closest('.composer');
+  let sending = false;
+
+  function showError(text) {
+    let box = composer.querySelector('.composer-error');
+    if (!box) {
+      box = document.createElement('div');
+      box.className = 'alert alert-error composer-error';
+      box.setAttribute('role', 'alert');
+      box.append(document.createElement('p'));
+      form.before(box);
+    }
+    box.querySelector('p').textContent = text;
+  }
+
+  function clearErrors() {
+    for (const el of composer.querySelectorAll('.composer-error, #form-error, .field-error')) el.remove();
+    const row = form.querySelector('.composer-row.has-error');
+    if (row) row.classList.remove('has-error');
+    textarea.removeAttribute('aria-invalid');
+  }
+
+  function endReply() {
+    for (const el of form.querySelectorAll('input[name="reply_to"], .reply-strip')) el.remove();
+    const url = new URL(location.href);
+    if (url.searchParams.has('reply_to')) {
+      url.searchParams.delete('reply_to');
+      history.replaceState(history.state, '', url.pathname + url.search);
+    }
+  }
+
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    if (sending) return;
+    const body = textarea.value;
+    if (!body.trim()) {
+      textarea.focus();
+      return;
+    }
+    if (!clientId.value) clientId.value = uuid();
+    const payload = { body, client_id: clientId.value };
+    const replyTo = form.querySelector('input[name="reply_to"]');
+    if (replyTo && replyTo.value) payload.reply_to = Number(replyTo.value);
+    sending = true;
+    button.disabled = true;
+    form.classList.add('is-sending');
+    try {
+      const response = await postJSON(`/api/v1/conversations/${conv.id}/messages`, payload);
+      if (response.status === 201 || response.status === 200) {
+        const data = await response.json().catch(() => ({}));
+        clearErrors();
+        if (textarea.value === body) textarea.value = '';
+        clientId.value = uuid(); // the next message is a new one; a retry of this one was not
+        endReply();
+        const seq = data.message && data.message.seq;
+        // A new message (201) makes an event for this tab too: if it never comes, the
+        // event stream is not getting through.
+        if (response.status === 201 && seq && live.expectDelivery) {
+          live.expectDelivery((e) => e.type === 'message.created' && String(e.conversation_id) === conv.id && e.seq === seq);
+        }
+        if (!conv.atNewest) {
+          location.assign(`/conversations/${conv.id}${seq ? `#m${seq}` : '#composer'}`);
+          return;
+        }
+        await catchUp();
+        conv.scroller.scrollTop = 0; // column-reverse: 0 is the newest end
+      } else {
+        // The same client_id stays: pressing Send again can never post it twice.
+        showError((await errorMessage(response)) || `The message was not sent (HTTP ${response.status}).`);
+      }
+    } catch {
+      showError('The message was not sent: no connection to the server. Press Send to try again.');
+    } finally {
+      sending = false;
+      button.disabled = false;
+      form.classList.remove('is-sending');
+    }
+  });
+
+  textarea.addEventListener('keydown', (ev) => {
+    if (ev.key !== 'Enter' || ev.shiftKey || ev.altKey || ev.isComposing || ev.keyCode === 229) return;
+    ev.preventDefault();
+    form.requestSubmit();
+  });
+}
