@@ -2,14 +2,16 @@
 // it; with it, times read in the reader's own time zone, a new token's secret has a Copy
 // button, and destructive buttons ask before acting. For a logged-in person the pages are
 // live (live.js: one event connection per tab): conversations grow as messages arrive, the
-// inbox keeps its unread counts, desktop notifications when enabled, and people show as
-// online, away or last seen (presence.js).
+// inbox keeps its unread counts, desktop notifications when enabled, people show as
+// online, away or last seen (presence.js), and senders see their messages delivered
+// (delivery.js).
 
 import * as live from './live.js';
 import { initConversation } from './conversation.js';
 import { initInbox } from './inbox.js';
 import { initNotifications } from './notify.js';
 import { initPresence } from './presence.js';
+import { initDeliveryReceipts } from './delivery.js';
 
 const formats = {
   time: new Intl.DateTimeFormat(undefined, { timeStyle: 'short' }),
@@ -99,5 +101,6 @@ if (document.body.dataset.me) {
   initInbox(live);
   initNotifications(live);
   initPresence(live);
+  initDeliveryReceipts(live);
   live.start();
 }

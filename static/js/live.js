@@ -12,19 +12,13 @@
 // the last event id (?last_event_id= for SSE, ?cursor= for polling) so the hub can replay.
 // A quiet "Reconnecting…" (#live-status) shows once the connection has been down a while.
 // <html data-live="up|down" data-live-transport="sse|poll"> tells tests (and CSS) the state.
-//
-// Delivery receipts: a message.created from someone else (any conversation) means this
-// client has the message; the tab tells the server (POST …/delivered {"seq"}), at most once
-// per conversation every DELIVERED_DEBOUNCE_MS, with the highest seq seen.
-
-import { postJSON } from './net.js';
+// Delivery receipts (POST …/delivered) are a subscriber like the others: delivery.js.
 
 const OPEN_TIMEOUT_MS = 5000; // SSE must open within this, or the tab falls back to polling
 const DOWN_NOTICE_MS = 3000; // show "Reconnecting…" after this long without a connection
 const POLL_TIMEOUT_S = 25;
 const BACKOFF_BASE_MS = 1000;
 const BACKOFF_MAX_MS = 30_000;
-const DELIVERED_DEBOUNCE_MS = 300;
 
 const listeners = new Set();
 let started = false;
@@ -298,56 +292,6 @@ async function pollLoop() {
   }
 }
 
-// ---- delivery receipts ------------------------------------------------------------------------
-
-const deliveries = new Map(); // conversation id → {seq, timer, posted}
-
-function ackDelivery(event) {
-  if (event.type !== 'message.created' || event.conversation_id == null) return;
-  const seq = Number(event.seq);
-  const sender = event.message && event.message.sender ? String(event.message.sender.id) : '';
-  if (!seq || !sender || sender === document.body.dataset.me) return;
-  const key = String(event.conversation_id);
-  let entry = deliveries.get(key);
-  if (!entry) {
-    entry = { seq: 0, timer: null, posted: 0 };
-    deliveries.set(key, entry);
-  }
-  if (seq <= entry.posted) return;
-  entry.seq = Math.max(entry.seq, seq);
-  if (entry.timer) return;
-  entry.timer = setTimeout(async () => {
-    entry.timer = null;
-    const upTo = entry.seq;
-    entry.posted = Math.max(entry.posted, upTo);
-    try {
-      const response = await postJSON(`/api/v1/conversations/${encodeURIComponent(key)}/delivered`, { seq: upTo });
-      if (!response.ok && response.status >= 500) entry.posted = 0; // a later message retries
-    } catch {
-      entry.posted = 0;
-    }
-  }, DELIVERED_DEBOUNCE_MS);
-}
-
-/** On a fresh connection (or a resync), messages that came while this person had no tab
- *  open are acknowledged too: every conversation with unread messages is delivered up to its
- *  last message. */
-async function ackMissed(event) {
-  if (event.type !== 'open' && event.type !== 'resync') return;
-  try {
-    const response = await fetch('/api/v1/conversations', { credentials: 'same-origin' });
-    if (!response.ok) return;
-    const { conversations } = await response.json();
-    for (const c of conversations || []) {
-      const last = c.last_message;
-      if (!c.unread || !last || !last.sender) continue;
-      ackDelivery({ type: 'message.created', conversation_id: c.id, seq: c.last_seq, message: { sender: last.sender } });
-    }
-  } catch {
-    /* the next message acknowledges again */
-  }
-}
-
 // ---- start and wake-ups -----------------------------------------------------------------------
 
 /** Connects now if waiting to retry (the network came back, the page was restored). */
@@ -362,8 +306,6 @@ function reconnectNow() {
 export function start() {
   if (started) return;
   started = true;
-  subscribe(ackDelivery);
-  subscribe(ackMissed);
   if (pollForced() || typeof EventSource === 'undefined') {
     startPolling();
   } else {
