@@ -1,5 +1,6 @@
 # Parley — `make run` starts the whole stack locally; `make test` runs every test.
-# Other targets: all (default: build/parley.fcgi, build/parley), check (lints), bench, clean.
+# Other targets: all (default: build/parley.fcgi, build/parley-events.fcgi, build/parley-worker,
+# build/parley), check (lints), bench, clean.
 
 CC       ?= cc
 CLANG    ?= clang-14
@@ -15,7 +16,7 @@ CFLAGS   := -std=c11 -O2 -g -pthread -fstack-protector-strong $(WARN)
 SANFLAGS := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LIBS     := -lfcgi -lneo_cs -lneo_utl -lz -lpq -lsodium -lhiredis -ljansson -pthread
 
-SRC      := $(wildcard cgi/core/*.c cgi/http/*.c cgi/store/*.c cgi/app/*.c cgi/view/*.c cgi/events/*.c)
+SRC      := $(wildcard cgi/core/*.c cgi/http/*.c cgi/store/*.c cgi/app/*.c cgi/view/*.c cgi/events/*.c cgi/worker/*.c)
 OBJ      := $(SRC:%.c=build/obj/%.o)
 SAN_OBJ  := $(SRC:%.c=build/san/obj/%.o)
 TSAN_OBJ := $(SRC:%.c=build/tsan/obj/%.o)
@@ -31,7 +32,7 @@ FUZZERS  := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.
 
 .PHONY: all run test check test-unit test-fuzz test-stack test-tsan bench clean san deps
 
-all: build/parley.fcgi build/parley build/parley-events.fcgi
+all: build/parley.fcgi build/parley build/parley-events.fcgi build/parley-worker
 
 build/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -72,6 +73,15 @@ build/san/parley-events.fcgi: build/san/obj/cgi/bin/parley_events.o build/san/li
 build/tsan/parley-events.fcgi: build/tsan/obj/cgi/bin/parley_events.o build/tsan/libparley.a
 	$(CC) $(CFLAGS) $(TSANFLAGS) -o $@ $^ $(LIBS)
 
+build/parley-worker: build/obj/cgi/bin/parley_worker.o build/libparley.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+
+build/san/parley-worker: build/san/obj/cgi/bin/parley_worker.o build/san/libparley.a
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LIBS)
+
+build/tsan/parley-worker: build/tsan/obj/cgi/bin/parley_worker.o build/tsan/libparley.a
+	$(CC) $(CFLAGS) $(TSANFLAGS) -o $@ $^ $(LIBS)
+
 build/parley: build/obj/cgi/bin/parley_cli.o build/libparley.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
 
@@ -81,7 +91,7 @@ build/san/parley.fcgi: build/san/obj/cgi/bin/parley_fcgi.o build/san/libparley.a
 build/san/parley: build/san/obj/cgi/bin/parley_cli.o build/san/libparley.a
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LIBS)
 
-san: build/san/parley.fcgi build/san/parley build/san/parley-events.fcgi
+san: build/san/parley.fcgi build/san/parley build/san/parley-events.fcgi build/san/parley-worker
 
 build/san/tests/%: tests/unit/%.c build/san/libparley.a tests/unit/unit_fixture.h
 	@mkdir -p $(dir $@)
@@ -131,7 +141,7 @@ test-stack: san $(STACK_UNIT)
 	tests/support/run-stack-tests.sh
 
 # The ThreadSanitizer build under a concurrent load: worker threads share nothing unsafely.
-test-tsan: build/tsan/parley.fcgi build/tsan/parley build/tsan/parley-events.fcgi
+test-tsan: build/tsan/parley.fcgi build/tsan/parley build/tsan/parley-events.fcgi build/tsan/parley-worker
 	tests/support/run-tsan.sh
 
 test: check test-unit test-fuzz test-stack test-tsan

@@ -31,6 +31,10 @@ static const struct { const char *key, *def; } config_keys[] = {
     {"PARLEY_PRESENCE_TTL", "60"},
     {"PARLEY_URL", ""},
     {"PARLEY_EVENTS_RECHECK", "120"},
+    {"PARLEY_WORKER_THREADS", "2"},
+    {"PARLEY_JOB_LEASE", "60"},
+    {"PARLEY_JOB_POLL", "5"},
+    {"PARLEY_JOB_BACKOFF", "10"},
 };
 enum { NKEYS = sizeof config_keys / sizeof config_keys[0] };
 
@@ -151,6 +155,11 @@ int config_load(config *cfg, char *err, size_t errlen)
     if (parse_long(vals[19], 2, 86400, &cfg->presence_away)) BAD("PARLEY_PRESENCE_AWAY", "must be seconds, from 2 to 86400");
     if (parse_long(vals[20], 3, 3600, &cfg->presence_ttl)) BAD("PARLEY_PRESENCE_TTL", "must be seconds, from 3 to 3600");
     if (parse_long(vals[22], 1, 3600, &cfg->events_recheck)) BAD("PARLEY_EVENTS_RECHECK", "must be seconds, from 1 to 3600");
+    if (parse_long(vals[23], 1, 64, &l)) BAD("PARLEY_WORKER_THREADS", "must be a number from 1 to 64");
+    cfg->worker_threads = (int)l;
+    if (parse_long(vals[24], 2, 86400, &cfg->job_lease)) BAD("PARLEY_JOB_LEASE", "must be seconds, from 2 to 86400");
+    if (parse_long(vals[25], 1, 3600, &cfg->job_poll)) BAD("PARLEY_JOB_POLL", "must be seconds, from 1 to 3600");
+    if (parse_long(vals[26], 1, 3600, &cfg->job_backoff)) BAD("PARLEY_JOB_BACKOFF", "must be seconds, from 1 to 3600");
     if (config_public_url(vals[21])) BAD("PARLEY_URL", "must be http:// or https:// and a host, like https://chat.example.org");
     cfg->events_listen = vals[17];
     vals[17] = NULL;
@@ -195,6 +204,8 @@ void config_print(const config *cfg)
     printf("PARLEY_PRESENCE_AWAY=%ld\nPARLEY_PRESENCE_TTL=%ld\n", cfg->presence_away, cfg->presence_ttl);
     printf("PARLEY_URL=%s\nPARLEY_EVENTS_RECHECK=%ld\n", *cfg->public_url ? cfg->public_url : "(not set)",
            cfg->events_recheck);
+    printf("PARLEY_WORKER_THREADS=%d\nPARLEY_JOB_LEASE=%ld\nPARLEY_JOB_POLL=%ld\nPARLEY_JOB_BACKOFF=%ld\n",
+           cfg->worker_threads, cfg->job_lease, cfg->job_poll, cfg->job_backoff);
     printf("PARLEY_RL_LOGIN_USER=%ld/%ld\nPARLEY_RL_LOGIN_IP=%ld/%ld\nPARLEY_RL_REGISTER_IP=%ld/%ld\n",
            cfg->rl_login_user.limit, cfg->rl_login_user.window, cfg->rl_login_ip.limit,
            cfg->rl_login_ip.window, cfg->rl_register_ip.limit, cfg->rl_register_ip.window);

@@ -23,6 +23,10 @@ typedef struct config {
     long presence_away;     /* seconds without activity after which an online person is away */
     long presence_ttl;      /* seconds after which a crashed hub's people count as offline */
     long events_recheck;    /* seconds between the hub's re-checks of its streams' credentials */
+    int worker_threads;     /* parley-worker's threads, one PostgreSQL connection each */
+    long job_lease;         /* seconds after which a running job's worker counts as dead */
+    long job_poll;          /* seconds between the worker's polls when no NOTIFY came */
+    long job_backoff;       /* seconds before a failed job's first retry; doubles each time */
     size_t max_body;
     long session_ttl;       /* seconds, sliding */
     long backend_timeout_ms;/* a PostgreSQL or Redis call longer than this is a 503 */

@@ -132,3 +132,35 @@ err_t db_run(db *d, const char *name, int nparams, const char *const *params)
 err_t db_begin(db *d) { return db_run(d, "db_begin", 0, NULL); }
 err_t db_commit(db *d) { return db_run(d, "db_commit", 0, NULL); }
 void db_rollback(db *d) { if (d->conn) db_run(d, "db_rollback", 0, NULL); }
+
+/* Takes every notification libpq has buffered; 1 when there was one. */
+static int db_take_notifies(db *d)
+{
+    int got = 0;
+    PGnotify *n;
+    while ((n = PQnotifies(d->conn))) { got = 1; PQfreemem(n); }
+    return got;
+}
+
+int db_wait_notify(db *d, long timeout_ms, int wake_fd)
+{
+    if (!d->conn) return -1;
+    if (db_take_notifies(d)) return 1;             /* arrived during an earlier statement */
+    long deadline = now_ms() + timeout_ms;
+    for (;;) {
+        long left = deadline - now_ms();
+        if (left <= 0) return 0;
+        struct pollfd pfd[2] = {{.fd = PQsocket(d->conn), .events = POLLIN}, {.fd = wake_fd, .events = POLLIN}};
+        int rc = poll(pfd, wake_fd >= 0 ? 2 : 1, (int)left);
+        if (rc < 0 && errno == EINTR) continue;
+        if (rc < 0) return 0;
+        if (wake_fd >= 0 && pfd[1].revents) return 0;
+        if (rc == 0) return 0;
+        if (!PQconsumeInput(d->conn) || PQstatus(d->conn) != CONNECTION_OK) {
+            log_warn("postgresql: connection lost while waiting for notifications");
+            db_close(d);
+            return -1;
+        }
+        if (db_take_notifies(d)) return 1;
+    }
+}

@@ -34,6 +34,11 @@ err_t db_begin(db *d);
 err_t db_commit(db *d);
 void db_rollback(db *d);
 
+/* Waits up to timeout_ms for a NOTIFY on a channel this connection LISTENs to, or for wake_fd
+ * (-1: none) to become readable. 1 when notified (every pending notification is consumed),
+ * 0 on timeout or wake_fd, -1 when the connection is gone (closed; db_ensure reopens it). */
+int db_wait_notify(db *d, long timeout_ms, int wake_fd);
+
 extern const db_stmt db_core_stmts[];
 
 #endif

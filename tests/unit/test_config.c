@@ -15,6 +15,7 @@ static const char *const keys[] = {
     "PARLEY_TRUSTED_PROXY", "PARLEY_COOKIE_SECURE", "PARLEY_THREADS", "PARLEY_MAX_BODY",
     "PARLEY_SESSION_TTL", "PARLEY_BACKEND_TIMEOUT_MS", "PARLEY_RL_LOGIN_USER", "PARLEY_RL_LOGIN_IP",
     "PARLEY_RL_REGISTER_IP", "PARLEY_PWHASH", "PARLEY_URL", "PARLEY_EVENTS_RECHECK",
+    "PARLEY_WORKER_THREADS", "PARLEY_JOB_LEASE", "PARLEY_JOB_POLL", "PARLEY_JOB_BACKOFF",
 };
 
 typedef struct fix { config cfg; char err[256]; char path[64]; } fix;
@@ -80,6 +81,10 @@ static void test_defaults(void **state)
     assert_string_equal(f->cfg.public_url, "");
     assert_int_equal(f->cfg.public_https, 0);
     assert_int_equal(f->cfg.events_recheck, 120);
+    assert_int_equal(f->cfg.worker_threads, 2);
+    assert_int_equal(f->cfg.job_lease, 60);
+    assert_int_equal(f->cfg.job_poll, 5);
+    assert_int_equal(f->cfg.job_backoff, 10);
 }
 
 /* The public URL loses its trailing slashes; https:// tells that browsers use TLS. */
@@ -103,7 +108,11 @@ static void test_env(void **state)
     setenv("PARLEY_RL_LOGIN_IP", "5/60", 1);
     setenv("PARLEY_TRUSTED_PROXY", "127.0.0.1", 1);
     setenv("PARLEY_COOKIE_SECURE", "on", 1);
+    setenv("PARLEY_WORKER_THREADS", "5", 1);
+    setenv("PARLEY_JOB_LEASE", "3", 1);
     assert_int_equal(load(f), 0);
+    assert_int_equal(f->cfg.worker_threads, 5);
+    assert_int_equal(f->cfg.job_lease, 3);
     assert_int_equal(f->cfg.threads, 3);
     assert_int_equal(f->cfg.rl_login_ip.limit, 5);
     assert_int_equal(f->cfg.rl_login_ip.window, 60);
@@ -125,6 +134,8 @@ static void test_bad_values(void **state)
         {"PARLEY_REDIS", ""}, {"PARLEY_URL", "chat.example.org"}, {"PARLEY_URL", "ftp://x"},
         {"PARLEY_URL", "https://"}, {"PARLEY_URL", "https://a b"}, {"PARLEY_URL", "https://x/?q=1"},
         {"PARLEY_URL", "https://x/\"><script>"}, {"PARLEY_EVENTS_RECHECK", "0"},
+        {"PARLEY_WORKER_THREADS", "0"}, {"PARLEY_WORKER_THREADS", "65"}, {"PARLEY_JOB_LEASE", "1"},
+        {"PARLEY_JOB_POLL", "0"}, {"PARLEY_JOB_BACKOFF", "3601"}, {"PARLEY_JOB_LEASE", "ten"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         setenv(bad[i].key, bad[i].value, 1);

@@ -1,0 +1,48 @@
+/* cleanup.c — see cleanup.h. */
+#include "cleanup.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include "../core/log.h"
+
+#define CLEANUP_STR2(x) #x
+#define CLEANUP_STR(x) CLEANUP_STR2(x)
+
+const db_stmt cleanup_stmts[] = {
+    {"cleanup_jobs",
+     "WITH d AS (DELETE FROM jobs WHERE id IN ("
+     "   SELECT id FROM jobs WHERE (state = 'done' AND finished_at < now() - interval '"
+     CLEANUP_STR(CLEANUP_DONE_DAYS) " days')"
+     "   UNION ALL SELECT id FROM jobs WHERE (state = 'failed' AND finished_at < now() - interval '"
+     CLEANUP_STR(CLEANUP_FAILED_DAYS) " days')"
+     "   LIMIT " CLEANUP_STR(CLEANUP_BATCH) ") RETURNING 1)"
+     " SELECT count(*) FROM d"},
+    {NULL, NULL},
+};
+
+err_t cleanup_run(db *d, json_t *payload, char *why, size_t whylen)
+{
+    (void)payload;
+    long long total = 0, n;
+    do {                                      /* batch by batch: each is its own transaction */
+        PGresult *r;
+        err_t e = db_exec(d, "cleanup_jobs", 0, NULL, &r);
+        if (e) {
+            snprintf(why, whylen, "deleting finished jobs: %s", e == ERR_UNAVAILABLE ? "database unavailable" : "statement failed");
+            return e;
+        }
+        n = atoll(PQgetvalue(r, 0, 0));
+        PQclear(r);
+        total += n;
+    } while (n == CLEANUP_BATCH);
+    if (total) log_info("cleanup: deleted %lld finished jobs", total);
+    return ERR_OK;
+}
+
+void cleanup_key(long long t, char *out, size_t outlen)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(out, outlen, "cleanup:%Y-%m-%dT%H", &tm);
+}

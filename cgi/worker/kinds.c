@@ -1,0 +1,19 @@
+/* kinds.c — see kinds.h. */
+#include "kinds.h"
+#include <string.h>
+#include "cleanup.h"
+#include "jobs.h"
+
+const job_kind kinds[] = {
+    {"cleanup", cleanup_run, "deletes expired data: done jobs after 7 days, failed ones after 30"},
+    {NULL, NULL, NULL},
+};
+
+const db_stmt *const kinds_stmts[] = {db_core_stmts, jobs_enqueue_stmts, jobs_stmts, cleanup_stmts, NULL};
+
+const job_kind *kinds_find(const char *name)
+{
+    for (const job_kind *k = kinds; k->name; k++)
+        if (!strcmp(k->name, name)) return k;
+    return NULL;
+}

@@ -1,0 +1,26 @@
+/* kinds.h — the table of job kinds and their handlers, and the statements a worker's
+ * connection prepares. A kind not in the table (queued by a newer version, or by hand) fails
+ * visibly with "no handler for kind X" once its attempts are used up.
+ * Every handler must be idempotent (see jobs.h): it may run twice for one job. */
+#ifndef PARLEY_KINDS_H
+#define PARLEY_KINDS_H
+#include <stddef.h>
+#include <jansson.h>
+#include "../store/db.h"
+
+/* Runs one job. payload is the job's JSON object (borrowed). On failure returns an error
+ * and writes a one-line reason to why. */
+typedef err_t (*kind_fn)(db *d, json_t *payload, char *why, size_t whylen);
+
+typedef struct job_kind {
+    const char *name;
+    kind_fn run;
+    const char *about;      /* one line for `parley jobs` help and the logs */
+} job_kind;
+
+extern const job_kind kinds[];                 /* {NULL, …}-terminated */
+extern const db_stmt *const kinds_stmts[]; /* every table the worker and `parley jobs` prepare */
+
+const job_kind *kinds_find(const char *name);  /* NULL when no handler */
+
+#endif

@@ -1,0 +1,134 @@
+/* runner.c — see runner.h. */
+#include "runner.h"
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <jansson.h>
+#include <sodium.h>
+#include "../core/log.h"
+#include "cleanup.h"
+#include "kinds.h"
+
+#define RUNNER_SCHEDULE_S 600    /* how often thread 0 offers this hour's cleanup */
+
+static long long runner_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* Sleeps up to ms, less when the process starts stopping. */
+static void runner_nap(runner *r, long ms)
+{
+    struct pollfd p = {.fd = r->wake_fd, .events = POLLIN};
+    if (ms > 0) poll(&p, 1, (int)ms);
+}
+
+/* Runs j's handler; on failure why holds the reason. */
+static err_t runner_exec(db *d, const job *j, char *why, size_t whylen)
+{
+    const job_kind *k = kinds_find(j->kind);
+    if (!k) {
+        snprintf(why, whylen, "no handler for kind %s", j->kind);
+        return ERR_NOT_FOUND;
+    }
+    json_t *payload = json_loads(j->payload, 0, NULL);
+    if (!payload) {
+        snprintf(why, whylen, "payload is not JSON");
+        return ERR_INVALID_JSON;
+    }
+    why[0] = '\0';
+    err_t e = k->run(d, payload, why, whylen);
+    json_decref(payload);
+    if (e && !why[0]) snprintf(why, whylen, "%s", err_lookup(e)->message);
+    /* A handler that failed inside a transaction must not leave it open for the next job. */
+    if (d->conn && PQtransactionStatus(d->conn) != PQTRANS_IDLE) db_rollback(d);
+    return e;
+}
+
+/* Records the outcome; a lost connection is retried until the lease would run out, after
+ * which the job is another worker's anyway. */
+static void runner_settle(runner *r, db *d, const job *j, err_t outcome, const char *why, long ms)
+{
+    long delay = jobs_backoff(j->attempts, r->cfg->job_backoff, randombytes_random());
+    long long until = runner_ms() + r->cfg->job_lease * 1000L;
+    int kept = 0, final = 0;
+    err_t e;
+    for (;;) {
+        e = outcome ? jobs_fail(d, j, why, delay, &kept, &final) : jobs_finish(d, j, &kept);
+        if (e != ERR_UNAVAILABLE || runner_ms() > until) break;
+        runner_nap(r, 1000);
+    }
+    if (e)
+        log_error("jobs: job %lld %s: could not record its outcome; its lease will bring it back", j->id, j->kind);
+    else if (!kept)
+        log_warn("jobs: job %lld %s: lease lost before it finished; another worker took it", j->id, j->kind);
+    else if (!outcome)
+        log_info("jobs: job %lld %s done by %s (attempt %d, %ld ms)", j->id, j->kind, j->owner, j->attempts, ms);
+    else if (final)
+        log_warn("jobs: job %lld %s failed for good after %d attempts: %s", j->id, j->kind, j->attempts, why);
+    else
+        log_warn("jobs: job %lld %s failed (attempt %d of %d): %s; retry in %ld s", j->id, j->kind, j->attempts,
+                 j->max_attempts, why, delay);
+}
+
+static void runner_one(runner *r, db *d, job *j)
+{
+    if (r->test_delay_ms) runner_nap(r, r->test_delay_ms);
+    char why[512];
+    long long t0 = runner_ms();
+    err_t e = runner_exec(d, j, why, sizeof why);
+    runner_settle(r, d, j, e, why, (long)(runner_ms() - t0));
+}
+
+/* Queues this hour's cleanup; the key makes every other worker's offer a no-op. */
+static void runner_schedule(db *d)
+{
+    char key[64];
+    long long id;
+    cleanup_key((long long)time(NULL), key, sizeof key);
+    if (jobs_enqueue(d, "cleanup", "{}", key, 0, &id) == ERR_OK && id)
+        log_info("jobs: queued job %lld cleanup (%s)", id, key);
+}
+
+void *runner_main(void *arg)
+{
+    runner *r = arg;
+    db d;
+    db_init(&d, r->cfg->db, r->cfg->backend_timeout_ms, kinds_stmts);
+    long long next_schedule = 0;
+    int was_down = 0;
+    while (!atomic_load(r->stopping)) {
+        /* LISTEN again every round: a reconnect forgets it, and it must precede the claim so
+         * a job queued after an empty claim still wakes us. */
+        if (db_ensure(&d) || db_run(&d, "jobs_listen", 0, NULL)) {
+            if (!was_down) log_warn("jobs: worker %s: PostgreSQL unavailable, retrying", r->owner);
+            was_down = 1;
+            runner_nap(r, 1000);
+            continue;
+        }
+        if (was_down) log_info("jobs: worker %s: PostgreSQL is back", r->owner);
+        was_down = 0;
+        if (r->index == 0 && runner_ms() >= next_schedule) {
+            runner_schedule(&d);
+            next_schedule = runner_ms() + RUNNER_SCHEDULE_S * 1000LL;
+        }
+        int n;
+        err_t e = jobs_reclaim(&d, r->cfg->job_lease, &n);
+        while (!e && !atomic_load(r->stopping)) {
+            job j;
+            int got;
+            if ((e = jobs_claim(&d, r->owner, &j, &got)) || !got) break;
+            runner_one(r, &d, &j);
+            job_clear(&j);
+        }
+        long wait_ms = r->cfg->job_poll * 1000L;
+        if (!e) e = jobs_next_ms(&d, wait_ms, &wait_ms);    /* a retry due sooner than the poll */
+        if (e) { runner_nap(r, 1000); continue; }
+        if (!atomic_load(r->stopping) && wait_ms > 0) db_wait_notify(&d, wait_ms, r->wake_fd);
+    }
+    db_close(&d);
+    return NULL;
+}

@@ -1,0 +1,22 @@
+/* runner.h — one worker thread: its own PostgreSQL connection, LISTEN for new jobs, reclaim
+ * expired leases, claim and run jobs until none is ready, then sleep until a NOTIFY, the
+ * poll interval or the stop signal. Thread 0 of each process also queues the hourly
+ * cleanup (deduplicated by its idempotency key across all workers). */
+#ifndef PARLEY_RUNNER_H
+#define PARLEY_RUNNER_H
+#include <stdatomic.h>
+#include "../core/config.h"
+#include "jobs.h"
+
+typedef struct runner {
+    const config *cfg;          /* borrowed, read-only */
+    int index;                  /* thread number in this process, from 0 */
+    char owner[JOBS_OWNER_MAX]; /* locked_by of this thread's runs: host:pid/index */
+    long test_delay_ms;         /* test hook: wait this long after claiming, before running */
+    int wake_fd;                /* readable once the process is stopping */
+    atomic_int *stopping;       /* set once the process is stopping: finish the job, then exit */
+} runner;
+
+void *runner_main(void *arg);   /* arg: runner *, owned by the caller for the thread's life */
+
+#endif
