@@ -1,4 +1,4 @@
-/* parley_cli.c — the command line: migrate, user add, config check. Wiring only. */
+/* parley_cli.c — the command line: migrate, user add, config check, jobs. Wiring only. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,15 +6,21 @@
 #include <sodium.h>
 #include "../app/dispatch.h"
 #include "../app/users.h"
+#include "../core/num.h"
 #include "../core/utf8.h"
 #include "../http/validate.h"
 #include "../store/migrate.h"
+#include "../worker/jobs.h"
+#include "../worker/kinds.h"
 
 static int usage(void)
 {
     fputs("usage: parley migrate\n"
           "       parley user add USERNAME DISPLAY_NAME   (password from PARLEY_PASSWORD or stdin)\n"
           "       parley config check\n"
+          "       parley jobs list [--failed]\n"
+          "       parley jobs retry ID | parley jobs drop ID\n"
+          "       parley jobs enqueue KIND [JSON] [--key KEY] [--attempts N]\n"
           "Settings come from PARLEY_* environment variables or the file named by PARLEY_CONFIG;\n"
           "see README.md.\n", stderr);
     return 2;
@@ -77,6 +83,77 @@ static int config_check(const config *cfg)
     return bad;
 }
 
+/* The job id in s, or 0 (after saying why) when it is not one. */
+static long long job_id(const char *s)
+{
+    long long id;
+    if (num_parse(s, strlen(s), &id) || id < 1) { fprintf(stderr, "parley: %s is not a job id\n", s); return 0; }
+    return id;
+}
+
+/* parley jobs enqueue KIND [JSON] [--key KEY] [--attempts N] */
+static int jobs_enqueue_cmd(db *d, int argc, char **argv)
+{
+    const char *kind = argv[0], *payload = "{}", *key = NULL;
+    long long attempts = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--key") && i + 1 < argc) key = argv[++i];
+        else if (!strcmp(argv[i], "--attempts") && i + 1 < argc) {
+            if (num_parse(argv[i + 1], strlen(argv[i + 1]), &attempts) || attempts < 1 || attempts > 100) {
+                fputs("parley: --attempts must be a number from 1 to 100\n", stderr);
+                return 1;
+            }
+            i++;
+        } else if (i == 1 && argv[i][0] != '-') payload = argv[i];
+        else return usage();
+    }
+    const char *bad = jobs_payload_check(payload);
+    if (!jobs_kind_valid(kind)) bad = "the kind must be 1-64 of a-z 0-9 _ . - starting with a letter";
+    else if (key && !jobs_key_valid(key)) bad = "the key must be 1-200 printable ASCII characters";
+    if (bad) { fprintf(stderr, "parley: %s\n", bad); return 1; }
+    if (!kinds_find(kind))
+        fprintf(stderr, "parley: warning: this version has no handler for %s; the job will fail unless a newer worker takes it\n", kind);
+    long long id;
+    err_t e = jobs_enqueue(d, kind, payload, key, (int)attempts, &id);
+    if (e) { fprintf(stderr, "parley: %s\n", err_lookup(e)->message); return 1; }
+    if (id) printf("queued job %lld\n", id);
+    else printf("a job with key %s is already queued; nothing added\n", key);
+    return 0;
+}
+
+/* parley jobs …: the operator's view of the queue. */
+static int jobs_cmd(const config *cfg, int argc, char **argv)
+{
+    db d;
+    db_init(&d, cfg->db, cfg->backend_timeout_ms, kinds_stmts);
+    int rc = 1;
+    err_t e = ERR_OK;
+    long long id;
+    if (!strcmp(argv[0], "list") && (argc == 1 || (argc == 2 && !strcmp(argv[1], "--failed")))) {
+        e = jobs_list(&d, argc == 2, 100, stdout);
+        rc = e != ERR_OK;
+    } else if ((!strcmp(argv[0], "retry") || !strcmp(argv[0], "drop")) && argc == 2) {
+        int retry = !strcmp(argv[0], "retry");
+        if (!(id = job_id(argv[1]))) goto out;
+        e = retry ? jobs_retry(&d, id) : jobs_drop(&d, id);
+        if (e == ERR_NOT_FOUND) fprintf(stderr, "parley: no job %lld\n", id);
+        else if (e == ERR_NOT_ALLOWED)
+            fprintf(stderr, "parley: job %lld is %s\n", id, retry ? "running or done: only failed or queued jobs are retried"
+                                                               : "running: wait for it, or for its lease to expire");
+        else if (!e) printf("%s job %lld\n", retry ? "queued again" : "dropped", id);
+        if (e == ERR_NOT_FOUND || e == ERR_NOT_ALLOWED) goto out;
+        rc = e != ERR_OK;
+    } else if (!strcmp(argv[0], "enqueue") && argc >= 2) {
+        rc = jobs_enqueue_cmd(&d, argc - 1, argv + 1);
+    } else {
+        rc = usage();
+    }
+    if (e) fprintf(stderr, "parley: %s\n", err_lookup(e)->message);
+out:
+    db_close(&d);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     char err[512];
@@ -91,6 +168,7 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "migrate") && argc == 2) rc = migrate_run(cfg.db, cfg.sql_dir, stdout);
     else if (!strcmp(argv[1], "user") && argc == 5 && !strcmp(argv[2], "add")) rc = user_add(&cfg, argv[3], argv[4]);
     else if (!strcmp(argv[1], "config") && argc == 3 && !strcmp(argv[2], "check")) rc = config_check(&cfg);
+    else if (!strcmp(argv[1], "jobs") && argc >= 3) rc = jobs_cmd(&cfg, argc - 2, argv + 2);
     else rc = usage();
     config_free(&cfg);
     return rc;
