@@ -1,21 +1,25 @@
 #!/usr/bin/env bash
 # A complete local Parley stack in one state directory: PostgreSQL and Redis on unix
-# sockets, parley.fcgi, the events hub parley-events.fcgi, and lighttpd on 127.0.0.1:$PORT.
-# For development and the tests.
+# sockets, parley.fcgi, the events hub parley-events.fcgi, the job worker parley-worker, and
+# lighttpd on 127.0.0.1:$PORT. For development and the tests.
 #
 #   deploy/local/stack.sh start|stop|restart|run|status
 #   deploy/local/stack.sh restart-events    restart only the events hub (after a crash, say)
+#   deploy/local/stack.sh worker start|stop|restart   only the job workers (of both nodes)
+#   deploy/local/stack.sh restart-postgres  stop and start PostgreSQL (the programs reconnect)
 #   deploy/local/stack.sh node2 start|stop  a second app node on port $PORT2 that shares the
 #                                           stack's PostgreSQL and Redis: its own parley.fcgi,
-#                                           parley-events.fcgi and lighttpd (`stop` stops it too)
+#                                           parley-events.fcgi, parley-worker and lighttpd
+#                                           (`stop` stops it too)
 #
 # Environment:
 #   VAR             state directory (default: <repo>/var)
 #   PORT            HTTP port on 127.0.0.1 (default: 8080)
 #   PORT2           HTTP port of the second node (default: PORT + 1; node2 takes PORT from
 #                   the running stack's $VAR/env unless PORT is given)
-#   BIN             directory with the built parley.fcgi and parley (default: <repo>/build;
-#                   restart-events and node2 default to the directory `start` used)
+#   BIN             directory with the built parley.fcgi, parley-events.fcgi, parley-worker
+#                   and parley (default: <repo>/build; restart-events, worker and node2
+#                   default to the directory `start` used)
 #   PGPORT          PostgreSQL port; only names its socket file (default: 5432)
 #   PARLEY_THREADS  worker threads of parley.fcgi (default: 8)
 #   PARLEY_*        passed through to the programs (and recorded in $VAR/env)
@@ -135,8 +139,9 @@ stop_pidfile() {
 
 show_logs() {
     local f
-    for f in "$LOG/migrate.log" "$LOG/parley.log" "$LOG/events.log" "$LOG/lighttpd.log" "$LOG/redis.log" \
-            "$LOG/postgres.log" "$LOG/parley2.log" "$LOG/events2.log" "$LOG/lighttpd2.log"; do
+    for f in "$LOG/migrate.log" "$LOG/parley.log" "$LOG/events.log" "$LOG/worker.log" "$LOG/lighttpd.log" \
+            "$LOG/redis.log" "$LOG/postgres.log" "$LOG/parley2.log" "$LOG/events2.log" "$LOG/worker2.log" \
+            "$LOG/lighttpd2.log"; do
         [[ -s $f ]] || continue
         echo "----- tail of $f" >&2
         tail -n 30 "$f" >&2
@@ -369,6 +374,26 @@ start_events() {
     die "parley-events.fcgi did not create its socket $sock"
 }
 
+# start_worker [N]: the job worker of node N. It has no socket: it counts as started once it
+# has logged that it runs (a bad setting makes it exit at once).
+start_worker() {
+    local n=${1:-}
+    local log=$LOG/worker$n.log
+    stop_pidfile "$RUN/worker$n.pid" parley-worker
+    local lines=0
+    [[ -f $log ]] && lines=$(wc -l <"$log")
+    ( node_env "$n"; cd "$VAR"; exec setsid "$BIN/parley-worker" ) </dev/null >>"$log" 2>&1 9>&- &
+    local pid=$! i
+    echo "$pid" >"$RUN/worker$n.pid"
+    for ((i = 0; i < 200; i++)); do
+        tail -n +"$((lines + 1))" "$log" 2>/dev/null | grep -q "parley-worker .* running" && return 0
+        pid_running "$pid" || { show_logs; die "parley-worker exited"; }
+        sleep 0.1
+    done
+    show_logs
+    die "parley-worker did not start"
+}
+
 sed_escape() { printf '%s' "$1" | sed -e 's/[\\|&]/\\&/g'; }
 
 # write_lighttpd_conf [N]: $VAR/lighttpd$N.conf from the template, for node N.
@@ -433,14 +458,14 @@ wait_healthy() {
 
 all_running() {
     is_alive "$RUN/lighttpd.pid" lighttpd && is_alive "$RUN/parley.pid" parley.fcgi &&
-        is_alive "$RUN/events.pid" parley-events.fcgi &&
+        is_alive "$RUN/events.pid" parley-events.fcgi && is_alive "$RUN/worker.pid" parley-worker &&
         is_alive "$RUN/redis.pid" redis-server &&
         curl -fsS -o /dev/null --max-time 2 "$URL/healthz" 2>/dev/null
 }
 
 do_start() {
-    [[ -x $BIN/parley.fcgi && -x $BIN/parley && -x $BIN/parley-events.fcgi ]] ||
-        die "no parley.fcgi, parley-events.fcgi and parley in $BIN (build them first: make)"
+    [[ -x $BIN/parley.fcgi && -x $BIN/parley && -x $BIN/parley-events.fcgi && -x $BIN/parley-worker ]] ||
+        die "no parley.fcgi, parley-events.fcgi, parley-worker and parley in $BIN (build them first: make)"
     if [[ -f $VAR/lighttpd.conf ]] && all_running; then
         say "Parley is already running at $URL"
         return 0
@@ -455,6 +480,7 @@ do_start() {
     printf '%s\n' "$BIN" >"$RUN/bin"      # restart-events and node2 start the same build
     start_fcgi
     start_events
+    start_worker
     start_lighttpd
     wait_healthy || die "Parley did not become healthy"
     STOP_ON_DIE=0
@@ -468,8 +494,8 @@ stack_bin() {
         { read -r b <"$RUN/bin"; } 2>/dev/null || true
         [[ -n $b ]] && BIN=$b
     fi
-    [[ -x $BIN/parley.fcgi && -x $BIN/parley-events.fcgi ]] ||
-        die "no parley.fcgi and parley-events.fcgi in $BIN (build them first: make)"
+    [[ -x $BIN/parley.fcgi && -x $BIN/parley-events.fcgi && -x $BIN/parley-worker ]] ||
+        die "no parley.fcgi, parley-events.fcgi and parley-worker in $BIN (build them first: make)"
 }
 
 # The first node's hub only (its streams reconnect; the new hub's buffer is empty).
@@ -481,9 +507,29 @@ do_restart_events() {
     say "restarted the events hub (pid $(pid_of "$RUN/events.pid"))"
 }
 
+# The job workers of the running nodes (the tests stop them to run workers of their own).
+do_worker() {
+    stack_bin
+    [[ -f $VAR/env ]] || die "no stack in $VAR (start it first)"
+    case $1 in
+        stop) stop_pidfile "$RUN/worker.pid" parley-worker; stop_pidfile "$RUN/worker2.pid" parley-worker ;;
+        start|restart)
+            start_worker
+            if is_alive "$RUN/lighttpd2.pid" lighttpd; then start_worker 2; fi
+            say "job workers running" ;;
+    esac
+}
+
+# PostgreSQL only; everything else stays up and reconnects.
+do_restart_postgres() {
+    [[ -f $PGDATA/PG_VERSION ]] || die "no PostgreSQL in $VAR (start the stack first)"
+    stop_postgres
+    start_postgres
+}
+
 node2_alive() {
     is_alive "$RUN/lighttpd2.pid" lighttpd || is_alive "$RUN/parley2.pid" parley.fcgi ||
-        is_alive "$RUN/events2.pid" parley-events.fcgi
+        is_alive "$RUN/events2.pid" parley-events.fcgi || is_alive "$RUN/worker2.pid" parley-worker
 }
 
 # set_url2 [URL]: PARLEY_URL2 in $VAR/env is URL, or gone without one.
@@ -515,7 +561,8 @@ do_node2_start() {
     [[ -f $VAR/env && -f $VAR/lighttpd.conf ]] && all_running ||
         die "the stack in $VAR is not running at $URL: start it first (stack.sh start)"
     if is_alive "$RUN/lighttpd2.pid" lighttpd && is_alive "$RUN/parley2.pid" parley.fcgi &&
-            is_alive "$RUN/events2.pid" parley-events.fcgi && [[ -f $VAR/lighttpd2.conf ]] &&
+            is_alive "$RUN/events2.pid" parley-events.fcgi && is_alive "$RUN/worker2.pid" parley-worker &&
+            [[ -f $VAR/lighttpd2.conf ]] &&
             grep -q "^server.port = $PORT2\$" "$VAR/lighttpd2.conf" &&
             curl -fsS -o /dev/null --max-time 2 "$URL2/healthz" 2>/dev/null; then
         set_url2 "$URL2"
@@ -529,6 +576,7 @@ do_node2_start() {
     STOP_ON_DIE=2
     start_fcgi 2
     start_events 2
+    start_worker 2
     start_lighttpd 2
     wait_healthy 2 || die "node 2 did not become healthy"
     STOP_ON_DIE=0
@@ -542,6 +590,7 @@ do_node2_stop() {
     rm -f "$RUN/parley2.sock"
     stop_pidfile "$RUN/events2.pid" parley-events.fcgi
     rm -f "$RUN/events2.sock"
+    stop_pidfile "$RUN/worker2.pid" parley-worker
     set_url2
 }
 
@@ -552,6 +601,7 @@ do_stop() {
     rm -f "$FCGI_SOCK"
     stop_pidfile "$RUN/events.pid" parley-events.fcgi
     rm -f "$EVENTS_SOCK"
+    stop_pidfile "$RUN/worker.pid" parley-worker
     stop_pidfile "$RUN/redis.pid" redis-server
     rm -f "$REDIS_SOCK"
     stop_postgres
@@ -565,6 +615,8 @@ do_status() {
     else echo "parley.fcgi: stopped"; ok=3; fi
     if is_alive "$RUN/events.pid" parley-events.fcgi; then echo "events hub:  running (pid $(pid_of "$RUN/events.pid"))"
     else echo "events hub:  stopped"; ok=3; fi
+    if is_alive "$RUN/worker.pid" parley-worker; then echo "worker:      running (pid $(pid_of "$RUN/worker.pid"))"
+    else echo "worker:      stopped"; ok=3; fi
     if is_alive "$RUN/redis.pid" redis-server; then echo "redis:       running (pid $(pid_of "$RUN/redis.pid"))"
     else echo "redis:       stopped"; ok=3; fi
     pgbin=$(pg_bindir)
@@ -575,7 +627,7 @@ do_status() {
     else echo "healthz:     no answer ($URL)"; ok=3; fi
     if node2_alive; then
         local p name
-        for p in lighttpd2:lighttpd parley2:parley.fcgi events2:parley-events.fcgi; do
+        for p in lighttpd2:lighttpd parley2:parley.fcgi events2:parley-events.fcgi worker2:parley-worker; do
             name=${p#*:}
             if is_alive "$RUN/${p%%:*}.pid" "$name"; then echo "node 2 $name: running (pid $(pid_of "$RUN/${p%%:*}.pid"))"
             else echo "node 2 $name: stopped"; ok=3; fi
@@ -594,6 +646,12 @@ do_run() {
             echo "$PROG: parley.fcgi exited" >&2
             echo "----- tail of $LOG/parley.log" >&2
             tail -n 40 "$LOG/parley.log" >&2 || true
+            do_stop
+            exit 1
+        fi
+        if ! is_alive "$RUN/worker.pid" parley-worker; then
+            echo "$PROG: parley-worker exited" >&2
+            tail -n 20 "$LOG/worker.log" >&2 || true
             do_stop
             exit 1
         fi
@@ -623,11 +681,18 @@ case $cmd in
     run) take_lock; do_run ;;
     status) stack_port; do_status ;;
     restart-events) take_lock; do_restart_events ;;
+    restart-postgres) take_lock; do_restart_postgres ;;
+    worker)
+        case ${2:-} in
+            start|stop|restart) take_lock; do_worker "$2" ;;
+            *) echo "usage: $0 worker start|stop|restart" >&2; exit 2 ;;
+        esac ;;
     node2)
         case ${2:-} in
             start) take_lock; do_node2_start ;;
             stop) take_lock; do_node2_stop ;;
             *) echo "usage: $0 node2 start|stop" >&2; exit 2 ;;
         esac ;;
-    *) echo "usage: $0 start|stop|restart|run|status|restart-events|node2 start|stop" >&2; exit 2 ;;
+    *) echo "usage: $0 start|stop|restart|run|status|restart-events|restart-postgres|worker start|stop|restart|node2 start|stop" >&2
+       exit 2 ;;
 esac

@@ -1,6 +1,6 @@
 #!/bin/bash
-# run-tsan.sh — runs the ThreadSanitizer build of parley.fcgi in a real stack under a
-# concurrent load and fails on any data race report.
+# run-tsan.sh — runs the ThreadSanitizer build of parley.fcgi (and of the events hub and the
+# job worker) in a real stack under a concurrent load and fails on any data race report.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -14,7 +14,10 @@ export TSAN_OPTIONS="log_path=$VAR/log/tsan:halt_on_error=0:second_deadlock_stac
 trap 'deploy/local/stack.sh stop >/dev/null 2>&1 || true; rm -rf "$VAR"' EXIT
 deploy/local/stack.sh start >/dev/null
 . "$VAR/env"
+# The worker's threads take jobs side by side while the load runs.
+for i in 1 2 3 4 5 6 7 8; do "$BIN/parley" jobs enqueue cleanup >/dev/null; done
 PARLEY_URL=$PARLEY_URL node tests/support/tsan-load.mjs
+grep -q "jobs: job .* cleanup done" "$VAR/log/worker.log" || { echo "tsan: the worker ran no job"; exit 1; }
 deploy/local/stack.sh stop >/dev/null
 if ls "$VAR"/log/tsan* >/dev/null 2>&1; then
   echo "== ThreadSanitizer reports:"; cat "$VAR"/log/tsan* | head -120; exit 1
