@@ -131,8 +131,7 @@ static err_t h_login_form(ctx *c)
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
-/* ---- routes: the same entry serves /path (HTML) and /api/v1/path (JSON); forms cannot send
- * PATCH or DELETE, so those routes have a POST twin. ---- */
+/* ---- routes (module.h) ---- */
 
 static const field_spec f_register[] = {
     {"username", "Username", FV_USERNAME, 1, 3, 32},

@@ -43,6 +43,10 @@ const db_stmt conv_stmts[] = {
     {NULL, NULL},
 };
 
+/* conv_get's columns, in its SELECT order. */
+enum conv_col { CC_ID, CC_KIND, CC_TITLE, CC_DESCRIPTION, CC_E2E, CC_LAST_SEQ, CC_CREATED, CC_ACTIVITY, CC_ROLE,
+                CC_READ_SEQ, CC_BLOCKED };
+
 static const char *copy(svc *c, PGresult *r, int i, int col) { return arena_strdup(c->a, PQgetvalue(r, i, col)); }
 
 err_t conv_load(svc *c, long long id, conv *out)
@@ -56,16 +60,16 @@ err_t conv_load(svc *c, long long id, conv *out)
         return svc_fail(c, ERR_NOT_FOUND, NULL, "There is no such conversation, or you are not in it.");
     }
     out->id = id;
-    out->kind = copy(c, r, 0, 1);
-    out->title = copy(c, r, 0, 2);
-    out->description = copy(c, r, 0, 3);
-    out->e2e = PQgetvalue(r, 0, 4)[0] == 't';
-    out->last_seq = atoll(PQgetvalue(r, 0, 5));
-    out->created_at = copy(c, r, 0, 6);
-    out->last_activity_at = copy(c, r, 0, 7);
-    out->my_role = copy(c, r, 0, 8);
-    out->read_seq = atoll(PQgetvalue(r, 0, 9));
-    out->blocked = PQgetvalue(r, 0, 10)[0] == 't';
+    out->kind = copy(c, r, 0, CC_KIND);
+    out->title = copy(c, r, 0, CC_TITLE);
+    out->description = copy(c, r, 0, CC_DESCRIPTION);
+    out->e2e = PQgetvalue(r, 0, CC_E2E)[0] == 't';
+    out->last_seq = atoll(PQgetvalue(r, 0, CC_LAST_SEQ));
+    out->created_at = copy(c, r, 0, CC_CREATED);
+    out->last_activity_at = copy(c, r, 0, CC_ACTIVITY);
+    out->my_role = copy(c, r, 0, CC_ROLE);
+    out->read_seq = atoll(PQgetvalue(r, 0, CC_READ_SEQ));
+    out->blocked = PQgetvalue(r, 0, CC_BLOCKED)[0] == 't';
     PQclear(r);
     return ERR_OK;
 }
@@ -364,8 +368,7 @@ fail:
     return e;
 }
 
-/* ---- routes: the same entry serves /path (HTML) and /api/v1/path (JSON); forms cannot send
- * PATCH or DELETE, so those routes have a POST twin. ---- */
+/* ---- routes (module.h) ---- */
 
 #define Q_HISTORY \
     {"before", "before", FV_INT, 0, 0, 999999999999999LL}, {"after", "after", FV_INT, 0, 0, 999999999999999LL}, \

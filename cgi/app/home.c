@@ -26,8 +26,7 @@ static err_t h_health(ctx *c)
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
-/* ---- routes: the same entry serves /path (HTML) and /api/v1/path (JSON); forms cannot send
- * PATCH or DELETE, so those routes have a POST twin. ---- */
+/* ---- routes (module.h) ---- */
 
 static const route home_routes[] = {
     {"GET", "/healthz", h_health, R_JSON_ONLY, NULL, NULL, NULL, NULL},

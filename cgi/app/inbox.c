@@ -68,8 +68,7 @@ err_t h_convs(ctx *c)
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
-/* ---- routes: the same entry serves /path (HTML) and /api/v1/path (JSON); forms cannot send
- * PATCH or DELETE, so those routes have a POST twin. ---- */
+/* ---- routes (module.h) ---- */
 
 static const route inbox_routes[] = {
     {"GET", "/conversations", h_convs, R_AUTH, "conversations", NULL, NULL, NULL},

@@ -194,8 +194,7 @@ fail:
     return e;
 }
 
-/* ---- routes: the same entry serves /path (HTML) and /api/v1/path (JSON); forms cannot send
- * PATCH or DELETE, so those routes have a POST twin. ---- */
+/* ---- routes (module.h) ---- */
 
 static const field_spec f_member_add[] = {
     {"user_id", "User", FV_INT, 0, 1, 999999999999999LL},

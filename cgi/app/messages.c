@@ -546,8 +546,7 @@ void msg_event_delivered(svc *c, long long conv_id, long long user_id, long long
                                   "user_id", (json_int_t)user_id, "delivered_seq", (json_int_t)delivered_seq), 0, 0);
 }
 
-/* ---- routes: the same entry serves /path (HTML) and /api/v1/path (JSON); forms cannot send
- * PATCH or DELETE, so those routes have a POST twin. ---- */
+/* ---- routes (module.h) ---- */
 
 #define Q_HISTORY \
     {"before", "before", FV_INT, 0, 0, 999999999999999LL}, {"after", "after", FV_INT, 0, 0, 999999999999999LL}, \

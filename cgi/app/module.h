@@ -1,7 +1,9 @@
 /* module.h — a feature's routes and statements, registered in one list (modules.c). Each
  * feature file ends with its route table and `const module <name>_module`; adding a route
  * is one row there and one handler function above it. A handler reads the declared input
- * (already validated), calls the domain with &c->svc, and sets c->out. */
+ * (already validated), calls the domain with &c->svc, and sets c->out. The same entry
+ * serves /path (HTML) and /api/v1/path (JSON); forms cannot send PATCH or DELETE, so those
+ * routes have a POST twin. */
 #ifndef PARLEY_MODULE_H
 #define PARLEY_MODULE_H
 #include "ctx.h"

@@ -212,10 +212,8 @@ static void announce(svc *c, long long uid, const char *state, const char *last_
 {
     long long *to;
     size_t n;
-    const char *ef = c->err_field, *em = c->err_msg;      /* a failure here is not the request's */
-    err_t e = watchers(c, uid, ignore_own_setting, NULL, 0, &to, &n);
-    c->err_field = ef;
-    c->err_msg = em;
+    svc aside = svc_aside(c);                             /* a failure here is not the caller's */
+    err_t e = watchers(&aside, uid, ignore_own_setting, NULL, 0, &to, &n);
     if (e) { log_warn("presence: %s of %lld not announced (database)", state, uid); return; }
     publish_to(c, uid, state, last_seen, version, to, n);
 }
@@ -363,10 +361,8 @@ void presence_pair_changed(svc *c, long long a, long long b)
     for (int k = 0; k < 2; k++) {
         long long subject = who[k], viewer = who[1 - k], *may;
         size_t n = 0;
-        const char *ef = c->err_field, *em = c->err_msg;
-        err_t e = watchers(c, subject, 0, &viewer, 1, &may, &n);
-        c->err_field = ef;
-        c->err_msg = em;
+        svc aside = svc_aside(c);
+        err_t e = watchers(&aside, subject, 0, &viewer, 1, &may, &n);
         long long version = e ? 0 : version_bump(c, subject);
         if (!version) { log_warn("presence: %lld not told about %lld (backend)", viewer, subject); continue; }
         pres_state ps;
@@ -388,10 +384,8 @@ void presence_attach(svc *c, json_t *users)
         long long id = json_integer_value(json_object_get(u, "id"));
         if (ids && id > 0 && id != c->user->id) ids[k++] = id;
     }
-    const char *ef = c->err_field, *em = c->err_msg;
-    err_t e = ids ? watchers(c, c->user->id, 0, ids, k, &visible, &nv) : ERR_INTERNAL;
-    c->err_field = ef;
-    c->err_msg = em;
+    svc aside = svc_aside(c);
+    err_t e = ids ? watchers(&aside, c->user->id, 0, ids, k, &visible, &nv) : ERR_INTERNAL;
     if (e) { log_warn("presence: not shown (database)"); return; }
     visible[nv++] = c->user->id;                           /* room for one more: see watchers */
     pres_state *ps = arena_alloc(c->a, sizeof *ps * nv);
@@ -405,18 +399,9 @@ void presence_attach(svc *c, json_t *users)
 
 static err_t h_presence(ctx *c)
 {
-    /* ?ids=1,2,3 checked by the same list validator as form and JSON inputs. */
-    static const field_spec spec[] = {{"ids", "ids", FV_IDS, 1, 1, PRESENCE_MAX_IDS}, {NULL, NULL, 0, 0, 0, 0}};
-    const char *q = req_query(&c->rq, "ids");
-    json_t *in = json_pack("{s:s?}", "ids", q);
-    if (!in) return ERR_INTERNAL;
-    err_t e = fields_check(in, spec, c->svc.a, &c->svc.err_field, &c->svc.err_msg);
-    json_t *users = e ? NULL : json_array(), *id, *u;
+    json_t *users = json_array(), *id, *u;                 /* ?ids= is declared: 1–100 ids */
     size_t i;
-    json_array_foreach(e ? NULL : json_object_get(in, "ids"), i, id)
-        json_array_append_new(users, json_pack("{s:O}", "id", id));
-    json_decref(in);
-    if (e) return e;
+    json_array_foreach(json_object_get(c->q, "ids"), i, id) json_array_append_new(users, json_pack("{s:O}", "id", id));
     presence_attach(&c->svc, users);
     json_t *map = json_object();
     json_array_foreach(users, i, u) {
@@ -437,11 +422,12 @@ static err_t h_presence_active(ctx *c)
     return ERR_OK;
 }
 
-/* ---- routes: the same entry serves /path (HTML) and /api/v1/path (JSON); forms cannot send
- * PATCH or DELETE, so those routes have a POST twin. ---- */
+/* ---- routes (module.h) ---- */
+
+static const field_spec q_presence[] = {{"ids", "ids", FV_IDS, 1, 1, PRESENCE_MAX_IDS}, {NULL, NULL, 0, 0, 0, 0}};
 
 static const route presence_routes[] = {
-    {"GET", "/presence", h_presence, R_AUTH | R_JSON_ONLY, NULL, NULL, NULL, NULL},
+    {"GET", "/presence", h_presence, R_AUTH | R_JSON_ONLY, NULL, NULL, NULL, q_presence},
     {"POST", "/presence/active", h_presence_active, R_AUTH, NULL, NULL, NULL, NULL},
 };
 const module presence_module = {"presence", MODULE_ROUTES(presence_routes), presence_stmts};

@@ -69,8 +69,7 @@ static err_t h_user_show(ctx *c)
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
-/* ---- routes: the same entry serves /path (HTML) and /api/v1/path (JSON); forms cannot send
- * PATCH or DELETE, so those routes have a POST twin. ---- */
+/* ---- routes (module.h) ---- */
 
 static const field_spec f_profile[] = {
     {"display_name", "Display name", FV_TEXT, 0, 1, 64},

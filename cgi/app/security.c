@@ -61,8 +61,7 @@ static err_t h_token_revoke(ctx *c)
     return ERR_OK;
 }
 
-/* ---- routes: the same entry serves /path (HTML) and /api/v1/path (JSON); forms cannot send
- * PATCH or DELETE, so those routes have a POST twin. ---- */
+/* ---- routes (module.h) ---- */
 
 static const field_spec f_token[] = {
     {"name", "Token name", FV_TEXT, 1, 1, 64},

@@ -36,8 +36,7 @@ static err_t h_conv_typing(ctx *c)
     return ERR_OK;
 }
 
-/* ---- routes: the same entry serves /path (HTML) and /api/v1/path (JSON); forms cannot send
- * PATCH or DELETE, so those routes have a POST twin. ---- */
+/* ---- routes (module.h) ---- */
 
 static const route typing_routes[] = {
     {"POST", "/conversations/:id/typing", h_conv_typing, R_AUTH, "conversation", NULL, h_conv_show, NULL},
