@@ -17,31 +17,41 @@ function expect(what, got, ...want) {
   if (!want.includes(got)) throw new Error(`${what}: got ${got}, want ${want.join(' or ')}`);
 }
 
-// Holds an SSE stream until `until` resolves; returns how many events arrived.
+// Holds an SSE stream until `until` resolves. Returns {opened, done}: opened resolves once
+// the stream's first bytes arrived (the hub holds it: events from then on reach it), done
+// with how many events arrived.
 const counts = [];
-async function sse(token, until, slot) {
-  const ctl = new AbortController();
-  const r = await fetch(`${BASE}/api/v1/events`, {
-    headers: { Accept: 'text/event-stream', Authorization: `Bearer ${token}` }, signal: ctl.signal,
-  });
-  expect('events stream', r.status, 200);
-  let events = 0;
-  const reader = r.body.getReader();
-  const pump = (async () => {
-    const dec = new TextDecoder();
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        events += (dec.decode(value).match(/^data: /gm) || []).length;
-        counts[slot] = events;
-      }
-    } catch { /* aborted */ }
+function sse(token, until, slot) {
+  let opened;
+  const openedP = new Promise((res) => { opened = res; });
+  const done = (async () => {
+    const ctl = new AbortController();
+    const r = await fetch(`${BASE}/api/v1/events`, {
+      headers: { Accept: 'text/event-stream', Authorization: `Bearer ${token}` }, signal: ctl.signal,
+    });
+    expect('events stream', r.status, 200);
+    let events = 0;
+    const reader = r.body.getReader();
+    const pump = (async () => {
+      const dec = new TextDecoder();
+      try {
+        for (;;) {
+          const { value, done: end } = await reader.read();
+          if (end) break;
+          opened();
+          events += (dec.decode(value).match(/^data: /gm) || []).length;
+          counts[slot] = events;
+        }
+      } catch { /* aborted */ }
+      opened();
+    })();
+    await until;
+    ctl.abort();
+    await pump;
+    return events;
   })();
-  await until;
-  ctl.abort();
-  await pump;
-  return events;
+  done.catch(() => opened());
+  return { opened: openedP, done };
 }
 
 async function client(i) {
@@ -68,6 +78,8 @@ async function client(i) {
   let finish;
   counts[i] = 0;
   const stream = sse(token, new Promise((res) => { finish = res; }), i);
+  await stream.opened;
+  await new Promise((res) => setTimeout(res, 100));          // parked by now
   for (let r = 0; r < ROUNDS; r++) {
     const results = await Promise.all([
       call('GET', '/api/v1/me', { token, ip }),
@@ -90,7 +102,7 @@ async function client(i) {
   // The last events may still be on their way: wait for them (at most 10 s).
   for (let waited = 0; counts[i] < ROUNDS && waited < 10000; waited += 100) await new Promise((r) => setTimeout(r, 100));
   finish();
-  const got = await stream;
+  const got = await stream.done;
   if (got < ROUNDS) throw new Error(`client ${i}: the stream carried ${got} events, want at least ${ROUNDS}`);
   await endedWithRevoke(token, ip, i);
 }
