@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <stdatomic.h>
 #include "../core/log.h"
 
 enum { EV_BATCH = 1024,      /* PUBLISHes per pipeline round trip */
@@ -15,9 +16,13 @@ enum { EV_BATCH = 1024,      /* PUBLISHes per pipeline round trip */
 /* A hung Redis costs one timeout per event: without this, a broadcast to 500 people would
  * wait 500 timeouts. Per thread, because each worker owns its connection. */
 static _Thread_local time_t ev_quiet_until;
+/* Committed events were dropped (by any thread): the hubs must send every stream a resync
+ * before anything is published next, so clients refetch what they missed. */
+static atomic_int ev_dropped;
 
 const db_stmt ev_stmts[] = {
     {"ev_members", "SELECT user_id FROM members WHERE conversation_id = $1"},
+    {"ev_next_id", "SELECT nextval('event_ids')"},
     {NULL, NULL},
 };
 
@@ -54,22 +59,45 @@ size_t ev_recipients(long long *uids, size_t n, long long extra, long long skip)
     return k;
 }
 
+/* After this thread dropped events: tells every hub to resync all its streams (PUBLISH
+ * parley:resync), so no client goes on unaware; 0 once that is said, -1 while Redis still
+ * cannot take it (the caller drops this event too, and tries again next time). */
+static int ev_announce_drop(svc *c)
+{
+    if (!atomic_exchange(&ev_dropped, 0)) return 0;     /* another thread said it already */
+    redisReply *r;
+    err_t e = kv_cmd(c->kv, &r, "PUBLISH parley:resync 1");
+    if (e) {
+        atomic_store(&ev_dropped, 1);
+        if (e == ERR_UNAVAILABLE) ev_quiet_until = time(NULL) + EV_QUIET_S;
+        return -1;
+    }
+    freeReplyObject(r);
+    log_warn("events: events were dropped; every stream was told to resync");
+    return 0;
+}
+
 /* Publishes to uids[0..n) (already filtered); steals event. Failures are logged only. */
 static void publish(svc *c, const long long *uids, size_t n, json_t *event)
 {
     const char *type = json_string_value(json_object_get(event, "type"));
     if (!type) type = "?";
-    if (!n || time(NULL) < ev_quiet_until) { json_decref(event); return; }
-    redisReply *r;
-    err_t e = kv_cmd(c->kv, &r, "INCR parley:evseq");
-    if (e) {
-        log_warn("events: %s not published: no event id (redis)", type);
-        if (e == ERR_UNAVAILABLE) ev_quiet_until = time(NULL) + EV_QUIET_S;
+    if (!n) { json_decref(event); return; }
+    if (time(NULL) < ev_quiet_until || (atomic_load(&ev_dropped) && ev_announce_drop(c))) {
+        atomic_store(&ev_dropped, 1);
         json_decref(event);
         return;
     }
-    long long id = r->type == REDIS_REPLY_INTEGER ? r->integer : 0;
-    freeReplyObject(r);
+    PGresult *idr;
+    err_t e = db_exec(c->db, "ev_next_id", 0, NULL, &idr);      /* durable: never goes backwards */
+    if (e) {
+        log_warn("events: %s not published: no event id (database)", type);
+        atomic_store(&ev_dropped, 1);
+        json_decref(event);
+        return;
+    }
+    long long id = atoll(PQgetvalue(idr, 0, 0));
+    PQclear(idr);
     char *s = id > 0 ? ev_encode(id, event) : NULL;
     if (!s) {
         log_warn("events: %s not published: cannot encode it", type);
@@ -91,7 +119,10 @@ static void publish(svc *c, const long long *uids, size_t n, json_t *event)
         if (!e) e = f;
     }
     if (!rep) e = ERR_INTERNAL;
-    if (e) log_warn("events: %s %lld not published to all of its %zu recipients (redis)", type, id, n);
+    if (e) {
+        log_warn("events: %s %lld not published to all of its %zu recipients (redis)", type, id, n);
+        atomic_store(&ev_dropped, 1);
+    }
     if (e == ERR_UNAVAILABLE) ev_quiet_until = time(NULL) + EV_QUIET_S;
     free(s);
     json_decref(event);

@@ -1,7 +1,7 @@
 /* events.h — the sink the domain writes its real-time events to, after a change has
  * committed; it knows nothing of conversations or messages (their modules build their own
  * events and hand them here). Each event gets a
- * global id (INCR parley:evseq) and is PUBLISHed as compact JSON on parley:u:<uid> for
+ * global id (the PostgreSQL sequence event_ids) and is PUBLISHed as compact JSON on parley:u:<uid> for
  * every recipient; the events hub turns those into SSE streams and long-polls. Redis is
  * only the doorbell: a failure here is logged and never fails the request (the change is
  * committed; clients resync). Never call these inside db_begin/db_commit. */

@@ -282,7 +282,11 @@ int main(void)
         umask(old);
         if (listen_fd < 0) { fprintf(stderr, "parley-events.fcgi: cannot listen on %s\n", listen_on); return 1; }
     }
-    long long latest = pubsub_latest(cfg.redis, cfg.backend_timeout_ms);
+    db ids;                                  /* where the event ids come from */
+    db_init(&ids, cfg.db, cfg.backend_timeout_ms, (const db_stmt *const[]){pubsub_stmts, NULL});
+    pubsub_raise(&ids, cfg.redis, cfg.backend_timeout_ms);
+    long long latest = pubsub_latest(&ids);
+    db_close(&ids);
     hub_init(latest < 0 ? 0 : latest);
     unsigned char rnd[8];
     randombytes_buf(rnd, sizeof rnd);

@@ -4,9 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <poll.h>
 #include "hub.h"
 #include "../core/config.h"
 #include "../core/log.h"
+#include "../store/db.h"
 #include "../store/kv.h"
 #include "../core/num.h"
 
@@ -18,18 +20,35 @@ int pubsub_channel_uid(const char *channel, long long *uid)
     return num_parse(p, strlen(p), uid);
 }
 
-long long pubsub_latest(const char *addr, long timeout_ms)
+const db_stmt pubsub_stmts[] = {
+    {"ev_latest", "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM event_ids"},
+    /* An upgrade from ids counted in Redis: never hand out an id at or below the old counter. */
+    {"ev_raise", "SELECT setval('event_ids', GREATEST($1::bigint, (SELECT last_value FROM event_ids)))"},
+    {NULL, NULL},
+};
+
+long long pubsub_latest(db *d)
+{
+    PGresult *r;
+    if (db_exec(d, "ev_latest", 0, NULL, &r)) return -1;
+    long long v = atoll(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return v;
+}
+
+void pubsub_raise(db *d, const char *redis_addr, long timeout_ms)
 {
     kv k;
-    kv_init(&k, addr, timeout_ms);
+    kv_init(&k, redis_addr, timeout_ms);
     redisReply *r;
-    long long v = -1;
     if (kv_cmd(&k, &r, "GET parley:evseq") == ERR_OK) {
-        v = r->type == REDIS_REPLY_STRING ? atoll(r->str) : 0;
+        if (r->type == REDIS_REPLY_STRING) {
+            const char *p[] = {r->str};
+            if (db_run(d, "ev_raise", 1, p) == ERR_OK) log_info("events: ids continue after %s (the old Redis counter)", r->str);
+        }
         freeReplyObject(r);
     }
     kv_close(&k);
-    return v;
 }
 
 long long pubsub_event_id(const char *s, size_t n)
@@ -43,6 +62,8 @@ long long pubsub_event_id(const char *s, size_t n)
     return id > 0 ? id : -1;
 }
 
+static db pubsub_db;             /* the subscriber thread's PostgreSQL connection (event ids) */
+
 /* One pmessage: [pmessage, pattern, channel, payload]. The payload is ev_encode's JSON,
  * "id" first: the id is read off its front, not by parsing every event of every user. */
 static void handle(redisReply *r)
@@ -52,43 +73,77 @@ static void handle(redisReply *r)
         hub_cred_ended(r->element[3]->str);
         return;
     }
+    if (!strcmp(r->element[2]->str, "parley:resync")) {  /* a page server dropped events */
+        long long latest = pubsub_latest(&pubsub_db);
+        log_warn("events: a page server dropped events; every stream gets a resync");
+        hub_resync_all(latest < 0 ? 0 : latest);
+        return;
+    }
     long long uid, id = pubsub_event_id(r->element[3]->str, r->element[3]->len);
     if (pubsub_channel_uid(r->element[2]->str, &uid)) return;
     if (id > 0) hub_deliver(uid, id, r->element[3]->str);
     else log_warn("events: ignoring a malformed event on %s", r->element[2]->str);
 }
 
+/* Waits for the next message, pinging a quiet connection: nothing heard for
+ * PUBSUB_DEAD_MS (a hung, not dead, Redis) is a lost connection. *out NULL when lost. */
+static void next_message(kv *k, redisReply **out, long long *heard_ms)
+{
+    *out = NULL;
+    for (;;) {
+        void *reply = NULL;
+        if (redisGetReplyFromReader(k->c, &reply) != REDIS_OK) return;
+        if (reply) { *out = reply; *heard_ms = hub_now_ms(); return; }
+        struct pollfd p = {.fd = k->c->fd, .events = POLLIN};
+        int rc = poll(&p, 1, PUBSUB_PING_MS);
+        if (rc < 0 && errno == EINTR) continue;
+        if (rc < 0) return;
+        if (rc == 0) {
+            if (hub_now_ms() - *heard_ms > PUBSUB_DEAD_MS) { log_warn("events: Redis stopped answering"); return; }
+            int done = 0;                                 /* a PING in subscribed mode: ["pong", ""] */
+            if (redisAppendCommand(k->c, "PING") != REDIS_OK) return;
+            while (!done) if (redisBufferWrite(k->c, &done) != REDIS_OK) return;
+            continue;
+        }
+        if (redisBufferRead(k->c) != REDIS_OK) return;
+    }
+}
+
 void *pubsub_main(void *arg)
 {
     const config *cfg = arg;
+    db_init(&pubsub_db, cfg->db, cfg->backend_timeout_ms, (const db_stmt *const[]){pubsub_stmts, NULL});
     int first = 1;
     for (;;) {
-        long long latest = pubsub_latest(cfg->redis, cfg->backend_timeout_ms);
         kv k;
         kv_init(&k, cfg->redis, cfg->backend_timeout_ms);
         redisReply *r = NULL;
-        if (latest < 0 || kv_cmd(&k, &r, "PSUBSCRIBE parley:u:* parley:ended") != ERR_OK) {
+        if (kv_cmd(&k, &r, "PSUBSCRIBE parley:u:* parley:ended parley:resync") != ERR_OK) {
             kv_close(&k);
             sleep(1);
             continue;
         }
-        freeReplyObject(r);                  /* the second confirmation arrives in the loop */
-        /* Whatever was published before this subscription (since start, or during an
-         * outage) is unknown here: every stream gets a resync and every floor rises. */
+        freeReplyObject(r);                  /* the other confirmations arrive in the loop */
+        /* Subscribed first, then the position: an event published in between is both
+         * received and below the floor, never lost. Whatever came before this subscription
+         * (since start, or during an outage) is unknown here: every stream gets a resync. */
+        long long latest;
+        while ((latest = pubsub_latest(&pubsub_db)) < 0) sleep(1);
         if (!first) log_warn("events: Redis is back; every stream gets a resync");
         hub_resync_all(latest);
         first = 0;
-        /* Block for messages: no read timeout here; TCP keepalive notices a dead peer. */
-        struct timeval none = {0, 0};
+        struct timeval none = {0, 0};        /* next_message polls with its own deadline */
         redisSetTimeout(k.c, none);
         if (k.c->connection_type == REDIS_CONN_TCP) redisEnableKeepAlive(k.c);   /* not for unix sockets */
+        long long heard = hub_now_ms();
         for (;;) {
-            void *reply = NULL;
-            if (redisGetReply(k.c, &reply) != REDIS_OK || !reply) break;
-            handle(reply);
-            freeReplyObject(reply);
+            redisReply *m;
+            next_message(&k, &m, &heard);
+            if (!m) break;
+            handle(m);
+            freeReplyObject(m);
         }
-        log_warn("events: lost Redis (%s); reconnecting", k.c->errstr);
+        log_warn("events: lost Redis (%s); reconnecting", k.c->errstr[0] ? k.c->errstr : "no answer");
         kv_close(&k);
         sleep(1);
     }

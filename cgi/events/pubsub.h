@@ -1,11 +1,21 @@
-/* pubsub.h — the hub's one Redis subscriber: PSUBSCRIBE parley:u:* and hand every event to
- * hub_deliver; after losing Redis it reconnects and resyncs every stream. */
+/* pubsub.h — the hub's one Redis subscriber: PSUBSCRIBE parley:u:* (and parley:ended,
+ * parley:resync) and hand every event to hub_deliver; a quiet subscription is pinged, and
+ * after losing Redis it reconnects and resyncs every stream. */
 #ifndef PARLEY_PUBSUB_H
 #define PARLEY_PUBSUB_H
 #include <stddef.h>
 
-/* The highest event id handed out so far (GET parley:evseq), or -1 if Redis is down. */
-long long pubsub_latest(const char *addr, long timeout_ms);
+#include "../store/db.h"
+
+enum { PUBSUB_PING_MS = 5000,    /* a quiet subscription is pinged this often… */
+       PUBSUB_DEAD_MS = 16000 }; /* …and taken for lost after this long without a word */
+
+extern const db_stmt pubsub_stmts[];
+/* The highest event id handed out so far (the sequence event_ids), or -1 if PostgreSQL
+ * cannot say. */
+long long pubsub_latest(db *d);
+/* Once at start: raises event_ids to the counter older versions kept in Redis, if any. */
+void pubsub_raise(db *d, const char *redis_addr, long timeout_ms);
 /* Thread body: runs forever; arg is the config (const config *). */
 void *pubsub_main(void *arg);
 /* The id at the front of an event's JSON ({"id":<id>,…}, one line), or -1. */

@@ -2,6 +2,7 @@
 #include "db.h"
 #include <errno.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -30,9 +31,27 @@ void db_close(db *d)
     d->conn = NULL;
 }
 
+/* 1 when the server has closed this idle connection: a restart or an administrator sends
+ * FATAL (57P01) and closes it, which only shows when something is read. Checked before a
+ * statement is sent, so that the statement runs on a fresh connection instead of failing
+ * (a statement never sent is always safe to send elsewhere). LISTEN notifications read
+ * here stay queued for db_wait_notify. */
+static int db_closed_idle(db *d)
+{
+    if (PQtransactionStatus(d->conn) != PQTRANS_IDLE) return 0;   /* never behind a transaction's back */
+    int fd = PQsocket(d->conn);
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    if (poll(&p, 1, 0) <= 0) return 0;
+    if (!PQconsumeInput(d->conn) || PQstatus(d->conn) != CONNECTION_OK) return 1;
+    char b;                                   /* the FATAL was read; is the end of the stream next? */
+    ssize_t n = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
 err_t db_ensure(db *d)
 {
-    if (d->conn && PQstatus(d->conn) == CONNECTION_OK) return ERR_OK;
+    if (d->conn && PQstatus(d->conn) == CONNECTION_OK && !db_closed_idle(d)) return ERR_OK;
+    if (d->conn) log_info("postgresql: the server closed the connection; reconnecting");
     db_close(d);
     char timeout[24];
     long secs = (d->timeout_ms + 999) / 1000;

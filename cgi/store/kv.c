@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <errno.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include "../core/log.h"
 
 void kv_init(kv *k, const char *addr, long timeout_ms)
@@ -20,9 +23,21 @@ void kv_close(kv *k)
     k->c = NULL;
 }
 
+/* 1 when the server has closed this idle connection (a Redis restart): the socket reads
+ * EOF. Nothing else arrives unasked on a connection between commands. */
+static int kv_closed_idle(const kv *k)
+{
+    struct pollfd p = {.fd = k->c->fd, .events = POLLIN};
+    if (poll(&p, 1, 0) <= 0) return 0;
+    char b;
+    ssize_t n = recv(k->c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
 err_t kv_ensure(kv *k)
 {
-    if (k->c && !k->c->err) return ERR_OK;
+    if (k->c && !k->c->err && !kv_closed_idle(k)) return ERR_OK;
+    if (k->c && !k->c->err) log_info("redis: the server closed the connection; reconnecting");
     kv_close(k);
     struct timeval tv = {k->timeout_ms / 1000, (k->timeout_ms % 1000) * 1000};
     redisContext *c;

@@ -7,6 +7,8 @@
 #   deploy/local/stack.sh restart-events    restart only the events hub (after a crash, say)
 #   deploy/local/stack.sh worker start|stop|restart   only the job workers (of both nodes)
 #   deploy/local/stack.sh restart-postgres  stop and start PostgreSQL (the programs reconnect)
+#   deploy/local/stack.sh restart-redis     stop and start Redis (sessions are lost: it keeps
+#                                           nothing on disk here)
 #   deploy/local/stack.sh node2 start|stop  a second app node on port $PORT2 that shares the
 #                                           stack's PostgreSQL and Redis: its own parley.fcgi,
 #                                           parley-events.fcgi, parley-worker and lighttpd
@@ -521,6 +523,14 @@ do_worker() {
 }
 
 # PostgreSQL only; everything else stays up and reconnects.
+# Redis keeps nothing on disk here: a restart loses sessions, presence and rate limits, as a
+# crash would (the tests use it to show that event ids never go backwards).
+do_restart_redis() {
+    [[ -f $VAR/env ]] || die "no stack in $VAR (start it first)"
+    stop_pidfile "$RUN/redis.pid" redis-server
+    start_redis
+}
+
 do_restart_postgres() {
     [[ -f $PGDATA/PG_VERSION ]] || die "no PostgreSQL in $VAR (start the stack first)"
     stop_postgres
@@ -682,6 +692,7 @@ case $cmd in
     status) stack_port; do_status ;;
     restart-events) take_lock; do_restart_events ;;
     restart-postgres) take_lock; do_restart_postgres ;;
+    restart-redis) take_lock; do_restart_redis ;;
     worker)
         case ${2:-} in
             start|stop|restart) take_lock; do_worker "$2" ;;
@@ -693,6 +704,6 @@ case $cmd in
             stop) take_lock; do_node2_stop ;;
             *) echo "usage: $0 node2 start|stop" >&2; exit 2 ;;
         esac ;;
-    *) echo "usage: $0 start|stop|restart|run|status|restart-events|restart-postgres|worker start|stop|restart|node2 start|stop" >&2
+    *) echo "usage: $0 start|stop|restart|run|status|restart-events|restart-postgres|restart-redis|worker start|stop|restart|node2 start|stop" >&2
        exit 2 ;;
 esac

@@ -394,6 +394,16 @@ export function redis(...args) {
   }).trim();
 }
 
+/** Runs deploy/local/stack.sh with the test stack's VAR and BIN (e.g. 'restart-postgres'). */
+export function stack(...args) {
+  const root = new URL('../..', import.meta.url).pathname;
+  execFileSync(`${root}/deploy/local/stack.sh`, args, {
+    env: { ...process.env, VAR: process.env.PARLEY_VAR, BIN: process.env.BIN },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 120000,
+  });
+}
+
 export const haveDb = !!process.env.PARLEY_DB;
 export const haveRedis = !!process.env.PARLEY_REDIS;
 

@@ -4,22 +4,12 @@
 // that only the workers started here (with test settings) take jobs; they are restarted after.
 import { describe, it, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { api, sql } from './lib.mjs';
+import { spawn, spawnSync } from 'node:child_process';
+import { api, sql, stack } from './lib.mjs';
 
 const VAR = process.env.PARLEY_VAR;
 const BIN = process.env.BIN;
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function stack(...args) {
-  execFileSync(`${ROOT}/deploy/local/stack.sh`, args, {
-    env: { ...process.env, VAR, BIN },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 120000,
-  });
-}
 
 /** Runs `parley jobs …`; returns {status, stdout, stderr}. */
 function jobs(...args) {
@@ -184,17 +174,7 @@ describe('parley-worker and the job queue', () => {
     await until('a job queued after the restart to be done', () => job(next).state === 'done', 8000);
     assert.ok(Date.now() - t0 < 8000);
     await w.stop();
-    // The rest of the stack reconnects too. Each page-server thread notices its dead
-    // connection at its next request (one 503), so walk every thread of both nodes through
-    // one before the next tests run.
-    for (const base of [process.env.PARLEY_URL, process.env.PARLEY_URL2].filter(Boolean)) {
-      let ok = 0;
-      await until(`${base} to be healthy on every thread`, async () => {
-        const r = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(5000) });
-        ok = r.status === 200 ? ok + 1 : 0;
-        return ok >= 40;
-      }, 20000);
-    }
+    // The rest of the stack reconnects too, before its first statement (faults.test.mjs).
     assert.equal((await api('GET', '/healthz')).status, 200);
   });
 
