@@ -35,6 +35,7 @@ static const struct { const char *key, *def; } config_keys[] = {
     {"PARLEY_JOB_LEASE", "60"},
     {"PARLEY_JOB_POLL", "5"},
     {"PARLEY_JOB_BACKOFF", "10"},
+    {"PARLEY_RL_SEARCH", "60/60"},
 };
 enum { NKEYS = sizeof config_keys / sizeof config_keys[0] };
 
@@ -160,6 +161,7 @@ int config_load(config *cfg, char *err, size_t errlen)
     if (parse_long(vals[24], 2, 86400, &cfg->job_lease)) BAD("PARLEY_JOB_LEASE", "must be seconds, from 2 to 86400");
     if (parse_long(vals[25], 1, 3600, &cfg->job_poll)) BAD("PARLEY_JOB_POLL", "must be seconds, from 1 to 3600");
     if (parse_long(vals[26], 1, 3600, &cfg->job_backoff)) BAD("PARLEY_JOB_BACKOFF", "must be seconds, from 1 to 3600");
+    if (parse_rule(vals[27], &cfg->rl_search)) BAD("PARLEY_RL_SEARCH", "must be COUNT/SECONDS, e.g. 60/60");
     if (config_public_url(vals[21])) BAD("PARLEY_URL", "must be http:// or https:// and a host, like https://chat.example.org");
     cfg->events_listen = vals[17];
     vals[17] = NULL;
@@ -209,4 +211,5 @@ void config_print(const config *cfg)
     printf("PARLEY_RL_LOGIN_USER=%ld/%ld\nPARLEY_RL_LOGIN_IP=%ld/%ld\nPARLEY_RL_REGISTER_IP=%ld/%ld\n",
            cfg->rl_login_user.limit, cfg->rl_login_user.window, cfg->rl_login_ip.limit,
            cfg->rl_login_ip.window, cfg->rl_register_ip.limit, cfg->rl_register_ip.window);
+    printf("PARLEY_RL_SEARCH=%ld/%ld\n", cfg->rl_search.limit, cfg->rl_search.window);
 }

@@ -31,6 +31,7 @@ typedef struct config {
     long session_ttl;       /* seconds, sliding */
     long backend_timeout_ms;/* a PostgreSQL or Redis call longer than this is a 503 */
     rate_rule rl_login_user, rl_login_ip, rl_register_ip;
+    rate_rule rl_search;    /* searches per user */
     long max_members;       /* members per group or channel */
     long max_message;       /* message body, bytes */
     unsigned long long pwhash_ops;

@@ -77,7 +77,8 @@
     else ?><?cs #
               The ONLY unescaped output of the site: the server escapes the
               message text itself and formats a small safe subset (bold,
-              italic, code, links, mentions) into m.html. Never uvar anything else.
+              italic, code, links, mentions) into m.html. Never uvar anything else
+              (search hits' snippets are the one other raw value, in pages/search.cs).
 ?>
               <div class="msg-body" dir="auto"><?cs uvar:m.html ?><?cs if:Layout.m_cont == "1" && m.edited_at ?> <span class="msg-edited" title="Edited <?cs var:m.edited_at ?>">(edited)</span><?cs /if ?></div><?cs
       if:subcount(m.reactions) > 0 ?>
