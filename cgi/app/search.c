@@ -46,12 +46,15 @@ enum { SEARCH_PAGE = 20, SEARCH_MAX_OFFSET = 200, SEARCH_SIDE = 5 };
     "AND (NOT $11::boolean OR m.body ~* 'https?://[^[:space:]]') "
 #define SEARCH_SCORE "((0.1 + COALESCE(ts_rank(m.search_tsv, q.rq), 0)) / " \
     "(1 + extract(epoch FROM now() - m.created_at) / 604800.0))"
-/* One hit's columns. The snippet's highlights are U+0001…U+0002 (removed from the body
+/* One hit's columns: a short message whole, a long one as fragments around the matches
+ * (messages without words to match: their start). The snippet's highlights are U+0001…U+0002 (removed from the body
  * first); '<' and '&' travel as U+0003 and U+0004 so that ts_headline keeps what looks like
  * markup as text instead of dropping it. search_snippet_html escapes the rest. */
 #define SEARCH_BODY "translate(m.body, '<&' || chr(1) || chr(2), chr(3) || chr(4))"
 #define SEARCH_COLS "SELECT m.id, m.seq, c.id, c.kind, " SEARCH_TITLE ", " DB_TS("m.created_at") ", " \
     "CASE WHEN q.rq IS NULL OR numnode(q.rq) = 0 THEN left(" SEARCH_BODY ", 200) " \
+    "WHEN length(m.body) <= 240 THEN ts_headline('public.parley_search', " SEARCH_BODY ", q.rq, " \
+    "'HighlightAll=true, StartSel=' || chr(1) || ', StopSel=' || chr(2)) " \
     "ELSE ts_headline('public.parley_search', " SEARCH_BODY ", q.rq, " \
     "'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxFragments=2, MaxWords=24, MinWords=8, " \
     "FragmentDelimiter=\" … \"') END, " USERS_REF_COLS("s")
