@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "people.h"
+#include "../core/buf.h"
 #include "ratelimit.h"
 #include "search.h"
 #include "users.h"
@@ -19,12 +20,16 @@ enum { SEARCH_PAGE = 20, SEARCH_MAX_OFFSET = 200, SEARCH_SIDE = 5 };
 /* A LIKE pattern matching folded text anywhere (escaped after folding). */
 #define SEARCH_LIKE(x) "'%' || replace(replace(replace(parley_fold(" x "), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'"
 /* $1 searcher, $2 plain words joined by U+001F (each a substring of the folded body), $3 the
- * structured text for websearch_to_tsquery, $4 from (username), $5 in (id), $6 in (title),
+ * structured text for websearch_to_tsquery, $4 from (username), $5 in (conversation ids, as
+ * "{1,2}": a title is resolved to your conversations' ids first), $6 in (title),
  * $7 after, $8 before, $9 on (dates, UTC days), $10 is:mention (the searcher's username),
- * $11 has:link. q.fq is the structured query, q.rq the one ranked and highlighted (with the
- * plain words as prefixes, lexemes built by plainto_tsquery, never from raw input). */
+ * $11 has:link, $12 the longest plain word of 3+ characters again, alone, so that the
+ * planner can start from the trigram index (as $3 lets it start from the tsvector index)
+ * when that beats walking the searcher's conversations. q.rq is the query ranked and
+ * highlighted (the plain words as prefixes: lexemes built by plainto_tsquery, never raw
+ * input). */
 #define SEARCH_FROM \
-    " FROM (SELECT fq, pats, CASE WHEN wq IS NULL THEN fq WHEN fq IS NULL OR numnode(fq) = 0 THEN wq::tsquery " \
+    " FROM (SELECT pats, CASE WHEN wq IS NULL THEN fq WHEN fq IS NULL OR numnode(fq) = 0 THEN wq::tsquery " \
     "ELSE fq || wq::tsquery END AS rq FROM (SELECT " \
     "CASE WHEN $3 <> '' THEN websearch_to_tsquery('public.parley_search', $3) END AS fq, " \
     "(SELECT array_agg(" SEARCH_LIKE("w") ") FROM unnest(string_to_array($2, chr(31))) w) AS pats, " \
@@ -34,9 +39,10 @@ enum { SEARCH_PAGE = 20, SEARCH_MAX_OFFSET = 200, SEARCH_SIDE = 5 };
     "JOIN messages m ON m.conversation_id = c.id LEFT JOIN users s ON s.id = m.sender_id " SEARCH_PEER \
     "WHERE me.user_id = $1 AND m.kind = 'text' AND m.body IS NOT NULL AND m.deleted_at IS NULL " \
     "AND m.ciphertext IS NULL AND m.search_tsv IS NOT NULL " \
-    "AND (q.fq IS NULL OR numnode(q.fq) = 0 OR m.search_tsv @@ q.fq) " \
+    "AND ($3 = '' OR m.search_tsv @@ websearch_to_tsquery('public.parley_search', $3)) " \
+    "AND ($12::text IS NULL OR parley_fold(m.body) LIKE " SEARCH_LIKE("$12") ") " \
     "AND (q.pats IS NULL OR parley_fold(m.body) LIKE ALL (q.pats)) " \
-    "AND ($4::text IS NULL OR s.username = $4) AND ($5::bigint IS NULL OR c.id = $5) " \
+    "AND ($4::text IS NULL OR s.username = $4) AND ($5::bigint[] IS NULL OR c.id = ANY ($5::bigint[])) " \
     "AND ($6::text IS NULL OR parley_fold(" SEARCH_TITLE ") LIKE " SEARCH_LIKE("$6") ") " \
     "AND ($7::date IS NULL OR m.created_at >= (($7::date + 1)::timestamp AT TIME ZONE 'UTC')) " \
     "AND ($8::date IS NULL OR m.created_at < ($8::date::timestamp AT TIME ZONE 'UTC')) " \
@@ -61,8 +67,11 @@ enum { SEARCH_PAGE = 20, SEARCH_MAX_OFFSET = 200, SEARCH_SIDE = 5 };
 enum search_col { SC_ID, SC_SEQ, SC_CONV, SC_KIND, SC_TITLE, SC_CREATED, SC_SNIPPET, SC_SENDER };
 
 const db_stmt search_stmts[] = {
-    {"search_newest", SEARCH_COLS SEARCH_FROM "AND ($12::bigint IS NULL OR m.id < $12) ORDER BY m.id DESC LIMIT $13"},
-    {"search_relevant", SEARCH_COLS SEARCH_FROM "ORDER BY " SEARCH_SCORE " DESC, m.id DESC OFFSET $12 LIMIT $13"},
+    /* A generic plan cannot know whether a word is rare enough to start from an index: each
+     * search is planned for its own parameters (for its transaction only). */
+    {"search_custom_plan", "SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"},
+    {"search_newest", SEARCH_COLS SEARCH_FROM "AND ($13::bigint IS NULL OR m.id < $13) ORDER BY m.id DESC LIMIT $14"},
+    {"search_relevant", SEARCH_COLS SEARCH_FROM "ORDER BY " SEARCH_SCORE " DESC, m.id DESC OFFSET $13 LIMIT $14"},
     /* Your conversations whose title (as you see it) contains the text, most active first. */
     {"search_convs", "SELECT c.id, c.kind, " SEARCH_TITLE " FROM members me JOIN conversations c ON c.id = me.conversation_id "
                      SEARCH_PEER "WHERE me.user_id = $1 AND parley_fold(" SEARCH_TITLE ") LIKE " SEARCH_LIKE("$2") " "
@@ -84,6 +93,8 @@ const db_stmt search_stmts[] = {
     {NULL, NULL},
 };
 
+static err_t search_convs(svc *c, const char *text, int max, json_t **out);
+
 /* The messages matching sq as the acting user may see them; sort "newest" pages by
  * before (a message id, 0: from the newest), "relevance" by offset. */
 static err_t search_messages(svc *c, const search_query *sq, int newest, long long before, long long offset,
@@ -93,17 +104,40 @@ static err_t search_messages(svc *c, const search_query *sq, int newest, long lo
     if (sq->in) {
         const char *d = sq->in;
         while (*d >= '0' && *d <= '9') d++;
-        if (!*d && d - sq->in <= 15) in_id = sq->in; else in_title = sq->in;
+        if (!*d && d - sq->in <= 15) in_id = arena_printf(c->a, "{%s}", sq->in);
+        else in_title = sq->in;
     }
+    if (in_title) {             /* the few conversations named so, so that the plan starts there */
+        json_t *convs, *cv;
+        size_t k;
+        err_t e = search_convs(c, in_title, 100, &convs);
+        if (e) return e;
+        buf ids;
+        buf_init(&ids);
+        buf_putc(&ids, '{');
+        json_array_foreach(convs, k, cv)
+            buf_printf(&ids, "%s%lld", k ? "," : "", (long long)json_integer_value(json_object_get(cv, "id")));
+        buf_putc(&ids, '}');
+        json_decref(convs);
+        in_id = arena_strdup(c->a, buf_str(&ids));
+        buf_free(&ids);
+        if (!in_id) return ERR_INTERNAL;
+    }
+    const char *key = NULL;                  /* the longest word of 3+ bytes: the most selective */
+    for (size_t i = 0; i < sq->nwords; i++)
+        if (strlen(sq->words[i]) >= 3 && (!key || strlen(sq->words[i]) > strlen(key))) key = sq->words[i];
     const char *p[] = {
         id_str(c, c->user->id), search_words_joined(c->a, sq), sq->text, sq->from, in_id, in_title,
         sq->after[0] ? sq->after : NULL, sq->before[0] ? sq->before : NULL, sq->on[0] ? sq->on : NULL,
-        sq->mention ? c->user->username : NULL, sq->link ? "true" : "false",
+        sq->mention ? c->user->username : NULL, sq->link ? "true" : "false", key,
         newest ? (before ? id_str(c, before) : NULL) : id_str(c, offset), id_str(c, SEARCH_PAGE + 1),
     };
-    PGresult *r;
-    err_t e = db_exec(c->db, newest ? "search_newest" : "search_relevant", 13, p, &r);
-    if (e) return e;
+    PGresult *r, *pc;
+    err_t e = db_begin(c->db);
+    if (!e && !(e = db_exec(c->db, "search_custom_plan", 0, NULL, &pc))) PQclear(pc);
+    if (!e) e = db_exec(c->db, newest ? "search_newest" : "search_relevant", 14, p, &r);
+    if (e) { db_rollback(c->db); return e; }
+    if ((e = db_commit(c->db))) { PQclear(r); return e; }
     json_t *arr = json_array();
     int n = PQntuples(r);
     for (int i = 0; arr && i < n && i < SEARCH_PAGE; i++) {
