@@ -69,7 +69,11 @@ static int cp_refused(unsigned cp)
 {
     return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
            cp == 0x200B || cp == 0x200E || cp == 0x200F || cp == 0x2028 || cp == 0x2029 ||
-           (cp >= 0x2060 && cp <= 0x2064) || cp == 0xFEFF;
+           (cp >= 0x2060 && cp <= 0x2064) || cp == 0xFEFF ||
+           cp == 0x061C ||                                   /* ARABIC LETTER MARK: a bidi mark too */
+           cp == 0x00AD || cp == 0x034F || cp == 0x180E ||   /* soft hyphen, grapheme joiner, MVS */
+           cp == 0x115F || cp == 0x1160 || cp == 0x3164 || cp == 0xFFA0 ||   /* Hangul fillers */
+           cp == 0x2800;                                     /* braille blank: names that look empty */
 }
 
 static int cp_joiner(unsigned cp) { return cp == 0x200C || cp == 0x200D; }

@@ -82,13 +82,16 @@ function notifier(live) {
     const m = ev.message;
     if (m.kind === 'system' || !m.sender || String(m.sender.id) === me) return;
     if (isMuted(ev.conversation_id)) return;
-    const sender = m.sender.display_name || m.sender.username;
+    // Each name is isolated (FSI … PDI): a direction-changing character in a name or a
+    // title written before such characters were refused cannot reorder the rest.
+    const iso = (text) => `\u2068${text}\u2069`;
+    const sender = iso(m.sender.display_name || m.sender.username);
     // The conversation's title is known when this page shows it (or lists it).
     let title = sender;
     const chat = document.querySelector(`.chat[data-conversation-id="${ev.conversation_id}"]`);
     if (chat && chat.dataset.kind !== 'direct') {
       const h1 = chat.querySelector('h1');
-      if (h1) title = `${sender} · ${h1.textContent.trim()}`;
+      if (h1) title = `${sender} · ${iso(h1.textContent.trim())}`;
     }
     let body = String(m.body || '').replace(/\s+/g, ' ').trim();
     if (body.length > MAX_BODY) body = `${body.slice(0, MAX_BODY - 1)}…`;

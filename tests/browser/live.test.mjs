@@ -174,7 +174,8 @@ describe('live pages', () => {
     const notified = `Ping for a hidden tab ${randomBytes(2).toString('hex')}`;
     await sendLive(a.page, notified);
     await waitFor('a notification', async () => (await hiddenTab.evaluate(() => window.__notes.length)) === 1);
-    assert.deepEqual(await hiddenTab.evaluate(() => window.__notes), [{ title: a.displayName, body: notified }]);
+    // The name is isolated (FSI … PDI) so that no direction-changing character can reorder it.
+    assert.deepEqual(await hiddenTab.evaluate(() => window.__notes), [{ title: `\u2068${a.displayName}\u2069`, body: notified }]);
     await hiddenTab.evaluate((cid) => localStorage.setItem(`parley.muted.${cid}`, '1'), id);
     const quiet = `Muted ping ${randomBytes(2).toString('hex')}`;
     await sendLive(a.page, quiet);

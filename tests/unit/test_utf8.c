@@ -111,6 +111,15 @@ static void test_has_invisible_refused(void **state)
     assert_int_equal(INVIS("a\xE2\x81\xA0" "b"), 0x2060);                 /* word joiner */
     assert_int_equal(INVIS("a\xE2\x81\xA4" "b"), 0x2064);                 /* invisible plus */
     assert_int_equal(INVIS("\xEF\xBB\xBF" "abc"), 0xFEFF);                /* BOM */
+    assert_int_equal(INVIS("\xD9\x85\xD8\x9C\xD9\x85"), 0x061C);         /* ARABIC LETTER MARK */
+    assert_int_equal(INVIS("ad\xC2\xADmin"), 0x00AD);                     /* soft hyphen */
+    assert_int_equal(INVIS("\xE3\x85\xA4"), 0x3164);                      /* Hangul filler: a blank name */
+    assert_int_equal(INVIS("\xEF\xBE\xA0"), 0xFFA0);                      /* halfwidth Hangul filler */
+    assert_int_equal(INVIS("\xE1\x85\x9F\xE1\x85\xA0"), 0x115F);       /* Hangul choseong/jungseong fillers */
+    assert_int_equal(INVIS("a\xCD\x8F" "b"), 0x034F);                     /* combining grapheme joiner */
+    assert_int_equal(INVIS("a\xE1\xA0\x8E" "b"), 0x180E);                /* Mongolian vowel separator */
+    assert_int_equal(INVIS("\xE2\xA0\x80"), 0x2800);                      /* braille blank */
+    assert_int_equal(INVIS("\xED\x95\x9C\xEA\xB8\x80"), 0);            /* real Hangul: 한글 */
     /* neighbours of the refused set are fine */
     assert_int_equal(INVIS("\xE2\x80\xAF\xE2\x81\xA5\xE2\x80\x8A"), 0);   /* U+202F, U+2065, U+200A */
     assert_int_equal(INVIS("\xE2\x81\xAA\xEF\xBB\xBE"), 0);               /* U+206A, U+FEFE */
