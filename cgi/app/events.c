@@ -159,14 +159,17 @@ void ev_conv(svc *c, long long conv_id, json_t *event, long long extra_uid, long
 void ev_creds_ended(svc *c, const char *const *creds, size_t n)
 {
     err_t e = ERR_OK;
-    for (size_t i = 0; i < n && !e; i++) e = kv_append(c->kv, "PUBLISH parley:ended %s", creds[i]);
-    redisReply **r = e || !n ? NULL : arena_alloc(c->a, sizeof *r * n);   /* arena-owned */
-    if (e || (n && !r)) kv_close(c->kv);                 /* half a pipeline: start afresh */
-    else if (n) {
-        e = kv_replies(c->kv, (int)n, r);
-        kv_free_replies((int)n, r);
+    size_t queued = 0;
+    for (size_t i = 0; i < n && !e; i++)                 /* NULL: the arena ran out; the re-check ends it */
+        if (creds[i] && !(e = kv_append(c->kv, "PUBLISH parley:ended %s", creds[i]))) queued++;
+    redisReply **r = e || !queued ? NULL : arena_alloc(c->a, sizeof *r * queued);   /* arena-owned */
+    if (e || (queued && !r)) kv_close(c->kv);            /* half a pipeline: start afresh */
+    else if (queued) {
+        e = kv_replies(c->kv, (int)queued, r);
+        kv_free_replies((int)queued, r);
     }
-    if (e || (n && !r)) log_warn("events: the end of %zu credentials not announced (redis); hubs re-check later", n);
+    if (e || (queued && !r) || queued < n)
+        log_warn("events: the end of %zu credentials not announced (redis); hubs re-check later", n);
 }
 
 const module events_module = {"events", NULL, 0, ev_stmts};

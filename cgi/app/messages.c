@@ -23,7 +23,11 @@ const db_stmt msg_stmts[] = {
      * the sender's read position. Commit order therefore equals seq order. */
     {"msg_insert", "WITH c AS (UPDATE conversations SET last_seq = last_seq + 1, last_activity_at = now() "
                    "WHERE id = $1 AND ($6::boolean OR EXISTS (SELECT 1 FROM members mm WHERE mm.conversation_id = $1 "
-                   "AND mm.user_id = $2 AND (conversations.kind <> 'channel' OR mm.role IN ('owner', 'admin')))) "
+                   "AND mm.user_id = $2 AND (conversations.kind <> 'channel' OR mm.role IN ('owner', 'admin')) "
+                   /* and no block placed since the caller loaded the conversation */
+                   "AND (conversations.kind <> 'direct' OR NOT EXISTS (SELECT 1 FROM members o JOIN blocks b "
+                   "ON (b.user_id = o.user_id AND b.blocked_id = $2) OR (b.user_id = $2 AND b.blocked_id = o.user_id) "
+                   "WHERE o.conversation_id = $1 AND o.user_id <> $2)))) "
                    "RETURNING last_seq), "
                    "rd AS (UPDATE members SET read_seq = c.last_seq FROM c WHERE conversation_id = $1 AND user_id = $2) "
                    "INSERT INTO messages (conversation_id, seq, sender_id, kind, body, client_id, reply_to_seq) "

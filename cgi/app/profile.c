@@ -37,20 +37,32 @@ static err_t h_me_update(ctx *c)
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
-/* POST /me/password: a wrong current password counts against the account's login budget
- * (a stolen session cannot guess it without limit); a changed one ends every other session
- * and personal API token, so whoever knew the old password is out. */
+/* POST /me/password. Wrong current passwords are limited by a budget of their own (a stolen
+ * session cannot guess without limit), and each also counts as a failed login of the
+ * account; the login budget alone never refuses a password change, so someone locking
+ * the account's logins cannot keep its owner from changing a leaked password. A changed
+ * password ends every other session and personal API token: whoever knew the old one is
+ * out. */
 static err_t h_password(ctx *c)
 {
-    const char *key = account_budget(&c->svc, c->svc.user->id);
-    err_t e = rl_take(&c->svc, key, &c->svc.cfg->rl_login_user);
-    if (e) return account_limited(&c->svc, e);
-    if ((e = users_check_password(&c->svc, c->svc.user->id, ctx_str(c, "current_password")))) return e;
-    rl_give(&c->svc, key);
-    if ((e = users_set_password(&c->svc, c->svc.user->id, ctx_str(c, "new_password")))) return e;
-    if ((e = account_end_others(c, 1))) return e;
+    svc *s = &c->svc;
+    const char *key = arena_printf(s->a, "pw:u:%lld", s->user->id);
+    err_t e = rl_take(s, key, &s->cfg->rl_login_user);
+    if (e) return account_limited(s, e);
+    if ((e = users_check_password(s, s->user->id, ctx_str(c, "current_password")))) {
+        if (e == ERR_WRONG_PASSWORD) rl_take(s, account_budget(s, s->user->id), &s->cfg->rl_login_user);
+        else rl_give(s, key);                             /* not a guess: the database failed */
+        return e;
+    }
+    rl_give(s, key);
+    if ((e = users_set_password(s, s->user->id, ctx_str(c, "new_password")))) return e;
+    /* Changed: the others must go. Redis failing here is said plainly (the password has
+     * changed, so a retry of this form would fail on the current password). */
+    if ((e = account_end_others(c, 1)) && (e = account_end_others(c, 1)))
+        return svc_fail(s, e, NULL, "Your password was changed, but your other sessions could not all be "
+                                    "signed out. Use \u201cLog out everywhere\u201d to end them.");
     if (!c->rq.is_api)
-        c->redirect = arena_printf(c->svc.a, "/me?done=password&sessions=%lld&tokens=%lld",
+        c->redirect = arena_printf(s->a, "/me?done=password&sessions=%lld&tokens=%lld",
                                    json_integer_value(json_object_get(c->out, "sessions_ended")),
                                    json_integer_value(json_object_get(c->out, "tokens_revoked")));
     return ERR_OK;

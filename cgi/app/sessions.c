@@ -8,6 +8,12 @@
 
 enum { SESS_SEEN_EVERY = 60 };   /* refresh "last seen" at most once a minute */
 
+/* KEYS[1] the session; ARGV: now, ip, ttl. Touches it only if it still has its uid. */
+static const char sess_touch_lua[] =
+    "if redis.call('HEXISTS', KEYS[1], 'uid') == 1 then "
+    "redis.call('HSET', KEYS[1], 'seen', ARGV[1], 'ip', ARGV[2]) redis.call('EXPIRE', KEYS[1], ARGV[3]) end "
+    "return 0";
+
 err_t sess_create(svc *c, long long uid, const char *ip, const char *ua, char token[SECRET_LEN + 1], sess *out)
 {
     secret_new(token);
@@ -58,13 +64,14 @@ err_t sess_lookup(svc *c, const char *token, const char *ip, sess *out)
         char nows[24], ukey[40];
         snprintf(nows, sizeof nows, "%lld", now);
         snprintf(ukey, sizeof ukey, "usess:%lld", out->uid);
-        e = kv_append(c->kv, "HSET %s seen %s ip %s", key, nows, ip);
-        if (!e) e = kv_append(c->kv, "EXPIRE %s %ld", key, c->cfg->session_ttl);
+        /* Only while it still exists: a session revoked since the read above must not come
+         * back as a hash without uid (which would look alive to a hub's re-check). */
+        e = kv_append(c->kv, "EVAL %s 1 %s %s %s %ld", sess_touch_lua, key, nows, ip, c->cfg->session_ttl);
         if (!e) e = kv_append(c->kv, "EXPIRE %s %ld", ukey, c->cfg->session_ttl);
         if (e) { kv_close(c->kv); return e; }
-        redisReply *w[3];
-        e = kv_replies(c->kv, 3, w);
-        kv_free_replies(3, w);
+        redisReply *w[2];
+        e = kv_replies(c->kv, 2, w);
+        kv_free_replies(2, w);
         if (e) return e;
     }
     return ERR_OK;
@@ -75,7 +82,7 @@ err_t sess_alive(svc *c, const char *const *ids, size_t n, int *alive)
     err_t e = ERR_OK;
     for (size_t at = 0; at < n && !e; at += 512) {       /* pipelined, in batches */
         size_t m = n - at < 512 ? n - at : 512;
-        for (size_t i = 0; i < m && !e; i++) e = kv_append(c->kv, "EXISTS sess:%s", ids[at + i]);
+        for (size_t i = 0; i < m && !e; i++) e = kv_append(c->kv, "HEXISTS sess:%s uid", ids[at + i]);
         if (e) { kv_close(c->kv); return e; }
         redisReply *r[512];
         e = kv_replies(c->kv, (int)m, r);

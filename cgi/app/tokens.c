@@ -118,7 +118,7 @@ err_t tokens_revoke(svc *c, long long uid, const char *id)
     int gone = atoi(PQcmdTuples(r)) == 1;
     PQclear(r);
     if (!gone) return ERR_NOT_FOUND;
-    const char *cred = arena_printf(c->a, "t:%s", id);
+    const char *cred = arena_printf(c->a, "t:%lld", x);  /* as the hub names it: "007" is 7 */
     if (cred) ev_creds_ended(c, &cred, 1);               /* its open streams end too */
     return ERR_OK;
 }

@@ -154,15 +154,15 @@ static void creds_recheck(worker *w)
         if (creds[i][0] == 's') sids[ns++] = creds[i] + 2;
         else if (num_parse(creds[i] + 2, strlen(creds[i] + 2), &tids[nt]) == 0) nt++;
     }
-    if (sids && alive && ns && sess_alive(&c, sids, ns, alive) == ERR_OK)
-        for (size_t i = 0; i < ns; i++) if (!alive[i]) hub_cred_ended(sids[i] - 2);
-    if (tids && alive && nt && tokens_alive(&c, tids, nt, alive) == ERR_OK)
-        for (size_t i = 0; i < nt; i++)
-            if (!alive[i]) {
-                char t[HUB_CRED_MAX];
-                snprintf(t, sizeof t, "t:%lld", tids[i]);
-                hub_cred_ended(t);
-            }
+    /* The dead ones, collected into a fresh list and ended in one pass over the streams. */
+    char (*dead)[HUB_CRED_MAX] = calloc(n, HUB_CRED_MAX);
+    size_t nd = 0;
+    if (dead && sids && alive && ns && sess_alive(&c, sids, ns, alive) == ERR_OK)
+        for (size_t i = 0; i < ns; i++) if (!alive[i]) memcpy(dead[nd++], sids[i] - 2, HUB_CRED_MAX);
+    if (dead && tids && alive && nt && tokens_alive(&c, tids, nt, alive) == ERR_OK)
+        for (size_t i = 0; i < nt; i++) if (!alive[i]) snprintf(dead[nd++], HUB_CRED_MAX, "t:%lld", tids[i]);
+    if (dead) hub_creds_ended(dead, nd);
+    free(dead);
     free(creds);
 }
 

@@ -154,14 +154,18 @@ static int cred_ended(const char *cred)
     return 0;
 }
 
-void hub_cred_ended(const char *cred)
+static int cred_cmp(const void *x, const void *y) { return strcmp(x, y); }
+
+void hub_creds_ended(char (*creds)[HUB_CRED_MAX], size_t n)
 {
-    if (!*cred || strlen(cred) >= HUB_CRED_MAX) return;
+    if (!n) return;
+    qsort(creds, n, HUB_CRED_MAX, cred_cmp);             /* one pass over the streams, bsearch each */
     pthread_mutex_lock(&hub_lock);
-    if (!cred_ended(cred)) {
-        snprintf(hub_ended[hub_ended_next], HUB_CRED_MAX, "%s", cred);
-        hub_ended_next = (hub_ended_next + 1) % HUB_ENDED;
-    }
+    for (size_t i = 0; i < n; i++)
+        if (creds[i][0] && !cred_ended(creds[i])) {
+            memcpy(hub_ended[hub_ended_next], creds[i], HUB_CRED_MAX);
+            hub_ended_next = (hub_ended_next + 1) % HUB_ENDED;
+        }
     long long now = hub_now_ms();
     for (size_t b = 0; b < HUB_BUCKETS; b++)
         for (hub_user *u = hub_table[b]; u; u = u->next) {
@@ -169,7 +173,7 @@ void hub_cred_ended(const char *cred)
             int had = *pp != NULL;
             while (*pp) {
                 hub_stream *s = *pp;
-                if (strcmp(s->cred, cred)) { pp = &s->next; continue; }
+                if (!bsearch(s->cred, creds, n, HUB_CRED_MAX, cred_cmp)) { pp = &s->next; continue; }
                 *pp = s->next;
                 end_unauthorized(s);
             }
@@ -178,7 +182,14 @@ void hub_cred_ended(const char *cred)
     pthread_mutex_unlock(&hub_lock);
 }
 
-static int cred_cmp(const void *x, const void *y) { return strcmp(x, y); }
+void hub_cred_ended(const char *cred)
+{
+    char one[1][HUB_CRED_MAX];
+    if (!*cred || strlen(cred) >= HUB_CRED_MAX) return;
+    memset(one, 0, sizeof one);
+    memcpy(one[0], cred, strlen(cred));
+    hub_creds_ended(one, 1);
+}
 
 size_t hub_creds(char (**out)[HUB_CRED_MAX])
 {
@@ -220,6 +231,10 @@ void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long l
     if (!s) { FCGX_Finish_r(fr); free(fr); return; }
     s->fr = fr;
     snprintf(s->cred, sizeof s->cred, "%s", cred);
+    /* From here on writes never block (the replay below included, under the hub's lock): a
+     * client or web server that does not read is dropped, nobody waits for it. */
+    int fl = fcntl(fr->ipcFd, F_GETFL);
+    if (fl >= 0) fcntl(fr->ipcFd, F_SETFL, fl | O_NONBLOCK);
     s->sse = sse;
     s->deadline_ms = deadline_ms;
     s->last_write_ms = hub_now_ms();
@@ -256,9 +271,6 @@ void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long l
         }
     }
     if (!done) {
-        /* From here on only the hub writes, and never blocks on a slow client. */
-        int fl = fcntl(fr->ipcFd, F_GETFL);
-        if (fl >= 0) fcntl(fr->ipcFd, F_SETFL, fl | O_NONBLOCK);
         s->next = u->streams;
         u->streams = s;
     } else {

@@ -43,6 +43,8 @@ void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long l
 /* A session ended or a token was revoked: every stream it opened ends now (an SSE stream
  * with a "session.ended" event, a long-poll with 401), and one parked later is refused. */
 void hub_cred_ended(const char *cred);
+/* The same for n credentials at once (one pass over the streams); sorts creds. */
+void hub_creds_ended(char (*creds)[HUB_CRED_MAX], size_t n);
 /* The distinct credentials of the open streams, for their periodic re-check: *out is
  * malloc'd (the caller frees it). Returns how many. */
 size_t hub_creds(char (**out)[HUB_CRED_MAX]);

@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include "../core/log.h"
+#include <hiredis/sds.h>
 
 void kv_init(kv *k, const char *addr, long timeout_ms)
 {
@@ -36,7 +37,9 @@ static int kv_closed_idle(const kv *k)
 
 err_t kv_ensure(kv *k)
 {
-    if (k->c && !k->c->err && !kv_closed_idle(k)) return ERR_OK;
+    /* The idle check only between commands: in the middle of a pipeline (commands queued,
+     * not yet sent) a reconnect would drop them silently. */
+    if (k->c && !k->c->err && (sdslen(k->c->obuf) > 0 || !kv_closed_idle(k))) return ERR_OK;
     if (k->c && !k->c->err) log_info("redis: the server closed the connection; reconnecting");
     kv_close(k);
     struct timeval tv = {k->timeout_ms / 1000, (k->timeout_ms % 1000) * 1000};

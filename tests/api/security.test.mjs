@@ -91,6 +91,15 @@ describe('an event stream ends with the session or token that opened it', () => 
     await mine.close();
   });
 
+  it('a token revoked by an id written with leading zeros ends its streams too', async () => {
+    const a = await register();
+    const made = (await api('POST', '/api/v1/me/tokens', { token: a.token, json: { name: 'zeros' } })).json;
+    const s = await openStream({ token: made.secret });
+    const rv = await api('DELETE', `/api/v1/me/tokens/00${made.token.id}`, { token: a.token });
+    assert.equal(rv.status, 204, show(rv));
+    await assertEnds(s, 'revoked as 00<id>', 1000);            // before the hub's re-check, most likely
+  });
+
   it('a waiting long-poll is answered 401 when its session ends', async () => {
     const a = await register();
     const waiting = longPoll(a, { timeout: 30 });
@@ -210,6 +219,18 @@ describe('wrong current passwords count against the account’s login budget', (
     assertError(r, 429, 'rate_limited');
     assert.ok(Number(r.headers.get('retry-after')) > 0);
     assertError(await loginRaw(a.username, PASSWORD), 429, 'rate_limited');   // the same budget
+  });
+});
+
+describe('locking the logins does not lock the owner out of a password change', () => {
+  it('ten wrong logins by someone else: logins are refused, the owner’s session still changes the password', async () => {
+    const a = await register();
+    for (let i = 0; i < 10; i++) assertError(await loginRaw(a.username, `attacker ${i}`, { ip: fakeIp() }), 401, 'invalid_credentials');
+    assertError(await loginRaw(a.username, PASSWORD, { ip: fakeIp() }), 429, 'rate_limited');
+    const r = await api('POST', '/api/v1/me/password', {
+      token: a.token, json: { current_password: PASSWORD, new_password: 'rotated after the attack' },
+    });
+    assert.equal(r.status, 200, show(r));
   });
 });
 
