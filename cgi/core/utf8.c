@@ -65,7 +65,7 @@ static unsigned next_cp(const unsigned char *s, size_t n, size_t *i)
 }
 
 /* Names must look like what they say: these reorder or hide text (Trojan Source, "gnp.exe"). */
-static int cp_refused(unsigned cp)
+int utf8_cp_refused(unsigned cp)
 {
     return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
            cp == 0x200B || cp == 0x200E || cp == 0x200F || cp == 0x2028 || cp == 0x2029 ||
@@ -79,7 +79,7 @@ static int cp_refused(unsigned cp)
 static int cp_joiner(unsigned cp) { return cp == 0x200C || cp == 0x200D; }
 
 /* A neighbour a joiner may sit next to: a visible non-ASCII character. */
-static int cp_joinable(unsigned cp) { return cp >= 0x80 && !cp_refused(cp) && !cp_joiner(cp); }
+static int cp_joinable(unsigned cp) { return cp >= 0x80 && !utf8_cp_refused(cp) && !cp_joiner(cp); }
 
 unsigned utf8_has_invisible(const char *str, size_t n)
 {
@@ -88,7 +88,7 @@ unsigned utf8_has_invisible(const char *str, size_t n)
     size_t i = 0;
     while (i < n) {
         unsigned cp = next_cp(s, n, &i);
-        if (cp_refused(cp)) return cp;
+        if (utf8_cp_refused(cp)) return cp;
         if (cp_joiner(cp)) {
             size_t j = i;
             unsigned next = j < n ? next_cp(s, n, &j) : 0;
