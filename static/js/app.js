@@ -11,6 +11,7 @@ import { initConversation } from './conversation.js';
 import { initInbox } from './inbox.js';
 import { initNotifications } from './notify.js';
 import { initPresence } from './presence.js';
+import { initSearchSuggest } from './search-suggest.js';
 import { initDeliveryReceipts } from './delivery.js';
 
 const formats = {
@@ -102,5 +103,6 @@ if (document.body.dataset.me) {
   initNotifications(live);
   initPresence(live);
   initDeliveryReceipts(live);
+  initSearchSuggest();
   live.start();
 }

@@ -46,7 +46,7 @@ for (const js of [true, false]) {
       for (let i = 0; i < 3; i++) await send(page, convId, `filler ${i} ${tag}`);
 
       await page.goto('/conversations');
-      const box = page.getByRole('searchbox', { name: 'Search' }).first();
+      const box = page.locator('#header-q');             // a combobox with JavaScript, a searchbox without
       await box.fill(`needle ${tag}`);
       await arrive(page, (u) => u.pathname === '/search', () => box.press('Enter'));
       await visible(page.getByRole('heading', { level: 1, name: 'Search' }));
@@ -74,3 +74,37 @@ for (const js of [true, false]) {
     });
   });
 }
+
+describe('suggestions while typing (JavaScript on)', () => {
+  test('conversations and people appear under the header box; a click or the keyboard opens them', async () => {
+    const tag = `k${randomBytes(4).toString('hex')}`;
+    const bob = await person(`Bob ${tag}`, true);
+    const ann = await person(`Ann ${tag}`, true);
+    const page = ann.page;
+    const convId = await messageFromProfile(page, bob.username, { nextLoad: true });
+    await page.goto('/conversations');
+    const box = page.getByRole('combobox', { name: 'Search' });
+    await box.fill(`Bob ${tag}`);
+    const list = page.getByRole('listbox', { name: 'Suggestions' });
+    await visible(list);
+    assert.equal(await box.getAttribute('aria-expanded'), 'true');
+    const person_ = list.getByRole('option').filter({ hasText: `@${bob.username}` });
+    const conv = list.getByRole('option').filter({ hasText: 'Direct conversation' });
+    await visible(person_);
+    await visible(conv);
+    await visible(list.getByRole('option').filter({ hasText: `Search messages for “Bob ${tag}”` }));
+    // The keyboard: the first option is the conversation.
+    await box.press('ArrowDown');
+    assert.equal(await conv.first().getAttribute('aria-selected'), 'true');
+    await arrive(page, (u) => u.pathname === `/conversations/${convId}`, () => box.press('Enter'));
+    // A click on the person opens their profile.
+    await page.getByRole('combobox', { name: 'Search' }).fill(`Bob ${tag}`);
+    await visible(page.getByRole('listbox', { name: 'Suggestions' }));
+    await arrive(page, (u) => u.pathname === `/users/${bob.username}`,
+      () => page.getByRole('option').filter({ hasText: `@${bob.username}` }).click());
+    // Operators (from:, in:, …) are message searches: no suggestions for them.
+    await page.getByRole('combobox', { name: 'Search' }).fill(`from:@${bob.username}`);
+    await page.waitForTimeout(600);
+    assert.equal(await page.getByRole('listbox', { name: 'Suggestions', includeHidden: true }).isHidden(), true);
+  });
+});
