@@ -28,13 +28,9 @@ static err_t targets(svc *c, json_t **out)
     PGresult *r;
     err_t e = db_exec(c->db, "broadcast_targets", 1, p, &r);
     if (e) return e;
-    json_t *arr = json_array();
-    for (int i = 0; arr && i < PQntuples(r); i++)
-        json_array_append_new(arr, json_pack("{s:I,s:s,s:s}", "id", (json_int_t)atoll(PQgetvalue(r, i, 0)),
-                                             "kind", PQgetvalue(r, i, 1), "title", PQgetvalue(r, i, 2)));
+    *out = conv_refs_json(r);
     PQclear(r);
-    *out = arr;
-    return arr ? ERR_OK : ERR_INTERNAL;
+    return *out ? ERR_OK : ERR_INTERNAL;
 }
 
 /* GET /broadcasts */

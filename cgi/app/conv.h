@@ -25,6 +25,9 @@ err_t h_conv_show(ctx *c);
 err_t h_conv_settings(ctx *c);
 /* Loads the conversation named by the path parameter "id". */
 err_t conv_from_path(ctx *c, conv *out);
+/* Rows of (id, kind, title) as [{"id","kind","title"}…], the short form lists and
+ * suggestions use (new reference; NULL when out of memory). */
+json_t *conv_refs_json(PGresult *r);
 int conv_is_admin(const conv *cv);          /* owner or admin */
 int conv_can_post(const conv *cv);          /* anyone but a channel's plain members */
 /* ERR_NOT_ALLOWED (neutral, as for sending) when cv->blocked; doing names the action. */

@@ -84,6 +84,15 @@ err_t conv_from_path(ctx *c, conv *out)
 int conv_is_admin(const conv *cv) { return !strcmp(cv->my_role, "owner") || !strcmp(cv->my_role, "admin"); }
 int conv_can_post(const conv *cv) { return strcmp(cv->kind, "channel") || conv_is_admin(cv); }
 
+json_t *conv_refs_json(PGresult *r)
+{
+    json_t *arr = json_array();
+    for (int i = 0; arr && i < PQntuples(r); i++)
+        json_array_append_new(arr, json_pack("{s:I,s:s,s:s}", "id", (json_int_t)atoll(PQgetvalue(r, i, 0)),
+                                             "kind", PQgetvalue(r, i, 1), "title", PQgetvalue(r, i, 2)));
+    return arr;
+}
+
 err_t conv_unblocked(svc *c, const conv *cv, const char *doing)
 {
     if (!cv->blocked) return ERR_OK;

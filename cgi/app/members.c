@@ -105,6 +105,13 @@ static long long owner_count(svc *c, long long conv_id, err_t *e)
     return n;
 }
 
+/* The path's conversation (the caller a member) and user id. */
+static err_t member_path(ctx *c, conv *cv, long long *uid)
+{
+    err_t e = conv_from_path(c, cv);
+    return e ? e : param_id(c, "user_id", uid);
+}
+
 /* PATCH /conversations/<id>/members/<user_id> */
 static err_t h_member_role(ctx *c)
 {
@@ -112,8 +119,7 @@ static err_t h_member_role(ctx *c)
     user_row *u;
     long long uid;
     char cur[8];
-    err_t e = conv_from_path(c, &cv);
-    if (!e) e = param_id(c, "user_id", &uid);
+    err_t e = member_path(c, &cv, &uid);
     if (e) return e;
     const char *role = ctx_str(c, "role");
     if (!valid_role(role)) return ctx_fail(c, ERR_INVALID_FIELD, "role", "The role must be member, admin or owner.");
@@ -155,8 +161,7 @@ static err_t h_member_remove(ctx *c)
     user_row *u;
     long long uid;
     char cur[8];
-    err_t e = conv_from_path(c, &cv);
-    if (!e) e = param_id(c, "user_id", &uid);
+    err_t e = member_path(c, &cv, &uid);
     if (e) return e;
     int self = uid == c->svc.user->id;
     if (!strcmp(cv.kind, "direct")) return ctx_fail(c, ERR_BAD_REQUEST, NULL, "You cannot leave a direct conversation.");

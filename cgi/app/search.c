@@ -5,6 +5,7 @@
 #include "module.h"
 #include <stdlib.h>
 #include <string.h>
+#include "conv.h"
 #include "people.h"
 #include "../core/buf.h"
 #include "ratelimit.h"
@@ -142,13 +143,13 @@ static err_t search_messages(svc *c, const search_query *sq, int newest, long lo
     int n = PQntuples(r);
     for (int i = 0; arr && i < n && i < SEARCH_PAGE; i++) {
 #define V(k) PQgetvalue(r, i, (k))
-        long long conv = atoll(V(SC_CONV)), seq = atoll(V(SC_SEQ));
+        long long cid = atoll(V(SC_CONV)), seq = atoll(V(SC_SEQ));
         json_t *h = json_pack("{s:I,s:I,s:{s:I,s:s,s:s},s:o,s:s,s:s,s:s}",
                               "id", (json_int_t)atoll(V(SC_ID)), "seq", (json_int_t)seq,
-                              "conversation", "id", (json_int_t)conv, "kind", V(SC_KIND), "title", V(SC_TITLE),
+                              "conversation", "id", (json_int_t)cid, "kind", V(SC_KIND), "title", V(SC_TITLE),
                               "sender", users_ref_json(r, i, SC_SENDER), "created_at", V(SC_CREATED),
                               "snippet", search_snippet_html(c->a, V(SC_SNIPPET)),
-                              "url", arena_printf(c->a, "/conversations/%lld?around=%lld#m%lld", conv, seq, seq));
+                              "url", arena_printf(c->a, "/conversations/%lld?around=%lld#m%lld", cid, seq, seq));
 #undef V
         json_array_append_new(arr, h);
     }
@@ -175,13 +176,9 @@ static err_t search_convs(svc *c, const char *text, int max, json_t **out)
     PGresult *r;
     err_t e = db_exec(c->db, "search_convs", 3, p, &r);
     if (e) return e;
-    json_t *arr = json_array();
-    for (int i = 0; arr && i < PQntuples(r); i++)
-        json_array_append_new(arr, json_pack("{s:I,s:s,s:s}", "id", (json_int_t)atoll(PQgetvalue(r, i, 0)),
-                                             "kind", PQgetvalue(r, i, 1), "title", PQgetvalue(r, i, 2)));
+    *out = conv_refs_json(r);
     PQclear(r);
-    *out = arr;
-    return arr ? ERR_OK : ERR_INTERNAL;
+    return *out ? ERR_OK : ERR_INTERNAL;
 }
 
 /* People matching text, contacts first (at most max), each with "contact": true|false. */

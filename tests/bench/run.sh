@@ -22,9 +22,7 @@ deploy/local/stack.sh start >/dev/null
 . "$VAR/env"
 
 user="bench$RANDOM$RANDOM"
-token=$(curl -fsS -X POST "$PARLEY_URL/api/v1/register" -H 'Content-Type: application/json' \
-  -d "{\"username\":\"$user\",\"password\":\"bench-password\",\"display_name\":\"Bench\"}" |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+token=$(bench_token "$user")
 curl -fsS "$PARLEY_URL/api/v1/me" -H "Authorization: Bearer $token" >/dev/null
 curl -fsS "$PARLEY_URL/bench/hello" >/dev/null
 

@@ -21,9 +21,7 @@ deploy/local/stack.sh start >/dev/null
 . "$VAR/env"
 
 user="bench$RANDOM$RANDOM"
-token=$(curl -fsS -X POST "$PARLEY_URL/api/v1/register" -H 'Content-Type: application/json' \
-  -d "{\"username\":\"$user\",\"password\":\"bench-password\",\"display_name\":\"Bench\"}" |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+token=$(bench_token "$user")
 
 t0=$(date +%s)
 psql "$PARLEY_DB" -q -v ON_ERROR_STOP=1 <<SQL
