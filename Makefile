@@ -14,9 +14,14 @@ CPPFLAGS := -D_GNU_SOURCE -DPARLEY_VERSION='"$(VERSION)"' -I/usr/include/ClearSi
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
 CFLAGS   := -std=c11 -O2 -g -pthread -fstack-protector-strong $(WARN)
 SANFLAGS := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-LIBS     := -lfcgi -lneo_cs -lneo_utl -lz -lpq -lsodium -lhiredis -ljansson -pthread
+LIBS     := -lfcgi -lneo_cs -lneo_utl -lz -lpq -lsodium -lhiredis -ljansson -lmagic -pthread
+# libvips (image processing) is linked only into the programs that run jobs: parley-worker
+# and the `parley` command. Its headers come in as system headers (no warnings of theirs).
+VIPS_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags vips 2>/dev/null))
+VIPS_LIBS   := $(shell pkg-config --libs vips 2>/dev/null)
+CPPFLAGS += $(VIPS_CFLAGS)
 
-SRC      := $(wildcard cgi/core/*.c cgi/http/*.c cgi/store/*.c cgi/app/*.c cgi/view/*.c cgi/events/*.c cgi/worker/*.c)
+SRC      := $(wildcard cgi/core/*.c cgi/http/*.c cgi/store/*.c cgi/app/*.c cgi/view/*.c cgi/events/*.c cgi/worker/*.c cgi/media/*.c)
 OBJ      := $(SRC:%.c=build/obj/%.o)
 SAN_OBJ  := $(SRC:%.c=build/san/obj/%.o)
 TSAN_OBJ := $(SRC:%.c=build/tsan/obj/%.o)
@@ -53,7 +58,7 @@ build/tsan/parley.fcgi: build/tsan/obj/cgi/bin/parley_fcgi.o build/tsan/libparle
 	$(CC) $(CFLAGS) $(TSANFLAGS) -o $@ $^ $(LIBS)
 
 build/tsan/parley: build/tsan/obj/cgi/bin/parley_cli.o build/tsan/libparley.a
-	$(CC) $(CFLAGS) $(TSANFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(CFLAGS) $(TSANFLAGS) -o $@ $^ $(LIBS) $(VIPS_LIBS)
 
 build/libparley.a: $(OBJ)
 	ar rcs $@ $^
@@ -74,22 +79,22 @@ build/tsan/parley-events.fcgi: build/tsan/obj/cgi/bin/parley_events.o build/tsan
 	$(CC) $(CFLAGS) $(TSANFLAGS) -o $@ $^ $(LIBS)
 
 build/parley-worker: build/obj/cgi/bin/parley_worker.o build/libparley.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS) $(VIPS_LIBS)
 
 build/san/parley-worker: build/san/obj/cgi/bin/parley_worker.o build/san/libparley.a
-	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LIBS) $(VIPS_LIBS)
 
 build/tsan/parley-worker: build/tsan/obj/cgi/bin/parley_worker.o build/tsan/libparley.a
-	$(CC) $(CFLAGS) $(TSANFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(CFLAGS) $(TSANFLAGS) -o $@ $^ $(LIBS) $(VIPS_LIBS)
 
 build/parley: build/obj/cgi/bin/parley_cli.o build/libparley.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LIBS) $(VIPS_LIBS)
 
 build/san/parley.fcgi: build/san/obj/cgi/bin/parley_fcgi.o build/san/libparley.a
 	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LIBS)
 
 build/san/parley: build/san/obj/cgi/bin/parley_cli.o build/san/libparley.a
-	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LIBS) $(VIPS_LIBS)
 
 san: build/san/parley.fcgi build/san/parley build/san/parley-events.fcgi build/san/parley-worker
 
@@ -99,7 +104,7 @@ build/san/tests/%: tests/unit/%.c build/san/libparley.a tests/unit/unit_fixture.
 
 build/san/stack-tests/%: tests/stack/%.c build/san/libparley.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $(filter %.c %.a,$^) -lcmocka $(LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $(filter %.c %.a,$^) -lcmocka $(LIBS) $(VIPS_LIBS)
 
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_SRC)
 	@mkdir -p $(dir $@)

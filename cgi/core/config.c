@@ -36,6 +36,11 @@ static const struct { const char *key, *def; } config_keys[] = {
     {"PARLEY_JOB_POLL", "5"},
     {"PARLEY_JOB_BACKOFF", "10"},
     {"PARLEY_RL_SEARCH", "60/60"},
+    {"PARLEY_MEDIA_DIR", "var/media"},
+    {"PARLEY_MAX_UPLOAD", "104857600"},
+    {"PARLEY_MEDIA_QUOTA", "5368709120"},
+    {"PARLEY_MAX_PIXELS", "50000000"},
+    {"PARLEY_SENDFILE", "off"},
 };
 enum { NKEYS = sizeof config_keys / sizeof config_keys[0] };
 
@@ -86,6 +91,16 @@ static int parse_long(const char *s, long min, long max, long *out)
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < min || v > max) return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_ll(const char *s, long long min, long long max, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
     if (errno || end == s || *end || v < min || v > max) return -1;
     *out = v;
     return 0;
@@ -162,6 +177,18 @@ int config_load(config *cfg, char *err, size_t errlen)
     if (parse_long(vals[25], 1, 3600, &cfg->job_poll)) BAD("PARLEY_JOB_POLL", "must be seconds, from 1 to 3600");
     if (parse_long(vals[26], 1, 3600, &cfg->job_backoff)) BAD("PARLEY_JOB_BACKOFF", "must be seconds, from 1 to 3600");
     if (parse_rule(vals[27], &cfg->rl_search)) BAD("PARLEY_RL_SEARCH", "must be COUNT/SECONDS, e.g. 60/60");
+    if (!*vals[28]) BAD("PARLEY_MEDIA_DIR", "must not be empty");
+    if (parse_ll(vals[29], 1024, 1LL << 40, &cfg->max_upload)) BAD("PARLEY_MAX_UPLOAD", "must be bytes, from 1024 to 1099511627776");
+    if (parse_ll(vals[30], 0, 1LL << 50, &cfg->media_quota)) BAD("PARLEY_MEDIA_QUOTA", "must be bytes, from 0 (no uploads) up");
+    if (parse_ll(vals[31], 1, 1LL << 40, &cfg->max_pixels)) BAD("PARLEY_MAX_PIXELS", "must be a number of pixels, from 1");
+    if (!strcmp(vals[32], "off")) cfg->sendfile = CONFIG_SENDFILE_OFF;
+    else if (!strcmp(vals[32], "x-sendfile")) cfg->sendfile = CONFIG_SENDFILE_X_SENDFILE;
+    else if (!strcmp(vals[32], "x-accel-redirect")) cfg->sendfile = CONFIG_SENDFILE_X_ACCEL;
+    else BAD("PARLEY_SENDFILE", "must be off, x-sendfile or x-accel-redirect");
+    size_t ml = strlen(vals[28]);
+    while (ml > 1 && vals[28][ml - 1] == '/') vals[28][--ml] = '\0';
+    cfg->media_dir = vals[28];
+    vals[28] = NULL;
     if (config_public_url(vals[21])) BAD("PARLEY_URL", "must be http:// or https:// and a host, like https://chat.example.org");
     cfg->events_listen = vals[17];
     vals[17] = NULL;
@@ -184,7 +211,7 @@ void config_free(config *cfg)
 {
     free(cfg->db); free(cfg->redis); free(cfg->listen); free(cfg->templates);
     free(cfg->sql_dir); free(cfg->trusted_proxy); free(cfg->cookie_secure); free(cfg->events_listen);
-    free(cfg->public_url);
+    free(cfg->public_url); free(cfg->media_dir);
     memset(cfg, 0, sizeof *cfg);
 }
 
@@ -212,4 +239,8 @@ void config_print(const config *cfg)
            cfg->rl_login_user.limit, cfg->rl_login_user.window, cfg->rl_login_ip.limit,
            cfg->rl_login_ip.window, cfg->rl_register_ip.limit, cfg->rl_register_ip.window);
     printf("PARLEY_RL_SEARCH=%ld/%ld\n", cfg->rl_search.limit, cfg->rl_search.window);
+    static const char *const sendfile[] = {"off", "x-sendfile", "x-accel-redirect"};
+    printf("PARLEY_MEDIA_DIR=%s\nPARLEY_MAX_UPLOAD=%lld\nPARLEY_MEDIA_QUOTA=%lld\nPARLEY_MAX_PIXELS=%lld\n"
+           "PARLEY_SENDFILE=%s\n", cfg->media_dir, cfg->max_upload, cfg->media_quota, cfg->max_pixels,
+           sendfile[cfg->sendfile]);
 }

@@ -7,6 +7,10 @@
 
 typedef struct rate_rule { long limit, window; } rate_rule;   /* limit per window seconds */
 
+/* Who sends a download's bytes: the app itself, or the web server after the app said which
+ * file (lighttpd and Apache's mod_xsendfile: X-Sendfile; nginx: X-Accel-Redirect). */
+enum { CONFIG_SENDFILE_OFF, CONFIG_SENDFILE_X_SENDFILE, CONFIG_SENDFILE_X_ACCEL };
+
 typedef struct config {
     char *db;               /* libpq conninfo */
     char *redis;            /* "unix:/path" or "host:port" */
@@ -34,6 +38,11 @@ typedef struct config {
     rate_rule rl_search;    /* searches per user */
     long max_members;       /* members per group or channel */
     long max_message;       /* message body, bytes */
+    char *media_dir;        /* where uploads live (content-addressed); shared by all app nodes */
+    long long max_upload;   /* bytes per file */
+    long long media_quota;  /* bytes of uploads per person */
+    long long max_pixels;   /* an image with more is stored but never decoded (bombs) */
+    int sendfile;           /* how downloads leave: CONFIG_SENDFILE_* */
     unsigned long long pwhash_ops;
     size_t pwhash_mem;
 } config;
