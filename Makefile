@@ -19,7 +19,8 @@ LIBS     := -lfcgi -lneo_cs -lneo_utl -lz -lpq -lsodium -lhiredis -ljansson -lma
 # and the `parley` command. Its headers come in as system headers (no warnings of theirs).
 VIPS_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags vips 2>/dev/null))
 VIPS_LIBS   := $(shell pkg-config --libs vips 2>/dev/null)
-CPPFLAGS += $(VIPS_CFLAGS)
+build/obj/cgi/worker/%.o build/san/obj/cgi/worker/%.o build/tsan/obj/cgi/worker/%.o: CPPFLAGS += $(VIPS_CFLAGS)
+build/obj/cgi/bin/parley_worker.o build/san/obj/cgi/bin/parley_worker.o build/tsan/obj/cgi/bin/parley_worker.o: CPPFLAGS += $(VIPS_CFLAGS)
 
 SRC      := $(wildcard cgi/core/*.c cgi/http/*.c cgi/store/*.c cgi/app/*.c cgi/view/*.c cgi/events/*.c cgi/worker/*.c cgi/media/*.c)
 OBJ      := $(SRC:%.c=build/obj/%.o)

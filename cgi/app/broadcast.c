@@ -55,7 +55,7 @@ static err_t send_one(ctx *c, conv *cv, json_t *res)
     long long seq;
     const char *body = ctx_str(c, "body"), *cid = ctx_str(c, "client_id");
     svc one = svc_aside(&c->svc);                         /* one target's refusal is not the request's */
-    err_t e = msg_send(&one, cv, body, cid, 0, &created, &seq);
+    err_t e = msg_send(&one, cv, body, cid, 0, NULL, &created, &seq);
     if (e == ERR_NOT_ALLOWED || e == ERR_FORBIDDEN) {
         json_object_set_new(res, "status", json_string("failed"));
         json_object_set_new(res, "reason", json_string("not_allowed"));   /* a block is not told */

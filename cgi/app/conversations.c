@@ -144,7 +144,7 @@ err_t conv_system(svc *c, long long conv_id, const char *text, long long *seq)
     conv cv = {.id = conv_id, .kind = "system"};
     long long s;
     int created;
-    err_t e = msg_send(c, &cv, text, NULL, 0, &created, &s);
+    err_t e = msg_send(c, &cv, text, NULL, 0, NULL, &created, &s);
     if (!e && seq) *seq = s;
     return e;
 }

@@ -70,3 +70,8 @@ void worker_ctx(worker *w, ctx *c)
     c->rs = &w->rs;
     c->status = 200;
 }
+
+const char *ctx_header(ctx *c, const char *cgi_name)
+{
+    return c->io ? io_getenv(io_envp(c->io), cgi_name) : NULL;
+}

@@ -13,6 +13,7 @@
 #include "../store/db.h"
 #include "../store/kv.h"
 #include "svc.h"
+#include "../http/io.h"
 
 typedef enum auth_kind { AUTH_NONE, AUTH_COOKIE, AUTH_BEARER, AUTH_TOKEN } auth_kind;
 
@@ -33,7 +34,12 @@ struct ctx {
     char sess_id[65];        /* hex id of the session in use ("" for none or API tokens) */
     long long token_id;      /* the personal API token in use, or 0 */
     const char *csrf;        /* the token forms must carry */
+    http_io *io;             /* the request's input, for R_RAW_BODY handlers */
+    int csrf_ok;             /* the CSRF check passed already (before a form's first file) */
 };
+
+/* A request header by its CGI name ("HTTP_UPLOAD_OFFSET"), or NULL. */
+const char *ctx_header(ctx *c, const char *cgi_name);
 
 /* svc_fail on the request's service context, for `return ctx_fail(...)` in handlers. */
 err_t ctx_fail(ctx *c, err_t e, const char *field, const char *msg);

@@ -9,6 +9,8 @@
 #include "../core/log.h"
 #include "../core/utf8.h"
 #include "../http/body.h"
+#include "../http/multipart.h"
+#include "upload.h"
 #include "../view/render.h"
 #include "msg.h"
 #include "events.h"
@@ -75,11 +77,20 @@ static err_t dispatch_run(ctx *c, http_io *io)
     if (e == ERR_NOT_FOUND) return ctx_fail(c, e, NULL, "There is no page at this address.");
     if (e) return e;
     if (c->rt->flags & R_JSON_ONLY) c->rq.is_api = 1;
-    if ((e = read_body(c, io))) return e;
+    c->io = io;
+    /* Files are streamed only after the caller is known; other bodies are read first. */
+    int form = (c->rt->flags & R_UPLOAD) && mp_is_multipart(c->rq.content_type);
+    int streamed = !is_safe_method(c->rq.method) && (form || (c->rt->flags & R_RAW_BODY));
+    if (!streamed && (e = read_body(c, io))) return e;
     if ((e = auth_resolve(c))) return e;
     if (!c->rq.is_api) auth_anon_csrf(c);
     if ((c->rt->flags & R_AUTH) && !c->svc.user) return ERR_UNAUTHORIZED;
-    if ((e = auth_csrf_check(c))) return e;
+    if (streamed) {
+        if (form) e = upload_form(c, io);
+        else e = (c->in = json_object()) ? ERR_OK : ERR_INTERNAL;
+        if (e) return e;
+    }
+    if (!(c->rt->flags & R_PUBLIC) && !c->csrf_ok && (e = auth_csrf_check(c))) return e;
     if ((e = fields_check(c->in, c->rt->fields, c->svc.a, &c->svc.err_field, &c->svc.err_msg))) return e;
     if ((e = query_check(c))) return e;
     return c->rt->fn(c);
@@ -180,6 +191,7 @@ static err_t dispatch_success(ctx *c)
 {
     resp *rs = c->rs;
     rs->status = c->status;
+    if (rs->file_path) return ERR_OK;        /* a download: its headers are set, the bytes follow */
     if (c->rq.is_api) {
         rs->content_type = "application/json";
         if (c->status != 204) {
@@ -196,6 +208,8 @@ static err_t dispatch_success(ctx *c)
     return render_page(c, page_hdf(c, c->out), c->page ? c->page : c->rt->page) ? ERR_INTERNAL : ERR_OK;
 }
 
+static int dispatch_write(void *ud, const char *p, size_t n) { return io_write(ud, p, n); }
+
 void dispatch(worker *w, http_io *io)
 {
     ctx c;
@@ -203,8 +217,12 @@ void dispatch(worker *w, http_io *io)
     err_t e = dispatch_run(&c, io);
     if (!e) e = dispatch_success(&c);
     if (e) dispatch_error(&c, e);
-    resp_serialize(&w->rs, c.rq.method && !strcmp(c.rq.method, "HEAD"), &w->out);
-    io_write(io, w->out.data, w->out.len);
+    int head = c.rq.method && !strcmp(c.rq.method, "HEAD");
+    resp_serialize(&w->rs, head, &w->out);
+    int gone = io_write(io, w->out.data, w->out.len);
+    if (!gone && w->rs.file_path && !w->rs.file_by_server && !head && w->rs.status / 100 == 2 &&
+        resp_send_file(&w->rs, dispatch_write, io))
+        log_info("download: %s: the client went away or the file could not be read", c.rq.path ? c.rq.path : "?");
     json_decref(c.in);
     json_decref(c.q);
     json_decref(c.out);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "format.h"
 #include "msg.h"
+#include "media.h"
 #include "presence.h"
 #include "users.h"
 
@@ -52,7 +53,9 @@ err_t h_convs(ctx *c)
                      : msg_row_json(&c->svc, r, i, INBOX_MSG, id, c->svc.user);
         if (json_is_object(lm)) {                        /* any message's shape, plus an excerpt */
             const char *body = json_string_value(json_object_get(lm, "body"));
-            json_object_set_new(lm, "excerpt", json_string(body ? fmt_excerpt(c->svc.a, body, strlen(body), 120) : ""));
+            const char *files = media_excerpt(&c->svc, json_object_get(lm, "attachments"));
+            const char *ex = body && *body ? fmt_excerpt(c->svc.a, body, strlen(body), 120) : files ? files : "";
+            json_object_set_new(lm, "excerpt", json_string(ex));
         }
         json_object_set_new(o, "last_message", lm ? lm : json_null());
         json_array_append_new(arr, o);

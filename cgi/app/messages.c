@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "msg.h"
+#include "media.h"
 #include "events.h"
 #include "format.h"
 #include "users.h"
@@ -29,9 +30,13 @@ const db_stmt msg_stmts[] = {
                    "ON (b.user_id = o.user_id AND b.blocked_id = $2) OR (b.user_id = $2 AND b.blocked_id = o.user_id) "
                    "WHERE o.conversation_id = $1 AND o.user_id <> $2)))) "
                    "RETURNING last_seq), "
-                   "rd AS (UPDATE members SET read_seq = c.last_seq FROM c WHERE conversation_id = $1 AND user_id = $2) "
-                   "INSERT INTO messages (conversation_id, seq, sender_id, kind, body, client_id, reply_to_seq) "
-                   "SELECT $1::bigint, c.last_seq, $2::bigint, $3, $4, $5::uuid, $7::bigint FROM c RETURNING seq"},
+                   "rd AS (UPDATE members SET read_seq = c.last_seq FROM c WHERE conversation_id = $1 AND user_id = $2), "
+                   "ins AS (INSERT INTO messages (conversation_id, seq, sender_id, kind, body, client_id, reply_to_seq) "
+                   "SELECT $1::bigint, c.last_seq, $2::bigint, $3, $4, $5::uuid, $7::bigint FROM c RETURNING seq), "
+                   /* its files, in the order given */
+                   "att AS (INSERT INTO message_media (conversation_id, seq, position, media_id) "
+                   "SELECT $1::bigint, ins.seq, f.ord, f.id FROM ins, unnest($8::bigint[]) WITH ORDINALITY AS f(id, ord)) "
+                   "SELECT seq FROM ins"},
     {"msg_by_client", "SELECT seq FROM messages WHERE conversation_id = $1 AND sender_id = $2 AND client_id = $3::uuid"},
     {"msg_meta", "SELECT kind, sender_id, deleted_at IS NOT NULL FROM messages WHERE conversation_id = $1 AND seq = $2"},
     {"msg_one", "SELECT " MSG_COLS MSG_FROM "AND m.seq = $2"},
@@ -44,7 +49,8 @@ const db_stmt msg_stmts[] = {
                       "ORDER BY r.seq, min(r.created_at)"},
     {"msg_edit", "UPDATE messages SET body = $3, edited_at = now() WHERE conversation_id = $1 AND seq = $2 "
                  "AND deleted_at IS NULL AND kind = 'text'"},
-    {"msg_delete", "WITH x AS (DELETE FROM reactions WHERE conversation_id = $1 AND seq = $2) "
+    {"msg_delete", "WITH x AS (DELETE FROM reactions WHERE conversation_id = $1 AND seq = $2), "
+                   "f AS (DELETE FROM message_media WHERE conversation_id = $1 AND seq = $2) "
                    "UPDATE messages SET body = NULL, deleted_at = now(), edited_at = NULL "
                    "WHERE conversation_id = $1 AND seq = $2 AND deleted_at IS NULL"},
     {"msg_react", "WITH d AS (DELETE FROM reactions WHERE conversation_id = $1 AND seq = $2 AND user_id = $3 "
@@ -84,6 +90,10 @@ json_t *msg_row_json(svc *c, PGresult *r, int i, int col, long long conv_id, con
                           "edited_at", NUL(MC_EDITED) ? json_null() : json_string(V(MC_EDITED)),
                           "deleted", deleted, "client_id", NUL(MC_CLIENT_ID) ? json_null() : json_string(V(MC_CLIENT_ID)),
                           "reply_to", json_null(), "mentions_me", mentions_me, "reactions");
+    json_t *att = !deleted && !NUL(MC_ATTACH) ? json_loads(V(MC_ATTACH), 0, NULL) : NULL;
+    for (size_t k = 0; k < json_array_size(att); k++) media_json_urls(json_array_get(att, k));
+    if (m) json_object_set_new(m, "attachments", json_is_array(att) ? att : json_array());
+    else json_decref(att);
     if (m && !NUL(MC_REPLY_SEQ)) {
         int rdel = NUL(MC_REPLY_DELETED) || V(MC_REPLY_DELETED)[0] == 't';
         const char *rb = NUL(MC_REPLY_BODY) ? "" : V(MC_REPLY_BODY);
@@ -249,7 +259,7 @@ fail:
 }
 
 err_t msg_send(svc *c, const conv *cv, const char *body, const char *client_id, long long reply_to,
-               int *created, long long *seq)
+               json_t *media_ids, int *created, long long *seq)
 {
     int system = !strcmp(cv->kind, "system");
     const char *conv_s = id_str(c, cv->id), *me = id_str(c, c->user->id);
@@ -274,9 +284,21 @@ err_t msg_send(svc *c, const conv *cv, const char *body, const char *client_id, 
         PQclear(r);
         if (!ok) return svc_fail(c, ERR_INVALID_FIELD, "reply_to", "The message you reply to is not in this conversation.");
     }
+    const char *files = "{}";
+    if (json_array_size(media_ids)) {
+        if ((e = media_check_own(c, media_ids, "media_ids"))) return e;
+        buf b;
+        buf_init(&b);
+        for (size_t i = 0; i < json_array_size(media_ids); i++)
+            buf_printf(&b, "%s%lld", i ? "," : "{", (long long)json_integer_value(json_array_get(media_ids, i)));
+        buf_putc(&b, '}');
+        files = b.oom ? NULL : arena_strndup(c->a, b.data, b.len);
+        buf_free(&b);
+        if (!files) return ERR_INTERNAL;
+    }
     const char *p[] = {conv_s, me, system ? "system" : "text", body, client_id, system ? "true" : "false",
-                       reply_to ? id_str(c, reply_to) : NULL};
-    e = db_exec(c->db, "msg_insert", 7, p, &r);
+                       reply_to ? id_str(c, reply_to) : NULL, files};
+    e = db_exec(c->db, "msg_insert", 8, p, &r);
     if (e == ERR_INTERNAL && !strcmp(c->db->sqlstate, "23505") && client_id) {
         const char *q[] = {conv_s, me, client_id};        /* lost a race with our own retry */
         if ((e = db_exec(c->db, "msg_by_client", 3, q, &r))) return e;
@@ -331,12 +353,15 @@ static err_t h_msg_send(ctx *c)
     err_t e = conv_from_path(c, &cv);
     if (e) return e;
     const char *body = ctx_str(c, "body");
-    if ((e = msg_body_ok(&c->svc, body))) return e;
+    json_t *files = json_object_get(c->in, "media_ids");
+    if (!body) body = "";
+    if (json_array_size(files) && strspn(body, " \t\r\n") == strlen(body)) body = "";   /* a file alone */
+    else if ((e = msg_body_ok(&c->svc, body))) return e;
     json_t *rt = json_object_get(c->in, "reply_to");
     long long reply_to = json_is_integer(rt) ? json_integer_value(rt) : 0;
     int created;
     long long seq;
-    if ((e = msg_send(&c->svc, &cv, body, ctx_str(c, "client_id"), reply_to, &created, &seq))) return e;
+    if ((e = msg_send(&c->svc, &cv, body, ctx_str(c, "client_id"), reply_to, files, &created, &seq))) return e;
     if (created) msg_event(&c->svc, "message.created", cv.id, seq);    /* committed: ring the bell */
     json_t *m;
     if ((e = msg_get(&c->svc, cv.id, seq, &m))) return e;
@@ -558,7 +583,8 @@ void msg_event_delivered(svc *c, long long conv_id, long long user_id, long long
 
 static const field_spec q_history[] = {Q_HISTORY, {NULL, NULL, 0, 0, 0, 0}};
 static const field_spec f_msg_send[] = {
-    {"body", "Message", FV_BYTES, 1, 1, 1048576},       /* bytes; capped by PARLEY_MAX_MESSAGE */
+    {"body", "Message", FV_BYTES, 0, 0, 1048576},       /* bytes; capped by PARLEY_MAX_MESSAGE */
+    {"media_ids", "Files", FV_IDS, 0, 0, MEDIA_MAX_PER_MESSAGE},
     {"client_id", "client_id", FV_UUID, 0, 0, 0},
     {"reply_to", "reply_to", FV_INT, 0, 1, 999999999999999LL},
     {NULL, NULL, 0, 0, 0, 0},
@@ -578,7 +604,7 @@ static const field_spec f_read[] = {
 
 static const route msg_routes[] = {
     {"GET", "/conversations/:id/messages", h_msg_list, R_AUTH, "conversation", NULL, NULL, q_history},
-    {"POST", "/conversations/:id/messages", h_msg_send, R_AUTH, "conversation", f_msg_send, h_conv_show, NULL},
+    {"POST", "/conversations/:id/messages", h_msg_send, R_AUTH | R_UPLOAD, "conversation", f_msg_send, h_conv_show, NULL},
     {"GET", "/conversations/:id/messages/:seq/edit", h_msg_edit_form, R_AUTH, "message_edit", NULL, NULL, NULL},
     {"PATCH", "/conversations/:id/messages/:seq", h_msg_edit, R_AUTH, "message_edit", f_msg_edit, h_msg_edit_form, NULL},
     {"POST", "/conversations/:id/messages/:seq/edit", h_msg_edit, R_AUTH, "message_edit", f_msg_edit, h_msg_edit_form, NULL},

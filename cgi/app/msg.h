@@ -14,7 +14,13 @@ extern const db_stmt msg_stmts[];
  * the same JSON. */
 #define MSG_COLS "m.id, m.seq, m.kind, m.body, " DB_TS("m.created_at") ", " DB_TS("m.edited_at") ", " \
                  "m.deleted_at IS NOT NULL, m.client_id, " USERS_REF_COLS("s") ", m.reply_to_seq, r.body, " \
-                 "r.deleted_at IS NOT NULL, " USERS_REF_COLS("rs")
+                 "r.deleted_at IS NOT NULL, " USERS_REF_COLS("rs") ", " MSG_ATTACH_COL
+/* The files a message carries, in order, as a JSON array (NULL for none). */
+#define MSG_ATTACH_COL "(SELECT json_agg(json_build_object('id', x.id, 'name', x.name, 'mime', x.mime, " \
+                       "'kind', x.kind, 'size', x.size, 'width', x.width, 'height', x.height, " \
+                       "'duration_ms', x.duration_ms, 'state', x.state, 'thumbs', x.thumbs) ORDER BY mm.position) " \
+                       "FROM message_media mm JOIN media x ON x.id = mm.media_id " \
+                       "WHERE mm.conversation_id = m.conversation_id AND mm.seq = m.seq)"
 #define MSG_JOINS "LEFT JOIN users s ON s.id = m.sender_id " \
                   "LEFT JOIN messages r ON r.conversation_id = m.conversation_id AND r.seq = m.reply_to_seq " \
                   "LEFT JOIN users rs ON rs.id = r.sender_id"
@@ -23,7 +29,8 @@ enum msg_col {
     MC_SENDER,                                    /* USERS_REF_NCOLS columns */
     MC_REPLY_SEQ = MC_SENDER + USERS_REF_NCOLS, MC_REPLY_BODY, MC_REPLY_DELETED,
     MC_REPLY_SENDER,                              /* USERS_REF_NCOLS columns */
-    MSG_NCOLS = MC_REPLY_SENDER + USERS_REF_NCOLS,
+    MC_ATTACH = MC_REPLY_SENDER + USERS_REF_NCOLS,
+    MSG_NCOLS,
 };
 /* The message at row i, columns col.. (MSG_COLS), as the API's message JSON (reactions
  * empty: filled by the caller), as reader sees it (mentions); reader NULL renders it for
@@ -34,8 +41,10 @@ json_t *msg_row_json(svc *c, PGresult *r, int i, int col, long long conv_id, con
  * conversation, *created is 0 and *seq the original's. */
 /* The body of a message: not blank, at most PARLEY_MAX_MESSAGE bytes. */
 err_t msg_body_ok(svc *c, const char *body);
+/* media_ids (a JSON array of the caller's own uploads, checked with media_check_own; may be
+ * NULL) are attached in the same statement as the message. */
 err_t msg_send(svc *c, const conv *cv, const char *body, const char *client_id, long long reply_to,
-               int *created, long long *seq);
+               json_t *media_ids, int *created, long long *seq);
 /* One message as JSON (with reactions). ERR_NOT_FOUND when there is no such seq. */
 err_t msg_get(svc *c, long long conv_id, long long seq, json_t **out);
 /* The same rendered for no particular reader (for events): no "mention-me", mentions_me

@@ -26,6 +26,9 @@ static const err_info err_table[ERR__COUNT] = {
     [ERR_UNSUPPORTED_MEDIA]   = {415, "unsupported_media_type", "Send JSON or a form (application/json or application/x-www-form-urlencoded)."},
     [ERR_RATE_LIMITED]        = {429, "rate_limited", "Too many attempts. Wait a little and try again."},
     [ERR_HEADERS_TOO_LARGE]   = {431, "headers_too_large", "The request headers are too large."},
+    [ERR_CONFLICT]            = {409, "conflict", "That conflicts with the current state. Reload and try again."},
+    [ERR_PRECONDITION_FAILED] = {412, "precondition_failed", "A required request header is missing or has an unsupported value."},
+    [ERR_RANGE]               = {416, "range_not_satisfiable", "The requested byte range is outside the file."},
     [ERR_INTERNAL]            = {500, "internal", "Something went wrong on our side."},
     [ERR_UNAVAILABLE]         = {503, "unavailable", "The service is temporarily unavailable. Try again shortly."},
     [ERR_LENGTH_REQUIRED]     = {411, "length_required", "A POST needs a Content-Length header, even for an empty body."},
@@ -50,9 +53,12 @@ err_t err_from_status(int status)
     case 404: return ERR_NOT_FOUND;
     case 405: return ERR_METHOD_NOT_ALLOWED;
     case 411: return ERR_LENGTH_REQUIRED;
+    case 409: return ERR_CONFLICT;
+    case 412: return ERR_PRECONDITION_FAILED;
     case 413: return ERR_BODY_TOO_LARGE;
     case 414: return ERR_URI_TOO_LONG;
     case 415: return ERR_UNSUPPORTED_MEDIA;
+    case 416: return ERR_RANGE;
     case 417: return ERR_EXPECTATION_FAILED;
     case 429: return ERR_RATE_LIMITED;
     case 431: return ERR_HEADERS_TOO_LARGE;

@@ -26,6 +26,9 @@ typedef enum err_t {
     ERR_UNSUPPORTED_MEDIA,
     ERR_RATE_LIMITED,
     ERR_HEADERS_TOO_LARGE,
+    ERR_CONFLICT,
+    ERR_PRECONDITION_FAILED,
+    ERR_RANGE,
     ERR_INTERNAL,
     ERR_UNAVAILABLE,
     /* Statuses only the web server decides; Parley answers them as its error handler. */

@@ -14,6 +14,10 @@ enum route_flags {
     R_AUTH      = 1 << 0,   /* needs a logged-in user (401, or a redirect to /login for pages) */
     R_ANON_FORM = 1 << 1,   /* an anonymous HTML form: CSRF by the double-submit cookie */
     R_JSON_ONLY = 1 << 2,   /* always answers JSON (health checks) */
+    R_UPLOAD    = 1 << 3,   /* a multipart/form-data body may carry files: they are streamed
+                               into the media store and their ids given as "media_ids" */
+    R_RAW_BODY  = 1 << 4,   /* any other body is the handler's to read (ctx.io), unread */
+    R_PUBLIC    = 1 << 5,   /* no CSRF token or session needed (tus's OPTIONS) */
 };
 
 enum { ROUTE_MAX_PARAMS = 4, ROUTE_MAX_SEGMENT = 256 };

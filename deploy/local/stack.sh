@@ -71,6 +71,11 @@ if [[ -d $BIN ]]; then BIN=$(cd "$BIN" && pwd -P); fi
 
 RUN=$VAR/run
 LOG=$VAR/log
+# Uploads live here (shared by both nodes); an absolute path without symlinks, because the
+# web server sends downloads from it (X-Sendfile) and checks that they lie below it.
+MEDIA_DIR=${PARLEY_MEDIA_DIR:-$VAR/media}
+mkdir -p "$MEDIA_DIR"
+MEDIA_DIR=$(cd "$MEDIA_DIR" && pwd -P)
 URL=http://127.0.0.1:$PORT
 URL2=http://127.0.0.1:$PORT2
 FCGI_SOCK=$RUN/parley.sock
@@ -305,13 +310,15 @@ write_env() {
         echo "export PARLEY_VAR=$(sq "$VAR")"
         echo "export PARLEY_LOG=$(sq "$LOG/parley.log")"
         echo "export PARLEY_THREADS=$(sq "$PARLEY_THREADS")"
+        echo "export PARLEY_MEDIA_DIR=$(sq "$MEDIA_DIR")"
+        echo "export PARLEY_SENDFILE=$(sq "${PARLEY_SENDFILE:-x-sendfile}")"
         # A running second node keeps its address.
         if node2_alive; then grep '^export PARLEY_URL2=' "$VAR/env" 2>/dev/null || true; fi
         # Any other PARLEY_* setting of the caller passes through.
         while IFS= read -r k; do
             case $k in
                 PARLEY_DB|PARLEY_REDIS|PARLEY_LISTEN|PARLEY_EVENTS_LISTEN|PARLEY_URL|PARLEY_URL2|PARLEY_TEMPLATES|\
-                PARLEY_VAR|PARLEY_LOG|PARLEY_THREADS|PARLEY_FCGI_WRAPPER) ;;
+                PARLEY_VAR|PARLEY_LOG|PARLEY_THREADS|PARLEY_FCGI_WRAPPER|PARLEY_MEDIA_DIR|PARLEY_SENDFILE) ;;
                 *) echo "export $k=$(sq "${!k}")" ;;
             esac
         done < <(compgen -e | grep '^PARLEY_' || true)
@@ -410,6 +417,8 @@ write_lighttpd_conf() {
         -e "s|@VAR@|$(sed_escape "$VAR")|g" \
         -e "s|@SOCKET@|$(sed_escape "$RUN/parley$n.sock")|g" \
         -e "s|@EVENTS_SOCKET@|$(sed_escape "$RUN/events$n.sock")|g" \
+        -e "s|@MEDIA@|$(sed_escape "$MEDIA_DIR")|g" \
+        -e "s|@UPLOAD_KB@|$(( (${PARLEY_MAX_UPLOAD:-104857600} + 1048576) / 1024 + 1 ))|g" \
         "$ROOT/deploy/lighttpd/parley.conf.in" >"$tmp"
     if [[ -n ${BENCH_HELLO_SOCKET:-} ]]; then
         cat >>"$tmp" <<EOF

@@ -1,0 +1,416 @@
+// Media: uploads (a raw body, a form, tus), downloads (byte-identical, Range, who may fetch),
+// attachments on messages, and the headers that keep uploaded HTML and SVG from running.
+import { describe, it, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { deflateSync, crc32 } from 'node:zlib';
+import {
+  api, register, login, createGroup, send, messages, listConversations, assertError, openStream,
+  inputValue, metaContent, HOST, PORT, sql, haveDb, sleep, PASSWORD,
+} from './lib.mjs';
+
+/** A valid PNG of w×h red pixels (or only its header declaring w×h, when bomb). */
+export function png(w, h, { bomb = false } = {}) {
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(td) >>> 0);
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // RGB
+  const rows = bomb ? Buffer.alloc(1024) : Buffer.concat(Array.from({ length: h }, () => Buffer.concat([Buffer.from([0]), Buffer.alloc(w * 3, 0x80)])));
+  return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+export async function upload(u, bytes, name = 'file.bin', headers = {}) {
+  return api('POST', `/api/v1/media?name=${encodeURIComponent(name)}`, {
+    token: u.token, body: bytes, headers: { 'Content-Type': 'application/octet-stream', ...headers }, timeout: 120000,
+  });
+}
+
+async function uploadOk(u, bytes, name) {
+  const r = await upload(u, bytes, name);
+  assert.equal(r.status, 201, `upload ${name}: ${r.status} ${r.text.slice(0, 300)}`);
+  return r.json.media;
+}
+
+const sha = (b) => createHash('sha256').update(b).digest('hex');
+
+/** Sends a message with files through the API. */
+async function sendFiles(u, convId, body, ids) {
+  const r = await api('POST', `/api/v1/conversations/${convId}/messages`, { token: u.token, json: { body, media_ids: ids } });
+  assert.equal(r.status, 201, `send with files: ${r.status} ${r.text.slice(0, 300)}`);
+  return r.json.message;
+}
+
+/** A multipart/form-data body from [{name, value} | {name, filename, type, data}]. */
+function multipart(parts) {
+  const boundary = `----parley${randomBytes(8).toString('hex')}`;
+  const bufs = [];
+  for (const p of parts) {
+    let head = `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"`;
+    if (p.filename !== undefined) head += `; filename="${p.filename}"\r\nContent-Type: ${p.type || 'application/octet-stream'}`;
+    bufs.push(Buffer.from(`${head}\r\n\r\n`), Buffer.isBuffer(p.data) ? p.data : Buffer.from(p.value ?? p.data ?? ''), Buffer.from('\r\n'));
+  }
+  bufs.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(bufs), type: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** Logs in through the HTML form: {session, csrf}. */
+async function htmlSession(u) {
+  const f = await api('GET', '/login');
+  const r = await api('POST', '/login', {
+    form: { username: u.username, password: PASSWORD, csrf_token: inputValue(f.text, 'csrf_token') },
+    cookie: { parley_csrf: f.cookies.parley_csrf.value },
+  });
+  assert.equal(r.status, 303, `login: ${r.status}`);
+  const session = r.cookies.parley_session.value;
+  const me = await api('GET', '/me', { cookie: { parley_session: session } });
+  return { session, csrf: metaContent(me.text, 'csrf-token') };
+}
+
+let alice, bob, carol;
+before(async () => {
+  [alice, bob, carol] = await Promise.all([register(), register(), register()]);
+});
+
+describe('upload and download', () => {
+  it('a raw upload comes back byte-identical, with its hash, type and Range', async () => {
+    const bytes = randomBytes(300000);
+    const m = await uploadOk(alice, bytes, 'notes.bin');
+    assert.equal(m.size, bytes.length);
+    assert.equal(m.name, 'notes.bin');
+    assert.equal(m.kind, 'file');
+    assert.equal(m.url, `/api/v1/media/${m.id}`);
+    const d = await api('GET', m.url, { token: alice.token, raw: true });
+    assert.equal(d.status, 200);
+    assert.equal(sha(d.buf), sha(bytes));
+    assert.match(d.headers.get('content-disposition'), /^attachment; filename="notes.bin"/);
+    const part = await api('GET', m.url, { token: alice.token, raw: true, headers: { Range: 'bytes=1000-1999' } });
+    assert.equal(part.status, 206);
+    assert.equal(part.headers.get('content-range'), `bytes 1000-1999/${bytes.length}`);
+    assert.deepEqual(part.buf, bytes.subarray(1000, 2000));
+    if (haveDb) assert.equal(sql(`SELECT sha256 FROM media WHERE id = ${m.id}`), sha(bytes));
+  });
+
+  it('a 50 MB file survives the round trip', async () => {
+    const bytes = randomBytes(50 * 1024 * 1024);
+    const m = await uploadOk(alice, bytes, 'big.bin');
+    assert.equal(m.size, bytes.length);
+    const d = await api('GET', m.url, { token: alice.token, raw: true, timeout: 120000 });
+    assert.equal(d.status, 200);
+    assert.equal(d.buf.length, bytes.length);
+    assert.equal(sha(d.buf), sha(bytes));
+  });
+
+  it('the same bytes uploaded twice are stored once', async () => {
+    const bytes = randomBytes(5000);
+    const a = await uploadOk(alice, bytes, 'a.bin');
+    const b = await uploadOk(bob, bytes, 'b.bin');
+    assert.notEqual(a.id, b.id);
+    if (haveDb) assert.equal(sql(`SELECT count(DISTINCT sha256) FROM media WHERE id IN (${a.id}, ${b.id})`), '1');
+  });
+
+  it('the type comes from the bytes, not from the name or the header', async () => {
+    const m = await uploadOk(alice, png(4, 3), 'holiday.txt');
+    assert.equal(m.mime, 'image/png');
+    assert.equal(m.kind, 'image');
+    assert.equal(m.width, 4);
+    assert.equal(m.height, 3);
+    const fake = await upload(alice, Buffer.from('just text, not a picture'), 'photo.png', { 'Content-Type': 'image/png' });
+    assert.equal(fake.status, 201);
+    assert.equal(fake.json.media.kind, 'file');
+    assert.equal(fake.json.media.mime, 'text/plain');
+  });
+
+  it('file names lose paths, control and direction characters', async () => {
+    const m = await uploadOk(alice, randomBytes(10), '../../etc/pass\u202Ewd\u200B.exe');
+    assert.equal(m.name, 'passwd.exe');
+  });
+
+  it('over the size limit is a 413 before the body is read', async () => {
+    const t0 = Date.now();
+    const r = await rawUpload(alice, 1024 * 1024 * 1024);
+    assert.equal(r.status, 413, `1 GB announced: ${r.status} ${r.body}`);
+    assert.equal(JSON.parse(r.body).error.code, 'body_too_large');
+    assert.ok(r.sent < 10 * 1024 * 1024, `answered after ${r.sent} bytes of 1 GB`);
+    assert.ok(Date.now() - t0 < 20000);
+    // Just over the configured limit: the application itself refuses, and says the limit.
+    const limit = Number(process.env.PARLEY_MAX_UPLOAD || 104857600);
+    const r2 = await rawUpload(alice, limit + 1);
+    assert.equal(r2.status, 413, `limit + 1 announced: ${r2.status} ${r2.body}`);
+    assert.match(JSON.parse(r2.body).error.message, /A file may be at most \d+ MB/);
+    assert.ok(r2.sent < 10 * 1024 * 1024, `answered after ${r2.sent} bytes`);
+  });
+
+  it('without a session, a stranger, and a removed member get nothing', async () => {
+    const g = await createGroup(alice, [bob]);
+    const m = await uploadOk(alice, randomBytes(2000), 'secret.bin');
+    await sendFiles(alice, g.id, 'the plan', [m.id]);
+    assert.equal((await api('GET', m.url, { token: bob.token, raw: true })).status, 200, 'a member reads it');
+    assert.equal((await api('GET', m.url)).status, 401);
+    assertError(await api('GET', m.url, { token: carol.token }), 404, 'not_found');
+    assertError(await api('GET', `${m.url}/meta`, { token: carol.token }), 404, 'not_found');
+    assertError(await api('GET', `${m.url}/thumb/320`, { token: carol.token }), 404, 'not_found');
+    const rm = await api('DELETE', `/api/v1/conversations/${g.id}/members/${bob.user.id}`, { token: alice.token });
+    assert.ok([200, 204].includes(rm.status), `remove bob: ${rm.status}`);
+    assertError(await api('GET', m.url, { token: bob.token }), 404, 'not_found');
+  });
+
+  it('HTML and SVG come back as attachments that cannot run', async () => {
+    const html = await uploadOk(alice, Buffer.from('<!doctype html><script>alert(document.cookie)</script>'), 'page.html');
+    const svg = await uploadOk(alice, Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'), 'pic.svg');
+    for (const m of [html, svg]) {
+      assert.equal(m.kind, 'file');
+      const d = await api('GET', m.url, { token: alice.token, raw: true });
+      assert.equal(d.status, 200);
+      assert.match(d.headers.get('content-disposition'), /^attachment;/);
+      assert.equal(d.headers.get('x-content-type-options'), 'nosniff');
+      assert.equal(d.headers.get('content-security-policy'), "sandbox; default-src 'none'");
+    }
+  });
+
+  it('bad input gets a clear error', async () => {
+    assertError(await api('GET', '/api/v1/media/abc', { token: alice.token }), 404, 'not_found');
+    assertError(await api('GET', '/api/v1/media/999999999', { token: alice.token }), 404, 'not_found');
+    const m = await uploadOk(alice, randomBytes(100), 'x.bin');
+    assertError(await api('GET', `${m.url}/thumb/77`, { token: alice.token }), 404, 'not_found');
+    const r = await api('GET', m.url, { token: alice.token, headers: { Range: 'bytes=500-600' } });
+    assert.equal(r.status, 416);
+    const cr = r.headers.get('content-range');
+    assert.ok(cr === null || cr === 'bytes */100', `Content-Range: ${cr}`);
+    const mp = await api('POST', '/api/v1/media', { token: alice.token, body: 'garbage', headers: { 'Content-Type': 'multipart/form-data; boundary=zz' } });
+    assertError(mp, 400, 'bad_request');
+  });
+});
+
+/** Sends headers announcing `length` bytes, then streams zeros until the server answers. */
+function rawUpload(u, length) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ host: HOST, port: PORT });
+    let sent = 0;
+    let got = '';
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      sock.destroy();
+      const m = /^HTTP\/1\.[01] (\d{3})/.exec(got);
+      resolve({ status: m ? Number(m[1]) : 0, body: got.slice(got.indexOf('\r\n\r\n') + 4), sent });
+    };
+    sock.on('data', (d) => { got += d.toString(); if (got.includes('\r\n\r\n')) setTimeout(finish, 200); });
+    sock.on('error', () => finish());
+    sock.on('close', () => finish());
+    sock.on('connect', async () => {
+      sock.write(`POST /api/v1/media?name=huge.bin HTTP/1.1\r\nHost: ${HOST}:${PORT}\r\nAuthorization: Bearer ${u.token}\r\n` +
+                 `Content-Type: application/octet-stream\r\nContent-Length: ${length}\r\n\r\n`);
+      const chunk = Buffer.alloc(64 * 1024);
+      while (!done && sent < length) {
+        if (!sock.write(chunk)) await new Promise((r) => sock.once('drain', r).once('close', r));
+        sent += chunk.length;
+        if (sent > 64 * 1024 * 1024) break;           // never really send a gigabyte
+      }
+    });
+    setTimeout(() => { if (!done) { finish(); } }, 30000).unref();
+    sock.on('timeout', reject);
+  });
+}
+
+describe('tus resumable uploads', () => {
+  const tus = { 'Tus-Resumable': '1.0.0' };
+  const meta = (name) => `filename ${Buffer.from(name).toString('base64')},filetype ${Buffer.from('application/octet-stream').toString('base64')}`;
+
+  it('OPTIONS tells what is supported', async () => {
+    const r = await api('OPTIONS', '/api/v1/uploads');
+    assert.equal(r.status, 204);
+    assert.equal(r.headers.get('tus-version'), '1.0.0');
+    assert.match(r.headers.get('tus-extension'), /creation/);
+    assert.match(r.headers.get('tus-extension'), /termination/);
+  });
+
+  it('an upload cut at half resumes from where it stopped', async () => {
+    const bytes = randomBytes(4 * 1024 * 1024);
+    const c = await api('POST', '/api/v1/uploads', {
+      token: alice.token, headers: { ...tus, 'Upload-Length': String(bytes.length), 'Upload-Metadata': meta('video-draft.bin') },
+    });
+    assert.equal(c.status, 201, `create: ${c.status} ${c.text}`);
+    const loc = c.headers.get('location');
+    assert.match(loc, /^\/api\/v1\/uploads\/[0-9a-f]{32}$/);
+    // The first PATCH announces everything but the connection drops after half.
+    const half = bytes.length / 2;
+    await new Promise((resolve) => {
+      const sock = net.connect({ host: HOST, port: PORT }, () => {
+        sock.write(`PATCH ${loc} HTTP/1.1\r\nHost: ${HOST}:${PORT}\r\nAuthorization: Bearer ${alice.token}\r\n` +
+                   `Tus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\n` +
+                   `Content-Length: ${bytes.length}\r\n\r\n`);
+        sock.write(bytes.subarray(0, half), () => setTimeout(() => { sock.destroy(); resolve(); }, 500));
+      });
+      sock.on('error', resolve);
+    });
+    let off = -1;
+    for (let i = 0; i < 40; i++) {                       // the server notices the drop
+      const h = await api('HEAD', loc, { token: alice.token, headers: tus });
+      assert.equal(h.status, 200);
+      assert.equal(h.headers.get('upload-length'), String(bytes.length));
+      off = Number(h.headers.get('upload-offset'));
+      if (off > 0) break;
+      await sleep(250);
+    }
+    assert.ok(off > 0 && off <= half, `kept ${off} of the ${half} bytes sent`);
+    const wrong = await api('PATCH', loc, {
+      token: alice.token, body: bytes.subarray(0, 10),
+      headers: { ...tus, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
+    });
+    assertError(wrong, 409, 'conflict');
+    const rest = await api('PATCH', loc, {
+      token: alice.token, body: bytes.subarray(off),
+      headers: { ...tus, 'Upload-Offset': String(off), 'Content-Type': 'application/offset+octet-stream' },
+    });
+    assert.equal(rest.status, 204, `resume: ${rest.status} ${rest.text}`);
+    assert.equal(rest.headers.get('upload-offset'), String(bytes.length));
+    const done = await api('GET', loc, { token: alice.token, headers: tus });
+    assert.equal(done.status, 200);
+    const m = done.json.upload.media;
+    assert.ok(m && m.id, `the upload became a file: ${done.text}`);
+    assert.equal(m.name, 'video-draft.bin');
+    const d = await api('GET', m.url, { token: alice.token, raw: true });
+    assert.equal(sha(d.buf), sha(bytes));
+  });
+
+  it('refuses what the protocol does not allow', async () => {
+    assertError(await api('POST', '/api/v1/uploads', { token: alice.token, headers: { 'Upload-Length': '10' } }), 412, 'precondition_failed');
+    assertError(await api('POST', '/api/v1/uploads', { token: alice.token, headers: { ...tus, 'Upload-Length': '-1' } }), 400, 'bad_request');
+    assertError(await api('POST', '/api/v1/uploads', { token: alice.token, headers: { ...tus, 'Upload-Length': '10', 'Upload-Metadata': 'filename !!!' } }), 400, 'bad_request');
+    assertError(await api('POST', '/api/v1/uploads', { token: alice.token, headers: { ...tus, 'Upload-Length': String(1e12) } }), 413, 'body_too_large');
+    const c = await api('POST', '/api/v1/uploads', { token: alice.token, headers: { ...tus, 'Upload-Length': '10' } });
+    const loc = c.headers.get('location');
+    assert.equal((await api('HEAD', loc, { token: bob.token, headers: tus })).status, 404, "another person's upload");
+    assertError(await api('GET', loc, { token: bob.token, headers: tus }), 404, 'not_found');
+    assertError(await api('PATCH', loc, { token: alice.token, body: 'x', headers: { ...tus, 'Upload-Offset': '0', 'Content-Type': 'text/plain' } }), 415, 'unsupported_media_type');
+    assertError(await api('PATCH', loc, { token: alice.token, body: Buffer.alloc(11), headers: { ...tus, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' } }), 413, 'body_too_large');
+    const del = await api('DELETE', loc, { token: alice.token, headers: tus });
+    assert.equal(del.status, 204);
+    assert.equal((await api('HEAD', loc, { token: alice.token, headers: tus })).status, 404);
+  });
+});
+
+describe('attachments', () => {
+  it('a message carries files: in its JSON, the history, the inbox and the live event', async () => {
+    const g = await createGroup(alice, [bob]);
+    const s = await openStream(bob);
+    try {
+      const doc = await uploadOk(alice, randomBytes(1234), 'report.pdf');
+      const msg = await sendFiles(alice, g.id, '', [doc.id]);
+      assert.equal(msg.body, '');
+      assert.equal(msg.attachments.length, 1);
+      assert.equal(msg.attachments[0].id, doc.id);
+      assert.equal(msg.attachments[0].name, 'report.pdf');
+      assert.equal(msg.attachments[0].url, `/api/v1/media/${doc.id}`);
+      const ev = await s.waitFor((e) => e.type === 'message.created' && e.message?.conversation_id === g.id);
+      assert.equal(ev.message.attachments[0].id, doc.id);
+      const hist = await messages(bob, g.id);
+      assert.equal(hist.messages.at(-1).attachments[0].name, 'report.pdf');
+      const inbox = await listConversations(bob);
+      const row = inbox.find((c) => c.id === g.id);
+      assert.equal(row.last_message.excerpt, '📎 report.pdf');
+      const photo = await uploadOk(alice, png(8, 8), 'p.png');
+      await sendFiles(alice, g.id, '', [photo.id]);
+      const inbox2 = await listConversations(bob);
+      assert.equal(inbox2.find((c) => c.id === g.id).last_message.excerpt, '📷 Photo');
+    } finally {
+      s.close();
+    }
+  });
+
+  it('only your own uploads, at most ten, each once', async () => {
+    const g = await createGroup(alice, [bob]);
+    const bobs = await uploadOk(bob, randomBytes(50), 'bob.bin');
+    const r = await api('POST', `/api/v1/conversations/${g.id}/messages`, { token: alice.token, json: { body: 'look', media_ids: [bobs.id] } });
+    assertError(r, 400, 'invalid_field', 'media_ids');
+    const mine = await uploadOk(alice, randomBytes(50), 'a.bin');
+    assertError(await api('POST', `/api/v1/conversations/${g.id}/messages`, { token: alice.token, json: { body: 'x', media_ids: [mine.id, mine.id] } }), 400, 'invalid_field', 'media_ids');
+    assertError(await api('POST', `/api/v1/conversations/${g.id}/messages`, { token: alice.token, json: { body: 'x', media_ids: Array.from({ length: 11 }, (_, i) => i + 1) } }), 400, 'invalid_field', 'media_ids');
+    assertError(await api('POST', `/api/v1/conversations/${g.id}/messages`, { token: alice.token, json: { body: '  ' } }), 400, 'missing_field', 'body');
+  });
+
+  it('a deleted message takes its files away from the other members', async () => {
+    const g = await createGroup(alice, [bob]);
+    const m = await uploadOk(alice, randomBytes(300), 'oops.bin');
+    const msg = await sendFiles(alice, g.id, 'wrong file', [m.id]);
+    assert.equal((await api('GET', m.url, { token: bob.token, raw: true })).status, 200);
+    const del = await api('DELETE', `/api/v1/conversations/${g.id}/messages/${msg.seq}`, { token: alice.token });
+    assert.equal(del.status, 204);
+    assertError(await api('GET', m.url, { token: bob.token }), 404, 'not_found');
+    const hist = await messages(bob, g.id);
+    assert.deepEqual(hist.messages.find((x) => x.seq === msg.seq).attachments, []);
+  });
+
+  it('without JavaScript: the composer form sends text and a file together', async () => {
+    const g = await createGroup(alice, [bob]);
+    const { session, csrf } = await htmlSession(alice);
+    const bytes = randomBytes(70000);
+    const form = multipart([
+      { name: 'csrf_token', value: csrf },
+      { name: 'body', value: 'minutes attached' },
+      { name: 'file', filename: 'minutes.odt', type: 'application/vnd.oasis.opendocument.text', data: bytes },
+      { name: 'file', filename: '', type: 'application/octet-stream', data: Buffer.alloc(0) },
+    ]);
+    const r = await api('POST', `/conversations/${g.id}/messages`, { cookie: { parley_session: session }, body: form.body, headers: { 'Content-Type': form.type } });
+    assert.equal(r.status, 303, `form post: ${r.status} ${r.text.slice(0, 300)}`);
+    const last = (await messages(bob, g.id)).messages.at(-1);
+    assert.equal(last.body, 'minutes attached');
+    assert.equal(last.attachments.length, 1);
+    assert.equal(last.attachments[0].name, 'minutes.odt');
+    const d = await api('GET', last.attachments[0].url, { token: bob.token, raw: true });
+    assert.equal(sha(d.buf), sha(bytes));
+    const page = await api('GET', `/conversations/${g.id}`, { cookie: { parley_session: session } });
+    assert.match(page.text, /minutes\.odt/);
+  });
+
+  it('a form with a file but no CSRF token stores nothing', async () => {
+    const g = await createGroup(alice, [bob]);
+    const { session } = await htmlSession(alice);
+    const form = multipart([{ name: 'body', value: 'hi' }, { name: 'file', filename: 'x.bin', data: randomBytes(100) }]);
+    const before = haveDb ? Number(sql(`SELECT count(*) FROM media WHERE uploader_id = ${alice.user.id}`)) : 0;
+    const r = await api('POST', `/conversations/${g.id}/messages`, { cookie: { parley_session: session }, body: form.body, headers: { 'Content-Type': form.type } });
+    assert.equal(r.status, 403);
+    if (haveDb) assert.equal(Number(sql(`SELECT count(*) FROM media WHERE uploader_id = ${alice.user.id}`)), before);
+  });
+});
+
+describe('avatars and quota', () => {
+  it('a person sets a photo as avatar; a file that is not a photo is refused', async () => {
+    const u = await register();
+    const p = await uploadOk(u, png(16, 16), 'me.png');
+    const r = await api('PUT', '/api/v1/me/avatar', { token: u.token, json: { media_id: p.id } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.avatar_url, `/api/v1/media/${p.id}/thumb/320`);
+    const doc = await uploadOk(u, randomBytes(30), 'cv.bin');
+    assertError(await api('PUT', '/api/v1/me/avatar', { token: u.token, json: { media_id: doc.id } }), 400, 'invalid_field', 'media_id');
+    assert.equal((await api('GET', `/api/v1/media/${p.id}/meta`, { token: carol.token })).status, 200, 'anyone sees an avatar');
+  });
+
+  it('only owners and admins change a group picture', async () => {
+    const g = await createGroup(alice, [bob]);
+    const p = await uploadOk(bob, png(8, 8), 'g.png');
+    assertError(await api('PUT', `/api/v1/conversations/${g.id}/avatar`, { token: bob.token, json: { media_id: p.id } }), 403, 'forbidden');
+    const q = await uploadOk(alice, png(8, 8), 'g2.png');
+    assert.equal((await api('PUT', `/api/v1/conversations/${g.id}/avatar`, { token: alice.token, json: { media_id: q.id } })).status, 200);
+  });
+
+  it('the quota is per person and says so', async () => {
+    const u = await register();
+    // Pretend the person already stored almost all of the quota.
+    sql(`INSERT INTO media (uploader_id, sha256, size, name, mime, kind) VALUES (${u.user.id}, '${'0'.repeat(64)}', 5368709000, 'old.bin', 'application/octet-stream', 'file')`);
+    const r = await upload(u, randomBytes(1000), 'one-too-many.bin');
+    assertError(r, 413, 'body_too_large');
+    assert.match(r.json.error.message, /quota/);
+  });
+});
