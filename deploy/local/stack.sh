@@ -339,6 +339,9 @@ node_env() {
     set +u
     . "$VAR/env"
     export PARLEY_LISTEN=$RUN/parley$1.sock PARLEY_EVENTS_LISTEN=$RUN/events$1.sock PARLEY_LOG=$LOG/parley$1.log
+    # Node 2 streams downloads itself while node 1 leaves them to lighttpd (X-Sendfile), so
+    # that both ways are exercised against the same files.
+    if [[ $1 == 2 ]]; then export PARLEY_SENDFILE=off; fi
 }
 
 # start_fcgi [N]: parley.fcgi of node N ("" the first, 2 the second).

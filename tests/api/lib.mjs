@@ -663,7 +663,8 @@ export async function apiAt(base, method, path, opts = {}) {
     const why = err.cause?.code || err.cause?.message || err.message;
     throw new Error(`${method} ${base}${path.slice(0, 80)}: ${why}`, { cause: err });
   }
-  const text = await res.text();
+  const buf = Buffer.from(await res.arrayBuffer());
+  const text = buf.toString('utf8');
   let json;
   if (/json/i.test(res.headers.get('content-type') || '') && text.length) {
     try {
@@ -672,7 +673,7 @@ export async function apiAt(base, method, path, opts = {}) {
       json = undefined;
     }
   }
-  return { status: res.status, headers: res.headers, json, text };
+  return { status: res.status, headers: res.headers, json, text, buf };
 }
 
 /** Sends a message through the node at `base` and asserts 201; returns the message. */
