@@ -12,6 +12,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sodium.h>
 #include "module.h"
 #include "conv.h"
 #include "format.h"

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sodium.h>
 
 /* What the worker may derive from a blob (store_blob_delete removes each). */
 static const char *const store_derived[] = {"t320.webp", "t1280.webp", "clean", NULL};
@@ -106,14 +107,17 @@ err_t store_put_begin(const char *dir, store_put *p)
     if (p->fd < 0 && errno == ENOENT && store_init(dir) == 0)      /* a fresh media directory */
         p->fd = open(p->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
     if (p->fd < 0) { p->tmp[0] = '\0'; return ERR_UNAVAILABLE; }
-    crypto_hash_sha256_init(&p->sha);
+    if (!(p->sha = EVP_MD_CTX_new()) || !EVP_DigestInit_ex(p->sha, EVP_sha256(), NULL)) {
+        store_put_abort(p);
+        return ERR_INTERNAL;
+    }
     return ERR_OK;
 }
 
 err_t store_put_write(store_put *p, const void *data, size_t n)
 {
     const char *s = data;
-    crypto_hash_sha256_update(&p->sha, data, n);
+    if (!EVP_DigestUpdate(p->sha, data, n)) return ERR_INTERNAL;
     while (n) {
         ssize_t w = write(p->fd, s, n);
         if (w < 0 && errno == EINTR) continue;
@@ -127,10 +131,13 @@ err_t store_put_write(store_put *p, const void *data, size_t n)
 
 err_t store_put_finish(store_put *p, char sha_hex[STORE_SHA_HEX])
 {
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_final(&p->sha, h);
-    sodium_bin2hex(sha_hex, STORE_SHA_HEX, h, sizeof h);
-    int bad = fsync(p->fd) != 0;
+    unsigned char h[EVP_MAX_MD_SIZE];
+    unsigned hl = 0;
+    int bad = !EVP_DigestFinal_ex(p->sha, h, &hl) || hl != 32;
+    EVP_MD_CTX_free(p->sha);
+    p->sha = NULL;
+    sodium_bin2hex(sha_hex, STORE_SHA_HEX, h, 32);
+    bad |= fsync(p->fd) != 0;
     bad |= close(p->fd) != 0;
     p->fd = -1;
     return bad ? ERR_UNAVAILABLE : ERR_OK;
@@ -158,6 +165,8 @@ err_t store_put_commit(const char *dir, store_put *p, const char *sha_hex)
 
 void store_put_abort(store_put *p)
 {
+    EVP_MD_CTX_free(p->sha);
+    p->sha = NULL;
     if (p->fd >= 0) close(p->fd);
     p->fd = -1;
     if (p->tmp[0]) unlink(p->tmp);
@@ -168,20 +177,22 @@ err_t store_hash_file(const char *path, char sha_hex[STORE_SHA_HEX], long long *
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return ERR_UNAVAILABLE;
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    static __thread unsigned char b[1 << 16];
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) { EVP_MD_CTX_free(md); close(fd); return ERR_INTERNAL; }
+    static __thread unsigned char b[1 << 17];
     long long total = 0;
     ssize_t n;
     while ((n = read(fd, b, sizeof b)) > 0) {
-        crypto_hash_sha256_update(&st, b, (size_t)n);
+        EVP_DigestUpdate(md, b, (size_t)n);
         total += n;
     }
     close(fd);
-    if (n < 0) return ERR_UNAVAILABLE;
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_final(&st, h);
-    sodium_bin2hex(sha_hex, STORE_SHA_HEX, h, sizeof h);
+    unsigned char h[EVP_MAX_MD_SIZE];
+    unsigned hl = 0;
+    int ok = n == 0 && EVP_DigestFinal_ex(md, h, &hl) && hl == 32;
+    EVP_MD_CTX_free(md);
+    if (!ok) return ERR_UNAVAILABLE;
+    sodium_bin2hex(sha_hex, STORE_SHA_HEX, h, 32);
     *size = total;
     return ERR_OK;
 }

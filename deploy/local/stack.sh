@@ -432,6 +432,16 @@ write_lighttpd_conf() {
 }
 EOF
     fi
+    if [[ -n ${BENCH_STATIC_DIR:-} ]]; then
+        cat >>"$tmp" <<EOF
+
+# Benchmark hook (BENCH_STATIC_DIR): plain static files, the ceiling for downloads.
+\$HTTP["url"] =~ "^/bench/static/" {
+    alias.url = ( "/bench/static/" => "$BENCH_STATIC_DIR/" )
+    fastcgi.server = ()
+}
+EOF
+    fi
     mv -f "$tmp" "$VAR/lighttpd$n.conf"
     lighttpd -tt -f "$VAR/lighttpd$n.conf" >"$LOG/lighttpd$n-check.log" 2>&1 ||
         { cat "$LOG/lighttpd$n-check.log" >&2; die "lighttpd rejects $VAR/lighttpd$n.conf"; }

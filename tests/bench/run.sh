@@ -80,6 +80,7 @@ printf "%-34s %12s %10s %10s %8s\n" "50-message page of 1M" "$p_rps" "$p_p50" "$
 cleanup
 trap - EXIT
 "$ROOT/tests/bench/search.sh"
+"$ROOT/tests/bench/media.sh"
 
 # --- real-time events ----------------------------------------------------------------------
 # SSE memory per stream and the send ramp (tests/bench/events.sh).
