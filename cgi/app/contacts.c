@@ -57,8 +57,8 @@ static err_t contact_list(svc *c, const char *stmt, const char *state, json_t **
     json_t *arr = json_array();
     for (int i = 0; arr && i < PQntuples(r); i++) {
         json_t *item = state
-            ? json_pack("{s:o,s:s,s:s}", "user", users_public_json(r, i, 0), "state", state, "since", PQgetvalue(r, i, 5))
-            : json_pack("{s:o,s:s}", "user", users_public_json(r, i, 0), "since", PQgetvalue(r, i, 5));
+            ? json_pack("{s:o,s:s,s:s}", "user", users_public_json(r, i, 0), "state", state, "since", PQgetvalue(r, i, USERS_PUBLIC_NCOLS))
+            : json_pack("{s:o,s:s}", "user", users_public_json(r, i, 0), "since", PQgetvalue(r, i, USERS_PUBLIC_NCOLS));
         json_array_append_new(arr, item);
     }
     PQclear(r);

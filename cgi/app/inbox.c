@@ -17,7 +17,7 @@ const db_stmt inbox_stmts[] = {
                   "AND x.kind = 'text' AND x.deleted_at IS NULL AND x.sender_id IS DISTINCT FROM $1 LIMIT 1000) z), "
                   "c.e2e, c.description, " USERS_REF_COLS("p") ", lm.* "
                   "FROM members m JOIN conversations c ON c.id = m.conversation_id "
-                  "LEFT JOIN LATERAL (SELECT u.id, u.username, u.display_name FROM members o JOIN users u ON u.id = o.user_id "
+                  "LEFT JOIN LATERAL (SELECT " USERS_REF_COLS("u") " FROM members o JOIN users u ON u.id = o.user_id "
                   "WHERE c.kind = 'direct' AND o.conversation_id = c.id AND o.user_id <> $1 LIMIT 1) p ON true "
                   "LEFT JOIN LATERAL (SELECT " MSG_COLS " FROM messages m " MSG_JOINS " WHERE m.conversation_id = c.id "
                   "ORDER BY m.seq DESC LIMIT 1) lm ON true "

@@ -16,6 +16,7 @@ typedef struct user_row {
     const char *username, *display_name, *status_text, *created_at;   /* arena-owned */
     int read_receipts;      /* shares (and sees) read receipts */
     int show_presence;      /* shares (and sees) presence */
+    long long avatar_id;    /* the avatar's media id, or 0 */
 } user_row;
 
 typedef struct svc {

@@ -51,8 +51,9 @@ static user_row *row_user(svc *c, PGresult *r, int i)
     u->display_name = arena_strdup(c->a, PQgetvalue(r, i, 2));
     u->status_text = arena_strdup(c->a, PQgetvalue(r, i, 3));
     u->created_at = arena_strdup(c->a, PQgetvalue(r, i, 4));
-    u->read_receipts = PQgetvalue(r, i, 5)[0] == 't';
-    u->show_presence = PQgetvalue(r, i, 6)[0] == 't';
+    u->avatar_id = PQgetisnull(r, i, 5) ? 0 : atoll(PQgetvalue(r, i, 5));
+    u->read_receipts = PQgetvalue(r, i, USERS_PUBLIC_NCOLS)[0] == 't';
+    u->show_presence = PQgetvalue(r, i, USERS_PUBLIC_NCOLS + 1)[0] == 't';
     return u->username && u->display_name && u->status_text && u->created_at ? u : NULL;
 }
 
@@ -167,27 +168,42 @@ err_t users_set_password(svc *c, long long id, const char *password)
 
 const module users_module = {"users", NULL, 0, users_stmts};
 
+/* The avatar's thumbnail URL (what pages show where initials were), or null. */
+static json_t *users_avatar_url(long long media_id)
+{
+    return media_id > 0 ? json_sprintf("/api/v1/media/%lld/thumb/320", media_id) : json_null();
+}
+
+static long long users_col_id(PGresult *r, int i, int col)
+{
+    return PQgetisnull(r, i, col) ? 0 : atoll(PQgetvalue(r, i, col));
+}
+
 json_t *user_json(const user_row *u)
 {
-    return json_pack("{s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)u->id, "username", u->username,
-                     "display_name", u->display_name, "status_text", u->status_text, "created_at", u->created_at);
+    return json_pack("{s:I,s:s,s:s,s:s,s:s,s:o}", "id", (json_int_t)u->id, "username", u->username,
+                     "display_name", u->display_name, "status_text", u->status_text, "created_at", u->created_at,
+                     "avatar_url", users_avatar_url(u->avatar_id));
 }
 
 json_t *users_public_json(PGresult *r, int i, int col)
 {
-    return json_pack("{s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)atoll(PQgetvalue(r, i, col)),
+    return json_pack("{s:I,s:s,s:s,s:s,s:s,s:o}", "id", (json_int_t)atoll(PQgetvalue(r, i, col)),
                      "username", PQgetvalue(r, i, col + 1), "display_name", PQgetvalue(r, i, col + 2),
-                     "status_text", PQgetvalue(r, i, col + 3), "created_at", PQgetvalue(r, i, col + 4));
+                     "status_text", PQgetvalue(r, i, col + 3), "created_at", PQgetvalue(r, i, col + 4),
+                     "avatar_url", users_avatar_url(users_col_id(r, i, col + 5)));
 }
 
 json_t *users_ref_json(PGresult *r, int i, int col)
 {
     if (PQgetisnull(r, i, col)) return json_null();
-    return json_pack("{s:I,s:s,s:s}", "id", (json_int_t)atoll(PQgetvalue(r, i, col)),
-                     "username", PQgetvalue(r, i, col + 1), "display_name", PQgetvalue(r, i, col + 2));
+    return json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)atoll(PQgetvalue(r, i, col)),
+                     "username", PQgetvalue(r, i, col + 1), "display_name", PQgetvalue(r, i, col + 2),
+                     "avatar_url", users_avatar_url(users_col_id(r, i, col + 3)));
 }
 
 json_t *users_ref_of(const user_row *u)
 {
-    return json_pack("{s:I,s:s,s:s}", "id", (json_int_t)u->id, "username", u->username, "display_name", u->display_name);
+    return json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)u->id, "username", u->username,
+                     "display_name", u->display_name, "avatar_url", users_avatar_url(u->avatar_id));
 }

@@ -428,6 +428,15 @@ describe('avatars and quota', () => {
     const doc = await uploadOk(u, randomBytes(30), 'cv.bin');
     assertError(await api('PUT', '/api/v1/me/avatar', { token: u.token, json: { media_id: doc.id } }), 400, 'invalid_field', 'media_id');
     assert.equal((await api('GET', `/api/v1/media/${p.id}/meta`, { token: carol.token })).status, 200, 'anyone sees an avatar');
+    const me = await api('GET', '/api/v1/me', { token: u.token });
+    assert.equal((me.json.user ?? me.json).avatar_url, `/api/v1/media/${p.id}/thumb/320`);
+    const g = await createGroup(u, [carol]);
+    await api('POST', `/api/v1/conversations/${g.id}/messages`, { token: u.token, json: { body: 'hello' } });
+    const seen = (await messages(carol, g.id)).messages.at(-1);
+    assert.equal(seen.sender.avatar_url, `/api/v1/media/${p.id}/thumb/320`, 'the sender carries the avatar');
+    assert.equal((await api('DELETE', '/api/v1/me/avatar', { token: u.token })).status, 200);
+    const after = await api('GET', '/api/v1/me', { token: u.token });
+    assert.equal((after.json.user ?? after.json).avatar_url, null);
   });
 
   it('only owners and admins change a group picture', async () => {
