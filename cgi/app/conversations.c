@@ -22,7 +22,7 @@ const db_stmt conv_stmts[] = {
                  /* direct only: does a block stand between the caller ($2) and the other member? */
                  "CASE WHEN c.kind = 'direct' THEN EXISTS (SELECT 1 FROM members o JOIN blocks b "
                  "ON (b.user_id = o.user_id AND b.blocked_id = $2) OR (b.user_id = $2 AND b.blocked_id = o.user_id) "
-                 "WHERE o.conversation_id = c.id AND o.user_id <> $2) ELSE false END "
+                 "WHERE o.conversation_id = c.id AND o.user_id <> $2) ELSE false END, c.avatar_media_id "
                  "FROM conversations c JOIN members m ON m.conversation_id = c.id AND m.user_id = $2 WHERE c.id = $1"},
     {"conv_members", "SELECT " USERS_REF_COLS("u") ", m.role FROM members m JOIN users u ON u.id = m.user_id "
                      "WHERE m.conversation_id = $1 ORDER BY m.role = 'owner' DESC, m.role = 'admin' DESC, m.joined_at, u.id "
@@ -45,7 +45,7 @@ const db_stmt conv_stmts[] = {
 
 /* conv_get's columns, in its SELECT order. */
 enum conv_col { CC_ID, CC_KIND, CC_TITLE, CC_DESCRIPTION, CC_E2E, CC_LAST_SEQ, CC_CREATED, CC_ACTIVITY, CC_ROLE,
-                CC_READ_SEQ, CC_BLOCKED };
+                CC_READ_SEQ, CC_BLOCKED, CC_AVATAR };
 
 static const char *copy(svc *c, PGresult *r, int i, int col) { return arena_strdup(c->a, PQgetvalue(r, i, col)); }
 
@@ -70,6 +70,7 @@ err_t conv_load(svc *c, long long id, conv *out)
     out->my_role = copy(c, r, 0, CC_ROLE);
     out->read_seq = atoll(PQgetvalue(r, 0, CC_READ_SEQ));
     out->blocked = PQgetvalue(r, 0, CC_BLOCKED)[0] == 't';
+    out->avatar_id = PQgetisnull(r, 0, CC_AVATAR) ? 0 : atoll(PQgetvalue(r, 0, CC_AVATAR));
     PQclear(r);
     return ERR_OK;
 }
@@ -114,6 +115,8 @@ err_t conv_json(svc *c, const conv *cv, int with_members, json_t **out)
                           "e2e", cv->e2e, "created_at", cv->created_at, "last_activity_at", cv->last_activity_at,
                           "my_role", cv->my_role, "read_seq", (json_int_t)cv->read_seq);
     if (!o) return ERR_INTERNAL;
+    json_object_set_new(o, "avatar_url", cv->avatar_id ? json_sprintf("/api/v1/media/%lld/thumb/320", cv->avatar_id)
+                                                       : json_null());
     const char *p[] = {id_str(c, cv->id), id_str(c, c->user->id)};
     PGresult *r;
     err_t e;
