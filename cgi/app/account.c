@@ -1,6 +1,7 @@
 /* account.c — handlers: register, log in, log out, log out everywhere. */
 #include "module.h"
 #include "account.h"
+#include "twofactor.h"
 #include <stdio.h>
 #include <string.h>
 #include "ratelimit.h"
@@ -17,7 +18,7 @@ static const char *safe_next(const char *next)
 }
 
 /* Opens a session for u and answers {"user","token"}; pages get the cookie and a redirect. */
-static err_t login_start(ctx *c, user_row *u, int status)
+err_t account_login_start(ctx *c, user_row *u, int status)
 {
     char token[SECRET_LEN + 1];
     sess s;
@@ -41,7 +42,7 @@ static err_t h_register(ctx *c)
     user_row *u;
     e = users_create(&c->svc, ctx_str(c, "username"), ctx_str(c, "display_name"), ctx_str(c, "password"), &u);
     if (e) return e;
-    return login_start(c, u, 201);
+    return account_login_start(c, u, 201);
 }
 
 err_t account_limited(svc *c, err_t e)
@@ -76,7 +77,9 @@ static err_t h_login(ctx *c)
         return ctx_fail(c, ERR_INVALID_CREDENTIALS, "password", "Wrong username or password.");
     rl_give(&c->svc, ip_key);                                  /* not a failure: the slots go back */
     rl_give(&c->svc, user_key);
-    return login_start(c, u, 200);
+    int second;
+    if ((e = twofactor_enabled(&c->svc, u->id, &second))) return e;
+    return second ? twofactor_ticket(c, u) : account_login_start(c, u, 200);
 }
 
 static err_t h_logout(ctx *c)

@@ -13,5 +13,8 @@ err_t account_limited(svc *c, err_t e);
  * request when keep_current) and their open streams; c->out = {"sessions_ended",
  * "tokens_revoked"}. */
 err_t account_end_others(ctx *c, int keep_current);
+/* Opens a session for u and answers {"user","token"} with status; pages get the cookie and
+ * a redirect to the form's "next". The end of every successful sign-in. */
+err_t account_login_start(ctx *c, user_row *u, int status);
 
 #endif

@@ -362,7 +362,10 @@ static err_t h_msg_send(ctx *c)
     int created;
     long long seq;
     if ((e = msg_send(&c->svc, &cv, body, ctx_str(c, "client_id"), reply_to, files, &created, &seq))) return e;
-    if (created) msg_event(&c->svc, "message.created", cv.id, seq);    /* committed: ring the bell */
+    /* Committed: ring the bell. A retry rings it again: the first answer may have been lost
+     * because the process died between the commit and the publish (clients keep one copy
+     * per seq). */
+    msg_event(&c->svc, "message.created", cv.id, seq);
     json_t *m;
     if ((e = msg_get(&c->svc, cv.id, seq, &m))) return e;
     c->out = json_pack("{s:o}", "message", m);

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  api, registerMany, login, openDirect, send, show, stack, openStream, sleep, BASE2, apiAt, PASSWORD,
+  api, registerMany, login, openDirect, send, show, stack, openStream, sleep, BASE2, apiAt, PASSWORD, uuid,
 } from './lib.mjs';
 
 const VAR = process.env.PARLEY_VAR;
@@ -75,5 +75,24 @@ describe('faults on the delivery path', { skip: !VAR && 'needs PARLEY_VAR (the s
     // The message itself was never lost: it is in the history a client refetches on resync.
     const page = await api('GET', `/api/v1/conversations/${conv.id}/messages?after=0`, { token: a.token });
     assert.ok(page.json.messages.some((m) => m.seq === lost.seq), show(page));
+  });
+
+  it('a retried send announces its message again (a lost announcement is repaired)', async () => {
+    const [a, b] = await registerMany(2);
+    const conv = await openDirect(b, a);
+    const s = await openStream(a);
+    try {
+      const client_id = uuid();
+      const first = await send(b, conv.id, 'said twice, stored once', { client_id });
+      await s.waitFor((e) => e.type === 'message.created' && e.seq === first.seq, 5000, 'the first announcement');
+      const again = await api('POST', `/api/v1/conversations/${conv.id}/messages`, { token: b.token, json: { body: 'said twice, stored once', client_id } });
+      assert.equal(again.status, 200, show(again));
+      assert.equal(again.json.message.seq, first.seq);
+      await s.waitCount((e) => e.type === 'message.created' && e.seq === first.seq, 2, 5000, 'the announcement again');
+      const page = await api('GET', `/api/v1/conversations/${conv.id}/messages?after=0`, { token: a.token });
+      assert.equal(page.json.messages.filter((m) => m.client_id === client_id).length, 1, 'one stored copy');
+    } finally {
+      s.close();
+    }
   });
 });

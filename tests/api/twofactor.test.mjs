@@ -1,0 +1,144 @@
+// Two-factor sign-in: set up with the password, turn on with a first code, then every login
+// needs a code from the app (once each) or a recovery code (once each); the form flow without
+// JavaScript; turning it off.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { api, register, assertError, inputValue, metaContent, PASSWORD, uname } from './lib.mjs';
+
+/** RFC 4648 base32 → bytes. */
+function unbase32(s) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  const out = [];
+  for (const ch of s) {
+    value = (value << 5) | alphabet.indexOf(ch);
+    bits += 5;
+    if (bits >= 8) { out.push((value >>> (bits - 8)) & 0xff); bits -= 8; }
+  }
+  return Buffer.from(out);
+}
+
+/** The six-digit TOTP code of secret (base32) for time t (seconds), as an app computes it. */
+function totp(secret, t = Date.now() / 1000) {
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(Math.floor(t / 30)));
+  const mac = createHmac('sha1', unbase32(secret)).update(msg).digest();
+  const off = mac[19] & 0x0f;
+  return String((mac.readUInt32BE(off) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+
+/** Sets up and turns on two-factor sign-in for u: {secret, codes}. */
+async function enable(u) {
+  const setup = await api('POST', '/api/v1/me/two-factor/setup', { token: u.token, json: { password: PASSWORD } });
+  assert.equal(setup.status, 200, setup.text);
+  const { secret, otpauth_url } = setup.json.setup;
+  assert.match(secret, /^[A-Z2-7]{32}$/);
+  assert.equal(otpauth_url, `otpauth://totp/Parley%3A${u.username}?secret=${secret}&issuer=Parley&algorithm=SHA1&digits=6&period=30`);
+  const on = await api('POST', '/api/v1/me/two-factor/enable', { token: u.token, json: { code: totp(secret) } });
+  assert.equal(on.status, 200, on.text);
+  assert.equal(on.json.two_factor.enabled, true);
+  assert.equal(on.json.recovery_codes.length, 10);
+  for (const c of on.json.recovery_codes) assert.match(c, /^[A-Z2-9]{5}-[A-Z2-9]{5}$/);
+  return { secret, codes: on.json.recovery_codes };
+}
+
+const loginApi = (u, body = {}) => api('POST', '/api/v1/login', { json: { username: u.username, password: PASSWORD, ...body } });
+
+describe('two-factor sign-in', () => {
+  it('a login then needs a code, each code works once, a recovery code once', async () => {
+    const u = await register();
+    const { secret, codes } = await enable(u);
+    const first = await loginApi(u);
+    assert.equal(first.status, 200);
+    assert.equal(first.json.two_factor_required, true);
+    assert.equal(first.json.token, undefined, 'no session before the code');
+    const ticket = first.json.ticket;
+    assertError(await api('POST', '/api/v1/login/two-factor', { json: { ticket, code: '000000' } }), 401, 'invalid_credentials', 'code');
+    // The code that turned it on was spent: the next login needs the next step's code, so
+    // look for a code no step has used yet: the one 30 s ahead is accepted too.
+    const used = totp(secret, Date.now() / 1000 + 30);
+    const ok = await api('POST', '/api/v1/login/two-factor', { json: { ticket, code: used } });
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal(typeof ok.json.token, 'string');
+    assert.equal(ok.json.user.username, u.username);
+    assert.equal((await api('GET', '/api/v1/me', { token: ok.json.token })).status, 200);
+    // The ticket is gone once used.
+    assertError(await api('POST', '/api/v1/login/two-factor', { json: { ticket, code: totp(secret) } }), 401, 'unauthorized', 'ticket');
+    // The same code again on a new ticket: refused (used already).
+    const second = await loginApi(u);
+    assertError(await api('POST', '/api/v1/login/two-factor', { json: { ticket: second.json.ticket, code: used } }), 401, 'invalid_credentials', 'code');
+    const rec = await api('POST', '/api/v1/login/two-factor', { json: { ticket: second.json.ticket, code: codes[0].toLowerCase() } });
+    assert.equal(rec.status, 200, `a recovery code, any case: ${rec.text}`);
+    const third = await loginApi(u);
+    assertError(await api('POST', '/api/v1/login/two-factor', { json: { ticket: third.json.ticket, code: codes[0] } }), 401, 'invalid_credentials', 'code');
+    const st = await api('GET', '/api/v1/me/two-factor', { token: rec.json.token });
+    assert.equal(st.json.two_factor.recovery_codes_left, 9);
+  });
+
+  it('five wrong codes end the ticket; a made-up ticket gets nowhere', async () => {
+    const u = await register();
+    await enable(u);
+    const { json: { ticket } } = await loginApi(u);
+    for (let i = 0; i < 5; i++) {
+      assertError(await api('POST', '/api/v1/login/two-factor', { json: { ticket, code: '12345' + i } }), 401, 'invalid_credentials', 'code');
+    }
+    assertError(await api('POST', '/api/v1/login/two-factor', { json: { ticket, code: '123456' } }), 401, 'unauthorized', 'ticket');
+    assertError(await api('POST', '/api/v1/login/two-factor', { json: { ticket: 'A'.repeat(43), code: '123456' } }), 401, 'unauthorized', 'ticket');
+    assertError(await api('POST', '/api/v1/login/two-factor', { json: { ticket: 'nope', code: '123456' } }), 401, 'unauthorized', 'ticket');
+  });
+
+  it('setting up takes the password; turning on takes a right code; off takes the password', async () => {
+    const u = await register();
+    assertError(await api('POST', '/api/v1/me/two-factor/setup', { token: u.token, json: { password: 'wrong password!' } }), 403, 'wrong_password', 'password');
+    assertError(await api('POST', '/api/v1/me/two-factor/enable', { token: u.token, json: { code: '123456' } }), 409, 'conflict');
+    const setup = await api('POST', '/api/v1/me/two-factor/setup', { token: u.token, json: { password: PASSWORD } });
+    assertError(await api('POST', '/api/v1/me/two-factor/enable', { token: u.token, json: { code: '000000' } }), 400, 'invalid_field', 'code');
+    // Not on yet: a login still goes straight in.
+    assert.equal(typeof (await loginApi(u)).json.token, 'string');
+    const on = await api('POST', '/api/v1/me/two-factor/enable', { token: u.token, json: { code: totp(setup.json.setup.secret) } });
+    assert.equal(on.status, 200);
+    assertError(await api('POST', '/api/v1/me/two-factor/setup', { token: u.token, json: { password: PASSWORD } }), 409, 'conflict');
+    assertError(await api('POST', '/api/v1/me/two-factor/disable', { token: u.token, json: { password: 'wrong password!' } }), 403, 'wrong_password');
+    const off = await api('POST', '/api/v1/me/two-factor/disable', { token: u.token, json: { password: PASSWORD } });
+    assert.equal(off.status, 200);
+    assert.equal(off.json.two_factor.enabled, false);
+    assert.equal(typeof (await loginApi(u)).json.token, 'string', 'off: no second step');
+  });
+
+  it('without JavaScript: the login form asks for the code on a page of its own', async () => {
+    const u = await register();
+    const { secret } = await enable(u);
+    const f = await api('GET', '/login');
+    const csrf = inputValue(f.text, 'csrf_token');
+    const cookie = { parley_csrf: f.cookies.parley_csrf.value };
+    const step1 = await api('POST', '/login', { form: { username: u.username, password: PASSWORD, csrf_token: csrf, next: '/contacts' }, cookie });
+    assert.equal(step1.status, 200);
+    assert.equal(step1.cookies.parley_session, undefined, 'no session cookie yet');
+    assert.match(step1.text, /Enter your code/);
+    const ticket = inputValue(step1.text, 'ticket');
+    assert.ok(ticket);
+    assert.equal(inputValue(step1.text, 'next'), '/contacts');
+    const wrong = await api('POST', '/login/two-factor', { form: { ticket, code: '000000', next: '/contacts', csrf_token: csrf }, cookie });
+    assert.equal(wrong.status, 401);
+    assert.match(wrong.text, /wrong or was used already/);
+    assert.equal(inputValue(wrong.text, 'ticket'), ticket, 'the form keeps its ticket');
+    const ok = await api('POST', '/login/two-factor', { form: { ticket, code: totp(secret, Date.now() / 1000 + 30), next: '/contacts', csrf_token: csrf }, cookie });
+    assert.equal(ok.status, 303, ok.text.slice(0, 300));
+    assert.equal(ok.headers.get('location'), '/contacts');
+    const session = ok.cookies.parley_session?.value;
+    assert.ok(session);
+    const page = await api('GET', '/me/two-factor', { cookie: { parley_session: session } });
+    assert.equal(page.status, 200);
+    assert.match(page.text, /Two-factor sign-in is <strong>on<\/strong>/);
+    assert.ok(metaContent(page.text, 'csrf-token'));
+  });
+
+  it('an unknown user and a wrong password never get as far as a ticket', async () => {
+    const u = await register();
+    await enable(u);
+    assertError(await api('POST', '/api/v1/login', { json: { username: u.username, password: 'not the password' } }), 401, 'invalid_credentials');
+    assertError(await api('POST', '/api/v1/login', { json: { username: uname(), password: PASSWORD } }), 401, 'invalid_credentials');
+  });
+});
