@@ -15,6 +15,12 @@
   data-read-seq and data-kind, .chat-log data-has-older/data-has-newer; the script fetches this
   same page (?after=, ?around=, ?before=) and moves the <li id="m<seq>"> in.
   The notification buttons and #typing stay hidden or empty without it.
+
+  The composer is a multipart form: its file input sends files with the text
+  (the CSRF field comes first, since the server checks it before it stores
+  a file). static/js/attach.js turns that input into an attach button, drag
+  and drop, paste and voice notes, uploading each file as soon as it is
+  chosen; the form then sends media_ids with the text.
 ?><?cs def:page_body() ?><?cs
     set:Layout.cid = Data.conversation.id ?><?cs
     if:Data.conversation.kind == "channel" && Data.conversation.my_role != "owner" && Data.conversation.my_role != "admin" ?><?cs
@@ -66,7 +72,7 @@
         <p class="typing-indicator" id="typing" aria-live="polite"></p><?cs
         call:form_error("body", "-", "-", "-") ?><?cs
         if:Layout.can_post == "1" ?>
-        <form class="composer-form" method="post" action="/conversations/<?cs var:Layout.cid ?>/messages">
+        <form class="composer-form" method="post" action="/conversations/<?cs var:Layout.cid ?>/messages" enctype="multipart/form-data">
           <?cs call:csrf_field() ?>
           <input type="hidden" name="client_id" value="<?cs var:Page.client_id ?>"><?cs
           if:Data.reply_to.seq ?>
@@ -79,10 +85,14 @@
           /if ?>
           <div class="composer-row<?cs if:Error.message && Error.field == "body" ?> has-error<?cs /if ?>">
             <label class="visually-hidden" for="body">Message</label>
-            <textarea id="body" name="body" rows="2" required maxlength="16384" placeholder="Message <?cs var:Data.conversation.title ?>"<?cs call:field_attrs("body", "1") ?>><?cs var:Form.body ?></textarea>
+            <textarea id="body" name="body" rows="2" maxlength="16384" placeholder="Message <?cs var:Data.conversation.title ?>"<?cs call:field_attrs("body", "1") ?>><?cs var:Form.body ?></textarea>
             <button type="submit" class="btn btn-primary composer-send"><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="18" height="18"><path fill="currentColor" d="M2.7 2.6a.8.8 0 0 1 .9-.1l13.6 6.8a.8.8 0 0 1 0 1.4L3.6 17.5a.8.8 0 0 1-1.1-1l2-6.5-2-6.5a.8.8 0 0 1 .2-.9Zm3.4 8.2-1.3 4.3 9.8-5.1-9.8-5.1 1.3 4.3H11v1.6Z"/></svg><span class="composer-send-label">Send</span></button>
           </div>
           <?cs call:field_error("body") ?>
+          <div class="composer-files">
+            <label for="composer-file">Attach files <span class="optional">up to 10</span></label>
+            <input id="composer-file" name="file" type="file" multiple>
+          </div>
           <p class="hint composer-hint" id="body-hint"><strong>**bold**</strong>, <em>*italic*</em>, <code>`code`</code>, links and @mentions are formatted.</p>
         </form><?cs
         else ?>

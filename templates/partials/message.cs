@@ -1,4 +1,4 @@
-<?cs #
+<?cs include:"partials/attachments.cs" ?><?cs #
   One message of the conversation page, as an <li> of the message list.
   Include it after partials/macros.cs and before the page's own def:s, then
   `call:message(m)` inside `each:m = Data.messages`. Reads m.{seq,kind,
@@ -7,6 +7,8 @@
   count,users.N,me},mentions_me,receipt.{state,read_by,delivered_to,of,
   readers.N}}, Data.conversation.{id,kind,my_role}, Session.user.username,
   Session.csrf.
+
+  m.attachments.N: partials/attachments.cs (included here) shows them.
 
   Consecutive text messages of one sender on one day are grouped: only the
   first shows the avatar and name. The grouping state lives in
@@ -79,8 +81,12 @@
               message text itself and formats a small safe subset (bold,
               italic, code, links, mentions) into m.html. Never uvar anything else
               (search hits' snippets are the one other raw value, in pages/search.cs).
-?>
+              A message may be only files: then it has no body element.
+?><?cs
+      if:m.body != "" || subcount(m.attachments) == 0 ?>
               <div class="msg-body" dir="auto"><?cs uvar:m.html ?><?cs if:Layout.m_cont == "1" && m.edited_at ?> <span class="msg-edited" title="Edited <?cs var:m.edited_at ?>">(edited)</span><?cs /if ?></div><?cs
+      /if ?><?cs
+      if:subcount(m.attachments) > 0 ?><?cs call:attachments(m) ?><?cs /if ?><?cs
       if:subcount(m.reactions) > 0 ?>
               <ul class="reactions" aria-label="Reactions"><?cs
         each:r = m.reactions ?>
