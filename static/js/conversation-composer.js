@@ -2,8 +2,11 @@
 // a new line; the form's client_id (kept for a retry, new after a success) means pressing
 // Send again can never post a message twice. Expects form.composer-form with
 // textarea[name=body], input[name=client_id] and a submit button, inside .composer.
+// Files (attach.js, when the form has a file input) upload before the send; the message
+// carries their media_ids, and may then have no text. Send stays disabled while any uploads.
 
 import { postJSON, errorMessage, uuid } from './net.js';
+import { initAttachments } from './attach.js';
 
 /** Sends `form` as JSON; after a send, `catchUp()` shows the message (live: for expectDelivery). */
 export function initComposer(conv, form, { live, catchUp }) {
@@ -11,7 +14,17 @@ export function initComposer(conv, form, { live, catchUp }) {
   const clientId = form.querySelector('input[name="client_id"]');
   const button = form.querySelector('button[type="submit"]');
   const composer = form.closest('.composer');
+  const files = initAttachments(conv, form);
   let sending = false;
+
+  // Send waits for uploads; #attach-status (read with the button) says why it is disabled.
+  function updateButton() {
+    button.disabled = sending || Boolean(files && files.busy());
+  }
+  if (files) {
+    button.setAttribute('aria-describedby', files.status.id);
+    files.onChange(updateButton);
+  }
 
   function showError(text) {
     let box = composer.querySelector('.composer-error');
@@ -45,16 +58,23 @@ export function initComposer(conv, form, { live, catchUp }) {
     ev.preventDefault();
     if (sending) return;
     const body = textarea.value;
-    if (!body.trim()) {
+    if (files && files.busy()) return; // the button is disabled; Enter may still get here
+    if (files && files.failed()) {
+      showError('A file could not be uploaded: press Retry, or remove it, before sending.');
+      return;
+    }
+    const mediaIds = files ? files.ids() : [];
+    if (!body.trim() && !mediaIds.length) {
       textarea.focus();
       return;
     }
     if (!clientId.value) clientId.value = uuid();
-    const payload = { body, client_id: clientId.value };
+    const payload = { body: body.trim() ? body : '', client_id: clientId.value };
+    if (mediaIds.length) payload.media_ids = mediaIds;
     const replyTo = form.querySelector('input[name="reply_to"]');
     if (replyTo && replyTo.value) payload.reply_to = Number(replyTo.value);
     sending = true;
-    button.disabled = true;
+    updateButton();
     form.classList.add('is-sending');
     try {
       const response = await postJSON(`/api/v1/conversations/${conv.id}/messages`, payload);
@@ -62,6 +82,7 @@ export function initComposer(conv, form, { live, catchUp }) {
         const data = await response.json().catch(() => ({}));
         clearErrors();
         if (textarea.value === body) textarea.value = '';
+        if (files) files.clear(mediaIds);
         clientId.value = uuid(); // the next message is a new one; a retry of this one was not
         endReply();
         const seq = data.message && data.message.seq;
@@ -84,7 +105,7 @@ export function initComposer(conv, form, { live, catchUp }) {
       showError('The message was not sent: no connection to the server. Press Send to try again.');
     } finally {
       sending = false;
-      button.disabled = false;
+      updateButton();
       form.classList.remove('is-sending');
     }
   });

@@ -14,7 +14,9 @@
 //   conversation-history.js   newer messages appended, one re-rendered, older ones on scroll
 //   conversation-receipts.js  "✓", "✓✓", "Read" of own messages, refetched on read/delivered
 //   conversation-typing.js    "… is typing", shown and sent
-//   conversation-composer.js  sending without a reload
+//   conversation-composer.js  sending without a reload (with attach.js: files, voice notes)
+//   conversation-media.js     attachments re-rendered when the worker has processed them
+//   media-view.js             photos opened full size, with next and previous
 
 import { seqOf, messageItems } from './conversation-log.js';
 import { initReadPosition } from './conversation-read.js';
@@ -22,6 +24,8 @@ import { initHistory } from './conversation-history.js';
 import { initReceipts } from './conversation-receipts.js';
 import { initTyping } from './conversation-typing.js';
 import { initComposer } from './conversation-composer.js';
+import { initMedia } from './conversation-media.js';
+import { initViewer } from './media-view.js';
 
 export function initConversation(live) {
   const chat = document.querySelector('.chat[data-conversation-id]');
@@ -57,6 +61,8 @@ export function initConversation(live) {
   const history = initHistory(conv, { markRead: read.markRead });
   const receipts = initReceipts(conv, { catchingUp: history.catchingUp });
   const typing = initTyping(conv);
+  const media = initMedia(conv, { refresh: history.refresh });
+  initViewer(log);
 
   // A hidden tab fetches nothing: what waited is done when it is shown again.
   document.addEventListener('visibilitychange', () => {
@@ -72,6 +78,10 @@ export function initConversation(live) {
       case 'resync':
         history.catchUp();
         receipts.refreshReceipts();
+        media.reconnected();
+        break;
+      case 'media.ready':
+        media.mediaReady(ev);
         break;
       case 'read':
       case 'delivered':
