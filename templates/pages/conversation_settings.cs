@@ -7,7 +7,8 @@
   username,role}, Error.*, Page.done, Session.user.{id,username}.
 
   Which form failed is told by Page.path (…/settings, …/members, …/role,
-  …/remove). Owners change any role; admins may only manage members and
+  …/remove, …/avatar). The picture form (owners and admins) posts the file
+  as multipart, the CSRF field first. Owners change any role; admins may only manage members and
   admins (the server has the last word either way).
 ?><?cs def:role_options(current, owner) ?><option value="member"<?cs if:current == "member" ?> selected<?cs /if ?>>Member</option><option value="admin"<?cs if:current == "admin" ?> selected<?cs /if ?>>Admin</option><?cs if:owner == "1" ?><option value="owner"<?cs if:current == "owner" ?> selected<?cs /if ?>>Owner</option><?cs /if ?><?cs /def ?><?cs #
 
@@ -17,6 +18,7 @@
     if:Data.conversation.my_role == "owner" ?><?cs set:Layout.owner = "1" ?><?cs else ?><?cs set:Layout.owner = "0" ?><?cs /if ?><?cs
     if:string.slice(Page.path, string.length(Page.path) - 9, string.length(Page.path)) == "/settings" ?><?cs set:Layout.form = "settings" ?><?cs
     elif:string.slice(Page.path, string.length(Page.path) - 8, string.length(Page.path)) == "/members" ?><?cs set:Layout.form = "members" ?><?cs
+    elif:string.slice(Page.path, string.length(Page.path) - 7, string.length(Page.path)) == "/avatar" ?><?cs set:Layout.form = "avatar" ?><?cs
     else ?><?cs set:Layout.form = "other" ?><?cs /if ?>
     <div class="container account">
       <p class="back-link"><a href="/conversations/<?cs var:Layout.cid ?>"><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="16" height="16"><path fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" d="M12.5 4.5 7 10l5.5 5.5"/></svg>Back to the conversation</a></p>
@@ -31,6 +33,7 @@
       elif:Page.done == "added" ?><?cs call:notice("The member was added.") ?><?cs
       elif:Page.done == "role" ?><?cs call:notice("The role was changed.") ?><?cs
       elif:Page.done == "removed" ?><?cs call:notice("The member was removed.") ?><?cs
+      elif:Page.done == "avatar" ?><?cs call:notice("The picture was changed.") ?><?cs
       /if ?><?cs
       if:Layout.form == "other" ?><?cs call:form_error("-", "-", "-", "-") ?><?cs /if ?>
       <div class="stack"><?cs
@@ -71,6 +74,30 @@
             <div class="form-actions">
               <button type="submit" class="btn btn-primary">Save</button>
             </div>
+          </form>
+        </section>
+
+        <section class="card" aria-labelledby="avatar-title">
+          <h2 id="avatar-title">Picture</h2>
+          <p class="muted">A photo for the <?cs if:Data.conversation.kind == "channel" ?>channel<?cs else ?>group<?cs /if ?> (PNG, JPEG, GIF or WebP), cropped square.</p>
+          <form class="form avatar-form" method="post" action="/conversations/<?cs var:Layout.cid ?>/avatar" enctype="multipart/form-data">
+            <?cs call:csrf_field() ?><?cs
+            if:Layout.form == "avatar" ?><?cs call:form_error("media_id", "file", "-", "-") ?><?cs /if ?><?cs
+            if:Layout.form == "avatar" && Error.message && (Error.field == "media_id" || Error.field == "file") ?><?cs set:Layout.avatar_bad = "1" ?><?cs else ?><?cs set:Layout.avatar_bad = "0" ?><?cs /if ?>
+            <div class="field<?cs if:Layout.avatar_bad == "1" ?> has-error<?cs /if ?>">
+              <label for="avatar-file">Photo</label>
+              <input id="avatar-file" name="file" type="file" accept="image/png,image/jpeg,image/gif,image/webp" required<?cs if:Layout.avatar_bad == "1" ?> aria-invalid="true" aria-describedby="avatar-error"<?cs /if ?>><?cs
+              if:Layout.avatar_bad == "1" ?>
+              <p class="field-error" id="avatar-error"><span><?cs var:Error.message ?></span></p><?cs
+              /if ?>
+            </div>
+            <div class="form-actions">
+              <button type="submit" class="btn btn-primary">Upload picture</button>
+            </div>
+          </form>
+          <form class="avatar-remove" method="post" action="/conversations/<?cs var:Layout.cid ?>/avatar/delete">
+            <?cs call:csrf_field() ?>
+            <button type="submit" class="btn btn-secondary btn-sm">Remove picture</button>
           </form>
         </section><?cs
         else ?>

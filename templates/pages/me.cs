@@ -7,19 +7,51 @@
   Each checkbox (read_receipts, show_presence) comes BEFORE a hidden NAME=0:
   the form parser keeps the first value, so a ticked box sends 1 and an
   empty one 0.
-?><?cs def:page_body() ?>
+
+  The picture form posts the file (multipart, the CSRF field first: the
+  server checks it before it stores anything) to /me/avatar; its errors come
+  back on POST /me/avatar without Data.user, so the profile forms are left
+  out then (they would show empty) and a link leads back to them.
+?><?cs def:avatar_section() ?>
+        <section class="card" aria-labelledby="avatar-title">
+          <h2 id="avatar-title">Picture</h2>
+          <p class="muted">A photo of you (PNG, JPEG, GIF or WebP), cropped square, shown to the people you chat with.</p>
+          <form class="form avatar-form" method="post" action="/me/avatar" enctype="multipart/form-data">
+            <?cs call:csrf_field() ?><?cs
+            if:Layout.avatar_error == "1" ?><?cs call:form_error("media_id", "file", "-", "-") ?><?cs /if ?>
+            <div class="field<?cs if:Layout.avatar_error == "1" && Error.message && (Error.field == "media_id" || Error.field == "file") ?> has-error<?cs /if ?>">
+              <label for="avatar-file">Photo</label>
+              <input id="avatar-file" name="file" type="file" accept="image/png,image/jpeg,image/gif,image/webp" required<?cs if:Layout.avatar_error == "1" && (Error.field == "media_id" || Error.field == "file") ?> aria-invalid="true" aria-describedby="avatar-error"<?cs /if ?>><?cs
+              if:Layout.avatar_error == "1" && Error.message && (Error.field == "media_id" || Error.field == "file") ?>
+              <p class="field-error" id="avatar-error"><span><?cs var:Error.message ?></span></p><?cs
+              /if ?>
+            </div>
+            <div class="form-actions">
+              <button type="submit" class="btn btn-primary">Upload picture</button>
+            </div>
+          </form>
+          <form class="avatar-remove" method="post" action="/me/avatar/delete">
+            <?cs call:csrf_field() ?>
+            <button type="submit" class="btn btn-secondary btn-sm">Remove picture</button>
+          </form>
+        </section><?cs /def ?><?cs def:page_body() ?>
     <div class="container account">
 <?cs include:"partials/account_header.cs" ?><?cs
+      if:string.slice(Page.path, 0, 10) == "/me/avatar" ?><?cs set:Layout.avatar_error = "1" ?><?cs else ?><?cs set:Layout.avatar_error = "0" ?><?cs /if ?><?cs
       if:Page.done == "profile" ?><?cs call:notice("Your profile was saved.") ?><?cs
+      elif:Page.done == "avatar" ?><?cs call:notice("Your picture was changed.") ?><?cs
       elif:Page.done == "password" ?><?cs call:ended_notice("Your password was changed:") ?><?cs
       /if ?>
-      <div class="stack">
+      <div class="stack"><?cs
+      if:Layout.avatar_error == "1" ?><?cs call:avatar_section() ?>
+        <p><a href="/me">Back to your profile</a></p><?cs
+      else ?>
         <section class="card" aria-labelledby="profile-title">
           <h2 id="profile-title">Profile</h2>
           <p class="muted">Shown to people you chat with<?cs if:Data.user.created_at ?>. Member since <?cs call:time(Data.user.created_at) ?><?cs /if ?>.</p>
           <form class="form" method="post" action="/me">
             <?cs call:csrf_field() ?><?cs
-            if:Page.path != "/me/password" ?>
+            if:Page.path == "/me" ?>
             <?cs call:form_error("display_name", "status_text", "current_password", "new_password") ?><?cs
             /if ?>
             <div class="<?cs call:field_class("display_name") ?>">
@@ -50,6 +82,7 @@
             </div>
           </form>
         </section>
+<?cs call:avatar_section() ?>
 
         <section class="card" aria-labelledby="password-title">
           <h2 id="password-title">Password</h2>
@@ -75,7 +108,8 @@
               <button type="submit" class="btn btn-primary">Change password</button>
             </div>
           </form>
-        </section>
+        </section><?cs
+      /if ?>
       </div>
     </div>
 <?cs /def ?><?cs include:"layout.cs" ?>
