@@ -68,6 +68,7 @@ export function initAttachments(conv, form) {
 
   const items = []; // {file, chip, media, state: "uploading"|"done"|"failed", abort, error}
   const listeners = new Set();
+  let notice = ''; // files left out of the last add, said until the next one
 
   function changed() {
     list.hidden = items.length === 0;
@@ -78,6 +79,7 @@ export function initAttachments(conv, form) {
     if (uploading) text = `Uploading ${uploading} ${uploading === 1 ? 'file' : 'files'}… Send waits until ${uploading === 1 ? 'it is' : 'they are'} done.`;
     else if (failed) text = `${failed === 1 ? 'A file' : `${failed} files`} could not be uploaded: press Retry, or remove ${failed === 1 ? 'it' : 'them'}.`;
     else if (done) text = `${done} ${done === 1 ? 'file' : 'files'} ready to send.`;
+    text = [notice, text].filter(Boolean).join(' ');
     if (status.textContent !== text) status.textContent = text;
     for (const fn of listeners) fn();
   }
@@ -180,11 +182,10 @@ export function initAttachments(conv, form) {
   /** Adds files (a FileList or array); refuses those over MAX_FILES with a message. */
   function add(files) {
     const take = [...files].filter((f) => f && f.size >= 0);
-    const room = MAX_FILES - items.length;
-    if (take.length > room) {
-      status.textContent = `At most ${MAX_FILES} files can go in one message; ${take.length - Math.max(room, 0)} left out.`;
-    }
-    for (const file of take.slice(0, Math.max(room, 0))) {
+    const room = Math.max(MAX_FILES - items.length, 0);
+    notice = take.length > room ? `At most ${MAX_FILES} files can go in one message: ${take.length - room} left out.` : '';
+    if (!take.length || !room) changed();
+    for (const file of take.slice(0, room)) {
       const it = chip(file);
       items.push(it);
       list.append(it.chip);

@@ -11,6 +11,7 @@
 import { seqOf } from './conversation-log.js';
 
 const PENDING = '.att[data-state="processing"]';
+const RECHECK = 10; // messages re-rendered at most after a reconnect
 
 export function initMedia(conv, { refresh }) {
   const ready = new Set(); // ids of media.ready events seen, for messages moved in later
@@ -62,7 +63,8 @@ export function initMedia(conv, { refresh }) {
       for (const att of conv.log.querySelectorAll(PENDING)) {
         for (const seq of seqsShowing(att.dataset.mediaId, true)) seqs.add(seq);
       }
-      for (const seq of seqs) rerender(seq);
+      // The newest few: older ones waiting this long are not waiting for a missed event.
+      for (const seq of [...seqs].sort((a, b) => b - a).slice(0, RECHECK)) rerender(seq);
     },
   };
 }

@@ -106,6 +106,7 @@ export function initViewer(root) {
     dialog.classList.add('is-loading');
     parts.img.alt = name;
     parts.img.src = a.dataset.view;
+    if (parts.img.complete && parts.img.naturalWidth) dialog.classList.remove('is-loading'); // cached
     parts.name.textContent = name;
     parts.count.textContent = photos.length > 1 ? `${i + 1} of ${photos.length}` : '';
     parts.original.href = a.getAttribute('href');
