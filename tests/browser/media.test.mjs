@@ -3,7 +3,8 @@
 // attaches photos (their chips show a preview and a progress bar, Send waits for them),
 // sends them with a caption; Ben, already on the conversation, sees them arrive live at
 // their final size; the photos open full size in the viewer. Files dropped onto the
-// conversation go alone, as a card with a download link.
+// conversation go alone, as a card with a download link; a large one goes by tus and resumes
+// after its connection is cut.
 //
 // Until the media worker (parley-worker's media.process) has made a photo's thumbnails,
 // only its uploader may fetch it: Ben sees a "Processing…" box of the photo's size, and the
@@ -246,6 +247,35 @@ describe('files in a conversation', () => {
     const res = await ben.page.request.get(await link.getAttribute('href'));
     assert.equal(res.status(), 200);
     assert.equal(await res.text(), text, 'Ben downloads the same bytes');
+    assert.deepEqual(problems, []);
+  });
+
+  test('a large file goes in resumable pieces and survives a dropped connection', async () => {
+    assert.ok(ada, 'the first test opened the conversation');
+    const name = `big-${randomBytes(3).toString('hex')}.bin`;
+    const bytes = randomBytes(10 * 1000 * 1000); // over 8 MB: tus, in 4 MiB PATCHes
+    writeFileSync(join(dir, name), bytes);
+    const seen = [];
+    let patches = 0;
+    await ada.page.route((url) => url.pathname.startsWith('/api/v1/uploads'), async (route) => {
+      const req = route.request();
+      seen.push(req.method());
+      // The second piece never arrives: the connection is cut under it.
+      if (req.method() === 'PATCH' && ++patches === 2) await route.abort('connectionreset');
+      else await route.continue();
+    });
+    await ada.page.locator('#composer-file').setInputFiles(join(dir, name));
+    await chips(ada.page).filter({ hasText: name }).filter({ hasText: 'Uploaded' }).waitFor({ timeout: 60_000 });
+    await ada.page.unroute((url) => url.pathname.startsWith('/api/v1/uploads'));
+    assert.equal(seen[0], 'POST', 'a tus upload was created');
+    assert.ok(seen.includes('HEAD'), `after the cut the page asked where the upload stood: ${seen.join(' ')}`);
+    assert.equal(seen.filter((m) => m === 'PATCH').length, 4, `three pieces and the one sent again: ${seen.join(' ')}`);
+    await sendButton(ada.page).click();
+    const card = ben.page.locator('li.msg .att-file').filter({ hasText: name });
+    await card.waitFor({ timeout: LIVE_MS });
+    const res = await ben.page.request.get(await card.getByRole('link', { name: `Download ${name}` }).getAttribute('href'));
+    assert.equal(res.status(), 200);
+    assert.ok(Buffer.compare(await res.body(), bytes) === 0, 'Ben downloads the same 10 MB');
     assert.deepEqual(problems, []);
   });
 });
