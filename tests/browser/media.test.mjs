@@ -10,9 +10,11 @@
 // only its uploader may fetch it: Ben sees a "Processing…" box of the photo's size, and the
 // thumbnail once the media.ready event comes. The second test waits up to 15 s for that; it
 // is skipped, saying so, only when the stack's worker has no handler for media.process
-// (read from the jobs table through PARLEY_DB); with a worker, it must pass.
+// (read from the jobs table through PARLEY_DB); with a worker, it must pass. It then pauses
+// the stack's workers (deploy/local/stack.sh worker stop|start) to watch the swap happen.
 //
-// Environment: PARLEY_URL, CHROMIUM (see lib.mjs); PARLEY_DB for the worker check.
+// Environment: PARLEY_URL, CHROMIUM (see lib.mjs); PARLEY_DB for the worker check; BIN and
+// PARLEY_VAR (as the stack's env file sets them) to pause the workers.
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -25,6 +27,7 @@ import {
   LIVE_MS, ipSource, uname, useBrowser, problemWatcher, waitLive, composer, message, waitFor,
   register, messageFromProfile,
 } from './lib.mjs';
+import { stack } from '../api/lib.mjs';
 
 const fakeIp = ipSource(93);
 const problems = [];
@@ -220,6 +223,33 @@ describe('files in a conversation', () => {
     assert.match(await big.getAttribute('src'), /\/thumb\/1280$/);
     await ben.page.keyboard.press('Escape');
     await viewer.waitFor({ state: 'hidden' });
+
+    // A quick worker has made the thumbnails before the message is even sent. To see the
+    // swap itself, the workers pause while Ada sends another photo: Ben sees "Processing…",
+    // then, once they run again, the thumbnail comes in place by media.ready, no reload.
+    if (!process.env.BIN || !process.env.PARLEY_VAR) {
+      t.diagnostic('BIN or PARLEY_VAR not set: the live swap after a paused worker was not checked');
+      return;
+    }
+    const later = `Sunset ${randomBytes(3).toString('hex')}`;
+    const photo = { name: `sunset-${randomBytes(3).toString('hex')}.png`, w: 480, h: 640 };
+    stack('worker', 'stop');
+    try {
+      await ada.page.locator('#composer-file').setInputFiles(pngFile(photo.name, photo.w, photo.h));
+      await chips(ada.page).filter({ hasText: 'Uploaded' }).waitFor({ timeout: 15_000 });
+      await composer(ada.page).fill(later);
+      await composer(ada.page).press('Enter');
+      await message(ben.page, later).waitFor({ timeout: LIVE_MS });
+    } finally {
+      stack('worker', 'start');
+    }
+    const box = message(ben.page, later).locator('.att-image .att-thumb');
+    await ben.page.evaluate(() => { window.parleyNoReload = true; });
+    assert.match(await box.innerText().catch(() => ''), /Processing/, 'Ben waits for the worker');
+    assert.deepEqual(await size(box), [240, 320], '480×640 holds 240×320 while it waits');
+    await waitFor('the thumbnail swaps in live', () => loaded(message(ben.page, later).locator('.att-image img[src$="/thumb/320"]')), 15_000);
+    assert.deepEqual(await size(box), [240, 320], 'and keeps its place');
+    assert.equal(await ben.page.evaluate(() => window.parleyNoReload), true, 'without a reload');
     assert.deepEqual(problems, []);
   });
 
