@@ -280,6 +280,28 @@ describe('files in a conversation', () => {
     assert.deepEqual(problems, []);
   });
 
+  test('without JavaScript the form sends a photo with the text, and it links to the image', async () => {
+    const ctx = await openContext(fakeIp(), watch, { javaScriptEnabled: false });
+    const page = await ctx.newPage();
+    const carl = { username: uname('mc'), displayName: 'Carl Media' };
+    await register(page, carl);
+    const id = await messageFromProfile(page, ada.username);
+    const name = `plain-${randomBytes(3).toString('hex')}.png`;
+    const body = `No script ${randomBytes(3).toString('hex')}`;
+    await page.getByLabel('Attach files').setInputFiles(pngFile(name, 200, 100));
+    await composer(page).fill(body);
+    await Promise.all([page.waitForURL((u) => u.pathname === `/conversations/${id}`), page.getByRole('button', { name: 'Send', exact: true }).click()]);
+    const sent = message(page, body);
+    await sent.waitFor();
+    const link = sent.locator('a.att-thumb');
+    assert.match(await link.getAttribute('href'), /^\/api\/v1\/media\/\d+$/, 'the photo links to the image');
+    const img = link.locator('img');
+    assert.equal(await img.getAttribute('alt'), name);
+    assert.deepEqual([await img.getAttribute('width'), await img.getAttribute('height')], ['200', '100']);
+    await waitFor('the photo shows', () => loaded(img));
+    await ctx.close();
+  });
+
   test('a large file goes in resumable pieces and survives a dropped connection', async () => {
     assert.ok(ada, 'the first test opened the conversation');
     const name = `big-${randomBytes(3).toString('hex')}.bin`;
