@@ -129,19 +129,26 @@ describe('files in a conversation', () => {
     const gate = new Promise((r) => { release = r; });
     await ada.page.route((url) => url.pathname === '/api/v1/media', async (route) => {
       await gate;
-      await route.continue();
+      await route.continue().catch(() => {}); // a cancelled upload is gone by then
     });
 
     // The no-script file input is replaced by an attach button; choosing files uploads them.
     assert.equal(await ada.page.locator('.composer-files').isVisible(), false, 'the plain file input hides');
     await ada.page.getByRole('button', { name: 'Attach files' }).waitFor();
-    await ada.page.locator('#composer-file').setInputFiles([pngFile(wide.name, wide.w, wide.h), pngFile(tall.name, tall.w, tall.h)]);
-    await waitFor('two chips', async () => (await chips(ada.page).count()) === 2);
+    const oops = `oops-${randomBytes(3).toString('hex')}.png`;
+    await ada.page.locator('#composer-file').setInputFiles([
+      pngFile(wide.name, wide.w, wide.h), pngFile(tall.name, tall.w, tall.h), pngFile(oops, 10, 10),
+    ]);
+    await waitFor('three chips', async () => (await chips(ada.page).count()) === 3);
     const first = chips(ada.page).filter({ hasText: wide.name });
     await first.getByRole('progressbar', { name: `Uploading ${wide.name}` }).waitFor();
     assert.match(await first.locator('.attach-preview img').getAttribute('src'), /^blob:/, 'a preview of the photo');
-    await waitFor('the status says it uploads', async () => /Uploading 2 files/.test(await statusLine(ada.page).innerText()));
+    await waitFor('the status says it uploads', async () => /Uploading 3 files/.test(await statusLine(ada.page).innerText()));
     assert.equal(await sendButton(ada.page).isDisabled(), true, 'Send waits for the uploads');
+    // A file chosen by mistake is cancelled while it uploads.
+    await ada.page.getByRole('button', { name: `Cancel ${oops}` }).click();
+    await waitFor('two chips left', async () => (await chips(ada.page).count()) === 2);
+    await waitFor('the status counts two', async () => /Uploading 2 files/.test(await statusLine(ada.page).innerText()));
 
     release();
     await waitFor('both uploaded', async () => (await chips(ada.page).filter({ hasText: 'Uploaded' }).count()) === 2, 15_000);
@@ -277,6 +284,34 @@ describe('files in a conversation', () => {
     const res = await ben.page.request.get(await link.getAttribute('href'));
     assert.equal(res.status(), 200);
     assert.equal(await res.text(), text, 'Ben downloads the same bytes');
+    assert.deepEqual(problems, []);
+  });
+
+  test('a failed upload says why, and Retry sends it again', async () => {
+    assert.ok(ada, 'the first test opened the conversation');
+    const name = `retry-${randomBytes(3).toString('hex')}.png`;
+    let refuse = true;
+    await ada.page.route((url) => url.pathname === '/api/v1/media', async (route) => {
+      if (!refuse) return route.continue();
+      return route.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'unavailable', message: 'The server is busy; try again in a moment.' } }),
+      });
+    });
+    await ada.page.locator('#composer-file').setInputFiles(pngFile(name, 40, 40));
+    const chip = chips(ada.page).filter({ hasText: name });
+    await chip.filter({ hasText: 'The server is busy' }).waitFor();
+    await waitFor('the status asks for a retry', async () => /could not be uploaded: press Retry/.test(await statusLine(ada.page).innerText()));
+    await composer(ada.page).fill('with the retried file');
+    await composer(ada.page).press('Enter');
+    await ada.page.getByRole('alert').filter({ hasText: 'press Retry, or remove it' }).waitFor();
+    refuse = false;
+    await chip.getByRole('button', { name: `Retry ${name}` }).click();
+    await chip.filter({ hasText: 'Uploaded' }).waitFor({ timeout: 15_000 });
+    await ada.page.unroute((url) => url.pathname === '/api/v1/media');
+    await composer(ada.page).press('Enter');
+    await message(ben.page, 'with the retried file').locator('.att-image').waitFor({ timeout: LIVE_MS });
     assert.deepEqual(problems, []);
   });
 
