@@ -66,7 +66,7 @@ export function initAttachments(conv, form) {
   row.before(list);
   row.after(status);
 
-  const items = []; // {file, chip, media, state: "uploading"|"done"|"failed", abort, error}
+  const items = []; // {file, chip, bar, note, retry, remove, url, media, abort, state: "uploading"|"done"|"failed"}
   const listeners = new Set();
   let notice = ''; // files left out of the last add, said until the next one
 
