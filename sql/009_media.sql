@@ -52,6 +52,7 @@ CREATE TABLE uploads (
     length      bigint NOT NULL CHECK (length >= 0),
     "offset"    bigint NOT NULL DEFAULT 0 CHECK ("offset" >= 0 AND "offset" <= length),
     name        text NOT NULL CHECK (char_length(name) BETWEEN 1 AND 255),
+    declared    text NOT NULL DEFAULT '' CHECK (char_length(declared) <= 127),   -- the client's type: a hint
     opaque      boolean NOT NULL DEFAULT false,
     media_id    bigint REFERENCES media (id) ON DELETE SET NULL,   -- set once complete
     created_at  timestamptz NOT NULL DEFAULT now(),

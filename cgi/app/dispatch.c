@@ -112,6 +112,9 @@ static HDF *page_hdf(ctx *c, json_t *data)
         view_set(h, "Session.user.id", id);
         view_set(h, "Session.user.username", c->svc.user->username);
         view_set(h, "Session.user.display_name", c->svc.user->display_name);
+        if (c->svc.user->avatar_id)
+            view_set(h, "Session.user.avatar_url",
+                     arena_printf(c->svc.a, "/api/v1/media/%lld/thumb/320", c->svc.user->avatar_id));
         snprintf(id, sizeof id, "%ld", c->svc.cfg->presence_away);   /* the live page's activity beacon */
         view_set(h, "Session.presence_away_s", id);
     }

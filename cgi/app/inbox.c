@@ -15,7 +15,7 @@ const db_stmt inbox_stmts[] = {
     {"conv_list", "SELECT c.id, c.kind, c.title, c.last_seq, " DB_TS("c.last_activity_at") ", m.role, m.read_seq, "
                   "(SELECT count(*) FROM (SELECT 1 FROM messages x WHERE x.conversation_id = c.id AND x.seq > m.read_seq "
                   "AND x.kind = 'text' AND x.deleted_at IS NULL AND x.sender_id IS DISTINCT FROM $1 LIMIT 1000) z), "
-                  "c.e2e, c.description, " USERS_REF_COLS("p") ", lm.* "
+                  "c.e2e, c.description, c.avatar_media_id, " USERS_REF_COLS("p") ", lm.* "
                   "FROM members m JOIN conversations c ON c.id = m.conversation_id "
                   "LEFT JOIN LATERAL (SELECT " USERS_REF_COLS("u") " FROM members o JOIN users u ON u.id = o.user_id "
                   "WHERE c.kind = 'direct' AND o.conversation_id = c.id AND o.user_id <> $1 LIMIT 1) p ON true "
@@ -25,7 +25,7 @@ const db_stmt inbox_stmts[] = {
     {NULL, NULL},
 };
 enum inbox_col { IC_ID, IC_KIND, IC_TITLE, IC_LAST_SEQ, IC_ACTIVITY, IC_ROLE, IC_READ_SEQ, IC_UNREAD, IC_E2E,
-                 IC_DESCRIPTION, IC_PEER, INBOX_MSG = IC_PEER + USERS_REF_NCOLS };
+                 IC_DESCRIPTION, IC_AVATAR, IC_PEER, INBOX_MSG = IC_PEER + USERS_REF_NCOLS };
 
 /* GET /conversations */
 err_t h_convs(ctx *c)
@@ -49,6 +49,8 @@ err_t h_convs(ctx *c)
 #undef V
         if (!o) continue;
         if (direct && !PQgetisnull(r, i, IC_PEER)) json_object_set_new(o, "peer", users_ref_json(r, i, IC_PEER));
+        json_object_set_new(o, "avatar_url", PQgetisnull(r, i, IC_AVATAR) ? json_null()
+                            : json_sprintf("/api/v1/media/%s/thumb/320", PQgetvalue(r, i, IC_AVATAR)));
         json_t *lm = PQgetisnull(r, i, INBOX_MSG + MC_ID) ? json_null()
                      : msg_row_json(&c->svc, r, i, INBOX_MSG, id, c->svc.user);
         if (json_is_object(lm)) {                        /* any message's shape, plus an excerpt */

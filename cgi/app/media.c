@@ -53,8 +53,8 @@ const db_stmt media_stmts[] = {
     {"media_own_image", "SELECT 1 FROM media WHERE id = $1 AND uploader_id = $2 AND kind = 'image'"},
     {"media_avatar_me", "UPDATE users SET avatar_media_id = $2, updated_at = now() WHERE id = $1"},
     {"media_avatar_conv", "UPDATE conversations SET avatar_media_id = $2 WHERE id = $1"},
-    {"upload_insert", "INSERT INTO uploads (id, user_id, length, name, opaque) VALUES ($1, $2, $3, $4, $5)"},
-    {"upload_get", "SELECT length, \"offset\", name, opaque, media_id FROM uploads WHERE id = $1 AND user_id = $2"},
+    {"upload_insert", "INSERT INTO uploads (id, user_id, length, name, opaque, declared) VALUES ($1, $2, $3, $4, $5, $6)"},
+    {"upload_get", "SELECT length, \"offset\", name, opaque, media_id, declared FROM uploads WHERE id = $1 AND user_id = $2"},
     {"upload_offset", "UPDATE uploads SET \"offset\" = $3, updated_at = now() WHERE id = $1 AND user_id = $2"},
     {"upload_done", "UPDATE uploads SET media_id = $3, updated_at = now() WHERE id = $1 AND user_id = $2"},
     {"upload_delete", "DELETE FROM uploads WHERE id = $1 AND user_id = $2"},
@@ -571,15 +571,15 @@ static err_t h_tus_create(ctx *c)
     long long opaque = 0;
     ctx_qint(c, "opaque", &opaque);
     const char *p[] = {id, id_str(&c->svc, c->svc.user->id), id_str(&c->svc, length),
-                       media_clean_name(c->svc.a, name), opaque ? "true" : "false"};
-    if ((e = db_run(c->svc.db, "upload_insert", 5, p))) { unlink(path); return e; }
+                       media_clean_name(c->svc.a, name), opaque ? "true" : "false", type};
+    if ((e = db_run(c->svc.db, "upload_insert", 6, p))) { unlink(path); return e; }
     resp_header(c->rs, "Location", arena_printf(c->svc.a, "/api/v1/uploads/%s", id));
     c->out = json_pack("{s:{s:s,s:I,s:I}}", "upload", "id", id, "length", (json_int_t)length, "offset", (json_int_t)0);
     c->status = 201;
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
-typedef struct tus_row { long long length, offset, media_id; const char *name; int opaque; } tus_row;
+typedef struct tus_row { long long length, offset, media_id; const char *name, *declared; int opaque; } tus_row;
 
 static err_t tus_load(ctx *c, const char *id, tus_row *t)
 {
@@ -595,6 +595,7 @@ static err_t tus_load(ctx *c, const char *id, tus_row *t)
     t->name = arena_strdup(c->svc.a, PQgetvalue(r, 0, 2));
     t->opaque = PQgetvalue(r, 0, 3)[0] == 't';
     t->media_id = PQgetisnull(r, 0, 4) ? 0 : atoll(PQgetvalue(r, 0, 4));
+    t->declared = arena_strdup(c->svc.a, PQgetvalue(r, 0, 5));
     PQclear(r);
     return ERR_OK;
 }
@@ -676,7 +677,7 @@ static err_t h_tus_patch(ctx *c)
     if ((e = db_run(c->svc.db, "upload_offset", 3, p))) return e;
     if (t.offset == t.length) {
         long long mid;
-        if ((e = media_adopt(&c->svc, path, t.name, NULL, t.opaque, &mid))) return e;
+        if ((e = media_adopt(&c->svc, path, t.name, t.declared, t.opaque, &mid))) return e;
         const char *q[] = {id, id_str(&c->svc, c->svc.user->id), id_str(&c->svc, mid)};
         if ((e = db_run(c->svc.db, "upload_done", 3, q))) return e;
         t.media_id = mid;

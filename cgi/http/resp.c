@@ -87,7 +87,7 @@ void resp_security_headers(buf *out)
                   "Referrer-Policy: same-origin\r\n"
                   "X-Frame-Options: DENY\r\n"
                   "Cross-Origin-Opener-Policy: same-origin\r\n"
-                  "Permissions-Policy: camera=(), microphone=(), geolocation=()\r\n"
+                  "Permissions-Policy: camera=(), microphone=(self), geolocation=()\r\n"   /* voice notes */
                   "Cache-Control: no-store\r\n");
 }
 

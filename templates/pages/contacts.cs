@@ -12,7 +12,7 @@
   An error of POST /contacts shows under the add-contact field; any other
   error (accept, block, …) at the top of the page.
 ?><?cs def:person_head(u, with_presence) ?>
-              <span class="avatar avatar-md" aria-hidden="true"><?cs call:initial(u.username) ?></span>
+              <?cs call:avatar(u, "avatar-md") ?>
               <span class="person-text">
                 <span class="person-name"><span class="person-display"><?cs call:user_name(u) ?></span><?cs if:with_presence == "1" ?><?cs call:presence(u, "compact") ?><?cs /if ?></span>
                 <a class="person-handle" href="/users/<?cs var:u.username ?>">@<?cs var:u.username ?></a><?cs

@@ -44,7 +44,7 @@
           <ul class="people-list"><?cs
           each:p = Data.conversation.members ?>
             <li class="person">
-              <span class="avatar avatar-md" aria-hidden="true"><?cs call:initial(p.username) ?></span>
+              <?cs call:avatar(p, "avatar-md") ?>
               <span class="person-text">
                 <span class="person-name"><span class="person-display"><?cs call:user_name(p) ?><?cs if:p.username == Session.user.username ?> <span class="muted">(you)</span><?cs /if ?></span><?cs call:presence(p, "compact") ?></span>
                 <a class="person-handle" href="/users/<?cs var:p.username ?>">@<?cs var:p.username ?></a>
@@ -134,7 +134,7 @@
           each:p = Data.conversation.members ?><?cs
             if:p.username == Session.user.username ?><?cs set:Layout.me = "1" ?><?cs else ?><?cs set:Layout.me = "0" ?><?cs /if ?>
             <li class="member">
-              <span class="avatar avatar-md" aria-hidden="true"><?cs call:initial(p.username) ?></span>
+              <?cs call:avatar(p, "avatar-md") ?>
               <span class="person-text">
                 <span class="person-name"><span class="person-display"><?cs call:user_name(p) ?><?cs if:Layout.me == "1" ?> <span class="muted">(you)</span><?cs /if ?></span><?cs call:presence(p, "compact") ?></span>
                 <a class="person-handle" href="/users/<?cs var:p.username ?>">@<?cs var:p.username ?></a>

@@ -26,7 +26,7 @@
         <ul class="people-list"><?cs
         each:u = Data.users ?>
           <li class="person">
-            <span class="avatar avatar-md" aria-hidden="true"><?cs call:initial(u.username) ?></span>
+            <?cs call:avatar(u, "avatar-md") ?>
             <span class="person-text">
               <span class="person-name"><?cs call:user_name(u) ?></span>
               <a class="person-handle" href="/users/<?cs var:u.username ?>">@<?cs var:u.username ?></a><?cs

@@ -6,7 +6,7 @@
 ?><?cs def:page_body() ?>
     <div class="container narrow">
       <article class="card profile-card" aria-labelledby="page-title">
-        <span class="avatar avatar-xl" aria-hidden="true"><?cs call:initial(Data.user.username) ?></span>
+        <?cs call:avatar(Data.user, "avatar-xl") ?>
         <h1 id="page-title"><?cs call:user_name(Data.user) ?></h1>
         <p class="handle">@<?cs var:Data.user.username ?></p><?cs
         if:Data.user.status_text ?>

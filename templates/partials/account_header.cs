@@ -3,7 +3,7 @@
   logged in, and the tabs. Set Layout.tab before including it.
 ?>
       <div class="account-head">
-        <span class="avatar avatar-lg" aria-hidden="true"><?cs call:initial(Session.user.username) ?></span>
+        <?cs call:avatar(Session.user, "avatar-lg") ?>
         <div class="account-who">
           <h1 id="page-title"><?cs call:user_name(Session.user) ?></h1>
           <p class="muted">@<?cs var:Session.user.username ?> · <a href="/users/<?cs var:Session.user.username ?>">View public profile</a></p>

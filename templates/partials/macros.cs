@@ -76,6 +76,11 @@
   The first letter of a username, for the round avatar.
 ?><?cs def:initial(username) ?><?cs var:string.slice(username, 0, 1) ?><?cs /def ?><?cs #
 
+  A person's round picture: their avatar's thumbnail (cropped square by CSS), or the first
+  letter of their username. u needs username and may have avatar_url; size is the size
+  class (avatar-sm, avatar-md, avatar-msg, avatar-lg, avatar-xl).
+?><?cs def:avatar(u, size) ?><span class="avatar <?cs var:size ?>" aria-hidden="true"><?cs if:u.avatar_url ?><img src="<?cs var:u.avatar_url ?>" alt="" loading="lazy"><?cs else ?><?cs call:initial(u.username) ?><?cs /if ?></span><?cs /def ?><?cs #
+
   A user's display name, else the username. Pass the user node
   (Session.user, Data.user). Never use `alt:` for output: it bypasses the
   HTML escaping of Config.VarEscapeMode. user_name_text is the bare text,
@@ -132,9 +137,9 @@
   The word for a conversation kind.
 ?><?cs def:kind_label(kind) ?><?cs if:kind == "channel" ?>Channel<?cs elif:kind == "group" ?>Group<?cs else ?>Direct<?cs /if ?><?cs /def ?><?cs #
 
-  The round picture of a conversation: the first letter of a direct
-  conversation's title (the other person), else the kind's icon.
-?><?cs def:conv_avatar(c) ?><?cs if:c.kind == "direct" ?><span class="avatar avatar-md" aria-hidden="true"><?cs call:initial(c.title) ?></span><?cs else ?><span class="avatar avatar-md avatar-<?cs var:c.kind ?>" aria-hidden="true"><?cs call:kind_icon(c.kind) ?></span><?cs /if ?><?cs /def ?><?cs #
+  The round picture of a conversation: a direct conversation's peer's avatar or
+  first letter; a group's or channel's picture, else the kind's icon.
+?><?cs def:conv_avatar(c) ?><?cs if:c.kind == "direct" && c.peer.avatar_url ?><?cs call:avatar(c.peer, "avatar-md") ?><?cs elif:c.kind == "direct" ?><span class="avatar avatar-md" aria-hidden="true"><?cs call:initial(c.title) ?></span><?cs elif:c.avatar_url ?><span class="avatar avatar-md" aria-hidden="true"><img src="<?cs var:c.avatar_url ?>" alt="" loading="lazy"></span><?cs else ?><span class="avatar avatar-md avatar-<?cs var:c.kind ?>" aria-hidden="true"><?cs call:kind_icon(c.kind) ?></span><?cs /if ?><?cs /def ?><?cs #
 
   The word for a member's role.
 ?><?cs def:role_label(role) ?><?cs if:role == "owner" ?>Owner<?cs elif:role == "admin" ?>Admin<?cs else ?>Member<?cs /if ?><?cs /def ?><?cs #

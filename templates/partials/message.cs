@@ -60,7 +60,7 @@
     if:Layout.m_cont == "1" ?>
             <span class="msg-gutter"><?cs call:time_hm(m.created_at) ?></span><?cs
     else ?>
-            <span class="avatar avatar-msg" aria-hidden="true"><?cs call:initial(m.sender.username) ?></span><?cs
+            <?cs call:avatar(m.sender, "avatar-msg") ?><?cs
     /if ?>
             <div class="msg-main"><?cs
     if:Layout.m_cont != "1" ?>
