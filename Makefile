@@ -14,7 +14,7 @@ CPPFLAGS := -D_GNU_SOURCE -DPARLEY_VERSION='"$(VERSION)"' -I/usr/include/ClearSi
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
 CFLAGS   := -std=c11 -O2 -g -pthread -fstack-protector-strong $(WARN)
 SANFLAGS := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-LIBS     := -lfcgi -lneo_cs -lneo_utl -lz -lpq -lsodium -lhiredis -ljansson -lmagic -lcrypto -pthread
+LIBS     := -lfcgi -lneo_cs -lneo_utl -lz -lpq -lsodium -lhiredis -ljansson -lmagic -lcrypto -lqrencode -pthread
 # libvips (image processing) is linked only into the programs that run jobs: parley-worker
 # and the `parley` command. Its headers come in as system headers (no warnings of theirs).
 VIPS_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags vips 2>/dev/null))

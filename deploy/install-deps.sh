@@ -23,7 +23,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 pkgs=(
     build-essential pkg-config
     libfcgi-dev clearsilver-dev libpq-dev libsodium-dev libhiredis-dev libjansson-dev
-    libcurl4-openssl-dev libssl-dev libmagic-dev libvips-dev ffmpeg
+    libcurl4-openssl-dev libssl-dev libqrencode-dev libmagic-dev libvips-dev ffmpeg
     postgresql postgresql-contrib redis-server lighttpd
     curl ca-certificates
 )

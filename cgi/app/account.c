@@ -79,7 +79,7 @@ static err_t h_login(ctx *c)
     rl_give(&c->svc, user_key);
     int second;
     if ((e = twofactor_enabled(&c->svc, u->id, &second))) return e;
-    return second ? twofactor_ticket(c, u) : account_login_start(c, u, 200);
+    return second ? twofactor_login(c, u) : account_login_start(c, u, 200);
 }
 
 static err_t h_logout(ctx *c)
@@ -147,6 +147,7 @@ static const field_spec f_login[] = {
     {"username", "Username", FV_TEXT, 1, 1, 64},
     {"password", "Password", FV_BYTES, 1, 1, 1024},
     {"next", "Next page", FV_TEXT, 0, 0, 512},
+    {"totp", "Code", FV_TEXT, 0, 0, 32},       /* with two-factor sign-in on */
     {NULL, NULL, 0, 0, 0, 0},
 };
 

@@ -36,6 +36,7 @@ struct ctx {
     const char *csrf;        /* the token forms must carry */
     http_io *io;             /* the request's input, for R_RAW_BODY handlers */
     int csrf_ok;             /* the CSRF check passed already (before a form's first file) */
+    int raw;                 /* the handler wrote the answer's type and body itself (an image) */
 };
 
 /* A request header by its CGI name ("HTTP_UPLOAD_OFFSET"), or NULL. */

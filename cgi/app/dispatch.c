@@ -194,7 +194,7 @@ static err_t dispatch_success(ctx *c)
 {
     resp *rs = c->rs;
     rs->status = c->status;
-    if (rs->file_path) return ERR_OK;        /* a download: its headers are set, the bytes follow */
+    if (rs->file_path || c->raw) return ERR_OK;   /* a download or an image: set by the handler */
     if (c->rq.is_api) {
         rs->content_type = "application/json";
         if (c->status != 204) {

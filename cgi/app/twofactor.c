@@ -1,7 +1,8 @@
 /* twofactor.c — a second factor at sign-in: TOTP (any authenticator app) with single-use
- * recovery codes. Setting it up takes the password; turning it on takes a first code, and
- * answers ten recovery codes once. A login whose password is right answers a short-lived
- * ticket instead of a session; the session comes with a valid code for that ticket. */
+ * recovery codes. Setting it up shows a secret (and its QR code); the first code from the
+ * app turns it on and answers ten recovery codes, once. Then a login needs the code with the
+ * password ("totp"); the page asks for it on a form of its own, holding a short-lived ticket
+ * instead of the password. Turning it off takes a code too. */
 #include "module.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "twofactor.h"
 #include "users.h"
 #include "../core/totp.h"
+#include "../view/qr.h"
 
 enum {
     TF_TICKET_TTL = 300,     /* seconds to type the code after the password */
@@ -119,24 +121,42 @@ out:
 
 /* ---- sign-in ---------------------------------------------------------------------------- */
 
-err_t twofactor_ticket(ctx *c, user_row *u)
+/* A code for uid that was checked and found wrong counts against the account's login
+ * budget (the caller took a slot): the ticket form and the JSON login alike. */
+static err_t tf_second_step(ctx *c, user_row *u, const char *field)
 {
-    char ticket[SECRET_LEN + 1];
+    int ok;
+    err_t e = tf_check(&c->svc, u->id, ctx_str(c, field), &ok);
+    if (e) return e;
+    if (!ok) return ctx_fail(c, ERR_INVALID_CREDENTIALS, field, "That code is wrong or was used already.");
+    rl_give(&c->svc, account_budget(&c->svc, u->id));
+    return account_login_start(c, u, 200);
+}
+
+err_t twofactor_login(ctx *c, user_row *u)
+{
+    const char *code = ctx_str(c, "totp");
+    if (code && *code) {
+        err_t e = rl_take(&c->svc, account_budget(&c->svc, u->id), &c->svc.cfg->rl_login_user);
+        return e ? account_limited(&c->svc, e) : tf_second_step(c, u, "totp");
+    }
+    if (c->rq.is_api) return ERR_TOTP_REQUIRED;           /* send it again with "totp" */
+    char ticket[SECRET_LEN + 1];                          /* the page: a form of its own */
     secret_new(ticket);
     redisReply *rep;
     err_t e = kv_cmd(c->svc.kv, &rep, "SET 2fa:%s %lld EX %d", ticket, u->id, TF_TICKET_TTL);
     if (e) return e;
     freeReplyObject(rep);
     const char *next = ctx_str(c, "next");
-    c->out = json_pack("{s:b,s:s,s:s}", "two_factor_required", 1, "ticket", ticket, "next", next ? next : "");
-    if (!c->rq.is_api) c->page = "login_two_factor";
+    c->out = json_pack("{s:s,s:s}", "ticket", ticket, "next", next ? next : "");
+    c->page = "login_two_factor";
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
-/* POST /login/two-factor {"ticket","code"}: the second step of a login. */
+/* POST /login/two-factor {"ticket","code"}: the page's second step of a login. */
 static err_t h_login_two_factor(ctx *c)
 {
-    const char *ticket = ctx_str(c, "ticket"), *code = ctx_str(c, "code");
+    const char *ticket = ctx_str(c, "ticket");
     if (!secret_shape_ok(ticket, "")) return ctx_fail(c, ERR_UNAUTHORIZED, "ticket", "The sign-in has expired. Log in again.");
     redisReply *rep;
     err_t e = kv_cmd(c->svc.kv, &rep, "GET 2fa:%s", ticket);
@@ -146,25 +166,22 @@ static err_t h_login_two_factor(ctx *c)
     if (uid <= 0) return ctx_fail(c, ERR_UNAUTHORIZED, "ticket", "The sign-in has expired. Log in again.");
     /* Wrong codes spend the ticket's tries and the account's login budget alike. */
     rate_rule tries = {TF_TICKET_TRIES, TF_TICKET_TTL};
-    const char *tkey = arena_printf(c->svc.a, "2fa:try:%s", ticket), *ukey = account_budget(&c->svc, uid);
+    const char *tkey = arena_printf(c->svc.a, "2fa:try:%s", ticket);
     if ((e = rl_take(&c->svc, tkey, &tries))) {
         if (!kv_cmd(c->svc.kv, &rep, "DEL 2fa:%s", ticket)) freeReplyObject(rep);
         return e == ERR_RATE_LIMITED ? ctx_fail(c, ERR_UNAUTHORIZED, "ticket", "Too many wrong codes. Log in again.") : e;
     }
-    if ((e = rl_take(&c->svc, ukey, &c->svc.cfg->rl_login_user))) return account_limited(&c->svc, e);
-    int ok;
-    if ((e = tf_check(&c->svc, uid, code, &ok))) return e;
-    if (!ok) return ctx_fail(c, ERR_INVALID_CREDENTIALS, "code", "That code is wrong or was used already.");
-    rl_give(&c->svc, ukey);
-    if (!kv_cmd(c->svc.kv, &rep, "DEL 2fa:%s", ticket)) freeReplyObject(rep);   /* one session per ticket */
+    if ((e = rl_take(&c->svc, account_budget(&c->svc, uid), &c->svc.cfg->rl_login_user))) return account_limited(&c->svc, e);
     user_row *u;
     if ((e = users_by_id(&c->svc, uid, &u))) return e;
-    return account_login_start(c, u, 200);
+    if ((e = tf_second_step(c, u, "code"))) return e;
+    if (!kv_cmd(c->svc.kv, &rep, "DEL 2fa:%s", ticket)) freeReplyObject(rep);   /* one session per ticket */
+    return ERR_OK;
 }
 
 /* ---- settings --------------------------------------------------------------------------- */
 
-static err_t tf_status_json(ctx *c, const tf_state *t, json_t **out)
+static err_t tf_status(ctx *c, const tf_state *t, json_t **out)
 {
     long long left = 0;
     if (t->enabled) {
@@ -175,62 +192,48 @@ static err_t tf_status_json(ctx *c, const tf_state *t, json_t **out)
         left = atoll(PQgetvalue(r, 0, 0));
         PQclear(r);
     }
-    *out = json_pack("{s:b,s:b,s:I}", "enabled", t->enabled, "pending", t->exists && !t->enabled,
+    *out = json_pack("{s:{s:b,s:b,s:I}}", "two_factor", "enabled", t->enabled, "pending", t->exists && !t->enabled,
                      "recovery_codes_left", (json_int_t)left);
     return *out ? ERR_OK : ERR_INTERNAL;
 }
 
-/* The otpauth:// link authenticator apps read (also as a QR code, by the page's script). */
-static json_t *tf_setup_json(ctx *c, const unsigned char *secret)
+/* The otpauth:// URI authenticator apps read (the QR code holds it). Arena. */
+static const char *tf_uri(ctx *c, const char *b32)
+{
+    const char *label = url_encode(c->svc.a, arena_printf(c->svc.a, "Parley:%s", c->svc.user->username));
+    return arena_printf(c->svc.a, "otpauth://totp/%s?secret=%s&issuer=Parley&algorithm=SHA1&digits=6&period=30",
+                        label, b32);
+}
+
+/* Adds "secret" and "otpauth_uri" of a pending set-up to o. */
+static void tf_setup_fields(ctx *c, json_t *o, const unsigned char *secret)
 {
     char b32[TOTP_B32_LEN];
     totp_base32(secret, TOTP_SECRET_LEN, b32);
-    const char *label = url_encode(c->svc.a, arena_printf(c->svc.a, "Parley:%s", c->svc.user->username));
-    json_t *o = json_pack("{s:s,s:o}", "secret", b32, "otpauth_url",
-                          json_sprintf("otpauth://totp/%s?secret=%s&issuer=Parley&algorithm=SHA1&digits=6&period=30",
-                                       label, b32));
+    json_object_set_new(o, "secret", json_string(b32));
+    json_object_set_new(o, "otpauth_uri", json_string(tf_uri(c, b32)));
     sodium_memzero(b32, sizeof b32);
-    return o;
 }
 
-/* GET /me/two-factor */
+/* GET /me/2fa: the status (and, while being set up, the secret). */
 static err_t h_tf_show(ctx *c)
 {
     tf_state t;
     err_t e = tf_load(&c->svc, c->svc.user->id, &t);
-    json_t *st;
-    if (!e) e = tf_status_json(c, &t, &st);
-    if (!e) {
-        c->out = json_pack("{s:o}", "two_factor", st);
-        if (c->out && t.exists && !t.enabled) json_object_set_new(c->out, "setup", tf_setup_json(c, t.secret));
-    }
+    if (!e) e = tf_status(c, &t, &c->out);
+    if (!e && t.exists && !t.enabled) tf_setup_fields(c, c->out, t.secret);
     sodium_memzero(&t, sizeof t);
-    return e ? e : c->out ? ERR_OK : ERR_INTERNAL;
+    return e;
 }
 
-/* Checks the caller's password (with the login budget, like a password change). */
-static err_t tf_password(ctx *c)
-{
-    const char *ukey = account_budget(&c->svc, c->svc.user->id), *hash = NULL;
-    err_t e = rl_take(&c->svc, ukey, &c->svc.cfg->rl_login_user);
-    if (e) return account_limited(&c->svc, e);
-    user_row *u;
-    if ((e = users_find_login(&c->svc, c->svc.user->username, &u, &hash))) return e;
-    if (!users_password_ok(hash, ctx_str(c, "password")))
-        return ctx_fail(c, ERR_WRONG_PASSWORD, "password", "The password is wrong.");
-    rl_give(&c->svc, ukey);
-    return ERR_OK;
-}
-
-/* POST /me/two-factor/setup {"password"}: a new secret, not yet in force. */
+/* POST /me/2fa/totp: a new secret for the app, in force once confirmed with a code. */
 static err_t h_tf_setup(ctx *c)
 {
-    err_t e = tf_password(c);
-    if (e) return e;
     tf_state t;
-    if ((e = tf_load(&c->svc, c->svc.user->id, &t))) return e;
+    err_t e = tf_load(&c->svc, c->svc.user->id, &t);
     int enabled = t.enabled;
     sodium_memzero(&t, sizeof t);
+    if (e) return e;
     if (enabled) return ctx_fail(c, ERR_CONFLICT, NULL, "Two-factor sign-in is on already. Turn it off first to change it.");
     unsigned char secret[TOTP_SECRET_LEN];
     randombytes_buf(secret, sizeof secret);
@@ -240,12 +243,32 @@ static err_t h_tf_setup(ctx *c)
     e = db_run(c->svc.db, "tf_setup", 2, p);
     sodium_memzero(hex, sizeof hex);
     if (!e) {
-        c->out = json_pack("{s:{s:b,s:b,s:I},s:o}", "two_factor", "enabled", 0, "pending", 1, "recovery_codes_left",
-                           (json_int_t)0, "setup", tf_setup_json(c, secret));
+        tf_state fresh = {.exists = 1};
+        if (!(e = tf_status(c, &fresh, &c->out))) tf_setup_fields(c, c->out, secret);
         c->page = "two_factor";
     }
     sodium_memzero(secret, sizeof secret);
-    return e ? e : c->out ? ERR_OK : ERR_INTERNAL;
+    return e;
+}
+
+/* GET /me/2fa/totp/qr.svg: the pending set-up's otpauth URI as a QR code to scan. */
+static err_t h_tf_qr(ctx *c)
+{
+    tf_state t;
+    err_t e = tf_load(&c->svc, c->svc.user->id, &t);
+    if (e) return e;
+    char b32[TOTP_B32_LEN];
+    totp_base32(t.secret, TOTP_SECRET_LEN, b32);
+    int pending = t.exists && !t.enabled;
+    sodium_memzero(&t, sizeof t);
+    char *svg = pending ? qr_svg(c->svc.a, tf_uri(c, b32)) : NULL;
+    sodium_memzero(b32, sizeof b32);
+    if (!pending) return ctx_fail(c, ERR_NOT_FOUND, NULL, "There is no two-factor set-up in progress.");
+    if (!svg) return ERR_INTERNAL;
+    buf_puts(&c->rs->body, svg);
+    c->rs->content_type = "image/svg+xml";
+    c->raw = 1;
+    return ERR_OK;
 }
 
 /* New recovery codes for the caller (the old ones stop working): XXXXX-XXXXX, shown once. */
@@ -270,8 +293,17 @@ static err_t tf_new_codes(ctx *c, json_t **out)
     return *out ? ERR_OK : ERR_INTERNAL;
 }
 
-/* POST /me/two-factor/enable {"code"}: the first code from the app turns it on. */
-static err_t h_tf_enable(ctx *c)
+/* The answer with fresh recovery codes: {"two_factor":{…},"recovery_codes":[…]}. */
+static err_t tf_with_codes(ctx *c, json_t *codes)
+{
+    c->out = json_pack("{s:{s:b,s:b,s:I},s:o}", "two_factor", "enabled", 1, "pending", 0, "recovery_codes_left",
+                       (json_int_t)TF_RECOVERY_CODES, "recovery_codes", codes);
+    c->page = "two_factor";
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
+/* POST /me/2fa/totp/confirm {"code"}: the first code from the app turns it on. */
+static err_t h_tf_confirm(ctx *c)
 {
     tf_state t;
     err_t e = tf_load(&c->svc, c->svc.user->id, &t);
@@ -283,45 +315,56 @@ static err_t h_tf_enable(ctx *c)
     sodium_memzero(&t, sizeof t);
     if (was_on) return ctx_fail(c, ERR_CONFLICT, NULL, "Two-factor sign-in is on already.");
     if (!exists) return ctx_fail(c, ERR_CONFLICT, NULL, "Set up two-factor sign-in first.");
-    if (!ok) return ctx_fail(c, ERR_INVALID_FIELD, "code", "That code is wrong: check the app's clock and try the newest code.");
+    if (!ok) return ctx_fail(c, ERR_INVALID_FIELD, "code", "That code is wrong: check the phone's clock and try the newest code.");
     if ((e = db_begin(c->svc.db))) return e;
     const char *p[] = {id_str(&c->svc, c->svc.user->id), id_str(&c->svc, step)};
     json_t *codes = NULL;
     if (!(e = db_run(c->svc.db, "tf_enable", 2, p)) && !(e = tf_new_codes(c, &codes))) e = db_commit(c->svc.db);
     else db_rollback(c->svc.db);
     if (e) { json_decref(codes); return e; }
-    c->out = json_pack("{s:{s:b,s:b,s:I},s:o}", "two_factor", "enabled", 1, "pending", 0, "recovery_codes_left",
-                       (json_int_t)TF_RECOVERY_CODES, "recovery_codes", codes);
-    c->page = "two_factor";
-    return c->out ? ERR_OK : ERR_INTERNAL;
+    return tf_with_codes(c, codes);
 }
 
-/* POST /me/two-factor/recovery-codes {"password"}: ten new codes; the old ones stop working. */
+/* The caller's current code (or a recovery code), which changes to the set-up need. */
+static err_t tf_code_needed(ctx *c)
+{
+    int ok, on;
+    err_t e = twofactor_enabled(&c->svc, c->svc.user->id, &on);
+    if (e) return e;
+    if (!on) return ctx_fail(c, ERR_CONFLICT, NULL, "Two-factor sign-in is off.");
+    const char *key = account_budget(&c->svc, c->svc.user->id);
+    if ((e = rl_take(&c->svc, key, &c->svc.cfg->rl_login_user))) return account_limited(&c->svc, e);
+    if ((e = tf_check(&c->svc, c->svc.user->id, ctx_str(c, "code"), &ok))) return e;
+    if (!ok) return ctx_fail(c, ERR_INVALID_FIELD, "code", "That code is wrong or was used already.");
+    rl_give(&c->svc, key);
+    return ERR_OK;
+}
+
+/* POST /me/2fa/recovery-codes {"code"}: ten new codes; the old ones stop working. */
 static err_t h_tf_codes(ctx *c)
 {
-    err_t e = tf_password(c);
-    int on;
-    if (e || (e = twofactor_enabled(&c->svc, c->svc.user->id, &on))) return e;
-    if (!on) return ctx_fail(c, ERR_CONFLICT, NULL, "Two-factor sign-in is off.");
+    err_t e = tf_code_needed(c);
+    if (e) return e;
     json_t *codes;
     if ((e = db_begin(c->svc.db))) return e;
     if ((e = tf_new_codes(c, &codes))) { db_rollback(c->svc.db); return e; }
     if ((e = db_commit(c->svc.db))) { json_decref(codes); return e; }
-    c->out = json_pack("{s:{s:b,s:b,s:I},s:o}", "two_factor", "enabled", 1, "pending", 0, "recovery_codes_left",
-                       (json_int_t)TF_RECOVERY_CODES, "recovery_codes", codes);
-    c->page = "two_factor";
-    return c->out ? ERR_OK : ERR_INTERNAL;
+    return tf_with_codes(c, codes);
 }
 
-/* POST /me/two-factor/disable {"password"} (or DELETE /me/two-factor). */
+/* DELETE /me/2fa {"code"} (or POST /me/2fa/delete): off, with a current or recovery code. A
+ * set-up never confirmed is simply dropped. */
 static err_t h_tf_disable(ctx *c)
 {
-    err_t e = tf_password(c);
-    if (e) return e;
+    tf_state t;
+    err_t e = tf_load(&c->svc, c->svc.user->id, &t);
+    int on = t.enabled;
+    sodium_memzero(&t, sizeof t);
+    if (e || (on && (e = tf_code_needed(c)))) return e;
     const char *uid = id_str(&c->svc, c->svc.user->id);
     if ((e = db_run(c->svc.db, "tf_disable", 1, &uid))) return e;
     c->out = json_pack("{s:{s:b,s:b,s:I}}", "two_factor", "enabled", 0, "pending", 0, "recovery_codes_left", (json_int_t)0);
-    if (!c->rq.is_api) c->redirect = "/me/two-factor?done=two_factor_off";
+    if (!c->rq.is_api) c->redirect = "/me/2fa?done=two_factor_off";
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
@@ -331,22 +374,23 @@ static const field_spec f_second_step[] = {
     {"next", "Next page", FV_TEXT, 0, 0, 512},
     {NULL, NULL, 0, 0, 0, 0},
 };
-static const field_spec f_password[] = {
-    {"password", "Password", FV_BYTES, 1, 1, 1024},
-    {NULL, NULL, 0, 0, 0, 0},
-};
 static const field_spec f_code[] = {
     {"code", "Code", FV_TEXT, 1, 1, 32},
+    {NULL, NULL, 0, 0, 0, 0},
+};
+static const field_spec f_code_optional[] = {
+    {"code", "Code", FV_TEXT, 0, 1, 32},
     {NULL, NULL, 0, 0, 0, 0},
 };
 
 static const route twofactor_routes[] = {
     {"POST", "/login/two-factor", h_login_two_factor, R_ANON_FORM, "login_two_factor", f_second_step, NULL, NULL},
-    {"GET", "/me/two-factor", h_tf_show, R_AUTH, "two_factor", NULL, NULL, NULL},
-    {"POST", "/me/two-factor/setup", h_tf_setup, R_AUTH, "two_factor", f_password, h_tf_show, NULL},
-    {"POST", "/me/two-factor/enable", h_tf_enable, R_AUTH, "two_factor", f_code, h_tf_show, NULL},
-    {"POST", "/me/two-factor/recovery-codes", h_tf_codes, R_AUTH, "two_factor", f_password, h_tf_show, NULL},
-    {"POST", "/me/two-factor/disable", h_tf_disable, R_AUTH, "two_factor", f_password, h_tf_show, NULL},
-    {"DELETE", "/me/two-factor", h_tf_disable, R_AUTH, "two_factor", f_password, h_tf_show, NULL},
+    {"GET", "/me/2fa", h_tf_show, R_AUTH, "two_factor", NULL, NULL, NULL},
+    {"POST", "/me/2fa/totp", h_tf_setup, R_AUTH, "two_factor", NULL, h_tf_show, NULL},
+    {"GET", "/me/2fa/totp/qr.svg", h_tf_qr, R_AUTH, NULL, NULL, NULL, NULL},
+    {"POST", "/me/2fa/totp/confirm", h_tf_confirm, R_AUTH, "two_factor", f_code, h_tf_show, NULL},
+    {"POST", "/me/2fa/recovery-codes", h_tf_codes, R_AUTH, "two_factor", f_code, h_tf_show, NULL},
+    {"DELETE", "/me/2fa", h_tf_disable, R_AUTH, "two_factor", f_code_optional, h_tf_show, NULL},
+    {"POST", "/me/2fa/delete", h_tf_disable, R_AUTH, "two_factor", f_code_optional, h_tf_show, NULL},
 };
 const module twofactor_module = {"twofactor", MODULE_ROUTES(twofactor_routes), twofactor_stmts};

@@ -5,8 +5,10 @@
 
 /* *on: uid has two-factor sign-in turned on (set up and confirmed). */
 err_t twofactor_enabled(svc *c, long long uid, int *on);
-/* Instead of a session: a ticket for the second step (5 minutes, 5 tries), answered as
- * {"two_factor_required":true,"ticket"}; pages show the code form. */
-err_t twofactor_ticket(ctx *c, user_row *u);
+/* The rest of a login whose password was right, for u with two-factor sign-in on: with a
+ * right "totp" (or recovery code), the session; without one, ERR_TOTP_REQUIRED for the API
+ * and, for pages, the code form holding a ticket (5 minutes, 5 tries) instead of the
+ * password. */
+err_t twofactor_login(ctx *c, user_row *u);
 
 #endif

@@ -12,6 +12,7 @@ static const err_info err_table[ERR__COUNT] = {
     [ERR_INVALID_UTF8]        = {400, "invalid_utf8", "Text must be valid UTF-8 without NUL bytes."},
     [ERR_UNAUTHORIZED]        = {401, "unauthorized", "Log in first: no valid session or token."},
     [ERR_INVALID_CREDENTIALS] = {401, "invalid_credentials", "Wrong username or password."},
+    [ERR_TOTP_REQUIRED]       = {401, "totp_required", "Two-factor sign-in is on: send the code from your authenticator app as \"totp\"."},
     [ERR_CSRF]                = {403, "csrf_failed", "The form has expired or its security token is missing. Reload the page and try again."},
     [ERR_WRONG_PASSWORD]      = {403, "wrong_password", "The current password is wrong."},
     [ERR_FORBIDDEN]           = {403, "forbidden", "You are not allowed to do that."},
