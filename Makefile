@@ -15,12 +15,14 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
 CFLAGS   := -std=c11 -O2 -g -pthread -fstack-protector-strong $(WARN)
 SANFLAGS := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LIBS     := -lfcgi -lneo_cs -lneo_utl -lz -lpq -lsodium -lhiredis -ljansson -lmagic -lcrypto -lqrencode -pthread
-# libvips (image processing) is linked only into the programs that run jobs: parley-worker
-# and the `parley` command. Its headers come in as system headers (no warnings of theirs).
+# libvips (image processing) is linked only into the programs that run jobs (parley-worker
+# and the `parley` command) and the tests that reach the job table; never into parley.fcgi.
+# Its headers come in as system headers (no warnings of theirs).
 VIPS_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags vips 2>/dev/null))
 VIPS_LIBS   := $(shell pkg-config --libs vips 2>/dev/null)
 build/obj/cgi/worker/%.o build/san/obj/cgi/worker/%.o build/tsan/obj/cgi/worker/%.o: CPPFLAGS += $(VIPS_CFLAGS)
 build/obj/cgi/bin/parley_worker.o build/san/obj/cgi/bin/parley_worker.o build/tsan/obj/cgi/bin/parley_worker.o: CPPFLAGS += $(VIPS_CFLAGS)
+build/san/tests/% build/san/stack-tests/%: CPPFLAGS += $(VIPS_CFLAGS)
 
 SRC      := $(wildcard cgi/core/*.c cgi/http/*.c cgi/store/*.c cgi/app/*.c cgi/view/*.c cgi/events/*.c cgi/worker/*.c cgi/media/*.c)
 OBJ      := $(SRC:%.c=build/obj/%.o)
@@ -102,7 +104,7 @@ san: build/san/parley.fcgi build/san/parley build/san/parley-events.fcgi build/s
 
 build/san/tests/%: tests/unit/%.c build/san/libparley.a tests/unit/unit_fixture.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $(filter %.c %.a,$^) -lcmocka $(LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $(filter %.c %.a,$^) -lcmocka $(LIBS) $(VIPS_LIBS)
 
 build/san/stack-tests/%: tests/stack/%.c build/san/libparley.a
 	@mkdir -p $(dir $@)

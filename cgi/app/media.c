@@ -409,7 +409,10 @@ static err_t h_media_get(ctx *c)
     int processing = !strcmp(state, "processing");
     PQclear(r);
 #undef V
-    /* Others get an image only once its EXIF and GPS are gone. */
+    /* Others get an image only once its EXIF and GPS are gone, so never one that could not
+     * be decoded (a bomb, a broken file): it keeps them. */
+    if (image && !strcmp(state, "failed") && !mine)
+        return ctx_fail(c, ERR_NOT_FOUND, NULL, "This photo could not be processed; only its sender can open it.");
     if (image && processing && !mine) {
         resp_header(c->rs, "Retry-After", "2");
         return ctx_fail(c, ERR_UNAVAILABLE, NULL, "This photo is still being processed. Try again in a moment.");

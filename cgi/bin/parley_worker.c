@@ -1,6 +1,7 @@
 /* parley_worker.c — parley-worker: runs background jobs from the PostgreSQL queue
- * (cgi/worker/). PARLEY_WORKER_THREADS threads, each with its own connection; SIGTERM or
- * SIGINT lets every thread finish its job, then exits. Wiring only. */
+ * (cgi/worker/). PARLEY_WORKER_THREADS threads, each with its own PostgreSQL and Redis
+ * connections; libvips is started once here for the media jobs. SIGTERM or SIGINT lets
+ * every thread finish its job, then exits. Wiring only. */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include <sodium.h>
 #include "../core/config.h"
 #include "../core/log.h"
+#include "../worker/media_proc.h"
 #include "../worker/runner.h"
 
 /* Test hook: PARLEY_JOB_TEST_DELAY_MS makes every thread wait that long between claiming a
@@ -31,8 +33,9 @@ static long test_delay_ms(void)
     return ms;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    (void)argc;
     static config cfg;
     char err[512];
     if (config_load(&cfg, err, sizeof err)) {
@@ -40,6 +43,10 @@ int main(void)
         return 2;
     }
     if (sodium_init() < 0) return 1;
+    if (media_proc_init(argv[0])) {
+        fprintf(stderr, "parley-worker: libvips cannot start\n");
+        return 1;
+    }
     json_object_seed(0);
     signal(SIGPIPE, SIG_IGN);
     /* Only this thread takes SIGTERM and SIGINT (sigwait below); the workers inherit the mask. */
@@ -74,6 +81,7 @@ int main(void)
     log_info("parley-worker: stopped");
     free(rs);
     free(ts);
+    media_proc_shutdown();
     config_free(&cfg);
     return 0;
 }

@@ -204,3 +204,15 @@ void store_blob_delete(const char *dir, const char *sha_hex)
     for (int i = 0; store_derived[i]; i++)
         if (store_derived_path(dir, sha_hex, store_derived[i], p) == 0) unlink(p);
 }
+
+int store_tmp_path(const char *dir, char out[STORE_PATH_MAX])
+{
+    unsigned char rnd[16];
+    char hex[33];
+    randombytes_buf(rnd, sizeof rnd);
+    sodium_bin2hex(hex, sizeof hex, rnd, sizeof rnd);
+    int n = snprintf(out, STORE_PATH_MAX, "%s/tmp/%s", dir, hex);
+    if (n > 0 && n < STORE_PATH_MAX) return 0;
+    out[0] = '\0';
+    return -1;
+}

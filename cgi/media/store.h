@@ -7,7 +7,16 @@
  *   uploads/<id>                   resumable (tus) uploads in progress
  * Handlers and the worker go through this interface only, so that an object store can take
  * the directory's place later without touching them. Paths are written into caller buffers
- * of STORE_PATH_MAX bytes. */
+ * of STORE_PATH_MAX bytes.
+ *
+ * The blob lock. The worker's clean-up (media.cleanup, cgi/worker/media_gc.c) deletes a blob
+ * once no media row names its hash, holding the PostgreSQL advisory lock
+ *   pg_advisory_lock(hashtextextended(<sha256 hex>, 0))
+ * around "check that no row has this sha256 → unlink the files". An upload must hold the
+ * same lock from before it renames its blob into place (store_put_commit, store_adopt)
+ * until its media row is committed (media_record in cgi/app/media.c takes it, as a session
+ * lock, around the rename and the row's transaction): otherwise the clean-up could delete
+ * the file of an upload of bytes that were stored before and were about to be forgotten. */
 #ifndef PARLEY_STORE_H
 #define PARLEY_STORE_H
 #include <stddef.h>
@@ -58,5 +67,8 @@ int store_mkparents(const char *path);
 void store_blob_delete(const char *dir, const char *sha_hex);
 /* 1 when s is 64 lower-case hex digits. */
 int store_sha_ok(const char *s);
+/* A fresh random name under tmp/ for a file the worker writes and then renames into place
+ * (same file system as blobs/ and derived/, so the rename is atomic). 0 or -1. */
+int store_tmp_path(const char *dir, char out[STORE_PATH_MAX]);
 
 #endif

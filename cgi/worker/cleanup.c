@@ -20,9 +20,10 @@ const db_stmt cleanup_stmts[] = {
     {NULL, NULL},
 };
 
-err_t cleanup_run(db *d, json_t *payload, char *why, size_t whylen)
+err_t cleanup_run(svc *s, json_t *payload, char *why, size_t whylen)
 {
     (void)payload;
+    db *d = s->db;
     long long total = 0, n;
     do {                                      /* batch by batch: each is its own transaction */
         PGresult *r;
@@ -39,10 +40,12 @@ err_t cleanup_run(db *d, json_t *payload, char *why, size_t whylen)
     return ERR_OK;
 }
 
-void cleanup_key(long long t, char *out, size_t outlen)
+void cleanup_key(const char *kind, long long t, char *out, size_t outlen)
 {
     time_t tt = (time_t)t;
     struct tm tm;
+    char hour[32];
     gmtime_r(&tt, &tm);
-    strftime(out, outlen, "cleanup:%Y-%m-%dT%H", &tm);
+    strftime(hour, sizeof hour, "%Y-%m-%dT%H", &tm);
+    snprintf(out, outlen, "%s:%s", kind, hour);
 }

@@ -6,7 +6,7 @@
 #ifndef PARLEY_CLEANUP_H
 #define PARLEY_CLEANUP_H
 #include <jansson.h>
-#include "../store/db.h"
+#include "../app/svc.h"
 
 #define CLEANUP_DONE_DAYS 7
 #define CLEANUP_FAILED_DAYS 30
@@ -15,8 +15,8 @@
 extern const db_stmt cleanup_stmts[];
 
 /* The job handler (kinds.h): the payload is ignored ({}). */
-err_t cleanup_run(db *d, json_t *payload, char *why, size_t whylen);
-/* The hourly key for time t: "cleanup:2026-11-28T02" (UTC). */
-void cleanup_key(long long t, char *out, size_t outlen);
+err_t cleanup_run(svc *s, json_t *payload, char *why, size_t whylen);
+/* The hourly key of job kind for time t: "cleanup:2026-11-28T02" (UTC). */
+void cleanup_key(const char *kind, long long t, char *out, size_t outlen);
 
 #endif

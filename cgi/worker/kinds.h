@@ -6,11 +6,13 @@
 #define PARLEY_KINDS_H
 #include <stddef.h>
 #include <jansson.h>
-#include "../store/db.h"
+#include "../app/svc.h"
 
-/* Runs one job. payload is the job's JSON object (borrowed). On failure returns an error
- * and writes a one-line reason to why. */
-typedef err_t (*kind_fn)(db *d, json_t *payload, char *why, size_t whylen);
+/* Runs one job in the worker thread's service context s (its own PostgreSQL and Redis
+ * connections, an arena reset before every job, no acting user), so a handler can publish
+ * events after its change committed. payload is the job's JSON object (borrowed). On
+ * failure returns an error and writes a one-line reason to why. */
+typedef err_t (*kind_fn)(svc *s, json_t *payload, char *why, size_t whylen);
 
 typedef struct job_kind {
     const char *name;

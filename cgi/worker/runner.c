@@ -26,9 +26,10 @@ static void runner_nap(runner *r, long ms)
     if (ms > 0) poll(&p, 1, (int)ms);
 }
 
-/* Runs j's handler; on failure why holds the reason. */
-static err_t runner_exec(db *d, const job *j, char *why, size_t whylen)
+/* Runs j's handler in s; on failure why holds the reason. */
+static err_t runner_exec(svc *s, const job *j, char *why, size_t whylen)
 {
+    db *d = s->db;
     const job_kind *k = kinds_find(j->kind);
     if (!k) {
         snprintf(why, whylen, "no handler for kind %s", j->kind);
@@ -40,7 +41,7 @@ static err_t runner_exec(db *d, const job *j, char *why, size_t whylen)
         return ERR_INVALID_JSON;
     }
     why[0] = '\0';
-    err_t e = k->run(d, payload, why, whylen);
+    err_t e = k->run(s, payload, why, whylen);
     json_decref(payload);
     if (e && !why[0]) snprintf(why, whylen, "%s", err_lookup(e)->message);
     /* A handler that failed inside a transaction must not leave it open for the next job. */
@@ -74,30 +75,40 @@ static void runner_settle(runner *r, db *d, const job *j, err_t outcome, const c
                  j->max_attempts, why, delay);
 }
 
-static void runner_one(runner *r, db *d, job *j)
+/* Runs j with a fresh arena: what one job allocated there is gone before the next. */
+static void runner_one(runner *r, db *d, kv *k, arena *a, job *j)
 {
     if (r->test_delay_ms) runner_nap(r, r->test_delay_ms);
     char why[512];
     long long t0 = runner_ms();
-    err_t e = runner_exec(d, j, why, sizeof why);
+    arena_reset(a);
+    svc s = {.cfg = r->cfg, .db = d, .kv = k, .a = a};
+    err_t e = runner_exec(&s, j, why, sizeof why);
     runner_settle(r, d, j, e, why, (long)(runner_ms() - t0));
 }
 
-/* Queues this hour's cleanup; the key makes every other worker's offer a no-op. */
+/* Queues this hour's clean-ups; the keys make every other worker's offer a no-op. */
 static void runner_schedule(db *d)
 {
-    char key[64];
-    long long id;
-    cleanup_key((long long)time(NULL), key, sizeof key);
-    if (jobs_enqueue(d, "cleanup", "{}", key, 0, &id) == ERR_OK && id)
-        log_info("jobs: queued job %lld cleanup (%s)", id, key);
+    static const char *const hourly[] = {"cleanup", "media.cleanup", NULL};
+    for (int i = 0; hourly[i]; i++) {
+        char key[80];
+        long long id;
+        cleanup_key(hourly[i], (long long)time(NULL), key, sizeof key);
+        if (jobs_enqueue(d, hourly[i], "{}", key, 0, &id) == ERR_OK && id)
+            log_info("jobs: queued job %lld %s (%s)", id, hourly[i], key);
+    }
 }
 
 void *runner_main(void *arg)
 {
     runner *r = arg;
     db d;
+    kv k;                       /* Redis, for the events handlers publish */
+    arena a;                    /* the jobs' scratch memory, reset before each */
     db_init(&d, r->cfg->db, r->cfg->backend_timeout_ms, kinds_stmts);
+    kv_init(&k, r->cfg->redis, r->cfg->backend_timeout_ms);
+    arena_init(&a);
     long long next_schedule = 0;
     int was_down = 0;
     while (!atomic_load(r->stopping)) {
@@ -121,7 +132,7 @@ void *runner_main(void *arg)
             job j;
             int got;
             if ((e = jobs_claim(&d, r->owner, &j, &got)) || !got) break;
-            runner_one(r, &d, &j);
+            runner_one(r, &d, &k, &a, &j);
             job_clear(&j);
         }
         long wait_ms = r->cfg->job_poll * 1000L;
@@ -130,5 +141,7 @@ void *runner_main(void *arg)
         if (!atomic_load(r->stopping) && wait_ms > 0) db_wait_notify(&d, wait_ms, r->wake_fd);
     }
     db_close(&d);
+    kv_close(&k);
+    arena_free(&a);
     return NULL;
 }

@@ -102,17 +102,21 @@ static void test_cleanup_key(void **state)
 {
     (void)state;
     char k[64];
-    cleanup_key(1795831199LL, k, sizeof k);                   /* 2026-11-28T01:59:59Z */
+    cleanup_key("cleanup", 1795831199LL, k, sizeof k);                   /* 2026-11-28T01:59:59Z */
     assert_string_equal(k, "cleanup:2026-11-28T01");
-    cleanup_key(1795831200LL, k, sizeof k);                   /* the next hour */
+    cleanup_key("cleanup", 1795831200LL, k, sizeof k);                   /* the next hour */
     assert_string_equal(k, "cleanup:2026-11-28T02");
     assert_true(jobs_key_valid(k));
+    cleanup_key("media.cleanup", 1795831200LL, k, sizeof k);
+    assert_string_equal(k, "media.cleanup:2026-11-28T02");
 }
 
 static void test_kinds(void **state)
 {
     (void)state;
     assert_non_null(kinds_find("cleanup"));
+    assert_non_null(kinds_find("media.process"));
+    assert_non_null(kinds_find("media.cleanup"));
     assert_null(kinds_find("webhook"));
     assert_null(kinds_find(""));
     for (const job_kind *k = kinds; k->name; k++) {
