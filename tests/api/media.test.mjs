@@ -6,6 +6,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import { deflateSync, crc32 } from 'node:zlib';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   api, apiAt, register, createGroup, messages, listConversations, assertError, openStream,
   inputValue, metaContent, HOST, PORT, BASE2, sql, haveDb, sleep, PASSWORD,
@@ -28,6 +32,54 @@ export function png(w, h, { bomb = false } = {}) {
   ihdr[9] = 2; // RGB
   const rows = bomb ? Buffer.alloc(1024) : Buffer.concat(Array.from({ length: h }, () => Buffer.concat([Buffer.from([0]), Buffer.alloc(w * 3, 0x80)])));
   return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** A JPEG (made by ffmpeg) with an EXIF block carrying GPS coordinates, as phones write. */
+function jpegWithGps() {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-exif-'));
+  try {
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=640x480', '-frames:v', '1', join(dir, 'p.jpg')]);
+    const jpg = readFileSync(join(dir, 'p.jpg'));
+    // TIFF, little-endian: IFD0 with one entry (GPSInfo → the GPS IFD), the GPS IFD with
+    // GPSLatitudeRef "N" and GPSLatitude 48/1 51/1 2952/100 (Paris).
+    const t = Buffer.alloc(8 + 2 + 12 + 4 + 2 + 24 + 4 + 24);
+    t.write('II', 0); t.writeUInt16LE(42, 2); t.writeUInt32LE(8, 4);
+    t.writeUInt16LE(1, 8);
+    t.writeUInt16LE(0x8825, 10); t.writeUInt16LE(4, 12); t.writeUInt32LE(1, 14); t.writeUInt32LE(26, 18);
+    t.writeUInt32LE(0, 22);
+    t.writeUInt16LE(2, 26);
+    t.writeUInt16LE(1, 28); t.writeUInt16LE(2, 30); t.writeUInt32LE(2, 32); t.write('N\0', 36);
+    t.writeUInt16LE(2, 40); t.writeUInt16LE(5, 42); t.writeUInt32LE(3, 44); t.writeUInt32LE(56, 48);
+    t.writeUInt32LE(0, 52);
+    [48, 1, 51, 1, 2952, 100].forEach((v, i) => t.writeUInt32LE(v, 56 + 4 * i));
+    const exif = Buffer.concat([Buffer.from('Exif\0\0'), t]);
+    const app1 = Buffer.alloc(4);
+    app1.writeUInt16BE(0xffe1, 0);
+    app1.writeUInt16BE(exif.length + 2, 2);
+    return Buffer.concat([jpg.subarray(0, 2), app1, exif, jpg.subarray(2)]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Waits until media id (seen by u) is no longer processing; returns its description. */
+async function processed(u, id, timeout = 30000) {
+  const until = Date.now() + timeout;
+  for (;;) {
+    const r = await api('GET', `/api/v1/media/${id}/meta`, { token: u.token });
+    assert.equal(r.status, 200, r.text);
+    if (r.json.media.state !== 'processing') return r.json.media;
+    assert.ok(Date.now() < until, `media ${id} still processing after ${timeout} ms`);
+    await sleep(200);
+  }
+}
+
+/** The worker's memory (kB) from /proc: {rss, peak}. */
+function workerMemory() {
+  const pid = readFileSync(`${process.env.PARLEY_VAR}/run/worker.pid`, 'utf8').split('\n')[0].trim();
+  const st = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(st)[1]);
+  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
 }
 
 export async function upload(u, bytes, name = 'file.bin', headers = {}) {
@@ -280,6 +332,54 @@ function rawUpload(u, length) {
     setTimeout(finish, 30000).unref();
   });
 }
+
+describe('processing in parley-worker', () => {
+  it('others get a photo without its EXIF and GPS, with thumbnails; the uploader keeps the original', async () => {
+    const g = await createGroup(alice, [bob]);
+    const bytes = jpegWithGps();
+    assert.ok(bytes.includes(Buffer.from('Exif\0\0')), 'the test photo has EXIF');
+    const m = await uploadOk(alice, bytes, 'paris.jpg');
+    assert.equal(m.kind, 'image');
+    assert.deepEqual([m.width, m.height], [640, 480]);
+    await sendFiles(alice, g.id, 'from the trip', [m.id]);
+    const done = await processed(alice, m.id);
+    assert.equal(done.state, 'ready');
+    assert.equal(done.thumbs, true);
+    assert.equal(done.thumb_url, `/api/v1/media/${m.id}/thumb/320`);
+    const mine = await api('GET', m.url, { token: alice.token, raw: true });
+    assert.equal(sha(mine.buf), sha(bytes), 'the uploader gets the original');
+    const theirs = await api('GET', m.url, { token: bob.token, raw: true });
+    assert.equal(theirs.status, 200);
+    assert.equal(theirs.headers.get('content-type'), 'image/jpeg');
+    assert.ok(theirs.buf.length > 1000 && theirs.buf[0] === 0xff && theirs.buf[1] === 0xd8, 'a JPEG');
+    assert.ok(!theirs.buf.includes(Buffer.from('Exif\0\0')), 'no EXIF block for the other member');
+    for (const size of [320, 1280]) {
+      const t = await api('GET', `${m.url}/thumb/${size}`, { token: bob.token, raw: true });
+      assert.equal(t.status, 200);
+      assert.equal(t.headers.get('content-type'), 'image/webp');
+      assert.equal(t.buf.subarray(8, 12).toString(), 'WEBP');
+      assert.ok(!t.buf.includes(Buffer.from('EXIF')), 'no EXIF chunk in the thumbnail');
+    }
+  });
+
+  it('a 1 KB PNG that declares 50,000 × 50,000 pixels is never decoded', async () => {
+    const g = await createGroup(alice, [bob]);
+    const bomb = png(50000, 50000, { bomb: true });
+    assert.ok(bomb.length < 2048);
+    const before = workerMemory();
+    const m = await uploadOk(alice, bomb, 'bomb.png');
+    assert.deepEqual([m.width, m.height], [50000, 50000]);
+    await sendFiles(alice, g.id, '', [m.id]);
+    const done = await processed(alice, m.id);
+    assert.equal(done.state, 'failed');
+    assert.equal(done.thumbs, false);
+    assertError(await api('GET', `${m.url}/thumb/320`, { token: bob.token }), 404, 'not_found');
+    assertError(await api('GET', m.url, { token: bob.token }), 404, 'not_found');
+    const after = workerMemory();
+    // Decoding would need 7.5 GB; the worker's peak may not grow by more than 64 MB.
+    assert.ok(after.peak - before.peak < 64 * 1024, `worker peak ${before.peak} → ${after.peak} kB`);
+  });
+});
 
 describe('tus resumable uploads', () => {
   const tus = { 'Tus-Resumable': '1.0.0' };
