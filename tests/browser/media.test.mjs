@@ -172,9 +172,11 @@ describe('files in a conversation', () => {
     assert.equal(await boxes.count(), 2);
     assert.deepEqual(await size(boxes.nth(0)), [320, 240], 'the wide photo holds 320×240');
     assert.deepEqual(await size(boxes.nth(1)), [120, 320], 'the tall photo holds 120×320');
-    const state = await theirs.locator('.att-image').first().getAttribute('data-state');
-    if (state === 'processing') {
-      assert.match(await boxes.nth(0).innerText(), /Processing/, 'others see "Processing…" until the worker is done');
+    // State and text read in one go: the worker may finish between two reads.
+    const seen = await theirs.locator('.att-image').first().evaluate((el) => ({
+      state: el.dataset.state, text: el.querySelector('.att-thumb')?.innerText || '' }));
+    if (seen.state === 'processing') {
+      assert.match(seen.text, /Processing/, 'others see "Processing…" until the worker is done');
     }
 
     // Ada (the uploader) sees her photos at once and opens them full size.
@@ -241,19 +243,19 @@ describe('files in a conversation', () => {
     const later = `Sunset ${randomBytes(3).toString('hex')}`;
     const photo = { name: `sunset-${randomBytes(3).toString('hex')}.png`, w: 480, h: 640 };
     stack('worker', 'stop');
+    const box = message(ben.page, later).locator('.att-image .att-thumb');
     try {
       await ada.page.locator('#composer-file').setInputFiles(pngFile(photo.name, photo.w, photo.h));
       await chips(ada.page).filter({ hasText: 'Uploaded' }).waitFor({ timeout: 15_000 });
       await composer(ada.page).fill(later);
       await composer(ada.page).press('Enter');
       await message(ben.page, later).waitFor({ timeout: LIVE_MS });
+      await ben.page.evaluate(() => { window.parleyNoReload = true; });
+      assert.match(await box.innerText().catch(() => ''), /Processing/, 'Ben waits for the worker');
+      assert.deepEqual(await size(box), [240, 320], '480×640 holds 240×320 while it waits');
     } finally {
       stack('worker', 'start');
     }
-    const box = message(ben.page, later).locator('.att-image .att-thumb');
-    await ben.page.evaluate(() => { window.parleyNoReload = true; });
-    assert.match(await box.innerText().catch(() => ''), /Processing/, 'Ben waits for the worker');
-    assert.deepEqual(await size(box), [240, 320], '480×640 holds 240×320 while it waits');
     await waitFor('the thumbnail swaps in live', () => loaded(message(ben.page, later).locator('.att-image img[src$="/thumb/320"]')), 15_000);
     assert.deepEqual(await size(box), [240, 320], 'and keeps its place');
     assert.equal(await ben.page.evaluate(() => window.parleyNoReload), true, 'without a reload');
