@@ -157,9 +157,10 @@ void dispatch_error(ctx *c, err_t e)
     const char *page = "error";
     json_t *data = NULL;
     /* A failed form is shown again with its page's data; never after a CSRF failure, which
-     * may come from another site (the refill, the conversation page, marks it read). */
-    if (!is_safe_method(c->rq.method) && c->rt && c->rt->page && ei->status < 500 && e != ERR_UNAUTHORIZED &&
-        e != ERR_CSRF) {
+     * may come from another site (the refill, the conversation page, marks it read). A GET
+     * page whose route has a refill (a search with a bad query) is shown again too. */
+    if ((!is_safe_method(c->rq.method) || (c->rt && c->rt->refill)) && c->rt && c->rt->page && ei->status < 500 &&
+        e != ERR_UNAUTHORIZED && e != ERR_CSRF) {
         page = c->rt->page;
         if (c->rt->refill && c->svc.user) {
             json_decref(c->out);

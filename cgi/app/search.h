@@ -15,11 +15,12 @@ typedef struct search_query {
     const char *words[SEARCH_MAX_WORDS];
     size_t nwords;
     const char *text;        /* for websearch_to_tsquery; "" when none */
+    int terms;               /* text has something to find (a phrase, a word after or) */
     const char *from;        /* from:@name — a username, lower case, or NULL */
     const char *in;          /* in:… — a conversation id (digits) or title text, or NULL */
     char before[11], after[11], on[11];   /* YYYY-MM-DD, or "" */
     int mention;             /* is:mention */
-    int link;                /* has:link */
+    const char *has;         /* has:link, file, image, video or audio (static), or NULL */
 } search_query;
 
 /* Parses q (len bytes) into *out. On bad input returns ERR_INVALID_FIELD with *msg saying
@@ -30,8 +31,11 @@ int search_date_ok(const char *s, size_t len);
 /* The words joined by U+001F (the statements split on it): "" for none. In a. */
 const char *search_words_joined(arena *a, const search_query *q);
 /* The ts_headline snippet (highlights between \x01 and \x02; '<' and '&' sent as \x03 and
- * \x04) as HTML: the text escaped, the highlights as <mark>…</mark>, always balanced. In
- * a; NULL when out of memory. */
-char *search_snippet_html(arena *a, const char *s);
+ * \x04) as HTML: the text escaped, the highlights as <mark>…</mark>, always balanced. Also
+ * marked: every occurrence of the folded words frags (separated by \x1f; NULL or "": none),
+ * inside words too, comparing the text folded: ASCII letters lower-cased, other characters
+ * as fold says ("é\x1fe\x1eÆ\x1fae": each character, \x1f, its folded form, \x1e before
+ * the next; NULL: none), else as they are. In a; NULL when out of memory. */
+char *search_snippet_html(arena *a, const char *s, const char *frags, const char *fold);
 
 #endif

@@ -2,6 +2,7 @@
  * plain words, "phrases", -exclusions, or, and from: in: before: after: on: is: has:.
  * Nothing here becomes SQL text: the result goes to the statements as parameters. */
 #include "search.h"
+#include <stdlib.h>
 #include <string.h>
 #include "../core/buf.h"
 
@@ -105,7 +106,7 @@ err_t search_parse(arena *a, const char *q, size_t len, search_query *out, const
             buf_puts(&text, " \"");
             buf_append(&text, q + s, t - s);
             buf_putc(&text, '"');
-            positive = 1, or_next = 0;
+            positive = out->terms = 1, or_next = 0;
             continue;
         }
         size_t n = t - s;
@@ -116,6 +117,7 @@ err_t search_parse(arena *a, const char *q, size_t len, search_query *out, const
                 buf_puts(&text, " \"");
                 buf_puts(&text, w);
                 buf_putc(&text, '"');
+                out->terms = 1;
             }
             buf_puts(&text, " or");
             or_next = 1;
@@ -149,12 +151,11 @@ err_t search_parse(arena *a, const char *q, size_t len, search_query *out, const
                 if (vn != 7 || strncmp(v, "mention", 7)) { e = bad(a, msg, "is: understands is:mention only."); break; }
                 out->mention = 1;
             } else if (!strcmp(op, "has")) {
-                if (vn == 4 && !strncmp(v, "link", 4)) out->link = 1;
-                else if ((vn == 4 && !strncmp(v, "file", 4)) || (vn == 5 && !strncmp(v, "image", 5)) ||
-                         (vn == 5 && !strncmp(v, "video", 5))) {
-                    e = bad(a, msg, "Attachments are not searchable yet; has: understands has:link only.");
-                    break;
-                } else { e = bad(a, msg, "has: understands has:link only."); break; }
+                static const char *const kinds[] = {"link", "file", "image", "video", "audio", NULL};
+                out->has = NULL;
+                for (int ki = 0; kinds[ki]; ki++)
+                    if (vn == strlen(kinds[ki]) && !strncmp(v, kinds[ki], vn)) out->has = kinds[ki];
+                if (!out->has) { e = bad(a, msg, "has: understands has:link, has:file, has:image, has:video and has:audio."); break; }
             } else {
                 *msg = arena_printf(a, "Unknown search operator \"%.*s:\". Operators are from: in: before: after: on: is: "
                                     "and has:; put the word in quotes to search for it.", (int)(on > 20 ? 20 : on), q + s);
@@ -169,6 +170,7 @@ err_t search_parse(arena *a, const char *q, size_t len, search_query *out, const
         if (t <= s) continue;
         positive = 1;
         if (or_next) {
+            out->terms = 1;
             buf_puts(&text, " \"");
             for (size_t i = s; i < t; i++) buf_putc(&text, q[i] == '"' ? ' ' : q[i]);
             buf_putc(&text, '"');
@@ -179,7 +181,7 @@ err_t search_parse(arena *a, const char *q, size_t len, search_query *out, const
         out->words[out->nwords++] = arena_strndup(a, q + s, t - s);
     }
     if (!e && !positive && !out->from && !out->in && !out->before[0] && !out->after[0] && !out->on[0] &&
-        !out->mention && !out->link)
+        !out->mention && !out->has)
         e = bad(a, msg, text.len ? "Add a word to search for, not only words to leave out." : "Say what to search for.");
     if (!e) out->text = arena_strndup(a, text.len ? text.data + 1 : "", text.len ? text.len - 1 : 0);
     buf_free(&text);
@@ -202,25 +204,92 @@ const char *search_words_joined(arena *a, const search_query *q)
     return s;
 }
 
-char *search_snippet_html(arena *a, const char *s)
+/* The byte length of the UTF-8 sequence that starts with c (1 for a stray byte). */
+static size_t utf8_len(unsigned char c)
 {
+    return c >= 0xf0 && c < 0xf8 ? 4 : c >= 0xe0 ? (c < 0xf0 ? 3 : 1) : c >= 0xc0 ? 2 : 1;
+}
+
+/* The folded form of the character at p (n bytes) from fold (see search.h), or NULL. */
+static const char *fold_of(const char *fold, const char *p, size_t n, size_t *len)
+{
+    for (const char *e = fold; e && *e;) {
+        const char *us = strchr(e, '\x1f');
+        if (!us) return NULL;
+        const char *rs = strchr(us + 1, '\x1e');
+        size_t vl = rs ? (size_t)(rs - us - 1) : strlen(us + 1);
+        if ((size_t)(us - e) == n && !memcmp(e, p, n)) { *len = vl; return us + 1; }
+        e = rs ? rs + 1 : us + 1 + vl;
+    }
+    return NULL;
+}
+
+char *search_snippet_html(arena *a, const char *s, const char *frags, const char *fold)
+{
+    /* Per byte of s: marked (1) or not; and the folded text with, per folded byte, the
+     * offset in s of the character it came from. Freed before return. */
+    size_t sl = strlen(s);
+    char *mark = calloc(sl + 1, 1), *ft = NULL;
+    size_t *from = NULL, fl = 0;
+    int open = 0;
+    if (!mark) return NULL;
+    for (size_t i = 0; i < sl;) {
+        size_t n = utf8_len((unsigned char)s[i]);
+        if (i + n > sl) n = sl - i;
+        if (s[i] == '\x01') open = 1;
+        else if (s[i] == '\x02') open = 0;
+        else memset(mark + i, open, n);
+        i += n;
+    }
+    if (frags && *frags && (ft = malloc(sl * 8 + 1)) && (from = malloc((sl * 8 + 1) * sizeof *from))) {
+        for (size_t i = 0; i < sl;) {
+            size_t n = utf8_len((unsigned char)s[i]), vl = n;
+            if (i + n > sl) n = vl = sl - i;
+            const char *v = s + i;
+            char one;
+            if (s[i] == '\x01' || s[i] == '\x02') vl = 0;
+            else if (n == 1) {
+                one = s[i] == '\x03' ? '<' : s[i] == '\x04' ? '&' : (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] | 0x20) : s[i];
+                v = &one;
+            } else if (!(v = fold_of(fold, s + i, n, &vl)) || vl > 8) {
+                v = s + i, vl = n;
+            }
+            for (size_t k = 0; k < vl; k++) ft[fl] = v[k], from[fl++] = i;
+            i += n;
+        }
+        ft[fl] = '\0';
+        for (const char *w = frags; *w;) {
+            const char *e = strchr(w, '\x1f');
+            size_t wl = e ? (size_t)(e - w) : strlen(w);
+            for (size_t k = 0; wl && k + wl <= fl; k++) {
+                if (memcmp(ft + k, w, wl)) continue;
+                size_t b = from[k], end = from[k + wl - 1] + utf8_len((unsigned char)s[from[k + wl - 1]]);
+                memset(mark + b, 1, (end < sl ? end : sl) - b);
+            }
+            w = e ? e + 1 : w + wl;
+        }
+    }
     buf b;
     buf_init(&b);
-    int open = 0;
-    for (const char *p = s; *p; p++) {
-        switch (*p) {
-        case '\x01': if (!open) buf_puts(&b, "<mark>"), open = 1; break;
-        case '\x02': if (open) buf_puts(&b, "</mark>"), open = 0; break;
+    open = 0;
+    for (size_t i = 0; i < sl; i++) {
+        if (s[i] == '\x01' || s[i] == '\x02') continue;
+        if (mark[i] && !open) buf_puts(&b, "<mark>"), open = 1;
+        else if (!mark[i] && open) buf_puts(&b, "</mark>"), open = 0;
+        switch (s[i]) {
         case '&': case '\x04': buf_puts(&b, "&amp;"); break;
         case '\x03': buf_puts(&b, "&lt;"); break;
         case '<': buf_puts(&b, "&lt;"); break;
         case '>': buf_puts(&b, "&gt;"); break;
         case '"': buf_puts(&b, "&quot;"); break;
         case '\'': buf_puts(&b, "&#39;"); break;
-        default: buf_putc(&b, *p);
+        default: buf_putc(&b, s[i]);
         }
     }
     if (open) buf_puts(&b, "</mark>");
+    free(mark);
+    free(ft);
+    free(from);
     char *r = arena_strndup(a, b.len ? b.data : "", b.len);
     buf_free(&b);
     return r;

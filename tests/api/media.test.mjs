@@ -498,6 +498,26 @@ describe('attachments', () => {
     assertError(await api('POST', `/api/v1/conversations/${g.id}/messages`, { token: alice.token, json: { body: '  ' } }), 400, 'missing_field', 'body');
   });
 
+  it('search finds messages by what they carry: has:file, has:image, has:audio', async () => {
+    const g = await createGroup(alice, [bob]);
+    const tag = `att${randomBytes(4).toString('hex')}`;
+    const doc = await uploadOk(alice, randomBytes(300), 'budget.ods');
+    const pic = await uploadOk(alice, png(8, 8), 'cat.png');
+    const withDoc = await sendFiles(alice, g.id, `${tag} the budget`, [doc.id]);
+    const withPic = await sendFiles(alice, g.id, `${tag} the cat`, [pic.id]);
+    await api('POST', `/api/v1/conversations/${g.id}/messages`, { token: alice.token, json: { body: `${tag} no file here` } });
+    const find = async (q) => {
+      const r = await api('GET', `/api/v1/search?q=${encodeURIComponent(q)}&sort=newest`, { token: bob.token });
+      assert.equal(r.status, 200, r.text);
+      return r.json.messages.map((h) => h.seq).sort((x, y) => x - y);
+    };
+    assert.deepEqual(await find(`${tag} has:file`), [withDoc.seq, withPic.seq]);
+    assert.deepEqual(await find(`${tag} has:image`), [withPic.seq]);
+    assert.deepEqual(await find(`${tag} has:audio`), []);
+    assert.deepEqual(await find(`${tag}`), [withDoc.seq, withPic.seq, withPic.seq + 1]);
+    assert.deepEqual((await api('GET', `/api/v1/search?q=${tag}%20has:file`, { token: carol.token })).json.messages, [], 'a stranger finds nothing');
+  });
+
   it('a deleted message takes its files away from the other members', async () => {
     const g = await createGroup(alice, [bob]);
     const m = await uploadOk(alice, randomBytes(300), 'oops.bin');

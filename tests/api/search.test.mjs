@@ -69,6 +69,18 @@ describe('search: messages', () => {
     assert.deepEqual(await seqs(a, tag.slice(1) + 'alph', dm), [m.hello.seq], 'a fragment inside a word');
   });
 
+  it('marks a fragment where it occurs inside a word, ignoring case and accents', async () => {
+    const hit = (res) => res.messages.find((h) => h.conversation.id === dm.id);
+    let h = hit(await search(a, `ell ${tag}alpha`));
+    assert.match(h.snippet, /^H<mark>ell<\/mark>o there <mark>/, h.snippet);
+    h = hit(await search(a, tag.slice(1) + 'alph'));
+    assert.ok(h.snippet.includes(`${tag[0]}<mark>${tag.slice(1)}alph</mark>a`), h.snippet);
+    h = hit(await search(b, `OSE ${tag}beta`));
+    assert.ok(h.snippet.startsWith('J<mark>osé</mark> says'), h.snippet);
+    h = hit(await search(b, `script>alert ${tag}zeta`));
+    assert.ok(h.snippet.includes('&lt;<mark>script&gt;alert</mark>(1)'), h.snippet);
+  });
+
   it('matches "phrases" in order, -excludes, and or', async () => {
     assert.deepEqual(await seqs(a, `"quick brown fox" ${tag}gamma`, group), [m.phrase.seq]);
     assert.deepEqual(await seqs(a, `${tag}gamma`, group), [m.phrase.seq, m.reverse.seq]);
@@ -239,7 +251,7 @@ describe('search: bad input', () => {
     await bad('?q=before:2026-13-40', /YYYY-MM-DD/);
     await bad('?q=on:2026-02-30', /YYYY-MM-DD/);
     await bad('?q=colour:red', /Unknown search operator "colour:"/);
-    await bad('?q=has:image', /not searchable yet/);
+    await bad('?q=has:cats', /has:link, has:file, has:image, has:video and has:audio/);
     await bad('?q=-alone', /not only words to leave out/);
     await bad('?q=hi&sort=oldest', /relevance or newest/, 'sort');
     await bad('?q=hi&offset=9999', undefined, 'offset');
@@ -254,6 +266,14 @@ describe('search: bad input', () => {
     assert.equal(r.status, 400, show(r));
     assert.match(r.text, /YYYY-MM-DD/);
     assert.match(r.text, /<form class="inline-form header-search" method="get" action="\/search"/);
+    // the search form again, with the query as typed and the message under it
+    assert.match(r.text, /<form class="search-form"[^]*?id="q" name="q"[^>]*value="before:2026-13-40"/);
+    assert.match(r.text, /<p class="field-error" id="q-error">[^]*?before: needs a date written YYYY-MM-DD/);
+    const bad = await api('GET', `/search?q=${encodeURIComponent('"<b>" foo:bar')}&sort=newest`, { token: u.token });
+    assert.equal(bad.status, 400, show(bad));
+    assert.match(bad.text, /value="&quot;&lt;b&gt;&quot; foo:bar"/);
+    assert.match(bad.text, /Unknown search operator/);
+    assert.doesNotMatch(bad.text, /No messages found/);
   });
 });
 

@@ -75,7 +75,7 @@ static void test_operators(void **state)
     assert_string_equal(q.before, "2026-01-31");
     assert_string_equal(q.on, "2025-12-31");
     assert_true(q.mention);
-    assert_true(q.link);
+    assert_string_equal(q.has, "link");
     assert_int_equal(q.nwords, 1);
     q = parse_ok("in:42");
     assert_string_equal(q.in, "42");
@@ -94,9 +94,9 @@ static void test_errors(void **state)
     assert_non_null(strstr(parse_bad("on:2025-02-29"), "YYYY-MM-DD"));
     assert_non_null(strstr(parse_bad("after:yesterday"), "YYYY-MM-DD"));
     assert_non_null(strstr(parse_bad("foo:bar"), "Unknown search operator \"foo:\""));
-    assert_non_null(strstr(parse_bad("has:image"), "not searchable yet"));
-    assert_non_null(strstr(parse_bad("has:file"), "not searchable yet"));
-    assert_non_null(strstr(parse_bad("has:cats"), "has:link"));
+    assert_string_equal(parse_ok("has:image").has, "image");
+    assert_string_equal(parse_ok("report has:file").has, "file");
+    assert_non_null(strstr(parse_bad("has:cats"), "has:link, has:file, has:image"));
     assert_non_null(strstr(parse_bad("is:starred"), "is:mention"));
     assert_non_null(strstr(parse_bad("from:@x"), "username"));
     assert_non_null(strstr(parse_bad("from:a<b>c"), "username"));
@@ -118,13 +118,29 @@ static void test_dates(void **state)
 static void test_snippet(void **state)
 {
     (void)state;
-    assert_string_equal(search_snippet_html(&A, "a \x01<script>\x02 & \"b\" 'c'"),
+    assert_string_equal(search_snippet_html(&A, "a \x01<script>\x02 & \"b\" 'c'", NULL, NULL),
                         "a <mark>&lt;script&gt;</mark> &amp; &quot;b&quot; &#39;c&#39;");
     /* what the statement sends for '<' and '&', unbalanced markers, nested markers */
-    assert_string_equal(search_snippet_html(&A, "\x03img\x04x"), "&lt;img&amp;x");
-    assert_string_equal(search_snippet_html(&A, "\x02x\x01y"), "x<mark>y</mark>");
-    assert_string_equal(search_snippet_html(&A, "\x01\x01z\x02\x02"), "<mark>z</mark>");
-    assert_string_equal(search_snippet_html(&A, ""), "");
+    assert_string_equal(search_snippet_html(&A, "\x03img\x04x", NULL, NULL), "&lt;img&amp;x");
+    assert_string_equal(search_snippet_html(&A, "\x02x\x01y", NULL, NULL), "x<mark>y</mark>");
+    assert_string_equal(search_snippet_html(&A, "\x01\x01z\x02\x02", NULL, NULL), "<mark>z</mark>");
+    assert_string_equal(search_snippet_html(&A, "", NULL, NULL), "");
+}
+
+/* A word found inside a word is marked where it is, ignoring case and accents; the text
+ * around stays escaped. */
+static void test_snippet_fragments(void **state)
+{
+    (void)state;
+    assert_string_equal(search_snippet_html(&A, "Alpha and ALPHABET", "lph", NULL), "A<mark>lph</mark>a and A<mark>LPH</mark>ABET");
+    assert_string_equal(search_snippet_html(&A, "\x01Hello\x02 <b>", "ell\x1f" "<b", NULL),
+                        "<mark>Hello</mark> <mark>&lt;b</mark>&gt;");
+    assert_string_equal(search_snippet_html(&A, "\x03" "b\x04", "<b\x1f" "&", NULL), "<mark>&lt;b&amp;</mark>");
+    /* é folds to e, Æ to ae: a match inside a character's fold marks the whole character */
+    assert_string_equal(search_snippet_html(&A, "José Æon", "se\x1f" "eo", "é\x1f" "e\x1e" "Æ\x1f" "ae"), "Jo<mark>sé</mark> <mark>Æo</mark>n");
+    assert_string_equal(search_snippet_html(&A, "José", "se", NULL), "José");
+    assert_string_equal(search_snippet_html(&A, "abc", "", ""), "abc");
+    assert_string_equal(search_snippet_html(&A, "ab\xc3", "b", "\xc3"), "a<mark>b</mark>\xc3");
 }
 
 int main(void)
@@ -137,6 +153,7 @@ int main(void)
         cmocka_unit_test_teardown(test_errors, reset),
         cmocka_unit_test_teardown(test_dates, reset),
         cmocka_unit_test_teardown(test_snippet, reset),
+        cmocka_unit_test_teardown(test_snippet_fragments, reset),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     arena_free(&A);
