@@ -1,6 +1,7 @@
 # Parley — `make run` starts the whole stack locally; `make test` runs every test.
 # Other targets: all (default: build/parley.fcgi, build/parley-events.fcgi, build/parley-worker,
-# build/parley), check (lints), bench, clean.
+# build/parley), check (lints), test-servers (the API tests behind nginx and Apache),
+# test-docker (the images and compose stack), bench, clean.
 
 CC       ?= cc
 CLANG    ?= clang-14
@@ -39,7 +40,7 @@ UNIT     := $(patsubst tests/unit/%.c,build/san/tests/%,$(wildcard tests/unit/te
 STACK_UNIT := $(patsubst tests/stack/%.c,build/san/stack-tests/%,$(wildcard tests/stack/test_*.c))
 FUZZERS  := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all run test check test-unit test-fuzz test-stack test-tsan bench clean san deps
+.PHONY: all run test check test-unit test-fuzz test-stack test-servers test-servers-smoke test-docker test-tsan bench clean san deps
 
 all: build/parley.fcgi build/parley build/parley-events.fcgi build/parley-worker
 
@@ -149,11 +150,27 @@ test-fuzz: $(FUZZERS)
 test-stack: san $(STACK_UNIT)
 	tests/support/run-stack-tests.sh
 
+# The API tests again behind nginx and Apache (deploy/nginx/, deploy/apache/), each on its own
+# stack; SERVERS="nginx" for one. 6 to 8 minutes per server, so `make test` runs only
+# test-servers-smoke: the web server's own answers, health and the event streams (about 1
+# minute per server).
+SERVERS ?= nginx apache
+SMOKE_TESTS := tests/api/webserver.test.mjs tests/api/health.test.mjs tests/api/events.test.mjs
+test-servers: san
+	tests/support/run-server-tests.sh $(SERVERS)
+
+test-servers-smoke: san
+	SERVER_TESTS="$(SMOKE_TESTS)" tests/support/run-server-tests.sh $(SERVERS)
+
+# The container images and compose stack (deploy/docker/), built and brought up for real.
+test-docker:
+	tests/support/run-docker-tests.sh
+
 # The ThreadSanitizer build under a concurrent load: worker threads share nothing unsafely.
 test-tsan: build/tsan/parley.fcgi build/tsan/parley build/tsan/parley-events.fcgi build/tsan/parley-worker
 	tests/support/run-tsan.sh
 
-test: check test-unit test-fuzz test-stack test-tsan
+test: check test-unit test-fuzz test-stack test-servers-smoke test-tsan
 
 bench: all build/bench/hello.fcgi build/bench/sseload
 	tests/bench/run.sh

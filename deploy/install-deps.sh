@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian 12 packages Parley needs to build and run; with --test, also what
-# `make test` needs (cmocka, clang sanitizers, headless Chromium, Node for Playwright, wrk).
+# `make test` needs (cmocka, clang sanitizers, headless Chromium, Node for Playwright, wrk) and
+# the other web servers of `make test-servers` (nginx, Apache with mod_fcgid and mod_xsendfile).
 # Installs only what is missing; safe to run again.
 set -euo pipefail
 
@@ -29,6 +30,7 @@ pkgs=(
 )
 if (( with_tests )); then
     pkgs+=(libcmocka-dev clang-14 libclang-rt-14-dev chromium wrk psmisc procps)
+    pkgs+=(nginx apache2 libapache2-mod-fcgid libapache2-mod-xsendfile)
     # Node may come from elsewhere (e.g. NodeSource, which bundles npm and conflicts
     # with Debian's npm package): only install Debian's when there is no node at all.
     if ! command -v node >/dev/null 2>&1; then
@@ -55,6 +57,17 @@ else
         sudo=(sudo)
     fi
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    # nginx and Apache are here for the tests only, which start them with their own
+    # configuration: their packaged services must not start (both would claim port 80, and
+    # the second install would fail). Unless the machine has a policy already, one that
+    # refuses those two services lives for the duration of the install.
+    policy=/usr/sbin/policy-rc.d
+    if (( with_tests )) && [[ ! -e $policy ]]; then
+        trap '"${sudo[@]}" rm -f "$policy"' EXIT
+        printf '#!/bin/sh\n# written by Parley'"'"'s install-deps.sh for the length of an install\ncase "$1" in nginx|apache2|apache-htcacheclean) exit 101 ;; esac\nexit 0\n' |
+            "${sudo[@]}" tee "$policy" >/dev/null
+        "${sudo[@]}" chmod 755 "$policy"
+    fi
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
 fi
 

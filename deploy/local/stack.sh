@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A complete local Parley stack in one state directory: PostgreSQL and Redis on unix
 # sockets, parley.fcgi, the events hub parley-events.fcgi, the job worker parley-worker, and
-# lighttpd on 127.0.0.1:$PORT. For development and the tests.
+# a web server (lighttpd, or nginx or Apache: FRONT) on 127.0.0.1:$PORT. For development
+# and the tests.
 #
 #   deploy/local/stack.sh start|stop|restart|run|status
 #   deploy/local/stack.sh restart-events    restart only the events hub (after a crash, say)
@@ -11,7 +12,7 @@
 #                                           nothing on disk here)
 #   deploy/local/stack.sh node2 start|stop  a second app node on port $PORT2 that shares the
 #                                           stack's PostgreSQL and Redis: its own parley.fcgi,
-#                                           parley-events.fcgi, parley-worker and lighttpd
+#                                           parley-events.fcgi, parley-worker and web server
 #                                           (`stop` stops it too)
 #
 # Environment:
@@ -27,7 +28,12 @@
 #   PARLEY_*        passed through to the programs (and recorded in $VAR/env)
 #   PARLEY_FCGI_WRAPPER  command prefix for parley.fcgi, e.g. "valgrind -q" (optional)
 #   STACK_FAST=1    PostgreSQL without fsync: faster, for throwaway test stacks only
-#   BENCH_HELLO_SOCKET   route /bench/hello* to this FastCGI socket (benchmarks)
+#   BENCH_HELLO_SOCKET   route /bench/hello* to this FastCGI socket (benchmarks; lighttpd)
+#   FRONT           the web server: lighttpd (default), nginx or apache, each from its
+#                   template in deploy/<server>/ (written to $VAR/<server>.conf). `start`
+#                   records it; the other commands use the running stack's unless FRONT is
+#                   given. As root, nginx's and Apache's workers run as the user `parley`,
+#                   and the FastCGI sockets are given its group.
 #
 # $VAR/env holds the programs' environment as `export K='V'` lines (and PARLEY_URL2 while
 # the second node runs):
@@ -82,7 +88,20 @@ FCGI_SOCK=$RUN/parley.sock
 EVENTS_SOCK=$RUN/events.sock
 REDIS_SOCK=$RUN/redis.sock
 PGDATA=$VAR/pg
+# The web server: given, else the running stack's, else lighttpd.
+if [[ -z ${FRONT:-} ]]; then
+    FRONT=
+    { read -r FRONT <"$RUN/front"; } 2>/dev/null || true
+    FRONT=${FRONT:-lighttpd}
+fi
+case $FRONT in
+    lighttpd) FRONT_PROG=lighttpd ;;
+    nginx) FRONT_PROG=nginx ;;
+    apache|apache2) FRONT=apache; FRONT_PROG=apache2 ;;
+    *) die "FRONT must be lighttpd, nginx or apache, not '$FRONT'" ;;
+esac
 # The second node's files carry the suffix 2: parley2.sock, events2.pid, lighttpd2.conf, …
+# The web server's files are named after FRONT: $VAR/nginx.conf, $RUN/nginx.pid, $LOG/nginx.log.
 # Functions that serve both nodes take the suffix ("" or 2) as their first argument.
 
 # PostgreSQL refuses to run as root: then it runs as the system user `parley`.
@@ -146,9 +165,9 @@ stop_pidfile() {
 
 show_logs() {
     local f
-    for f in "$LOG/migrate.log" "$LOG/parley.log" "$LOG/events.log" "$LOG/worker.log" "$LOG/lighttpd.log" \
+    for f in "$LOG/migrate.log" "$LOG/parley.log" "$LOG/events.log" "$LOG/worker.log" "$LOG/$FRONT.log" \
             "$LOG/redis.log" "$LOG/postgres.log" "$LOG/parley2.log" "$LOG/events2.log" "$LOG/worker2.log" \
-            "$LOG/lighttpd2.log"; do
+            "$LOG/${FRONT}2.log"; do
         [[ -s $f ]] || continue
         echo "----- tail of $f" >&2
         tail -n 30 "$f" >&2
@@ -311,7 +330,11 @@ write_env() {
         echo "export PARLEY_LOG=$(sq "$LOG/parley.log")"
         echo "export PARLEY_THREADS=$(sq "$PARLEY_THREADS")"
         echo "export PARLEY_MEDIA_DIR=$(sq "$MEDIA_DIR")"
-        echo "export PARLEY_SENDFILE=$(sq "${PARLEY_SENDFILE:-x-sendfile}")"
+        # Downloads leave through the web server: nginx by X-Accel-Redirect, lighttpd and
+        # Apache (mod_xsendfile) by X-Sendfile.
+        local sendfile=x-sendfile
+        [[ $FRONT == nginx ]] && sendfile=x-accel-redirect
+        echo "export PARLEY_SENDFILE=$(sq "${PARLEY_SENDFILE:-$sendfile}")"
         # A running second node keeps its address.
         if node2_alive; then grep '^export PARLEY_URL2=' "$VAR/env" 2>/dev/null || true; fi
         # Any other PARLEY_* setting of the caller passes through.
@@ -344,6 +367,13 @@ node_env() {
     if [[ $1 == 2 ]]; then export PARLEY_SENDFILE=off; fi
 }
 
+# share_socket SOCKET: as root, the web server's workers (user parley, when FRONT is nginx or
+# Apache) may connect: the programs make their sockets 0770.
+share_socket() {
+    [[ -n $PG_OSUSER ]] || return 0
+    chgrp "$PG_OSUSER" "$1" || die "cannot give $1 to group $PG_OSUSER"
+}
+
 # start_fcgi [N]: parley.fcgi of node N ("" the first, 2 the second).
 start_fcgi() {
     local n=${1:-}
@@ -358,7 +388,7 @@ start_fcgi() {
     local pid=$! i
     echo "$pid" >"$RUN/parley$n.pid"
     for ((i = 0; i < 200; i++)); do
-        [[ -S $sock ]] && return 0
+        [[ -S $sock ]] && { share_socket "$sock"; return 0; }
         pid_running "$pid" || { show_logs; die "parley.fcgi exited"; }
         sleep 0.1
     done
@@ -378,7 +408,7 @@ start_events() {
     local pid=$! i
     echo "$pid" >"$RUN/events$n.pid"
     for ((i = 0; i < 200; i++)); do
-        [[ -S $sock ]] && return 0
+        [[ -S $sock ]] && { share_socket "$sock"; return 0; }
         pid_running "$pid" || { show_logs; die "parley-events.fcgi exited"; }
         sleep 0.1
     done
@@ -447,14 +477,83 @@ EOF
         { cat "$LOG/lighttpd$n-check.log" >&2; die "lighttpd rejects $VAR/lighttpd$n.conf"; }
 }
 
-# start_lighttpd [N]: lighttpd of node N.
-start_lighttpd() {
+# front_user: the user nginx's and Apache's workers run as: `parley` when we are root
+# (Apache refuses to serve as root), else ourselves (then they ignore the setting).
+front_user() { if [[ -n $PG_OSUSER ]]; then echo "$PG_OSUSER"; else id -un; fi; }
+front_group() { if [[ -n $PG_OSUSER ]]; then echo "$PG_OSUSER"; else id -gn; fi; }
+
+# write_front_conf [N]: $VAR/$FRONT$N.conf from deploy/$FRONT/parley.conf.in, for node N
+# (nginx and Apache; lighttpd has write_lighttpd_conf).
+write_front_conf() {
+    local n=${1:-} port=$PORT
+    local conf=$VAR/$FRONT$n.conf tmp=$VAR/$FRONT$n.conf.tmp user group
+    [[ -n $n ]] && port=$PORT2
+    user=$(front_user)
+    group=$(front_group)
+    mkdir -p "$VAR/tmp/$FRONT$n" "$RUN/$FRONT$n"
+    [[ -n $PG_OSUSER ]] && chown "$PG_OSUSER": "$VAR/tmp/$FRONT$n" "$RUN/$FRONT$n"
+    sed -e "s|@PORT@|$port|g" \
+        -e "s|@ROOT@|$(sed_escape "$ROOT")|g" \
+        -e "s|@VAR@|$(sed_escape "$VAR")|g" \
+        -e "s|@NAME@|$FRONT$n|g" \
+        -e "s|@USER@|$(sed_escape "$user")|g" \
+        -e "s|@GROUP@|$(sed_escape "$group")|g" \
+        -e "s|@SOCKET@|$(sed_escape "$RUN/parley$n.sock")|g" \
+        -e "s|@EVENTS_SOCKET@|$(sed_escape "$RUN/events$n.sock")|g" \
+        -e "s|@MEDIA@|$(sed_escape "$MEDIA_DIR")|g" \
+        -e "s|@UPLOAD_KB@|$(( (${PARLEY_MAX_UPLOAD:-104857600} + 1048576) / 1024 + 1 ))|g" \
+        -e "s|@UPLOAD_BYTES@|$(( ${PARLEY_MAX_UPLOAD:-104857600} + 1048576 + 1024 ))|g" \
+        "$ROOT/deploy/$FRONT/parley.conf.in" >"$tmp"
+    mv -f "$tmp" "$conf"
+    local check=(nginx -t -q -c "$conf" -e "$LOG/$FRONT$n-check.log")
+    [[ $FRONT == apache ]] && check=(apache2 -t -f "$conf")
+    "${check[@]}" >>"$LOG/$FRONT$n-check.log" 2>&1 ||
+        { cat "$LOG/$FRONT$n-check.log" >&2; die "$FRONT_PROG rejects $conf"; }
+}
+
+# front_conf_port N PORT: node N's configuration listens on PORT.
+front_conf_port() {
+    local conf=$VAR/$FRONT$1.conf
+    case $FRONT in
+        lighttpd) grep -q "^server.port = $2\$" "$conf" 2>/dev/null ;;
+        nginx) grep -q "^ *listen 127.0.0.1:$2;" "$conf" 2>/dev/null ;;
+        apache) grep -q "^Listen 127.0.0.1:$2\$" "$conf" 2>/dev/null ;;
+    esac
+}
+
+# front_alive [N]: node N's web server runs.
+front_alive() { is_alive "$RUN/$FRONT${1:-}.pid" "$FRONT_PROG"; }
+
+# stop_front [N]: node N's web server, whichever it is.
+stop_front() {
     local n=${1:-}
-    command -v lighttpd >/dev/null || die "lighttpd is not installed (run deploy/install-deps.sh)"
     stop_pidfile "$RUN/lighttpd$n.pid" lighttpd
-    write_lighttpd_conf "$n"
-    ( exec setsid lighttpd -D -f "$VAR/lighttpd$n.conf" ) </dev/null >>"$LOG/lighttpd$n.log" 2>&1 9>&- &
-    echo $! >"$RUN/lighttpd$n.pid"
+    stop_pidfile "$RUN/nginx$n.pid" nginx
+    stop_pidfile "$RUN/apache$n.pid" apache2
+}
+
+# start_front [N]: the web server (FRONT) of node N, in the foreground of its own session.
+start_front() {
+    local n=${1:-}
+    # Debian puts nginx and apache2 in /usr/sbin, which a user's PATH may lack.
+    PATH=$PATH:/usr/sbin:/sbin
+    command -v "$FRONT_PROG" >/dev/null ||
+        die "$FRONT_PROG is not installed (run deploy/install-deps.sh --test, or apt-get install $FRONT_PROG)"
+    stop_front "$n"
+    case $FRONT in
+        lighttpd)
+            write_lighttpd_conf "$n"
+            ( exec setsid lighttpd -D -f "$VAR/lighttpd$n.conf" ) </dev/null >>"$LOG/lighttpd$n.log" 2>&1 9>&- & ;;
+        nginx)
+            write_front_conf "$n"
+            ( exec setsid nginx -c "$VAR/nginx$n.conf" -e "$LOG/nginx$n.log" -g 'daemon off;' ) \
+                </dev/null >>"$LOG/nginx$n.log" 2>&1 9>&- & ;;
+        apache)
+            write_front_conf "$n"
+            ( exec setsid apache2 -f "$VAR/apache$n.conf" -DFOREGROUND ) \
+                </dev/null >>"$LOG/apache$n.log" 2>&1 9>&- & ;;
+    esac
+    echo $! >"$RUN/$FRONT$n.pid"
 }
 
 # wait_healthy [N]: node N answers /healthz.
@@ -468,8 +567,8 @@ wait_healthy() {
         if ! pid_running "$(pid_of "$RUN/parley$n.pid")"; then
             echo "$PROG: parley.fcgi exited" >&2; show_logs; return 1
         fi
-        if ! pid_running "$(pid_of "$RUN/lighttpd$n.pid")"; then
-            echo "$PROG: lighttpd exited (is port $port free?)" >&2; show_logs; return 1
+        if ! pid_running "$(pid_of "$RUN/$FRONT$n.pid")"; then
+            echo "$PROG: $FRONT_PROG exited (is port $port free?)" >&2; show_logs; return 1
         fi
         sleep 0.1
     done
@@ -481,7 +580,7 @@ wait_healthy() {
 }
 
 all_running() {
-    is_alive "$RUN/lighttpd.pid" lighttpd && is_alive "$RUN/parley.pid" parley.fcgi &&
+    front_alive && is_alive "$RUN/parley.pid" parley.fcgi &&
         is_alive "$RUN/events.pid" parley-events.fcgi && is_alive "$RUN/worker.pid" parley-worker &&
         is_alive "$RUN/redis.pid" redis-server &&
         curl -fsS -o /dev/null --max-time 2 "$URL/healthz" 2>/dev/null
@@ -490,7 +589,7 @@ all_running() {
 do_start() {
     [[ -x $BIN/parley.fcgi && -x $BIN/parley && -x $BIN/parley-events.fcgi && -x $BIN/parley-worker ]] ||
         die "no parley.fcgi, parley-events.fcgi, parley-worker and parley in $BIN (build them first: make)"
-    if [[ -f $VAR/lighttpd.conf ]] && all_running; then
+    if [[ -f $VAR/$FRONT.conf ]] && all_running; then
         say "Parley is already running at $URL"
         return 0
     fi
@@ -502,10 +601,11 @@ do_start() {
     write_env
     migrate
     printf '%s\n' "$BIN" >"$RUN/bin"      # restart-events and node2 start the same build
+    printf '%s\n' "$FRONT" >"$RUN/front"  # and the same web server
     start_fcgi
     start_events
     start_worker
-    start_lighttpd
+    start_front
     wait_healthy || die "Parley did not become healthy"
     STOP_ON_DIE=0
     say "Parley is running at $URL (state in $VAR)"
@@ -539,7 +639,7 @@ do_worker() {
         stop) stop_pidfile "$RUN/worker.pid" parley-worker; stop_pidfile "$RUN/worker2.pid" parley-worker ;;
         start|restart)
             start_worker
-            if is_alive "$RUN/lighttpd2.pid" lighttpd; then start_worker 2; fi
+            if front_alive 2; then start_worker 2; fi
             say "job workers running" ;;
     esac
 }
@@ -560,7 +660,8 @@ do_restart_postgres() {
 }
 
 node2_alive() {
-    is_alive "$RUN/lighttpd2.pid" lighttpd || is_alive "$RUN/parley2.pid" parley.fcgi ||
+    is_alive "$RUN/lighttpd2.pid" lighttpd || is_alive "$RUN/nginx2.pid" nginx ||
+        is_alive "$RUN/apache2.pid" apache2 || is_alive "$RUN/parley2.pid" parley.fcgi ||
         is_alive "$RUN/events2.pid" parley-events.fcgi || is_alive "$RUN/worker2.pid" parley-worker
 }
 
@@ -590,12 +691,11 @@ do_node2_start() {
     stack_bin
     stack_port
     (( PORT2 != PORT )) || die "PORT2 must differ from PORT ($PORT)"
-    [[ -f $VAR/env && -f $VAR/lighttpd.conf ]] && all_running ||
+    [[ -f $VAR/env && -f $VAR/$FRONT.conf ]] && all_running ||
         die "the stack in $VAR is not running at $URL: start it first (stack.sh start)"
-    if is_alive "$RUN/lighttpd2.pid" lighttpd && is_alive "$RUN/parley2.pid" parley.fcgi &&
+    if front_alive 2 && is_alive "$RUN/parley2.pid" parley.fcgi &&
             is_alive "$RUN/events2.pid" parley-events.fcgi && is_alive "$RUN/worker2.pid" parley-worker &&
-            [[ -f $VAR/lighttpd2.conf ]] &&
-            grep -q "^server.port = $PORT2\$" "$VAR/lighttpd2.conf" &&
+            front_conf_port 2 "$PORT2" &&
             curl -fsS -o /dev/null --max-time 2 "$URL2/healthz" 2>/dev/null; then
         set_url2 "$URL2"
         say "node 2 is already running at $URL2"
@@ -609,7 +709,7 @@ do_node2_start() {
     start_fcgi 2
     start_events 2
     start_worker 2
-    start_lighttpd 2
+    start_front 2
     wait_healthy 2 || die "node 2 did not become healthy"
     STOP_ON_DIE=0
     set_url2 "$URL2"
@@ -617,7 +717,7 @@ do_node2_start() {
 }
 
 do_node2_stop() {
-    stop_pidfile "$RUN/lighttpd2.pid" lighttpd
+    stop_front 2
     stop_pidfile "$RUN/parley2.pid" parley.fcgi
     rm -f "$RUN/parley2.sock"
     stop_pidfile "$RUN/events2.pid" parley-events.fcgi
@@ -628,7 +728,7 @@ do_node2_stop() {
 
 do_stop() {
     do_node2_stop
-    stop_pidfile "$RUN/lighttpd.pid" lighttpd
+    stop_front
     stop_pidfile "$RUN/parley.pid" parley.fcgi
     rm -f "$FCGI_SOCK"
     stop_pidfile "$RUN/events.pid" parley-events.fcgi
@@ -641,8 +741,8 @@ do_stop() {
 
 do_status() {
     local ok=0 pgbin
-    if is_alive "$RUN/lighttpd.pid" lighttpd; then echo "lighttpd:    running (pid $(pid_of "$RUN/lighttpd.pid"))"
-    else echo "lighttpd:    stopped"; ok=3; fi
+    if front_alive; then printf '%-13s%s\n' "$FRONT:" "running (pid $(pid_of "$RUN/$FRONT.pid"))"
+    else printf '%-13s%s\n' "$FRONT:" "stopped"; ok=3; fi
     if is_alive "$RUN/parley.pid" parley.fcgi; then echo "parley.fcgi: running (pid $(pid_of "$RUN/parley.pid"))"
     else echo "parley.fcgi: stopped"; ok=3; fi
     if is_alive "$RUN/events.pid" parley-events.fcgi; then echo "events hub:  running (pid $(pid_of "$RUN/events.pid"))"
@@ -659,7 +759,7 @@ do_status() {
     else echo "healthz:     no answer ($URL)"; ok=3; fi
     if node2_alive; then
         local p name
-        for p in lighttpd2:lighttpd parley2:parley.fcgi events2:parley-events.fcgi worker2:parley-worker; do
+        for p in "${FRONT}2:$FRONT_PROG" parley2:parley.fcgi events2:parley-events.fcgi worker2:parley-worker; do
             name=${p#*:}
             if is_alive "$RUN/${p%%:*}.pid" "$name"; then echo "node 2 $name: running (pid $(pid_of "$RUN/${p%%:*}.pid"))"
             else echo "node 2 $name: stopped"; ok=3; fi
@@ -687,9 +787,9 @@ do_run() {
             do_stop
             exit 1
         fi
-        if ! is_alive "$RUN/lighttpd.pid" lighttpd; then
-            echo "$PROG: lighttpd exited" >&2
-            tail -n 20 "$LOG/lighttpd.log" >&2 || true
+        if ! front_alive; then
+            echo "$PROG: $FRONT_PROG exited" >&2
+            tail -n 20 "$LOG/$FRONT.log" >&2 || true
             do_stop
             exit 1
         fi
