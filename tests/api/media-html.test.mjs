@@ -6,40 +6,8 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { deflateSync, crc32 } from 'node:zlib';
 import { api, register, createGroup, messages, inputValue, metaContent, locationPath, PASSWORD } from './lib.mjs';
-
-/** A valid PNG of w×h grey pixels. */
-function png(w, h) {
-  const chunk = (type, data) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(td) >>> 0);
-    return Buffer.concat([len, td, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  const rows = Buffer.concat(Array.from({ length: h }, () => Buffer.concat([Buffer.from([0]), Buffer.alloc(w * 3, 0x80)])));
-  return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
-}
-
-/** A multipart/form-data body from [{name, value} | {name, filename, type, data}]. */
-function multipart(parts) {
-  const boundary = `----parley${randomBytes(8).toString('hex')}`;
-  const bufs = [];
-  for (const p of parts) {
-    let head = `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"`;
-    if (p.filename !== undefined) head += `; filename="${p.filename}"\r\nContent-Type: ${p.type || 'application/octet-stream'}`;
-    bufs.push(Buffer.from(`${head}\r\n\r\n`), Buffer.isBuffer(p.data) ? p.data : Buffer.from(p.value ?? p.data ?? ''), Buffer.from('\r\n'));
-  }
-  bufs.push(Buffer.from(`--${boundary}--\r\n`));
-  return { body: Buffer.concat(bufs), type: `multipart/form-data; boundary=${boundary}` };
-}
+import { png, multipart } from '../support/media-files.mjs';
 
 /** Logs in through the HTML form: {csrf, get(path), postForm(path, fields), post(path, parts)}. */
 async function browserOf(u) {

@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
-import { deflateSync, crc32 } from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,25 +13,7 @@ import {
   api, apiAt, register, createGroup, messages, listConversations, assertError, openStream,
   inputValue, metaContent, HOST, PORT, BASE2, sql, haveDb, sleep, PASSWORD,
 } from './lib.mjs';
-
-/** A valid PNG of w×h red pixels (or only its header declaring w×h, when bomb). */
-export function png(w, h, { bomb = false } = {}) {
-  const chunk = (type, data) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(td) >>> 0);
-    return Buffer.concat([len, td, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // RGB
-  const rows = bomb ? Buffer.alloc(1024) : Buffer.concat(Array.from({ length: h }, () => Buffer.concat([Buffer.from([0]), Buffer.alloc(w * 3, 0x80)])));
-  return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
-}
+import { png, multipart } from '../support/media-files.mjs';
 
 /** A JPEG (made by ffmpeg) with an EXIF block carrying GPS coordinates, as phones write. */
 function jpegWithGps() {
@@ -123,19 +104,6 @@ async function sendFiles(u, convId, body, ids) {
   const r = await api('POST', `/api/v1/conversations/${convId}/messages`, { token: u.token, json: { body, media_ids: ids } });
   assert.equal(r.status, 201, `send with files: ${r.status} ${r.text.slice(0, 300)}`);
   return r.json.message;
-}
-
-/** A multipart/form-data body from [{name, value} | {name, filename, type, data}]. */
-function multipart(parts) {
-  const boundary = `----parley${randomBytes(8).toString('hex')}`;
-  const bufs = [];
-  for (const p of parts) {
-    let head = `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"`;
-    if (p.filename !== undefined) head += `; filename="${p.filename}"\r\nContent-Type: ${p.type || 'application/octet-stream'}`;
-    bufs.push(Buffer.from(`${head}\r\n\r\n`), Buffer.isBuffer(p.data) ? p.data : Buffer.from(p.value ?? p.data ?? ''), Buffer.from('\r\n'));
-  }
-  bufs.push(Buffer.from(`--${boundary}--\r\n`));
-  return { body: Buffer.concat(bufs), type: `multipart/form-data; boundary=${boundary}` };
 }
 
 /** Logs in through the HTML form: {session, csrf}. */

@@ -22,12 +22,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deflateSync, crc32 } from 'node:zlib';
 import {
   LIVE_MS, ipSource, uname, useBrowser, problemWatcher, waitLive, composer, message, waitFor,
   register, messageFromProfile,
 } from './lib.mjs';
 import { stack } from '../api/lib.mjs';
+import { png } from '../support/media-files.mjs';
 
 const fakeIp = ipSource(93);
 const problems = [];
@@ -39,37 +39,8 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A PNG of w×h pixels in a gradient (so that it is a real picture), written to dir/name. */
 function pngFile(name, w, h) {
-  const chunk = (type, data) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(td) >>> 0);
-    return Buffer.concat([len, td, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // RGB
-  const rows = [];
-  for (let y = 0; y < h; y += 1) {
-    const row = Buffer.alloc(1 + w * 3);
-    for (let x = 0; x < w; x += 1) {
-      row[1 + x * 3] = (x * 255) / w;
-      row[2 + x * 3] = (y * 255) / h;
-      row[3 + x * 3] = 160;
-    }
-    rows.push(row);
-  }
-  const bytes = Buffer.concat([
-    Buffer.from('89504e470d0a1a0a', 'hex'),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.concat(rows))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
   const path = join(dir, name);
-  writeFileSync(path, bytes);
+  writeFileSync(path, png(w, h, { gradient: true }));
   return path;
 }
 
