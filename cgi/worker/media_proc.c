@@ -32,7 +32,8 @@ enum {
 const db_stmt media_proc_stmts[] = {
     {"mproc_load", "SELECT sha256, mime, kind, uploader_id FROM media WHERE id = $1::bigint"},
     {"mproc_save",
-     "UPDATE media SET width = $2::int, height = $3::int, duration_ms = $4::int, thumbs = $5::boolean,"
+     /* A size the worker could not read keeps the one the upload read from the header. */
+     "UPDATE media SET width = COALESCE($2::int, width), height = COALESCE($3::int, height), duration_ms = $4::int, thumbs = $5::boolean,"
      "  clean = $6::boolean, kind = $7, mime = $8, state = $9 WHERE id = $1::bigint"},
     /* Who may see it: the uploader and the members of every conversation carrying it. */
     {"mproc_audience",
