@@ -33,7 +33,8 @@
           <label class="visually-hidden" for="header-q">Search</label>
           <input id="header-q" name="q" type="search" maxlength="256" autocomplete="off" spellcheck="false" placeholder="Search"<?cs if:Layout.name == "search" ?> value="<?cs var:Layout.q ?>"<?cs /if ?>>
         </form>
-        <a class="nav-user" href="/me"<?cs if:Page.path == "/me" ?> aria-current="page"<?cs /if ?>><?cs call:avatar(Session.user, "avatar-sm") ?><span class="nav-user-name"><?cs call:user_name(Session.user) ?></span></a>
+<?cs if:Session.user.is_admin ?>        <a class="nav-link" href="/admin"<?cs if:Page.path == "/admin" ?> aria-current="page"<?cs /if ?>>Admin</a>
+<?cs /if ?>        <a class="nav-user" href="/me"<?cs if:Page.path == "/me" ?> aria-current="page"<?cs /if ?>><?cs call:avatar(Session.user, "avatar-sm") ?><span class="nav-user-name"><?cs call:user_name(Session.user) ?></span></a>
         <form class="inline-form" method="post" action="/logout">
           <?cs call:csrf_field() ?>
           <button type="submit" class="link-button">Log out</button>

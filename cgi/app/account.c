@@ -2,6 +2,8 @@
 #include "module.h"
 #include "account.h"
 #include "twofactor.h"
+#include "admin.h"
+#include "audit.h"
 #include <stdio.h>
 #include <string.h>
 #include "ratelimit.h"
@@ -26,6 +28,7 @@ err_t account_login_start(ctx *c, user_row *u, int status)
     if (e) return e;
     c->out = json_pack("{s:o,s:s}", "user", user_json(u), "token", token);
     c->status = status;
+    if (status == 200) audit_record(&c->svc, "signin", u->id, u->id, c->rq.client_ip, NULL);
     if (!c->rq.is_api) {
         ctx_set_cookie(c, "parley_session", token, c->svc.cfg->session_ttl);
         c->redirect = safe_next(ctx_str(c, "next"));
@@ -39,9 +42,23 @@ static err_t h_register(ctx *c)
     err_t e = rl_take(&c->svc, ip_key, &c->svc.cfg->rl_register_ip);
     if (e) return e == ERR_RATE_LIMITED
         ? ctx_fail(c, e, NULL, "Too many new accounts from your network. Try again later.") : e;
+    /* The administrators' policy: open, by invitation (one use of it, with the account in
+     * one transaction), or closed. */
+    const char *policy = admin_registration(&c->svc);
+    if (!policy) return ERR_UNAVAILABLE;
+    if (!strcmp(policy, "closed"))
+        return ctx_fail(c, ERR_FORBIDDEN, NULL, "Registration is closed on this server. Ask its administrators for an account.");
+    int invited = !strcmp(policy, "invite");
+    if (invited && (e = db_begin(c->svc.db))) return e;
+    if (invited && (e = admin_invite_use(&c->svc, ctx_str(c, "invite")))) { db_rollback(c->svc.db); return e; }
     user_row *u;
     e = users_create(&c->svc, ctx_str(c, "username"), ctx_str(c, "display_name"), ctx_str(c, "password"), &u);
+    if (invited) {
+        if (e) db_rollback(c->svc.db);
+        else e = db_commit(c->svc.db);
+    }
     if (e) return e;
+    audit_record(&c->svc, "register", u->id, u->id, c->rq.client_ip, invited ? json_pack("{s:b}", "invited", 1) : NULL);
     return account_login_start(c, u, 201);
 }
 
@@ -73,10 +90,16 @@ static err_t h_login(ctx *c)
         user_key = u ? account_budget(&c->svc, u->id) : arena_printf(c->svc.a, "login:n:%s", name);
         if ((e = rl_take(&c->svc, user_key, &c->svc.cfg->rl_login_user))) { rl_give(&c->svc, ip_key); return account_limited(&c->svc, e); }
     }
-    if (!users_password_ok(hash, ctx_str(c, "password")))
+    if (!users_password_ok(hash, ctx_str(c, "password"))) {
+        if (u) audit_record(&c->svc, "signin.failed", 0, u->id, c->rq.client_ip, NULL);
         return ctx_fail(c, ERR_INVALID_CREDENTIALS, "password", "Wrong username or password.");
+    }
     rl_give(&c->svc, ip_key);                                  /* not a failure: the slots go back */
     rl_give(&c->svc, user_key);
+    if (u->deactivated) {                                      /* only the right password learns it */
+        audit_record(&c->svc, "signin.refused", 0, u->id, c->rq.client_ip, NULL);
+        return ctx_fail(c, ERR_FORBIDDEN, NULL, "This account has been deactivated by an administrator.");
+    }
     int second;
     if ((e = twofactor_enabled(&c->svc, u->id, &second))) return e;
     return second ? twofactor_login(c, u) : account_login_start(c, u, 200);
@@ -141,6 +164,7 @@ static const field_spec f_register[] = {
     {"password", "Password", FV_BYTES, 1, 8, 1024},
     {"display_name", "Display name", FV_TEXT, 1, 1, 64},
     {"next", "Next page", FV_TEXT, 0, 0, 512},
+    {"invite", "Invitation", FV_BYTES, 0, 0, 128},   /* when registration is by invitation */
     {NULL, NULL, 0, 0, 0, 0},
 };
 static const field_spec f_login[] = {

@@ -51,6 +51,7 @@ err_t auth_resolve(ctx *c)
     }
     if (uid) {
         err_t e = users_by_id(&c->svc, uid, &c->svc.user);
+        if (!e && c->svc.user->deactivated) e = ERR_NOT_FOUND;    /* its sessions ended with it */
         if (e == ERR_NOT_FOUND) {
             c->svc.user = NULL;
             if (c->auth != AUTH_COOKIE) return ERR_UNAUTHORIZED;

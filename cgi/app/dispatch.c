@@ -112,6 +112,7 @@ static HDF *page_hdf(ctx *c, json_t *data)
         view_set(h, "Session.user.id", id);
         view_set(h, "Session.user.username", c->svc.user->username);
         view_set(h, "Session.user.display_name", c->svc.user->display_name);
+        if (c->svc.user->is_admin) view_set(h, "Session.user.is_admin", "1");
         if (c->svc.user->avatar_id)
             view_set(h, "Session.user.avatar_url",
                      arena_printf(c->svc.a, "/api/v1/media/%lld/thumb/320", c->svc.user->avatar_id));

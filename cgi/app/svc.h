@@ -17,6 +17,8 @@ typedef struct user_row {
     int read_receipts;      /* shares (and sees) read receipts */
     int show_presence;      /* shares (and sees) presence */
     long long avatar_id;    /* the avatar's media id, or 0 */
+    int is_admin;           /* an administrator of the instance */
+    int deactivated;        /* deactivated by an administrator: may not sign in */
 } user_row;
 
 typedef struct svc {

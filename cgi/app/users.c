@@ -6,8 +6,8 @@
 #include <string.h>
 #include "../http/validate.h"
 
-#define USER_COLS USERS_PUBLIC_COLS("users") ", read_receipts, show_presence"
-enum { USER_NCOLS = USERS_PUBLIC_NCOLS + 2 };   /* columns in USER_COLS; users_auth's hash comes next */
+#define USER_COLS USERS_PUBLIC_COLS("users") ", read_receipts, show_presence, is_admin, deactivated_at IS NOT NULL"
+enum { USER_NCOLS = USERS_PUBLIC_NCOLS + 4 };   /* columns in USER_COLS; users_auth's hash comes next */
 
 const db_stmt users_stmts[] = {
     {"users_insert", "INSERT INTO users (username, display_name, password_hash) VALUES ($1, $2, $3) "
@@ -54,6 +54,8 @@ static user_row *row_user(svc *c, PGresult *r, int i)
     u->avatar_id = PQgetisnull(r, i, 5) ? 0 : atoll(PQgetvalue(r, i, 5));
     u->read_receipts = PQgetvalue(r, i, USERS_PUBLIC_NCOLS)[0] == 't';
     u->show_presence = PQgetvalue(r, i, USERS_PUBLIC_NCOLS + 1)[0] == 't';
+    u->is_admin = PQgetvalue(r, i, USERS_PUBLIC_NCOLS + 2)[0] == 't';
+    u->deactivated = PQgetvalue(r, i, USERS_PUBLIC_NCOLS + 3)[0] == 't';
     return u->username && u->display_name && u->status_text && u->created_at ? u : NULL;
 }
 

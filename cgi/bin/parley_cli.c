@@ -12,11 +12,13 @@
 #include "../store/migrate.h"
 #include "../worker/jobs.h"
 #include "../worker/kinds.h"
+#include "../app/admin.h"
 
 static int usage(void)
 {
     fputs("usage: parley migrate\n"
-          "       parley user add USERNAME DISPLAY_NAME   (password from PARLEY_PASSWORD or stdin)\n"
+          "       parley user add [--admin] USERNAME DISPLAY_NAME   (password from PARLEY_PASSWORD or stdin)\n"
+          "       parley admin grant|revoke USERNAME\n"
           "       parley config check\n"
           "       parley jobs list [--failed]\n"
           "       parley jobs retry ID | parley jobs drop ID\n"
@@ -26,7 +28,7 @@ static int usage(void)
     return 2;
 }
 
-static int user_add(const config *cfg, const char *username, const char *display)
+static int user_add(const config *cfg, const char *username, const char *display, int admin)
 {
     char pw[1100];
     const char *env = getenv("PARLEY_PASSWORD");
@@ -55,7 +57,24 @@ static int user_add(const config *cfg, const char *username, const char *display
     user_row *u;
     err_t e = users_create(&s, name, display, pw, &u);
     sodium_memzero(pw, sizeof pw);
-    if (e == ERR_OK) printf("created user %s (id %lld)\n", u->username, u->id);
+    if (e == ERR_OK && admin) e = admin_grant(&s, u->username, 1);
+    if (e == ERR_OK) printf("created %s %s (id %lld)\n", admin ? "administrator" : "user", u->username, u->id);
+    else fprintf(stderr, "parley: %s\n", s.err_msg ? s.err_msg : err_lookup(e)->message);
+    worker_free(&w);
+    return e == ERR_OK ? 0 : 1;
+}
+
+/* parley admin grant|revoke USERNAME: administrators are made here only, never on the web. */
+static int admin_cmd(const config *cfg, const char *what, const char *username)
+{
+    int on = !strcmp(what, "grant");
+    if (!on && strcmp(what, "revoke")) return usage();
+    worker w;
+    worker_init(&w, cfg);
+    svc s;
+    worker_svc(&w, &s);
+    err_t e = admin_grant(&s, username, on);
+    if (e == ERR_OK) printf("%s is %s an administrator\n", username, on ? "now" : "no longer");
     else fprintf(stderr, "parley: %s\n", s.err_msg ? s.err_msg : err_lookup(e)->message);
     worker_free(&w);
     return e == ERR_OK ? 0 : 1;
@@ -166,7 +185,10 @@ int main(int argc, char **argv)
     if (sodium_init() < 0) return 1;
     int rc;
     if (!strcmp(argv[1], "migrate") && argc == 2) rc = migrate_run(cfg.db, cfg.sql_dir, stdout);
-    else if (!strcmp(argv[1], "user") && argc == 5 && !strcmp(argv[2], "add")) rc = user_add(&cfg, argv[3], argv[4]);
+    else if (!strcmp(argv[1], "user") && argc == 5 && !strcmp(argv[2], "add")) rc = user_add(&cfg, argv[3], argv[4], 0);
+    else if (!strcmp(argv[1], "user") && argc == 6 && !strcmp(argv[2], "add") && !strcmp(argv[3], "--admin"))
+        rc = user_add(&cfg, argv[4], argv[5], 1);
+    else if (!strcmp(argv[1], "admin") && argc == 4) rc = admin_cmd(&cfg, argv[2], argv[3]);
     else if (!strcmp(argv[1], "config") && argc == 3 && !strcmp(argv[2], "check")) rc = config_check(&cfg);
     else if (!strcmp(argv[1], "jobs") && argc >= 3) rc = jobs_cmd(&cfg, argc - 2, argv + 2);
     else rc = usage();

@@ -7,7 +7,9 @@
         <h1 id="page-title">Create your account</h1>
         <p class="lead">Chat with your team on a server you run yourself.</p>
         <form class="form" method="post" action="/register">
-          <?cs call:csrf_field() ?>
+          <?cs call:csrf_field() ?><?cs if:Page.query.invite ?>
+          <input type="hidden" name="invite" value="<?cs var:Page.query.invite ?>"><?cs elif:Form.invite ?>
+          <input type="hidden" name="invite" value="<?cs var:Form.invite ?>"><?cs /if ?>
           <?cs call:form_error("username", "display_name", "password", "-") ?>
           <div class="<?cs call:field_class("username") ?>">
             <label for="username">Username</label>

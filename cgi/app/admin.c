@@ -1,0 +1,283 @@
+/* admin.c — the administrators' area (/admin and /api/v1/admin/…): people (search,
+ * deactivate, reactivate), the registration policy and invitations, and the audit log.
+ * Everyone who is not an administrator gets the same 404 as for a page that does not
+ * exist. Administrators are made on the command line (`parley admin grant`). */
+#include "module.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+#include "admin.h"
+#include "audit.h"
+#include "people.h"
+#include "secret.h"
+#include "sessions.h"
+#include "tokens.h"
+#include "users.h"
+
+const db_stmt admin_stmts[] = {
+    {"admin_setting", "SELECT value FROM instance_settings WHERE key = $1"},
+    {"admin_set", "UPDATE instance_settings SET value = $2 WHERE key = $1"},
+    {"admin_invite_use", "UPDATE invites SET uses_left = uses_left - 1 WHERE code_hash = $1 AND uses_left > 0 "
+                         "AND expires_at > now() RETURNING uses_left"},
+    {"admin_invite_add", "INSERT INTO invites (code_hash, created_by, uses_left, expires_at) "
+                         "VALUES ($1, $2, $3, now() + $4::int * interval '1 day') RETURNING " DB_TS("expires_at")},
+    /* People by name or display name (empty: the newest), with what admins see. */
+    {"admin_users", "SELECT " USERS_PUBLIC_COLS("u") ", u.is_admin, " DB_TS("u.deactivated_at") " FROM users u "
+                    "WHERE $1 = '' OR u.username LIKE '%' || $1 || '%' ESCAPE '\\' "
+                    "OR parley_fold(u.display_name) LIKE '%' || parley_fold($1) || '%' ESCAPE '\\' "
+                    "ORDER BY u.id DESC LIMIT 100"},
+    {"admin_grant", "UPDATE users SET is_admin = $2::boolean WHERE lower(username) = $1 RETURNING id"},
+    {"admin_deactivate", "UPDATE users SET deactivated_at = now() WHERE id = $1 AND deactivated_at IS NULL"},
+    {"admin_reactivate", "UPDATE users SET deactivated_at = NULL WHERE id = $1 AND deactivated_at IS NOT NULL"},
+    {"admin_audit", "SELECT a.id, " DB_TS("a.at") ", a.action, a.ip, a.detail::text, "
+                    "ua.id, ua.username, us.id, us.username FROM audit_log a "
+                    "LEFT JOIN users ua ON ua.id = a.actor_id LEFT JOIN users us ON us.id = a.subject_id "
+                    "WHERE ($1::bigint IS NULL OR a.subject_id = $1 OR a.actor_id = $1) "
+                    "AND ($2::text IS NULL OR a.action = $2 OR a.action LIKE $2 || '.%') "
+                    "ORDER BY a.at DESC, a.id DESC LIMIT 200"},
+    {NULL, NULL},
+};
+
+err_t admin_grant(svc *c, const char *username, int on)
+{
+    const char *name = users_canonical(c->a, username);
+    if (!name) return svc_fail(c, ERR_INVALID_FIELD, "username", "That cannot be a username.");
+    const char *p[] = {name, on ? "true" : "false"};
+    PGresult *r;
+    err_t e = db_exec(c->db, "admin_grant", 2, p, &r);
+    if (e) return e;
+    long long id = PQntuples(r) == 1 ? atoll(PQgetvalue(r, 0, 0)) : 0;
+    PQclear(r);
+    if (!id) return svc_fail(c, ERR_NOT_FOUND, "username", "There is no such user.");
+    audit_record(c, on ? "admin.grant" : "admin.revoke", 0, id, "command line", NULL);
+    return ERR_OK;
+}
+
+const char *admin_registration(svc *c)
+{
+    const char *key = "registration";
+    PGresult *r;
+    if (db_exec(c->db, "admin_setting", 1, &key, &r)) return NULL;
+    const char *v = PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "open";
+    const char *out = !strcmp(v, "closed") ? "closed" : !strcmp(v, "invite") ? "invite" : "open";
+    PQclear(r);
+    return out;
+}
+
+/* An invitation code's stored form (its SHA-256 in hex, arena). */
+static const char *admin_code_hash(svc *c, const char *code)
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)code, strlen(code));
+    char *hex = arena_alloc(c->a, 65);
+    if (hex) sodium_bin2hex(hex, 65, h, sizeof h);
+    return hex;
+}
+
+err_t admin_invite_use(svc *c, const char *code)
+{
+    if (!code || !*code)
+        return svc_fail(c, ERR_FORBIDDEN, "invite", "Registration is by invitation on this server: open the link you were sent.");
+    const char *p[] = {admin_code_hash(c, code)};
+    PGresult *r;
+    err_t e = db_exec(c->db, "admin_invite_use", 1, p, &r);
+    if (e) return e;
+    int ok = PQntuples(r) == 1;
+    PQclear(r);
+    return ok ? ERR_OK : svc_fail(c, ERR_FORBIDDEN, "invite", "This invitation is used up or has expired.");
+}
+
+/* Only administrators: everyone else is told there is nothing here. */
+static err_t admin_only(ctx *c)
+{
+    return c->svc.user->is_admin ? ERR_OK : ctx_fail(c, ERR_NOT_FOUND, NULL, "There is no page at this address.");
+}
+
+/* GET /admin/users?q= */
+static err_t h_admin_users(ctx *c)
+{
+    err_t e = admin_only(c);
+    if (e) return e;
+    const char *q = ctx_qstr(c, "q");
+    const char *p[] = {q ? people_like_escape(c->svc.a, q) : ""};
+    PGresult *r;
+    if ((e = db_exec(c->svc.db, "admin_users", 1, p, &r))) return e;
+    json_t *arr = json_array();
+    for (int i = 0; arr && i < PQntuples(r); i++) {
+        json_t *u = users_public_json(r, i, 0);
+        if (!u) continue;
+        json_object_set_new(u, "is_admin", json_boolean(PQgetvalue(r, i, USERS_PUBLIC_NCOLS)[0] == 't'));
+        json_object_set_new(u, "deactivated_at", PQgetisnull(r, i, USERS_PUBLIC_NCOLS + 1) ? json_null()
+                            : json_string(PQgetvalue(r, i, USERS_PUBLIC_NCOLS + 1)));
+        json_array_append_new(arr, u);
+    }
+    PQclear(r);
+    const char *policy = admin_registration(&c->svc);
+    c->out = json_pack("{s:o,s:s}", "users", arr, "registration", policy ? policy : "open");
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
+/* The path's person, who must exist. */
+static err_t admin_subject(ctx *c, user_row **u)
+{
+    long long id;
+    err_t e = param_id(c, "id", &id);
+    if (!e) e = users_by_id(&c->svc, id, u);
+    return e == ERR_NOT_FOUND ? ctx_fail(c, e, NULL, "There is no such person.") : e;
+}
+
+/* POST /admin/users/<id>/deactivate: they cannot sign in, and every session, token and open
+ * stream of theirs ends now. */
+static err_t h_admin_deactivate(ctx *c)
+{
+    user_row *u;
+    err_t e = admin_only(c);
+    if (e || (e = admin_subject(c, &u))) return e;
+    if (u->id == c->svc.user->id) return ctx_fail(c, ERR_FORBIDDEN, NULL, "You cannot deactivate your own account.");
+    const char *p[] = {id_str(&c->svc, u->id)};
+    if ((e = db_run(c->svc.db, "admin_deactivate", 1, p))) return e;
+    size_t sessions = 0, tokens = 0;
+    if ((e = sess_revoke_all(&c->svc, u->id, NULL, &sessions)) ||
+        (e = tokens_revoke_all(&c->svc, u->id, 0, &tokens)))
+        return e;
+    audit_record(&c->svc, "admin.deactivate", c->svc.user->id, u->id, c->rq.client_ip,
+                 json_pack("{s:I,s:I}", "sessions_ended", (json_int_t)sessions, "tokens_revoked", (json_int_t)tokens));
+    c->out = json_pack("{s:I,s:b,s:I,s:I}", "user_id", (json_int_t)u->id, "deactivated", 1,
+                       "sessions_ended", (json_int_t)sessions, "tokens_revoked", (json_int_t)tokens);
+    if (!c->rq.is_api) c->redirect = "/admin?done=deactivated";
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
+/* POST /admin/users/<id>/reactivate */
+static err_t h_admin_reactivate(ctx *c)
+{
+    user_row *u;
+    err_t e = admin_only(c);
+    if (e || (e = admin_subject(c, &u))) return e;
+    const char *p[] = {id_str(&c->svc, u->id)};
+    if ((e = db_run(c->svc.db, "admin_reactivate", 1, p))) return e;
+    audit_record(&c->svc, "admin.reactivate", c->svc.user->id, u->id, c->rq.client_ip, NULL);
+    c->out = json_pack("{s:I,s:b}", "user_id", (json_int_t)u->id, "deactivated", 0);
+    if (!c->rq.is_api) c->redirect = "/admin?done=reactivated";
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
+/* PATCH /admin/settings {"registration":"open"|"invite"|"closed"} (or POST) */
+static err_t h_admin_settings(ctx *c)
+{
+    err_t e = admin_only(c);
+    if (e) return e;
+    const char *v = ctx_str(c, "registration");
+    if (strcmp(v, "open") && strcmp(v, "invite") && strcmp(v, "closed"))
+        return ctx_fail(c, ERR_INVALID_FIELD, "registration", "Registration is open, invite or closed.");
+    const char *p[] = {"registration", v};
+    if ((e = db_run(c->svc.db, "admin_set", 2, p))) return e;
+    audit_record(&c->svc, "admin.settings", c->svc.user->id, 0, c->rq.client_ip, json_pack("{s:s}", "registration", v));
+    c->out = json_pack("{s:{s:s}}", "settings", "registration", v);
+    if (!c->rq.is_api) c->redirect = "/admin?done=settings";
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
+/* POST /admin/invites {"uses","days"} → {"invite":{"url","uses_left","expires_at"}}: the
+ * link is shown this once. */
+static err_t h_admin_invite(ctx *c)
+{
+    err_t e = admin_only(c);
+    if (e) return e;
+    long long uses = 1, days = 7;
+    json_t *u = json_object_get(c->in, "uses"), *d = json_object_get(c->in, "days");
+    if (json_is_integer(u)) uses = json_integer_value(u);
+    if (json_is_integer(d)) days = json_integer_value(d);
+    char code[SECRET_LEN + 1];
+    secret_new(code);
+    const char *p[] = {admin_code_hash(&c->svc, code), id_str(&c->svc, c->svc.user->id), id_str(&c->svc, uses),
+                       id_str(&c->svc, days)};
+    PGresult *r;
+    if ((e = db_exec(c->svc.db, "admin_invite_add", 4, p, &r))) { sodium_memzero(code, sizeof code); return e; }
+    const char *base = *c->svc.cfg->public_url ? c->svc.cfg->public_url : "";
+    c->out = json_pack("{s:{s:o,s:I,s:s}}", "invite", "url", json_sprintf("%s/register?invite=%s", base, code),
+                       "uses_left", (json_int_t)uses, "expires_at", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    sodium_memzero(code, sizeof code);
+    audit_record(&c->svc, "admin.invite", c->svc.user->id, 0, c->rq.client_ip,
+                 json_pack("{s:I,s:I}", "uses", (json_int_t)uses, "days", (json_int_t)days));
+    c->status = 201;
+    c->page = "admin";
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
+/* GET /admin/audit?user_id=&action= : newest first, at most 200. */
+static err_t h_admin_audit(ctx *c)
+{
+    err_t e = admin_only(c);
+    if (e) return e;
+    long long uid = 0;
+    ctx_qint(c, "user_id", &uid);
+    const char *p[] = {uid ? id_str(&c->svc, uid) : NULL, ctx_qstr(c, "action")};
+    PGresult *r;
+    if ((e = db_exec(c->svc.db, "admin_audit", 2, p, &r))) return e;
+    json_t *arr = json_array();
+    for (int i = 0; arr && i < PQntuples(r); i++) {
+        json_t *det = json_loads(PQgetvalue(r, i, 4), 0, NULL);
+        json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:s,s:o,s:o,s:o}", "id", (json_int_t)atoll(PQgetvalue(r, i, 0)),
+            "at", PQgetvalue(r, i, 1), "action", PQgetvalue(r, i, 2), "ip", PQgetvalue(r, i, 3),
+            "detail", det ? det : json_object(),
+            "actor", PQgetisnull(r, i, 5) ? json_null() : json_pack("{s:I,s:s}", "id", (json_int_t)atoll(PQgetvalue(r, i, 5)), "username", PQgetvalue(r, i, 6)),
+            "subject", PQgetisnull(r, i, 7) ? json_null() : json_pack("{s:I,s:s}", "id", (json_int_t)atoll(PQgetvalue(r, i, 7)), "username", PQgetvalue(r, i, 8))));
+    }
+    PQclear(r);
+    c->out = json_pack("{s:o}", "entries", arr);
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
+/* GET /admin: the page (people, registration, invitations, the latest audit entries). */
+static err_t h_admin_page(ctx *c)
+{
+    err_t e = h_admin_users(c);
+    if (e) return e;
+    json_t *users = c->out;
+    c->out = NULL;
+    if ((e = h_admin_audit(c))) { json_decref(users); return e; }
+    json_object_update(users, c->out);
+    json_decref(c->out);
+    c->out = users;
+    return ERR_OK;
+}
+
+static const field_spec q_users[] = {
+    {"q", "Search", FV_TEXT, 0, 0, 64},
+    {NULL, NULL, 0, 0, 0, 0},
+};
+static const field_spec q_audit[] = {
+    {"user_id", "user_id", FV_INT, 0, 1, 999999999999999LL},
+    {"action", "action", FV_TEXT, 0, 1, 64},
+    {NULL, NULL, 0, 0, 0, 0},
+};
+static const field_spec q_page[] = {
+    {"q", "Search", FV_TEXT, 0, 0, 64},
+    {"user_id", "user_id", FV_INT, 0, 1, 999999999999999LL},
+    {"action", "action", FV_TEXT, 0, 1, 64},
+    {NULL, NULL, 0, 0, 0, 0},
+};
+static const field_spec f_settings[] = {
+    {"registration", "Registration", FV_TEXT, 1, 1, 16},
+    {NULL, NULL, 0, 0, 0, 0},
+};
+static const field_spec f_invite[] = {
+    {"uses", "Uses", FV_INT, 0, 1, 1000},
+    {"days", "Days", FV_INT, 0, 1, 365},
+    {NULL, NULL, 0, 0, 0, 0},
+};
+
+static const route admin_routes[] = {
+    {"GET", "/admin", h_admin_page, R_AUTH, "admin", NULL, NULL, q_page},
+    {"GET", "/admin/users", h_admin_users, R_AUTH | R_JSON_ONLY, NULL, NULL, NULL, q_users},
+    {"POST", "/admin/users/:id/deactivate", h_admin_deactivate, R_AUTH, "admin", NULL, h_admin_page, NULL},
+    {"POST", "/admin/users/:id/reactivate", h_admin_reactivate, R_AUTH, "admin", NULL, h_admin_page, NULL},
+    {"GET", "/admin/audit", h_admin_audit, R_AUTH | R_JSON_ONLY, NULL, NULL, NULL, q_audit},
+    {"PATCH", "/admin/settings", h_admin_settings, R_AUTH, "admin", f_settings, h_admin_page, NULL},
+    {"POST", "/admin/settings", h_admin_settings, R_AUTH, "admin", f_settings, h_admin_page, NULL},
+    {"POST", "/admin/invites", h_admin_invite, R_AUTH, "admin", f_invite, h_admin_page, NULL},
+};
+const module admin_module = {"admin", MODULE_ROUTES(admin_routes), admin_stmts};

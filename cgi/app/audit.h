@@ -1,0 +1,13 @@
+/* audit.h — the audit log of security events (sign-ins, second-factor changes, admin
+ * actions) in PostgreSQL. Recording never fails the request that caused it. */
+#ifndef PARLEY_AUDIT_H
+#define PARLEY_AUDIT_H
+#include "ctx.h"
+
+extern const db_stmt audit_stmts[];
+
+/* Records action (a-z . _) by actor on subject (0: none) from ip (may be NULL), with detail
+ * (a JSON object, stolen; may be NULL). A failure is logged. */
+void audit_record(svc *c, const char *action, long long actor, long long subject, const char *ip, json_t *detail);
+
+#endif

@@ -1,0 +1,74 @@
+<?cs include:"partials/macros.cs" ?><?cs set:Layout.name = "admin" ?><?cs set:Layout.title = "Administration" ?><?cs #
+  GET /admin (administrators only; everyone else gets the 404 page). Reads Data.users.N.{id,
+  username,display_name,is_admin,deactivated_at}, Data.registration, Data.entries.N.{at,
+  action,ip,actor.username,subject.username}, Data.invite.{url,uses_left,expires_at} (right
+  after one was made), Page.query.q, Page.done, Session.csrf, Error.*.
+?><?cs def:page_body() ?>
+    <div class="container">
+      <h1 id="page-title">Administration</h1><?cs
+      if:Page.done == "deactivated" ?><?cs call:notice("Deactivated: every session, token and open stream of theirs has ended.") ?><?cs
+      elif:Page.done == "reactivated" ?><?cs call:notice("Reactivated: they can sign in again.") ?><?cs
+      elif:Page.done == "settings" ?><?cs call:notice("Saved.") ?><?cs /if ?>
+      <?cs call:form_error("registration", "uses", "days", "-") ?><?cs
+      if:Data.invite.url ?>
+      <div class="alert alert-success" role="status">
+        <p><strong>The invitation link</strong> (shown this once; <?cs var:Data.invite.uses_left ?> use(s), until <?cs call:time(Data.invite.expires_at) ?>):</p>
+        <p><code><?cs var:Data.invite.url ?></code></p>
+        <p><a href="/admin">Back to administration</a></p>
+      </div><?cs
+      /if ?>
+      <div class="stack">
+        <section class="card" aria-labelledby="reg-title">
+          <h2 id="reg-title">Registration</h2>
+          <form class="form" method="post" action="/admin/settings">
+            <?cs call:csrf_field() ?>
+            <div class="field">
+              <label for="registration">Who may create an account</label>
+              <select id="registration" name="registration">
+                <option value="open"<?cs if:Data.registration == "open" ?> selected<?cs /if ?>>Anyone</option>
+                <option value="invite"<?cs if:Data.registration == "invite" ?> selected<?cs /if ?>>People with an invitation link</option>
+                <option value="closed"<?cs if:Data.registration == "closed" ?> selected<?cs /if ?>>Nobody (closed)</option>
+              </select>
+            </div>
+            <button type="submit" class="btn btn-primary">Save</button>
+          </form>
+          <form class="form" method="post" action="/admin/invites">
+            <?cs call:csrf_field() ?>
+            <h3>New invitation link</h3>
+            <div class="field"><label for="uses">Uses</label><input id="uses" name="uses" type="number" min="1" max="1000" value="1"></div>
+            <div class="field"><label for="days">Valid for (days)</label><input id="days" name="days" type="number" min="1" max="365" value="7"></div>
+            <button type="submit" class="btn btn-secondary">Make a link</button>
+          </form>
+        </section>
+        <section class="card" aria-labelledby="people-title">
+          <h2 id="people-title">People</h2>
+          <form class="inline-form" method="get" action="/admin" role="search">
+            <label for="admin-q">Find</label>
+            <input id="admin-q" name="q" type="search" maxlength="64" value="<?cs var:Page.query.q ?>">
+            <button type="submit" class="btn btn-secondary btn-sm">Search</button>
+          </form>
+          <div class="table-wrap">
+            <table class="data-table">
+              <thead><tr><th scope="col">Person</th><th scope="col">Since</th><th scope="col">State</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+              <tbody><?cs each:u = Data.users ?>
+                <tr>
+                  <th scope="row"><?cs call:user_name(u) ?> <span class="muted">@<?cs var:u.username ?></span><?cs if:u.is_admin ?> <span class="badge">Admin</span><?cs /if ?></th>
+                  <td><?cs call:time(u.created_at) ?></td>
+                  <td><?cs if:u.deactivated_at ?>Deactivated<?cs else ?>Active<?cs /if ?></td>
+                  <td><?cs if:u.id != Session.user.id ?><?cs if:u.deactivated_at ?>
+                    <form class="inline-form" method="post" action="/admin/users/<?cs var:u.id ?>/reactivate"><?cs call:csrf_field() ?><button type="submit" class="btn btn-secondary btn-sm">Reactivate<span class="visually-hidden"> @<?cs var:u.username ?></span></button></form><?cs else ?>
+                    <form class="inline-form" method="post" action="/admin/users/<?cs var:u.id ?>/deactivate"><?cs call:csrf_field() ?><button type="submit" class="btn btn-danger-quiet btn-sm">Deactivate<span class="visually-hidden"> @<?cs var:u.username ?></span></button></form><?cs /if ?><?cs /if ?></td>
+                </tr><?cs /each ?>
+              </tbody>
+            </table>
+          </div>
+        </section>
+        <section class="card" aria-labelledby="audit-title">
+          <h2 id="audit-title">Audit log</h2>
+          <ol class="audit-log"><?cs each:a = Data.entries ?>
+            <li><?cs call:time(a.at) ?> · <code><?cs var:a.action ?></code><?cs if:a.actor.username ?> by @<?cs var:a.actor.username ?><?cs /if ?><?cs if:a.subject.username ?> · @<?cs var:a.subject.username ?><?cs /if ?><?cs if:a.ip ?> · <?cs var:a.ip ?><?cs /if ?></li><?cs /each ?>
+          </ol>
+        </section>
+      </div>
+    </div>
+<?cs /def ?><?cs include:"layout.cs" ?>

@@ -1,0 +1,117 @@
+// Running an instance: administrators are made on the command line; everyone else gets the
+// usual 404 on every admin route; deactivation ends sessions, tokens and open streams at
+// once; the registration policy (open, invite-only with links, closed); the audit log.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { api, register, login, assertError, openStream, PASSWORD, uname, fakeIp } from './lib.mjs';
+
+/** `parley admin grant|revoke USERNAME` on the stack's database. */
+function cli(...args) {
+  return execFileSync(`${process.env.BIN}/parley`, args, { env: process.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+const setRegistration = (admin, value) => api('PATCH', '/api/v1/admin/settings', { token: admin.token, json: { registration: value } });
+
+let admin, bob, carol;
+before(async () => {
+  [admin, bob, carol] = await Promise.all([register(), register(), register()]);
+  assert.match(cli('admin', 'grant', admin.username), /is now an administrator/);
+});
+after(async () => {
+  await setRegistration(admin, 'open');         // other test files register freely
+});
+
+describe('administrators', () => {
+  it('the command line makes one; nobody else sees the admin area (404)', async () => {
+    assert.throws(() => cli('admin', 'grant', uname('nobody')), /no such user/i);
+    const routes = [
+      ['GET', '/api/v1/admin/users'], ['GET', '/api/v1/admin/audit'], ['GET', '/admin'],
+      ['POST', `/api/v1/admin/users/${carol.user.id}/deactivate`], ['POST', `/api/v1/admin/users/${carol.user.id}/reactivate`],
+      ['PATCH', '/api/v1/admin/settings', { registration: 'closed' }], ['POST', '/api/v1/admin/invites', {}],
+    ];
+    for (const [method, path, json] of routes) {
+      const r = await api(method, path, { token: bob.token, json });
+      assert.equal(r.status, 404, `${method} ${path} for a non-admin: ${r.status}`);
+    }
+    assert.equal((await api('GET', '/api/v1/admin/users')).status, 401, 'and without a session');
+    const list = await api('GET', `/api/v1/admin/users?q=${bob.username}`, { token: admin.token });
+    assert.equal(list.status, 200, list.text);
+    assert.deepEqual(list.json.users.map((u) => u.username), [bob.username]);
+    assert.equal(list.json.users[0].is_admin, false);
+    assert.equal(list.json.users[0].deactivated_at, null);
+    const page = await api('GET', '/admin', { token: admin.token });
+    assert.equal(page.status, 200);
+    assert.match(page.text, /Administration/);
+  });
+
+  it('deactivation ends every session, token and open stream at once; reactivation undoes it', async () => {
+    const victim = await register();
+    const pat = await api('POST', '/api/v1/me/tokens', { token: victim.token, json: { name: 'script' } });
+    assert.equal(pat.status, 201);
+    const stream = await openStream(victim);
+    try {
+      const d = await api('POST', `/api/v1/admin/users/${victim.user.id}/deactivate`, { token: admin.token });
+      assert.equal(d.status, 200, d.text);
+      assert.equal(d.json.sessions_ended >= 1, true);
+      assert.equal(d.json.tokens_revoked, 1);
+      await stream.waitFor((e) => e.type === 'session.ended', 5000, 'the stream ends');
+    } finally {
+      stream.close();
+    }
+    assertError(await api('GET', '/api/v1/me', { token: victim.token }), 401, 'unauthorized');
+    assertError(await api('GET', '/api/v1/me', { token: pat.json.secret }), 401, 'unauthorized');
+    const again = await api('POST', '/api/v1/login', { json: { username: victim.username, password: PASSWORD } });
+    assertError(again, 403, 'forbidden');
+    assert.match(again.json.error.message, /deactivated/);
+    assertError(await api('POST', '/api/v1/login', { json: { username: victim.username, password: 'wrong password!' } }), 401, 'invalid_credentials');
+    assertError(await api('POST', `/api/v1/admin/users/${admin.user.id}/deactivate`, { token: admin.token }), 403, 'forbidden');
+    const r = await api('POST', `/api/v1/admin/users/${victim.user.id}/reactivate`, { token: admin.token });
+    assert.equal(r.status, 200);
+    assert.equal(typeof (await login(victim.username, PASSWORD)), 'string');
+    const audit = await api('GET', `/api/v1/admin/audit?user_id=${victim.user.id}`, { token: admin.token });
+    const actions = audit.json.entries.map((e) => e.action);
+    for (const a of ['admin.deactivate', 'admin.reactivate', 'signin.refused', 'signin.failed', 'signin']) {
+      assert.ok(actions.includes(a), `audit has ${a}: ${actions.join(', ')}`);
+    }
+    const deact = audit.json.entries.find((e) => e.action === 'admin.deactivate');
+    assert.equal(deact.actor.username, admin.username);
+    assert.equal(deact.subject.username, victim.username);
+  });
+
+  it('registration: closed, then by invitation links with limited uses, then open', async () => {
+    const fresh = () => ({ username: uname('inv'), password: PASSWORD, display_name: 'Invited' });
+    try {
+      assert.equal((await setRegistration(admin, 'closed')).status, 200);
+      const closed = await api('POST', '/api/v1/register', { json: fresh(), ip: fakeIp() });
+      assertError(closed, 403, 'forbidden');
+      assert.match(closed.json.error.message, /closed/);
+      assert.equal((await setRegistration(admin, 'invite')).status, 200);
+      assertError(await setRegistration(admin, 'sometimes'), 400, 'invalid_field', 'registration');
+      assertError(await api('POST', '/api/v1/register', { json: fresh(), ip: fakeIp() }), 403, 'forbidden', 'invite');
+      const inv = await api('POST', '/api/v1/admin/invites', { token: admin.token, json: { uses: 1, days: 2 } });
+      assert.equal(inv.status, 201, inv.text);
+      const url = new URL(inv.json.invite.url, 'http://x');
+      assert.equal(url.pathname, '/register');
+      const code = url.searchParams.get('invite');
+      assert.equal(inv.json.invite.uses_left, 1);
+      // The page keeps the code in the form.
+      const form = await api('GET', `/register?invite=${encodeURIComponent(code)}`);
+      assert.match(form.text, new RegExp(`name="invite" value="${code}"`));
+      const taken = fresh();
+      taken.username = bob.username;                              // a failed registration keeps the use
+      assertError(await api('POST', '/api/v1/register', { json: { ...taken, invite: code }, ip: fakeIp() }), 409, 'username_taken');
+      const ok = await api('POST', '/api/v1/register', { json: { ...fresh(), invite: code }, ip: fakeIp() });
+      assert.equal(ok.status, 201, ok.text);
+      const used = await api('POST', '/api/v1/register', { json: { ...fresh(), invite: code }, ip: fakeIp() });
+      assertError(used, 403, 'forbidden', 'invite');
+      assert.match(used.json.error.message, /used up or has expired/);
+    } finally {
+      assert.equal((await setRegistration(admin, 'open')).status, 200);
+    }
+    assert.equal((await api('POST', '/api/v1/register', { json: fresh(), ip: fakeIp() })).status, 201);
+    const audit = await api('GET', '/api/v1/admin/audit?action=admin', { token: admin.token });
+    assert.ok(audit.json.entries.some((e) => e.action === 'admin.settings' && e.detail.registration === 'invite'));
+    assert.ok(audit.json.entries.some((e) => e.action === 'admin.invite' && e.detail.uses === 1));
+  });
+});
