@@ -30,12 +30,6 @@ const db_stmt admin_stmts[] = {
     {"admin_grant", "UPDATE users SET is_admin = $2::boolean WHERE lower(username) = $1 RETURNING id"},
     {"admin_deactivate", "UPDATE users SET deactivated_at = now() WHERE id = $1 AND deactivated_at IS NULL"},
     {"admin_reactivate", "UPDATE users SET deactivated_at = NULL WHERE id = $1 AND deactivated_at IS NOT NULL"},
-    {"admin_audit", "SELECT a.id, " DB_TS("a.at") ", a.action, a.ip, a.detail::text, "
-                    "ua.id, ua.username, us.id, us.username FROM audit_log a "
-                    "LEFT JOIN users ua ON ua.id = a.actor_id LEFT JOIN users us ON us.id = a.subject_id "
-                    "WHERE ($1::bigint IS NULL OR a.subject_id = $1 OR a.actor_id = $1) "
-                    "AND ($2::text IS NULL OR a.action = $2 OR a.action LIKE $2 || '.%') "
-                    "ORDER BY a.at DESC, a.id DESC LIMIT 200"},
     {NULL, NULL},
 };
 
@@ -214,19 +208,8 @@ static err_t h_admin_audit(ctx *c)
     if (e) return e;
     long long uid = 0;
     ctx_qint(c, "user_id", &uid);
-    const char *p[] = {uid ? id_str(&c->svc, uid) : NULL, ctx_qstr(c, "action")};
-    PGresult *r;
-    if ((e = db_exec(c->svc.db, "admin_audit", 2, p, &r))) return e;
-    json_t *arr = json_array();
-    for (int i = 0; arr && i < PQntuples(r); i++) {
-        json_t *det = json_loads(PQgetvalue(r, i, 4), 0, NULL);
-        json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:s,s:o,s:o,s:o}", "id", (json_int_t)atoll(PQgetvalue(r, i, 0)),
-            "at", PQgetvalue(r, i, 1), "action", PQgetvalue(r, i, 2), "ip", PQgetvalue(r, i, 3),
-            "detail", det ? det : json_object(),
-            "actor", PQgetisnull(r, i, 5) ? json_null() : json_pack("{s:I,s:s}", "id", (json_int_t)atoll(PQgetvalue(r, i, 5)), "username", PQgetvalue(r, i, 6)),
-            "subject", PQgetisnull(r, i, 7) ? json_null() : json_pack("{s:I,s:s}", "id", (json_int_t)atoll(PQgetvalue(r, i, 7)), "username", PQgetvalue(r, i, 8))));
-    }
-    PQclear(r);
+    json_t *arr;
+    if ((e = audit_list(&c->svc, uid, 0, ctx_qstr(c, "action"), &arr))) return e;
     c->out = json_pack("{s:o}", "entries", arr);
     return c->out ? ERR_OK : ERR_INTERNAL;
 }

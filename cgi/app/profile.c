@@ -1,5 +1,6 @@
 /* profile.c — handlers: your profile, password change, public profiles. */
 #include "module.h"
+#include "audit.h"
 #include <ctype.h>
 #include "account.h"
 #include "presence.h"
@@ -50,12 +51,16 @@ static err_t h_password(ctx *c)
     err_t e = rl_take(s, key, &s->cfg->rl_login_user);
     if (e) return account_limited(s, e);
     if ((e = users_check_password(s, s->user->id, ctx_str(c, "current_password")))) {
-        if (e == ERR_WRONG_PASSWORD) rl_take(s, account_budget(s, s->user->id), &s->cfg->rl_login_user);
+        if (e == ERR_WRONG_PASSWORD) {
+            rl_take(s, account_budget(s, s->user->id), &s->cfg->rl_login_user);
+            audit_record(s, "password.wrong", s->user->id, s->user->id, c->rq.client_ip, NULL);
+        }
         else rl_give(s, key);                             /* not a guess: the database failed */
         return e;
     }
     rl_give(s, key);
     if ((e = users_set_password(s, s->user->id, ctx_str(c, "new_password")))) return e;
+    audit_record(s, "password.change", s->user->id, s->user->id, c->rq.client_ip, NULL);
     /* Changed: the others must go. Redis failing here is said plainly (the password has
      * changed, so a retry of this form would fail on the current password). */
     if ((e = account_end_others(c, 1)) && (e = account_end_others(c, 1)))

@@ -1,5 +1,6 @@
 /* security.c — handlers: the sessions and personal API tokens of the logged-in user. */
 #include "module.h"
+#include "audit.h"
 #include "sessions.h"
 #include "tokens.h"
 
@@ -17,6 +18,7 @@ static err_t h_session_revoke(ctx *c)
     err_t e = sess_revoke(&c->svc, c->svc.user->id, route_param(&c->params, "id"));
     if (e == ERR_NOT_FOUND) return ctx_fail(c, e, NULL, "There is no such session.");
     if (e) return e;
+    audit_record(&c->svc, "session.revoke", c->svc.user->id, c->svc.user->id, c->rq.client_ip, NULL);
     c->status = 204;
     if (!c->rq.is_api) c->redirect = "/me/sessions?done=revoked";
     return ERR_OK;
@@ -39,6 +41,8 @@ static err_t h_token_create(ctx *c)
     if (e) return e;
     c->out = json_pack("{s:o,s:s}", "token", tok, "secret", secret);
     if (!c->out) return ERR_INTERNAL;
+    audit_record(&c->svc, "token.create", c->svc.user->id, c->svc.user->id, c->rq.client_ip,
+                 json_pack("{s:s}", "name", ctx_str(c, "name")));
     c->status = 201;
     if (!c->rq.is_api) {
         /* The secret cannot travel through a redirect; show the list with it, this once. */
@@ -56,6 +60,7 @@ static err_t h_token_revoke(ctx *c)
     err_t e = tokens_revoke(&c->svc, c->svc.user->id, route_param(&c->params, "id"));
     if (e == ERR_NOT_FOUND) return ctx_fail(c, e, NULL, "There is no such token.");
     if (e) return e;
+    audit_record(&c->svc, "token.revoke", c->svc.user->id, c->svc.user->id, c->rq.client_ip, NULL);
     c->status = 204;
     if (!c->rq.is_api) c->redirect = "/me/tokens?done=revoked";
     return ERR_OK;

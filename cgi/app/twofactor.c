@@ -10,6 +10,7 @@
 #include <time.h>
 #include <sodium.h>
 #include "account.h"
+#include "audit.h"
 #include "ratelimit.h"
 #include "secret.h"
 #include "twofactor.h"
@@ -128,7 +129,10 @@ static err_t tf_second_step(ctx *c, user_row *u, const char *field)
     int ok;
     err_t e = tf_check(&c->svc, u->id, ctx_str(c, field), &ok);
     if (e) return e;
-    if (!ok) return ctx_fail(c, ERR_INVALID_CREDENTIALS, field, "That code is wrong or was used already.");
+    if (!ok) {
+        audit_record(&c->svc, "signin.failed", 0, u->id, c->rq.client_ip, json_pack("{s:s}", "factor", "totp"));
+        return ctx_fail(c, ERR_INVALID_CREDENTIALS, field, "That code is wrong or was used already.");
+    }
     rl_give(&c->svc, account_budget(&c->svc, u->id));
     return account_login_start(c, u, 200);
 }
@@ -322,6 +326,7 @@ static err_t h_tf_confirm(ctx *c)
     if (!(e = db_run(c->svc.db, "tf_enable", 2, p)) && !(e = tf_new_codes(c, &codes))) e = db_commit(c->svc.db);
     else db_rollback(c->svc.db);
     if (e) { json_decref(codes); return e; }
+    audit_record(&c->svc, "2fa.enable", c->svc.user->id, c->svc.user->id, c->rq.client_ip, NULL);
     return tf_with_codes(c, codes);
 }
 
@@ -349,6 +354,7 @@ static err_t h_tf_codes(ctx *c)
     if ((e = db_begin(c->svc.db))) return e;
     if ((e = tf_new_codes(c, &codes))) { db_rollback(c->svc.db); return e; }
     if ((e = db_commit(c->svc.db))) { json_decref(codes); return e; }
+    audit_record(&c->svc, "2fa.recovery_codes", c->svc.user->id, c->svc.user->id, c->rq.client_ip, NULL);
     return tf_with_codes(c, codes);
 }
 
@@ -363,6 +369,7 @@ static err_t h_tf_disable(ctx *c)
     if (e || (on && (e = tf_code_needed(c)))) return e;
     const char *uid = id_str(&c->svc, c->svc.user->id);
     if ((e = db_run(c->svc.db, "tf_disable", 1, &uid))) return e;
+    if (on) audit_record(&c->svc, "2fa.disable", c->svc.user->id, c->svc.user->id, c->rq.client_ip, NULL);
     c->out = json_pack("{s:{s:b,s:b,s:I}}", "two_factor", "enabled", 0, "pending", 0, "recovery_codes_left", (json_int_t)0);
     if (!c->rq.is_api) c->redirect = "/me/2fa?done=two_factor_off";
     return c->out ? ERR_OK : ERR_INTERNAL;

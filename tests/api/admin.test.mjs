@@ -114,4 +114,26 @@ describe('administrators', () => {
     assert.ok(audit.json.entries.some((e) => e.action === 'admin.settings' && e.detail.registration === 'invite'));
     assert.ok(audit.json.entries.some((e) => e.action === 'admin.invite' && e.detail.uses === 1));
   });
+
+  it('everyone sees their own security log; nobody sees another person\'s', async () => {
+    const u = await register();
+    const ip = fakeIp();
+    assertError(await api('POST', '/api/v1/login', { json: { username: u.username, password: 'not it at all' }, ip }), 401, 'invalid_credentials');
+    const tok = await api('POST', '/api/v1/me/tokens', { token: u.token, json: { name: 'backup script' } });
+    assert.equal((await api('DELETE', `/api/v1/me/tokens/${tok.json.token.id}`, { token: u.token })).status, 204);
+    const pw = await api('POST', '/api/v1/me/password', { token: u.token, json: { current_password: PASSWORD, new_password: 'another good password' } });
+    assert.equal(pw.status, 200, pw.text);
+    const log = await api('GET', '/api/v1/me/security', { token: u.token });
+    assert.equal(log.status, 200);
+    const actions = log.json.entries.map((e) => e.action);
+    for (const a of ['register', 'signin.failed', 'token.create', 'token.revoke', 'password.change']) {
+      assert.ok(actions.includes(a), `${a} in ${actions.join(', ')}`);
+    }
+    assert.equal(log.json.entries.find((e) => e.action === 'signin.failed').ip, ip);
+    assert.ok(log.json.entries.every((e) => e.subject.id === u.user.id), 'only events about them');
+    const others = await api('GET', '/api/v1/me/security', { token: bob.token });
+    assert.ok(!others.json.entries.some((e) => e.subject?.id === u.user.id), 'bob sees none of them');
+    const page = await api('GET', '/me/security', { token: u.token });
+    assert.match(page.text, /Password changed/);
+  });
 });
