@@ -35,3 +35,27 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_at ON audit_log (at DESC, id DESC);
 CREATE INDEX audit_log_subject ON audit_log (subject_id, at DESC);
+
+-- Moderation. A message an administrator removed stays as a tombstone that says so.
+ALTER TABLE messages ADD COLUMN removed_by bigint REFERENCES users (id) ON DELETE SET NULL;
+
+-- Reports of a message or a person, from anyone, to the administrators. user_id is the person
+-- reported (a message's sender); conversation_id and seq name the message, when it is one.
+CREATE TABLE reports (
+    id               bigserial PRIMARY KEY,
+    reporter_id      bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    user_id          bigint REFERENCES users (id) ON DELETE SET NULL,
+    conversation_id  bigint,
+    seq              bigint,
+    reason           text NOT NULL CHECK (char_length(reason) BETWEEN 1 AND 1000),
+    state            text NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'resolved')),
+    outcome          text CHECK (outcome IN ('removed', 'warned', 'deactivated', 'dismissed')),
+    resolved_by      bigint REFERENCES users (id) ON DELETE SET NULL,
+    resolved_at      timestamptz,
+    created_at       timestamptz NOT NULL DEFAULT now(),
+    CHECK ((conversation_id IS NULL) = (seq IS NULL)),
+    CHECK ((state = 'open') = (outcome IS NULL)),
+    FOREIGN KEY (conversation_id, seq) REFERENCES messages (conversation_id, seq) ON DELETE CASCADE
+);
+CREATE INDEX reports_state ON reports (state, created_at);
+CREATE INDEX reports_reporter ON reports (reporter_id, created_at DESC);

@@ -82,10 +82,23 @@ err_t admin_invite_use(svc *c, const char *code)
     return ok ? ERR_OK : svc_fail(c, ERR_FORBIDDEN, "invite", "This invitation is used up or has expired.");
 }
 
-/* Only administrators: everyone else is told there is nothing here. */
-static err_t admin_only(ctx *c)
+err_t admin_require(ctx *c)
 {
     return c->svc.user->is_admin ? ERR_OK : ctx_fail(c, ERR_NOT_FOUND, NULL, "There is no page at this address.");
+}
+#define admin_only admin_require
+
+err_t admin_deactivate_user(ctx *c, long long uid, size_t *sessions, size_t *tokens)
+{
+    const char *p[] = {id_str(&c->svc, uid)};
+    err_t e = db_run(c->svc.db, "admin_deactivate", 1, p);
+    *sessions = *tokens = 0;
+    if (!e) e = sess_revoke_all(&c->svc, uid, NULL, sessions);
+    if (!e) e = tokens_revoke_all(&c->svc, uid, 0, tokens);
+    if (!e)
+        audit_record(&c->svc, "admin.deactivate", c->svc.user->id, uid, c->rq.client_ip,
+                     json_pack("{s:I,s:I}", "sessions_ended", (json_int_t)*sessions, "tokens_revoked", (json_int_t)*tokens));
+    return e;
 }
 
 /* GET /admin/users?q= */
@@ -129,14 +142,8 @@ static err_t h_admin_deactivate(ctx *c)
     err_t e = admin_only(c);
     if (e || (e = admin_subject(c, &u))) return e;
     if (u->id == c->svc.user->id) return ctx_fail(c, ERR_FORBIDDEN, NULL, "You cannot deactivate your own account.");
-    const char *p[] = {id_str(&c->svc, u->id)};
-    if ((e = db_run(c->svc.db, "admin_deactivate", 1, p))) return e;
-    size_t sessions = 0, tokens = 0;
-    if ((e = sess_revoke_all(&c->svc, u->id, NULL, &sessions)) ||
-        (e = tokens_revoke_all(&c->svc, u->id, 0, &tokens)))
-        return e;
-    audit_record(&c->svc, "admin.deactivate", c->svc.user->id, u->id, c->rq.client_ip,
-                 json_pack("{s:I,s:I}", "sessions_ended", (json_int_t)sessions, "tokens_revoked", (json_int_t)tokens));
+    size_t sessions, tokens;
+    if ((e = admin_deactivate_user(c, u->id, &sessions, &tokens))) return e;
     c->out = json_pack("{s:I,s:b,s:I,s:I}", "user_id", (json_int_t)u->id, "deactivated", 1,
                        "sessions_ended", (json_int_t)sessions, "tokens_revoked", (json_int_t)tokens);
     if (!c->rq.is_api) c->redirect = "/admin?done=deactivated";

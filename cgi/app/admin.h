@@ -13,4 +13,10 @@ err_t admin_invite_use(svc *c, const char *code);
  * line only). ERR_NOT_FOUND when there is no such user. */
 err_t admin_grant(svc *c, const char *username, int on);
 
+/* ERR_NOT_FOUND (the usual 404) unless the caller is an administrator. */
+err_t admin_require(ctx *c);
+/* Deactivates uid: no more sign-ins; every session, token and open stream ends now.
+ * Recorded in the audit log as the caller's action. */
+err_t admin_deactivate_user(ctx *c, long long uid, size_t *sessions, size_t *tokens);
+
 #endif

@@ -93,6 +93,7 @@ json_t *msg_row_json(svc *c, PGresult *r, int i, int col, long long conv_id, con
     json_t *att = !deleted && !NUL(MC_ATTACH) ? json_loads(V(MC_ATTACH), 0, NULL) : NULL;
     for (size_t k = 0; k < json_array_size(att); k++) media_json_urls(json_array_get(att, k));
     if (m) json_object_set_new(m, "attachments", json_is_array(att) ? att : json_array());
+    if (m) json_object_set_new(m, "removed", json_boolean(deleted && V(MC_REMOVED)[0] == 't'));
     else json_decref(att);
     if (m && !NUL(MC_REPLY_SEQ)) {
         int rdel = NUL(MC_REPLY_DELETED) || V(MC_REPLY_DELETED)[0] == 't';

@@ -75,7 +75,7 @@
               <a class="msg-quote" href="/conversations/<?cs var:Data.conversation.id ?>?around=<?cs var:m.reply_to.seq ?>#m<?cs var:m.reply_to.seq ?>"><span class="visually-hidden">In reply to </span><span class="msg-quote-who"><?cs call:user_name(m.reply_to.sender) ?></span> <span class="msg-quote-text" dir="auto"><?cs if:m.reply_to.deleted ?><em>Message deleted</em><?cs else ?><?cs var:m.reply_to.excerpt ?><?cs /if ?></span></a><?cs
     /if ?><?cs
     if:m.deleted ?>
-              <p class="msg-body msg-tombstone">This message was deleted</p><?cs
+              <p class="msg-body msg-tombstone"><?cs if:m.removed ?>This message was removed by an administrator<?cs else ?>This message was deleted<?cs /if ?></p><?cs
     else ?><?cs #
               The ONLY unescaped output of the site: the server escapes the
               message text itself and formats a small safe subset (bold,

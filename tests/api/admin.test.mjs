@@ -4,7 +4,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { api, register, login, assertError, openStream, PASSWORD, uname, fakeIp } from './lib.mjs';
+import { api, register, login, assertError, openStream, createGroup, send, messages, PASSWORD, uname, fakeIp } from './lib.mjs';
 
 /** `parley admin grant|revoke USERNAME` on the stack's database. */
 function cli(...args) {
@@ -135,5 +135,64 @@ describe('administrators', () => {
     assert.ok(!others.json.entries.some((e) => e.subject?.id === u.user.id), 'bob sees none of them');
     const page = await api('GET', '/me/security', { token: u.token });
     assert.match(page.text, /Password changed/);
+  });
+});
+
+describe('moderation: reports', () => {
+  it('a member reports a message; admins see it in context and remove it; the reporter is told', async () => {
+    const [rep, troll, other] = await Promise.all([register(), register(), register()]);
+    const g = await createGroup(rep, [troll]);
+    const before = await send(rep, g.id, 'before the trouble');
+    const bad = await send(troll, g.id, 'something awful');
+    await send(rep, g.id, 'after it');
+    // Only what you can see: a stranger cannot report it.
+    assertError(await api('POST', '/api/v1/reports', { token: other.token, json: { conversation_id: g.id, seq: bad.seq, reason: 'spam' } }), 404, 'not_found');
+    assertError(await api('POST', '/api/v1/reports', { token: rep.token, json: { conversation_id: g.id, seq: bad.seq } }), 400, 'missing_field', 'reason');
+    assertError(await api('POST', '/api/v1/reports', { token: rep.token, json: { reason: 'x' } }), 400, 'missing_field');
+    assertError(await api('POST', '/api/v1/reports', { token: troll.token, json: { user_id: troll.user.id, reason: 'me' } }), 400, 'invalid_field');
+    const r = await api('POST', '/api/v1/reports', { token: rep.token, json: { conversation_id: g.id, seq: bad.seq, reason: 'insults' } });
+    assert.equal(r.status, 201, r.text);
+    const id = r.json.report.id;
+    assert.equal((await api('GET', '/api/v1/admin/reports', { token: rep.token })).status, 404, 'not for non-admins');
+    const list = await api('GET', '/api/v1/admin/reports?state=open', { token: admin.token });
+    const seen = list.json.reports.find((x) => x.id === id);
+    assert.ok(seen, 'the admin sees the open report');
+    assert.equal(seen.reason, 'insults');
+    assert.equal(seen.reporter.username, rep.username);
+    assert.equal(seen.user.username, troll.username);
+    // Up to three messages on each side: here the group's creation line and the two around it.
+    assert.deepEqual(seen.context.filter((m) => m.kind === 'text').map((m) => m.body), ['before the trouble', 'something awful', 'after it']);
+    assert.ok(seen.context.some((m) => m.seq === before.seq));
+    const stream = await openStream(rep);
+    try {
+      const res = await api('POST', `/api/v1/admin/reports/${id}/resolve`, { token: admin.token, json: { action: 'remove' } });
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.json.report.outcome, 'removed');
+      await stream.waitFor((e) => e.type === 'report.resolved' && e.report_id === id, 5000, 'the reporter is told');
+    } finally {
+      stream.close();
+    }
+    const hist = (await messages(rep, g.id)).messages.find((m) => m.seq === bad.seq);
+    assert.equal(hist.deleted, true);
+    assert.equal(hist.removed, true);
+    assert.equal(hist.body, null);
+    const page = await api('GET', `/conversations/${g.id}`, { token: rep.token });
+    assert.match(page.text, /removed by an administrator/);
+    assertError(await api('POST', `/api/v1/admin/reports/${id}/resolve`, { token: admin.token, json: { action: 'dismiss' } }), 409, 'conflict');
+    const mine = await api('GET', '/api/v1/reports', { token: rep.token });
+    assert.equal(mine.json.reports.find((x) => x.id === id).outcome, 'removed');
+  });
+
+  it('a reported person can be deactivated from the report; a bad action is refused', async () => {
+    const [rep, spammer] = await Promise.all([register(), register()]);
+    const r = await api('POST', '/api/v1/reports', { token: rep.token, json: { user_id: spammer.user.id, reason: 'spam everywhere' } });
+    assert.equal(r.status, 201);
+    const id = r.json.report.id;
+    assertError(await api('POST', `/api/v1/admin/reports/${id}/resolve`, { token: admin.token, json: { action: 'ban' } }), 400, 'invalid_field', 'action');
+    assertError(await api('POST', `/api/v1/admin/reports/${id}/resolve`, { token: admin.token, json: { action: 'remove' } }), 400, 'invalid_field', 'action');
+    const res = await api('POST', `/api/v1/admin/reports/${id}/resolve`, { token: admin.token, json: { action: 'deactivate' } });
+    assert.equal(res.status, 200, res.text);
+    assertError(await api('GET', '/api/v1/me', { token: spammer.token }), 401, 'unauthorized');
+    assertError(await api('POST', '/api/v1/admin/reports/999999999/resolve', { token: admin.token, json: { action: 'dismiss' } }), 404, 'not_found');
   });
 });
