@@ -27,6 +27,15 @@ const db_stmt admin_stmts[] = {
                     "WHERE $1 = '' OR u.username LIKE '%' || $1 || '%' ESCAPE '\\' "
                     "OR parley_fold(u.display_name) LIKE '%' || parley_fold($1) || '%' ESCAPE '\\' "
                     "ORDER BY u.id DESC LIMIT 100"},
+    {"admin_stats", "SELECT (SELECT count(*) FROM users), "
+                    "(SELECT count(*) FROM (SELECT sender_id FROM messages WHERE created_at > now() - interval '1 day' "
+                    "UNION SELECT subject_id FROM audit_log WHERE action = 'signin' AND at > now() - interval '1 day') a), "
+                    "(SELECT COALESCE(sum(size), 0) FROM (SELECT DISTINCT sha256, size FROM media) b), "
+                    "(SELECT count(*) FROM jobs WHERE state IN ('queued', 'running')), "
+                    "(SELECT count(*) FROM reports WHERE state = 'open')"},
+    {"admin_per_day", "SELECT to_char(date_trunc('day', created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD'), count(*) "
+                      "FROM messages WHERE created_at > now() - interval '7 days' GROUP BY 1 ORDER BY 1"},
+    {"admin_reset_2fa", "WITH r AS (DELETE FROM recovery_codes WHERE user_id = $1) DELETE FROM two_factor WHERE user_id = $1"},
     {"admin_grant", "UPDATE users SET is_admin = $2::boolean WHERE lower(username) = $1 RETURNING id"},
     {"admin_deactivate", "UPDATE users SET deactivated_at = now() WHERE id = $1 AND deactivated_at IS NULL"},
     {"admin_reactivate", "UPDATE users SET deactivated_at = NULL WHERE id = $1 AND deactivated_at IS NOT NULL"},
@@ -221,6 +230,47 @@ static err_t h_admin_audit(ctx *c)
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
+/* GET /admin/stats: accounts, people active in the last 24 hours (who sent a message or
+ * signed in), messages per day for a week, bytes of media stored, the job queue's depth and
+ * the open reports. */
+static err_t h_admin_stats(ctx *c)
+{
+    err_t e = admin_only(c);
+    PGresult *r;
+    if (e || (e = db_exec(c->svc.db, "admin_stats", 0, NULL, &r))) return e;
+    json_t *o = json_pack("{s:I,s:I,s:I,s:I,s:I}", "accounts", (json_int_t)atoll(PQgetvalue(r, 0, 0)),
+                          "active_today", (json_int_t)atoll(PQgetvalue(r, 0, 1)),
+                          "media_bytes", (json_int_t)atoll(PQgetvalue(r, 0, 2)),
+                          "queue_depth", (json_int_t)atoll(PQgetvalue(r, 0, 3)),
+                          "open_reports", (json_int_t)atoll(PQgetvalue(r, 0, 4)));
+    PQclear(r);
+    if (!o) return ERR_INTERNAL;
+    if ((e = db_exec(c->svc.db, "admin_per_day", 0, NULL, &r))) { json_decref(o); return e; }
+    json_t *days = json_array();
+    for (int i = 0; days && i < PQntuples(r); i++)
+        json_array_append_new(days, json_pack("{s:s,s:I}", "day", PQgetvalue(r, i, 0), "messages",
+                                              (json_int_t)atoll(PQgetvalue(r, i, 1))));
+    PQclear(r);
+    json_object_set_new(o, "messages_per_day", days ? days : json_array());
+    c->out = json_pack("{s:o}", "stats", o);
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
+/* POST /admin/users/<id>/reset-2fa: a person who lost their phone and their recovery codes
+ * signs in with the password alone, and may set it up again. */
+static err_t h_admin_reset_2fa(ctx *c)
+{
+    user_row *u;
+    err_t e = admin_only(c);
+    if (e || (e = admin_subject(c, &u))) return e;
+    const char *p[] = {id_str(&c->svc, u->id)};
+    if ((e = db_run(c->svc.db, "admin_reset_2fa", 1, p))) return e;
+    audit_record(&c->svc, "admin.reset_2fa", c->svc.user->id, u->id, c->rq.client_ip, NULL);
+    c->out = json_pack("{s:I,s:b}", "user_id", (json_int_t)u->id, "two_factor", 0);
+    if (!c->rq.is_api) c->redirect = "/admin?done=reset_2fa";
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
 /* GET /admin: the page (people, registration, invitations, the latest audit entries). */
 static err_t h_admin_page(ctx *c)
 {
@@ -229,6 +279,10 @@ static err_t h_admin_page(ctx *c)
     json_t *users = c->out;
     c->out = NULL;
     if ((e = h_admin_audit(c))) { json_decref(users); return e; }
+    json_object_update(users, c->out);
+    json_decref(c->out);
+    c->out = NULL;
+    if ((e = h_admin_stats(c))) { json_decref(users); return e; }
     json_object_update(users, c->out);
     json_decref(c->out);
     c->out = users;
@@ -265,6 +319,8 @@ static const route admin_routes[] = {
     {"GET", "/admin/users", h_admin_users, R_AUTH | R_JSON_ONLY, NULL, NULL, NULL, q_users},
     {"POST", "/admin/users/:id/deactivate", h_admin_deactivate, R_AUTH, "admin", NULL, h_admin_page, NULL},
     {"POST", "/admin/users/:id/reactivate", h_admin_reactivate, R_AUTH, "admin", NULL, h_admin_page, NULL},
+    {"GET", "/admin/stats", h_admin_stats, R_AUTH | R_JSON_ONLY, NULL, NULL, NULL, NULL},
+    {"POST", "/admin/users/:id/reset-2fa", h_admin_reset_2fa, R_AUTH, "admin", NULL, h_admin_page, NULL},
     {"GET", "/admin/audit", h_admin_audit, R_AUTH | R_JSON_ONLY, NULL, NULL, NULL, q_audit},
     {"PATCH", "/admin/settings", h_admin_settings, R_AUTH, "admin", f_settings, h_admin_page, NULL},
     {"POST", "/admin/settings", h_admin_settings, R_AUTH, "admin", f_settings, h_admin_page, NULL},

@@ -41,6 +41,7 @@ static const struct { const char *key, *def; } config_keys[] = {
     {"PARLEY_MEDIA_QUOTA", "5368709120"},
     {"PARLEY_MAX_PIXELS", "50000000"},
     {"PARLEY_SENDFILE", "off"},
+    {"PARLEY_AUDIT_DAYS", "180"},
 };
 enum { NKEYS = sizeof config_keys / sizeof config_keys[0] };
 
@@ -185,6 +186,7 @@ int config_load(config *cfg, char *err, size_t errlen)
     else if (!strcmp(vals[32], "x-sendfile")) cfg->sendfile = CONFIG_SENDFILE_X_SENDFILE;
     else if (!strcmp(vals[32], "x-accel-redirect")) cfg->sendfile = CONFIG_SENDFILE_X_ACCEL;
     else BAD("PARLEY_SENDFILE", "must be off, x-sendfile or x-accel-redirect");
+    if (parse_long(vals[33], 1, 36500, &cfg->audit_days)) BAD("PARLEY_AUDIT_DAYS", "must be days, from 1 to 36500");
     size_t ml = strlen(vals[28]);
     while (ml > 1 && vals[28][ml - 1] == '/') vals[28][--ml] = '\0';
     cfg->media_dir = vals[28];
@@ -241,6 +243,6 @@ void config_print(const config *cfg)
     printf("PARLEY_RL_SEARCH=%ld/%ld\n", cfg->rl_search.limit, cfg->rl_search.window);
     static const char *const sendfile[] = {"off", "x-sendfile", "x-accel-redirect"};
     printf("PARLEY_MEDIA_DIR=%s\nPARLEY_MAX_UPLOAD=%lld\nPARLEY_MEDIA_QUOTA=%lld\nPARLEY_MAX_PIXELS=%lld\n"
-           "PARLEY_SENDFILE=%s\n", cfg->media_dir, cfg->max_upload, cfg->media_quota, cfg->max_pixels,
-           sendfile[cfg->sendfile]);
+           "PARLEY_SENDFILE=%s\nPARLEY_AUDIT_DAYS=%ld\n", cfg->media_dir, cfg->max_upload, cfg->media_quota,
+           cfg->max_pixels, sendfile[cfg->sendfile], cfg->audit_days);
 }

@@ -43,6 +43,7 @@ typedef struct config {
     long long media_quota;  /* bytes of uploads per person */
     long long max_pixels;   /* an image with more is stored but never decoded (bombs) */
     int sendfile;           /* how downloads leave: CONFIG_SENDFILE_* */
+    long audit_days;        /* the audit log keeps security events this many days */
     unsigned long long pwhash_ops;
     size_t pwhash_mem;
 } config;

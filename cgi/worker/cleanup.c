@@ -17,6 +17,10 @@ const db_stmt cleanup_stmts[] = {
      CLEANUP_STR(CLEANUP_FAILED_DAYS) " days')"
      "   LIMIT " CLEANUP_STR(CLEANUP_BATCH) ") RETURNING 1)"
      " SELECT count(*) FROM d"},
+    /* Security events older than PARLEY_AUDIT_DAYS ($1), a batch at a time. */
+    {"cleanup_audit",
+     "WITH d AS (DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < now() - $1::int * interval '1 day' "
+     "LIMIT " CLEANUP_STR(CLEANUP_BATCH) ") RETURNING 1) SELECT count(*) FROM d"},
     {NULL, NULL},
 };
 
@@ -37,6 +41,22 @@ err_t cleanup_run(svc *s, json_t *payload, char *why, size_t whylen)
         total += n;
     } while (n == CLEANUP_BATCH);
     if (total) log_info("cleanup: deleted %lld finished jobs", total);
+    char days[24];
+    snprintf(days, sizeof days, "%ld", s->cfg->audit_days);
+    const char *p[] = {days};
+    total = 0;
+    do {
+        PGresult *r;
+        err_t e = db_exec(d, "cleanup_audit", 1, p, &r);
+        if (e) {
+            snprintf(why, whylen, "deleting old audit entries: %s", e == ERR_UNAVAILABLE ? "database unavailable" : "statement failed");
+            return e;
+        }
+        n = atoll(PQgetvalue(r, 0, 0));
+        PQclear(r);
+        total += n;
+    } while (n == CLEANUP_BATCH);
+    if (total) log_info("cleanup: deleted %lld audit entries older than %ld days", total, s->cfg->audit_days);
     return ERR_OK;
 }
 

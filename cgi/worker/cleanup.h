@@ -1,7 +1,8 @@
 /* cleanup.h — the `cleanup` job: deletes data past its keeping time. The worker queues one
  * per hour (idempotency key cleanup:<UTC hour>), so any number of workers queue it once.
  * Today that is finished jobs (done after CLEANUP_DONE_DAYS, failed after
- * CLEANUP_FAILED_DAYS); sessions and other short-lived data expire in Redis by themselves.
+ * CLEANUP_FAILED_DAYS) and audit entries older than PARLEY_AUDIT_DAYS; sessions and other
+ * short-lived data expire in Redis by themselves.
  * Idempotent: deleting what is already gone deletes nothing. */
 #ifndef PARLEY_CLEANUP_H
 #define PARLEY_CLEANUP_H

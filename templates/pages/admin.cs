@@ -8,7 +8,8 @@
       <h1 id="page-title">Administration</h1><?cs
       if:Page.done == "deactivated" ?><?cs call:notice("Deactivated: every session, token and open stream of theirs has ended.") ?><?cs
       elif:Page.done == "reactivated" ?><?cs call:notice("Reactivated: they can sign in again.") ?><?cs
-      elif:Page.done == "settings" ?><?cs call:notice("Saved.") ?><?cs /if ?>
+      elif:Page.done == "settings" ?><?cs call:notice("Saved.") ?><?cs
+      elif:Page.done == "reset_2fa" ?><?cs call:notice("Two-factor sign-in was reset: they sign in with their password alone.") ?><?cs /if ?>
       <?cs call:form_error("registration", "uses", "days", "-") ?><?cs
       if:Data.invite.url ?>
       <div class="alert alert-success" role="status">
@@ -18,6 +19,18 @@
       </div><?cs
       /if ?>
       <div class="stack">
+        <section class="card" aria-labelledby="stats-title">
+          <h2 id="stats-title">This server</h2>
+          <dl class="stats">
+            <dt>Accounts</dt><dd><?cs var:Data.stats.accounts ?></dd>
+            <dt>Active in the last 24 hours</dt><dd><?cs var:Data.stats.active_today ?></dd>
+            <dt>Media stored</dt><dd><?cs var:Data.stats.media_bytes ?> bytes</dd>
+            <dt>Jobs waiting</dt><dd><?cs var:Data.stats.queue_depth ?></dd>
+            <dt>Open reports</dt><dd><?cs var:Data.stats.open_reports ?></dd>
+          </dl>
+          <h3>Messages per day</h3>
+          <ul class="per-day"><?cs each:d = Data.stats.messages_per_day ?><li><?cs var:d.day ?>: <?cs var:d.messages ?></li><?cs /each ?></ul>
+        </section>
         <section class="card" aria-labelledby="reg-title">
           <h2 id="reg-title">Registration</h2>
           <form class="form" method="post" action="/admin/settings">
@@ -57,7 +70,8 @@
                   <td><?cs if:u.deactivated_at ?>Deactivated<?cs else ?>Active<?cs /if ?></td>
                   <td><?cs if:u.id != Session.user.id ?><?cs if:u.deactivated_at ?>
                     <form class="inline-form" method="post" action="/admin/users/<?cs var:u.id ?>/reactivate"><?cs call:csrf_field() ?><button type="submit" class="btn btn-secondary btn-sm">Reactivate<span class="visually-hidden"> @<?cs var:u.username ?></span></button></form><?cs else ?>
-                    <form class="inline-form" method="post" action="/admin/users/<?cs var:u.id ?>/deactivate"><?cs call:csrf_field() ?><button type="submit" class="btn btn-danger-quiet btn-sm">Deactivate<span class="visually-hidden"> @<?cs var:u.username ?></span></button></form><?cs /if ?><?cs /if ?></td>
+                    <form class="inline-form" method="post" action="/admin/users/<?cs var:u.id ?>/deactivate"><?cs call:csrf_field() ?><button type="submit" class="btn btn-danger-quiet btn-sm">Deactivate<span class="visually-hidden"> @<?cs var:u.username ?></span></button></form><?cs /if ?>
+                    <form class="inline-form" method="post" action="/admin/users/<?cs var:u.id ?>/reset-2fa"><?cs call:csrf_field() ?><button type="submit" class="btn btn-secondary btn-sm">Reset two-factor<span class="visually-hidden"> of @<?cs var:u.username ?></span></button></form><?cs /if ?></td>
                 </tr><?cs /each ?>
               </tbody>
             </table>

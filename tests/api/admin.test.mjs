@@ -5,6 +5,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { api, register, login, assertError, openStream, createGroup, send, messages, PASSWORD, uname, fakeIp } from './lib.mjs';
+import { totp } from '../support/totp.mjs';
 
 /** `parley admin grant|revoke USERNAME` on the stack's database. */
 function cli(...args) {
@@ -113,6 +114,25 @@ describe('administrators', () => {
     const audit = await api('GET', '/api/v1/admin/audit?action=admin', { token: admin.token });
     assert.ok(audit.json.entries.some((e) => e.action === 'admin.settings' && e.detail.registration === 'invite'));
     assert.ok(audit.json.entries.some((e) => e.action === 'admin.invite' && e.detail.uses === 1));
+  });
+
+  it('figures about the server, and resetting a lost second factor', async () => {
+    const st = await api('GET', '/api/v1/admin/stats', { token: admin.token });
+    assert.equal(st.status, 200, st.text);
+    for (const k of ['accounts', 'active_today', 'media_bytes', 'queue_depth', 'open_reports']) {
+      assert.ok(Number.isInteger(st.json.stats[k]) && st.json.stats[k] >= 0, `${k}: ${st.json.stats[k]}`);
+    }
+    assert.ok(st.json.stats.accounts >= 3);
+    assert.ok(Array.isArray(st.json.stats.messages_per_day));
+    assert.equal((await api('GET', '/api/v1/admin/stats', { token: bob.token })).status, 404);
+    const u = await register();
+    const setup = await api('POST', '/api/v1/me/2fa/totp', { token: u.token });
+    assert.equal((await api('POST', '/api/v1/me/2fa/totp/confirm', { token: u.token, json: { code: totp(setup.json.secret) } })).status, 200);
+    assertError(await api('POST', '/api/v1/login', { json: { username: u.username, password: PASSWORD } }), 401, 'totp_required');
+    assert.equal((await api('POST', `/api/v1/admin/users/${u.user.id}/reset-2fa`, { token: bob.token })).status, 404);
+    const r = await api('POST', `/api/v1/admin/users/${u.user.id}/reset-2fa`, { token: admin.token });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(typeof (await login(u.username, PASSWORD)), 'string', 'the password alone again');
   });
 
   it('everyone sees their own security log; nobody sees another person\'s', async () => {

@@ -3,31 +3,8 @@
 // JavaScript; turning it off.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { api, register, assertError, inputValue, metaContent, PASSWORD, uname } from './lib.mjs';
-
-/** RFC 4648 base32 → bytes. */
-function unbase32(s) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out = [];
-  for (const ch of s) {
-    value = (value << 5) | alphabet.indexOf(ch);
-    bits += 5;
-    if (bits >= 8) { out.push((value >>> (bits - 8)) & 0xff); bits -= 8; }
-  }
-  return Buffer.from(out);
-}
-
-/** The six-digit TOTP code of secret (base32) for time t (seconds), as an app computes it. */
-function totp(secret, t = Date.now() / 1000) {
-  const msg = Buffer.alloc(8);
-  msg.writeBigUInt64BE(BigInt(Math.floor(t / 30)));
-  const mac = createHmac('sha1', unbase32(secret)).update(msg).digest();
-  const off = mac[19] & 0x0f;
-  return String((mac.readUInt32BE(off) & 0x7fffffff) % 1000000).padStart(6, '0');
-}
+import { totp } from '../support/totp.mjs';
 
 /** Sets up and turns on two-factor sign-in for u: {secret, codes}. */
 async function enable(u) {

@@ -3,27 +3,10 @@
 // recovery codes, log out, and log in again with a code.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { PASSWORD, ipSource, uname, useBrowser, pageSource, pathname, arrive, register } from './lib.mjs';
+import { totp } from '../support/totp.mjs';
 
 const newPage = pageSource(useBrowser(), ipSource(91), () => {});
-
-function totp(base32, t = Date.now() / 1000) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const key = [];
-  for (const ch of base32) {
-    value = (value << 5) | alphabet.indexOf(ch);
-    bits += 5;
-    if (bits >= 8) { key.push((value >>> (bits - 8)) & 0xff); bits -= 8; }
-  }
-  const msg = Buffer.alloc(8);
-  msg.writeBigUInt64BE(BigInt(Math.floor(t / 30)));
-  const mac = createHmac('sha1', Buffer.from(key)).update(msg).digest();
-  const off = mac[19] & 0x0f;
-  return String((mac.readUInt32BE(off) & 0x7fffffff) % 1000000).padStart(6, '0');
-}
 
 test('enrol from the page, log out, and log in again with a code', async () => {
   const page = await newPage();
