@@ -71,6 +71,14 @@ const db_stmt msg_stmts[] = {
     {NULL, NULL},
 };
 
+/* The sender at col, or "Deleted account" (id 0) when the account is gone: the history
+ * stays readable. */
+static json_t *msg_sender_json(PGresult *r, int i, int col)
+{
+    if (!PQgetisnull(r, i, col)) return users_ref_json(r, i, col);
+    return json_pack("{s:i,s:s,s:s,s:n}", "id", 0, "username", "", "display_name", "Deleted account", "avatar_url");
+}
+
 json_t *msg_row_json(svc *c, PGresult *r, int i, int col, long long conv_id, const user_row *reader)
 {
 #define V(k) PQgetvalue(r, i, col + (k))
@@ -84,7 +92,7 @@ json_t *msg_row_json(svc *c, PGresult *r, int i, int col, long long conv_id, con
     json_t *m = json_pack("{s:I,s:I,s:I,s:s,s:o,s:o,s:s,s:s,s:o,s:b,s:o,s:o,s:b,s:[]}",
                           "id", (json_int_t)atoll(V(MC_ID)), "conversation_id", (json_int_t)conv_id,
                           "seq", (json_int_t)atoll(V(MC_SEQ)), "kind", V(MC_KIND),
-                          "sender", users_ref_json(r, i, col + MC_SENDER),
+                          "sender", msg_sender_json(r, i, col + MC_SENDER),
                           "body", body && !deleted ? json_string(body) : json_null(),
                           "html", html ? html : "", "created_at", V(MC_CREATED),
                           "edited_at", NUL(MC_EDITED) ? json_null() : json_string(V(MC_EDITED)),
@@ -99,7 +107,7 @@ json_t *msg_row_json(svc *c, PGresult *r, int i, int col, long long conv_id, con
         int rdel = NUL(MC_REPLY_DELETED) || V(MC_REPLY_DELETED)[0] == 't';
         const char *rb = NUL(MC_REPLY_BODY) ? "" : V(MC_REPLY_BODY);
         json_object_set_new(m, "reply_to", json_pack("{s:I,s:o,s:s,s:b}", "seq", (json_int_t)atoll(V(MC_REPLY_SEQ)),
-                            "sender", users_ref_json(r, i, col + MC_REPLY_SENDER),
+                            "sender", msg_sender_json(r, i, col + MC_REPLY_SENDER),
                             "excerpt", rdel ? "" : fmt_excerpt(c->a, rb, strlen(rb), 120), "deleted", rdel));
     }
     return m;

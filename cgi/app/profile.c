@@ -1,6 +1,7 @@
 /* profile.c — handlers: your profile, password change, public profiles. */
 #include "module.h"
 #include "audit.h"
+#include "twofactor.h"
 #include <ctype.h>
 #include "account.h"
 #include "presence.h"
@@ -101,11 +102,54 @@ static const field_spec f_password[] = {
     {NULL, NULL, 0, 0, 0, 0},
 };
 
+/* DELETE /me {"password","totp"?} (or POST /me/delete): the account goes, with its
+ * sessions, tokens, memberships, contacts and uploads; its messages stay in the others'
+ * history as from "Deleted account". */
+static err_t h_me_delete(ctx *c)
+{
+    svc *s = &c->svc;
+    const char *key = arena_printf(s->a, "pw:u:%lld", s->user->id);
+    err_t e = rl_take(s, key, &s->cfg->rl_login_user);
+    if (e) return account_limited(s, e);
+    if ((e = users_check_password(s, s->user->id, ctx_str(c, "password")))) {
+        if (e == ERR_WRONG_PASSWORD) rl_take(s, account_budget(s, s->user->id), &s->cfg->rl_login_user);
+        else rl_give(s, key);
+        return e;
+    }
+    int on, ok = 1;
+    if ((e = twofactor_enabled(s, s->user->id, &on))) return e;
+    if (on && (e = twofactor_check(s, s->user->id, ctx_str(c, "totp"), &ok))) return e;
+    if (!ok) return ctx_fail(c, ERR_INVALID_CREDENTIALS, "totp", "Two-factor sign-in is on: give a current code or a recovery code.");
+    rl_give(s, key);
+    long long id = s->user->id;
+    const char *name = arena_strdup(s->a, s->user->username);
+    if ((e = account_end_others(c, 0))) return e;          /* sessions, tokens and streams end first */
+    json_decref(c->out);
+    c->out = NULL;
+    if ((e = users_delete(s, id))) return e;
+    audit_record(s, "account.delete", 0, 0, c->rq.client_ip, json_pack("{s:I,s:s}", "user_id", (json_int_t)id, "username", name));
+    s->user = NULL;
+    c->out = json_pack("{s:b}", "deleted", 1);
+    if (!c->rq.is_api) {
+        ctx_set_cookie(c, "parley_session", "", 0);
+        c->redirect = "/?done=deleted";
+    }
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
+static const field_spec f_delete[] = {
+    {"password", "Password", FV_BYTES, 1, 1, 1024},
+    {"totp", "Code", FV_TEXT, 0, 0, 32},
+    {NULL, NULL, 0, 0, 0, 0},
+};
+
 static const route profile_routes[] = {
     {"GET", "/me", h_me, R_AUTH, "me", NULL, NULL, NULL},
     {"PATCH", "/me", h_me_update, R_AUTH, "me", f_profile, h_me, NULL},
     {"POST", "/me", h_me_update, R_AUTH, "me", f_profile, h_me, NULL},
     {"POST", "/me/password", h_password, R_AUTH, "me", f_password, h_me, NULL},
+    {"DELETE", "/me", h_me_delete, R_AUTH, "me", f_delete, h_me, NULL},
+    {"POST", "/me/delete", h_me_delete, R_AUTH, "me", f_delete, h_me, NULL},
     {"GET", "/users/:username", h_user_show, 0, "user", NULL, NULL, NULL},
 };
 const module profile_module = {"profile", MODULE_ROUTES(profile_routes), NULL};

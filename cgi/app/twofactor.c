@@ -120,6 +120,11 @@ out:
     return e;
 }
 
+err_t twofactor_check(svc *c, long long uid, const char *code, int *ok)
+{
+    return tf_check(c, uid, code, ok);
+}
+
 /* ---- sign-in ---------------------------------------------------------------------------- */
 
 /* A code for uid that was checked and found wrong counts against the account's login

@@ -11,4 +11,7 @@ err_t twofactor_enabled(svc *c, long long uid, int *on);
  * password. */
 err_t twofactor_login(ctx *c, user_row *u);
 
+/* *ok: code is uid's current TOTP code (then spent) or an unused recovery code (spent). */
+err_t twofactor_check(svc *c, long long uid, const char *code, int *ok);
+
 #endif

@@ -22,6 +22,10 @@ const db_stmt users_stmts[] = {
                      "status_text = COALESCE($3, status_text), read_receipts = COALESCE($4::boolean, read_receipts), "
                      "show_presence = COALESCE($5::boolean, show_presence), updated_at = now() "
                      "WHERE id = $1 RETURNING " USER_COLS},
+    /* The account and everything that is only its own (ON DELETE CASCADE: memberships,
+     * contacts, blocks, tokens, uploads, the second factor); messages keep their place with
+     * no sender. */
+    {"users_delete", "DELETE FROM users WHERE id = $1"},
     {"users_set_hash", "UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1"},
     {NULL, NULL},
 };
@@ -89,6 +93,12 @@ err_t users_by_id(svc *c, long long id, user_row **out)
     snprintf(ids, sizeof ids, "%lld", id);
     const char *p[] = {ids};
     return one_user(c, "users_by_id", 1, p, out);
+}
+
+err_t users_delete(svc *c, long long id)
+{
+    const char *p[] = {id_str(c, id)};
+    return db_run(c->db, "users_delete", 1, p);
 }
 
 err_t users_by_username(svc *c, const char *username, user_row **out)

@@ -42,6 +42,8 @@ int users_password_ok(const char *hash, const char *password);
 err_t users_update_profile(svc *c, long long id, const char *display_name, const char *status_text,
                            int read_receipts, int show_presence, user_row **out);
 err_t users_check_password(svc *c, long long id, const char *password);   /* ERR_WRONG_PASSWORD */
+/* Deletes the account (see users_delete in users.c for what goes with it). */
+err_t users_delete(svc *c, long long id);
 err_t users_set_password(svc *c, long long id, const char *password);
 /* Once at start, before threads: prepares the hash used to time unknown-user logins. */
 int users_init(const config *cfg);

@@ -15,6 +15,7 @@
           </li><?cs /def ?><?cs def:page_body() ?>
     <div class="container"><?cs
       if:Page.done == "logout" ?><?cs call:notice("You have been logged out. See you soon.") ?><?cs
+      elif:Page.done == "deleted" ?><?cs call:notice("Your account has been deleted.") ?><?cs
       /if ?>
       <section class="hero" aria-labelledby="page-title">
         <p class="eyebrow">Self-hosted team chat</p>

@@ -108,6 +108,27 @@
               <button type="submit" class="btn btn-primary">Change password</button>
             </div>
           </form>
+        </section>
+        <section class="card" aria-labelledby="delete-title">
+          <h2 id="delete-title">Delete your account</h2>
+          <p class="muted">Your profile, contacts, uploads, sessions and API tokens are deleted. Your messages stay in other people's conversations, from "Deleted account". This cannot be undone.</p>
+          <form class="form" method="post" action="/me/delete">
+            <?cs call:csrf_field() ?><?cs
+            if:Page.path == "/me/delete" ?>
+            <?cs call:form_error("password", "totp", "-", "-") ?><?cs
+            /if ?>
+            <div class="field">
+              <label for="delete-password">Your password</label>
+              <input id="delete-password" name="password" type="password" autocomplete="current-password" required>
+            </div>
+            <div class="field">
+              <label for="delete-totp">Two-factor code (if it is on)</label>
+              <input id="delete-totp" name="totp" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="32">
+            </div>
+            <div class="form-actions">
+              <button type="submit" class="btn btn-danger">Delete my account</button>
+            </div>
+          </form>
         </section><?cs
       /if ?>
       </div>

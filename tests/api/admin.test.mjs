@@ -216,3 +216,30 @@ describe('moderation: reports', () => {
     assertError(await api('POST', '/api/v1/admin/reports/999999999/resolve', { token: admin.token, json: { action: 'dismiss' } }), 404, 'not_found');
   });
 });
+
+describe("a person's data", () => {
+  it('deleting your account: the password (and code) needed; others keep the history', async () => {
+    const [gone, stays] = await Promise.all([register(), register()]);
+    const g = await createGroup(gone, [stays]);
+    const said = await send(gone, g.id, 'remember me');
+    assertError(await api('DELETE', '/api/v1/me', { token: gone.token, json: { password: 'not my password' } }), 403, 'wrong_password');
+    const r = await api('DELETE', '/api/v1/me', { token: gone.token, json: { password: PASSWORD } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.deleted, true);
+    assertError(await api('GET', '/api/v1/me', { token: gone.token }), 401, 'unauthorized');
+    assertError(await api('POST', '/api/v1/login', { json: { username: gone.username, password: PASSWORD } }), 401, 'invalid_credentials');
+    const hist = (await messages(stays, g.id)).messages.find((m) => m.seq === said.seq);
+    assert.equal(hist.body, 'remember me');
+    assert.equal(hist.sender.display_name, 'Deleted account');
+    assert.equal((await api('GET', `/api/v1/users/${gone.username}`, { token: stays.token })).status, 404);
+  });
+
+  it('with two-factor sign-in on, deleting needs a code too', async () => {
+    const u = await register();
+    const setup = await api('POST', '/api/v1/me/2fa/totp', { token: u.token });
+    await api('POST', '/api/v1/me/2fa/totp/confirm', { token: u.token, json: { code: totp(setup.json.secret) } });
+    assertError(await api('DELETE', '/api/v1/me', { token: u.token, json: { password: PASSWORD } }), 401, 'invalid_credentials', 'totp');
+    const ok = await api('DELETE', '/api/v1/me', { token: u.token, json: { password: PASSWORD, totp: totp(setup.json.secret, Date.now() / 1000 + 30) } });
+    assert.equal(ok.status, 200, ok.text);
+  });
+});
