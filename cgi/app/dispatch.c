@@ -144,6 +144,9 @@ static int render_page(ctx *c, HDF *h, const char *page)
 
 void dispatch_error(ctx *c, err_t e)
 {
+    if (e == ERR_BODY_TOO_LARGE && !c->svc.err_msg)      /* the web server's 413 says the limits too */
+        c->svc.err_msg = arena_printf(c->svc.a, "The request is too large: a file may be at most %lld MB, other "
+                                      "requests %zu KB.", c->svc.cfg->max_upload / 1000000, c->svc.cfg->max_body / 1024);
     if (c->rq.is_api) { answer_error_json(c, e); return; }
     const err_info *ei = err_lookup(e);
     const char *msg = c->svc.err_msg ? c->svc.err_msg : ei->message;

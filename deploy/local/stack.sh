@@ -490,6 +490,13 @@ write_front_conf() {
     [[ -n $n ]] && port=$PORT2
     user=$(front_user)
     group=$(front_group)
+    # The web server sends downloads itself (X-Accel-Redirect, X-Sendfile), so its workers
+    # must read what the programs write: the media directory belongs to their group, and
+    # setgid directories hand that group to every file and directory made below.
+    if [[ -n $PG_OSUSER ]]; then
+        chgrp -R "$group" "$MEDIA_DIR" && find "$MEDIA_DIR" -type d -exec chmod g+rxs {} + ||
+            die "cannot give $MEDIA_DIR to group $group"
+    fi
     mkdir -p "$VAR/tmp/$FRONT$n" "$RUN/$FRONT$n"
     [[ -n $PG_OSUSER ]] && chown "$PG_OSUSER": "$VAR/tmp/$FRONT$n" "$RUN/$FRONT$n"
     sed -e "s|@PORT@|$port|g" \
@@ -503,6 +510,7 @@ write_front_conf() {
         -e "s|@MEDIA@|$(sed_escape "$MEDIA_DIR")|g" \
         -e "s|@UPLOAD_KB@|$(( (${PARLEY_MAX_UPLOAD:-104857600} + 1048576) / 1024 + 1 ))|g" \
         -e "s|@UPLOAD_BYTES@|$(( ${PARLEY_MAX_UPLOAD:-104857600} + 1048576 + 1024 ))|g" \
+        -e "s|@UPLOAD_LIMIT@|${PARLEY_MAX_UPLOAD:-104857600}|g" \
         "$ROOT/deploy/$FRONT/parley.conf.in" >"$tmp"
     mv -f "$tmp" "$conf"
     local check=(nginx -t -q -c "$conf" -e "$LOG/$FRONT$n-check.log")
