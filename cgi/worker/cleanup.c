@@ -24,38 +24,38 @@ const db_stmt cleanup_stmts[] = {
     {NULL, NULL},
 };
 
+/* Runs a deleting statement that answers its count, batch by batch (each its own
+ * transaction) until a batch comes back short; what names the rows for the reasons. */
+static err_t cleanup_batches(db *d, const char *stmt, int n, const char *const *p, const char *what,
+                             long long *total, char *why, size_t whylen)
+{
+    long long got;
+    *total = 0;
+    do {
+        PGresult *r;
+        err_t e = db_exec(d, stmt, n, p, &r);
+        if (e) {
+            snprintf(why, whylen, "deleting %s: %s", what, e == ERR_UNAVAILABLE ? "database unavailable" : "statement failed");
+            return e;
+        }
+        got = atoll(PQgetvalue(r, 0, 0));
+        PQclear(r);
+        *total += got;
+    } while (got == CLEANUP_BATCH);
+    return ERR_OK;
+}
+
 err_t cleanup_run(svc *s, json_t *payload, char *why, size_t whylen)
 {
     (void)payload;
-    db *d = s->db;
-    long long total = 0, n;
-    do {                                      /* batch by batch: each is its own transaction */
-        PGresult *r;
-        err_t e = db_exec(d, "cleanup_jobs", 0, NULL, &r);
-        if (e) {
-            snprintf(why, whylen, "deleting finished jobs: %s", e == ERR_UNAVAILABLE ? "database unavailable" : "statement failed");
-            return e;
-        }
-        n = atoll(PQgetvalue(r, 0, 0));
-        PQclear(r);
-        total += n;
-    } while (n == CLEANUP_BATCH);
+    long long total;
+    err_t e = cleanup_batches(s->db, "cleanup_jobs", 0, NULL, "finished jobs", &total, why, whylen);
+    if (e) return e;
     if (total) log_info("cleanup: deleted %lld finished jobs", total);
     char days[24];
     snprintf(days, sizeof days, "%ld", s->cfg->audit_days);
     const char *p[] = {days};
-    total = 0;
-    do {
-        PGresult *r;
-        err_t e = db_exec(d, "cleanup_audit", 1, p, &r);
-        if (e) {
-            snprintf(why, whylen, "deleting old audit entries: %s", e == ERR_UNAVAILABLE ? "database unavailable" : "statement failed");
-            return e;
-        }
-        n = atoll(PQgetvalue(r, 0, 0));
-        PQclear(r);
-        total += n;
-    } while (n == CLEANUP_BATCH);
+    if ((e = cleanup_batches(s->db, "cleanup_audit", 1, p, "old audit entries", &total, why, whylen))) return e;
     if (total) log_info("cleanup: deleted %lld audit entries older than %ld days", total, s->cfg->audit_days);
     return ERR_OK;
 }
