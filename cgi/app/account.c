@@ -180,7 +180,7 @@ static const route account_routes[] = {
     {"POST", "/register", h_register, R_ANON_FORM, "register", f_register, NULL, NULL},
     {"GET", "/login", h_login_form, 0, "login", NULL, NULL, NULL},
     {"POST", "/login", h_login, R_ANON_FORM, "login", f_login, NULL, NULL},
-    {"POST", "/logout", h_logout, 0, NULL, NULL, NULL, NULL},
-    {"POST", "/logout/all", h_logout_all, R_AUTH, NULL, NULL, NULL, NULL},
+    {"POST", "/logout", h_logout, R_SETUP, NULL, NULL, NULL, NULL},
+    {"POST", "/logout/all", h_logout_all, R_AUTH | R_SETUP, NULL, NULL, NULL, NULL},
 };
 const module account_module = {"account", MODULE_ROUTES(account_routes), NULL};

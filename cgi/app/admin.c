@@ -13,6 +13,7 @@
 #include "secret.h"
 #include "sessions.h"
 #include "tokens.h"
+#include "twofactor.h"
 #include "users.h"
 
 const db_stmt admin_stmts[] = {
@@ -23,7 +24,8 @@ const db_stmt admin_stmts[] = {
     {"admin_invite_add", "INSERT INTO invites (code_hash, created_by, uses_left, expires_at) "
                          "VALUES ($1, $2, $3, now() + $4::int * interval '1 day') RETURNING " DB_TS("expires_at")},
     /* People by name or display name (empty: the newest), with what admins see. */
-    {"admin_users", "SELECT " USERS_PUBLIC_COLS("u") ", u.is_admin, " DB_TS("u.deactivated_at") " FROM users u "
+    {"admin_users", "SELECT " USERS_PUBLIC_COLS("u") ", u.is_admin, " DB_TS("u.deactivated_at") ", u.must_change_password, "
+                    "EXISTS (SELECT 1 FROM two_factor t WHERE t.user_id = u.id AND t.enabled_at IS NOT NULL) FROM users u "
                     "WHERE $1 = '' OR u.username LIKE '%' || $1 || '%' ESCAPE '\\' "
                     "OR parley_fold(u.display_name) LIKE '%' || parley_fold($1) || '%' ESCAPE '\\' "
                     "ORDER BY u.id DESC LIMIT 100"},
@@ -38,6 +40,7 @@ const db_stmt admin_stmts[] = {
     {"admin_reset_2fa", "WITH r AS (DELETE FROM recovery_codes WHERE user_id = $1) DELETE FROM two_factor WHERE user_id = $1"},
     {"admin_grant", "UPDATE users SET is_admin = $2::boolean WHERE lower(username) = $1 RETURNING id"},
     {"admin_deactivate", "UPDATE users SET deactivated_at = now() WHERE id = $1 AND deactivated_at IS NULL"},
+    {"admin_require_password", "UPDATE users SET must_change_password = true WHERE id = $1"},
     {"admin_reactivate", "UPDATE users SET deactivated_at = NULL WHERE id = $1 AND deactivated_at IS NOT NULL"},
     {NULL, NULL},
 };
@@ -57,15 +60,38 @@ err_t admin_grant(svc *c, const char *username, int on)
     return ERR_OK;
 }
 
-const char *admin_registration(svc *c)
+/* The setting key as one of the allowed values (static; the first when unset or unknown),
+ * or NULL when PostgreSQL cannot say. */
+static const char *admin_setting(svc *c, const char *key, const char *const *allowed)
 {
-    const char *key = "registration";
     PGresult *r;
     if (db_exec(c->db, "admin_setting", 1, &key, &r)) return NULL;
-    const char *v = PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "open";
-    const char *out = !strcmp(v, "closed") ? "closed" : !strcmp(v, "invite") ? "invite" : "open";
+    const char *out = allowed[0];
+    for (int i = 0; PQntuples(r) == 1 && allowed[i]; i++)
+        if (!strcmp(PQgetvalue(r, 0, 0), allowed[i])) out = allowed[i];
     PQclear(r);
     return out;
+}
+
+static const char *const admin_registrations[] = {"open", "invite", "closed", NULL};
+static const char *const admin_require_2fas[] = {"off", "admins", "everyone", NULL};
+
+const char *admin_registration(svc *c) { return admin_setting(c, "registration", admin_registrations); }
+/* Who must set up two-factor sign-in (users.c's USER_COLS reads it too). */
+static const char *admin_require_2fa(svc *c) { return admin_setting(c, "require_2fa", admin_require_2fas); }
+
+static int admin_one_of(const char *v, const char *const *allowed)
+{
+    for (int i = 0; v && allowed[i]; i++)
+        if (!strcmp(v, allowed[i])) return 1;
+    return 0;
+}
+
+/* The instance's settings as JSON: {"registration","require_2fa"} (new reference). */
+static json_t *admin_settings_json(svc *c)
+{
+    const char *reg = admin_registration(c), *tf = admin_require_2fa(c);
+    return reg && tf ? json_pack("{s:s,s:s}", "registration", reg, "require_2fa", tf) : NULL;
 }
 
 /* An invitation code's stored form (its SHA-256 in hex, arena). */
@@ -126,11 +152,15 @@ static err_t h_admin_users(ctx *c)
         json_object_set_new(u, "is_admin", json_boolean(PQgetvalue(r, i, USERS_PUBLIC_NCOLS)[0] == 't'));
         json_object_set_new(u, "deactivated_at", PQgetisnull(r, i, USERS_PUBLIC_NCOLS + 1) ? json_null()
                             : json_string(PQgetvalue(r, i, USERS_PUBLIC_NCOLS + 1)));
+        json_object_set_new(u, "must_change_password", json_boolean(PQgetvalue(r, i, USERS_PUBLIC_NCOLS + 2)[0] == 't'));
+        json_object_set_new(u, "two_factor", json_boolean(PQgetvalue(r, i, USERS_PUBLIC_NCOLS + 3)[0] == 't'));
         json_array_append_new(arr, u);
     }
     PQclear(r);
-    const char *policy = admin_registration(&c->svc);
-    c->out = json_pack("{s:o,s:s}", "users", arr, "registration", policy ? policy : "open");
+    json_t *settings = admin_settings_json(&c->svc);
+    if (!settings) { json_decref(arr); return ERR_UNAVAILABLE; }
+    c->out = json_pack("{s:o,s:s,s:o}", "users", arr, "registration", json_string_value(json_object_get(settings, "registration")),
+                       "settings", settings);
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
@@ -173,19 +203,56 @@ static err_t h_admin_reactivate(ctx *c)
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
-/* PATCH /admin/settings {"registration":"open"|"invite"|"closed"} (or POST) */
+/* PATCH /admin/settings {"registration":"open"|"invite"|"closed",
+ * "require_2fa":"off"|"admins"|"everyone"} (either or both; or POST). */
 static err_t h_admin_settings(ctx *c)
 {
     err_t e = admin_only(c);
     if (e) return e;
-    const char *v = ctx_str(c, "registration");
-    if (strcmp(v, "open") && strcmp(v, "invite") && strcmp(v, "closed"))
+    const char *reg = ctx_str(c, "registration"), *tf = ctx_str(c, "require_2fa");
+    if (reg && !*reg) reg = NULL;                         /* a form's empty choice: unchanged */
+    if (tf && !*tf) tf = NULL;
+    if (!reg && !tf) return ctx_fail(c, ERR_MISSING_FIELD, "registration", "Send registration or require_2fa.");
+    if (reg && !admin_one_of(reg, admin_registrations))
         return ctx_fail(c, ERR_INVALID_FIELD, "registration", "Registration is open, invite or closed.");
-    const char *p[] = {"registration", v};
-    if ((e = db_run(c->svc.db, "admin_set", 2, p))) return e;
-    audit_record(&c->svc, "admin.settings", c->svc.user->id, 0, c->rq.client_ip, json_pack("{s:s}", "registration", v));
-    c->out = json_pack("{s:{s:s}}", "settings", "registration", v);
+    if (tf && !admin_one_of(tf, admin_require_2fas))
+        return ctx_fail(c, ERR_INVALID_FIELD, "require_2fa", "Two-factor sign-in is required of nobody (off), admins or everyone.");
+    if (tf && strcmp(tf, "off")) {                        /* it would shut the caller out first */
+        int on;
+        if ((e = twofactor_enabled(&c->svc, c->svc.user->id, &on))) return e;
+        if (!on) return ctx_fail(c, ERR_CONFLICT, "require_2fa", "Set up two-factor sign-in for yourself first (Account, "
+                                 "Two-factor sign-in): requiring it now would shut you out too.");
+    }
+    const char *p1[] = {"registration", reg}, *p2[] = {"require_2fa", tf};
+    if ((e = db_begin(c->svc.db))) return e;
+    if ((reg && (e = db_run(c->svc.db, "admin_set", 2, p1))) || (tf && (e = db_run(c->svc.db, "admin_set", 2, p2))) ||
+        (e = db_commit(c->svc.db))) {
+        db_rollback(c->svc.db);
+        return e;
+    }
+    json_t *changed = json_object();
+    if (changed && reg) json_object_set_new(changed, "registration", json_string(reg));
+    if (changed && tf) json_object_set_new(changed, "require_2fa", json_string(tf));
+    audit_record(&c->svc, "admin.settings", c->svc.user->id, 0, c->rq.client_ip, changed);
+    json_t *s = admin_settings_json(&c->svc);
+    c->out = s ? json_pack("{s:o}", "settings", s) : NULL;
     if (!c->rq.is_api) c->redirect = "/admin?done=settings";
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
+/* POST /admin/users/<id>/require-password-change: until they choose a new one, every other
+ * request of theirs answers 403 password_change_required (pages lead to the form). For an
+ * account whose password may have leaked; their sessions stay, so they can comply. */
+static err_t h_admin_require_password(ctx *c)
+{
+    user_row *u;
+    err_t e = admin_only(c);
+    if (e || (e = admin_subject(c, &u))) return e;
+    const char *p[] = {id_str(&c->svc, u->id)};
+    if ((e = db_run(c->svc.db, "admin_require_password", 1, p))) return e;
+    audit_record(&c->svc, "admin.require_password_change", c->svc.user->id, u->id, c->rq.client_ip, NULL);
+    c->out = json_pack("{s:I,s:b}", "user_id", (json_int_t)u->id, "must_change_password", 1);
+    if (!c->rq.is_api) c->redirect = "/admin?done=password_change_required";
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
@@ -305,7 +372,8 @@ static const field_spec q_page[] = {
     {NULL, NULL, 0, 0, 0, 0},
 };
 static const field_spec f_settings[] = {
-    {"registration", "Registration", FV_TEXT, 1, 1, 16},
+    {"registration", "Registration", FV_TEXT, 0, 0, 16},
+    {"require_2fa", "Two-factor sign-in required of", FV_TEXT, 0, 0, 16},
     {NULL, NULL, 0, 0, 0, 0},
 };
 static const field_spec f_invite[] = {
@@ -321,6 +389,7 @@ static const route admin_routes[] = {
     {"POST", "/admin/users/:id/reactivate", h_admin_reactivate, R_AUTH, "admin", NULL, h_admin_page, NULL},
     {"GET", "/admin/stats", h_admin_stats, R_AUTH | R_JSON_ONLY, NULL, NULL, NULL, NULL},
     {"POST", "/admin/users/:id/reset-2fa", h_admin_reset_2fa, R_AUTH, "admin", NULL, h_admin_page, NULL},
+    {"POST", "/admin/users/:id/require-password-change", h_admin_require_password, R_AUTH, "admin", NULL, h_admin_page, NULL},
     {"GET", "/admin/audit", h_admin_audit, R_AUTH | R_JSON_ONLY, NULL, NULL, NULL, q_audit},
     {"PATCH", "/admin/settings", h_admin_settings, R_AUTH, "admin", f_settings, h_admin_page, NULL},
     {"POST", "/admin/settings", h_admin_settings, R_AUTH, "admin", f_settings, h_admin_page, NULL},

@@ -85,6 +85,11 @@ static err_t dispatch_run(ctx *c, http_io *io)
     if ((e = auth_resolve(c))) return e;
     if (!c->rq.is_api) auth_anon_csrf(c);
     if ((c->rt->flags & R_AUTH) && !c->svc.user) return ERR_UNAUTHORIZED;
+    /* What an administrator requires of the account comes before anything else it does. */
+    if (c->svc.user && !(c->rt->flags & R_SETUP)) {
+        if (c->svc.user->must_change_password) return ERR_PASSWORD_CHANGE_REQUIRED;
+        if (c->svc.user->needs_2fa) return ERR_TWO_FACTOR_SETUP_REQUIRED;
+    }
     if (streamed) {
         if (form) e = upload_form(c, io);
         else e = (c->in = json_object()) ? ERR_OK : ERR_INTERNAL;
@@ -113,6 +118,8 @@ static HDF *page_hdf(ctx *c, json_t *data)
         view_set(h, "Session.user.username", c->svc.user->username);
         view_set(h, "Session.user.display_name", c->svc.user->display_name);
         if (c->svc.user->is_admin) view_set(h, "Session.user.is_admin", "1");
+        if (c->svc.user->must_change_password) view_set(h, "Session.user.must_change_password", "1");
+        else if (c->svc.user->needs_2fa) view_set(h, "Session.user.needs_2fa", "1");
         if (c->svc.user->avatar_id)
             view_set(h, "Session.user.avatar_url",
                      arena_printf(c->svc.a, "/api/v1/media/%lld/thumb/320", c->svc.user->avatar_id));
@@ -152,6 +159,11 @@ void dispatch_error(ctx *c, err_t e)
     const char *msg = c->svc.err_msg ? c->svc.err_msg : ei->message;
     resp *rs = c->rs;
     answer_error_head(c, e);
+    if ((e == ERR_PASSWORD_CHANGE_REQUIRED || e == ERR_TWO_FACTOR_SETUP_REQUIRED) && is_safe_method(c->rq.method)) {
+        rs->status = 303;            /* to the one page that lets them through */
+        resp_header(rs, "Location", e == ERR_PASSWORD_CHANGE_REQUIRED ? "/me#password" : "/me/2fa");
+        return;
+    }
     if (e == ERR_UNAUTHORIZED && is_safe_method(c->rq.method)) {
         rs->status = 303;
         resp_header(rs, "Location", arena_printf(c->svc.a, "/login?next=%s", url_encode(c->svc.a, c->rq.path)));

@@ -3,6 +3,7 @@
 #include "audit.h"
 #include "twofactor.h"
 #include <ctype.h>
+#include <string.h>
 #include "account.h"
 #include "presence.h"
 #include "ratelimit.h"
@@ -14,6 +15,9 @@ static json_t *me_json(const user_row *u)
     json_t *j = user_json(u);
     if (j) json_object_set_new(j, "read_receipts", json_boolean(u->read_receipts));
     if (j) json_object_set_new(j, "show_presence", json_boolean(u->show_presence));
+    /* What the account must do before anything else (dispatch.c's gate). */
+    if (j) json_object_set_new(j, "must_change_password", json_boolean(u->must_change_password));
+    if (j) json_object_set_new(j, "two_factor_setup_required", json_boolean(u->needs_2fa));
     return j;
 }
 
@@ -60,6 +64,8 @@ static err_t h_password(ctx *c)
         return e;
     }
     rl_give(s, key);
+    if (!strcmp(ctx_str(c, "new_password"), ctx_str(c, "current_password")))
+        return ctx_fail(c, ERR_INVALID_FIELD, "new_password", "Choose a new password, not the one you have.");
     if ((e = users_set_password(s, s->user->id, ctx_str(c, "new_password")))) return e;
     audit_record(s, "password.change", s->user->id, s->user->id, c->rq.client_ip, NULL);
     /* Changed: the others must go. Redis failing here is said plainly (the password has
@@ -144,12 +150,12 @@ static const field_spec f_delete[] = {
 };
 
 static const route profile_routes[] = {
-    {"GET", "/me", h_me, R_AUTH, "me", NULL, NULL, NULL},
+    {"GET", "/me", h_me, R_AUTH | R_SETUP, "me", NULL, NULL, NULL},
     {"PATCH", "/me", h_me_update, R_AUTH, "me", f_profile, h_me, NULL},
     {"POST", "/me", h_me_update, R_AUTH, "me", f_profile, h_me, NULL},
-    {"POST", "/me/password", h_password, R_AUTH, "me", f_password, h_me, NULL},
-    {"DELETE", "/me", h_me_delete, R_AUTH, "me", f_delete, h_me, NULL},
-    {"POST", "/me/delete", h_me_delete, R_AUTH, "me", f_delete, h_me, NULL},
+    {"POST", "/me/password", h_password, R_AUTH | R_SETUP, "me", f_password, h_me, NULL},
+    {"DELETE", "/me", h_me_delete, R_AUTH | R_SETUP, "me", f_delete, h_me, NULL},
+    {"POST", "/me/delete", h_me_delete, R_AUTH | R_SETUP, "me", f_delete, h_me, NULL},
     {"GET", "/users/:username", h_user_show, 0, "user", NULL, NULL, NULL},
 };
 const module profile_module = {"profile", MODULE_ROUTES(profile_routes), NULL};

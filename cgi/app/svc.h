@@ -19,6 +19,8 @@ typedef struct user_row {
     long long avatar_id;    /* the avatar's media id, or 0 */
     int is_admin;           /* an administrator of the instance */
     int deactivated;        /* deactivated by an administrator: may not sign in */
+    int must_change_password;   /* an administrator asked for a new password first */
+    int needs_2fa;          /* the instance requires a second factor it has not set up */
 } user_row;
 
 typedef struct svc {

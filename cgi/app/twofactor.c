@@ -331,7 +331,7 @@ static err_t h_tf_confirm(ctx *c)
     if (!(e = db_run(c->svc.db, "tf_enable", 2, p)) && !(e = tf_new_codes(c, &codes))) e = db_commit(c->svc.db);
     else db_rollback(c->svc.db);
     if (e) { json_decref(codes); return e; }
-    audit_record(&c->svc, "2fa.enable", c->svc.user->id, c->svc.user->id, c->rq.client_ip, NULL);
+    audit_record(&c->svc, "two_factor.enable", c->svc.user->id, c->svc.user->id, c->rq.client_ip, NULL);
     return tf_with_codes(c, codes);
 }
 
@@ -359,7 +359,7 @@ static err_t h_tf_codes(ctx *c)
     if ((e = db_begin(c->svc.db))) return e;
     if ((e = tf_new_codes(c, &codes))) { db_rollback(c->svc.db); return e; }
     if ((e = db_commit(c->svc.db))) { json_decref(codes); return e; }
-    audit_record(&c->svc, "2fa.recovery_codes", c->svc.user->id, c->svc.user->id, c->rq.client_ip, NULL);
+    audit_record(&c->svc, "two_factor.recovery_codes", c->svc.user->id, c->svc.user->id, c->rq.client_ip, NULL);
     return tf_with_codes(c, codes);
 }
 
@@ -374,7 +374,7 @@ static err_t h_tf_disable(ctx *c)
     if (e || (on && (e = tf_code_needed(c)))) return e;
     const char *uid = id_str(&c->svc, c->svc.user->id);
     if ((e = db_run(c->svc.db, "tf_disable", 1, &uid))) return e;
-    if (on) audit_record(&c->svc, "2fa.disable", c->svc.user->id, c->svc.user->id, c->rq.client_ip, NULL);
+    if (on) audit_record(&c->svc, "two_factor.disable", c->svc.user->id, c->svc.user->id, c->rq.client_ip, NULL);
     c->out = json_pack("{s:{s:b,s:b,s:I}}", "two_factor", "enabled", 0, "pending", 0, "recovery_codes_left", (json_int_t)0);
     if (!c->rq.is_api) c->redirect = "/me/2fa?done=two_factor_off";
     return c->out ? ERR_OK : ERR_INTERNAL;
@@ -397,11 +397,11 @@ static const field_spec f_code_optional[] = {
 
 static const route twofactor_routes[] = {
     {"POST", "/login/two-factor", h_login_two_factor, R_ANON_FORM, "login_two_factor", f_second_step, NULL, NULL},
-    {"GET", "/me/2fa", h_tf_show, R_AUTH, "two_factor", NULL, NULL, NULL},
-    {"POST", "/me/2fa/totp", h_tf_setup, R_AUTH, "two_factor", NULL, h_tf_show, NULL},
-    {"GET", "/me/2fa/totp/qr.svg", h_tf_qr, R_AUTH, NULL, NULL, NULL, NULL},
-    {"POST", "/me/2fa/totp/confirm", h_tf_confirm, R_AUTH, "two_factor", f_code, h_tf_show, NULL},
-    {"POST", "/me/2fa/recovery-codes", h_tf_codes, R_AUTH, "two_factor", f_code, h_tf_show, NULL},
+    {"GET", "/me/2fa", h_tf_show, R_AUTH | R_SETUP, "two_factor", NULL, NULL, NULL},
+    {"POST", "/me/2fa/totp", h_tf_setup, R_AUTH | R_SETUP, "two_factor", NULL, h_tf_show, NULL},
+    {"GET", "/me/2fa/totp/qr.svg", h_tf_qr, R_AUTH | R_SETUP, NULL, NULL, NULL, NULL},
+    {"POST", "/me/2fa/totp/confirm", h_tf_confirm, R_AUTH | R_SETUP, "two_factor", f_code, h_tf_show, NULL},
+    {"POST", "/me/2fa/recovery-codes", h_tf_codes, R_AUTH | R_SETUP, "two_factor", f_code, h_tf_show, NULL},
     {"DELETE", "/me/2fa", h_tf_disable, R_AUTH, "two_factor", f_code_optional, h_tf_show, NULL},
     {"POST", "/me/2fa/delete", h_tf_disable, R_AUTH, "two_factor", f_code_optional, h_tf_show, NULL},
 };

@@ -6,8 +6,13 @@
 #include <string.h>
 #include "../http/validate.h"
 
-#define USER_COLS USERS_PUBLIC_COLS("users") ", read_receipts, show_presence, is_admin, deactivated_at IS NOT NULL"
-enum { USER_NCOLS = USERS_PUBLIC_NCOLS + 4 };   /* columns in USER_COLS; users_auth's hash comes next */
+/* The last two: an administrator wants a new password first; the instance's require_2fa
+ * policy covers the account and it has no second factor yet (user_row's gate fields). */
+#define USER_COLS USERS_PUBLIC_COLS("users") ", read_receipts, show_presence, is_admin, deactivated_at IS NOT NULL, " \
+    "must_change_password, NOT EXISTS (SELECT 1 FROM two_factor t WHERE t.user_id = users.id AND t.enabled_at IS NOT NULL) " \
+    "AND COALESCE((SELECT s.value IN ('everyone', CASE WHEN users.is_admin THEN 'admins' END) " \
+    "FROM instance_settings s WHERE s.key = 'require_2fa'), false)"
+enum { USER_NCOLS = USERS_PUBLIC_NCOLS + 6 };   /* columns in USER_COLS; users_auth's hash comes next */
 
 const db_stmt users_stmts[] = {
     {"users_insert", "INSERT INTO users (username, display_name, password_hash) VALUES ($1, $2, $3) "
@@ -26,7 +31,7 @@ const db_stmt users_stmts[] = {
      * contacts, blocks, tokens, uploads, the second factor); messages keep their place with
      * no sender. */
     {"users_delete", "DELETE FROM users WHERE id = $1"},
-    {"users_set_hash", "UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1"},
+    {"users_set_hash", "UPDATE users SET password_hash = $2, must_change_password = false, updated_at = now() WHERE id = $1"},
     {NULL, NULL},
 };
 
@@ -60,6 +65,8 @@ static user_row *row_user(svc *c, PGresult *r, int i)
     u->show_presence = PQgetvalue(r, i, USERS_PUBLIC_NCOLS + 1)[0] == 't';
     u->is_admin = PQgetvalue(r, i, USERS_PUBLIC_NCOLS + 2)[0] == 't';
     u->deactivated = PQgetvalue(r, i, USERS_PUBLIC_NCOLS + 3)[0] == 't';
+    u->must_change_password = PQgetvalue(r, i, USERS_PUBLIC_NCOLS + 4)[0] == 't';
+    u->needs_2fa = PQgetvalue(r, i, USERS_PUBLIC_NCOLS + 5)[0] == 't';
     return u->username && u->display_name && u->status_text && u->created_at ? u : NULL;
 }
 

@@ -18,6 +18,8 @@ enum route_flags {
                                into the media store and their ids given as "media_ids" */
     R_RAW_BODY  = 1 << 4,   /* any other body is the handler's to read (ctx.io), unread */
     R_PUBLIC    = 1 << 5,   /* no CSRF token or session needed (tus's OPTIONS) */
+    R_SETUP     = 1 << 6,   /* open to an account that must first choose a new password or set
+                               up two-factor sign-in (everything else answers 403 until then) */
 };
 
 enum { ROUTE_MAX_PARAMS = 4, ROUTE_MAX_SEGMENT = 256 };

@@ -1,6 +1,7 @@
 <?cs include:"partials/macros.cs" ?><?cs set:Layout.name = "admin" ?><?cs set:Layout.title = "Administration" ?><?cs #
   GET /admin (administrators only; everyone else gets the 404 page). Reads Data.users.N.{id,
-  username,display_name,is_admin,deactivated_at}, Data.registration, Data.entries.N.{at,
+  username,display_name,is_admin,deactivated_at,must_change_password,two_factor},
+  Data.settings.{registration,require_2fa}, Data.entries.N.{at,
   action,ip,actor.username,subject.username}, Data.invite.{url,uses_left,expires_at} (right
   after one was made), Page.query.q, Page.done, Session.csrf, Error.*.
 ?><?cs def:page_body() ?>
@@ -9,8 +10,9 @@
       if:Page.done == "deactivated" ?><?cs call:notice("Deactivated: every session, token and open stream of theirs has ended.") ?><?cs
       elif:Page.done == "reactivated" ?><?cs call:notice("Reactivated: they can sign in again.") ?><?cs
       elif:Page.done == "settings" ?><?cs call:notice("Saved.") ?><?cs
+      elif:Page.done == "password_change_required" ?><?cs call:notice("They must choose a new password before they can do anything else.") ?><?cs
       elif:Page.done == "reset_2fa" ?><?cs call:notice("Two-factor sign-in was reset: they sign in with their password alone.") ?><?cs /if ?>
-      <?cs call:form_error("registration", "uses", "days", "-") ?><?cs
+      <?cs call:form_error("registration", "require_2fa", "uses", "days") ?><?cs
       if:Data.invite.url ?>
       <div class="alert alert-success" role="status">
         <p><strong>The invitation link</strong> (shown this once; <?cs var:Data.invite.uses_left ?> use(s), until <?cs call:time(Data.invite.expires_at) ?>):</p>
@@ -38,10 +40,19 @@
             <div class="field">
               <label for="registration">Who may create an account</label>
               <select id="registration" name="registration">
-                <option value="open"<?cs if:Data.registration == "open" ?> selected<?cs /if ?>>Anyone</option>
-                <option value="invite"<?cs if:Data.registration == "invite" ?> selected<?cs /if ?>>People with an invitation link</option>
-                <option value="closed"<?cs if:Data.registration == "closed" ?> selected<?cs /if ?>>Nobody (closed)</option>
+                <option value="open"<?cs if:Data.settings.registration == "open" ?> selected<?cs /if ?>>Anyone</option>
+                <option value="invite"<?cs if:Data.settings.registration == "invite" ?> selected<?cs /if ?>>People with an invitation link</option>
+                <option value="closed"<?cs if:Data.settings.registration == "closed" ?> selected<?cs /if ?>>Nobody (closed)</option>
               </select>
+            </div>
+            <div class="field">
+              <label for="require_2fa">Two-factor sign-in is required of</label>
+              <select id="require_2fa" name="require_2fa" aria-describedby="require_2fa-hint">
+                <option value="off"<?cs if:Data.settings.require_2fa == "off" ?> selected<?cs /if ?>>Nobody (each person chooses)</option>
+                <option value="admins"<?cs if:Data.settings.require_2fa == "admins" ?> selected<?cs /if ?>>Administrators</option>
+                <option value="everyone"<?cs if:Data.settings.require_2fa == "everyone" ?> selected<?cs /if ?>>Everyone</option>
+              </select>
+              <p class="hint" id="require_2fa-hint">Those it covers who have not set it up are taken to the set-up page and can do nothing else until they have.</p>
             </div>
             <button type="submit" class="btn btn-primary">Save</button>
           </form>
@@ -62,16 +73,18 @@
           </form>
           <div class="table-wrap">
             <table class="data-table">
-              <thead><tr><th scope="col">Person</th><th scope="col">Since</th><th scope="col">State</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+              <thead><tr><th scope="col">Person</th><th scope="col">Since</th><th scope="col">State</th><th scope="col">Two-factor</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
               <tbody><?cs each:u = Data.users ?>
                 <tr>
                   <th scope="row"><?cs call:user_name(u) ?> <span class="muted">@<?cs var:u.username ?></span><?cs if:u.is_admin ?> <span class="badge">Admin</span><?cs /if ?></th>
                   <td><?cs call:time(u.created_at) ?></td>
-                  <td><?cs if:u.deactivated_at ?>Deactivated<?cs else ?>Active<?cs /if ?></td>
+                  <td><?cs if:u.deactivated_at ?>Deactivated<?cs else ?>Active<?cs /if ?><?cs if:u.must_change_password ?> · must choose a new password<?cs /if ?></td>
+                  <td><?cs if:u.two_factor ?>On<?cs else ?>Off<?cs /if ?></td>
                   <td><?cs if:u.id != Session.user.id ?><?cs if:u.deactivated_at ?>
                     <form class="inline-form" method="post" action="/admin/users/<?cs var:u.id ?>/reactivate"><?cs call:csrf_field() ?><button type="submit" class="btn btn-secondary btn-sm">Reactivate<span class="visually-hidden"> @<?cs var:u.username ?></span></button></form><?cs else ?>
                     <form class="inline-form" method="post" action="/admin/users/<?cs var:u.id ?>/deactivate"><?cs call:csrf_field() ?><button type="submit" class="btn btn-danger-quiet btn-sm">Deactivate<span class="visually-hidden"> @<?cs var:u.username ?></span></button></form><?cs /if ?>
-                    <form class="inline-form" method="post" action="/admin/users/<?cs var:u.id ?>/reset-2fa"><?cs call:csrf_field() ?><button type="submit" class="btn btn-secondary btn-sm">Reset two-factor<span class="visually-hidden"> of @<?cs var:u.username ?></span></button></form><?cs /if ?></td>
+                    <form class="inline-form" method="post" action="/admin/users/<?cs var:u.id ?>/reset-2fa"><?cs call:csrf_field() ?><button type="submit" class="btn btn-secondary btn-sm">Reset two-factor<span class="visually-hidden"> of @<?cs var:u.username ?></span></button></form><?cs if:!u.must_change_password ?>
+                    <form class="inline-form" method="post" action="/admin/users/<?cs var:u.id ?>/require-password-change"><?cs call:csrf_field() ?><button type="submit" class="btn btn-secondary btn-sm">Require a new password<span class="visually-hidden"> of @<?cs var:u.username ?></span></button></form><?cs /if ?><?cs /if ?></td>
                 </tr><?cs /each ?>
               </tbody>
             </table>

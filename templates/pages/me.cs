@@ -41,7 +41,8 @@
       if:Page.done == "profile" ?><?cs call:notice("Your profile was saved.") ?><?cs
       elif:Page.done == "avatar" ?><?cs call:notice("Your picture was changed.") ?><?cs
       elif:Page.done == "password" ?><?cs call:ended_notice("Your password was changed:") ?><?cs
-      /if ?>
+      /if ?><?cs
+      if:Session.user.must_change_password ?><?cs call:required_notice("An administrator asked you to choose a new password. Until you do, Parley shows you nothing else.") ?><?cs /if ?>
       <div class="stack"><?cs
       if:Layout.avatar_error == "1" ?><?cs call:avatar_section() ?>
         <p><a href="/me">Back to your profile</a></p><?cs

@@ -14,7 +14,8 @@ def:page_body() ?>
 <?cs include:"partials/account_header.cs" ?>
       <section class="card" aria-labelledby="tf-title">
         <h2 id="tf-title">Two-factor sign-in</h2><?cs
-        if:Page.done == "two_factor_off" ?><?cs call:notice("Two-factor sign-in is off.") ?><?cs /if ?>
+        if:Page.done == "two_factor_off" ?><?cs call:notice("Two-factor sign-in is off.") ?><?cs /if ?><?cs
+        if:Session.user.needs_2fa ?><?cs call:required_notice("This server requires two-factor sign-in. Set it up here to go on using Parley.") ?><?cs /if ?>
         <?cs call:form_error("code", "-", "-", "-") ?><?cs
         if:subcount(Data.recovery_codes) > 0 ?>
         <div class="alert alert-success" role="status">

@@ -44,7 +44,7 @@
 </div><?cs /def ?><?cs #
 
   A success notice.
-?><?cs def:notice(text) ?><div class="alert alert-success" role="status"><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="20" height="20"><path fill="currentColor" d="M10 1.8a8.2 8.2 0 1 0 0 16.4 8.2 8.2 0 0 0 0-16.4Zm-1.2 11.7L5.2 9.9l1.3-1.3 2.3 2.3 4.7-4.7 1.3 1.3Z"/></svg><p><?cs var:text ?></p></div><?cs /def ?><?cs #
+?><?cs def:required_notice(text) ?><div class="alert alert-warning" role="alert"><p><strong><?cs var:text ?></strong></p></div><?cs /def ?><?cs def:notice(text) ?><div class="alert alert-success" role="status"><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="20" height="20"><path fill="currentColor" d="M10 1.8a8.2 8.2 0 1 0 0 16.4 8.2 8.2 0 0 0 0-16.4Zm-1.2 11.7L5.2 9.9l1.3-1.3 2.3 2.3 4.7-4.7 1.3 1.3Z"/></svg><p><?cs var:text ?></p></div><?cs /def ?><?cs #
 
   "N sessions and M API tokens were signed out." from the digits in Page.query.sessions and
   Page.query.tokens (a password change and "log out everywhere" redirect with them).
