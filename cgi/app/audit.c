@@ -13,6 +13,12 @@ const db_stmt audit_stmts[] = {
                    "WHERE ($1::bigint IS NULL OR a.subject_id = $1 OR (NOT $3::boolean AND a.actor_id = $1)) "
                    "AND ($2::text IS NULL OR a.action = $2 OR a.action LIKE $2 || '.%') "
                    "ORDER BY a.at DESC, a.id DESC LIMIT 200"},
+    /* A group's moderation log (the partial index audit_log_conversation). */
+    {"audit_conv", "SELECT a.id, " DB_TS("a.at") ", a.action, a.ip, a.detail::text, "
+                   "ua.id, ua.username, us.id, us.username FROM audit_log a "
+                   "LEFT JOIN users ua ON ua.id = a.actor_id LEFT JOIN users us ON us.id = a.subject_id "
+                   "WHERE a.detail ? 'conversation_id' AND (a.detail ->> 'conversation_id')::bigint = $1 "
+                   "ORDER BY a.at DESC, a.id DESC LIMIT 200"},
     {NULL, NULL},
 };
 
@@ -33,12 +39,9 @@ static json_t *audit_who(PGresult *r, int i, int col)
            : json_pack("{s:I,s:s}", "id", (json_int_t)atoll(PQgetvalue(r, i, col)), "username", PQgetvalue(r, i, col + 1));
 }
 
-err_t audit_list(svc *c, long long user, int subject_only, const char *action, json_t **out)
+/* The rows of audit_list or audit_conv as JSON (new reference in *out); clears r. */
+static err_t audit_rows(PGresult *r, json_t **out)
 {
-    const char *p[] = {user ? id_str(c, user) : NULL, action, subject_only ? "true" : "false"};
-    PGresult *r;
-    err_t e = db_exec(c->db, "audit_list", 3, p, &r);
-    if (e) return e;
     *out = json_array();
     for (int i = 0; *out && i < PQntuples(r); i++) {
         json_t *det = json_loads(PQgetvalue(r, i, 4), 0, NULL);
@@ -49,6 +52,22 @@ err_t audit_list(svc *c, long long user, int subject_only, const char *action, j
     }
     PQclear(r);
     return *out ? ERR_OK : ERR_INTERNAL;
+}
+
+err_t audit_list(svc *c, long long user, int subject_only, const char *action, json_t **out)
+{
+    const char *p[] = {user ? id_str(c, user) : NULL, action, subject_only ? "true" : "false"};
+    PGresult *r;
+    err_t e = db_exec(c->db, "audit_list", 3, p, &r);
+    return e ? e : audit_rows(r, out);
+}
+
+err_t audit_list_conversation(svc *c, long long conv_id, json_t **out)
+{
+    const char *p[] = {id_str(c, conv_id)};
+    PGresult *r;
+    err_t e = db_exec(c->db, "audit_conv", 1, p, &r);
+    return e ? e : audit_rows(r, out);
 }
 
 /* GET /me/security: the security events about you (sign-ins, failed ones and from where,

@@ -13,5 +13,7 @@ void audit_record(svc *c, const char *action, long long actor, long long subject
  * user (as actor or subject; 0: everyone), or only as the subject when subject_only, and
  * of action or its prefix (NULL: all). New reference in *out. */
 err_t audit_list(svc *c, long long user, int subject_only, const char *action, json_t **out);
+/* The same for a group's moderation log: entries whose detail names conv_id. */
+err_t audit_list_conversation(svc *c, long long conv_id, json_t **out);
 
 #endif

@@ -10,6 +10,7 @@ typedef struct conv {
     const char *kind, *title, *description, *created_at, *last_activity_at, *my_role;  /* arena */
     int e2e;
     long long avatar_id;   /* a group's or channel's picture (media id), or 0 */
+    const char *muted_until;   /* the caller is muted here until then (arena), or NULL */
     int blocked;     /* direct: a block stands between the caller and the other person, so
                         nothing either does here reaches the other (no sends, edits, deletes,
                         reactions, typing, read or delivered positions) */
@@ -30,9 +31,11 @@ err_t conv_from_path(ctx *c, conv *out);
  * suggestions use (new reference; NULL when out of memory). */
 json_t *conv_refs_json(PGresult *r);
 int conv_is_admin(const conv *cv);          /* owner or admin */
-int conv_can_post(const conv *cv);          /* anyone but a channel's plain members */
+int conv_can_post(const conv *cv);          /* anyone but a channel's plain members and the muted */
 /* ERR_NOT_ALLOWED (neutral, as for sending) when cv->blocked; doing names the action. */
 err_t conv_unblocked(svc *c, const conv *cv, const char *doing);
+/* ERR_FORBIDDEN, saying until when, while the caller is muted here; doing names the action. */
+err_t conv_unmuted(svc *c, const conv *cv, const char *doing);
 /* JSON of a conversation; with_members adds "members" (and "peer" for direct ones). */
 err_t conv_json(svc *c, const conv *cv, int with_members, json_t **out);
 /* Finds or creates the direct conversation of the caller and peer (ERR_NOT_ALLOWED if a

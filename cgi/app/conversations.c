@@ -22,9 +22,11 @@ const db_stmt conv_stmts[] = {
                  /* direct only: does a block stand between the caller ($2) and the other member? */
                  "CASE WHEN c.kind = 'direct' THEN EXISTS (SELECT 1 FROM members o JOIN blocks b "
                  "ON (b.user_id = o.user_id AND b.blocked_id = $2) OR (b.user_id = $2 AND b.blocked_id = o.user_id) "
-                 "WHERE o.conversation_id = c.id AND o.user_id <> $2) ELSE false END, c.avatar_media_id "
+                 "WHERE o.conversation_id = c.id AND o.user_id <> $2) ELSE false END, c.avatar_media_id, "
+                 "CASE WHEN m.muted_until > now() THEN " DB_TS("m.muted_until") " END "
                  "FROM conversations c JOIN members m ON m.conversation_id = c.id AND m.user_id = $2 WHERE c.id = $1"},
-    {"conv_members", "SELECT " USERS_REF_COLS("u") ", m.role FROM members m JOIN users u ON u.id = m.user_id "
+    {"conv_members", "SELECT " USERS_REF_COLS("u") ", m.role, CASE WHEN m.muted_until > now() THEN "
+                     DB_TS("m.muted_until") " END FROM members m JOIN users u ON u.id = m.user_id "
                      "WHERE m.conversation_id = $1 ORDER BY m.role = 'owner' DESC, m.role = 'admin' DESC, m.joined_at, u.id "
                      "LIMIT " "1000"},
     {"conv_member_count", "SELECT count(*) FROM members WHERE conversation_id = $1"},
@@ -45,7 +47,7 @@ const db_stmt conv_stmts[] = {
 
 /* conv_get's columns, in its SELECT order. */
 enum conv_col { CC_ID, CC_KIND, CC_TITLE, CC_DESCRIPTION, CC_E2E, CC_LAST_SEQ, CC_CREATED, CC_ACTIVITY, CC_ROLE,
-                CC_READ_SEQ, CC_BLOCKED, CC_AVATAR };
+                CC_READ_SEQ, CC_BLOCKED, CC_AVATAR, CC_MUTED };
 
 static const char *copy(svc *c, PGresult *r, int i, int col) { return arena_strdup(c->a, PQgetvalue(r, i, col)); }
 
@@ -71,6 +73,7 @@ err_t conv_load(svc *c, long long id, conv *out)
     out->read_seq = atoll(PQgetvalue(r, 0, CC_READ_SEQ));
     out->blocked = PQgetvalue(r, 0, CC_BLOCKED)[0] == 't';
     out->avatar_id = PQgetisnull(r, 0, CC_AVATAR) ? 0 : atoll(PQgetvalue(r, 0, CC_AVATAR));
+    out->muted_until = PQgetisnull(r, 0, CC_MUTED) ? NULL : copy(c, r, 0, CC_MUTED);
     PQclear(r);
     return ERR_OK;
 }
@@ -83,7 +86,7 @@ err_t conv_from_path(ctx *c, conv *out)
 }
 
 int conv_is_admin(const conv *cv) { return !strcmp(cv->my_role, "owner") || !strcmp(cv->my_role, "admin"); }
-int conv_can_post(const conv *cv) { return strcmp(cv->kind, "channel") || conv_is_admin(cv); }
+int conv_can_post(const conv *cv) { return !cv->muted_until && (strcmp(cv->kind, "channel") || conv_is_admin(cv)); }
 
 json_t *conv_refs_json(PGresult *r)
 {
@@ -100,11 +103,22 @@ err_t conv_unblocked(svc *c, const conv *cv, const char *doing)
     return svc_fail(c, ERR_NOT_ALLOWED, NULL, arena_printf(c->a, "You cannot %s in this conversation.", doing));
 }
 
+err_t conv_unmuted(svc *c, const conv *cv, const char *doing)
+{
+    if (!cv->muted_until) return ERR_OK;
+    /* "2026-12-05T22:10:00Z" as "2026-12-05 22:10 UTC" */
+    return svc_fail(c, ERR_FORBIDDEN, NULL, arena_printf(c->a, "An owner or admin muted you here until %.10s %.5s UTC: "
+                                                         "you can read but not %s.", cv->muted_until, cv->muted_until + 11, doing));
+}
+
 /* A member: the user's short form and their role (conv_members). */
 static json_t *member_json(PGresult *r, int i)
 {
     json_t *m = users_ref_json(r, i, 0);
     if (json_is_object(m)) json_object_set_new(m, "role", json_string(PQgetvalue(r, i, USERS_REF_NCOLS)));
+    if (json_is_object(m))
+        json_object_set_new(m, "muted_until", PQgetisnull(r, i, USERS_REF_NCOLS + 1) ? json_null()
+                                                : json_string(PQgetvalue(r, i, USERS_REF_NCOLS + 1)));
     return m;
 }
 
@@ -115,6 +129,7 @@ err_t conv_json(svc *c, const conv *cv, int with_members, json_t **out)
                           "e2e", cv->e2e, "created_at", cv->created_at, "last_activity_at", cv->last_activity_at,
                           "my_role", cv->my_role, "read_seq", (json_int_t)cv->read_seq);
     if (!o) return ERR_INTERNAL;
+    json_object_set_new(o, "my_muted_until", cv->muted_until ? json_string(cv->muted_until) : json_null());
     json_object_set_new(o, "avatar_url", cv->avatar_id ? json_sprintf("/api/v1/media/%lld/thumb/320", cv->avatar_id)
                                                        : json_null());
     const char *p[] = {id_str(c, cv->id), id_str(c, c->user->id)};

@@ -3,6 +3,7 @@
 #include "module.h"
 #include <stdlib.h>
 #include <string.h>
+#include "audit.h"
 #include "events.h"
 #include "msg.h"
 #include "people.h"
@@ -146,6 +147,9 @@ static err_t h_member_role(ctx *c)
                          &sys)))
         goto fail;
     if ((e = db_commit(c->svc.db))) goto fail;
+    if (strcmp(cur, role))                                 /* the group's moderation log */
+        audit_record(&c->svc, "member.role", c->svc.user->id, uid, c->rq.client_ip,
+                     json_pack("{s:I,s:s,s:s}", "conversation_id", (json_int_t)cv.id, "from", cur, "to", role));
     if (sys) msg_event(&c->svc, "message.created", cv.id, sys);
     if (!c->rq.is_api) c->redirect = arena_printf(c->svc.a, "/conversations/%lld/settings?done=role", cv.id);
     return member_out(c, cv.id, u);
@@ -186,6 +190,9 @@ static err_t h_member_remove(ctx *c)
                                         : arena_printf(c->svc.a, "%s removed %s", c->svc.user->display_name, u->display_name), &sys)))
         goto fail;
     if ((e = db_commit(c->svc.db))) goto fail;
+    if (!self)
+        audit_record(&c->svc, "member.remove", c->svc.user->id, uid, c->rq.client_ip,
+                     json_pack("{s:I}", "conversation_id", (json_int_t)cv.id));
     /* The removed person hears of it once more; the system message goes to those who stay. */
     ev_conv(&c->svc, cv.id, json_pack("{s:s,s:I,s:I}", "type", "member.removed", "conversation_id", (json_int_t)cv.id,
                                 "user_id", (json_int_t)uid), uid, 0);

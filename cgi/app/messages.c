@@ -283,6 +283,7 @@ err_t msg_send(svc *c, const conv *cv, const char *body, const char *client_id, 
         PQclear(r);
         if (found) return ERR_OK;
     }
+    if (!system && (e = conv_unmuted(c, cv, "send messages"))) return e;
     if (!system && !conv_can_post(cv))
         return svc_fail(c, ERR_FORBIDDEN, NULL, "Only owners and admins can post in this channel.");
     if (cv->blocked) return svc_fail(c, ERR_NOT_ALLOWED, NULL, "You cannot send messages to this person.");
@@ -442,6 +443,7 @@ static err_t path_own_msg(ctx *c, conv *cv, long long *seq)
     if (e) return e;
     if (sender != c->svc.user->id || strcmp(kind, "text") || deleted)
         return ctx_fail(c, ERR_FORBIDDEN, NULL, "You can only edit your own messages.");
+    if ((e = conv_unmuted(&c->svc, cv, "edit messages"))) return e;
     return conv_unblocked(&c->svc, cv, "edit messages");
 }
 
@@ -518,7 +520,7 @@ static err_t h_msg_react(ctx *c)
     const char *emoji = ctx_str(c, "emoji");
     if (!emoji_ok(emoji)) return ctx_fail(c, ERR_INVALID_FIELD, "emoji", "Pick one emoji.");
     if (deleted || strcmp(kind, "text")) return ctx_fail(c, ERR_FORBIDDEN, NULL, "You cannot react to this message.");
-    if ((e = conv_unblocked(&c->svc, &cv, "react"))) return e;
+    if ((e = conv_unblocked(&c->svc, &cv, "react")) || (e = conv_unmuted(&c->svc, &cv, "react"))) return e;
     const char *p[] = {id_str(&c->svc, cv.id), id_str(&c->svc, seq), id_str(&c->svc, c->svc.user->id), emoji};
     if ((e = db_run(c->svc.db, "msg_react", 4, p))) return e;
     msg_event(&c->svc, "reaction", cv.id, seq);

@@ -26,6 +26,7 @@ import { initTyping } from './conversation-typing.js';
 import { initComposer } from './conversation-composer.js';
 import { initMedia } from './conversation-media.js';
 import { initViewer } from './media-view.js';
+import { fetchDocument } from './net.js';
 
 export function initConversation(live) {
   const chat = document.querySelector('.chat[data-conversation-id]');
@@ -103,13 +104,35 @@ export function initConversation(live) {
       case 'typing':
         if (String(ev.conversation_id) === id && ev.user && String(ev.user.id) !== me) typing.typingStarted(ev.user);
         break;
+      case 'member.muted':
+      case 'member.unmuted':
+        if (String(ev.conversation_id) === id && String(ev.user_id) === me) swapComposer();
+        break;
       default:
     }
   });
 
-  const form = chat.querySelector('form.composer-form');
-  if (form) {
+  function startComposer(form) {
     initComposer(conv, form, { live, catchUp: history.catchUp });
     typing.reportTyping(form.querySelector('textarea[name="body"]'));
   }
+
+  // My own mute began or ended: the server draws the composer as it now stands (closed, with
+  // until when; or open again). If that fails, the next send says why.
+  async function swapComposer() {
+    try {
+      const doc = await fetchDocument(location.pathname);
+      const fresh = doc.getElementById('composer');
+      const old = chat.querySelector('#composer');
+      if (!fresh || !old) return;
+      old.replaceWith(fresh);
+      const form = fresh.querySelector('form.composer-form');
+      if (form) startComposer(form);
+    } catch {
+      /* offline or logged out: nothing to redraw */
+    }
+  }
+
+  const form = chat.querySelector('form.composer-form');
+  if (form) startComposer(form);
 }

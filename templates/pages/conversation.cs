@@ -23,7 +23,9 @@
   chosen; the form then sends media_ids with the text.
 ?><?cs def:page_body() ?><?cs
     set:Layout.cid = Data.conversation.id ?><?cs
-    if:Data.conversation.kind == "channel" && Data.conversation.my_role != "owner" && Data.conversation.my_role != "admin" ?><?cs
+    if:Data.conversation.my_muted_until ?><?cs
+      set:Layout.can_post = "0" ?><?cs
+    elif:Data.conversation.kind == "channel" && Data.conversation.my_role != "owner" && Data.conversation.my_role != "admin" ?><?cs
       set:Layout.can_post = "0" ?><?cs
     else ?><?cs
       set:Layout.can_post = "1" ?><?cs
@@ -96,7 +98,7 @@
           <p class="hint composer-hint" id="body-hint"><strong>**bold**</strong>, <em>*italic*</em>, <code>`code`</code>, links and @mentions are formatted.</p>
         </form><?cs
         else ?>
-        <p class="composer-closed"><svg class="icon" aria-hidden="true" viewBox="0 0 24 24" width="18" height="18" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><rect x="4.5" y="10.5" width="15" height="10" rx="2"/><path d="M8 10.5V7.5a4 4 0 0 1 8 0v3"/></svg>Only admins can post in this channel.</p><?cs
+        <p class="composer-closed"><svg class="icon" aria-hidden="true" viewBox="0 0 24 24" width="18" height="18" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><rect x="4.5" y="10.5" width="15" height="10" rx="2"/><path d="M8 10.5V7.5a4 4 0 0 1 8 0v3"/></svg><?cs if:Data.conversation.my_muted_until ?>An owner or admin muted you here until <?cs call:time(Data.conversation.my_muted_until) ?>: you can read but not send.<?cs else ?>Only admins can post in this channel.<?cs /if ?></p><?cs
         /if ?>
       </div>
     </div>

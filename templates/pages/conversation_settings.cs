@@ -33,6 +33,8 @@
       elif:Page.done == "added" ?><?cs call:notice("The member was added.") ?><?cs
       elif:Page.done == "role" ?><?cs call:notice("The role was changed.") ?><?cs
       elif:Page.done == "removed" ?><?cs call:notice("The member was removed.") ?><?cs
+      elif:Page.done == "muted" ?><?cs call:notice("The member was muted: they can read but not send.") ?><?cs
+      elif:Page.done == "unmuted" ?><?cs call:notice("The member can send again.") ?><?cs
       elif:Page.done == "avatar" ?><?cs call:notice("The picture was changed.") ?><?cs
       /if ?><?cs
       if:Layout.form == "other" ?><?cs call:form_error("-", "-", "-", "-") ?><?cs /if ?>
@@ -113,7 +115,9 @@
         /if ?>
 
         <section class="card" aria-labelledby="members-title">
-          <h2 id="members-title">Members <span class="count-pill"><?cs var:subcount(Data.conversation.members) ?></span></h2><?cs
+          <h2 id="members-title">Members <span class="count-pill"><?cs var:subcount(Data.conversation.members) ?></span></h2<?cs
+          if:Layout.manage == "1" ?>
+          <p><a href="/conversations/<?cs var:Layout.cid ?>/moderation">Moderation log</a>: who muted, removed or changed the role of whom.</p><?cs /if ?><?cs
           if:Layout.manage == "1" ?>
           <form class="form add-member" method="post" action="/conversations/<?cs var:Layout.cid ?>/members">
             <?cs call:csrf_field() ?><?cs
@@ -137,7 +141,9 @@
               <?cs call:avatar(p, "avatar-md") ?>
               <span class="person-text">
                 <span class="person-name"><span class="person-display"><?cs call:user_name(p) ?><?cs if:Layout.me == "1" ?> <span class="muted">(you)</span><?cs /if ?></span><?cs call:presence(p, "compact") ?></span>
-                <a class="person-handle" href="/users/<?cs var:p.username ?>">@<?cs var:p.username ?></a>
+                <a class="person-handle" href="/users/<?cs var:p.username ?>">@<?cs var:p.username ?></a><?cs
+                if:p.muted_until ?>
+                <span class="muted member-muted">Muted until <?cs call:time(p.muted_until) ?></span><?cs /if ?>
               </span><?cs
             if:Layout.manage == "1" && Layout.me != "1" && (Layout.owner == "1" || p.role != "owner") ?>
               <div class="member-actions">
@@ -147,6 +153,21 @@
                   <select class="select-sm" id="role-<?cs var:p.id ?>" name="role"><?cs call:role_options(p.role, Layout.owner) ?></select>
                   <button type="submit" class="btn btn-secondary btn-sm">Change<span class="visually-hidden"> role of <?cs call:user_name(p) ?></span></button>
                 </form>
+<?cs
+                if:p.role == "member" || Layout.owner == "1" ?><?cs
+                if:p.muted_until ?>
+                <form class="inline-form" method="post" action="/conversations/<?cs var:Layout.cid ?>/members/<?cs var:p.id ?>/unmute">
+                  <?cs call:csrf_field() ?>
+                  <button type="submit" class="btn btn-secondary btn-sm">Unmute<span class="visually-hidden"> <?cs call:user_name(p) ?></span></button>
+                </form><?cs
+                elif:p.role != "owner" ?>
+                <form class="role-form" method="post" action="/conversations/<?cs var:Layout.cid ?>/members/<?cs var:p.id ?>/mute">
+                  <?cs call:csrf_field() ?>
+                  <label class="visually-hidden" for="mute-<?cs var:p.id ?>">Mute <?cs call:user_name(p) ?> for</label>
+                  <select class="select-sm" id="mute-<?cs var:p.id ?>" name="minutes"><option value="10">10 minutes</option><option value="60">1 hour</option><option value="1440">1 day</option><option value="10080">1 week</option></select>
+                  <button type="submit" class="btn btn-secondary btn-sm">Mute<span class="visually-hidden"> <?cs call:user_name(p) ?></span></button>
+                </form><?cs
+                /if ?><?cs /if ?>
                 <form class="inline-form" method="post" action="/conversations/<?cs var:Layout.cid ?>/members/<?cs var:p.id ?>/remove">
                   <?cs call:csrf_field() ?>
                   <button type="submit" class="btn btn-danger-quiet btn-sm">Remove<span class="visually-hidden"> <?cs call:user_name(p) ?></span></button>

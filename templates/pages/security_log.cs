@@ -8,9 +8,9 @@
   elif:a == "register" ?>Account created<?cs
   elif:a == "password.change" ?>Password changed<?cs
   elif:a == "password.wrong" ?>A wrong current password<?cs
-  elif:a == "2fa.enable" ?>Two-factor sign-in turned on<?cs
-  elif:a == "2fa.disable" ?>Two-factor sign-in turned off<?cs
-  elif:a == "2fa.recovery_codes" ?>New recovery codes<?cs
+  elif:a == "two_factor.enable" ?>Two-factor sign-in turned on<?cs
+  elif:a == "two_factor.disable" ?>Two-factor sign-in turned off<?cs
+  elif:a == "two_factor.recovery_codes" ?>New recovery codes<?cs
   elif:a == "token.create" ?>API token created<?cs
   elif:a == "token.revoke" ?>API token revoked<?cs
   elif:a == "session.revoke" ?>A session revoked<?cs
@@ -18,6 +18,12 @@
   elif:a == "admin.reactivate" ?>Reactivated by an administrator<?cs
   elif:a == "admin.grant" ?>Made an administrator<?cs
   elif:a == "admin.revoke" ?>No longer an administrator<?cs
+  elif:a == "admin.require_password_change" ?>An administrator asked for a new password<?cs
+  elif:a == "admin.reset_2fa" ?>Two-factor sign-in reset by an administrator<?cs
+  elif:a == "member.mute" ?>Muted in a group<?cs
+  elif:a == "member.unmute" ?>Unmuted in a group<?cs
+  elif:a == "member.remove" ?>Removed from a group<?cs
+  elif:a == "member.role" ?>Role changed in a group<?cs
   else ?><?cs var:a ?><?cs /if ?><?cs /def ?><?cs
 def:page_body() ?>
     <div class="container account">
