@@ -54,6 +54,47 @@ static json_t *report_json(PGresult *r, int i)
 #undef NUL
 }
 
+/* What a report form is about, as {"message":…,"conversation":{id,title}} or {"user":…}:
+ * a message the caller can see (404 otherwise), or a person. */
+static err_t report_subject(ctx *c, long long conv_id, long long seq, long long uid)
+{
+    err_t e;
+    if (conv_id && seq) {
+        conv cv;
+        json_t *m;
+        if ((e = conv_load(&c->svc, conv_id, &cv))) return e;
+        if ((e = msg_get(&c->svc, cv.id, seq, &m)))
+            return e == ERR_NOT_FOUND ? ctx_fail(c, e, "seq", "There is no such message.") : e;
+        c->out = json_pack("{s:o,s:{s:I,s:s}}", "message", m, "conversation", "id", (json_int_t)cv.id, "title", cv.title);
+    } else if (uid) {
+        user_row *u;
+        if ((e = users_by_id(&c->svc, uid, &u)))
+            return e == ERR_NOT_FOUND ? ctx_fail(c, e, "user_id", "There is no such person.") : e;
+        c->out = json_pack("{s:o}", "user", user_json(u));
+    } else {
+        return ctx_fail(c, ERR_MISSING_FIELD, NULL, "Say what you report: a message (conversation_id and seq) or a person (user_id).");
+    }
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
+/* GET /reports/new?conversation_id=&seq= or ?user_id=: the report form, showing what it is about. */
+static err_t h_report_new(ctx *c)
+{
+    long long conv_id = 0, seq = 0, uid = 0;
+    ctx_qint(c, "conversation_id", &conv_id);
+    ctx_qint(c, "seq", &seq);
+    ctx_qint(c, "user_id", &uid);
+    return report_subject(c, conv_id, seq, uid);
+}
+
+/* A failed report form comes back with what it was about. */
+static err_t h_report_refill(ctx *c)
+{
+    json_t *in = c->in;
+    return report_subject(c, json_integer_value(json_object_get(in, "conversation_id")),
+                          json_integer_value(json_object_get(in, "seq")), json_integer_value(json_object_get(in, "user_id")));
+}
+
 /* POST /reports {"conversation_id","seq","reason"} or {"user_id","reason"} */
 static err_t h_report(ctx *c)
 {
@@ -93,6 +134,7 @@ static err_t h_report(ctx *c)
     audit_record(&c->svc, "report", c->svc.user->id, user, c->rq.client_ip, json_pack("{s:I}", "report_id", (json_int_t)id));
     c->out = json_pack("{s:{s:I,s:s}}", "report", "id", (json_int_t)id, "state", "open");
     c->status = 201;
+    if (!c->rq.is_api) c->redirect = "/reports?done=reported";
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
@@ -191,6 +233,7 @@ static err_t h_admin_resolve(ctx *c)
     ev_users(&c->svc, &reporter, 1, json_pack("{s:s,s:I,s:s}", "type", "report.resolved", "report_id", (json_int_t)id,
                                               "outcome", outcome));
     c->out = json_pack("{s:{s:I,s:s,s:s}}", "report", "id", (json_int_t)id, "state", "resolved", "outcome", outcome);
+    if (!c->rq.is_api) c->redirect = "/admin/reports?done=resolved";
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
@@ -210,10 +253,18 @@ static const field_spec q_reports[] = {
     {NULL, NULL, 0, 0, 0, 0},
 };
 
+static const field_spec q_new[] = {
+    {"conversation_id", "Conversation", FV_INT, 0, 1, 999999999999999LL},
+    {"seq", "Message", FV_INT, 0, 1, 999999999999999LL},
+    {"user_id", "Person", FV_INT, 0, 1, 999999999999999LL},
+    {NULL, NULL, 0, 0, 0, 0},
+};
+
 static const route report_routes[] = {
-    {"POST", "/reports", h_report, R_AUTH | R_JSON_ONLY, NULL, f_report, NULL, NULL},
-    {"GET", "/reports", h_my_reports, R_AUTH | R_JSON_ONLY, NULL, NULL, NULL, NULL},
-    {"GET", "/admin/reports", h_admin_reports, R_AUTH | R_JSON_ONLY, NULL, NULL, NULL, q_reports},
-    {"POST", "/admin/reports/:id/resolve", h_admin_resolve, R_AUTH | R_JSON_ONLY, NULL, f_resolve, NULL, NULL},
+    {"GET", "/reports/new", h_report_new, R_AUTH, "report_new", NULL, NULL, q_new},
+    {"POST", "/reports", h_report, R_AUTH, "report_new", f_report, h_report_refill, NULL},
+    {"GET", "/reports", h_my_reports, R_AUTH, "reports", NULL, NULL, NULL},
+    {"GET", "/admin/reports", h_admin_reports, R_AUTH, "admin_reports", NULL, NULL, q_reports},
+    {"POST", "/admin/reports/:id/resolve", h_admin_resolve, R_AUTH, "admin_reports", f_resolve, h_admin_reports, NULL},
 };
 const module reports_module = {"reports", MODULE_ROUTES(report_routes), report_stmts};

@@ -28,7 +28,7 @@
             <dt>Active in the last 24 hours</dt><dd><?cs var:Data.stats.active_today ?></dd>
             <dt>Media stored</dt><dd><?cs var:Data.stats.media_bytes ?> bytes</dd>
             <dt>Jobs waiting</dt><dd><?cs var:Data.stats.queue_depth ?></dd>
-            <dt>Open reports</dt><dd><?cs var:Data.stats.open_reports ?></dd>
+            <dt>Open reports</dt><dd><a href="/admin/reports"><?cs var:Data.stats.open_reports ?></a></dd>
           </dl>
           <h3>Messages per day</h3>
           <ul class="per-day"><?cs each:d = Data.stats.messages_per_day ?><li><?cs var:d.day ?>: <?cs var:d.messages ?></li><?cs /each ?></ul>

@@ -20,7 +20,8 @@
         elif:?Session.user.username ?>
         <div class="profile-actions"><?cs
           call:message_button(Data.user.username, "btn btn-primary") ?><?cs
-          call:add_contact_button(Data.user.username, "btn btn-secondary") ?></div><?cs
+          call:add_contact_button(Data.user.username, "btn btn-secondary") ?>
+          <a class="btn btn-secondary" href="/reports/new?user_id=<?cs var:Data.user.id ?>">Report</a></div><?cs
         /if ?>
       </article>
     </div>

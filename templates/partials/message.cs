@@ -105,6 +105,9 @@
         call:quick_react(m, "🎉", "party") ?><?cs
         call:quick_react(m, "😮", "surprised") ?></div>
               <a class="act" href="/conversations/<?cs var:Data.conversation.id ?>?reply_to=<?cs var:m.seq ?>#composer">Reply</a><?cs
+      if:Layout.m_mine != "1" && m.sender.username ?>
+              <a class="act" href="/reports/new?conversation_id=<?cs var:Data.conversation.id ?>&amp;seq=<?cs var:m.seq ?>">Report</a><?cs
+      /if ?><?cs
       if:Layout.m_mine == "1" ?>
               <a class="act" href="/conversations/<?cs var:Data.conversation.id ?>/messages/<?cs var:m.seq ?>/edit">Edit</a><?cs
       /if ?><?cs

@@ -4,7 +4,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { api, register, login, assertError, openStream, createGroup, send, messages, PASSWORD, uname, fakeIp } from './lib.mjs';
+import { api, register, login, assertError, openStream, createGroup, send, messages, browserOf, locationPath, PASSWORD, uname, fakeIp } from './lib.mjs';
 import { totp } from '../support/totp.mjs';
 
 /** `parley admin grant|revoke USERNAME` on the stack's database. */
@@ -214,6 +214,48 @@ describe('moderation: reports', () => {
     assert.equal(res.status, 200, res.text);
     assertError(await api('GET', '/api/v1/me', { token: spammer.token }), 401, 'unauthorized');
     assertError(await api('POST', '/api/v1/admin/reports/999999999/resolve', { token: admin.token, json: { action: 'dismiss' } }), 404, 'not_found');
+  });
+
+  it('the pages, without JavaScript: Report under others\' messages, the form, your reports, the admin queue', async () => {
+    const [rep, troll] = await Promise.all([register(), register()]);
+    const g = await createGroup(rep, [troll]);
+    const mine = await send(rep, g.id, 'my own words');
+    const bad = await send(troll, g.id, '<b>nasty</b> words');
+    const b = await browserOf(rep);
+    const conv = await b.get(`/conversations/${g.id}`);
+    assert.ok(conv.text.includes(`href="/reports/new?conversation_id=${g.id}&amp;seq=${bad.seq}"`), 'a Report link under their message');
+    assert.ok(!conv.text.includes(`&amp;seq=${mine.seq}"`), 'none under my own');
+    const form = await b.get(`/reports/new?conversation_id=${g.id}&seq=${bad.seq}`);
+    assert.equal(form.status, 200);
+    assert.match(form.text, /Report a message/);
+    assert.match(form.text, /&lt;b&gt;nasty&lt;\/b&gt; words/, 'the message, escaped');
+    // A stranger's view of the form: the message is not theirs to see.
+    const stranger = await browserOf(await register());
+    assert.equal((await stranger.get(`/reports/new?conversation_id=${g.id}&seq=${bad.seq}`)).status, 404);
+    // An empty reason comes back to the form with the message still shown.
+    const empty = await b.postForm('/reports', { conversation_id: String(g.id), seq: String(bad.seq), reason: '' });
+    assert.equal(empty.status, 400);
+    assert.match(empty.text, /nasty/);
+    const sent = await b.postForm('/reports', { conversation_id: String(g.id), seq: String(bad.seq), reason: 'rude' });
+    assert.equal(sent.status, 303);
+    assert.equal(locationPath(sent), '/reports?done=reported');
+    const list = await b.get('/reports?done=reported');
+    assert.match(list.text, /Thank you/);
+    assert.match(list.text, /Waiting for an administrator/);
+    const profile = await b.get(`/users/${troll.username}`);
+    assert.ok(profile.text.includes(`href="/reports/new?user_id=${troll.user.id}"`), 'Report on a profile');
+
+    const a = await browserOf(admin);
+    const queue = await a.get('/admin/reports');
+    assert.equal(queue.status, 200);
+    const id = (await api('GET', '/api/v1/reports', { token: rep.token })).json.reports[0].id;
+    assert.match(queue.text, new RegExp(`Report ${id}: a message by @${troll.username}`));
+    assert.match(queue.text, /aria-current="true"[^>]*>.*&lt;b&gt;nasty/s, 'the reported message marked in its context');
+    assert.equal((await b.get('/admin/reports')).status, 404, 'not for non-admins');
+    const done = await a.postForm(`/admin/reports/${id}/resolve`, { action: 'warn' });
+    assert.equal(done.status, 303);
+    assert.equal(locationPath(done), '/admin/reports?done=resolved');
+    assert.match((await b.get('/reports')).text, /The person was warned/);
   });
 });
 

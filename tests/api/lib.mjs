@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { randomBytes, randomInt } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import { multipart } from '../support/media-files.mjs';
 
 export const BASE = (process.env.PARLEY_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
 const baseUrl = new URL(BASE);
@@ -1070,4 +1071,29 @@ export class ChatClient {
     c.seqs.push(m.seq);
     c.messages.set(m.seq, m);
   }
+}
+
+/**
+ * Logs u in through the HTML form, as a browser without JavaScript: {csrf, get(path),
+ * postForm(path, fields), post(path, multipart parts)}.
+ */
+export async function browserOf(u) {
+  const f = await api('GET', '/login');
+  const r = await api('POST', '/login', {
+    form: { username: u.username, password: PASSWORD, csrf_token: inputValue(f.text, 'csrf_token') },
+    cookie: { parley_csrf: f.cookies.parley_csrf.value },
+  });
+  assert.equal(r.status, 303, `login: ${r.status}`);
+  const session = r.cookies.parley_session.value;
+  const me = await api('GET', '/me', { cookie: { parley_session: session } });
+  const csrf = metaContent(me.text, 'csrf-token');
+  return {
+    csrf,
+    get: (path) => api('GET', path, { cookie: { parley_session: session } }),
+    postForm: (path, fields) => api('POST', path, { cookie: { parley_session: session }, form: { csrf_token: csrf, ...fields } }),
+    post(path, parts) {
+      const form = multipart([{ name: 'csrf_token', value: csrf }, ...parts]);
+      return api('POST', path, { cookie: { parley_session: session }, body: form.body, headers: { 'Content-Type': form.type } });
+    },
+  };
 }

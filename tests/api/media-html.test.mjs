@@ -6,30 +6,8 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { api, register, createGroup, messages, inputValue, metaContent, locationPath, PASSWORD } from './lib.mjs';
-import { png, multipart } from '../support/media-files.mjs';
-
-/** Logs in through the HTML form: {csrf, get(path), postForm(path, fields), post(path, parts)}. */
-async function browserOf(u) {
-  const f = await api('GET', '/login');
-  const r = await api('POST', '/login', {
-    form: { username: u.username, password: PASSWORD, csrf_token: inputValue(f.text, 'csrf_token') },
-    cookie: { parley_csrf: f.cookies.parley_csrf.value },
-  });
-  assert.equal(r.status, 303, `login: ${r.status}`);
-  const session = r.cookies.parley_session.value;
-  const me = await api('GET', '/me', { cookie: { parley_session: session } });
-  const csrf = metaContent(me.text, 'csrf-token');
-  return {
-    csrf,
-    get: (path) => api('GET', path, { cookie: { parley_session: session } }),
-    postForm: (path, fields) => api('POST', path, { cookie: { parley_session: session }, form: { csrf_token: csrf, ...fields } }),
-    post(path, parts) {
-      const form = multipart([{ name: 'csrf_token', value: csrf }, ...parts]);
-      return api('POST', path, { cookie: { parley_session: session }, body: form.body, headers: { 'Content-Type': form.type } });
-    },
-  };
-}
+import { api, register, createGroup, messages, inputValue, locationPath, browserOf } from './lib.mjs';
+import { png } from '../support/media-files.mjs';
 
 /** The first <form …> element (start tag to </form>) whose start tag matches `re`. */
 function formOf(html, re) {
