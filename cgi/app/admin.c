@@ -13,7 +13,6 @@
 #include "secret.h"
 #include "sessions.h"
 #include "tokens.h"
-#include "twofactor.h"
 #include "users.h"
 
 const db_stmt admin_stmts[] = {
@@ -218,10 +217,9 @@ static err_t h_admin_settings(ctx *c)
     if (tf && !admin_one_of(tf, admin_require_2fas))
         return ctx_fail(c, ERR_INVALID_FIELD, "require_2fa", "Two-factor sign-in is required of nobody (off), admins or everyone.");
     if (tf && strcmp(tf, "off")) {                        /* it would shut the caller out first */
-        int on;
-        if ((e = twofactor_enabled(&c->svc, c->svc.user->id, &on))) return e;
-        if (!on) return ctx_fail(c, ERR_CONFLICT, "require_2fa", "Set up two-factor sign-in for yourself first (Account, "
-                                 "Two-factor sign-in): requiring it now would shut you out too.");
+        if (!c->svc.user->has_2fa)
+            return ctx_fail(c, ERR_CONFLICT, "require_2fa", "Set up two-factor sign-in or a passkey for yourself first: "
+                            "requiring it now would shut you out too.");
     }
     const char *p1[] = {"registration", reg}, *p2[] = {"require_2fa", tf};
     if ((e = db_begin(c->svc.db))) return e;

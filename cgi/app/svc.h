@@ -20,6 +20,7 @@ typedef struct user_row {
     int is_admin;           /* an administrator of the instance */
     int deactivated;        /* deactivated by an administrator: may not sign in */
     int must_change_password;   /* an administrator asked for a new password first */
+    int has_2fa;            /* a second factor is set up: TOTP, or a passkey */
     int needs_2fa;          /* the instance requires a second factor it has not set up */
 } user_row;
 

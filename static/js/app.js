@@ -13,6 +13,7 @@ import { initNotifications } from './notify.js';
 import { initPresence } from './presence.js';
 import { initSearchSuggest } from './search-suggest.js';
 import { initDeliveryReceipts } from './delivery.js';
+import { initPasskeys } from './passkeys.js';
 
 const formats = {
   time: new Intl.DateTimeFormat(undefined, { timeStyle: 'short' }),
@@ -87,6 +88,7 @@ function confirmations() {
     let question = null;
     if (action === '/logout/all') question = 'Log out of every device, this one included?';
     else if (/\/me\/tokens\/\d+\/revoke$/.test(action)) question = 'Revoke this token? Scripts using it stop working at once.';
+    else if (/\/me\/passkeys\/\d+\/delete$/.test(action)) question = 'Remove this passkey? You can no longer log in with it.';
     if (question && !window.confirm(question)) ev.preventDefault();
   });
 }
@@ -94,6 +96,7 @@ function confirmations() {
 localTimes();
 copyButtons();
 confirmations();
+initPasskeys();
 // Content the live modules move in from a fetched page (new messages, a fresh inbox list).
 document.addEventListener('parley:content', (ev) => localTimes(ev.target));
 

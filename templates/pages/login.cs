@@ -26,6 +26,8 @@
           </div>
           <button type="submit" class="btn btn-primary btn-block">Log in</button>
         </form>
+        <p class="alert alert-error passkey-error" role="alert" hidden></p>
+        <button type="button" class="btn btn-secondary btn-block passkey-login" hidden>Log in with a passkey</button>
         <p class="auth-switch">New to Parley? <a href="/register">Create an account</a></p>
       </section>
     </div>

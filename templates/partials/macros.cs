@@ -67,6 +67,7 @@
       <a href="/me/sessions"<?cs if:current == "sessions" ?> aria-current="page"<?cs /if ?>>Sessions</a>
       <a href="/me/tokens"<?cs if:current == "tokens" ?> aria-current="page"<?cs /if ?>>API tokens</a>
       <a href="/me/2fa"<?cs if:current == "two_factor" ?> aria-current="page"<?cs /if ?>>Two-factor sign-in</a>
+      <a href="/me/passkeys"<?cs if:current == "passkeys" ?> aria-current="page"<?cs /if ?>>Passkeys</a>
       <a href="/me/security"<?cs if:current == "security_log" ?> aria-current="page"<?cs /if ?>>Security log</a>
     </nav><?cs /def ?><?cs #
 
