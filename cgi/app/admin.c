@@ -68,6 +68,17 @@ const char *admin_registration(svc *c)
     return out;
 }
 
+/* Instance-wide message retention in days; 0 keeps messages forever (-1: unknown). */
+static long long admin_retention(svc *c)
+{
+    const char *key = "message_retention_days";
+    PGresult *r;
+    if (db_exec(c->db, "admin_setting", 1, &key, &r)) return -1;
+    long long d = PQntuples(r) == 1 ? atoll(PQgetvalue(r, 0, 0)) : 0;
+    PQclear(r);
+    return d;
+}
+
 /* An invitation code's stored form (its SHA-256 in hex, arena). */
 static const char *admin_code_hash(svc *c, const char *code)
 {
@@ -130,7 +141,9 @@ static err_t h_admin_users(ctx *c)
     }
     PQclear(r);
     const char *policy = admin_registration(&c->svc);
-    c->out = json_pack("{s:o,s:s}", "users", arr, "registration", policy ? policy : "open");
+    long long days = admin_retention(&c->svc);
+    c->out = json_pack("{s:o,s:s,s:o}", "users", arr, "registration", policy ? policy : "open",
+                       "message_retention_days", days > 0 ? json_integer(days) : json_null());
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
@@ -173,20 +186,42 @@ static err_t h_admin_reactivate(ctx *c)
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
-/* PATCH /admin/settings {"registration":"open"|"invite"|"closed"} (or POST) */
+/* PATCH /admin/settings {"registration":"open"|"invite"|"closed", "message_retention_days":
+ * 0-36500 or null} (either or both; or POST) */
 static err_t h_admin_settings(ctx *c)
 {
     err_t e = admin_only(c);
     if (e) return e;
     const char *v = ctx_str(c, "registration");
-    if (strcmp(v, "open") && strcmp(v, "invite") && strcmp(v, "closed"))
+    json_t *rd = json_object_get(c->in, "message_retention_days");
+    if (!v && !rd) return ctx_fail(c, ERR_MISSING_FIELD, "registration", "Give registration or message_retention_days.");
+    if (v && strcmp(v, "open") && strcmp(v, "invite") && strcmp(v, "closed"))
         return ctx_fail(c, ERR_INVALID_FIELD, "registration", "Registration is open, invite or closed.");
-    const char *p[] = {"registration", v};
-    if ((e = db_run(c->svc.db, "admin_set", 2, p))) return e;
-    audit_record(&c->svc, "admin.settings", c->svc.user->id, 0, c->rq.client_ip, json_pack("{s:s}", "registration", v));
-    c->out = json_pack("{s:{s:s}}", "settings", "registration", v);
+    json_t *detail = json_object();
+    if ((e = db_begin(c->svc.db))) { json_decref(detail); return e; }
+    if (v) {
+        const char *p[] = {"registration", v};
+        if ((e = db_run(c->svc.db, "admin_set", 2, p))) goto fail;
+        json_object_set_new(detail, "registration", json_string(v));
+    }
+    if (rd) {                                          /* null or 0: keep messages forever */
+        long long days = json_is_integer(rd) ? json_integer_value(rd) : 0;
+        const char *p[] = {"message_retention_days", id_str(&c->svc, days)};
+        if ((e = db_run(c->svc.db, "admin_set", 2, p))) goto fail;
+        json_object_set_new(detail, "message_retention_days", days ? json_integer(days) : json_null());
+    }
+    if ((e = db_commit(c->svc.db))) goto fail;
+    audit_record(&c->svc, "admin.settings", c->svc.user->id, 0, c->rq.client_ip, detail);
+    const char *reg = admin_registration(&c->svc);
+    long long days = admin_retention(&c->svc);
+    c->out = json_pack("{s:{s:s,s:o}}", "settings", "registration", reg ? reg : "open", "message_retention_days",
+                       days > 0 ? json_integer(days) : json_null());
     if (!c->rq.is_api) c->redirect = "/admin?done=settings";
     return c->out ? ERR_OK : ERR_INTERNAL;
+fail:
+    db_rollback(c->svc.db);
+    json_decref(detail);
+    return e;
 }
 
 /* POST /admin/invites {"uses","days"} → {"invite":{"url","uses_left","expires_at"}}: the
@@ -305,7 +340,8 @@ static const field_spec q_page[] = {
     {NULL, NULL, 0, 0, 0, 0},
 };
 static const field_spec f_settings[] = {
-    {"registration", "Registration", FV_TEXT, 1, 1, 16},
+    {"registration", "Registration", FV_TEXT, 0, 1, 16},
+    {"message_retention_days", "Delete messages after (days)", FV_INT, 0, 0, 36500},
     {NULL, NULL, 0, 0, 0, 0},
 };
 static const field_spec f_invite[] = {

@@ -10,6 +10,7 @@ typedef struct conv {
     const char *kind, *title, *description, *created_at, *last_activity_at, *my_role;  /* arena */
     int e2e;
     long long avatar_id;   /* a group's or channel's picture (media id), or 0 */
+    long long retention_days;   /* messages older than this become tombstones; 0: kept forever */
     int blocked;     /* direct: a block stands between the caller and the other person, so
                         nothing either does here reaches the other (no sends, edits, deletes,
                         reactions, typing, read or delivered positions) */

@@ -18,6 +18,10 @@ typedef struct runner {
     atomic_int *stopping;       /* set once the process is stopping: finish the job, then exit */
 } runner;
 
-void *runner_main(void *arg);   /* arg: runner *, owned by the caller for the thread's life */
+void *runner_main(void *arg);
+/* For a handler that works longer than a few seconds (an export): renews the lease of the
+ * job this thread runs when a third of PARLEY_JOB_LEASE has passed since the last renewal.
+ * Outside a worker thread (the command line) it does nothing. Never inside a transaction. */
+void runner_keepalive(db *d);   /* arg: runner *, owned by the caller for the thread's life */
 
 #endif
