@@ -68,6 +68,18 @@ static void xb_esc(buf *b, const char *s)
     }
 }
 
+/* Appends an archive path as an href: bytes other than A-Z a-z 0-9 - . _ ~ / percent-encoded
+ * (a file named "a#b?.png" still links to itself), so nothing needs HTML escaping. */
+static void xb_href(buf *b, const char *path)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)path; p && *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || strchr("-._~/", *p))
+            buf_putc(b, (char)*p);
+        else buf_printf(b, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+    }
+}
+
 /* Writes what b holds into the open entry and empties it. */
 static int xb_flush(xb *x)
 {
@@ -196,7 +208,7 @@ static void xb_msg_html(xb *x, json_t *m)
         buf_puts(b, "<p>\xF0\x9F\x93\x8E ");
         if (file) {
             buf_puts(b, "<a href=\"../");
-            xb_esc(b, file);
+            xb_href(b, file);
             buf_puts(b, "\">");
         }
         xb_esc(b, json_string_value(json_object_get(a, "name")));
@@ -355,7 +367,7 @@ static err_t xb_index(xb *x, PGresult *media)
         const char *file = json_string_value(json_object_get(x->media, PQgetvalue(media, k, 0)));
         if (!file) continue;
         buf_puts(b, "<li><a href=\"");
-        xb_esc(b, file);
+        xb_href(b, file);
         buf_puts(b, "\">");
         xb_esc(b, PQgetvalue(media, k, 2));
         buf_printf(b, "</a> <span class=\"at\">(%s bytes, ", PQgetvalue(media, k, 3));

@@ -119,7 +119,7 @@
         </section>
         <section class="card" aria-labelledby="delete-title">
           <h2 id="delete-title">Delete your account</h2>
-          <p class="muted">Your profile, contacts, uploads, sessions and API tokens are deleted. Your messages stay in other people's conversations, from "Deleted account". This cannot be undone.</p>
+          <p class="muted">Your profile, contacts, uploads, data exports, sessions and API tokens are deleted. Your messages stay in other people's conversations, from "Deleted account". This cannot be undone.</p>
           <form class="form" method="post" action="/me/delete">
             <?cs call:csrf_field() ?><?cs
             if:Page.path == "/me/delete" ?>
