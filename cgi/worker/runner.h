@@ -1,8 +1,8 @@
 /* runner.h — one worker thread: its own PostgreSQL and Redis connections and an arena (the
  * service context each job runs in), LISTEN for new jobs, reclaim expired leases, claim and
  * run jobs until none is ready, then sleep until a NOTIFY, the poll interval or the stop
- * signal. Thread 0 of each process also queues the hourly cleanup and media.cleanup
- * (deduplicated by their idempotency keys across all workers). */
+ * signal. Thread 0 of each process also queues the hourly cleanup, media.cleanup,
+ * export.cleanup and retention (deduplicated by their idempotency keys across all workers). */
 #ifndef PARLEY_RUNNER_H
 #define PARLEY_RUNNER_H
 #include <stdatomic.h>
