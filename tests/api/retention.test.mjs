@@ -158,6 +158,24 @@ describe('the retention job', () => {
     assert.equal((await setInstance(admin, 0)).status, 200);
   });
 
+  it('runs in parley-worker: queued every hour, and by hand', async () => {
+    assert.ok(Number(sql("SELECT count(*) FROM jobs WHERE kind = 'retention' AND idem_key LIKE 'retention:%'")) >= 1,
+      'the worker queued this hour\'s run when it started');
+    const g = await createGroup(alice, []);
+    const s = await fill(alice, g.id, 2, 'w');
+    assert.equal((await setConv(alice, g.id, 3)).status, 200);
+    age(g.id, [s[0]], 4);
+    assert.match(cli('jobs', 'enqueue', 'retention'), /queued job \d+/);
+    const until = Date.now() + 20000;
+    for (;;) {
+      const all = await allMessages(alice, g.id);
+      if (all.find((m) => m.seq === s[0]).deleted) break;
+      assert.ok(Date.now() < until, 'the worker turned the old message into a tombstone');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await assertGone(alice, g.id, [s[0]], 'by the worker');
+  });
+
   it('is shown and set on the conversation settings page', async () => {
     const g = await createGroup(alice, [bob]);
     await setConv(alice, g.id, 14);
