@@ -86,11 +86,25 @@ static int admin_one_of(const char *v, const char *const *allowed)
     return 0;
 }
 
-/* The instance's settings as JSON: {"registration","require_2fa"} (new reference). */
+/* Instance-wide message retention in days; 0 keeps messages forever (-1: unknown). */
+static long long admin_retention(svc *c)
+{
+    const char *key = "message_retention_days";
+    PGresult *r;
+    if (db_exec(c->db, "admin_setting", 1, &key, &r)) return -1;
+    long long d = PQntuples(r) == 1 ? atoll(PQgetvalue(r, 0, 0)) : 0;
+    PQclear(r);
+    return d;
+}
+
+/* The instance's settings as JSON: {"registration","require_2fa","message_retention_days"}
+ * (null: kept forever); a new reference, NULL when PostgreSQL cannot say. */
 static json_t *admin_settings_json(svc *c)
 {
     const char *reg = admin_registration(c), *tf = admin_require_2fa(c);
-    return reg && tf ? json_pack("{s:s,s:s}", "registration", reg, "require_2fa", tf) : NULL;
+    long long days = admin_retention(c);
+    return reg && tf && days >= 0 ? json_pack("{s:s,s:s,s:o}", "registration", reg, "require_2fa", tf, "message_retention_days",
+                                              days > 0 ? json_integer(days) : json_null()) : NULL;
 }
 
 /* An invitation code's stored form (its SHA-256 in hex, arena). */
@@ -158,8 +172,8 @@ static err_t h_admin_users(ctx *c)
     PQclear(r);
     json_t *settings = admin_settings_json(&c->svc);
     if (!settings) { json_decref(arr); return ERR_UNAVAILABLE; }
-    c->out = json_pack("{s:o,s:s,s:o}", "users", arr, "registration", json_string_value(json_object_get(settings, "registration")),
-                       "settings", settings);
+    c->out = json_pack("{s:o,s:s,s:O,s:o}", "users", arr, "registration", json_string_value(json_object_get(settings, "registration")),
+                       "message_retention_days", json_object_get(settings, "message_retention_days"), "settings", settings);
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
@@ -203,37 +217,41 @@ static err_t h_admin_reactivate(ctx *c)
 }
 
 /* PATCH /admin/settings {"registration":"open"|"invite"|"closed",
- * "require_2fa":"off"|"admins"|"everyone"} (either or both; or POST). */
+ * "require_2fa":"off"|"admins"|"everyone", "message_retention_days": 0-36500 or null}
+ * (any of them; or POST). */
 static err_t h_admin_settings(ctx *c)
 {
     err_t e = admin_only(c);
     if (e) return e;
     const char *reg = ctx_str(c, "registration"), *tf = ctx_str(c, "require_2fa");
+    json_t *rd = json_object_get(c->in, "message_retention_days");
     if (reg && !*reg) reg = NULL;                         /* a form's empty choice: unchanged */
     if (tf && !*tf) tf = NULL;
-    if (!reg && !tf) return ctx_fail(c, ERR_MISSING_FIELD, "registration", "Send registration or require_2fa.");
+    if (!reg && !tf && !rd)
+        return ctx_fail(c, ERR_MISSING_FIELD, "registration", "Send registration, require_2fa or message_retention_days.");
     if (reg && !admin_one_of(reg, admin_registrations))
         return ctx_fail(c, ERR_INVALID_FIELD, "registration", "Registration is open, invite or closed.");
     if (tf && !admin_one_of(tf, admin_require_2fas))
         return ctx_fail(c, ERR_INVALID_FIELD, "require_2fa", "Two-factor sign-in is required of nobody (off), admins or everyone.");
-    if (tf && strcmp(tf, "off")) {                        /* it would shut the caller out first */
-        if (!c->svc.user->has_2fa)
-            return ctx_fail(c, ERR_CONFLICT, "require_2fa", "Set up two-factor sign-in or a passkey for yourself first: "
-                            "requiring it now would shut you out too.");
-    }
-    const char *p1[] = {"registration", reg}, *p2[] = {"require_2fa", tf};
+    if (tf && strcmp(tf, "off") && !c->svc.user->has_2fa)   /* it would shut the caller out first */
+        return ctx_fail(c, ERR_CONFLICT, "require_2fa", "Set up two-factor sign-in or a passkey for yourself first: "
+                        "requiring it now would shut you out too.");
+    long long days = json_is_integer(rd) ? json_integer_value(rd) : 0;    /* null or 0: kept forever */
+    const char *p1[] = {"registration", reg}, *p2[] = {"require_2fa", tf},
+               *p3[] = {"message_retention_days", id_str(&c->svc, days)};
     if ((e = db_begin(c->svc.db))) return e;
     if ((reg && (e = db_run(c->svc.db, "admin_set", 2, p1))) || (tf && (e = db_run(c->svc.db, "admin_set", 2, p2))) ||
-        (e = db_commit(c->svc.db))) {
+        (rd && (e = db_run(c->svc.db, "admin_set", 2, p3))) || (e = db_commit(c->svc.db))) {
         db_rollback(c->svc.db);
         return e;
     }
     json_t *changed = json_object();
     if (changed && reg) json_object_set_new(changed, "registration", json_string(reg));
     if (changed && tf) json_object_set_new(changed, "require_2fa", json_string(tf));
+    if (changed && rd) json_object_set_new(changed, "message_retention_days", days ? json_integer(days) : json_null());
     audit_record(&c->svc, "admin.settings", c->svc.user->id, 0, c->rq.client_ip, changed);
-    json_t *s = admin_settings_json(&c->svc);
-    c->out = s ? json_pack("{s:o}", "settings", s) : NULL;
+    json_t *set = admin_settings_json(&c->svc);
+    c->out = set ? json_pack("{s:o}", "settings", set) : NULL;
     if (!c->rq.is_api) c->redirect = "/admin?done=settings";
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
@@ -372,6 +390,7 @@ static const field_spec q_page[] = {
 static const field_spec f_settings[] = {
     {"registration", "Registration", FV_TEXT, 0, 0, 16},
     {"require_2fa", "Two-factor sign-in required of", FV_TEXT, 0, 0, 16},
+    {"message_retention_days", "Delete messages after (days)", FV_INT, 0, 0, 36500},
     {NULL, NULL, 0, 0, 0, 0},
 };
 static const field_spec f_invite[] = {

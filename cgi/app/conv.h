@@ -11,6 +11,7 @@ typedef struct conv {
     int e2e;
     long long avatar_id;   /* a group's or channel's picture (media id), or 0 */
     const char *muted_until;   /* the caller is muted here until then (arena), or NULL */
+    long long retention_days;   /* messages older than this become tombstones; 0: kept forever */
     int blocked;     /* direct: a block stands between the caller and the other person, so
                         nothing either does here reaches the other (no sends, edits, deletes,
                         reactions, typing, read or delivered positions) */

@@ -23,7 +23,7 @@ const db_stmt conv_stmts[] = {
                  "CASE WHEN c.kind = 'direct' THEN EXISTS (SELECT 1 FROM members o JOIN blocks b "
                  "ON (b.user_id = o.user_id AND b.blocked_id = $2) OR (b.user_id = $2 AND b.blocked_id = o.user_id) "
                  "WHERE o.conversation_id = c.id AND o.user_id <> $2) ELSE false END, c.avatar_media_id, "
-                 "CASE WHEN m.muted_until > now() THEN " DB_TS("m.muted_until") " END "
+                 "CASE WHEN m.muted_until > now() THEN " DB_TS("m.muted_until") " END, c.retention_days "
                  "FROM conversations c JOIN members m ON m.conversation_id = c.id AND m.user_id = $2 WHERE c.id = $1"},
     {"conv_members", "SELECT " USERS_REF_COLS("u") ", m.role, CASE WHEN m.muted_until > now() THEN "
                      DB_TS("m.muted_until") " END FROM members m JOIN users u ON u.id = m.user_id "
@@ -41,13 +41,16 @@ const db_stmt conv_stmts[] = {
     {"member_insert", "INSERT INTO members (conversation_id, user_id, role, read_seq) "
                       "SELECT $1::bigint, $2::bigint, $3, c.last_seq FROM conversations c WHERE c.id = $1 "
                       "ON CONFLICT DO NOTHING RETURNING user_id"},
+    /* retention_days: NULL keeps messages forever (unless the instance's limit says otherwise). */
+    {"conv_retention", "UPDATE conversations SET retention_days = $2::int WHERE id = $1"},
+    {"conv_instance_retention", "SELECT value FROM instance_settings WHERE key = 'message_retention_days'"},
     {"conv_lock", "SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE"},
     {NULL, NULL},
 };
 
 /* conv_get's columns, in its SELECT order. */
 enum conv_col { CC_ID, CC_KIND, CC_TITLE, CC_DESCRIPTION, CC_E2E, CC_LAST_SEQ, CC_CREATED, CC_ACTIVITY, CC_ROLE,
-                CC_READ_SEQ, CC_BLOCKED, CC_AVATAR, CC_MUTED };
+                CC_READ_SEQ, CC_BLOCKED, CC_AVATAR, CC_MUTED, CC_RETENTION };
 
 static const char *copy(svc *c, PGresult *r, int i, int col) { return arena_strdup(c->a, PQgetvalue(r, i, col)); }
 
@@ -74,6 +77,7 @@ err_t conv_load(svc *c, long long id, conv *out)
     out->blocked = PQgetvalue(r, 0, CC_BLOCKED)[0] == 't';
     out->avatar_id = PQgetisnull(r, 0, CC_AVATAR) ? 0 : atoll(PQgetvalue(r, 0, CC_AVATAR));
     out->muted_until = PQgetisnull(r, 0, CC_MUTED) ? NULL : copy(c, r, 0, CC_MUTED);
+    out->retention_days = PQgetisnull(r, 0, CC_RETENTION) ? 0 : atoll(PQgetvalue(r, 0, CC_RETENTION));
     PQclear(r);
     return ERR_OK;
 }
@@ -132,6 +136,7 @@ err_t conv_json(svc *c, const conv *cv, int with_members, json_t **out)
     json_object_set_new(o, "my_muted_until", cv->muted_until ? json_string(cv->muted_until) : json_null());
     json_object_set_new(o, "avatar_url", cv->avatar_id ? json_sprintf("/api/v1/media/%lld/thumb/320", cv->avatar_id)
                                                        : json_null());
+    json_object_set_new(o, "retention_days", cv->retention_days ? json_integer(cv->retention_days) : json_null());
     const char *p[] = {id_str(c, cv->id), id_str(c, c->user->id)};
     PGresult *r;
     err_t e;
@@ -360,6 +365,14 @@ err_t h_conv_settings(ctx *c)
     if (!e) e = conv_json(&c->svc, &cv, 1, &cj);
     if (e) return e;
     conv_presence(&c->svc, cj);
+    long long inst = 0;
+    PGresult *r;
+    if ((e = db_exec(c->svc.db, "conv_instance_retention", 0, NULL, &r))) { json_decref(cj); return e; }
+    if (PQntuples(r) == 1) inst = atoll(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    long long eff = cv.retention_days && (!inst || cv.retention_days < inst) ? cv.retention_days : inst;
+    json_object_set_new(cj, "instance_retention_days", inst ? json_integer(inst) : json_null());
+    json_object_set_new(cj, "effective_retention_days", eff ? json_integer(eff) : json_null());
     c->out = json_pack("{s:o}", "conversation", cj);
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
@@ -374,19 +387,35 @@ static err_t h_conv_update(ctx *c)
     if (!conv_is_admin(&cv)) return ctx_fail(c, ERR_FORBIDDEN, NULL, "Only owners and admins can change the settings.");
     const char *title = ctx_str(c, "title"), *desc = ctx_str(c, "description");
     if (title && !*title) return ctx_fail(c, ERR_INVALID_FIELD, "title", "The title cannot be empty.");
+    /* retention_days: 1-36500, or 0 / null / an empty form field to keep messages forever. */
+    json_t *rd = json_object_get(c->in, "retention_days");
+    int set_retention = rd != NULL;
+    long long days = json_is_integer(rd) ? json_integer_value(rd) : 0;
     const char *p[] = {id_str(&c->svc, cv.id), title, desc};
     if ((e = db_begin(c->svc.db))) return e;
     if ((e = db_run(c->svc.db, "conv_update", 3, p))) goto fail;
+    const char *q[] = {p[0], days ? id_str(&c->svc, days) : NULL};
+    if (set_retention && (e = db_run(c->svc.db, "conv_retention", 2, q))) goto fail;
     long long sys = 0;
     if (title && strcmp(title, cv.title) &&
         (e = conv_system(&c->svc, cv.id, arena_printf(c->svc.a, "%s renamed the %s to \xE2\x80\x9C%s\xE2\x80\x9D",
                                                 c->svc.user->display_name, cv.kind, title), &sys))) goto fail;
+    /* Everyone is told when the history starts to go, or stops going. */
+    long long note = 0;
+    if (set_retention && days != cv.retention_days &&
+        (e = conv_system(&c->svc, cv.id, days ? arena_printf(c->svc.a, "%s set messages to be deleted after %lld days",
+                                                                c->svc.user->display_name, days)
+                                              : arena_printf(c->svc.a, "%s removed the conversation's time limit on messages",
+                                                             c->svc.user->display_name),
+                         &note))) goto fail;
     if ((e = db_commit(c->svc.db))) goto fail;
     json_t *cj;
     if ((e = conv_load(&c->svc, cv.id, &cv)) || (e = conv_json(&c->svc, &cv, 1, &cj))) return e;
-    ev_conv(&c->svc, cv.id, json_pack("{s:s,s:I,s:s,s:s}", "type", "conversation.updated", "conversation_id",
-                                (json_int_t)cv.id, "title", cv.title, "description", cv.description), 0, 0);
+    ev_conv(&c->svc, cv.id, json_pack("{s:s,s:I,s:s,s:s,s:o}", "type", "conversation.updated", "conversation_id",
+                                (json_int_t)cv.id, "title", cv.title, "description", cv.description, "retention_days",
+                                cv.retention_days ? json_integer(cv.retention_days) : json_null()), 0, 0);
     if (sys) msg_event(&c->svc, "message.created", cv.id, sys);
+    if (note) msg_event(&c->svc, "message.created", cv.id, note);
     c->out = json_pack("{s:o}", "conversation", cj);
     if (!c->rq.is_api) c->redirect = arena_printf(c->svc.a, "/conversations/%lld/settings?done=saved", cv.id);
     return c->out ? ERR_OK : ERR_INTERNAL;
@@ -413,6 +442,7 @@ static const field_spec q_conv_show[] = {Q_HISTORY, {"reply_to", "reply_to", FV_
 static const field_spec f_conv_update[] = {
     {"title", "Title", FV_TEXT, 0, 0, 100},
     {"description", "Description", FV_MULTILINE, 0, 0, 1000},
+    {"retention_days", "Delete messages after (days)", FV_INT, 0, 0, 36500},
     {NULL, NULL, 0, 0, 0, 0},
 };
 

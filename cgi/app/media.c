@@ -340,9 +340,7 @@ static const char *media_disposition(arena *a, const char *kind_of, const char *
     return arena_printf(a, "%s; filename=\"%s\"; filename*=UTF-8''%s", kind_of, ascii, url_encode(a, name));
 }
 
-/* Answers with the file at path (size bytes) as mime: through the web server when configured,
- * otherwise streamed by the app, honouring Range and If-None-Match. */
-static err_t media_send(ctx *c, const char *path, const char *rel, long long size, const char *mime,
+err_t media_send(ctx *c, const char *path, const char *rel, long long size, const char *mime,
                         const char *etag, const char *disposition)
 {
     resp *rs = c->rs;

@@ -46,6 +46,12 @@ err_t media_check_own(svc *c, json_t *ids, const char *field);
 /* An inbox excerpt for a message without text: "📷 Photo", "🎬 Video", "🎤 Voice message",
  * "📎 <name>" from the attachment array (borrowed); NULL when there is none. */
 const char *media_excerpt(svc *c, json_t *attachments);
+/* Answers the request with the file at path (size bytes; rel is its path under the media
+ * directory, for X-Accel-Redirect) as mime with the given Content-Disposition: through the
+ * web server when PARLEY_SENDFILE says so, otherwise streamed by the app, honouring Range and
+ * If-None-Match (etag unquoted). Media downloads and data exports share it. */
+err_t media_send(ctx *c, const char *path, const char *rel, long long size, const char *mime, const char *etag,
+                 const char *disposition);
 /* A clean file name: the last path component, without control, invisible or bidi
  * characters, at most 255 bytes; "file" when nothing is left. Arena-owned. */
 const char *media_clean_name(arena *a, const char *name);

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <string.h>
 #include "account.h"
+#include "exports.h"
 #include "presence.h"
 #include "ratelimit.h"
 #include "users.h"
@@ -132,6 +133,7 @@ static err_t h_me_delete(ctx *c)
     if ((e = account_end_others(c, 0))) return e;          /* sessions, tokens and streams end first */
     json_decref(c->out);
     c->out = NULL;
+    if ((e = exports_delete_all(s, id))) return e;        /* their files first: the rows name them */
     if ((e = users_delete(s, id))) return e;
     audit_record(s, "account.delete", 0, 0, c->rq.client_ip, json_pack("{s:I,s:s}", "user_id", (json_int_t)id, "username", name));
     s->user = NULL;

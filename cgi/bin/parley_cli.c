@@ -1,4 +1,4 @@
-/* parley_cli.c — the command line: migrate, user add, config check, jobs. Wiring only. */
+/* parley_cli.c — the command line: migrate, user add, config check, jobs, retention. Wiring only. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +12,7 @@
 #include "../store/migrate.h"
 #include "../worker/jobs.h"
 #include "../worker/kinds.h"
+#include "../worker/retention.h"
 #include "../app/admin.h"
 
 static int usage(void)
@@ -23,6 +24,7 @@ static int usage(void)
           "       parley jobs list [--failed]\n"
           "       parley jobs retry ID | parley jobs drop ID\n"
           "       parley jobs enqueue KIND [JSON] [--key KEY] [--attempts N]\n"
+          "       parley retention run\n"
           "Settings come from PARLEY_* environment variables or the file named by PARLEY_CONFIG;\n"
           "see README.md.\n", stderr);
     return 2;
@@ -173,6 +175,27 @@ out:
     return rc;
 }
 
+/* parley retention run: old messages become tombstones now, as the hourly job does. */
+static int retention_cmd(const config *cfg)
+{
+    db d;
+    kv k;
+    arena a;
+    db_init(&d, cfg->db, cfg->backend_timeout_ms, kinds_stmts);
+    kv_init(&k, cfg->redis, cfg->backend_timeout_ms);
+    arena_init(&a);
+    svc s = {.cfg = cfg, .db = &d, .kv = &k, .a = &a};
+    char why[256] = "";
+    long long msgs = 0, convs = 0;
+    err_t e = retention_apply(&s, &msgs, &convs, why, sizeof why);
+    if (e) fprintf(stderr, "parley: retention: %s\n", why[0] ? why : err_lookup(e)->message);
+    else printf("retention: %lld messages deleted in %lld conversations\n", msgs, convs);
+    db_close(&d);
+    kv_close(&k);
+    arena_free(&a);
+    return e != ERR_OK;
+}
+
 int main(int argc, char **argv)
 {
     char err[512];
@@ -190,6 +213,7 @@ int main(int argc, char **argv)
         rc = user_add(&cfg, argv[4], argv[5], 1);
     else if (!strcmp(argv[1], "admin") && argc == 4) rc = admin_cmd(&cfg, argv[2], argv[3]);
     else if (!strcmp(argv[1], "config") && argc == 3 && !strcmp(argv[2], "check")) rc = config_check(&cfg);
+    else if (!strcmp(argv[1], "retention") && argc == 3 && !strcmp(argv[2], "run")) rc = retention_cmd(&cfg);
     else if (!strcmp(argv[1], "jobs") && argc >= 3) rc = jobs_cmd(&cfg, argc - 2, argv + 2);
     else rc = usage();
     config_free(&cfg);

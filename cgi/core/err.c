@@ -32,6 +32,7 @@ static const err_info err_table[ERR__COUNT] = {
     [ERR_CONFLICT]            = {409, "conflict", "That conflicts with the current state. Reload and try again."},
     [ERR_PRECONDITION_FAILED] = {412, "precondition_failed", "A required request header is missing or has an unsupported value."},
     [ERR_RANGE]               = {416, "range_not_satisfiable", "The requested byte range is outside the file."},
+    [ERR_GONE]                = {410, "gone", "This is no longer available."},
     [ERR_INTERNAL]            = {500, "internal", "Something went wrong on our side."},
     [ERR_UNAVAILABLE]         = {503, "unavailable", "The service is temporarily unavailable. Try again shortly."},
     [ERR_LENGTH_REQUIRED]     = {411, "length_required", "A POST needs a Content-Length header, even for an empty body."},

@@ -32,6 +32,7 @@ typedef enum err_t {
     ERR_CONFLICT,
     ERR_PRECONDITION_FAILED,
     ERR_RANGE,
+    ERR_GONE,
     ERR_INTERNAL,
     ERR_UNAVAILABLE,
     /* Statuses only the web server decides; Parley answers them as its error handler. */

@@ -38,6 +38,11 @@ const db_stmt jobs_stmts[] = {
      "UPDATE jobs SET state = 'done', finished_at = now()"
      " WHERE id = $1::bigint AND state = 'running' AND locked_by = $2 AND attempts = $3::int"
      " RETURNING id"},
+    /* A long job renews its lease (jobs_touch). */
+    {"jobs_touch",
+     "UPDATE jobs SET locked_at = now()"
+     " WHERE id = $1::bigint AND state = 'running' AND locked_by = $2 AND attempts = $3::int"
+     " RETURNING id"},
     {"jobs_fail",
      "UPDATE jobs SET state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,"
      "  finished_at = CASE WHEN attempts >= max_attempts THEN now() END,"
@@ -208,6 +213,11 @@ static err_t jobs_settle(db *d, const char *stmt, const job *j, const char *dela
 err_t jobs_finish(db *d, const job *j, int *kept)
 {
     return jobs_settle(d, "jobs_finish", j, NULL, NULL, kept, NULL);
+}
+
+err_t jobs_touch(db *d, const job *j, int *kept)
+{
+    return jobs_settle(d, "jobs_touch", j, NULL, NULL, kept, NULL);
 }
 
 err_t jobs_fail(db *d, const job *j, const char *why, long delay_s, int *kept, int *final)

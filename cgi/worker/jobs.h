@@ -71,6 +71,9 @@ err_t jobs_next_ms(db *d, long max_ms, long *ms);
  * 0 when it did not (its lease expired and another worker took it). jobs_fail queues it
  * again after delay_s, or fails it for good when out of attempts (*final = 1). */
 err_t jobs_finish(db *d, const job *j, int *kept);
+/* Renews this run's lease (locked_at = now) while it still owns the job: for handlers that
+ * may run longer than the lease (see runner_keepalive). */
+err_t jobs_touch(db *d, const job *j, int *kept);
 err_t jobs_fail(db *d, const job *j, const char *why, long delay_s, int *kept, int *final);
 
 /* Operator side (`parley jobs`). list prints up to limit jobs, newest first, to out.

@@ -19,6 +19,19 @@ static long long runner_ms(void)
     return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
+/* The job this thread runs, for runner_keepalive (NULL between jobs and outside workers). */
+static __thread const job *runner_job;
+static __thread long long runner_renewed_ms;
+static __thread long runner_lease_s;
+
+void runner_keepalive(db *d)
+{
+    if (!runner_job || runner_ms() - runner_renewed_ms < runner_lease_s * 1000L / 3) return;
+    int kept = 0;
+    if (jobs_touch(d, runner_job, &kept) == ERR_OK) runner_renewed_ms = runner_ms();
+    if (!kept) log_warn("jobs: job %lld %s: could not renew its lease", runner_job->id, runner_job->kind);
+}
+
 /* Sleeps up to ms, less when the process starts stopping. */
 static void runner_nap(runner *r, long ms)
 {
@@ -83,14 +96,18 @@ static void runner_one(runner *r, db *d, kv *k, arena *a, job *j)
     long long t0 = runner_ms();
     arena_reset(a);
     svc s = {.cfg = r->cfg, .db = d, .kv = k, .a = a};
+    runner_job = j;
+    runner_renewed_ms = t0;
+    runner_lease_s = r->cfg->job_lease;
     err_t e = runner_exec(&s, j, why, sizeof why);
+    runner_job = NULL;
     runner_settle(r, d, j, e, why, (long)(runner_ms() - t0));
 }
 
 /* Queues this hour's clean-ups; the keys make every other worker's offer a no-op. */
 static void runner_schedule(db *d)
 {
-    static const char *const hourly[] = {"cleanup", "media.cleanup", NULL};
+    static const char *const hourly[] = {"cleanup", "media.cleanup", "export.cleanup", "retention", NULL};
     for (int i = 0; hourly[i]; i++) {
         char key[80];
         long long id;

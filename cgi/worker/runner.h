@@ -1,8 +1,8 @@
 /* runner.h — one worker thread: its own PostgreSQL and Redis connections and an arena (the
  * service context each job runs in), LISTEN for new jobs, reclaim expired leases, claim and
  * run jobs until none is ready, then sleep until a NOTIFY, the poll interval or the stop
- * signal. Thread 0 of each process also queues the hourly cleanup and media.cleanup
- * (deduplicated by their idempotency keys across all workers). */
+ * signal. Thread 0 of each process also queues the hourly cleanup, media.cleanup,
+ * export.cleanup and retention (deduplicated by their idempotency keys across all workers). */
 #ifndef PARLEY_RUNNER_H
 #define PARLEY_RUNNER_H
 #include <stdatomic.h>
@@ -18,6 +18,10 @@ typedef struct runner {
     atomic_int *stopping;       /* set once the process is stopping: finish the job, then exit */
 } runner;
 
-void *runner_main(void *arg);   /* arg: runner *, owned by the caller for the thread's life */
+void *runner_main(void *arg);
+/* For a handler that works longer than a few seconds (an export): renews the lease of the
+ * job this thread runs when a third of PARLEY_JOB_LEASE has passed since the last renewal.
+ * Outside a worker thread (the command line) it does nothing. Never inside a transaction. */
+void runner_keepalive(db *d);   /* arg: runner *, owned by the caller for the thread's life */
 
 #endif

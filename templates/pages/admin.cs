@@ -1,7 +1,7 @@
 <?cs include:"partials/macros.cs" ?><?cs set:Layout.name = "admin" ?><?cs set:Layout.title = "Administration" ?><?cs #
   GET /admin (administrators only; everyone else gets the 404 page). Reads Data.users.N.{id,
   username,display_name,is_admin,deactivated_at,must_change_password,two_factor},
-  Data.settings.{registration,require_2fa}, Data.entries.N.{at,
+  Data.settings.{registration,require_2fa,message_retention_days}, Data.entries.N.{at,
   action,ip,actor.username,subject.username}, Data.invite.{url,uses_left,expires_at} (right
   after one was made), Page.query.q, Page.done, Session.csrf, Error.*.
 ?><?cs def:page_body() ?>
@@ -62,6 +62,18 @@
             <div class="field"><label for="uses">Uses</label><input id="uses" name="uses" type="number" min="1" max="1000" value="1"></div>
             <div class="field"><label for="days">Valid for (days)</label><input id="days" name="days" type="number" min="1" max="365" value="7"></div>
             <button type="submit" class="btn btn-secondary">Make a link</button>
+          </form>
+        </section>
+        <section class="card" aria-labelledby="retention-title">
+          <h2 id="retention-title">Message retention</h2>
+          <p class="muted">Messages older than this are deleted everywhere on this server (they stay as "deleted" markers). Conversations may set a shorter limit of their own. 0 keeps messages forever.</p>
+          <form class="form" method="post" action="/admin/settings">
+            <?cs call:csrf_field() ?>
+            <div class="field">
+              <label for="message_retention_days">Delete messages after (days)</label>
+              <input id="message_retention_days" name="message_retention_days" type="number" min="0" max="36500" required value="<?cs if:Data.message_retention_days ?><?cs var:Data.message_retention_days ?><?cs else ?>0<?cs /if ?>">
+            </div>
+            <button type="submit" class="btn btn-primary">Save</button>
           </form>
         </section>
         <section class="card" aria-labelledby="people-title">

@@ -1,7 +1,8 @@
 <?cs include:"partials/macros.cs" ?><?cs set:Layout.name = "conversation-settings" ?><?cs set:Layout.section = "conversations" ?><?cs if:Data.conversation.kind == "direct" ?><?cs set:Layout.title = "Details" ?><?cs else ?><?cs set:Layout.title = "Settings" ?><?cs /if ?><?cs #
   GET /conversations/<id>/settings, and the re-render after a failed POST
   …/settings, …/members, …/members/<user_id>/role or …/remove.
-  Reads Data.conversation.{id,kind,title,description,my_role,
+  Reads Data.conversation.{id,kind,title,description,my_role,retention_days,
+  instance_retention_days,effective_retention_days,
   members.N.{id,username,display_name,role,presence.{state,last_seen}}},
   Form.{title,description,
   username,role}, Error.*, Page.done, Session.user.{id,username}.
@@ -62,7 +63,7 @@
           <p class="muted">Renaming posts a note in the conversation.</p>
           <form class="form" method="post" action="/conversations/<?cs var:Layout.cid ?>/settings">
             <?cs call:csrf_field() ?><?cs
-            if:Layout.form == "settings" ?><?cs call:form_error("title", "description", "-", "-") ?><?cs /if ?>
+            if:Layout.form == "settings" ?><?cs call:form_error("title", "description", "retention_days", "-") ?><?cs /if ?>
             <div class="<?cs if:Layout.form == "settings" ?><?cs call:field_class("title") ?><?cs else ?>field<?cs /if ?>">
               <label for="title">Title</label>
               <input id="title" name="title" type="text" required maxlength="100" autocomplete="off" value="<?cs if:Layout.form == "settings" && ?Form.title ?><?cs var:Form.title ?><?cs else ?><?cs var:Data.conversation.title ?><?cs /if ?>"<?cs if:Layout.form == "settings" ?><?cs call:field_attrs("title", "0") ?><?cs /if ?>>
@@ -72,6 +73,12 @@
               <label for="description">Description <span class="optional">optional</span></label>
               <textarea id="description" name="description" rows="3" maxlength="1000"<?cs if:Layout.form == "settings" ?><?cs call:field_attrs("description", "0") ?><?cs /if ?>><?cs if:Layout.form == "settings" && ?Form.description ?><?cs var:Form.description ?><?cs else ?><?cs var:Data.conversation.description ?><?cs /if ?></textarea>
               <?cs if:Layout.form == "settings" ?><?cs call:field_error("description") ?><?cs /if ?>
+            </div>
+            <div class="<?cs if:Layout.form == "settings" ?><?cs call:field_class("retention_days") ?><?cs else ?>field<?cs /if ?>">
+              <label for="retention_days">Delete messages after (days)</label>
+              <input id="retention_days" name="retention_days" type="number" min="0" max="36500" inputmode="numeric" value="<?cs if:Layout.form == "settings" && ?Form.retention_days ?><?cs var:Form.retention_days ?><?cs elif:Data.conversation.retention_days ?><?cs var:Data.conversation.retention_days ?><?cs else ?>0<?cs /if ?>"<?cs call:field_attrs("retention_days", "1") ?>>
+              <?cs if:Layout.form == "settings" ?><?cs call:field_error("retention_days") ?><?cs /if ?>
+              <p class="hint" id="retention_days-hint">0 keeps them. Older messages become "deleted" markers for everyone.<?cs if:Data.conversation.instance_retention_days ?> This server deletes messages after <?cs var:Data.conversation.instance_retention_days ?> days in any case.<?cs /if ?></p>
             </div>
             <div class="form-actions">
               <button type="submit" class="btn btn-primary">Save</button>
@@ -110,6 +117,7 @@
           else ?>
           <p class="muted">No description.</p><?cs
           /if ?>
+          <p class="muted"><?cs if:Data.conversation.effective_retention_days ?>Messages are deleted after <?cs var:Data.conversation.effective_retention_days ?> days.<?cs else ?>Messages are kept.<?cs /if ?></p>
           <p class="muted">Only owners and admins can rename it or manage its members.</p>
         </section><?cs
         /if ?>

@@ -110,9 +110,17 @@
             </div>
           </form>
         </section>
+        <section class="card" aria-labelledby="data-title">
+          <h2 id="data-title">Your data</h2>
+          <p class="muted">Download everything Parley holds about you as one ZIP file: profile, contacts, conversations and uploads. <a href="/me/exports">Your exports</a></p>
+          <form method="post" action="/me/export">
+            <?cs call:csrf_field() ?>
+            <button type="submit" class="btn btn-secondary">Export my data</button>
+          </form>
+        </section>
         <section class="card" aria-labelledby="delete-title">
           <h2 id="delete-title">Delete your account</h2>
-          <p class="muted">Your profile, contacts, uploads, sessions and API tokens are deleted. Your messages stay in other people's conversations, from "Deleted account". This cannot be undone.</p>
+          <p class="muted">Your profile, contacts, uploads, data exports, sessions and API tokens are deleted. Your messages stay in other people's conversations, from "Deleted account". This cannot be undone.</p>
           <form class="form" method="post" action="/me/delete">
             <?cs call:csrf_field() ?><?cs
             if:Page.path == "/me/delete" ?>
