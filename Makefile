@@ -34,7 +34,7 @@ TSANFLAGS := -O1 -fsanitize=thread -fno-omit-frame-pointer
 FUZZ_SRC := cgi/core/arena.c cgi/core/buf.c cgi/core/err.c cgi/core/num.c cgi/core/utf8.c \
             cgi/http/form.c cgi/http/cookie.c cgi/http/body.c cgi/http/route.c \
             cgi/http/validate.c cgi/http/req.c cgi/app/format.c cgi/app/search_query.c \
-            cgi/http/multipart.c cgi/http/tus.c cgi/media/imghdr.c
+            cgi/http/multipart.c cgi/http/tus.c cgi/media/imghdr.c cgi/core/cbor.c cgi/core/webauthn.c
 UNIT     := $(patsubst tests/unit/%.c,build/san/tests/%,$(wildcard tests/unit/test_*.c))
 # Domain tests on real PostgreSQL and Redis: built here, run by the stack tests.
 STACK_UNIT := $(patsubst tests/stack/%.c,build/san/stack-tests/%,$(wildcard tests/stack/test_*.c))
@@ -113,7 +113,7 @@ build/san/stack-tests/%: tests/stack/%.c build/san/libparley.a
 
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_SRC)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ -ljansson -lsodium
+	$(CLANG) $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ -ljansson -lsodium -lcrypto
 
 build/bench/hello.fcgi: tests/bench/hello_fcgi.c
 	@mkdir -p $(dir $@)

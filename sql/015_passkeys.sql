@@ -5,7 +5,7 @@ CREATE TABLE passkeys (
     id            bigserial PRIMARY KEY,
     user_id       bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     -- The credential id as the browser names it: unpadded base64url.
-    credential_id text NOT NULL UNIQUE CHECK (credential_id ~ '^[A-Za-z0-9_-]{16,1400}$'),
+    credential_id text NOT NULL UNIQUE CHECK (credential_id ~ '^[A-Za-z0-9_-]+$' AND char_length(credential_id) BETWEEN 16 AND 1400),
     -- The uncompressed P-256 point (0x04 || x || y).
     public_key    bytea NOT NULL CHECK (octet_length(public_key) = 65),
     sign_count    bigint NOT NULL DEFAULT 0 CHECK (sign_count >= 0),

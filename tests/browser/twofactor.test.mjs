@@ -29,14 +29,14 @@ test('enrol from the page, log out, and log in again with a code', async () => {
   await page.goto('/login');
   await page.getByLabel('Username', { exact: true }).fill(user.username);
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('button', { name: 'Log in', exact: true }).click();
   await page.getByRole('heading', { name: 'Enter your code' }).waitFor();
   await page.getByLabel('Code', { exact: true }).fill('000000');
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('button', { name: 'Log in', exact: true }).click();
   await page.getByText('That code is wrong or was used already.').first().waitFor();
   // The code that turned it on was spent; the next step's code is accepted.
   await page.getByLabel('Code', { exact: true }).fill(totp(secret, Date.now() / 1000 + 30));
-  await arrive(page, '**/me', () => page.getByRole('button', { name: 'Log in' }).click());
+  await arrive(page, '**/me', () => page.getByRole('button', { name: 'Log in', exact: true }).click());
   assert.equal(pathname(page), '/me');
   await page.getByRole('heading', { level: 1, name: user.displayName }).waitFor();
   await page.context().close();
