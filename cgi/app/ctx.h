@@ -37,6 +37,7 @@ struct ctx {
     http_io *io;             /* the request's input, for R_RAW_BODY handlers */
     int csrf_ok;             /* the CSRF check passed already (before a form's first file) */
     int raw;                 /* the handler wrote the answer's type and body itself (an image) */
+    char request_id[33];     /* X-Request-Id: the trusted proxy's, or 16 random hex digits */
 };
 
 /* A request header by its CGI name ("HTTP_UPLOAD_OFFSET"), or NULL. */

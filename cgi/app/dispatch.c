@@ -4,9 +4,12 @@
 #include "answer.h"
 #include "auth.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sodium.h>
 #include "../core/log.h"
+#include "../core/metrics.h"
 #include "../core/utf8.h"
 #include "../http/body.h"
 #include "../http/multipart.h"
@@ -230,19 +233,64 @@ static err_t dispatch_success(ctx *c)
 
 static int dispatch_write(void *ud, const char *p, size_t n) { return io_write(ud, p, n); }
 
+/* The request's id: a well-formed X-Request-Id from the trusted proxy (so its log and ours
+ * meet), else a fresh one. Sent back as X-Request-Id and written in the access log. */
+static void dispatch_request_id(ctx *c, http_io *io)
+{
+    const char *remote = io_getenv(io_envp(io), "REMOTE_ADDR"), *given = io_getenv(io_envp(io), "HTTP_X_REQUEST_ID");
+    size_t n = given ? strlen(given) : 0;
+    if (n && n < sizeof c->request_id && remote && *c->svc.cfg->trusted_proxy && !strcmp(remote, c->svc.cfg->trusted_proxy) &&
+        strspn(given, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") == n) {
+        memcpy(c->request_id, given, n + 1);
+        return;
+    }
+    unsigned char r[8];
+    randombytes_buf(r, sizeof r);
+    sodium_bin2hex(c->request_id, sizeof c->request_id, r, sizeof r);
+}
+
+/* One line per request: its id, method, path (never the query string: it may hold a
+ * token), status, time taken, route, client and user. */
+static void dispatch_access_log(ctx *c, double ms)
+{
+    const char *pattern = c->rt ? c->rt->pattern : "-";
+    long long uid = c->svc.user ? c->svc.user->id : 0;
+    if (c->svc.cfg->access_log == CONFIG_ACCESS_LOG_TEXT) {
+        log_msg("req", "id=%s %s %s %d %.1fms route=%s ip=%s user=%lld", c->request_id, c->rq.method ? c->rq.method : "-",
+                c->rq.path ? c->rq.path : "-", c->rs->status, ms, pattern, c->rq.client_ip ? c->rq.client_ip : "-", uid);
+    } else if (c->svc.cfg->access_log == CONFIG_ACCESS_LOG_JSON) {
+        json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:i,s:f,s:s,s:s,s:I}", "level", "req", "id", c->request_id,
+                              "method", c->rq.method ? c->rq.method : "", "path", c->rq.path ? c->rq.path : "",
+                              "status", c->rs->status, "ms", ms, "route", pattern,
+                              "ip", c->rq.client_ip ? c->rq.client_ip : "", "user", (json_int_t)uid);
+        char *line = j ? json_dumps(j, JSON_COMPACT) : NULL;
+        if (line) log_json(line);
+        free(line);
+        json_decref(j);
+    }
+}
+
 void dispatch(worker *w, http_io *io)
 {
     ctx c;
+    uint64_t t0 = met_now_us();
     worker_ctx(w, &c);
+    dispatch_request_id(&c, io);
     err_t e = dispatch_run(&c, io);
     if (!e) e = dispatch_success(&c);
     if (e) dispatch_error(&c, e);
+    resp_header(&w->rs, "X-Request-Id", c.request_id);
     int head = c.rq.method && !strcmp(c.rq.method, "HEAD");
     resp_serialize(&w->rs, head, &w->out);
     int gone = io_write(io, w->out.data, w->out.len);
     if (!gone && w->rs.file_path && !w->rs.file_by_server && !head && w->rs.status / 100 == 2 &&
         resp_send_file(&w->rs, dispatch_write, io))
         log_info("download: %s: the client went away or the file could not be read", c.rq.path ? c.rq.path : "?");
+    uint64_t us = met_now_us() - t0;
+    size_t nroutes;
+    const route *base = modules_routes(&nroutes);
+    met_request(c.rt ? (long)(c.rt - base) : -1, w->rs.status, us);
+    dispatch_access_log(&c, (double)us / 1000.0);
     json_decref(c.in);
     json_decref(c.q);
     json_decref(c.out);

@@ -2,12 +2,13 @@
 #include "module.h"
 #include <pthread.h>
 #include <stdlib.h>
+#include "../core/metrics.h"
 #include "../worker/jobs.h"
 
 extern const module home_module, account_module, profile_module, security_module, contacts_module, inbox_module,
     conv_module, members_module, msg_module, typing_module, presence_module, broadcast_module, users_module,
     tokens_module, people_module, events_module, search_module, media_module, twofactor_module, admin_module,
-    audit_module, reports_module, moderation_module, passkey_module, exports_module;
+    audit_module, reports_module, moderation_module, passkey_module, exports_module, observe_module;
 static const module store_module = {"store", NULL, 0, db_core_stmts};   /* the store's own */
 /* Changes that cause background work queue it in their own transaction (cgi/worker/jobs.h). */
 static const module jobs_module = {"jobs", NULL, 0, jobs_enqueue_stmts};
@@ -16,7 +17,7 @@ const module *const modules[] = {
     &home_module, &account_module, &profile_module, &security_module, &contacts_module, &inbox_module,
     &conv_module, &members_module, &msg_module, &typing_module, &presence_module, &broadcast_module,
     &search_module, &media_module, &twofactor_module, &admin_module, &audit_module, &reports_module,
-    &moderation_module, &passkey_module, &exports_module, &users_module, &tokens_module, &people_module,
+    &moderation_module, &passkey_module, &exports_module, &observe_module, &users_module, &tokens_module, &people_module,
     &events_module, &store_module, &jobs_module, NULL,
 };
 
@@ -37,6 +38,7 @@ static void modules_build(void)
         for (size_t i = 0; i < (*m)->nroutes; i++) modules_table[modules_n++] = (*m)->routes[i];
         if ((*m)->stmts) modules_sets[k++] = (*m)->stmts;
     }
+    if (met_routes_init(modules_n)) err_abort(__FILE__, __LINE__, "out of memory building the request counters");
 }
 
 const route *modules_routes(size_t *n)

@@ -225,6 +225,12 @@ static void pres_renew(worker *w)
     free(held);
     worker_svc(w, &c);
     presence_sweep(&c, hub_id);
+    /* What GET /metrics (parley.fcgi) reports of this hub: gone with the hub after a TTL. */
+    long s, u;
+    hub_counts(&s, &u);
+    redisReply *r;
+    if (!kv_cmd(c.kv, &r, "SET parley:hubstats:%s %ld:%ld:%llu EX %ld", hub_id, s, u, hub_delivered_total(), cfg.presence_ttl))
+        freeReplyObject(r);
 }
 
 /* Tells Redis who this hub holds: joins and leaves as they happen, a renewal of everyone

@@ -42,6 +42,8 @@ static const struct { const char *key, *def; } config_keys[] = {
     {"PARLEY_MAX_PIXELS", "50000000"},
     {"PARLEY_SENDFILE", "off"},
     {"PARLEY_AUDIT_DAYS", "180"},
+    {"PARLEY_METRICS_ALLOW", "127.0.0.1,::1"},
+    {"PARLEY_ACCESS_LOG", "text"},
 };
 enum { NKEYS = sizeof config_keys / sizeof config_keys[0] };
 
@@ -187,6 +189,14 @@ int config_load(config *cfg, char *err, size_t errlen)
     else if (!strcmp(vals[32], "x-accel-redirect")) cfg->sendfile = CONFIG_SENDFILE_X_ACCEL;
     else BAD("PARLEY_SENDFILE", "must be off, x-sendfile or x-accel-redirect");
     if (parse_long(vals[33], 1, 36500, &cfg->audit_days)) BAD("PARLEY_AUDIT_DAYS", "must be days, from 1 to 36500");
+    if (strspn(vals[34], "0123456789abcdefABCDEF.:, ") != strlen(vals[34]))
+        BAD("PARLEY_METRICS_ALLOW", "must be IP addresses separated by commas (empty: nobody)");
+    if (!strcmp(vals[35], "off")) cfg->access_log = CONFIG_ACCESS_LOG_OFF;
+    else if (!strcmp(vals[35], "text")) cfg->access_log = CONFIG_ACCESS_LOG_TEXT;
+    else if (!strcmp(vals[35], "json")) cfg->access_log = CONFIG_ACCESS_LOG_JSON;
+    else BAD("PARLEY_ACCESS_LOG", "must be off, text or json");
+    cfg->metrics_allow = vals[34];
+    vals[34] = NULL;
     size_t ml = strlen(vals[28]);
     while (ml > 1 && vals[28][ml - 1] == '/') vals[28][--ml] = '\0';
     cfg->media_dir = vals[28];
@@ -213,7 +223,7 @@ void config_free(config *cfg)
 {
     free(cfg->db); free(cfg->redis); free(cfg->listen); free(cfg->templates);
     free(cfg->sql_dir); free(cfg->trusted_proxy); free(cfg->cookie_secure); free(cfg->events_listen);
-    free(cfg->public_url); free(cfg->media_dir);
+    free(cfg->public_url); free(cfg->media_dir); free(cfg->metrics_allow);
     memset(cfg, 0, sizeof *cfg);
 }
 
@@ -245,4 +255,6 @@ void config_print(const config *cfg)
     printf("PARLEY_MEDIA_DIR=%s\nPARLEY_MAX_UPLOAD=%lld\nPARLEY_MEDIA_QUOTA=%lld\nPARLEY_MAX_PIXELS=%lld\n"
            "PARLEY_SENDFILE=%s\nPARLEY_AUDIT_DAYS=%ld\n", cfg->media_dir, cfg->max_upload, cfg->media_quota,
            cfg->max_pixels, sendfile[cfg->sendfile], cfg->audit_days);
+    static const char *const access[] = {"off", "text", "json"};
+    printf("PARLEY_METRICS_ALLOW=%s\nPARLEY_ACCESS_LOG=%s\n", cfg->metrics_allow, access[cfg->access_log]);
 }

@@ -10,6 +10,8 @@ typedef struct rate_rule { long limit, window; } rate_rule;   /* limit per windo
 /* Who sends a download's bytes: the app itself, or the web server after the app said which
  * file (lighttpd and Apache's mod_xsendfile: X-Sendfile; nginx: X-Accel-Redirect). */
 enum { CONFIG_SENDFILE_OFF, CONFIG_SENDFILE_X_SENDFILE, CONFIG_SENDFILE_X_ACCEL };
+/* One line per request in the log: none, "key=value" text, or a JSON object. */
+enum { CONFIG_ACCESS_LOG_OFF, CONFIG_ACCESS_LOG_TEXT, CONFIG_ACCESS_LOG_JSON };
 
 typedef struct config {
     char *db;               /* libpq conninfo */
@@ -44,6 +46,8 @@ typedef struct config {
     long long max_pixels;   /* an image with more is stored but never decoded (bombs) */
     int sendfile;           /* how downloads leave: CONFIG_SENDFILE_* */
     long audit_days;        /* the audit log keeps security events this many days */
+    char *metrics_allow;    /* client addresses GET /metrics answers, comma-separated */
+    int access_log;         /* CONFIG_ACCESS_LOG_* */
     unsigned long long pwhash_ops;
     size_t pwhash_mem;
 } config;

@@ -17,3 +17,8 @@ void log_msg(const char *level, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "%s %s %s\n", ts, level, msg);
 }
+
+void log_json(const char *line)
+{
+    fprintf(stderr, "%s\n", line);
+}

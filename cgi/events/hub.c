@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,9 @@ static int put(hub_stream *s, const char *p, size_t n)
     return 0;
 }
 
+/* Events written to streams (SSE events and long-poll answers), for /metrics. */
+static _Atomic unsigned long long hub_delivered;
+
 static int put_sse(hub_stream *s, long long id, const char *json)
 {
     buf b;
@@ -96,6 +100,7 @@ static int put_sse(hub_stream *s, long long id, const char *json)
     buf_printf(&b, "id: %lld\ndata: %s\n\n", id, json);
     int rc = b.oom ? -1 : put(s, b.data, b.len);
     buf_free(&b);
+    if (!rc) atomic_fetch_add_explicit(&hub_delivered, 1, memory_order_relaxed);
     return rc;
 }
 
@@ -112,6 +117,7 @@ static int put_poll(hub_stream *s, const char *events, long long cursor)
     int rc = out.oom || body.oom ? -1 : put(s, out.data, out.len);
     buf_free(&body);
     buf_free(&out);
+    if (!rc && *events) atomic_fetch_add_explicit(&hub_delivered, 1, memory_order_relaxed);
     return rc;
 }
 
@@ -472,4 +478,9 @@ void hub_counts(long *streams, long *users)
     *streams = hub_nstreams;
     *users = hub_nusers;
     pthread_mutex_unlock(&hub_lock);
+}
+
+unsigned long long hub_delivered_total(void)
+{
+    return atomic_load_explicit(&hub_delivered, memory_order_relaxed);
 }

@@ -61,6 +61,8 @@ size_t hub_presence_take(hub_pres_change **out, long wait_ms);
 size_t hub_presence_held(long long **out);
 /* Open streams and known users, for logs and the benchmark. */
 void hub_counts(long *streams, long *users);
+/* Events written to streams since the start (an SSE event, or a long-poll answer with some). */
+unsigned long long hub_delivered_total(void);
 long long hub_now_ms(void);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include "../core/log.h"
+#include "../core/metrics.h"
 
 const db_stmt db_core_stmts[] = {
     {"db_ping", "SELECT 1"},
@@ -88,7 +89,7 @@ static long now_ms(void)
     return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-err_t db_exec(db *d, const char *name, int nparams, const char *const *params, PGresult **out)
+static err_t db_exec_untimed(db *d, const char *name, int nparams, const char *const *params, PGresult **out)
 {
     *out = NULL;
     d->sqlstate[0] = '\0';
@@ -138,6 +139,15 @@ err_t db_exec(db *d, const char *name, int nparams, const char *const *params, P
         log_error("postgresql: %s: %s", name, res ? PQresultErrorMessage(res) : "no result");
     PQclear(res);
     return ERR_INTERNAL;
+}
+
+/* Every statement's wall time goes to /metrics (parley_postgresql_call_duration_seconds). */
+err_t db_exec(db *d, const char *name, int nparams, const char *const *params, PGresult **out)
+{
+    uint64_t t0 = met_now_us();
+    err_t e = db_exec_untimed(d, name, nparams, params, out);
+    met_observe(&met_db, met_now_us() - t0);
+    return e;
 }
 
 err_t db_run(db *d, const char *name, int nparams, const char *const *params)

@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include "../core/log.h"
+#include "../core/metrics.h"
 #include <hiredis/sds.h>
 
 void kv_init(kv *k, const char *addr, long timeout_ms)
@@ -89,7 +90,9 @@ err_t kv_cmd(kv *k, redisReply **out, const char *fmt, ...)
     if (e) return e;
     va_list ap;
     va_start(ap, fmt);
+    uint64_t t0 = met_now_us();                  /* /metrics: parley_redis_call_duration_seconds */
     redisReply *r = redisvCommand(k->c, fmt, ap);
+    met_observe(&met_kv, met_now_us() - t0);
     va_end(ap);
     return kv_check(k, r, out);
 }
