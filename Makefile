@@ -1,7 +1,7 @@
 # Parley — `make run` starts the whole stack locally; `make test` runs every test.
 # Other targets: all (default: build/parley.fcgi, build/parley-events.fcgi, build/parley-worker,
 # build/parley), check (lints), test-servers (the API tests behind nginx and Apache),
-# test-docker (the images and compose stack), bench, clean.
+# test-docker (the images and compose stack), test-systemd (the units), bench, clean.
 
 CC       ?= cc
 CLANG    ?= clang-14
@@ -40,7 +40,8 @@ UNIT     := $(patsubst tests/unit/%.c,build/san/tests/%,$(wildcard tests/unit/te
 STACK_UNIT := $(patsubst tests/stack/%.c,build/san/stack-tests/%,$(wildcard tests/stack/test_*.c))
 FUZZERS  := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all run test check test-unit test-fuzz test-stack test-servers test-servers-smoke test-docker test-tsan bench clean san deps
+.PHONY: all run test check test-unit test-fuzz test-stack test-servers test-servers-smoke test-docker test-tsan bench clean san deps \
+        test-systemd
 
 all: build/parley.fcgi build/parley build/parley-events.fcgi build/parley-worker
 
@@ -162,6 +163,11 @@ test-servers: san
 test-servers-smoke: san
 	SERVER_TESTS="$(SMOKE_TESTS)" tests/support/run-server-tests.sh $(SERVERS)
 
+# The systemd units (deploy/systemd/) as systemd-analyze reads them, pointed at the built
+# programs; no running systemd needed (a second).
+test-systemd: all
+	tests/support/check-systemd.sh build
+
 # The container images and compose stack (deploy/docker/), built and brought up for real.
 test-docker:
 	tests/support/run-docker-tests.sh
@@ -170,7 +176,7 @@ test-docker:
 test-tsan: build/tsan/parley.fcgi build/tsan/parley build/tsan/parley-events.fcgi build/tsan/parley-worker
 	tests/support/run-tsan.sh
 
-test: check test-unit test-fuzz test-stack test-servers-smoke test-tsan
+test: check test-unit test-systemd test-fuzz test-stack test-servers-smoke test-tsan
 
 bench: all build/bench/hello.fcgi build/bench/sseload
 	tests/bench/run.sh

@@ -30,6 +30,8 @@ pkgs=(
 )
 if (( with_tests )); then
     pkgs+=(libcmocka-dev clang-14 libclang-rt-14-dev chromium wrk psmisc procps)
+    # systemd-analyze checks the units in deploy/systemd/ (make test-systemd).
+    pkgs+=(systemd)
     pkgs+=(nginx apache2 libapache2-mod-fcgid libapache2-mod-xsendfile)
     # Node may come from elsewhere (e.g. NodeSource, which bundles npm and conflicts
     # with Debian's npm package): only install Debian's when there is no node at all.
