@@ -1,7 +1,8 @@
 # Parley — `make run` starts the whole stack locally; `make test` runs every test.
 # Other targets: all (default: build/parley.fcgi, build/parley-events.fcgi, build/parley-worker,
 # build/parley), check (lints), test-servers (the API tests behind nginx and Apache),
-# test-docker (the images and compose stack), test-systemd (the units), bench, clean.
+# test-docker (the images and compose stack), test-systemd (the units), test-supervise
+# (make run's restarts), bench, clean.
 
 CC       ?= cc
 CLANG    ?= clang-14
@@ -41,7 +42,7 @@ STACK_UNIT := $(patsubst tests/stack/%.c,build/san/stack-tests/%,$(wildcard test
 FUZZERS  := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: all run test check test-unit test-fuzz test-stack test-servers test-servers-smoke test-docker test-tsan bench clean san deps \
-        test-systemd
+        test-systemd test-supervise
 
 all: build/parley.fcgi build/parley build/parley-events.fcgi build/parley-worker
 
@@ -129,10 +130,10 @@ deps:
 	deploy/install-deps.sh
 
 # Installs what is missing, builds, and runs PostgreSQL, Redis, lighttpd and Parley in the
-# foreground until Ctrl-C.
+# foreground until Ctrl-C; a Parley program that crashes is restarted (STACK_SUPERVISE).
 run: deps
 	$(MAKE) all
-	VAR=$(VAR) PORT=$(PORT) BIN=$(CURDIR)/build deploy/local/stack.sh run
+	VAR=$(VAR) PORT=$(PORT) BIN=$(CURDIR)/build STACK_SUPERVISE=1 deploy/local/stack.sh run
 
 check:
 	tests/support/sqllint.sh
@@ -168,6 +169,10 @@ test-servers-smoke: san
 test-systemd: all
 	tests/support/check-systemd.sh build
 
+# `make run`'s supervisor on a stack of its own: Parley's programs killed and restarted (15 s).
+test-supervise: san
+	tests/support/check-supervise.sh
+
 # The container images and compose stack (deploy/docker/), built and brought up for real.
 test-docker:
 	tests/support/run-docker-tests.sh
@@ -176,7 +181,7 @@ test-docker:
 test-tsan: build/tsan/parley.fcgi build/tsan/parley build/tsan/parley-events.fcgi build/tsan/parley-worker
 	tests/support/run-tsan.sh
 
-test: check test-unit test-systemd test-fuzz test-stack test-servers-smoke test-tsan
+test: check test-unit test-systemd test-supervise test-fuzz test-stack test-servers-smoke test-tsan
 
 bench: all build/bench/hello.fcgi build/bench/sseload
 	tests/bench/run.sh
