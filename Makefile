@@ -2,7 +2,7 @@
 # Other targets: all (default: build/parley.fcgi, build/parley-events.fcgi, build/parley-worker,
 # build/parley), check (lints), test-servers (the API tests behind nginx and Apache),
 # test-docker (the images and compose stack), test-systemd (the units), test-supervise
-# (make run's restarts), bench, clean.
+# (make run's restarts), test-backup (parley backup and restore), bench, clean.
 
 CC       ?= cc
 CLANG    ?= clang-14
@@ -42,7 +42,7 @@ STACK_UNIT := $(patsubst tests/stack/%.c,build/san/stack-tests/%,$(wildcard test
 FUZZERS  := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: all run test check test-unit test-fuzz test-stack test-servers test-servers-smoke test-docker test-tsan bench clean san deps \
-        test-systemd test-supervise
+        test-systemd test-supervise test-backup
 
 all: build/parley.fcgi build/parley build/parley-events.fcgi build/parley-worker
 
@@ -173,6 +173,10 @@ test-systemd: all
 test-supervise: san
 	tests/support/check-supervise.sh
 
+# parley backup and parley restore: a round trip on a stack of its own, wiped in between (15 s).
+test-backup: san
+	tests/support/check-backup.sh
+
 # The container images and compose stack (deploy/docker/), built and brought up for real.
 test-docker:
 	tests/support/run-docker-tests.sh
@@ -181,7 +185,7 @@ test-docker:
 test-tsan: build/tsan/parley.fcgi build/tsan/parley build/tsan/parley-events.fcgi build/tsan/parley-worker
 	tests/support/run-tsan.sh
 
-test: check test-unit test-systemd test-supervise test-fuzz test-stack test-servers-smoke test-tsan
+test: check test-unit test-systemd test-supervise test-backup test-fuzz test-stack test-servers-smoke test-tsan
 
 bench: all build/bench/hello.fcgi build/bench/sseload
 	tests/bench/run.sh
