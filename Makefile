@@ -2,11 +2,13 @@
 # Other targets: all (default: build/parley.fcgi, build/parley-events.fcgi, build/parley-worker,
 # build/parley), check (lints), test-servers (the API tests behind nginx and Apache),
 # test-docker (the images and compose stack), test-systemd (the units), test-supervise
-# (make run's restarts), test-backup (parley backup and restore), bench, clean.
+# (make run's restarts), test-backup (parley backup and restore), dist (the release archive),
+# test-dist, bench, clean.
 
 CC       ?= cc
 CLANG    ?= clang-14
-VERSION  := 0.1.0
+# The release (CHANGELOG.md); a release archive says it in its VERSION file (make dist).
+VERSION  := $(or $(shell head -n 1 VERSION 2>/dev/null),0.1.0)
 PORT     ?= 8080
 VAR      ?= $(CURDIR)/var
 FUZZ_SECONDS ?= 5
@@ -42,7 +44,7 @@ STACK_UNIT := $(patsubst tests/stack/%.c,build/san/stack-tests/%,$(wildcard test
 FUZZERS  := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: all run test check test-unit test-fuzz test-stack test-servers test-servers-smoke test-docker test-tsan bench clean san deps \
-        test-systemd test-supervise test-backup
+        test-systemd test-supervise test-backup dist test-dist version
 
 all: build/parley.fcgi build/parley build/parley-events.fcgi build/parley-worker
 
@@ -129,6 +131,30 @@ build/bench/sseload: tests/bench/sseload.c
 deps:
 	deploy/install-deps.sh
 
+# The release archive build/parley-$(VERSION).tar.gz: the files git tracks at HEAD (commit
+# first: what is not committed is not in it) and a VERSION file naming the release and the
+# commit. Built from it, the programs report that version.
+DIST := parley-$(VERSION)
+dist:
+	@git rev-parse --verify -q HEAD >/dev/null || { echo "make dist: needs a git checkout with a commit"; exit 1; }
+	@git diff --quiet HEAD -- || echo "make dist: warning: uncommitted changes are not in the archive"
+	@rm -rf build/dist && mkdir -p build/dist/$(DIST)
+	@printf '%s\n%s\n' "$(VERSION)" "$$(git rev-parse HEAD)" >build/dist/$(DIST)/VERSION
+	git archive --format=tar --prefix=$(DIST)/ -o build/dist/$(DIST).tar HEAD
+	tar --append -f build/dist/$(DIST).tar -C build/dist --owner=0 --group=0 --numeric-owner $(DIST)/VERSION
+	gzip -9 -n -f build/dist/$(DIST).tar
+	mv -f build/dist/$(DIST).tar.gz build/$(DIST).tar.gz
+	@rm -rf build/dist
+	@echo "make dist: build/$(DIST).tar.gz ($$(tar -tzf build/$(DIST).tar.gz | wc -l) entries)"
+
+version:
+	@echo $(VERSION)
+
+# The archive holds what a build and `make check` need and nothing of this checkout's own,
+# and builds the programs (they say its version).
+test-dist: dist
+	tests/support/check-dist.sh build/$(DIST).tar.gz $(VERSION)
+
 # Installs what is missing, builds, and runs PostgreSQL, Redis, lighttpd and Parley in the
 # foreground until Ctrl-C; a Parley program that crashes is restarted (STACK_SUPERVISE).
 run: deps
@@ -185,7 +211,7 @@ test-docker:
 test-tsan: build/tsan/parley.fcgi build/tsan/parley build/tsan/parley-events.fcgi build/tsan/parley-worker
 	tests/support/run-tsan.sh
 
-test: check test-unit test-systemd test-supervise test-backup test-fuzz test-stack test-servers-smoke test-tsan
+test: check test-unit test-systemd test-supervise test-backup test-dist test-fuzz test-stack test-servers-smoke test-tsan
 
 bench: all build/bench/hello.fcgi build/bench/sseload
 	tests/bench/run.sh
