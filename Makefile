@@ -3,7 +3,7 @@
 # build/parley), check (lints), test-servers (the API tests behind nginx and Apache),
 # test-docker (the images and compose stack), test-systemd (the units), test-supervise
 # (make run's restarts), test-backup (parley backup and restore), dist (the release archive),
-# test-dist, bench, clean.
+# test-dist, test-haproxy (two nodes behind HAProxy), bench, clean.
 
 CC       ?= cc
 CLANG    ?= clang-14
@@ -44,7 +44,7 @@ STACK_UNIT := $(patsubst tests/stack/%.c,build/san/stack-tests/%,$(wildcard test
 FUZZERS  := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: all run test check test-unit test-fuzz test-stack test-servers test-servers-smoke test-docker test-tsan bench clean san deps \
-        test-systemd test-supervise test-backup dist test-dist version
+        test-systemd test-supervise test-backup dist test-dist version test-haproxy
 
 all: build/parley.fcgi build/parley build/parley-events.fcgi build/parley-worker
 
@@ -203,6 +203,11 @@ test-supervise: san
 test-backup: san
 	tests/support/check-backup.sh
 
+# Two app nodes behind HAProxy (deploy/haproxy/): health checks, and a stream whose node dies
+# resumes through the other with nothing lost (40 s).
+test-haproxy: san
+	tests/support/check-haproxy.sh
+
 # The container images and compose stack (deploy/docker/), built and brought up for real.
 test-docker:
 	tests/support/run-docker-tests.sh
@@ -211,7 +216,8 @@ test-docker:
 test-tsan: build/tsan/parley.fcgi build/tsan/parley build/tsan/parley-events.fcgi build/tsan/parley-worker
 	tests/support/run-tsan.sh
 
-test: check test-unit test-systemd test-supervise test-backup test-dist test-fuzz test-stack test-servers-smoke test-tsan
+test: check test-unit test-systemd test-supervise test-backup test-dist test-fuzz test-stack test-servers-smoke \
+      test-haproxy test-tsan
 
 bench: all build/bench/hello.fcgi build/bench/sseload
 	tests/bench/run.sh
