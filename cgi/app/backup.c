@@ -74,8 +74,9 @@ static void backup_env_free(char **env)
     free(env);
 }
 
-/* Runs argv (argv[0] looked up on PATH) and waits; 0 when it exited 0. */
-static int backup_spawn(char *const argv[], char *const envp[])
+/* Runs argv (argv[0] looked up on PATH) and waits; 0 when it exited 0 (or with a status
+ * up to warn_upto, after saying so), -1 otherwise. */
+static int backup_spawn_warn(char *const argv[], char *const envp[], int warn_upto)
 {
     pid_t pid;
     int rc = posix_spawnp(&pid, argv[0], NULL, NULL, argv, envp);
@@ -84,9 +85,18 @@ static int backup_spawn(char *const argv[], char *const envp[])
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR) { fprintf(stderr, "parley: waiting for %s: %s\n", argv[0], strerror(errno)); return -1; }
     if (WIFEXITED(st) && WEXITSTATUS(st) == 0) return 0;
+    if (WIFEXITED(st) && WEXITSTATUS(st) <= warn_upto) {
+        fprintf(stderr, "parley: warning: %s ended with status %d (see its messages above)\n", argv[0], WEXITSTATUS(st));
+        return 0;
+    }
     if (WIFEXITED(st)) fprintf(stderr, "parley: %s failed (exit status %d)\n", argv[0], WEXITSTATUS(st));
     else fprintf(stderr, "parley: %s was killed by signal %d\n", argv[0], WIFSIGNALED(st) ? WTERMSIG(st) : 0);
     return -1;
+}
+
+static int backup_spawn(char *const argv[], char *const envp[])
+{
+    return backup_spawn_warn(argv, envp, 0);
 }
 
 /* 1 when the directory path holds a file anywhere below it (empty subdirectories do not
@@ -189,14 +199,17 @@ int backup_run(const config *cfg, const char *dir, FILE *out)
     fprintf(out, "backup: archiving %s\n", cfg->media_dir);
     char blobs[BACKUP_PATH_MAX], derived[BACKUP_PATH_MAX];
     if (backup_join(blobs, cfg->media_dir, "blobs") || backup_join(derived, cfg->media_dir, "derived")) goto out;
-    char *tar_argv[9] = {"tar", "--create", "--file", tarf, "--directory", cfg->media_dir, NULL, NULL, NULL};
-    int ti = 6;
+    /* A blob the worker's clean-up deletes while tar runs was unreferenced already: tar's
+     * status 1 ("file removed before we read it") is a warning, not a failed backup. */
+    char *tar_argv[10] = {"tar", "--create", "--ignore-failed-read", "--file", tarf, "--directory", cfg->media_dir,
+                          NULL, NULL, NULL};
+    int ti = 7;
     if (access(blobs, F_OK) == 0) tar_argv[ti++] = "blobs";
     if (access(derived, F_OK) == 0) tar_argv[ti++] = "derived";
-    if (ti == 6) {                              /* nothing uploaded yet: an empty archive */
+    if (ti == 7) {                              /* nothing uploaded yet: an empty archive */
         char *empty_argv[] = {"tar", "--create", "--file", tarf, "--files-from", "/dev/null", NULL};
         if (backup_spawn(empty_argv, env)) goto out;
-    } else if (backup_spawn(tar_argv, env)) goto out;
+    } else if (backup_spawn_warn(tar_argv, env, 1)) goto out;
 
     char created[32];
     time_t now = time(NULL);
