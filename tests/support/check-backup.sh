@@ -44,13 +44,16 @@ assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", m["created"]), m
 assert m["database"]["bytes"] > 0 and m["media"]["bytes"] > 0, m
 PY
 tar -tf "$BK/media.tar" | grep -q '^blobs/../../[0-9a-f]\{64\}$' && ok "media.tar holds the blobs" || fail "no blobs in media.tar"
+# The photo was shown to the other member, so the worker had made its clean copy.
+tar -tf "$BK/media.tar" | grep -q '^derived/../../[0-9a-f]\{64\}\.' && ok "media.tar holds what the worker derived" ||
+  fail "no derived files in media.tar"
 out=$(parley backup "$BK" 2>&1) && fail "a second backup into the same directory succeeded" ||
   { grep -q 'is not empty' <<<"$out" && ok "a backup refuses a directory that is not empty" || fail "backup into a used directory: $out"; }
 
 # Restoring over the running, non-empty database is refused and changes nothing.
 before=$(psql_stack -c 'SELECT count(*) FROM messages')
 out=$(parley restore "$BK" 2>&1) && fail "restore into a non-empty database succeeded" ||
-  { grep -q 'is not empty.*--force' <<<"$out" && ok "restore refuses a non-empty database: ${out#parley: }" || fail "restore: $out"; }
+  { why=$(grep '^parley: .*is not empty.*--force' <<<"$out") && ok "restore refuses a non-empty database: ${why#parley: }" || fail "restore: $out"; }
 [[ $(psql_stack -c 'SELECT count(*) FROM messages') == "$before" ]] && ok "the refused restore changed nothing" || fail "the refused restore changed the database"
 
 # Everything stopped; the database and the media directory wiped.
