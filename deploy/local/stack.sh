@@ -649,6 +649,7 @@ do_supervise() {
                     kids[$file]=$(pid_of "$RUN/$file.pid")
                     sup_log "$name exited (status $st); restarted (pid ${kids[$file]})"
                 else
+                    kids[$file]=$(pid_of "$RUN/$file.pid")
                     sup_log "$name exited (status $st); restarting it failed, trying again"
                 fi
             fi
@@ -860,6 +861,10 @@ do_status() {
     else echo "events hub:  stopped"; ok=3; fi
     if is_alive "$RUN/worker.pid" parley-worker; then echo "worker:      running (pid $(pid_of "$RUN/worker.pid"))"
     else echo "worker:      stopped"; ok=3; fi
+    if [[ -f $RUN/supervise.pid ]]; then
+        if is_alive "$RUN/supervise.pid" supervise; then echo "supervisor:  running (pid $(pid_of "$RUN/supervise.pid"))"
+        else echo "supervisor:  stopped"; ok=3; fi
+    fi
     if is_alive "$RUN/redis.pid" redis-server; then echo "redis:       running (pid $(pid_of "$RUN/redis.pid"))"
     else echo "redis:       stopped"; ok=3; fi
     pgbin=$(pg_bindir)

@@ -34,7 +34,9 @@ healthz() { curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$URL/healthz" |
 
 deploy/local/stack.sh start
 [[ $(healthz) == 200 ]] && ok "the supervised stack answers /healthz" || fail "/healthz after start: $(healthz)"
-alive "$(pid supervise)" && ok "the supervisor runs (pid $(pid supervise))" || fail "no supervisor"
+st=$(deploy/local/stack.sh status 2>&1 || true)
+alive "$(pid supervise)" && grep -q '^supervisor: *running' <<<"$st" &&
+  ok "the supervisor runs (pid $(pid supervise)), and stack.sh status says so" || fail "no supervisor: $st"
 
 # kill_and_wait FILE NAME: SIGKILL the program, then up to 15 s for a new pid and the log line.
 kill_and_wait() {
