@@ -1,11 +1,14 @@
 # Parley — `make run` starts the whole stack locally; `make test` runs every test.
 # Other targets: all (default: build/parley.fcgi, build/parley-events.fcgi, build/parley-worker,
 # build/parley), check (lints), test-servers (the API tests behind nginx and Apache),
-# test-docker (the images and compose stack), bench, clean.
+# test-docker (the images and compose stack), test-systemd (the units), test-supervise
+# (make run's restarts), test-backup (parley backup and restore), dist (the release archive),
+# test-dist, test-haproxy (two nodes behind HAProxy), bench, clean.
 
 CC       ?= cc
 CLANG    ?= clang-14
-VERSION  := 0.1.0
+# The release (CHANGELOG.md); a release archive says it in its VERSION file (make dist).
+VERSION  := $(or $(shell head -n 1 VERSION 2>/dev/null),0.1.0)
 PORT     ?= 8080
 VAR      ?= $(CURDIR)/var
 FUZZ_SECONDS ?= 5
@@ -40,7 +43,8 @@ UNIT     := $(patsubst tests/unit/%.c,build/san/tests/%,$(wildcard tests/unit/te
 STACK_UNIT := $(patsubst tests/stack/%.c,build/san/stack-tests/%,$(wildcard tests/stack/test_*.c))
 FUZZERS  := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all run test check test-unit test-fuzz test-stack test-servers test-servers-smoke test-docker test-tsan bench clean san deps
+.PHONY: all run test check test-unit test-fuzz test-stack test-servers test-servers-smoke test-docker test-tsan bench clean san deps \
+        test-systemd test-supervise test-backup dist test-dist version test-haproxy
 
 all: build/parley.fcgi build/parley build/parley-events.fcgi build/parley-worker
 
@@ -127,11 +131,35 @@ build/bench/sseload: tests/bench/sseload.c
 deps:
 	deploy/install-deps.sh
 
+# The release archive build/parley-$(VERSION).tar.gz: the files git tracks at HEAD (commit
+# first: what is not committed is not in it) and a VERSION file naming the release and the
+# commit. Built from it, the programs report that version.
+DIST := parley-$(VERSION)
+dist:
+	@git rev-parse --verify -q HEAD >/dev/null || { echo "make dist: needs a git checkout with a commit"; exit 1; }
+	@git diff --quiet HEAD -- || echo "make dist: warning: uncommitted changes are not in the archive"
+	@rm -rf build/dist && mkdir -p build/dist/$(DIST)
+	@printf '%s\n%s\n' "$(VERSION)" "$$(git rev-parse HEAD)" >build/dist/$(DIST)/VERSION
+	git archive --format=tar --prefix=$(DIST)/ -o build/dist/$(DIST).tar HEAD
+	tar --append -f build/dist/$(DIST).tar -C build/dist --owner=0 --group=0 --numeric-owner $(DIST)/VERSION
+	gzip -9 -n -f build/dist/$(DIST).tar
+	mv -f build/dist/$(DIST).tar.gz build/$(DIST).tar.gz
+	@rm -rf build/dist
+	@echo "make dist: build/$(DIST).tar.gz ($$(tar -tzf build/$(DIST).tar.gz | wc -l) entries)"
+
+version:
+	@echo $(VERSION)
+
+# The archive holds what a build and `make check` need and nothing of this checkout's own,
+# and builds the programs (they say its version).
+test-dist: dist
+	tests/support/check-dist.sh build/$(DIST).tar.gz $(VERSION)
+
 # Installs what is missing, builds, and runs PostgreSQL, Redis, lighttpd and Parley in the
-# foreground until Ctrl-C.
+# foreground until Ctrl-C; a Parley program that crashes is restarted (STACK_SUPERVISE).
 run: deps
 	$(MAKE) all
-	VAR=$(VAR) PORT=$(PORT) BIN=$(CURDIR)/build deploy/local/stack.sh run
+	VAR=$(VAR) PORT=$(PORT) BIN=$(CURDIR)/build STACK_SUPERVISE=1 deploy/local/stack.sh run
 
 check:
 	tests/support/sqllint.sh
@@ -162,6 +190,24 @@ test-servers: san
 test-servers-smoke: san
 	SERVER_TESTS="$(SMOKE_TESTS)" tests/support/run-server-tests.sh $(SERVERS)
 
+# The systemd units (deploy/systemd/) as systemd-analyze reads them, pointed at the built
+# programs; no running systemd needed (a second).
+test-systemd: all
+	tests/support/check-systemd.sh build
+
+# `make run`'s supervisor on a stack of its own: Parley's programs killed and restarted (15 s).
+test-supervise: san
+	tests/support/check-supervise.sh
+
+# parley backup and parley restore: a round trip on a stack of its own, wiped in between (15 s).
+test-backup: san
+	tests/support/check-backup.sh
+
+# Two app nodes behind HAProxy (deploy/haproxy/): health checks, and a stream whose node dies
+# resumes through the other with nothing lost (40 s).
+test-haproxy: san
+	tests/support/check-haproxy.sh
+
 # The container images and compose stack (deploy/docker/), built and brought up for real.
 test-docker:
 	tests/support/run-docker-tests.sh
@@ -170,7 +216,8 @@ test-docker:
 test-tsan: build/tsan/parley.fcgi build/tsan/parley build/tsan/parley-events.fcgi build/tsan/parley-worker
 	tests/support/run-tsan.sh
 
-test: check test-unit test-fuzz test-stack test-servers-smoke test-tsan
+test: check test-unit test-systemd test-supervise test-backup test-dist test-fuzz test-stack test-servers-smoke \
+      test-haproxy test-tsan
 
 bench: all build/bench/hello.fcgi build/bench/sseload
 	tests/bench/run.sh

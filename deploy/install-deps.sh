@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian 12 packages Parley needs to build and run; with --test, also what
 # `make test` needs (cmocka, clang sanitizers, headless Chromium, Node for Playwright, wrk) and
-# the other web servers of `make test-servers` (nginx, Apache with mod_fcgid and mod_xsendfile).
+# the other web servers of `make test-servers` (nginx, Apache with mod_fcgid and mod_xsendfile),
+# HAProxy and systemd's systemd-analyze.
 # Installs only what is missing; safe to run again.
 set -euo pipefail
 
@@ -30,7 +31,11 @@ pkgs=(
 )
 if (( with_tests )); then
     pkgs+=(libcmocka-dev clang-14 libclang-rt-14-dev chromium wrk psmisc procps)
+    # systemd-analyze checks the units in deploy/systemd/ (make test-systemd).
+    pkgs+=(systemd)
     pkgs+=(nginx apache2 libapache2-mod-fcgid libapache2-mod-xsendfile)
+    # Two app nodes behind HAProxy (make test-haproxy).
+    pkgs+=(haproxy)
     # Node may come from elsewhere (e.g. NodeSource, which bundles npm and conflicts
     # with Debian's npm package): only install Debian's when there is no node at all.
     if ! command -v node >/dev/null 2>&1; then
@@ -57,14 +62,14 @@ else
         sudo=(sudo)
     fi
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
-    # nginx and Apache are here for the tests only, which start them with their own
-    # configuration: their packaged services must not start (both would claim port 80, and
-    # the second install would fail). Unless the machine has a policy already, one that
+    # nginx, Apache and HAProxy are here for the tests only, which start them with their own
+    # configuration: their packaged services must not start (nginx and Apache would both
+    # claim port 80, and the second install would fail). Unless the machine has a policy already, one that
     # refuses those two services lives for the duration of the install.
     policy=/usr/sbin/policy-rc.d
     if (( with_tests )) && [[ ! -e $policy ]]; then
         trap '"${sudo[@]}" rm -f "$policy"' EXIT
-        printf '#!/bin/sh\n# written by Parley'"'"'s install-deps.sh for the length of an install\ncase "$1" in nginx|apache2|apache-htcacheclean) exit 101 ;; esac\nexit 0\n' |
+        printf '#!/bin/sh\n# written by Parley'"'"'s install-deps.sh for the length of an install\ncase "$1" in nginx|apache2|apache-htcacheclean|haproxy) exit 101 ;; esac\nexit 0\n' |
             "${sudo[@]}" tee "$policy" >/dev/null
         "${sudo[@]}" chmod 755 "$policy"
     fi

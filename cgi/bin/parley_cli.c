@@ -1,4 +1,5 @@
-/* parley_cli.c — the command line: migrate, user add, config check, jobs, retention. Wiring only. */
+/* parley_cli.c — the command line: migrate, user add, config check, jobs, retention, backup
+ * and restore. Wiring only. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "../worker/kinds.h"
 #include "../worker/retention.h"
 #include "../app/admin.h"
+#include "../app/backup.h"
 
 static int usage(void)
 {
@@ -25,6 +27,8 @@ static int usage(void)
           "       parley jobs retry ID | parley jobs drop ID\n"
           "       parley jobs enqueue KIND [JSON] [--key KEY] [--attempts N]\n"
           "       parley retention run\n"
+          "       parley backup DIR                the database, the media and a manifest, into DIR\n"
+          "       parley restore DIR [--force]     into an empty database and media directory\n"
           "Settings come from PARLEY_* environment variables or the file named by PARLEY_CONFIG;\n"
           "see README.md.\n", stderr);
     return 2;
@@ -215,6 +219,10 @@ int main(int argc, char **argv)
     else if (!strcmp(argv[1], "config") && argc == 3 && !strcmp(argv[2], "check")) rc = config_check(&cfg);
     else if (!strcmp(argv[1], "retention") && argc == 3 && !strcmp(argv[2], "run")) rc = retention_cmd(&cfg);
     else if (!strcmp(argv[1], "jobs") && argc >= 3) rc = jobs_cmd(&cfg, argc - 2, argv + 2);
+    else if (!strcmp(argv[1], "backup") && argc == 3) rc = backup_run(&cfg, argv[2], stdout);
+    else if (!strcmp(argv[1], "restore") && argc == 3) rc = backup_restore(&cfg, argv[2], 0, stdout);
+    else if (!strcmp(argv[1], "restore") && argc == 4 && !strcmp(argv[3], "--force"))
+        rc = backup_restore(&cfg, argv[2], 1, stdout);
     else rc = usage();
     config_free(&cfg);
     return rc;

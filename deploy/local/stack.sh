@@ -28,6 +28,11 @@
 #   PARLEY_*        passed through to the programs (and recorded in $VAR/env)
 #   PARLEY_FCGI_WRAPPER  command prefix for parley.fcgi, e.g. "valgrind -q" (optional)
 #   STACK_FAST=1    PostgreSQL without fsync: faster, for throwaway test stacks only
+#   STACK_SUPERVISE=1  `start` (and `run`) leave a supervisor ($RUN/supervise.pid, its log
+#                   $LOG/supervise.log) that restarts node 1's parley.fcgi,
+#                   parley-events.fcgi or parley-worker when one exits unasked, and says so;
+#                   `stop` stops it. What `make run` uses; never the test stacks, which stop
+#                   programs on purpose.
 #   BENCH_HELLO_SOCKET   route /bench/hello* to this FastCGI socket (benchmarks; lighttpd)
 #   FRONT           the web server: lighttpd (default), nginx or apache, each from its
 #                   template in deploy/<server>/ (written to $VAR/<server>.conf). `start`
@@ -63,6 +68,7 @@ BIN=${BIN:-$ROOT/build}
 PGPORT=${PGPORT:-5432}
 PARLEY_THREADS=${PARLEY_THREADS:-8}
 STACK_FAST=${STACK_FAST:-0}
+STACK_SUPERVISE=${STACK_SUPERVISE:-0}
 
 [[ $PORT =~ ^[0-9]+$ ]] || die "PORT must be a number, not '$PORT'"
 [[ $PGPORT =~ ^[0-9]+$ ]] || die "PGPORT must be a number, not '$PGPORT'"
@@ -166,7 +172,7 @@ stop_pidfile() {
 show_logs() {
     local f
     for f in "$LOG/migrate.log" "$LOG/parley.log" "$LOG/events.log" "$LOG/worker.log" "$LOG/$FRONT.log" \
-            "$LOG/redis.log" "$LOG/postgres.log" "$LOG/parley2.log" "$LOG/events2.log" "$LOG/worker2.log" \
+            "$LOG/supervise.log" "$LOG/redis.log" "$LOG/postgres.log" "$LOG/parley2.log" "$LOG/events2.log" "$LOG/worker2.log" \
             "$LOG/${FRONT}2.log"; do
         [[ -s $f ]] || continue
         echo "----- tail of $f" >&2
@@ -389,7 +395,7 @@ start_fcgi() {
     echo "$pid" >"$RUN/parley$n.pid"
     for ((i = 0; i < 200; i++)); do
         [[ -S $sock ]] && { share_socket "$sock"; return 0; }
-        pid_running "$pid" || { show_logs; die "parley.fcgi exited"; }
+        pid_running "$pid" || { show_logs; die "parley.fcgi exited"; return 1; }
         sleep 0.1
     done
     show_logs
@@ -409,7 +415,7 @@ start_events() {
     echo "$pid" >"$RUN/events$n.pid"
     for ((i = 0; i < 200; i++)); do
         [[ -S $sock ]] && { share_socket "$sock"; return 0; }
-        pid_running "$pid" || { show_logs; die "parley-events.fcgi exited"; }
+        pid_running "$pid" || { show_logs; die "parley-events.fcgi exited"; return 1; }
         sleep 0.1
     done
     show_logs
@@ -429,7 +435,7 @@ start_worker() {
     echo "$pid" >"$RUN/worker$n.pid"
     for ((i = 0; i < 200; i++)); do
         tail -n +"$((lines + 1))" "$log" 2>/dev/null | grep -q "parley-worker .* running" && return 0
-        pid_running "$pid" || { show_logs; die "parley-worker exited"; }
+        pid_running "$pid" || { show_logs; die "parley-worker exited"; return 1; }
         sleep 0.1
     done
     show_logs
@@ -587,6 +593,93 @@ wait_healthy() {
     return 1
 }
 
+# The supervisor (STACK_SUPERVISE=1): node 1's three programs are its children, so it learns
+# how each one ended. It restarts one that exited while its pid file still names it; one that
+# `stop`, `restart-events` or `worker` ended (they hold the lock, and remove or rewrite the
+# pid file) is left alone. Started by do_start as `stack.sh supervise`.
+SUP_PROGS=(parley:parley.fcgi events:parley-events.fcgi worker:parley-worker)
+
+sup_log() { echo "$(date -u +%FT%TZ) $PROG: $*"; }
+
+# sup_restart FILE: start the program FILE (parley, events, worker) again, as our child; 1 if
+# it did not come up (the next round tries again: in the supervisor, die only says why).
+sup_restart() {
+    case $1 in
+        parley) start_fcgi ;;
+        events) start_events ;;
+        worker) start_worker ;;
+    esac
+}
+
+do_supervise() {
+    trap 'exit 0' TERM INT
+    STOP_ON_DIE=0
+    die() { sup_log "$*"; return 1; }
+    local p file name pid st
+    declare -A kids=()
+    # The first start: as our children. A failure here ends the supervisor, and do_start sees it.
+    start_fcgi || exit 1; kids[parley]=$(pid_of "$RUN/parley.pid")
+    start_events || exit 1; kids[events]=$(pid_of "$RUN/events.pid")
+    start_worker || exit 1; kids[worker]=$(pid_of "$RUN/worker.pid")
+    # From here on what goes wrong is said on standard output (sup_log, the restarts' own
+    # messages): bash's job notices ("… Killed  ( node_env …") would only add noise.
+    exec 2>/dev/null
+    : >"$RUN/supervise.ready"
+    sup_log "supervising parley.fcgi, parley-events.fcgi and parley-worker"
+    while true; do
+        for p in "${SUP_PROGS[@]}"; do
+            file=${p%%:*}
+            name=${p#*:}
+            pid=$(pid_of "$RUN/$file.pid")
+            [[ -n $pid ]] || continue
+            is_alive "$RUN/$file.pid" "$name" && continue
+            # Exited. Under the lock, so that a stack.sh command stopping it on purpose
+            # finishes first; tries of a second each keep TERM answered quickly. Fd 9, which
+            # the programs never inherit (they would hold the lock).
+            exec 9>"$VAR/stack.lock"
+            until flock -w 1 9; do :; done
+            if [[ $(pid_of "$RUN/$file.pid") == "$pid" ]] && ! is_alive "$RUN/$file.pid" "$name"; then
+                st=unknown
+                if [[ ${kids[$file]:-} == "$pid" ]]; then
+                    st=0
+                    wait "$pid" 2>/dev/null || st=$?
+                fi
+                if [[ $st =~ ^[0-9]+$ ]] && (( st > 128 )); then st="$st, signal $((st - 128))"; fi
+                if sup_restart "$file" >>"$LOG/supervise.log" 2>&1; then
+                    kids[$file]=$(pid_of "$RUN/$file.pid")
+                    sup_log "$name exited (status $st); restarted (pid ${kids[$file]})"
+                else
+                    kids[$file]=$(pid_of "$RUN/$file.pid")
+                    sup_log "$name exited (status $st); restarting it failed, trying again"
+                fi
+            fi
+            exec 9>&-
+        done
+        sleep 1 &
+        wait $! || true
+    done
+}
+
+# start_supervised: the supervisor, which starts node 1's programs itself; returns once they
+# run (or dies when the supervisor could not start them).
+start_supervised() {
+    stop_supervisor
+    rm -f "$RUN/supervise.ready"
+    ( export VAR BIN PORT PORT2 FRONT STACK_FAST STACK_SUPERVISE
+      exec setsid "$ROOT/deploy/local/stack.sh" supervise ) </dev/null >>"$LOG/supervise.log" 2>&1 9>&- &
+    local pid=$! i
+    echo "$pid" >"$RUN/supervise.pid"
+    for ((i = 0; i < 600; i++)); do
+        [[ -f $RUN/supervise.ready ]] && return 0
+        pid_running "$pid" || { show_logs; die "the supervisor could not start Parley (see $LOG/supervise.log)"; }
+        sleep 0.1
+    done
+    show_logs
+    die "the supervisor did not start Parley within 60 s"
+}
+
+stop_supervisor() { stop_pidfile "$RUN/supervise.pid" supervise; }
+
 all_running() {
     front_alive && is_alive "$RUN/parley.pid" parley.fcgi &&
         is_alive "$RUN/events.pid" parley-events.fcgi && is_alive "$RUN/worker.pid" parley-worker &&
@@ -610,13 +703,22 @@ do_start() {
     migrate
     printf '%s\n' "$BIN" >"$RUN/bin"      # restart-events and node2 start the same build
     printf '%s\n' "$FRONT" >"$RUN/front"  # and the same web server
-    start_fcgi
-    start_events
-    start_worker
+    if (( STACK_SUPERVISE == 1 )); then
+        start_supervised
+    else
+        stop_supervisor
+        start_fcgi
+        start_events
+        start_worker
+    fi
     start_front
     wait_healthy || die "Parley did not become healthy"
     STOP_ON_DIE=0
-    say "Parley is running at $URL (state in $VAR)"
+    if (( STACK_SUPERVISE == 1 )); then
+        say "Parley is running at $URL (state in $VAR); a crashed Parley program is restarted"
+    else
+        say "Parley is running at $URL (state in $VAR)"
+    fi
 }
 
 # BIN for the commands that join a running stack: the one `start` used unless BIN is given.
@@ -735,6 +837,8 @@ do_node2_stop() {
 }
 
 do_stop() {
+    stop_supervisor
+    rm -f "$RUN/supervise.ready"
     do_node2_stop
     stop_front
     stop_pidfile "$RUN/parley.pid" parley.fcgi
@@ -757,6 +861,10 @@ do_status() {
     else echo "events hub:  stopped"; ok=3; fi
     if is_alive "$RUN/worker.pid" parley-worker; then echo "worker:      running (pid $(pid_of "$RUN/worker.pid"))"
     else echo "worker:      stopped"; ok=3; fi
+    if [[ -f $RUN/supervise.pid ]]; then
+        if is_alive "$RUN/supervise.pid" supervise; then echo "supervisor:  running (pid $(pid_of "$RUN/supervise.pid"))"
+        else echo "supervisor:  stopped"; ok=3; fi
+    fi
     if is_alive "$RUN/redis.pid" redis-server; then echo "redis:       running (pid $(pid_of "$RUN/redis.pid"))"
     else echo "redis:       stopped"; ok=3; fi
     pgbin=$(pg_bindir)
@@ -777,19 +885,32 @@ do_status() {
 }
 
 do_run() {
-    trap 'echo; do_stop; exit 0' INT TERM
+    local tail_pid=
+    trap 'echo; [[ -z $tail_pid ]] || kill "$tail_pid" 2>/dev/null; do_stop; exit 0' INT TERM
     do_start
     release_lock
     echo "Parley is running at $URL — Ctrl-C stops it"
+    if (( STACK_SUPERVISE == 1 )); then
+        # The supervisor restarts a crashed program and says so in its log: show it here.
+        tail -n 0 -F "$LOG/supervise.log" 2>/dev/null &
+        tail_pid=$!
+    fi
     while true; do
-        if ! is_alive "$RUN/parley.pid" parley.fcgi; then
+        if (( STACK_SUPERVISE == 1 )); then
+            if ! is_alive "$RUN/supervise.pid" supervise; then
+                echo "$PROG: the supervisor exited" >&2
+                tail -n 20 "$LOG/supervise.log" >&2 || true
+                kill "$tail_pid" 2>/dev/null || true
+                do_stop
+                exit 1
+            fi
+        elif ! is_alive "$RUN/parley.pid" parley.fcgi; then
             echo "$PROG: parley.fcgi exited" >&2
             echo "----- tail of $LOG/parley.log" >&2
             tail -n 40 "$LOG/parley.log" >&2 || true
             do_stop
             exit 1
-        fi
-        if ! is_alive "$RUN/worker.pid" parley-worker; then
+        elif ! is_alive "$RUN/worker.pid" parley-worker; then
             echo "$PROG: parley-worker exited" >&2
             tail -n 20 "$LOG/worker.log" >&2 || true
             do_stop
@@ -798,6 +919,7 @@ do_run() {
         if ! front_alive; then
             echo "$PROG: $FRONT_PROG exited" >&2
             tail -n 20 "$LOG/$FRONT.log" >&2 || true
+            [[ -z $tail_pid ]] || kill "$tail_pid" 2>/dev/null || true
             do_stop
             exit 1
         fi
@@ -821,6 +943,7 @@ case $cmd in
     run) take_lock; do_run ;;
     status) stack_port; do_status ;;
     restart-events) take_lock; do_restart_events ;;
+    supervise) do_supervise ;;   # started by `start` with STACK_SUPERVISE=1, which holds the lock
     restart-postgres) take_lock; do_restart_postgres ;;
     restart-redis) take_lock; do_restart_redis ;;
     worker)
