@@ -1074,8 +1074,8 @@ export class ChatClient {
 }
 
 /**
- * Logs u in through the HTML form, as a browser without JavaScript: {csrf, get(path),
- * postForm(path, fields), post(path, multipart parts)}.
+ * Logs u in through the HTML form, as a browser without JavaScript: {session (the cookie's
+ * value), csrf, get(path), postForm(path, fields), post(path, multipart parts)}.
  */
 export async function browserOf(u) {
   const f = await api('GET', '/login');
@@ -1088,6 +1088,7 @@ export async function browserOf(u) {
   const me = await api('GET', '/me', { cookie: { parley_session: session } });
   const csrf = metaContent(me.text, 'csrf-token');
   return {
+    session,
     csrf,
     get: (path) => api('GET', path, { cookie: { parley_session: session } }),
     postForm: (path, fields) => api('POST', path, { cookie: { parley_session: session }, form: { csrf_token: csrf, ...fields } }),

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   api, apiAt, register, createGroup, messages, listConversations, assertError, openStream,
-  inputValue, metaContent, HOST, PORT, BASE2, sql, haveDb, sleep, PASSWORD,
+  browserOf, HOST, PORT, BASE2, sql, haveDb, sleep,
 } from './lib.mjs';
 import { png, multipart } from '../support/media-files.mjs';
 
@@ -106,18 +106,6 @@ async function sendFiles(u, convId, body, ids) {
   return r.json.message;
 }
 
-/** Logs in through the HTML form: {session, csrf}. */
-async function htmlSession(u) {
-  const f = await api('GET', '/login');
-  const r = await api('POST', '/login', {
-    form: { username: u.username, password: PASSWORD, csrf_token: inputValue(f.text, 'csrf_token') },
-    cookie: { parley_csrf: f.cookies.parley_csrf.value },
-  });
-  assert.equal(r.status, 303, `login: ${r.status}`);
-  const session = r.cookies.parley_session.value;
-  const me = await api('GET', '/me', { cookie: { parley_session: session } });
-  return { session, csrf: metaContent(me.text, 'csrf-token') };
-}
 
 let alice, bob, carol;
 before(async () => {
@@ -503,7 +491,7 @@ describe('attachments', () => {
 
   it('without JavaScript: the composer form sends text and a file together', async () => {
     const g = await createGroup(alice, [bob]);
-    const { session, csrf } = await htmlSession(alice);
+    const { session, csrf } = await browserOf(alice);
     const bytes = randomBytes(70000);
     const form = multipart([
       { name: 'csrf_token', value: csrf },
@@ -525,7 +513,7 @@ describe('attachments', () => {
 
   it('a form with a file but no CSRF token stores nothing', async () => {
     const g = await createGroup(alice, [bob]);
-    const { session } = await htmlSession(alice);
+    const { session } = await browserOf(alice);
     const form = multipart([{ name: 'body', value: 'hi' }, { name: 'file', filename: 'x.bin', data: randomBytes(100) }]);
     const before = haveDb ? Number(sql(`SELECT count(*) FROM media WHERE uploader_id = ${alice.user.id}`)) : 0;
     const r = await api('POST', `/conversations/${g.id}/messages`, { cookie: { parley_session: session }, body: form.body, headers: { 'Content-Type': form.type } });

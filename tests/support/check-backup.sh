@@ -8,24 +8,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 . "$ROOT/tests/support/scratch.sh"
-export BIN=${BIN:-$ROOT/build/san}
-for p in parley.fcgi parley-events.fcgi parley-worker parley; do
-  [[ -x $BIN/$p ]] || { echo "$0: no $BIN/$p: build it first (make san)" >&2; exit 1; }
-done
-scratch_var backup
-PORT=$(free_port)
-export PORT PORT2=$(free_port) STACK_FAST=1 PARLEY_THREADS=2 PARLEY_TRUSTED_PROXY=127.0.0.1
-export ASAN_OPTIONS="log_path=$VAR/log/asan:detect_leaks=0:abort_on_error=1"
-export UBSAN_OPTIONS="log_path=$VAR/log/ubsan:print_stacktrace=1:halt_on_error=1"
-mkdir -p "$VAR/log"
-cleanup() {
-  deploy/local/stack.sh stop >/dev/null 2>&1 || true
-  if [[ ${KEEP_VAR:-0} != 1 ]]; then rm -rf "$VAR"; else echo "kept $VAR"; fi
-}
-trap cleanup EXIT
-status=0
-ok() { echo "ok - $*"; }
-fail() { echo "not ok - $*"; status=1; }
+check_stack backup
 # parley ARGS…: the command line with the stack's settings.
 parley() { ( set +u; . "$VAR/env"; exec "$BIN/parley" "$@" ); }
 psql_stack() { ( set +u; . "$VAR/env"; exec psql "$PARLEY_DB" -XtAq "$@" ); }

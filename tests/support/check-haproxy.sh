@@ -10,28 +10,10 @@ cd "$ROOT"
 . "$ROOT/tests/support/scratch.sh"
 PATH=$PATH:/usr/sbin
 command -v haproxy >/dev/null || { echo "$0: haproxy is missing (deploy/install-deps.sh --test)" >&2; exit 1; }
-export BIN=${BIN:-$ROOT/build/san}
-for p in parley.fcgi parley-events.fcgi parley-worker parley; do
-  [[ -x $BIN/$p ]] || { echo "$0: no $BIN/$p: build it first (make san)" >&2; exit 1; }
-done
-scratch_var haproxy
-PORT=$(free_port)
-PORT2=$(free_port)
-HPORT=$(free_port)
-export PORT PORT2 STACK_FAST=1 PARLEY_THREADS=2 PARLEY_TRUSTED_PROXY=127.0.0.1
-export ASAN_OPTIONS="log_path=$VAR/log/asan:detect_leaks=0:abort_on_error=1"
-export UBSAN_OPTIONS="log_path=$VAR/log/ubsan:print_stacktrace=1:halt_on_error=1"
-mkdir -p "$VAR/log" "$VAR/run"
 HA_PID=
-cleanup() {
-  [[ -z $HA_PID ]] || kill "$HA_PID" 2>/dev/null || true
-  deploy/local/stack.sh stop >/dev/null 2>&1 || true
-  if [[ ${KEEP_VAR:-0} != 1 ]]; then rm -rf "$VAR"; else echo "kept $VAR"; fi
-}
-trap cleanup EXIT
-status=0
-ok() { echo "ok - $*"; }
-fail() { echo "not ok - $*"; status=1; }
+CHECK_CLEANUP='[[ -z $HA_PID ]] || kill "$HA_PID" 2>/dev/null'
+check_stack haproxy
+HPORT=$(free_port)
 
 deploy/local/stack.sh start >/dev/null
 deploy/local/stack.sh node2 start >/dev/null

@@ -8,26 +8,10 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 . "$ROOT/tests/support/scratch.sh"
-export BIN=${BIN:-$ROOT/build/san}
-for p in parley.fcgi parley-events.fcgi parley-worker parley; do
-  [[ -x $BIN/$p ]] || { echo "$0: no $BIN/$p: build it first (make san)" >&2; exit 1; }
-done
-scratch_var supervise
-PORT=$(free_port)
-export PORT PORT2=$(free_port) STACK_FAST=1 STACK_SUPERVISE=1 PARLEY_THREADS=2 PARLEY_TRUSTED_PROXY=127.0.0.1
-export ASAN_OPTIONS="log_path=$VAR/log/asan:detect_leaks=0:abort_on_error=1"
-export UBSAN_OPTIONS="log_path=$VAR/log/ubsan:print_stacktrace=1:halt_on_error=1"
-mkdir -p "$VAR/log"
+check_stack supervise
+export STACK_SUPERVISE=1
 URL=http://127.0.0.1:$PORT
 LOGF=$VAR/log/supervise.log
-cleanup() {
-  deploy/local/stack.sh stop >/dev/null 2>&1 || true
-  if [[ ${KEEP_VAR:-0} != 1 ]]; then rm -rf "$VAR"; else echo "kept $VAR"; fi
-}
-trap cleanup EXIT
-status=0
-ok() { echo "ok - $*"; }
-fail() { echo "not ok - $*"; status=1; }
 pid() { cat "$VAR/run/$1.pid" 2>/dev/null || true; }
 alive() { [[ -n $1 ]] && kill -0 "$1" 2>/dev/null && ! grep -q '^[^)]*) Z' "/proc/$1/stat" 2>/dev/null; }
 healthz() { curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$URL/healthz" || true; }

@@ -19,3 +19,35 @@ bench_token() {
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
+
+# check_stack NAME: the set-up the tests/support/check-*.sh scripts share: the sanitizer
+# build in BIN (which must exist), a scratch VAR with free ports for two nodes (PORT,
+# PORT2), sanitizer reports kept under $VAR/log, the stack stopped and VAR removed on exit
+# (KEEP_VAR=1 keeps it; a script may set CHECK_CLEANUP to a command run first), and
+# ok/fail that print TAP-like lines and set status.
+check_stack() {
+    export BIN=${BIN:-$ROOT/build/san}
+    local p
+    for p in parley.fcgi parley-events.fcgi parley-worker parley; do
+        [[ -x $BIN/$p ]] || { echo "$0: no $BIN/$p: build it first (make san)" >&2; exit 1; }
+    done
+    scratch_var "$1"
+    PORT=$(free_port)
+    PORT2=$(free_port)
+    export PORT PORT2 STACK_FAST=1 PARLEY_THREADS=2 PARLEY_TRUSTED_PROXY=127.0.0.1
+    export ASAN_OPTIONS="log_path=$VAR/log/asan:detect_leaks=0:abort_on_error=1"
+    export UBSAN_OPTIONS="log_path=$VAR/log/ubsan:print_stacktrace=1:halt_on_error=1"
+    mkdir -p "$VAR/log" "$VAR/run"
+    CHECK_CLEANUP=${CHECK_CLEANUP:-}
+    trap check_stack_cleanup EXIT
+    status=0
+}
+
+check_stack_cleanup() {
+    [[ -z $CHECK_CLEANUP ]] || eval "$CHECK_CLEANUP" || true
+    deploy/local/stack.sh stop >/dev/null 2>&1 || true
+    if [[ ${KEEP_VAR:-0} != 1 ]]; then rm -rf "$VAR"; else echo "kept $VAR"; fi
+}
+
+ok() { echo "ok - $*"; }
+fail() { echo "not ok - $*"; status=1; }
