@@ -14,7 +14,7 @@
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <meta name="csrf-token" content="<?cs var:Session.csrf ?>">
   <meta name="color-scheme" content="light dark">
-  <title><?cs if:Layout.title && Layout.title != "Parley" ?>&#x2068;<?cs var:Layout.title ?>&#x2069; · <?cs /if ?>Parley</title>
+  <title><?cs if:Layout.title && Layout.title != "Parley" ?>&#x2068;<?cs var:Layout.title ?>&#x2069; · <?cs /if ?><?cs var:Page.instance_name ?></title>
   <link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">
   <link rel="stylesheet" href="/static/css/parley.css">
 </head>
@@ -22,7 +22,7 @@
   <a class="skip-link" href="#main">Skip to content</a>
   <header class="site-header">
     <div class="container header-inner">
-      <a class="brand" href="/"><img src="/static/img/logo.svg" alt="" width="28" height="28"><span>Parley</span></a>
+      <a class="brand" href="/"><img src="/static/img/logo.svg" alt="" width="28" height="28"><span><?cs var:Page.instance_name ?></span></a>
       <nav class="site-nav" aria-label="Main"><?cs
       if:?Session.user.id ?>
         <span class="nav-sections"><?cs
@@ -54,7 +54,7 @@
   /if ?>
   <footer class="site-footer">
     <div class="container footer-inner">
-      <p>Parley<?cs if:Page.version ?> <?cs var:Page.version ?><?cs /if ?> · self-hosted chat</p>
+      <p><?cs if:Page.instance_name != "Parley" ?><?cs var:Page.instance_name ?> · <?cs /if ?>Parley<?cs if:Page.version ?> <?cs var:Page.version ?><?cs /if ?> · self-hosted chat</p>
       <p>Every page is also a JSON API at <code>/api/v1/…</code></p>
     </div>
   </footer>

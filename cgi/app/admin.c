@@ -14,10 +14,13 @@
 #include "sessions.h"
 #include "tokens.h"
 #include "users.h"
+#include "../worker/jobs.h"
 
 const db_stmt admin_stmts[] = {
     {"admin_setting", "SELECT value FROM instance_settings WHERE key = $1"},
-    {"admin_set", "UPDATE instance_settings SET value = $2 WHERE key = $1"},
+    /* instance_name has no row until an administrator names the server. */
+    {"admin_set", "INSERT INTO instance_settings (key, value) VALUES ($1, $2) "
+                  "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"},
     {"admin_invite_use", "UPDATE invites SET uses_left = uses_left - 1 WHERE code_hash = $1 AND uses_left > 0 "
                          "AND expires_at > now() RETURNING uses_left"},
     {"admin_invite_add", "INSERT INTO invites (code_hash, created_by, uses_left, expires_at) "
@@ -72,6 +75,17 @@ static const char *admin_setting(svc *c, const char *key, const char *const *all
     return out;
 }
 
+/* The instance's name (pages' titles and header, the authenticator app's label), arena. */
+const char *admin_instance_name(svc *c)
+{
+    const char *key = "instance_name";
+    PGresult *r;
+    if (db_exec(c->db, "admin_setting", 1, &key, &r)) return "Parley";
+    const char *name = PQntuples(r) == 1 ? arena_strdup(c->a, PQgetvalue(r, 0, 0)) : NULL;
+    PQclear(r);
+    return name ? name : "Parley";
+}
+
 static const char *const admin_registrations[] = {"open", "invite", "closed", NULL};
 static const char *const admin_require_2fas[] = {"off", "admins", "everyone", NULL};
 
@@ -103,8 +117,9 @@ static json_t *admin_settings_json(svc *c)
 {
     const char *reg = admin_registration(c), *tf = admin_require_2fa(c);
     long long days = admin_retention(c);
-    return reg && tf && days >= 0 ? json_pack("{s:s,s:s,s:o}", "registration", reg, "require_2fa", tf, "message_retention_days",
-                                              days > 0 ? json_integer(days) : json_null()) : NULL;
+    return reg && tf && days >= 0 ? json_pack("{s:s,s:s,s:o,s:s}", "registration", reg, "require_2fa", tf,
+                                              "message_retention_days", days > 0 ? json_integer(days) : json_null(),
+                                              "instance_name", admin_instance_name(c)) : NULL;
 }
 
 /* An invitation code's stored form (its SHA-256 in hex, arena). */
@@ -223,12 +238,14 @@ static err_t h_admin_settings(ctx *c)
 {
     err_t e = admin_only(c);
     if (e) return e;
-    const char *reg = ctx_str(c, "registration"), *tf = ctx_str(c, "require_2fa");
+    const char *reg = ctx_str(c, "registration"), *tf = ctx_str(c, "require_2fa"), *name = ctx_str(c, "instance_name");
     json_t *rd = json_object_get(c->in, "message_retention_days");
     if (reg && !*reg) reg = NULL;                         /* a form's empty choice: unchanged */
     if (tf && !*tf) tf = NULL;
-    if (!reg && !tf && !rd)
-        return ctx_fail(c, ERR_MISSING_FIELD, "registration", "Send registration, require_2fa or message_retention_days.");
+    if (name && !*name) name = NULL;
+    if (!reg && !tf && !rd && !name)
+        return ctx_fail(c, ERR_MISSING_FIELD, "registration",
+                        "Send registration, require_2fa, message_retention_days or instance_name.");
     if (reg && !admin_one_of(reg, admin_registrations))
         return ctx_fail(c, ERR_INVALID_FIELD, "registration", "Registration is open, invite or closed.");
     if (tf && !admin_one_of(tf, admin_require_2fas))
@@ -238,10 +255,11 @@ static err_t h_admin_settings(ctx *c)
                         "requiring it now would shut you out too.");
     long long days = json_is_integer(rd) ? json_integer_value(rd) : 0;    /* null or 0: kept forever */
     const char *p1[] = {"registration", reg}, *p2[] = {"require_2fa", tf},
-               *p3[] = {"message_retention_days", id_str(&c->svc, days)};
+               *p3[] = {"message_retention_days", id_str(&c->svc, days)}, *p4[] = {"instance_name", name};
     if ((e = db_begin(c->svc.db))) return e;
     if ((reg && (e = db_run(c->svc.db, "admin_set", 2, p1))) || (tf && (e = db_run(c->svc.db, "admin_set", 2, p2))) ||
-        (rd && (e = db_run(c->svc.db, "admin_set", 2, p3))) || (e = db_commit(c->svc.db))) {
+        (rd && (e = db_run(c->svc.db, "admin_set", 2, p3))) || (name && (e = db_run(c->svc.db, "admin_set", 2, p4))) ||
+        (e = db_commit(c->svc.db))) {
         db_rollback(c->svc.db);
         return e;
     }
@@ -249,6 +267,7 @@ static err_t h_admin_settings(ctx *c)
     if (changed && reg) json_object_set_new(changed, "registration", json_string(reg));
     if (changed && tf) json_object_set_new(changed, "require_2fa", json_string(tf));
     if (changed && rd) json_object_set_new(changed, "message_retention_days", days ? json_integer(days) : json_null());
+    if (changed && name) json_object_set_new(changed, "instance_name", json_string(name));
     audit_record(&c->svc, "admin.settings", c->svc.user->id, 0, c->rq.client_ip, changed);
     json_t *set = admin_settings_json(&c->svc);
     c->out = set ? json_pack("{s:o}", "settings", set) : NULL;
@@ -354,6 +373,55 @@ static err_t h_admin_reset_2fa(ctx *c)
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
+/* GET /admin/jobs?state=failed|all: the newest 100 jobs (failed ones only by default), with
+ * their attempts and last error. */
+static err_t h_admin_jobs(ctx *c)
+{
+    err_t e = admin_only(c);
+    if (e) return e;
+    const char *state = ctx_qstr(c, "state");
+    if (state && strcmp(state, "failed") && strcmp(state, "all"))
+        return ctx_fail(c, ERR_INVALID_FIELD, "state", "state is failed or all.");
+    const char *p[] = {state && !strcmp(state, "all") ? "false" : "true", "100"};
+    PGresult *r;
+    if ((e = db_exec(c->svc.db, "jobs_list", 2, p, &r))) return e;
+    json_t *arr = json_array();
+    for (int i = 0; arr && i < PQntuples(r); i++)
+        json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:i,s:i,s:s,s:s,s:s,s:s}", "id", (json_int_t)atoll(PQgetvalue(r, i, 0)),
+                                             "kind", PQgetvalue(r, i, 1), "state", PQgetvalue(r, i, 2),
+                                             "attempts", atoi(PQgetvalue(r, i, 3)), "max_attempts", atoi(PQgetvalue(r, i, 4)),
+                                             "run_after", PQgetvalue(r, i, 5), "created_at", PQgetvalue(r, i, 6),
+                                             "locked_by", PQgetvalue(r, i, 7), "last_error", PQgetvalue(r, i, 8)));
+    PQclear(r);
+    c->out = arr ? json_pack("{s:o}", "jobs", arr) : NULL;
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
+/* POST /admin/jobs/<id>/retry: a failed (or waiting) job runs again now, from attempt one. */
+static err_t h_admin_job_retry(ctx *c)
+{
+    long long id;
+    err_t e = admin_only(c);
+    if (e || (e = param_id(c, "id", &id))) return e;
+    e = jobs_retry(c->svc.db, id);
+    if (e == ERR_NOT_FOUND) return ctx_fail(c, e, NULL, "There is no such job (finished jobs are cleaned up after a while).");
+    if (e == ERR_NOT_ALLOWED) return ctx_fail(c, ERR_CONFLICT, NULL, "Only a failed or waiting job can be retried: this one is running or done.");
+    if (e) return e;
+    audit_record(&c->svc, "admin.job_retry", c->svc.user->id, 0, c->rq.client_ip, json_pack("{s:I}", "job_id", (json_int_t)id));
+    c->out = json_pack("{s:{s:I,s:s}}", "job", "id", (json_int_t)id, "state", "queued");
+    if (!c->rq.is_api) c->redirect = "/admin?done=job_retried#jobs-title";
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
+/* The limits this server runs with (PARLEY_* settings, changed in its configuration). */
+static json_t *admin_limits_json(const config *cfg)
+{
+    return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "max_upload_bytes", (json_int_t)cfg->max_upload,
+                     "media_quota_bytes", (json_int_t)cfg->media_quota, "max_members", (json_int_t)cfg->max_members,
+                     "max_message_bytes", (json_int_t)cfg->max_message, "session_days", (json_int_t)(cfg->session_ttl / 86400),
+                     "audit_days", (json_int_t)cfg->audit_days);
+}
+
 /* GET /admin: the page (people, registration, invitations, the latest audit entries). */
 static err_t h_admin_page(ctx *c)
 {
@@ -368,6 +436,11 @@ static err_t h_admin_page(ctx *c)
     if ((e = h_admin_stats(c))) { json_decref(users); return e; }
     json_object_update(users, c->out);
     json_decref(c->out);
+    c->out = NULL;
+    if ((e = h_admin_jobs(c))) { json_decref(users); return e; }
+    json_object_update(users, c->out);
+    json_decref(c->out);
+    json_object_set_new(users, "limits", admin_limits_json(c->svc.cfg));
     c->out = users;
     return ERR_OK;
 }
@@ -387,10 +460,15 @@ static const field_spec q_page[] = {
     {"action", "action", FV_TEXT, 0, 1, 64},
     {NULL, NULL, 0, 0, 0, 0},
 };
+static const field_spec q_jobs[] = {
+    {"state", "state", FV_TEXT, 0, 1, 8},
+    {NULL, NULL, 0, 0, 0, 0},
+};
 static const field_spec f_settings[] = {
     {"registration", "Registration", FV_TEXT, 0, 0, 16},
     {"require_2fa", "Two-factor sign-in required of", FV_TEXT, 0, 0, 16},
     {"message_retention_days", "Delete messages after (days)", FV_INT, 0, 0, 36500},
+    {"instance_name", "Name of this server", FV_TEXT, 0, 0, 64},
     {NULL, NULL, 0, 0, 0, 0},
 };
 static const field_spec f_invite[] = {
@@ -407,6 +485,8 @@ static const route admin_routes[] = {
     {"GET", "/admin/stats", h_admin_stats, R_AUTH | R_JSON_ONLY, NULL, NULL, NULL, NULL},
     {"POST", "/admin/users/:id/reset-2fa", h_admin_reset_2fa, R_AUTH, "admin", NULL, h_admin_page, NULL},
     {"POST", "/admin/users/:id/require-password-change", h_admin_require_password, R_AUTH, "admin", NULL, h_admin_page, NULL},
+    {"GET", "/admin/jobs", h_admin_jobs, R_AUTH | R_JSON_ONLY, NULL, NULL, NULL, q_jobs},
+    {"POST", "/admin/jobs/:id/retry", h_admin_job_retry, R_AUTH, "admin", NULL, h_admin_page, NULL},
     {"GET", "/admin/audit", h_admin_audit, R_AUTH | R_JSON_ONLY, NULL, NULL, NULL, q_audit},
     {"PATCH", "/admin/settings", h_admin_settings, R_AUTH, "admin", f_settings, h_admin_page, NULL},
     {"POST", "/admin/settings", h_admin_settings, R_AUTH, "admin", f_settings, h_admin_page, NULL},

@@ -6,6 +6,8 @@
 /* The registration policy: "open", "invite" or "closed" (static); NULL when PostgreSQL
  * cannot say. */
 const char *admin_registration(svc *c);
+/* The server's name as its administrators set it ("Parley" until then), in the arena. */
+const char *admin_instance_name(svc *c);
 /* Spends one use of the invitation whose code is given (inside the caller's transaction);
  * ERR_FORBIDDEN with a message when there is none, it is used up or expired. */
 err_t admin_invite_use(svc *c, const char *code);

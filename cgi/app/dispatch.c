@@ -1,6 +1,7 @@
 /* dispatch.c — see dispatch.h. Errors become responses in exactly one place:
  * dispatch_error, through the table in core/err.c. */
 #include "dispatch.h"
+#include "admin.h"
 #include "answer.h"
 #include "auth.h"
 #include <stdio.h>
@@ -111,6 +112,7 @@ static HDF *page_hdf(ctx *c, json_t *data)
     if (!h) return NULL;
     view_set(h, "Page.path", c->rq.path ? c->rq.path : "/");
     view_set(h, "Page.version", PARLEY_VERSION);
+    view_set(h, "Page.instance_name", admin_instance_name(&c->svc));   /* the administrators' name for it */
     const char *done = req_query(&c->rq, "done");
     if (done && strlen(done) <= 32 && strspn(done, "abcdefghijklmnopqrstuvwxyz_") == strlen(done))
         view_set(h, "Page.done", done);

@@ -1,7 +1,8 @@
 <?cs include:"partials/macros.cs" ?><?cs set:Layout.name = "admin" ?><?cs set:Layout.title = "Administration" ?><?cs #
   GET /admin (administrators only; everyone else gets the 404 page). Reads Data.users.N.{id,
   username,display_name,is_admin,deactivated_at,must_change_password,two_factor},
-  Data.settings.{registration,require_2fa,message_retention_days}, Data.entries.N.{at,
+  Data.settings.{registration,require_2fa,message_retention_days,instance_name}, Data.limits.*,
+  Data.jobs.N.{id,kind,attempts,max_attempts,created_at,last_error}, Data.entries.N.{at,
   action,ip,actor.username,subject.username}, Data.invite.{url,uses_left,expires_at} (right
   after one was made), Page.query.q, Page.done, Session.csrf, Error.*.
 ?><?cs def:page_body() ?>
@@ -10,9 +11,10 @@
       if:Page.done == "deactivated" ?><?cs call:notice("Deactivated: every session, token and open stream of theirs has ended.") ?><?cs
       elif:Page.done == "reactivated" ?><?cs call:notice("Reactivated: they can sign in again.") ?><?cs
       elif:Page.done == "settings" ?><?cs call:notice("Saved.") ?><?cs
+      elif:Page.done == "job_retried" ?><?cs call:notice("The job is queued again.") ?><?cs
       elif:Page.done == "password_change_required" ?><?cs call:notice("They must choose a new password before they can do anything else.") ?><?cs
       elif:Page.done == "reset_2fa" ?><?cs call:notice("Two-factor sign-in was reset: they sign in with their password alone.") ?><?cs /if ?>
-      <?cs call:form_error("registration", "require_2fa", "uses", "days") ?><?cs
+      <?cs call:form_error("registration", "require_2fa", "instance_name", "message_retention_days") ?><?cs
       if:Data.invite.url ?>
       <div class="alert alert-success" role="status">
         <p><strong>The invitation link</strong> (shown this once; <?cs var:Data.invite.uses_left ?> use(s), until <?cs call:time(Data.invite.expires_at) ?>):</p>
@@ -63,6 +65,49 @@
             <div class="field"><label for="days">Valid for (days)</label><input id="days" name="days" type="number" min="1" max="365" value="7"></div>
             <button type="submit" class="btn btn-secondary">Make a link</button>
           </form>
+        </section>
+        <section class="card" aria-labelledby="server-title">
+          <h2 id="server-title">This server's name and limits</h2>
+          <form class="form" method="post" action="/admin/settings">
+            <?cs call:csrf_field() ?>
+            <div class="field">
+              <label for="instance_name">Name</label>
+              <input id="instance_name" name="instance_name" type="text" maxlength="64" required value="<?cs var:Data.settings.instance_name ?>" aria-describedby="instance_name-hint">
+              <p class="hint" id="instance_name-hint">Shown in every page's header and title.</p>
+            </div>
+            <button type="submit" class="btn btn-primary">Save</button>
+          </form>
+          <h3>Limits</h3>
+          <p class="muted">Set in the server's configuration (README, "Configuration"); a restart applies a change.</p>
+          <dl class="stats">
+            <dt>A file (<code>PARLEY_MAX_UPLOAD</code>)</dt><dd><?cs var:Data.limits.max_upload_bytes ?> bytes</dd>
+            <dt>Files per person (<code>PARLEY_MEDIA_QUOTA</code>)</dt><dd><?cs var:Data.limits.media_quota_bytes ?> bytes</dd>
+            <dt>Members of a group (<code>PARLEY_MAX_MEMBERS</code>)</dt><dd><?cs var:Data.limits.max_members ?></dd>
+            <dt>A message (<code>PARLEY_MAX_MESSAGE</code>)</dt><dd><?cs var:Data.limits.max_message_bytes ?> bytes</dd>
+            <dt>A session, unused (<code>PARLEY_SESSION_TTL</code>)</dt><dd><?cs var:Data.limits.session_days ?> days</dd>
+            <dt>The audit log (<code>PARLEY_AUDIT_DAYS</code>)</dt><dd><?cs var:Data.limits.audit_days ?> days</dd>
+          </dl>
+        </section>
+        <section class="card" aria-labelledby="jobs-title">
+          <h2 id="jobs-title">Background jobs</h2>
+          <p class="muted"><?cs var:Data.stats.queue_depth ?> waiting or running. Failed jobs (out of attempts) are listed here; retry one once its cause is fixed.</p><?cs
+          if:subcount(Data.jobs) > 0 ?>
+          <div class="table-wrap">
+            <table class="data-table">
+              <thead><tr><th scope="col">Job</th><th scope="col">Attempts</th><th scope="col">Last error</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+              <tbody><?cs each:j = Data.jobs ?>
+                <tr>
+                  <th scope="row"><code><?cs var:j.kind ?></code> <span class="muted">#<?cs var:j.id ?>, <?cs call:time(j.created_at) ?></span></th>
+                  <td><?cs var:j.attempts ?> of <?cs var:j.max_attempts ?></td>
+                  <td><?cs var:j.last_error ?></td>
+                  <td><form class="inline-form" method="post" action="/admin/jobs/<?cs var:j.id ?>/retry"><?cs call:csrf_field() ?><button type="submit" class="btn btn-secondary btn-sm">Retry<span class="visually-hidden"> job <?cs var:j.id ?></span></button></form></td>
+                </tr><?cs /each ?>
+              </tbody>
+            </table>
+          </div><?cs
+          else ?>
+          <p>No failed jobs.</p><?cs
+          /if ?>
         </section>
         <section class="card" aria-labelledby="retention-title">
           <h2 id="retention-title">Message retention</h2>

@@ -86,7 +86,7 @@ describe('two-factor sign-in, required by an administrator', () => {
     const carol = await register();
     const r = await settings(admin, { require_2fa: 'everyone' });
     assert.equal(r.status, 200, r.text);
-    assert.deepEqual(r.json.settings, { registration: 'open', require_2fa: 'everyone', message_retention_days: null });
+    assert.deepEqual(r.json.settings, { registration: 'open', require_2fa: 'everyone', message_retention_days: null, instance_name: 'Parley' });
 
     assertError(await api('GET', '/api/v1/conversations', { token: carol.token }), 403, 'two_factor_setup_required');
     assert.equal((await api('GET', '/api/v1/me', { token: carol.token })).json.user.two_factor_setup_required, true);

@@ -4,7 +4,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { api, register, login, assertError, openStream, createGroup, send, messages, browserOf, locationPath, PASSWORD, uname, fakeIp } from './lib.mjs';
+import { api, register, login, assertError, openStream, createGroup, send, messages, browserOf, locationPath, sql, PASSWORD, uname, fakeIp } from './lib.mjs';
 import { totp } from '../support/totp.mjs';
 
 /** `parley admin grant|revoke USERNAME` on the stack's database. */
@@ -114,6 +114,51 @@ describe('administrators', () => {
     const audit = await api('GET', '/api/v1/admin/audit?action=admin', { token: admin.token });
     assert.ok(audit.json.entries.some((e) => e.action === 'admin.settings' && e.detail.registration === 'invite'));
     assert.ok(audit.json.entries.some((e) => e.action === 'admin.invite' && e.detail.uses === 1));
+  });
+
+  it("the server's name, its limits, and failed jobs retried from the admin area", async () => {
+    const named = await api('PATCH', '/api/v1/admin/settings', { token: admin.token, json: { instance_name: 'Acme <Chat>' } });
+    assert.equal(named.status, 200, named.text);
+    assert.equal(named.json.settings.instance_name, 'Acme <Chat>');
+    try {
+      const home = await api('GET', '/login');
+      assert.match(home.text, /<title>[^<]*Acme &lt;Chat&gt;<\/title>/, 'the title, escaped');
+      assert.match(home.text, /class="brand"[^>]*>.*Acme &lt;Chat&gt;/s);
+      assertError(await api('PATCH', '/api/v1/admin/settings', { token: admin.token, json: { instance_name: 'x'.repeat(65) } }), 400, 'invalid_field', 'instance_name');
+    } finally {
+      await api('PATCH', '/api/v1/admin/settings', { token: admin.token, json: { instance_name: 'Parley' } });
+    }
+    const page = await api('GET', '/api/v1/admin', { token: admin.token });
+    assert.equal(page.status, 200);
+    assert.equal(typeof page.json.limits.max_upload_bytes, 'number');
+    assert.equal(page.json.limits.audit_days, 180);
+    // A job out of attempts: listed with its error, retried once, then it runs.
+    const id = parseInt(sql("INSERT INTO jobs (kind, state, attempts, max_attempts, last_error, finished_at) " +
+      "VALUES ('cleanup', 'failed', 3, 3, 'disk full (test)', now()) RETURNING id"), 10);   // psql adds the command tag
+    const failed = await api('GET', '/api/v1/admin/jobs', { token: admin.token });
+    assert.equal(failed.status, 200, failed.text);
+    const job = failed.json.jobs.find((j) => j.id === id);
+    assert.equal(job.state, 'failed');
+    assert.equal(job.last_error, 'disk full (test)');
+    assert.equal(job.attempts, 3);
+    assert.ok(failed.json.jobs.every((j) => j.state === 'failed'), 'failed ones only by default');
+    assertError(await api('GET', '/api/v1/admin/jobs?state=done', { token: admin.token }), 400, 'invalid_field', 'state');
+    assert.equal((await api('GET', '/api/v1/admin/jobs', { token: bob.token })).status, 404);
+    assert.equal((await api('POST', `/api/v1/admin/jobs/${id}/retry`, { token: bob.token })).status, 404);
+    const retried = await api('POST', `/api/v1/admin/jobs/${id}/retry`, { token: admin.token });
+    assert.equal(retried.status, 200, retried.text);
+    assert.equal(retried.json.job.state, 'queued');
+    let state;
+    for (let i = 0; i < 50 && state !== 'done'; i++) {
+      state = sql(`SELECT state FROM jobs WHERE id = ${id}`);
+      if (state !== 'done') await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(state, 'done', 'the worker ran it');
+    assertError(await api('POST', `/api/v1/admin/jobs/${id}/retry`, { token: admin.token }), 409, 'conflict');
+    assertError(await api('POST', '/api/v1/admin/jobs/999999999/retry', { token: admin.token }), 404, 'not_found');
+    const html = await api('GET', '/admin', { token: admin.token });
+    assert.match(html.text, /Background jobs/);
+    assert.match(html.text, /PARLEY_MAX_UPLOAD/);
   });
 
   it('figures about the server, and resetting a lost second factor', async () => {
