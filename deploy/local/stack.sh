@@ -8,8 +8,8 @@
 #   deploy/local/stack.sh restart-events    restart only the events hub (after a crash, say)
 #   deploy/local/stack.sh worker start|stop|restart   only the job workers (of both nodes)
 #   deploy/local/stack.sh restart-postgres  stop and start PostgreSQL (the programs reconnect)
-#   deploy/local/stack.sh restart-redis     stop and start Redis (sessions are lost: it keeps
-#                                           nothing on disk here)
+#   deploy/local/stack.sh restart-redis     stop and start Redis (sessions survive: its
+#                                           append-only file is written every second)
 #   deploy/local/stack.sh node2 start|stop  a second app node on port $PORT2 that shares the
 #                                           stack's PostgreSQL and Redis: its own parley.fcgi,
 #                                           parley-events.fcgi, parley-worker and web server
@@ -310,7 +310,7 @@ start_redis() {
     stop_pidfile "$RUN/redis.pid" redis-server
     rm -f "$REDIS_SOCK"
     redis-server --port 0 --unixsocket "$REDIS_SOCK" --unixsocketperm 770 \
-        --dir "$VAR/redis" --save '' --appendonly no \
+        --dir "$VAR/redis" --save '' --appendonly yes --appendfsync everysec \
         --daemonize yes --pidfile "$RUN/redis.pid" --logfile "$LOG/redis.log" \
         </dev/null >/dev/null 9>&- || { show_logs; die "Redis did not start"; }
     local i
