@@ -3,9 +3,11 @@
  * Everyone who is not an administrator gets the same 404 as for a page that does not
  * exist. Administrators are made on the command line (`parley admin grant`). */
 #include "module.h"
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sodium.h>
 #include "admin.h"
 #include "audit.h"
@@ -75,15 +77,49 @@ static const char *admin_setting(svc *c, const char *key, const char *const *all
     return out;
 }
 
-/* The instance's name (pages' titles and header, the authenticator app's label), arena. */
+/* The instance's name, read at most every ADMIN_NAME_TTL_MS per process: every page shows
+ * it, and an error page while PostgreSQL struggles must not wait for it again. */
+enum { ADMIN_NAME_TTL_MS = 10000 };
+static pthread_mutex_t admin_name_lock = PTHREAD_MUTEX_INITIALIZER;
+static char admin_name[65] = "Parley";
+static long long admin_name_at;          /* monotonic ms of the last read; 0: never */
+
+static long long admin_now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void admin_name_set(const char *name)
+{
+    pthread_mutex_lock(&admin_name_lock);
+    snprintf(admin_name, sizeof admin_name, "%s", name);
+    admin_name_at = admin_now_ms();
+    pthread_mutex_unlock(&admin_name_lock);
+}
+
 const char *admin_instance_name(svc *c)
 {
-    const char *key = "instance_name";
-    PGresult *r;
-    if (db_exec(c->db, "admin_setting", 1, &key, &r)) return "Parley";
-    const char *name = PQntuples(r) == 1 ? arena_strdup(c->a, PQgetvalue(r, 0, 0)) : NULL;
-    PQclear(r);
-    return name ? name : "Parley";
+    pthread_mutex_lock(&admin_name_lock);
+    int fresh = admin_name_at && admin_now_ms() - admin_name_at < ADMIN_NAME_TTL_MS;
+    pthread_mutex_unlock(&admin_name_lock);
+    if (!fresh) {
+        const char *key = "instance_name";
+        PGresult *r;
+        if (!db_exec(c->db, "admin_setting", 1, &key, &r)) {
+            admin_name_set(PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "Parley");
+            PQclear(r);
+        } else {                                          /* keep the last one; ask again later */
+            pthread_mutex_lock(&admin_name_lock);
+            admin_name_at = admin_now_ms();
+            pthread_mutex_unlock(&admin_name_lock);
+        }
+    }
+    pthread_mutex_lock(&admin_name_lock);
+    const char *out = arena_strdup(c->a, admin_name);
+    pthread_mutex_unlock(&admin_name_lock);
+    return out ? out : "Parley";
 }
 
 static const char *const admin_registrations[] = {"open", "invite", "closed", NULL};
@@ -268,6 +304,7 @@ static err_t h_admin_settings(ctx *c)
     if (changed && tf) json_object_set_new(changed, "require_2fa", json_string(tf));
     if (changed && rd) json_object_set_new(changed, "message_retention_days", days ? json_integer(days) : json_null());
     if (changed && name) json_object_set_new(changed, "instance_name", json_string(name));
+    if (name) admin_name_set(name);                       /* this process at once; others within 10 s */
     audit_record(&c->svc, "admin.settings", c->svc.user->id, 0, c->rq.client_ip, changed);
     json_t *set = admin_settings_json(&c->svc);
     c->out = set ? json_pack("{s:o}", "settings", set) : NULL;
