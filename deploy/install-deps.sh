@@ -29,7 +29,7 @@ pkgs=(
     curl ca-certificates
 )
 if (( with_tests )); then
-    pkgs+=(libcmocka-dev clang-14 libclang-rt-14-dev chromium wrk psmisc procps)
+    pkgs+=(libcmocka-dev clang-14 libclang-rt-14-dev chromium wrk psmisc procps python3-aiosmtpd)
     pkgs+=(nginx apache2 libapache2-mod-fcgid libapache2-mod-xsendfile)
     # Node may come from elsewhere (e.g. NodeSource, which bundles npm and conflicts
     # with Debian's npm package): only install Debian's when there is no node at all.

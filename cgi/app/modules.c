@@ -7,7 +7,7 @@
 extern const module home_module, account_module, profile_module, security_module, contacts_module, inbox_module,
     conv_module, members_module, msg_module, typing_module, presence_module, broadcast_module, users_module,
     tokens_module, people_module, events_module, search_module, media_module, twofactor_module, admin_module,
-    audit_module, reports_module, moderation_module;
+    audit_module, reports_module, moderation_module, email_module;
 static const module store_module = {"store", NULL, 0, db_core_stmts};   /* the store's own */
 /* Changes that cause background work queue it in their own transaction (cgi/worker/jobs.h). */
 static const module jobs_module = {"jobs", NULL, 0, jobs_enqueue_stmts};
@@ -15,7 +15,7 @@ static const module jobs_module = {"jobs", NULL, 0, jobs_enqueue_stmts};
 const module *const modules[] = {
     &home_module, &account_module, &profile_module, &security_module, &contacts_module, &inbox_module,
     &conv_module, &members_module, &msg_module, &typing_module, &presence_module, &broadcast_module,
-    &search_module, &media_module, &twofactor_module, &admin_module, &audit_module, &reports_module, &moderation_module, &users_module, &tokens_module, &people_module, &events_module, &store_module, &jobs_module, NULL,
+    &search_module, &media_module, &twofactor_module, &admin_module, &audit_module, &reports_module, &moderation_module, &email_module, &users_module, &tokens_module, &people_module, &events_module, &store_module, &jobs_module, NULL,
 };
 
 static pthread_once_t modules_once = PTHREAD_ONCE_INIT;

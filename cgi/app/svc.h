@@ -21,6 +21,8 @@ typedef struct user_row {
     int deactivated;        /* deactivated by an administrator: may not sign in */
     int must_change_password;   /* an administrator asked for a new password first */
     int needs_2fa;          /* the instance requires a second factor it has not set up */
+    const char *email;      /* the account's e-mail address, or NULL (private: /me only) */
+    int email_verified;     /* its link was opened */
 } user_row;
 
 typedef struct svc {

@@ -6,13 +6,14 @@
 #include <string.h>
 #include "../http/validate.h"
 
-/* The last two: an administrator wants a new password first; the instance's require_2fa
- * policy covers the account and it has no second factor yet (user_row's gate fields). */
+/* Then: an administrator wants a new password first; the instance's require_2fa
+ * policy covers the account and it has no second factor yet (user_row's gate fields); the
+ * e-mail address and whether it is verified. */
 #define USER_COLS USERS_PUBLIC_COLS("users") ", read_receipts, show_presence, is_admin, deactivated_at IS NOT NULL, " \
     "must_change_password, NOT EXISTS (SELECT 1 FROM two_factor t WHERE t.user_id = users.id AND t.enabled_at IS NOT NULL) " \
     "AND COALESCE((SELECT s.value IN ('everyone', CASE WHEN users.is_admin THEN 'admins' END) " \
-    "FROM instance_settings s WHERE s.key = 'require_2fa'), false)"
-enum { USER_NCOLS = USERS_PUBLIC_NCOLS + 6 };   /* columns in USER_COLS; users_auth's hash comes next */
+    "FROM instance_settings s WHERE s.key = 'require_2fa'), false), email, email_verified_at IS NOT NULL"
+enum { USER_NCOLS = USERS_PUBLIC_NCOLS + 8 };   /* columns in USER_COLS; users_auth's hash comes next */
 
 const db_stmt users_stmts[] = {
     {"users_insert", "INSERT INTO users (username, display_name, password_hash) VALUES ($1, $2, $3) "
@@ -67,6 +68,8 @@ static user_row *row_user(svc *c, PGresult *r, int i)
     u->deactivated = PQgetvalue(r, i, USERS_PUBLIC_NCOLS + 3)[0] == 't';
     u->must_change_password = PQgetvalue(r, i, USERS_PUBLIC_NCOLS + 4)[0] == 't';
     u->needs_2fa = PQgetvalue(r, i, USERS_PUBLIC_NCOLS + 5)[0] == 't';
+    u->email = PQgetisnull(r, i, USERS_PUBLIC_NCOLS + 6) ? NULL : arena_strdup(c->a, PQgetvalue(r, i, USERS_PUBLIC_NCOLS + 6));
+    u->email_verified = PQgetvalue(r, i, USERS_PUBLIC_NCOLS + 7)[0] == 't';
     return u->username && u->display_name && u->status_text && u->created_at ? u : NULL;
 }
 

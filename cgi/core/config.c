@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
+#include "arena.h"
+#include "mail.h"
 
 /* One table of settings: name, default; parsing below turns them into typed fields. */
 static const struct { const char *key, *def; } config_keys[] = {
@@ -42,6 +44,11 @@ static const struct { const char *key, *def; } config_keys[] = {
     {"PARLEY_MAX_PIXELS", "50000000"},
     {"PARLEY_SENDFILE", "off"},
     {"PARLEY_AUDIT_DAYS", "180"},
+    {"PARLEY_SMTP_URL", ""},
+    {"PARLEY_SMTP_TLS", "required"},
+    {"PARLEY_MAIL_FROM", ""},
+    {"PARLEY_RL_MAIL_ADDR", "5/3600"},
+    {"PARLEY_RL_MAIL_IP", "20/3600"},
 };
 enum { NKEYS = sizeof config_keys / sizeof config_keys[0] };
 
@@ -129,6 +136,28 @@ static int config_public_url(const char *url)
     return 0;
 }
 
+/* 0 when url is empty or an smtp:// or smtps:// URL without spaces or control characters. */
+static int config_smtp_url(const char *url)
+{
+    if (!*url) return 0;
+    const char *host = !strncmp(url, "smtps://", 8) ? url + 8 : !strncmp(url, "smtp://", 7) ? url + 7 : NULL;
+    if (!host || !*host || *host == '/') return -1;
+    for (const char *p = url; *p; p++)
+        if ((unsigned char)*p <= ' ' || *p == 0x7f) return -1;
+    return 0;
+}
+
+/* 0 when from is a sender mail_from_parse accepts. */
+static int config_mail_from(const char *from)
+{
+    arena a;
+    arena_init(&a);
+    const char *name, *addr;
+    int rc = mail_from_parse(&a, from, &name, &addr);
+    arena_free(&a);
+    return rc;
+}
+
 int config_load(config *cfg, char *err, size_t errlen)
 {
     char *vals[NKEYS] = {0};
@@ -199,6 +228,17 @@ int config_load(config *cfg, char *err, size_t errlen)
     cfg->public_url = vals[21];
     cfg->public_https = !strncmp(cfg->public_url, "https://", 8);
     vals[21] = NULL;
+    if (config_smtp_url(vals[34])) BAD("PARLEY_SMTP_URL", "must be smtp:// or smtps:// and a host, like smtp://user:password@mail.example.org:587");
+    if (strcmp(vals[35], "required") && strcmp(vals[35], "none")) BAD("PARLEY_SMTP_TLS", "must be required or none");
+    cfg->smtp_tls_none = !strcmp(vals[35], "none");
+    if (*vals[34] && config_mail_from(vals[36]))
+        BAD("PARLEY_MAIL_FROM", "must be an address, or a name and an address like Parley <chat@example.org>, when PARLEY_SMTP_URL is set");
+    if (*vals[34] && !*cfg->public_url) BAD("PARLEY_URL", "must be set when PARLEY_SMTP_URL is: mails link to it");
+    if (parse_rule(vals[37], &cfg->rl_mail_addr)) BAD("PARLEY_RL_MAIL_ADDR", "must be COUNT/SECONDS, e.g. 5/3600");
+    if (parse_rule(vals[38], &cfg->rl_mail_ip)) BAD("PARLEY_RL_MAIL_IP", "must be COUNT/SECONDS, e.g. 20/3600");
+    cfg->smtp_url = vals[34];
+    cfg->mail_from = vals[36];
+    vals[34] = vals[36] = NULL;
     if (!*cfg->db) BAD("PARLEY_DB", "must not be empty");
     if (!*cfg->redis) BAD("PARLEY_REDIS", "must not be empty");
 #undef BAD
@@ -213,7 +253,7 @@ void config_free(config *cfg)
 {
     free(cfg->db); free(cfg->redis); free(cfg->listen); free(cfg->templates);
     free(cfg->sql_dir); free(cfg->trusted_proxy); free(cfg->cookie_secure); free(cfg->events_listen);
-    free(cfg->public_url); free(cfg->media_dir);
+    free(cfg->public_url); free(cfg->media_dir); free(cfg->smtp_url); free(cfg->mail_from);
     memset(cfg, 0, sizeof *cfg);
 }
 
@@ -245,4 +285,14 @@ void config_print(const config *cfg)
     printf("PARLEY_MEDIA_DIR=%s\nPARLEY_MAX_UPLOAD=%lld\nPARLEY_MEDIA_QUOTA=%lld\nPARLEY_MAX_PIXELS=%lld\n"
            "PARLEY_SENDFILE=%s\nPARLEY_AUDIT_DAYS=%ld\n", cfg->media_dir, cfg->max_upload, cfg->media_quota,
            cfg->max_pixels, sendfile[cfg->sendfile], cfg->audit_days);
+    /* The relay's URL may hold a password: print it without that. */
+    const char *u = cfg->smtp_url ? cfg->smtp_url : "", *at = strrchr(u, '@'), *host = strstr(u, "://");
+    const char *colon = host && at ? memchr(host + 3, ':', (size_t)(at - host - 3)) : NULL;
+    if (!*u) printf("PARLEY_SMTP_URL=(not set: no mail)\n");
+    else if (colon) printf("PARLEY_SMTP_URL=%.*s:***%s\n", (int)(colon - u), u, at);
+    else printf("PARLEY_SMTP_URL=%s\n", u);
+    printf("PARLEY_SMTP_TLS=%s\nPARLEY_MAIL_FROM=%s\n", cfg->smtp_tls_none ? "none" : "required",
+           cfg->mail_from ? cfg->mail_from : "");
+    printf("PARLEY_RL_MAIL_ADDR=%ld/%ld\nPARLEY_RL_MAIL_IP=%ld/%ld\n", cfg->rl_mail_addr.limit, cfg->rl_mail_addr.window,
+           cfg->rl_mail_ip.limit, cfg->rl_mail_ip.window);
 }

@@ -44,6 +44,11 @@ typedef struct config {
     long long max_pixels;   /* an image with more is stored but never decoded (bombs) */
     int sendfile;           /* how downloads leave: CONFIG_SENDFILE_* */
     long audit_days;        /* the audit log keeps security events this many days */
+    char *smtp_url;         /* smtp:// or smtps:// relay (user and password may be in it); "" = no mail */
+    int smtp_tls_none;      /* PARLEY_SMTP_TLS=none: plain SMTP on smtp:// (a relay on this machine) */
+    char *mail_from;        /* PARLEY_MAIL_FROM: "Name <addr>" or "addr"; checked when mail is on */
+    rate_rule rl_mail_addr; /* mails one address may be sent (verification, reset) */
+    rate_rule rl_mail_ip;   /* password-reset requests per client address */
     unsigned long long pwhash_ops;
     size_t pwhash_mem;
 } config;

@@ -34,6 +34,7 @@ typedef enum err_t {
     ERR_RANGE,
     ERR_INTERNAL,
     ERR_UNAVAILABLE,
+    ERR_MAIL_NOT_CONFIGURED,
     /* Statuses only the web server decides; Parley answers them as its error handler. */
     ERR_LENGTH_REQUIRED,
     ERR_EXPECTATION_FAILED,

@@ -3,19 +3,22 @@
 #include <string.h>
 #include "cleanup.h"
 #include "jobs.h"
+#include "mail.h"
 #include "media_gc.h"
 #include "media_proc.h"
 #include "../app/events.h"
+#include "../app/users.h"
 
 const job_kind kinds[] = {
     {"cleanup", cleanup_run, "deletes expired data: done jobs after 7 days, failed ones after 30"},
     {"media.process", media_proc_run, "makes an upload's thumbnails and clean copy, reads its size and duration"},
+    {"mail.send", mail_send_run, "sends a mail (an address's verification link, a password reset link)"},
     {"media.cleanup", media_gc_run, "deletes media nothing refers to after a day, abandoned uploads, unused blobs"},
     {NULL, NULL, NULL},
 };
 
 const db_stmt *const kinds_stmts[] = {db_core_stmts, jobs_enqueue_stmts, jobs_stmts, cleanup_stmts, ev_stmts,
-                                      media_proc_stmts, media_gc_stmts, NULL};
+                                      media_proc_stmts, media_gc_stmts, users_stmts, mail_stmts, NULL};
 
 const job_kind *kinds_find(const char *name)
 {
