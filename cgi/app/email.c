@@ -41,7 +41,8 @@ const db_stmt email_stmts[] = {
     {NULL, NULL},
 };
 
-int email_enabled(const config *cfg) { return cfg->smtp_url && *cfg->smtp_url; }
+/* Mails link to the public URL: without it there is no mail either. */
+int email_enabled(const config *cfg) { return cfg->smtp_url && *cfg->smtp_url && *cfg->public_url; }
 
 static err_t email_not_configured(svc *s)
 {

@@ -10,7 +10,7 @@ enum { EMAIL_VERIFY_TTL = 86400, EMAIL_RESET_TTL = 1800 };   /* seconds a link i
 
 extern const db_stmt email_stmts[];
 
-/* 1 when this server sends mail (PARLEY_SMTP_URL is set). */
+/* 1 when this server sends mail: PARLEY_SMTP_URL and PARLEY_URL (for the links) are set. */
 int email_enabled(const config *cfg);
 /* Sets the caller's address (NULL or "" removes it): stored unverified, and a verification
  * mail queued, unless it is the address already verified. 503 mail_not_configured without

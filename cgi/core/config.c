@@ -233,7 +233,6 @@ int config_load(config *cfg, char *err, size_t errlen)
     cfg->smtp_tls_none = !strcmp(vals[35], "none");
     if (*vals[34] && config_mail_from(vals[36]))
         BAD("PARLEY_MAIL_FROM", "must be an address, or a name and an address like Parley <chat@example.org>, when PARLEY_SMTP_URL is set");
-    if (*vals[34] && !*cfg->public_url) BAD("PARLEY_URL", "must be set when PARLEY_SMTP_URL is: mails link to it");
     if (parse_rule(vals[37], &cfg->rl_mail_addr)) BAD("PARLEY_RL_MAIL_ADDR", "must be COUNT/SECONDS, e.g. 5/3600");
     if (parse_rule(vals[38], &cfg->rl_mail_ip)) BAD("PARLEY_RL_MAIL_IP", "must be COUNT/SECONDS, e.g. 20/3600");
     cfg->smtp_url = vals[34];
@@ -289,6 +288,7 @@ void config_print(const config *cfg)
     const char *u = cfg->smtp_url ? cfg->smtp_url : "", *at = strrchr(u, '@'), *host = strstr(u, "://");
     const char *colon = host && at ? memchr(host + 3, ':', (size_t)(at - host - 3)) : NULL;
     if (!*u) printf("PARLEY_SMTP_URL=(not set: no mail)\n");
+    else if (!*cfg->public_url) printf("PARLEY_SMTP_URL=(set, but no mail without PARLEY_URL: mails link to it)\n");
     else if (colon) printf("PARLEY_SMTP_URL=%.*s:***%s\n", (int)(colon - u), u, at);
     else printf("PARLEY_SMTP_URL=%s\n", u);
     printf("PARLEY_SMTP_TLS=%s\nPARLEY_MAIL_FROM=%s\n", cfg->smtp_tls_none ? "none" : "required",

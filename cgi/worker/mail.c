@@ -109,7 +109,7 @@ err_t mail_send_run(svc *s, json_t *payload, char *why, size_t whylen)
         return ERR_INVALID_FIELD;
     }
     if (!email_enabled(s->cfg)) {
-        snprintf(why, whylen, "mail is not configured (PARLEY_SMTP_URL)");
+        snprintf(why, whylen, "mail is not configured (PARLEY_SMTP_URL, and PARLEY_URL for the links)");
         return ERR_UNAVAILABLE;
     }
     user_row *u;
