@@ -51,7 +51,8 @@ static err_t email_not_configured(svc *s)
                     "address to set and no password reset by e-mail. Ask an administrator.");
 }
 
-/* Takes a slot of the address's budget of mails (and of the client's, for ip_key). */
+/* Takes a slot of the address's budget of mails (any address, with an account or not, so a
+ * 429 tells nothing about accounts). */
 static err_t email_budget(svc *s, const char *addr)
 {
     char *low = arena_strdup(s->a, addr);
@@ -59,7 +60,7 @@ static err_t email_budget(svc *s, const char *addr)
     for (char *p = low; *p; p++) if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
     err_t e = rl_take(s, arena_printf(s->a, "mail:a:%s", low), &s->cfg->rl_mail_addr);
     return e == ERR_RATE_LIMITED
-        ? svc_fail(s, e, "email", "Too many mails were sent to this address. Wait an hour and try again.") : e;
+        ? svc_fail(s, e, "email", "Too many mails were asked for this address. Wait an hour and try again.") : e;
 }
 
 /* Queues the mail.send job for one account (in the caller's transaction). */
