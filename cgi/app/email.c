@@ -236,11 +236,13 @@ static const field_spec f_reset[] = {
     {NULL, NULL, 0, 0, 0, 0},
 };
 
+/* R_SETUP: the links work whoever is signed in in that browser, even an account that must
+ * first choose a new password (they act on the link's account, not the caller's). */
 static const route email_routes[] = {
-    {"GET", "/verify-email", h_verify_email, 0, "verify_email", NULL, NULL, q_token},
-    {"GET", "/password/forgot", h_forgot_form, 0, "password_forgot", NULL, NULL, NULL},
-    {"POST", "/password/forgot", h_forgot, R_ANON_FORM, "password_forgot", f_forgot, h_forgot_form, NULL},
-    {"GET", "/password/reset", h_reset_form, 0, "password_reset", NULL, NULL, q_token},
-    {"POST", "/password/reset", h_reset, R_ANON_FORM, "password_reset", f_reset, NULL, NULL},
+    {"GET", "/verify-email", h_verify_email, R_SETUP, "verify_email", NULL, NULL, q_token},
+    {"GET", "/password/forgot", h_forgot_form, R_SETUP, "password_forgot", NULL, NULL, NULL},
+    {"POST", "/password/forgot", h_forgot, R_ANON_FORM | R_SETUP, "password_forgot", f_forgot, h_forgot_form, NULL},
+    {"GET", "/password/reset", h_reset_form, R_SETUP, "password_reset", NULL, NULL, q_token},
+    {"POST", "/password/reset", h_reset, R_ANON_FORM | R_SETUP, "password_reset", f_reset, NULL, NULL},
 };
 const module email_module = {"email", MODULE_ROUTES(email_routes), email_stmts};
