@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   api, register, login, loginRaw, hex, uname, fakeIp, assertError, browserOf, inputValue, locationPath, sql, lit,
-  BASE, PASSWORD,
+  BASE, PASSWORD, stack,
 } from './lib.mjs';
 
 const MAIL_DIR = process.env.PARLEY_MAIL_DIR;
@@ -427,6 +427,39 @@ describe('e-mail', () => {
       const list = spawnSync(`${process.env.BIN}/parley`, ['jobs', 'list'], { env: process.env, encoding: 'utf8' });
       assert.equal(list.status, 0, list.stderr);
       assert.match(list.stdout, /mail\.send/);
+    });
+
+    it('STARTTLS is required on smtp:// unless PARLEY_SMTP_TLS=none: nothing is sent in the clear', async () => {
+      // The stack's workers stop; one of ours requires TLS of the (plain) test relay.
+      stack('worker', 'stop');
+      let w;
+      try {
+        const u = await register();
+        const email = addr('tls');
+        assert.equal((await api('PATCH', '/api/v1/me', { token: u.token, json: { email } })).status, 200);
+        w = spawn(`${process.env.BIN}/parley-worker`, [], {
+          env: { ...process.env, PARLEY_SMTP_TLS: 'required', PARLEY_JOB_BACKOFF: '1', PARLEY_WORKER_THREADS: '1' },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        let log = '';
+        w.stderr.on('data', (d) => { log += d; });
+        let row = '';
+        for (let i = 0; i < 150 && !row; i++) {
+          await sleep(100);
+          row = sql(`SELECT last_error FROM jobs WHERE kind = 'mail.send' AND payload->>'to' = ${lit(email)} AND attempts >= 1 AND last_error IS NOT NULL`);
+        }
+        assert.match(row, /SMTP: .*(STARTTLS|SSL|TLS)/i, `the job failed for want of TLS: ${row} ${log.slice(-500)}`);
+        assert.equal(mailsTo(email).length, 0, 'nothing was delivered');
+        w.kill('SIGTERM');
+        await new Promise((r) => w.on('exit', r));
+        w = null;
+        // The stack's workers (PARLEY_SMTP_TLS=none) deliver it on the retry.
+        stack('worker', 'start');
+        linkIn(await waitMail(email, 15000), '/verify-email');
+      } finally {
+        if (w) w.kill('SIGKILL');
+        stack('worker', 'start');
+      }
     });
 
     it('without PARLEY_SMTP_URL the routes answer 503 mail_not_configured', () => {
