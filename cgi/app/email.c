@@ -197,13 +197,18 @@ static err_t h_reset(ctx *c)
     if (e) return e;
     const char *p[] = {hash};
     PGresult *r;
-    if ((e = db_exec(s->db, "email_reset_use", 1, p, &r))) return e;
+    /* One transaction: the link is used up only if the password was set. */
+    if ((e = db_begin(s->db))) return e;
+    if ((e = db_exec(s->db, "email_reset_use", 1, p, &r))) { db_rollback(s->db); return e; }
     long long uid = PQntuples(r) == 1 ? atoll(PQgetvalue(r, 0, 0)) : 0;
     PQclear(r);
-    if (!uid) return ctx_fail(c, ERR_INVALID_FIELD, "token", email_bad_reset);
-    if ((e = users_set_password(s, uid, ctx_str(c, "password")))) return e;
+    if (!uid) { db_rollback(s->db); return ctx_fail(c, ERR_INVALID_FIELD, "token", email_bad_reset); }
     const char *q[] = {id_str(s, uid)};
-    if ((e = db_run(s->db, "email_tokens_drop", 1, q))) return e;
+    if ((e = users_set_password(s, uid, ctx_str(c, "password"))) || (e = db_run(s->db, "email_tokens_drop", 1, q)) ||
+        (e = db_commit(s->db))) {
+        db_rollback(s->db);
+        return e;
+    }
     size_t sessions = 0, tokens = 0;
     e = sess_revoke_all(s, uid, NULL, &sessions);
     if (!e) e = tokens_revoke_all(s, uid, 0, &tokens);
