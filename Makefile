@@ -24,6 +24,8 @@ LIBS     := -lfcgi -lneo_cs -lneo_utl -lz -lpq -lsodium -lhiredis -ljansson -lma
 # Its headers come in as system headers (no warnings of theirs).
 VIPS_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags vips 2>/dev/null))
 VIPS_LIBS   := $(shell pkg-config --libs vips 2>/dev/null)
+# libcurl (outbound mail) likewise: only where jobs run (cgi/worker/mail.c).
+VIPS_LIBS   += $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
 build/obj/cgi/worker/%.o build/san/obj/cgi/worker/%.o build/tsan/obj/cgi/worker/%.o: CPPFLAGS += $(VIPS_CFLAGS)
 build/obj/cgi/bin/parley_worker.o build/san/obj/cgi/bin/parley_worker.o build/tsan/obj/cgi/bin/parley_worker.o: CPPFLAGS += $(VIPS_CFLAGS)
 build/san/tests/% build/san/stack-tests/%: CPPFLAGS += $(VIPS_CFLAGS)
@@ -37,7 +39,8 @@ TSANFLAGS := -O1 -fsanitize=thread -fno-omit-frame-pointer
 FUZZ_SRC := cgi/core/arena.c cgi/core/buf.c cgi/core/err.c cgi/core/num.c cgi/core/utf8.c \
             cgi/http/form.c cgi/http/cookie.c cgi/http/body.c cgi/http/route.c \
             cgi/http/validate.c cgi/http/req.c cgi/app/format.c cgi/app/search_query.c \
-            cgi/http/multipart.c cgi/http/tus.c cgi/media/imghdr.c cgi/core/cbor.c cgi/core/webauthn.c
+            cgi/http/multipart.c cgi/http/tus.c cgi/media/imghdr.c cgi/core/cbor.c cgi/core/webauthn.c \
+            cgi/core/mail.c
 UNIT     := $(patsubst tests/unit/%.c,build/san/tests/%,$(wildcard tests/unit/test_*.c))
 # Domain tests on real PostgreSQL and Redis: built here, run by the stack tests.
 STACK_UNIT := $(patsubst tests/stack/%.c,build/san/stack-tests/%,$(wildcard tests/stack/test_*.c))

@@ -30,7 +30,7 @@ pkgs=(
     curl ca-certificates
 )
 if (( with_tests )); then
-    pkgs+=(libcmocka-dev clang-14 libclang-rt-14-dev chromium wrk psmisc procps)
+    pkgs+=(libcmocka-dev clang-14 libclang-rt-14-dev chromium wrk psmisc procps python3-aiosmtpd)
     # systemd-analyze checks the units in deploy/systemd/ (make test-systemd).
     pkgs+=(systemd)
     pkgs+=(nginx apache2 libapache2-mod-fcgid libapache2-mod-xsendfile)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "account.h"
 #include "exports.h"
+#include "email.h"
 #include "presence.h"
 #include "ratelimit.h"
 #include "users.h"
@@ -19,18 +20,41 @@ static json_t *me_json(const user_row *u)
     /* What the account must do before anything else (dispatch.c's gate). */
     if (j) json_object_set_new(j, "must_change_password", json_boolean(u->must_change_password));
     if (j) json_object_set_new(j, "two_factor_setup_required", json_boolean(u->needs_2fa));
+    /* Private to the account (never in public user JSON). */
+    if (j) json_object_set_new(j, "email", u->email ? json_string(u->email) : json_null());
+    if (j) json_object_set_new(j, "email_verified", json_boolean(u->email && u->email_verified));
     return j;
+}
+
+/* {"user", "mail_configured"}: the page hides the e-mail form on a server without mail. */
+static json_t *me_answer(svc *s, const user_row *u)
+{
+    return json_pack("{s:o,s:b}", "user", me_json(u), "mail_configured", email_enabled(s->cfg));
 }
 
 static err_t h_me(ctx *c)
 {
-    c->out = json_pack("{s:o}", "user", me_json(c->svc.user));
+    c->out = me_answer(&c->svc, c->svc.user);
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
+/* PATCH /me (or POST /me, POST /me/email): the profile's fields, and the e-mail address
+ * ("" removes it; a new one is verified by a mailed link, see email.c). */
 static err_t h_me_update(ctx *c)
 {
     user_row *u;
+    const char *email = ctx_str(c, "email");
+    if (email) {
+        err_t e = email_change(c, email, &u);
+        if (e) return e;
+        c->svc.user = u;
+        if (!strcmp(c->rq.path, "/me/email")) {
+            c->out = me_answer(&c->svc, u);
+            if (!c->rq.is_api) c->redirect = !*email ? "/me?done=email_removed" : u->email_verified ? "/me?done=profile"
+                                                                                                   : "/me?done=email";
+            return c->out ? ERR_OK : ERR_INTERNAL;
+        }
+    }
     json_t *rr = json_object_get(c->in, "read_receipts"), *sp = json_object_get(c->in, "show_presence");
     err_t e = users_update_profile(&c->svc, c->svc.user->id, ctx_str(c, "display_name"), ctx_str(c, "status_text"),
                                    json_is_boolean(rr) ? json_is_true(rr) : -1,
@@ -39,8 +63,8 @@ static err_t h_me_update(ctx *c)
     int shown_before = c->svc.user->show_presence;
     c->svc.user = u;
     if (u->show_presence != shown_before) presence_setting_changed(&c->svc);
-    c->out = json_pack("{s:o}", "user", me_json(u));
-    if (!c->rq.is_api) c->redirect = "/me?done=profile";
+    c->out = me_answer(&c->svc, u);
+    if (!c->rq.is_api) c->redirect = email && *email && !u->email_verified ? "/me?done=email" : "/me?done=profile";
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
@@ -101,6 +125,11 @@ static const field_spec f_profile[] = {
     {"status_text", "Status", FV_TEXT, 0, 0, 140},
     {"read_receipts", "Read receipts", FV_BOOL, 0, 0, 0},
     {"show_presence", "Show when I'm online", FV_BOOL, 0, 0, 0},
+    {"email", "E-mail address", FV_TEXT, 0, 0, 270},     /* email.c parses it */
+    {NULL, NULL, 0, 0, 0, 0},
+};
+static const field_spec f_email[] = {
+    {"email", "E-mail address", FV_TEXT, 1, 0, 270},
     {NULL, NULL, 0, 0, 0, 0},
 };
 static const field_spec f_password[] = {
@@ -155,6 +184,7 @@ static const route profile_routes[] = {
     {"GET", "/me", h_me, R_AUTH | R_SETUP, "me", NULL, NULL, NULL},
     {"PATCH", "/me", h_me_update, R_AUTH, "me", f_profile, h_me, NULL},
     {"POST", "/me", h_me_update, R_AUTH, "me", f_profile, h_me, NULL},
+    {"POST", "/me/email", h_me_update, R_AUTH, "me", f_email, h_me, NULL},
     {"POST", "/me/password", h_password, R_AUTH | R_SETUP, "me", f_password, h_me, NULL},
     {"DELETE", "/me", h_me_delete, R_AUTH | R_SETUP, "me", f_delete, h_me, NULL},
     {"POST", "/me/delete", h_me_delete, R_AUTH | R_SETUP, "me", f_delete, h_me, NULL},

@@ -22,6 +22,8 @@ typedef struct user_row {
     int must_change_password;   /* an administrator asked for a new password first */
     int has_2fa;            /* a second factor is set up: TOTP, or a passkey */
     int needs_2fa;          /* the instance requires a second factor it has not set up */
+    const char *email;      /* the account's e-mail address, or NULL (private: /me only) */
+    int email_verified;     /* its link was opened */
 } user_row;
 
 typedef struct svc {

@@ -6,14 +6,15 @@
 #include <string.h>
 #include "../http/validate.h"
 
-/* The last three: an administrator wants a new password first; a second factor (TOTP, or a
- * passkey) is set up; the instance's require_2fa policy covers the account (user_row's gate). */
+/* Then: an administrator wants a new password first; a second factor (TOTP, or a passkey)
+ * is set up; the instance's require_2fa policy covers the account (user_row's gate); the
+ * e-mail address and whether it is verified. */
 #define USER_COLS USERS_PUBLIC_COLS("users") ", read_receipts, show_presence, is_admin, deactivated_at IS NOT NULL, " \
     "must_change_password, EXISTS (SELECT 1 FROM two_factor t WHERE t.user_id = users.id AND t.enabled_at IS NOT NULL) " \
     "OR EXISTS (SELECT 1 FROM passkeys k WHERE k.user_id = users.id), " \
     "COALESCE((SELECT s.value IN ('everyone', CASE WHEN users.is_admin THEN 'admins' END) " \
-    "FROM instance_settings s WHERE s.key = 'require_2fa'), false)"
-enum { USER_NCOLS = USERS_PUBLIC_NCOLS + 7 };   /* columns in USER_COLS; users_auth's hash comes next */
+    "FROM instance_settings s WHERE s.key = 'require_2fa'), false), email, email_verified_at IS NOT NULL"
+enum { USER_NCOLS = USERS_PUBLIC_NCOLS + 9 };   /* columns in USER_COLS; users_auth's hash comes next */
 
 const db_stmt users_stmts[] = {
     {"users_insert", "INSERT INTO users (username, display_name, password_hash) VALUES ($1, $2, $3) "
@@ -69,6 +70,8 @@ static user_row *row_user(svc *c, PGresult *r, int i)
     u->must_change_password = PQgetvalue(r, i, USERS_PUBLIC_NCOLS + 4)[0] == 't';
     u->has_2fa = PQgetvalue(r, i, USERS_PUBLIC_NCOLS + 5)[0] == 't';
     u->needs_2fa = !u->has_2fa && PQgetvalue(r, i, USERS_PUBLIC_NCOLS + 6)[0] == 't';
+    u->email = PQgetisnull(r, i, USERS_PUBLIC_NCOLS + 7) ? NULL : arena_strdup(c->a, PQgetvalue(r, i, USERS_PUBLIC_NCOLS + 7));
+    u->email_verified = PQgetvalue(r, i, USERS_PUBLIC_NCOLS + 8)[0] == 't';
     return u->username && u->display_name && u->status_text && u->created_at ? u : NULL;
 }
 

@@ -14,6 +14,8 @@
 #include <sodium.h>
 #include "../core/config.h"
 #include "../core/log.h"
+#include "../view/render.h"
+#include "../worker/mail.h"
 #include "../worker/media_proc.h"
 #include "../worker/runner.h"
 
@@ -48,6 +50,10 @@ int main(int argc, char **argv)
         return 1;
     }
     json_object_seed(0);
+    if (view_init() || mail_init()) {                 /* mail: ClearSilver templates, libcurl */
+        fprintf(stderr, "parley-worker: cannot start ClearSilver or libcurl\n");
+        return 1;
+    }
     signal(SIGPIPE, SIG_IGN);
     /* Only this thread takes SIGTERM and SIGINT (sigwait below); the workers inherit the mask. */
     sigset_t stop_sigs;
@@ -82,6 +88,7 @@ int main(int argc, char **argv)
     free(rs);
     free(ts);
     media_proc_shutdown();
+    mail_shutdown();
     config_free(&cfg);
     return 0;
 }

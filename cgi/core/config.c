@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
+#include "arena.h"
+#include "mail.h"
 
 /* One table of settings: name, default; parsing below turns them into typed fields. */
 static const struct { const char *key, *def; } config_keys[] = {
@@ -44,6 +46,11 @@ static const struct { const char *key, *def; } config_keys[] = {
     {"PARLEY_AUDIT_DAYS", "180"},
     {"PARLEY_METRICS_ALLOW", "127.0.0.1,::1"},
     {"PARLEY_ACCESS_LOG", "text"},
+    {"PARLEY_SMTP_URL", ""},
+    {"PARLEY_SMTP_TLS", "required"},
+    {"PARLEY_MAIL_FROM", ""},
+    {"PARLEY_RL_MAIL_ADDR", "5/3600"},
+    {"PARLEY_RL_MAIL_IP", "20/3600"},
 };
 enum { NKEYS = sizeof config_keys / sizeof config_keys[0] };
 
@@ -131,6 +138,28 @@ static int config_public_url(const char *url)
     return 0;
 }
 
+/* 0 when url is empty or an smtp:// or smtps:// URL without spaces or control characters. */
+static int config_smtp_url(const char *url)
+{
+    if (!*url) return 0;
+    const char *host = !strncmp(url, "smtps://", 8) ? url + 8 : !strncmp(url, "smtp://", 7) ? url + 7 : NULL;
+    if (!host || !*host || *host == '/') return -1;
+    for (const char *p = url; *p; p++)
+        if ((unsigned char)*p <= ' ' || *p == 0x7f) return -1;
+    return 0;
+}
+
+/* 0 when from is a sender mail_from_parse accepts. */
+static int config_mail_from(const char *from)
+{
+    arena a;
+    arena_init(&a);
+    const char *name, *addr;
+    int rc = mail_from_parse(&a, from, &name, &addr);
+    arena_free(&a);
+    return rc;
+}
+
 int config_load(config *cfg, char *err, size_t errlen)
 {
     char *vals[NKEYS] = {0};
@@ -209,6 +238,16 @@ int config_load(config *cfg, char *err, size_t errlen)
     cfg->public_url = vals[21];
     cfg->public_https = !strncmp(cfg->public_url, "https://", 8);
     vals[21] = NULL;
+    if (config_smtp_url(vals[36])) BAD("PARLEY_SMTP_URL", "must be smtp:// or smtps:// and a host, like smtp://user:password@mail.example.org:587");
+    if (strcmp(vals[37], "required") && strcmp(vals[37], "none")) BAD("PARLEY_SMTP_TLS", "must be required or none");
+    cfg->smtp_tls_none = !strcmp(vals[37], "none");
+    if (*vals[36] && config_mail_from(vals[38]))
+        BAD("PARLEY_MAIL_FROM", "must be an address, or a name and an address like Parley <chat@example.org>, when PARLEY_SMTP_URL is set");
+    if (parse_rule(vals[39], &cfg->rl_mail_addr)) BAD("PARLEY_RL_MAIL_ADDR", "must be COUNT/SECONDS, e.g. 5/3600");
+    if (parse_rule(vals[40], &cfg->rl_mail_ip)) BAD("PARLEY_RL_MAIL_IP", "must be COUNT/SECONDS, e.g. 20/3600");
+    cfg->smtp_url = vals[36];
+    cfg->mail_from = vals[38];
+    vals[36] = vals[38] = NULL;
     if (!*cfg->db) BAD("PARLEY_DB", "must not be empty");
     if (!*cfg->redis) BAD("PARLEY_REDIS", "must not be empty");
 #undef BAD
@@ -223,7 +262,7 @@ void config_free(config *cfg)
 {
     free(cfg->db); free(cfg->redis); free(cfg->listen); free(cfg->templates);
     free(cfg->sql_dir); free(cfg->trusted_proxy); free(cfg->cookie_secure); free(cfg->events_listen);
-    free(cfg->public_url); free(cfg->media_dir); free(cfg->metrics_allow);
+    free(cfg->public_url); free(cfg->media_dir); free(cfg->metrics_allow); free(cfg->smtp_url); free(cfg->mail_from);
     memset(cfg, 0, sizeof *cfg);
 }
 
@@ -257,4 +296,15 @@ void config_print(const config *cfg)
            cfg->max_pixels, sendfile[cfg->sendfile], cfg->audit_days);
     static const char *const access[] = {"off", "text", "json"};
     printf("PARLEY_METRICS_ALLOW=%s\nPARLEY_ACCESS_LOG=%s\n", cfg->metrics_allow, access[cfg->access_log]);
+    /* The relay's URL may hold a password: print it without that. */
+    const char *u = cfg->smtp_url ? cfg->smtp_url : "", *at = strrchr(u, '@'), *host = strstr(u, "://");
+    const char *colon = host && at ? memchr(host + 3, ':', (size_t)(at - host - 3)) : NULL;
+    if (!*u) printf("PARLEY_SMTP_URL=(not set: no mail)\n");
+    else if (!*cfg->public_url) printf("PARLEY_SMTP_URL=(set, but no mail without PARLEY_URL: mails link to it)\n");
+    else if (colon) printf("PARLEY_SMTP_URL=%.*s:***%s\n", (int)(colon - u), u, at);
+    else printf("PARLEY_SMTP_URL=%s\n", u);
+    printf("PARLEY_SMTP_TLS=%s\nPARLEY_MAIL_FROM=%s\n", cfg->smtp_tls_none ? "none" : "required",
+           cfg->mail_from ? cfg->mail_from : "");
+    printf("PARLEY_RL_MAIL_ADDR=%ld/%ld\nPARLEY_RL_MAIL_IP=%ld/%ld\n", cfg->rl_mail_addr.limit, cfg->rl_mail_addr.window,
+           cfg->rl_mail_ip.limit, cfg->rl_mail_ip.window);
 }

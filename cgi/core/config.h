@@ -48,6 +48,11 @@ typedef struct config {
     long audit_days;        /* the audit log keeps security events this many days */
     char *metrics_allow;    /* client addresses GET /metrics answers, comma-separated */
     int access_log;         /* CONFIG_ACCESS_LOG_* */
+    char *smtp_url;         /* smtp:// or smtps:// relay (user and password may be in it); "" = no mail */
+    int smtp_tls_none;      /* PARLEY_SMTP_TLS=none: plain SMTP on smtp:// (a relay on this machine) */
+    char *mail_from;        /* PARLEY_MAIL_FROM: "Name <addr>" or "addr"; checked when mail is on */
+    rate_rule rl_mail_addr; /* mails one address may be sent (verification, reset) */
+    rate_rule rl_mail_ip;   /* password-reset requests per client address */
     unsigned long long pwhash_ops;
     size_t pwhash_mem;
 } config;

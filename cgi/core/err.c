@@ -35,6 +35,7 @@ static const err_info err_table[ERR__COUNT] = {
     [ERR_GONE]                = {410, "gone", "This is no longer available."},
     [ERR_INTERNAL]            = {500, "internal", "Something went wrong on our side."},
     [ERR_UNAVAILABLE]         = {503, "unavailable", "The service is temporarily unavailable. Try again shortly."},
+    [ERR_MAIL_NOT_CONFIGURED] = {503, "mail_not_configured", "This server does not send e-mail."},
     [ERR_LENGTH_REQUIRED]     = {411, "length_required", "A POST needs a Content-Length header, even for an empty body."},
     [ERR_EXPECTATION_FAILED]  = {417, "expectation_failed", "The Expect header cannot be met."},
     [ERR_NOT_IMPLEMENTED]     = {501, "not_implemented", "The request method is not supported."},

@@ -35,6 +35,7 @@ typedef enum err_t {
     ERR_GONE,
     ERR_INTERNAL,
     ERR_UNAVAILABLE,
+    ERR_MAIL_NOT_CONFIGURED,
     /* Statuses only the web server decides; Parley answers them as its error handler. */
     ERR_LENGTH_REQUIRED,
     ERR_EXPECTATION_FAILED,

@@ -132,6 +132,17 @@ err_t view_render(HDF *h, const char *page, buf *out)
     return out->oom ? ERR_INTERNAL : ERR_OK;
 }
 
+err_t view_render_file(HDF *h, const char *path, buf *out)
+{
+    CSPARSE *cs = NULL;
+    NEOERR *err = cs_init(&cs, h);
+    if (err == STATUS_OK) err = cs_parse_file(cs, path);
+    if (err == STATUS_OK) err = cs_render(cs, out, view_out);
+    cs_destroy(&cs);
+    if (err != STATUS_OK) { view_log(err, path); return ERR_INTERNAL; }
+    return out->oom ? ERR_INTERNAL : ERR_OK;
+}
+
 void view_json(json_t *v, buf *out)
 {
     char *s = json_dumps(v, JSON_COMPACT);

@@ -16,6 +16,10 @@ err_t view_json_to_hdf(HDF *h, const char *prefix, json_t *v);
 void view_set(HDF *h, const char *name, const char *value);
 /* Renders pages/<page>.cs into out. */
 err_t view_render(HDF *h, const char *page, buf *out);
+/* Renders the template at path (under the load path, e.g. "mail/verify_email.html.cs") into
+ * out, parsed afresh with h's own settings: the caller sets Config.VarEscapeMode ("html" from
+ * view_hdf_new, "none" for plain text) before calling. For mail, which is rare: no cache. */
+err_t view_render_file(HDF *h, const char *path, buf *out);
 /* Compact JSON of v into out. */
 void view_json(json_t *v, buf *out);
 

@@ -5,6 +5,7 @@
 #include "export_build.h"
 #include "retention.h"
 #include "jobs.h"
+#include "mail.h"
 #include "media_gc.h"
 #include "media_proc.h"
 #include "../app/audit.h"
@@ -15,6 +16,7 @@
 const job_kind kinds[] = {
     {"cleanup", cleanup_run, "deletes expired data: done jobs after 7 days, failed ones after 30"},
     {"media.process", media_proc_run, "makes an upload's thumbnails and clean copy, reads its size and duration"},
+    {"mail.send", mail_send_run, "sends a mail (an address's verification link, a password reset link)"},
     {"media.cleanup", media_gc_run, "deletes media nothing refers to after a day, abandoned uploads, unused blobs"},
     {"export.build", export_build_run, "builds a person's data export: one ZIP file of their profile, conversations and uploads"},
     {"export.cleanup", export_cleanup_run, "deletes data exports past their 7 days, files and rows"},
@@ -24,7 +26,7 @@ const job_kind kinds[] = {
 
 const db_stmt *const kinds_stmts[] = {db_core_stmts, jobs_enqueue_stmts, jobs_stmts, cleanup_stmts, ev_stmts,
                                       media_proc_stmts, media_gc_stmts, export_build_stmts,
-                                      retention_stmts, conv_stmts, users_stmts, audit_stmts, NULL};
+                                      retention_stmts, conv_stmts, users_stmts, audit_stmts, mail_stmts, NULL};
 
 const job_kind *kinds_find(const char *name)
 {

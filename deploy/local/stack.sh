@@ -33,6 +33,10 @@
 #                   parley-events.fcgi or parley-worker when one exits unasked, and says so;
 #                   `stop` stops it. What `make run` uses; never the test stacks, which stop
 #                   programs on purpose.
+#   STACK_SMTP=1    a test SMTP server too (tests/support/smtp-sink.py, python3-aiosmtpd) on a
+#                   free port, keeping every mail as a file in $VAR/mail/new/; the programs
+#                   get PARLEY_SMTP_URL, PARLEY_SMTP_TLS=none, PARLEY_MAIL_FROM and
+#                   PARLEY_MAIL_DIR (the tests read the mails there). The test scripts set it.
 #   BENCH_HELLO_SOCKET   route /bench/hello* to this FastCGI socket (benchmarks; lighttpd)
 #   FRONT           the web server: lighttpd (default), nginx or apache, each from its
 #                   template in deploy/<server>/ (written to $VAR/<server>.conf). `start`
@@ -353,6 +357,30 @@ write_env() {
         done < <(compgen -e | grep '^PARLEY_' || true)
     } >"$tmp"
     mv -f "$tmp" "$VAR/env"
+}
+
+# start_smtp_sink: with STACK_SMTP=1, the test SMTP server on a free port of 127.0.0.1 (it
+# writes the port it took to $RUN/smtp.port), and its settings exported for write_env.
+start_smtp_sink() {
+    [[ ${STACK_SMTP:-0} == 1 ]] || return 0
+    /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null ||
+        die "STACK_SMTP=1 needs python3-aiosmtpd (deploy/install-deps.sh --test)"
+    stop_pidfile "$RUN/smtp.pid" smtp-sink.py
+    rm -f "$RUN/smtp.port"
+    ( exec setsid /usr/bin/python3 "$ROOT/tests/support/smtp-sink.py" --dir "$VAR/mail" --port-file "$RUN/smtp.port" ) \
+        </dev/null >>"$LOG/smtp.log" 2>&1 9>&- &
+    echo $! >"$RUN/smtp.pid"
+    local i port=
+    for ((i = 0; i < 100; i++)); do
+        { read -r port <"$RUN/smtp.port"; } 2>/dev/null || true
+        [[ -n $port ]] && break
+        pid_running "$(pid_of "$RUN/smtp.pid")" || { cat "$LOG/smtp.log" >&2; die "the test SMTP server exited"; }
+        sleep 0.1
+    done
+    [[ -n $port ]] || die "the test SMTP server did not start"
+    export PARLEY_SMTP_URL=smtp://127.0.0.1:$port PARLEY_SMTP_TLS=none PARLEY_MAIL_DIR=$VAR/mail
+    export PARLEY_MAIL_FROM=${PARLEY_MAIL_FROM:-Parley <parley@example.test>}
+    say "test SMTP server on 127.0.0.1:$port (mails in $VAR/mail/new)"
 }
 
 migrate() {
@@ -699,6 +727,7 @@ do_start() {
     make_dirs
     start_postgres
     start_redis
+    start_smtp_sink
     write_env
     migrate
     printf '%s\n' "$BIN" >"$RUN/bin"      # restart-events and node2 start the same build
@@ -848,6 +877,7 @@ do_stop() {
     stop_pidfile "$RUN/worker.pid" parley-worker
     stop_pidfile "$RUN/redis.pid" redis-server
     rm -f "$REDIS_SOCK"
+    stop_pidfile "$RUN/smtp.pid" smtp-sink.py
     stop_postgres
 }
 

@@ -8,6 +8,7 @@
         if:Page.done == "logout" ?><?cs call:notice("You have been logged out.") ?><?cs
         elif:Page.done == "logout_all" || Page.done == "everywhere" ?><?cs call:ended_notice("You have been logged out on every device:") ?><?cs
         elif:Page.done == "password" ?><?cs call:notice("Your password was changed. Please log in again.") ?><?cs
+        elif:Page.done == "password_reset" ?><?cs call:notice("Your new password is set, and every session of your account was signed out. Log in with it.") ?><?cs
         /if ?>
         <form class="form" method="post" action="/login">
           <?cs call:csrf_field() ?><?cs if:Data.next ?>
@@ -28,6 +29,7 @@
         </form>
         <p class="alert alert-error passkey-error" role="alert" hidden></p>
         <button type="button" class="btn btn-secondary btn-block passkey-login" hidden>Log in with a passkey</button>
+        <p class="auth-switch"><a href="/password/forgot">Forgot your password?</a></p>
         <p class="auth-switch">New to Parley? <a href="/register">Create an account</a></p>
       </section>
     </div>

@@ -1,6 +1,8 @@
 <?cs include:"partials/macros.cs" ?><?cs set:Layout.name = "me" ?><?cs set:Layout.title = "Your profile" ?><?cs set:Layout.tab = "profile" ?><?cs #
-  GET/POST /me and POST /me/password. Reads Data.user.{username,
-  display_name,status_text,created_at,read_receipts,show_presence ("1"/"0")},
+  GET/POST /me, POST /me/email and POST /me/password. Reads Data.user.{username,
+  display_name,status_text,created_at,read_receipts,show_presence ("1"/"0"),
+  email,email_verified}, Data.mail_configured (the e-mail form shows only with mail, or
+  to remove an address),
   Form.{display_name,status_text,read_receipts,show_presence}, Error.*,
   Page.done, Page.path, Session.*.
 
@@ -41,6 +43,8 @@
       if:Page.done == "profile" ?><?cs call:notice("Your profile was saved.") ?><?cs
       elif:Page.done == "avatar" ?><?cs call:notice("Your picture was changed.") ?><?cs
       elif:Page.done == "password" ?><?cs call:ended_notice("Your password was changed:") ?><?cs
+      elif:Page.done == "email" ?><?cs call:notice("We sent a link to your new address. Open it within 24 hours to verify it.") ?><?cs
+      elif:Page.done == "email_removed" ?><?cs call:notice("Your e-mail address was removed.") ?><?cs
       /if ?><?cs
       if:Session.user.must_change_password ?><?cs call:required_notice("An administrator asked you to choose a new password. Until you do, Parley shows you nothing else.") ?><?cs /if ?>
       <div class="stack"><?cs
@@ -83,7 +87,29 @@
             </div>
           </form>
         </section>
-<?cs call:avatar_section() ?>
+<?cs call:avatar_section() ?><?cs
+        if:Data.mail_configured == "1" || Data.user.email ?>
+        <section class="card" aria-labelledby="email-title">
+          <h2 id="email-title">E-mail address</h2>
+          <p class="muted">Private: only you and this server see it. Once verified, it can receive a link to reset your password.<?cs
+          if:Data.user.email ?> <strong><?cs var:Data.user.email ?></strong> is <?cs if:Data.user.email_verified == "1" ?>verified<?cs else ?>not verified yet: open the link we sent<?cs /if ?>.<?cs /if ?></p>
+          <form class="form" method="post" action="/me/email">
+            <?cs call:csrf_field() ?><?cs
+            if:Page.path == "/me/email" ?>
+            <?cs call:form_error("email", "-", "-", "-") ?><?cs
+            /if ?>
+            <div class="<?cs call:field_class("email") ?>">
+              <label for="email">E-mail address <span class="optional">optional</span></label>
+              <input id="email" name="email" type="email" autocomplete="email" autocapitalize="none" spellcheck="false" maxlength="254" value="<?cs if:?Form.email ?><?cs var:Form.email ?><?cs else ?><?cs var:Data.user.email ?><?cs /if ?>"<?cs call:field_attrs("email", "1") ?>>
+              <?cs call:field_error("email") ?>
+              <p class="hint" id="email-hint">A new address gets a link to verify it. Leave it empty to remove yours.</p>
+            </div>
+            <div class="form-actions">
+              <button type="submit" class="btn btn-primary">Save address</button>
+            </div>
+          </form>
+        </section><?cs
+        /if ?>
 
         <section class="card" aria-labelledby="password-title">
           <h2 id="password-title">Password</h2>

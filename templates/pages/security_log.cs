@@ -8,6 +8,11 @@
   elif:a == "register" ?>Account created<?cs
   elif:a == "password.change" ?>Password changed<?cs
   elif:a == "password.wrong" ?>A wrong current password<?cs
+  elif:a == "password.reset_requested" ?>A password reset link was asked for<?cs
+  elif:a == "password.reset" ?>Password reset with an e-mailed link<?cs
+  elif:a == "email.set" ?>E-mail address set<?cs
+  elif:a == "email.remove" ?>E-mail address removed<?cs
+  elif:a == "email.verify" ?>E-mail address verified<?cs
   elif:a == "two_factor.enable" ?>Two-factor sign-in turned on<?cs
   elif:a == "two_factor.disable" ?>Two-factor sign-in turned off<?cs
   elif:a == "two_factor.recovery_codes" ?>New recovery codes<?cs

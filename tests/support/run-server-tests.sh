@@ -48,6 +48,8 @@ for p in parley.fcgi parley-events.fcgi parley-worker parley; do
 done
 export BIN
 export STACK_FAST=1
+# A test SMTP server keeps every mail the worker sends (tests/api/email.test.mjs reads them).
+export STACK_SMTP=1
 export PARLEY_TRUSTED_PROXY=127.0.0.1
 export PARLEY_THREADS=${PARLEY_THREADS:-4}
 export PARLEY_BACKEND_TIMEOUT_MS=1000

@@ -11,6 +11,8 @@ export PORT=$(free_port)
 export PORT2=$(free_port)
 export BIN="$ROOT/build/san"
 export STACK_FAST=1
+# A test SMTP server keeps every mail the worker sends (tests/api/email.test.mjs reads them).
+export STACK_SMTP=1
 export PARLEY_TRUSTED_PROXY=127.0.0.1
 export PARLEY_THREADS=${PARLEY_THREADS:-4}
 export PARLEY_BACKEND_TIMEOUT_MS=1000

@@ -16,6 +16,7 @@ static const char *const keys[] = {
     "PARLEY_SESSION_TTL", "PARLEY_BACKEND_TIMEOUT_MS", "PARLEY_RL_LOGIN_USER", "PARLEY_RL_LOGIN_IP",
     "PARLEY_RL_REGISTER_IP", "PARLEY_PWHASH", "PARLEY_URL", "PARLEY_EVENTS_RECHECK",
     "PARLEY_WORKER_THREADS", "PARLEY_JOB_LEASE", "PARLEY_JOB_POLL", "PARLEY_JOB_BACKOFF", "PARLEY_RL_SEARCH",
+    "PARLEY_SMTP_URL", "PARLEY_SMTP_TLS", "PARLEY_MAIL_FROM", "PARLEY_RL_MAIL_ADDR", "PARLEY_RL_MAIL_IP",
 };
 
 typedef struct fix { config cfg; char err[256]; char path[64]; } fix;
@@ -99,6 +100,44 @@ static void test_public_url(void **state)
     setenv("PARLEY_URL", "http://127.0.0.1:8080", 1);
     assert_int_equal(load(f), 0);
     assert_int_equal(f->cfg.public_https, 0);
+}
+
+/* Mail: off by default; an SMTP URL needs a sender; bad values stop the program. */
+static void test_mail(void **state)
+{
+    fix *f = *state;
+    assert_int_equal(load(f), 0);
+    assert_string_equal(f->cfg.smtp_url, "");
+    assert_int_equal(f->cfg.smtp_tls_none, 0);
+    assert_int_equal(f->cfg.rl_mail_addr.limit, 5);
+    assert_int_equal(f->cfg.rl_mail_ip.window, 3600);
+    setenv("PARLEY_SMTP_URL", "smtp://user:secret@mail.example.org:587", 1);
+    assert_int_equal(load(f), -1);
+    assert_non_null(strstr(f->err, "PARLEY_MAIL_FROM"));
+    setenv("PARLEY_MAIL_FROM", "Parley <chat@Example.org>", 1);
+    setenv("PARLEY_SMTP_TLS", "none", 1);
+    assert_int_equal(load(f), 0);
+    assert_string_equal(f->cfg.smtp_url, "smtp://user:secret@mail.example.org:587");
+    assert_string_equal(f->cfg.mail_from, "Parley <chat@Example.org>");
+    assert_int_equal(f->cfg.smtp_tls_none, 1);
+    static const char *const bad_urls[] = {"http://mail.example.org", "smtp://", "smtp://host name", "mail.example.org", "smtps:///x"};
+    for (size_t i = 0; i < sizeof bad_urls / sizeof bad_urls[0]; i++) {
+        setenv("PARLEY_SMTP_URL", bad_urls[i], 1);
+        assert_int_equal(load(f), -1);
+        assert_non_null(strstr(f->err, "PARLEY_SMTP_URL"));
+    }
+    setenv("PARLEY_SMTP_URL", "smtps://mail.example.org", 1);
+    setenv("PARLEY_MAIL_FROM", "Parley <not an address>", 1);
+    assert_int_equal(load(f), -1);
+    assert_non_null(strstr(f->err, "PARLEY_MAIL_FROM"));
+    setenv("PARLEY_MAIL_FROM", "chat@example.org", 1);
+    setenv("PARLEY_SMTP_TLS", "maybe", 1);
+    assert_int_equal(load(f), -1);
+    assert_non_null(strstr(f->err, "PARLEY_SMTP_TLS"));
+    setenv("PARLEY_SMTP_TLS", "required", 1);
+    setenv("PARLEY_RL_MAIL_ADDR", "lots", 1);
+    assert_int_equal(load(f), -1);
+    assert_non_null(strstr(f->err, "PARLEY_RL_MAIL_ADDR"));
 }
 
 static void test_env(void **state)
@@ -204,6 +243,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_public_url, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mail, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_errors, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,15 @@
+<?cs #
+  The verification mail, HTML (escaped by default, like the pages). Reads
+  Mail.{name,username,email,site,link,minutes}.
+?><!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Confirm your e-mail address</title></head>
+<body style="font-family: sans-serif; line-height: 1.5; color: #1b1f24;">
+<p>Hello <?cs var:Mail.name ?>,</p>
+<p>someone (we hope you) gave <strong><?cs var:Mail.email ?></strong> as the e-mail address of the Parley account <strong>@<?cs var:Mail.username ?></strong> on <?cs var:Mail.site ?>.</p>
+<p><a href="<?cs var:Mail.link ?>" style="display: inline-block; padding: 10px 16px; background: #2563eb; color: #ffffff; border-radius: 6px; text-decoration: none;">Confirm my address</a></p>
+<p>The link works once, within 24 hours. If the button does not work, copy this address into your browser:<br><?cs var:Mail.link ?></p>
+<p>If that was not you, ignore this mail: the address will not be used.</p>
+<p style="color: #57606a;">Parley at <?cs var:Mail.site ?></p>
+</body>
+</html>
