@@ -63,8 +63,7 @@ static err_t email_budget(svc *s, const char *addr)
         ? svc_fail(s, e, "email", "Too many mails were asked for this address. Wait an hour and try again.") : e;
 }
 
-/* Queues the mail.send job for one account (in the caller's transaction). */
-static err_t email_queue(svc *s, const char *template, long long uid, const char *addr)
+err_t email_queue(svc *s, const char *template, long long uid, const char *addr)
 {
     json_t *p = json_pack("{s:s,s:I,s:s}", "template", template, "user_id", (json_int_t)uid, "to", addr);
     char *text = p ? json_dumps(p, JSON_COMPACT) : NULL;

@@ -17,5 +17,8 @@ int email_enabled(const config *cfg);
  * mail (removing works anyway), 400 for an address that does not parse, 429 when the
  * address was sent too many mails. *out is the user row after the change (arena). */
 err_t email_change(ctx *c, const char *email, user_row **out);
+/* Queues the mail.send job of template (verify_email, password_reset, export_ready) to uid
+ * at addr, in the caller's transaction if any. */
+err_t email_queue(svc *s, const char *template, long long uid, const char *addr);
 
 #endif

@@ -25,7 +25,20 @@ static int store_mkdir(const char *path)
     return mkdir(path, 0750) == 0 || errno == EEXIST ? 0 : -1;
 }
 
-/* Creates the parent directories of path below dir (the two fan-out levels). */
+/* mkdir -p for at most depth levels: the directory, and (when missing) its parents. */
+static int store_mkdir_up(char *path, int depth)
+{
+    if (mkdir(path, 0750) == 0 || errno == EEXIST) return 0;
+    char *slash = strrchr(path, '/');
+    if (errno != ENOENT || depth <= 1 || !slash || slash == path) return -1;
+    *slash = '\0';
+    int rc = store_mkdir_up(path, depth - 1);
+    *slash = '/';
+    return rc ? -1 : store_mkdir(path);
+}
+
+/* Creates the missing parent directories of path: the two fan-out levels and the tree they
+ * hang from (blobs/, derived/, exports/), which other work may not have made yet. */
 int store_mkparents(const char *path)
 {
     char tmp[STORE_PATH_MAX];
@@ -33,13 +46,7 @@ int store_mkparents(const char *path)
     char *slash = strrchr(tmp, '/');
     if (!slash) return 0;
     *slash = '\0';
-    char *mid = strrchr(tmp, '/');
-    if (mid) {
-        *mid = '\0';
-        if (store_mkdir(tmp)) return -1;
-        *mid = '/';
-    }
-    return store_mkdir(tmp);
+    return store_mkdir_up(tmp, 3);
 }
 
 int store_init(const char *dir)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "runner.h"
 #include "../app/conv.h"
+#include "../app/email.h"
 #include "../app/events.h"
 #include "../app/exports.h"
 #include "../app/msg.h"
@@ -461,6 +462,11 @@ err_t export_build_run(svc *s, json_t *payload, char *why, size_t whylen)
     PQclear(r);
     log_info("export: %lld for user %lld ready, %lld bytes", id, uid, (long long)size);
     ev_users(s, &uid, 1, ev);
+    /* And by mail, to a verified address: the person may not be looking. */
+    user_row *owner;
+    if (email_enabled(s->cfg) && !users_by_id(s, uid, &owner) && owner->email && owner->email_verified &&
+        email_queue(s, "export_ready", uid, owner->email))
+        log_warn("export: %lld ready, but its mail could not be queued", id);
     return ERR_OK;
 }
 

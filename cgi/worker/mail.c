@@ -25,13 +25,15 @@ const db_stmt mail_stmts[] = {
 int mail_init(void) { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1; }
 void mail_shutdown(void) { curl_global_cleanup(); }
 
-/* What each template is: its subject, the purpose of its token, the page its link opens. */
+/* What each template is: its subject, the purpose of its token (NULL: a plain link, for
+ * someone who signs in to follow it), the page its link opens. */
 static const struct mail_kind {
     const char *template, *subject, *purpose, *path;
     int ttl;
 } mail_kinds[] = {
     {"verify_email", "Confirm your e-mail address for Parley", "verify", "/verify-email", EMAIL_VERIFY_TTL},
     {"password_reset", "Reset your Parley password", "reset", "/password/reset", EMAIL_RESET_TTL},
+    {"export_ready", "Your Parley data is ready to download", NULL, "/me/exports", 7 * 86400},
     {NULL, NULL, NULL, NULL, 0},
 };
 
@@ -105,7 +107,7 @@ err_t mail_send_run(svc *s, json_t *payload, char *why, size_t whylen)
     const struct mail_kind *k = mail_kinds;
     while (k->template && (!tpl || strcmp(k->template, tpl))) k++;
     if (!k->template || !to || !json_is_integer(uidj)) {
-        snprintf(why, whylen, "payload must be {\"template\": verify_email|password_reset, \"user_id\", \"to\"}");
+        snprintf(why, whylen, "payload must be {\"template\": verify_email|password_reset|export_ready, \"user_id\", \"to\"}");
         return ERR_INVALID_FIELD;
     }
     if (!email_enabled(s->cfg)) {
@@ -116,7 +118,7 @@ err_t mail_send_run(svc *s, json_t *payload, char *why, size_t whylen)
     err_t e = users_by_id(s, (long long)json_integer_value(uidj), &u);
     if (e == ERR_NOT_FOUND) { log_info("mail: %s: the account is gone; nothing sent", k->template); return ERR_OK; }
     if (e) { snprintf(why, whylen, "loading the account: %s", err_lookup(e)->message); return e; }
-    int verify = !strcmp(k->purpose, "verify");
+    int verify = k->purpose && !strcmp(k->purpose, "verify");
     if (!u->email || strcmp(u->email, to) || (verify ? u->email_verified : (!u->email_verified || u->deactivated))) {
         log_info("mail: %s for account %lld: its address changed since; nothing sent", k->template, u->id);
         return ERR_OK;
@@ -133,13 +135,14 @@ err_t mail_send_run(svc *s, json_t *payload, char *why, size_t whylen)
     char ttl[16];
     snprintf(ttl, sizeof ttl, "%d", k->ttl);
     const char *p[] = {hash, id_str(s, u->id), k->purpose, to, ttl};
-    if ((e = db_run(s->db, "mail_token_add", 5, p))) {
+    if (k->purpose && (e = db_run(s->db, "mail_token_add", 5, p))) {
         snprintf(why, whylen, "storing the link: %s", err_lookup(e)->message);
         return e;
     }
     json_t *data = json_pack("{s:s,s:s,s:s,s:s,s:o,s:I}", "name", u->display_name, "username", u->username, "email", to,
                              "site", s->cfg->public_url,
-                             "link", json_sprintf("%s%s?token=%s", s->cfg->public_url, k->path, token),
+                             "link", k->purpose ? json_sprintf("%s%s?token=%s", s->cfg->public_url, k->path, token)
+                                                : json_sprintf("%s%s", s->cfg->public_url, k->path),
                              "minutes", (json_int_t)(k->ttl / 60));
     buf text, html, msg;
     buf_init(&text);
@@ -164,7 +167,7 @@ err_t mail_send_run(svc *s, json_t *payload, char *why, size_t whylen)
     buf_free(&msg);
     if (e) {
         /* Nobody will ever see this link: it goes; the retry makes another. */
-        if (db_run(s->db, "mail_token_drop", 1, p)) log_warn("mail: could not delete an unsent link's token");
+        if (k->purpose && db_run(s->db, "mail_token_drop", 1, p)) log_warn("mail: could not delete an unsent link's token");
         return e;
     }
     log_info("mail: %s sent to account %lld", k->template, u->id);

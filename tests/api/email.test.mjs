@@ -408,6 +408,24 @@ describe('e-mail', () => {
     });
   });
 
+  describe('other mails', () => {
+    it('a finished data export is announced by mail too (a sign-in link, no token), escaped', async () => {
+      const u = await verified({ display_name: 'Exporter <b>' });
+      const r = await api('POST', '/api/v1/me/export', { token: u.token });
+      assert.equal(r.status, 202, r.text);
+      const mail = await waitMail(u.email, 60000);
+      assert.equal(mail.headers.subject[0], 'Your Parley data is ready to download');
+      assert.ok(mail.text.includes(`${BASE}/me/exports`), mail.text);
+      assert.doesNotMatch(mail.text, /token=/);
+      assert.match(mail.html, /Exporter &lt;b&gt;/);
+      const list = await api('GET', '/api/v1/me/exports', { token: u.token });
+      assert.equal(list.json.exports[0].status, 'ready');
+      // Without a verified address: the event only, no mail.
+      const quiet = await register();
+      assert.equal((await api('POST', '/api/v1/me/export', { token: quiet.token })).status, 202);
+    });
+  });
+
   describe('delivery', () => {
     it('a refused delivery fails the job, which is retried with backoff and shows in the job list', async () => {
       const u = await register();

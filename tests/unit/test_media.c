@@ -274,6 +274,19 @@ static void test_store(void **state)
     assert_string_equal(path, "derived/b9/4d/b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9.t320.webp");
     store_blob_delete(media, sha);
     assert_int_not_equal(stat(path, &st), 0);
+    /* A media directory whose tmp/ someone else made first (a data export did): the blob's
+     * whole tree is created on commit all the same. */
+    char other[300];
+    snprintf(other, sizeof other, "%s/other", dir);
+    assert_int_equal(mkdir(other, 0750), 0);
+    snprintf(tmp, sizeof tmp, "%s/tmp", other);
+    assert_int_equal(mkdir(tmp, 0750), 0);
+    assert_int_equal(store_put_begin(other, &p), ERR_OK);
+    assert_int_equal(store_put_write(&p, "hello world", 11), ERR_OK);
+    assert_int_equal(store_put_finish(&p, sha), ERR_OK);
+    assert_int_equal(store_put_commit(other, &p, sha), ERR_OK);
+    assert_int_equal(store_blob_path(other, sha, path), 0);
+    assert_int_equal(stat(path, &st), 0);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     assert_int_equal(system(cmd), 0);
