@@ -64,6 +64,13 @@ err_t auth_resolve(ctx *c)
     return ERR_OK;
 }
 
+err_t auth_gate(const user_row *u)
+{
+    if (u->must_change_password) return ERR_PASSWORD_CHANGE_REQUIRED;
+    if (u->needs_2fa) return ERR_TWO_FACTOR_SETUP_REQUIRED;
+    return ERR_OK;
+}
+
 void auth_anon_csrf(ctx *c)
 {
     if (c->svc.user || c->csrf) return;

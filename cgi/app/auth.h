@@ -9,6 +9,9 @@
  * Authorization header or parley_session cookie (c->rq parsed). A bad bearer token is
  * ERR_UNAUTHORIZED; a stale cookie is forgotten and the request goes on anonymous. */
 err_t auth_resolve(ctx *c);
+/* What an administrator requires of u before anything else: ERR_PASSWORD_CHANGE_REQUIRED,
+ * ERR_TWO_FACTOR_SETUP_REQUIRED, or ERR_OK. Pages and the events hub alike. */
+err_t auth_gate(const user_row *u);
 /* Anonymous pages carry a double-submit token: the parley_csrf cookie (set here when
  * missing) and a form field; sets c->csrf. */
 void auth_anon_csrf(ctx *c);

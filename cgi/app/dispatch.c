@@ -90,10 +90,7 @@ static err_t dispatch_run(ctx *c, http_io *io)
     if (!c->rq.is_api) auth_anon_csrf(c);
     if ((c->rt->flags & R_AUTH) && !c->svc.user) return ERR_UNAUTHORIZED;
     /* What an administrator requires of the account comes before anything else it does. */
-    if (c->svc.user && !(c->rt->flags & R_SETUP)) {
-        if (c->svc.user->must_change_password) return ERR_PASSWORD_CHANGE_REQUIRED;
-        if (c->svc.user->needs_2fa) return ERR_TWO_FACTOR_SETUP_REQUIRED;
-    }
+    if (c->svc.user && !(c->rt->flags & R_SETUP) && (e = auth_gate(c->svc.user))) return e;
     if (streamed) {
         if (form) e = upload_form(c, io);
         else e = (c->in = json_object()) ? ERR_OK : ERR_INTERNAL;

@@ -71,6 +71,7 @@ static void serve(worker *w, FCGX_Request *fr)
     }
     if (strcmp(c.rq.method, "GET")) { answer_error(fr, &c, ERR_METHOD_NOT_ALLOWED); return; }
     if ((e = auth_resolve(&c)) == ERR_OK && !c.svc.user) e = ERR_UNAUTHORIZED;
+    if (!e) e = auth_gate(c.svc.user);                 /* nothing streams to a gated account */
     if (e) { answer_error(fr, &c, e); return; }
     const char *accept = c.rq.accept ? c.rq.accept : "";
     int sse = strstr(accept, "text/event-stream") != NULL;

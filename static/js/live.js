@@ -275,6 +275,13 @@ async function pollLoop() {
         sessionEnded();
         return;
       }
+      if (response.status === 403) {
+        // An administrator requires something of this account first (a new password, a
+        // second factor): nothing is live until then, and the page says what to do.
+        stopped = true;
+        transport = null;
+        return;
+      }
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const data = await response.json();
       attempt = 0;

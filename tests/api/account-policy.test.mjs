@@ -40,6 +40,7 @@ describe('a new password, required by an administrator', () => {
 
     // The API says what to do; GET /me still answers, with the reason.
     assertError(await api('GET', '/api/v1/conversations', { token: bob.token }), 403, 'password_change_required');
+    assertError(await api('GET', '/api/v1/events?timeout=1', { token: bob.token }), 403, 'password_change_required');
     assertError(await api('POST', '/api/v1/conversations', { token: bob.token, json: { kind: 'group', title: 'x' } }), 403, 'password_change_required');
     const me = await api('GET', '/api/v1/me', { token: bob.token });
     assert.equal(me.status, 200, me.text);
@@ -89,6 +90,7 @@ describe('two-factor sign-in, required by an administrator', () => {
     assert.deepEqual(r.json.settings, { registration: 'open', require_2fa: 'everyone', message_retention_days: null, instance_name: 'Parley' });
 
     assertError(await api('GET', '/api/v1/conversations', { token: carol.token }), 403, 'two_factor_setup_required');
+    assertError(await api('GET', '/api/v1/events?timeout=1', { token: carol.token }), 403, 'two_factor_setup_required');
     assert.equal((await api('GET', '/api/v1/me', { token: carol.token })).json.user.two_factor_setup_required, true);
     const page = await api('GET', '/contacts', { token: carol.token });
     assert.equal(page.status, 303);
