@@ -3,7 +3,8 @@
 # build/parley), check (lints), test-servers (the API tests behind nginx and Apache),
 # test-docker (the images and compose stack), test-systemd (the units), test-supervise
 # (make run's restarts), test-backup (parley backup and restore), dist (the release archive),
-# test-dist, test-haproxy (two nodes behind HAProxy), bench, clean.
+# test-dist, test-haproxy (two nodes behind HAProxy), test-upgrade (a zero-downtime upgrade
+# under traffic), bench, clean.
 
 CC       ?= cc
 CLANG    ?= clang-14
@@ -47,7 +48,7 @@ STACK_UNIT := $(patsubst tests/stack/%.c,build/san/stack-tests/%,$(wildcard test
 FUZZERS  := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: all run test check test-unit test-fuzz test-stack test-servers test-servers-smoke test-docker test-tsan bench clean san deps \
-        test-systemd test-supervise test-backup dist test-dist version test-haproxy
+        test-systemd test-supervise test-backup dist test-dist version test-haproxy test-upgrade
 
 all: build/parley.fcgi build/parley build/parley-events.fcgi build/parley-worker
 
@@ -211,6 +212,11 @@ test-backup: san
 test-haproxy: san
 	tests/support/check-haproxy.sh
 
+# A zero-downtime upgrade under traffic: stack.sh upgrade three times while clients send and
+# read; no request fails, nothing acknowledged is lost (20 s).
+test-upgrade: san
+	tests/support/check-upgrade.sh
+
 # The container images and compose stack (deploy/docker/), built and brought up for real.
 test-docker:
 	tests/support/run-docker-tests.sh
@@ -220,7 +226,7 @@ test-tsan: build/tsan/parley.fcgi build/tsan/parley build/tsan/parley-events.fcg
 	tests/support/run-tsan.sh
 
 test: check test-unit test-systemd test-supervise test-backup test-dist test-fuzz test-stack test-servers-smoke \
-      test-haproxy test-tsan
+      test-haproxy test-upgrade test-tsan
 
 bench: all build/bench/hello.fcgi build/bench/sseload
 	tests/bench/run.sh

@@ -3,6 +3,8 @@
  * CGI (no FastCGI socket), it serves the one request and exits. Wiring only. */
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,12 +21,34 @@ static config cfg;
 static int listen_fd;
 static pthread_mutex_t accept_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* libfcgi catches SIGTERM only to note a pending shutdown, which leaves threads blocked in
- * accept(); end the process at once instead (every request's data is already committed). */
+/* Stopping drains: SIGTERM (or SIGINT) wakes the drain thread through a pipe (libfcgi's own
+ * handler would leave threads blocked in accept()). It lets the listening socket's queue
+ * empty for a moment (a newer parley.fcgi may have taken the socket's path: connections
+ * already queued here are still answered), then shuts the socket so that every thread
+ * finishes the request it holds and leaves. A second signal, or DRAIN_MAX_S, ends the
+ * process at once; every request's data is committed as it goes, so nothing is lost. */
+enum { DRAIN_GRACE_MS = 300, DRAIN_MAX_S = 20 };
+static int term_pipe[2] = {-1, -1};
+static _Atomic int draining;                     /* lock-free: safe in a signal handler */
+
 static void on_term(int sig)
 {
     (void)sig;
-    _exit(0);
+    if (atomic_exchange(&draining, 1)) _exit(0);
+    alarm(DRAIN_MAX_S);                              /* SIGALRM's default action ends us */
+    ssize_t w = write(term_pipe[1], "x", 1);
+    (void)w;
+}
+
+static void *drain_main(void *arg)
+{
+    (void)arg;
+    char ch;
+    while (read(term_pipe[0], &ch, 1) < 0) {}
+    log_info("parley.fcgi: stopping: finishing the requests in progress");
+    usleep(DRAIN_GRACE_MS * 1000);
+    shutdown(listen_fd, SHUT_RDWR);                  /* accept() returns in every thread */
+    return NULL;
 }
 
 static void *worker_main(void *arg)
@@ -81,6 +105,7 @@ int main(void)
         config_free(&cfg);
         return rc;
     }
+    if (pipe(term_pipe)) { fprintf(stderr, "parley.fcgi: pipe: cannot set up stopping\n"); return 1; }
     signal(SIGTERM, on_term);
     signal(SIGINT, on_term);
     listen_fd = 0;                                   /* spawned by the web server */
@@ -95,6 +120,9 @@ int main(void)
         }
     }
     log_info("parley.fcgi listening on %s with %d threads", *cfg.listen ? cfg.listen : "fd 0", cfg.threads);
+    pthread_t drainer;
+    if (pthread_create(&drainer, NULL, drain_main, NULL)) { fprintf(stderr, "parley.fcgi: cannot start the drain thread\n"); return 1; }
+    pthread_detach(drainer);
     pthread_t *threads = calloc((size_t)cfg.threads, sizeof *threads);
     if (!threads) return 1;
     for (int i = 0; i < cfg.threads; i++)
@@ -103,6 +131,7 @@ int main(void)
             return 1;
         }
     for (int i = 0; i < cfg.threads; i++) pthread_join(threads[i], NULL);
+    if (draining) log_info("parley.fcgi: stopped");
     free(threads);
     config_free(&cfg);
     return 0;

@@ -8,6 +8,9 @@
 #   deploy/local/stack.sh restart-events    restart only the events hub (after a crash, say)
 #   deploy/local/stack.sh worker start|stop|restart   only the job workers (of both nodes)
 #   deploy/local/stack.sh restart-postgres  stop and start PostgreSQL (the programs reconnect)
+#   deploy/local/stack.sh upgrade           node 1's parley.fcgi replaced by the build in BIN
+#                                           without refusing a request: migrate, start the
+#                                           new one, hand it the socket, drain the old one
 #   deploy/local/stack.sh restart-redis     stop and start Redis (sessions survive: its
 #                                           append-only file is written every second)
 #   deploy/local/stack.sh node2 start|stop  a second app node on port $PORT2 that shares the
@@ -792,6 +795,36 @@ do_restart_redis() {
     start_redis
 }
 
+# do_upgrade: a new parley.fcgi (BIN's) takes node 1's socket over without a gap: the
+# migrations first (written to work with the release before, docs/OPERATING.md), then the
+# new program on a fresh socket, moved over the old path (rename is atomic: every new
+# connection reaches the new program), then SIGTERM to the old one, which answers what it
+# had accepted or queued and exits.
+do_upgrade() {
+    stack_bin
+    [[ -f $VAR/env ]] && is_alive "$RUN/parley.pid" parley.fcgi || die "Parley is not running in $VAR (start it first)"
+    migrate
+    local sock=$RUN/parley.sock next=$RUN/parley.next.sock old pid i
+    old=$(pid_of "$RUN/parley.pid")
+    rm -f "$next"
+    ( node_env ""; export PARLEY_LISTEN=$next; cd "$VAR"; exec setsid "$BIN/parley.fcgi" ) \
+        </dev/null >>"$LOG/parley.log" 2>&1 9>&- &
+    pid=$!
+    for ((i = 0; i < 200; i++)); do
+        [[ -S $next ]] && break
+        pid_running "$pid" || { show_logs; die "the new parley.fcgi exited; the old one still serves"; }
+        sleep 0.1
+    done
+    [[ -S $next ]] || { kill "$pid" 2>/dev/null; die "the new parley.fcgi did not create its socket"; }
+    share_socket "$next"
+    mv -f "$next" "$sock"
+    echo "$pid" >"$RUN/parley.pid"
+    kill -TERM "$old" 2>/dev/null || true
+    for ((i = 0; i < 250; i++)); do pid_running "$old" || break; sleep 0.1; done
+    pid_running "$old" && { kill -KILL "$old" 2>/dev/null || true; say "the old parley.fcgi (pid $old) did not finish in 25 s: killed"; }
+    say "parley.fcgi upgraded: pid $old drained and gone, pid $pid serves"
+}
+
 do_restart_postgres() {
     [[ -f $PGDATA/PG_VERSION ]] || die "no PostgreSQL in $VAR (start the stack first)"
     stop_postgres
@@ -976,6 +1009,7 @@ case $cmd in
     supervise) do_supervise ;;   # started by `start` with STACK_SUPERVISE=1, which holds the lock
     restart-postgres) take_lock; do_restart_postgres ;;
     restart-redis) take_lock; do_restart_redis ;;
+    upgrade) take_lock; do_upgrade ;;
     worker)
         case ${2:-} in
             start|stop|restart) take_lock; do_worker "$2" ;;
@@ -987,6 +1021,6 @@ case $cmd in
             stop) take_lock; do_node2_stop ;;
             *) echo "usage: $0 node2 start|stop" >&2; exit 2 ;;
         esac ;;
-    *) echo "usage: $0 start|stop|restart|run|status|restart-events|restart-postgres|restart-redis|worker start|stop|restart|node2 start|stop" >&2
+    *) echo "usage: $0 start|stop|restart|run|status|upgrade|restart-events|restart-postgres|restart-redis|worker start|stop|restart|node2 start|stop" >&2
        exit 2 ;;
 esac
