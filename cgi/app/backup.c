@@ -309,7 +309,7 @@ int backup_restore(const config *cfg, const char *dir, int force, FILE *out)
     char *tar_argv[] = {"tar", "--extract", "--no-same-owner", "--file", tarf, "--directory", cfg->media_dir, NULL};
     if (backup_spawn(tar_argv, env)) goto out;
     if (migrate_run(cfg->db, cfg->sql_dir, out)) goto out;
-    fprintf(out, "restore: done; start Parley (everyone signs in again: sessions are not in a backup)\n");
+    fprintf(out, "restore: done; start Parley (sessions are not in a backup: on a new server everyone signs in again)\n");
     rc = 0;
 out:
     backup_env_free(env);
