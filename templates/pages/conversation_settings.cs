@@ -88,26 +88,10 @@
 
         <section class="card" aria-labelledby="avatar-title">
           <h2 id="avatar-title">Picture</h2>
-          <p class="muted">A photo for the <?cs if:Data.conversation.kind == "channel" ?>channel<?cs else ?>group<?cs /if ?> (PNG, JPEG, GIF or WebP), cropped square.</p>
-          <form class="form avatar-form" method="post" action="/conversations/<?cs var:Layout.cid ?>/avatar" enctype="multipart/form-data">
-            <?cs call:csrf_field() ?><?cs
-            if:Layout.form == "avatar" ?><?cs call:form_error("media_id", "file", "-", "-") ?><?cs /if ?><?cs
-            if:Layout.form == "avatar" && Error.message && (Error.field == "media_id" || Error.field == "file") ?><?cs set:Layout.avatar_bad = "1" ?><?cs else ?><?cs set:Layout.avatar_bad = "0" ?><?cs /if ?>
-            <div class="field<?cs if:Layout.avatar_bad == "1" ?> has-error<?cs /if ?>">
-              <label for="avatar-file">Photo</label>
-              <input id="avatar-file" name="file" type="file" accept="image/png,image/jpeg,image/gif,image/webp" required<?cs if:Layout.avatar_bad == "1" ?> aria-invalid="true" aria-describedby="avatar-error"<?cs /if ?>><?cs
-              if:Layout.avatar_bad == "1" ?>
-              <p class="field-error" id="avatar-error"><span><?cs var:Error.message ?></span></p><?cs
-              /if ?>
-            </div>
-            <div class="form-actions">
-              <button type="submit" class="btn btn-primary">Upload picture</button>
-            </div>
-          </form>
-          <form class="avatar-remove" method="post" action="/conversations/<?cs var:Layout.cid ?>/avatar/delete">
-            <?cs call:csrf_field() ?>
-            <button type="submit" class="btn btn-secondary btn-sm">Remove picture</button>
-          </form>
+          <p class="muted">A photo for the <?cs if:Data.conversation.kind == "channel" ?>channel<?cs else ?>group<?cs /if ?> (PNG, JPEG, GIF or WebP), cropped square.</p><?cs
+          if:Layout.form == "avatar" ?><?cs set:Layout.avatar_failed = "1" ?><?cs else ?><?cs set:Layout.avatar_failed = "0" ?><?cs /if ?><?cs
+          set:Layout.avatar_action = "/conversations/" + Layout.cid + "/avatar" ?><?cs
+          call:avatar_forms(Layout.avatar_action, Layout.avatar_failed) ?>
         </section><?cs
         else ?>
         <section class="card" aria-labelledby="about-title">

@@ -17,25 +17,7 @@
 ?><?cs def:avatar_section() ?>
         <section class="card" aria-labelledby="avatar-title">
           <h2 id="avatar-title">Picture</h2>
-          <p class="muted">A photo of you (PNG, JPEG, GIF or WebP), cropped square, shown to the people you chat with.</p>
-          <form class="form avatar-form" method="post" action="/me/avatar" enctype="multipart/form-data">
-            <?cs call:csrf_field() ?><?cs
-            if:Layout.avatar_error == "1" ?><?cs call:form_error("media_id", "file", "-", "-") ?><?cs /if ?>
-            <div class="field<?cs if:Layout.avatar_error == "1" && Error.message && (Error.field == "media_id" || Error.field == "file") ?> has-error<?cs /if ?>">
-              <label for="avatar-file">Photo</label>
-              <input id="avatar-file" name="file" type="file" accept="image/png,image/jpeg,image/gif,image/webp" required<?cs if:Layout.avatar_error == "1" && (Error.field == "media_id" || Error.field == "file") ?> aria-invalid="true" aria-describedby="avatar-error"<?cs /if ?>><?cs
-              if:Layout.avatar_error == "1" && Error.message && (Error.field == "media_id" || Error.field == "file") ?>
-              <p class="field-error" id="avatar-error"><span><?cs var:Error.message ?></span></p><?cs
-              /if ?>
-            </div>
-            <div class="form-actions">
-              <button type="submit" class="btn btn-primary">Upload picture</button>
-            </div>
-          </form>
-          <form class="avatar-remove" method="post" action="/me/avatar/delete">
-            <?cs call:csrf_field() ?>
-            <button type="submit" class="btn btn-secondary btn-sm">Remove picture</button>
-          </form>
+          <p class="muted">A photo of you (PNG, JPEG, GIF or WebP), cropped square, shown to the people you chat with.</p><?cs call:avatar_forms("/me/avatar", Layout.avatar_error) ?>
         </section><?cs /def ?><?cs def:page_body() ?>
     <div class="container account">
 <?cs include:"partials/account_header.cs" ?><?cs

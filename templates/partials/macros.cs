@@ -44,6 +44,30 @@
 </div><?cs /def ?><?cs #
 
   A success notice.
+?><?cs def:avatar_forms(action, failed) ?><?cs #
+  The picture's upload form (multipart, the CSRF field before the file) and its Remove
+  button, posting to action and action + "/delete" (/me/avatar, /conversations/<id>/avatar).
+  failed is "1" when this form came back with an error.
+?><?cs
+  if:failed == "1" && Error.message && (Error.field == "media_id" || Error.field == "file") ?><?cs set:Layout.avatar_bad = "1" ?><?cs else ?><?cs set:Layout.avatar_bad = "0" ?><?cs /if ?>
+          <form class="form avatar-form" method="post" action="<?cs var:action ?>" enctype="multipart/form-data">
+            <?cs call:csrf_field() ?><?cs
+            if:failed == "1" ?><?cs call:form_error("media_id", "file", "-", "-") ?><?cs /if ?>
+            <div class="field<?cs if:Layout.avatar_bad == "1" ?> has-error<?cs /if ?>">
+              <label for="avatar-file">Photo</label>
+              <input id="avatar-file" name="file" type="file" accept="image/png,image/jpeg,image/gif,image/webp" required<?cs if:Layout.avatar_bad == "1" ?> aria-invalid="true" aria-describedby="avatar-error"<?cs /if ?>><?cs
+              if:Layout.avatar_bad == "1" ?>
+              <p class="field-error" id="avatar-error"><span><?cs var:Error.message ?></span></p><?cs
+              /if ?>
+            </div>
+            <div class="form-actions">
+              <button type="submit" class="btn btn-primary">Upload picture</button>
+            </div>
+          </form>
+          <form class="avatar-remove" method="post" action="<?cs var:action ?>/delete">
+            <?cs call:csrf_field() ?>
+            <button type="submit" class="btn btn-secondary btn-sm">Remove picture</button>
+          </form><?cs /def ?><?cs #
 ?><?cs def:required_notice(text) ?><div class="alert alert-warning" role="alert"><p><strong><?cs var:text ?></strong></p></div><?cs /def ?><?cs def:notice(text) ?><div class="alert alert-success" role="status"><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="20" height="20"><path fill="currentColor" d="M10 1.8a8.2 8.2 0 1 0 0 16.4 8.2 8.2 0 0 0 0-16.4Zm-1.2 11.7L5.2 9.9l1.3-1.3 2.3 2.3 4.7-4.7 1.3 1.3Z"/></svg><p><?cs var:text ?></p></div><?cs /def ?><?cs #
 
   "N sessions and M API tokens were signed out." from the digits in Page.query.sessions and
