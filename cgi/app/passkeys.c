@@ -45,7 +45,9 @@ static int pk_ip_host(const char *host)
  * PARLEY_URL, what production sets. Browsers refuse passkeys for an IP address, so when
  * PARLEY_URL names one (or is unset: a machine of one's own), the request's Host decides:
  * http://localhost:8080 works then. */
-static err_t pk_party(ctx *c, const char **origin, const char **rp_id)
+typedef struct pk_rp { const char *origin, *id; } pk_rp;    /* arena strings */
+
+static err_t pk_party(ctx *c, pk_rp *rp)
 {
     const char *base = c->svc.cfg->public_url, *sep = strstr(base, "://");
     const char *o = *base && sep && !pk_ip_host(sep + 3) ? base
@@ -54,11 +56,11 @@ static err_t pk_party(ctx *c, const char **origin, const char **rp_id)
     if (!host || !host[3]) return ctx_fail(c, ERR_BAD_REQUEST, NULL, "Passkeys need the server's address (PARLEY_URL).");
     host += 3;
     size_t n = strcspn(host, "/");                       /* the origin ends before any path */
-    *origin = arena_printf(c->svc.a, "%.*s", (int)(host - o + n), o);
+    rp->origin = arena_printf(c->svc.a, "%.*s", (int)(host - o + n), o);
     const char *colon = host[0] == '[' ? strchr(host, ']') : NULL;
     size_t hn = colon ? (size_t)(colon - host + 1) : strcspn(host, ":/");
-    *rp_id = arena_printf(c->svc.a, "%.*s", (int)hn, host);
-    return *origin && *rp_id ? ERR_OK : ERR_INTERNAL;
+    rp->id = arena_printf(c->svc.a, "%.*s", (int)hn, host);
+    return rp->origin && rp->id ? ERR_OK : ERR_INTERNAL;
 }
 
 /* ---- challenges ------------------------------------------------------------------------- */
@@ -114,29 +116,25 @@ static int pk_field(ctx *c, json_t *obj, const char *name, size_t max, pk_blob *
 
 /* Checks clientDataJSON: the ceremony's type, our origin, not embedded in another site, and a
  * challenge of ours for purpose (spent here). ERR_OK with *ok 1 when all hold. */
-static err_t pk_client_data(ctx *c, const pk_blob *cd, const char *type, const char *purpose, int *ok)
+static err_t pk_client_data(ctx *c, const pk_rp *rp, const pk_blob *cd, const char *type, const char *purpose, int *ok)
 {
     *ok = 0;
-    const char *origin, *rp_id;
-    err_t e = pk_party(c, &origin, &rp_id);
-    if (e) return e;
+    err_t e = ERR_OK;
     json_t *j = json_loadb((const char *)cd->p, cd->n, 0, NULL);
     const char *t = json_string_value(json_object_get(j, "type")),
                *ch = json_string_value(json_object_get(j, "challenge")),
                *o = json_string_value(json_object_get(j, "origin"));
-    int good = t && ch && o && !strcmp(t, type) && !strcmp(o, origin) && !json_is_true(json_object_get(j, "crossOrigin"));
+    int good = t && ch && o && !strcmp(t, type) && !strcmp(o, rp->origin) && !json_is_true(json_object_get(j, "crossOrigin"));
     if (good) e = pk_challenge_take(c, ch, purpose, ok);
     json_decref(j);
     return e;
 }
 
 /* The authenticator data's relying party and flags: ours, the user present and verified. */
-static int pk_authdata_ok(ctx *c, const wa_authdata *ad)
+static int pk_authdata_ok(const pk_rp *rp, const wa_authdata *ad)
 {
-    const char *origin, *rp_id;
-    if (pk_party(c, &origin, &rp_id)) return 0;
     unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(h, (const unsigned char *)rp_id, strlen(rp_id));
+    crypto_hash_sha256(h, (const unsigned char *)rp->id, strlen(rp->id));
     return !sodium_memcmp(h, ad->rp_id_hash, sizeof h) && (ad->flags & WA_FLAG_UP) && (ad->flags & WA_FLAG_UV);
 }
 
@@ -151,8 +149,9 @@ static err_t pk_refused(ctx *c, const char *why)
  * with binary values as base64url. */
 static err_t h_pk_reg_options(ctx *c)
 {
-    const char *origin, *rp_id, *challenge;
-    err_t e = pk_party(c, &origin, &rp_id);
+    pk_rp rp;
+    const char *challenge;
+    err_t e = pk_party(c, &rp);
     if (e || (e = pk_challenge_new(c, arena_printf(c->svc.a, "reg:%lld", c->svc.user->id), &challenge))) return e;
     const char *p[] = {id_str(&c->svc, c->svc.user->id)};
     PGresult *r;
@@ -167,7 +166,7 @@ static err_t h_pk_reg_options(ctx *c)
     if (!handle || !exclude) { json_decref(exclude); return ERR_INTERNAL; }
     sodium_bin2base64(handle, cap, (const unsigned char *)uid, strlen(uid), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     c->out = json_pack("{s:{s:s,s:{s:s,s:s},s:{s:s,s:s,s:s},s:[{s:s,s:i}],s:i,s:s,s:{s:s,s:s},s:o}}", "publicKey",
-                       "challenge", challenge, "rp", "id", rp_id, "name", "Parley",
+                       "challenge", challenge, "rp", "id", rp.id, "name", "Parley",
                        "user", "id", handle, "name", c->svc.user->username, "displayName", c->svc.user->display_name,
                        "pubKeyCredParams", "type", "public-key", "alg", -7, "timeout", PK_TIMEOUT_MS,
                        "attestation", "none", "authenticatorSelection", "residentKey", "required",
@@ -186,7 +185,9 @@ static err_t h_pk_add(ctx *c)
         return ctx_fail(c, ERR_INVALID_FIELD, "credential", "Send the new passkey as the browser gave it: credential.id "
                         "and credential.response.{clientDataJSON,attestationObject} in base64url.");
     int ok;
-    err_t e = pk_client_data(c, &cd, "webauthn.create", arena_printf(c->svc.a, "reg:%lld", c->svc.user->id), &ok);
+    pk_rp rp;
+    err_t e = pk_party(c, &rp);
+    if (!e) e = pk_client_data(c, &rp, &cd, "webauthn.create", arena_printf(c->svc.a, "reg:%lld", c->svc.user->id), &ok);
     if (e) return e;
     if (!ok) return pk_refused(c, "This passkey answers no request of ours (expired, used, or from another site). Try again.");
     wa_authdata ad;
@@ -194,7 +195,7 @@ static err_t h_pk_add(ctx *c)
     size_t adn;
     if (wa_attestation_parse(att.p, att.n, &ad, &adp, &adn))
         return pk_refused(c, "The passkey is not one Parley can use: it must sign with ES256 (P-256).");
-    if (!pk_authdata_ok(c, &ad)) return pk_refused(c, "The passkey was made for another site, or without verifying you.");
+    if (!pk_authdata_ok(&rp, &ad)) return pk_refused(c, "The passkey was made for another site, or without verifying you.");
     /* The id the browser names must be the credential's own. */
     size_t cap = sodium_base64_ENCODED_LEN(ad.cred_id_len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     char *id64 = arena_alloc(c->svc.a, cap);
@@ -269,9 +270,10 @@ static err_t h_pk_login_options(ctx *c)
     static const rate_rule per_ip = {30, 60};
     err_t e = rl_take(&c->svc, arena_printf(c->svc.a, "wa:opt:%s", c->rq.client_ip), &per_ip);
     if (e) return e == ERR_RATE_LIMITED ? ctx_fail(c, e, NULL, "Too many sign-in attempts. Wait a minute.") : e;
-    const char *origin, *rp_id, *challenge;
-    if ((e = pk_party(c, &origin, &rp_id)) || (e = pk_challenge_new(c, "auth", &challenge))) return e;
-    c->out = json_pack("{s:{s:s,s:s,s:i,s:s,s:[]}}", "publicKey", "challenge", challenge, "rpId", rp_id,
+    pk_rp rp;
+    const char *challenge;
+    if ((e = pk_party(c, &rp)) || (e = pk_challenge_new(c, "auth", &challenge))) return e;
+    c->out = json_pack("{s:{s:s,s:s,s:i,s:s,s:[]}}", "publicKey", "challenge", challenge, "rpId", rp.id,
                        "timeout", PK_TIMEOUT_MS, "userVerification", "required", "allowCredentials");
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
@@ -293,7 +295,8 @@ static err_t h_pk_login(ctx *c)
         return ctx_fail(c, ERR_INVALID_FIELD, "credential", "Send the passkey's answer as the browser gave it: credential.id "
                         "and credential.response.{clientDataJSON,authenticatorData,signature,userHandle} in base64url.");
     int ok;
-    if ((e = pk_client_data(c, &cd, "webauthn.get", "auth", &ok))) return e;
+    pk_rp rp;
+    if ((e = pk_party(c, &rp)) || (e = pk_client_data(c, &rp, &cd, "webauthn.get", "auth", &ok))) return e;
     if (!ok) return ctx_fail(c, ERR_INVALID_CREDENTIALS, "credential", "This sign-in expired or was used. Try again.");
     const char *p[] = {cid};
     PGresult *r;
@@ -307,7 +310,7 @@ static err_t h_pk_login(ctx *c)
     snprintf(uid_s, sizeof uid_s, "%lld", uid);
     wa_authdata ad;
     int good = key && kn == WA_P256_POINT_LEN && handle.n == strlen(uid_s) && !memcmp(handle.p, uid_s, handle.n) &&
-               !wa_authdata_parse(adb.p, adb.n, &ad) && pk_authdata_ok(c, &ad) &&
+               !wa_authdata_parse(adb.p, adb.n, &ad) && pk_authdata_ok(&rp, &ad) &&
                wa_verify_es256(key, adb.p, adb.n, cd.p, cd.n, sig.p, sig.n);
     PQfreemem(key);
     if (!good) {

@@ -7,12 +7,11 @@
 #   tests/support/check-systemd.sh [BIN]     BIN: the built programs (default: build)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/tests/support/scratch.sh"
 BIN=$(cd "${1:-$ROOT/build}" && pwd)
 UNITS=(parley.service parley-events.service parley-worker.service)
 command -v systemd-analyze >/dev/null || { echo "$0: systemd-analyze is missing (apt-get install systemd)" >&2; exit 1; }
-for p in parley.fcgi parley-events.fcgi parley-worker parley; do
-  [[ -x $BIN/$p ]] || { echo "$0: no $BIN/$p: build it first (make all)" >&2; exit 1; }
-done
+need_build "$BIN"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 status=0

@@ -43,20 +43,9 @@ excluded() {
 }
 
 BIN="$ROOT/build/san"
-for p in parley.fcgi parley-events.fcgi parley-worker parley; do
-  [[ -x $BIN/$p ]] || { echo "$0: no $BIN/$p: build it first (make san)" >&2; exit 1; }
-done
+need_build "$BIN"
 export BIN
-export STACK_FAST=1
-# A test SMTP server keeps every mail the worker sends (tests/api/email.test.mjs reads them).
-export STACK_SMTP=1
-export PARLEY_TRUSTED_PROXY=127.0.0.1
-export PARLEY_THREADS=${PARLEY_THREADS:-4}
-export PARLEY_BACKEND_TIMEOUT_MS=1000
-# The same test clocks as run-stack-tests.sh: presence away after 4 s idle, a crashed hub's
-# people gone within 6 s, stream credentials re-checked every 2 s.
-export PARLEY_PRESENCE_AWAY=4 PARLEY_PRESENCE_TTL=6
-export PARLEY_EVENTS_RECHECK=2
+test_stack_settings
 
 VAR=
 cleanup() {
@@ -137,9 +126,7 @@ for server in "${servers[@]}"; do
   PORT=$(free_port)
   PORT2=$(free_port)
   export PORT PORT2
-  export ASAN_OPTIONS="log_path=$VAR/log/asan:detect_leaks=0:abort_on_error=1"
-  export UBSAN_OPTIONS="log_path=$VAR/log/ubsan:print_stacktrace=1:halt_on_error=1"
-  mkdir -p "$VAR/log"
+  sanitizer_logs
   echo "== $server: starting a stack on port $PORT (node 2: $PORT2)"
   FRONT=$server deploy/local/stack.sh start
   deploy/local/stack.sh node2 start

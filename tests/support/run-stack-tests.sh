@@ -10,19 +10,8 @@ scratch_var test
 export PORT=$(free_port)
 export PORT2=$(free_port)
 export BIN="$ROOT/build/san"
-export STACK_FAST=1
-# A test SMTP server keeps every mail the worker sends (tests/api/email.test.mjs reads them).
-export STACK_SMTP=1
-export PARLEY_TRUSTED_PROXY=127.0.0.1
-export PARLEY_THREADS=${PARLEY_THREADS:-4}
-export PARLEY_BACKEND_TIMEOUT_MS=1000
-# Presence on a test clock: away after 4 s idle; a crashed hub's people leave within 6 s.
-export PARLEY_PRESENCE_AWAY=4 PARLEY_PRESENCE_TTL=6
-# The hub re-checks the credentials of its streams every 2 s (a backstop for a missed end).
-export PARLEY_EVENTS_RECHECK=2
-export ASAN_OPTIONS="log_path=$VAR/log/asan:detect_leaks=0:abort_on_error=1"
-export UBSAN_OPTIONS="log_path=$VAR/log/ubsan:print_stacktrace=1:halt_on_error=1"
-mkdir -p "$VAR/log"
+test_stack_settings
+sanitizer_logs
 
 cleanup() {
   deploy/local/stack.sh stop >/dev/null 2>&1 || true

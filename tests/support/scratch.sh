@@ -20,6 +20,32 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
+# need_build DIR: Parley's four programs are built in DIR (or the script says how, and ends).
+need_build() {
+    local p
+    for p in parley.fcgi parley-events.fcgi parley-worker parley; do
+        [[ -x $1/$p ]] || { echo "$0: no $1/$p: build it first (make san, or make all)" >&2; exit 1; }
+    done
+}
+
+# sanitizer_logs: AddressSanitizer and UBSan reports of the stack's programs go to
+# $VAR/log/asan.* and ubsan.*, which the scripts look for afterwards.
+sanitizer_logs() {
+    export ASAN_OPTIONS="log_path=$VAR/log/asan:detect_leaks=0:abort_on_error=1"
+    export UBSAN_OPTIONS="log_path=$VAR/log/ubsan:print_stacktrace=1:halt_on_error=1"
+    mkdir -p "$VAR/log"
+}
+
+# test_stack_settings: what the API and browser tests expect of the stack they run against:
+# fast start-up, a test SMTP server (tests/api/email.test.mjs reads its mails), 127.0.0.1 as
+# the trusted proxy (the tests send X-Forwarded-For), a 1 s backend timeout, and test clocks:
+# presence away after 4 s idle, a crashed hub's people gone within 6 s, stream credentials
+# re-checked every 2 s (a backstop for a missed end).
+test_stack_settings() {
+    export STACK_FAST=1 STACK_SMTP=1 PARLEY_TRUSTED_PROXY=127.0.0.1 PARLEY_THREADS=${PARLEY_THREADS:-4}
+    export PARLEY_BACKEND_TIMEOUT_MS=1000 PARLEY_PRESENCE_AWAY=4 PARLEY_PRESENCE_TTL=6 PARLEY_EVENTS_RECHECK=2
+}
+
 # check_stack NAME: the set-up the tests/support/check-*.sh scripts share: the sanitizer
 # build in BIN (which must exist), a scratch VAR with free ports for two nodes (PORT,
 # PORT2), sanitizer reports kept under $VAR/log, the stack stopped and VAR removed on exit
@@ -27,17 +53,13 @@ free_port() {
 # ok/fail that print TAP-like lines and set status.
 check_stack() {
     export BIN=${BIN:-$ROOT/build/san}
-    local p
-    for p in parley.fcgi parley-events.fcgi parley-worker parley; do
-        [[ -x $BIN/$p ]] || { echo "$0: no $BIN/$p: build it first (make san)" >&2; exit 1; }
-    done
+    need_build "$BIN"
     scratch_var "$1"
     PORT=$(free_port)
     PORT2=$(free_port)
     export PORT PORT2 STACK_FAST=1 PARLEY_THREADS=2 PARLEY_TRUSTED_PROXY=127.0.0.1
-    export ASAN_OPTIONS="log_path=$VAR/log/asan:detect_leaks=0:abort_on_error=1"
-    export UBSAN_OPTIONS="log_path=$VAR/log/ubsan:print_stacktrace=1:halt_on_error=1"
-    mkdir -p "$VAR/log" "$VAR/run"
+    sanitizer_logs
+    mkdir -p "$VAR/run"
     CHECK_CLEANUP=${CHECK_CLEANUP:-}
     trap check_stack_cleanup EXIT
     status=0
