@@ -52,17 +52,17 @@ static json_t *failed(const char *target, const char *idkey, long long id, const
 static err_t send_one(ctx *c, conv *cv, json_t *res)
 {
     int created;
-    long long seq;
+    long long seq, event_id;
     const char *body = ctx_str(c, "body"), *cid = ctx_str(c, "client_id");
     svc one = svc_aside(&c->svc);                         /* one target's refusal is not the request's */
-    err_t e = msg_send(&one, cv, body, cid, 0, NULL, &created, &seq);
+    err_t e = msg_send(&one, cv, body, cid, 0, NULL, &created, &seq, &event_id);
     if (e == ERR_NOT_ALLOWED || e == ERR_FORBIDDEN) {
         json_object_set_new(res, "status", json_string("failed"));
         json_object_set_new(res, "reason", json_string("not_allowed"));   /* a block is not told */
         return ERR_OK;
     }
     if (e) return e;
-    if (created) msg_event(&c->svc, "message.created", cv->id, seq);   /* a retry publishes nothing twice */
+    if (created) msg_event_created(&c->svc, cv->id, seq, event_id);   /* a retry publishes nothing twice */
     json_object_set_new(res, "status", json_string("sent"));
     json_object_set_new(res, "conversation_id", json_integer(cv->id));
     json_object_set_new(res, "seq", json_integer(seq));

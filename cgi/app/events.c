@@ -1,6 +1,6 @@
-/* events.c — see events.h. Two Redis round trips per event: INCR for the id (it goes into
- * the JSON), then one pipeline of PUBLISHes (in batches, so a huge group does not buffer
- * megabytes in one go). */
+/* events.c — see events.h. An event that reports a change is first a row of event_log
+ * (INSERT … RETURNING id: one round trip, which also gives its id), then one pipeline of
+ * PUBLISHes (in batches, so a huge group does not buffer megabytes in one go). */
 #include "events.h"
 #include "module.h"
 #include <stdio.h>
@@ -9,22 +9,56 @@
 #include <time.h>
 #include <stdatomic.h>
 #include "../core/log.h"
+#include "../core/buf.h"
+#include "../core/num.h"
 
 enum { EV_BATCH = 1024,      /* PUBLISHes per pipeline round trip */
-       EV_QUIET_S = 3 };     /* after Redis failed, this thread drops events this long */
+       EV_QUIET_S = 3 };     /* after Redis failed, this thread publishes nothing this long */
 
 /* A hung Redis costs one timeout per event: without this, a broadcast to 500 people would
- * wait 500 timeouts. Per thread, because each worker owns its connection. */
+ * wait 500 timeouts. Per thread, because each worker owns its connection. Nothing logged is
+ * lost meanwhile: the hubs deliver it from event_log. */
 static _Thread_local time_t ev_quiet_until;
-/* Committed events were dropped (by any thread): the hubs must send every stream a resync
- * before anything is published next, so clients refetch what they missed. */
-static atomic_int ev_dropped;
 
 const db_stmt ev_stmts[] = {
     {"ev_members", "SELECT user_id FROM members WHERE conversation_id = $1"},
     {"ev_next_id", "SELECT nextval('event_ids')"},
+    {"ev_log", "INSERT INTO event_log (id, type, conv_id, uids, extra_uid, skip_uid, body) "
+               "VALUES (nextval('event_ids'), $1, $2, $3::bigint[], $4, $5, $6) RETURNING id"},
     {NULL, NULL},
 };
+
+int ev_ephemeral(const char *type)
+{
+    return !strcmp(type, "typing") || !strcmp(type, "presence");
+}
+
+/* The event's id: a new row of event_log (NULL uids: to conv_id's members), or only a new id
+ * for an ephemeral event. 0 when the database cannot give one. */
+static long long ev_id_for(svc *c, const char *type, json_t *event, long long conv_id, const long long *uids,
+                           size_t n, long long extra, long long skip)
+{
+    PGresult *r;
+    err_t e;
+    if (ev_ephemeral(type)) {
+        e = db_exec(c->db, "ev_next_id", 0, NULL, &r);
+    } else {
+        char *body = json_dumps(event, JSON_COMPACT);      /* malloc'd; freed below */
+        buf b;
+        buf_init(&b);
+        for (size_t i = 0; uids && i < n; i++) buf_printf(&b, "%s%lld", i ? "," : "{", uids[i]);
+        if (uids) buf_puts(&b, n ? "}" : "{}");
+        const char *p[] = {type, conv_id ? id_str(c, conv_id) : NULL, uids ? buf_str(&b) : NULL,
+                           extra > 0 ? id_str(c, extra) : NULL, skip > 0 ? id_str(c, skip) : NULL, body};
+        e = !body || b.oom ? ERR_INTERNAL : db_exec(c->db, "ev_log", 6, p, &r);
+        buf_free(&b);
+        free(body);
+    }
+    if (e) return 0;
+    long long id = atoll(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return id;
+}
 
 char *ev_encode(long long id, json_t *event)
 {
@@ -59,52 +93,21 @@ size_t ev_recipients(long long *uids, size_t n, long long extra, long long skip)
     return k;
 }
 
-/* After this thread dropped events: tells every hub to resync all its streams (PUBLISH
- * parley:resync), so no client goes on unaware; 0 once that is said, -1 while Redis still
- * cannot take it (the caller drops this event too, and tries again next time). */
-static int ev_announce_drop(svc *c)
-{
-    if (!atomic_exchange(&ev_dropped, 0)) return 0;     /* another thread said it already */
-    redisReply *r;
-    err_t e = kv_cmd(c->kv, &r, "PUBLISH parley:resync 1");
-    if (e) {
-        atomic_store(&ev_dropped, 1);
-        if (e == ERR_UNAVAILABLE) ev_quiet_until = time(NULL) + EV_QUIET_S;
-        return -1;
-    }
-    freeReplyObject(r);
-    log_warn("events: events were dropped; every stream was told to resync");
-    return 0;
-}
-
-/* Publishes to uids[0..n) (already filtered); steals event. Failures are logged only. */
-static void publish(svc *c, const long long *uids, size_t n, json_t *event)
+/* Publishes event under id to uids[0..n) (already filtered); steals event. Failures are
+ * logged only: a logged event reaches its recipients through the hubs' reading of the log. */
+static void publish(svc *c, const long long *uids, size_t n, json_t *event, long long id)
 {
     const char *type = json_string_value(json_object_get(event, "type"));
     if (!type) type = "?";
-    if (!n) { json_decref(event); return; }
-    if (time(NULL) < ev_quiet_until || (atomic_load(&ev_dropped) && ev_announce_drop(c))) {
-        atomic_store(&ev_dropped, 1);
-        json_decref(event);
-        return;
-    }
-    PGresult *idr;
-    err_t e = db_exec(c->db, "ev_next_id", 0, NULL, &idr);      /* durable: never goes backwards */
-    if (e) {
-        log_warn("events: %s not published: no event id (database)", type);
-        atomic_store(&ev_dropped, 1);
-        json_decref(event);
-        return;
-    }
-    long long id = atoll(PQgetvalue(idr, 0, 0));
-    PQclear(idr);
-    char *s = id > 0 ? ev_encode(id, event) : NULL;
+    if (!n || id <= 0 || time(NULL) < ev_quiet_until) { json_decref(event); return; }
+    char *s = ev_encode(id, event);
     if (!s) {
         log_warn("events: %s not published: cannot encode it", type);
         json_decref(event);
         return;
     }
     size_t len = strlen(s);
+    err_t e = ERR_OK;
     redisReply **rep = arena_alloc(c->a, sizeof *rep * (n < EV_BATCH ? n : EV_BATCH));   /* arena-owned */
     for (size_t at = 0; rep && at < n && !e; at += EV_BATCH) {
         int queued = 0;
@@ -119,13 +122,30 @@ static void publish(svc *c, const long long *uids, size_t n, json_t *event)
         if (!e) e = f;
     }
     if (!rep) e = ERR_INTERNAL;
-    if (e) {
-        log_warn("events: %s %lld not published to all of its %zu recipients (redis)", type, id, n);
-        atomic_store(&ev_dropped, 1);
-    }
+    if (e) log_warn("events: %s %lld not published to all of its %zu recipients (redis)%s", type, id, n,
+                    ev_ephemeral(type) ? "" : "; the hubs deliver it from the log");
     if (e == ERR_UNAVAILABLE) ev_quiet_until = time(NULL) + EV_QUIET_S;
     free(s);
     json_decref(event);
+}
+
+/* The test hook PARLEY_TEST_PUBLISH_DELAY_MS (read once, 0–60000): a wait between a commit
+ * and its publication, so that a test can kill the page server in that window. Never set
+ * in production. */
+static void ev_test_delay(void)
+{
+    static _Atomic long ms = -1;
+    long v = ms;
+    if (v < 0) {
+        const char *e = getenv("PARLEY_TEST_PUBLISH_DELAY_MS");
+        long long x = 0;
+        if (e && (num_parse(e, strlen(e), &x) || x > 60000)) x = 0;
+        ms = v = (long)x;
+    }
+    if (v > 0) {
+        struct timespec ts = {v / 1000, (v % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
 }
 
 void ev_users(svc *c, const long long *uids, size_t n, json_t *event)
@@ -134,17 +154,29 @@ void ev_users(svc *c, const long long *uids, size_t n, json_t *event)
     long long *list = arena_alloc(c->a, sizeof *list * (n + 1));      /* arena-owned copy */
     if (!list) { json_decref(event); return; }
     if (n) memcpy(list, uids, sizeof *list * n);
-    publish(c, list, ev_recipients(list, n, 0, 0), event);
+    n = ev_recipients(list, n, 0, 0);
+    const char *type = json_string_value(json_object_get(event, "type"));
+    long long id = n ? ev_id_for(c, type ? type : "?", event, 0, list, n, 0, 0) : 0;
+    if (n && !id) log_warn("events: %s not published: not logged (database)", type ? type : "?");
+    ev_test_delay();
+    publish(c, list, n, event, id);
 }
 
-void ev_conv(svc *c, long long conv_id, json_t *event, long long extra_uid, long long skip_uid)
+/* Publishes event under id (0: a new one) to conv_id's members ± extra/skip. */
+static void conv_publish(svc *c, long long conv_id, json_t *event, long long id, long long extra_uid, long long skip_uid)
 {
-    if (!event) return;
+    const char *type = json_string_value(json_object_get(event, "type"));
+    if (!type) type = "?";
+    if (!id && !(id = ev_id_for(c, type, event, conv_id, NULL, 0, extra_uid, skip_uid))) {
+        log_warn("events: %s for conversation %lld not published: not logged (database)", type, conv_id);
+        json_decref(event);
+        return;
+    }
+    ev_test_delay();
     const char *p[] = {id_str(c, conv_id)};
     PGresult *r;
     if (db_exec(c->db, "ev_members", 1, p, &r)) {
-        const char *type = json_string_value(json_object_get(event, "type"));
-        log_warn("events: %s for conversation %lld not published: no members (database)", type ? type : "?", conv_id);
+        log_warn("events: %s for conversation %lld not published: no members (database)", type, conv_id);
         json_decref(event);
         return;
     }
@@ -153,7 +185,17 @@ void ev_conv(svc *c, long long conv_id, json_t *event, long long extra_uid, long
     if (!uids) { PQclear(r); json_decref(event); return; }
     for (size_t i = 0; i < n; i++) uids[i] = atoll(PQgetvalue(r, (int)i, 0));
     PQclear(r);
-    publish(c, uids, ev_recipients(uids, n, extra_uid, skip_uid), event);
+    publish(c, uids, ev_recipients(uids, n, extra_uid, skip_uid), event, id);
+}
+
+void ev_conv(svc *c, long long conv_id, json_t *event, long long extra_uid, long long skip_uid)
+{
+    if (event) conv_publish(c, conv_id, event, 0, extra_uid, skip_uid);
+}
+
+void ev_conv_logged(svc *c, long long conv_id, json_t *event, long long id)
+{
+    if (event) conv_publish(c, conv_id, event, id, 0, 0);
 }
 
 void ev_creds_ended(svc *c, const char *const *creds, size_t n)

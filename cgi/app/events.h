@@ -1,10 +1,11 @@
 /* events.h — the sink the domain writes its real-time events to, after a change has
  * committed; it knows nothing of conversations or messages (their modules build their own
- * events and hand them here). Each event gets a
- * global id (the PostgreSQL sequence event_ids) and is PUBLISHed as compact JSON on parley:u:<uid> for
- * every recipient; the events hub turns those into SSE streams and long-polls. Redis is
- * only the doorbell: a failure here is logged and never fails the request (the change is
- * committed; clients resync). Never call these inside db_begin/db_commit. */
+ * events and hand them here). An event that reports a change is a row of event_log (its id
+ * from the PostgreSQL sequence event_ids) and is then PUBLISHed as compact JSON on
+ * parley:u:<uid> for every recipient; ephemeral ones (typing, presence) only get an id.
+ * The events hubs turn those into SSE streams and long-polls, and read the log back for
+ * what Redis did not bring them. Redis is only the doorbell: a failure here is logged and
+ * never fails the request. Never call these inside db_begin/db_commit. */
 #ifndef PARLEY_EVENTS_H
 #define PARLEY_EVENTS_H
 #include "svc.h"
@@ -16,6 +17,11 @@ extern const db_stmt ev_stmts[];
 void ev_conv(svc *c, long long conv_id, json_t *event, long long extra_uid, long long skip_uid);
 /* Publishes event to the n users in uids (duplicates are sent once). Steals event. */
 void ev_users(svc *c, const long long *uids, size_t n, json_t *event);
+/* Publishes event to the members of conv_id under id, an event already in event_log (a new
+ * message's, written with it). Steals event. */
+void ev_conv_logged(svc *c, long long conv_id, json_t *event, long long id);
+/* 1 for the types that are not kept in event_log (typing, presence). */
+int ev_ephemeral(const char *type);
 
 /* Tells every events hub that credentials ended, so that they close the streams those
  * opened: each is "s:<session id>" or "t:<token id>", PUBLISHed on parley:ended. A Redis

@@ -35,9 +35,14 @@ const db_stmt msg_stmts[] = {
                    "SELECT $1::bigint, c.last_seq, $2::bigint, $3, $4, $5::uuid, $7::bigint FROM c RETURNING seq), "
                    /* its files, in the order given */
                    "att AS (INSERT INTO message_media (conversation_id, seq, position, media_id) "
-                   "SELECT $1::bigint, ins.seq, f.ord, f.id FROM ins, unnest($8::bigint[]) WITH ORDINALITY AS f(id, ord)) "
-                   "SELECT seq FROM ins"},
-    {"msg_by_client", "SELECT seq FROM messages WHERE conversation_id = $1 AND sender_id = $2 AND client_id = $3::uuid"},
+                   "SELECT $1::bigint, ins.seq, f.ord, f.id FROM ins, unnest($8::bigint[]) WITH ORDINALITY AS f(id, ord)), "
+                   /* its event, in the same statement: a stored message is always announced */
+                   "ev AS (INSERT INTO event_log (id, type, conv_id, msg_seq) "
+                   "SELECT nextval('event_ids'), 'message.created', $1::bigint, ins.seq FROM ins RETURNING id) "
+                   "SELECT ins.seq, ev.id FROM ins, ev"},
+    {"msg_by_client", "SELECT m.seq, (SELECT e.id FROM event_log e WHERE e.conv_id = m.conversation_id AND e.msg_seq = m.seq) "
+                      "FROM messages m WHERE m.conversation_id = $1 AND m.sender_id = $2 AND m.client_id = $3::uuid"},
+    {"msg_event_id", "SELECT id FROM event_log WHERE conv_id = $1 AND msg_seq = $2"},
     {"msg_meta", "SELECT kind, sender_id, deleted_at IS NOT NULL FROM messages WHERE conversation_id = $1 AND seq = $2"},
     {"msg_one", "SELECT " MSG_COLS MSG_FROM "AND m.seq = $2"},
     {"msg_newest", "SELECT " MSG_COLS MSG_FROM "ORDER BY m.seq DESC LIMIT $2"},
@@ -268,8 +273,11 @@ fail:
 }
 
 err_t msg_send(svc *c, const conv *cv, const char *body, const char *client_id, long long reply_to,
-               json_t *media_ids, int *created, long long *seq)
+               json_t *media_ids, int *created, long long *seq, long long *event_id)
 {
+    long long ev_dummy;
+    if (!event_id) event_id = &ev_dummy;
+    *event_id = 0;
     int system = !strcmp(cv->kind, "system");
     const char *conv_s = id_str(c, cv->id), *me = id_str(c, c->user->id);
     PGresult *r;
@@ -279,7 +287,7 @@ err_t msg_send(svc *c, const conv *cv, const char *body, const char *client_id, 
         const char *p[] = {conv_s, me, client_id};
         if ((e = db_exec(c->db, "msg_by_client", 3, p, &r))) return e;
         int found = PQntuples(r) == 1;
-        if (found) *seq = atoll(PQgetvalue(r, 0, 0));
+        if (found) *seq = atoll(PQgetvalue(r, 0, 0)), *event_id = atoll(PQgetvalue(r, 0, 1));
         PQclear(r);
         if (found) return ERR_OK;
     }
@@ -314,6 +322,7 @@ err_t msg_send(svc *c, const conv *cv, const char *body, const char *client_id, 
         if ((e = db_exec(c->db, "msg_by_client", 3, q, &r))) return e;
         if (PQntuples(r) != 1) { PQclear(r); return ERR_INTERNAL; }
         *seq = atoll(PQgetvalue(r, 0, 0));
+        *event_id = atoll(PQgetvalue(r, 0, 1));
         PQclear(r);
         return ERR_OK;
     }
@@ -323,6 +332,7 @@ err_t msg_send(svc *c, const conv *cv, const char *body, const char *client_id, 
         return svc_fail(c, ERR_FORBIDDEN, NULL, "You can no longer post in this conversation.");
     }
     *seq = atoll(PQgetvalue(r, 0, 0));
+    *event_id = atoll(PQgetvalue(r, 0, 1));
     *created = 1;
     PQclear(r);
     return ERR_OK;
@@ -370,12 +380,11 @@ static err_t h_msg_send(ctx *c)
     json_t *rt = json_object_get(c->in, "reply_to");
     long long reply_to = json_is_integer(rt) ? json_integer_value(rt) : 0;
     int created;
-    long long seq;
-    if ((e = msg_send(&c->svc, &cv, body, ctx_str(c, "client_id"), reply_to, files, &created, &seq))) return e;
-    /* Committed: ring the bell. A retry rings it again: the first answer may have been lost
-     * because the process died between the commit and the publish (clients keep one copy
-     * per seq). */
-    msg_event(&c->svc, "message.created", cv.id, seq);
+    long long seq, event_id;
+    if ((e = msg_send(&c->svc, &cv, body, ctx_str(c, "client_id"), reply_to, files, &created, &seq, &event_id))) return e;
+    /* Committed: ring the bell. A retry rings it again under the same event id (the hubs
+     * deliver an id once), so it costs nothing when the first publication arrived. */
+    msg_event_created(&c->svc, cv.id, seq, event_id);
     json_t *m;
     if ((e = msg_get(&c->svc, cv.id, seq, &m))) return e;
     c->out = json_pack("{s:o}", "message", m);
@@ -564,16 +573,36 @@ static err_t h_msg_read(ctx *c)
 
 /* ---- events: what a change tells the members (after its commit) ---- */
 
-void msg_event(svc *c, const char *type, long long conv_id, long long seq)
+json_t *msg_event_json(svc *c, const char *type, long long conv_id, long long seq)
 {
     json_t *m;
     svc aside = svc_aside(c);                            /* a failure here is not the caller's */
-    if (msg_get_neutral(&aside, conv_id, seq, &m)) {
-        log_warn("events: %s %lld/%lld not published: message not loaded", type, conv_id, seq);
-        return;
+    if (msg_get_neutral(&aside, conv_id, seq, &m)) return NULL;
+    return json_pack("{s:s,s:I,s:I,s:o}", "type", type, "conversation_id", (json_int_t)conv_id, "seq", (json_int_t)seq,
+                     "message", m);
+}
+
+void msg_event(svc *c, const char *type, long long conv_id, long long seq)
+{
+    json_t *ev = msg_event_json(c, type, conv_id, seq);
+    if (!ev) log_warn("events: %s %lld/%lld not published: message not loaded", type, conv_id, seq);
+    else ev_conv(c, conv_id, ev, 0, 0);
+}
+
+void msg_event_created(svc *c, long long conv_id, long long seq, long long event_id)
+{
+    if (!event_id) {                                     /* a system message's: look it up */
+        const char *p[] = {id_str(c, conv_id), id_str(c, seq)};
+        PGresult *r;
+        if (db_exec(c->db, "msg_event_id", 2, p, &r) == ERR_OK) {
+            if (PQntuples(r)) event_id = atoll(PQgetvalue(r, 0, 0));
+            PQclear(r);
+        }
     }
-    ev_conv(c, conv_id, json_pack("{s:s,s:I,s:I,s:o}", "type", type, "conversation_id", (json_int_t)conv_id,
-                                  "seq", (json_int_t)seq, "message", m), 0, 0);
+    json_t *ev = msg_event_json(c, "message.created", conv_id, seq);
+    if (!ev) log_warn("events: message.created %lld/%lld not published: message not loaded", conv_id, seq);
+    else if (event_id) ev_conv_logged(c, conv_id, ev, event_id);
+    else ev_conv(c, conv_id, ev, 0, 0);                  /* its log row is gone (older than a day) */
 }
 
 void msg_event_read(svc *c, long long conv_id, long long user_id, long long read_seq)

@@ -38,14 +38,16 @@ enum msg_col {
  * nobody in particular (events). New reference. */
 json_t *msg_row_json(svc *c, PGresult *r, int i, int col, long long conv_id, const user_row *reader);
 
-/* Sends a text message as the caller. With a client_id already used by the caller in this
- * conversation, *created is 0 and *seq the original's. */
+/* Sends a text message as the caller; its "message.created" row of event_log is written by
+ * the same statement, and *event_id (NULL: not wanted) is its id. With a client_id already
+ * used by the caller in this conversation, *created is 0 and *seq and *event_id the
+ * original's (event_id 0 once the log forgot it). */
 /* The body of a message: not blank, at most PARLEY_MAX_MESSAGE bytes. */
 err_t msg_body_ok(svc *c, const char *body);
 /* media_ids (a JSON array of the caller's own uploads, checked with media_check_own; may be
  * NULL) are attached in the same statement as the message. */
 err_t msg_send(svc *c, const conv *cv, const char *body, const char *client_id, long long reply_to,
-               json_t *media_ids, int *created, long long *seq);
+               json_t *media_ids, int *created, long long *seq, long long *event_id);
 /* One message as JSON (with reactions). ERR_NOT_FOUND when there is no such seq. */
 err_t msg_get(svc *c, long long conv_id, long long seq, json_t **out);
 /* The same rendered for no particular reader (for events): no "mention-me", mentions_me
@@ -67,9 +69,15 @@ const msg_cursor *msg_cursor_of(ctx *c, msg_cursor *cur);
  * is NULL) the unread count. */
 err_t msg_mark_read(svc *c, const conv *cv, long long seq, long long *read_seq, long long *unread);
 
-/* A message event ("message.created", "message.edited", "reaction") to the members of
- * conv_id, with the message rendered for no particular reader. */
+/* A message event ("message.edited", "reaction") to the members of conv_id, with the
+ * message rendered for no particular reader. */
 void msg_event(svc *c, const char *type, long long conv_id, long long seq);
+/* Publishes the "message.created" event of conv_id/seq under event_id, the id msg_send
+ * logged it with (0: looked up, e.g. for a system message). */
+void msg_event_created(svc *c, long long conv_id, long long seq, long long event_id);
+/* {"type","conversation_id","seq","message"} for the message, rendered for no particular
+ * reader (new reference; NULL when it cannot be loaded). The events hub replays with it. */
+json_t *msg_event_json(svc *c, const char *type, long long conv_id, long long seq);
 /* A "read" event: user_id has read conv_id up to read_seq (nothing when the caller keeps
  * read receipts off). */
 void msg_event_read(svc *c, long long conv_id, long long user_id, long long read_seq);

@@ -22,6 +22,8 @@
 #include "../app/tokens.h"
 #include "../app/users.h"
 #include "../core/log.h"
+#include "../app/evlog.h"
+#include "../events/follow.h"
 #include "../events/hub.h"
 #include "../events/pubsub.h"
 #include "../core/num.h"
@@ -98,7 +100,22 @@ static void serve(worker *w, FCGX_Request *fr)
     char cred[HUB_CRED_MAX];                 /* what ends this stream when it ends */
     if (c.token_id) snprintf(cred, sizeof cred, "t:%lld", c.token_id);
     else snprintf(cred, sizeof cred, "s:%s", c.sess_id);
-    hub_park(fr, c.svc.user->id, cred, sse, last, hub_now_ms() + timeout * 1000);
+    /* A reconnect this hub's buffer cannot serve (another hub had it, or this one
+     * restarted): the log replays it. */
+    hub_replay rp = {0}, *rpp = NULL;
+    evlog_event *evs;
+    size_t n;
+    if (hub_prepare(c.svc.user->id, last) && evlog_replay(&c.svc, c.svc.user->id, last, &evs, &n, &rp.resync) == ERR_OK) {
+        long long *ids = arena_alloc(c.svc.a, sizeof *ids * (n + 1));             /* arena-owned */
+        const char **json = arena_alloc(c.svc.a, sizeof *json * (n + 1));
+        for (size_t i = 0; ids && json && i < n; i++) ids[i] = evs[i].id, json[i] = evs[i].json;
+        rp.ids = ids;
+        rp.json = json;
+        rp.n = ids && json ? n : 0;
+        rp.resync |= !ids || !json;
+        rpp = &rp;
+    }
+    hub_park(fr, c.svc.user->id, cred, sse, last, hub_now_ms() + timeout * 1000, rpp);
 }
 
 static void *accept_main(void *arg)
@@ -116,6 +133,47 @@ static void *accept_main(void *arg)
         serve(&w, fr);                     /* fr now belongs to the hub or is finished */
     }
     worker_free(&w);
+    return NULL;
+}
+
+/* Delivers from event_log what Redis did not bring (follow.h): a page server killed
+ * between its commit and its publication, a publication lost with Redis. */
+static void *follow_main(void *arg)
+{
+    (void)arg;
+    worker w;
+    worker_init(&w, &cfg);
+    enum { ROUND_MS = 250, FRESH_MAX = 5000 };
+    for (;;) {
+        svc c;
+        worker_svc(&w, &c);
+        long long *pend;
+        size_t npend, nfresh = 0, nagain = 0;
+        long long hi = follow_plan(&pend, &npend);
+        evlog_mark *fresh = NULL, *again = NULL;
+        err_t e = pend ? evlog_marks_after(&c, hi, FRESH_MAX, &fresh, &nfresh) : ERR_INTERNAL;
+        if (!e && npend) e = evlog_marks_of(&c, pend, npend, &again, &nagain);
+        free(pend);
+        if (e) { usleep(1000 * 1000); continue; }            /* PostgreSQL away: the same round later */
+        follow_row *rows = malloc(sizeof *rows * (nfresh + nagain + 1));    /* the same pairs, as follow.h takes them */
+        for (size_t i = 0; rows && i < nfresh; i++) rows[i] = (follow_row){fresh[i].id, fresh[i].age_ms};
+        for (size_t i = 0; rows && i < nagain; i++) rows[nfresh + i] = (follow_row){again[i].id, again[i].age_ms};
+        long long *repair = NULL;
+        size_t nrepair = 0;
+        if (rows) follow_round(hi, rows, nfresh, rows + nfresh, nagain, hub_now_ms(), &repair, &nrepair);
+        free(rows);
+        for (size_t i = 0; repair && i < nrepair; i++) {
+            worker_svc(&w, &c);
+            const char *json;
+            long long *uids;
+            size_t n;
+            if (evlog_load(&c, repair[i], &json, &uids, &n) || !json) continue;
+            for (size_t k = 0; k < n; k++) hub_deliver(uids[k], repair[i], json);
+        }
+        if (nrepair) log_info("events: %zu events delivered from the log (Redis did not bring them)", nrepair);
+        free(repair);
+        if (nfresh < FRESH_MAX) usleep(ROUND_MS * 1000);
+    }
     return NULL;
 }
 
@@ -295,12 +353,14 @@ int main(void)
     long long latest = pubsub_latest(&ids);
     db_close(&ids);
     hub_init(latest < 0 ? 0 : latest);
+    follow_init(latest < 0 ? 0 : latest);
     unsigned char rnd[8];
     randombytes_buf(rnd, sizeof rnd);
     sodium_bin2hex(hub_id, sizeof hub_id, rnd, sizeof rnd);
     pthread_t t;
     if (pthread_create(&t, NULL, pubsub_main, &cfg) || pthread_create(&t, NULL, timer_main, NULL) ||
-        pthread_create(&t, NULL, presence_main, NULL) || pthread_create(&t, NULL, recheck_main, NULL))
+        pthread_create(&t, NULL, presence_main, NULL) || pthread_create(&t, NULL, recheck_main, NULL) ||
+        pthread_create(&t, NULL, follow_main, NULL))
         return 1;
     log_info("parley-events.fcgi %s listening on %s with %d accept threads", hub_id, *listen_on ? listen_on : "fd 0",
              cfg.events_threads);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include "../core/buf.h"
 #include "../http/resp.h"
 
@@ -214,34 +216,68 @@ size_t hub_creds(char (**out)[HUB_CRED_MAX])
     return k;
 }
 
-/* The buffered events after last_id, comma-separated, into b; 1 when there are any. */
-static int ring_after(hub_user *u, long long last_id, buf *b, long long *max_id)
-{
-    int any = 0;
-    for (int k = 0; k < u->len; k++) {
-        int i = (u->start + k) % HUB_RING;
-        if (u->ids[i] <= last_id) continue;
-        if (any) buf_putc(b, ',');
-        buf_puts(b, u->data[i]);
-        *max_id = u->ids[i];
-        any = 1;
-    }
-    return any;
-}
-
 static const char resync_fmt[] = "{\"id\":%lld,\"type\":\"resync\"}";
 
-void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long long last_id, long long deadline_ms)
+int hub_prepare(long long uid, long long last_id)
+{
+    pthread_mutex_lock(&hub_lock);
+    hub_user *u = user_find(uid, 0);
+    int need = last_id >= 0 && last_id <= hub_latest && (!u || last_id < u->floor);
+    if (need && !u) user_find(uid, 1);          /* from now on its events are kept here */
+    pthread_mutex_unlock(&hub_lock);
+    return need;
+}
+
+/* 1 when id is among the replayed events (ascending ids). */
+static int replayed(const hub_replay *rp, long long id)
+{
+    size_t lo = 0, hi = rp ? rp->n : 0;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (rp->ids[mid] < id) lo = mid + 1;
+        else hi = mid;
+    }
+    return rp && lo < rp->n && rp->ids[lo] == id;
+}
+
+void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long long last_id, long long deadline_ms,
+              const hub_replay *rp)
 {
     hub_stream *s = calloc(1, sizeof *s);
     if (!s) { FCGX_Finish_r(fr); free(fr); return; }
     s->fr = fr;
     snprintf(s->cred, sizeof s->cred, "%s", cred);
+    s->sse = sse;
+    /* What the log gave can be far more than a socket buffer holds: it is written here,
+     * blocking (at most HUB_REPLAY_WAIT_S per write), before the stream joins the others;
+     * a long-poll gets it as its whole answer. */
+    if (rp && !rp->resync && rp->n) {
+        struct timeval tv = {HUB_REPLAY_WAIT_S, 0};
+        setsockopt(fr->ipcFd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+        int bad = 0;
+        if (sse) {
+            for (size_t k = 0; k < rp->n && !bad; k++) bad = put_sse(s, rp->ids[k], rp->json[k]) != 0;
+        } else {
+            buf b;
+            buf_init(&b);
+            for (size_t k = 0; k < rp->n; k++) { if (k) buf_putc(&b, ','); buf_puts(&b, rp->json[k]); }
+            bad = b.oom || put_poll(s, buf_str(&b), rp->ids[rp->n - 1]) != 0;
+            buf_free(&b);
+            bad = 1;                                         /* answered: nothing is parked */
+        }
+        if (bad) {
+            FCGX_Finish_r(fr);
+            free(fr);
+            free(s);
+            return;
+        }
+        tv.tv_sec = 0;
+        setsockopt(fr->ipcFd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    }
     /* From here on writes never block (the replay below included, under the hub's lock): a
      * client or web server that does not read is dropped, nobody waits for it. */
     int fl = fcntl(fr->ipcFd, F_GETFL);
     if (fl >= 0) fcntl(fr->ipcFd, F_SETFL, fl | O_NONBLOCK);
-    s->sse = sse;
     s->deadline_ms = deadline_ms;
     s->last_write_ms = hub_now_ms();
     pthread_mutex_lock(&hub_lock);
@@ -257,19 +293,23 @@ void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long l
     snprintf(resync, sizeof resync, resync_fmt, hub_latest);
     if (u && last_id < 0 && !sse) last_id = hub_latest;          /* a fresh long-poll: from now */
     if (u && last_id >= 0) {
-        /* Gone from the buffer, or from the future (Redis lost its counter): start over. */
-        if (last_id < u->floor || last_id > hub_latest) {
+        /* The log could not say (forgotten, or too much), or an id from the future. */
+        if ((rp && rp->resync) || (!rp && last_id < u->floor) || last_id > hub_latest) {
             done = sse ? put_sse(s, hub_latest, resync) != 0 : (put_poll(s, resync, hub_latest), 1);
-        } else if (sse) {
-            for (int k = 0; k < u->len && !done; k++) {
-                int i = (u->start + k) % HUB_RING;
-                if (u->ids[i] > last_id) done = put_sse(s, u->ids[i], u->data[i]) != 0;
-            }
         } else {
+            /* (What the log gave is written above.) The buffer's events after last_id that
+             * the log did not already give. */
             buf b;
             buf_init(&b);
             long long max_id = last_id;
-            if (ring_after(u, last_id, &b, &max_id)) {
+            for (int k = 0; k < u->len && !done; k++) {
+                int i = (u->start + k) % HUB_RING;
+                if (u->ids[i] <= last_id || replayed(rp, u->ids[i])) continue;
+                if (sse) done = put_sse(s, u->ids[i], u->data[i]) != 0;
+                else { if (b.len) buf_putc(&b, ','); buf_puts(&b, u->data[i]); }
+                if (u->ids[i] > max_id) max_id = u->ids[i];
+            }
+            if (!sse && b.len) {
                 put_poll(s, buf_str(&b), max_id);
                 done = 1;
             }
@@ -288,11 +328,20 @@ void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long l
     pthread_mutex_unlock(&hub_lock);
 }
 
+/* 1 when u's ring holds id (hub_lock held). */
+static int ring_has(const hub_user *u, long long id)
+{
+    for (int k = u->len - 1; k >= 0; k--)                 /* the newest first: a repeat is recent */
+        if (u->ids[(u->start + k) % HUB_RING] == id) return 1;
+    return 0;
+}
+
 void hub_deliver(long long uid, long long id, const char *json)
 {
     pthread_mutex_lock(&hub_lock);
     if (id > hub_latest) hub_latest = id;
     hub_user *u = user_find(uid, 0);
+    if (u && ring_has(u, id)) u = NULL;                   /* Redis and the log both brought it */
     if (u) {
         size_t n = strlen(json);
         char *copy = n <= HUB_RING_BYTES ? strdup(json) : NULL;
@@ -448,27 +497,6 @@ void hub_tick(void)
             }
         }
     }
-    pthread_mutex_unlock(&hub_lock);
-}
-
-void hub_resync_all(long long latest_id)
-{
-    char resync[64];
-    pthread_mutex_lock(&hub_lock);
-    if (latest_id > hub_latest) hub_latest = latest_id;
-    hub_floor0 = hub_latest;
-    snprintf(resync, sizeof resync, resync_fmt, hub_latest);
-    for (size_t b = 0; b < HUB_BUCKETS; b++)
-        for (hub_user *u = hub_table[b]; u; u = u->next) {
-            u->floor = hub_latest;                       /* what came during the outage is unknown */
-            hub_stream **pp = &u->streams;
-            while (*pp) {
-                hub_stream *s = *pp;
-                int end = s->sse ? put_sse(s, hub_latest, resync) != 0 : (put_poll(s, resync, hub_latest), 1);
-                if (end) { *pp = s->next; stream_end(s); }
-                else pp = &s->next;
-            }
-        }
     pthread_mutex_unlock(&hub_lock);
 }
 

@@ -16,7 +16,8 @@ enum {
     HUB_PRESENCE_GRACE_MS = 5000,/* a person whose last stream closed still counts this long
                                     (a page change, a long-poll's next request, a reconnect) */
     HUB_CRED_MAX = 80,           /* "s:<64 hex>" (a session) or "t:<token id>" */
-    HUB_ENDED = 256,             /* credentials remembered as ended, for streams parked
+    HUB_ENDED = 256,
+    HUB_REPLAY_WAIT_S = 5,       /* a replay from the log waits this long per write */             /* credentials remembered as ended, for streams parked
                                     just after their end was announced */
 };
 
@@ -34,12 +35,26 @@ typedef struct hub_stream hub_stream;
 
 /* Sets the id below which events are unknown (at start and after a Redis outage). */
 void hub_init(long long latest_id);
+/* What the log gave for a reconnect: ids ascending, with their JSON texts; or resync. */
+typedef struct hub_replay {
+    const long long *ids;
+    const char *const *json;
+    size_t n;
+    int resync;                  /* the log cannot replay it all: the client refetches */
+} hub_replay;
+
+/* Before parking a stream with last_id: 1 when this hub's buffer cannot replay what uid
+ * missed (uid unknown here, or the buffer lost part of it), so the caller asks the log
+ * (evlog_replay) and passes what it gave to hub_park. From this call on, uid's events are
+ * buffered here, so none falls between the log's answer and the parking. */
+int hub_prepare(long long uid, long long last_id);
 /* Parks a request whose headers are written (SSE) or that waits (long-poll, until
  * deadline_ms), opened with credential cred ("s:<session id>" or "t:<token id>"). Replays
- * what the user missed after last_id (-1: nothing to replay) or sends a resync; a long-poll
- * with something to say is answered and finished at once. Takes ownership of fr
- * (heap-allocated, accepted). */
-void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long long last_id, long long deadline_ms);
+ * what the user missed after last_id (-1: nothing to replay): rp's events (NULL: none asked
+ * for), then the buffer's; or a resync. A long-poll with something to say is answered and
+ * finished at once. Takes ownership of fr (heap-allocated, accepted). */
+void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long long last_id, long long deadline_ms,
+              const hub_replay *rp);
 /* A session ended or a token was revoked: every stream it opened ends now (an SSE stream
  * with a "session.ended" event, a long-poll with 401), and one parked later is refused. */
 void hub_cred_ended(const char *cred);
@@ -48,12 +63,11 @@ void hub_creds_ended(char (*creds)[HUB_CRED_MAX], size_t n);
 /* The distinct credentials of the open streams, for their periodic re-check: *out is
  * malloc'd (the caller frees it). Returns how many. */
 size_t hub_creds(char (**out)[HUB_CRED_MAX]);
-/* Delivers one event (JSON text with "id") to uid's streams and buffer. */
+/* Delivers one event (JSON text with "id") to uid's streams and buffer, unless the buffer
+ * holds that id already (Redis and the log may both bring it). */
 void hub_deliver(long long uid, long long id, const char *json);
 /* Heartbeats, long-poll deadlines, forgetting idle users; called about once a second. */
 void hub_tick(void);
-/* After a Redis outage: every stream gets a resync; replay starts again from latest_id. */
-void hub_resync_all(long long latest_id);
 /* Moves the pending joins and leaves, oldest first, into *out (malloc'd, the caller
  * frees it); waits up to wait_ms for one when there is none. Returns how many. */
 size_t hub_presence_take(hub_pres_change **out, long wait_ms);

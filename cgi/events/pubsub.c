@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <poll.h>
 #include "hub.h"
+#include "follow.h"
 #include "../core/config.h"
 #include "../core/log.h"
 #include "../store/db.h"
@@ -62,8 +63,6 @@ long long pubsub_event_id(const char *s, size_t n)
     return id > 0 ? id : -1;
 }
 
-static db pubsub_db;             /* the subscriber thread's PostgreSQL connection (event ids) */
-
 /* One pmessage: [pmessage, pattern, channel, payload]. The payload is ev_encode's JSON,
  * "id" first: the id is read off its front, not by parsing every event of every user. */
 static void handle(redisReply *r)
@@ -73,15 +72,12 @@ static void handle(redisReply *r)
         hub_cred_ended(r->element[3]->str);
         return;
     }
-    if (!strcmp(r->element[2]->str, "parley:resync")) {  /* a page server dropped events */
-        long long latest = pubsub_latest(&pubsub_db);
-        log_warn("events: a page server dropped events; every stream gets a resync");
-        hub_resync_all(latest < 0 ? 0 : latest);
-        return;
-    }
     long long uid, id = pubsub_event_id(r->element[3]->str, r->element[3]->len);
     if (pubsub_channel_uid(r->element[2]->str, &uid)) return;
-    if (id > 0) hub_deliver(uid, id, r->element[3]->str);
+    if (id > 0) {
+        follow_seen(id, hub_now_ms());
+        hub_deliver(uid, id, r->element[3]->str);
+    }
     else log_warn("events: ignoring a malformed event on %s", r->element[2]->str);
 }
 
@@ -112,25 +108,20 @@ static void next_message(kv *k, redisReply **out, long long *heard_ms)
 void *pubsub_main(void *arg)
 {
     const config *cfg = arg;
-    db_init(&pubsub_db, cfg->db, cfg->backend_timeout_ms, (const db_stmt *const[]){pubsub_stmts, NULL});
     int first = 1;
     for (;;) {
         kv k;
         kv_init(&k, cfg->redis, cfg->backend_timeout_ms);
         redisReply *r = NULL;
-        if (kv_cmd(&k, &r, "PSUBSCRIBE parley:u:* parley:ended parley:resync") != ERR_OK) {
+        if (kv_cmd(&k, &r, "PSUBSCRIBE parley:u:* parley:ended") != ERR_OK) {
             kv_close(&k);
             sleep(1);
             continue;
         }
         freeReplyObject(r);                  /* the other confirmations arrive in the loop */
-        /* Subscribed first, then the position: an event published in between is both
-         * received and below the floor, never lost. Whatever came before this subscription
-         * (since start, or during an outage) is unknown here: every stream gets a resync. */
-        long long latest;
-        while ((latest = pubsub_latest(&pubsub_db)) < 0) sleep(1);
-        if (!first) log_warn("events: Redis is back; every stream gets a resync");
-        hub_resync_all(latest);
+        /* What was published while this hub was not subscribed (at start, during an outage)
+         * is in event_log: the follower delivers it. No resync. */
+        if (!first) log_info("events: Redis is back; what it missed comes from the log");
         first = 0;
         struct timeval none = {0, 0};        /* next_message polls with its own deadline */
         redisSetTimeout(k.c, none);

@@ -1,6 +1,7 @@
-/* pubsub.h — the hub's one Redis subscriber: PSUBSCRIBE parley:u:* (and parley:ended,
- * parley:resync) and hand every event to hub_deliver; a quiet subscription is pinged, and
- * after losing Redis it reconnects and resyncs every stream. */
+/* pubsub.h — the hub's one Redis subscriber: PSUBSCRIBE parley:u:* (and parley:ended)
+ * and hand every event to hub_deliver, noting its id for the log follower (follow.h); a
+ * quiet subscription is pinged, and after losing Redis it reconnects. What it missed
+ * meanwhile the follower delivers from event_log. */
 #ifndef PARLEY_PUBSUB_H
 #define PARLEY_PUBSUB_H
 #include <stddef.h>

@@ -21,6 +21,10 @@ const db_stmt cleanup_stmts[] = {
     {"cleanup_audit",
      "WITH d AS (DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < now() - $1::int * interval '1 day' "
      "LIMIT " CLEANUP_STR(CLEANUP_BATCH) ") RETURNING 1) SELECT count(*) FROM d"},
+    /* The event log keeps a day: a client away longer refetches (resync) instead. */
+    {"cleanup_events",
+     "WITH d AS (DELETE FROM event_log WHERE id IN (SELECT id FROM event_log WHERE at < now() - interval '1 day' "
+     "ORDER BY id LIMIT " CLEANUP_STR(CLEANUP_BATCH) ") RETURNING 1) SELECT count(*) FROM d"},
     {NULL, NULL},
 };
 
@@ -57,6 +61,8 @@ err_t cleanup_run(svc *s, json_t *payload, char *why, size_t whylen)
     const char *p[] = {days};
     if ((e = cleanup_batches(s->db, "cleanup_audit", 1, p, "old audit entries", &total, why, whylen))) return e;
     if (total) log_info("cleanup: deleted %lld audit entries older than %ld days", total, s->cfg->audit_days);
+    if ((e = cleanup_batches(s->db, "cleanup_events", 0, NULL, "old events", &total, why, whylen))) return e;
+    if (total) log_info("cleanup: deleted %lld events older than a day from the event log", total);
     return ERR_OK;
 }
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { randomBytes, randomInt } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { multipart } from '../support/media-files.mjs';
 
 export const BASE = (process.env.PARLEY_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '');
@@ -402,6 +402,16 @@ export function stack(...args) {
     env: { ...process.env, VAR: process.env.PARLEY_VAR, BIN: process.env.BIN },
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 120000,
+  });
+}
+
+/** The same without blocking the tests' own event loop (senders keep sending meanwhile). */
+export function stackAsync(...args) {
+  const root = new URL('../..', import.meta.url).pathname;
+  return new Promise((resolve, reject) => {
+    execFile(`${root}/deploy/local/stack.sh`, args,
+      { env: { ...process.env, VAR: process.env.PARLEY_VAR, BIN: process.env.BIN }, timeout: 120000 },
+      (err, stdout, stderr) => (err ? reject(new Error(`stack.sh ${args.join(' ')}: ${err.message} ${stderr}`)) : resolve(stdout)));
   });
 }
 
@@ -883,13 +893,16 @@ export async function openStream(u, opts = {}) {
  *   const c = new ChatClient(user, {only: [convId]}); await c.start(); … await c.stop();
  *   c.applied(convId) → the applied messages' seqs, in order.
  * opts.only: follow just these conversation ids (others are ignored), so that a test's client
- * does not page through every conversation its (shared) user is in; opts.base; opts.log(line).
+ * does not page through every conversation its (shared) user is in; opts.base; opts.log(line);
+ * opts.gapGraceMs: how long a gap may stay open before it is fetched (the missing events may
+ * still be on their way, e.g. delivered from the server's event log; default 0: at once).
  */
 export class ChatClient {
   constructor(user, opts = {}) {
     this.user = user;
     this.base = opts.base || BASE;
     this.log = opts.log || (() => {});
+    this.gapGraceMs = opts.gapGraceMs || 0;
     this.only = opts.only ? new Set(opts.only) : null;
     this.convs = new Map(); // id → {lastSeq, seqs: [], messages: Map seq → message}
     this.lastEventId = undefined;
@@ -1036,6 +1049,11 @@ export class ChatClient {
         this.stats.duplicates++;
         return;
       }
+      if (ev.seq > c.lastSeq + 1 && this.gapGraceMs) await this._awaitGap(ev, c);
+      if (ev.seq <= c.lastSeq) {
+        this.stats.duplicates++;
+        return;
+      }
       if (ev.seq > c.lastSeq + 1) {
         this.stats.gapFetches++;
         await this._catchUp(ev.conversation_id);
@@ -1043,6 +1061,22 @@ export class ChatClient {
       }
       this._take(c, ev.message);
       this.stats.live++;
+    }
+  }
+
+  /** Waits up to gapGraceMs for the events before ev to arrive, applying them in seq order. */
+  async _awaitGap(ev, c) {
+    const t0 = Date.now();
+    while (Date.now() - t0 < this.gapGraceMs) {
+      const i = this._queue.findIndex((e) => e.type === 'message.created' && e.conversation_id === ev.conversation_id && e.seq === c.lastSeq + 1);
+      if (i >= 0) {
+        const [next] = this._queue.splice(i, 1);
+        this._take(c, next.message);
+        this.stats.live++;
+        if (c.lastSeq + 1 >= ev.seq) return;
+        continue;
+      }
+      await sleep(20);
     }
   }
 

@@ -81,7 +81,7 @@ static void test_msg_page_without_request(void **state)
         long long seq;
         char body[16];
         snprintf(body, sizeof body, "m%d", i);
-        assert_int_equal(msg_send(&f->s, &cv, body, NULL, 0, NULL, &created, &seq), ERR_OK);
+        assert_int_equal(msg_send(&f->s, &cv, body, NULL, 0, NULL, &created, &seq, NULL), ERR_OK);
         assert_int_equal(seq, i);
     }
     assert_int_equal(conv_load(&f->s, id, &cv), ERR_OK);

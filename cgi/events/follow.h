@@ -1,0 +1,37 @@
+/* follow.h — the events hub's account of event ids: which ones Redis brought (seen), and
+ * which the log reader still has to look at. Each round, the follower thread reads the ids
+ * event_log holds above its position; an id the hub saw on Redis is settled; one it did not
+ * see is delivered from the log once it is FOLLOW_REPAIR_MS old (so the doorbell, a moment
+ * late, does not race it); an id missing from the log (a transaction not yet committed, a
+ * rolled-back one, an ephemeral event) is asked for again each round for FOLLOW_GAP_MS,
+ * then given up. Thread-safe (its own mutex): the Redis reader marks, the follower plans. */
+#ifndef PARLEY_FOLLOW_H
+#define PARLEY_FOLLOW_H
+#include <stddef.h>
+
+enum {
+    FOLLOW_REPAIR_MS = 500,      /* an unseen logged event is delivered from the log after this */
+    FOLLOW_GAP_MS = 15000,       /* a missing id is waited for this long (longer than any send) */
+    FOLLOW_MAX_GAPS = 20000,     /* more missing ids than this in one round are not tracked */
+    FOLLOW_SEEN_MS = 60000,      /* seen ids above the position are forgotten after this */
+};
+
+/* Where following starts: ids up to start are settled (the sequence's value at start). */
+void follow_init(long long start);
+/* Redis brought id (the hub delivered it). */
+void follow_seen(long long id, long long now_ms);
+/* The highest id read from the log, and the unsettled ids at or below it (malloc'd into
+ * *ids, the caller frees; *n of them), for the next round's two queries. */
+long long follow_plan(long long **ids, size_t *n);
+/* One round's answers: the ids (ascending) found above the position hi that follow_plan
+ * gave, and those found among its unsettled ids, each with its age. Returns the ids to
+ * deliver from the log now (malloc'd into *repair, the caller frees; *nrepair). */
+typedef struct follow_row {
+    long long id, age_ms;
+} follow_row;
+void follow_round(long long hi, const follow_row *fresh, size_t nfresh, const follow_row *again, size_t nagain,
+                  long long now_ms, long long **repair, size_t *nrepair);
+/* For the benchmark and the logs: the position, and how many ids are waited for / seen. */
+void follow_counts(long long *done, size_t *pending, size_t *seen);
+
+#endif

@@ -1,0 +1,140 @@
+/* test_follow.c — the events hub's account of event ids (cgi/events/follow.c): what Redis
+ * brought is settled, an unseen logged event is delivered from the log once it is old
+ * enough (never twice, never before Redis had its chance), and ids missing from the log are
+ * waited for, then given up. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include "../../cgi/events/follow.h"
+
+/* One round as the follower thread runs it: plan, then answer with what the "log" holds. */
+static size_t round_with(const follow_row *fresh, size_t nfresh, const follow_row *log, size_t nlog, long long now,
+                         long long **repair)
+{
+    long long *pend;
+    size_t npend, nagain = 0, nrepair;
+    long long hi = follow_plan(&pend, &npend);
+    follow_row *again = calloc(npend + 1, sizeof *again);
+    assert_non_null(again);
+    for (size_t i = 0; i < npend; i++)               /* the pending ids the log holds now */
+        for (size_t k = 0; k < nlog; k++)
+            if (log[k].id == pend[i]) again[nagain++] = log[k];
+    free(pend);
+    follow_round(hi, fresh, nfresh, again, nagain, now, repair, &nrepair);
+    free(again);
+    return nrepair;
+}
+
+static void test_seen_and_repair(void **state)
+{
+    (void)state;
+    long long *rep, done;
+    size_t npend, nseen;
+    follow_init(100);
+    follow_seen(101, 0);                                  /* Redis brought 101 */
+    follow_row fresh[] = {{101, 0}, {102, 0}};            /* the log holds 101 and 102, both new */
+    assert_int_equal(round_with(fresh, 2, NULL, 0, 0, &rep), 0);   /* 102 is young: Redis may still bring it */
+    free(rep);
+    follow_counts(&done, &npend, &nseen);
+    assert_int_equal(done, 101);
+    assert_int_equal(npend, 1);
+    follow_row later[] = {{102, FOLLOW_REPAIR_MS}};
+    assert_int_equal(round_with(NULL, 0, later, 1, 600, &rep), 1);
+    assert_int_equal(rep[0], 102);                        /* never came: delivered from the log */
+    free(rep);
+    follow_counts(&done, &npend, &nseen);
+    assert_int_equal(done, 102);
+    assert_int_equal(npend, 0);
+    assert_int_equal(round_with(NULL, 0, NULL, 0, 700, &rep), 0);  /* and only once */
+    free(rep);
+}
+
+static void test_seen_late_is_not_repaired(void **state)
+{
+    (void)state;
+    long long *rep;
+    follow_init(200);
+    follow_row fresh[] = {{201, 10}};
+    assert_int_equal(round_with(fresh, 1, NULL, 0, 0, &rep), 0);
+    free(rep);
+    follow_seen(201, 100);                                /* Redis was only a little late */
+    follow_row later[] = {{201, 900}};
+    assert_int_equal(round_with(NULL, 0, later, 1, 900, &rep), 0);
+    free(rep);
+}
+
+static void test_gaps(void **state)
+{
+    (void)state;
+    long long *rep, done;
+    size_t npend, nseen;
+    follow_init(300);
+    follow_seen(302, 0);                                  /* an ephemeral event: seen, never logged */
+    follow_row fresh[] = {{304, 0}};                      /* 301 and 303 not (yet) committed */
+    follow_seen(304, 0);
+    assert_int_equal(round_with(fresh, 1, NULL, 0, 0, &rep), 0);
+    free(rep);
+    follow_counts(&done, &npend, &nseen);
+    assert_int_equal(done, 300);
+    assert_int_equal(npend, 2);
+    follow_row committed[] = {{303, 0}};                  /* 303 commits late; Redis never brings it */
+    assert_int_equal(round_with(NULL, 0, committed, 1, 1000, &rep), 0);
+    free(rep);
+    follow_row older[] = {{303, FOLLOW_REPAIR_MS + 1}};
+    assert_int_equal(round_with(NULL, 0, older, 1, 1600, &rep), 1);
+    assert_int_equal(rep[0], 303);
+    free(rep);
+    follow_counts(&done, &npend, &nseen);
+    assert_int_equal(done, 300);                          /* 301 still waited for */
+    assert_int_equal(npend, 1);
+    assert_int_equal(round_with(NULL, 0, NULL, 0, FOLLOW_GAP_MS + 1, &rep), 0);   /* rolled back: given up */
+    free(rep);
+    follow_counts(&done, &npend, &nseen);
+    assert_int_equal(done, 304);
+    assert_int_equal(npend, 0);
+    assert_int_equal(nseen, 0);                           /* settled ids are forgotten */
+}
+
+static void test_sequence_jump(void **state)
+{
+    (void)state;
+    long long *rep, done;
+    size_t npend, nseen;
+    follow_init(1000);
+    follow_row fresh[] = {{1000 + FOLLOW_MAX_GAPS + 50, FOLLOW_REPAIR_MS}};    /* the sequence was raised */
+    assert_int_equal(round_with(fresh, 1, NULL, 0, 0, &rep), 1);
+    free(rep);
+    follow_counts(&done, &npend, &nseen);
+    assert_int_equal(npend, 0);                           /* the jump is not tracked id by id */
+    assert_int_equal(done, 1000 + FOLLOW_MAX_GAPS + 50);
+}
+
+static void test_many_seen(void **state)
+{
+    (void)state;
+    long long *rep, done;
+    size_t npend, nseen;
+    follow_init(0);
+    for (long long id = 1; id <= 50000; id++) follow_seen(id, 0);   /* the set grows */
+    follow_row *fresh = calloc(50000, sizeof *fresh);
+    assert_non_null(fresh);
+    for (int i = 0; i < 50000; i++) fresh[i] = (follow_row){i + 1, 0};
+    assert_int_equal(round_with(fresh, 50000, NULL, 0, 10, &rep), 0);
+    free(rep);
+    free(fresh);
+    follow_counts(&done, &npend, &nseen);
+    assert_int_equal(done, 50000);
+    assert_int_equal(nseen, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_seen_and_repair), cmocka_unit_test(test_seen_late_is_not_repaired),
+        cmocka_unit_test(test_gaps), cmocka_unit_test(test_sequence_jump), cmocka_unit_test(test_many_seen),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
