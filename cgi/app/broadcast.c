@@ -62,7 +62,7 @@ static err_t send_one(ctx *c, conv *cv, json_t *res)
         return ERR_OK;
     }
     if (e) return e;
-    if (created) msg_event_created(&c->svc, cv->id, seq, event_id);   /* a retry publishes nothing twice */
+    if (created) msg_event_created(&c->svc, cv->id, seq, event_id, NULL);   /* a retry publishes nothing twice */
     json_object_set_new(res, "status", json_string("sent"));
     json_object_set_new(res, "conversation_id", json_integer(cv->id));
     json_object_set_new(res, "seq", json_integer(seq));

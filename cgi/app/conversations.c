@@ -293,7 +293,7 @@ static err_t h_conv_create(ctx *c)
                                              kind, title), &sys))) goto fail;
     if ((e = db_commit(c->svc.db))) goto fail;
     conv_event_created(&c->svc, id);
-    msg_event_created(&c->svc, id, sys, 0);
+    msg_event_created(&c->svc, id, sys, 0, NULL);
     conv cv;
     json_t *cj;
     if ((e = conv_load(&c->svc, id, &cv)) || (e = conv_json(&c->svc, &cv, 1, &cj))) return e;
@@ -414,8 +414,8 @@ static err_t h_conv_update(ctx *c)
     ev_conv(&c->svc, cv.id, json_pack("{s:s,s:I,s:s,s:s,s:o}", "type", "conversation.updated", "conversation_id",
                                 (json_int_t)cv.id, "title", cv.title, "description", cv.description, "retention_days",
                                 cv.retention_days ? json_integer(cv.retention_days) : json_null()), 0, 0);
-    if (sys) msg_event_created(&c->svc, cv.id, sys, 0);
-    if (note) msg_event_created(&c->svc, cv.id, note, 0);
+    if (sys) msg_event_created(&c->svc, cv.id, sys, 0, NULL);
+    if (note) msg_event_created(&c->svc, cv.id, note, 0, NULL);
     c->out = json_pack("{s:o}", "conversation", cj);
     if (!c->rq.is_api) c->redirect = arena_printf(c->svc.a, "/conversations/%lld/settings?done=saved", cv.id);
     return c->out ? ERR_OK : ERR_INTERNAL;

@@ -76,7 +76,7 @@ static err_t h_member_add(ctx *c)
     if ((e = member_out(c, cv.id, u))) return e;
     ev_conv(&c->svc, cv.id, json_pack("{s:s,s:I,s:O}", "type", "member.added", "conversation_id", (json_int_t)cv.id,
                                 "user", json_object_get(c->out, "member")), 0, 0);
-    msg_event_created(&c->svc, cv.id, sys, 0);
+    msg_event_created(&c->svc, cv.id, sys, 0, NULL);
     return ERR_OK;
 fail:
     db_rollback(c->svc.db);
@@ -150,7 +150,7 @@ static err_t h_member_role(ctx *c)
     if (strcmp(cur, role))                                 /* the group's moderation log */
         audit_record(&c->svc, "member.role", c->svc.user->id, uid, c->rq.client_ip,
                      json_pack("{s:I,s:s,s:s}", "conversation_id", (json_int_t)cv.id, "from", cur, "to", role));
-    if (sys) msg_event_created(&c->svc, cv.id, sys, 0);
+    if (sys) msg_event_created(&c->svc, cv.id, sys, 0, NULL);
     if (!c->rq.is_api) c->redirect = arena_printf(c->svc.a, "/conversations/%lld/settings?done=role", cv.id);
     return member_out(c, cv.id, u);
 fail:
@@ -196,7 +196,7 @@ static err_t h_member_remove(ctx *c)
     /* The removed person hears of it once more; the system message goes to those who stay. */
     ev_conv(&c->svc, cv.id, json_pack("{s:s,s:I,s:I}", "type", "member.removed", "conversation_id", (json_int_t)cv.id,
                                 "user_id", (json_int_t)uid), uid, 0);
-    msg_event_created(&c->svc, cv.id, sys, 0);
+    msg_event_created(&c->svc, cv.id, sys, 0, NULL);
     c->status = 204;
     if (!c->rq.is_api)
         c->redirect = self ? "/conversations?done=left" : arena_printf(c->svc.a, "/conversations/%lld/settings?done=removed", cv.id);

@@ -211,6 +211,24 @@ static err_t add_receipts(svc *c, long long conv_id, json_t *arr)
     return ERR_OK;
 }
 
+/* A message just stored, as its sender sees it (*mine) and for nobody in particular
+ * (*neutral, for its event), from one read of its row; a new message has no reactions yet. */
+static err_t msg_get_new(svc *c, long long conv_id, long long seq, json_t **mine, json_t **neutral)
+{
+    const char *p[] = {id_str(c, conv_id), id_str(c, seq)};
+    PGresult *r;
+    err_t e = db_exec(c->db, "msg_one", 2, p, &r);
+    if (e) return e;
+    if (!PQntuples(r)) { PQclear(r); return svc_fail(c, ERR_NOT_FOUND, NULL, "There is no such message."); }
+    *mine = msg_row_json(c, r, 0, 0, conv_id, c->user);
+    *neutral = msg_row_json(c, r, 0, 0, conv_id, NULL);
+    PQclear(r);
+    if (*mine && *neutral) return ERR_OK;
+    json_decref(*mine);
+    json_decref(*neutral);
+    return ERR_INTERNAL;
+}
+
 err_t msg_get(svc *c, long long conv_id, long long seq, json_t **out) { return msg_get_as(c, conv_id, seq, c->user, out); }
 err_t msg_get_neutral(svc *c, long long conv_id, long long seq, json_t **out) { return msg_get_as(c, conv_id, seq, NULL, out); }
 
@@ -384,9 +402,13 @@ static err_t h_msg_send(ctx *c)
     if ((e = msg_send(&c->svc, &cv, body, ctx_str(c, "client_id"), reply_to, files, &created, &seq, &event_id))) return e;
     /* Committed: ring the bell. A retry rings it again under the same event id (the hubs
      * deliver an id once), so it costs nothing when the first publication arrived. */
-    msg_event_created(&c->svc, cv.id, seq, event_id);
-    json_t *m;
-    if ((e = msg_get(&c->svc, cv.id, seq, &m))) return e;
+    json_t *m = NULL, *neutral = NULL;
+    if (created && !msg_get_new(&c->svc, cv.id, seq, &m, &neutral)) {
+        msg_event_created(&c->svc, cv.id, seq, event_id, neutral);     /* one read for both */
+    } else {                                                           /* a retry: as it is now */
+        msg_event_created(&c->svc, cv.id, seq, event_id, NULL);
+        if ((e = msg_get(&c->svc, cv.id, seq, &m))) return e;
+    }
     c->out = json_pack("{s:o}", "message", m);
     c->status = created ? 201 : 200;
     if (!c->rq.is_api) c->redirect = arena_printf(c->svc.a, "/conversations/%lld#m%lld", cv.id, seq);
@@ -589,7 +611,7 @@ void msg_event(svc *c, const char *type, long long conv_id, long long seq)
     else ev_conv(c, conv_id, ev, 0, 0);
 }
 
-void msg_event_created(svc *c, long long conv_id, long long seq, long long event_id)
+void msg_event_created(svc *c, long long conv_id, long long seq, long long event_id, json_t *message)
 {
     if (!event_id) {                                     /* a system message's: look it up */
         const char *p[] = {id_str(c, conv_id), id_str(c, seq)};
@@ -599,7 +621,9 @@ void msg_event_created(svc *c, long long conv_id, long long seq, long long event
             PQclear(r);
         }
     }
-    json_t *ev = msg_event_json(c, "message.created", conv_id, seq);
+    json_t *ev = message ? json_pack("{s:s,s:I,s:I,s:o}", "type", "message.created", "conversation_id", (json_int_t)conv_id,
+                                     "seq", (json_int_t)seq, "message", message)
+                         : msg_event_json(c, "message.created", conv_id, seq);
     if (!ev) log_warn("events: message.created %lld/%lld not published: message not loaded", conv_id, seq);
     else if (event_id) ev_conv_logged(c, conv_id, ev, event_id);
     else ev_conv(c, conv_id, ev, 0, 0);                  /* its log row is gone (older than a day) */

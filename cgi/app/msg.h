@@ -73,8 +73,9 @@ err_t msg_mark_read(svc *c, const conv *cv, long long seq, long long *read_seq, 
  * message rendered for no particular reader. */
 void msg_event(svc *c, const char *type, long long conv_id, long long seq);
 /* Publishes the "message.created" event of conv_id/seq under event_id, the id msg_send
- * logged it with (0: looked up, e.g. for a system message). */
-void msg_event_created(svc *c, long long conv_id, long long seq, long long event_id);
+ * logged it with (0: looked up, e.g. for a system message), with message, the message
+ * rendered for nobody in particular (stolen; NULL: loaded here). */
+void msg_event_created(svc *c, long long conv_id, long long seq, long long event_id, json_t *message);
 /* {"type","conversation_id","seq","message"} for the message, rendered for no particular
  * reader (new reference; NULL when it cannot be loaded). The events hub replays with it. */
 json_t *msg_event_json(svc *c, const char *type, long long conv_id, long long seq);
