@@ -119,6 +119,20 @@ build/san/stack-tests/%: tests/stack/%.c build/san/libparley.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $(filter %.c %.a,$^) -lcmocka $(LIBS) $(VIPS_LIBS)
 
+# End-to-end encryption (cgi/e2e/): libsodium only; not in libparley.a, since no server program
+# needs it (the key directory only checks signatures, with libsodium itself). Its unit tests,
+# fuzzers and command line (build/e2e/parley-e2e, the native half of the mixed conversation
+# test) link it on their own; static/e2e.wasm is the same source for the browser (make wasm).
+E2E_SRC  := $(wildcard cgi/e2e/*.c)
+E2E_SAN_OBJ := $(filter-out build/san/obj/cgi/e2e/wasm.o,$(E2E_SRC:%.c=build/san/obj/%.o))
+build/san/libe2e.a: $(E2E_SAN_OBJ)
+	ar rcs $@ $^
+$(filter build/san/tests/test_e2e%,$(UNIT)): build/san/libe2e.a
+$(filter build/fuzz/fuzz_e2e%,$(FUZZERS)): $(filter-out cgi/e2e/wasm.c,$(E2E_SRC))
+build/e2e/parley-e2e: tests/e2e/e2e_cli.c build/san/libe2e.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $^ -lsodium
+
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_SRC)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ -ljansson -lsodium -lcrypto
@@ -234,4 +248,5 @@ bench: all build/bench/hello.fcgi build/bench/sseload
 clean:
 	rm -rf build
 
+-include $(E2E_SAN_OBJ:.o=.d)
 -include $(OBJ:.o=.d) $(SAN_OBJ:.o=.d) $(TSAN_OBJ:.o=.d) $(wildcard build/*/cgi/bin/*.d build/*/*/cgi/bin/*.d)
