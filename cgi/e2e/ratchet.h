@@ -40,7 +40,7 @@ enum {
     E2E_HEADER_LEN = 41,
     E2E_PREKEY_PREFIX_LEN = 1 + 32 + 32 + 4 + 1 + 4,
     E2E_MSG_OVERHEAD = E2E_PREKEY_PREFIX_LEN + E2E_HEADER_LEN + E2E_TAG_LEN,   /* at most, over the plaintext */
-    E2E_SESSION_FIXED = 2 + 1 + 64 + 32 * 6 + 12 + 32 + 8 + 2,
+    E2E_SESSION_FIXED = 2 + 1 + 64 + 32 * 5 + 12 + 32 + 8 + 2,
     E2E_SESSION_MAX = E2E_SESSION_FIXED + (32 + 4 + 32) * E2E_MAX_SKIP,
     E2E_KIND_RATCHET = 0x11, E2E_KIND_PREKEY = 0x12,
 };
