@@ -49,6 +49,7 @@ FUZZERS  := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.
 
 .PHONY: all run test check test-unit test-fuzz test-stack test-servers test-servers-smoke test-docker test-tsan bench clean san deps \
         test-systemd test-supervise test-backup dist test-dist version test-haproxy test-upgrade
+.PHONY: wasm test-e2e
 
 all: build/parley.fcgi build/parley build/parley-events.fcgi build/parley-worker
 
@@ -132,6 +133,25 @@ $(filter build/fuzz/fuzz_e2e%,$(FUZZERS)): $(filter-out cgi/e2e/wasm.c,$(E2E_SRC
 build/e2e/parley-e2e: tests/e2e/e2e_cli.c build/san/libe2e.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $^ -lsodium
+
+# static/e2e.wasm (make wasm): cgi/e2e/ for wasm32-wasi (reactor model, exports named in
+# cgi/e2e/wasm.c) against libsodium built from Debian's source package by
+# deploy/wasm/libsodium.sh; needs `deploy/install-deps.sh --test`. Built, never committed.
+# make test builds it and runs tests/e2e/ under Node (test-e2e); make run does not need it.
+WASM_SODIUM := build/wasm/libsodium
+$(WASM_SODIUM)/lib/libsodium.a: deploy/wasm/libsodium.sh
+	deploy/wasm/libsodium.sh $(WASM_SODIUM)
+build/wasm/e2e.wasm: $(E2E_SRC) $(wildcard cgi/e2e/*.h) $(WASM_SODIUM)/lib/libsodium.a
+	$(CLANG) --target=wasm32-wasi --sysroot=/usr -std=c11 -O2 $(WARN) -mexec-model=reactor -I$(WASM_SODIUM)/include \
+	  -o $@ $(E2E_SRC) $(WASM_SODIUM)/lib/libsodium.a -Wl,--strip-all
+static/e2e.wasm: build/wasm/e2e.wasm
+	wasm-opt -Oz $< -o $@
+wasm: static/e2e.wasm
+	@echo "static/e2e.wasm: $$(stat -c %s $<) bytes, $$(gzip -9c $< | wc -c) gzipped"
+# The Wycheproof vectors through the WebAssembly build, and conversations driven half by the
+# native build (build/e2e/parley-e2e) and half by the WebAssembly one.
+test-e2e: wasm build/e2e/parley-e2e
+	node --test --test-concurrency=1 tests/e2e/
 
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_SRC)
 	@mkdir -p $(dir $@)
@@ -240,9 +260,9 @@ test-tsan: build/tsan/parley.fcgi build/tsan/parley build/tsan/parley-events.fcg
 	tests/support/run-tsan.sh
 
 test: check test-unit test-systemd test-supervise test-backup test-dist test-fuzz test-stack test-servers-smoke \
-      test-haproxy test-upgrade test-tsan
+      test-haproxy test-upgrade test-tsan test-e2e
 
-bench: all build/bench/hello.fcgi build/bench/sseload
+bench: all wasm build/bench/hello.fcgi build/bench/sseload
 	tests/bench/run.sh
 
 clean:
