@@ -25,6 +25,7 @@ const db_stmt devices_stmts[] = {
                    "  spk_signature = EXCLUDED.spk_signature, updated_at = now() "
                    "WHERE d.user_id = EXCLUDED.user_id AND d.identity_key = EXCLUDED.identity_key "
                    "RETURNING (xmax = 0)"},
+    {"dev_delete", "DELETE FROM e2e_devices WHERE id = $1::uuid AND user_id = $2"},
     {"dev_prekey_count", "SELECT count(*) FROM e2e_prekeys WHERE device_id = $1::uuid"},
     /* $2: int8[] of key ids, $3: text[] of hex keys, in the same order; a key id the device
      * holds already is kept as it is. */
@@ -241,6 +242,19 @@ err_t devices_put_keys(svc *s, const char *id_in, const dev_keys *k, int *create
     return devices_get(s, id, out);
 }
 
+err_t devices_delete(svc *s, const char *id_in)
+{
+    char id[37];
+    if (dev_uuid(id_in, id)) return svc_fail(s, ERR_NOT_FOUND, NULL, "There is no such device.");
+    const char *p[] = {id, id_str(s, s->user->id)};
+    PGresult *r;
+    err_t e = db_exec(s->db, "dev_delete", 2, p, &r);
+    if (e) return e;
+    int gone = atoi(PQcmdTuples(r)) == 1;
+    PQclear(r);
+    return gone ? ERR_OK : svc_fail(s, ERR_NOT_FOUND, NULL, "There is no such device.");
+}
+
 /* The bundle's bytes as cgi/e2e/keys.h's e2e_bundle_decode reads them: version 1, identity,
  * signed prekey id, key and signature, then 0, or 1 with the one-time prekey's id and key. */
 static const char *dev_bundle(svc *s, PGresult *r, int i)
@@ -324,6 +338,13 @@ static err_t h_dev_get(ctx *c)
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
+static err_t h_dev_delete(ctx *c)
+{
+    err_t e = devices_delete(&c->svc, route_param(&c->params, "id"));
+    if (!e) c->status = 204;
+    return e;
+}
+
 static err_t h_dev_bundles(ctx *c)
 {
     const char *id = route_param(&c->params, "id");
@@ -335,6 +356,7 @@ static err_t h_dev_bundles(ctx *c)
 static const route devices_routes[] = {
     {"PUT", "/devices/:id/keys", h_dev_put, R_AUTH | R_JSON_ONLY, NULL, NULL, NULL, NULL},
     {"GET", "/devices/:id/keys", h_dev_get, R_AUTH | R_JSON_ONLY, NULL, NULL, NULL, NULL},
+    {"DELETE", "/devices/:id", h_dev_delete, R_AUTH | R_JSON_ONLY, NULL, NULL, NULL, NULL},
     {"GET", "/users/:id/devices", h_dev_bundles, R_AUTH | R_JSON_ONLY, NULL, NULL, NULL, NULL},
 };
 

@@ -38,6 +38,9 @@ err_t devices_parse_keys(svc *s, json_t *in, dev_keys *k);
 err_t devices_put_keys(svc *s, const char *id, const dev_keys *k, int *created, json_t **out);
 /* The owner's view of one device (how many one-time prekeys are left), consuming none. */
 err_t devices_get(svc *s, const char *id, json_t **out);
+/* Removes the caller's device with its one-time prekeys (a lost or retired device): it is
+ * in no bundle from then on. ERR_NOT_FOUND when it is not the caller's. */
+err_t devices_delete(svc *s, const char *id);
 /* Every device of user uid as a bundle, each with one one-time prekey taken atomically
  * (deleted as it is handed out; none when the device has none left). */
 err_t devices_bundles(svc *s, long long uid, json_t **out);

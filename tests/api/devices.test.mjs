@@ -121,6 +121,23 @@ describe('registering a device', () => {
   });
 });
 
+describe('removing a device', () => {
+  it('takes it and its prekeys out of every bundle; only its owner can (404 for others)', async () => {
+    const a = await register(), b = await register();
+    await openDirect(b, a);
+    const keep = await newDevice(a, 2), lost = await newDevice(a, 2);
+    assert.equal((await bundles(b, a)).json.devices.length, 2);
+    assertError(await api('DELETE', `/api/v1/devices/${lost.id}`, { token: b.token }), 404, 'not_found');
+    assertError(await api('DELETE', `/api/v1/devices/${lost.id}`, {}), 401);
+    const r = await api('DELETE', `/api/v1/devices/${lost.id}`, { token: a.token });
+    assert.equal(r.status, 204, r.text);
+    assert.deepEqual((await bundles(b, a)).json.devices.map((d) => d.id), [keep.id]);
+    assertError(await api('GET', `/api/v1/devices/${lost.id}/keys`, { token: a.token }), 404, 'not_found');
+    assertError(await api('DELETE', `/api/v1/devices/${lost.id}`, { token: a.token }), 404, 'not_found');
+    if (haveDb) assert.equal(sql(`SELECT count(*) FROM e2e_prekeys WHERE device_id = '${lost.id}'`), '0');
+  });
+});
+
 describe('fetching bundles', () => {
   it('a stranger gets 404; a conversation or a contact opens them; a block closes them again', async () => {
     const a = await register(), stranger = await register(), partner = await register(), contact = await register();
