@@ -49,6 +49,7 @@ FUZZERS  := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.
 
 .PHONY: all run test check test-unit test-fuzz test-stack test-servers test-servers-smoke test-docker test-tsan bench clean san deps \
         test-systemd test-supervise test-backup dist test-dist version test-haproxy test-upgrade
+.PHONY: wasm test-e2e
 
 all: build/parley.fcgi build/parley build/parley-events.fcgi build/parley-worker
 
@@ -118,6 +119,39 @@ build/san/tests/%: tests/unit/%.c build/san/libparley.a tests/unit/unit_fixture.
 build/san/stack-tests/%: tests/stack/%.c build/san/libparley.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $(filter %.c %.a,$^) -lcmocka $(LIBS) $(VIPS_LIBS)
+
+# End-to-end encryption (cgi/e2e/): libsodium only; not in libparley.a, since no server program
+# needs it (the key directory only checks signatures, with libsodium itself). Its unit tests,
+# fuzzers and command line (build/e2e/parley-e2e, the native half of the mixed conversation
+# test) link it on their own; static/e2e.wasm is the same source for the browser (make wasm).
+E2E_SRC  := $(wildcard cgi/e2e/*.c)
+E2E_SAN_OBJ := $(filter-out build/san/obj/cgi/e2e/wasm.o,$(E2E_SRC:%.c=build/san/obj/%.o))
+build/san/libe2e.a: $(E2E_SAN_OBJ)
+	ar rcs $@ $^
+$(filter build/san/tests/test_e2e%,$(UNIT)): build/san/libe2e.a
+$(filter build/fuzz/fuzz_e2e%,$(FUZZERS)): $(filter-out cgi/e2e/wasm.c,$(E2E_SRC))
+build/e2e/parley-e2e: tests/e2e/e2e_cli.c build/san/libe2e.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $^ -lsodium
+
+# static/e2e.wasm (make wasm): cgi/e2e/ for wasm32-wasi (reactor model, exports named in
+# cgi/e2e/wasm.c) against libsodium built from Debian's source package by
+# deploy/wasm/libsodium.sh; needs `deploy/install-deps.sh --test`. Built, never committed.
+# make test builds it and runs tests/e2e/ under Node (test-e2e); make run does not need it.
+WASM_SODIUM := build/wasm/libsodium
+$(WASM_SODIUM)/lib/libsodium.a: deploy/wasm/libsodium.sh
+	deploy/wasm/libsodium.sh $(WASM_SODIUM)
+build/wasm/e2e.wasm: $(E2E_SRC) $(wildcard cgi/e2e/*.h) $(WASM_SODIUM)/lib/libsodium.a
+	$(CLANG) --target=wasm32-wasi --sysroot=/usr -std=c11 -O2 $(WARN) -mexec-model=reactor -I$(WASM_SODIUM)/include \
+	  -o $@ $(E2E_SRC) $(WASM_SODIUM)/lib/libsodium.a -Wl,--strip-all
+static/e2e.wasm: build/wasm/e2e.wasm
+	wasm-opt -Oz $< -o $@
+wasm: static/e2e.wasm
+	@echo "static/e2e.wasm: $$(stat -c %s $<) bytes, $$(gzip -9c $< | wc -c) gzipped"
+# The Wycheproof vectors through the WebAssembly build, and conversations driven half by the
+# native build (build/e2e/parley-e2e) and half by the WebAssembly one.
+test-e2e: wasm build/e2e/parley-e2e
+	node --test --test-concurrency=1 tests/e2e/
 
 build/fuzz/%: tests/fuzz/%.c $(FUZZ_SRC)
 	@mkdir -p $(dir $@)
@@ -226,12 +260,13 @@ test-tsan: build/tsan/parley.fcgi build/tsan/parley build/tsan/parley-events.fcg
 	tests/support/run-tsan.sh
 
 test: check test-unit test-systemd test-supervise test-backup test-dist test-fuzz test-stack test-servers-smoke \
-      test-haproxy test-upgrade test-tsan
+      test-haproxy test-upgrade test-tsan test-e2e
 
-bench: all build/bench/hello.fcgi build/bench/sseload
+bench: all wasm build/bench/hello.fcgi build/bench/sseload
 	tests/bench/run.sh
 
 clean:
 	rm -rf build
 
+-include $(E2E_SAN_OBJ:.o=.d)
 -include $(OBJ:.o=.d) $(SAN_OBJ:.o=.d) $(TSAN_OBJ:.o=.d) $(wildcard build/*/cgi/bin/*.d build/*/*/cgi/bin/*.d)

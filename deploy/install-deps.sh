@@ -36,6 +36,9 @@ if (( with_tests )); then
     pkgs+=(nginx apache2 libapache2-mod-fcgid libapache2-mod-xsendfile)
     # Two app nodes behind HAProxy (make test-haproxy).
     pkgs+=(haproxy)
+    # static/e2e.wasm (make wasm): clang for wasm32-wasi, wasi-libc, and what builds libsodium
+    # from Debian's source package (deploy/wasm/libsodium.sh; it needs the deb-src entry below).
+    pkgs+=(lld-14 wasi-libc libclang-rt-14-dev-wasm32 binaryen wabt autoconf automake libtool dpkg-dev)
     # Node may come from elsewhere (e.g. NodeSource, which bundles npm and conflicts
     # with Debian's npm package): only install Debian's when there is no node at all.
     if ! command -v node >/dev/null 2>&1; then
@@ -74,6 +77,17 @@ else
         "${sudo[@]}" chmod 755 "$policy"
     fi
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+fi
+
+# `apt-get source libsodium` (deploy/wasm/libsodium.sh) needs a deb-src entry for the mirror the
+# machine already uses: a copy of the deb822 entry with Types: deb-src, added once.
+if (( with_tests )) && [[ -f /etc/apt/sources.list.d/debian.sources ]] &&
+   ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ && ! grep -qs '^deb-src' /etc/apt/sources.list; then
+    echo "install-deps: adding a deb-src entry (for apt-get source libsodium)"
+    sudo=(); (( EUID == 0 )) || sudo=(sudo)
+    sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources |
+        "${sudo[@]}" tee /etc/apt/sources.list.d/parley-deb-src.sources >/dev/null
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
 fi
 
 # JavaScript test dependencies (playwright-core, which drives Debian's chromium).

@@ -83,6 +83,8 @@ trap - EXIT
 "$ROOT/tests/bench/search.sh"
 "$ROOT/tests/bench/media.sh"
 "$ROOT/tests/bench/thumbs.sh"
+# End-to-end encryption in the WebAssembly build (no stack needed).
+node "$ROOT/tests/bench/e2e.mjs"
 
 # --- real-time events ----------------------------------------------------------------------
 # SSE memory per stream and the send ramp (tests/bench/events.sh).
