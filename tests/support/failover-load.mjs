@@ -3,7 +3,8 @@
 // failed send waits 50 ms before the next. When the file STOPPED_AT holds a time (ms since
 // the epoch: when the script stopped the PostgreSQL primary), it measures the time from then
 // to the first send answered 201 that was sent after it. Prints one JSON line: counts by
-// status, acknowledged messages, how many of them the history lacks, the recovery time; the
+// status, acknowledged messages, how many of them the history lacks, the recovery time, the
+// longest time with no send acknowledged (longest_gap_ms, the outage as clients saw it); the
 // acknowledged message ids go to ACKED (one a line) for a check straight in the database.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -47,8 +48,10 @@ if (stoppedAt) {
   if (first) recovery_ms = first.end - stoppedAt;
   failed_during = after.filter((s) => s.status !== 201).length;
 }
+const oks = sends.filter((s) => s.status === 201).map((s) => s.end).sort((a, b) => a - b);
+const longest_gap_ms = oks.reduce((m, t, k) => (k ? Math.max(m, t - oks[k - 1]) : m), 0);
 const history = await allMessages(people[0], group.id);
 const bySeq = new Map(history.map((m) => [m.seq, m]));
 const missing = acked.filter((a) => bySeq.get(a.seq)?.body !== a.body).length;
 if (ACKED) writeFileSync(ACKED, acked.map((a) => a.id).join('\n') + '\n');
-console.log(JSON.stringify({ sends: sends.length, statuses, acked: acked.length, missing, recovery_ms, failed_during, failures }));
+console.log(JSON.stringify({ sends: sends.length, statuses, acked: acked.length, missing, recovery_ms, longest_gap_ms, failed_during, failures }));
