@@ -62,10 +62,13 @@ code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$PARLEY_URL/healthz"
 [[ $code == 200 ]] && ok "Parley runs on the multi-host connection string" || { fail "/healthz: $code"; exit 1; }
 
 mkdir -p "$VAR/tmp"
-STOP=$VAR/tmp/stop-load STOPPED_AT=$VAR/tmp/stopped-at ACKED=$VAR/tmp/acked \
+STOP=$VAR/tmp/stop-load STOPPED_AT=$VAR/tmp/stopped-at ACKED=$VAR/tmp/acked READY=$VAR/tmp/ready \
   node tests/support/failover-load.mjs >"$VAR/load.json" 2>"$VAR/load.err" &
 LOAD_PID=$!
-sleep 4
+# Until the clients send (registering them takes a while on a busy machine), then 2 s more.
+for ((i = 0; i < 600; i++)); do [[ -f $VAR/tmp/ready ]] && break; kill -0 "$LOAD_PID" 2>/dev/null || break; sleep 0.1; done
+[[ -f $VAR/tmp/ready ]] || { fail "the load generator did not start: $(head -c 500 "$VAR/load.err")"; exit 1; }
+sleep 2
 # The clock starts once the primary is gone (pg_ctl has returned): from then on only the
 # promoted standby can acknowledge a send.
 as_pg "$PGBIN/pg_ctl" stop -D "$VAR/pg" -m immediate -w >/dev/null && ok "the primary stopped (immediate)" || fail "stopping the primary"

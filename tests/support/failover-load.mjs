@@ -6,14 +6,16 @@
 // status, acknowledged messages, how many of them the history lacks, the recovery time, the
 // longest time with no send acknowledged (longest_gap_ms, the outage as clients saw it); the
 // acknowledged message ids go to ACKED (one a line) for a check straight in the database.
+// The file READY is written once the people and their group exist and sending begins.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { api, register, createGroup, allMessages } from '../api/lib.mjs';
 
 const CLIENTS = Number(process.env.CLIENTS || 4);
-const { STOP, STOPPED_AT, ACKED } = process.env;
+const { STOP, STOPPED_AT, ACKED, READY } = process.env;
 const people = await Promise.all(Array.from({ length: CLIENTS }, () => register()));
 const group = await createGroup(people[0], people.slice(1));
+if (READY) writeFileSync(READY, 'sending\n');     // the people exist: the script may break things now
 const acked = [];
 const statuses = {};
 const failures = [];

@@ -149,10 +149,11 @@ check "the events hub answers through the web container (long-poll, 200)" '[[ $P
 # sends refused in between were never acknowledged; every acknowledged one must be kept.
 echo "== restarting the app container under traffic"
 mkdir -p "$WORK/load"
-STOP=$WORK/load/stop STOPPED_AT=$WORK/load/restarted-at ACKED=$WORK/load/acked \
+STOP=$WORK/load/stop STOPPED_AT=$WORK/load/restarted-at ACKED=$WORK/load/acked READY=$WORK/load/ready \
   node tests/support/failover-load.mjs >"$WORK/load.json" 2>"$WORK/load.err" &
 LOAD_PID=$!
-sleep 3
+for _ in $(seq 600); do [[ -f $WORK/load/ready ]] && break; kill -0 "$LOAD_PID" 2>/dev/null || break; sleep 0.1; done
+sleep 2
 date +%s%3N >"$WORK/load/restarted-at"
 t3=$SECONDS
 rc=0
