@@ -102,7 +102,7 @@ want=$(grep -c . "$VAR/tmp/acked")
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$PARLEY_URL/healthz")
 [[ $code == 200 ]] && ok "/healthz answers 200 after the failover" || fail "/healthz after the failover: $code"
 echo "   parley.log: $(grep -c 'postgresql: ' "$VAR/log/parley.log" || true) PostgreSQL warnings during the failover"
-if ls "$VAR"/log/asan* "$VAR"/log/ubsan* >/dev/null 2>&1; then
+if sanitizer_reports; then
   echo "== sanitizer reports:"; cat "$VAR"/log/asan* "$VAR"/log/ubsan* | head -50; status=1
 fi
 exit $status

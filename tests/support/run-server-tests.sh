@@ -223,7 +223,7 @@ for server in "${servers[@]}"; do
     if [[ $server == apache-cgi ]]; then check_cgi_front || rc=1; else check_front || rc=1; fi
     exit $rc
   ) || result=FAILED
-  if ls "$VAR"/log/asan* "$VAR"/log/ubsan* "$VAR"/log/cgi/* >/dev/null 2>&1; then
+  if sanitizer_reports "$VAR"/log/cgi/*; then
     echo "== sanitizer reports:"; cat "$VAR"/log/asan* "$VAR"/log/ubsan* "$VAR"/log/cgi/* 2>/dev/null | head -100; result=FAILED
   fi
   if grep -E "runtime error|AddressSanitizer" "$VAR"/log/parley*.log "$VAR"/log/events*.log "$VAR"/log/apache-cgi.log 2>/dev/null | head -20; then
