@@ -5,6 +5,7 @@
 # (make run's restarts), test-backup (parley backup and restore), dist (the release archive),
 # test-dist, test-haproxy (two nodes behind HAProxy), test-upgrade (a zero-downtime upgrade
 # under traffic), bench, clean.
+# test-failover: PostgreSQL primary and synchronous standby, the primary stopped under traffic.
 
 CC       ?= cc
 CLANG    ?= clang-14
@@ -251,6 +252,12 @@ test-haproxy: san
 test-upgrade: san
 	tests/support/check-upgrade.sh
 
+# PostgreSQL failover under traffic: a synchronous standby promoted when the primary stops;
+# Parley (a multi-host connection string) recovers by itself, nothing acknowledged lost (15 s).
+.PHONY: test-failover
+test-failover: san
+	tests/support/check-failover.sh
+
 # The container images and compose stack (deploy/docker/), built and brought up for real.
 test-docker:
 	tests/support/run-docker-tests.sh
@@ -261,6 +268,8 @@ test-tsan: build/tsan/parley.fcgi build/tsan/parley build/tsan/parley-events.fcg
 
 test: check test-unit test-systemd test-supervise test-backup test-dist test-fuzz test-stack test-servers-smoke \
       test-haproxy test-upgrade test-tsan test-e2e
+
+test: test-failover
 
 bench: all wasm build/bench/hello.fcgi build/bench/sseload
 	tests/bench/run.sh

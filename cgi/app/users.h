@@ -47,6 +47,9 @@ err_t users_delete(svc *c, long long id);
 err_t users_set_password(svc *c, long long id, const char *password);
 /* Once at start, before threads: prepares the hash used to time unknown-user logins. */
 int users_init(const config *cfg);
+/* Plain CGI: only the settings; the dummy hash is not made up front (one request never
+ * needs it unless it is a sign-in of nobody, and then that request does the same work). */
+void users_init_lazy(const config *cfg);
 int users_hash_password(const config *cfg, const char *password, char out[crypto_pwhash_STRBYTES]);
 
 #endif

@@ -93,7 +93,7 @@ int main(void)
         fprintf(stderr, "parley.fcgi: configuration: %s\n", err);
         return 2;
     }
-    if (sodium_init() < 0 || view_init() || users_init(&cfg)) {
+    if (sodium_init() < 0 || view_init()) {
         fprintf(stderr, "parley.fcgi: cannot initialise libsodium or ClearSilver\n");
         return 1;
     }
@@ -101,10 +101,12 @@ int main(void)
     signal(SIGPIPE, SIG_IGN);
     if (FCGX_Init() != 0) { fprintf(stderr, "parley.fcgi: FCGX_Init failed\n"); return 1; }
     if (!*cfg.listen && FCGX_IsCGI()) {
+        users_init_lazy(&cfg);          /* an Argon2 hash per request would cost ~0.3 s */
         int rc = serve_cgi();
         config_free(&cfg);
         return rc;
     }
+    if (users_init(&cfg)) { fprintf(stderr, "parley.fcgi: cannot make the dummy password hash\n"); return 1; }
     if (pipe(term_pipe)) { fprintf(stderr, "parley.fcgi: pipe: cannot set up stopping\n"); return 1; }
     signal(SIGTERM, on_term);
     signal(SIGINT, on_term);

@@ -36,4 +36,15 @@ describe('plain CGI', { skip: !BIN && 'needs BIN (the directory of the built pro
     assert.match(page.head, /Content-Type: text\/html/);
     assert.match(page.body, /Via CGI/);
   });
+
+  // The dummy password hash (timing of a sign-in of nobody) is made only when needed in CGI:
+  // that request must still answer exactly like a wrong password.
+  it('answers a sign-in of nobody 401 invalid_credentials, like a wrong password', () => {
+    const who = `cgi${Math.random().toString(16).slice(2, 10)}`;
+    const body = JSON.stringify({ username: who, password: 'not the password' });
+    const r = cgi('POST', '/api/v1/login', body, { CONTENT_TYPE: 'application/json', HTTP_X_FORWARDED_FOR: '10.250.0.2' });
+    assert.match(r.head, /^Status: 401 /);
+    assert.equal(JSON.parse(r.body).error.code, 'invalid_credentials');
+    assert.ok(!JSON.parse(r.body).token);
+  });
 });

@@ -64,7 +64,7 @@ out=$(parley restore "$BK" --force 2>&1) && ok "parley restore --force over a no
 [[ $(psql_stack -c 'SELECT count(*) FROM messages') == "$before" ]] && ok "--force brought back the backup's messages exactly" ||
   fail "after --force: $(psql_stack -c 'SELECT count(*) FROM messages') messages, want $before"
 
-if ls "$VAR"/log/asan* "$VAR"/log/ubsan* >/dev/null 2>&1; then
+if sanitizer_reports; then
   echo "== sanitizer reports:"; cat "$VAR"/log/asan* "$VAR"/log/ubsan* | head -50; status=1
 fi
 exit $status

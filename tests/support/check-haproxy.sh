@@ -60,7 +60,7 @@ done
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$HPORT/healthz")
 [[ $code == 200 ]] && ok "/healthz through HAProxy still answers 200" || fail "/healthz through HAProxy: $code"
 
-if ls "$VAR"/log/asan* "$VAR"/log/ubsan* >/dev/null 2>&1; then
+if sanitizer_reports; then
   echo "== sanitizer reports:"; cat "$VAR"/log/asan* "$VAR"/log/ubsan* | head -50; status=1
 fi
 exit $status

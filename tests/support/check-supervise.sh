@@ -60,7 +60,7 @@ deploy/local/stack.sh stop >/dev/null
 if alive "$sup" || alive "$fcgi"; then fail "stack.sh stop left the supervisor or parley.fcgi running"
 else ok "stack.sh stop ends the supervisor and parley.fcgi"; fi
 
-if ls "$VAR"/log/asan* "$VAR"/log/ubsan* >/dev/null 2>&1; then
+if sanitizer_reports; then
   echo "== sanitizer reports:"; cat "$VAR"/log/asan* "$VAR"/log/ubsan* | head -50; status=1
 fi
 exit $status

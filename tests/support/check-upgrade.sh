@@ -46,7 +46,7 @@ grep -q "did not finish in 25 s" "$VAR/log/parley.log" && fail "an old program h
 for p in "${pids[@]}"; do
   kill -0 "$p" 2>/dev/null && fail "old parley.fcgi $p still runs"
 done
-if ls "$VAR"/log/asan* "$VAR"/log/ubsan* >/dev/null 2>&1; then
+if sanitizer_reports; then
   fail "sanitizer reports: $(cat "$VAR"/log/asan* "$VAR"/log/ubsan* | head -20)"
 fi
 exit $status

@@ -2,7 +2,10 @@
 # run-docker-tests.sh — builds Parley's images (deploy/docker/Dockerfile) and brings up
 # deploy/docker/compose.yaml on a free port, then checks it through the web container: every
 # service healthy, /healthz, a static file, and two people registering, one sending a message
-# in a new group and the other reading it; then tears everything down (volumes included).
+# in a new group and the other reading it; then the app container restarted under traffic
+# (tests/support/failover-load.mjs sends meanwhile): every acknowledged message is in the
+# database afterwards, the container is healthy again, and the gap is measured; then tears
+# everything down (volumes included).
 #
 #   tests/support/run-docker-tests.sh
 #
@@ -35,10 +38,12 @@ export PARLEY_TAG=test
 export BASE=${BASE:-local/debian:bookworm}
 COMPOSE=(docker-compose -f deploy/docker/compose.yaml -p "$PROJECT")
 DOCKERD_PID=
+LOAD_PID=
 
 cleanup() {
   local rc=$?
   set +e
+  [[ -z $LOAD_PID ]] || kill "$LOAD_PID" 2>/dev/null
   if (( rc != 0 )) && [[ -n ${UP:-} ]]; then
     echo "== logs of the failed run"
     "${COMPOSE[@]}" ps
@@ -139,6 +144,46 @@ BODIES=$(curl -fsS "$URL/api/v1/conversations/$CONV/messages" -H "Authorization:
 check "bob reads the message through the web container" '[[ $BODIES == *"hello from a container"* ]]'
 POLL=$(curl -sS -o /dev/null -w '%{http_code}' "$URL/api/v1/events?timeout=1" -H "Authorization: Bearer $TB")
 check "the events hub answers through the web container (long-poll, 200)" '[[ $POLL == 200 ]]'
+
+# The app container restarted while four people send as fast as they are answered: the
+# sends refused in between were never acknowledged; every acknowledged one must be kept.
+echo "== restarting the app container under traffic"
+mkdir -p "$WORK/load"
+STOP=$WORK/load/stop STOPPED_AT=$WORK/load/restarted-at ACKED=$WORK/load/acked READY=$WORK/load/ready \
+  node tests/support/failover-load.mjs >"$WORK/load.json" 2>"$WORK/load.err" &
+LOAD_PID=$!
+for _ in $(seq 600); do [[ -f $WORK/load/ready ]] && break; kill -0 "$LOAD_PID" 2>/dev/null || break; sleep 0.1; done
+sleep 2
+date +%s%3N >"$WORK/load/restarted-at"
+t3=$SECONDS
+rc=0
+"${COMPOSE[@]}" restart app >"$WORK/restart.log" 2>&1 || rc=$?
+check "docker-compose restart app ($((SECONDS - t3)) s)" '[[ $rc == 0 ]]'
+# How the old parley.fcgi ended (drained by SIGTERM, or killed after compose's 10 s).
+"${COMPOSE[@]}" logs --no-color app 2>/dev/null | grep -iE "stopp|drain|signal|listening" | tail -n 4 | sed 's/^/   /' || true
+APP=$("${COMPOSE[@]}" ps -q app)
+state=
+deadline=$((SECONDS + 120))
+while (( SECONDS < deadline )); do
+  state=$("$DOCKER" inspect -f '{{.State.Health.Status}}' "$APP" 2>/dev/null || true)
+  [[ $state == healthy ]] && break
+  sleep 1
+done
+check "the app container is healthy again ($((SECONDS - t3)) s after the restart began)" '[[ $state == healthy ]]'
+sleep 3
+touch "$WORK/load/stop"
+wait "$LOAD_PID" || { echo "not ok - the load generator failed: $(head -c 500 "$WORK/load.err")"; fail=1; }
+LOAD_PID=
+RESULT=$(cat "$WORK/load.json" 2>/dev/null || echo '{}')
+echo "   $(json '{k: d[k] for k in ("sends", "statuses", "acked", "missing", "recovery_ms", "longest_gap_ms", "failed_during")}' <<<"$RESULT" 2>/dev/null || echo "$RESULT")"
+check "sends succeed again after the restart, the history has every acknowledged message" \
+  'python3 -c "import json,sys; r=json.loads(sys.argv[1]); sys.exit(0 if r[\"acked\"] > 20 and r[\"missing\"] == 0 and r[\"recovery_ms\"] is not None else 1)" "$RESULT"'
+IDS=$(paste -sd, "$WORK/load/acked" 2>/dev/null || true)
+WANT=$(grep -c . "$WORK/load/acked" 2>/dev/null || echo 0)
+HAVE=$("${COMPOSE[@]}" exec -T db psql -U parley -d parley -XAtc "SELECT count(*) FROM messages WHERE id IN (${IDS:-0})" 2>/dev/null | tr -d '\r' || true)
+check "all $WANT acknowledged messages are in the database" '[[ $HAVE == "$WANT" && $WANT -gt 0 ]]'
+HEALTH=$(curl -fsS "$URL/healthz" | json '" ".join([d["status"], d["postgres"], d["redis"]])' || true)
+check "/healthz answers 200 again with PostgreSQL and Redis ok" '[[ $HEALTH == "ok ok ok" ]]'
 
 echo "== docker: $((SECONDS - t0)) s in all"
 exit $fail

@@ -42,7 +42,7 @@ fi
 
 # The server must still be up after everything the tests threw at it.
 curl -fsS "$PARLEY_URL/healthz" >/dev/null || { echo "parley stopped answering"; status=1; }
-if ls "$VAR"/log/asan* "$VAR"/log/ubsan* >/dev/null 2>&1; then
+if sanitizer_reports; then
   echo "== sanitizer reports:"; cat "$VAR"/log/asan* "$VAR"/log/ubsan* 2>/dev/null | head -100; status=1
 fi
 if grep -E "runtime error|AddressSanitizer" "$VAR/log/parley.log" 2>/dev/null | head -20; then status=1; fi

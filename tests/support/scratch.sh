@@ -73,3 +73,14 @@ check_stack_cleanup() {
 
 ok() { echo "ok - $*"; }
 fail() { echo "not ok - $*"; status=1; }
+
+# sanitizer_reports [GLOB...]: true when AddressSanitizer or UBSan wrote a report under
+# $VAR/log (or in one of the extra GLOBs). One report of either kind is enough: `ls` of both
+# patterns would fail, and so say nothing, whenever only one kind exists.
+sanitizer_reports() {
+    local f
+    for f in "$VAR"/log/asan* "$VAR"/log/ubsan* "$@"; do
+        [[ -e $f ]] && return 0
+    done
+    return 1
+}
