@@ -56,6 +56,7 @@ static const struct { const char *key, *def; } config_keys[] = {
     {"PARLEY_VAPID_PUBLIC", ""},
     {"PARLEY_VAPID_PRIVATE", ""},
     {"PARLEY_VAPID_SUBJECT", ""},
+    {"PARLEY_PUSH_DELAY", "0"},
 };
 enum { NKEYS = sizeof config_keys / sizeof config_keys[0] };
 
@@ -265,6 +266,7 @@ int config_load(config *cfg, char *err, size_t errlen)
     cfg->vapid_private = vals[43];
     cfg->vapid_subject = vals[44];
     vals[41] = vals[42] = vals[43] = vals[44] = NULL;
+    if (parse_long(vals[45], 0, 3600, &cfg->push_delay)) BAD("PARLEY_PUSH_DELAY", "must be seconds, from 0 to 3600");
     if (!*cfg->db) BAD("PARLEY_DB", "must not be empty");
     if (!*cfg->redis) BAD("PARLEY_REDIS", "must not be empty");
 #undef BAD
@@ -331,4 +333,5 @@ void config_print(const config *cfg)
     if (*cfg->vapid_public) printf("PARLEY_VAPID_PUBLIC=%s\nPARLEY_VAPID_PRIVATE=***\nPARLEY_VAPID_SUBJECT=%s\n",
                                    cfg->vapid_public, cfg->vapid_subject);
     else printf("PARLEY_VAPID_PUBLIC=(not set: no Web Push; `parley push keys` makes a pair)\n");
+    printf("PARLEY_PUSH_DELAY=%ld\n", cfg->push_delay);
 }

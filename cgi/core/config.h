@@ -59,6 +59,7 @@ typedef struct config {
     char *vapid_public;     /* PARLEY_VAPID_PUBLIC/PRIVATE: Web Push's key pair (base64url); "" = no push */
     char *vapid_private;
     char *vapid_subject;    /* PARLEY_VAPID_SUBJECT: mailto: or https: contact for push services */
+    long push_delay;        /* seconds a message waits before its push (read by then: none sent) */
 } config;
 
 /* Fills cfg; on a bad value writes a message to err and returns -1. */

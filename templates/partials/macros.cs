@@ -92,6 +92,7 @@
       <a href="/me/tokens"<?cs if:current == "tokens" ?> aria-current="page"<?cs /if ?>>API tokens</a>
       <a href="/me/2fa"<?cs if:current == "two_factor" ?> aria-current="page"<?cs /if ?>>Two-factor sign-in</a>
       <a href="/me/passkeys"<?cs if:current == "passkeys" ?> aria-current="page"<?cs /if ?>>Passkeys</a>
+      <a href="/push/subscriptions"<?cs if:current == "push" ?> aria-current="page"<?cs /if ?>>Notifications</a>
       <a href="/me/security"<?cs if:current == "security_log" ?> aria-current="page"<?cs /if ?>>Security log</a>
     </nav><?cs /def ?><?cs #
 

@@ -19,6 +19,7 @@ static const char *const keys[] = {
     "PARLEY_WORKER_THREADS", "PARLEY_JOB_LEASE", "PARLEY_JOB_POLL", "PARLEY_JOB_BACKOFF", "PARLEY_RL_SEARCH",
     "PARLEY_SMTP_URL", "PARLEY_SMTP_TLS", "PARLEY_MAIL_FROM", "PARLEY_RL_MAIL_ADDR", "PARLEY_RL_MAIL_IP",
     "PARLEY_OUTBOUND_ALLOW", "PARLEY_VAPID_PUBLIC", "PARLEY_VAPID_PRIVATE", "PARLEY_VAPID_SUBJECT",
+    "PARLEY_PUSH_DELAY",
 };
 
 typedef struct fix { config cfg; char err[256]; char path[64]; } fix;
@@ -168,6 +169,12 @@ static void test_push(void **state)
     assert_int_equal(load(f), -1);
     assert_non_null(strstr(f->err, "PARLEY_VAPID_PUBLIC is not the public key"));
     setenv("PARLEY_VAPID_PRIVATE", priv, 1);
+    setenv("PARLEY_PUSH_DELAY", "-1", 1);
+    assert_int_equal(load(f), -1);
+    assert_non_null(strstr(f->err, "PARLEY_PUSH_DELAY"));
+    setenv("PARLEY_PUSH_DELAY", "2", 1);
+    assert_int_equal(load(f), 0);
+    assert_int_equal(f->cfg.push_delay, 2);
     setenv("PARLEY_OUTBOUND_ALLOW", "http://x/", 1);
     assert_int_equal(load(f), -1);
     assert_non_null(strstr(f->err, "PARLEY_OUTBOUND_ALLOW"));
