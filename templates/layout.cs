@@ -17,6 +17,8 @@
   <title><?cs if:Layout.title && Layout.title != "Parley" ?>&#x2068;<?cs var:Layout.title ?>&#x2069; · <?cs /if ?><?cs var:Page.instance_name ?></title>
   <link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">
   <link rel="stylesheet" href="/static/css/parley.css">
+  <link rel="manifest" href="/static/manifest.webmanifest">
+  <meta name="theme-color" content="#4f46e5">
 </head>
 <body class="page-<?cs var:Layout.name ?>"<?cs if:?Session.user.id ?> data-me="<?cs var:Session.user.id ?>"<?cs /if ?><?cs if:?Session.presence_away_s ?> data-presence-away="<?cs var:Session.presence_away_s ?>"<?cs /if ?>>
   <a class="skip-link" href="#main">Skip to content</a>

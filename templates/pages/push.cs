@@ -8,7 +8,8 @@
 <?cs include:"partials/account_header.cs" ?>
       <section class="card" aria-labelledby="push-title">
         <h2 id="push-title">Notifications on your devices</h2><?cs
-        if:Page.done == "removed" ?><?cs call:notice("Notifications are off for that device.") ?><?cs /if ?>
+        if:Page.done == "removed" ?><?cs call:notice("Notifications are off for that device.") ?><?cs
+        elif:Page.done == "added" ?><?cs call:notice("Notifications are on for this device.") ?><?cs /if ?>
         <p class="muted">With notifications on, a device tells you of new messages while no Parley page is open. Nothing is sent for a message you have already read, or while you are reading in an open tab.</p><?cs
         if:subcount(Data.subscriptions) > 0 ?>
         <ul class="passkey-list push-list"><?cs each:s = Data.subscriptions ?>
