@@ -7,6 +7,7 @@
 #include <time.h>
 #include <sodium.h>
 #include "outbound_http.h"
+#include "jobs.h"
 #include "runner.h"
 #include "../app/presence.h"
 #include "../core/log.h"
@@ -30,6 +31,8 @@ const db_stmt push_send_stmts[] = {
                 "INSERT INTO push_sent (subscription_id, conversation_id, seq) SELECT id, $2, $3 FROM s "
                 "ON CONFLICT DO NOTHING"},
     {"push_gone", "DELETE FROM push_subscriptions WHERE id = $1"},
+    /* A later look at those who were reading when the message came: still unread, then pushed. */
+    {"push_recheck_at", "UPDATE jobs SET run_after = now() + $2::int * interval '1 second' WHERE id = $1 AND state = 'queued'"},
     {"push_error", "UPDATE push_subscriptions SET last_error = left($2, 300), last_error_at = now() WHERE id = $1"},
     {NULL, NULL},
 };
@@ -147,6 +150,30 @@ static void push_one(svc *s, PGresult *r, int i, const char *plain, long long co
     snprintf(why, whylen, "subscription %s: %s", sub_id, line);
 }
 
+/* Queues another look (recheck n) at message seq for people who were online when it came:
+ * after PARLEY_PRESENCE_AWAY seconds, those who left without reading it get their push. */
+static void push_recheck(svc *s, long long conv_id, long long seq, int n)
+{
+    char payload[128], key[80];
+    snprintf(payload, sizeof payload, "{\"conversation_id\":%lld,\"seq\":%lld,\"recheck\":%d}", conv_id, seq, n);
+    snprintf(key, sizeof key, "push:%lld:%lld:r%d", conv_id, seq, n);
+    long long id = 0;
+    err_t e = db_begin(s->db);
+    if (!e) e = jobs_enqueue(s->db, "push.message", payload, key, 0, &id);
+    if (!e && id) {
+        char ids[24], delay[24];
+        snprintf(ids, sizeof ids, "%lld", id);
+        snprintf(delay, sizeof delay, "%ld", s->cfg->presence_away);
+        const char *p[] = {ids, delay};
+        e = db_run(s->db, "push_recheck_at", 2, p);
+    }
+    if (!e) e = db_commit(s->db);
+    if (e) {
+        db_rollback(s->db);
+        log_warn("push: conversation %lld seq %lld: no later look for those online", conv_id, seq);
+    }
+}
+
 err_t push_send_run(svc *s, json_t *payload, char *why, size_t whylen)
 {
     json_t *cj = json_object_get(payload, "conversation_id"), *sj = json_object_get(payload, "seq");
@@ -200,5 +227,8 @@ err_t push_send_run(svc *s, json_t *payload, char *why, size_t whylen)
     free(plain);
     log_info("push: conversation %lld seq %lld: %d sent, %d skipped (online), %d to retry", conv_id, seq, sent, skipped,
              transient);
+    /* Those reading now may close the tab without reading this one: look again later. */
+    int recheck = (int)json_integer_value(json_object_get(payload, "recheck"));
+    if (skipped && recheck < PUSH_RECHECKS) push_recheck(s, conv_id, seq, recheck + 1);
     return transient ? ERR_UNAVAILABLE : ERR_OK;
 }

@@ -11,10 +11,13 @@ extern const db_stmt push_send_stmts[];
 
 #define PUSH_EXCERPT_CHARS 120   /* characters of the message in a notification */
 #define PUSH_TTL 86400           /* seconds a push service keeps an undelivered notification */
+#define PUSH_RECHECKS 3          /* later looks at people who were online (each after PARLEY_PRESENCE_AWAY) */
 
-/* push.message {"conversation_id", "seq"}. Recipients: members but the sender with a
- * subscription, who have not read the message, have not blocked the sender, are not online
- * in an open tab, and were not sent it already (push_sent: the job may run twice). A 404 or
+/* push.message {"conversation_id", "seq", "recheck"?}. Recipients: members but the sender
+ * with a subscription, who have not read the message, have not blocked the sender, are not
+ * online in an open tab, and were not sent it already (push_sent: the job may run twice).
+ * When some were online, another push.message ("recheck": n, at most PUSH_RECHECKS) looks
+ * again after PARLEY_PRESENCE_AWAY seconds: who left without reading it is pushed then. A 404 or
  * 410 deletes the subscription; a refused address or another 4xx is recorded on it (shown on
  * the devices page) and not retried; 429, 5xx or no answer fail the job, which is retried
  * with backoff and sends only what was not sent yet. */

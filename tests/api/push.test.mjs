@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import {
-  api, register, openDirect, createGroup, send, assertError, show, sql, haveDb, UA_FIREFOX_LINUX, BASE, browserOf,
+  api, register, openStream, openDirect, createGroup, send, assertError, show, sql, haveDb, UA_FIREFOX_LINUX, BASE, browserOf,
   inputValue,
 } from './lib.mjs';
 
@@ -240,6 +240,45 @@ describe('push notifications', () => {
     assert.equal(r.status, 200, show(r));
     assert.equal(await jobSettled(conv.id, m.seq), 'done');
     assert.equal((await received(dev)).length, 0, 'nothing for a message already read');
+  });
+
+  it('reading in an open tab: no push; left without reading it: pushed later', async () => {
+    const a = await register(), b = await register();
+    const dev = await device();
+    await subscribe(b, dev);
+    const conv = await openDirect(a, b);
+    const stream = await openStream(b);                  // B has Parley open: online
+    let m;
+    try {
+      await sleep(300);
+      m = await send(a, conv.id, 'seen live');
+      assert.equal(await jobSettled(conv.id, m.seq), 'done');
+      assert.equal((await received(dev)).length, 0, 'nothing while B is online in a tab');
+    } finally {
+      stream.close();                                    // B closes the tab without reading it
+    }
+    const got = await waitFor(dev, 1, 20000);
+    assert.equal(got.length, 1, 'pushed once B left without reading it');
+    assert.equal(JSON.parse(got[0].plaintext).body, 'seen live');
+  });
+
+  it('reading in an open tab and reading it there: never pushed', async () => {
+    const a = await register(), b = await register();
+    const dev = await device();
+    await subscribe(b, dev);
+    const conv = await openDirect(a, b);
+    const stream = await openStream(b);
+    try {
+      await sleep(300);
+      const m = await send(a, conv.id, 'read live');
+      assert.equal(await jobSettled(conv.id, m.seq), 'done');
+      const r = await api('POST', `/api/v1/conversations/${conv.id}/read`, { token: b.token, json: { seq: m.seq } });
+      assert.equal(r.status, 200, show(r));
+    } finally {
+      stream.close();
+    }
+    await sleep(9000);                                   // past the later look (PARLEY_PRESENCE_AWAY)
+    assert.equal((await received(dev)).length, 0);
   });
 
   it('410 from the push service deletes the subscription', async () => {
