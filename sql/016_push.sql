@@ -25,3 +25,24 @@ CREATE TABLE push_sent (
     PRIMARY KEY (subscription_id, conversation_id, seq)
 );
 CREATE INDEX push_sent_at ON push_sent (sent_at);
+
+-- Who is notified of what. Per conversation: all messages, mentions only, or nothing (NULL:
+-- the default for its kind: direct and group all, channel mentions), and a mute until a time.
+CREATE TABLE notify_settings (
+    user_id         bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    conversation_id bigint NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+    level           text CHECK (level IN ('all', 'mentions', 'none')),
+    muted_until     timestamptz,
+    PRIMARY KEY (user_id, conversation_id)
+);
+
+-- Per person: do-not-disturb hours (minutes after midnight in their time zone; start > end
+-- spans midnight) and words that count as mentions.
+CREATE TABLE notify_prefs (
+    user_id    bigint PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    time_zone  text NOT NULL DEFAULT 'UTC' CHECK (char_length(time_zone) BETWEEN 1 AND 64),
+    dnd_start  smallint CHECK (dnd_start BETWEEN 0 AND 1439),
+    dnd_end    smallint CHECK (dnd_end BETWEEN 0 AND 1439),
+    keywords   text[] NOT NULL DEFAULT '{}' CHECK (cardinality(keywords) <= 20),
+    CHECK ((dnd_start IS NULL) = (dnd_end IS NULL))
+);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sodium.h>
 #include "audit.h"
+#include "notify.h"
 #include "people.h"
 #include "sessions.h"
 #include "../core/log.h"
@@ -60,8 +61,9 @@ static err_t h_push_key(ctx *c)
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
-/* GET /push/subscriptions (and the page): the caller's devices. */
-static err_t h_push_list(ctx *c)
+/* GET /push/subscriptions (and the page): the caller's devices, and their notification
+ * preferences for the page's form. */
+err_t push_page(ctx *c)
 {
     const char *p[] = {id_str(&c->svc, c->svc.user->id)};
     PGresult *r;
@@ -71,8 +73,10 @@ static err_t h_push_list(ctx *c)
     for (int i = 0; arr && i < PQntuples(r); i++) json_array_append_new(arr, push_row(r, i));
     PQclear(r);
     const config *cfg = c->svc.cfg;
-    c->out = arr ? json_pack("{s:o,s:b,s:o}", "subscriptions", arr, "enabled", push_enabled(cfg), "public_key",
-                             push_enabled(cfg) ? json_string(cfg->vapid_public) : json_null())
+    json_t *prefs = NULL;
+    if (arr && (e = notify_prefs_json(&c->svc, &prefs))) { json_decref(arr); return e; }
+    c->out = arr ? json_pack("{s:o,s:b,s:o,s:o}", "subscriptions", arr, "enabled", push_enabled(cfg), "public_key",
+                             push_enabled(cfg) ? json_string(cfg->vapid_public) : json_null(), "preferences", prefs)
                  : NULL;
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
@@ -166,9 +170,9 @@ void notify_message_queued(svc *c, const conv *cv, long long seq)
 
 static const route push_routes[] = {
     {"GET", "/push/key", h_push_key, R_AUTH | R_JSON_ONLY, NULL, NULL, NULL, NULL},
-    {"GET", "/push/subscriptions", h_push_list, R_AUTH, "push", NULL, NULL, NULL},
+    {"GET", "/push/subscriptions", push_page, R_AUTH, "push", NULL, NULL, NULL},
     {"POST", "/push/subscriptions", h_push_subscribe, R_AUTH | R_JSON_ONLY, NULL, NULL, NULL, NULL},
-    {"DELETE", "/push/subscriptions/:id", h_push_delete, R_AUTH, "push", NULL, h_push_list, NULL},
-    {"POST", "/push/subscriptions/:id/delete", h_push_delete, R_AUTH, "push", NULL, h_push_list, NULL},
+    {"DELETE", "/push/subscriptions/:id", h_push_delete, R_AUTH, "push", NULL, push_page, NULL},
+    {"POST", "/push/subscriptions/:id/delete", h_push_delete, R_AUTH, "push", NULL, push_page, NULL},
 };
 const module push_module = {"push", MODULE_ROUTES(push_routes), push_stmts};

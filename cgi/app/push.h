@@ -9,6 +9,9 @@
 
 extern const db_stmt push_stmts[];
 
+typedef struct ctx ctx;
+/* GET /push/subscriptions: the Notifications page's data (also its forms' refill). */
+err_t push_page(ctx *c);
 /* 1 when this server sends Web Push (VAPID keys configured). */
 int push_enabled(const config *cfg);
 /* After msg_send stored message seq of cv: queues ONE job "push.message" (idempotent by

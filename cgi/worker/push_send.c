@@ -9,6 +9,7 @@
 #include "outbound_http.h"
 #include "jobs.h"
 #include "runner.h"
+#include "../app/notify.h"
 #include "../app/presence.h"
 #include "../core/log.h"
 #include "../core/vapid.h"
@@ -18,14 +19,26 @@ const db_stmt push_send_stmts[] = {
     {"push_msg", "SELECT m.sender_id, m.body, m.kind, m.deleted_at IS NOT NULL, c.kind, c.title, c.e2e, "
                  "coalesce(u.display_name, '') FROM messages m JOIN conversations c ON c.id = m.conversation_id "
                  "LEFT JOIN users u ON u.id = m.sender_id WHERE m.conversation_id = $1 AND m.seq = $2"},
-    /* Who hears of it, with every device of theirs not yet sent this message. */
-    {"push_targets", "SELECT s.id, s.user_id, s.endpoint, encode(s.p256dh, 'hex'), encode(s.auth, 'hex') "
-                     "FROM members m JOIN users u ON u.id = m.user_id AND u.deactivated_at IS NULL "
+    /* Who hears of it, with every device of theirs not yet sent this message, and what they
+     * asked for (notify.c): not muted, not "nothing", not inside their do-not-disturb hours;
+     * the level ("mentions" is checked here in C), username and keywords come along. */
+    {"push_targets", "SELECT s.id, s.user_id, s.endpoint, encode(s.p256dh, 'hex'), encode(s.auth, 'hex'), "
+                     "coalesce(ns.level, CASE c.kind WHEN 'channel' THEN 'mentions' ELSE 'all' END), u.username, "
+                     "coalesce(array_to_string(np.keywords, E'\\n'), '') "
+                     "FROM members m JOIN conversations c ON c.id = m.conversation_id "
+                     "JOIN users u ON u.id = m.user_id AND u.deactivated_at IS NULL "
                      "JOIN push_subscriptions s ON s.user_id = m.user_id "
+                     "LEFT JOIN notify_settings ns ON ns.user_id = m.user_id AND ns.conversation_id = m.conversation_id "
+                     "LEFT JOIN notify_prefs np ON np.user_id = m.user_id "
                      "WHERE m.conversation_id = $1 AND m.user_id IS DISTINCT FROM $2::bigint AND m.read_seq < $3 "
                      "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.user_id = m.user_id AND b.blocked_id = $2::bigint) "
                      "AND NOT EXISTS (SELECT 1 FROM push_sent p WHERE p.subscription_id = s.id "
-                     "AND p.conversation_id = $1 AND p.seq = $3) ORDER BY s.user_id, s.id"},
+                     "AND p.conversation_id = $1 AND p.seq = $3) "
+                     "AND (ns.muted_until IS NULL OR ns.muted_until <= now()) "
+                     "AND coalesce(ns.level, CASE c.kind WHEN 'channel' THEN 'mentions' ELSE 'all' END) <> 'none' "
+                     "AND NOT coalesce(np.dnd_start IS NOT NULL AND CASE WHEN np.dnd_start < np.dnd_end "
+                     "THEN (extract(hour FROM now() AT TIME ZONE np.time_zone) * 60 + extract(minute FROM now() AT TIME ZONE np.time_zone)) >= np.dnd_start AND (extract(hour FROM now() AT TIME ZONE np.time_zone) * 60 + extract(minute FROM now() AT TIME ZONE np.time_zone)) < np.dnd_end ELSE (extract(hour FROM now() AT TIME ZONE np.time_zone) * 60 + extract(minute FROM now() AT TIME ZONE np.time_zone)) >= np.dnd_start OR (extract(hour FROM now() AT TIME ZONE np.time_zone) * 60 + extract(minute FROM now() AT TIME ZONE np.time_zone)) < np.dnd_end END, false) "
+                     "ORDER BY s.user_id, s.id"},
     {"push_ok", "WITH s AS (UPDATE push_subscriptions SET last_success_at = now(), last_error = NULL, "
                 "last_error_at = NULL WHERE id = $1 RETURNING id) "
                 "INSERT INTO push_sent (subscription_id, conversation_id, seq) SELECT id, $2, $3 FROM s "
@@ -198,6 +211,8 @@ err_t push_send_run(svc *s, json_t *payload, char *why, size_t whylen)
         return ERR_OK;
     }
     const char *sender = PQgetisnull(m, 0, 0) ? NULL : arena_strdup(s->a, PQgetvalue(m, 0, 0));
+    const char *body = arena_strdup(s->a, PQgetvalue(m, 0, 1));
+    int e2e = PQgetvalue(m, 0, 6)[0] == 't';
     int direct = !strcmp(PQgetvalue(m, 0, 4), "direct");
     char *plain = push_payload(PQgetvalue(m, 0, 4), PQgetvalue(m, 0, 5), PQgetvalue(m, 0, 6)[0] == 't',
                                PQgetvalue(m, 0, 7), PQgetvalue(m, 0, 1), conv_id, seq, s->cfg->public_url);
@@ -210,7 +225,8 @@ err_t push_send_run(svc *s, json_t *payload, char *why, size_t whylen)
         snprintf(why, whylen, "finding the recipients: %s", err_lookup(e)->message);
         return e;
     }
-    int sent = 0, transient = 0, skipped = 0;
+    if (!body) { free(plain); PQclear(r); return ERR_INTERNAL; }
+    int sent = 0, transient = 0, skipped = 0, unmentioned = 0;
     long long last_uid = 0;
     int last_online = 0;
     for (int i = 0; i < PQntuples(r); i++) {
@@ -220,13 +236,19 @@ err_t push_send_run(svc *s, json_t *payload, char *why, size_t whylen)
             last_online = presence_online(s, uid) == 1;
         }
         if (last_online) { skipped++; continue; }
+        /* Mentions only: @username or one of their keywords (not knowable when encrypted). */
+        if (!strcmp(PQgetvalue(r, i, 5), "mentions") &&
+            (e2e || !notify_mentions(s->a, body, strlen(body), PQgetvalue(r, i, 6), PQgetvalue(r, i, 7)))) {
+            unmentioned++;
+            continue;
+        }
         push_one(s, r, i, plain, conv_id, seq, direct, &sent, &transient, why, whylen);
         runner_keepalive(s->db);
     }
     PQclear(r);
     free(plain);
-    log_info("push: conversation %lld seq %lld: %d sent, %d skipped (online), %d to retry", conv_id, seq, sent, skipped,
-             transient);
+    log_info("push: conversation %lld seq %lld: %d sent, %d skipped (online), %d not mentioned, %d to retry", conv_id,
+             seq, sent, skipped, unmentioned, transient);
     /* Those reading now may close the tab without reading this one: look again later. */
     int recheck = (int)json_integer_value(json_object_get(payload, "recheck"));
     if (skipped && recheck < PUSH_RECHECKS) push_recheck(s, conv_id, seq, recheck + 1);

@@ -338,3 +338,140 @@ describe('push notifications', () => {
     assert.equal((await received(dev)).length, 0);
   });
 });
+
+describe('notification rules', () => {
+  const setConv = (u, id, json) => api('PUT', `/api/v1/conversations/${id}/notifications`, { token: u.token, json });
+  const setPrefs = (u, json) => api('PUT', '/api/v1/me/notifications', { token: u.token, json });
+  /** Sends as `from` and waits for the push job; returns what dev got for it. */
+  async function sendAndSettle(from, conv, body, dev) {
+    const before = (await received(dev)).length;
+    const m = await send(from, conv, body);
+    assert.equal(await jobSettled(conv, m.seq), 'done');
+    return (await received(dev)).slice(before);
+  }
+
+  it('defaults by kind; a non-member gets 404; bad values 400', async () => {
+    const a = await register(), b = await register(), c = await register();
+    const d = await openDirect(a, b);
+    const ch = await createGroup(a, [b], { kind: 'channel', title: 'Chan' });
+    let r = await api('GET', `/api/v1/conversations/${d.id}/notifications`, { token: b.token });
+    assert.equal(r.status, 200, show(r));
+    assert.deepEqual({ level: r.json.level, d: r.json.default_level, e: r.json.effective_level, m: r.json.muted_until },
+      { level: null, d: 'all', e: 'all', m: null });
+    r = await api('GET', `/api/v1/conversations/${ch.id}/notifications`, { token: b.token });
+    assert.equal(r.json.default_level, 'mentions');
+    assertError(await api('GET', `/api/v1/conversations/${d.id}/notifications`, { token: c.token }), 404, 'not_found');
+    assertError(await setConv(c, d.id, { level: 'none' }), 404, 'not_found');
+    assertError(await setConv(b, d.id, { level: 'loud' }), 400, 'invalid_field', 'level');
+    assertError(await setConv(b, d.id, { level: 'all', mute_minutes: -5 }), 400, 'invalid_field', 'mute_minutes');
+    r = await setConv(b, d.id, { level: 'none', mute_minutes: 60 });
+    assert.equal(r.status, 200, show(r));
+    assert.equal(r.json.effective_level, 'none');
+    assert.match(r.json.muted_until, /^\d{4}-\d\d-\d\dT/);
+    r = await setConv(b, d.id, { level: 'default' });
+    assert.deepEqual([r.json.level, r.json.effective_level, r.json.muted_until], [null, 'all', null]);
+  });
+
+  it('"nothing" and a mute silence a conversation; back to the default, it notifies again', async () => {
+    const a = await register(), b = await register();
+    const dev = await device();
+    await subscribe(b, dev);
+    const d = await openDirect(a, b);
+    assert.equal((await setConv(b, d.id, { level: 'none' })).status, 200);
+    assert.equal((await sendAndSettle(a, d.id, 'silenced', dev)).length, 0, 'level none: nothing');
+    assert.equal((await setConv(b, d.id, { level: 'all', mute_minutes: 30 })).status, 200);
+    assert.equal((await sendAndSettle(a, d.id, 'muted', dev)).length, 0, 'muted: nothing');
+    assert.equal((await setConv(b, d.id, { level: 'default' })).status, 200);
+    const got = await sendAndSettle(a, d.id, 'audible again', dev);
+    assert.equal(got.length, 1);
+    assert.equal(JSON.parse(got[0].plaintext).body, 'audible again');
+  });
+
+  it('mentions only: a group message notifies when it names me; a channel does so by default', async () => {
+    const a = await register(), b = await register();
+    const dev = await device();
+    await subscribe(b, dev);
+    const g = await createGroup(a, [b]);
+    assert.equal((await setConv(b, g.id, { level: 'mentions' })).status, 200);
+    assert.equal((await sendAndSettle(a, g.id, 'nothing for you', dev)).length, 0);
+    let got = await sendAndSettle(a, g.id, `hey @${b.username} look`, dev);
+    assert.equal(got.length, 1, 'a mention notifies');
+    assert.equal(JSON.parse(got[0].plaintext).body, `hey @${b.username} look`);
+    const ch = await createGroup(a, [b], { kind: 'channel' });
+    assert.equal((await sendAndSettle(a, ch.id, 'announcement for all', dev)).length, 0, 'channel: mentions by default');
+    got = await sendAndSettle(a, ch.id, `@${b.username}: this one is yours`, dev);
+    assert.equal(got.length, 1);
+  });
+
+  it('keywords count as mentions, as whole words', async () => {
+    const a = await register(), b = await register();
+    const dev = await device();
+    await subscribe(b, dev);
+    let r = await setPrefs(b, { keywords: 'deploy, Release Day' });
+    assert.equal(r.status, 200, show(r));
+    assert.deepEqual(r.json.keywords, ['deploy', 'Release Day']);
+    const g = await createGroup(a, [b]);
+    assert.equal((await setConv(b, g.id, { level: 'mentions' })).status, 200);
+    assert.equal((await sendAndSettle(a, g.id, 'the deployment went fine', dev)).length, 0, 'not a whole word');
+    assert.equal((await sendAndSettle(a, g.id, 'Deploy is done.', dev)).length, 1, 'case folded');
+    assert.equal((await sendAndSettle(a, g.id, 'see you on release day!', dev)).length, 1);
+    assertError(await setPrefs(b, { keywords: 'x' }), 400, 'invalid_field', 'keywords');
+    assertError(await setPrefs(b, { keywords: Array.from({ length: 21 }, (_, i) => `word${i}`).join(',') }), 400,
+      'invalid_field', 'keywords');
+    r = await api('GET', '/api/v1/me/notifications', { token: b.token });
+    assert.deepEqual(r.json.keywords, ['deploy', 'Release Day'], 'refused input changed nothing');
+  });
+
+  it('do-not-disturb hours in my time zone: nothing then; bad values 400', async () => {
+    const a = await register(), b = await register();
+    const dev = await device();
+    await subscribe(b, dev);
+    const d = await openDirect(a, b);
+    // Now in Tokyo (UTC+9, no DST), from a minute ago for two hours.
+    const now = new Date(Date.now() + 9 * 3600e3);
+    const hm = (t) => `${String(t.getUTCHours()).padStart(2, '0')}:${String(t.getUTCMinutes()).padStart(2, '0')}`;
+    const start = hm(new Date(now.getTime() - 60e3)), end = hm(new Date(now.getTime() + 120 * 60e3));
+    let r = await setPrefs(b, { time_zone: 'Asia/Tokyo', dnd_start: start, dnd_end: end });
+    assert.equal(r.status, 200, show(r));
+    assert.deepEqual(r.json.dnd, { start, end });
+    assert.equal(r.json.time_zone, 'Asia/Tokyo');
+    assert.equal((await sendAndSettle(a, d.id, 'at night', dev)).length, 0, 'inside do-not-disturb: nothing');
+    // The same hours in a time zone where they are not now (UTC-10): notified.
+    r = await setPrefs(b, { time_zone: 'Pacific/Honolulu', dnd_start: start, dnd_end: end });
+    assert.equal(r.status, 200);
+    assert.equal((await sendAndSettle(a, d.id, 'daytime there', dev)).length, 1);
+    assertError(await setPrefs(b, { time_zone: 'Mars/Olympus' }), 400, 'invalid_field', 'time_zone');
+    assertError(await setPrefs(b, { dnd_start: '25:00', dnd_end: '07:00' }), 400, 'invalid_field', 'dnd_start');
+    assertError(await setPrefs(b, { dnd_start: '22:00' }), 400, 'invalid_field', 'dnd_end');
+    assertError(await setPrefs(b, { dnd_start: '22:00', dnd_end: '22:00' }), 400, 'invalid_field', 'dnd_end');
+    r = await setPrefs(b, {});
+    assert.deepEqual([r.json.time_zone, r.json.dnd, r.json.keywords], ['UTC', null, []]);
+  });
+
+  it('the pages: a conversation\'s form and the preferences form save with CSRF', async () => {
+    const a = await register(), b = await register();
+    const d = await openDirect(a, b);
+    const web = await browserOf(b);
+    let page = await web.get(`/conversations/${d.id}/notifications`);
+    assert.equal(page.status, 200, show(page));
+    assert.ok(page.text.includes('every message'));
+    let r = await web.postForm(`/conversations/${d.id}/notifications`, { level: 'mentions', mute_minutes: '60' });
+    assert.equal(r.status, 303, show(r));
+    page = await web.get(r.headers.get('location'));
+    assert.ok(page.text.includes('Saved.') && page.text.includes('muted until'), 'saved and shown');
+    r = await web.postForm(`/conversations/${d.id}/notifications`, { level: 'loud' });
+    assert.equal(r.status, 400);
+    assert.ok(r.text.includes('Choose all, mentions, none or default.'));
+    assert.equal((await web.postForm('/me/notifications', { csrf_token: 'x'.repeat(43), time_zone: 'UTC' })).status, 403);
+    r = await web.postForm('/me/notifications', { time_zone: 'Europe/Berlin', dnd_start: '22:00', dnd_end: '07:00', keywords: 'lunch' });
+    assert.equal(r.status, 303, show(r));
+    page = await web.get('/push/subscriptions?done=prefs');
+    assert.ok(page.text.includes('Your notification settings were saved.'));
+    assert.equal(inputValue(page.text, 'time_zone'), 'Europe/Berlin');
+    assert.equal(inputValue(page.text, 'keywords'), 'lunch');
+    r = await web.postForm('/me/notifications', { time_zone: 'Nowhere/Land' });
+    assert.equal(r.status, 400);
+    assert.ok(r.text.includes('Name a time zone like'));
+    assert.equal(inputValue(r.text, 'time_zone'), 'Nowhere/Land', 'the form keeps what was typed');
+  });
+});
