@@ -30,7 +30,8 @@
         <span class="nav-sections"><?cs
           call:section_link("/conversations", "conversations", "Conversations") ?><?cs
           call:section_link("/contacts", "contacts", "Contacts") ?><?cs
-          call:section_link("/broadcasts", "broadcast", "Broadcast") ?></span>
+          call:section_link("/broadcasts", "broadcast", "Broadcast") ?><?cs
+          call:section_link("/mentions", "mentions", "Mentions") ?></span>
         <form class="inline-form header-search" method="get" action="/search" role="search">
           <label class="visually-hidden" for="header-q">Search</label>
           <input id="header-q" name="q" type="search" maxlength="256" autocomplete="off" spellcheck="false" placeholder="Search"<?cs if:Layout.name == "search" ?> value="<?cs var:Layout.q ?>"<?cs /if ?>>

@@ -475,3 +475,45 @@ describe('notification rules', () => {
     assert.equal(inputValue(r.text, 'time_zone'), 'Nowhere/Land', 'the form keeps what was typed');
   });
 });
+
+describe('the Mentions view', () => {
+  it('messages naming me or a keyword, newest first, unread marked; nothing of others', async () => {
+    const a = await register(), b = await register(), c = await register();
+    const g = await createGroup(a, [b]);
+    const other = await createGroup(a, [c]);                 // b is not in it
+    assert.equal((await api('PUT', '/api/v1/me/notifications', { token: b.token, json: { keywords: 'pizza' } })).status, 200);
+    await send(b, g.id, `I, @${b.username}, wrote this myself`);   // (sending also reads up to it)
+    const m1 = await send(a, g.id, `@${b.username} first`);
+    await send(a, g.id, 'no mention here');
+    await send(a, g.id, `@${b.username}x is someone else`);
+    await send(a, other.id, `@${b.username} where b cannot read`);
+    const m2 = await send(a, g.id, 'Pizza tonight?');
+    let r = await api('POST', `/api/v1/conversations/${g.id}/read`, { token: b.token, json: { seq: m1.seq } });
+    assert.equal(r.status, 200);
+    r = await api('GET', '/api/v1/mentions', { token: b.token });
+    assert.equal(r.status, 200, show(r));
+    assert.deepEqual(r.json.mentions.map((x) => [x.conversation.id, x.message.seq, x.unread]),
+      [[g.id, m2.seq, true], [g.id, m1.seq, false]]);
+    assert.equal(r.json.mentions[1].message.body, `@${b.username} first`);
+    assert.equal(r.json.mentions[1].message.mentions_me, true);
+    assert.equal(r.json.next_before, null);
+    const page = await (await browserOf(b)).get('/mentions');
+    assert.equal(page.status, 200);
+    assert.ok(page.text.includes('Pizza tonight?') && page.text.includes('Unread'));
+    assert.ok(!page.text.includes('where b cannot read'));
+    assertError(await api('GET', '/api/v1/mentions?before=x', { token: b.token }), 400, 'invalid_field', 'before');
+    assert.equal((await api('GET', '/api/v1/mentions')).status, 401);
+  });
+
+  it('a keyword with regular-expression characters is matched literally', async () => {
+    const a = await register(), b = await register();
+    const g = await createGroup(a, [b]);
+    assert.equal((await api('PUT', '/api/v1/me/notifications', { token: b.token, json: { keywords: 'c++, a.b' } })).status, 200);
+    await send(a, g.id, 'I like c++ a lot');
+    await send(a, g.id, 'axb is not a.b');
+    await send(a, g.id, 'cxx is not it');
+    const r = await api('GET', '/api/v1/mentions', { token: b.token });
+    assert.equal(r.status, 200, show(r));
+    assert.deepEqual(r.json.mentions.map((x) => x.message.body).sort(), ['I like c++ a lot', 'axb is not a.b']);
+  });
+});
