@@ -21,6 +21,10 @@ const db_stmt cleanup_stmts[] = {
     {"cleanup_audit",
      "WITH d AS (DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < now() - $1::int * interval '1 day' "
      "LIMIT " CLEANUP_STR(CLEANUP_BATCH) ") RETURNING 1) SELECT count(*) FROM d"},
+    /* What push jobs sent: needed only while a job may run again, kept as long as done jobs. */
+    {"cleanup_push_sent",
+     "WITH d AS (DELETE FROM push_sent WHERE ctid IN (SELECT ctid FROM push_sent WHERE sent_at < now() - interval '"
+     CLEANUP_STR(CLEANUP_DONE_DAYS) " days' LIMIT " CLEANUP_STR(CLEANUP_BATCH) ") RETURNING 1) SELECT count(*) FROM d"},
     {NULL, NULL},
 };
 
@@ -57,6 +61,8 @@ err_t cleanup_run(svc *s, json_t *payload, char *why, size_t whylen)
     const char *p[] = {days};
     if ((e = cleanup_batches(s->db, "cleanup_audit", 1, p, "old audit entries", &total, why, whylen))) return e;
     if (total) log_info("cleanup: deleted %lld audit entries older than %ld days", total, s->cfg->audit_days);
+    if ((e = cleanup_batches(s->db, "cleanup_push_sent", 0, NULL, "old push records", &total, why, whylen))) return e;
+    if (total) log_info("cleanup: deleted %lld records of sent pushes", total);
     return ERR_OK;
 }
 

@@ -6,6 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import {
   api, register, openStream, openDirect, createGroup, send, assertError, show, sql, haveDb, UA_FIREFOX_LINUX, BASE, browserOf,
   inputValue,
@@ -336,6 +337,25 @@ describe('push notifications', () => {
     const list = (await api('GET', '/api/v1/push/subscriptions', { token: b.token })).json.subscriptions;
     assert.match(list[0].last_error, /refused localhost: it resolves to (127\.0\.0\.1|::1)/);
     assert.equal((await received(dev)).length, 0);
+  });
+});
+
+describe('push housekeeping', () => {
+  it('the hourly cleanup forgets what was sent more than a week ago', async () => {
+    const a = await register(), b = await register();
+    const dev = await device();
+    const s = await subscribe(b, dev);
+    const conv = await openDirect(a, b);
+    const m = await send(a, conv.id, 'remembered for a week');
+    assert.equal(await jobSettled(conv.id, m.seq), 'done');
+    assert.equal(sql(`SELECT count(*) FROM push_sent WHERE subscription_id = ${s.id}`), '1');
+    sql(`UPDATE push_sent SET sent_at = now() - interval '8 days' WHERE subscription_id = ${s.id}`);
+    const r = spawnSync(`${process.env.BIN}/parley`, ['jobs', 'enqueue', 'cleanup'], { env: process.env, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const id = Number(/^queued job (\d+)$/m.exec(r.stdout)[1]);
+    for (let i = 0; i < 50 && sql(`SELECT state FROM jobs WHERE id = ${id}`) !== 'done'; i++) await sleep(200);
+    assert.equal(sql(`SELECT state FROM jobs WHERE id = ${id}`), 'done');
+    assert.equal(sql(`SELECT count(*) FROM push_sent WHERE subscription_id = ${s.id}`), '0');
   });
 });
 
