@@ -24,8 +24,14 @@ static size_t oh_header(char *p, size_t size, size_t n, void *ud)
     return len;
 }
 
+void outbound_done(void **handle)
+{
+    if (*handle) curl_easy_cleanup(*handle);
+    *handle = NULL;
+}
+
 int outbound_post(const config *cfg, const char *url, const char *const *headers, const void *body, size_t n,
-                  long timeout_s, outbound_result *res, char *why, size_t whylen)
+                  long timeout_s, outbound_result *res, char *why, size_t whylen, void **handle)
 {
     memset(res, 0, sizeof *res);
     outbound_url u;
@@ -36,7 +42,9 @@ int outbound_post(const config *cfg, const char *url, const char *const *headers
     /* Pin: curl connects to the address just checked, whatever DNS says by then. */
     char pin[OUTBOUND_HOST_MAX + OUTBOUND_IP_MAX + 16];
     snprintf(pin, sizeof pin, strchr(ip, ':') ? "%s:%d:[%s]" : "%s:%d:%s", u.host, u.port, ip);
-    CURL *h = curl_easy_init();
+    CURL *h = *handle;
+    if (h) curl_easy_reset(h);         /* its options go; its connections stay */
+    else *handle = h = curl_easy_init();
     struct curl_slist *resolve = curl_slist_append(NULL, pin), *hdrs = NULL;
     int ok = h && resolve;
     for (const char *const *p = headers; ok && p && *p; p++) {
@@ -47,7 +55,6 @@ int outbound_post(const config *cfg, const char *url, const char *const *headers
     if (!ok) {
         curl_slist_free_all(resolve);
         curl_slist_free_all(hdrs);
-        if (h) curl_easy_cleanup(h);
         snprintf(why, whylen, "out of memory");
         return -1;
     }
@@ -72,9 +79,11 @@ int outbound_post(const config *cfg, const char *url, const char *const *headers
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
     CURLcode rc = curl_easy_perform(h);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res->status);
+    /* The lists must outlive the transfer only: later calls set their own. */
+    curl_easy_setopt(h, CURLOPT_RESOLVE, NULL);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
     curl_slist_free_all(resolve);
     curl_slist_free_all(hdrs);
-    curl_easy_cleanup(h);
     if (rc != CURLE_OK || !res->status) {
         snprintf(why, whylen, "%s: %s", u.host, *errbuf ? errbuf : curl_easy_strerror(rc));
         res->status = 0;

@@ -15,8 +15,11 @@ typedef struct outbound_result {
 } outbound_result;
 
 /* POSTs body[0..n) with headers (NULL-terminated "Name: value" lines) to url. Returns 0
- * when an HTTP answer came (any status), -1 when not, with why (a line for the logs). */
+ * when an HTTP answer came (any status), -1 when not, with why (a line for the logs).
+ * *handle (NULL at first) keeps libcurl's handle, and with it open connections, from one
+ * call to the next: the caller ends it with outbound_done. */
 int outbound_post(const config *cfg, const char *url, const char *const *headers, const void *body, size_t n,
-                  long timeout_s, outbound_result *res, char *why, size_t whylen);
+                  long timeout_s, outbound_result *res, char *why, size_t whylen, void **handle);
+void outbound_done(void **handle);
 
 #endif

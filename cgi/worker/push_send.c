@@ -7,6 +7,7 @@
 #include <time.h>
 #include <sodium.h>
 #include "outbound_http.h"
+#include "../core/outbound.h"
 #include "jobs.h"
 #include "runner.h"
 #include "../app/notify.h"
@@ -107,9 +108,17 @@ char *push_payload(const char *kind, const char *title, int e2e, const char *sen
     return text;
 }
 
+/* What one job reuses from one send to the next: libcurl's handle (open connections) and
+ * the VAPID header of the last push service origin (good for 12 hours, the job lasts less). */
+typedef struct push_run {
+    void *curl;
+    char origin[OUTBOUND_HOST_MAX + 32];
+    char authz[VAPID_HEADER_MAX + 32];
+} push_run;
+
 /* Sends one notification to one subscription. *transient is set on a failure worth a retry. */
-static void push_one(svc *s, PGresult *r, int i, const char *plain, long long conv_id, long long seq, int direct,
-                     int *sent, int *transient, char *why, size_t whylen)
+static void push_one(svc *s, push_run *pr, PGresult *r, int i, const char *plain, long long conv_id, long long seq,
+                     int direct, int *sent, int *transient, char *why, size_t whylen)
 {
     const char *sub_id = PQgetvalue(r, i, 0), *endpoint = PQgetvalue(r, i, 2);
     unsigned char key[WEBPUSH_KEY_LEN], auth[WEBPUSH_AUTH_LEN];
@@ -121,9 +130,17 @@ static void push_one(svc *s, PGresult *r, int i, const char *plain, long long co
         !sodium_hex2bin(auth, sizeof auth, PQgetvalue(r, i, 4), strlen(PQgetvalue(r, i, 4)), NULL, &al, NULL) &&
         kl == sizeof key && al == sizeof auth)
         n = webpush_encrypt_fresh(key, auth, (const unsigned char *)plain, strlen(plain), body, sizeof body);
-    char authz[VAPID_HEADER_MAX + 32] = "Authorization: ";
-    if (n < 0 || vapid_authorization(s->cfg->vapid_public, s->cfg->vapid_private, s->cfg->vapid_subject, endpoint,
-                                     (long long)time(NULL), authz + 15, sizeof authz - 15)) {
+    char origin[sizeof pr->origin];
+    int fresh = n >= 0 && !vapid_origin(endpoint, origin, sizeof origin) && strcmp(origin, pr->origin);
+    if (fresh) {
+        snprintf(pr->authz, sizeof pr->authz, "Authorization: ");
+        pr->origin[0] = '\0';
+        if (!vapid_authorization(s->cfg->vapid_public, s->cfg->vapid_private, s->cfg->vapid_subject, endpoint,
+                                 (long long)time(NULL), pr->authz + 15, sizeof pr->authz - 15))
+            snprintf(pr->origin, sizeof pr->origin, "%s", origin);
+    }
+    const char *authz = pr->authz;
+    if (n < 0 || !pr->origin[0] || vapid_origin(endpoint, origin, sizeof origin) || strcmp(origin, pr->origin)) {
         const char *p[] = {sub_id, "could not encrypt or sign for this subscription"};
         db_run(s->db, "push_error", 2, p);
         log_warn("push: subscription %s: could not encrypt or sign", sub_id);
@@ -136,7 +153,8 @@ static void push_one(svc *s, PGresult *r, int i, const char *plain, long long co
                              direct ? "Urgency: high" : "Urgency: normal", topic, NULL};
     outbound_result res;
     long timeout = s->cfg->job_lease / 4 < 15 ? s->cfg->job_lease / 4 : 15;
-    int rc = outbound_post(s->cfg, endpoint, headers, body, (size_t)n, timeout > 1 ? timeout : 1, &res, line, sizeof line);
+    int rc = outbound_post(s->cfg, endpoint, headers, body, (size_t)n, timeout > 1 ? timeout : 1, &res, line, sizeof line,
+                           &pr->curl);
     char seq_s[24], conv_s[24];
     snprintf(seq_s, sizeof seq_s, "%lld", seq);
     snprintf(conv_s, sizeof conv_s, "%lld", conv_id);
@@ -228,6 +246,7 @@ err_t push_send_run(svc *s, json_t *payload, char *why, size_t whylen)
     if (!body) { free(plain); PQclear(r); return ERR_INTERNAL; }
     int sent = 0, transient = 0, skipped = 0, unmentioned = 0;
     long long last_uid = 0;
+    push_run pr = {0};
     int last_online = 0;
     for (int i = 0; i < PQntuples(r); i++) {
         long long uid = atoll(PQgetvalue(r, i, 1));
@@ -242,9 +261,10 @@ err_t push_send_run(svc *s, json_t *payload, char *why, size_t whylen)
             unmentioned++;
             continue;
         }
-        push_one(s, r, i, plain, conv_id, seq, direct, &sent, &transient, why, whylen);
+        push_one(s, &pr, r, i, plain, conv_id, seq, direct, &sent, &transient, why, whylen);
         runner_keepalive(s->db);
     }
+    outbound_done(&pr.curl);
     PQclear(r);
     free(plain);
     log_info("push: conversation %lld seq %lld: %d sent, %d skipped (online), %d not mentioned, %d to retry", conv_id,

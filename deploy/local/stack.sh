@@ -43,7 +43,8 @@
 #   STACK_PUSH=1    a Web Push service stand-in too (tests/support/push-service.mjs, node) on a
 #                   free port, and a fresh VAPID key pair; the programs get PARLEY_VAPID_*,
 #                   PARLEY_OUTBOUND_ALLOW for the stand-in and PARLEY_PUSH_SERVICE (its URL,
-#                   for the tests). The test scripts set it.
+#                   for the tests). The test scripts set it. STACK_PUSH=bench: the stand-in
+#                   accepts any endpoint under it without decrypting (tests/bench/push.sh).
 #   BENCH_HELLO_SOCKET   route /bench/hello* to this FastCGI socket (benchmarks; lighttpd)
 #   FRONT           the web server: lighttpd (default), nginx or apache, each from its
 #                   template in deploy/<server>/ (written to $VAR/<server>.conf). `start`
@@ -394,7 +395,9 @@ start_smtp_sink() {
 # (its port in $RUN/push.port) and the settings that point Parley at it, exported for
 # write_env. A running stack's keys are kept: subscriptions made with them stay valid.
 start_push_service() {
-    [[ ${STACK_PUSH:-0} == 1 ]] || return 0
+    [[ ${STACK_PUSH:-0} == 1 || ${STACK_PUSH:-0} == bench ]] || return 0
+    local mode=()
+    [[ $STACK_PUSH == bench ]] && mode=(--bench)
     if [[ -z ${PARLEY_VAPID_PUBLIC:-} ]]; then
         if [[ -f $VAR/env ]] && grep -q '^export PARLEY_VAPID_PUBLIC=' "$VAR/env"; then
             eval "$(grep -E '^export PARLEY_VAPID_(PUBLIC|PRIVATE|SUBJECT)=' "$VAR/env")"
@@ -406,7 +409,7 @@ start_push_service() {
     stop_pidfile "$RUN/push.pid" push-service.mjs
     rm -f "$RUN/push.port"
     ( exec setsid node "$ROOT/tests/support/push-service.mjs" --vapid-public "$PARLEY_VAPID_PUBLIC" \
-        --port-file "$RUN/push.port" ) </dev/null >>"$LOG/push.log" 2>&1 9>&- &
+        --port-file "$RUN/push.port" "${mode[@]}" ) </dev/null >>"$LOG/push.log" 2>&1 9>&- &
     echo $! >"$RUN/push.pid"
     local i port=
     for ((i = 0; i < 100; i++)); do

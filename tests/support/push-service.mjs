@@ -8,7 +8,10 @@
 //   POST /_subscriptions/NAME {"privateKey","publicKey","auth"} (base64url) → {"endpoint"}
 //   PUT  /_subscriptions/NAME/status {"status": 410}   what the next pushes are answered
 //   GET  /_received/NAME                                → [{ok, errors, plaintext, ttl, topic, urgency, vapid}]
-// Usage: node push-service.mjs --vapid-public KEY [--port-file FILE] [--port N]
+//   GET  /_count                                        → {"accepted": n} (all names, bench mode too)
+// Usage: node push-service.mjs --vapid-public KEY [--port-file FILE] [--port N] [--bench]
+// --bench (tests/bench/push.sh): any /push/NAME is accepted after its VAPID signature,
+// TTL and Topic were checked, without a registered key (the body is not decrypted).
 import http from 'node:http';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -18,6 +21,8 @@ const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args
 const vapidPublic = opt('--vapid-public', process.env.PARLEY_VAPID_PUBLIC || '');
 const portFile = opt('--port-file', '');
 const port = Number(opt('--port', '0'));
+const bench = args.includes('--bench');
+let accepted = 0;
 
 const b64u = (s) => Buffer.from(s, 'base64url');
 const hmac = (key, ...parts) => crypto.createHmac('sha256', key).update(Buffer.concat(parts)).digest();
@@ -109,6 +114,17 @@ const server = http.createServer(async (req, res) => {
       const s = subs.get(m[1]);
       return answer(res, 200, s ? s.received : []);
     }
+    if (req.method === 'GET' && url.pathname === '/_count') return answer(res, 200, { accepted });
+    if (bench && req.method === 'POST' && /^\/push\/[\w-]+$/.test(url.pathname)) {
+      try {
+        checkVapid(req.headers.authorization, vapidPublic, origin);
+        if (!/^\d+$/.test(req.headers.ttl || '') || !req.headers.topic) throw new Error('TTL or Topic missing');
+      } catch (e) {
+        return answer(res, 400, { error: String(e.message) });
+      }
+      accepted++;
+      return answer(res, 201);
+    }
     if (req.method === 'POST' && (m = /^\/push\/([\w-]+)$/.exec(url.pathname))) {
       const s = subs.get(m[1]);
       if (!s) return answer(res, 404, { error: 'no such subscription' });
@@ -122,6 +138,7 @@ const server = http.createServer(async (req, res) => {
       try { rec.plaintext = decrypt(body, s.priv, s.pub, s.auth); } catch (e) { fail(e); }
       s.received.push(rec);
       if (!rec.ok) return answer(res, 400, { errors: rec.errors });
+      if (s.status === 201) accepted++;
       return answer(res, s.status, s.status === 201 ? undefined : { status: s.status });
     }
     answer(res, 404, { error: 'not here' });
