@@ -69,6 +69,15 @@ int notify_mentions(arena *a, const char *body, size_t len, const char *username
     return 0;
 }
 
+int notify_mentions_all(arena *a, const char *body, size_t len)
+{
+    const char *names[64];
+    size_t n = fmt_mentions(a, body, len, names, 64);
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(names[i], "all")) return 1;
+    return 0;
+}
+
 /* ---- per conversation ---- */
 
 static err_t notify_conv_out(ctx *c, const conv *cv)

@@ -17,6 +17,9 @@ const char *notify_default_level(const char *kind);
  * of keywords (one per line; NULL or "" for none) as a
  * whole word, case folded for ASCII. */
 int notify_mentions(arena *a, const char *body, size_t len, const char *username, const char *keywords);
+/* 1 when body mentions @all: everyone in a group or channel (only owners and admins post in
+ * a channel, so only they can). */
+int notify_mentions_all(arena *a, const char *body, size_t len);
 
 extern const db_stmt notify_stmts[];
 

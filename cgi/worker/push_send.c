@@ -232,6 +232,7 @@ err_t push_send_run(svc *s, json_t *payload, char *why, size_t whylen)
     const char *body = arena_strdup(s->a, PQgetvalue(m, 0, 1));
     int e2e = PQgetvalue(m, 0, 6)[0] == 't';
     int direct = !strcmp(PQgetvalue(m, 0, 4), "direct");
+    int to_all = !e2e && !direct && body && notify_mentions_all(s->a, body, strlen(body));
     char *plain = push_payload(PQgetvalue(m, 0, 4), PQgetvalue(m, 0, 5), PQgetvalue(m, 0, 6)[0] == 't',
                                PQgetvalue(m, 0, 7), PQgetvalue(m, 0, 1), conv_id, seq, s->cfg->public_url);
     PQclear(m);
@@ -256,7 +257,7 @@ err_t push_send_run(svc *s, json_t *payload, char *why, size_t whylen)
         }
         if (last_online) { skipped++; continue; }
         /* Mentions only: @username or one of their keywords (not knowable when encrypted). */
-        if (!strcmp(PQgetvalue(r, i, 5), "mentions") &&
+        if (!strcmp(PQgetvalue(r, i, 5), "mentions") && !to_all &&
             (e2e || !notify_mentions(s->a, body, strlen(body), PQgetvalue(r, i, 6), PQgetvalue(r, i, 7)))) {
             unmentioned++;
             continue;

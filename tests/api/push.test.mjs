@@ -423,6 +423,20 @@ describe('notification rules', () => {
     assert.equal(got.length, 1);
   });
 
+  it('@all reaches everyone set to mentions only, in groups and channels', async () => {
+    const a = await register(), b = await register();
+    const dev = await device();
+    await subscribe(b, dev);
+    const g = await createGroup(a, [b]);
+    assert.equal((await setConv(b, g.id, { level: 'mentions' })).status, 200);
+    assert.equal((await sendAndSettle(a, g.id, 'not for everyone, all of you', dev)).length, 0, '"all" alone is no mention');
+    assert.equal((await sendAndSettle(a, g.id, '@all standup in 5', dev)).length, 1);
+    const ch = await createGroup(a, [b], { kind: 'channel' });          // only owners and admins post here
+    assert.equal((await sendAndSettle(a, ch.id, 'Hello @all!', dev)).length, 1);
+    assert.equal((await setConv(b, ch.id, { level: 'none' })).status, 200);
+    assert.equal((await sendAndSettle(a, ch.id, 'Again @all', dev)).length, 0, '"nothing" still means nothing');
+  });
+
   it('keywords count as mentions, as whole words', async () => {
     const a = await register(), b = await register();
     const dev = await device();
