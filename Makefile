@@ -42,7 +42,8 @@ FUZZ_SRC := cgi/core/arena.c cgi/core/buf.c cgi/core/err.c cgi/core/num.c cgi/co
             cgi/http/form.c cgi/http/cookie.c cgi/http/body.c cgi/http/route.c \
             cgi/http/validate.c cgi/http/req.c cgi/app/format.c cgi/app/search_query.c \
             cgi/http/multipart.c cgi/http/tus.c cgi/media/imghdr.c cgi/core/cbor.c cgi/core/webauthn.c \
-            cgi/core/mail.c cgi/core/webpush.c
+            cgi/core/mail.c cgi/core/webpush.c \
+            cgi/core/outbound.c cgi/core/pushsub.c
 UNIT     := $(patsubst tests/unit/%.c,build/san/tests/%,$(wildcard tests/unit/test_*.c))
 # Domain tests on real PostgreSQL and Redis: built here, run by the stack tests.
 STACK_UNIT := $(patsubst tests/stack/%.c,build/san/stack-tests/%,$(wildcard tests/stack/test_*.c))

@@ -17,6 +17,8 @@
   <title><?cs if:Layout.title && Layout.title != "Parley" ?>&#x2068;<?cs var:Layout.title ?>&#x2069; · <?cs /if ?><?cs var:Page.instance_name ?></title>
   <link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">
   <link rel="stylesheet" href="/static/css/parley.css">
+  <link rel="manifest" href="/static/manifest.webmanifest">
+  <meta name="theme-color" content="#4f46e5">
 </head>
 <body class="page-<?cs var:Layout.name ?>"<?cs if:?Session.user.id ?> data-me="<?cs var:Session.user.id ?>"<?cs /if ?><?cs if:?Session.presence_away_s ?> data-presence-away="<?cs var:Session.presence_away_s ?>"<?cs /if ?>>
   <a class="skip-link" href="#main">Skip to content</a>
@@ -28,7 +30,8 @@
         <span class="nav-sections"><?cs
           call:section_link("/conversations", "conversations", "Conversations") ?><?cs
           call:section_link("/contacts", "contacts", "Contacts") ?><?cs
-          call:section_link("/broadcasts", "broadcast", "Broadcast") ?></span>
+          call:section_link("/broadcasts", "broadcast", "Broadcast") ?><?cs
+          call:section_link("/mentions", "mentions", "Mentions") ?></span>
         <form class="inline-form header-search" method="get" action="/search" role="search">
           <label class="visually-hidden" for="header-q">Search</label>
           <input id="header-q" name="q" type="search" maxlength="256" autocomplete="off" spellcheck="false" placeholder="Search"<?cs if:Layout.name == "search" ?> value="<?cs var:Layout.q ?>"<?cs /if ?>>

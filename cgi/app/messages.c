@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "msg.h"
+#include "push.h"
 #include "media.h"
 #include "events.h"
 #include "format.h"
@@ -353,6 +354,7 @@ err_t msg_send(svc *c, const conv *cv, const char *body, const char *client_id, 
     *event_id = atoll(PQgetvalue(r, 0, 1));
     *created = 1;
     PQclear(r);
+    notify_message_queued(c, cv, *seq);            /* Web Push (push.c): one job per message */
     return ERR_OK;
 }
 

@@ -48,6 +48,10 @@ void presence_setting_changed(svc *c);
  * or lifted): each is told the other's presence as they may now see it, or "hidden". */
 void presence_pair_changed(svc *c, long long a, long long b);
 
+/* 1 when uid is online now (a stream open and active lately), 0 when away or offline, -1
+ * when Redis failed. The push worker skips people reading in an open tab. */
+int presence_online(svc *c, long long uid);
+
 /* Sets "presence" (an object, or null when the caller may not see it) on every object in
  * users (a JSON array of objects with "id"). A backend failure leaves them all null. */
 void presence_attach(svc *c, json_t *users);

@@ -1,5 +1,5 @@
-/* parley_cli.c — the command line: migrate, user add, config check, jobs, retention, backup
- * and restore. Wiring only. */
+/* parley_cli.c — the command line: migrate, user add, config check, jobs, retention, backup,
+ * restore and push keys. Wiring only. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +16,7 @@
 #include "../worker/retention.h"
 #include "../app/admin.h"
 #include "../app/backup.h"
+#include "../core/vapid.h"
 
 static int usage(void)
 {
@@ -27,11 +28,25 @@ static int usage(void)
           "       parley jobs retry ID | parley jobs drop ID\n"
           "       parley jobs enqueue KIND [JSON] [--key KEY] [--attempts N]\n"
           "       parley retention run\n"
+          "       parley push keys                 a new VAPID key pair for Web Push, as configuration lines\n"
           "       parley backup DIR                the database, the media and a manifest, into DIR\n"
           "       parley restore DIR [--force]     into an empty database and media directory\n"
           "Settings come from PARLEY_* environment variables or the file named by PARLEY_CONFIG;\n"
           "see README.md.\n", stderr);
     return 2;
+}
+
+/* `parley push keys`: a new VAPID key pair (RFC 8292) as lines for the configuration. Made
+ * once: a new pair ends every browser's subscription made with the old public key. */
+static int push_keys(void)
+{
+    char pub[VAPID_PUBLIC_B64], priv[VAPID_PRIVATE_B64];
+    if (vapid_keys_new(pub, priv)) { fputs("parley: push keys: OpenSSL could not make a P-256 key pair\n", stderr); return 1; }
+    printf("# Web Push (VAPID) keys, made by `parley push keys`. Keep the private one secret; a new\n"
+           "# pair ends every existing push subscription. The subject is how push services reach you.\n"
+           "PARLEY_VAPID_PUBLIC=%s\nPARLEY_VAPID_PRIVATE=%s\nPARLEY_VAPID_SUBJECT=mailto:admin@example.org\n", pub, priv);
+    sodium_memzero(priv, sizeof priv);
+    return 0;
 }
 
 static int user_add(const config *cfg, const char *username, const char *display, int admin)
@@ -205,6 +220,8 @@ int main(int argc, char **argv)
     char err[512];
     config cfg;
     if (argc < 2) return usage();
+    /* Needs no configuration: it is how one starts. */
+    if (!strcmp(argv[1], "push") && argc == 3 && !strcmp(argv[2], "keys")) return push_keys();
     if (config_load(&cfg, err, sizeof err)) {
         fprintf(stderr, "parley: configuration: %s\n", err);
         return 2;

@@ -7,6 +7,7 @@
 #include <sodium.h>
 #include "arena.h"
 #include "mail.h"
+#include "vapid.h"
 
 /* One table of settings: name, default; parsing below turns them into typed fields. */
 static const struct { const char *key, *def; } config_keys[] = {
@@ -51,6 +52,11 @@ static const struct { const char *key, *def; } config_keys[] = {
     {"PARLEY_MAIL_FROM", ""},
     {"PARLEY_RL_MAIL_ADDR", "5/3600"},
     {"PARLEY_RL_MAIL_IP", "20/3600"},
+    {"PARLEY_OUTBOUND_ALLOW", ""},
+    {"PARLEY_VAPID_PUBLIC", ""},
+    {"PARLEY_VAPID_PRIVATE", ""},
+    {"PARLEY_VAPID_SUBJECT", ""},
+    {"PARLEY_PUSH_DELAY", "0"},
 };
 enum { NKEYS = sizeof config_keys / sizeof config_keys[0] };
 
@@ -248,6 +254,19 @@ int config_load(config *cfg, char *err, size_t errlen)
     cfg->smtp_url = vals[36];
     cfg->mail_from = vals[38];
     vals[36] = vals[38] = NULL;
+    if (strspn(vals[41], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[], ") != strlen(vals[41]))
+        BAD("PARLEY_OUTBOUND_ALLOW", "must be host or host:port entries separated by commas, like push.example.org:8443");
+    const char *vapid_why;
+    if (vapid_config_check(vals[42], vals[43], vals[44], &vapid_why)) {
+        snprintf(err, errlen, "%s", vapid_why);       /* it names the setting */
+        goto out;
+    }
+    cfg->outbound_allow = vals[41];
+    cfg->vapid_public = vals[42];
+    cfg->vapid_private = vals[43];
+    cfg->vapid_subject = vals[44];
+    vals[41] = vals[42] = vals[43] = vals[44] = NULL;
+    if (parse_long(vals[45], 0, 3600, &cfg->push_delay)) BAD("PARLEY_PUSH_DELAY", "must be seconds, from 0 to 3600");
     if (!*cfg->db) BAD("PARLEY_DB", "must not be empty");
     if (!*cfg->redis) BAD("PARLEY_REDIS", "must not be empty");
 #undef BAD
@@ -263,6 +282,9 @@ void config_free(config *cfg)
     free(cfg->db); free(cfg->redis); free(cfg->listen); free(cfg->templates);
     free(cfg->sql_dir); free(cfg->trusted_proxy); free(cfg->cookie_secure); free(cfg->events_listen);
     free(cfg->public_url); free(cfg->media_dir); free(cfg->metrics_allow); free(cfg->smtp_url); free(cfg->mail_from);
+    free(cfg->outbound_allow); free(cfg->vapid_public);
+    if (cfg->vapid_private) sodium_memzero(cfg->vapid_private, strlen(cfg->vapid_private));
+    free(cfg->vapid_private); free(cfg->vapid_subject);
     memset(cfg, 0, sizeof *cfg);
 }
 
@@ -307,4 +329,9 @@ void config_print(const config *cfg)
            cfg->mail_from ? cfg->mail_from : "");
     printf("PARLEY_RL_MAIL_ADDR=%ld/%ld\nPARLEY_RL_MAIL_IP=%ld/%ld\n", cfg->rl_mail_addr.limit, cfg->rl_mail_addr.window,
            cfg->rl_mail_ip.limit, cfg->rl_mail_ip.window);
+    printf("PARLEY_OUTBOUND_ALLOW=%s\n", *cfg->outbound_allow ? cfg->outbound_allow : "(none: https to public addresses only)");
+    if (*cfg->vapid_public) printf("PARLEY_VAPID_PUBLIC=%s\nPARLEY_VAPID_PRIVATE=***\nPARLEY_VAPID_SUBJECT=%s\n",
+                                   cfg->vapid_public, cfg->vapid_subject);
+    else printf("PARLEY_VAPID_PUBLIC=(not set: no Web Push; `parley push keys` makes a pair)\n");
+    printf("PARLEY_PUSH_DELAY=%ld\n", cfg->push_delay);
 }

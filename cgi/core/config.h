@@ -55,6 +55,11 @@ typedef struct config {
     rate_rule rl_mail_ip;   /* password-reset requests per client address */
     unsigned long long pwhash_ops;
     size_t pwhash_mem;
+    char *outbound_allow;   /* PARLEY_OUTBOUND_ALLOW: hosts outbound requests may reach whatever their address */
+    char *vapid_public;     /* PARLEY_VAPID_PUBLIC/PRIVATE: Web Push's key pair (base64url); "" = no push */
+    char *vapid_private;
+    char *vapid_subject;    /* PARLEY_VAPID_SUBJECT: mailto: or https: contact for push services */
+    long push_delay;        /* seconds a message waits before its push (read by then: none sent) */
 } config;
 
 /* Fills cfg; on a bad value writes a message to err and returns -1. */

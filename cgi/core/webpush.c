@@ -30,6 +30,17 @@ static EVP_PKEY *wp_key(const unsigned char *priv, const unsigned char *pub)
     return key;
 }
 
+int webpush_key_valid(const unsigned char key[WEBPUSH_KEY_LEN])
+{
+    if (key[0] != 4) return 0;
+    EVP_PKEY *k = wp_key(NULL, key);
+    EVP_PKEY_CTX *ctx = k ? EVP_PKEY_CTX_new(k, NULL) : NULL;
+    int ok = ctx && EVP_PKEY_public_check(ctx) == 1;     /* on the curve, not the point at infinity */
+    EVP_PKEY_CTX_free(ctx);
+    EVP_PKEY_free(k);
+    return ok;
+}
+
 /* ECDH: the shared x coordinate of priv (with pub_mine) and the peer's point. */
 static int wp_ecdh(const unsigned char priv[32], const unsigned char pub_mine[WEBPUSH_KEY_LEN],
                    const unsigned char peer[WEBPUSH_KEY_LEN], unsigned char shared[32])

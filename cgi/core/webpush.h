@@ -28,6 +28,8 @@ long webpush_encrypt(const unsigned char ua_public[WEBPUSH_KEY_LEN], const unsig
 /* The same with a new key pair and salt of its own. */
 long webpush_encrypt_fresh(const unsigned char ua_public[WEBPUSH_KEY_LEN], const unsigned char auth[WEBPUSH_AUTH_LEN],
                            const unsigned char *plain, size_t n, unsigned char *out, size_t cap);
+/* 1 when key is an uncompressed point on P-256 (what a subscription's p256dh must be). */
+int webpush_key_valid(const unsigned char key[WEBPUSH_KEY_LEN]);
 /* What the browser does: opens body[0..n) with the subscription's private key (32 bytes),
  * public key and auth secret into out. Returns the plaintext's length, or -1 when the body
  * is malformed or was not made for this key (for tests, and for a receiver of our own). */

@@ -25,6 +25,10 @@ const db_stmt cleanup_stmts[] = {
     {"cleanup_events",
      "WITH d AS (DELETE FROM event_log WHERE id IN (SELECT id FROM event_log WHERE at < now() - interval '1 day' "
      "ORDER BY id LIMIT " CLEANUP_STR(CLEANUP_BATCH) ") RETURNING 1) SELECT count(*) FROM d"},
+    /* What push jobs sent: needed only while a job may run again, kept as long as done jobs. */
+    {"cleanup_push_sent",
+     "WITH d AS (DELETE FROM push_sent WHERE ctid IN (SELECT ctid FROM push_sent WHERE sent_at < now() - interval '"
+     CLEANUP_STR(CLEANUP_DONE_DAYS) " days' LIMIT " CLEANUP_STR(CLEANUP_BATCH) ") RETURNING 1) SELECT count(*) FROM d"},
     {NULL, NULL},
 };
 
@@ -63,6 +67,8 @@ err_t cleanup_run(svc *s, json_t *payload, char *why, size_t whylen)
     if (total) log_info("cleanup: deleted %lld audit entries older than %ld days", total, s->cfg->audit_days);
     if ((e = cleanup_batches(s->db, "cleanup_events", 0, NULL, "old events", &total, why, whylen))) return e;
     if (total) log_info("cleanup: deleted %lld events older than a day from the event log", total);
+    if ((e = cleanup_batches(s->db, "cleanup_push_sent", 0, NULL, "old push records", &total, why, whylen))) return e;
+    if (total) log_info("cleanup: deleted %lld records of sent pushes", total);
     return ERR_OK;
 }
 

@@ -8,6 +8,7 @@
 #include "mail.h"
 #include "media_gc.h"
 #include "media_proc.h"
+#include "push_send.h"
 #include "../app/audit.h"
 #include "../app/conv.h"
 #include "../app/events.h"
@@ -21,12 +22,14 @@ const job_kind kinds[] = {
     {"export.build", export_build_run, "builds a person's data export: one ZIP file of their profile, conversations and uploads"},
     {"export.cleanup", export_cleanup_run, "deletes data exports past their 7 days, files and rows"},
     {"retention", retention_run, "turns messages older than the retention limits into tombstones"},
+    {"push.message", push_send_run, "sends a message's Web Push notifications to the members who have not seen it"},
     {NULL, NULL, NULL},
 };
 
 const db_stmt *const kinds_stmts[] = {db_core_stmts, jobs_enqueue_stmts, jobs_stmts, cleanup_stmts, ev_stmts,
                                       media_proc_stmts, media_gc_stmts, export_build_stmts,
-                                      retention_stmts, conv_stmts, users_stmts, audit_stmts, mail_stmts, NULL};
+                                      retention_stmts, conv_stmts, users_stmts, audit_stmts, mail_stmts,
+                                      push_send_stmts, NULL};
 
 const job_kind *kinds_find(const char *name)
 {

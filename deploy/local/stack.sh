@@ -40,6 +40,11 @@
 #                   free port, keeping every mail as a file in $VAR/mail/new/; the programs
 #                   get PARLEY_SMTP_URL, PARLEY_SMTP_TLS=none, PARLEY_MAIL_FROM and
 #                   PARLEY_MAIL_DIR (the tests read the mails there). The test scripts set it.
+#   STACK_PUSH=1    a Web Push service stand-in too (tests/support/push-service.mjs, node) on a
+#                   free port, and a fresh VAPID key pair; the programs get PARLEY_VAPID_*,
+#                   PARLEY_OUTBOUND_ALLOW for the stand-in and PARLEY_PUSH_SERVICE (its URL,
+#                   for the tests). The test scripts set it. STACK_PUSH=bench: the stand-in
+#                   accepts any endpoint under it without decrypting (tests/bench/push.sh).
 #   BENCH_HELLO_SOCKET   route /bench/hello* to this FastCGI socket (benchmarks; lighttpd)
 #   FRONT           the web server: lighttpd (default), nginx or apache, each from its
 #                   template in deploy/<server>/ (written to $VAR/<server>.conf). `start`
@@ -384,6 +389,38 @@ start_smtp_sink() {
     export PARLEY_SMTP_URL=smtp://127.0.0.1:$port PARLEY_SMTP_TLS=none PARLEY_MAIL_DIR=$VAR/mail
     export PARLEY_MAIL_FROM=${PARLEY_MAIL_FROM:-Parley <parley@example.test>}
     say "test SMTP server on 127.0.0.1:$port (mails in $VAR/mail/new)"
+}
+
+# start_push_service: with STACK_PUSH=1, the push service stand-in on a free port of 127.0.0.1
+# (its port in $RUN/push.port) and the settings that point Parley at it, exported for
+# write_env. A running stack's keys are kept: subscriptions made with them stay valid.
+start_push_service() {
+    [[ ${STACK_PUSH:-0} == 1 || ${STACK_PUSH:-0} == bench ]] || return 0
+    local mode=()
+    [[ $STACK_PUSH == bench ]] && mode=(--bench)
+    if [[ -z ${PARLEY_VAPID_PUBLIC:-} ]]; then
+        if [[ -f $VAR/env ]] && grep -q '^export PARLEY_VAPID_PUBLIC=' "$VAR/env"; then
+            eval "$(grep -E '^export PARLEY_VAPID_(PUBLIC|PRIVATE|SUBJECT)=' "$VAR/env")"
+        else
+            eval "$("$BIN/parley" push keys | grep '^PARLEY_VAPID_' | sed 's/^/export /')"
+            export PARLEY_VAPID_SUBJECT=mailto:admin@example.test
+        fi
+    fi
+    stop_pidfile "$RUN/push.pid" push-service.mjs
+    rm -f "$RUN/push.port"
+    ( exec setsid node "$ROOT/tests/support/push-service.mjs" --vapid-public "$PARLEY_VAPID_PUBLIC" \
+        --port-file "$RUN/push.port" "${mode[@]}" ) </dev/null >>"$LOG/push.log" 2>&1 9>&- &
+    echo $! >"$RUN/push.pid"
+    local i port=
+    for ((i = 0; i < 100; i++)); do
+        { read -r port <"$RUN/push.port"; } 2>/dev/null || true
+        [[ -n $port ]] && break
+        pid_running "$(pid_of "$RUN/push.pid")" || { cat "$LOG/push.log" >&2; die "the push service stand-in exited"; }
+        sleep 0.1
+    done
+    [[ -n $port ]] || die "the push service stand-in did not start"
+    export PARLEY_OUTBOUND_ALLOW=127.0.0.1:$port PARLEY_PUSH_SERVICE=http://127.0.0.1:$port
+    say "push service stand-in on 127.0.0.1:$port"
 }
 
 migrate() {
@@ -731,6 +768,7 @@ do_start() {
     start_postgres
     start_redis
     start_smtp_sink
+    start_push_service
     write_env
     migrate
     printf '%s\n' "$BIN" >"$RUN/bin"      # restart-events and node2 start the same build
@@ -911,6 +949,7 @@ do_stop() {
     stop_pidfile "$RUN/redis.pid" redis-server
     rm -f "$REDIS_SOCK"
     stop_pidfile "$RUN/smtp.pid" smtp-sink.py
+    stop_pidfile "$RUN/push.pid" push-service.mjs
     stop_postgres
 }
 

@@ -14,6 +14,7 @@ import { initPresence } from './presence.js';
 import { initSearchSuggest } from './search-suggest.js';
 import { initDeliveryReceipts } from './delivery.js';
 import { initPasskeys } from './passkeys.js';
+import { initPush } from './push.js';
 
 const formats = {
   time: new Intl.DateTimeFormat(undefined, { timeStyle: 'short' }),
@@ -97,6 +98,7 @@ localTimes();
 copyButtons();
 confirmations();
 initPasskeys();
+initPush();
 // Content the live modules move in from a fetched page (new messages, a fresh inbox list).
 document.addEventListener('parley:content', (ev) => localTimes(ev.target));
 

@@ -22,7 +22,7 @@
     elif:string.slice(Page.path, string.length(Page.path) - 7, string.length(Page.path)) == "/avatar" ?><?cs set:Layout.form = "avatar" ?><?cs
     else ?><?cs set:Layout.form = "other" ?><?cs /if ?>
     <div class="container account">
-      <p class="back-link"><a href="/conversations/<?cs var:Layout.cid ?>"><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="16" height="16"><path fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" d="M12.5 4.5 7 10l5.5 5.5"/></svg>Back to the conversation</a></p>
+      <p class="back-link"><a href="/conversations/<?cs var:Layout.cid ?>"><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="16" height="16"><path fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" d="M12.5 4.5 7 10l5.5 5.5"/></svg>Back to the conversation</a> · <a href="/conversations/<?cs var:Layout.cid ?>/notifications">Notifications</a></p>
       <div class="account-head">
         <?cs call:conv_avatar(Data.conversation) ?>
         <div class="account-who">

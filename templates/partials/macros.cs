@@ -92,6 +92,7 @@
       <a href="/me/tokens"<?cs if:current == "tokens" ?> aria-current="page"<?cs /if ?>>API tokens</a>
       <a href="/me/2fa"<?cs if:current == "two_factor" ?> aria-current="page"<?cs /if ?>>Two-factor sign-in</a>
       <a href="/me/passkeys"<?cs if:current == "passkeys" ?> aria-current="page"<?cs /if ?>>Passkeys</a>
+      <a href="/push/subscriptions"<?cs if:current == "push" ?> aria-current="page"<?cs /if ?>>Notifications</a>
       <a href="/me/security"<?cs if:current == "security_log" ?> aria-current="page"<?cs /if ?>>Security log</a>
     </nav><?cs /def ?><?cs #
 
@@ -184,5 +185,6 @@
 ?><?cs def:section_link(href, section, label) ?><a class="nav-link nav-section" href="<?cs var:href ?>"<?cs if:Layout.section == section ?> aria-current="page"<?cs /if ?>><svg class="icon" aria-hidden="true" viewBox="0 0 24 24" width="20" height="20" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><?cs
   if:section == "contacts" ?><rect x="4" y="3.5" width="16" height="17" rx="2"/><circle cx="12" cy="10" r="2.8"/><path d="M7.5 17a4.5 4.5 0 0 1 9 0"/><?cs
   elif:section == "broadcast" ?><path d="M4 10v4a1 1 0 0 0 1 1h2l5 4V5L7 9H5a1 1 0 0 0-1 1Z"/><path d="M16 8.5a5 5 0 0 1 0 7"/><path d="M19 5.5a9 9 0 0 1 0 13"/><?cs
+  elif:section == "mentions" ?><circle cx="12" cy="12" r="3.5"/><path d="M15.5 12v1.5a2.5 2.5 0 0 0 5 0V12a8.5 8.5 0 1 0-3.3 6.7"/><?cs
   else ?><path d="M20 12a8 8 0 0 1-11.6 7.1L4 20l1-4.2A8 8 0 1 1 20 12Z"/><?cs
   /if ?></svg><span class="nav-section-label"><?cs var:label ?></span></a><?cs /def ?>

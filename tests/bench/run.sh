@@ -75,9 +75,9 @@ echo "history: 1,000,000 messages generated in $(( $(date +%s) - t0 )) s; GET â€
 read -r p_rps p_p50 p_p99 p_err < <(TOKEN=$token CONV=$big MAXSEQ=1000000 measure -s tests/bench/page.lua "$PARLEY_URL")
 printf "%-34s %12s %10s %10s %8s\n" "50-message page of 1M" "$p_rps" "$p_p50" "$p_p99" "$p_err"
 
-# Search (tests/bench/search.sh), media processing (tests/bench/thumbs.sh) and then the
-# real-time part (tests/bench/events.sh), each on a stack of its own: stop this one first so
-# that they do not share the machine.
+# Search (tests/bench/search.sh), media processing (tests/bench/thumbs.sh), Web Push
+# (tests/bench/push.sh) and then the real-time part (tests/bench/events.sh), each on a stack
+# of its own: stop this one first so that they do not share the machine.
 cleanup
 trap - EXIT
 "$ROOT/tests/bench/search.sh"
@@ -85,6 +85,7 @@ trap - EXIT
 "$ROOT/tests/bench/thumbs.sh"
 # End-to-end encryption in the WebAssembly build (no stack needed).
 node "$ROOT/tests/bench/e2e.mjs"
+"$ROOT/tests/bench/push.sh"
 
 # --- real-time events ----------------------------------------------------------------------
 # SSE memory per stream and the send ramp (tests/bench/events.sh).

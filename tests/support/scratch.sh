@@ -40,10 +40,13 @@ sanitizer_logs() {
 # fast start-up, a test SMTP server (tests/api/email.test.mjs reads its mails), 127.0.0.1 as
 # the trusted proxy (the tests send X-Forwarded-For), a 1 s backend timeout, and test clocks:
 # presence away after 4 s idle, a crashed hub's people gone within 6 s, stream credentials
-# re-checked every 2 s (a backstop for a missed end).
+# re-checked every 2 s (a backstop for a missed end); a push service stand-in.
 test_stack_settings() {
     export STACK_FAST=1 STACK_SMTP=1 PARLEY_TRUSTED_PROXY=127.0.0.1 PARLEY_THREADS=${PARLEY_THREADS:-4}
     export PARLEY_BACKEND_TIMEOUT_MS=1000 PARLEY_PRESENCE_AWAY=4 PARLEY_PRESENCE_TTL=6 PARLEY_EVENTS_RECHECK=2
+    # A Web Push service stand-in (tests/api/push.test.mjs), and pushes held 1 s so a message
+    # read at once is not pushed.
+    export STACK_PUSH=1 PARLEY_PUSH_DELAY=${PARLEY_PUSH_DELAY:-1}
 }
 
 # check_stack NAME: the set-up the tests/support/check-*.sh scripts share: the sanitizer

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "../../cgi/core/config.h"
+#include "../../cgi/core/vapid.h"
 
 static const char *const keys[] = {
     "PARLEY_CONFIG", "PARLEY_DB", "PARLEY_REDIS", "PARLEY_LISTEN", "PARLEY_TEMPLATES", "PARLEY_SQL",
@@ -17,6 +18,8 @@ static const char *const keys[] = {
     "PARLEY_RL_REGISTER_IP", "PARLEY_PWHASH", "PARLEY_URL", "PARLEY_EVENTS_RECHECK",
     "PARLEY_WORKER_THREADS", "PARLEY_JOB_LEASE", "PARLEY_JOB_POLL", "PARLEY_JOB_BACKOFF", "PARLEY_RL_SEARCH",
     "PARLEY_SMTP_URL", "PARLEY_SMTP_TLS", "PARLEY_MAIL_FROM", "PARLEY_RL_MAIL_ADDR", "PARLEY_RL_MAIL_IP",
+    "PARLEY_OUTBOUND_ALLOW", "PARLEY_VAPID_PUBLIC", "PARLEY_VAPID_PRIVATE", "PARLEY_VAPID_SUBJECT",
+    "PARLEY_PUSH_DELAY",
 };
 
 typedef struct fix { config cfg; char err[256]; char path[64]; } fix;
@@ -140,6 +143,43 @@ static void test_mail(void **state)
     assert_non_null(strstr(f->err, "PARLEY_RL_MAIL_ADDR"));
 }
 
+/* Web Push: off by default; a key pair needs its subject; a wrong pair stops the program. */
+static void test_push(void **state)
+{
+    fix *f = *state;
+    assert_int_equal(load(f), 0);
+    assert_string_equal(f->cfg.vapid_public, "");
+    assert_string_equal(f->cfg.outbound_allow, "");
+    char pub[VAPID_PUBLIC_B64], priv[VAPID_PRIVATE_B64], pub2[VAPID_PUBLIC_B64], priv2[VAPID_PRIVATE_B64];
+    assert_int_equal(vapid_keys_new(pub, priv), 0);
+    assert_int_equal(vapid_keys_new(pub2, priv2), 0);
+    setenv("PARLEY_VAPID_PUBLIC", pub, 1);
+    assert_int_equal(load(f), -1);
+    assert_non_null(strstr(f->err, "PARLEY_VAPID_PRIVATE"));
+    setenv("PARLEY_VAPID_PRIVATE", priv, 1);
+    assert_int_equal(load(f), -1);
+    assert_non_null(strstr(f->err, "PARLEY_VAPID_SUBJECT"));
+    setenv("PARLEY_VAPID_SUBJECT", "mailto:admin@example.org", 1);
+    setenv("PARLEY_OUTBOUND_ALLOW", "127.0.0.1:9000, push.test", 1);
+    assert_int_equal(load(f), 0);
+    assert_string_equal(f->cfg.vapid_public, pub);
+    assert_string_equal(f->cfg.vapid_private, priv);
+    assert_string_equal(f->cfg.outbound_allow, "127.0.0.1:9000, push.test");
+    setenv("PARLEY_VAPID_PRIVATE", priv2, 1);
+    assert_int_equal(load(f), -1);
+    assert_non_null(strstr(f->err, "PARLEY_VAPID_PUBLIC is not the public key"));
+    setenv("PARLEY_VAPID_PRIVATE", priv, 1);
+    setenv("PARLEY_PUSH_DELAY", "-1", 1);
+    assert_int_equal(load(f), -1);
+    assert_non_null(strstr(f->err, "PARLEY_PUSH_DELAY"));
+    setenv("PARLEY_PUSH_DELAY", "2", 1);
+    assert_int_equal(load(f), 0);
+    assert_int_equal(f->cfg.push_delay, 2);
+    setenv("PARLEY_OUTBOUND_ALLOW", "http://x/", 1);
+    assert_int_equal(load(f), -1);
+    assert_non_null(strstr(f->err, "PARLEY_OUTBOUND_ALLOW"));
+}
+
 static void test_env(void **state)
 {
     fix *f = *state;
@@ -244,6 +284,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mail, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_push, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_errors, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,23 @@
+/* push.h — Web Push subscriptions (routes in push.c) and the one hook the send path calls.
+ * The sending itself is parley-worker's (cgi/worker/push_send.c). */
+#ifndef PARLEY_PUSH_H
+#define PARLEY_PUSH_H
+#include "svc.h"
+#include "conv.h"
+
+#define PUSH_MAX_PER_USER 20     /* devices per account */
+
+extern const db_stmt push_stmts[];
+
+typedef struct ctx ctx;
+/* GET /push/subscriptions: the Notifications page's data (also its forms' refill). */
+err_t push_page(ctx *c);
+/* 1 when this server sends Web Push (VAPID keys configured). */
+int push_enabled(const config *cfg);
+/* After msg_send stored message seq of cv: queues ONE job "push.message" (idempotent by
+ * its key) when push is on and some other member has a subscription; the worker finds the
+ * recipients. The message is already committed (msg_insert runs alone), so a failure here
+ * is logged and not returned: the message stands, without its notification. */
+void notify_message_queued(svc *c, const conv *cv, long long seq);
+
+#endif

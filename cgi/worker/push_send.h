@@ -1,0 +1,31 @@
+/* push_send.h — the `push.message` job: one per message (queued by notify_message_queued in
+ * cgi/app/push.c), fanned out here to every subscription of every member who should hear of
+ * it, each encrypted (RFC 8291), VAPID-signed (RFC 8292) and POSTed to its push service. */
+#ifndef PARLEY_PUSH_SEND_H
+#define PARLEY_PUSH_SEND_H
+#include <stddef.h>
+#include <jansson.h>
+#include "../app/svc.h"
+
+extern const db_stmt push_send_stmts[];
+
+#define PUSH_EXCERPT_CHARS 120   /* characters of the message in a notification */
+#define PUSH_TTL 86400           /* seconds a push service keeps an undelivered notification */
+#define PUSH_RECHECKS 3          /* later looks at people who were online (each after PARLEY_PRESENCE_AWAY) */
+
+/* push.message {"conversation_id", "seq", "recheck"?}. Recipients: members but the sender
+ * with a subscription, who have not read the message, have not blocked the sender, are not
+ * online in an open tab, and were not sent it already (push_sent: the job may run twice).
+ * When some were online, another push.message ("recheck": n, at most PUSH_RECHECKS) looks
+ * again after PARLEY_PRESENCE_AWAY seconds: who left without reading it is pushed then. A 404 or
+ * 410 deletes the subscription; a refused address or another 4xx is recorded on it (shown on
+ * the devices page) and not retried; 429, 5xx or no answer fail the job, which is retried
+ * with backoff and sends only what was not sent yet. */
+err_t push_send_run(svc *s, json_t *payload, char *why, size_t whylen);
+
+/* The notification's JSON (what static/sw.js shows) for a message, into out (malloc'd by
+ * jansson; the caller frees). e2e conversations get "New message" and nothing else. */
+char *push_payload(const char *kind, const char *title, int e2e, const char *sender, const char *body,
+                   long long conv_id, long long seq, const char *base_url);
+
+#endif
