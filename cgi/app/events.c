@@ -13,12 +13,19 @@
 #include "../core/num.h"
 
 enum { EV_BATCH = 1024,      /* PUBLISHes per pipeline round trip */
-       EV_QUIET_S = 3 };     /* after Redis failed, this thread publishes nothing this long */
+       EV_QUIET_MS = 1000 }; /* after Redis failed, this thread publishes nothing this long */
 
 /* A hung Redis costs one timeout per event: without this, a broadcast to 500 people would
  * wait 500 timeouts. Per thread, because each worker owns its connection. Nothing logged is
  * lost meanwhile: the hubs deliver it from event_log. */
-static _Thread_local time_t ev_quiet_until;
+static _Thread_local long long ev_quiet_until;      /* ev_now_ms() */
+
+static long long ev_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
 
 const db_stmt ev_stmts[] = {
     {"ev_members", "SELECT user_id FROM members WHERE conversation_id = $1"},
@@ -99,7 +106,7 @@ static void publish(svc *c, const long long *uids, size_t n, json_t *event, long
 {
     const char *type = json_string_value(json_object_get(event, "type"));
     if (!type) type = "?";
-    if (!n || id <= 0 || time(NULL) < ev_quiet_until) { json_decref(event); return; }
+    if (!n || id <= 0 || ev_now_ms() < ev_quiet_until) { json_decref(event); return; }
     char *s = ev_encode(id, event);
     if (!s) {
         log_warn("events: %s not published: cannot encode it", type);
@@ -124,7 +131,7 @@ static void publish(svc *c, const long long *uids, size_t n, json_t *event, long
     if (!rep) e = ERR_INTERNAL;
     if (e) log_warn("events: %s %lld not published to all of its %zu recipients (redis)%s", type, id, n,
                     ev_ephemeral(type) ? "" : "; the hubs deliver it from the log");
-    if (e == ERR_UNAVAILABLE) ev_quiet_until = time(NULL) + EV_QUIET_S;
+    if (e == ERR_UNAVAILABLE) ev_quiet_until = ev_now_ms() + EV_QUIET_MS;
     free(s);
     json_decref(event);
 }

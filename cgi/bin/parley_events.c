@@ -154,7 +154,7 @@ static void *follow_main(void *arg)
         err_t e = pend ? evlog_marks_after(&c, hi, FRESH_MAX, &fresh, &nfresh) : ERR_INTERNAL;
         if (!e && npend) e = evlog_marks_of(&c, pend, npend, &again, &nagain);
         free(pend);
-        if (e) { usleep(1000 * 1000); continue; }            /* PostgreSQL away: the same round later */
+        if (e) { usleep(ROUND_MS * 1000); continue; }        /* PostgreSQL away: the same round again */
         follow_row *rows = malloc(sizeof *rows * (nfresh + nagain + 1));    /* the same pairs, as follow.h takes them */
         for (size_t i = 0; rows && i < nfresh; i++) rows[i] = (follow_row){fresh[i].id, fresh[i].age_ms};
         for (size_t i = 0; rows && i < nagain; i++) rows[nfresh + i] = (follow_row){again[i].id, again[i].age_ms};
@@ -162,15 +162,18 @@ static void *follow_main(void *arg)
         size_t nrepair = 0;
         if (rows) follow_round(hi, rows, nfresh, rows + nfresh, nagain, hub_now_ms(), &repair, &nrepair);
         free(rows);
+        size_t reached = 0;                                  /* of them, events some stream here got */
         for (size_t i = 0; repair && i < nrepair; i++) {
             worker_svc(&w, &c);
             const char *json;
             long long *uids;
             size_t n;
             if (evlog_load(&c, repair[i], &json, &uids, &n) || !json) continue;
-            for (size_t k = 0; k < n; k++) hub_deliver(uids[k], repair[i], json);
+            int any = 0;
+            for (size_t k = 0; k < n; k++) any |= hub_deliver(uids[k], repair[i], json);
+            reached += any;
         }
-        if (nrepair) log_info("events: %zu events delivered from the log (Redis did not bring them)", nrepair);
+        if (reached) log_info("events: %zu events delivered from the log (Redis did not bring them)", reached);
         free(repair);
         if (nfresh < FRESH_MAX) usleep(ROUND_MS * 1000);
     }

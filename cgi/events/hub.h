@@ -64,8 +64,9 @@ void hub_creds_ended(char (*creds)[HUB_CRED_MAX], size_t n);
  * malloc'd (the caller frees it). Returns how many. */
 size_t hub_creds(char (**out)[HUB_CRED_MAX]);
 /* Delivers one event (JSON text with "id") to uid's streams and buffer, unless the buffer
- * holds that id already (Redis and the log may both bring it). */
-void hub_deliver(long long uid, long long id, const char *json);
+ * holds that id already (Redis and the log may both bring it). 1 when uid had a stream
+ * here to write it to. */
+int hub_deliver(long long uid, long long id, const char *json);
 /* Heartbeats, long-poll deadlines, forgetting idle users; called about once a second. */
 void hub_tick(void);
 /* Moves the pending joins and leaves, oldest first, into *out (malloc'd, the caller
