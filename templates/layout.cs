@@ -22,7 +22,7 @@
   <a class="skip-link" href="#main">Skip to content</a>
   <header class="site-header">
     <div class="container header-inner">
-      <a class="brand" href="/"><img src="/static/img/logo.svg" alt="" width="28" height="28"><span><?cs var:Page.instance_name ?></span></a>
+      <a class="brand" href="/"><img src="/static/img/logo.svg" alt="" width="28" height="28"><span class="brand-name"><?cs var:Page.instance_name ?></span></a>
       <nav class="site-nav" aria-label="Main"><?cs
       if:?Session.user.id ?>
         <span class="nav-sections"><?cs
@@ -32,6 +32,7 @@
         <form class="inline-form header-search" method="get" action="/search" role="search">
           <label class="visually-hidden" for="header-q">Search</label>
           <input id="header-q" name="q" type="search" maxlength="256" autocomplete="off" spellcheck="false" placeholder="Search"<?cs if:Layout.name == "search" ?> value="<?cs var:Layout.q ?>"<?cs /if ?>>
+          <button type="submit" class="visually-hidden">Search</button>
         </form>
 <?cs if:Session.user.is_admin ?>        <a class="nav-link" href="/admin"<?cs if:Page.path == "/admin" ?> aria-current="page"<?cs /if ?>>Admin</a>
 <?cs /if ?>        <a class="nav-user" href="/me"<?cs if:Page.path == "/me" ?> aria-current="page"<?cs /if ?>><?cs call:avatar(Session.user, "avatar-sm") ?><span class="nav-user-name"><?cs call:user_name(Session.user) ?></span></a>

@@ -46,7 +46,7 @@
         <a class="btn btn-secondary btn-sm chat-settings" href="/conversations/<?cs var:Layout.cid ?>/settings"><svg class="icon" aria-hidden="true" viewBox="0 0 24 24" width="18" height="18" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><circle cx="12" cy="12" r="3"/><path d="M19.4 15a1.7 1.7 0 0 0 .3 1.8l.1.1a2 2 0 1 1-2.8 2.8l-.1-.1a1.7 1.7 0 0 0-1.8-.3 1.7 1.7 0 0 0-1 1.5V21a2 2 0 1 1-4 0v-.1a1.7 1.7 0 0 0-1.1-1.5 1.7 1.7 0 0 0-1.8.3l-.1.1a2 2 0 1 1-2.8-2.8l.1-.1a1.7 1.7 0 0 0 .3-1.8 1.7 1.7 0 0 0-1.5-1H3a2 2 0 1 1 0-4h.1a1.7 1.7 0 0 0 1.5-1.1 1.7 1.7 0 0 0-.3-1.8l-.1-.1a2 2 0 1 1 2.8-2.8l.1.1a1.7 1.7 0 0 0 1.8.3H9a1.7 1.7 0 0 0 1-1.5V3a2 2 0 1 1 4 0v.1a1.7 1.7 0 0 0 1 1.5 1.7 1.7 0 0 0 1.8-.3l.1-.1a2 2 0 1 1 2.8 2.8l-.1.1a1.7 1.7 0 0 0-.3 1.8V9a1.7 1.7 0 0 0 1.5 1H21a2 2 0 1 1 0 4h-.1a1.7 1.7 0 0 0-1.5 1Z"/></svg><span class="chat-settings-label"><?cs if:Data.conversation.kind == "direct" ?>Details<?cs else ?>Settings<?cs /if ?></span></a>
       </header>
 
-      <div class="chat-scroll" tabindex="0" role="region" aria-label="Messages">
+      <section class="chat-scroll" tabindex="0" aria-label="Messages">
         <div class="chat-log" data-has-older="<?cs if:Data.has_older ?>1<?cs else ?>0<?cs /if ?>" data-has-newer="<?cs if:Data.has_newer ?>1<?cs else ?>0<?cs /if ?>"><?cs
         if:Data.has_older ?>
           <p class="history-link"><a class="btn btn-secondary btn-sm" href="/conversations/<?cs var:Layout.cid ?>?before=<?cs var:Data.messages.0.seq ?>">Older messages</a></p><?cs
@@ -68,7 +68,7 @@
           <p class="history-link"><a class="btn btn-secondary btn-sm" href="/conversations/<?cs var:Layout.cid ?>?after=<?cs var:Layout.last_seq ?>">Newer messages</a> <a class="btn btn-secondary btn-sm" href="/conversations/<?cs var:Layout.cid ?>#composer">Jump to latest</a></p><?cs
         /if ?>
         </div>
-      </div>
+      </section>
 
       <div class="composer" id="composer">
         <p class="typing-indicator" id="typing" aria-live="polite"></p><?cs
@@ -89,8 +89,8 @@
             <label class="visually-hidden" for="body">Message</label>
             <textarea id="body" name="body" rows="2" maxlength="16384" placeholder="Message <?cs var:Data.conversation.title ?>"<?cs call:field_attrs("body", "1") ?>><?cs var:Form.body ?></textarea>
             <button type="submit" class="btn btn-primary composer-send"><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="18" height="18"><path fill="currentColor" d="M2.7 2.6a.8.8 0 0 1 .9-.1l13.6 6.8a.8.8 0 0 1 0 1.4L3.6 17.5a.8.8 0 0 1-1.1-1l2-6.5-2-6.5a.8.8 0 0 1 .2-.9Zm3.4 8.2-1.3 4.3 9.8-5.1-9.8-5.1 1.3 4.3H11v1.6Z"/></svg><span class="composer-send-label">Send</span></button>
-          </div>
-          <?cs call:field_error("body") ?>
+          </div><?cs
+          call:field_error("body") ?>
           <div class="composer-files">
             <label for="composer-file">Attach files <span class="optional">up to 10</span></label>
             <input id="composer-file" name="file" type="file" multiple>

@@ -54,18 +54,18 @@
                   if:Layout.f == "1" ?><?cs call:form_error("title", "description", "members", "-") ?><?cs /if ?>
                   <div class="field<?cs if:Layout.f == "1" && Error.message && Error.field == "title" ?> has-error<?cs /if ?>">
                     <label for="<?cs var:k ?>-title">Title</label>
-                    <input id="<?cs var:k ?>-title" name="title" type="text" required maxlength="100" autocomplete="off" value="<?cs if:Layout.f == "1" ?><?cs var:Form.title ?><?cs /if ?>"<?cs if:Layout.f == "1" ?><?cs call:field_attrs("title", "0") ?><?cs /if ?>>
-                    <?cs if:Layout.f == "1" ?><?cs call:field_error("title") ?><?cs /if ?>
+                    <input id="<?cs var:k ?>-title" name="title" type="text" required maxlength="100" autocomplete="off" value="<?cs if:Layout.f == "1" ?><?cs var:Form.title ?><?cs /if ?>"<?cs if:Layout.f == "1" ?><?cs call:field_attrs("title", "0") ?><?cs /if ?>><?cs
+                    if:Layout.f == "1" ?><?cs call:field_error("title") ?><?cs /if ?>
                   </div>
                   <div class="field<?cs if:Layout.f == "1" && Error.message && Error.field == "description" ?> has-error<?cs /if ?>">
                     <label for="<?cs var:k ?>-description">Description <span class="optional">optional</span></label>
-                    <input id="<?cs var:k ?>-description" name="description" type="text" maxlength="1000" autocomplete="off" value="<?cs if:Layout.f == "1" ?><?cs var:Form.description ?><?cs /if ?>"<?cs if:Layout.f == "1" ?><?cs call:field_attrs("description", "0") ?><?cs /if ?>>
-                    <?cs if:Layout.f == "1" ?><?cs call:field_error("description") ?><?cs /if ?>
+                    <input id="<?cs var:k ?>-description" name="description" type="text" maxlength="1000" autocomplete="off" value="<?cs if:Layout.f == "1" ?><?cs var:Form.description ?><?cs /if ?>"<?cs if:Layout.f == "1" ?><?cs call:field_attrs("description", "0") ?><?cs /if ?>><?cs
+                    if:Layout.f == "1" ?><?cs call:field_error("description") ?><?cs /if ?>
                   </div>
                   <div class="field<?cs if:Layout.f == "1" && Error.message && Error.field == "members" ?> has-error<?cs /if ?>">
                     <label for="<?cs var:k ?>-members">Members <span class="optional">optional</span></label>
-                    <input id="<?cs var:k ?>-members" name="members" type="text" autocomplete="off" autocapitalize="none" spellcheck="false" placeholder="bob, carol" value="<?cs if:Layout.f == "1" ?><?cs var:Form.members ?><?cs /if ?>" aria-describedby="<?cs var:k ?>-members-hint<?cs if:Layout.f == "1" && Error.message && Error.field == "members" ?> members-error<?cs /if ?>"<?cs if:Layout.f == "1" && Error.message && Error.field == "members" ?> aria-invalid="true"<?cs /if ?>>
-                    <?cs if:Layout.f == "1" ?><?cs call:field_error("members") ?><?cs /if ?>
+                    <input id="<?cs var:k ?>-members" name="members" type="text" autocomplete="off" autocapitalize="none" spellcheck="false" placeholder="bob, carol" value="<?cs if:Layout.f == "1" ?><?cs var:Form.members ?><?cs /if ?>" aria-describedby="<?cs var:k ?>-members-hint<?cs if:Layout.f == "1" && Error.message && Error.field == "members" ?> members-error<?cs /if ?>"<?cs if:Layout.f == "1" && Error.message && Error.field == "members" ?> aria-invalid="true"<?cs /if ?>><?cs
+                    if:Layout.f == "1" ?><?cs call:field_error("members") ?><?cs /if ?>
                     <p class="hint" id="<?cs var:k ?>-members-hint">Usernames, separated by commas or spaces. You can add people later too.</p>
                   </div>
                   <button type="submit" class="btn btn-primary">Create <?cs if:k == "channel" ?>channel<?cs else ?>group<?cs /if ?></button>

@@ -43,7 +43,7 @@
 ?><?cs def:message(m) ?><?cs
   set:Layout.m_day = string.slice(m.created_at, 0, 10) ?><?cs
   if:Layout.m_day != Layout.prev_day ?>
-          <li class="day-sep" role="presentation"><span><?cs var:Layout.m_day ?></span></li><?cs
+          <li class="day-sep"><span><?cs var:Layout.m_day ?></span></li><?cs
     set:Layout.prev_sender = "" ?><?cs
   /if ?><?cs
   set:Layout.prev_day = Layout.m_day ?><?cs
