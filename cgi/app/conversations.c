@@ -10,6 +10,7 @@
 #include "events.h"
 #include "people.h"
 #include "presence.h"
+#include "inbox.h"
 #include "users.h"
 #include "format.h"
 #include "../core/num.h"
@@ -352,6 +353,12 @@ err_t h_conv_show(ctx *c)
     if ((e = conv_json(&c->svc, &cv, 1, &cj))) { json_decref(page); return e; }
     conv_presence(&c->svc, cj);
     json_object_set_new(page, "conversation", cj);
+    /* The page (not the JSON answer) shows your conversation list beside this one. */
+    json_t *list;
+    if (!c->rq.is_api) {
+        if ((e = inbox_list(c, &list))) { json_decref(page); return e; }
+        json_object_set_new(page, "inbox", list);
+    }
     c->out = page;
     return ERR_OK;
 }

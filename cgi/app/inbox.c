@@ -8,6 +8,7 @@
 #include "media.h"
 #include "presence.h"
 #include "users.h"
+#include "inbox.h"
 
 /* Your conversations with their unread count, the peer of a direct one, and the last
  * message in MSG_COLS (from column INBOX_MSG). */
@@ -27,8 +28,8 @@ const db_stmt inbox_stmts[] = {
 enum inbox_col { IC_ID, IC_KIND, IC_TITLE, IC_LAST_SEQ, IC_ACTIVITY, IC_ROLE, IC_READ_SEQ, IC_UNREAD, IC_E2E,
                  IC_DESCRIPTION, IC_AVATAR, IC_PEER, INBOX_MSG = IC_PEER + USERS_REF_NCOLS };
 
-/* GET /conversations */
-err_t h_convs(ctx *c)
+/* The list of GET /conversations (inbox.h). */
+err_t inbox_list(ctx *c, json_t **out)
 {
     const char *p[] = {id_str(&c->svc, c->svc.user->id)};
     PGresult *r;
@@ -69,6 +70,17 @@ err_t h_convs(ctx *c)
         if (json_object_get(o, "peer")) json_array_append(peers, json_object_get(o, "peer"));
     presence_attach(&c->svc, peers);
     json_decref(peers);
+    if (!arr) return ERR_INTERNAL;
+    *out = arr;
+    return ERR_OK;
+}
+
+/* GET /conversations */
+err_t h_convs(ctx *c)
+{
+    json_t *arr;
+    err_t e = inbox_list(c, &arr);
+    if (e) return e;
     c->out = json_pack("{s:o}", "conversations", arr);
     return c->out ? ERR_OK : ERR_INTERNAL;
 }

@@ -2,14 +2,16 @@
 // it; with it, times read in the reader's own time zone, a new token's secret has a Copy
 // button, and destructive buttons ask before acting. For a logged-in person the pages are
 // live (live.js: one event connection per tab): conversations grow as messages arrive, the
-// inbox keeps its unread counts, desktop notifications when enabled, people show as
+// inbox keeps its unread counts, the conversation page lists your conversations beside it and
+// switches between them without a reload (shell.js), desktop notifications when enabled, people show as
 // online, away or last seen (presence.js), and senders see their messages delivered
 // (delivery.js).
 
 import * as live from './live.js';
 import { initConversation } from './conversation.js';
 import { initInbox } from './inbox.js';
-import { initNotifications } from './notify.js';
+import { initNotifications, initNotifyButtons } from './notify.js';
+import { initShell } from './shell.js';
 import { initPresence } from './presence.js';
 import { initSearchSuggest } from './search-suggest.js';
 import { initDeliveryReceipts } from './delivery.js';
@@ -101,8 +103,16 @@ initPasskeys();
 document.addEventListener('parley:content', (ev) => localTimes(ev.target));
 
 if (document.body.dataset.me) {
-  initConversation(live);
-  initInbox(live);
+  const inbox = initInbox(live);
+  // On the conversation page the shell starts (and later swaps) the conversation's script.
+  const shell = initShell({
+    mount: () => initConversation(live),
+    after: () => {
+      initNotifyButtons();
+      if (inbox) inbox.showTitle();
+    },
+  });
+  if (!shell) initConversation(live);
   initNotifications(live);
   initPresence(live);
   initDeliveryReceipts(live);

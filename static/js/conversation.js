@@ -28,9 +28,14 @@ import { initMedia } from './conversation-media.js';
 import { initViewer } from './media-view.js';
 import { fetchDocument } from './net.js';
 
+/**
+ * Makes the conversation on the page live; returns a function that stops it again (its
+ * event subscription and document listeners), for the shell (shell.js) to call before it
+ * swaps in another conversation. Without a conversation on the page, returns null.
+ */
 export function initConversation(live) {
   const chat = document.querySelector('.chat[data-conversation-id]');
-  if (!chat) return;
+  if (!chat) return null;
   const log = chat.querySelector('.chat-log');
   const list = () => log.querySelector('.msg-list');
   const conv = {
@@ -66,14 +71,15 @@ export function initConversation(live) {
   initViewer(log);
 
   // A hidden tab fetches nothing: what waited is done when it is shown again.
-  document.addEventListener('visibilitychange', () => {
+  const onVisible = () => {
     if (document.hidden) return;
     history.resume();
     receipts.resume();
     read.markRead();
-  });
+  };
+  document.addEventListener('visibilitychange', onVisible);
 
-  live.subscribe((ev) => {
+  const unsubscribe = live.subscribe((ev) => {
     switch (ev.type) {
       case 'open':
       case 'resync':
@@ -135,4 +141,13 @@ export function initConversation(live) {
 
   const form = chat.querySelector('form.composer-form');
   if (form) startComposer(form);
+
+  return function stop() {
+    unsubscribe();
+    document.removeEventListener('visibilitychange', onVisible);
+    history.stop();
+    // "Reconnecting…" goes back under <main>, where the next conversation finds it.
+    const main = document.getElementById('main');
+    if (status && main && chat.contains(status)) main.after(status);
+  };
 }

@@ -1,4 +1,4 @@
-<?cs include:"partials/macros.cs" ?><?cs include:"partials/message.cs" ?><?cs set:Layout.name = "conversation" ?><?cs set:Layout.section = "conversations" ?><?cs if:Data.conversation.title ?><?cs set:Layout.title = Data.conversation.title ?><?cs else ?><?cs set:Layout.title = "Conversation" ?><?cs /if ?><?cs #
+<?cs include:"partials/macros.cs" ?><?cs include:"partials/message.cs" ?><?cs include:"partials/conv_list.cs" ?><?cs set:Layout.name = "conversation" ?><?cs set:Layout.section = "conversations" ?><?cs if:Data.conversation.title ?><?cs set:Layout.title = Data.conversation.title ?><?cs else ?><?cs set:Layout.title = "Conversation" ?><?cs /if ?><?cs #
   GET /conversations/<id> (?before= ?after= ?around= ?reply_to=), and the
   re-render after a failed POST …/messages (or reaction, delete).
   Reads Data.conversation.{id,kind,title,description,my_role,members.N,
@@ -16,6 +16,12 @@
   same page (?after=, ?around=, ?before=) and moves the <li id="m<seq>"> in.
   The notification buttons and #typing stay hidden or empty without it.
 
+  The app shell: .shell holds the list of your conversations (Data.inbox, see
+  partials/conv_list.cs; hidden on phones, one pane at a time) and #shell-main, the
+  conversation. static/js/shell.js swaps only #shell-main when another conversation
+  is opened from the list; its filter box narrows the list as you type (without
+  JavaScript it searches conversations by name).
+
   The composer is a multipart form: its file input sends files with the text
   (the CSRF field comes first, since the server checks it before it stores
   a file). static/js/attach.js turns that input into an attach button, drag
@@ -30,6 +36,17 @@
     else ?><?cs
       set:Layout.can_post = "1" ?><?cs
     /if ?>
+    <div class="shell">
+      <nav class="shell-list" aria-label="Conversations">
+        <form class="shell-filter" method="get" action="/search/conversations" role="search" aria-label="Filter conversations">
+          <label class="visually-hidden" for="conv-filter">Filter conversations</label>
+          <input id="conv-filter" name="q" type="search" maxlength="100" autocomplete="off" spellcheck="false" placeholder="Filter conversations">
+          <button type="submit" class="visually-hidden">Filter</button>
+        </form>
+        <div class="shell-convs" data-inbox><?cs call:conv_list(Data.inbox) ?>
+        </div>
+      </nav>
+      <div class="shell-main" id="shell-main">
     <div class="chat" data-conversation-id="<?cs var:Layout.cid ?>" data-kind="<?cs var:Data.conversation.kind ?>" data-read-seq="<?cs var:Data.conversation.read_seq ?>">
       <header class="chat-head">
         <a class="chat-back" href="/conversations"><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="20" height="20"><path fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" d="M12.5 4.5 7 10l5.5 5.5"/></svg><span class="visually-hidden">All conversations</span></a>
@@ -100,6 +117,8 @@
         else ?>
         <p class="composer-closed"><svg class="icon" aria-hidden="true" viewBox="0 0 24 24" width="18" height="18" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><rect x="4.5" y="10.5" width="15" height="10" rx="2"/><path d="M8 10.5V7.5a4 4 0 0 1 8 0v3"/></svg><?cs if:Data.conversation.my_muted_until ?>An owner or admin muted you here until <?cs call:time(Data.conversation.my_muted_until) ?>: you can read but not send.<?cs else ?>Only admins can post in this channel.<?cs /if ?></p><?cs
         /if ?>
+      </div>
+    </div>
       </div>
     </div>
 <?cs /def ?><?cs include:"layout.cs" ?>

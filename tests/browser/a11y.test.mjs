@@ -10,10 +10,8 @@
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import {
-  ipSource, uname, useBrowser, pageSource, problemWatcher, postRegister, csrfOf,
-} from './lib.mjs';
+import { ipSource, useBrowser, pageSource, problemWatcher } from './lib.mjs';
+import { apiPerson, call, send } from './api.mjs';
 import { pageProblems } from './a11y.mjs';
 
 const fakeIp = ipSource(91);
@@ -21,30 +19,8 @@ const newContext = useBrowser();
 const problems = [];
 const newPage = pageSource(newContext, fakeIp, problemWatcher(problems));
 
-/** A registered person (logged in on `page`) with their CSRF token for JSON calls. */
-async function person(displayName, options = {}) {
-  const page = await newPage(options);
-  const username = uname('a');
-  await postRegister(page.request, { username, displayName });
-  const { csrf } = await csrfOf(page.request, '/me');
-  return { page, username, displayName, csrf };
-}
-
-/** A JSON API call as `who` (session cookie and CSRF header); returns the parsed answer. */
-async function call(who, method, path, data) {
-  const res = await who.page.request.fetch(`/api/v1${path}`, {
-    method,
-    headers: { 'X-CSRF-Token': who.csrf },
-    data,
-  });
-  assert.ok(res.status() < 300, `${method} ${path}: ${res.status()} ${await res.text()}`);
-  return res.status() === 204 ? null : res.json();
-}
-
-async function send(who, cid, body, extra = {}) {
-  const r = await call(who, 'POST', `/conversations/${cid}/messages`, { body, client_id: randomUUID(), ...extra });
-  return r.message.seq;
-}
+/** A registered person (logged in on their page). */
+const person = (displayName) => apiPerson(newPage, displayName, { prefix: 'a' });
 
 let alice, bob, carol, direct, group, channel, editSeq;
 
@@ -63,7 +39,7 @@ describe('every page passes axe-core and html-validate, light and dark, wide and
     if (process.env.BIN) {
       execFileSync(`${process.env.BIN}/parley`, ['admin', 'grant', alice.username], { env: process.env, stdio: 'ignore' });
     }
-    direct = (await call(alice, 'POST', '/conversations', { kind: 'direct', members: [(await call(alice, 'GET', `/users/${bob.username}`)).user.id] })).conversation.id;
+    direct = (await call(alice, 'POST', '/conversations', { kind: 'direct', members: [bob.id] })).conversation.id;
     const first = await send(alice, direct, 'Hello **Bob**, see https://example.com');
     await send(bob, direct, `Hi @${alice.username}`, { reply_to: first });
     await call(bob, 'POST', `/conversations/${direct}/messages/${first}/reactions`, { emoji: '👍' });
@@ -73,7 +49,7 @@ describe('every page passes axe-core and html-validate, light and dark, wide and
     await call(bob, 'DELETE', `/conversations/${direct}/messages/${gone}`);
     await send(alice, direct, '`code` and *italic*');
 
-    const ids = async (...who) => Promise.all(who.map(async (w) => (await call(alice, 'GET', `/users/${w.username}`)).user.id));
+    const ids = async (...who) => who.map((w) => w.id);
     group = (await call(alice, 'POST', '/conversations', { kind: 'group', title: 'Gate group', description: 'Checked pages', members: await ids(bob, carol) })).conversation.id;
     await send(bob, group, 'Hello group');
     await call(alice, 'PATCH', `/conversations/${group}`, { title: 'Gate group renamed' });
