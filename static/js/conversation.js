@@ -15,6 +15,8 @@
 //   conversation-receipts.js  "✓", "✓✓", "Read" of own messages, refetched on read/delivered
 //   conversation-typing.js    "… is typing", shown and sent
 //   conversation-composer.js  sending without a reload (with attach.js: files, voice notes)
+//   conversation-draft.js     the composer's text kept in the browser until it is sent
+//   conversation-actions.js   react, reply, edit (inline; Up arrow) and delete in place
 //   conversation-media.js     attachments re-rendered when the worker has processed them
 //   media-view.js             photos opened full size, with next and previous
 
@@ -24,6 +26,8 @@ import { initHistory } from './conversation-history.js';
 import { initReceipts } from './conversation-receipts.js';
 import { initTyping } from './conversation-typing.js';
 import { initComposer } from './conversation-composer.js';
+import { initDraft } from './conversation-draft.js';
+import { initActions } from './conversation-actions.js';
 import { initMedia } from './conversation-media.js';
 import { initViewer } from './media-view.js';
 import { fetchDocument } from './net.js';
@@ -68,6 +72,7 @@ export function initConversation(live) {
   const receipts = initReceipts(conv, { catchingUp: history.catchingUp });
   const typing = initTyping(conv);
   const media = initMedia(conv, { refresh: history.refresh });
+  const actions = initActions(conv, { refresh: history.refresh });
   initViewer(log);
 
   // A hidden tab fetches nothing: what waited is done when it is shown again.
@@ -119,8 +124,10 @@ export function initConversation(live) {
   });
 
   function startComposer(form) {
-    initComposer(conv, form, { live, catchUp: history.catchUp });
-    typing.reportTyping(form.querySelector('textarea[name="body"]'));
+    const textarea = form.querySelector('textarea[name="body"]');
+    const draft = initDraft(conv, textarea);
+    initComposer(conv, form, { live, catchUp: history.catchUp, onSent: draft.sync, editLast: actions.editLast });
+    typing.reportTyping(textarea);
   }
 
   // My own mute began or ended: the server draws the composer as it now stands (closed, with
@@ -141,6 +148,12 @@ export function initConversation(live) {
 
   const form = chat.querySelector('form.composer-form');
   if (form) startComposer(form);
+  // Opening a conversation is to write in it: the composer has the focus (not on touch
+  // screens, where that would cover the messages with the keyboard; not when the address
+  // points at a message).
+  if (form && !location.hash && window.matchMedia('(pointer: fine)').matches) {
+    form.querySelector('textarea[name="body"]').focus({ preventScroll: true });
+  }
 
   return function stop() {
     unsubscribe();
