@@ -7,14 +7,18 @@
   current section link in the header of a logged-in user.
   Session.presence_away_s (seconds of idleness before someone shows as away)
   goes to <body data-presence-away> for static/js/presence.js.
+  Page.theme ("light" or "dark", from the parley_theme cookie; unset: the
+  system's) goes to <html data-theme> and the color-scheme meta.
+  Session.unread (your unread messages, when any) shows as a badge on
+  Conversations and "(3)" in the tab's title; static/js/unread.js keeps both live.
 ?><?cs if:Page.title ?><?cs set:Layout.title = Page.title ?><?cs /if ?><!DOCTYPE html>
-<html lang="en">
+<html lang="en"<?cs if:Page.theme ?> data-theme="<?cs var:Page.theme ?>"<?cs /if ?>>
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <meta name="csrf-token" content="<?cs var:Session.csrf ?>">
-  <meta name="color-scheme" content="light dark">
-  <title><?cs if:Layout.title && Layout.title != "Parley" ?>&#x2068;<?cs var:Layout.title ?>&#x2069; · <?cs /if ?><?cs var:Page.instance_name ?></title>
+  <meta name="color-scheme" content="<?cs if:Page.theme ?><?cs var:Page.theme ?><?cs else ?>light dark<?cs /if ?>">
+  <title><?cs if:Session.unread ?>(<?cs var:Session.unread ?>) <?cs /if ?><?cs if:Layout.title && Layout.title != "Parley" ?>&#x2068;<?cs var:Layout.title ?>&#x2069; · <?cs /if ?><?cs var:Page.instance_name ?></title>
   <link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">
   <link rel="stylesheet" href="/static/css/parley.css">
 </head>
@@ -26,7 +30,7 @@
       <nav class="site-nav" aria-label="Main"><?cs
       if:?Session.user.id ?>
         <span class="nav-sections"><?cs
-          call:section_link("/conversations", "conversations", "Conversations") ?><?cs
+          call:section_link("/conversations", "conversations", "Conversations") ?><span class="nav-unread" id="nav-unread"<?cs if:!Session.unread ?> hidden<?cs /if ?>><?cs var:Session.unread ?><span class="visually-hidden"> unread</span></span><?cs
           call:section_link("/contacts", "contacts", "Contacts") ?><?cs
           call:section_link("/broadcasts", "broadcast", "Broadcast") ?></span>
         <form class="inline-form header-search" method="get" action="/search" role="search">

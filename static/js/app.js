@@ -12,14 +12,21 @@ import { initConversation } from './conversation.js';
 import { initInbox } from './inbox.js';
 import { initNotifications, initNotifyButtons } from './notify.js';
 import { initShell } from './shell.js';
+import { initUnread } from './unread.js';
+import { initKeyboard } from './keyboard.js';
 import { initPresence } from './presence.js';
 import { initSearchSuggest } from './search-suggest.js';
 import { initDeliveryReceipts } from './delivery.js';
 import { initPasskeys } from './passkeys.js';
 
+const clock = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+const day = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+const isToday = (d) => d.toDateString() === new Date().toDateString();
+// Message and list times: today's as a time ("3:00 PM"), older ones as a date ("Dec 4, 2026");
+// the title has both.
 const formats = {
-  time: new Intl.DateTimeFormat(undefined, { timeStyle: 'short' }),
-  datetime: new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' }),
+  time: { format: (d) => (isToday(d) ? clock : day).format(d) },
+  datetime: { format: (d) => (isToday(d) ? clock : day).format(d) },
   date: new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }),
   long: new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }),
   relative: { format: relativeTime },
@@ -44,7 +51,7 @@ function relativeTime(d) {
   if (d >= today) return relativeFormat.format(-Math.floor(seconds / 3600), 'hour');
   const yesterday = new Date(today);
   yesterday.setDate(yesterday.getDate() - 1);
-  if (d >= yesterday) return `${relativeFormat.format(-1, 'day')} at ${formats.time.format(d)}`;
+  if (d >= yesterday) return `${relativeFormat.format(-1, 'day')} at ${clock.format(d)}`;
   return formats.long.format(d);
 }
 
@@ -113,9 +120,11 @@ if (document.body.dataset.me) {
     },
   });
   if (!shell) initConversation(live);
+  initKeyboard({ open: (path) => (shell ? shell.open(path, true) : location.assign(path)) });
   initNotifications(live);
   initPresence(live);
   initDeliveryReceipts(live);
+  initUnread(live);
   initSearchSuggest();
   live.start();
 }

@@ -1,6 +1,7 @@
 // conversation-actions.js — react, reply, edit and delete on the conversation page without
 // a reload, through the JSON API, never touching what is being typed in the composer.
-// Without JavaScript the same buttons are forms and links (partials/message.cs).
+// Without JavaScript the same buttons are forms and links (partials/message.cs). A
+// message's actions are one toolbar: one Tab stop, arrow keys inside.
 //
 //   react   the quick-reaction and reaction-count forms post …/reactions; the message is
 //           re-rendered from the server (history.refresh), as for anyone else's reaction
@@ -26,9 +27,42 @@ const CANCEL_ICON =
 
 const ACTION = /\/conversations\/(\d+)\/messages\/(\d+)\/(reactions|delete)$/;
 
+/**
+ * Each message's actions become one toolbar and one Tab stop (roving tabindex): Tab passes a
+ * message's actions in one step, the arrow keys (and Home, End) move inside.
+ */
+function rove(root) {
+  for (const bar of root.querySelectorAll('.msg-actions:not([role])')) {
+    bar.setAttribute('role', 'toolbar');
+    bar.setAttribute('aria-label', 'Message actions');
+    bar.querySelectorAll('button, a[href]').forEach((el, i) => {
+      el.tabIndex = i === 0 ? 0 : -1;
+    });
+  }
+}
+
+function moveInToolbar(ev) {
+  const bar = ev.target.closest('.msg-actions[role="toolbar"]');
+  if (!bar || !['ArrowRight', 'ArrowLeft', 'ArrowDown', 'ArrowUp', 'Home', 'End'].includes(ev.key)) return;
+  const items = [...bar.querySelectorAll('button, a[href]')];
+  const at = items.indexOf(ev.target);
+  if (at < 0) return;
+  ev.preventDefault();
+  let next = at;
+  if (ev.key === 'Home') next = 0;
+  else if (ev.key === 'End') next = items.length - 1;
+  else next = (at + (ev.key === 'ArrowRight' || ev.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length;
+  items[at].tabIndex = -1;
+  items[next].tabIndex = 0;
+  items[next].focus();
+}
+
 /** Wires the actions of `conv`'s messages; `refresh(seq)` re-renders one message. */
 export function initActions(conv, { refresh }) {
   const { log, chat } = conv;
+  rove(log);
+  log.addEventListener('parley:content', (ev) => rove(ev.target));
+  log.addEventListener('keydown', moveInToolbar);
 
   function composerForm() {
     return chat.querySelector('form.composer-form');

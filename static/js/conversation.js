@@ -17,6 +17,7 @@
 //   conversation-composer.js  sending without a reload (with attach.js: files, voice notes)
 //   conversation-draft.js     the composer's text kept in the browser until it is sent
 //   conversation-actions.js   react, reply, edit (inline; Up arrow) and delete in place
+//   conversation-unread.js    opening at the "New messages" line; "Jump to latest"
 //   conversation-media.js     attachments re-rendered when the worker has processed them
 //   media-view.js             photos opened full size, with next and previous
 
@@ -28,6 +29,7 @@ import { initTyping } from './conversation-typing.js';
 import { initComposer } from './conversation-composer.js';
 import { initDraft } from './conversation-draft.js';
 import { initActions } from './conversation-actions.js';
+import { initUnreadLine } from './conversation-unread.js';
 import { initMedia } from './conversation-media.js';
 import { initViewer } from './media-view.js';
 import { fetchDocument } from './net.js';
@@ -73,6 +75,7 @@ export function initConversation(live) {
   const typing = initTyping(conv);
   const media = initMedia(conv, { refresh: history.refresh });
   const actions = initActions(conv, { refresh: history.refresh });
+  initUnreadLine(conv);
   initViewer(log);
 
   // A hidden tab fetches nothing: what waited is done when it is shown again.

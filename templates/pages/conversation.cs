@@ -5,7 +5,10 @@
   peer.{id,presence.{state,last_seen}}},
   Data.messages.N (see partials/message.cs), Data.has_older, Data.has_newer,
   Data.reply_to.{seq,sender.{username,display_name},excerpt},
-  Page.client_id (a fresh UUID per render), Form.body, Error.*, Session.*.
+  Page.client_id (a fresh UUID per render), Form.body, Error.*, Session.*,
+  Data.unread_after (the page only: your read position when you opened it, while
+  something came after it; the "New messages" line goes before the first message
+  of someone else after it).
 
   The message list sits in a scroll box laid out with column-reverse, so
   without any script the browser opens it scrolled to the newest message;
@@ -68,12 +71,16 @@
         if:Data.has_older ?>
           <p class="history-link"><a class="btn btn-secondary btn-sm" href="/conversations/<?cs var:Layout.cid ?>?before=<?cs var:Data.messages.0.seq ?>">Older messages</a></p><?cs
         elif:subcount(Data.messages) > 0 ?>
-          <p class="history-start">This is the beginning of <strong><bdi><?cs var:Data.conversation.title ?></bdi></strong>.</p><?cs
+          <p class="history-start">This is the beginning of <?cs if:Data.conversation.kind == "direct" ?>your conversation with <?cs /if ?><strong><bdi><?cs var:Data.conversation.title ?></bdi></strong>.</p><?cs
         /if ?><?cs
         if:subcount(Data.messages) > 0 ?><?cs
           set:Layout.prev_sender = "" ?><?cs set:Layout.prev_day = "" ?>
           <ol class="msg-list"><?cs
-          each:m = Data.messages ?><?cs call:message(m) ?><?cs set:Layout.last_seq = m.seq ?><?cs /each ?>
+          each:m = Data.messages ?><?cs
+            if:?Data.unread_after && Layout.unread_shown != "1" && #m.seq > #Data.unread_after && m.sender.username != Session.user.username ?>
+          <li class="unread-sep" id="unread"><span>New messages</span></li><?cs
+              set:Layout.unread_shown = "1" ?><?cs
+            /if ?><?cs call:message(m) ?><?cs set:Layout.last_seq = m.seq ?><?cs /each ?>
           </ol><?cs
         else ?>
           <div class="chat-empty">

@@ -47,9 +47,15 @@
           <h1 id="page-title">Conversations</h1>
           <p class="muted">Direct messages, groups and channels, most recent first.</p>
         </div>
+<?cs if:Session.unread ?>
+        <form class="inline-form mark-all-read" method="post" action="/conversations/read-all">
+          <?cs call:csrf_field() ?>
+          <button type="submit" class="btn btn-secondary btn-sm">Mark all as read</button>
+        </form><?cs /if ?>
         <button type="button" class="btn btn-secondary btn-sm notify-enable" hidden><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="18" height="18" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><path d="M5 8a5 5 0 0 1 10 0c0 4 1.5 5.5 2 6H3c.5-.5 2-2 2-6Z"/><path d="M8.2 16.5a2 2 0 0 0 3.6 0"/></svg><span class="notify-enable-label">Enable desktop notifications</span></button>
       </div><?cs
       if:Page.done == "left" ?><?cs call:notice("You left the conversation.") ?><?cs
+      elif:Page.done == "all_read" ?><?cs call:notice("Everything is marked as read.") ?><?cs
       /if ?><?cs
       if:!?Form.kind ?><?cs call:form_error("-", "-", "-", "-") ?><?cs /if ?>
       <div class="two-col">

@@ -120,6 +120,22 @@
             </div>
           </form>
         </section>
+        <section class="card" aria-labelledby="theme-title">
+          <h2 id="theme-title">Theme</h2><?cs
+          if:Page.done == "theme" ?><?cs call:notice("Saved: this browser shows the theme you chose.") ?><?cs /if ?>
+          <form class="form" method="post" action="/me/theme">
+            <?cs call:csrf_field() ?>
+            <fieldset>
+              <legend>Colours in this browser</legend>
+              <label class="check-inline"><input type="radio" name="theme" value="system"<?cs if:!Page.theme ?> checked<?cs /if ?>><span>As the system</span></label>
+              <label class="check-inline"><input type="radio" name="theme" value="light"<?cs if:Page.theme == "light" ?> checked<?cs /if ?>><span>Light</span></label>
+              <label class="check-inline"><input type="radio" name="theme" value="dark"<?cs if:Page.theme == "dark" ?> checked<?cs /if ?>><span>Dark</span></label>
+            </fieldset>
+            <div class="form-actions">
+              <button type="submit" class="btn btn-primary">Save theme</button>
+            </div>
+          </form>
+        </section>
         <section class="card" aria-labelledby="data-title">
           <h2 id="data-title">Your data</h2>
           <p class="muted">Download everything Parley holds about you as one ZIP file: profile, contacts, conversations and uploads. <a href="/me/exports">Your exports</a></p>
