@@ -9,6 +9,7 @@ import {
   ipSource, useBrowser, pageSource, dialogWatcher, waitFor, waitLive, composer, message, pathname, LIVE_MS,
 } from './lib.mjs';
 import { apiPerson, send, direct, group } from './api.mjs';
+import { axeErrors } from './a11y.mjs';
 
 const fakeIp = ipSource(93);
 const newContext = useBrowser();
@@ -52,6 +53,7 @@ describe('in-place actions and drafts', () => {
     await message(page, 'Bob asks a question').hover();
     await message(page, 'Bob asks a question').getByRole('link', { name: 'Reply' }).click();
     await page.locator('.reply-strip', { hasText: 'Replying to Bob Acts' }).waitFor();
+    assert.deepEqual(await axeErrors(page, 'the reply strip'), []);
     assert.equal(await composer(page).inputValue(), 'half a thought');
     await page.getByRole('button', { name: 'Cancel reply' }).click();
     assert.equal(await page.locator('.reply-strip').count(), 0);
@@ -62,6 +64,7 @@ describe('in-place actions and drafts', () => {
     const editor = page.getByRole('textbox', { name: 'Edit message' });
     await editor.waitFor();
     assert.equal(await editor.inputValue(), 'Alice wrote a tpyo');
+    assert.deepEqual(await axeErrors(page, 'the inline editor'), []);
     await editor.fill('Alice wrote a typo, fixed');
     await editor.press('Enter');
     const fixed = message(page, 'Alice wrote a typo, fixed');

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { ipSource, useBrowser, pageSource, problemWatcher, waitFor, waitLive, message } from './lib.mjs';
 import { apiPerson, send, direct, group } from './api.mjs';
+import { axeErrors } from './a11y.mjs';
 
 const fakeIp = ipSource(95);
 const newContext = useBrowser();
@@ -38,6 +39,7 @@ describe('keyboard and small things', () => {
     await box.fill('crew');
     await waitFor('one match', async () => (await dialog.getByRole('option').allInnerTexts()).length === 1);
     assert.match((await dialog.getByRole('option').innerText()).trim(), /^Keyboard crew/);
+    assert.deepEqual(await axeErrors(page, 'the quick switcher'), []);
     await Promise.all([page.waitForURL(`**/conversations/${team}`), box.press('Enter')]);
     await waitLive(page);
 
@@ -57,6 +59,7 @@ describe('keyboard and small things', () => {
     const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
     await help.waitFor();
     assert.match(await help.innerText(), /Switch to another conversation/);
+    assert.deepEqual(await axeErrors(page, 'the shortcut list'), []);
     await page.keyboard.press('Escape');
     await waitFor('the list closes', async () => !(await help.isVisible()));
     // In the composer, "?" is just a character.
