@@ -10,6 +10,7 @@
 #include "events.h"
 #include "people.h"
 #include "presence.h"
+#include "inbox.h"
 #include "users.h"
 #include "format.h"
 #include "../core/num.h"
@@ -329,6 +330,7 @@ err_t h_conv_show(ctx *c)
     if ((e = msg_page(&c->svc, &cv, msg_cursor_of(c, &cur), &page))) return e;
     /* A person opening the page has read it; a prefetch, a preview or a script's fetch has
      * not (the page's script posts /read when it is seen). */
+    long long was_read = cv.read_seq;                   /* for the "New messages" line */
     if (!c->rq.is_api && !c->rq.passive && !cv.blocked) {
         json_t *msgs = json_object_get(page, "messages");
         size_t n = json_array_size(msgs);
@@ -352,6 +354,14 @@ err_t h_conv_show(ctx *c)
     if ((e = conv_json(&c->svc, &cv, 1, &cj))) { json_decref(page); return e; }
     conv_presence(&c->svc, cj);
     json_object_set_new(page, "conversation", cj);
+    /* The page (not the JSON answer) shows your conversation list beside this one, and a
+     * "New messages" line before the first message after where you had read. */
+    json_t *list;
+    if (!c->rq.is_api) {
+        if (was_read < cv.last_seq) json_object_set_new(page, "unread_after", json_integer(was_read));
+        if ((e = inbox_list(c, &list))) { json_decref(page); return e; }
+        json_object_set_new(page, "inbox", list);
+    }
     c->out = page;
     return ERR_OK;
 }

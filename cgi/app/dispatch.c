@@ -4,6 +4,7 @@
 #include "admin.h"
 #include "answer.h"
 #include "auth.h"
+#include "inbox.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +129,8 @@ static HDF *page_hdf(ctx *c, json_t *data)
         snprintf(id, sizeof id, "%ld", c->svc.cfg->presence_away);   /* the live page's activity beacon */
         view_set(h, "Session.presence_away_s", id);
     }
+    const char *theme = req_cookie(&c->rq, "parley_theme");   /* chosen on /me (theme.c) */
+    if (theme && (!strcmp(theme, "light") || !strcmp(theme, "dark"))) view_set(h, "Page.theme", theme);
     if (c->csrf) view_set(h, "Session.csrf", c->csrf);
     for (size_t i = 0; i < c->rq.query.n; i++) {          /* for links that keep the query */
         const char *k = c->rq.query.items[i].name;
@@ -227,7 +230,11 @@ static err_t dispatch_success(ctx *c)
         resp_header(rs, "Location", c->redirect ? c->redirect : "/");
         return ERR_OK;
     }
-    return render_page(c, page_hdf(c, c->out), c->page ? c->page : c->rt->page) ? ERR_INTERNAL : ERR_OK;
+    HDF *h = page_hdf(c, c->out);
+    long long unread, in;                  /* the navigation's badge and the tab's count */
+    if (h && c->svc.user && inbox_unread(&c->svc, &unread, &in) == ERR_OK && unread > 0)
+        view_set(h, "Session.unread", arena_printf(c->svc.a, "%lld", unread));
+    return render_page(c, h, c->page ? c->page : c->rt->page) ? ERR_INTERNAL : ERR_OK;
 }
 
 static int dispatch_write(void *ud, const char *p, size_t n) { return io_write(ud, p, n); }

@@ -454,10 +454,16 @@ static err_t path_msg(ctx *c, conv *cv, long long *seq, char kind[8], long long 
     return ERR_OK;
 }
 
-static err_t done_message(ctx *c, long long conv_id, long long seq, int status)
+/* After an edit, delete or reaction a form lands back at the message: on the newest page
+ * (which grows live) when the message is on it, else on the page around it. */
+static err_t done_message(ctx *c, const conv *cv, long long seq, int status)
 {
+    long long conv_id = cv->id;
     c->status = status;
-    if (!c->rq.is_api) c->redirect = arena_printf(c->svc.a, "/conversations/%lld?around=%lld#m%lld", conv_id, seq, seq);
+    if (!c->rq.is_api)
+        c->redirect = seq > cv->last_seq - PAGE_DEFAULT
+                      ? arena_printf(c->svc.a, "/conversations/%lld#m%lld", conv_id, seq)
+                      : arena_printf(c->svc.a, "/conversations/%lld?around=%lld#m%lld", conv_id, seq, seq);
     if (status == 204) return ERR_OK;
     json_t *m;
     err_t e = msg_get(&c->svc, conv_id, seq, &m);
@@ -506,7 +512,7 @@ static err_t h_msg_edit(ctx *c)
     const char *p[] = {id_str(&c->svc, cv.id), id_str(&c->svc, seq), body};
     if ((e = db_run(c->svc.db, "msg_edit", 3, p))) return e;
     msg_event(&c->svc, "message.edited", cv.id, seq);
-    return done_message(c, cv.id, seq, 200);
+    return done_message(c, &cv, seq, 200);
 }
 
 /* DELETE /conversations/<id>/messages/<seq> */
@@ -528,7 +534,7 @@ static err_t h_msg_delete(ctx *c)
         ev_conv(&c->svc, cv.id, json_pack("{s:s,s:I,s:I}", "type", "message.deleted", "conversation_id", (json_int_t)cv.id,
                                     "seq", (json_int_t)seq), 0, 0);
     }
-    return done_message(c, cv.id, seq, 204);
+    return done_message(c, &cv, seq, 204);
 }
 
 /* Emoji: 1–32 bytes of UTF-8 with no ASCII at all (letters, digits, spaces, punctuation) and
@@ -557,7 +563,7 @@ static err_t h_msg_react(ctx *c)
     const char *p[] = {id_str(&c->svc, cv.id), id_str(&c->svc, seq), id_str(&c->svc, c->svc.user->id), emoji};
     if ((e = db_run(c->svc.db, "msg_react", 4, p))) return e;
     msg_event(&c->svc, "reaction", cv.id, seq);
-    return done_message(c, cv.id, seq, 200);
+    return done_message(c, &cv, seq, 200);
 }
 
 /* POST /conversations/<id>/delivered: the caller's client has received messages up to seq. */

@@ -2,23 +2,32 @@
 // it; with it, times read in the reader's own time zone, a new token's secret has a Copy
 // button, and destructive buttons ask before acting. For a logged-in person the pages are
 // live (live.js: one event connection per tab): conversations grow as messages arrive, the
-// inbox keeps its unread counts, desktop notifications when enabled, people show as
+// inbox keeps its unread counts, the conversation page lists your conversations beside it and
+// switches between them without a reload (shell.js), desktop notifications when enabled, people show as
 // online, away or last seen (presence.js), and senders see their messages delivered
 // (delivery.js).
 
 import * as live from './live.js';
 import { initConversation } from './conversation.js';
 import { initInbox } from './inbox.js';
-import { initNotifications } from './notify.js';
+import { initNotifications, initNotifyButtons } from './notify.js';
+import { initShell } from './shell.js';
+import { initUnread } from './unread.js';
+import { initKeyboard } from './keyboard.js';
 import { initPresence } from './presence.js';
 import { initSearchSuggest } from './search-suggest.js';
 import { initDeliveryReceipts } from './delivery.js';
 import { initPasskeys } from './passkeys.js';
 import { initPush } from './push.js';
 
+const clock = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+const day = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+const isToday = (d) => d.toDateString() === new Date().toDateString();
+// Message and list times: today's as a time ("3:00 PM"), older ones as a date ("Dec 4, 2026");
+// the title has both.
 const formats = {
-  time: new Intl.DateTimeFormat(undefined, { timeStyle: 'short' }),
-  datetime: new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' }),
+  time: { format: (d) => (isToday(d) ? clock : day).format(d) },
+  datetime: { format: (d) => (isToday(d) ? clock : day).format(d) },
   date: new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }),
   long: new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }),
   relative: { format: relativeTime },
@@ -43,7 +52,7 @@ function relativeTime(d) {
   if (d >= today) return relativeFormat.format(-Math.floor(seconds / 3600), 'hour');
   const yesterday = new Date(today);
   yesterday.setDate(yesterday.getDate() - 1);
-  if (d >= yesterday) return `${relativeFormat.format(-1, 'day')} at ${formats.time.format(d)}`;
+  if (d >= yesterday) return `${relativeFormat.format(-1, 'day')} at ${clock.format(d)}`;
   return formats.long.format(d);
 }
 
@@ -103,11 +112,21 @@ initPush();
 document.addEventListener('parley:content', (ev) => localTimes(ev.target));
 
 if (document.body.dataset.me) {
-  initConversation(live);
-  initInbox(live);
+  const inbox = initInbox(live);
+  // On the conversation page the shell starts (and later swaps) the conversation's script.
+  const shell = initShell({
+    mount: () => initConversation(live),
+    after: () => {
+      initNotifyButtons();
+      if (inbox) inbox.showTitle();
+    },
+  });
+  if (!shell) initConversation(live);
+  initKeyboard({ open: (path) => (shell ? shell.open(path, true) : location.assign(path)) });
   initNotifications(live);
   initPresence(live);
   initDeliveryReceipts(live);
+  initUnread(live);
   initSearchSuggest();
   live.start();
 }

@@ -8,8 +8,12 @@
 import { postJSON, errorMessage, uuid } from './net.js';
 import { initAttachments } from './attach.js';
 
-/** Sends `form` as JSON; after a send, `catchUp()` shows the message (live: for expectDelivery). */
-export function initComposer(conv, form, { live, catchUp }) {
+/**
+ * Sends `form` as JSON; after a send, `catchUp()` shows the message (live: for
+ * expectDelivery) and `onSent()` runs (the draft forgets what was sent). Up arrow in the
+ * empty composer calls `editLast()` (edit your last message), which says if it did.
+ */
+export function initComposer(conv, form, { live, catchUp, onSent = () => {}, editLast = () => false }) {
   const textarea = form.querySelector('textarea[name="body"]');
   const clientId = form.querySelector('input[name="client_id"]');
   const button = form.querySelector('button[type="submit"]');
@@ -82,6 +86,7 @@ export function initComposer(conv, form, { live, catchUp }) {
         const data = await response.json().catch(() => ({}));
         clearErrors();
         if (textarea.value === body) textarea.value = '';
+        onSent();
         if (files) files.clear(mediaIds);
         clientId.value = uuid(); // the next message is a new one; a retry of this one was not
         endReply();
@@ -111,6 +116,11 @@ export function initComposer(conv, form, { live, catchUp }) {
   });
 
   textarea.addEventListener('keydown', (ev) => {
+    const plain = !ev.shiftKey && !ev.altKey && !ev.ctrlKey && !ev.metaKey && !ev.isComposing;
+    if (ev.key === 'ArrowUp' && plain && textarea.value === '' && editLast()) {
+      ev.preventDefault();
+      return;
+    }
     if (ev.key !== 'Enter' || ev.shiftKey || ev.altKey || ev.isComposing || ev.keyCode === 229) return;
     ev.preventDefault();
     form.requestSubmit();

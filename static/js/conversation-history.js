@@ -6,7 +6,7 @@
 import { announceContent } from './net.js';
 import { seqOf, tidyDays, fetchLog } from './conversation-log.js';
 
-/** Returns {catchUp, refresh, catchingUp, resume}; `markRead` runs after each catch-up. */
+/** Returns {catchUp, refresh, catchingUp, resume, stop}; `markRead` runs after each catch-up. */
 export function initHistory(conv, { markRead }) {
   const { log } = conv;
 
@@ -188,5 +188,11 @@ export function initHistory(conv, { markRead }) {
   });
   watchTop();
 
-  return { catchUp, refresh, resume, catchingUp: () => catchingUp };
+  /** Stops watching the top of the list (the shell is replacing this conversation). */
+  function stop() {
+    if (observer) observer.disconnect();
+    observer = null;
+  }
+
+  return { catchUp, refresh, resume, stop, catchingUp: () => catchingUp };
 }

@@ -15,6 +15,9 @@
 //   conversation-receipts.js  "✓", "✓✓", "Read" of own messages, refetched on read/delivered
 //   conversation-typing.js    "… is typing", shown and sent
 //   conversation-composer.js  sending without a reload (with attach.js: files, voice notes)
+//   conversation-draft.js     the composer's text kept in the browser until it is sent
+//   conversation-actions.js   react, reply, edit (inline; Up arrow) and delete in place
+//   conversation-unread.js    opening at the "New messages" line; "Jump to latest"
 //   conversation-media.js     attachments re-rendered when the worker has processed them
 //   media-view.js             photos opened full size, with next and previous
 
@@ -24,13 +27,21 @@ import { initHistory } from './conversation-history.js';
 import { initReceipts } from './conversation-receipts.js';
 import { initTyping } from './conversation-typing.js';
 import { initComposer } from './conversation-composer.js';
+import { initDraft } from './conversation-draft.js';
+import { initActions } from './conversation-actions.js';
+import { initUnreadLine } from './conversation-unread.js';
 import { initMedia } from './conversation-media.js';
 import { initViewer } from './media-view.js';
 import { fetchDocument } from './net.js';
 
+/**
+ * Makes the conversation on the page live; returns a function that stops it again (its
+ * event subscription and document listeners), for the shell (shell.js) to call before it
+ * swaps in another conversation. Without a conversation on the page, returns null.
+ */
 export function initConversation(live) {
   const chat = document.querySelector('.chat[data-conversation-id]');
-  if (!chat) return;
+  if (!chat) return null;
   const log = chat.querySelector('.chat-log');
   const list = () => log.querySelector('.msg-list');
   const conv = {
@@ -63,17 +74,20 @@ export function initConversation(live) {
   const receipts = initReceipts(conv, { catchingUp: history.catchingUp });
   const typing = initTyping(conv);
   const media = initMedia(conv, { refresh: history.refresh });
+  const actions = initActions(conv, { refresh: history.refresh });
+  initUnreadLine(conv);
   initViewer(log);
 
   // A hidden tab fetches nothing: what waited is done when it is shown again.
-  document.addEventListener('visibilitychange', () => {
+  const onVisible = () => {
     if (document.hidden) return;
     history.resume();
     receipts.resume();
     read.markRead();
-  });
+  };
+  document.addEventListener('visibilitychange', onVisible);
 
-  live.subscribe((ev) => {
+  const unsubscribe = live.subscribe((ev) => {
     switch (ev.type) {
       case 'open':
       case 'resync':
@@ -113,8 +127,10 @@ export function initConversation(live) {
   });
 
   function startComposer(form) {
-    initComposer(conv, form, { live, catchUp: history.catchUp });
-    typing.reportTyping(form.querySelector('textarea[name="body"]'));
+    const textarea = form.querySelector('textarea[name="body"]');
+    const draft = initDraft(conv, textarea);
+    initComposer(conv, form, { live, catchUp: history.catchUp, onSent: draft.sync, editLast: actions.editLast });
+    typing.reportTyping(textarea);
   }
 
   // My own mute began or ended: the server draws the composer as it now stands (closed, with
@@ -135,4 +151,19 @@ export function initConversation(live) {
 
   const form = chat.querySelector('form.composer-form');
   if (form) startComposer(form);
+  // Opening a conversation is to write in it: the composer has the focus (not on touch
+  // screens, where that would cover the messages with the keyboard; not when the address
+  // points at a message).
+  if (form && !location.hash && window.matchMedia('(pointer: fine)').matches) {
+    form.querySelector('textarea[name="body"]').focus({ preventScroll: true });
+  }
+
+  return function stop() {
+    unsubscribe();
+    document.removeEventListener('visibilitychange', onVisible);
+    history.stop();
+    // "Reconnecting…" goes back under <main>, where the next conversation finds it.
+    const main = document.getElementById('main');
+    if (status && main && chat.contains(status)) main.after(status);
+  };
 }

@@ -1,6 +1,8 @@
-// inbox.js — the conversation list (/conversations) kept current: on an event that changes
-// it, the page fetches itself again and swaps in the server-rendered list. The tab's title
-// counts the unread messages: "(3) Conversations · Parley".
+// inbox.js — the conversation list kept current, on /conversations and beside a
+// conversation (the element marked data-inbox): on an event that changes it, the page
+// fetches /conversations and swaps in the server-rendered list. The tab's title counts the
+// unread messages: "(3) Conversations · Parley". After each swap the list announces
+// `parley:inbox` (shell.js marks the open conversation and applies its filter again).
 
 import { fetchDocument, announceContent } from './net.js';
 
@@ -29,13 +31,15 @@ function unreadTotal(root) {
 }
 
 export function initInbox(live) {
-  const section = document.getElementById('conv-list');
+  const section = document.querySelector('[data-inbox]');
   if (!section) return;
   const me = document.body.dataset.me;
-  const baseTitle = document.title.replace(/^\(\d+\)\s*/, '');
 
+  // The title without a count: read again each time, since the shell changes the title
+  // when it opens another conversation.
   function showTitle() {
     const n = unreadTotal(section);
+    const baseTitle = document.title.replace(/^\(\d+\)\s*/, '');
     document.title = n > 0 ? `(${n}) ${baseTitle}` : baseTitle;
   }
 
@@ -53,9 +57,10 @@ export function initInbox(live) {
       do {
         again = false;
         const doc = await fetchDocument('/conversations');
-        const fresh = doc.getElementById('conv-list');
+        const fresh = doc.querySelector('[data-inbox]');
         if (!fresh) throw new Error('no conversation list in the answer (logged out?)');
         section.replaceChildren(...fresh.childNodes);
+        section.dispatchEvent(new CustomEvent('parley:inbox', { bubbles: true }));
         announceContent(section);
         showTitle();
       } while (again);
@@ -73,4 +78,5 @@ export function initInbox(live) {
     timer = setTimeout(refresh, REFRESH_DELAY_MS);
   });
   showTitle();
+  return { showTitle };
 }

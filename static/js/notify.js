@@ -114,7 +114,13 @@ function notifier(live) {
   });
 }
 
-export function initNotifications(live) {
+/** Wires the page's "Enable desktop notifications" and "Mute" buttons (again, for the
+ *  conversation the shell swapped in). */
+export function initNotifyButtons() {
   enableButtons(muteToggle());
+}
+
+export function initNotifications(live) {
+  initNotifyButtons();
   notifier(live);
 }

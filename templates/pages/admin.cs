@@ -13,8 +13,8 @@
       elif:Page.done == "settings" ?><?cs call:notice("Saved.") ?><?cs
       elif:Page.done == "job_retried" ?><?cs call:notice("The job is queued again.") ?><?cs
       elif:Page.done == "password_change_required" ?><?cs call:notice("They must choose a new password before they can do anything else.") ?><?cs
-      elif:Page.done == "reset_2fa" ?><?cs call:notice("Two-factor sign-in was reset: they sign in with their password alone.") ?><?cs /if ?>
-      <?cs call:form_error("registration", "require_2fa", "instance_name", "message_retention_days") ?><?cs
+      elif:Page.done == "reset_2fa" ?><?cs call:notice("Two-factor sign-in was reset: they sign in with their password alone.") ?><?cs /if ?><?cs
+      call:form_error("registration", "require_2fa", "instance_name", "message_retention_days") ?><?cs
       if:Data.invite.url ?>
       <div class="alert alert-success" role="status">
         <p><strong>The invitation link</strong> (shown this once; <?cs var:Data.invite.uses_left ?> use(s), until <?cs call:time(Data.invite.expires_at) ?>):</p>

@@ -7,8 +7,8 @@
     <div class="container">
       <p class="back-link"><a href="/admin">Administration</a></p>
       <h1 id="page-title">Reports</h1><?cs
-      if:Page.done == "resolved" ?><?cs call:notice("Resolved: the reporter has been told.") ?><?cs /if ?>
-      <?cs call:form_error("action", "-", "-", "-") ?>
+      if:Page.done == "resolved" ?><?cs call:notice("Resolved: the reporter has been told.") ?><?cs /if ?><?cs
+      call:form_error("action", "-", "-", "-") ?>
       <p><?cs if:Page.query.state == "resolved" ?><a href="/admin/reports">Open reports</a> · <strong>Resolved</strong><?cs else ?><strong>Open reports</strong> · <a href="/admin/reports?state=resolved">Resolved</a><?cs /if ?></p><?cs
       if:subcount(Data.reports) == 0 ?>
       <p>Nothing here.</p><?cs

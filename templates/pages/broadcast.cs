@@ -62,18 +62,18 @@
         <h2 id="compose-title"><?cs if:subcount(Data.results) > 0 ?>Send another<?cs else ?>New broadcast<?cs /if ?></h2>
         <form class="form" method="post" action="/broadcasts">
           <?cs call:csrf_field() ?>
-          <input type="hidden" name="client_id" value="<?cs var:Page.client_id ?>">
-          <?cs call:form_error("body", "usernames", "conversation_ids", "-") ?>
+          <input type="hidden" name="client_id" value="<?cs var:Page.client_id ?>"><?cs
+          call:form_error("body", "usernames", "conversation_ids", "-") ?>
           <div class="<?cs call:field_class("body") ?>">
             <label for="body">Message</label>
-            <textarea id="body" name="body" rows="5" required maxlength="16384"<?cs call:field_attrs("body", "1") ?>><?cs if:subcount(Data.results) == 0 ?><?cs var:Form.body ?><?cs /if ?></textarea>
-            <?cs call:field_error("body") ?>
+            <textarea id="body" name="body" rows="5" required maxlength="16384"<?cs call:field_attrs("body", "1") ?>><?cs if:subcount(Data.results) == 0 ?><?cs var:Form.body ?><?cs /if ?></textarea><?cs
+            call:field_error("body") ?>
             <p class="hint" id="body-hint">**bold**, *italic*, `code`, links and @mentions are formatted.</p>
           </div>
           <div class="<?cs call:field_class("usernames") ?>">
             <label for="usernames">People <span class="optional">optional</span></label>
-            <input id="usernames" name="usernames" type="text" autocomplete="off" autocapitalize="none" spellcheck="false" placeholder="bob, carol dave" value="<?cs if:subcount(Data.results) == 0 ?><?cs var:Form.usernames ?><?cs /if ?>"<?cs call:field_attrs("usernames", "1") ?>>
-            <?cs call:field_error("usernames") ?>
+            <input id="usernames" name="usernames" type="text" autocomplete="off" autocapitalize="none" spellcheck="false" placeholder="bob, carol dave" value="<?cs if:subcount(Data.results) == 0 ?><?cs var:Form.usernames ?><?cs /if ?>"<?cs call:field_attrs("usernames", "1") ?>><?cs
+            call:field_error("usernames") ?>
             <p class="hint" id="usernames-hint">Usernames, separated by commas or spaces.</p><?cs
             if:subcount(Data.contacts) > 0 ?>
             <div class="contact-hints">
@@ -102,8 +102,8 @@
             </ul><?cs
             else ?>
             <p class="hint">You are in no group or channel where you may post.</p><?cs
-            /if ?>
-            <?cs call:field_error("conversation_ids") ?>
+            /if ?><?cs
+            call:field_error("conversation_ids") ?>
           </fieldset>
           <div class="form-actions">
             <button type="submit" class="btn btn-primary"><svg class="icon" aria-hidden="true" viewBox="0 0 24 24" width="18" height="18" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><path d="M4 10v4a1 1 0 0 0 1 1h2l5 4V5L7 9H5a1 1 0 0 0-1 1Z"/><path d="M16 8.5a5 5 0 0 1 0 7"/></svg>Send broadcast</button>

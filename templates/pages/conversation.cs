@@ -1,11 +1,14 @@
-<?cs include:"partials/macros.cs" ?><?cs include:"partials/message.cs" ?><?cs set:Layout.name = "conversation" ?><?cs set:Layout.section = "conversations" ?><?cs if:Data.conversation.title ?><?cs set:Layout.title = Data.conversation.title ?><?cs else ?><?cs set:Layout.title = "Conversation" ?><?cs /if ?><?cs #
+<?cs include:"partials/macros.cs" ?><?cs include:"partials/message.cs" ?><?cs include:"partials/conv_list.cs" ?><?cs set:Layout.name = "conversation" ?><?cs set:Layout.section = "conversations" ?><?cs if:Data.conversation.title ?><?cs set:Layout.title = Data.conversation.title ?><?cs else ?><?cs set:Layout.title = "Conversation" ?><?cs /if ?><?cs #
   GET /conversations/<id> (?before= ?after= ?around= ?reply_to=), and the
   re-render after a failed POST …/messages (or reaction, delete).
   Reads Data.conversation.{id,kind,title,description,my_role,members.N,
   peer.{id,presence.{state,last_seen}}},
   Data.messages.N (see partials/message.cs), Data.has_older, Data.has_newer,
   Data.reply_to.{seq,sender.{username,display_name},excerpt},
-  Page.client_id (a fresh UUID per render), Form.body, Error.*, Session.*.
+  Page.client_id (a fresh UUID per render), Form.body, Error.*, Session.*,
+  Data.unread_after (the page only: your read position when you opened it, while
+  something came after it; the "New messages" line goes before the first message
+  of someone else after it).
 
   The message list sits in a scroll box laid out with column-reverse, so
   without any script the browser opens it scrolled to the newest message;
@@ -15,6 +18,12 @@
   data-read-seq and data-kind, .chat-log data-has-older/data-has-newer; the script fetches this
   same page (?after=, ?around=, ?before=) and moves the <li id="m<seq>"> in.
   The notification buttons and #typing stay hidden or empty without it.
+
+  The app shell: .shell holds the list of your conversations (Data.inbox, see
+  partials/conv_list.cs; hidden on phones, one pane at a time) and #shell-main, the
+  conversation. static/js/shell.js swaps only #shell-main when another conversation
+  is opened from the list; its filter box narrows the list as you type (without
+  JavaScript it searches conversations by name).
 
   The composer is a multipart form: its file input sends files with the text
   (the CSRF field comes first, since the server checks it before it stores
@@ -30,6 +39,17 @@
     else ?><?cs
       set:Layout.can_post = "1" ?><?cs
     /if ?>
+    <div class="shell">
+      <nav class="shell-list" aria-label="Conversations">
+        <form class="shell-filter" method="get" action="/search/conversations" role="search" aria-label="Filter conversations">
+          <label class="visually-hidden" for="conv-filter">Filter conversations</label>
+          <input id="conv-filter" name="q" type="search" maxlength="100" autocomplete="off" spellcheck="false" placeholder="Filter conversations">
+          <button type="submit" class="visually-hidden">Filter</button>
+        </form>
+        <div class="shell-convs" data-inbox><?cs call:conv_list(Data.inbox) ?>
+        </div>
+      </nav>
+      <div class="shell-main" id="shell-main">
     <div class="chat" data-conversation-id="<?cs var:Layout.cid ?>" data-kind="<?cs var:Data.conversation.kind ?>" data-read-seq="<?cs var:Data.conversation.read_seq ?>">
       <header class="chat-head">
         <a class="chat-back" href="/conversations"><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="20" height="20"><path fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" d="M12.5 4.5 7 10l5.5 5.5"/></svg><span class="visually-hidden">All conversations</span></a>
@@ -46,17 +66,21 @@
         <a class="btn btn-secondary btn-sm chat-settings" href="/conversations/<?cs var:Layout.cid ?>/settings"><svg class="icon" aria-hidden="true" viewBox="0 0 24 24" width="18" height="18" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><circle cx="12" cy="12" r="3"/><path d="M19.4 15a1.7 1.7 0 0 0 .3 1.8l.1.1a2 2 0 1 1-2.8 2.8l-.1-.1a1.7 1.7 0 0 0-1.8-.3 1.7 1.7 0 0 0-1 1.5V21a2 2 0 1 1-4 0v-.1a1.7 1.7 0 0 0-1.1-1.5 1.7 1.7 0 0 0-1.8.3l-.1.1a2 2 0 1 1-2.8-2.8l.1-.1a1.7 1.7 0 0 0 .3-1.8 1.7 1.7 0 0 0-1.5-1H3a2 2 0 1 1 0-4h.1a1.7 1.7 0 0 0 1.5-1.1 1.7 1.7 0 0 0-.3-1.8l-.1-.1a2 2 0 1 1 2.8-2.8l.1.1a1.7 1.7 0 0 0 1.8.3H9a1.7 1.7 0 0 0 1-1.5V3a2 2 0 1 1 4 0v.1a1.7 1.7 0 0 0 1 1.5 1.7 1.7 0 0 0 1.8-.3l.1-.1a2 2 0 1 1 2.8 2.8l-.1.1a1.7 1.7 0 0 0-.3 1.8V9a1.7 1.7 0 0 0 1.5 1H21a2 2 0 1 1 0 4h-.1a1.7 1.7 0 0 0-1.5 1Z"/></svg><span class="chat-settings-label"><?cs if:Data.conversation.kind == "direct" ?>Details<?cs else ?>Settings<?cs /if ?></span></a>
       </header>
 
-      <div class="chat-scroll" tabindex="0" role="region" aria-label="Messages">
+      <section class="chat-scroll" tabindex="0" aria-label="Messages">
         <div class="chat-log" data-has-older="<?cs if:Data.has_older ?>1<?cs else ?>0<?cs /if ?>" data-has-newer="<?cs if:Data.has_newer ?>1<?cs else ?>0<?cs /if ?>"><?cs
         if:Data.has_older ?>
           <p class="history-link"><a class="btn btn-secondary btn-sm" href="/conversations/<?cs var:Layout.cid ?>?before=<?cs var:Data.messages.0.seq ?>">Older messages</a></p><?cs
         elif:subcount(Data.messages) > 0 ?>
-          <p class="history-start">This is the beginning of <strong><bdi><?cs var:Data.conversation.title ?></bdi></strong>.</p><?cs
+          <p class="history-start">This is the beginning of <?cs if:Data.conversation.kind == "direct" ?>your conversation with <?cs /if ?><strong><bdi><?cs var:Data.conversation.title ?></bdi></strong>.</p><?cs
         /if ?><?cs
         if:subcount(Data.messages) > 0 ?><?cs
           set:Layout.prev_sender = "" ?><?cs set:Layout.prev_day = "" ?>
           <ol class="msg-list"><?cs
-          each:m = Data.messages ?><?cs call:message(m) ?><?cs set:Layout.last_seq = m.seq ?><?cs /each ?>
+          each:m = Data.messages ?><?cs
+            if:?Data.unread_after && Layout.unread_shown != "1" && #m.seq > #Data.unread_after && m.sender.username != Session.user.username ?>
+          <li class="unread-sep" id="unread"><span>New messages</span></li><?cs
+              set:Layout.unread_shown = "1" ?><?cs
+            /if ?><?cs call:message(m) ?><?cs set:Layout.last_seq = m.seq ?><?cs /each ?>
           </ol><?cs
         else ?>
           <div class="chat-empty">
@@ -68,7 +92,7 @@
           <p class="history-link"><a class="btn btn-secondary btn-sm" href="/conversations/<?cs var:Layout.cid ?>?after=<?cs var:Layout.last_seq ?>">Newer messages</a> <a class="btn btn-secondary btn-sm" href="/conversations/<?cs var:Layout.cid ?>#composer">Jump to latest</a></p><?cs
         /if ?>
         </div>
-      </div>
+      </section>
 
       <div class="composer" id="composer">
         <p class="typing-indicator" id="typing" aria-live="polite"></p><?cs
@@ -89,8 +113,8 @@
             <label class="visually-hidden" for="body">Message</label>
             <textarea id="body" name="body" rows="2" maxlength="16384" placeholder="Message <?cs var:Data.conversation.title ?>"<?cs call:field_attrs("body", "1") ?>><?cs var:Form.body ?></textarea>
             <button type="submit" class="btn btn-primary composer-send"><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="18" height="18"><path fill="currentColor" d="M2.7 2.6a.8.8 0 0 1 .9-.1l13.6 6.8a.8.8 0 0 1 0 1.4L3.6 17.5a.8.8 0 0 1-1.1-1l2-6.5-2-6.5a.8.8 0 0 1 .2-.9Zm3.4 8.2-1.3 4.3 9.8-5.1-9.8-5.1 1.3 4.3H11v1.6Z"/></svg><span class="composer-send-label">Send</span></button>
-          </div>
-          <?cs call:field_error("body") ?>
+          </div><?cs
+          call:field_error("body") ?>
           <div class="composer-files">
             <label for="composer-file">Attach files <span class="optional">up to 10</span></label>
             <input id="composer-file" name="file" type="file" multiple>
@@ -100,6 +124,8 @@
         else ?>
         <p class="composer-closed"><svg class="icon" aria-hidden="true" viewBox="0 0 24 24" width="18" height="18" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><rect x="4.5" y="10.5" width="15" height="10" rx="2"/><path d="M8 10.5V7.5a4 4 0 0 1 8 0v3"/></svg><?cs if:Data.conversation.my_muted_until ?>An owner or admin muted you here until <?cs call:time(Data.conversation.my_muted_until) ?>: you can read but not send.<?cs else ?>Only admins can post in this channel.<?cs /if ?></p><?cs
         /if ?>
+      </div>
+    </div>
       </div>
     </div>
 <?cs /def ?><?cs include:"layout.cs" ?>

@@ -66,18 +66,18 @@
             if:Layout.form == "settings" ?><?cs call:form_error("title", "description", "retention_days", "-") ?><?cs /if ?>
             <div class="<?cs if:Layout.form == "settings" ?><?cs call:field_class("title") ?><?cs else ?>field<?cs /if ?>">
               <label for="title">Title</label>
-              <input id="title" name="title" type="text" required maxlength="100" autocomplete="off" value="<?cs if:Layout.form == "settings" && ?Form.title ?><?cs var:Form.title ?><?cs else ?><?cs var:Data.conversation.title ?><?cs /if ?>"<?cs if:Layout.form == "settings" ?><?cs call:field_attrs("title", "0") ?><?cs /if ?>>
-              <?cs if:Layout.form == "settings" ?><?cs call:field_error("title") ?><?cs /if ?>
+              <input id="title" name="title" type="text" required maxlength="100" autocomplete="off" value="<?cs if:Layout.form == "settings" && ?Form.title ?><?cs var:Form.title ?><?cs else ?><?cs var:Data.conversation.title ?><?cs /if ?>"<?cs if:Layout.form == "settings" ?><?cs call:field_attrs("title", "0") ?><?cs /if ?>><?cs
+              if:Layout.form == "settings" ?><?cs call:field_error("title") ?><?cs /if ?>
             </div>
             <div class="<?cs if:Layout.form == "settings" ?><?cs call:field_class("description") ?><?cs else ?>field<?cs /if ?>">
               <label for="description">Description <span class="optional">optional</span></label>
-              <textarea id="description" name="description" rows="3" maxlength="1000"<?cs if:Layout.form == "settings" ?><?cs call:field_attrs("description", "0") ?><?cs /if ?>><?cs if:Layout.form == "settings" && ?Form.description ?><?cs var:Form.description ?><?cs else ?><?cs var:Data.conversation.description ?><?cs /if ?></textarea>
-              <?cs if:Layout.form == "settings" ?><?cs call:field_error("description") ?><?cs /if ?>
+              <textarea id="description" name="description" rows="3" maxlength="1000"<?cs if:Layout.form == "settings" ?><?cs call:field_attrs("description", "0") ?><?cs /if ?>><?cs if:Layout.form == "settings" && ?Form.description ?><?cs var:Form.description ?><?cs else ?><?cs var:Data.conversation.description ?><?cs /if ?></textarea><?cs
+              if:Layout.form == "settings" ?><?cs call:field_error("description") ?><?cs /if ?>
             </div>
             <div class="<?cs if:Layout.form == "settings" ?><?cs call:field_class("retention_days") ?><?cs else ?>field<?cs /if ?>">
               <label for="retention_days">Delete messages after (days)</label>
-              <input id="retention_days" name="retention_days" type="number" min="0" max="36500" inputmode="numeric" value="<?cs if:Layout.form == "settings" && ?Form.retention_days ?><?cs var:Form.retention_days ?><?cs elif:Data.conversation.retention_days ?><?cs var:Data.conversation.retention_days ?><?cs else ?>0<?cs /if ?>"<?cs call:field_attrs("retention_days", "1") ?>>
-              <?cs if:Layout.form == "settings" ?><?cs call:field_error("retention_days") ?><?cs /if ?>
+              <input id="retention_days" name="retention_days" type="number" min="0" max="36500" inputmode="numeric" value="<?cs if:Layout.form == "settings" && ?Form.retention_days ?><?cs var:Form.retention_days ?><?cs elif:Data.conversation.retention_days ?><?cs var:Data.conversation.retention_days ?><?cs else ?>0<?cs /if ?>"<?cs call:field_attrs("retention_days", "1") ?>><?cs
+              if:Layout.form == "settings" ?><?cs call:field_error("retention_days") ?><?cs /if ?>
               <p class="hint" id="retention_days-hint">0 keeps them. Older messages become "deleted" markers for everyone.<?cs if:Data.conversation.instance_retention_days ?> This server deletes messages after <?cs var:Data.conversation.instance_retention_days ?> days in any case.<?cs /if ?></p>
             </div>
             <div class="form-actions">
@@ -107,7 +107,7 @@
         /if ?>
 
         <section class="card" aria-labelledby="members-title">
-          <h2 id="members-title">Members <span class="count-pill"><?cs var:subcount(Data.conversation.members) ?></span></h2<?cs
+          <h2 id="members-title">Members <span class="count-pill"><?cs var:subcount(Data.conversation.members) ?></span></h2><?cs
           if:Layout.manage == "1" ?>
           <p><a href="/conversations/<?cs var:Layout.cid ?>/moderation">Moderation log</a>: who muted, removed or changed the role of whom.</p><?cs /if ?><?cs
           if:Layout.manage == "1" ?>
@@ -121,8 +121,8 @@
                 <label class="visually-hidden" for="add-role">Role</label>
                 <select id="add-role" name="role"><?cs if:Layout.form == "members" && Form.role ?><?cs call:role_options(Form.role, Layout.owner) ?><?cs else ?><?cs call:role_options("member", Layout.owner) ?><?cs /if ?></select>
                 <button type="submit" class="btn btn-primary">Add</button>
-              </div>
-              <?cs if:Layout.form == "members" ?><?cs call:field_error("username") ?><?cs /if ?>
+              </div><?cs
+              if:Layout.form == "members" ?><?cs call:field_error("username") ?><?cs /if ?>
             </div>
           </form><?cs
           /if ?>

@@ -13,17 +13,17 @@
         <form class="form" method="post" action="/login">
           <?cs call:csrf_field() ?><?cs if:Data.next ?>
           <input type="hidden" name="next" value="<?cs var:Data.next ?>"><?cs elif:Form.next ?>
-          <input type="hidden" name="next" value="<?cs var:Form.next ?>"><?cs /if ?>
-          <?cs call:form_error("username", "password", "-", "-") ?>
+          <input type="hidden" name="next" value="<?cs var:Form.next ?>"><?cs /if ?><?cs
+          call:form_error("username", "password", "-", "-") ?>
           <div class="<?cs call:field_class("username") ?>">
             <label for="username">Username</label>
-            <input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required maxlength="32" value="<?cs var:Form.username ?>"<?cs call:field_attrs("username", "0") ?>>
-            <?cs call:field_error("username") ?>
+            <input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required maxlength="32" value="<?cs var:Form.username ?>"<?cs call:field_attrs("username", "0") ?>><?cs
+            call:field_error("username") ?>
           </div>
           <div class="<?cs call:field_class("password") ?>">
             <label for="password">Password</label>
-            <input id="password" name="password" type="password" autocomplete="current-password" required<?cs call:field_attrs("password", "0") ?>>
-            <?cs call:field_error("password") ?>
+            <input id="password" name="password" type="password" autocomplete="current-password" required<?cs call:field_attrs("password", "0") ?>><?cs
+            call:field_error("password") ?>
           </div>
           <button type="submit" class="btn btn-primary btn-block">Log in</button>
         </form>

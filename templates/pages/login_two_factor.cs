@@ -12,12 +12,12 @@
           <input type="hidden" name="ticket" value="<?cs if:Data.ticket ?><?cs var:Data.ticket ?><?cs else ?><?cs var:Form.ticket ?><?cs /if ?>"><?cs
           if:Data.next ?>
           <input type="hidden" name="next" value="<?cs var:Data.next ?>"><?cs elif:Form.next ?>
-          <input type="hidden" name="next" value="<?cs var:Form.next ?>"><?cs /if ?>
-          <?cs call:form_error("code", "ticket", "-", "-") ?>
+          <input type="hidden" name="next" value="<?cs var:Form.next ?>"><?cs /if ?><?cs
+          call:form_error("code", "ticket", "-", "-") ?>
           <div class="<?cs call:field_class("code") ?>">
             <label for="code">Code</label>
-            <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" autocapitalize="none" spellcheck="false" required maxlength="32" autofocus<?cs call:field_attrs("code", "0") ?>>
-            <?cs call:field_error("code") ?>
+            <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" autocapitalize="none" spellcheck="false" required maxlength="32" autofocus<?cs call:field_attrs("code", "0") ?>><?cs
+            call:field_error("code") ?>
           </div>
           <button type="submit" class="btn btn-primary btn-block">Log in</button>
         </form><?cs

@@ -38,29 +38,31 @@
           <p class="muted">Shown to people you chat with<?cs if:Data.user.created_at ?>. Member since <?cs call:time(Data.user.created_at) ?><?cs /if ?>.</p>
           <form class="form" method="post" action="/me">
             <?cs call:csrf_field() ?><?cs
-            if:Page.path == "/me" ?>
-            <?cs call:form_error("display_name", "status_text", "current_password", "new_password") ?><?cs
+            if:Page.path == "/me" ?><?cs
+            call:form_error("display_name", "status_text", "current_password", "new_password") ?><?cs
             /if ?>
             <div class="<?cs call:field_class("display_name") ?>">
               <label for="display_name">Display name</label>
-              <input id="display_name" name="display_name" type="text" autocomplete="name" required maxlength="64" value="<?cs call:user_value("display_name") ?>"<?cs call:field_attrs("display_name", "0") ?>>
-              <?cs call:field_error("display_name") ?>
+              <input id="display_name" name="display_name" type="text" autocomplete="name" required maxlength="64" value="<?cs call:user_value("display_name") ?>"<?cs call:field_attrs("display_name", "0") ?>><?cs
+              call:field_error("display_name") ?>
             </div>
             <div class="<?cs call:field_class("status_text") ?>">
               <label for="status_text">Status <span class="optional">optional</span></label>
-              <input id="status_text" name="status_text" type="text" autocomplete="off" maxlength="140" placeholder="What are you up to?" value="<?cs call:user_value("status_text") ?>"<?cs call:field_attrs("status_text", "1") ?>>
-              <?cs call:field_error("status_text") ?>
+              <input id="status_text" name="status_text" type="text" autocomplete="off" maxlength="140" placeholder="What are you up to?" value="<?cs call:user_value("status_text") ?>"<?cs call:field_attrs("status_text", "1") ?>><?cs
+              call:field_error("status_text") ?>
               <p class="hint" id="status_text-hint">Up to 140 characters. Leave it empty to clear it.</p>
             </div><?cs
             if:?Form.read_receipts ?><?cs set:Layout.rr = Form.read_receipts ?><?cs else ?><?cs set:Layout.rr = Data.user.read_receipts ?><?cs /if ?>
             <div class="field field-check">
-              <label class="check-inline" for="read_receipts"><input id="read_receipts" name="read_receipts" type="checkbox" value="1"<?cs if:Layout.rr != "0" ?> checked<?cs /if ?> aria-describedby="read_receipts-hint"><span>Send read receipts</span></label>
+              <label class="check-inline"><input id="read_receipts" name="read_receipts" type="checkbox" value="1"<?cs if:Layout.rr != "0" ?> checked<?cs /if ?> aria-describedby="read_receipts-hint"><span>Send read receipts</span></label>
+              <!-- [html-validate-disable-next form-dup-name -- the server keeps the first value: the box when ticked, else this 0] -->
               <input type="hidden" name="read_receipts" value="0">
               <p class="hint" id="read_receipts-hint">When this is off, others don’t see when you’ve read their messages, and you don’t see when they’ve read yours.</p>
             </div><?cs
             if:?Form.show_presence ?><?cs set:Layout.sp = Form.show_presence ?><?cs else ?><?cs set:Layout.sp = Data.user.show_presence ?><?cs /if ?>
             <div class="field field-check">
-              <label class="check-inline" for="show_presence"><input id="show_presence" name="show_presence" type="checkbox" value="1"<?cs if:Layout.sp != "0" ?> checked<?cs /if ?> aria-describedby="show_presence-hint"><span>Show when I’m online</span></label>
+              <label class="check-inline"><input id="show_presence" name="show_presence" type="checkbox" value="1"<?cs if:Layout.sp != "0" ?> checked<?cs /if ?> aria-describedby="show_presence-hint"><span>Show when I’m online</span></label>
+              <!-- [html-validate-disable-next form-dup-name -- the server keeps the first value: the box when ticked, else this 0] -->
               <input type="hidden" name="show_presence" value="0">
               <p class="hint" id="show_presence-hint">When this is off, others don’t see whether you’re online or when you were last here, and you don’t see theirs.</p>
             </div>
@@ -77,13 +79,13 @@
           if:Data.user.email ?> <strong><?cs var:Data.user.email ?></strong> is <?cs if:Data.user.email_verified == "1" ?>verified<?cs else ?>not verified yet: open the link we sent<?cs /if ?>.<?cs /if ?></p>
           <form class="form" method="post" action="/me/email">
             <?cs call:csrf_field() ?><?cs
-            if:Page.path == "/me/email" ?>
-            <?cs call:form_error("email", "-", "-", "-") ?><?cs
+            if:Page.path == "/me/email" ?><?cs
+            call:form_error("email", "-", "-", "-") ?><?cs
             /if ?>
             <div class="<?cs call:field_class("email") ?>">
               <label for="email">E-mail address <span class="optional">optional</span></label>
-              <input id="email" name="email" type="email" autocomplete="email" autocapitalize="none" spellcheck="false" maxlength="254" value="<?cs if:?Form.email ?><?cs var:Form.email ?><?cs else ?><?cs var:Data.user.email ?><?cs /if ?>"<?cs call:field_attrs("email", "1") ?>>
-              <?cs call:field_error("email") ?>
+              <input id="email" name="email" type="email" autocomplete="email" autocapitalize="none" spellcheck="false" maxlength="254" value="<?cs if:?Form.email ?><?cs var:Form.email ?><?cs else ?><?cs var:Data.user.email ?><?cs /if ?>"<?cs call:field_attrs("email", "1") ?>><?cs
+              call:field_error("email") ?>
               <p class="hint" id="email-hint">A new address gets a link to verify it. Leave it empty to remove yours.</p>
             </div>
             <div class="form-actions">
@@ -99,22 +101,38 @@
           <form class="form" method="post" action="/me/password">
             <?cs call:csrf_field() ?>
             <input type="text" autocomplete="username" value="<?cs var:Session.user.username ?>" hidden><?cs
-            if:Page.path == "/me/password" ?>
-            <?cs call:form_error("display_name", "status_text", "current_password", "new_password") ?><?cs
+            if:Page.path == "/me/password" ?><?cs
+            call:form_error("display_name", "status_text", "current_password", "new_password") ?><?cs
             /if ?>
             <div class="<?cs call:field_class("current_password") ?>">
               <label for="current_password">Current password</label>
-              <input id="current_password" name="current_password" type="password" autocomplete="current-password" required<?cs call:field_attrs("current_password", "0") ?>>
-              <?cs call:field_error("current_password") ?>
+              <input id="current_password" name="current_password" type="password" autocomplete="current-password" required<?cs call:field_attrs("current_password", "0") ?>><?cs
+              call:field_error("current_password") ?>
             </div>
             <div class="<?cs call:field_class("new_password") ?>">
               <label for="new_password">New password</label>
-              <input id="new_password" name="new_password" type="password" autocomplete="new-password" required minlength="8"<?cs call:field_attrs("new_password", "1") ?>>
-              <?cs call:field_error("new_password") ?>
+              <input id="new_password" name="new_password" type="password" autocomplete="new-password" required minlength="8"<?cs call:field_attrs("new_password", "1") ?>><?cs
+              call:field_error("new_password") ?>
               <p class="hint" id="new_password-hint">At least 8 characters.</p>
             </div>
             <div class="form-actions">
               <button type="submit" class="btn btn-primary">Change password</button>
+            </div>
+          </form>
+        </section>
+        <section class="card" aria-labelledby="theme-title">
+          <h2 id="theme-title">Theme</h2><?cs
+          if:Page.done == "theme" ?><?cs call:notice("Saved: this browser shows the theme you chose.") ?><?cs /if ?>
+          <form class="form" method="post" action="/me/theme">
+            <?cs call:csrf_field() ?>
+            <fieldset>
+              <legend>Colours in this browser</legend>
+              <label class="check-inline"><input type="radio" name="theme" value="system"<?cs if:!Page.theme ?> checked<?cs /if ?>><span>As the system</span></label>
+              <label class="check-inline"><input type="radio" name="theme" value="light"<?cs if:Page.theme == "light" ?> checked<?cs /if ?>><span>Light</span></label>
+              <label class="check-inline"><input type="radio" name="theme" value="dark"<?cs if:Page.theme == "dark" ?> checked<?cs /if ?>><span>Dark</span></label>
+            </fieldset>
+            <div class="form-actions">
+              <button type="submit" class="btn btn-primary">Save theme</button>
             </div>
           </form>
         </section>
@@ -131,8 +149,8 @@
           <p class="muted">Your profile, contacts, uploads, data exports, sessions and API tokens are deleted. Your messages stay in other people's conversations, from "Deleted account". This cannot be undone.</p>
           <form class="form" method="post" action="/me/delete">
             <?cs call:csrf_field() ?><?cs
-            if:Page.path == "/me/delete" ?>
-            <?cs call:form_error("password", "totp", "-", "-") ?><?cs
+            if:Page.path == "/me/delete" ?><?cs
+            call:form_error("password", "totp", "-", "-") ?><?cs
             /if ?>
             <div class="field">
               <label for="delete-password">Your password</label>

@@ -9,12 +9,12 @@
         <h1 id="page-title">Edit message</h1>
         <p class="muted">Sent <?cs call:time(Data.message.created_at) ?>. Everyone sees that it was edited.</p>
         <form class="form" method="post" action="/conversations/<?cs var:Data.conversation.id ?>/messages/<?cs var:Data.message.seq ?>/edit">
-          <?cs call:csrf_field() ?>
-          <?cs call:form_error("body", "-", "-", "-") ?>
+          <?cs call:csrf_field() ?><?cs
+          call:form_error("body", "-", "-", "-") ?>
           <div class="<?cs call:field_class("body") ?>">
             <label for="body">Message</label>
-            <textarea id="body" name="body" rows="6" required maxlength="16384"<?cs call:field_attrs("body", "1") ?>><?cs if:?Form.body ?><?cs var:Form.body ?><?cs else ?><?cs var:Data.message.body ?><?cs /if ?></textarea>
-            <?cs call:field_error("body") ?>
+            <textarea id="body" name="body" rows="6" required maxlength="16384"<?cs call:field_attrs("body", "1") ?>><?cs if:?Form.body ?><?cs var:Form.body ?><?cs else ?><?cs var:Data.message.body ?><?cs /if ?></textarea><?cs
+            call:field_error("body") ?>
             <p class="hint" id="body-hint">**bold**, *italic*, `code`, links and @mentions are formatted.</p>
           </div>
           <div class="form-actions">

@@ -12,12 +12,12 @@
         else ?>
         <p class="lead">Enter the e-mail address you verified on your profile. We will send a link to choose a new password.</p>
         <form class="form" method="post" action="/password/forgot">
-          <?cs call:csrf_field() ?>
-          <?cs call:form_error("email", "-", "-", "-") ?>
+          <?cs call:csrf_field() ?><?cs
+          call:form_error("email", "-", "-", "-") ?>
           <div class="<?cs call:field_class("email") ?>">
             <label for="email">E-mail address</label>
-            <input id="email" name="email" type="email" autocomplete="email" autocapitalize="none" spellcheck="false" required maxlength="254" value="<?cs var:Form.email ?>"<?cs call:field_attrs("email", "0") ?>>
-            <?cs call:field_error("email") ?>
+            <input id="email" name="email" type="email" autocomplete="email" autocapitalize="none" spellcheck="false" required maxlength="254" value="<?cs var:Form.email ?>"<?cs call:field_attrs("email", "0") ?>><?cs
+            call:field_error("email") ?>
           </div>
           <button type="submit" class="btn btn-primary btn-block">Send the link</button>
         </form><?cs

@@ -10,15 +10,15 @@
         <form class="form" method="post" action="/password/reset">
           <?cs call:csrf_field() ?><?cs if:Data.token ?>
           <input type="hidden" name="token" value="<?cs var:Data.token ?>"><?cs elif:Form.token ?>
-          <input type="hidden" name="token" value="<?cs var:Form.token ?>"><?cs /if ?>
-          <?cs call:form_error("password", "-", "-", "-") ?><?cs
+          <input type="hidden" name="token" value="<?cs var:Form.token ?>"><?cs /if ?><?cs
+          call:form_error("password", "-", "-", "-") ?><?cs
           if:Error.field == "token" ?>
           <p><a href="/password/forgot">Ask for a new link</a></p><?cs
           /if ?>
           <div class="<?cs call:field_class("password") ?>">
             <label for="password">New password</label>
-            <input id="password" name="password" type="password" autocomplete="new-password" required minlength="8"<?cs call:field_attrs("password", "1") ?>>
-            <?cs call:field_error("password") ?>
+            <input id="password" name="password" type="password" autocomplete="new-password" required minlength="8"<?cs call:field_attrs("password", "1") ?>><?cs
+            call:field_error("password") ?>
             <p class="hint" id="password-hint">At least 8 characters.</p>
           </div>
           <button type="submit" class="btn btn-primary btn-block">Set the new password</button>

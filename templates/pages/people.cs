@@ -17,10 +17,10 @@
           <div class="input-row">
             <input id="q" name="q" type="search" required maxlength="64" autocomplete="off" autocapitalize="none" spellcheck="false" placeholder="Name or username" value="<?cs var:Layout.q ?>"<?cs call:field_attrs("q", "0") ?>>
             <button type="submit" class="btn btn-primary">Search</button>
-          </div>
-          <?cs call:field_error("q") ?>
-        </form>
-        <?cs call:form_error("q", "-", "-", "-") ?><?cs
+          </div><?cs
+          call:field_error("q") ?>
+        </form><?cs
+        call:form_error("q", "-", "-", "-") ?><?cs
         if:subcount(Data.users) > 0 ?>
         <p class="result-count muted"><?cs var:subcount(Data.users) ?> <?cs if:subcount(Data.users) == 1 ?>person<?cs else ?>people<?cs /if ?> found for “<bdi><?cs var:Layout.q ?></bdi>”</p>
         <ul class="people-list"><?cs

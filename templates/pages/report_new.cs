@@ -17,8 +17,8 @@
         <p class="report-subject"><strong><?cs call:user_name(Data.user) ?></strong> <span class="muted">@<?cs var:Data.user.username ?></span></p><?cs
         /if ?>
         <form class="form" method="post" action="/reports">
-          <?cs call:csrf_field() ?>
-          <?cs call:form_error("reason", "seq", "user_id", "-") ?><?cs
+          <?cs call:csrf_field() ?><?cs
+          call:form_error("reason", "seq", "user_id", "-") ?><?cs
           if:Data.message.seq ?>
           <input type="hidden" name="conversation_id" value="<?cs var:Data.conversation.id ?>">
           <input type="hidden" name="seq" value="<?cs var:Data.message.seq ?>"><?cs
@@ -27,8 +27,8 @@
           /if ?>
           <div class="<?cs call:field_class("reason") ?>">
             <label for="reason">What is wrong?</label>
-            <textarea id="reason" name="reason" rows="4" required maxlength="1000"<?cs call:field_attrs("reason", "1") ?>><?cs var:Form.reason ?></textarea>
-            <?cs call:field_error("reason") ?>
+            <textarea id="reason" name="reason" rows="4" required maxlength="1000"<?cs call:field_attrs("reason", "1") ?>><?cs var:Form.reason ?></textarea><?cs
+            call:field_error("reason") ?>
             <p class="hint" id="reason-hint">Spam, harassment, something illegal… up to 1,000 characters.</p>
           </div>
           <div class="form-actions">

@@ -23,10 +23,10 @@
               <option value="newest"<?cs if:Data.sort == "newest" ?> selected<?cs /if ?>>Newest</option>
             </select>
             <button type="submit" class="btn btn-primary">Search</button>
-          </div>
-          <?cs call:field_error("q") ?>
-        </form>
-        <?cs call:form_error("q", "sort", "-", "-") ?>
+          </div><?cs
+          call:field_error("q") ?>
+        </form><?cs
+        call:form_error("q", "sort", "-", "-") ?>
       </section><?cs
       if:subcount(Data.conversations) > 0 ?>
       <section class="card search-section" aria-labelledby="search-convs">

@@ -21,15 +21,15 @@
           <h2 id="create-title">Create a token</h2>
           <p class="muted">Tokens let scripts and bots use the JSON API as you. They keep working after you log out.</p>
           <form class="form form-inline" method="post" action="/me/tokens">
-            <?cs call:csrf_field() ?>
-            <?cs call:form_error("name", "-", "-", "-") ?>
+            <?cs call:csrf_field() ?><?cs
+            call:form_error("name", "-", "-", "-") ?>
             <div class="<?cs call:field_class("name") ?>">
               <label for="name">Name</label>
               <div class="input-row">
                 <input id="name" name="name" type="text" autocomplete="off" required maxlength="64" placeholder="e.g. backup script" value="<?cs var:Form.name ?>"<?cs call:field_attrs("name", "1") ?>>
                 <button type="submit" class="btn btn-primary">Create token</button>
-              </div>
-              <?cs call:field_error("name") ?>
+              </div><?cs
+              call:field_error("name") ?>
               <p class="hint" id="name-hint">Something that tells you later what it is for.</p>
             </div>
           </form>

@@ -6,8 +6,8 @@
 ?><?cs def:code_field(id) ?>
           <div class="<?cs call:field_class("code") ?>">
             <label for="<?cs var:id ?>">Code from your app, or a recovery code</label>
-            <input id="<?cs var:id ?>" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" autocapitalize="none" spellcheck="false" required maxlength="32"<?cs call:field_attrs("code", "0") ?>>
-            <?cs call:field_error("code") ?>
+            <input id="<?cs var:id ?>" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" autocapitalize="none" spellcheck="false" required maxlength="32"<?cs call:field_attrs("code", "0") ?>><?cs
+            call:field_error("code") ?>
           </div><?cs /def ?><?cs
 def:page_body() ?>
     <div class="container account">
@@ -15,8 +15,8 @@ def:page_body() ?>
       <section class="card" aria-labelledby="tf-title">
         <h2 id="tf-title">Two-factor sign-in</h2><?cs
         if:Page.done == "two_factor_off" ?><?cs call:notice("Two-factor sign-in is off.") ?><?cs /if ?><?cs
-        if:Session.user.needs_2fa ?><?cs call:required_notice("This server requires two-factor sign-in. Set it up here to go on using Parley.") ?><?cs /if ?>
-        <?cs call:form_error("code", "-", "-", "-") ?><?cs
+        if:Session.user.needs_2fa ?><?cs call:required_notice("This server requires two-factor sign-in. Set it up here to go on using Parley.") ?><?cs /if ?><?cs
+        call:form_error("code", "-", "-", "-") ?><?cs
         if:subcount(Data.recovery_codes) > 0 ?>
         <div class="alert alert-success" role="status">
           <p><strong>Two-factor sign-in is on. Save these recovery codes now.</strong> Each works once, instead of a code from your app, if you lose your phone. They will not be shown again.</p>
@@ -49,8 +49,8 @@ def:page_body() ?>
               <?cs call:csrf_field() ?>
               <div class="<?cs call:field_class("code") ?>">
                 <label for="code">Code</label>
-                <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required maxlength="32"<?cs call:field_attrs("code", "0") ?>>
-                <?cs call:field_error("code") ?>
+                <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required maxlength="32"<?cs call:field_attrs("code", "0") ?>><?cs
+                call:field_error("code") ?>
               </div>
               <button type="submit" class="btn btn-primary">Turn on</button>
             </form></li>

@@ -4,8 +4,8 @@
 ?><?cs def:page_body() ?>
     <div class="container narrow">
       <section class="card" aria-labelledby="page-title">
-        <h1 id="page-title">E-mail address verified</h1>
-        <?cs call:notice("Your e-mail address is verified.") ?>
+        <h1 id="page-title">E-mail address verified</h1><?cs
+        call:notice("Your e-mail address is verified.") ?>
         <p class="lead"><strong><?cs var:Data.email ?></strong> can now receive the link to reset your password if you ever forget it.</p>
         <p><a class="btn btn-primary" href="/me">Your profile</a></p>
       </section>

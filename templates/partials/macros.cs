@@ -39,8 +39,8 @@
   <div class="input-row">
     <input id="<?cs var:id ?>" name="username" type="text" required maxlength="32" autocomplete="off" autocapitalize="none" spellcheck="false" placeholder="e.g. bob" value="<?cs if:mine == "1" ?><?cs var:Form.username ?><?cs /if ?>"<?cs if:mine == "1" ?><?cs call:field_attrs("username", "0") ?><?cs /if ?>>
     <button type="submit" class="btn btn-primary"><?cs var:button ?></button>
-  </div>
-  <?cs if:mine == "1" ?><?cs call:field_error("username") ?><?cs /if ?>
+  </div><?cs
+  if:mine == "1" ?><?cs call:field_error("username") ?><?cs /if ?>
 </div><?cs /def ?><?cs #
 
   A success notice.

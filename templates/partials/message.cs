@@ -6,7 +6,8 @@
   reply_to.{seq,sender.display_name,excerpt,deleted},reactions.N.{emoji,
   count,users.N,me},mentions_me,receipt.{state,read_by,delivered_to,of,
   readers.N}}, Data.conversation.{id,kind,my_role}, Session.user.username,
-  Session.csrf.
+  Session.csrf, Layout.can_post (the page's: "0" hides Reply from someone who cannot
+  post here, such as a member of a channel).
 
   m.attachments.N: partials/attachments.cs (included here) shows them.
 
@@ -43,7 +44,7 @@
 ?><?cs def:message(m) ?><?cs
   set:Layout.m_day = string.slice(m.created_at, 0, 10) ?><?cs
   if:Layout.m_day != Layout.prev_day ?>
-          <li class="day-sep" role="presentation"><span><?cs var:Layout.m_day ?></span></li><?cs
+          <li class="day-sep"><span><?cs var:Layout.m_day ?></span></li><?cs
     set:Layout.prev_sender = "" ?><?cs
   /if ?><?cs
   set:Layout.prev_day = Layout.m_day ?><?cs
@@ -104,7 +105,10 @@
         call:quick_react(m, "😂", "laughing") ?><?cs
         call:quick_react(m, "🎉", "party") ?><?cs
         call:quick_react(m, "😮", "surprised") ?></div>
+<?cs
+      if:Layout.can_post != "0" ?>
               <a class="act" href="/conversations/<?cs var:Data.conversation.id ?>?reply_to=<?cs var:m.seq ?>#composer">Reply</a><?cs
+      /if ?><?cs
       if:Layout.m_mine != "1" && m.sender.username ?>
               <a class="act" href="/reports/new?conversation_id=<?cs var:Data.conversation.id ?>&amp;seq=<?cs var:m.seq ?>">Report</a><?cs
       /if ?><?cs
