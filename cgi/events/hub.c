@@ -27,8 +27,9 @@ struct hub_stream {
 typedef struct hub_user {
     long long uid;
     hub_stream *streams;
-    long long ids[HUB_RING];
-    char *data[HUB_RING];        /* owned JSON texts, a ring */
+    long long *ids;              /* owned, cap entries: a ring of ids… */
+    char **data;                 /* …and of their owned JSON texts */
+    int cap;                     /* grows by doubling up to HUB_RING: most users get few events */
     int start, len;
     size_t bytes;                /* total length of the texts in the ring */
     long long floor;             /* events with id <= floor may be missing from the ring */
@@ -302,7 +303,7 @@ void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long l
             buf_init(&b);
             long long max_id = last_id;
             for (int k = 0; k < u->len && !done; k++) {
-                int i = (u->start + k) % HUB_RING;
+                int i = (u->start + k) % u->cap;
                 if (u->ids[i] <= last_id || replayed(rp, u->ids[i])) continue;
                 if (sse) done = put_sse(s, u->ids[i], u->data[i]) != 0;
                 else { if (b.len) buf_putc(&b, ','); buf_puts(&b, u->data[i]); }
@@ -327,11 +328,32 @@ void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long l
     pthread_mutex_unlock(&hub_lock);
 }
 
+/* Doubles u's ring (up to HUB_RING), its events in order from index 0; 0 on success. */
+static int ring_grow(hub_user *u)
+{
+    int cap = u->cap ? u->cap * 2 : 8;
+    if (cap > HUB_RING) return -1;
+    long long *ids = malloc(sizeof *ids * (size_t)cap);
+    char **data = malloc(sizeof *data * (size_t)cap);
+    if (!ids || !data) { free(ids); free(data); return -1; }
+    for (int k = 0; k < u->len; k++) {
+        ids[k] = u->ids[(u->start + k) % u->cap];
+        data[k] = u->data[(u->start + k) % u->cap];
+    }
+    free(u->ids);
+    free(u->data);
+    u->ids = ids;
+    u->data = data;
+    u->cap = cap;
+    u->start = 0;
+    return 0;
+}
+
 /* 1 when u's ring holds id (hub_lock held). */
 static int ring_has(const hub_user *u, long long id)
 {
     for (int k = u->len - 1; k >= 0; k--)                 /* the newest first: a repeat is recent */
-        if (u->ids[(u->start + k) % HUB_RING] == id) return 1;
+        if (u->ids[(u->start + k) % u->cap] == id) return 1;
     return 0;
 }
 
@@ -346,15 +368,19 @@ int hub_deliver(long long uid, long long id, const char *json)
         size_t n = strlen(json);
         char *copy = n <= HUB_RING_BYTES ? strdup(json) : NULL;
         if (copy) {
-            /* The oldest leave (the replay floor rises) until the new one fits. */
-            while (u->len && (u->len == HUB_RING || u->bytes + n > HUB_RING_BYTES)) {
+            /* The oldest leave (the replay floor rises) until the new one fits: the ring is
+             * full, its bytes are, or it cannot grow (no memory). */
+            while (u->len && (u->len == HUB_RING || u->bytes + n > HUB_RING_BYTES || (u->len == u->cap && ring_grow(u)))) {
                 u->floor = u->ids[u->start];
                 u->bytes -= strlen(u->data[u->start]);
                 free(u->data[u->start]);
-                u->start = (u->start + 1) % HUB_RING;
+                u->start = (u->start + 1) % u->cap;
                 u->len--;
             }
-            int i = (u->start + u->len) % HUB_RING;
+            if (!u->cap && ring_grow(u)) { free(copy); copy = NULL; }
+        }
+        if (copy) {
+            int i = (u->start + u->len) % u->cap;
             u->ids[i] = id;
             u->data[i] = copy;
             u->len++;
@@ -432,7 +458,9 @@ size_t hub_presence_held(long long **out)
 
 static void user_free(hub_user *u)
 {
-    for (int k = 0; k < u->len; k++) free(u->data[(u->start + k) % HUB_RING]);
+    for (int k = 0; k < u->len; k++) free(u->data[(u->start + k) % u->cap]);
+    free(u->ids);
+    free(u->data);
     free(u);
     hub_nusers--;
 }
