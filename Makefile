@@ -220,15 +220,16 @@ test-stack: san $(STACK_UNIT)
 
 # The API tests again behind nginx and Apache (deploy/nginx/, deploy/apache/), each on its own
 # stack; SERVERS="nginx" for one. 6 to 8 minutes per server, so `make test` runs only
-# test-servers-smoke: the web server's own answers, health and the event streams (about 1
-# minute per server).
+# test-servers-smoke: the web server's own answers, health and the event streams, and the
+# conversation flow in Chromium (about 2 minutes per server).
 SERVERS ?= nginx apache
 SMOKE_TESTS := tests/api/webserver.test.mjs tests/api/health.test.mjs tests/api/events.test.mjs
 test-servers: san
 	tests/support/run-server-tests.sh $(SERVERS)
 
 test-servers-smoke: san
-	SERVER_TESTS="$(SMOKE_TESTS)" tests/support/run-server-tests.sh $(SERVERS)
+	SERVER_TESTS="$(SMOKE_TESTS)" SERVER_BROWSER_TESTS=tests/browser/conversations.test.mjs \
+	  tests/support/run-server-tests.sh $(SERVERS)
 
 # The systemd units (deploy/systemd/) as systemd-analyze reads them, pointed at the built
 # programs; no running systemd needed (a second).

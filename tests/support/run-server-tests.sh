@@ -16,6 +16,10 @@
 # Environment:
 #   SERVER_TESTS   test files to run (default: every tests/api/*.test.mjs), e.g.
 #                  SERVER_TESTS="tests/api/events.test.mjs tests/api/webserver.test.mjs"
+#   SERVER_BROWSER_TESTS  the short browser smoke test run after them in Chromium
+#                  (default: tests/browser/accounts.test.mjs, and
+#                  tests/browser/conversations.test.mjs where there is an events hub;
+#                  empty: none)
 #   KEEP_VAR=1     keep each stack's directory (logs) instead of removing it
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -218,6 +222,13 @@ for server in "${servers[@]}"; do
     echo "== $server: API tests ($PARLEY_URL, ${#files[@]} files)"
     rc=0
     node --test --test-concurrency=1 "${files[@]}" || rc=1
+    browser=${SERVER_BROWSER_TESTS-tests/browser/accounts.test.mjs tests/browser/conversations.test.mjs}
+    if [[ $server == apache-cgi ]]; then browser=${SERVER_BROWSER_TESTS-tests/browser/accounts.test.mjs}; fi
+    if [[ -n $browser ]]; then
+      read -r -a bfiles <<<"$browser"
+      echo "== $server: browser smoke test (${bfiles[*]})"
+      node --test --test-concurrency=1 "${bfiles[@]}" || rc=1
+    fi
     curl -fsS "$PARLEY_URL/healthz" >/dev/null || { echo "parley stopped answering behind $server"; rc=1; }
     echo "== $server: what the web server decides"
     if [[ $server == apache-cgi ]]; then check_cgi_front || rc=1; else check_front || rc=1; fi
