@@ -14,6 +14,7 @@ import { initPresence } from './presence.js';
 import { initSearchSuggest } from './search-suggest.js';
 import { initDeliveryReceipts } from './delivery.js';
 import { initPasskeys } from './passkeys.js';
+import { initE2EForms } from './conversation-e2e.js';
 
 const formats = {
   time: new Intl.DateTimeFormat(undefined, { timeStyle: 'short' }),
@@ -107,5 +108,6 @@ if (document.body.dataset.me) {
   initPresence(live);
   initDeliveryReceipts(live);
   initSearchSuggest();
+  initE2EForms();
   live.start();
 }

@@ -17,6 +17,7 @@
 //   conversation-composer.js  sending without a reload (with attach.js: files, voice notes)
 //   conversation-media.js     attachments re-rendered when the worker has processed them
 //   media-view.js             photos opened full size, with next and previous
+//   conversation-e2e.js       end-to-end encrypted ones: encrypting, decrypting, the lock
 
 import { seqOf, messageItems } from './conversation-log.js';
 import { initReadPosition } from './conversation-read.js';
@@ -27,6 +28,7 @@ import { initComposer } from './conversation-composer.js';
 import { initMedia } from './conversation-media.js';
 import { initViewer } from './media-view.js';
 import { fetchDocument } from './net.js';
+import { initE2E } from './conversation-e2e.js';
 
 export function initConversation(live) {
   const chat = document.querySelector('.chat[data-conversation-id]');
@@ -135,4 +137,6 @@ export function initConversation(live) {
 
   const form = chat.querySelector('form.composer-form');
   if (form) startComposer(form);
+  // An end-to-end encrypted one: this browser encrypts, decrypts and draws its own composer.
+  if (chat.dataset.e2e === '1') initE2E(conv, { catchUp: history.catchUp });
 }

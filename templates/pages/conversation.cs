@@ -34,7 +34,7 @@
     else ?><?cs
       set:Layout.can_post = "1" ?><?cs
     /if ?>
-    <div class="chat" data-conversation-id="<?cs var:Layout.cid ?>" data-kind="<?cs var:Data.conversation.kind ?>" data-read-seq="<?cs var:Data.conversation.read_seq ?>">
+    <div class="chat" data-conversation-id="<?cs var:Layout.cid ?>" data-kind="<?cs var:Data.conversation.kind ?>" data-read-seq="<?cs var:Data.conversation.read_seq ?>"<?cs if:Data.conversation.e2e ?> data-e2e="1"<?cs /if ?>>
       <header class="chat-head">
         <a class="chat-back" href="/conversations"><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="20" height="20"><path fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" d="M12.5 4.5 7 10l5.5 5.5"/></svg><span class="visually-hidden">All conversations</span></a>
         <?cs call:conv_avatar(Data.conversation) ?>
