@@ -23,7 +23,7 @@ export async function initE2E(conv, { catchUp }) {
     say(`End-to-end encryption could not start in this browser: ${err.message}`);
     return;
   }
-  const members = (info.members || []).map((m) => m.id);
+  let members = (info.members || []).map((m) => m.id);
   const peer = info.kind === 'direct' && info.peer ? info.peer.id : null;
 
   const lock = document.createElement('span');
@@ -81,6 +81,8 @@ export async function initE2E(conv, { catchUp }) {
       area.disabled = true;
       hint.textContent = '';
       try {
+        // Members as they are now: someone added since the page opened gets it too.
+        members = ((await conversationJSON(conv.id)).members || []).map((m) => m.id);
         await device.send(conv.id, members, text);
         area.value = '';
         await catchUp();

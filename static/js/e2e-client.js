@@ -10,6 +10,7 @@ import { openStore, b64, unb64 } from './e2e-store.js';
 import { csrfToken, uuid } from './net.js';
 
 const PREKEYS = 20;
+const OLDER = 2;          // earlier sessions kept per device (see read)
 
 async function api(method, path, body) {
   const r = await fetch(`/api/v1${path}`, {
@@ -83,7 +84,7 @@ export async function openDevice(me) {
           if (d.id === dev.id) continue;
           const s = await sessionWith(d);
           const out = e2e.encrypt(unb64(s.state), plain);
-          await store.put(sessionName(d.id), { state: b64(out.session), identity: s.identity });
+          await store.put(sessionName(d.id), { ...s, state: b64(out.session) });
           await notePeer(uid, s.identity);
           envelopes.push({ device_id: d.id, type: out.message[0] === 0x12 ? 'prekey' : 'message', ciphertext: b64(out.message) });
         }
@@ -104,21 +105,32 @@ export async function openDevice(me) {
       const env = m && m.e2e && (m.e2e.envelopes || []).find((x) => x.device_id === dev.id);
       if (!env) return null;
       const msg = unb64(env.ciphertext), from = m.e2e.device_id;
-      let s = await store.get(sessionName(from)), out = null;
-      if (s) {
-        try { out = e2e.decrypt(unb64(s.state), msg); } catch (err) { if (msg[0] !== 0x12) throw err; }
+      // The current session, then up to OLDER earlier ones: when both devices started a
+      // session at once, each answers the other's, and the other's messages still come
+      // under the session it started.
+      const s = await store.get(sessionName(from));
+      const states = s ? [s.state, ...(s.older || [])] : [];
+      let out = null, which = -1;
+      for (let i = 0; i < states.length && !out; i++) {
+        try { out = e2e.decrypt(unb64(states[i]), msg); which = i; } catch { /* the next one */ }
       }
+      if (!out && msg[0] !== 0x12) throw new Error('no session of this device opens it');
+      let rec;
       if (!out) {                                      // a new session, started by the sender
         const peek = e2e.prekeyMessagePeek(msg);
         const opk = peek.opkId === null ? null : dev.opks[peek.opkId];
         if (peek.opkId !== null && !opk) throw new Error('the one-time prekey it names is gone');
         const r = e2e.sessionRespond(identity, unb64(dev.spk.state), opk ? unb64(opk) : null, msg);
         out = { session: r.session, plaintext: r.plaintext };
-        s = { identity: b64(peek.identity) };
+        rec = { state: b64(r.session), older: states.slice(0, OLDER), identity: b64(peek.identity) };
         if (opk) { delete dev.opks[peek.opkId]; await store.put(name, dev); }
+      } else {
+        rec = { ...s, older: [...(s.older || [])] };
+        if (which === 0) rec.state = b64(out.session); else rec.older[which - 1] = b64(out.session);
       }
-      await store.put(sessionName(from), { state: b64(out.session), identity: s.identity });
-      if (m.sender) await notePeer(m.sender.id, s.identity);
+      await store.put(sessionName(from), rec);
+      const ident = rec.identity;
+      if (m.sender) await notePeer(m.sender.id, ident);
       const text = JSON.parse(new TextDecoder().decode(out.plaintext)).body;
       await store.put(cacheName, text);
       return text;

@@ -130,3 +130,29 @@ test('encrypted direct conversation and group: both ways decrypt, and the server
     }
   }
 });
+
+test('both start at once: each answers the other\'s session and every message still decrypts', async () => {
+  const tag = randomBytes(6).toString('hex');
+  const cy = await person('Cy Crypt'), di = await person('Di Crypt');
+  const id = await createEncrypted(cy.page, 'direct', { Username: di.username });
+  await openEncrypted(cy.page, id);
+  await openEncrypted(di.page, id);
+  // Neither has a session yet: both send before either has read anything.
+  const first = [`Cy first ${tag}`, `Di first ${tag}`];
+  const box = (p) => p.getByRole('textbox', { name: 'Message', exact: true });
+  await box(cy.page).fill(first[0]);
+  await box(di.page).fill(first[1]);
+  await Promise.all([
+    cy.page.getByRole('button', { name: 'Send', exact: true }).click(),
+    di.page.getByRole('button', { name: 'Send', exact: true }).click(),
+  ]);
+  await shows(cy.page, first[1]);
+  await shows(di.page, first[0]);
+  const second = [`Cy second ${tag}`, `Di second ${tag}`];
+  await sendEncrypted(cy.page, second[0]);
+  await shows(di.page, second[0]);
+  await sendEncrypted(di.page, second[1]);
+  await shows(cy.page, second[1]);
+  for (const p of [cy.page, di.page]) assert.equal(await p.getByText('Could not decrypt').count(), 0);
+  assert.deepEqual(problems, [], 'no script errors, CSP violations or dialogs');
+});
