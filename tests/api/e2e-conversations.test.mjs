@@ -6,6 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign, randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import {
   api, register, assertError, createConversationRaw, uuid, sql, haveDb, openStream, listConversations,
 } from './lib.mjs';
@@ -267,5 +268,30 @@ describe('what the server shows of encrypted messages', () => {
     assert.equal(r.status, 200);
     assert.match(r.text, /end-to-end encrypted/i);
     assert.match(r.text, /needs JavaScript/);
+  });
+});
+
+describe('a data export of an encrypted conversation', () => {
+  it('says "Encrypted message" where the text would be, and holds no envelope', async () => {
+    const { a, b, a1, b1, conv } = await encryptedDirect();
+    const ct = wire(0x11, 80);
+    assert.equal((await sendRaw(a, conv.id, { device_id: a1, envelopes: [env(b1, 'message', ct)] })).status, 201);
+    const x = await api('POST', '/api/v1/me/export', { token: b.token });
+    assert.equal(x.status, 202, x.text);
+    let done;
+    for (const until = Date.now() + 30000; Date.now() < until; await new Promise((r) => setTimeout(r, 200))) {
+      done = (await api('GET', '/api/v1/me/exports', { token: b.token })).json.exports.find((e) => e.id === x.json.export.id);
+      if (done.status !== 'pending') break;
+    }
+    assert.equal(done.status, 'ready');
+    const zip = await api('GET', done.download_url, { token: b.token, raw: true });
+    assert.equal(zip.status, 200);
+    const html = execFileSync('python3', ['-c', `
+import sys, zipfile, io
+z = zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read()))
+sys.stdout.write(z.read('conversations/${conv.id}.html').decode())
+`], { input: zip.buf, encoding: 'utf8' });
+    assert.match(html, /Encrypted message/);
+    assert.ok(!html.includes(ct), 'no ciphertext in the export');
   });
 });
