@@ -12,7 +12,7 @@ async function conversationJSON(id) {
   return (await r.json()).conversation;
 }
 
-export async function initE2E(conv, { catchUp }) {
+export async function initE2E(conv, { catchUp, reportTyping }) {
   const closed = conv.chat.querySelector('#composer .composer-closed');
   const sub = conv.chat.querySelector('.chat-sub');
   const say = (text) => { if (closed) closed.textContent = text; };
@@ -98,6 +98,7 @@ export async function initE2E(conv, { catchUp }) {
       if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }
     });
     closed.replaceWith(form);
+    if (reportTyping) reportTyping(area);           // typing is metadata, as in plain ones
   }
   await decryptAll();
 }

@@ -138,5 +138,5 @@ export function initConversation(live) {
   const form = chat.querySelector('form.composer-form');
   if (form) startComposer(form);
   // An end-to-end encrypted one: this browser encrypts, decrypts and draws its own composer.
-  if (chat.dataset.e2e === '1') initE2E(conv, { catchUp: history.catchUp });
+  if (chat.dataset.e2e === '1') initE2E(conv, { catchUp: history.catchUp, reportTyping: typing.reportTyping });
 }

@@ -84,6 +84,10 @@ test('encrypted direct conversation and group: both ways decrypt, and the server
   const direct = await createEncrypted(ada.page, 'direct', { Username: ben.username });
   await openEncrypted(ada.page, direct);
   await openEncrypted(ben.page, direct);
+  // Typing still shows (it is metadata, in the clear).
+  await ben.page.getByRole('textbox', { name: 'Message', exact: true }).fill('typing…');
+  await waitFor('Ada sees Ben typing', async () => /Ben Crypt is typing/.test(await ada.page.locator('#typing').innerText()));
+  await ben.page.getByRole('textbox', { name: 'Message', exact: true }).fill('');
   await sendEncrypted(ada.page, secrets[0]);
   await shows(ben.page, secrets[0]);
   await sendEncrypted(ben.page, secrets[1]);
