@@ -281,3 +281,6 @@ clean:
 
 -include $(E2E_SAN_OBJ:.o=.d)
 -include $(OBJ:.o=.d) $(SAN_OBJ:.o=.d) $(TSAN_OBJ:.o=.d) $(wildcard build/*/cgi/bin/*.d build/*/*/cgi/bin/*.d)
+
+# The browser test of encrypted conversations loads static/e2e.wasm.
+test-stack: static/e2e.wasm

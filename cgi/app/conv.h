@@ -42,6 +42,9 @@ err_t conv_json(svc *c, const conv *cv, int with_members, json_t **out);
 /* Finds or creates the direct conversation of the caller and peer (ERR_NOT_ALLOWED if a
  * block stands between them). */
 err_t conv_direct_open(svc *c, user_row *peer, long long *id, int *created);
+/* The same for the end-to-end encrypted direct conversation of the two when e2e (a
+ * conversation of its own beside the plain one). */
+err_t conv_direct_open_e2e(svc *c, user_row *peer, int e2e, long long *id, int *created);
 /* Adds uid as a member with role inside the caller's transaction; ERR_ALREADY_MEMBER if
  * they are one already. */
 err_t conv_add_member(svc *c, long long conv_id, long long uid, const char *role);

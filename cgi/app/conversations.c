@@ -33,8 +33,10 @@ const db_stmt conv_stmts[] = {
     {"conv_member_count", "SELECT count(*) FROM members WHERE conversation_id = $1"},
     {"conv_peer", "SELECT " USERS_PUBLIC_COLS("u") " FROM members m "
                   "JOIN users u ON u.id = m.user_id WHERE m.conversation_id = $1 AND m.user_id <> $2 LIMIT 1"},
-    {"conv_insert", "INSERT INTO conversations (kind, title, description, created_by) VALUES ($1, $2, $3, $4) RETURNING id"},
-    {"conv_direct_insert", "INSERT INTO conversations (kind, direct_key, created_by) VALUES ('direct', $1, $2) "
+    {"conv_insert", "INSERT INTO conversations (kind, title, description, created_by, e2e) "
+                    "VALUES ($1, $2, $3, $4, COALESCE($5::boolean, false)) RETURNING id"},
+    {"conv_direct_insert", "INSERT INTO conversations (kind, direct_key, created_by, e2e) "
+                           "VALUES ('direct', $1, $2, COALESCE($3::boolean, false)) "
                            "ON CONFLICT (direct_key) DO NOTHING RETURNING id"},
     {"conv_direct_find", "SELECT id FROM conversations WHERE direct_key = $1"},
     {"conv_update", "UPDATE conversations SET title = COALESCE($2, title), description = COALESCE($3, description) "
@@ -186,16 +188,22 @@ err_t conv_add_member(svc *c, long long conv_id, long long uid, const char *role
 
 err_t conv_direct_open(svc *c, user_row *peer, long long *id, int *created)
 {
+    return conv_direct_open_e2e(c, peer, 0, id, created);
+}
+
+err_t conv_direct_open_e2e(svc *c, user_row *peer, int e2e, long long *id, int *created)
+{
     int blocked;
     err_t e = people_block_between(c, c->user->id, peer->id, &blocked);
     if (e) return e;
     if (blocked) return svc_fail(c, ERR_NOT_ALLOWED, "username", "You cannot start a conversation with this person.");
     long long lo = c->user->id < peer->id ? c->user->id : peer->id, hi = lo == c->user->id ? peer->id : c->user->id;
-    const char *key = arena_printf(c->a, "%lld:%lld", lo, hi);
-    const char *p[] = {key, id_str(c, c->user->id)};
+    /* The encrypted one is a conversation of its own, beside the plain one. */
+    const char *key = arena_printf(c->a, e2e ? "%lld:%lld:e2e" : "%lld:%lld", lo, hi);
+    const char *p[] = {key, id_str(c, c->user->id), e2e ? "true" : NULL};
     PGresult *r;
     if ((e = db_begin(c->db))) return e;
-    if ((e = db_exec(c->db, "conv_direct_insert", 2, p, &r))) goto fail;
+    if ((e = db_exec(c->db, "conv_direct_insert", 3, p, &r))) goto fail;
     *created = PQntuples(r) == 1;
     if (*created) {
         *id = atoll(PQgetvalue(r, 0, 0));
@@ -244,6 +252,9 @@ static err_t h_conv_create(ctx *c)
     if (strcmp(kind, "direct") && strcmp(kind, "group") && strcmp(kind, "channel"))
         return ctx_fail(c, ERR_INVALID_FIELD, "kind", "The kind must be direct, group or channel.");
     json_t *members = json_object_get(c->in, "members");
+    int e2e = json_is_true(json_object_get(c->in, "e2e"));
+    if (e2e && !strcmp(kind, "channel"))
+        return ctx_fail(c, ERR_INVALID_FIELD, "e2e", "Only direct conversations and groups can be end-to-end encrypted.");
     user_row **people;
     size_t n;
     if (!strcmp(kind, "direct")) {
@@ -257,7 +268,7 @@ static err_t h_conv_create(ctx *c)
             return ctx_fail(c, ERR_INVALID_FIELD, "members", "A direct conversation is with someone else.");
         long long id;
         int created;
-        if ((e = conv_direct_open(&c->svc, people[0], &id, &created))) return e;
+        if ((e = conv_direct_open_e2e(&c->svc, people[0], e2e, &id, &created))) return e;
         if (created) conv_event_created(&c->svc, id);                  /* committed inside conv_direct_open */
         conv cv;
         json_t *cj;
@@ -280,10 +291,10 @@ static err_t h_conv_create(ctx *c)
                                      arena_printf(c->svc.a, "You cannot add %s to a conversation.", people[i]->username));
     }
     const char *desc = ctx_str(c, "description");
-    const char *p[] = {kind, title, desc ? desc : "", id_str(&c->svc, c->svc.user->id)};
+    const char *p[] = {kind, title, desc ? desc : "", id_str(&c->svc, c->svc.user->id), e2e ? "true" : NULL};
     PGresult *r;
     if ((e = db_begin(c->svc.db))) return e;
-    if ((e = db_exec(c->svc.db, "conv_insert", 4, p, &r))) goto fail;
+    if ((e = db_exec(c->svc.db, "conv_insert", 5, p, &r))) goto fail;
     long long id = atoll(PQgetvalue(r, 0, 0));
     PQclear(r);
     if ((e = conv_add_member(&c->svc, id, c->svc.user->id, "owner"))) goto fail;
@@ -445,6 +456,7 @@ static const field_spec f_conv_create[] = {
     {"title", "Title", FV_TEXT, 0, 0, 100},
     {"description", "Description", FV_MULTILINE, 0, 0, 1000},
     {"username", "Username", FV_USERNAME, 0, 3, 32},
+    {"e2e", "End-to-end encrypted", FV_BOOL, 0, 0, 0},
     {NULL, NULL, 0, 0, 0, 0},
 };
 static const field_spec q_conv_show[] = {Q_HISTORY, {"reply_to", "reply_to", FV_INT, 0, 1, 999999999999999LL},

@@ -73,6 +73,8 @@ err_t inbox_list(ctx *c, json_t **out)
             const char *body = json_string_value(json_object_get(lm, "body"));
             const char *files = media_excerpt(&c->svc, json_object_get(lm, "attachments"));
             const char *ex = body && *body ? fmt_excerpt(c->svc.a, body, strlen(body), 120) : files ? files : "";
+            if (json_is_object(json_object_get(lm, "e2e")) && !json_is_true(json_object_get(lm, "deleted")))
+                ex = "Encrypted message";                /* the server cannot read it */
             json_object_set_new(lm, "excerpt", json_string(ex));
         }
         json_object_set_new(o, "last_message", lm ? lm : json_null());

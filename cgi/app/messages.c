@@ -7,6 +7,7 @@
 #include <string.h>
 #include "msg.h"
 #include "push.h"
+#include "e2emsg.h"
 #include "media.h"
 #include "events.h"
 #include "format.h"
@@ -56,8 +57,9 @@ const db_stmt msg_stmts[] = {
     {"msg_edit", "UPDATE messages SET body = $3, edited_at = now() WHERE conversation_id = $1 AND seq = $2 "
                  "AND deleted_at IS NULL AND kind = 'text'"},
     {"msg_delete", "WITH x AS (DELETE FROM reactions WHERE conversation_id = $1 AND seq = $2), "
-                   "f AS (DELETE FROM message_media WHERE conversation_id = $1 AND seq = $2) "
-                   "UPDATE messages SET body = NULL, deleted_at = now(), edited_at = NULL "
+                   "f AS (DELETE FROM message_media WHERE conversation_id = $1 AND seq = $2), "
+                   "envs AS (DELETE FROM e2e_envelopes WHERE conversation_id = $1 AND seq = $2) "
+                   "UPDATE messages SET body = NULL, ciphertext = NULL, deleted_at = now(), edited_at = NULL "
                    "WHERE conversation_id = $1 AND seq = $2 AND deleted_at IS NULL"},
     {"msg_react", "WITH d AS (DELETE FROM reactions WHERE conversation_id = $1 AND seq = $2 AND user_id = $3 "
                   "AND emoji = $4 RETURNING 1) INSERT INTO reactions (conversation_id, seq, user_id, emoji) "
@@ -109,6 +111,8 @@ json_t *msg_row_json(svc *c, PGresult *r, int i, int col, long long conv_id, con
     if (m) json_object_set_new(m, "attachments", json_is_array(att) ? att : json_array());
     if (m) json_object_set_new(m, "removed", json_boolean(deleted && V(MC_REMOVED)[0] == 't'));
     else json_decref(att);
+    if (m) json_object_set_new(m, "e2e", NUL(MC_E2E_DEVICE) ? json_null()
+                               : e2emsg_row_json(c, deleted, V(MC_E2E_DEVICE), NUL(MC_E2E_GROUP) ? NULL : V(MC_E2E_GROUP)));
     if (m && !NUL(MC_REPLY_SEQ)) {
         int rdel = NUL(MC_REPLY_DELETED) || V(MC_REPLY_DELETED)[0] == 't';
         const char *rb = NUL(MC_REPLY_BODY) ? "" : V(MC_REPLY_BODY);
@@ -163,7 +167,10 @@ static err_t msg_get_as(svc *c, long long conv_id, long long seq, const user_row
     json_t *arr = json_array();
     json_array_append_new(arr, msg_row_json(c, r, 0, 0, conv_id, reader));
     PQclear(r);
-    if ((e = add_reactions(c, conv_id, arr, reader))) { json_decref(arr); return e; }
+    if ((e = add_reactions(c, conv_id, arr, reader)) || (e = e2emsg_attach(c, conv_id, arr, reader))) {
+        json_decref(arr);
+        return e;
+    }
     *out = json_incref(json_array_get(arr, 0));
     json_decref(arr);
     return *out ? ERR_OK : ERR_INTERNAL;
@@ -224,7 +231,9 @@ static err_t msg_get_new(svc *c, long long conv_id, long long seq, json_t **mine
     *mine = msg_row_json(c, r, 0, 0, conv_id, c->user);
     *neutral = msg_row_json(c, r, 0, 0, conv_id, NULL);
     PQclear(r);
-    if (*mine && *neutral) return ERR_OK;
+    json_t *one = json_pack("[O]", *mine);               /* the sender's own devices' envelopes */
+    if (one && *neutral && !e2emsg_attach(c, conv_id, one, c->user)) { json_decref(one); return ERR_OK; }
+    json_decref(one);
     json_decref(*mine);
     json_decref(*neutral);
     return ERR_INTERNAL;
@@ -278,6 +287,7 @@ err_t msg_page(svc *c, const conv *cv, const msg_cursor *cur, json_t **out)
     }
     if ((e = add_reactions(c, cv->id, arr, c->user))) goto fail;
     if ((e = add_receipts(c, cv->id, arr))) goto fail;
+    if ((e = e2emsg_attach(c, cv->id, arr, c->user))) goto fail;
     size_t n = json_array_size(arr);
     long long first = n ? json_integer_value(json_object_get(json_array_get(arr, 0), "seq")) : 0;
     long long last = n ? json_integer_value(json_object_get(json_array_get(arr, n - 1), "seq")) : 0;
@@ -394,14 +404,22 @@ static err_t h_msg_send(ctx *c)
     if (e) return e;
     const char *body = ctx_str(c, "body");
     json_t *files = json_object_get(c->in, "media_ids");
-    if (!body) body = "";
-    if (json_array_size(files) && strspn(body, " \t\r\n") == strlen(body)) body = "";   /* a file alone */
-    else if ((e = msg_body_ok(&c->svc, body))) return e;
     json_t *rt = json_object_get(c->in, "reply_to");
     long long reply_to = json_is_integer(rt) ? json_integer_value(rt) : 0;
     int created;
     long long seq, event_id;
-    if ((e = msg_send(&c->svc, &cv, body, ctx_str(c, "client_id"), reply_to, files, &created, &seq, &event_id))) return e;
+    if (cv.e2e) {                                        /* envelopes only (e2emsg.h) */
+        if ((e = e2emsg_send(&c->svc, &cv, c->in, ctx_str(c, "client_id"), reply_to, &created, &seq, &event_id)))
+            return e;
+    } else {
+        if (json_object_get(c->in, "envelopes") || json_object_get(c->in, "group"))
+            return ctx_fail(c, ERR_INVALID_FIELD, "envelopes", "This conversation is not end-to-end encrypted: send a body.");
+        if (!body) body = "";
+        if (json_array_size(files) && strspn(body, " \t\r\n") == strlen(body)) body = "";   /* a file alone */
+        else if ((e = msg_body_ok(&c->svc, body))) return e;
+        if ((e = msg_send(&c->svc, &cv, body, ctx_str(c, "client_id"), reply_to, files, &created, &seq, &event_id)))
+            return e;
+    }
     /* Committed: ring the bell. A retry rings it again under the same event id (the hubs
      * deliver an id once), so it costs nothing when the first publication arrived. */
     json_t *m = NULL, *neutral = NULL;
@@ -482,6 +500,8 @@ static err_t path_own_msg(ctx *c, conv *cv, long long *seq)
     if (e) return e;
     if (sender != c->svc.user->id || strcmp(kind, "text") || deleted)
         return ctx_fail(c, ERR_FORBIDDEN, NULL, "You can only edit your own messages.");
+    if (cv->e2e)            /* an edit would need new envelopes for every device; not offered */
+        return ctx_fail(c, ERR_BAD_REQUEST, NULL, "Messages in an end-to-end encrypted conversation cannot be edited.");
     if ((e = conv_unmuted(&c->svc, cv, "edit messages"))) return e;
     return conv_unblocked(&c->svc, cv, "edit messages");
 }

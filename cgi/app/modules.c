@@ -13,6 +13,7 @@ extern const module home_module, account_module, profile_module, security_module
 extern const module devices_module;   /* the key directory of end-to-end encryption */
 extern const module push_module, notify_module, mentions_module;
 extern const module theme_module;
+extern const module e2emsg_module;    /* encrypted conversations' envelopes */
 static const module store_module = {"store", NULL, 0, db_core_stmts};   /* the store's own */
 /* Changes that cause background work queue it in their own transaction (cgi/worker/jobs.h);
  * administrators list and retry jobs from the admin area with the worker's own statements. */
@@ -27,7 +28,7 @@ const module *const modules[] = {
     &users_module, &tokens_module, &people_module, &devices_module,
     &theme_module,
     &events_module, &evlog_module, &store_module, &jobs_module, &jobs_admin_module,
-    &push_module, &notify_module, &mentions_module,
+    &push_module, &notify_module, &mentions_module, &e2emsg_module,
     NULL,
 };
 

@@ -14,7 +14,8 @@ extern const db_stmt msg_stmts[];
  * the same JSON. */
 #define MSG_COLS "m.id, m.seq, m.kind, m.body, " DB_TS("m.created_at") ", " DB_TS("m.edited_at") ", " \
                  "m.deleted_at IS NOT NULL, m.client_id, " USERS_REF_COLS("s") ", m.reply_to_seq, r.body, " \
-                 "r.deleted_at IS NOT NULL, " USERS_REF_COLS("rs") ", " MSG_ATTACH_COL ", m.removed_by IS NOT NULL"
+                 "r.deleted_at IS NOT NULL, " USERS_REF_COLS("rs") ", " MSG_ATTACH_COL ", m.removed_by IS NOT NULL, " \
+                 "m.e2e_device, encode(m.ciphertext, 'hex')"
 /* The files a message carries, in order, as a JSON array (NULL for none). */
 #define MSG_ATTACH_COL "(SELECT json_agg(json_build_object('id', x.id, 'name', x.name, 'mime', x.mime, " \
                        "'kind', x.kind, 'size', x.size, 'width', x.width, 'height', x.height, " \
@@ -31,6 +32,7 @@ enum msg_col {
     MC_REPLY_SENDER,                              /* USERS_REF_NCOLS columns */
     MC_ATTACH = MC_REPLY_SENDER + USERS_REF_NCOLS,
     MC_REMOVED,                                   /* removed by an administrator */
+    MC_E2E_DEVICE, MC_E2E_GROUP,                  /* end-to-end: sending device, sender-key ciphertext */
     MSG_NCOLS,
 };
 /* The message at row i, columns col.. (MSG_COLS), as the API's message JSON (reactions

@@ -195,6 +195,8 @@ static void xb_msg_html(xb *x, json_t *m)
     if (!json_is_null(json_object_get(m, "edited_at"))) buf_puts(b, " (edited)");
     buf_puts(b, "</span><div>");
     if (deleted) buf_puts(b, "<p class=\"gone\">This message was deleted.</p>");
+    else if (json_is_object(json_object_get(m, "e2e")))   /* the server never had its text */
+        buf_puts(b, "<p class=\"gone\">Encrypted message (end-to-end: only the members' devices can read it).</p>");
     else {
         /* fmt_message's HTML: every character of the body escaped, a few marks formatted. */
         const char *h = json_string_value(json_object_get(m, "html"));

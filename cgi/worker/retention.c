@@ -21,7 +21,8 @@ const db_stmt retention_stmts[] = {
      "  AND created_at < now() - $2::int * interval '1 day' ORDER BY created_at LIMIT " RET_STR(RETENTION_BATCH) "), "
      "x AS (DELETE FROM reactions r USING t WHERE r.conversation_id = $1 AND r.seq = t.seq), "
      "f AS (DELETE FROM message_media mm USING t WHERE mm.conversation_id = $1 AND mm.seq = t.seq), "
-     "u AS (UPDATE messages m SET body = NULL, deleted_at = now(), edited_at = NULL FROM t "
+     "envs AS (DELETE FROM e2e_envelopes e USING t WHERE e.conversation_id = $1 AND e.seq = t.seq), "
+     "u AS (UPDATE messages m SET body = NULL, ciphertext = NULL, deleted_at = now(), edited_at = NULL FROM t "
      "  WHERE m.conversation_id = $1 AND m.seq = t.seq AND m.deleted_at IS NULL RETURNING 1) "
      "SELECT count(*) FROM u"},
     {NULL, NULL},

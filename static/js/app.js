@@ -19,6 +19,7 @@ import { initSearchSuggest } from './search-suggest.js';
 import { initDeliveryReceipts } from './delivery.js';
 import { initPasskeys } from './passkeys.js';
 import { initPush } from './push.js';
+import { initE2EForms } from './conversation-e2e.js';
 
 const clock = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
 const day = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
@@ -128,5 +129,6 @@ if (document.body.dataset.me) {
   initDeliveryReceipts(live);
   initUnread(live);
   initSearchSuggest();
+  initE2EForms();
   live.start();
 }

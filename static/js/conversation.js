@@ -20,6 +20,7 @@
 //   conversation-unread.js    opening at the "New messages" line; "Jump to latest"
 //   conversation-media.js     attachments re-rendered when the worker has processed them
 //   media-view.js             photos opened full size, with next and previous
+//   conversation-e2e.js       end-to-end encrypted ones: encrypting, decrypting, the lock
 
 import { seqOf, messageItems } from './conversation-log.js';
 import { initReadPosition } from './conversation-read.js';
@@ -33,6 +34,7 @@ import { initUnreadLine } from './conversation-unread.js';
 import { initMedia } from './conversation-media.js';
 import { initViewer } from './media-view.js';
 import { fetchDocument } from './net.js';
+import { initE2E } from './conversation-e2e.js';
 
 /**
  * Makes the conversation on the page live; returns a function that stops it again (its
@@ -151,6 +153,9 @@ export function initConversation(live) {
 
   const form = chat.querySelector('form.composer-form');
   if (form) startComposer(form);
+  // An end-to-end encrypted one: this browser encrypts, decrypts and draws its own composer.
+  if (chat.dataset.e2e === '1') initE2E(conv, { catchUp: history.catchUp, reportTyping: typing.reportTyping });
+
   // Opening a conversation is to write in it: the composer has the focus (not on touch
   // screens, where that would cover the messages with the keyboard; not when the address
   // points at a message).

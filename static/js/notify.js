@@ -93,7 +93,8 @@ function notifier(live) {
       const h1 = chat.querySelector('h1');
       if (h1) title = `${sender} · ${iso(h1.textContent.trim())}`;
     }
-    let body = String(m.body || '').replace(/\s+/g, ' ').trim();
+    // An end-to-end encrypted message has no body on the server: the notification says so.
+    let body = m.e2e ? 'Encrypted message' : String(m.body || '').replace(/\s+/g, ' ').trim();
     if (body.length > MAX_BODY) body = `${body.slice(0, MAX_BODY - 1)}…`;
     try {
       // One tag per message: several tabs of this browser show it once.

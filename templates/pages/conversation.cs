@@ -34,6 +34,10 @@
     set:Layout.cid = Data.conversation.id ?><?cs
     if:Data.conversation.my_muted_until ?><?cs
       set:Layout.can_post = "0" ?><?cs
+    elif:Data.conversation.e2e ?><?cs #
+      An end-to-end encrypted conversation takes no form post: only a device
+      holding keys can write it (the notice below says so). ?><?cs
+      set:Layout.can_post = "0" ?><?cs
     elif:Data.conversation.kind == "channel" && Data.conversation.my_role != "owner" && Data.conversation.my_role != "admin" ?><?cs
       set:Layout.can_post = "0" ?><?cs
     else ?><?cs
@@ -50,7 +54,7 @@
         </div>
       </nav>
       <div class="shell-main" id="shell-main">
-    <div class="chat" data-conversation-id="<?cs var:Layout.cid ?>" data-kind="<?cs var:Data.conversation.kind ?>" data-read-seq="<?cs var:Data.conversation.read_seq ?>">
+    <div class="chat" data-conversation-id="<?cs var:Layout.cid ?>" data-kind="<?cs var:Data.conversation.kind ?>" data-read-seq="<?cs var:Data.conversation.read_seq ?>"<?cs if:Data.conversation.e2e ?> data-e2e="1"<?cs /if ?>>
       <header class="chat-head">
         <a class="chat-back" href="/conversations"><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="20" height="20"><path fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" d="M12.5 4.5 7 10l5.5 5.5"/></svg><span class="visually-hidden">All conversations</span></a>
         <?cs call:conv_avatar(Data.conversation) ?>
@@ -59,7 +63,8 @@
           <p class="chat-sub"><span class="kind-tag kind-<?cs var:Data.conversation.kind ?>"><?cs call:kind_label(Data.conversation.kind) ?></span><?cs
           if:Data.conversation.kind == "direct" && Data.conversation.peer.id ?><?cs call:presence(Data.conversation.peer, "full") ?><?cs /if ?><?cs
           if:Data.conversation.kind != "direct" ?> · <?cs var:subcount(Data.conversation.members) ?> <?cs if:subcount(Data.conversation.members) == 1 ?>member<?cs else ?>members<?cs /if ?><?cs /if ?><?cs
-          if:Data.conversation.description ?> · <span class="chat-desc" dir="auto"><?cs var:Data.conversation.description ?></span><?cs /if ?></p>
+          if:Data.conversation.description ?> · <span class="chat-desc" dir="auto"><?cs var:Data.conversation.description ?></span><?cs /if ?><?cs
+          if:Data.conversation.e2e ?> · <span class="e2e-tag">End-to-end encrypted</span><?cs /if ?></p>
         </div>
         <button type="button" class="btn btn-secondary btn-sm notify-enable" hidden><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="18" height="18" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><path d="M5 8a5 5 0 0 1 10 0c0 4 1.5 5.5 2 6H3c.5-.5 2-2 2-6Z"/><path d="M8.2 16.5a2 2 0 0 0 3.6 0"/></svg><span class="notify-enable-label">Enable desktop notifications</span></button>
         <button type="button" class="btn btn-secondary btn-sm mute-toggle" aria-pressed="false" title="Mute desktop notifications for this conversation" hidden><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="18" height="18" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><path d="M5 8a5 5 0 0 1 10 0c0 4 1.5 5.5 2 6H3c.5-.5 2-2 2-6Z"/><path class="mute-slash" d="M3 3l14 14"/><path d="M8.2 16.5a2 2 0 0 0 3.6 0"/></svg><span class="mute-label">Mute</span></button>
@@ -122,7 +127,7 @@
           <p class="hint composer-hint" id="body-hint"><strong>**bold**</strong>, <em>*italic*</em>, <code>`code`</code>, links and @mentions are formatted.</p>
         </form><?cs
         else ?>
-        <p class="composer-closed"><svg class="icon" aria-hidden="true" viewBox="0 0 24 24" width="18" height="18" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><rect x="4.5" y="10.5" width="15" height="10" rx="2"/><path d="M8 10.5V7.5a4 4 0 0 1 8 0v3"/></svg><?cs if:Data.conversation.my_muted_until ?>An owner or admin muted you here until <?cs call:time(Data.conversation.my_muted_until) ?>: you can read but not send.<?cs else ?>Only admins can post in this channel.<?cs /if ?></p><?cs
+        <p class="composer-closed"><svg class="icon" aria-hidden="true" viewBox="0 0 24 24" width="18" height="18" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><rect x="4.5" y="10.5" width="15" height="10" rx="2"/><path d="M8 10.5V7.5a4 4 0 0 1 8 0v3"/></svg><?cs if:Data.conversation.e2e && !Data.conversation.my_muted_until ?>This conversation is end-to-end encrypted: reading and writing it needs JavaScript, which decrypts and encrypts on your device. The server cannot read it.<?cs elif:Data.conversation.my_muted_until ?>An owner or admin muted you here until <?cs call:time(Data.conversation.my_muted_until) ?>: you can read but not send.<?cs else ?>Only admins can post in this channel.<?cs /if ?></p><?cs
         /if ?>
       </div>
     </div>

@@ -84,7 +84,9 @@
               (search hits' snippets are the one other raw value, in pages/search.cs).
               A message may be only files: then it has no body element.
 ?><?cs
-      if:m.body != "" || subcount(m.attachments) == 0 ?>
+      if:m.e2e.device_id ?>
+              <div class="msg-body msg-encrypted">Encrypted message</div><?cs
+      elif:m.body != "" || subcount(m.attachments) == 0 ?>
               <div class="msg-body" dir="auto"><?cs uvar:m.html ?><?cs if:Layout.m_cont == "1" && m.edited_at ?> <span class="msg-edited" title="Edited <?cs var:m.edited_at ?>">(edited)</span><?cs /if ?></div><?cs
       /if ?><?cs
       if:subcount(m.attachments) > 0 ?><?cs call:attachments(m) ?><?cs /if ?><?cs

@@ -1,0 +1,117 @@
+// conversation-e2e.js — an end-to-end encrypted conversation's page with JavaScript: this
+// browser becomes a device (e2e-client.js), the server's "needs JavaScript" notice becomes
+// a composer that encrypts, every "Encrypted message" in the list (history and what
+// arrives live) is decrypted in place as text, and the header shows a lock and, in a direct
+// conversation, the safety number to compare in person (digits; no QR code yet).
+
+import { openDevice } from './e2e-client.js';
+
+async function conversationJSON(id) {
+  const r = await fetch(`/api/v1/conversations/${id}?limit=1`, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+  if (!r.ok) throw new Error(`HTTP ${r.status}`);
+  return (await r.json()).conversation;
+}
+
+export async function initE2E(conv, { catchUp, reportTyping }) {
+  const closed = conv.chat.querySelector('#composer .composer-closed');
+  const sub = conv.chat.querySelector('.chat-sub');
+  const say = (text) => { if (closed) closed.textContent = text; };
+  let device, info;
+  try {
+    [device, info] = await Promise.all([openDevice(conv.me), conversationJSON(conv.id)]);
+  } catch (err) {
+    say(`End-to-end encryption could not start in this browser: ${err.message}`);
+    return;
+  }
+  let members = (info.members || []).map((m) => m.id);
+  const peer = info.kind === 'direct' && info.peer ? info.peer.id : null;
+
+  const lock = document.createElement('span');
+  lock.className = 'e2e-lock';
+  lock.textContent = ' · 🔒 ';
+  const safety = document.createElement('span');
+  safety.className = 'e2e-safety';
+  if (sub) sub.append(lock, safety);
+  async function showSafety() {
+    if (!peer) { safety.textContent = 'Encrypted for each member\'s devices'; return; }
+    const key = await device.peerIdentity(peer);
+    if (!key) { safety.textContent = 'Safety number: after the first message'; return; }
+    const digits = device.safetyNumber(conv.me, key, peer);
+    safety.textContent = `Safety number: ${digits.match(/.{5}/g).join(' ')}`;
+  }
+
+  let running = null;
+  async function decryptAll() {
+    if (running) return running;
+    running = (async () => {
+      for (const el of conv.log.querySelectorAll('.msg-encrypted:not([data-e2e-done])')) {
+        const li = el.closest('li[id^="m"]');
+        const seq = li && Number(li.id.slice(1));
+        if (!seq) continue;
+        try {
+          const text = await device.read(conv.id, seq);
+          if (text === null) continue;
+          el.textContent = text;
+          el.classList.add('msg-decrypted');
+          el.setAttribute('dir', 'auto');
+          el.dataset.e2eDone = '1';
+        } catch (err) {
+          el.textContent = `Could not decrypt: ${err.message}`;
+          el.dataset.e2eDone = '1';
+        }
+      }
+      await showSafety();
+    })();
+    try { await running; } finally { running = null; }
+  }
+  new MutationObserver(() => { decryptAll(); }).observe(conv.log, { childList: true, subtree: true });
+
+  if (closed) {
+    const form = document.createElement('form');
+    form.className = 'composer-form e2e-composer';
+    form.innerHTML = '<div class="composer-row"><label class="visually-hidden" for="e2e-body">Message</label>'
+      + '<textarea id="e2e-body" name="body" rows="1" required placeholder="Encrypted message"></textarea>'
+      + '<button type="submit" class="btn btn-primary composer-send">Send</button></div>'
+      + '<p class="hint composer-hint" role="status"></p>';
+    const area = form.querySelector('textarea'), hint = form.querySelector('.composer-hint');
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const text = area.value;
+      if (!text.trim()) return;
+      area.disabled = true;
+      hint.textContent = '';
+      try {
+        // Members as they are now: someone added since the page opened gets it too.
+        members = ((await conversationJSON(conv.id)).members || []).map((m) => m.id);
+        await device.send(conv.id, members, text);
+        area.value = '';
+        await catchUp();
+      } catch (err) {
+        hint.textContent = `Not sent: ${err.message}`;
+      } finally {
+        area.disabled = false;
+        area.focus();
+        decryptAll();
+      }
+    });
+    area.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }
+    });
+    closed.replaceWith(form);
+    if (reportTyping) reportTyping(area);           // typing is metadata, as in plain ones
+  }
+  await decryptAll();
+}
+
+/** On the conversations page: the new direct conversation and new group forms offer encryption. */
+export function initE2EForms() {
+  for (const kind of ['direct', 'group']) {
+    const input = document.querySelector(`form[action="/conversations"] input[name="kind"][value="${kind}"]`);
+    if (!input) continue;
+    const p = document.createElement('p');
+    p.className = 'field e2e-option';
+    p.innerHTML = '<label><input type="checkbox" name="e2e" value="1"> End-to-end encrypted</label>';
+    const submit = input.form.querySelector('button[type="submit"]');
+    if (kind === 'group' && submit) submit.before(p); else input.form.append(p);
+  }
+}

@@ -1,0 +1,139 @@
+// e2e-client.js — this browser as one end-to-end encryption device of the signed-in person:
+// its keys made in static/e2e.wasm and registered in the key directory, its pairwise
+// sessions (X3DH, then the Double Ratchet) with every other device, and messages encrypted
+// to all of a conversation's devices and decrypted from the envelope addressed to it.
+// Every state is kept by e2e-store.js; plaintexts once read are kept there too, since a
+// ratchet's keys open a message only once.
+
+import { loadE2E } from './e2e.js';
+import { openStore, b64, unb64 } from './e2e-store.js';
+import { csrfToken, uuid } from './net.js';
+
+const PREKEYS = 20;
+const OLDER = 2;          // earlier sessions kept per device (see read)
+
+async function api(method, path, body) {
+  const r = await fetch(`/api/v1${path}`, {
+    method, credentials: 'same-origin',
+    headers: { Accept: 'application/json', 'X-CSRF-Token': csrfToken(), ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const data = await r.json().catch(() => ({}));
+  if (!r.ok) throw new Error((data.error && data.error.message) || `HTTP ${r.status}`);
+  return data;
+}
+
+/** The device of user `me` in this browser, registered on first use. */
+export async function openDevice(me) {
+  const [e2e, store] = await Promise.all([loadE2E('/static/e2e.wasm'), openStore()]);
+  const name = `device:${me}`;
+  let dev = await store.get(name);
+  if (!dev) {
+    const identity = e2e.identityNew();
+    const spk = e2e.signedPrekeyNew(identity, 1);
+    const otks = Array.from({ length: PREKEYS }, (_, i) => e2e.onetimePrekeyNew(i + 1));
+    dev = { id: uuid(), identity: b64(identity), spk: { id: 1, state: b64(spk.state) },
+      opks: Object.fromEntries(otks.map((k) => [k.id, b64(k.state)])) };
+    await api('PUT', `/devices/${dev.id}/keys`, {
+      identity_key: b64(e2e.identityPublic(identity)),
+      signed_prekey: { id: 1, key: b64(spk.public), signature: b64(spk.signature) },
+      one_time_prekeys: otks.map((k) => ({ id: k.id, key: b64(k.public) })),
+    });
+    await store.put(name, dev);
+  }
+  const identity = unb64(dev.identity);
+  const sessionName = (peer) => `session:${me}:${dev.id}:${peer}`;
+  const known = new Map();    // user id → their devices (bundles), fetched once per page
+
+  // A person without devices yet is asked again next time.
+  async function devicesOf(uid) {
+    if (known.has(uid)) return known.get(uid);
+    const list = (await api('GET', `/users/${uid}/devices`)).devices;
+    if (list.length) known.set(uid, list);
+    return list;
+  }
+  // The identity key of the first device of uid this device has had a session with.
+  async function notePeer(uid, identityKey) {
+    if (!(await store.get(`peer:${me}:${uid}`))) await store.put(`peer:${me}:${uid}`, identityKey);
+  }
+
+  // One device's session, created from its bundle when there is none.
+  async function sessionWith(d) {
+    const s = await store.get(sessionName(d.id));
+    if (s) return s;
+    return { state: b64(e2e.sessionInitiate(identity, unb64(d.bundle))), identity: d.identity_key };
+  }
+
+  // One thing at a time: a session's state is read, advanced and written back whole.
+  let chain = Promise.resolve();
+  const serial = (fn) => (...args) => { const run = chain.then(() => fn(...args)); chain = run.catch(() => {}); return run; };
+
+  return {
+    id: dev.id,
+    identityKey: e2e.identityPublic(identity),
+    safetyNumber: (myUid, peerKey, peerUid) => e2e.safetyNumber(e2e.identityPublic(identity), myUid, unb64(peerKey), peerUid),
+    /** The identity key of the first device of `uid` this device has a session with (or null). */
+    peerIdentity: (uid) => store.get(`peer:${me}:${uid}`),
+
+    /** Encrypts text to every device of `memberIds` but this one; sends it; keeps the plaintext. */
+    send: serial(async (convId, memberIds, text) => {
+      const plain = new TextEncoder().encode(JSON.stringify({ v: 1, body: text }));
+      const envelopes = [];
+      for (const uid of memberIds) {
+        for (const d of await devicesOf(uid)) {
+          if (d.id === dev.id) continue;
+          const s = await sessionWith(d);
+          const out = e2e.encrypt(unb64(s.state), plain);
+          await store.put(sessionName(d.id), { ...s, state: b64(out.session) });
+          await notePeer(uid, s.identity);
+          envelopes.push({ device_id: d.id, type: out.message[0] === 0x12 ? 'prekey' : 'message', ciphertext: b64(out.message) });
+        }
+      }
+      const r = await api('POST', `/conversations/${convId}/messages`, { device_id: dev.id, client_id: uuid(), envelopes });
+      await store.put(`plain:${me}:${convId}:${r.message.seq}`, text);
+      return r.message;
+    }),
+
+    /** The text of message `seq` (read before, or decrypted now from its envelope); null if none is ours. */
+    read: serial(async (convId, seq) => {
+      const cacheName = `plain:${me}:${convId}:${seq}`;
+      const cached = await store.get(cacheName);
+      if (cached !== null) return cached;
+      const page = await api('GET', `/conversations/${convId}/messages?after=${seq - 1}&limit=1`);
+      const m = page.messages[0];
+      if (m && m.e2e && m.e2e.device_id === dev.id) return null;   // ours, being sent: kept by send
+      const env = m && m.e2e && (m.e2e.envelopes || []).find((x) => x.device_id === dev.id);
+      if (!env) return null;
+      const msg = unb64(env.ciphertext), from = m.e2e.device_id;
+      // The current session, then up to OLDER earlier ones: when both devices started a
+      // session at once, each answers the other's, and the other's messages still come
+      // under the session it started.
+      const s = await store.get(sessionName(from));
+      const states = s ? [s.state, ...(s.older || [])] : [];
+      let out = null, which = -1;
+      for (let i = 0; i < states.length && !out; i++) {
+        try { out = e2e.decrypt(unb64(states[i]), msg); which = i; } catch { /* the next one */ }
+      }
+      if (!out && msg[0] !== 0x12) throw new Error('no session of this device opens it');
+      let rec;
+      if (!out) {                                      // a new session, started by the sender
+        const peek = e2e.prekeyMessagePeek(msg);
+        const opk = peek.opkId === null ? null : dev.opks[peek.opkId];
+        if (peek.opkId !== null && !opk) throw new Error('the one-time prekey it names is gone');
+        const r = e2e.sessionRespond(identity, unb64(dev.spk.state), opk ? unb64(opk) : null, msg);
+        out = { session: r.session, plaintext: r.plaintext };
+        rec = { state: b64(r.session), older: states.slice(0, OLDER), identity: b64(peek.identity) };
+        if (opk) { delete dev.opks[peek.opkId]; await store.put(name, dev); }
+      } else {
+        rec = { ...s, older: [...(s.older || [])] };
+        if (which === 0) rec.state = b64(out.session); else rec.older[which - 1] = b64(out.session);
+      }
+      await store.put(sessionName(from), rec);
+      const ident = rec.identity;
+      if (m.sender) await notePeer(m.sender.id, ident);
+      const text = JSON.parse(new TextDecoder().decode(out.plaintext)).body;
+      await store.put(cacheName, text);
+      return text;
+    }),
+  };
+}

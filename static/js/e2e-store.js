@@ -1,0 +1,58 @@
+// e2e-store.js — this browser's end-to-end encryption state in IndexedDB, every value
+// sealed with AES-GCM under a key WebCrypto made non-extractable (the page can use it but
+// never read it out; IndexedDB keeps the CryptoKey object itself). Values are JSON with
+// byte arrays as base64url; callers get plain objects back and own them.
+
+const DB = 'parley-e2e', STORE = 'state';
+
+function open() {
+  return new Promise((resolve, reject) => {
+    const r = indexedDB.open(DB, 1);
+    r.onupgradeneeded = () => r.result.createObjectStore(STORE);
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+}
+
+function req(db, mode, fn) {
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(STORE, mode);
+    const r = fn(tx.objectStore(STORE));
+    tx.oncomplete = () => resolve(r && r.result);
+    tx.onerror = () => reject(tx.error);
+  });
+}
+
+export function b64(bytes) {
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 8192) bin += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+export function unb64(s) {
+  const bin = atob(s.replace(/-/g, '+').replace(/_/g, '/'));
+  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+}
+
+/** Opens the store; the sealing key is made on first use and never leaves WebCrypto. */
+export async function openStore() {
+  const db = await open();
+  let key = await req(db, 'readonly', (s) => s.get('key'));
+  if (!key) {
+    key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+    await req(db, 'readwrite', (s) => s.put(key, 'key'));
+  }
+  return {
+    async get(name) {
+      const v = await req(db, 'readonly', (s) => s.get(name));
+      if (!v) return null;
+      const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: v.iv, additionalData: new TextEncoder().encode(name) }, key, v.ct);
+      return JSON.parse(new TextDecoder().decode(plain));
+    },
+    async put(name, value) {
+      const iv = crypto.getRandomValues(new Uint8Array(12));
+      const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: new TextEncoder().encode(name) }, key,
+        new TextEncoder().encode(JSON.stringify(value)));
+      await req(db, 'readwrite', (s) => s.put({ iv, ct }, name));
+    },
+  };
+}

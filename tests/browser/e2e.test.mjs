@@ -1,0 +1,162 @@
+// Browser test of end-to-end encrypted conversations: two people in two Chromium contexts,
+// an encrypted direct conversation and an encrypted group made with the forms' "End-to-end
+// encrypted" box; messages both ways are encrypted by static/e2e.wasm in one browser and
+// decrypted in the other. Afterwards no table of PostgreSQL (pg_dump --data-only through
+// PARLEY_DB) and no file under the stack's media directory holds any of the plaintext.
+//
+// Environment: PARLEY_URL, CHROMIUM as for the other browser tests; PARLEY_DB and PARLEY_VAR
+// (the stack's state directory; VAR under tests/support/run-stack-tests.sh) for the search
+// afterwards. Needs static/e2e.wasm (make wasm; test-stack builds it).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import {
+  ipSource, uname, useBrowser, pageSource, problemWatcher, postRegister, conversationId, visible, waitFor, LIVE_MS,
+} from './lib.mjs';
+
+const fakeIp = ipSource(91);
+const newContext = useBrowser();
+/** Script errors, CSP violations and dialogs of any page: the test expects none. */
+const problems = [];
+const newPage = pageSource(newContext, fakeIp, problemWatcher(problems));
+
+async function person(displayName) {
+  const page = await newPage();
+  const username = uname('e');
+  await postRegister(page.request, { username, displayName });
+  return { page, username, displayName };
+}
+
+/** Creates an encrypted direct conversation or group from /conversations; returns its id. */
+async function createEncrypted(page, kind, fields) {
+  await page.goto('/conversations');
+  const form = page.locator('form').filter({ has: page.locator(`input[name="kind"][value="${kind}"]`) });
+  const details = page.locator('details').filter({ has: form });
+  if (!(await details.evaluate((d) => d.open))) {
+    await page.getByText(kind === 'direct' ? 'New direct conversation' : 'New group', { exact: true }).click();
+  }
+  for (const [label, value] of Object.entries(fields)) await form.getByLabel(label, { exact: true }).fill(value);
+  await form.getByLabel('End-to-end encrypted').check();
+  await Promise.all([page.waitForURL(/\/conversations\/\d+$/), form.locator('button[type="submit"]').click()]);
+  return conversationId(page);
+}
+
+/** Opens the conversation and waits until this browser is a device that can write it. */
+async function openEncrypted(page, id) {
+  if (!page.url().endsWith(`/conversations/${id}`)) await page.goto(`/conversations/${id}`);
+  await visible(page.locator('.e2e-lock'));
+  await visible(page.getByRole('textbox', { name: 'Message', exact: true }));
+}
+
+async function sendEncrypted(page, text) {
+  const box = page.getByRole('textbox', { name: 'Message', exact: true });
+  await box.fill(text);
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  await waitFor(`"${text}" shown to its sender`, async () => {
+    if ((await page.locator('.msg-decrypted', { hasText: text }).count()) > 0) return true;
+    const hint = await page.locator('.e2e-composer .composer-hint').innerText();
+    assert.equal(hint, '', 'the composer reports no failure');
+    return false;
+  });
+}
+
+const shows = (page, text) => waitFor(`"${text}" decrypted`, async () =>
+  (await page.locator('.msg-decrypted', { hasText: text }).count()) > 0, LIVE_MS * 2);
+
+function filesUnder(dir) {
+  let out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name), st = statSync(p);
+    if (st.isDirectory()) out = out.concat(filesUnder(p));
+    else if (st.isFile()) out.push(p);
+  }
+  return out;
+}
+
+test('encrypted direct conversation and group: both ways decrypt, and the server keeps no plaintext', async () => {
+  const tag = randomBytes(6).toString('hex');
+  const secrets = [`direct from Ada ${tag}`, `direct from Ben ${tag}`, `group from Ada ${tag}`, `group from Ben ${tag}`];
+  const ada = await person('Ada Crypt'), ben = await person('Ben Crypt');
+
+  const direct = await createEncrypted(ada.page, 'direct', { Username: ben.username });
+  await openEncrypted(ada.page, direct);
+  await openEncrypted(ben.page, direct);
+  // Typing still shows (it is metadata, in the clear).
+  await ben.page.getByRole('textbox', { name: 'Message', exact: true }).fill('typing…');
+  await waitFor('Ada sees Ben typing', async () => /Ben Crypt is typing/.test(await ada.page.locator('#typing').innerText()));
+  await ben.page.getByRole('textbox', { name: 'Message', exact: true }).fill('');
+  await sendEncrypted(ada.page, secrets[0]);
+  await shows(ben.page, secrets[0]);
+  await sendEncrypted(ben.page, secrets[1]);
+  await shows(ada.page, secrets[1]);
+  // The safety number: the same 60 digits on both sides.
+  const number = async (p) => (await p.locator('.e2e-safety').innerText()).replace(/\D/g, '');
+  await waitFor('safety numbers', async () => (await number(ada.page)).length === 60 && (await number(ben.page)).length === 60);
+  assert.equal(await number(ada.page), await number(ben.page));
+  // History after a reload is still readable (kept on the device).
+  await ben.page.reload();
+  await shows(ben.page, secrets[0]);
+
+  const group = await createEncrypted(ada.page, 'group', { Title: `Sealed ${tag}`, 'Members optional': ben.username });
+  await openEncrypted(ada.page, group);
+  await openEncrypted(ben.page, group);
+  await sendEncrypted(ada.page, secrets[2]);
+  await shows(ben.page, secrets[2]);
+  await sendEncrypted(ben.page, secrets[3]);
+  await shows(ada.page, secrets[3]);
+
+  // Without JavaScript the page says what it needs, and shows no text.
+  const nojs = await newPage({ context: { javaScriptEnabled: false } });
+  await nojs.context().addCookies(await ben.page.context().cookies());
+  await nojs.goto(`/conversations/${group}`);
+  await visible(nojs.getByText('needs JavaScript'));
+  assert.equal(await nojs.getByText(secrets[2]).count(), 0);
+
+  assert.deepEqual(problems, [], 'no script errors, CSP violations or dialogs');
+
+  // Byte for byte: not in any table, not in any stored file.
+  const varDir = process.env.PARLEY_VAR || process.env.VAR;
+  assert.ok(process.env.PARLEY_DB && varDir, 'PARLEY_DB and PARLEY_VAR (or VAR) name the stack to search');
+  {
+    const dump = execFileSync('pg_dump', ['--data-only', process.env.PARLEY_DB],
+      { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] });
+    for (const s of secrets) assert.equal(dump.indexOf(Buffer.from(s)), -1, `the database holds "${s}"`);
+    assert.ok(dump.indexOf(Buffer.from(ada.username)) >= 0, 'the dump is of this stack');
+  }
+  {
+    const files = filesUnder(join(varDir, 'media'));
+    for (const f of files) {
+      const bytes = readFileSync(f);
+      for (const s of secrets) assert.equal(bytes.indexOf(Buffer.from(s)), -1, `${f} holds "${s}"`);
+    }
+  }
+});
+
+test('both start at once: each answers the other\'s session and every message still decrypts', async () => {
+  const tag = randomBytes(6).toString('hex');
+  const cy = await person('Cy Crypt'), di = await person('Di Crypt');
+  const id = await createEncrypted(cy.page, 'direct', { Username: di.username });
+  await openEncrypted(cy.page, id);
+  await openEncrypted(di.page, id);
+  // Neither has a session yet: both send before either has read anything.
+  const first = [`Cy first ${tag}`, `Di first ${tag}`];
+  const box = (p) => p.getByRole('textbox', { name: 'Message', exact: true });
+  await box(cy.page).fill(first[0]);
+  await box(di.page).fill(first[1]);
+  await Promise.all([
+    cy.page.getByRole('button', { name: 'Send', exact: true }).click(),
+    di.page.getByRole('button', { name: 'Send', exact: true }).click(),
+  ]);
+  await shows(cy.page, first[1]);
+  await shows(di.page, first[0]);
+  const second = [`Cy second ${tag}`, `Di second ${tag}`];
+  await sendEncrypted(cy.page, second[0]);
+  await shows(di.page, second[0]);
+  await sendEncrypted(di.page, second[1]);
+  await shows(cy.page, second[1]);
+  for (const p of [cy.page, di.page]) assert.equal(await p.getByText('Could not decrypt').count(), 0);
+  assert.deepEqual(problems, [], 'no script errors, CSP violations or dialogs');
+});
