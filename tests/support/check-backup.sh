@@ -26,9 +26,12 @@ assert m["format"] == 1 and m["schema_version"] == int(sys.argv[2]), m
 assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", m["created"]), m
 assert m["database"]["bytes"] > 0 and m["media"]["bytes"] > 0, m
 PY
-tar -tf "$BK/media.tar" | grep -q '^blobs/../../[0-9a-f]\{64\}$' && ok "media.tar holds the blobs" || fail "no blobs in media.tar"
+# The listing is read whole: grep -q would stop at the first match and, with pipefail, tar's
+# SIGPIPE would fail the pipeline even though the file is there.
+listing=$(tar -tf "$BK/media.tar")
+grep -q '^blobs/../../[0-9a-f]\{64\}$' <<<"$listing" && ok "media.tar holds the blobs" || fail "no blobs in media.tar"
 # The photo was shown to the other member, so the worker had made its clean copy.
-tar -tf "$BK/media.tar" | grep -q '^derived/../../[0-9a-f]\{64\}\.' && ok "media.tar holds what the worker derived" ||
+grep -q '^derived/../../[0-9a-f]\{64\}\.' <<<"$listing" && ok "media.tar holds what the worker derived" ||
   fail "no derived files in media.tar"
 out=$(parley backup "$BK" 2>&1) && fail "a second backup into the same directory succeeded" ||
   { grep -q 'is not empty' <<<"$out" && ok "a backup refuses a directory that is not empty" || fail "backup into a used directory: $out"; }
