@@ -93,8 +93,7 @@ static int dev_key_id(json_t *o, uint32_t *id)
     return 0;
 }
 
-/* A UUID as a device id, lower-cased into out[37]; -1 when it is not one. */
-static int dev_uuid(const char *in, char out[37])
+int devices_uuid(const char *in, char out[37])
 {
     if (!in || strlen(in) != 36) return -1;
     for (int i = 0; i < 36; i++) {
@@ -173,7 +172,7 @@ static json_t *dev_json(svc *s, PGresult *r, int i, int with_times)
 err_t devices_get(svc *s, const char *id_in, json_t **out)
 {
     char id[37];
-    if (dev_uuid(id_in, id)) return svc_fail(s, ERR_NOT_FOUND, NULL, "There is no such device.");
+    if (devices_uuid(id_in, id)) return svc_fail(s, ERR_NOT_FOUND, NULL, "There is no such device.");
     const char *p[] = {id, id_str(s, s->user->id)};
     PGresult *r;
     err_t e = db_exec(s->db, "dev_get", 2, p, &r);
@@ -187,7 +186,7 @@ err_t devices_get(svc *s, const char *id_in, json_t **out)
 err_t devices_put_keys(svc *s, const char *id_in, const dev_keys *k, int *created, json_t **out)
 {
     char id[37];
-    if (dev_uuid(id_in, id)) return svc_fail(s, ERR_NOT_FOUND, NULL, "A device's id is a UUID.");
+    if (devices_uuid(id_in, id)) return svc_fail(s, ERR_NOT_FOUND, NULL, "A device's id is a UUID.");
     const char *uid = id_str(s, s->user->id), *ik = dev_hex(s, k->identity, 32);
     const char *p0[] = {id};
     PGresult *r;
@@ -245,7 +244,7 @@ err_t devices_put_keys(svc *s, const char *id_in, const dev_keys *k, int *create
 err_t devices_delete(svc *s, const char *id_in)
 {
     char id[37];
-    if (dev_uuid(id_in, id)) return svc_fail(s, ERR_NOT_FOUND, NULL, "There is no such device.");
+    if (devices_uuid(id_in, id)) return svc_fail(s, ERR_NOT_FOUND, NULL, "There is no such device.");
     const char *p[] = {id, id_str(s, s->user->id)};
     PGresult *r;
     err_t e = db_exec(s->db, "dev_delete", 2, p, &r);

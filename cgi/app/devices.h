@@ -45,4 +45,7 @@ err_t devices_delete(svc *s, const char *id);
  * (deleted as it is handed out; none when the device has none left). */
 err_t devices_bundles(svc *s, long long uid, json_t **out);
 
+/* A UUID (a device's id) lower-cased into out[37]; -1 when it is not one. */
+int devices_uuid(const char *in, char out[37]);
+
 #endif

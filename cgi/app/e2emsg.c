@@ -3,11 +3,11 @@
  * unpadded base64url in JSON and as hex into SQL, like the key directory's keys. */
 #include "e2emsg.h"
 #include "module.h"
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 #include "msg.h"
+#include "devices.h"
 #include "../core/buf.h"
 
 const db_stmt e2emsg_stmts[] = {
@@ -29,20 +29,6 @@ const db_stmt e2emsg_stmts[] = {
     {NULL, NULL},
 };
 const module e2emsg_module = {"e2emsg", NULL, 0, e2emsg_stmts};
-
-/* A UUID lower-cased into out[37]; -1 when it is not one. */
-static int e2emsg_uuid(const char *in, char out[37])
-{
-    if (!in || strlen(in) != 36) return -1;
-    for (int i = 0; i < 36; i++) {
-        char ch = in[i];
-        if (i == 8 || i == 13 || i == 18 || i == 23) { if (ch != '-') return -1; }
-        else if (!isxdigit((unsigned char)ch)) return -1;
-        out[i] = (char)tolower((unsigned char)ch);
-    }
-    out[36] = '\0';
-    return 0;
-}
 
 /* Unpadded base64url → hex (arena) of a ciphertext of the wire kind `kind` (the first byte,
  * version 1) and at least min bytes; NULL when it is not one. */
@@ -90,7 +76,7 @@ err_t e2emsg_send(svc *c, const conv *cv, json_t *in, const char *client_id, lon
         return svc_fail(c, ERR_INVALID_FIELD, "media_ids", "Files cannot be attached in an end-to-end encrypted "
                         "conversation yet.");
     char me_dev[37], dev[37];
-    if (e2emsg_uuid(json_string_value(json_object_get(in, "device_id")), me_dev))
+    if (devices_uuid(json_string_value(json_object_get(in, "device_id")), me_dev))
         return svc_fail(c, ERR_MISSING_FIELD, "device_id", "Name the sending device (device_id, a UUID).");
     json_t *envs = json_object_get(in, "envelopes"), *group = json_object_get(in, "group");
     if (envs && !json_is_array(envs))
@@ -115,7 +101,7 @@ err_t e2emsg_send(svc *c, const conv *cv, json_t *in, const char *client_id, lon
         json_t *o = json_array_get(envs, i);
         const char *type = json_string_value(json_object_get(o, "type"));
         int prekey = type && !strcmp(type, "prekey");
-        if (!json_is_object(o) || e2emsg_uuid(json_string_value(json_object_get(o, "device_id")), dev) ||
+        if (!json_is_object(o) || devices_uuid(json_string_value(json_object_get(o, "device_id")), dev) ||
             !type || (!prekey && strcmp(type, "message"))) {
             e = svc_fail(c, ERR_INVALID_FIELD, "envelopes", arena_printf(c->a, "Envelope %zu must be {device_id: a UUID, "
                          "type: \"prekey\" or \"message\", ciphertext}.", i + 1));
