@@ -93,10 +93,11 @@ static int config_check(const config *cfg)
     int bad = 0;
     worker w;
     worker_init(&w, cfg);
-    err_t e = db_ensure(&w.db);
-    printf("postgresql: %s\n", e ? "NOT reachable" : "ok");
-    bad |= e != ERR_OK;
-    e = kv_ensure(&w.kv);
+    int nstmt = db_prepare_all(&w.db);         /* every statement against this schema */
+    if (nstmt < 0) printf("postgresql: NOT reachable, or a statement does not match the schema\n");
+    else printf("postgresql: ok (%d statements prepared)\n", nstmt);
+    bad |= nstmt < 0;
+    err_t e = kv_ensure(&w.kv);
     printf("redis: %s\n", e ? "NOT reachable" : "ok");
     bad |= e != ERR_OK;
     char path[4096];
