@@ -11,6 +11,8 @@ extern const module home_module, account_module, profile_module, security_module
     audit_module, reports_module, moderation_module, passkey_module, exports_module, observe_module,
     email_module, evlog_module;
 extern const module devices_module;   /* the key directory of end-to-end encryption */
+extern const module small_module;     /* the small-site store: Redis's part in PostgreSQL */
+extern const module longpoll_module;  /* GET /events on a small site, answered here */
 static const module store_module = {"store", NULL, 0, db_core_stmts};   /* the store's own */
 /* Changes that cause background work queue it in their own transaction (cgi/worker/jobs.h);
  * administrators list and retry jobs from the admin area with the worker's own statements. */
@@ -23,6 +25,7 @@ const module *const modules[] = {
     &search_module, &media_module, &twofactor_module, &admin_module, &audit_module, &reports_module,
     &moderation_module, &passkey_module, &exports_module, &observe_module, &email_module,
     &users_module, &tokens_module, &people_module, &devices_module,
+    &small_module, &longpoll_module,
     &events_module, &evlog_module, &store_module, &jobs_module, &jobs_admin_module, NULL,
 };
 

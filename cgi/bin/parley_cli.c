@@ -16,6 +16,7 @@
 #include "../worker/retention.h"
 #include "../app/admin.h"
 #include "../app/backup.h"
+#include "../app/smallsite.h"
 
 static int usage(void)
 {
@@ -97,9 +98,13 @@ static int config_check(const config *cfg)
     if (nstmt < 0) printf("postgresql: NOT reachable, or a statement does not match the schema\n");
     else printf("postgresql: ok (%d statements prepared)\n", nstmt);
     bad |= nstmt < 0;
-    err_t e = kv_ensure(&w.kv);
-    printf("redis: %s\n", e ? "NOT reachable" : "ok");
-    bad |= e != ERR_OK;
+    if (small_site(cfg)) {
+        printf("redis: not used (small-site mode: sessions, rate limits and presence in PostgreSQL)\n");
+    } else {
+        err_t e = kv_ensure(&w.kv);
+        printf("redis: %s\n", e ? "NOT reachable" : "ok");
+        bad |= e != ERR_OK;
+    }
     char path[4096];
     snprintf(path, sizeof path, "%s/pages/home.cs", cfg->templates);
     int tpl = access(path, R_OK) == 0;

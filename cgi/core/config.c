@@ -249,7 +249,7 @@ int config_load(config *cfg, char *err, size_t errlen)
     cfg->mail_from = vals[38];
     vals[36] = vals[38] = NULL;
     if (!*cfg->db) BAD("PARLEY_DB", "must not be empty");
-    if (!*cfg->redis) BAD("PARLEY_REDIS", "must not be empty");
+    /* PARLEY_REDIS empty or "none": the small-site store (smallsite.h) keeps Redis's part. */
 #undef BAD
     rc = 0;
 out:

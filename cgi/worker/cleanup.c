@@ -25,6 +25,12 @@ const db_stmt cleanup_stmts[] = {
     {"cleanup_events",
      "WITH d AS (DELETE FROM event_log WHERE id IN (SELECT id FROM event_log WHERE at < now() - interval '1 day' "
      "ORDER BY id LIMIT " CLEANUP_STR(CLEANUP_BATCH) ") RETURNING 1) SELECT count(*) FROM d"},
+    /* The small-site store's expired rows (sql/017_small_site.sql; empty while Redis is used). */
+    {"cleanup_small",
+     "WITH s AS (DELETE FROM small_sessions WHERE expires < now() RETURNING 1), "
+     "r AS (DELETE FROM small_counters WHERE expires < now() RETURNING 1), "
+     "t AS (DELETE FROM small_tickets WHERE expires < now() RETURNING 1) "
+     "SELECT (SELECT count(*) FROM s) + (SELECT count(*) FROM r) + (SELECT count(*) FROM t)"},
     {NULL, NULL},
 };
 
@@ -63,6 +69,8 @@ err_t cleanup_run(svc *s, json_t *payload, char *why, size_t whylen)
     if (total) log_info("cleanup: deleted %lld audit entries older than %ld days", total, s->cfg->audit_days);
     if ((e = cleanup_batches(s->db, "cleanup_events", 0, NULL, "old events", &total, why, whylen))) return e;
     if (total) log_info("cleanup: deleted %lld events older than a day from the event log", total);
+    if ((e = cleanup_batches(s->db, "cleanup_small", 0, NULL, "expired small-site rows", &total, why, whylen))) return e;
+    if (total) log_info("cleanup: deleted %lld expired sessions, counters and tickets (small site)", total);
     return ERR_OK;
 }
 
