@@ -180,3 +180,40 @@ describe('small-site mode (plain CGI, no Redis)', { skip: !BIN && 'needs BIN (th
     assert.ok(Date.now() - t0 >= 1900);
   });
 });
+
+// Behind a web server that runs parley.fcgi as plain CGI with no Redis (run-server-tests.sh
+// apache-cgi sets PARLEY_SMALL_SITE=1): the long-poll through the front, woken by a send.
+describe('small-site long-poll through the web server', { skip: process.env.PARLEY_SMALL_SITE !== '1' && 'needs a small site at PARLEY_URL (run-server-tests.sh apache-cgi)' }, () => {
+  const URL = process.env.PARLEY_URL;
+  async function api(method, path, body, token) {
+    const res = await fetch(`${URL}/api/v1${path}`, {
+      method,
+      headers: { ...(body ? { 'Content-Type': 'application/json' } : {}), ...(token ? { Authorization: `Bearer ${token}` } : {}), 'X-Forwarded-For': nextIp().HTTP_X_FORWARDED_FOR },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    let json = null;
+    try { json = JSON.parse(text); } catch { /* not JSON */ }
+    return { status: res.status, json, text };
+  }
+
+  it('says Redis is not used, and a waiting long-poll is woken by a message', async () => {
+    const health = await (await fetch(`${URL}/healthz`)).json();
+    assert.equal(health.redis, 'not used');
+    const pw = 'small site password';
+    const a = (await api('POST', '/register', { username: `sh${uniq()}`, password: pw, display_name: 'A' })).json;
+    const b = (await api('POST', '/register', { username: `sh${uniq()}`, password: pw, display_name: 'B' })).json;
+    const conv = (await api('POST', '/conversations', { kind: 'direct', members: [b.user.id] }, a.token)).json.conversation;
+    const first = await api('GET', '/events?timeout=1', undefined, b.token);
+    assert.equal(first.status, 200, first.text);
+    const t0 = Date.now();
+    const waiting = api('GET', `/events?cursor=${first.json.cursor}&timeout=20`, undefined, b.token);
+    await new Promise((res) => setTimeout(res, 1500));
+    const sent = await api('POST', `/conversations/${conv.id}/messages`, { body: 'through Apache', client_id: randomUUID() }, a.token);
+    assert.equal(sent.status, 201, sent.text);
+    const r = await waiting;
+    assert.equal(r.status, 200, r.text);
+    assert.ok(Date.now() - t0 < 10000);
+    assert.equal(r.json.events.find((e) => e.type === 'message.created')?.message.body, 'through Apache');
+  });
+});
