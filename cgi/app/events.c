@@ -11,6 +11,7 @@
 #include "../core/log.h"
 #include "../core/buf.h"
 #include "../core/num.h"
+#include "smallsite.h"
 
 enum { EV_BATCH = 1024,      /* PUBLISHes per pipeline round trip */
        EV_QUIET_MS = 1000 }; /* after Redis failed, this thread publishes nothing this long */
@@ -32,6 +33,9 @@ const db_stmt ev_stmts[] = {
     {"ev_next_id", "SELECT nextval('event_ids')"},
     {"ev_log", "INSERT INTO event_log (id, type, conv_id, uids, extra_uid, skip_uid, body) "
                "VALUES (nextval('event_ids'), $1, $2, $3::bigint[], $4, $5, $6) RETURNING id"},
+    /* Small site only: wakes the long-polls of longpoll.c (a NOTIFY serialises commits, so
+     * never with Redis and the hubs). */
+    {"ev_notify", "SELECT pg_notify('parley_events', '')"},
     {NULL, NULL},
 };
 
@@ -106,7 +110,11 @@ static void publish(svc *c, const long long *uids, size_t n, json_t *event, long
 {
     const char *type = json_string_value(json_object_get(event, "type"));
     if (!type) type = "?";
-    if (!n || id <= 0 || ev_now_ms() < ev_quiet_until) { json_decref(event); return; }
+    /* A small site (no Redis) has no hub: the log is the delivery, and a NOTIFY wakes the
+     * long-polls (longpoll.c) of a logged event; nothing is published. */
+    if (n && id > 0 && small_site(c->cfg) && !ev_ephemeral(type) && db_run(c->db, "ev_notify", 0, NULL))
+        log_warn("events: %s %lld: long-polls not woken (database); they read it at their deadline", type, id);
+    if (!n || id <= 0 || ev_now_ms() < ev_quiet_until || small_site(c->cfg)) { json_decref(event); return; }
     char *s = ev_encode(id, event);
     if (!s) {
         log_warn("events: %s not published: cannot encode it", type);
@@ -207,6 +215,7 @@ void ev_conv_logged(svc *c, long long conv_id, json_t *event, long long id)
 
 void ev_creds_ended(svc *c, const char *const *creds, size_t n)
 {
+    if (small_site(c->cfg)) return;                      /* no hub holds streams on a small site */
     err_t e = ERR_OK;
     size_t queued = 0;
     for (size_t i = 0; i < n && !e; i++)                 /* NULL: the arena ran out; the re-check ends it */

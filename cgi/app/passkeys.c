@@ -15,6 +15,7 @@
 #include "people.h"
 #include "ratelimit.h"
 #include "users.h"
+#include "smallsite.h"
 
 enum { PK_CHALLENGE_BYTES = 32, PK_CHALLENGE_TTL = 300, PK_MAX_PER_USER = 20, PK_TIMEOUT_MS = 120000 };
 
@@ -74,10 +75,8 @@ static err_t pk_challenge_new(ctx *c, const char *purpose, const char **out)
     char *b = arena_alloc(c->svc.a, cap);
     if (!b) return ERR_INTERNAL;
     sodium_bin2base64(b, cap, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    redisReply *rep;
-    err_t e = kv_cmd(c->svc.kv, &rep, "SET wa:%s %s EX %d", b, purpose, PK_CHALLENGE_TTL);
+    err_t e = ticket_put(&c->svc, arena_printf(c->svc.a, "wa:%s", b), purpose, PK_CHALLENGE_TTL, 0, NULL);
     if (e) return e;
-    freeReplyObject(rep);
     *out = b;
     return ERR_OK;
 }
@@ -88,11 +87,10 @@ static err_t pk_challenge_take(ctx *c, const char *challenge, const char *purpos
     *ok = 0;
     if (strlen(challenge) != 43 || strspn(challenge, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != 43)
         return ERR_OK;
-    redisReply *rep;
-    err_t e = kv_cmd(c->svc.kv, &rep, "GETDEL wa:%s", challenge);
+    const char *stored;
+    err_t e = ticket_take(&c->svc, arena_printf(c->svc.a, "wa:%s", challenge), &stored);
     if (e) return e;
-    *ok = rep->type == REDIS_REPLY_STRING && !strcmp(rep->str, purpose);
-    freeReplyObject(rep);
+    *ok = stored && !strcmp(stored, purpose);
     return ERR_OK;
 }
 

@@ -8,6 +8,7 @@
 #include "../core/log.h"
 #include "events.h"
 #include "people.h"
+#include "smallsite.h"
 
 #define PRES_STR_(x) #x
 #define PRES_STR(x) PRES_STR_(x)
@@ -129,9 +130,30 @@ static int script_decode(const redisReply *r, pres_state *out)
 
 /* Runs the script for uids[0..n) in one pipeline, into out[] (arena). A missing script
  * (Redis restarted or flushed) is loaded and the batch run once more. */
+/* script_run on a small site (no Redis, no hub): activity notes the time in PostgreSQL;
+ * a person is online when active in the last PARLEY_PRESENCE_AWAY seconds, else offline,
+ * last seen then. No state is remembered, so nothing is announced (version 0). */
+static err_t small_run(svc *c, const long long *uids, size_t n, presence_op op, pres_state *out)
+{
+    err_t e = ERR_OK;
+    if (op == PRES_TOUCH || op == PRES_JOIN || op == PRES_RENEW)
+        for (size_t i = 0; i < n && !e; i++) e = small_active(c, uids[i]);
+    long long *at = arena_alloc(c->a, sizeof *at * (n ? n : 1));   /* arena-owned */
+    if (!e && !at) e = ERR_INTERNAL;
+    if (!e) e = small_activity(c, uids, n, at);
+    if (e) return e;
+    long long now = (long long)time(NULL) * 1000;
+    for (size_t i = 0; i < n; i++) {
+        int on = at[i] > 0 && now - at[i] < c->cfg->presence_away * 1000L;
+        out[i] = (pres_state){.state = on ? "online" : "offline", .seen_ms = on ? 0 : at[i], .version = 0};
+    }
+    return ERR_OK;
+}
+
 static err_t script_run(svc *c, const char *hub, const long long *uids, size_t n, presence_op op, long long ago_ms,
                         pres_state *out)
 {
+    if (small_site(c->cfg)) return small_run(c, uids, n, op, out);
     redisReply **rep = arena_alloc(c->a, sizeof *rep * (n ? n : 1));
     if (!rep) return ERR_INTERNAL;
     err_t e = ERR_OK;
@@ -232,6 +254,7 @@ static void announce_state(svc *c, long long uid, const pres_state *ps)
  * setting, a new relation); 0 when Redis failed. */
 static long long version_bump(svc *c, long long uid)
 {
+    if (small_site(c->cfg)) return 0;                    /* never called there: nothing announced */
     redisReply *r;
     if (kv_cmd(c->kv, &r, "INCR pres:ver:%lld", uid)) return 0;
     long long v = r->type == REDIS_REPLY_INTEGER ? r->integer : 0;
@@ -346,6 +369,7 @@ void presence_sweep(svc *c, const char *hub)
 
 void presence_setting_changed(svc *c)
 {
+    if (small_site(c->cfg)) return;                      /* no presence events on a small site */
     long long uid = c->user->id, version = version_bump(c, uid);
     if (!version) { log_warn("presence: setting of %lld not announced (redis)", uid); return; }
     if (!c->user->show_presence) { announce(c, uid, "hidden", NULL, 1, version); return; }
@@ -357,6 +381,7 @@ void presence_setting_changed(svc *c)
 
 void presence_pair_changed(svc *c, long long a, long long b)
 {
+    if (small_site(c->cfg)) return;                      /* no presence events on a small site */
     const long long who[2] = {a, b};
     for (int k = 0; k < 2; k++) {
         long long subject = who[k], viewer = who[1 - k], *may;

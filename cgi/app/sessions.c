@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include "events.h"
+#include "smallsite.h"
 
 enum { SESS_SEEN_EVERY = 60 };   /* refresh "last seen" at most once a minute */
 
@@ -27,6 +28,7 @@ err_t sess_create(svc *c, long long uid, const char *ip, const char *ua, char to
     snprintf(now, sizeof now, "%lld", (long long)time(NULL));
     if (!ua) ua = "";
     if (strlen(ua) > 512) ua = arena_strndup(c->a, ua, 512);
+    if (small_site(c->cfg)) return small_sess_create(c, out->id, uid, out->csrf, ip, ua);
     err_t e = kv_append(c->kv, "HSET %s uid %s csrf %s ip %s ua %s created %s seen %s", key, uids,
                         out->csrf, ip, ua ? ua : "", now, now);
     if (!e) e = kv_append(c->kv, "EXPIRE %s %ld", key, c->cfg->session_ttl);
@@ -43,6 +45,12 @@ err_t sess_lookup(svc *c, const char *token, const char *ip, sess *out)
 {
     if (!secret_shape_ok(token, "")) return ERR_UNAUTHORIZED;
     secret_hash(token, out->id);
+    if (small_site(c->cfg)) {
+        long long seen;
+        err_t e = small_sess_get(c, out->id, &out->uid, out->csrf, sizeof out->csrf, &seen);
+        if (e) return e;
+        return time(NULL) - seen >= SESS_SEEN_EVERY ? small_sess_touch(c, out->id, ip) : ERR_OK;
+    }
     char key[80];
     snprintf(key, sizeof key, "sess:%s", out->id);
     redisReply *h;
@@ -80,6 +88,10 @@ err_t sess_lookup(svc *c, const char *token, const char *ip, sess *out)
 err_t sess_alive(svc *c, const char *const *ids, size_t n, int *alive)
 {
     err_t e = ERR_OK;
+    if (small_site(c->cfg)) {
+        for (size_t i = 0; i < n && !e; i++) e = small_sess_alive(c, ids[i], &alive[i]);
+        return e;
+    }
     for (size_t at = 0; at < n && !e; at += 512) {       /* pipelined, in batches */
         size_t m = n - at < 512 ? n - at : 512;
         for (size_t i = 0; i < m && !e; i++) e = kv_append(c->kv, "HEXISTS sess:%s uid", ids[at + i]);
@@ -133,9 +145,35 @@ static int by_created_desc(const void *x, const void *y)
                   json_string_value(json_object_get(a, "created_at")));
 }
 
+/* sess_list in the small-site store: the same objects, from small_sessions. */
+static err_t sess_list_small(svc *c, long long uid, const char *current_id, json_t **out)
+{
+    PGresult *r;
+    err_t e = small_sess_list(c, uid, &r);
+    if (e) return e;
+    size_t n = (size_t)PQntuples(r);
+    json_t **items = arena_alloc(c->a, (n ? n : 1) * sizeof *items);
+    if (!items) { PQclear(r); return ERR_INTERNAL; }
+    for (size_t i = 0; i < n; i++) {
+        const char *id = PQgetvalue(r, (int)i, 0);
+        items[i] = json_pack("{s:s,s:s,s:s,s:s,s:s,s:b}", "id", id,
+                             "browser", sess_browser(c->a, PQgetvalue(r, (int)i, 4)), "ip", PQgetvalue(r, (int)i, 3),
+                             "created_at", iso_time(c->a, PQgetvalue(r, (int)i, 1)),
+                             "last_seen", iso_time(c->a, PQgetvalue(r, (int)i, 2)),
+                             "current", current_id && !strcmp(current_id, id));
+    }
+    PQclear(r);
+    qsort(items, n, sizeof *items, by_created_desc);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) if (items[i]) json_array_append_new(arr, items[i]);
+    *out = arr;
+    return arr ? ERR_OK : ERR_INTERNAL;
+}
+
 err_t sess_list(svc *c, long long uid, const char *current_id, json_t **out)
 {
     *out = NULL;
+    if (small_site(c->cfg)) return sess_list_small(c, uid, current_id, out);
     redisReply *m;
     err_t e = kv_cmd(c->kv, &m, "SMEMBERS usess:%lld", uid);
     if (e) return e;
@@ -181,6 +219,12 @@ err_t sess_list(svc *c, long long uid, const char *current_id, json_t **out)
 err_t sess_revoke(svc *c, long long uid, const char *id)
 {
     if (strlen(id) != SECRET_HEX || strspn(id, "0123456789abcdef") != SECRET_HEX) return ERR_NOT_FOUND;
+    if (small_site(c->cfg)) {
+        int existed;
+        err_t e = small_sess_delete(c, uid, id, &existed);
+        if (e) return e;
+        return existed ? ERR_OK : ERR_NOT_FOUND;        /* no streams to end: no hub here */
+    }
     redisReply *r;
     err_t e = kv_cmd(c->kv, &r, "SREM usess:%lld %s", uid, id);
     if (e) return e;
@@ -198,6 +242,14 @@ err_t sess_revoke(svc *c, long long uid, const char *id)
 err_t sess_revoke_all(svc *c, long long uid, const char *except_id, size_t *ended)
 {
     *ended = 0;
+    if (small_site(c->cfg)) {
+        PGresult *r;
+        err_t e = small_sess_delete_all(c, uid, except_id, &r);
+        if (e) return e;
+        for (int i = 0; i < PQntuples(r); i++) *ended += !strcmp(PQgetvalue(r, i, 1), "t");
+        PQclear(r);
+        return ERR_OK;
+    }
     redisReply *m;
     err_t e = kv_cmd(c->kv, &m, "SMEMBERS usess:%lld", uid);
     if (e) return e;

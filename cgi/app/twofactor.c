@@ -17,6 +17,7 @@
 #include "users.h"
 #include "../core/totp.h"
 #include "../view/qr.h"
+#include "smallsite.h"
 
 enum {
     TF_TICKET_TTL = 300,     /* seconds to type the code after the password */
@@ -152,10 +153,9 @@ err_t twofactor_login(ctx *c, user_row *u)
     if (c->rq.is_api) return ERR_TOTP_REQUIRED;           /* send it again with "totp" */
     char ticket[SECRET_LEN + 1];                          /* the page: a form of its own */
     secret_new(ticket);
-    redisReply *rep;
-    err_t e = kv_cmd(c->svc.kv, &rep, "SET 2fa:%s %lld EX %d", ticket, u->id, TF_TICKET_TTL);
+    err_t e = ticket_put(&c->svc, arena_printf(c->svc.a, "2fa:%s", ticket), arena_printf(c->svc.a, "%lld", u->id),
+                         TF_TICKET_TTL, 0, NULL);
     if (e) return e;
-    freeReplyObject(rep);
     const char *next = ctx_str(c, "next");
     c->out = json_pack("{s:s,s:s}", "ticket", ticket, "next", next ? next : "");
     c->page = "login_two_factor";
@@ -167,24 +167,23 @@ static err_t h_login_two_factor(ctx *c)
 {
     const char *ticket = ctx_str(c, "ticket");
     if (!secret_shape_ok(ticket, "")) return ctx_fail(c, ERR_UNAUTHORIZED, "ticket", "The sign-in has expired. Log in again.");
-    redisReply *rep;
-    err_t e = kv_cmd(c->svc.kv, &rep, "GET 2fa:%s", ticket);
+    const char *tk = arena_printf(c->svc.a, "2fa:%s", ticket), *held;
+    err_t e = ticket_get(&c->svc, tk, &held);
     if (e) return e;
-    long long uid = rep->type == REDIS_REPLY_STRING ? atoll(rep->str) : 0;
-    freeReplyObject(rep);
+    long long uid = held ? atoll(held) : 0;
     if (uid <= 0) return ctx_fail(c, ERR_UNAUTHORIZED, "ticket", "The sign-in has expired. Log in again.");
     /* Wrong codes spend the ticket's tries and the account's login budget alike. */
     rate_rule tries = {TF_TICKET_TRIES, TF_TICKET_TTL};
     const char *tkey = arena_printf(c->svc.a, "2fa:try:%s", ticket);
     if ((e = rl_take(&c->svc, tkey, &tries))) {
-        if (!kv_cmd(c->svc.kv, &rep, "DEL 2fa:%s", ticket)) freeReplyObject(rep);
+        ticket_del(&c->svc, tk);
         return e == ERR_RATE_LIMITED ? ctx_fail(c, ERR_UNAUTHORIZED, "ticket", "Too many wrong codes. Log in again.") : e;
     }
     if ((e = rl_take(&c->svc, account_budget(&c->svc, uid), &c->svc.cfg->rl_login_user))) return account_limited(&c->svc, e);
     user_row *u;
     if ((e = users_by_id(&c->svc, uid, &u))) return e;
     if ((e = tf_second_step(c, u, "code"))) return e;
-    if (!kv_cmd(c->svc.kv, &rep, "DEL 2fa:%s", ticket)) freeReplyObject(rep);   /* one session per ticket */
+    ticket_del(&c->svc, tk);                              /* one session per ticket */
     return ERR_OK;
 }
 

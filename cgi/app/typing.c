@@ -7,6 +7,7 @@
 #include "events.h"
 #include "presence.h"
 #include "users.h"
+#include "smallsite.h"
 
 /* POST /conversations/<id>/typing: at most one event per person and conversation every 3 s
  * (the NX key is the limiter); more are answered 204 and dropped. Ephemeral: nothing stored,
@@ -21,13 +22,11 @@ static err_t h_conv_typing(ctx *c)
     if (!conv_can_post(&cv)) return ERR_OK;              /* a channel's readers write nothing */
     char key[64];
     snprintf(key, sizeof key, "parley:typing:%lld:%lld", cv.id, c->svc.user->id);
-    redisReply *r;
-    if (kv_cmd(c->svc.kv, &r, "SET %s 1 EX 3 NX", key)) {
-        log_warn("events: typing in %lld not published (redis)", cv.id);
+    int first;                                           /* NX: not while the last one is fresh */
+    if (ticket_put(&c->svc, key, "1", 3, 1, &first)) {
+        log_warn("events: typing in %lld not published (store)", cv.id);
         return ERR_OK;
     }
-    int first = r->type == REDIS_REPLY_STATUS;           /* NX: nil while the last one is fresh */
-    freeReplyObject(r);
     if (!first) return ERR_OK;
     presence_change(&c->svc, NULL, c->svc.user->id, PRES_TOUCH);   /* typing is activity (an away typist is back) */
     if (cv.blocked) return ERR_OK;                       /* a blocked peer hears nothing, as for messages */

@@ -17,6 +17,7 @@
 #include "../app/admin.h"
 #include "../app/backup.h"
 #include "../core/vapid.h"
+#include "../app/smallsite.h"
 
 static int usage(void)
 {
@@ -108,12 +109,17 @@ static int config_check(const config *cfg)
     int bad = 0;
     worker w;
     worker_init(&w, cfg);
-    err_t e = db_ensure(&w.db);
-    printf("postgresql: %s\n", e ? "NOT reachable" : "ok");
-    bad |= e != ERR_OK;
-    e = kv_ensure(&w.kv);
-    printf("redis: %s\n", e ? "NOT reachable" : "ok");
-    bad |= e != ERR_OK;
+    int nstmt = db_prepare_all(&w.db);         /* every statement against this schema */
+    if (nstmt < 0) printf("postgresql: NOT reachable, or a statement does not match the schema\n");
+    else printf("postgresql: ok (%d statements prepared)\n", nstmt);
+    bad |= nstmt < 0;
+    if (small_site(cfg)) {
+        printf("redis: not used (small-site mode: sessions, rate limits and presence in PostgreSQL)\n");
+    } else {
+        err_t e = kv_ensure(&w.kv);
+        printf("redis: %s\n", e ? "NOT reachable" : "ok");
+        bad |= e != ERR_OK;
+    }
     char path[4096];
     snprintf(path, sizeof path, "%s/pages/home.cs", cfg->templates);
     int tpl = access(path, R_OK) == 0;

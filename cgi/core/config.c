@@ -268,7 +268,7 @@ int config_load(config *cfg, char *err, size_t errlen)
     vals[41] = vals[42] = vals[43] = vals[44] = NULL;
     if (parse_long(vals[45], 0, 3600, &cfg->push_delay)) BAD("PARLEY_PUSH_DELAY", "must be seconds, from 0 to 3600");
     if (!*cfg->db) BAD("PARLEY_DB", "must not be empty");
-    if (!*cfg->redis) BAD("PARLEY_REDIS", "must not be empty");
+    /* PARLEY_REDIS empty or "none": the small-site store (smallsite.h) keeps Redis's part. */
 #undef BAD
     rc = 0;
 out:

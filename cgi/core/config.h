@@ -15,7 +15,7 @@ enum { CONFIG_ACCESS_LOG_OFF, CONFIG_ACCESS_LOG_TEXT, CONFIG_ACCESS_LOG_JSON };
 
 typedef struct config {
     char *db;               /* libpq conninfo */
-    char *redis;            /* "unix:/path" or "host:port" */
+    char *redis;            /* "unix:/path" or "host:port"; "" or "none": no Redis (small site) */
     char *listen;           /* FastCGI socket: path or ":port"; empty = inherited fd 0 */
     char *templates;        /* template directory */
     char *sql_dir;          /* migrations directory */

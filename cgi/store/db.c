@@ -1,6 +1,7 @@
 /* db.c — see db.h. */
 #include "db.h"
 #include <errno.h>
+#include <stdlib.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <stdio.h>
@@ -24,12 +25,21 @@ void db_init(db *d, const char *conninfo, long timeout_ms, const db_stmt *const 
     d->timeout_ms = timeout_ms;
     d->sets = sets;
     d->sqlstate[0] = '\0';
+    memset(d->prepared, 0, sizeof d->prepared);
+    size_t n = 0;
+    for (const db_stmt *const *set = sets; set && *set; set++)
+        for (const db_stmt *s = *set; s->name; s++) n++;
+    if (n > DB_MAX_STMTS) {                    /* a build mistake: raise DB_MAX_STMTS */
+        log_error("postgresql: %zu statements, more than DB_MAX_STMTS (%d)", n, DB_MAX_STMTS);
+        abort();
+    }
 }
 
 void db_close(db *d)
 {
     if (d->conn) PQfinish(d->conn);
     d->conn = NULL;
+    memset(d->prepared, 0, sizeof d->prepared);  /* a new connection has prepared nothing */
 }
 
 /* 1 when the server has closed this idle connection: a restart or an administrator sends
@@ -66,18 +76,6 @@ err_t db_ensure(db *d)
         if (c) PQfinish(c);
         return ERR_UNAVAILABLE;
     }
-    for (const db_stmt *const *set = d->sets; set && *set; set++)
-        for (const db_stmt *s = *set; s->name; s++) {
-            PGresult *r = PQprepare(c, s->name, s->sql, 0, NULL);
-            if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-                log_error("postgresql: preparing %s: %s", s->name, PQresultErrorMessage(r));
-                PQclear(r);
-                err_t e = PQstatus(c) == CONNECTION_OK ? ERR_INTERNAL : ERR_UNAVAILABLE;
-                PQfinish(c);
-                return e;
-            }
-            PQclear(r);
-        }
     d->conn = c;
     return ERR_OK;
 }
@@ -89,30 +87,34 @@ static long now_ms(void)
     return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-static err_t db_exec_untimed(db *d, const char *name, int nparams, const char *const *params, PGresult **out)
+/* The position of statement name in d->sets (its bit in d->prepared), or -1 when no table
+ * has it (then the server says so when it is run). */
+static int db_find(const db *d, const char *name, const db_stmt **out)
 {
-    *out = NULL;
-    d->sqlstate[0] = '\0';
-    err_t e = db_ensure(d);
-    if (e) return e;
-    if (!PQsendQueryPrepared(d->conn, name, nparams, params, NULL, NULL, 0)) {
-        log_warn("postgresql: send %s: %s", name, PQerrorMessage(d->conn));
-        db_close(d);
-        return ERR_UNAVAILABLE;
-    }
-    long deadline = now_ms() + d->timeout_ms;
+    int i = 0;
+    for (const db_stmt *const *set = d->sets; set && *set; set++)
+        for (const db_stmt *s = *set; s->name; s++, i++)
+            if (s->name[0] == name[0] && !strcmp(s->name, name)) { *out = s; return i; }
+    return -1;
+}
+
+/* Waits until deadline for the answer to what was just sent and classifies it: ERR_OK with
+ * *out (caller PQclear()s), ERR_INTERNAL for an error of the statement (d->sqlstate set),
+ * ERR_UNAVAILABLE (connection closed) for a lost or slow server. what names it in logs. */
+static err_t db_result(db *d, const char *what, long deadline, PGresult **out)
+{
     while (PQisBusy(d->conn)) {
         long left = deadline - now_ms();
         struct pollfd pfd = {.fd = PQsocket(d->conn), .events = POLLIN};
         int rc = left > 0 ? poll(&pfd, 1, (int)left) : 0;
         if (rc == 0) {
-            log_warn("postgresql: %s took longer than %ld ms; dropping the connection", name, d->timeout_ms);
+            log_warn("postgresql: %s took longer than %ld ms; dropping the connection", what, d->timeout_ms);
             db_close(d);
             return ERR_UNAVAILABLE;
         }
         if (rc < 0 || !PQconsumeInput(d->conn)) {
             if (rc < 0 && errno == EINTR) continue;
-            log_warn("postgresql: %s: %s", name, PQerrorMessage(d->conn));
+            log_warn("postgresql: %s: %s", what, PQerrorMessage(d->conn));
             db_close(d);
             return ERR_UNAVAILABLE;
         }
@@ -130,15 +132,66 @@ static err_t db_exec_untimed(db *d, const char *name, int nparams, const char *c
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     snprintf(d->sqlstate, sizeof d->sqlstate, "%s", state ? state : "");
     if (PQstatus(d->conn) != CONNECTION_OK) {
-        log_warn("postgresql: connection lost during %s", name);
+        log_warn("postgresql: connection lost during %s", what);
         PQclear(res);
         db_close(d);
         return ERR_UNAVAILABLE;
     }
     if (strcmp(d->sqlstate, "23505"))           /* unique violations are expected answers */
-        log_error("postgresql: %s: %s", name, res ? PQresultErrorMessage(res) : "no result");
+        log_error("postgresql: %s: %s", what, res ? PQresultErrorMessage(res) : "no result");
     PQclear(res);
     return ERR_INTERNAL;
+}
+
+/* Prepares statement i (s) on this connection unless it already is: one round trip, the
+ * first time a connection runs it, within the statement's deadline. */
+static err_t db_prepare_one(db *d, int i, const db_stmt *s, long deadline)
+{
+    if (d->prepared[i / 8] & (1u << (i % 8))) return ERR_OK;
+    if (!PQsendPrepare(d->conn, s->name, s->sql, 0, NULL)) {
+        log_warn("postgresql: send preparing %s: %s", s->name, PQerrorMessage(d->conn));
+        db_close(d);
+        return ERR_UNAVAILABLE;
+    }
+    char what[128];
+    snprintf(what, sizeof what, "preparing %s", s->name);
+    PGresult *r;
+    err_t e = db_result(d, what, deadline, &r);
+    if (e) return e;
+    PQclear(r);
+    d->prepared[i / 8] |= (unsigned char)(1u << (i % 8));
+    return ERR_OK;
+}
+
+static err_t db_exec_untimed(db *d, const char *name, int nparams, const char *const *params, PGresult **out)
+{
+    *out = NULL;
+    d->sqlstate[0] = '\0';
+    err_t e = db_ensure(d);
+    if (e) return e;
+    long deadline = now_ms() + d->timeout_ms;
+    const db_stmt *s;
+    int i = db_find(d, name, &s);
+    if (i >= 0 && (e = db_prepare_one(d, i, s, deadline))) return e;
+    if (!PQsendQueryPrepared(d->conn, name, nparams, params, NULL, NULL, 0)) {
+        log_warn("postgresql: send %s: %s", name, PQerrorMessage(d->conn));
+        db_close(d);
+        return ERR_UNAVAILABLE;
+    }
+    return db_result(d, name, deadline, out);
+}
+
+int db_prepare_all(db *d)
+{
+    err_t e = db_ensure(d);
+    if (e) return -1;
+    int i = 0, n = 0;
+    for (const db_stmt *const *set = d->sets; set && *set; set++)
+        for (const db_stmt *s = *set; s->name; s++, i++) {
+            if (db_prepare_one(d, i, s, now_ms() + d->timeout_ms)) return -1;
+            n++;
+        }
+    return n;
 }
 
 /* Every statement's wall time goes to /metrics (parley_postgresql_call_duration_seconds). */

@@ -1,5 +1,6 @@
-/* db.h — one PostgreSQL connection per worker thread. Every statement is named and prepared
- * when the connection opens; queries run with a deadline, so a stopped or hung server gives
+/* db.h — one PostgreSQL connection per worker thread. Every statement is named, and prepared
+ * on a connection the first time that connection runs it (a plain-CGI request opens a
+ * connection and runs a handful of them); queries run with a deadline, so a stopped or hung server gives
  * ERR_UNAVAILABLE (503) instead of a hung request. Reconnects by itself on the next call. */
 #ifndef PARLEY_DB_H
 #define PARLEY_DB_H
@@ -12,12 +13,15 @@ typedef struct db_stmt { const char *name; const char *sql; } db_stmt;
  * the connection's time zone is UTC. */
 #define DB_TS(x) "to_char(" x ", 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
+#define DB_MAX_STMTS 4096                /* statements in all of a db's tables together */
+
 typedef struct db {
     PGconn *conn;                 /* NULL when not connected */
     const char *conninfo;         /* borrowed from config */
     long timeout_ms;
     const db_stmt *const *sets;   /* NULL-terminated list of {NULL,NULL}-terminated tables */
     char sqlstate[6];             /* SQLSTATE of the last failed statement, "" otherwise */
+    unsigned char prepared[DB_MAX_STMTS / 8];  /* bit i: statement i of sets is prepared on conn */
 } db;
 
 void db_init(db *d, const char *conninfo, long timeout_ms, const db_stmt *const *sets);
@@ -33,6 +37,9 @@ err_t db_run(db *d, const char *name, int nparams, const char *const *params);
 err_t db_begin(db *d);
 err_t db_commit(db *d);
 void db_rollback(db *d);
+/* Prepares every statement of every table now (parley config check: the SQL matches the
+ * schema). The number prepared, or -1 after logging why not. */
+int db_prepare_all(db *d);
 
 /* Waits up to timeout_ms for a NOTIFY on a channel this connection LISTENs to, or for wake_fd
  * (-1: none) to become readable. 1 when notified (every pending notification is consumed),

@@ -38,6 +38,7 @@ static int kv_closed_idle(const kv *k)
 
 err_t kv_ensure(kv *k)
 {
+    if (!*k->addr || !strcmp(k->addr, "none")) return ERR_UNAVAILABLE;   /* no Redis: small site */
     /* The idle check only between commands: in the middle of a pipeline (commands queued,
      * not yet sent) a reconnect would drop them silently. */
     if (k->c && !k->c->err && (sdslen(k->c->obuf) > 0 || !kv_closed_idle(k))) return ERR_OK;

@@ -29,6 +29,12 @@ const db_stmt cleanup_stmts[] = {
     {"cleanup_push_sent",
      "WITH d AS (DELETE FROM push_sent WHERE ctid IN (SELECT ctid FROM push_sent WHERE sent_at < now() - interval '"
      CLEANUP_STR(CLEANUP_DONE_DAYS) " days' LIMIT " CLEANUP_STR(CLEANUP_BATCH) ") RETURNING 1) SELECT count(*) FROM d"},
+    /* The small-site store's expired rows (sql/017_small_site.sql; empty while Redis is used). */
+    {"cleanup_small",
+     "WITH s AS (DELETE FROM small_sessions WHERE expires < now() RETURNING 1), "
+     "r AS (DELETE FROM small_counters WHERE expires < now() RETURNING 1), "
+     "t AS (DELETE FROM small_tickets WHERE expires < now() RETURNING 1) "
+     "SELECT (SELECT count(*) FROM s) + (SELECT count(*) FROM r) + (SELECT count(*) FROM t)"},
     {NULL, NULL},
 };
 
@@ -69,6 +75,8 @@ err_t cleanup_run(svc *s, json_t *payload, char *why, size_t whylen)
     if (total) log_info("cleanup: deleted %lld events older than a day from the event log", total);
     if ((e = cleanup_batches(s->db, "cleanup_push_sent", 0, NULL, "old push records", &total, why, whylen))) return e;
     if (total) log_info("cleanup: deleted %lld records of sent pushes", total);
+    if ((e = cleanup_batches(s->db, "cleanup_small", 0, NULL, "expired small-site rows", &total, why, whylen))) return e;
+    if (total) log_info("cleanup: deleted %lld expired sessions, counters and tickets (small site)", total);
     return ERR_OK;
 }
 

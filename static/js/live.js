@@ -176,9 +176,10 @@ function openSSE() {
   let opened = false;
   let openedAt = 0;
   let delivered = false;
+  let refused = false; // failed before opening (a server without a stream answers 501)
   const watchdog = setTimeout(() => {
     // Never opened in this tab: SSE does not get through here. Poll instead.
-    if (!opened && source === es && !sseEverOpened) {
+    if (!opened && (source === es || (refused && source === null)) && !sseEverOpened) {
       console.info('parley live: no event stream after %d ms, long-polling instead', OPEN_TIMEOUT_MS);
       es.close();
       source = null;
@@ -217,7 +218,10 @@ function openSSE() {
     es.close();
     source = null;
     markDown();
-    if (!opened && !sseEverOpened) return; // the watchdog decides between SSE and polling
+    if (!opened && !sseEverOpened) {
+      refused = true;
+      return; // the watchdog decides between SSE and polling
+    }
     clearTimeout(watchdog);
     if (opened && Date.now() - openedAt >= 10_000) attempt = 0; // it worked for a while
     // Streams that end right after opening, with nothing in them (a proxy that cuts them

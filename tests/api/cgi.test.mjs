@@ -47,4 +47,14 @@ describe('plain CGI', { skip: !BIN && 'needs BIN (the directory of the built pro
     assert.equal(JSON.parse(r.body).error.code, 'invalid_credentials');
     assert.ok(!JSON.parse(r.body).token);
   });
+
+  // A connection prepares a statement the first time it runs it; `parley config check`
+  // prepares all of them, so a statement that does not match the schema shows there.
+  it('config check prepares every statement against the schema', () => {
+    const r = spawnSync(`${BIN}/parley`, ['config', 'check'], { env: process.env, timeout: 20000 });
+    assert.equal(r.status, 0, `exit ${r.status}: ${r.stderr}`);
+    const m = r.stdout.toString().match(/^postgresql: ok \((\d+) statements prepared\)$/m);
+    assert.ok(m, r.stdout.toString());
+    assert.ok(Number(m[1]) > 100);
+  });
 });

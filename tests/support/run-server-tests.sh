@@ -8,7 +8,8 @@
 # a sanitizer reported anything.
 # apache-cgi is the shared-host recipe (deploy/apache/cgi/): Apache runs parley.fcgi as a
 # plain CGI program from a site directory with the recipe's .htaccess, in front of the
-# stack's PostgreSQL and Redis; only the tests named in excluded() run there.
+# stack's PostgreSQL and no Redis (the small-site mode, PARLEY_REDIS=none); only the tests
+# named in excluded() run there.
 #
 #   tests/support/run-server-tests.sh [SERVER...]     SERVER: nginx, apache, lighttpd,
 #                                                     apache-cgi (default: nginx apache;
@@ -46,12 +47,14 @@ excluded() {
     # are asserted below by check_front.
     apache:webserver.test.mjs) return 0 ;;
     # Plain CGI starts a process per request (0.15-0.3 s each here), so it runs what a shared
-    # host is for: accounts and sign-in, conversations and messages (about 4 minutes). The
-    # event stream, typing and presence need the events hub, which a shared host does not
-    # run; the files that restart or kill the stack's programs (outage, faults, worker,
+    # host is for: accounts and sign-in, conversations and messages, and the small-site mode's
+    # long-poll (about 6 minutes). The event stream, typing and presence events need the
+    # events hub, which a shared host does not run; the files that restart or kill the stack's programs (outage, faults, worker,
     # webserver, metrics) test daemons that plain CGI does not have; cgi.test.mjs starts
     # the program itself. The rest would pass but take too long for what they add here.
+    # smallsite.test.mjs: the small-site mode, and its long-poll through this web server.
     apache-cgi:accounts.test.mjs|apache-cgi:conversations.test.mjs|apache-cgi:messages.test.mjs) return 1 ;;
+    apache-cgi:smallsite.test.mjs) return 1 ;;
     apache-cgi:*) return 0 ;;
   esac
   return 1
@@ -149,8 +152,9 @@ start_apache_cgi() {
   # The stack's settings that parley.fcgi knows, with this site's address and no socket.
   keys=$(grep -o '{"PARLEY_[A-Z0-9_]*"' cgi/core/config.c | tr -d '{"' | paste -sd'|')
   ( set +u; . "$VAR/env"; sed -e 's/^export //' "$VAR/env" ) | grep -E "^($keys)=" |
-    grep -v -e '^PARLEY_LISTEN=' -e '^PARLEY_URL=' >"$VAR/parley-cgi.env"
+    grep -v -e '^PARLEY_LISTEN=' -e '^PARLEY_URL=' -e '^PARLEY_REDIS=' >"$VAR/parley-cgi.env"
   echo "PARLEY_URL=http://127.0.0.1:$port" >>"$VAR/parley-cgi.env"
+  echo "PARLEY_REDIS=none" >>"$VAR/parley-cgi.env"      # a shared host without Redis
   sed -e "s|^SetEnv PARLEY_CONFIG .*|SetEnv PARLEY_CONFIG $VAR/parley-cgi.env|" deploy/apache/cgi/htaccess >"$site/.htaccess"
   {
     echo "SetEnv ASAN_OPTIONS log_path=$VAR/log/cgi/asan:detect_leaks=0:abort_on_error=1"
@@ -212,7 +216,7 @@ for server in "${servers[@]}"; do
     set +u
     . "$VAR/env"
     export PARLEY_URL PARLEY_URL2 PARLEY_DB PARLEY_REDIS PARLEY_VAR
-    if [[ $server == apache-cgi ]]; then start_apache_cgi || exit 1; fi
+    if [[ $server == apache-cgi ]]; then start_apache_cgi || exit 1; export PARLEY_SMALL_SITE=1; fi
     files=()
     if [[ -n ${SERVER_TESTS:-} ]]; then read -r -a all <<<"$SERVER_TESTS"; else all=(tests/api/*.test.mjs); fi
     for f in "${all[@]}"; do

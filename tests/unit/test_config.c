@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "../../cgi/core/config.h"
 #include "../../cgi/core/vapid.h"
+#include "../../cgi/app/smallsite.h"
 
 static const char *const keys[] = {
     "PARLEY_CONFIG", "PARLEY_DB", "PARLEY_REDIS", "PARLEY_LISTEN", "PARLEY_TEMPLATES", "PARLEY_SQL",
@@ -199,6 +200,23 @@ static void test_env(void **state)
     assert_string_equal(f->cfg.cookie_secure, "on");
 }
 
+/* PARLEY_REDIS empty or "none" is the small-site mode (no Redis), not a mistake. */
+static void test_small_site(void **state)
+{
+    fix *f = *state;
+    static const char *const none[] = {"", "none"};
+    for (size_t i = 0; i < 2; i++) {
+        setenv("PARLEY_REDIS", none[i], 1);
+        assert_int_equal(load(f), 0);
+        assert_int_equal(small_site(&f->cfg), 1);
+        config_free(&f->cfg);
+    }
+    setenv("PARLEY_REDIS", "unix:/run/redis.sock", 1);
+    assert_int_equal(load(f), 0);
+    assert_int_equal(small_site(&f->cfg), 0);
+    unsetenv("PARLEY_REDIS");
+}
+
 /* Each bad value fails with a message that names the setting. */
 static void test_bad_values(void **state)
 {
@@ -210,7 +228,7 @@ static void test_bad_values(void **state)
         {"PARLEY_RL_LOGIN_USER", "10"}, {"PARLEY_RL_LOGIN_USER", "0/60"},
         {"PARLEY_RL_LOGIN_IP", "10/"}, {"PARLEY_RL_REGISTER_IP", "a/b"},
         {"PARLEY_COOKIE_SECURE", "yes"}, {"PARLEY_PWHASH", "fast"}, {"PARLEY_DB", ""},
-        {"PARLEY_REDIS", ""}, {"PARLEY_URL", "chat.example.org"}, {"PARLEY_URL", "ftp://x"},
+        {"PARLEY_URL", "chat.example.org"}, {"PARLEY_URL", "ftp://x"},
         {"PARLEY_URL", "https://"}, {"PARLEY_URL", "https://a b"}, {"PARLEY_URL", "https://x/?q=1"},
         {"PARLEY_URL", "https://x/\"><script>"}, {"PARLEY_EVENTS_RECHECK", "0"},
         {"PARLEY_WORKER_THREADS", "0"}, {"PARLEY_WORKER_THREADS", "65"}, {"PARLEY_JOB_LEASE", "1"},
@@ -282,6 +300,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_env, setup, teardown),
         cmocka_unit_test_setup_teardown(test_public_url, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_values, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_small_site, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mail, setup, teardown),
         cmocka_unit_test_setup_teardown(test_push, setup, teardown),
