@@ -221,7 +221,9 @@ test-stack: san $(STACK_UNIT)
 # The API tests again behind nginx and Apache (deploy/nginx/, deploy/apache/), each on its own
 # stack; SERVERS="nginx" for one. 6 to 8 minutes per server, so `make test` runs only
 # test-servers-smoke: the web server's own answers, health and the event streams, and the
-# conversation flow in Chromium (about 2 minutes per server).
+# conversation flow in Chromium (about 2 minutes per server); then Apache running Parley as
+# plain CGI with no Redis (the shared-host recipe): the small-site mode, its long-poll through
+# Apache, and sign-up and sign-in in Chromium (about 2 minutes).
 SERVERS ?= nginx apache
 SMOKE_TESTS := tests/api/webserver.test.mjs tests/api/health.test.mjs tests/api/events.test.mjs
 test-servers: san
@@ -230,6 +232,8 @@ test-servers: san
 test-servers-smoke: san
 	SERVER_TESTS="$(SMOKE_TESTS)" SERVER_BROWSER_TESTS=tests/browser/conversations.test.mjs \
 	  tests/support/run-server-tests.sh $(SERVERS)
+	SERVER_TESTS=tests/api/smallsite.test.mjs SERVER_BROWSER_TESTS=tests/browser/accounts.test.mjs \
+	  tests/support/run-server-tests.sh apache-cgi
 
 # The systemd units (deploy/systemd/) as systemd-analyze reads them, pointed at the built
 # programs; no running systemd needed (a second).
