@@ -17,6 +17,29 @@ function sameSite(url) {
   }
 }
 
+// Push events are shown one after another, in the order they arrive (each waits for the one
+// before), and one older than the notification its conversation shows already (a lower seq)
+// is dropped: two pushes close together must not leave the older text on screen.
+let shown = Promise.resolve();
+
+async function show(data) {
+  const title = typeof data.title === 'string' && data.title ? data.title : 'New message';
+  const tag = typeof data.tag === 'string' && data.tag ? data.tag : 'parley';
+  const seq = Number.isInteger(data.seq) ? data.seq : null;
+  if (seq !== null) {
+    const current = await self.registration.getNotifications({ tag });
+    if (current.some((n) => n.data && Number.isInteger(n.data.seq) && n.data.seq > seq)) return;
+  }
+  await self.registration.showNotification(title, {
+    body: typeof data.body === 'string' ? data.body : '',
+    tag,
+    renotify: true,
+    icon: '/static/img/icon-192.png',
+    badge: '/static/img/icon-192.png',
+    data: { url: sameSite(data.url).href, conversation_id: data.conversation_id, seq },
+  });
+}
+
 self.addEventListener('push', (event) => {
   let data = {};
   try {
@@ -24,15 +47,8 @@ self.addEventListener('push', (event) => {
   } catch {
     data = {};
   }
-  const title = typeof data.title === 'string' && data.title ? data.title : 'New message';
-  event.waitUntil(self.registration.showNotification(title, {
-    body: typeof data.body === 'string' ? data.body : '',
-    tag: typeof data.tag === 'string' && data.tag ? data.tag : 'parley',
-    renotify: true,
-    icon: '/static/img/icon-192.png',
-    badge: '/static/img/icon-192.png',
-    data: { url: sameSite(data.url).href, conversation_id: data.conversation_id, seq: data.seq },
-  }));
+  shown = shown.then(() => show(data), () => show(data));
+  event.waitUntil(shown);
 });
 
 self.addEventListener('notificationclick', (event) => {

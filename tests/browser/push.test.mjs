@@ -138,8 +138,8 @@ test('the service worker shows a pushed notification, one per conversation, and 
     return r ? r.registrationId : null;
   });
   const push = (data) => cdp.send('ServiceWorker.deliverPushMessage', { origin: BASE, registrationId, data: JSON.stringify(data) });
-  await push({ title: 'Alice', body: 'first', tag: 'conversation-7', url: `${BASE}/conversations/7` });
-  await push({ title: 'Alice', body: 'second', tag: 'conversation-7', url: `${BASE}/conversations/7` });
+  await push({ title: 'Alice', body: 'first', tag: 'conversation-7', seq: 1, url: `${BASE}/conversations/7` });
+  await push({ title: 'Alice', body: 'second', tag: 'conversation-7', seq: 2, url: `${BASE}/conversations/7` });
   await push({ title: 'Bob', body: 'elsewhere', tag: 'conversation-8', url: 'https://evil.example/phish' });
   const shown = await waitFor('two notifications', async () => {
     const list = await page.evaluate(async () => {
