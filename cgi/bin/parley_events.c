@@ -291,7 +291,8 @@ static void pres_renew(worker *w)
     long s, u;
     hub_counts(&s, &u);
     redisReply *r;
-    if (!kv_cmd(c.kv, &r, "SET parley:hubstats:%s %ld:%ld:%llu EX %ld", hub_id, s, u, hub_delivered_total(), cfg.presence_ttl))
+    if (!kv_cmd(c.kv, &r, "SET parley:hubstats:%s %ld:%ld:%llu:%llu EX %ld", hub_id, s, u, hub_delivered_total(),
+                     hub_slow_total(), cfg.presence_ttl))
         freeReplyObject(r);
 }
 

@@ -8,8 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#ifdef __linux__
+#include <linux/sockios.h>
+#endif
 #include "../core/buf.h"
 #include "../http/resp.h"
 #include "fcgi_raw.h"
@@ -20,6 +24,8 @@ struct hub_stream {
     int sse;
     long long deadline_ms;       /* long-poll only */
     long long last_write_ms;
+    long long last_id;           /* SSE: the id of the last event written to it */
+    int slow_limit;              /* SSE once parked: bytes the socket may hold unread (0: no check) */
     int gone;                    /* the web server hung up (seen by hub_tick's poll) */
     hub_stream *next;
 };
@@ -95,15 +101,49 @@ static int put(hub_stream *s, const char *p, size_t n)
 
 /* Events written to streams (SSE events and long-poll answers), for /metrics. */
 static _Atomic unsigned long long hub_delivered;
+static _Atomic unsigned long long hub_slow;     /* streams cut for reading too slowly */
+
+/* Bytes written to the stream's socket that its reader (the web server) has not taken yet,
+ * or -1 when the system cannot say. */
+static long queued_bytes(const hub_stream *s)
+{
+#ifdef SIOCOUTQ
+    int q = 0;
+    if (ioctl(s->conn.fd, SIOCOUTQ, &q) == 0) return q;
+#endif
+    (void)s;
+    return -1;
+}
+
+/* Backpressure: a stream whose reader has fallen behind by more than its slow_limit gets a
+ * last event, while there is still room for it, telling the client to come back with its
+ * Last-Event-ID; then it ends (the caller ends it on -1). Everybody else goes on at once,
+ * and the reconnect is replayed from the buffer or the log. */
+static int put_resume(hub_stream *s)
+{
+    char b[160];
+    int n = snprintf(b, sizeof b, "event: stream.resume\ndata: {\"type\":\"stream.resume\",\"reason\":\"slow\","
+                                  "\"last_event_id\":%lld}\n\n", s->last_id);
+    put(s, b, (size_t)n);
+    atomic_fetch_add_explicit(&hub_slow, 1, memory_order_relaxed);
+    return -1;
+}
 
 static int put_sse(hub_stream *s, long long id, const char *json)
 {
     buf b;
     buf_init(&b);
     buf_printf(&b, "id: %lld\ndata: %s\n\n", id, json);
-    int rc = b.oom ? -1 : put(s, b.data, b.len);
+    int rc;
+    long q;
+    if (b.oom) rc = -1;
+    else if (s->slow_limit && (q = queued_bytes(s)) >= 0 && (size_t)q + b.len > (size_t)s->slow_limit) rc = put_resume(s);
+    else rc = put(s, b.data, b.len);
     buf_free(&b);
-    if (!rc) atomic_fetch_add_explicit(&hub_delivered, 1, memory_order_relaxed);
+    if (!rc) {
+        s->last_id = id;
+        atomic_fetch_add_explicit(&hub_delivered, 1, memory_order_relaxed);
+    }
     return rc;
 }
 
@@ -278,6 +318,15 @@ void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long l
      * client or web server that does not read is dropped, nobody waits for it. */
     int fl = fcntl(fd, F_GETFL);
     if (fl >= 0) fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+    if (sse) {
+        /* The reader may fall this far behind; the rest of the socket's buffer stays free
+         * for the last event that tells it to resume (put_resume). */
+        int sndbuf = 0;
+        socklen_t len = sizeof sndbuf;
+        if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, &len)) sndbuf = 0;
+        s->slow_limit = sndbuf - HUB_SLOW_ROOM < HUB_SLOW_BYTES ? sndbuf - HUB_SLOW_ROOM : HUB_SLOW_BYTES;
+        if (s->slow_limit < 0) s->slow_limit = 0;
+    }
     s->deadline_ms = deadline_ms;
     s->last_write_ms = hub_now_ms();
     pthread_mutex_lock(&hub_lock);
@@ -289,6 +338,7 @@ void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long l
     }
     hub_user *u = user_find(uid, 1);
     int done = !u;
+    s->last_id = last_id >= 0 ? last_id : hub_latest;     /* where a resume would start */
     char resync[64];
     snprintf(resync, sizeof resync, resync_fmt, hub_latest);
     if (u && last_id < 0 && !sse) last_id = hub_latest;          /* a fresh long-poll: from now */
@@ -541,4 +591,9 @@ void hub_counts(long *streams, long *users)
 unsigned long long hub_delivered_total(void)
 {
     return atomic_load_explicit(&hub_delivered, memory_order_relaxed);
+}
+
+unsigned long long hub_slow_total(void)
+{
+    return atomic_load_explicit(&hub_slow, memory_order_relaxed);
 }

@@ -16,9 +16,11 @@ enum {
     HUB_PRESENCE_GRACE_MS = 5000,/* a person whose last stream closed still counts this long
                                     (a page change, a long-poll's next request, a reconnect) */
     HUB_CRED_MAX = 80,           /* "s:<64 hex>" (a session) or "t:<token id>" */
-    HUB_ENDED = 256,
-    HUB_REPLAY_WAIT_S = 5,       /* a replay from the log waits this long per write */             /* credentials remembered as ended, for streams parked
+    HUB_ENDED = 256,             /* credentials remembered as ended, for streams parked
                                     just after their end was announced */
+    HUB_REPLAY_WAIT_S = 5,       /* a replay from the log waits this long per write */
+    HUB_SLOW_BYTES = 131072,     /* a stream's reader this far behind is cut (put_resume)… */
+    HUB_SLOW_ROOM = 8192,        /* …keeping at least this much of the socket free for that */
 };
 
 /* Presence: who this hub holds. A person joins when their first stream arrives and leaves
@@ -78,6 +80,8 @@ size_t hub_presence_held(long long **out);
 void hub_counts(long *streams, long *users);
 /* Events written to streams since the start (an SSE event, or a long-poll answer with some). */
 unsigned long long hub_delivered_total(void);
+/* Streams cut since the start because their reader fell behind (backpressure). */
+unsigned long long hub_slow_total(void);
 long long hub_now_ms(void);
 
 #endif

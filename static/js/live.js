@@ -211,6 +211,14 @@ function openSSE() {
   es.addEventListener('session.ended', () => {
     if (source === es) sessionEnded();
   });
+  // The server cut this stream because this tab fell behind reading it (a slow link, a
+  // suspended laptop): come straight back from the last event we have, which it replays.
+  es.addEventListener('stream.resume', () => {
+    if (source !== es) return;
+    es.close();
+    source = null;
+    scheduleSSE(0);
+  });
   es.onerror = () => {
     if (source !== es) return;
     // The browser would retry on its own at the server's fixed `retry:`; we close and

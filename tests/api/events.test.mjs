@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import {
@@ -427,6 +428,112 @@ test(
       await client.waitSeq(g.id, after.seq, 3000);
     } finally {
       await client.stop();
+    }
+  },
+);
+
+/**
+ * A web server's side of one FastCGI request to the hub's socket, for the backpressure test:
+ * it can stop reading like a web server whose client stopped reading. `out` gathers the
+ * FCGI_STDOUT text; `ended` resolves on FCGI_END_REQUEST or when the socket closes.
+ */
+function fcgiRequest(sockPath, params) {
+  const sock = net.createConnection(sockPath);
+  const rec = (type, content) => {
+    const h = Buffer.alloc(8);
+    h.writeUInt8(1, 0);
+    h.writeUInt8(type, 1);
+    h.writeUInt16BE(1, 2); // request id 1
+    h.writeUInt16BE(content.length, 4);
+    return Buffer.concat([h, content]);
+  };
+  const len = (n) => (n < 128 ? Buffer.from([n]) : Buffer.from([((n >>> 24) | 0x80) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]));
+  const body = Buffer.concat(
+    Object.entries(params).map(([k, v]) => Buffer.concat([len(Buffer.byteLength(k)), len(Buffer.byteLength(v)), Buffer.from(k), Buffer.from(v)])),
+  );
+  sock.write(Buffer.concat([rec(1, Buffer.from([0, 1, 0, 0, 0, 0, 0, 0])), rec(4, body), rec(4, Buffer.alloc(0)), rec(5, Buffer.alloc(0))]));
+  const r = { sock, out: '', endedRequest: false };
+  let pending = Buffer.alloc(0);
+  r.ended = new Promise((resolve) => {
+    sock.on('data', (d) => {
+      pending = Buffer.concat([pending, d]);
+      while (pending.length >= 8) {
+        const clen = pending.readUInt16BE(4);
+        const plen = pending.readUInt8(6);
+        if (pending.length < 8 + clen + plen) break;
+        const type = pending.readUInt8(1);
+        if (type === 6) r.out += pending.subarray(8, 8 + clen).toString();
+        if (type === 3) {
+          r.endedRequest = true;
+          resolve();
+        }
+        pending = pending.subarray(8 + clen + plen);
+      }
+    });
+    sock.on('close', resolve);
+    sock.on('error', resolve);
+  });
+  return r;
+}
+
+test(
+  'backpressure: a stream whose reader stops is cut with stream.resume; the others get every event at once, the resume replays the rest',
+  { skip: process.env.PARLEY_VAR ? false : 'PARLEY_VAR is not set: cannot find the hub socket' },
+  async () => {
+    const [a, b] = await sharedUsers(2);
+    const g = await createGroup(a, [b]);
+    const slow = fcgiRequest(path.join(process.env.PARLEY_VAR, 'run', 'events.sock'), {
+      REQUEST_METHOD: 'GET',
+      REQUEST_URI: '/api/v1/events',
+      SCRIPT_NAME: '/api/v1/events',
+      QUERY_STRING: '',
+      HTTP_HOST: new URL(BASE).host,
+      HTTP_ACCEPT: 'text/event-stream',
+      HTTP_AUTHORIZATION: `Bearer ${b.token}`,
+      REMOTE_ADDR: '127.0.0.1',
+    });
+    const fast = await openStream(b);
+    try {
+      for (let i = 0; i < 100 && !slow.out.includes('retry:'); i++) await sleep(50);
+      assert.match(slow.out, /^Status: 200|text\/event-stream/m, `the slow stream opened: ${slow.out.slice(0, 200)}`);
+      slow.sock.pause(); // the web server stops reading: its socket from the hub fills up
+
+      // 20 events of about 16 KB: more than the 128 KB the hub lets a reader fall behind.
+      const big = 'z'.repeat(15000);
+      const sent = [];
+      for (let i = 0; i < 20; i++) sent.push(await send(a, g.id, `${i} ${big}`));
+      for (const m of sent) await fast.waitFor(isMsg(g.id, m.seq), 5000, `the reading stream got seq ${m.seq}`);
+
+      slow.sock.resume();
+      await Promise.race([slow.ended, sleep(10000)]);
+      assert.ok(slow.endedRequest, 'the hub ended the slow request');
+      const m = /event: stream\.resume\ndata: (\{[^\n]*\})\n\n$/.exec(slow.out);
+      assert.ok(m, `the slow stream's last words are a stream.resume event: …${slow.out.slice(-300)}`);
+      const resume = JSON.parse(m[1]);
+      assert.equal(resume.type, 'stream.resume');
+      assert.equal(resume.reason, 'slow');
+      const ids = [...slow.out.matchAll(/^id: (\d+)$/gm)].map((x) => Number(x[1]));
+      assert.ok(ids.length < sent.length, `the slow stream was cut before the end (${ids.length} of ${sent.length})`);
+      assert.equal(resume.last_event_id, ids.length ? ids.at(-1) : resume.last_event_id, 'last_event_id is the last event written');
+
+      // Coming back from there replays exactly the rest, once each.
+      const back = await openStream(b, { lastEventId: resume.last_event_id });
+      try {
+        const got = [];
+        for (const x of slow.out.matchAll(/^data: (\{.*\})$/gm)) {
+          const e = JSON.parse(x[1]);
+          if (isMsg(g.id)(e)) got.push(e.seq);
+        }
+        for (const msg of sent) if (!got.includes(msg.seq)) await back.waitFor(isMsg(g.id, msg.seq), 5000, `replayed seq ${msg.seq}`);
+        const replayed = back.events.filter(isMsg(g.id)).map((e) => e.seq);
+        const all = [...got, ...replayed];
+        assert.deepEqual(all, sent.map((x) => x.seq), 'every message exactly once, in order, across the cut');
+      } finally {
+        await back.close();
+      }
+    } finally {
+      slow.sock.destroy();
+      await fast.close();
     }
   },
 );
