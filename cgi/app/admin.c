@@ -60,6 +60,7 @@ err_t admin_grant(svc *c, const char *username, int on)
     long long id = PQntuples(r) == 1 ? atoll(PQgetvalue(r, 0, 0)) : 0;
     PQclear(r);
     if (!id) return svc_fail(c, ERR_NOT_FOUND, "username", "There is no such user.");
+    users_changed(c, id);
     audit_record(c, on ? "admin.grant" : "admin.revoke", 0, id, "command line", NULL);
     return ERR_OK;
 }
@@ -192,6 +193,7 @@ err_t admin_deactivate_user(ctx *c, long long uid, size_t *sessions, size_t *tok
     const char *p[] = {id_str(&c->svc, uid)};
     err_t e = db_run(c->svc.db, "admin_deactivate", 1, p);
     *sessions = *tokens = 0;
+    if (!e) users_changed(&c->svc, uid);
     if (!e) e = sess_revoke_all(&c->svc, uid, NULL, sessions);
     if (!e) e = tokens_revoke_all(&c->svc, uid, 0, tokens);
     if (!e)
@@ -261,6 +263,7 @@ static err_t h_admin_reactivate(ctx *c)
     if (e || (e = admin_subject(c, &u))) return e;
     const char *p[] = {id_str(&c->svc, u->id)};
     if ((e = db_run(c->svc.db, "admin_reactivate", 1, p))) return e;
+    users_changed(&c->svc, u->id);
     audit_record(&c->svc, "admin.reactivate", c->svc.user->id, u->id, c->rq.client_ip, NULL);
     c->out = json_pack("{s:I,s:b}", "user_id", (json_int_t)u->id, "deactivated", 0);
     if (!c->rq.is_api) c->redirect = "/admin?done=reactivated";
@@ -299,6 +302,7 @@ static err_t h_admin_settings(ctx *c)
         db_rollback(c->svc.db);
         return e;
     }
+    if (tf) users_changed(&c->svc, 0);                  /* require_2fa: every user row reads it */
     json_t *changed = json_object();
     if (changed && reg) json_object_set_new(changed, "registration", json_string(reg));
     if (changed && tf) json_object_set_new(changed, "require_2fa", json_string(tf));
@@ -322,6 +326,7 @@ static err_t h_admin_require_password(ctx *c)
     if (e || (e = admin_subject(c, &u))) return e;
     const char *p[] = {id_str(&c->svc, u->id)};
     if ((e = db_run(c->svc.db, "admin_require_password", 1, p))) return e;
+    users_changed(&c->svc, u->id);
     audit_record(&c->svc, "admin.require_password_change", c->svc.user->id, u->id, c->rq.client_ip, NULL);
     c->out = json_pack("{s:I,s:b}", "user_id", (json_int_t)u->id, "must_change_password", 1);
     if (!c->rq.is_api) c->redirect = "/admin?done=password_change_required";
@@ -404,6 +409,7 @@ static err_t h_admin_reset_2fa(ctx *c)
     if (e || (e = admin_subject(c, &u))) return e;
     const char *p[] = {id_str(&c->svc, u->id)};
     if ((e = db_run(c->svc.db, "admin_reset_2fa", 1, p))) return e;
+    users_changed(&c->svc, u->id);
     audit_record(&c->svc, "admin.reset_2fa", c->svc.user->id, u->id, c->rq.client_ip, NULL);
     c->out = json_pack("{s:I,s:b}", "user_id", (json_int_t)u->id, "two_factor", 0);
     if (!c->rq.is_api) c->redirect = "/admin?done=reset_2fa";

@@ -12,6 +12,7 @@ static int is_safe_method(const char *m) { return !strcmp(m, "GET") || !strcmp(m
 err_t auth_resolve(ctx *c)
 {
     long long uid = 0;
+    users_version ver = {0};                 /* known only for sessions: see users_by_id_cached */
     const char *h = c->rq.authorization;
     if (h) {
         if (strncasecmp(h, "Bearer ", 7))
@@ -26,6 +27,7 @@ err_t auth_resolve(ctx *c)
             sess s;
             e = sess_lookup(&c->svc, tok, c->rq.client_ip, &s);
             uid = s.uid;
+            ver = s.ver;
             memcpy(c->sess_id, s.id, sizeof c->sess_id);
             c->auth = AUTH_BEARER;
         }
@@ -43,6 +45,7 @@ err_t auth_resolve(ctx *c)
                 return e;
             } else {
                 uid = s.uid;
+                ver = s.ver;
                 memcpy(c->sess_id, s.id, sizeof c->sess_id);
                 c->csrf = arena_strdup(c->svc.a, s.csrf);
                 c->auth = AUTH_COOKIE;
@@ -50,7 +53,7 @@ err_t auth_resolve(ctx *c)
         }
     }
     if (uid) {
-        err_t e = users_by_id(&c->svc, uid, &c->svc.user);
+        err_t e = users_by_id_cached(&c->svc, uid, &ver, &c->svc.user);
         if (!e && c->svc.user->deactivated) e = ERR_NOT_FOUND;    /* its sessions ended with it */
         if (e == ERR_NOT_FOUND) {
             c->svc.user = NULL;

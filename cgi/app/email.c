@@ -95,6 +95,7 @@ err_t email_change(ctx *c, const char *email, user_row **out)
         db_rollback(s->db);
         return e;
     }
+    users_changed(s, u->id);
     audit_record(s, addr ? "email.set" : "email.remove", u->id, u->id, c->rq.client_ip, NULL);
     return users_by_id(s, u->id, out);
 }
@@ -126,6 +127,7 @@ static err_t h_verify_email(ctx *c)
     if ((e = db_exec(c->svc.db, "email_verify", 1, p, &r))) return e;
     if (PQntuples(r) != 1) { PQclear(r); return ctx_fail(c, ERR_INVALID_FIELD, "token", email_bad_verify); }
     long long uid = atoll(PQgetvalue(r, 0, 0));
+    users_changed(&c->svc, uid);
     c->out = json_pack("{s:s,s:b}", "email", PQgetvalue(r, 0, 1), "email_verified", 1);
     PQclear(r);
     audit_record(&c->svc, "email.verify", uid, uid, c->rq.client_ip, NULL);

@@ -18,6 +18,7 @@
 #include "format.h"
 #include "../http/multipart.h"
 #include "people.h"
+#include "users.h"
 #include "secret.h"
 #include "../core/log.h"
 #include "../core/utf8.h"
@@ -733,6 +734,7 @@ static err_t h_avatar_me(ctx *c)
     if (e) return e;
     const char *p[] = {id_str(&c->svc, c->svc.user->id), id ? id_str(&c->svc, id) : NULL};
     if ((e = db_run(c->svc.db, "media_avatar_me", 2, p))) return e;
+    users_changed(&c->svc, c->svc.user->id);
     c->out = json_pack("{s:o}", "avatar_url", id ? json_sprintf("/api/v1/media/%lld/thumb/320", id) : json_null());
     if (!c->rq.is_api) c->redirect = "/me?done=avatar";
     return c->out ? ERR_OK : ERR_INTERNAL;

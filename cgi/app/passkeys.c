@@ -213,6 +213,7 @@ static err_t h_pk_add(ctx *c)
         return ctx_fail(c, ERR_CONFLICT, "credential", arena_printf(c->svc.a, "That passkey is registered already, or you "
                         "have %d (the most an account may have).", PK_MAX_PER_USER));
     }
+    users_changed(&c->svc, c->svc.user->id);            /* has_2fa */
     c->out = json_pack("{s:{s:I,s:s,s:s,s:n}}", "passkey", "id", (json_int_t)atoll(PQgetvalue(r, 0, 0)), "name", name,
                        "created_at", PQgetvalue(r, 0, 1), "last_used_at");
     PQclear(r);
@@ -248,6 +249,7 @@ static err_t h_pk_delete(ctx *c)
     PGresult *r;
     if ((e = db_exec(c->svc.db, "pk_delete", 2, p, &r))) return e;
     int found = PQntuples(r) == 1;
+    if (found) users_changed(&c->svc, c->svc.user->id);
     if (found)
         audit_record(&c->svc, "passkey.remove", c->svc.user->id, c->svc.user->id, c->rq.client_ip,
                      json_pack("{s:s}", "name", PQgetvalue(r, 0, 0)));

@@ -15,6 +15,13 @@ static const char sess_touch_lua[] =
     "redis.call('HSET', KEYS[1], 'seen', ARGV[1], 'ip', ARGV[2]) redis.call('EXPIRE', KEYS[1], ARGV[3]) end "
     "return 0";
 
+/* KEYS[1] the session: its uid, csrf and seen, then the versions of that user's row and of
+ * every user row (users_changed), in the same round trip. */
+static const char sess_get_lua[] =
+    "local h = redis.call('HMGET', KEYS[1], 'uid', 'csrf', 'seen') "
+    "if h[1] then h[4] = redis.call('GET', 'parley:ugen:' .. h[1]) h[5] = redis.call('GET', 'parley:ugen') end "
+    "return h";
+
 err_t sess_create(svc *c, long long uid, const char *ip, const char *ua, char token[SECRET_LEN + 1], sess *out)
 {
     secret_new(token);
@@ -45,6 +52,7 @@ err_t sess_lookup(svc *c, const char *token, const char *ip, sess *out)
 {
     if (!secret_shape_ok(token, "")) return ERR_UNAUTHORIZED;
     secret_hash(token, out->id);
+    out->ver.known = 0;                  /* a small site has no versions: no cache */
     if (small_site(c->cfg)) {
         long long seen;
         err_t e = small_sess_get(c, out->id, &out->uid, out->csrf, sizeof out->csrf, &seen);
@@ -54,15 +62,18 @@ err_t sess_lookup(svc *c, const char *token, const char *ip, sess *out)
     char key[80];
     snprintf(key, sizeof key, "sess:%s", out->id);
     redisReply *h;
-    err_t e = kv_cmd(c->kv, &h, "HMGET %s uid csrf seen", key);
+    err_t e = kv_cmd(c->kv, &h, "EVAL %s 1 %s", sess_get_lua, key);
     if (e) return e;
-    int found = h->type == REDIS_REPLY_ARRAY && h->elements == 3 &&
+    int found = h->type == REDIS_REPLY_ARRAY && h->elements >= 3 &&
                 h->element[0]->type == REDIS_REPLY_STRING && h->element[1]->type == REDIS_REPLY_STRING;
     long long seen = 0;
     if (found) {
         out->uid = atoll(h->element[0]->str);
         snprintf(out->csrf, sizeof out->csrf, "%s", h->element[1]->str);
         if (h->element[2]->type == REDIS_REPLY_STRING) seen = atoll(h->element[2]->str);
+        out->ver.known = h->elements == 5;
+        for (size_t i = 3; out->ver.known && i < 5; i++)      /* nil: never changed, version 0 */
+            out->ver.v[i - 3] = h->element[i]->type == REDIS_REPLY_STRING ? atoll(h->element[i]->str) : 0;
     }
     freeReplyObject(h);
     if (!found) return ERR_UNAUTHORIZED;

@@ -4,11 +4,13 @@
 #define PARLEY_SESSIONS_H
 #include "ctx.h"
 #include "secret.h"
+#include "users.h"
 
 typedef struct sess {
     long long uid;
     char id[SECRET_HEX + 1];
     char csrf[SECRET_LEN + 1];
+    users_version ver;       /* sess_lookup: the user row's version, for users_by_id_cached */
 } sess;
 
 /* Opens a session for uid, remembering the client's address and User-Agent (cut to 512

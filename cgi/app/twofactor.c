@@ -330,6 +330,7 @@ static err_t h_tf_confirm(ctx *c)
     if (!(e = db_run(c->svc.db, "tf_enable", 2, p)) && !(e = tf_new_codes(c, &codes))) e = db_commit(c->svc.db);
     else db_rollback(c->svc.db);
     if (e) { json_decref(codes); return e; }
+    users_changed(&c->svc, c->svc.user->id);
     audit_record(&c->svc, "two_factor.enable", c->svc.user->id, c->svc.user->id, c->rq.client_ip, NULL);
     return tf_with_codes(c, codes);
 }
@@ -373,6 +374,7 @@ static err_t h_tf_disable(ctx *c)
     if (e || (on && (e = tf_code_needed(c)))) return e;
     const char *uid = id_str(&c->svc, c->svc.user->id);
     if ((e = db_run(c->svc.db, "tf_disable", 1, &uid))) return e;
+    users_changed(&c->svc, c->svc.user->id);
     if (on) audit_record(&c->svc, "two_factor.disable", c->svc.user->id, c->svc.user->id, c->rq.client_ip, NULL);
     c->out = json_pack("{s:{s:b,s:b,s:I}}", "two_factor", "enabled", 0, "pending", 0, "recovery_codes_left", (json_int_t)0);
     if (!c->rq.is_api) c->redirect = "/me/2fa?done=two_factor_off";

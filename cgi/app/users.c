@@ -4,7 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include "../core/log.h"
 #include "../http/validate.h"
+#include "smallsite.h"
 
 /* Then: an administrator wants a new password first; a second factor (TOTP, or a passkey)
  * is set up; the instance's require_2fa policy covers the account (user_row's gate); the
@@ -117,10 +120,71 @@ err_t users_by_id(svc *c, long long id, user_row **out)
     return one_user(c, "users_by_id", 1, p, out);
 }
 
+/* users_by_id_cached's rows: per thread (each worker thread owns its connections and serves
+ * one request at a time), a slot per uid modulo the size, each holding its query's result
+ * (owned here, cleared when the slot is reused), so that any column row_user reads is kept. */
+enum { USERS_CACHE_SLOTS = 64 };
+typedef struct users_cached {
+    long long id, at_ms;
+    users_version ver;
+    PGresult *r;
+} users_cached;
+static _Thread_local users_cached users_cache[USERS_CACHE_SLOTS];
+
+static long long users_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+err_t users_by_id_cached(svc *c, long long id, const users_version *ver, user_row **out)
+{
+    if (!ver || !ver->known) return users_by_id(c, id, out);
+    users_cached *k = &users_cache[(unsigned long long)id % USERS_CACHE_SLOTS];
+    long long now = users_now_ms();
+    if (k->r && k->id == id && k->ver.v[0] == ver->v[0] && k->ver.v[1] == ver->v[1] && now - k->at_ms < USERS_CACHE_MS) {
+        *out = row_user(c, k->r, 0);
+        return *out ? ERR_OK : ERR_INTERNAL;
+    }
+    const char *p[] = {id_str(c, id)};
+    PGresult *r;
+    err_t e = db_exec(c->db, "users_by_id", 1, p, &r);
+    if (e) return e;
+    if (PQntuples(r) == 0) { PQclear(r); return ERR_NOT_FOUND; }
+    *out = row_user(c, r, 0);
+    if (!*out) { PQclear(r); return ERR_INTERNAL; }
+    PQclear(k->r);                                       /* the slot's previous row */
+    *k = (users_cached){.id = id, .at_ms = now, .ver = *ver, .r = r};
+    return ERR_OK;
+}
+
+void users_changed(svc *c, long long uid)
+{
+    if (small_site(c->cfg) || !c->kv) return;
+    char key[48];
+    if (uid) snprintf(key, sizeof key, "parley:ugen:%lld", uid);
+    else snprintf(key, sizeof key, "parley:ugen");
+    /* Forgotten after an hour, long after any row cached under it is too old to be used. */
+    err_t e = kv_append(c->kv, "INCR %s", key);
+    if (!e) e = kv_append(c->kv, "EXPIRE %s 3600", key);
+    if (e) {
+        kv_close(c->kv);                                 /* half a pipeline: start afresh */
+    } else {
+        redisReply *r[2];
+        e = kv_replies(c->kv, 2, r);
+        kv_free_replies(2, r);
+    }
+    if (e) log_warn("users: the change of user %lld not announced (redis); cached copies last %d ms at most", uid,
+                    (int)USERS_CACHE_MS);
+}
+
 err_t users_delete(svc *c, long long id)
 {
     const char *p[] = {id_str(c, id)};
-    return db_run(c->db, "users_delete", 1, p);
+    err_t e = db_run(c->db, "users_delete", 1, p);
+    if (!e) users_changed(c, id);
+    return e;
 }
 
 err_t users_by_username(svc *c, const char *username, user_row **out)
@@ -178,7 +242,9 @@ err_t users_update_profile(svc *c, long long id, const char *display_name, const
     snprintf(ids, sizeof ids, "%lld", id);
     const char *p[] = {ids, display_name, status_text, read_receipts < 0 ? NULL : read_receipts ? "true" : "false",
                        show_presence < 0 ? NULL : show_presence ? "true" : "false"};
-    return one_user(c, "users_update", 5, p, out);
+    err_t e = one_user(c, "users_update", 5, p, out);
+    if (!e) users_changed(c, id);
+    return e;
 }
 
 err_t users_check_password(svc *c, long long id, const char *password)
@@ -203,6 +269,7 @@ err_t users_set_password(svc *c, long long id, const char *password)
     const char *p[] = {ids, hash};
     err_t e = db_run(c->db, "users_set_hash", 2, p);
     sodium_memzero(hash, sizeof hash);
+    if (!e) users_changed(c, id);                        /* must_change_password */
     return e;
 }
 

@@ -27,6 +27,22 @@ json_t *users_ref_of(const user_row *u);
 /* ERR_USERNAME_TAKEN when the name exists ignoring case. */
 err_t users_create(svc *c, const char *username, const char *display_name, const char *password, user_row **out);
 err_t users_by_id(svc *c, long long id, user_row **out);          /* ERR_NOT_FOUND */
+
+/* The version of one user's row as Redis knows it: v[0] that user's (parley:ugen:<id>), v[1]
+ * everybody's (parley:ugen). Read with the session (sess_lookup), bumped by users_changed. */
+typedef struct users_version {
+    int known;               /* 0: no versions here (a small site): never cached */
+    long long v[2];
+} users_version;
+enum { USERS_CACHE_MS = 3000 };   /* a cached row is used this long at most, bumped or not */
+/* users_by_id for the acting user of a request: the thread keeps the rows it read lately
+ * and answers from them while ver is what it was then and the row is younger than
+ * USERS_CACHE_MS, so a page or /me costs no query for its own user. */
+err_t users_by_id_cached(svc *c, long long id, const users_version *ver, user_row **out);
+/* Says that what users_by_id gives for uid changed (its row, its second factors): every
+ * thread's cached copy is stale from now on. uid 0: every user's (an instance setting
+ * that every row reads). Best effort: a cached row lives USERS_CACHE_MS at most anyway. */
+void users_changed(svc *c, long long uid);
 /* username must be canonical (users_canonical). */
 err_t users_by_username(svc *c, const char *username, user_row **out);
 /* The one canonical form of a username, in the arena: ASCII a-z 0-9 _ . - with A-Z folded;

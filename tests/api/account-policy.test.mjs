@@ -126,3 +126,33 @@ describe('two-factor sign-in, required by an administrator', () => {
     assert.ok(audit.json.entries.some((e) => e.detail && e.detail.require_2fa === 'admins'), JSON.stringify(audit.json.entries.slice(0, 3)));
   });
 });
+
+describe('the acting user, cached by each page worker for a few seconds', () => {
+  // Every worker thread keeps the rows of the people it served lately (users_by_id_cached),
+  // checked against a version in Redis on every request: a change must show at the very next
+  // request, whichever thread serves it. 24 requests at once reach every thread.
+  const everyThread = (u, path = '/api/v1/me') => Promise.all(Array.from({ length: 24 }, () => api('GET', path, { token: u.token })));
+
+  it('a new name, a required password change and deactivation apply at once', async () => {
+    const bob = await register();
+    for (const r of await everyThread(bob)) assert.equal(r.json.user.display_name, bob.user.display_name);
+
+    assert.equal((await api('PATCH', '/api/v1/me', { token: bob.token, json: { display_name: 'Renamed Bob' } })).status, 200);
+    for (const r of await everyThread(bob)) assert.equal(r.json.user.display_name, 'Renamed Bob', 'no thread shows the old name');
+
+    assert.equal((await api('POST', `/api/v1/admin/users/${bob.user.id}/require-password-change`, { token: admin.token })).status, 200);
+    for (const r of await everyThread(bob, '/api/v1/conversations')) assertError(r, 403, 'password_change_required');
+
+    assert.equal((await api('POST', `/api/v1/admin/users/${bob.user.id}/deactivate`, { token: admin.token })).status, 200);
+    for (const r of await everyThread(bob)) assert.equal(r.status, 401, `deactivated: ${r.status}`);
+  });
+
+  it('the command line makes an administrator, and every thread knows at once', async () => {
+    const carol = await register();
+    for (const r of await everyThread(carol, '/api/v1/admin/users')) assert.equal(r.status, 404);
+    assert.match(cli('admin', 'grant', carol.username), /is now an administrator/);
+    for (const r of await everyThread(carol, '/api/v1/admin/users')) assert.equal(r.status, 200, 'an administrator now');
+    assert.match(cli('admin', 'revoke', carol.username), /is no longer an administrator/);
+    for (const r of await everyThread(carol, '/api/v1/admin/users')) assert.equal(r.status, 404, 'not any more');
+  });
+});
