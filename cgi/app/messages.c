@@ -301,6 +301,41 @@ fail:
     return e;
 }
 
+/* A retry of a send that was stored: 1 with its seq and event id when the caller sent
+ * client_id in conv before, 0 when not, -1 on a database error. */
+static int msg_original(svc *c, const char *conv_s, const char *me, const char *client_id, long long *seq,
+                        long long *event_id)
+{
+    const char *p[] = {conv_s, me, client_id};
+    PGresult *r;
+    if (db_exec(c->db, "msg_by_client", 3, p, &r)) return -1;
+    int found = PQntuples(r) == 1;
+    if (found) *seq = atoll(PQgetvalue(r, 0, 0)), *event_id = atoll(PQgetvalue(r, 0, 1));
+    PQclear(r);
+    return found;
+}
+
+/* The checks before an insert. A retry whose original is stored gets the original even when
+ * a check would now refuse it (muted since, say), so they are looked up only then: most
+ * sends are first tries and cost no lookup (the insert's unique client_id catches a retry). */
+static err_t msg_send_checks(svc *c, const conv *cv, const char *conv_s, long long reply_to, int system)
+{
+    err_t e;
+    if (!system && (e = conv_unmuted(c, cv, "send messages"))) return e;
+    if (!system && !conv_can_post(cv))
+        return svc_fail(c, ERR_FORBIDDEN, NULL, "Only owners and admins can post in this channel.");
+    if (cv->blocked) return svc_fail(c, ERR_NOT_ALLOWED, NULL, "You cannot send messages to this person.");
+    if (reply_to) {
+        const char *p[] = {conv_s, id_str(c, reply_to)};
+        PGresult *r;
+        if ((e = db_exec(c->db, "msg_meta", 2, p, &r))) return e;
+        int ok = PQntuples(r) == 1;
+        PQclear(r);
+        if (!ok) return svc_fail(c, ERR_INVALID_FIELD, "reply_to", "The message you reply to is not in this conversation.");
+    }
+    return ERR_OK;
+}
+
 err_t msg_send(svc *c, const conv *cv, const char *body, const char *client_id, long long reply_to,
                json_t *media_ids, int *created, long long *seq, long long *event_id)
 {
@@ -312,24 +347,9 @@ err_t msg_send(svc *c, const conv *cv, const char *body, const char *client_id, 
     PGresult *r;
     err_t e;
     *created = 0;
-    if (client_id) {                               /* a retry: answer with the original */
-        const char *p[] = {conv_s, me, client_id};
-        if ((e = db_exec(c->db, "msg_by_client", 3, p, &r))) return e;
-        int found = PQntuples(r) == 1;
-        if (found) *seq = atoll(PQgetvalue(r, 0, 0)), *event_id = atoll(PQgetvalue(r, 0, 1));
-        PQclear(r);
-        if (found) return ERR_OK;
-    }
-    if (!system && (e = conv_unmuted(c, cv, "send messages"))) return e;
-    if (!system && !conv_can_post(cv))
-        return svc_fail(c, ERR_FORBIDDEN, NULL, "Only owners and admins can post in this channel.");
-    if (cv->blocked) return svc_fail(c, ERR_NOT_ALLOWED, NULL, "You cannot send messages to this person.");
-    if (reply_to) {
-        const char *p[] = {conv_s, id_str(c, reply_to)};
-        if ((e = db_exec(c->db, "msg_meta", 2, p, &r))) return e;
-        int ok = PQntuples(r) == 1;
-        PQclear(r);
-        if (!ok) return svc_fail(c, ERR_INVALID_FIELD, "reply_to", "The message you reply to is not in this conversation.");
+    if ((e = msg_send_checks(c, cv, conv_s, reply_to, system))) {
+        int found = client_id && e != ERR_UNAVAILABLE ? msg_original(c, conv_s, me, client_id, seq, event_id) : 0;
+        return found == 1 ? ERR_OK : e;          /* a retry: answer with the original */
     }
     const char *files = "{}";
     if (json_array_size(media_ids)) {
@@ -347,13 +367,8 @@ err_t msg_send(svc *c, const conv *cv, const char *body, const char *client_id, 
                        reply_to ? id_str(c, reply_to) : NULL, files};
     e = db_exec(c->db, "msg_insert", 8, p, &r);
     if (e == ERR_INTERNAL && !strcmp(c->db->sqlstate, "23505") && client_id) {
-        const char *q[] = {conv_s, me, client_id};        /* lost a race with our own retry */
-        if ((e = db_exec(c->db, "msg_by_client", 3, q, &r))) return e;
-        if (PQntuples(r) != 1) { PQclear(r); return ERR_INTERNAL; }
-        *seq = atoll(PQgetvalue(r, 0, 0));
-        *event_id = atoll(PQgetvalue(r, 0, 1));
-        PQclear(r);
-        return ERR_OK;
+        int found = msg_original(c, conv_s, me, client_id, seq, event_id);   /* a retry: the original */
+        return found == 1 ? ERR_OK : found < 0 ? ERR_UNAVAILABLE : ERR_INTERNAL;
     }
     if (e) return e;
     if (PQntuples(r) != 1) {                       /* removed or demoted meanwhile */

@@ -81,6 +81,21 @@ describe('sending', () => {
     assert.notEqual(other.json.message.id, first.json.message.id);
   });
 
+  it('a retry whose original was stored is answered with it even after the sender was muted', async () => {
+    const [a, b] = await sharedUsers(2);
+    const conv = await createGroup(a, [b]);
+    const client_id = uuid();
+    const first = await sendRaw(b, conv.id, 'sent before the mute', { client_id });
+    assert.equal(first.status, 201, show(first));
+    const muted = await api('POST', `/api/v1/conversations/${conv.id}/members/${b.user.id}/mute`, { token: a.token, json: { minutes: 60 } });
+    assert.equal(muted.status, 200, show(muted));
+    const again = await sendRaw(b, conv.id, 'sent before the mute', { client_id });
+    assert.equal(again.status, 200, `the lost answer of a stored send: ${show(again)}`);
+    assert.equal(again.json.message.id, first.json.message.id);
+    const fresh = await sendRaw(b, conv.id, 'a new one', { client_id: uuid() });
+    assert.equal(fresh.status, 403, `a new message while muted: ${show(fresh)}`);
+  });
+
   it('concurrent retries of one client_id store one message (one 201, the rest 200)', async () => {
     const [a, b] = await sharedUsers(2);
     const conv = await createGroup(a, [b]);
