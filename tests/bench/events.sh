@@ -14,7 +14,9 @@
 # Environment: BENCH_SSE_STREAMS (8000), BENCH_SSE_GROUP (10), BENCH_SSE_WARM (streams opened
 # before the first memory reading, 200), BENCH_SSE_RATES (25,50,100,200,400,800,1200,1600,2000,2500,3200,4000),
 # BENCH_SSE_SECONDS (8 per rate), BENCH_SSE_SENDERS (32 keep-alive connections),
-# BENCH_SSE_P99_MS (200), PARLEY_THREADS (8), PARLEY_EVENTS_THREADS (4).
+# BENCH_SSE_P99_MS (200), PARLEY_THREADS (8), PARLEY_EVENTS_THREADS (4), BENCH_SSE_NODES (1; 2
+# starts a second node — its own lighttpd, parley.fcgi and hub on the same PostgreSQL and
+# Redis — and opens every other stream there: one lighttpd holds two descriptors per stream).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -40,7 +42,10 @@ cleanup() {
     rm -rf "$VAR"
 }
 trap cleanup EXIT
+NODES=${BENCH_SSE_NODES:-1}
+[[ $NODES == 2 ]] && export PORT2=$(free_port)
 deploy/local/stack.sh start >/dev/null
+[[ $NODES == 2 ]] && deploy/local/stack.sh node2 start >/dev/null
 . "$VAR/env"
 mkdir -p "$VAR/bench"
 OUT=$VAR/bench/sseload.out ERR=$VAR/bench/sseload.err
@@ -98,11 +103,12 @@ field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
 
 echo
 echo "Events hub: $STREAMS SSE streams (GET /api/v1/events, one user each) in $((STREAMS / GROUP)) groups of $GROUP; load generator build/bench/sseload (one thread, epoll)"
+[[ $NODES == 2 ]] && echo "two nodes: every other stream on the second node's lighttpd and hub (memory figures: the first node's)"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr); the load generator, lighttpd, parley-events.fcgi (${PARLEY_EVENTS_THREADS:-4} accept threads), parley.fcgi ($PARLEY_THREADS threads), PostgreSQL (synchronous commit) and Redis all share it"
 echo "data: $STREAMS users, $((STREAMS / GROUP)) groups and $STREAMS sessions written in $t_data s"
 
 hub0=$(rss "$HUB") ltd0=$(rss "$LTD")
-build/bench/sseload --port "$PORT" --tokens "$VAR/bench/tokens" --streams "$STREAMS" --warm "$WARM" --hold \
+build/bench/sseload --port "$PORT" ${PORT2:+--port2 "$PORT2"} --tokens "$VAR/bench/tokens" --streams "$STREAMS" --warm "$WARM" --hold \
     --warmup 20 --rates "$RATES" --seconds "$SECONDS_PER_RATE" --senders "$SENDERS" --p99-ms "$P99_MS" >"$OUT" 2>"$ERR" &
 LOAD=$!
 wait_line warm

@@ -89,4 +89,11 @@ node "$ROOT/tests/bench/e2e.mjs"
 
 # --- real-time events ----------------------------------------------------------------------
 # SSE memory per stream and the send ramp (tests/bench/events.sh).
-exec "$ROOT/tests/bench/events.sh"
+"$ROOT/tests/bench/events.sh"
+# One conversation of 10,000 members, every one of them streaming: a post a second (then 2,
+# 4), and how long until the last member has it (the max column). Over two nodes, since one
+# lighttpd would need 20,000 descriptors for them.
+echo
+echo "A 10,000-member conversation, every member streaming:"
+BENCH_SSE_STREAMS=10000 BENCH_SSE_GROUP=10000 BENCH_SSE_RATES=1,2,4 BENCH_SSE_SECONDS=10 BENCH_SSE_P99_MS=1000 \
+    BENCH_SSE_NODES=2 exec "$ROOT/tests/bench/events.sh"

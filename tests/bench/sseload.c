@@ -7,9 +7,11 @@
  * the CLOCK_MONOTONIC time the message was due to be sent (the same clock as the receiving
  * side, since both are this process), so a queue in front of the server counts as latency.
  *
- *   sseload --port P --tokens FILE --streams N [--warm W] [--hold]
+ *   sseload --port P [--port2 P2] --tokens FILE --streams N [--warm W] [--hold]
  *           [--rates 25,50,100 | --rate R] [--seconds S] [--senders 32] [--p99-ms 200] [--warmup R]
  *
+ * --port2: every other stream goes to a second node on P2 (more streams than one lighttpd
+ * may hold: two descriptors each, and a process limit of 20,000 on some hosts); sends go to P.
  * FILE has one line per user: "<token> <uid> <group id>", sorted by group; the first N lines
  * get a stream, and messages go only to groups whose members all have one.
  * --warm W opens W streams first and waits for SIGUSR1 before opening the rest; --hold waits
@@ -74,16 +76,16 @@ typedef struct conn {
 
 static struct {
     const char *host, *tokens;
-    int port, streams, warm, hold, senders, seconds, nrates, max_inflight, warmup;
+    int port, port2, streams, warm, hold, senders, seconds, nrates, max_inflight, warmup;
     double rates[33], p99_limit;
-} opt = {"127.0.0.1", NULL, 0, 0, 0, 0, 32, 8, 0, 256, 0, {0}, 200.0};
+} opt = {"127.0.0.1", NULL, 0, 0, 0, 0, 0, 32, 8, 0, 256, 0, {0}, 200.0};
 
 static user_t *users;
 static int nusers;
 static group_t *groups;          /* the groups that are complete within the streams */
 static int ngroups;
 static int ep;
-static struct sockaddr_in addr;
+static struct sockaddr_in addr, addr2;   /* addr2: --port2, for odd streams */
 
 static long long mono_ns(void)
 {
@@ -176,7 +178,8 @@ static int conn_open(conn *c)
     if (fd < 0) return -1;
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0 && errno != EINPROGRESS) {
+    const struct sockaddr_in *to = c->kind == K_STREAM && opt.port2 && (c->idx & 1) ? &addr2 : &addr;
+    if (connect(fd, (const struct sockaddr *)to, sizeof *to) != 0 && errno != EINPROGRESS) {
         close(fd);
         return -1;
     }
@@ -342,7 +345,7 @@ static void stream_start(int i)
     int n = snprintf(req, sizeof req,
                      "GET /api/v1/events HTTP/1.1\r\nHost: %s:%d\r\nAccept: text/event-stream\r\n"
                      "Authorization: Bearer %s\r\nUser-Agent: sseload\r\n\r\n",
-                     opt.host, opt.port, users[i].tok);
+                     opt.host, opt.port2 && (i & 1) ? opt.port2 : opt.port, users[i].tok);
     c->out = strndup(req, (size_t)n);
     c->outlen = (size_t)n;
     st_started++;
@@ -782,7 +785,7 @@ static void load_tokens(void)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: sseload --port P --tokens FILE --streams N [--warm W] [--hold] [--rates R1,R2,…|--rate R]\n"
+    fprintf(stderr, "usage: sseload --port P [--port2 P2] --tokens FILE --streams N [--warm W] [--hold] [--rates R1,R2,…|--rate R]\n"
                     "               [--seconds S] [--senders C] [--p99-ms MS] [--parallel-opens K] [--warmup R] [--host IPV4]\n");
     exit(2);
 }
@@ -793,11 +796,12 @@ int main(int argc, char **argv)
         {"port", 1, 0, 'p'}, {"tokens", 1, 0, 't'}, {"streams", 1, 0, 'n'}, {"warm", 1, 0, 'w'},
         {"hold", 0, 0, 'H'}, {"rates", 1, 0, 'r'}, {"rate", 1, 0, 'r'}, {"seconds", 1, 0, 's'},
         {"senders", 1, 0, 'c'}, {"p99-ms", 1, 0, 'l'}, {"parallel-opens", 1, 0, 'k'}, {"host", 1, 0, 'h'},
-        {"warmup", 1, 0, 'W'}, {0, 0, 0, 0}};
+        {"warmup", 1, 0, 'W'}, {"port2", 1, 0, 'P'}, {0, 0, 0, 0}};
     int o;
     while ((o = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (o) {
         case 'p': opt.port = atoi(optarg); break;
+        case 'P': opt.port2 = atoi(optarg); break;
         case 't': opt.tokens = optarg; break;
         case 'n': opt.streams = atoi(optarg); break;
         case 'w': opt.warm = atoi(optarg); break;
@@ -836,6 +840,8 @@ int main(int argc, char **argv)
     addr.sin_family = AF_INET;
     addr.sin_port = htons((uint16_t)opt.port);
     if (inet_pton(AF_INET, opt.host, &addr.sin_addr) != 1) usage();
+    addr2 = addr;
+    addr2.sin_port = htons((uint16_t)opt.port2);
 
     ep = epoll_create1(EPOLL_CLOEXEC);
     if (ep < 0) die("epoll_create1");
