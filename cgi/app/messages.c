@@ -84,7 +84,7 @@ const db_stmt msg_stmts[] = {
 static json_t *msg_sender_json(PGresult *r, int i, int col)
 {
     if (!PQgetisnull(r, i, col)) return users_ref_json(r, i, col);
-    return json_pack("{s:i,s:s,s:s,s:n}", "id", 0, "username", "", "display_name", "Deleted account", "avatar_url");
+    return json_pack("{s:i,s:s,s:s,s:n,s:b}", "id", 0, "username", "", "display_name", "Deleted account", "avatar_url", "bot", 0);
 }
 
 json_t *msg_row_json(svc *c, PGresult *r, int i, int col, long long conv_id, const user_row *reader)
