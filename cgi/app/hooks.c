@@ -10,6 +10,7 @@
 #include <sodium.h>
 #include "audit.h"
 #include "events.h"
+#include "hooks_out.h"
 #include "msg.h"
 #include "people.h"
 #include "ratelimit.h"
@@ -82,11 +83,12 @@ static err_t hooks_list_json(ctx *c, long long conv_id, json_t **out)
 
 err_t hooks_page_out(ctx *c, const conv *cv)
 {
-    json_t *list;
+    json_t *list, *out;
     err_t e = hooks_list_json(c, cv->id, &list);
     if (e) return e;
-    json_t *o = json_pack("{s:{s:I,s:s,s:s},s:o}", "conversation", "id", (json_int_t)cv->id, "title",
-                          cv->title ? cv->title : "", "kind", cv->kind, "webhooks", list);
+    if ((e = hooks_out_list_json(&c->svc, cv->id, &out))) { json_decref(list); return e; }
+    json_t *o = json_pack("{s:{s:I,s:s,s:s},s:o,s:o}", "conversation", "id", (json_int_t)cv->id, "title",
+                          cv->title ? cv->title : "", "kind", cv->kind, "webhooks", list, "outgoing", out);
     if (!o) return ERR_INTERNAL;
     if (c->out) {
         json_object_update(c->out, o);

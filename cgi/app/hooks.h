@@ -14,7 +14,7 @@ extern const db_stmt hooks_stmts[];
  * (0: none, a webhook's). username must be canonical. *out lives in the arena. */
 err_t hooks_bot_create(svc *c, const char *username, const char *display_name, long long owner_id, user_row **out);
 /* The webhooks page (GET /conversations/<id>/webhooks): its data merged into c->out:
- * {"conversation","webhooks"}. hooks_page checks the caller manages the path's
+ * {"conversation","webhooks","outgoing"}. hooks_page checks the caller manages the path's
  * conversation first (the refill of the page's forms). */
 err_t hooks_page_out(ctx *c, const conv *cv);
 err_t hooks_page(ctx *c);

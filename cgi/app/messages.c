@@ -7,6 +7,7 @@
 #include <string.h>
 #include "msg.h"
 #include "push.h"
+#include "hooks_out.h"
 #include "e2emsg.h"
 #include "media.h"
 #include "events.h"
@@ -365,6 +366,7 @@ err_t msg_send(svc *c, const conv *cv, const char *body, const char *client_id, 
     *created = 1;
     PQclear(r);
     notify_message_queued(c, cv, *seq);            /* Web Push (push.c): one job per message */
+    hooks_out_message_queued(c, cv, *seq, body);   /* outgoing webhooks (hooks_out.c): one indexed lookup */
     return ERR_OK;
 }
 
