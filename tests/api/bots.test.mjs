@@ -2,7 +2,7 @@
 // and event stream as scripts, cannot sign in with a password, and show as bots everywhere.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, register, uname, createGroup, messages, openStream, loginRaw, assertError, PASSWORD } from './lib.mjs';
+import { api, register, uname, createGroup, messages, openStream, loginRaw, assertError, inputValue, PASSWORD } from './lib.mjs';
 
 async function makeBot(owner, opts = {}) {
   const username = opts.username || uname('bot');
@@ -105,9 +105,27 @@ describe('bot accounts', () => {
 
   it('has a page with a CSRF-protected form', async () => {
     const a = await register();
-    const page = await api('GET', '/bots', { token: a.token, raw: true });
+    const cookie = { parley_session: a.token };
+    const page = await api('GET', '/bots', { cookie });
     assert.equal(page.status, 200);
     assert.match(page.text, /action="\/bots"/);
-    assert.match(page.text, /name="csrf_token"/);
+    const csrf = inputValue(page.text, 'csrf_token');
+    assert.ok(csrf, 'the form carries a CSRF token');
+    const username = uname('bot');
+    assert.equal((await api('POST', '/bots', { cookie, form: { username, display_name: 'Paged bot' } })).status, 403);
+    const bad = await api('POST', '/bots', { cookie, form: { username: 'x', display_name: 'Paged bot', csrf_token: csrf } });
+    assert.equal(bad.status, 400);
+    const made = await api('POST', '/bots', { cookie, form: { username, display_name: 'Paged bot', csrf_token: csrf } });
+    assert.equal(made.status, 201, made.text.slice(0, 300));
+    const secret = /id="new-token"[^>]*value="([^"]+)"/.exec(made.text)?.[1];
+    assert.match(secret, /^pat_/, 'the token is shown once');
+    assert.equal((await api('GET', '/api/v1/me', { token: secret })).json.user.username, username);
+    const list = await api('GET', '/bots', { cookie });
+    assert.ok(!list.text.includes(secret), 'not shown again');
+    assert.match(list.text, /Paged bot<\/bdi> <span class="badge badge-bot"/);
+    const id = /\/bots\/(\d+)\/delete/.exec(list.text)[1];
+    const del = await api('POST', `/bots/${id}/delete`, { cookie, form: { csrf_token: csrf } });
+    assert.equal(del.status, 303);
+    assert.equal((await api('GET', '/api/v1/me', { token: secret })).status, 401);
   });
 });
