@@ -258,6 +258,6 @@ static const route hooks_routes[] = {
     {"DELETE", "/conversations/:id/webhooks/:hook_id", h_hooks_delete, R_AUTH, "conversation_webhooks", NULL, hooks_page, NULL},
     {"POST", "/conversations/:id/webhooks/:hook_id/delete", h_hooks_delete, R_AUTH, "conversation_webhooks", NULL,
      hooks_page, NULL},
-    {"POST", "/hooks/:secret", h_hooks_post, R_PUBLIC | R_JSON_ONLY, NULL, NULL, NULL, NULL},
+    {"POST", "/hooks/:secret", h_hooks_post, R_PUBLIC | R_JSON_ONLY | R_SECRET_PATH, NULL, NULL, NULL, NULL},
 };
 const module hooks_module = {"hooks", MODULE_ROUTES(hooks_routes), hooks_stmts};

@@ -3,6 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { existsSync, readFileSync } from 'node:fs';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { api, register, createGroup, messages, send, openStream, assertError, sql, haveDb, hex, inputValue } from './lib.mjs';
 
@@ -100,6 +101,9 @@ describe('incoming webhooks', () => {
     assertError(await api('POST', h.path, { json: { text: 'after revoke' } }), 404);
     assertError(await api('DELETE', `/api/v1/conversations/${g.id}/webhooks/${h.webhook.id}`, { token: a.token }), 404);
     assertError(await api('POST', '/hooks/whk_nonsense', { json: { text: 'x' } }), 404);
+    // The URL is a credential: the application's log names the route, not the secret.
+    const log = `${process.env.PARLEY_VAR}/log/parley.log`;
+    if (process.env.PARLEY_VAR && existsSync(log)) assert.ok(!readFileSync(log, 'utf8').includes(h.secret), 'no secret in the log');
     const hist = await messages(a, g.id);
     assert.ok(!hist.messages.some((x) => x.body === 'after revoke'));
   });
