@@ -261,12 +261,14 @@ static void dispatch_access_log(ctx *c, double ms)
 {
     const char *pattern = c->rt ? c->rt->pattern : "-";
     long long uid = c->svc.user ? c->svc.user->id : 0;
+    /* A path that is a credential (/hooks/<secret>) is logged as its pattern. */
+    const char *path = c->rt && (c->rt->flags & R_SECRET_PATH) ? pattern : c->rq.path;
     if (c->svc.cfg->access_log == CONFIG_ACCESS_LOG_TEXT) {
         log_msg("req", "id=%s %s %s %d %.1fms route=%s ip=%s user=%lld", c->request_id, c->rq.method ? c->rq.method : "-",
-                c->rq.path ? c->rq.path : "-", c->rs->status, ms, pattern, c->rq.client_ip ? c->rq.client_ip : "-", uid);
+                path ? path : "-", c->rs->status, ms, pattern, c->rq.client_ip ? c->rq.client_ip : "-", uid);
     } else if (c->svc.cfg->access_log == CONFIG_ACCESS_LOG_JSON) {
         json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:i,s:f,s:s,s:s,s:I}", "level", "req", "id", c->request_id,
-                              "method", c->rq.method ? c->rq.method : "", "path", c->rq.path ? c->rq.path : "",
+                              "method", c->rq.method ? c->rq.method : "", "path", path ? path : "",
                               "status", c->rs->status, "ms", ms, "route", pattern,
                               "ip", c->rq.client_ip ? c->rq.client_ip : "", "user", (json_int_t)uid);
         char *line = j ? json_dumps(j, JSON_COMPACT) : NULL;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "msg.h"
 #include "push.h"
+#include "hooks_out.h"
 #include "e2emsg.h"
 #include "media.h"
 #include "events.h"
@@ -84,7 +85,7 @@ const db_stmt msg_stmts[] = {
 static json_t *msg_sender_json(PGresult *r, int i, int col)
 {
     if (!PQgetisnull(r, i, col)) return users_ref_json(r, i, col);
-    return json_pack("{s:i,s:s,s:s,s:n}", "id", 0, "username", "", "display_name", "Deleted account", "avatar_url");
+    return json_pack("{s:i,s:s,s:s,s:n,s:b}", "id", 0, "username", "", "display_name", "Deleted account", "avatar_url", "bot", 0);
 }
 
 json_t *msg_row_json(svc *c, PGresult *r, int i, int col, long long conv_id, const user_row *reader)
@@ -380,6 +381,7 @@ err_t msg_send(svc *c, const conv *cv, const char *body, const char *client_id, 
     *created = 1;
     PQclear(r);
     notify_message_queued(c, cv, *seq);            /* Web Push (push.c): one job per message */
+    hooks_out_message_queued(c, cv, *seq, body);   /* outgoing webhooks (hooks_out.c): one indexed lookup */
     return ERR_OK;
 }
 

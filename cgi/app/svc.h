@@ -24,6 +24,7 @@ typedef struct user_row {
     int needs_2fa;          /* the instance requires a second factor it has not set up */
     const char *email;      /* the account's e-mail address, or NULL (private: /me only) */
     int email_verified;     /* its link was opened */
+    int is_bot;             /* a bot account (023): acts by API token only, never by password */
 } user_row;
 
 typedef struct svc {

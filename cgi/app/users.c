@@ -16,8 +16,8 @@
     "must_change_password, EXISTS (SELECT 1 FROM two_factor t WHERE t.user_id = users.id AND t.enabled_at IS NOT NULL) " \
     "OR EXISTS (SELECT 1 FROM passkeys k WHERE k.user_id = users.id), " \
     "COALESCE((SELECT s.value IN ('everyone', CASE WHEN users.is_admin THEN 'admins' END) " \
-    "FROM instance_settings s WHERE s.key = 'require_2fa'), false), email, email_verified_at IS NOT NULL"
-enum { USER_NCOLS = USERS_PUBLIC_NCOLS + 9 };   /* columns in USER_COLS; users_auth's hash comes next */
+    "FROM instance_settings s WHERE s.key = 'require_2fa'), false), email, email_verified_at IS NOT NULL, is_bot"
+enum { USER_NCOLS = USERS_PUBLIC_NCOLS + 10 };   /* columns in USER_COLS; users_auth's hash comes next */
 
 const db_stmt users_stmts[] = {
     {"users_insert", "INSERT INTO users (username, display_name, password_hash) VALUES ($1, $2, $3) "
@@ -85,6 +85,7 @@ static user_row *row_user(svc *c, PGresult *r, int i)
     u->needs_2fa = !u->has_2fa && PQgetvalue(r, i, USERS_PUBLIC_NCOLS + 6)[0] == 't';
     u->email = PQgetisnull(r, i, USERS_PUBLIC_NCOLS + 7) ? NULL : arena_strdup(c->a, PQgetvalue(r, i, USERS_PUBLIC_NCOLS + 7));
     u->email_verified = PQgetvalue(r, i, USERS_PUBLIC_NCOLS + 8)[0] == 't';
+    u->is_bot = PQgetvalue(r, i, USERS_PUBLIC_NCOLS + 9)[0] == 't';
     return u->username && u->display_name && u->status_text && u->created_at ? u : NULL;
 }
 
@@ -288,9 +289,9 @@ static long long users_col_id(PGresult *r, int i, int col)
 
 json_t *user_json(const user_row *u)
 {
-    return json_pack("{s:I,s:s,s:s,s:s,s:s,s:o}", "id", (json_int_t)u->id, "username", u->username,
+    return json_pack("{s:I,s:s,s:s,s:s,s:s,s:o,s:b}", "id", (json_int_t)u->id, "username", u->username,
                      "display_name", u->display_name, "status_text", u->status_text, "created_at", u->created_at,
-                     "avatar_url", users_avatar_url(u->avatar_id));
+                     "avatar_url", users_avatar_url(u->avatar_id), "bot", u->is_bot);
 }
 
 json_t *users_public_json(PGresult *r, int i, int col)
@@ -304,13 +305,14 @@ json_t *users_public_json(PGresult *r, int i, int col)
 json_t *users_ref_json(PGresult *r, int i, int col)
 {
     if (PQgetisnull(r, i, col)) return json_null();
-    return json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)atoll(PQgetvalue(r, i, col)),
+    return json_pack("{s:I,s:s,s:s,s:o,s:b}", "id", (json_int_t)atoll(PQgetvalue(r, i, col)),
                      "username", PQgetvalue(r, i, col + 1), "display_name", PQgetvalue(r, i, col + 2),
-                     "avatar_url", users_avatar_url(users_col_id(r, i, col + 3)));
+                     "avatar_url", users_avatar_url(users_col_id(r, i, col + 3)),
+                     "bot", PQgetvalue(r, i, col + 4)[0] == 't');
 }
 
 json_t *users_ref_of(const user_row *u)
 {
-    return json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)u->id, "username", u->username,
-                     "display_name", u->display_name, "avatar_url", users_avatar_url(u->avatar_id));
+    return json_pack("{s:I,s:s,s:s,s:o,s:b}", "id", (json_int_t)u->id, "username", u->username,
+                     "display_name", u->display_name, "avatar_url", users_avatar_url(u->avatar_id), "bot", u->is_bot);
 }

@@ -11,15 +11,15 @@ extern const db_stmt users_stmts[];
                              DB_TS(t ".created_at") ", " t ".avatar_media_id"
 enum { USERS_PUBLIC_NCOLS = 6 };
 /* A user's short form (who sent, who is typing, a member) under alias t. */
-#define USERS_REF_COLS(t) t ".id, " t ".username, " t ".display_name, " t ".avatar_media_id"
-enum { USERS_REF_NCOLS = 4 };
+#define USERS_REF_COLS(t) t ".id, " t ".username, " t ".display_name, " t ".avatar_media_id, " t ".is_bot"
+enum { USERS_REF_NCOLS = 5 };
 
 /* The public JSON of a user, {id, username, display_name, status_text, created_at,
  * avatar_url}: from a row (user_json, svc.h) or from USERS_PUBLIC_COLS at column col of r.
  * avatar_url is the avatar's 320 px thumbnail, or null. New references. */
 json_t *user_json(const user_row *u);
 json_t *users_public_json(PGresult *r, int i, int col);
-/* The short JSON of a user, {id, username, display_name, avatar_url}: from USERS_REF_COLS at column col
+/* The short JSON of a user, {id, username, display_name, avatar_url, bot}: from USERS_REF_COLS at column col
  * (null when the id is NULL: a sender whose account is gone), or from a row. */
 json_t *users_ref_json(PGresult *r, int i, int col);
 json_t *users_ref_of(const user_row *u);

@@ -20,6 +20,7 @@ enum route_flags {
     R_PUBLIC    = 1 << 5,   /* no CSRF token or session needed (tus's OPTIONS) */
     R_SETUP     = 1 << 6,   /* open to an account that must first choose a new password or set
                                up two-factor sign-in (everything else answers 403 until then) */
+    R_SECRET_PATH = 1 << 7, /* the path is a credential (/hooks/<secret>): logged as the pattern */
 };
 
 enum { ROUTE_MAX_PARAMS = 4, ROUTE_MAX_SEGMENT = 256 };

@@ -9,6 +9,10 @@
 #include "media_gc.h"
 #include "media_proc.h"
 #include "push_send.h"
+#include "hook_send.h"
+#include "../app/hooks_out.h"
+#include "../app/msg.h"
+#include "../app/push.h"
 #include "../app/audit.h"
 #include "../app/conv.h"
 #include "../app/events.h"
@@ -23,13 +27,15 @@ const job_kind kinds[] = {
     {"export.cleanup", export_cleanup_run, "deletes data exports past their 7 days, files and rows"},
     {"retention", retention_run, "turns messages older than the retention limits into tombstones"},
     {"push.message", push_send_run, "sends a message's Web Push notifications to the members who have not seen it"},
+    {"hook.send", hook_send_run, "POSTs a new message to an outgoing webhook (signed) and posts its {\"text\"} reply back"},
     {NULL, NULL, NULL},
 };
 
 const db_stmt *const kinds_stmts[] = {db_core_stmts, jobs_enqueue_stmts, jobs_stmts, cleanup_stmts, ev_stmts,
                                       media_proc_stmts, media_gc_stmts, export_build_stmts,
                                       retention_stmts, conv_stmts, users_stmts, audit_stmts, mail_stmts,
-                                      push_send_stmts, NULL};
+                                      push_send_stmts, hook_send_stmts, msg_stmts, hooks_out_stmts, push_stmts,
+                                      NULL};
 
 const job_kind *kinds_find(const char *name)
 {

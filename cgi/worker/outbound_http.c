@@ -13,6 +13,22 @@ static size_t oh_discard(char *p, size_t size, size_t n, void *ud)
     return size * n;                   /* the answer's body is not needed */
 }
 
+/* Where a reply's body goes (outbound_post_reply); NULL buf: discarded. */
+typedef struct oh_sink { char *buf; size_t max, len; } oh_sink;
+
+static size_t oh_keep(char *p, size_t size, size_t n, void *ud)
+{
+    oh_sink *k = ud;
+    size_t len = size * n;
+    if (k && k->buf && k->len + 1 < k->max) {
+        size_t take = len < k->max - 1 - k->len ? len : k->max - 1 - k->len;
+        memcpy(k->buf + k->len, p, take);
+        k->buf[k->len + take] = '\0';
+    }
+    if (k) k->len += len;
+    return len;
+}
+
 static size_t oh_header(char *p, size_t size, size_t n, void *ud)
 {
     outbound_result *res = ud;
@@ -33,7 +49,17 @@ void outbound_done(void **handle)
 int outbound_post(const config *cfg, const char *url, const char *const *headers, const void *body, size_t n,
                   long timeout_s, outbound_result *res, char *why, size_t whylen, void **handle)
 {
+    return outbound_post_reply(cfg, url, headers, body, n, timeout_s, res, why, whylen, handle, NULL, 0, NULL);
+}
+
+int outbound_post_reply(const config *cfg, const char *url, const char *const *headers, const void *body, size_t n,
+                        long timeout_s, outbound_result *res, char *why, size_t whylen, void **handle,
+                        char *reply, size_t reply_max, size_t *reply_len)
+{
     memset(res, 0, sizeof *res);
+    oh_sink sink = {reply, reply_max, 0};
+    if (reply && reply_max) reply[0] = '\0';
+    if (reply_len) *reply_len = 0;
     outbound_url u;
     const char *bad;
     char ip[OUTBOUND_IP_MAX];
@@ -70,7 +96,8 @@ int outbound_post(const config *cfg, const char *url, const char *const *headers
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
     curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, oh_discard);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, reply ? oh_keep : oh_discard);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, reply ? (void *)&sink : NULL);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, oh_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, res);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, timeout_s < 10 ? timeout_s : 10L);
@@ -84,6 +111,7 @@ int outbound_post(const config *cfg, const char *url, const char *const *headers
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
     curl_slist_free_all(resolve);
     curl_slist_free_all(hdrs);
+    if (reply_len) *reply_len = sink.len;
     if (rc != CURLE_OK || !res->status) {
         snprintf(why, whylen, "%s: %s", u.host, *errbuf ? errbuf : curl_easy_strerror(rc));
         res->status = 0;

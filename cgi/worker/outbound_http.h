@@ -21,5 +21,11 @@ typedef struct outbound_result {
 int outbound_post(const config *cfg, const char *url, const char *const *headers, const void *body, size_t n,
                   long timeout_s, outbound_result *res, char *why, size_t whylen, void **handle);
 void outbound_done(void **handle);
+/* The same, keeping the first reply_max - 1 bytes of the answer's body in reply (the
+ * caller's buffer, NUL-terminated; *reply_len its length, more only when cut), for callers
+ * that read the answer (outgoing webhooks). */
+int outbound_post_reply(const config *cfg, const char *url, const char *const *headers, const void *body, size_t n,
+                        long timeout_s, outbound_result *res, char *why, size_t whylen, void **handle,
+                        char *reply, size_t reply_max, size_t *reply_len);
 
 #endif

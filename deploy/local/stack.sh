@@ -420,6 +420,8 @@ start_push_service() {
     done
     [[ -n $port ]] || die "the push service stand-in did not start"
     export PARLEY_OUTBOUND_ALLOW=127.0.0.1:$port PARLEY_PUSH_SERVICE=http://127.0.0.1:$port
+    # The tests' outgoing webhook receiver (tests/api/webhooks.test.mjs) listens on this port.
+    [[ -n ${PARLEY_TEST_HOOK_PORT:-} ]] && PARLEY_OUTBOUND_ALLOW+=,127.0.0.1:$PARLEY_TEST_HOOK_PORT
     say "push service stand-in on 127.0.0.1:$port"
 }
 

@@ -110,6 +110,8 @@
           <h2 id="members-title">Members <span class="count-pill"><?cs var:subcount(Data.conversation.members) ?></span></h2><?cs
           if:Layout.manage == "1" ?>
           <p><a href="/conversations/<?cs var:Layout.cid ?>/moderation">Moderation log</a>: who muted, removed or changed the role of whom.</p><?cs /if ?><?cs
+          if:Layout.manage == "1" && !Data.conversation.e2e ?>
+          <p><a href="/conversations/<?cs var:Layout.cid ?>/webhooks">Webhooks</a>: secret URLs that scripts and services post to as a bot.</p><?cs /if ?><?cs
           if:Layout.manage == "1" ?>
           <form class="form add-member" method="post" action="/conversations/<?cs var:Layout.cid ?>/members">
             <?cs call:csrf_field() ?><?cs

@@ -90,6 +90,7 @@
       <a href="/me"<?cs if:current == "profile" ?> aria-current="page"<?cs /if ?>>Profile</a>
       <a href="/me/sessions"<?cs if:current == "sessions" ?> aria-current="page"<?cs /if ?>>Sessions</a>
       <a href="/me/tokens"<?cs if:current == "tokens" ?> aria-current="page"<?cs /if ?>>API tokens</a>
+      <a href="/bots"<?cs if:current == "bots" ?> aria-current="page"<?cs /if ?>>Bots</a>
       <a href="/me/2fa"<?cs if:current == "two_factor" ?> aria-current="page"<?cs /if ?>>Two-factor sign-in</a>
       <a href="/me/passkeys"<?cs if:current == "passkeys" ?> aria-current="page"<?cs /if ?>>Passkeys</a>
       <a href="/push/subscriptions"<?cs if:current == "push" ?> aria-current="page"<?cs /if ?>>Notifications</a>
@@ -117,7 +118,7 @@
   around it, or dir="auto" on an element that holds only it (a message body,
   a description, an excerpt).
 ?><?cs def:user_name_text(u) ?><?cs if:u.display_name ?><?cs var:u.display_name ?><?cs else ?><?cs var:u.username ?><?cs /if ?><?cs /def ?><?cs #
-?><?cs def:user_name(u) ?><bdi><?cs call:user_name_text(u) ?></bdi><?cs /def ?><?cs #
+?><?cs def:user_name(u) ?><bdi><?cs call:user_name_text(u) ?></bdi><?cs if:u.bot == "1" ?> <span class="badge badge-bot" title="An automated account">BOT</span><?cs /if ?><?cs /def ?><?cs #
 
   A person's presence: a dot and "Online", "Away", "Offline" or "Last seen
   <time>". `u` is a user node with id and presence.{state,last_seen};

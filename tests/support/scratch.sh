@@ -47,6 +47,8 @@ test_stack_settings() {
     # A Web Push service stand-in (tests/api/push.test.mjs), and pushes held 1 s so a message
     # read at once is not pushed.
     export STACK_PUSH=1 PARLEY_PUSH_DELAY=${PARLEY_PUSH_DELAY:-1}
+    # A port for the outgoing webhooks' test receiver, which the stack lets the worker reach.
+    export PARLEY_TEST_HOOK_PORT=${PARLEY_TEST_HOOK_PORT:-$(free_port)}
 }
 
 # check_stack NAME: the set-up the tests/support/check-*.sh scripts share: the sanitizer
