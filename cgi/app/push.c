@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sodium.h>
 #include "audit.h"
+#include "digest.h"
 #include "notify.h"
 #include "people.h"
 #include "sessions.h"
@@ -139,6 +140,7 @@ static err_t h_push_delete(ctx *c)
 
 void notify_message_queued(svc *c, const conv *cv, long long seq)
 {
+    digest_message_queued(c, cv, seq);              /* e-mail digests (digest.c) */
     if (!push_enabled(c->cfg) || !strcmp(cv->kind, "system")) return;
     const char *p[] = {id_str(c, cv->id), id_str(c, c->user->id)};
     PGresult *r;

@@ -2,6 +2,7 @@
 #include "kinds.h"
 #include <string.h>
 #include "cleanup.h"
+#include "digest_send.h"
 #include "export_build.h"
 #include "retention.h"
 #include "jobs.h"
@@ -11,6 +12,7 @@
 #include "push_send.h"
 #include "../app/audit.h"
 #include "../app/conv.h"
+#include "../app/digest.h"
 #include "../app/events.h"
 #include "../app/users.h"
 
@@ -23,13 +25,16 @@ const job_kind kinds[] = {
     {"export.cleanup", export_cleanup_run, "deletes data exports past their 7 days, files and rows"},
     {"retention", retention_run, "turns messages older than the retention limits into tombstones"},
     {"push.message", push_send_run, "sends a message's Web Push notifications to the members who have not seen it"},
+    {"digest.message", digest_message_run, "notes a message for the e-mail digests of the members it should reach"},
+    {"digest.send", digest_send_run, "mails a person one digest of a conversation's messages they left unread"},
     {NULL, NULL, NULL},
 };
 
 const db_stmt *const kinds_stmts[] = {db_core_stmts, jobs_enqueue_stmts, jobs_stmts, cleanup_stmts, ev_stmts,
                                       media_proc_stmts, media_gc_stmts, export_build_stmts,
                                       retention_stmts, conv_stmts, users_stmts, audit_stmts, mail_stmts,
-                                      push_send_stmts, NULL};
+                                      push_send_stmts,
+                                      digest_send_stmts, digest_stmts, NULL};
 
 const job_kind *kinds_find(const char *name)
 {

@@ -47,6 +47,8 @@ test_stack_settings() {
     # A Web Push service stand-in (tests/api/push.test.mjs), and pushes held 1 s so a message
     # read at once is not pushed.
     export STACK_PUSH=1 PARLEY_PUSH_DELAY=${PARLEY_PUSH_DELAY:-1}
+    # E-mail digests (tests/api/digest.test.mjs): a person's "minutes" of delay last 1 s each.
+    export PARLEY_DIGEST_MINUTE=${PARLEY_DIGEST_MINUTE:-1}
 }
 
 # check_stack NAME: the set-up the tests/support/check-*.sh scripts share: the sanitizer
