@@ -1,6 +1,7 @@
 -- 022_digests.sql — missed-message e-mail digests: whether a person wants them and after how
 -- many minutes unread, the conversations with a digest pending for them, and the site's key
--- that signs the one-click unsubscribe links (RFC 8058) the digests carry.
+-- that signs the one-click unsubscribe links (RFC 8058) the digests carry. And for Web Push:
+-- when a pushed notification was cleared by a "read" notice (read on another device).
 
 -- On by default (for a verified address); the delay in minutes a message stays unread first.
 ALTER TABLE notify_prefs ADD COLUMN email_digests boolean NOT NULL DEFAULT true;
@@ -27,3 +28,7 @@ CREATE TABLE site_secrets (
 );
 INSERT INTO site_secrets (name, secret)
 VALUES ('unsubscribe', decode(replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''), 'hex'));
+
+-- A notification whose message the person read (on any device) gets a "read" notice to the
+-- devices it went to, once: cleared_at says it went.
+ALTER TABLE push_sent ADD COLUMN cleared_at timestamptz;

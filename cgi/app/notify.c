@@ -31,6 +31,7 @@ const db_stmt notify_stmts[] = {
                          "keywords = EXCLUDED.keywords, email_digests = coalesce($6::boolean, notify_prefs.email_digests), "
                          "digest_minutes = coalesce($7::smallint, notify_prefs.digest_minutes)"},
     {"notify_tz_known", "SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)"},
+    {"notify_member_count", "SELECT count(*) FROM members WHERE conversation_id = $1"},
     {NULL, NULL},
 };
 
@@ -73,13 +74,48 @@ int notify_mentions(arena *a, const char *body, size_t len, const char *username
     return 0;
 }
 
-int notify_mentions_all(arena *a, const char *body, size_t len)
+/* 1 when the formatter's mention list of body holds name. */
+static int nt_mentions_name(arena *a, const char *body, size_t len, const char *name)
 {
     const char *names[64];
     size_t n = fmt_mentions(a, body, len, names, 64);
     for (size_t i = 0; i < n; i++)
-        if (!strcmp(names[i], "all")) return 1;
+        if (!strcmp(names[i], name)) return 1;
     return 0;
+}
+
+int notify_mentions_all(arena *a, const char *body, size_t len) { return nt_mentions_name(a, body, len, "all"); }
+int notify_mentions_here(arena *a, const char *body, size_t len) { return nt_mentions_name(a, body, len, "here"); }
+
+int notify_everyone_allowed(const char *kind, const char *role)
+{
+    if (!kind || !strcmp(kind, "direct") || !strcmp(kind, "system")) return 0;
+    if (strcmp(kind, "channel")) return 1;
+    return role && (!strcmp(role, "owner") || !strcmp(role, "admin"));
+}
+
+err_t notify_everyone_check(ctx *c, const conv *cv, const char *body)
+{
+    svc *s = &c->svc;
+    if (!body || cv->e2e || !notify_everyone_allowed(cv->kind, cv->my_role)) return ERR_OK;
+    size_t len = strlen(body);
+    int all = notify_mentions_all(s->a, body, len), here = !all && notify_mentions_here(s->a, body, len);
+    if (!all && !here) return ERR_OK;
+    json_t *cj = json_object_get(c->in, "confirm_all");
+    const char *cs = json_string_value(cj);
+    if (json_is_true(cj) || (cs && (!strcmp(cs, "1") || !strcmp(cs, "true") || !strcmp(cs, "on")))) return ERR_OK;
+    const char *p[] = {id_str(s, cv->id)};
+    PGresult *r;
+    err_t e = db_exec(s->db, "notify_member_count", 1, p, &r);
+    if (e) return e;
+    long long n = PQntuples(r) == 1 ? atoll(PQgetvalue(r, 0, 0)) : 0;
+    PQclear(r);
+    if (n <= NOTIFY_CONFIRM_MEMBERS) return ERR_OK;
+    return ctx_fail(c, ERR_CONFLICT, "confirm_all",
+                    arena_printf(s->a, all ? "@all notifies all %lld members of this conversation. Send it anyway? "
+                                             "(Press Send again; the API takes \"confirm_all\": true.)"
+                                           : "@here notifies everyone of the %lld members who has Parley open now. Send "
+                                             "it anyway? (Press Send again; the API takes \"confirm_all\": true.)", n));
 }
 
 /* ---- per conversation ---- */

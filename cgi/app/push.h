@@ -20,5 +20,9 @@ int push_enabled(const config *cfg);
  * recipients. The message is already committed (msg_insert runs alone), so a failure here
  * is logged and not returned: the message stands, without its notification. */
 void notify_message_queued(svc *c, const conv *cv, long long seq);
+/* After the caller read cv up to read_seq: when a device of theirs was pushed a message up
+ * to there that no read notice cleared yet, queues ONE job "push.read" that tells those
+ * devices (static/sw.js closes the notification). Failures are logged, not returned. */
+void notify_read_queued(svc *c, const conv *cv, long long read_seq);
 
 #endif

@@ -24,7 +24,8 @@
 #define DG_LEVEL "coalesce(ns.level, CASE c.kind WHEN 'channel' THEN 'mentions' ELSE 'all' END)"
 
 const db_stmt digest_send_stmts[] = {
-    {"digest_msg", "SELECT coalesce(m.body, ''), m.kind, m.deleted_at IS NOT NULL, c.kind, c.e2e FROM messages m "
+    {"digest_msg", "SELECT coalesce(m.body, ''), m.kind, m.deleted_at IS NOT NULL, c.kind, c.e2e, (SELECT role FROM "
+                   "members WHERE conversation_id = m.conversation_id AND user_id = m.sender_id) FROM messages m "
                    "JOIN conversations c ON c.id = m.conversation_id WHERE m.conversation_id = $1 AND m.seq = $2"},
     /* Who may get this message by mail (the level "mentions" is checked in C). */
     {"digest_targets", "SELECT m.user_id, " DG_LEVEL ", u.username, coalesce(array_to_string(np.keywords, E'\\n'), ''), "
@@ -59,7 +60,8 @@ const db_stmt digest_send_stmts[] = {
                     "LEFT JOIN notify_settings ns ON ns.user_id = p.user_id AND ns.conversation_id = p.conversation_id "
                     "LEFT JOIN notify_prefs np ON np.user_id = p.user_id WHERE p.user_id = $1 AND p.conversation_id = $2"},
     {"digest_msgs", "SELECT m.seq, coalesce(u.display_name, ''), coalesce(m.body, ''), "
-                    "to_char(m.created_at AT TIME ZONE $5, 'YYYY-MM-DD HH24:MI') FROM messages m "
+                    "to_char(m.created_at AT TIME ZONE $5, 'YYYY-MM-DD HH24:MI'), (SELECT role FROM members WHERE "
+                    "conversation_id = m.conversation_id AND user_id = m.sender_id) FROM messages m "
                     "LEFT JOIN users u ON u.id = m.sender_id WHERE m.conversation_id = $1 AND m.seq >= $2 AND m.seq <= $3 "
                     "AND m.sender_id IS DISTINCT FROM $4::bigint AND m.deleted_at IS NULL AND m.kind <> 'system' "
                     "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.user_id = $4::bigint AND b.blocked_id = m.sender_id) "
@@ -128,10 +130,12 @@ err_t digest_message_run(svc *s, json_t *payload, char *why, size_t whylen)
         return ERR_OK;
     }
     const char *body = arena_strdup(s->a, PQgetvalue(m, 0, 0));
-    int e2e = PQgetvalue(m, 0, 4)[0] == 't', direct = !strcmp(PQgetvalue(m, 0, 3), "direct");
+    int e2e = PQgetvalue(m, 0, 4)[0] == 't';
+    /* @all counts (in channels from owners and admins); @here is for who has Parley open now. */
+    int everyone = !e2e && notify_everyone_allowed(PQgetvalue(m, 0, 3), PQgetisnull(m, 0, 5) ? NULL : PQgetvalue(m, 0, 5));
     PQclear(m);
     if (!body) return ERR_INTERNAL;
-    int to_all = !e2e && !direct && notify_mentions_all(s->a, body, strlen(body));
+    int to_all = everyone && notify_mentions_all(s->a, body, strlen(body));
     const char *q[] = {p[0], sender, p[1]};
     PGresult *r;
     if ((e = db_exec(s->db, "digest_targets", 3, q, &r))) {
@@ -245,7 +249,9 @@ err_t digest_send_run(svc *s, json_t *payload, char *why, size_t whylen)
     const char *first_sender = NULL;
     for (int i = 0; list && i < PQntuples(r); i++) {
         const char *body = PQgetvalue(r, i, 2);
-        if (mentions_only && (e2e || (!notify_mentions_all(s->a, body, strlen(body)) &&
+        int all = notify_everyone_allowed(kind, PQgetisnull(r, i, 4) ? NULL : PQgetvalue(r, i, 4)) &&
+                  notify_mentions_all(s->a, body, strlen(body));
+        if (mentions_only && (e2e || (!all &&
                                       !notify_mentions(s->a, body, strlen(body), username, keywords))))
             continue;                                   /* it did not notify them */
         if (!first_sender) first_sender = arena_strdup(s->a, PQgetvalue(r, i, 1));

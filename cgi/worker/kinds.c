@@ -25,6 +25,7 @@ const job_kind kinds[] = {
     {"export.cleanup", export_cleanup_run, "deletes data exports past their 7 days, files and rows"},
     {"retention", retention_run, "turns messages older than the retention limits into tombstones"},
     {"push.message", push_send_run, "sends a message's Web Push notifications to the members who have not seen it"},
+    {"push.read", push_read_run, "tells a person's other devices a conversation was read: they close its notification"},
     {"digest.message", digest_message_run, "notes a message for the e-mail digests of the members it should reach"},
     {"digest.send", digest_send_run, "mails a person one digest of a conversation's messages they left unread"},
     {NULL, NULL, NULL},
