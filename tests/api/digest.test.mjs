@@ -7,7 +7,7 @@ import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { api, register, openDirect, createGroup, send, hex, assertError, BASE } from './lib.mjs';
+import { api, register, openDirect, createGroup, send, hex, assertError, browserOf, BASE } from './lib.mjs';
 import { MAIL_DIR, mailsTo, waitMail, noMail } from '../support/maildir.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -67,7 +67,17 @@ describe('e-mail digests', () => {
       r = await api('PUT', '/api/v1/me/notifications', { token: u.token, json: { time_zone: 'UTC', digest_minutes: bad } });
       assertError(r, 400, undefined, 'digest_minutes');
     }
-    // the page's form: a ticked box and the minutes
+    // the page's form: the box (a ticked one sends 1 before its hidden 0) and the minutes
+    const web = await browserOf(u);
+    r = await api('POST', '/me/notifications', {
+      cookie: { parley_session: web.session },
+      form: `csrf_token=${encodeURIComponent(web.csrf)}&time_zone=UTC&email_digests=1&email_digests=0&digest_minutes=45`,
+    });
+    assert.equal(r.status, 303, r.text);
+    assert.equal((await api('GET', '/api/v1/me/notifications', { token: u.token })).json.email_digests, true);
+    r = await web.postForm('/me/notifications', { time_zone: 'UTC', email_digests: '0', digest_minutes: '45' });
+    assert.equal(r.status, 303, r.text);
+    assert.equal((await api('GET', '/api/v1/me/notifications', { token: u.token })).json.email_digests, false);
     r = await api('GET', '/push/subscriptions', { token: u.token });
     assert.equal(r.status, 200);
     assert.match(r.text, /name="email_digests" type="checkbox" value="1"/);
