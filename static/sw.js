@@ -1,7 +1,8 @@
 // sw.js — Parley's service worker: shows the Web Push notifications parley-worker sends
 // (cgi/worker/push_send.c; the payload is JSON: title, body, url, tag), one per conversation
 // (the tag: a newer one replaces the older), and opens or focuses the conversation when one
-// is clicked. Served from /static/ with `Service-Worker-Allowed: /` (the web server
+// is clicked. A {"type":"read","conv","seq"} push (read on another device) closes that
+// conversation's notification and shows nothing. Served from /static/ with `Service-Worker-Allowed: /` (the web server
 // configurations in deploy/ set it), so it is registered for the whole site.
 
 self.addEventListener('install', () => self.skipWaiting());
@@ -23,6 +24,15 @@ function sameSite(url) {
 let shown = Promise.resolve();
 
 async function show(data) {
+  if (data.type === 'read') { // read on another device: close that conversation's notification
+    const conv = Number.isInteger(data.conv) ? data.conv : null;
+    if (conv === null) return;
+    const seq = Number.isInteger(data.seq) ? data.seq : Infinity;
+    for (const n of await self.registration.getNotifications({ tag: `conversation-${conv}` })) {
+      if (!(n.data && Number.isInteger(n.data.seq) && n.data.seq > seq)) n.close();
+    }
+    return;
+  }
   const title = typeof data.title === 'string' && data.title ? data.title : 'New message';
   const tag = typeof data.tag === 'string' && data.tag ? data.tag : 'parley';
   const seq = Number.isInteger(data.seq) ? data.seq : null;

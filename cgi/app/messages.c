@@ -8,6 +8,7 @@
 #include "msg.h"
 #include "push.h"
 #include "hooks_out.h"
+#include "notify.h"
 #include "e2emsg.h"
 #include "media.h"
 #include "events.h"
@@ -394,6 +395,7 @@ err_t msg_mark_read(svc *c, const conv *cv, long long seq, long long *read_seq, 
     if (!PQntuples(r)) { PQclear(r); return ERR_NOT_FOUND; }
     *read_seq = atoll(PQgetvalue(r, 0, 0));
     PQclear(r);
+    notify_read_queued(c, cv, *read_seq);           /* clears its pushes elsewhere (push.c) */
     if (!unread) return ERR_OK;                          /* the caller does not show it */
     const char *q[] = {id_str(c, cv->id), id_str(c, c->user->id), id_str(c, *read_seq)};
     if ((e = db_exec(c->db, "msg_unread", 3, q, &r))) return e;
@@ -434,6 +436,7 @@ static err_t h_msg_send(ctx *c)
         if (!body) body = "";
         if (json_array_size(files) && strspn(body, " \t\r\n") == strlen(body)) body = "";   /* a file alone */
         else if ((e = msg_body_ok(&c->svc, body))) return e;
+        if ((e = notify_everyone_check(c, &cv, body))) return e;    /* @all/@here to many (notify.h) */
         if ((e = msg_send(&c->svc, &cv, body, ctx_str(c, "client_id"), reply_to, files, &created, &seq, &event_id)))
             return e;
     }

@@ -19,6 +19,7 @@ extern const module longpoll_module;  /* GET /events on a small site, answered h
 extern const module hooks_module;     /* incoming webhooks: POST /hooks/<secret> */
 extern const module bots_module;      /* bot accounts and their tokens */
 extern const module hooks_out_module; /* outgoing webhooks (sent by parley-worker) */
+extern const module digest_module;    /* e-mail digests' one-click unsubscribe */
 static const module store_module = {"store", NULL, 0, db_core_stmts};   /* the store's own */
 /* Changes that cause background work queue it in their own transaction (cgi/worker/jobs.h);
  * administrators list and retry jobs from the admin area with the worker's own statements. */
@@ -36,6 +37,7 @@ const module *const modules[] = {
     &push_module, &notify_module, &mentions_module, &e2emsg_module,
     &small_module, &longpoll_module,
     &hooks_module, &bots_module, &hooks_out_module,
+    &digest_module,
     NULL,
 };
 

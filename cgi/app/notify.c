@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "conv.h"
+#include "digest.h"
 #include "push.h"
 #include "../core/buf.h"
 #include "format.h"
@@ -20,13 +21,17 @@ const db_stmt notify_stmts[] = {
                         "VALUES ($1, $2, $3, CASE WHEN $4::int > 0 THEN now() + $4::int * interval '1 minute' END) "
                         "ON CONFLICT (user_id, conversation_id) DO UPDATE SET level = EXCLUDED.level, "
                         "muted_until = EXCLUDED.muted_until"},
-    {"notify_prefs_get", "SELECT time_zone, dnd_start, dnd_end, array_to_string(keywords, E'\\n') FROM notify_prefs "
-                         "WHERE user_id = $1"},
-    {"notify_prefs_set", "INSERT INTO notify_prefs (user_id, time_zone, dnd_start, dnd_end, keywords) "
-                         "VALUES ($1, $2, $3, $4, string_to_array($5, E'\\n')) ON CONFLICT (user_id) DO UPDATE SET "
+    {"notify_prefs_get", "SELECT time_zone, dnd_start, dnd_end, array_to_string(keywords, E'\\n'), email_digests, "
+                         "digest_minutes FROM notify_prefs WHERE user_id = $1"},
+    /* $6 e-mail digests on/off and $7 their delay in minutes: NULL keeps what was chosen. */
+    {"notify_prefs_set", "INSERT INTO notify_prefs (user_id, time_zone, dnd_start, dnd_end, keywords, email_digests, "
+                         "digest_minutes) VALUES ($1, $2, $3, $4, string_to_array($5, E'\\n'), coalesce($6::boolean, true), "
+                         "coalesce($7::smallint, 10)) ON CONFLICT (user_id) DO UPDATE SET "
                          "time_zone = EXCLUDED.time_zone, dnd_start = EXCLUDED.dnd_start, dnd_end = EXCLUDED.dnd_end, "
-                         "keywords = EXCLUDED.keywords"},
+                         "keywords = EXCLUDED.keywords, email_digests = coalesce($6::boolean, notify_prefs.email_digests), "
+                         "digest_minutes = coalesce($7::smallint, notify_prefs.digest_minutes)"},
     {"notify_tz_known", "SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)"},
+    {"notify_member_count", "SELECT count(*) FROM members WHERE conversation_id = $1"},
     {NULL, NULL},
 };
 
@@ -69,13 +74,48 @@ int notify_mentions(arena *a, const char *body, size_t len, const char *username
     return 0;
 }
 
-int notify_mentions_all(arena *a, const char *body, size_t len)
+/* 1 when the formatter's mention list of body holds name. */
+static int nt_mentions_name(arena *a, const char *body, size_t len, const char *name)
 {
     const char *names[64];
     size_t n = fmt_mentions(a, body, len, names, 64);
     for (size_t i = 0; i < n; i++)
-        if (!strcmp(names[i], "all")) return 1;
+        if (!strcmp(names[i], name)) return 1;
     return 0;
+}
+
+int notify_mentions_all(arena *a, const char *body, size_t len) { return nt_mentions_name(a, body, len, "all"); }
+int notify_mentions_here(arena *a, const char *body, size_t len) { return nt_mentions_name(a, body, len, "here"); }
+
+int notify_everyone_allowed(const char *kind, const char *role)
+{
+    if (!kind || !strcmp(kind, "direct") || !strcmp(kind, "system")) return 0;
+    if (strcmp(kind, "channel")) return 1;
+    return role && (!strcmp(role, "owner") || !strcmp(role, "admin"));
+}
+
+err_t notify_everyone_check(ctx *c, const conv *cv, const char *body)
+{
+    svc *s = &c->svc;
+    if (!body || cv->e2e || !notify_everyone_allowed(cv->kind, cv->my_role)) return ERR_OK;
+    size_t len = strlen(body);
+    int all = notify_mentions_all(s->a, body, len), here = !all && notify_mentions_here(s->a, body, len);
+    if (!all && !here) return ERR_OK;
+    json_t *cj = json_object_get(c->in, "confirm_all");
+    const char *cs = json_string_value(cj);
+    if (json_is_true(cj) || (cs && (!strcmp(cs, "1") || !strcmp(cs, "true") || !strcmp(cs, "on")))) return ERR_OK;
+    const char *p[] = {id_str(s, cv->id)};
+    PGresult *r;
+    err_t e = db_exec(s->db, "notify_member_count", 1, p, &r);
+    if (e) return e;
+    long long n = PQntuples(r) == 1 ? atoll(PQgetvalue(r, 0, 0)) : 0;
+    PQclear(r);
+    if (n <= NOTIFY_CONFIRM_MEMBERS) return ERR_OK;
+    return ctx_fail(c, ERR_CONFLICT, "confirm_all",
+                    arena_printf(s->a, all ? "@all notifies all %lld members of this conversation. Send it anyway? "
+                                             "(Press Send again; the API takes \"confirm_all\": true.)"
+                                           : "@here notifies everyone of the %lld members who has Parley open now. Send "
+                                             "it anyway? (Press Send again; the API takes \"confirm_all\": true.)", n));
 }
 
 /* ---- per conversation ---- */
@@ -156,7 +196,9 @@ err_t notify_prefs_json(svc *s, json_t **out)
         dnd = json_pack("{s:s,s:s}", "start", arena_printf(s->a, "%02d:%02d", a / 60, a % 60), "end",
                         arena_printf(s->a, "%02d:%02d", b / 60, b % 60));
     }
-    *out = kw ? json_pack("{s:s,s:o,s:o}", "time_zone", has ? PQgetvalue(r, 0, 0) : "UTC", "dnd", dnd, "keywords", kw) : NULL;
+    *out = kw ? json_pack("{s:s,s:o,s:o,s:b,s:i}", "time_zone", has ? PQgetvalue(r, 0, 0) : "UTC", "dnd", dnd, "keywords", kw,
+                          "email_digests", has ? PQgetvalue(r, 0, 4)[0] == 't' : 1,
+                          "digest_minutes", has ? atoi(PQgetvalue(r, 0, 5)) : DIGEST_DEFAULT_MINUTES) : NULL;
     PQclear(r);
     return *out ? ERR_OK : ERR_INTERNAL;
 }
@@ -171,7 +213,8 @@ static err_t h_notify_prefs(ctx *c)
     return ERR_OK;
 }
 
-/* PUT /me/notifications {"time_zone", "dnd_start": "HH:MM"|"", "dnd_end", "keywords": "a, b"} */
+/* PUT /me/notifications {"time_zone", "dnd_start": "HH:MM"|"", "dnd_end", "keywords": "a, b",
+ * "email_digests"?: bool, "digest_minutes"?: 1..1440} (the last two kept when absent) */
 static err_t h_notify_prefs_set(ctx *c)
 {
     svc *s = &c->svc;
@@ -211,11 +254,14 @@ static err_t h_notify_prefs_set(ctx *c)
         k += kl;
         while (*k && *k != ',') k++;
     }
+    json_t *dj = json_object_get(c->in, "email_digests"), *mj = json_object_get(c->in, "digest_minutes");
     const char *p[] = {id_str(s, s->user->id), tz, a < 0 ? NULL : id_str(s, a), b < 0 ? NULL : id_str(s, b),
-                       list.oom ? NULL : arena_strndup(s->a, list.data ? list.data : "", list.len)};
+                       list.oom ? NULL : arena_strndup(s->a, list.data ? list.data : "", list.len),
+                       json_is_boolean(dj) ? (json_is_true(dj) ? "true" : "false") : NULL,
+                       json_is_integer(mj) ? id_str(s, (long long)json_integer_value(mj)) : NULL};
     buf_free(&list);
     if (!p[4]) return ERR_INTERNAL;
-    if ((e = db_run(s->db, "notify_prefs_set", 5, p))) return e;
+    if ((e = db_run(s->db, "notify_prefs_set", 7, p))) return e;
     if (!c->rq.is_api) c->redirect = "/push/subscriptions?done=prefs";
     return h_notify_prefs(c);
 }
@@ -232,6 +278,8 @@ static const field_spec f_prefs[] = {
     {"dnd_start", "Do not disturb from", FV_TEXT, 0, 0, 5},
     {"dnd_end", "Do not disturb until", FV_TEXT, 0, 0, 5},
     {"keywords", "Keywords", FV_TEXT, 0, 0, 900},
+    {"email_digests", "E-mail digests", FV_BOOL, 0, 0, 0},
+    {"digest_minutes", "Digest after", FV_INT, 0, 1, DIGEST_MAX_MINUTES},
     {NULL, NULL, 0, 0, 0, 0},
 };
 

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include "../core/arena.h"
 #include "svc.h"
+#include "conv.h"
 
 #define NOTIFY_MAX_KEYWORDS 20
 #define NOTIFY_KEYWORD_MAX 40     /* characters */
@@ -20,6 +21,22 @@ int notify_mentions(arena *a, const char *body, size_t len, const char *username
 /* 1 when body mentions @all: everyone in a group or channel (only owners and admins post in
  * a channel, so only they can). */
 int notify_mentions_all(arena *a, const char *body, size_t len);
+/* 1 when body mentions @here: the members who have Parley open (presence online or away)
+ * when the notification is decided. */
+int notify_mentions_here(arena *a, const char *body, size_t len);
+/* Whether @all and @here in a message of a sender with role (members.role; NULL: none) in
+ * a conversation of kind notify as mentions: in groups always, in channels only from owners
+ * and admins (in others' messages they are plain text); never in direct conversations. */
+int notify_everyone_allowed(const char *kind, const char *role);
+
+#define NOTIFY_CONFIRM_MEMBERS 50   /* above this, @all / @here need "confirm_all": true */
+typedef struct ctx ctx;
+/* Before a message with body is stored in cv: @all or @here in a group or channel of more
+ * than NOTIFY_CONFIRM_MEMBERS members needs the sender's confirmation ("confirm_all": true,
+ * or a form's 1): otherwise 409 conflict with field "confirm_all" and a sentence naming how
+ * many people it notifies (the page shows it above the composer, which then carries the
+ * confirmation). */
+err_t notify_everyone_check(ctx *c, const conv *cv, const char *body);
 
 extern const db_stmt notify_stmts[];
 

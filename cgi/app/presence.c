@@ -457,6 +457,13 @@ static const route presence_routes[] = {
 };
 const module presence_module = {"presence", MODULE_ROUTES(presence_routes), presence_stmts};
 
+int presence_here(svc *c, long long uid)
+{
+    pres_state ps;
+    if (script_run(c, NULL, &uid, 1, PRES_READ, 0, &ps) || !ps.state) return -1;
+    return !strcmp(ps.state, "online") || !strcmp(ps.state, "away");
+}
+
 int presence_online(svc *c, long long uid)
 {
     pres_state ps;

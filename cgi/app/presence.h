@@ -51,6 +51,9 @@ void presence_pair_changed(svc *c, long long a, long long b);
 /* 1 when uid is online now (a stream open and active lately), 0 when away or offline, -1
  * when Redis failed. The push worker skips people reading in an open tab. */
 int presence_online(svc *c, long long uid);
+/* 1 when uid has Parley open now (online or away: a stream open), 0 when offline, -1 when
+ * Redis failed. @here (notify.h) reaches these. */
+int presence_here(svc *c, long long uid);
 
 /* Sets "presence" (an object, or null when the caller may not see it) on every object in
  * users (a JSON array of objects with "id"). A backend failure leaves them all null. */

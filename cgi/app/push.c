@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sodium.h>
 #include "audit.h"
+#include "digest.h"
 #include "notify.h"
 #include "people.h"
 #include "sessions.h"
@@ -34,6 +35,9 @@ const db_stmt push_stmts[] = {
     /* Whether anyone but the sender could be notified of a message in this conversation. */
     {"push_any_recipient", "SELECT EXISTS (SELECT 1 FROM members m JOIN push_subscriptions s ON s.user_id = m.user_id "
                            "WHERE m.conversation_id = $1 AND m.user_id <> $2)"},
+    /* Whether a device of $1 was pushed a message of $2 up to $3 not yet cleared. */
+    {"push_read_any", "SELECT EXISTS (SELECT 1 FROM push_subscriptions s JOIN push_sent p ON p.subscription_id = s.id "
+                      "WHERE s.user_id = $1 AND p.conversation_id = $2 AND p.seq <= $3 AND p.cleared_at IS NULL)"},
     {NULL, NULL},
 };
 
@@ -139,6 +143,7 @@ static err_t h_push_delete(ctx *c)
 
 void notify_message_queued(svc *c, const conv *cv, long long seq)
 {
+    digest_message_queued(c, cv, seq);              /* e-mail digests (digest.c) */
     if (!push_enabled(c->cfg) || !strcmp(cv->kind, "system")) return;
     const char *p[] = {id_str(c, cv->id), id_str(c, c->user->id)};
     PGresult *r;
@@ -164,6 +169,24 @@ void notify_message_queued(svc *c, const conv *cv, long long seq)
         if (own) db_rollback(c->db);
         log_warn("push: conversation %lld seq %lld: the notification job was not queued", cv->id, seq);
     }
+}
+
+void notify_read_queued(svc *c, const conv *cv, long long read_seq)
+{
+    if (!push_enabled(c->cfg)) return;
+    const char *p[] = {id_str(c, c->user->id), id_str(c, cv->id), id_str(c, read_seq)};
+    PGresult *r;
+    if (db_exec(c->db, "push_read_any", 3, p, &r)) { log_warn("push: read notice for conversation %lld: not queued", cv->id); return; }
+    int any = PQgetvalue(r, 0, 0)[0] == 't';
+    PQclear(r);
+    if (!any) return;
+    char payload[128], key[80];
+    snprintf(payload, sizeof payload, "{\"user_id\":%lld,\"conversation_id\":%lld,\"seq\":%lld}", c->user->id, cv->id,
+             read_seq);
+    snprintf(key, sizeof key, "push-read:%lld:%lld:%lld", c->user->id, cv->id, read_seq);
+    long long id = 0;
+    if (jobs_enqueue(c->db, "push.read", payload, key, 0, &id))
+        log_warn("push: read notice for conversation %lld: not queued", cv->id);
 }
 
 /* ---- routes (module.h) ---- */

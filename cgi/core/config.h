@@ -60,6 +60,7 @@ typedef struct config {
     char *vapid_private;
     char *vapid_subject;    /* PARLEY_VAPID_SUBJECT: mailto: or https: contact for push services */
     long push_delay;        /* seconds a message waits before its push (read by then: none sent) */
+    long digest_minute;     /* seconds in one minute of a person's digest delay: 60 (tests: 1) */
 } config;
 
 /* Fills cfg; on a bad value writes a message to err and returns -1. */

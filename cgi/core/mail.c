@@ -215,6 +215,13 @@ err_t mail_build(const mail_msg *m, buf *out)
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
             return ERR_INVALID_FIELD;
     }
+    if (m->list_unsubscribe) {
+        const char *u = m->list_unsubscribe;
+        size_t ul = strlen(u);
+        if (ul > 900 || (strncmp(u, "https://", 8) && strncmp(u, "http://", 7))) return ERR_INVALID_FIELD;
+        for (size_t i = 0; i < ul; i++)
+            if (u[i] <= ' ' || u[i] > '~' || u[i] == '<' || u[i] == '>') return ERR_INVALID_FIELD;
+    }
     buf_puts(out, "From: ");
     if (m->from_name && *m->from_name) { mail_put_phrase(out, m->from_name); buf_putc(out, ' '); }
     buf_printf(out, "<%s>\r\nTo: ", m->from_addr);
@@ -225,6 +232,9 @@ err_t mail_build(const mail_msg *m, buf *out)
     mail_put_date(out, m->date);
     buf_printf(out, "\r\nMessage-ID: <%s@%s>\r\n", m->id, strchr(m->from_addr, '@') + 1);
     buf_puts(out, "MIME-Version: 1.0\r\nAuto-Submitted: auto-generated\r\n");
+    if (m->list_unsubscribe)     /* RFC 8058: a POST to the URL turns them off, no sign-in */
+        buf_printf(out, "List-Unsubscribe: <%s>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
+                   m->list_unsubscribe);
     /* "=_" never occurs in base64 text, so the boundary cannot appear inside a part. */
     buf_printf(out, "Content-Type: multipart/alternative; boundary=\"=_%s\"\r\n\r\n", m->id);
     buf_printf(out, "--=_%s\r\n", m->id);

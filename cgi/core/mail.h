@@ -36,10 +36,13 @@ typedef struct mail_msg {
     const char *text, *html;             /* the two bodies, UTF-8 (LF or CRLF) */
     const char *id;                      /* a random token: Message-ID <id@from-domain>, and the boundary */
     long long date;                      /* unix time */
+    /* NULL, or an http(s) URL (printable ASCII, no space or <>, at most 900 bytes) that turns
+     * these mails off: List-Unsubscribe with List-Unsubscribe-Post (RFC 8058 one-click). */
+    const char *list_unsubscribe;
 } mail_msg;
 
-/* Appends the whole message to out. ERR_INVALID_FIELD when an address does not parse or
- * the id is not [A-Za-z0-9_-]{8,64}; ERR_INTERNAL when out ran out of memory. */
+/* Appends the whole message to out. ERR_INVALID_FIELD when an address does not parse,
+ * the id is not [A-Za-z0-9_-]{8,64} or list_unsubscribe is not such a URL; ERR_INTERNAL when out ran out of memory. */
 err_t mail_build(const mail_msg *m, buf *out);
 
 #endif

@@ -2,6 +2,7 @@
 #include "kinds.h"
 #include <string.h>
 #include "cleanup.h"
+#include "digest_send.h"
 #include "export_build.h"
 #include "retention.h"
 #include "jobs.h"
@@ -15,6 +16,7 @@
 #include "../app/push.h"
 #include "../app/audit.h"
 #include "../app/conv.h"
+#include "../app/digest.h"
 #include "../app/events.h"
 #include "../app/users.h"
 
@@ -28,6 +30,9 @@ const job_kind kinds[] = {
     {"retention", retention_run, "turns messages older than the retention limits into tombstones"},
     {"push.message", push_send_run, "sends a message's Web Push notifications to the members who have not seen it"},
     {"hook.send", hook_send_run, "POSTs a new message to an outgoing webhook (signed) and posts its {\"text\"} reply back"},
+    {"push.read", push_read_run, "tells a person's other devices a conversation was read: they close its notification"},
+    {"digest.message", digest_message_run, "notes a message for the e-mail digests of the members it should reach"},
+    {"digest.send", digest_send_run, "mails a person one digest of a conversation's messages they left unread"},
     {NULL, NULL, NULL},
 };
 
@@ -35,7 +40,7 @@ const db_stmt *const kinds_stmts[] = {db_core_stmts, jobs_enqueue_stmts, jobs_st
                                       media_proc_stmts, media_gc_stmts, export_build_stmts,
                                       retention_stmts, conv_stmts, users_stmts, audit_stmts, mail_stmts,
                                       push_send_stmts, hook_send_stmts, msg_stmts, hooks_out_stmts, push_stmts,
-                                      NULL};
+                                      digest_send_stmts, digest_stmts, NULL};
 
 const job_kind *kinds_find(const char *name)
 {

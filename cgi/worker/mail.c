@@ -50,7 +50,7 @@ static size_t mail_read(char *out, size_t size, size_t n, void *ud)
 }
 
 /* Sends msg from from to to through the configured relay; why says what failed. */
-static err_t mail_smtp(const config *cfg, const char *from, const char *to, const buf *msg, char *why, size_t whylen)
+err_t mail_smtp(const config *cfg, const char *from, const char *to, const buf *msg, char *why, size_t whylen)
 {
     CURL *h = curl_easy_init();
     if (!h) { snprintf(why, whylen, "libcurl cannot start"); return ERR_INTERNAL; }
@@ -86,7 +86,7 @@ static err_t mail_smtp(const config *cfg, const char *from, const char *to, cons
 }
 
 /* Renders templates/mail/<template>.<ext>.cs with data under Mail.* into out. */
-static err_t mail_render(const config *cfg, const char *template, const char *ext, json_t *data, buf *out)
+err_t mail_render(const config *cfg, const char *template, const char *ext, json_t *data, buf *out)
 {
     HDF *h = view_hdf_new(cfg->templates);
     if (!h) return ERR_INTERNAL;

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <jansson.h>
 #include "../app/svc.h"
+#include "../core/buf.h"
 
 extern const db_stmt mail_stmts[];
 
@@ -19,5 +20,11 @@ void mail_shutdown(void);
  * deletes that token and fails the job, which is retried with backoff; run twice, it sends
  * a second mail whose link works as well as the first. */
 err_t mail_send_run(svc *s, json_t *payload, char *why, size_t whylen);
+
+/* For other mail jobs (digest_send.c): renders templates/mail/<template>.<ext>.cs ("txt"
+ * unescaped, "html" escaped) with data under Mail.* into out; sends a built message msg from
+ * from to to through the relay (why: what failed). */
+err_t mail_render(const config *cfg, const char *template, const char *ext, json_t *data, buf *out);
+err_t mail_smtp(const config *cfg, const char *from, const char *to, const buf *msg, char *why, size_t whylen);
 
 #endif

@@ -13,15 +13,24 @@ extern const db_stmt push_send_stmts[];
 #define PUSH_TTL 86400           /* seconds a push service keeps an undelivered notification */
 #define PUSH_RECHECKS 3          /* later looks at people who were online (each after PARLEY_PRESENCE_AWAY) */
 
-/* push.message {"conversation_id", "seq", "recheck"?}. Recipients: members but the sender
+/* push.message {"conversation_id", "seq", "recheck"?, "held"?}. Recipients: members but the sender
  * with a subscription, who have not read the message, have not blocked the sender, are not
  * online in an open tab, and were not sent it already (push_sent: the job may run twice).
  * When some were online, another push.message ("recheck": n, at most PUSH_RECHECKS) looks
- * again after PARLEY_PRESENCE_AWAY seconds: who left without reading it is pushed then. A 404 or
+ * again after PARLEY_PRESENCE_AWAY seconds: who left without reading it is pushed then. Those
+ * inside their do-not-disturb hours are held: another push.message ("held": the hours' end,
+ * one per end time) runs then and pushes who has still not read it. A 404 or
  * 410 deletes the subscription; a refused address or another 4xx is recorded on it (shown on
  * the devices page) and not retried; 429, 5xx or no answer fail the job, which is retried
  * with backoff and sends only what was not sent yet. */
 err_t push_send_run(svc *s, json_t *payload, char *why, size_t whylen);
+
+/* push.read {"user_id", "conversation_id", "seq"} (queued by notify_read_queued): each device
+ * of the person that was pushed a message of the conversation up to seq, not yet cleared,
+ * gets {"type":"read","conv","seq"} (Urgency: low, the same Topic, so it also replaces a
+ * notification still waiting at the push service); static/sw.js closes that conversation's
+ * notification and shows nothing. Each device once (push_sent.cleared_at). */
+err_t push_read_run(svc *s, json_t *payload, char *why, size_t whylen);
 
 /* The notification's JSON (what static/sw.js shows) for a message, into out (malloc'd by
  * jansson; the caller frees). e2e conversations get "New message" and nothing else. */

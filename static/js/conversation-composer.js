@@ -81,7 +81,13 @@ export function initComposer(conv, form, { live, catchUp, onSent = () => {}, edi
     updateButton();
     form.classList.add('is-sending');
     try {
-      const response = await postJSON(`/api/v1/conversations/${conv.id}/messages`, payload);
+      let response = await postJSON(`/api/v1/conversations/${conv.id}/messages`, payload);
+      if (response.status === 409) { // @all / @here to more than 50 people: asked first (notify.h)
+        const err = (await response.clone().json().catch(() => ({}))).error || {};
+        if (err.field === 'confirm_all' && window.confirm(err.message)) {
+          response = await postJSON(`/api/v1/conversations/${conv.id}/messages`, { ...payload, confirm_all: true });
+        }
+      }
       if (response.status === 201 || response.status === 200) {
         const data = await response.json().catch(() => ({}));
         clearErrors();

@@ -106,6 +106,8 @@
         <form class="composer-form" method="post" action="/conversations/<?cs var:Layout.cid ?>/messages" enctype="multipart/form-data">
           <?cs call:csrf_field() ?>
           <input type="hidden" name="client_id" value="<?cs var:Page.client_id ?>"><?cs
+          if:Error.field == "confirm_all" ?>
+          <input type="hidden" name="confirm_all" value="1"><?cs /if ?><?cs
           if:Data.reply_to.seq ?>
           <input type="hidden" name="reply_to" value="<?cs var:Data.reply_to.seq ?>">
           <div class="reply-strip">

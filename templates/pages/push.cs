@@ -3,7 +3,7 @@
   plain form. Turning them on needs the browser's Push API (static/js/push.js shows the
   button). Reads Data.subscriptions.N.{id,device,service,created_at,last_success_at,
   last_error}, Data.enabled, Data.public_key, Data.preferences.{time_zone,dnd.{start,end},
-  keywords.N}, Form.*, Error.*, Page.done, Session.*.
+  keywords.N,email_digests,digest_minutes}, Form.*, Error.*, Page.done, Session.*.
 ?><?cs def:page_body() ?>
     <div class="container account">
 <?cs include:"partials/account_header.cs" ?>
@@ -62,6 +62,16 @@
             <label for="prefs-keywords">Keywords</label>
             <input id="prefs-keywords" name="keywords" type="text" maxlength="900" value="<?cs if:?Form.keywords ?><?cs var:Form.keywords ?><?cs else ?><?cs each:k = Data.preferences.keywords ?><?cs if:name(k) > 0 ?>, <?cs /if ?><?cs var:k ?><?cs /each ?><?cs /if ?>" aria-describedby="prefs-keywords-hint">
             <p class="hint" id="prefs-keywords-hint">Words that count as mentions, separated by commas.</p>
+          </div>
+          <div class="field"><?cs
+            if:?Form.email_digests ?><?cs set:Layout.dg = Form.email_digests ?><?cs else ?><?cs set:Layout.dg = Data.preferences.email_digests ?><?cs /if ?>
+            <label class="check-inline"><input id="prefs-digests" name="email_digests" type="checkbox" value="1"<?cs if:Layout.dg != "0" ?> checked<?cs /if ?> aria-describedby="prefs-digests-hint"><span>E-mail me a digest of unread messages</span></label>
+            <input type="hidden" name="email_digests" value="0">
+          </div>
+          <div class="field">
+            <label for="prefs-digest-minutes">Mail them after (minutes unread)</label>
+            <input id="prefs-digest-minutes" name="digest_minutes" type="number" min="1" max="1440" value="<?cs if:?Form.digest_minutes ?><?cs var:Form.digest_minutes ?><?cs else ?><?cs var:Data.preferences.digest_minutes ?><?cs /if ?>" aria-describedby="prefs-digests-hint">
+            <p class="hint" id="prefs-digests-hint">To your verified e-mail address, one mail per conversation, for what would notify you here; nothing for what you read by then, nothing while muted, held during do-not-disturb hours.</p>
           </div>
           <button type="submit" class="btn btn-primary">Save</button>
         </form>

@@ -482,6 +482,57 @@ describe('notification rules', () => {
     assert.deepEqual([r.json.time_zone, r.json.dnd, r.json.keywords], ['UTC', null, []]);
   });
 
+  it('reading on one device sends the others a read notice (Urgency low, same Topic), once', async () => {
+    const a = await register(), b = await register();
+    const d1 = await device(), d2 = await device();
+    await subscribe(b, d1);
+    await subscribe(b, d2);
+    const conv = await openDirect(a, b);
+    const m = await send(a, conv.id, 'ping');
+    assert.equal((await waitFor(d1, 1)).length, 1);
+    assert.equal((await waitFor(d2, 1)).length, 1);
+    const later = await device();                       // subscribed after: it was shown nothing
+    await subscribe(b, later);
+    let r = await api('POST', `/api/v1/conversations/${conv.id}/read`, { token: b.token, json: { seq: m.seq } });
+    assert.equal(r.status, 200, show(r));
+    for (const dev of [d1, d2]) {
+      const got = await waitFor(dev, 2);
+      assert.equal(got.length, 2, 'a second push: the read notice');
+      assert.deepEqual(JSON.parse(got[1].plaintext), { type: 'read', conv: conv.id, seq: m.seq });
+      assert.equal(got[1].urgency, 'low');
+      assert.equal(got[1].topic, `conversation-${conv.id}`, 'the same Topic replaces a notification still queued');
+    }
+    r = await api('POST', `/api/v1/conversations/${conv.id}/read`, { token: b.token, json: { seq: m.seq } });
+    assert.equal(r.status, 200);
+    await sleep(3000);
+    assert.equal((await received(d1)).length, 2, 'once');
+    assert.equal((await received(later)).length, 0, 'nothing to a device that showed nothing');
+  });
+
+  it('do-not-disturb holds a push until the hours end, then sends it if still unread', async () => {
+    const a = await register(), b = await register();
+    const dev = await device();
+    await subscribe(b, dev);
+    const unread = await openDirect(a, b);
+    const g = await createGroup(a, [b]);
+    // In UTC, from an hour ago until the next full minute (at least 20 s away).
+    let end = Math.ceil((Date.now() + 1) / 60e3) * 60e3;
+    if (end - Date.now() < 20e3) end += 60e3;
+    const hm = (t) => new Date(t).toISOString().slice(11, 16);
+    assert.equal((await setPrefs(b, { time_zone: 'UTC', dnd_start: hm(Date.now() - 3600e3), dnd_end: hm(end) })).status, 200);
+    assert.equal((await sendAndSettle(a, unread.id, 'wait for me', dev)).length, 0, 'nothing inside the hours');
+    const m = await send(a, g.id, 'read meanwhile');
+    assert.equal(await jobSettled(g.id, m.seq), 'done');
+    const r = await api('POST', `/api/v1/conversations/${g.id}/read`, { token: b.token, json: { seq: m.seq } });
+    assert.equal(r.status, 200, show(r));
+    const got = await waitFor(dev, 1, end - Date.now() + 30e3);
+    assert.ok(Date.now() >= end, 'not before the hours end');
+    assert.equal(got.length, 1);
+    assert.equal(JSON.parse(got[0].plaintext).body, 'wait for me');
+    await sleep(3000);
+    assert.equal((await received(dev)).length, 1, 'what was read meanwhile is not pushed');
+  });
+
   it('the pages: a conversation\'s form and the preferences form save with CSRF', async () => {
     const a = await register(), b = await register();
     const d = await openDirect(a, b);

@@ -2,7 +2,8 @@
 // (static/sw.js) registers for the whole site, "Turn on notifications" on /push/subscriptions
 // subscribes and the server stores it; with the page closed, a direct message reaches the
 // push service stand-in (STACK_PUSH=1) as one encrypted notification that decrypts to its
-// excerpt; and the service worker shows a pushed notification, one per conversation.
+// excerpt; and the service worker shows a pushed notification, one per conversation, and
+// closes it on a read notice (read on another device).
 // Headless Chromium has no push service of its own (pushManager.subscribe needs Google's),
 // so the page's PushManager.subscribe is replaced by one that returns a subscription at the
 // stand-in with keys this test made: everything around it — permission, the worker, the
@@ -151,6 +152,16 @@ test('the service worker shows a pushed notification, one per conversation, and 
   const byTag = Object.fromEntries(shown.map((n) => [n.tag, n]));
   assert.deepEqual(byTag['conversation-7'], { title: 'Alice', body: 'second', tag: 'conversation-7', url: `${BASE}/conversations/7` });
   assert.equal(byTag['conversation-8'].url, `${BASE}/`, 'a click never leaves the site');
+  // Read on another device: that conversation's notification closes, nothing new is shown.
+  await push({ type: 'read', conv: 7, seq: 2 });
+  const left = await waitFor('conversation 7 closed', async () => {
+    const list = await page.evaluate(async () => {
+      const reg = await navigator.serviceWorker.getRegistration('/');
+      return (await reg.getNotifications()).map((n) => n.tag);
+    });
+    return list.length === 1 ? list : null;
+  });
+  assert.deepEqual(left, ['conversation-8']);
   assert.deepEqual(problems, []);
   await page.context().close();
 });

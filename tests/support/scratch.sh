@@ -49,6 +49,8 @@ test_stack_settings() {
     export STACK_PUSH=1 PARLEY_PUSH_DELAY=${PARLEY_PUSH_DELAY:-1}
     # A port for the outgoing webhooks' test receiver, which the stack lets the worker reach.
     export PARLEY_TEST_HOOK_PORT=${PARLEY_TEST_HOOK_PORT:-$(free_port)}
+    # E-mail digests (tests/api/digest.test.mjs): a person's "minutes" of delay last 1 s each.
+    export PARLEY_DIGEST_MINUTE=${PARLEY_DIGEST_MINUTE:-1}
 }
 
 # check_stack NAME: the set-up the tests/support/check-*.sh scripts share: the sanitizer

@@ -20,7 +20,7 @@ static const char *const keys[] = {
     "PARLEY_WORKER_THREADS", "PARLEY_JOB_LEASE", "PARLEY_JOB_POLL", "PARLEY_JOB_BACKOFF", "PARLEY_RL_SEARCH",
     "PARLEY_SMTP_URL", "PARLEY_SMTP_TLS", "PARLEY_MAIL_FROM", "PARLEY_RL_MAIL_ADDR", "PARLEY_RL_MAIL_IP",
     "PARLEY_OUTBOUND_ALLOW", "PARLEY_VAPID_PUBLIC", "PARLEY_VAPID_PRIVATE", "PARLEY_VAPID_SUBJECT",
-    "PARLEY_PUSH_DELAY",
+    "PARLEY_PUSH_DELAY", "PARLEY_DIGEST_MINUTE",
 };
 
 typedef struct fix { config cfg; char err[256]; char path[64]; } fix;
@@ -176,6 +176,13 @@ static void test_push(void **state)
     setenv("PARLEY_PUSH_DELAY", "2", 1);
     assert_int_equal(load(f), 0);
     assert_int_equal(f->cfg.push_delay, 2);
+    assert_int_equal(f->cfg.digest_minute, 60);      /* a digest's delay counts real minutes */
+    setenv("PARLEY_DIGEST_MINUTE", "0", 1);
+    assert_int_equal(load(f), -1);
+    assert_non_null(strstr(f->err, "PARLEY_DIGEST_MINUTE"));
+    setenv("PARLEY_DIGEST_MINUTE", "1", 1);
+    assert_int_equal(load(f), 0);
+    assert_int_equal(f->cfg.digest_minute, 1);
     setenv("PARLEY_OUTBOUND_ALLOW", "http://x/", 1);
     assert_int_equal(load(f), -1);
     assert_non_null(strstr(f->err, "PARLEY_OUTBOUND_ALLOW"));

@@ -210,6 +210,36 @@ static void test_no_injection(void **state)
     buf_free(&b);
 }
 
+/* A digest's one-click unsubscribe (RFC 8058): both headers, and no URL that could break out. */
+static void test_list_unsubscribe(void **state)
+{
+    (void)state;
+    buf b;
+    buf_init(&b);
+    mail_msg m = {.from_addr = "chat@example.org", .to_addr = "m@example.net", .subject = "s", .text = "t",
+                  .html = "h", .id = "0123456789abcdef", .date = 0,
+                  .list_unsubscribe = "https://chat.example.org/unsubscribe/digests?user=7&token=ab12"};
+    assert_int_equal(mail_build(&m, &b), ERR_OK);
+    char h[512];
+    assert_string_equal(header(buf_str(&b), "List-Unsubscribe", h, sizeof h),
+                        "<https://chat.example.org/unsubscribe/digests?user=7&token=ab12>");
+    assert_string_equal(header(buf_str(&b), "List-Unsubscribe-Post", h, sizeof h), "List-Unsubscribe=One-Click");
+    buf_free(&b);
+    static const char *const bad[] = {"mailto:x@example.org", "https://x.org/a b", "https://x.org/>\r\nBcc: e@x.org",
+                                      "https://x.org/\r\nX: 1", "javascript:alert(1)"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        buf_init(&b);
+        m.list_unsubscribe = bad[i];
+        assert_int_equal(mail_build(&m, &b), ERR_INVALID_FIELD);
+        buf_free(&b);
+    }
+    buf_init(&b);
+    m.list_unsubscribe = NULL;                      /* other mails have neither header */
+    assert_int_equal(mail_build(&m, &b), ERR_OK);
+    assert_null(strstr(buf_str(&b), "List-Unsubscribe"));
+    buf_free(&b);
+}
+
 int main(void)
 {
     if (sodium_init() < 0) return 1;
@@ -219,6 +249,7 @@ int main(void)
         cmocka_unit_test(test_build),
         cmocka_unit_test(test_encoding),
         cmocka_unit_test(test_no_injection),
+        cmocka_unit_test(test_list_unsubscribe),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -54,12 +54,31 @@ static void test_all_and_defaults(void **state)
     assert_string_equal(notify_default_level("channel"), "mentions");
 }
 
+/* @here is its own word; who may reach everyone: groups anyone, channels owners and admins. */
+static void test_here_and_who(void **state)
+{
+    arena *a = *state;
+    assert_true(notify_mentions_here(a, "anyone @here?", 13));
+    assert_false(notify_mentions_here(a, "@all of you", 11));
+    assert_false(notify_mentions_here(a, "come here", 9));
+    assert_false(notify_mentions_here(a, "@hereford", 9));
+    assert_true(notify_everyone_allowed("group", "member"));
+    assert_true(notify_everyone_allowed("group", NULL));
+    assert_true(notify_everyone_allowed("channel", "owner"));
+    assert_true(notify_everyone_allowed("channel", "admin"));
+    assert_false(notify_everyone_allowed("channel", "member"));
+    assert_false(notify_everyone_allowed("channel", NULL));
+    assert_false(notify_everyone_allowed("direct", "member"));
+    assert_false(notify_everyone_allowed("system", "owner"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_usernames, arena_setup, arena_teardown),
         cmocka_unit_test_setup_teardown(test_keywords, arena_setup, arena_teardown),
         cmocka_unit_test_setup_teardown(test_all_and_defaults, arena_setup, arena_teardown),
+        cmocka_unit_test_setup_teardown(test_here_and_who, arena_setup, arena_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
