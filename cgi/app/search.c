@@ -263,11 +263,16 @@ static err_t search_page(svc *c, const search_query *sq, const char *const *f, i
     if ((e = search_cands(c, "search_recent", 13, p, cand, want, n))) return e;
     if (*n == want && newest) return ERR_OK;
     if (*n == want) {
-        double worst = cand[0].score, best = 0.2;
-        for (int i = 1; i < *n; i++) if (cand[i].score < worst) worst = cand[i].score;
+        double worst = cand[0].score, top = cand[0].score, best = 0.2;
+        for (int i = 1; i < *n; i++) {
+            if (cand[i].score < worst) worst = cand[i].score;
+            if (cand[i].score > top) top = cand[i].score;
+        }
         /* older than this (plus a second against rounding), no score reaches worst */
         const char *age = arena_printf(c->a, "%.3f", 604800.0 * (0.2 / worst - 1) + 1);
-        if (!sq->text[0]) {          /* plain words only: do any of that age rank above zero? */
+        /* plain words only, none of the page ranked (a score above 0.1 needs a rank): do any
+         * messages of that age rank above zero? (A common lexeme would cost a long read.) */
+        if (!sq->text[0] && top <= 0.1) {
             const char *rp[] = {f[1], age};
             if ((e = db_exec(c->db, "search_ranked", 2, rp, &r))) return e;
             if (PQntuples(r) && PQgetvalue(r, 0, 0)[0] == 'f') best = 0.1;
