@@ -8,9 +8,10 @@
 -- still never match.
 --
 -- The btree on created_at (008) became a BRIN index: messages are appended in time order,
--- so each range of 128 pages holds a narrow span of times, and the window search_window
--- reads (the newest days) is a few ranges; a send adds nothing to it until VACUUM
--- summarizes a full range (autosummarize), where a btree took an entry per message.
+-- so each range of 16 pages (some 600 messages) holds a narrow span of times, and the
+-- window search_window reads (the newest days) is a few ranges, with at most one range's
+-- worth of older messages read too; a send adds nothing to it until autovacuum summarizes a
+-- full range (autosummarize), where a btree took an entry per message.
 -- Creating it reads the table once (about a second per million messages), holding a lock
 -- that lets reads go on and sends wait, as 008 did.
 --
@@ -27,5 +28,5 @@ CREATE TRIGGER messages_search_clear BEFORE UPDATE OF body, kind, ciphertext ON 
     EXECUTE FUNCTION parley_messages_tsv();
 
 DROP INDEX messages_created;
-CREATE INDEX messages_created ON messages USING brin (created_at) WITH (autosummarize = on)
+CREATE INDEX messages_created ON messages USING brin (created_at) WITH (pages_per_range = 16, autosummarize = on)
     WHERE search_tsv IS NOT NULL;
