@@ -144,11 +144,10 @@ sends() {
 }
 convs=$(sql -c "SELECT string_agg(me.conversation_id::text, ',') FROM (SELECT me.conversation_id FROM members me JOIN users u ON u.id = me.user_id WHERE u.username = 'benchmany' LIMIT 100) me")
 defs=$(sql -c "SELECT string_agg(indexdef, ';' || chr(10)) || ';' FROM pg_indexes WHERE indexname IN ('messages_search', 'messages_trgm', 'messages_created')")
-trig=$(sql -c "SELECT string_agg(pg_get_triggerdef(oid) || ';', chr(10)) FROM pg_trigger WHERE tgname IN ('messages_search_tsv', 'messages_search_clear')")
+trig=$(sql -c "SELECT pg_get_triggerdef(oid) || ';' FROM pg_trigger WHERE tgname = 'messages_search_tsv'")
 sends >/dev/null               # the first run after a login is slower, whatever the indexes
 read -r a_rps a_p50 a_p99 < <(sends)
-sql -c "DROP TRIGGER messages_search_tsv ON messages" -c "DROP TRIGGER IF EXISTS messages_search_clear ON messages" \
-  -c "DROP INDEX messages_search, messages_trgm, messages_created"
+sql -c "DROP TRIGGER messages_search_tsv ON messages" -c "DROP INDEX messages_search, messages_trgm, messages_created"
 read -r b_rps b_p50 b_p99 < <(sends)
 echo
 echo "sends (POST …/messages over 100 conversations, 8 connections, ${SEND_SECONDS} s each after one run to warm up, synchronous commit; load average $(cut -d' ' -f1-3 /proc/loadavg)):"
