@@ -14,9 +14,11 @@
 
 /* SEARCH_SMALL_*: up to so many conversations and messages, search tests every message
  * (search_page); SEARCH_RECENT: how many of everyone's newest messages the walk reads before
- * it asks the indexes instead. */
+ * it asks the indexes instead; SEARCH_RARE: a plain word the trigram index finds in at most
+ * so many messages is searched by the index alone, without a walk. */
 enum { SEARCH_PAGE = 20, SEARCH_MAX_OFFSET = 200, SEARCH_SIDE = 5,
-       SEARCH_SMALL_CONVS = 200, SEARCH_SMALL_MESSAGES = 20000, SEARCH_RECENT = 20000 };
+       SEARCH_SMALL_CONVS = 200, SEARCH_SMALL_MESSAGES = 20000, SEARCH_RECENT = 20000,
+       SEARCH_RARE = 2000 };
 
 /* The title as the searcher sees it: a direct conversation is its peer's display name. */
 #define SEARCH_TITLE "COALESCE(p.display_name, c.title)"
@@ -134,6 +136,19 @@ const db_stmt search_stmts[] = {
                        "AND ($12::bigint IS NULL OR m.id < $12)) "
                        "SELECT h.id, h.score FROM h JOIN members me ON me.conversation_id = h.conversation_id "
                        "AND me.user_id = $1 " SEARCH_ORDER "OFFSET $13 LIMIT $14"},
+    /* Whether a searchable message younger than $2 seconds holds a lexeme starting like one
+     * of the plain words' lexemes ($1, joined by U+001F): if none does, no message of that age
+     * ranks above zero for those words (ts_rank needs one of them), so a score is at most half
+     * of SEARCH_SCORE's bound. A superset of what the words' prefix query matches. */
+    {"search_ranked", "SELECT EXISTS (SELECT 1 FROM messages m WHERE m.search_tsv @@ to_tsquery('public.parley_search', "
+                      "(SELECT string_agg('''' || replace(replace(l, '\\', '\\\\'), '''', '''''') || ''':*', ' | ') "
+                      "FROM unnest(string_to_array($1, chr(31))) w, "
+                      "unnest(tsvector_to_array(to_tsvector('public.parley_search', w))) l)) "
+                      "AND m.created_at >= now() - $2::float8 * interval '1 second')"},
+    /* How many searchable messages the trigram index finds for the plain word $1, counted
+     * up to $2: the index reads only so many rows, rare word or not. */
+    {"search_probe", "SELECT count(*) FROM (SELECT 1 FROM messages m WHERE m.kind = 'text' AND m.body IS NOT NULL "
+                     "AND m.ciphertext IS NULL AND parley_fold(m.body) LIKE " SEARCH_LIKE("$1") " LIMIT $2) x"},
     /* The hits with ids $4, in that order, to show (checked again: yours, not deleted). */
     {"search_hits", SEARCH_COLS "FROM " SEARCH_Q ", unnest($4::bigint[]) WITH ORDINALITY AS h (id, n) "
                     "JOIN messages m ON m.id = h.id " SEARCH_MINE "JOIN conversations c ON c.id = m.conversation_id "
@@ -197,12 +212,15 @@ static err_t search_cands(svc *c, const char *name, int np, const char *const *p
  * everyone are walked down until enough match (search_recent; most of a large membership's
  * messages are among them). Newest first, that is the page. By relevance, the worst score
  * among the newest `want` matches bounds how old a better match can be (a score is at most
- * 0.2 / (1 + age / week)), and search_window ranks the messages younger than that. When the
- * walk finds too few within SEARCH_RECENT messages the words are rare: the indexes find
+ * 0.2 / (1 + age / week)), and search_window ranks the messages younger than that. Before
+ * any walk, the longest plain word is looked up: the statistics may call it common
+ * (search_common), and then the walk may go on to the oldest message (it was missing from the
+ * newest messages only); else the trigram index counts its messages up to SEARCH_RARE + 1
+ * (search_probe), and a rare or absent word is searched by the index alone (search_indexed),
+ * which costs a few milliseconds where a walk through SEARCH_RECENT messages costs tens. When
+ * the walk finds too few within SEARCH_RECENT messages the words are rare: the indexes find
  * every match instead (search_indexed), unless there is no index to use (one- or two-letter
- * words only, operators only) or the statistics say the longest word is common after all
- * (search_common: it was missing from the newest messages only), and then the walk goes on
- * to the oldest message. */
+ * words only, operators only) or the word is common. */
 static err_t search_page(svc *c, const search_query *sq, const char *const *f, int newest, long long before,
                          long long offset, search_cand *cand, int *n)
 {
@@ -225,24 +243,43 @@ static err_t search_page(svc *c, const search_query *sq, const char *const *f, i
         return search_cands(c, "search_small", 14, p, cand, page, n);
     }
     int indexed = key || sq->terms;
-    p[10] = bid, p[11] = indexed ? id_str(c, SEARCH_RECENT) : NULL, p[12] = id_str(c, want);
-    if ((e = search_cands(c, "search_recent", 13, p, cand, want, n))) return e;
-    if (*n < want && key) {          /* rare, or common but absent from the newest messages? */
-        const char *kp[] = {key};
+    if (key) {                    /* common (walk, to the oldest message if need be) or rare? */
+        const char *kp[] = {key, id_str(c, SEARCH_RARE + 1)};
         if ((e = db_exec(c->db, "search_common", 1, kp, &r))) return e;
         double common = PQntuples(r) ? strtod(PQgetvalue(r, 0, 0), NULL) : 0;
         PQclear(r);
-        if (common > SEARCH_RECENT) {                   /* the indexes would cost more: walk on */
-            indexed = 0, p[11] = NULL;
-            if ((e = search_cands(c, "search_recent", 13, p, cand, want, n))) return e;
+        if (common > SEARCH_RECENT) indexed = 0;         /* the indexes would cost more */
+        else {                       /* the statistics miss rare words: the index counts them */
+            if ((e = db_exec(c->db, "search_probe", 2, kp, &r))) return e;
+            long long found = PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : SEARCH_RARE + 1;
+            PQclear(r);
+            if (found <= SEARCH_RARE) {
+                p[10] = flag, p[11] = bid, p[12] = off, p[13] = lim, p[14] = key;
+                return search_cands(c, "search_indexed", 15, p, cand, page, n);
+            }
         }
     }
+    p[10] = bid, p[11] = indexed ? id_str(c, SEARCH_RECENT) : NULL, p[12] = id_str(c, want);
+    if ((e = search_cands(c, "search_recent", 13, p, cand, want, n))) return e;
     if (*n == want && newest) return ERR_OK;
     if (*n == want) {
-        double worst = cand[0].score;
-        for (int i = 1; i < *n; i++) if (cand[i].score < worst) worst = cand[i].score;
+        double worst = cand[0].score, top = cand[0].score, best = 0.2;
+        for (int i = 1; i < *n; i++) {
+            if (cand[i].score < worst) worst = cand[i].score;
+            if (cand[i].score > top) top = cand[i].score;
+        }
         /* older than this (plus a second against rounding), no score reaches worst */
-        p[10] = arena_printf(c->a, "%.3f", 604800.0 * (0.2 / worst - 1) + 1), p[11] = off, p[12] = lim;
+        const char *age = arena_printf(c->a, "%.3f", 604800.0 * (0.2 / worst - 1) + 1);
+        /* plain words only, none of the page ranked (a score above 0.1 needs a rank): do any
+         * messages of that age rank above zero? (A common lexeme would cost a long read.) */
+        if (!sq->text[0] && top <= 0.1) {
+            const char *rp[] = {f[1], age};
+            if ((e = db_exec(c->db, "search_ranked", 2, rp, &r))) return e;
+            if (PQntuples(r) && PQgetvalue(r, 0, 0)[0] == 'f') best = 0.1;
+            PQclear(r);
+        }
+        p[10] = best < 0.2 ? arena_printf(c->a, "%.3f", 604800.0 * (best / worst - 1) + 1) : age;
+        p[11] = off, p[12] = lim;
         return search_cands(c, "search_window", 13, p, cand, page, n);
     }
     if (!indexed) {                               /* the walk saw every message: these are all */

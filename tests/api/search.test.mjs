@@ -4,7 +4,7 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  api, register, hex, assertError, show, openDirect, createGroup, send, block, makeContacts,
+  api, register, hex, assertError, show, openDirect, createGroup, send, block, makeContacts, sql, lit,
 } from './lib.mjs';
 
 function searchRaw(u, q, extra = '') {
@@ -289,5 +289,100 @@ describe('search: rate limit', () => {
     assert.ok(limited, 'no 429 after 70 searches');
     assertError(limited, 429);
     assert.ok(Number(limited.headers.get('retry-after')) > 0, 'Retry-After');
+  });
+});
+
+// Someone in more than 200 conversations takes the plans for large memberships (search.c,
+// search_page): a rare or absent word straight from the trigram index, a fragment found in
+// thousands of messages by the walk and a window whose age depends on whether any message
+// could rank above zero. The messages are written in SQL (thousands of sends would take
+// minutes), newest with the highest ids as sends make them; the answers are the API's.
+describe('search: someone in many conversations', () => {
+  let u, v, tag, rare, edited, convs, theirs, newest;
+  const ids = (res) => res.messages.map((h) => h.id);
+  before(async () => {
+    u = await register();
+    v = await register();
+    tag = `k${hex(4)}`;
+    rare = `r${hex(4)}word`;
+    edited = `e${hex(4)}edit`;
+    convs = sql(`WITH c AS (INSERT INTO conversations (kind, title) SELECT 'group', 'many ' || g
+                 FROM generate_series(1, 210) g RETURNING id),
+                 m AS (INSERT INTO members (conversation_id, user_id) SELECT id, ${u.user.id} FROM c RETURNING conversation_id)
+                 SELECT string_agg(conversation_id::text, ',' ORDER BY conversation_id) FROM m`).split(',').map(Number);
+    theirs = await createGroup(v, [], { title: `not yours ${tag}` });
+    const c0 = convs[0];
+    // 2,500 messages holding the tag inside a word, a minute apart, the newest last (highest id)
+    sql(`INSERT INTO messages (conversation_id, seq, sender_id, kind, body, created_at)
+         SELECT (ARRAY[${convs.slice(0, 10).join(',')}])[1 + i % 10], 1000 + i, ${u.user.id}, 'text',
+                'note ' || i || ' ab${tag}cd', now() - i * interval '1 minute'
+         FROM generate_series(1, 2500) i ORDER BY i DESC`);
+    // older, but the tag starts a word: it ranks above the newest ones by relevance
+    sql(`INSERT INTO messages (conversation_id, seq, sender_id, kind, body, created_at)
+         VALUES (${c0}, 1, ${u.user.id}, 'text', 'an old ${tag}zz', now() - interval '2 days')`);
+    // the rare word: once where u is a member, once where u is not, once deleted, once encrypted
+    sql(`INSERT INTO messages (conversation_id, seq, sender_id, kind, body) VALUES
+         (${convs[20]}, 1, ${u.user.id}, 'text', 'the ${rare} here'),
+         (${convs[21]}, 1, ${u.user.id}, 'text', 'deleted ${rare}'),
+         (${convs[22]}, 1, ${u.user.id}, 'text', 'encrypted ${rare}'),
+         (${convs[23]}, 1, ${u.user.id}, 'text', 'edited away ${rare}')`);
+    await send(v, theirs.id, `theirs ${rare}`);
+    sql(`UPDATE messages SET body = NULL, deleted_at = now() WHERE conversation_id = ${convs[21]} AND seq = 1`);
+    sql(`UPDATE messages SET body = NULL, ciphertext = decode('00', 'hex') WHERE conversation_id = ${convs[22]} AND seq = 1`);
+    sql(`UPDATE messages SET body = ${lit(`now ${edited}`)}, edited_at = now() WHERE conversation_id = ${convs[23]} AND seq = 1`);
+    newest = sql(`SELECT string_agg(id::text, ',' ORDER BY created_at DESC, id DESC) FROM messages
+                  WHERE body LIKE ${lit(`note % ab${tag}cd`)}`).split(',').map(Number);
+  });
+
+  it('a rare word from the index: yours only, never deleted or encrypted, edits re-indexed', async () => {
+    const res = await search(u, rare);
+    assert.deepEqual(res.messages.map((h) => [h.conversation.id, h.seq]), [[convs[20], 1]], show({ status: 200, text: JSON.stringify(res) }));
+    assert.match(res.messages[0].snippet, new RegExp(`<mark>${rare}</mark>`));
+    assert.deepEqual((await search(u, rare.slice(1, -2))).messages.map((h) => h.conversation.id), [convs[20]], 'a fragment of it');
+    assert.deepEqual((await search(v, rare)).messages.map((h) => h.conversation.id), [theirs.id], 'theirs to them');
+    assert.deepEqual((await search(u, edited)).messages.map((h) => h.conversation.id), [convs[23]], 'the edit is found');
+    assert.equal(sql(`SELECT count(*) FROM messages WHERE conversation_id IN (${convs[21]}, ${convs[22]}) AND search_tsv IS NOT NULL`), '0',
+      'deleted and encrypted messages leave the index');
+  });
+
+  it('an absent word: nothing, quickly answered', async () => {
+    const res = await search(u, `zq${hex(5)}`);
+    assert.deepEqual(res.messages, []);
+    assert.equal(res.next, null);
+  });
+
+  it('a removed member loses the rare word at once', async () => {
+    const w = await register();
+    const c = Number(sql(`WITH c AS (INSERT INTO conversations (kind, title) SELECT 'group', 'w ' || g FROM generate_series(1, 205) g RETURNING id),
+                         m AS (INSERT INTO members (conversation_id, user_id) SELECT id, ${w.user.id} FROM c RETURNING conversation_id)
+                         SELECT min(conversation_id) FROM m`));
+    const word = `g${hex(4)}word`;
+    sql(`INSERT INTO messages (conversation_id, seq, sender_id, kind, body) VALUES (${c}, 1, ${w.user.id}, 'text', 'hi ${word}')`);
+    assert.equal((await search(w, word)).messages.length, 1);
+    sql(`DELETE FROM members WHERE conversation_id = ${c} AND user_id = ${w.user.id}`);
+    assert.deepEqual((await search(w, word)).messages, []);
+  });
+
+  it('a fragment in thousands of messages, by relevance: an older message that ranks is not missed', async () => {
+    const res = await search(u, tag);
+    assert.equal(res.messages.length, 20);
+    assert.equal(res.messages[0].conversation.id, convs[0]);
+    assert.equal(res.messages[0].seq, 1, 'the old message whose word starts with the tag comes first');
+    assert.deepEqual(ids(res).slice(1), newest.slice(0, 19), 'then the newest');
+    assert.deepEqual(res.next, { offset: 20 });
+  });
+
+  it('a fragment no word starts with, by relevance and newest first, page after page', async () => {
+    const frag = `b${tag}c`;
+    const p1 = await search(u, frag);
+    assert.deepEqual(ids(p1), newest.slice(0, 20));
+    assert.match(p1.messages[0].snippet, new RegExp(`a<mark>b${tag}c</mark>d`));
+    assert.deepEqual(p1.next, { offset: 20 });
+    const p2 = await search(u, frag, '&offset=20');
+    assert.deepEqual(ids(p2), newest.slice(20, 40));
+    const n1 = await search(u, frag, '&sort=newest');
+    assert.deepEqual(ids(n1), [...newest].sort((x, y) => y - x).slice(0, 20));
+    const n2 = await search(u, frag, `&sort=newest&before=${n1.next.before}`);
+    assert.deepEqual(ids(n2), [...newest].sort((x, y) => y - x).slice(20, 40));
   });
 });
