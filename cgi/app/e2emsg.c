@@ -15,6 +15,10 @@ const db_stmt e2emsg_stmts[] = {
     /* The first of the devices $2 that is not a registered device of a member of $1. */
     {"e2emsg_stranger", "SELECT x.id FROM unnest($2::uuid[]) AS x(id) WHERE NOT EXISTS (SELECT 1 FROM e2e_devices d "
                         "JOIN members m ON m.user_id = d.user_id AND m.conversation_id = $1 WHERE d.id = x.id) LIMIT 1"},
+    /* The members' devices, other than the sender's $3, that $2 has no envelope for, as one
+     * comma-separated list (NULL: none is missing). */
+    {"e2emsg_missing", "SELECT string_agg(d.id::text, ', ' ORDER BY d.id) FROM e2e_devices d JOIN members m "
+                       "ON m.user_id = d.user_id AND m.conversation_id = $1 WHERE d.id <> $3::uuid AND d.id <> ALL($2::uuid[])"},
     /* The message just inserted (same transaction) gets its sender device, its sender-key
      * ciphertext and its envelopes ($5 devices, $6 types, $7 hex ciphertexts, same order). */
     {"e2emsg_store", "WITH u AS (UPDATE messages SET e2e_device = $3::uuid, ciphertext = decode($4, 'hex') "
@@ -151,6 +155,19 @@ err_t e2emsg_send(svc *c, const conv *cv, json_t *in, const char *client_id, lon
     if (!e && stranger)
         e = svc_fail(c, ERR_INVALID_FIELD, "envelopes", arena_printf(c->a, "Device %s is not a registered device of a "
                      "member of this conversation.", stranger));
+    /* all_devices: the sender says its envelopes cover every member's device; one registered
+     * since it fetched the bundles is named, so it can fetch them again and re-encrypt. */
+    if (!e && !group_hex && json_is_true(json_object_get(in, "all_devices"))) {
+        const char *pm[] = {conv_s, pid, me_dev};
+        const char *missing = NULL;
+        if (!(e = db_exec(c->db, "e2emsg_missing", 3, pm, &r))) {
+            missing = PQntuples(r) && !PQgetisnull(r, 0, 0) ? arena_strdup(c->a, PQgetvalue(r, 0, 0)) : NULL;
+            PQclear(r);
+        }
+        if (!e && missing)
+            e = svc_fail(c, ERR_CONFLICT, "envelopes", arena_printf(c->a, "These devices of members have no envelope: %s. "
+                         "Fetch the members' devices again and send to all of them.", missing));
+    }
     if (!e) e = msg_send(c, cv, NULL, client_id, reply_to, NULL, created, seq, event_id);
     if (!e && *created) {
         const char *p[] = {conv_s, id_str(c, *seq), me_dev, group_hex, pid, pty, phx};

@@ -19,28 +19,69 @@ async function api(method, path, body) {
     body: body ? JSON.stringify(body) : undefined,
   });
   const data = await r.json().catch(() => ({}));
-  if (!r.ok) throw new Error((data.error && data.error.message) || `HTTP ${r.status}`);
+  if (!r.ok) {
+    const err = new Error((data.error && data.error.message) || `HTTP ${r.status}`);
+    err.status = r.status;
+    err.field = data.error && data.error.field;
+    throw err;
+  }
   return data;
+}
+
+// fn run while no other tab of this browser runs it for the same name (Web Locks), so two
+// tabs opened at once make one device, not two; without Web Locks, it simply runs.
+function exclusive(name, fn) {
+  return navigator.locks ? navigator.locks.request(`parley-e2e:${name}`, fn) : fn();
 }
 
 /** The device of user `me` in this browser, registered on first use. */
 export async function openDevice(me) {
   const [e2e, store] = await Promise.all([loadE2E('/static/e2e.wasm'), openStore()]);
   const name = `device:${me}`;
-  let dev = await store.get(name);
-  if (!dev) {
+  // Registered by whichever tab gets the lock first; the others find it in the store.
+  let dev = await exclusive(name, async () => {
+    let d = await store.get(name);
+    if (d) return d;
     const identity = e2e.identityNew();
     const spk = e2e.signedPrekeyNew(identity, 1);
     const otks = Array.from({ length: PREKEYS }, (_, i) => e2e.onetimePrekeyNew(i + 1));
-    dev = { id: uuid(), identity: b64(identity), spk: { id: 1, state: b64(spk.state) },
-      opks: Object.fromEntries(otks.map((k) => [k.id, b64(k.state)])) };
-    await api('PUT', `/devices/${dev.id}/keys`, {
+    d = { id: uuid(), identity: b64(identity), spk: { id: 1, state: b64(spk.state) },
+      opks: Object.fromEntries(otks.map((k) => [k.id, b64(k.state)])), nextOpk: PREKEYS + 1 };
+    await api('PUT', `/devices/${d.id}/keys`, {
       identity_key: b64(e2e.identityPublic(identity)),
       signed_prekey: { id: 1, key: b64(spk.public), signature: b64(spk.signature) },
       one_time_prekeys: otks.map((k) => ({ id: k.id, key: b64(k.public) })),
     });
+    await store.put(name, d);
+    return d;
+  });
+  // The device record changed under the lock from what the store holds now (another tab may
+  // have taken or added prekeys since this one read it).
+  const updateDev = (fn) => exclusive(name, async () => {
+    dev = (await store.get(name)) || dev;
+    await fn(dev);
     await store.put(name, dev);
+  });
+  // When the server's count of this device's one-time prekeys is low (each bundle fetched
+  // takes one), make and send more, keeping their secret halves first.
+  async function refill() {
+    await updateDev(async (d) => {
+      const mine = (await api('GET', `/devices/${d.id}/keys`)).device;
+      if (!mine.prekeys_low) return;
+      const first = d.nextOpk || Math.max(0, ...Object.keys(d.opks).map(Number)) + 1;
+      const otks = Array.from({ length: PREKEYS }, (_, i) => e2e.onetimePrekeyNew(first + i));
+      for (const k of otks) d.opks[k.id] = b64(k.state);
+      d.nextOpk = first + PREKEYS;
+      await store.put(name, d);
+      const spk = e2e.prekeyPublic(unb64(d.spk.state));
+      await api('PUT', `/devices/${d.id}/keys`, {
+        identity_key: b64(e2e.identityPublic(unb64(d.identity))),
+        signed_prekey: { id: d.spk.id, key: b64(spk.public), signature: b64(spk.signature) },
+        one_time_prekeys: otks.map((k) => ({ id: k.id, key: b64(k.public) })),
+      });
+    });
   }
+  await refill().catch(() => {});   // a failed refill is tried again on the next page
   const identity = unb64(dev.identity);
   const sessionName = (peer) => `session:${me}:${dev.id}:${peer}`;
   const known = new Map();    // user id → their devices (bundles), fetched once per page
@@ -78,18 +119,32 @@ export async function openDevice(me) {
     /** Encrypts text to every device of `memberIds` but this one; sends it; keeps the plaintext. */
     send: serial(async (convId, memberIds, text) => {
       const plain = new TextEncoder().encode(JSON.stringify({ v: 1, body: text }));
-      const envelopes = [];
-      for (const uid of memberIds) {
-        for (const d of await devicesOf(uid)) {
-          if (d.id === dev.id) continue;
-          const s = await sessionWith(d);
-          const out = e2e.encrypt(unb64(s.state), plain);
-          await store.put(sessionName(d.id), { ...s, state: b64(out.session) });
-          await notePeer(uid, s.identity);
-          envelopes.push({ device_id: d.id, type: out.message[0] === 0x12 ? 'prekey' : 'message', ciphertext: b64(out.message) });
+      const clientId = uuid();
+      const attempt = async () => {
+        const envelopes = [];
+        for (const uid of memberIds) {
+          for (const d of await devicesOf(uid)) {
+            if (d.id === dev.id) continue;
+            const s = await sessionWith(d);
+            const out = e2e.encrypt(unb64(s.state), plain);
+            await store.put(sessionName(d.id), { ...s, state: b64(out.session) });
+            await notePeer(uid, s.identity);
+            envelopes.push({ device_id: d.id, type: out.message[0] === 0x12 ? 'prekey' : 'message', ciphertext: b64(out.message) });
+          }
         }
+        return api('POST', `/conversations/${convId}/messages`,
+          { device_id: dev.id, client_id: clientId, all_devices: true, envelopes });
+      };
+      let r;
+      try {
+        r = await attempt();
+      } catch (err) {
+        // A device registered (409) or removed (400) since the bundles were fetched: fetch
+        // them again and encrypt once more, to the devices as they are now.
+        if (err.field !== 'envelopes' || (err.status !== 409 && err.status !== 400)) throw err;
+        for (const uid of memberIds) known.delete(uid);
+        r = await attempt();
       }
-      const r = await api('POST', `/conversations/${convId}/messages`, { device_id: dev.id, client_id: uuid(), envelopes });
       await store.put(`plain:${me}:${convId}:${r.message.seq}`, text);
       return r.message;
     }),
@@ -118,12 +173,16 @@ export async function openDevice(me) {
       let rec;
       if (!out) {                                      // a new session, started by the sender
         const peek = e2e.prekeyMessagePeek(msg);
+        dev = (await store.get(name)) || dev;          // prekeys another tab has added since
         const opk = peek.opkId === null ? null : dev.opks[peek.opkId];
         if (peek.opkId !== null && !opk) throw new Error('the one-time prekey it names is gone');
         const r = e2e.sessionRespond(identity, unb64(dev.spk.state), opk ? unb64(opk) : null, msg);
         out = { session: r.session, plaintext: r.plaintext };
         rec = { state: b64(r.session), older: states.slice(0, OLDER), identity: b64(peek.identity) };
-        if (opk) { delete dev.opks[peek.opkId]; await store.put(name, dev); }
+        if (opk) {
+          await updateDev((d) => { delete d.opks[peek.opkId]; });
+          refill().catch(() => {});
+        }
       } else {
         rec = { ...s, older: [...(s.older || [])] };
         if (which === 0) rec.state = b64(out.session); else rec.older[which - 1] = b64(out.session);

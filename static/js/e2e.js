@@ -114,6 +114,11 @@ function api(x) {
       return { id, state: saveFrom(buf, get, 'prekey', p, 102), public: get(x.prekey_public(p), 32),
         signature: get(x.prekey_signature(p), 64) };
     }),
+    /** A kept prekey state's public key and (for a signed prekey) signature, to send again. */
+    prekeyPublic: (state) => withMem((put, buf, get) => {
+      const p = loadInto(put, buf, 'prekey', state);
+      return { public: get(x.prekey_public(p), 32), signature: get(x.prekey_signature(p), 64) };
+    }),
     onetimePrekeyNew: (id) => withMem((put, buf, get) => {
       const p = buf(sizes.prekey); check(x.onetime_prekey_new(p, id >>> 0), 'one-time prekey');
       return { id, state: saveFrom(buf, get, 'prekey', p, 102), public: get(x.prekey_public(p), 32) };

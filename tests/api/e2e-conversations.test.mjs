@@ -295,3 +295,28 @@ sys.stdout.write(z.read('conversations/${conv.id}.html').decode())
     assert.ok(!html.includes(ct), 'no ciphertext in the export');
   });
 });
+
+describe('all_devices: the sender says it wrote to every device', () => {
+  it('names a member\'s device without an envelope (409), so the sender can fetch bundles again', async () => {
+    const { a, b, a1, a2, b1, conv } = await encryptedDirect();
+    // Its own other device is a recipient too.
+    let r = await sendRaw(a, conv.id, { device_id: a1, all_devices: true, envelopes: [env(b1)] });
+    assertError(r, 409, 'conflict', 'envelopes');
+    assert.ok(r.json.error.message.includes(a2), r.json.error.message);
+    assert.ok(!r.json.error.message.includes(b1) && !r.json.error.message.includes(a1), r.json.error.message);
+    assert.equal((await history(b, conv.id)).json.messages.length, 0, 'nothing was stored');
+    r = await sendRaw(a, conv.id, { device_id: a1, all_devices: true, envelopes: [env(b1), env(a2)] });
+    assert.equal(r.status, 201, r.text);
+    // A device Ben registers afterwards is named, until the sender includes it.
+    const b2 = await device(b);
+    r = await sendRaw(a, conv.id, { device_id: a1, all_devices: true, envelopes: [env(b1), env(a2)] });
+    assertError(r, 409, 'conflict', 'envelopes');
+    assert.ok(r.json.error.message.includes(b2), r.json.error.message);
+    r = await sendRaw(a, conv.id, { device_id: a1, all_devices: true, envelopes: [env(b1), env(a2), env(b2, 'prekey')] });
+    assert.equal(r.status, 201, r.text);
+    // Without all_devices a partial list is still taken (a sender may skip a device on purpose).
+    r = await sendRaw(a, conv.id, { device_id: a1, envelopes: [env(b1)] });
+    assert.equal(r.status, 201, r.text);
+    assert.equal((await history(b, conv.id)).json.messages.length, 3);
+  });
+});

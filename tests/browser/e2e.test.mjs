@@ -160,3 +160,47 @@ test('both start at once: each answers the other\'s session and every message st
   for (const p of [cy.page, di.page]) assert.equal(await p.getByText('Could not decrypt').count(), 0);
   assert.deepEqual(problems, [], 'no script errors, CSP violations or dialogs');
 });
+
+test('two tabs make one device, a low prekey count is refilled, a device added later gets the next message', async () => {
+  const tag = randomBytes(6).toString('hex');
+  const eve = await person('Eve Crypt'), fay = await person('Fay Crypt');
+  const id = await createEncrypted(eve.page, 'direct', { Username: fay.username });
+  await openEncrypted(eve.page, id);
+  const get = async (page, path) => {
+    const r = await page.request.get(`/api/v1${path}`);
+    assert.equal(r.status(), 200, await r.text());
+    return r.json();
+  };
+  const fayId = (await get(fay.page, '/me')).user.id;
+
+  // Fay's first visit, in two tabs of one browser at the same moment: one device, not two.
+  const tab2 = await fay.page.context().newPage();
+  await Promise.all([openEncrypted(fay.page, id), openEncrypted(tab2, id)]);
+  const devices = (await get(fay.page, `/users/${fayId}/devices`)).devices;
+  assert.equal(devices.length, 1, 'two tabs registered one device');
+  const first = devices[0].id;
+  await tab2.close();
+
+  // Others fetching Fay's bundles use up her one-time prekeys; her next page makes more.
+  for (let i = 0; i < 25 && !(await get(eve.page, `/users/${fayId}/devices`)).devices[0].prekeys_low; i++);
+  assert.equal((await get(fay.page, `/devices/${first}/keys`)).device.prekeys_low, true);
+  await fay.page.reload();
+  await openEncrypted(fay.page, id);
+  await waitFor('Fay\'s device refilled its prekeys', async () =>
+    !(await get(fay.page, `/devices/${first}/keys`)).device.prekeys_low, LIVE_MS * 2);
+
+  const before = `before the new device ${tag}`, after = `after the new device ${tag}`;
+  await sendEncrypted(eve.page, before);
+  await shows(fay.page, before);
+  // Fay signs in on another browser after Eve's page fetched her devices: without a reload,
+  // Eve's next message reaches it too.
+  const other = await newPage();
+  await other.context().addCookies(await fay.page.context().cookies());
+  await openEncrypted(other, id);
+  assert.equal((await get(other, `/users/${fayId}/devices`)).devices.length, 2);
+  await sendEncrypted(eve.page, after);
+  await shows(other, after);
+  await shows(fay.page, after);
+  for (const p of [eve.page, fay.page, other]) assert.equal(await p.getByText('Could not decrypt').count(), 0);
+  assert.deepEqual(problems, [], 'no script errors, CSP violations or dialogs');
+});
