@@ -2,7 +2,8 @@
 // browser becomes a device (e2e-client.js), the server's "needs JavaScript" notice becomes
 // a composer that encrypts, every "Encrypted message" in the list (history and what
 // arrives live) is decrypted in place as text, and the header shows a lock and, in a direct
-// conversation, the safety number to compare in person (digits; no QR code yet).
+// conversation, the safety number to compare in person (digits; no QR code yet); a line
+// above the composer tells when a member adds a device or their identity key changes.
 
 import { openDevice } from './e2e-client.js';
 
@@ -37,8 +38,39 @@ export async function initE2E(conv, { catchUp, reportTyping }) {
     const key = await device.peerIdentity(peer);
     if (!key) { safety.textContent = 'Safety number: after the first message'; return; }
     const digits = device.safetyNumber(conv.me, key, peer);
-    safety.textContent = `Safety number: ${digits.match(/.{5}/g).join(' ')}`;
+    safety.textContent = `Safety number: ${group5(digits)}`;
   }
+
+  // Key-change and new-device notices: system lines above the composer, kept per
+  // conversation in this browser's store, each with the safety number to compare again.
+  const names = new Map((info.members || []).map((m) => [m.id, m.display_name || m.username]));
+  const noticeList = document.createElement('ul');
+  noticeList.className = 'e2e-notices';
+  noticeList.setAttribute('aria-live', 'polite');
+  const composerBox = conv.chat.querySelector('#composer');
+  if (composerBox) composerBox.before(noticeList);
+  const group5 = (digits) => digits.match(/.{5}/g).join(' ');
+  function showNotices(list) {
+    for (const n of list) {
+      const who = names.get(n.uid) || 'A member';
+      const number = group5(device.safetyNumber(conv.me, n.key, n.uid));
+      const li = document.createElement('li');
+      li.className = 'msg-system e2e-notice';
+      const p = document.createElement('p');
+      p.textContent = n.kind === 'key'
+        ? `${who}'s identity key changed. New safety number: ${number}`
+        : `${who} added a device. Its safety number: ${number}`;
+      const time = document.createElement('time');
+      time.className = 'msg-time';
+      time.dateTime = new Date(n.at).toISOString();
+      time.textContent = ` · ${new Date(n.at).toLocaleString()}`;
+      p.append(time);
+      li.append(p);
+      noticeList.append(li);
+    }
+  }
+  device.onNotices((list) => { showNotices(list); showSafety(); });
+  showNotices(await device.notices(conv.id));
 
   let running = null;
   async function decryptAll() {
@@ -101,6 +133,8 @@ export async function initE2E(conv, { catchUp, reportTyping }) {
     if (reportTyping) reportTyping(area);           // typing is metadata, as in plain ones
   }
   await decryptAll();
+  // Devices added or keys changed since this conversation was last open here.
+  device.checkDevices(conv.id, members).catch(() => {});
 }
 
 /** On the conversations page: the new direct conversation and new group forms offer encryption. */

@@ -34,6 +34,12 @@ function exclusive(name, fn) {
   return navigator.locks ? navigator.locks.request(`parley-e2e:${name}`, fn) : fn();
 }
 
+// fn(...args) one call at a time, in order, for each queue made by serialOf().
+function serialOf() {
+  let chain = Promise.resolve();
+  return (fn) => { const run = chain.then(fn); chain = run.catch(() => {}); return run; };
+}
+
 /** The device of user `me` in this browser, registered on first use. */
 export async function openDevice(me) {
   const [e2e, store] = await Promise.all([loadE2E('/static/e2e.wasm'), openStore()]);
@@ -85,18 +91,51 @@ export async function openDevice(me) {
   const identity = unb64(dev.identity);
   const sessionName = (peer) => `session:${me}:${dev.id}:${peer}`;
   const known = new Map();    // user id → their devices (bundles), fetched once per page
+  let onNotices = () => {};   // hears of new key-change and new-device notices (see notices)
 
   // A person without devices yet is asked again next time.
-  async function devicesOf(uid) {
+  async function devicesOf(uid, convId) {
     if (known.has(uid)) return known.get(uid);
     const list = (await api('GET', `/users/${uid}/devices`)).devices;
     if (list.length) known.set(uid, list);
+    const fresh = await noteDevices(convId, uid, list);
+    if (fresh.length) onNotices(fresh);
     return list;
   }
   // The identity key of the first device of uid this device has had a session with.
   async function notePeer(uid, identityKey) {
     if (!(await store.get(`peer:${me}:${uid}`))) await store.put(`peer:${me}:${uid}`, identityKey);
   }
+
+  // Key-change and new-device notices, per conversation: `devs:` holds the devices (id →
+  // identity key) of each other member as last seen in it, `notices:` what was announced.
+  // The first look at a member records without a notice; later a device not seen before is
+  // "added a device", and the direct peer's safety-number device gone is "key changed".
+  const seen = serialOf();
+  const noticesName = (convId) => `notices:${me}:${convId}`;
+  const noteDevices = (convId, uid, list) => seen(async () => {
+    if (uid === me) return [];
+    const devsName = `devs:${me}:${convId}`;
+    const all = (await store.get(devsName)) || {};
+    const before = all[uid];
+    all[uid] = Object.fromEntries(list.map((d) => [d.id, d.identity_key]));
+    await store.put(devsName, all);
+    if (!before || !Object.keys(before).length) return [];   // first look, or their first device
+    const fresh = [];
+    for (const d of list) {
+      if (!(d.id in before)) fresh.push({ at: Date.now(), uid, kind: 'device', key: d.identity_key });
+      else if (before[d.id] !== d.identity_key) fresh.push({ at: Date.now(), uid, kind: 'key', key: d.identity_key });
+    }
+    const peerKey = await store.get(`peer:${me}:${uid}`);
+    if (peerKey && list.length && !list.some((d) => d.identity_key === peerKey)) {
+      const newest = list[list.length - 1].identity_key;          // oldest first: the last is newest
+      await store.put(`peer:${me}:${uid}`, newest);
+      const n = fresh.find((x) => x.key === newest);
+      if (n) n.kind = 'key'; else fresh.push({ at: Date.now(), uid, kind: 'key', key: newest });
+    }
+    if (fresh.length) await store.put(noticesName(convId), [...((await store.get(noticesName(convId))) || []), ...fresh]);
+    return fresh;
+  });
 
   // One device's session, created from its bundle when there is none.
   async function sessionWith(d) {
@@ -105,12 +144,25 @@ export async function openDevice(me) {
     return { state: b64(e2e.sessionInitiate(identity, unb64(d.bundle))), identity: d.identity_key };
   }
 
+
   // One thing at a time: a session's state is read, advanced and written back whole.
-  let chain = Promise.resolve();
-  const serial = (fn) => (...args) => { const run = chain.then(() => fn(...args)); chain = run.catch(() => {}); return run; };
+  const queue = serialOf();
+  const serial = (fn) => (...args) => queue(() => fn(...args));
 
   return {
     id: dev.id,
+    /** The notices kept for a conversation, oldest first; fn(list) hears of new ones. */
+    notices: (convId) => store.get(noticesName(convId)).then((l) => l || []),
+    onNotices: (fn) => { onNotices = fn; },
+    /** Looks at the other members' devices now (no prekey taken); new notices go to onNotices. */
+    checkDevices: async (convId, memberIds) => {
+      for (const uid of memberIds) {
+        if (uid === me) continue;
+        const list = (await api('GET', `/users/${uid}/devices?keys_only=1`)).devices;
+        const fresh = await noteDevices(convId, uid, list);
+        if (fresh.length) onNotices(fresh);
+      }
+    },
     identityKey: e2e.identityPublic(identity),
     safetyNumber: (myUid, peerKey, peerUid) => e2e.safetyNumber(e2e.identityPublic(identity), myUid, unb64(peerKey), peerUid),
     /** The identity key of the first device of `uid` this device has a session with (or null). */
@@ -123,7 +175,7 @@ export async function openDevice(me) {
       const attempt = async () => {
         const envelopes = [];
         for (const uid of memberIds) {
-          for (const d of await devicesOf(uid)) {
+          for (const d of await devicesOf(uid, convId)) {
             if (d.id === dev.id) continue;
             const s = await sessionWith(d);
             const out = e2e.encrypt(unb64(s.state), plain);
@@ -160,6 +212,15 @@ export async function openDevice(me) {
       const env = m && m.e2e && (m.e2e.envelopes || []).find((x) => x.device_id === dev.id);
       if (!env) return null;
       const msg = unb64(env.ciphertext), from = m.e2e.device_id;
+      // A device of the sender not seen in this conversation before: look at their devices.
+      if (m.sender && m.sender.id !== me) {
+        const devs = ((await store.get(`devs:${me}:${convId}`)) || {})[m.sender.id];
+        if (devs && !(from in devs)) {
+          const list = (await api('GET', `/users/${m.sender.id}/devices?keys_only=1`).catch(() => ({ devices: [] }))).devices;
+          const fresh = list.length ? await noteDevices(convId, m.sender.id, list) : [];
+          if (fresh.length) onNotices(fresh);
+        }
+      }
       // The current session, then up to OLDER earlier ones: when both devices started a
       // session at once, each answers the other's, and the other's messages still come
       // under the session it started.

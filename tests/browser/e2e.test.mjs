@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import {
   ipSource, uname, useBrowser, pageSource, problemWatcher, postRegister, conversationId, visible, waitFor, LIVE_MS,
+  csrfOf,
 } from './lib.mjs';
 
 const fakeIp = ipSource(91);
@@ -161,7 +162,7 @@ test('both start at once: each answers the other\'s session and every message st
   assert.deepEqual(problems, [], 'no script errors, CSP violations or dialogs');
 });
 
-test('two tabs make one device, a low prekey count is refilled, a device added later gets the next message', async () => {
+test('two tabs make one device, prekeys are refilled, a later device gets the next message and is announced', async () => {
   const tag = randomBytes(6).toString('hex');
   const eve = await person('Eve Crypt'), fay = await person('Fay Crypt');
   const id = await createEncrypted(eve.page, 'direct', { Username: fay.username });
@@ -202,5 +203,26 @@ test('two tabs make one device, a low prekey count is refilled, a device added l
   await shows(other, after);
   await shows(fay.page, after);
   for (const p of [eve.page, fay.page, other]) assert.equal(await p.getByText('Could not decrypt').count(), 0);
+
+  // Eve's page announced the new device, with the safety number Fay's new browser shows.
+  const number = async (p) => (await p.locator('.e2e-safety').innerText()).replace(/\D/g, '');
+  await waitFor('Fay\'s new browser shows a safety number', async () => (await number(other)).length === 60);
+  const added = eve.page.locator('.e2e-notice', { hasText: 'Fay Crypt added a device' });
+  await visible(added);
+  assert.equal((await added.innerText()).match(/safety number: ([\d ]+)/)[1].replace(/\D/g, ''), await number(other));
+  const oldNumber = await number(eve.page);
+  assert.notEqual(oldNumber, await number(other), 'each device has its own safety number');
+  // Fay retires her first device: Eve's next visit says her key changed, and the header
+  // shows the new number. Notices are kept: the earlier one is still there.
+  const { csrf } = await csrfOf(fay.page.request, '/me');
+  const del = await fay.page.request.delete(`/api/v1/devices/${first}`, { headers: { 'X-CSRF-Token': csrf } });
+  assert.equal(del.status(), 204, await del.text());
+  await eve.page.reload();
+  await openEncrypted(eve.page, id);
+  const changed = eve.page.locator('.e2e-notice', { hasText: 'Fay Crypt\'s identity key changed' });
+  await visible(changed);
+  assert.equal((await changed.innerText()).match(/safety number: ([\d ]+)/)[1].replace(/\D/g, ''), await number(other));
+  await waitFor('the header shows the new safety number', async () => (await number(eve.page)) === (await number(other)));
+  assert.equal(await added.count(), 1);
   assert.deepEqual(problems, [], 'no script errors, CSP violations or dialogs');
 });
