@@ -7,6 +7,7 @@
 #include "group.h"
 #include "keys.h"
 #include "prim.h"
+#include "qr.h"
 #include "ratchet.h"
 #include "safety.h"
 
@@ -56,6 +57,9 @@ EXPORT("bundle_encode") long w_bundle_encode(const e2e_identity *id, const e2e_p
                                              unsigned char *o, size_t c)
 { return e2e_bundle_encode(id, spk, opk, o, c); }
 EXPORT("bundle_decode") int w_bundle_decode(e2e_bundle *b, const unsigned char *i, size_t n) { return e2e_bundle_decode(b, i, n); }
+/* The safety number (or any short text) as a QR code: side × side module bytes into o. */
+EXPORT("qr_encode") int w_qr_encode(const unsigned char *t, size_t l, unsigned char *o, size_t cap)
+{ return e2e_qr_encode(t, l, o, cap); }
 EXPORT("safety_number") int w_safety_number(const unsigned char *a, const unsigned char *ia, size_t la, const unsigned char *b,
                                             const unsigned char *ib, size_t lb, char *out)
 { return e2e_safety_number(a, ia, la, b, ib, lb, out); }

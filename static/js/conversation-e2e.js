@@ -2,7 +2,7 @@
 // browser becomes a device (e2e-client.js), the server's "needs JavaScript" notice becomes
 // a composer that encrypts, every "Encrypted message" in the list (history and what
 // arrives live) is decrypted in place as text, and the header shows a lock and, in a direct
-// conversation, the safety number to compare in person (digits; no QR code yet); a line
+// conversation, the safety number to compare in person (digits, and a QR code); a line
 // above the composer tells when a member adds a device or their identity key changes.
 
 import { openDevice } from './e2e-client.js';
@@ -33,12 +33,47 @@ export async function initE2E(conv, { catchUp, reportTyping }) {
   const safety = document.createElement('span');
   safety.className = 'e2e-safety';
   if (sub) sub.append(lock, safety);
+  // The same number as a QR code to scan, under the header (the digits stay to compare).
+  const qrBox = document.createElement('details');
+  qrBox.className = 'e2e-qr';
+  qrBox.hidden = true;
+  qrBox.innerHTML = '<summary>Safety number as a QR code</summary>';
+  if (sub) sub.after(qrBox);
+  let qrFor = null;
+  function showQR(digits) {
+    if (qrFor === digits) return;
+    qrFor = digits;
+    const q = device.qr(digits), n = q.side + 8, NS = 'http://www.w3.org/2000/svg';
+    const svg = document.createElementNS(NS, 'svg');
+    svg.setAttribute('viewBox', `0 0 ${n} ${n}`);
+    svg.setAttribute('width', String(n * 6));
+    svg.setAttribute('height', String(n * 6));
+    svg.setAttribute('role', 'img');
+    svg.setAttribute('aria-label', `QR code of the safety number ${group5(digits)}`);
+    svg.setAttribute('shape-rendering', 'crispEdges');
+    const bg = document.createElementNS(NS, 'rect');
+    bg.setAttribute('width', String(n));
+    bg.setAttribute('height', String(n));
+    bg.setAttribute('fill', '#fff');
+    let d = '';
+    for (let y = 0; y < q.side; y++) {
+      for (let x = 0; x < q.side; x++) if (q.modules[y * q.side + x]) d += `M${x + 4} ${y + 4}h1v1h-1z`;
+    }
+    const path = document.createElementNS(NS, 'path');
+    path.setAttribute('d', d);
+    path.setAttribute('fill', '#000');
+    svg.append(bg, path);
+    qrBox.querySelector('svg')?.remove();
+    qrBox.append(svg);
+    qrBox.hidden = false;
+  }
   async function showSafety() {
     if (!peer) { safety.textContent = 'Encrypted for each member\'s devices'; return; }
     const key = await device.peerIdentity(peer);
     if (!key) { safety.textContent = 'Safety number: after the first message'; return; }
     const digits = device.safetyNumber(conv.me, key, peer);
     safety.textContent = `Safety number: ${group5(digits)}`;
+    showQR(digits);
   }
 
   // Key-change and new-device notices: system lines above the composer, kept per

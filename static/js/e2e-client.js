@@ -164,6 +164,8 @@ export async function openDevice(me) {
       }
     },
     identityKey: e2e.identityPublic(identity),
+    /** text as a QR code (static/e2e.wasm's encoder): {side, modules}. */
+    qr: (text) => e2e.qr(text),
     safetyNumber: (myUid, peerKey, peerUid) => e2e.safetyNumber(e2e.identityPublic(identity), myUid, unb64(peerKey), peerUid),
     /** The identity key of the first device of `uid` this device has a session with (or null). */
     peerIdentity: (uid) => store.get(`peer:${me}:${uid}`),

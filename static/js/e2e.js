@@ -136,6 +136,13 @@ function api(x) {
       return new TextDecoder().decode(get(o, 60));
     }),
 
+    /** text (a string) as a QR code: {side, modules} with modules[y * side + x] 1 for dark. */
+    qr: (str) => withMem((put, buf, get) => {
+      const t = new TextEncoder().encode(str), cap = 29 * 29, o = buf(cap);
+      const side = check(x.qr_encode(put(t), t.length, o, cap), 'qr');
+      return { side, modules: get(o, side * side) };
+    }),
+
     // One-to-one sessions.
     sessionInitiate: (identity, bundle) => withMem((put, buf, get) => {
       const b = buf(sizes.bundle); check(x.bundle_decode(b, put(bundle), bundle.length), 'bundle');

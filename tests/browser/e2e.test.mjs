@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { loadE2E } from '../../static/js/e2e.js';
 import {
   ipSource, uname, useBrowser, pageSource, problemWatcher, postRegister, conversationId, visible, waitFor, LIVE_MS,
   csrfOf,
@@ -97,6 +98,24 @@ test('encrypted direct conversation and group: both ways decrypt, and the server
   const number = async (p) => (await p.locator('.e2e-safety').innerText()).replace(/\D/g, '');
   await waitFor('safety numbers', async () => (await number(ada.page)).length === 60 && (await number(ben.page)).length === 60);
   assert.equal(await number(ada.page), await number(ben.page));
+  // And as a QR code: the modules drawn are the 60 digits' code (cgi/e2e/qr.c, which
+  // tests/unit/test_e2e_qr.c checks against libqrencode).
+  const digits = await number(ada.page);
+  const qrModules = await (async () => {
+    const q = (await loadE2E(readFileSync(new URL('../../static/e2e.wasm', import.meta.url)))).qr(digits);
+    const set = new Set();
+    for (let y = 0; y < q.side; y++) for (let x = 0; x < q.side; x++) if (q.modules[y * q.side + x]) set.add(`${x + 4},${y + 4}`);
+    return set;
+  })();
+  for (const p of [ada.page, ben.page]) {
+    await p.getByText('Safety number as a QR code').click();
+    const svg = p.getByRole('img', { name: /^QR code of the safety number/ });
+    await visible(svg);
+    assert.equal((await svg.getAttribute('aria-label')).replace(/\D/g, ''), digits);
+    const d = await svg.locator('path').getAttribute('d');
+    const drawn = new Set([...d.matchAll(/M(\d+) (\d+)h1v1h-1z/g)].map((m) => `${m[1]},${m[2]}`));
+    assert.deepEqual(drawn, qrModules);
+  }
   // History after a reload is still readable (kept on the device).
   await ben.page.reload();
   await shows(ben.page, secrets[0]);

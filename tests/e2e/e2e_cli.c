@@ -6,7 +6,7 @@
  *   bundle ID_STATE SPK OPK|- | initiate ID_STATE BUNDLE | respond ID_STATE SPK OPK|- MSG
  *   encrypt SESSION PLAIN | decrypt SESSION MSG | safety IK_A ID_A IK_B ID_B
  *   group_new KID | group_distribution G | group_accept DIST | group_encrypt G PLAIN
- *   group_decrypt G MSG
+ *   group_decrypt G MSG | qr TEXT (the modules, one byte each, row by row)
  * KID is a decimal number. The program owns all its memory and frees it per line. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +14,7 @@
 #include "../../cgi/e2e/e2e.h"
 #include "../../cgi/e2e/group.h"
 #include "../../cgi/e2e/keys.h"
+#include "../../cgi/e2e/qr.h"
 #include "../../cgi/e2e/ratchet.h"
 #include "../../cgi/e2e/safety.h"
 
@@ -112,6 +113,10 @@ static void run(const char *cmd, arg *a, int argc)
         e2e_safety_number(a[0].b, a[1].b, a[1].n, a[2].b, a[3].b, a[3].n, digits);
         printf("ok"); out_hex((unsigned char *)digits, 60);
         rc = 0;
+    } else if (strcmp(cmd, "qr") == 0) {
+        NEED(1);
+        TRY(n = e2e_qr_encode(a[0].b, a[0].n, buf, sizeof buf));
+        printf("ok"); out_hex(buf, (size_t)(n * n));
     } else if (strcmp(cmd, "group_new") == 0) {
         NEED(1);
         TRY(e2e_group_new(g, (uint32_t)strtoul((char *)a[0].b, NULL, 10)));
