@@ -136,6 +136,18 @@ function api(x) {
       return new TextDecoder().decode(get(o, 60));
     }),
 
+    /** An attachment sealed under a fresh key: {key, header, blob} (key and header go in the message). */
+    fileSeal: (plain) => withMem((put, buf, get) => {
+      const k = buf(32), h = buf(24), cap = x.file_sealed_len(plain.length), o = buf(cap);
+      const n = check(x.file_seal(k, h, put(plain), plain.length, o, cap), 'attachment');
+      return { key: get(k, 32), header: get(h, 24), blob: get(o, n) };
+    }),
+    /** The attachment's bytes, or an E2EError when the blob is cut, reordered or tampered with. */
+    fileOpen: (key, header, blob) => withMem((put, buf, get) => {
+      if (key.length !== 32 || header.length !== 24) throw new E2EError(-1, 'attachment');
+      const o = buf(blob.length);
+      return get(o, check(x.file_open(put(key), put(header), put(blob), blob.length, o, blob.length), 'attachment'));
+    }),
     /** text (a string) as a QR code: {side, modules} with modules[y * side + x] 1 for dark. */
     qr: (str) => withMem((put, buf, get) => {
       const t = new TextEncoder().encode(str), cap = 29 * 29, o = buf(cap);
