@@ -15,6 +15,9 @@ const db_stmt e2emsg_stmts[] = {
     /* The first of the devices $2 that is not a registered device of a member of $1. */
     {"e2emsg_stranger", "SELECT x.id FROM unnest($2::uuid[]) AS x(id) WHERE NOT EXISTS (SELECT 1 FROM e2e_devices d "
                         "JOIN members m ON m.user_id = d.user_id AND m.conversation_id = $1 WHERE d.id = x.id) LIMIT 1"},
+    /* The first of the media $1 that is not an opaque (end-to-end encrypted) blob, or none. */
+    {"e2emsg_not_opaque", "SELECT x.id FROM unnest($1::bigint[]) AS x(id) LEFT JOIN media m ON m.id = x.id "
+                          "WHERE m.kind IS DISTINCT FROM 'opaque' LIMIT 1"},
     /* The members' devices, other than the sender's $3, that $2 has no envelope for, as one
      * comma-separated list (NULL: none is missing). */
     {"e2emsg_missing", "SELECT string_agg(d.id::text, ', ' ORDER BY d.id) FROM e2e_devices d JOIN members m "
@@ -76,9 +79,27 @@ err_t e2emsg_send(svc *c, const conv *cv, json_t *in, const char *client_id, lon
         return svc_fail(c, ERR_INVALID_FIELD, "body", "This conversation is end-to-end encrypted: the server takes "
                         "only encrypted envelopes, never a body. Send from a browser with JavaScript or another app "
                         "that encrypts.");
-    if (json_array_size(json_object_get(in, "media_ids")))
-        return svc_fail(c, ERR_INVALID_FIELD, "media_ids", "Files cannot be attached in an end-to-end encrypted "
-                        "conversation yet.");
+    /* Attachments: only blobs uploaded as opaque (sealed in the browser, never processed);
+     * their keys travel inside the envelopes. Ownership is msg_send's check. */
+    json_t *media_ids = json_object_get(in, "media_ids");
+    if (json_array_size(media_ids)) {
+        buf mb;
+        buf_init(&mb);
+        for (size_t i = 0; i < json_array_size(media_ids); i++)
+            buf_printf(&mb, "%s%lld", i ? "," : "{", (long long)json_integer_value(json_array_get(media_ids, i)));
+        buf_putc(&mb, '}');
+        const char *pm[] = {mb.oom ? NULL : arena_strndup(c->a, mb.data, mb.len)};
+        buf_free(&mb);
+        if (!pm[0]) return ERR_INTERNAL;
+        PGresult *r;
+        err_t e = db_exec(c->db, "e2emsg_not_opaque", 1, pm, &r);
+        if (e) return e;
+        int plain = PQntuples(r) > 0;
+        PQclear(r);
+        if (plain)
+            return svc_fail(c, ERR_INVALID_FIELD, "media_ids", "In an end-to-end encrypted conversation only files "
+                            "encrypted on your device can be attached: upload them with ?opaque=1.");
+    }
     char me_dev[37], dev[37];
     if (devices_uuid(json_string_value(json_object_get(in, "device_id")), me_dev))
         return svc_fail(c, ERR_MISSING_FIELD, "device_id", "Name the sending device (device_id, a UUID).");
@@ -168,7 +189,7 @@ err_t e2emsg_send(svc *c, const conv *cv, json_t *in, const char *client_id, lon
             e = svc_fail(c, ERR_CONFLICT, "envelopes", arena_printf(c->a, "These devices of members have no envelope: %s. "
                          "Fetch the members' devices again and send to all of them.", missing));
     }
-    if (!e) e = msg_send(c, cv, NULL, client_id, reply_to, NULL, created, seq, event_id);
+    if (!e) e = msg_send(c, cv, NULL, client_id, reply_to, media_ids, created, seq, event_id);
     if (!e && *created) {
         const char *p[] = {conv_s, id_str(c, *seq), me_dev, group_hex, pid, pty, phx};
         e = db_run(c->db, "e2emsg_store", 7, p);
@@ -176,7 +197,7 @@ err_t e2emsg_send(svc *c, const conv *cv, json_t *in, const char *client_id, lon
     if (!e) e = db_commit(c->db);
     else db_rollback(c->db);
     /* Lost a race with our own retry (the transaction aborted): answer with the original. */
-    if (e == ERR_INTERNAL && client_id) e = msg_send(c, cv, NULL, client_id, reply_to, NULL, created, seq, event_id);
+    if (e == ERR_INTERNAL && client_id) e = msg_send(c, cv, NULL, client_id, reply_to, media_ids, created, seq, event_id);
 out:
     buf_free(&ids), buf_free(&types), buf_free(&hexes);
     return e;

@@ -107,6 +107,52 @@ export async function initE2E(conv, { catchUp, reportTyping }) {
   device.onNotices((list) => { showNotices(list); showSafety(); });
   showNotices(await device.notices(conv.id));
 
+  // An attachment of a decrypted message: its card (the server's, naming an opaque blob)
+  // shows "Decrypting…", then the file under its real name as a download, and a photo inline.
+  // The type is the sender's word: only these image types are shown, anything else is bytes.
+  const INLINE = /^image\/(png|jpeg|gif|webp)$/;
+  function showFile(li, f) {
+    if (!f || !Number.isInteger(f.id) || typeof f.name !== 'string') return;
+    let card = li.querySelector(`.att[data-media-id="${f.id}"]`);
+    if (!card) {
+      let list = li.querySelector('.attachments');
+      if (!list) {
+        list = document.createElement('ul');
+        list.className = 'attachments';
+        list.setAttribute('aria-label', 'Attachments');
+        li.querySelector('.msg-encrypted').after(list);
+      }
+      card = document.createElement('li');
+      card.dataset.mediaId = String(f.id);
+      list.append(card);
+    }
+    if (card.dataset.e2eFile) return;
+    card.dataset.e2eFile = '1';
+    card.className = 'att att-file e2e-att';
+    card.textContent = `Decrypting ${f.name}…`;
+    device.openFile(f).then((bytes) => {
+      const type = INLINE.test(f.mime) ? f.mime : 'application/octet-stream';
+      const url = URL.createObjectURL(new Blob([bytes], { type }));
+      card.textContent = '';
+      if (type !== 'application/octet-stream') {
+        const img = document.createElement('img');
+        img.src = url;
+        img.alt = f.name;
+        img.className = 'e2e-att-img';
+        card.append(img);
+      }
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = f.name;
+      a.className = 'e2e-att-link';
+      a.textContent = f.name;
+      const size = document.createElement('span');
+      size.className = 'att-meta';
+      size.textContent = ` ${bytes.length.toLocaleString()} bytes · decrypted on this device`;
+      card.append(a, size);
+    }).catch((err) => { card.textContent = `Could not decrypt ${f.name}: ${err.message}`; });
+  }
+
   let running = null;
   async function decryptAll() {
     if (running) return running;
@@ -116,12 +162,13 @@ export async function initE2E(conv, { catchUp, reportTyping }) {
         const seq = li && Number(li.id.slice(1));
         if (!seq) continue;
         try {
-          const text = await device.read(conv.id, seq);
-          if (text === null) continue;
-          el.textContent = text;
+          const content = await device.read(conv.id, seq);
+          if (content === null) continue;
+          el.textContent = content.body;
           el.classList.add('msg-decrypted');
           el.setAttribute('dir', 'auto');
           el.dataset.e2eDone = '1';
+          for (const f of content.files) showFile(li, f);
         } catch (err) {
           el.textContent = `Could not decrypt: ${err.message}`;
           el.dataset.e2eDone = '1';
@@ -137,21 +184,28 @@ export async function initE2E(conv, { catchUp, reportTyping }) {
     const form = document.createElement('form');
     form.className = 'composer-form e2e-composer';
     form.innerHTML = '<div class="composer-row"><label class="visually-hidden" for="e2e-body">Message</label>'
-      + '<textarea id="e2e-body" name="body" rows="1" required placeholder="Encrypted message"></textarea>'
+      + '<textarea id="e2e-body" name="body" rows="1" placeholder="Encrypted message"></textarea>'
       + '<button type="submit" class="btn btn-primary composer-send">Send</button></div>'
+      + '<div class="composer-files"><label for="e2e-file">Attach files <span class="optional">encrypted on this device</span></label>'
+      + '<input id="e2e-file" name="file" type="file" multiple></div>'
       + '<p class="hint composer-hint" role="status"></p>';
     const area = form.querySelector('textarea'), hint = form.querySelector('.composer-hint');
+    const fileInput = form.querySelector('input[type="file"]');
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       const text = area.value;
-      if (!text.trim()) return;
+      const picked = [...fileInput.files];
+      if (!text.trim() && !picked.length) { hint.textContent = 'Write something or attach a file first.'; return; }
       area.disabled = true;
       hint.textContent = '';
       try {
         // Members as they are now: someone added since the page opened gets it too.
         members = ((await conversationJSON(conv.id)).members || []).map((m) => m.id);
-        await device.send(conv.id, members, text);
+        const files = await Promise.all(picked.map(async (f) => ({ name: f.name, mime: f.type,
+          bytes: new Uint8Array(await f.arrayBuffer()) })));
+        await device.send(conv.id, members, text, files);
         area.value = '';
+        fileInput.value = '';
         await catchUp();
       } catch (err) {
         hint.textContent = `Not sent: ${err.message}`;

@@ -170,9 +170,28 @@ export async function openDevice(me) {
     /** The identity key of the first device of `uid` this device has a session with (or null). */
     peerIdentity: (uid) => store.get(`peer:${me}:${uid}`),
 
-    /** Encrypts text to every device of `memberIds` but this one; sends it; keeps the plaintext. */
-    send: serial(async (convId, memberIds, text) => {
-      const plain = new TextEncoder().encode(JSON.stringify({ v: 1, body: text }));
+    /**
+     * Encrypts text (and files: [{name, mime, bytes}]) to every device of `memberIds` but this
+     * one; sends it; keeps the plaintext. Each file is sealed under a fresh key (e2e.wasm's
+     * secretstream) and uploaded as an opaque blob; its key, header, name, type and the
+     * blob's SHA-256 go inside the message.
+     */
+    send: serial(async (convId, memberIds, text, files = []) => {
+      const attached = [];
+      for (const f of files) {
+        const sealed = e2e.fileSeal(f.bytes);
+        const up = await fetch('/api/v1/media?opaque=1&name=encrypted', {
+          method: 'POST', credentials: 'same-origin', body: sealed.blob,
+          headers: { Accept: 'application/json', 'Content-Type': 'application/octet-stream', 'X-CSRF-Token': csrfToken() },
+        });
+        const data = await up.json().catch(() => ({}));
+        if (!up.ok) throw new Error((data.error && data.error.message) || `upload: HTTP ${up.status}`);
+        const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', sealed.blob));
+        attached.push({ id: data.media.id, name: f.name, mime: f.mime || 'application/octet-stream', size: f.bytes.length,
+          key: b64(sealed.key), header: b64(sealed.header), sha256: b64(digest) });
+      }
+      const content = { body: text, files: attached };
+      const plain = new TextEncoder().encode(JSON.stringify({ v: 1, ...content }));
       const clientId = uuid();
       const attempt = async () => {
         const envelopes = [];
@@ -186,8 +205,8 @@ export async function openDevice(me) {
             envelopes.push({ device_id: d.id, type: out.message[0] === 0x12 ? 'prekey' : 'message', ciphertext: b64(out.message) });
           }
         }
-        return api('POST', `/conversations/${convId}/messages`,
-          { device_id: dev.id, client_id: clientId, all_devices: true, envelopes });
+        return api('POST', `/conversations/${convId}/messages`, { device_id: dev.id, client_id: clientId, all_devices: true,
+          envelopes, ...(attached.length ? { media_ids: attached.map((f) => f.id) } : {}) });
       };
       let r;
       try {
@@ -199,14 +218,28 @@ export async function openDevice(me) {
         for (const uid of memberIds) known.delete(uid);
         r = await attempt();
       }
-      await store.put(`plain:${me}:${convId}:${r.message.seq}`, text);
+      await store.put(`plain:${me}:${convId}:${r.message.seq}`, content);
       return r.message;
     }),
 
-    /** The text of message `seq` (read before, or decrypted now from its envelope); null if none is ours. */
+    /** An attachment of a message read: its bytes, fetched, checked against its hash and opened. */
+    openFile: async (f) => {
+      const r = await fetch(`/api/v1/media/${f.id}`, { credentials: 'same-origin' });
+      if (!r.ok) throw new Error(`HTTP ${r.status}`);
+      const blob = new Uint8Array(await r.arrayBuffer());
+      const digest = b64(new Uint8Array(await crypto.subtle.digest('SHA-256', blob)));
+      if (digest !== f.sha256) throw new Error('the file is not the one sent');
+      return e2e.fileOpen(unb64(f.key), unb64(f.header), blob);
+    },
+
+    /**
+     * Message `seq` as {body, files} (read before, or decrypted now from its envelope); null
+     * if none is ours.
+     */
     read: serial(async (convId, seq) => {
       const cacheName = `plain:${me}:${convId}:${seq}`;
       const cached = await store.get(cacheName);
+      if (typeof cached === 'string') return { body: cached, files: [] };   // kept before attachments
       if (cached !== null) return cached;
       const page = await api('GET', `/conversations/${convId}/messages?after=${seq - 1}&limit=1`);
       const m = page.messages[0];
@@ -253,9 +286,10 @@ export async function openDevice(me) {
       await store.put(sessionName(from), rec);
       const ident = rec.identity;
       if (m.sender) await notePeer(m.sender.id, ident);
-      const text = JSON.parse(new TextDecoder().decode(out.plaintext)).body;
-      await store.put(cacheName, text);
-      return text;
+      const got = JSON.parse(new TextDecoder().decode(out.plaintext));
+      const content = { body: typeof got.body === 'string' ? got.body : '', files: Array.isArray(got.files) ? got.files : [] };
+      await store.put(cacheName, content);
+      return content;
     }),
   };
 }

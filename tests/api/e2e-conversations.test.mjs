@@ -320,3 +320,39 @@ describe('all_devices: the sender says it wrote to every device', () => {
     assert.equal((await history(b, conv.id)).json.messages.length, 3);
   });
 });
+
+describe('attachments in an encrypted conversation', () => {
+  const upload = (u, bytes, q) => api('POST', `/api/v1/media?name=encrypted${q}`, {
+    token: u.token, body: bytes, headers: { 'Content-Type': 'application/octet-stream' } });
+
+  it('takes blobs uploaded as opaque, refuses a plain upload (400), and lets members download the blob', async () => {
+    const { a, b, a1, a2, b1, conv } = await encryptedDirect();
+    // A PNG's bytes uploaded plainly would be sniffed and processed: refused here.
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
+      '1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082', 'hex');
+    const plain = await upload(a, png, '');
+    assert.equal(plain.status, 201, plain.text);
+    const r1 = await sendRaw(a, conv.id, { device_id: a1, envelopes: [env(b1), env(a2)], media_ids: [plain.json.media.id] });
+    assertError(r1, 400, 'invalid_field', 'media_ids');
+    assert.match(r1.json.error.message, /opaque=1/);
+    // A sealed blob (random bytes, as far as the server can tell) is attached as it is.
+    const blob = randomBytes(5000);
+    const up = await upload(a, blob, '&opaque=1');
+    assert.equal(up.status, 201, up.text);
+    assert.equal(up.json.media.kind, 'opaque');
+    const r2 = await sendRaw(a, conv.id, { device_id: a1, envelopes: [env(b1), env(a2)], media_ids: [up.json.media.id] });
+    assert.equal(r2.status, 201, r2.text);
+    const m = (await history(b, conv.id)).json.messages.at(-1);
+    assert.deepEqual(m.attachments.map((x) => [x.id, x.kind]), [[up.json.media.id, 'opaque']]);
+    const got = await api('GET', `/api/v1/media/${up.json.media.id}`, { token: b.token, raw: true });
+    assert.equal(got.status, 200);
+    assert.equal(got.headers.get('content-type'), 'application/octet-stream');
+    assert.ok(got.buf.equals(blob), 'the blob comes back byte for byte');
+    // Another person's opaque blob cannot be attached; a stranger cannot download it.
+    const c = await register();
+    const theirs = await upload(c, randomBytes(100), '&opaque=1');
+    assertError(await sendRaw(a, conv.id, { device_id: a1, envelopes: [env(b1), env(a2)], media_ids: [theirs.json.media.id] }),
+      400, 'invalid_field', 'media_ids');
+    assertError(await api('GET', `/api/v1/media/${up.json.media.id}`, { token: c.token }), 404, 'not_found');
+  });
+});

@@ -1,8 +1,9 @@
 // Browser test of end-to-end encrypted conversations: two people in two Chromium contexts,
 // an encrypted direct conversation and an encrypted group made with the forms' "End-to-end
 // encrypted" box; messages both ways are encrypted by static/e2e.wasm in one browser and
-// decrypted in the other. Afterwards no table of PostgreSQL (pg_dump --data-only through
-// PARLEY_DB) and no file under the stack's media directory holds any of the plaintext.
+// decrypted in the other, with an attachment sealed before upload. Afterwards no table of
+// PostgreSQL (pg_dump --data-only through PARLEY_DB) and no file under the stack's media
+// directory holds any of the plaintext: texts, the file's bytes or its name.
 //
 // Environment: PARLEY_URL, CHROMIUM as for the other browser tests; PARLEY_DB and PARLEY_VAR
 // (the stack's state directory; VAR under tests/support/run-stack-tests.sh) for the search
@@ -80,7 +81,9 @@ function filesUnder(dir) {
 
 test('encrypted direct conversation and group: both ways decrypt, and the server keeps no plaintext', async () => {
   const tag = randomBytes(6).toString('hex');
-  const secrets = [`direct from Ada ${tag}`, `direct from Ben ${tag}`, `group from Ada ${tag}`, `group from Ben ${tag}`];
+  const fileText = `attached secret ${tag}`, fileName = `plan-${tag}.txt`;
+  const secrets = [`direct from Ada ${tag}`, `direct from Ben ${tag}`, `group from Ada ${tag}`, `group from Ben ${tag}`,
+    `with a file ${tag}`, fileText, fileName];
   const ada = await person('Ada Crypt'), ben = await person('Ben Crypt');
 
   const direct = await createEncrypted(ada.page, 'direct', { Username: ben.username });
@@ -94,6 +97,18 @@ test('encrypted direct conversation and group: both ways decrypt, and the server
   await shows(ben.page, secrets[0]);
   await sendEncrypted(ben.page, secrets[1]);
   await shows(ada.page, secrets[1]);
+  // An attachment: sealed in Ada's browser, uploaded as an opaque blob, opened in Ben's under
+  // its own name; downloading it gives the bytes Ada picked.
+  await ada.page.locator('#e2e-file').setInputFiles({ name: fileName, mimeType: 'text/plain', buffer: Buffer.from(fileText) });
+  await sendEncrypted(ada.page, secrets[4]);
+  await shows(ben.page, secrets[4]);
+  for (const p of [ben.page, ada.page]) {
+    const link = p.locator('.e2e-att-link', { hasText: fileName });
+    await waitFor(`${fileName} decrypted`, async () => (await link.count()) > 0, LIVE_MS * 2);
+    const [download] = await Promise.all([p.waitForEvent('download'), link.click()]);
+    assert.equal(download.suggestedFilename(), fileName);
+    assert.equal(readFileSync(await download.path(), 'utf8'), fileText);
+  }
   // The safety number: the same 60 digits on both sides.
   const number = async (p) => (await p.locator('.e2e-safety').innerText()).replace(/\D/g, '');
   await waitFor('safety numbers', async () => (await number(ada.page)).length === 60 && (await number(ben.page)).length === 60);
