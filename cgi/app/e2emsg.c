@@ -22,6 +22,13 @@ const db_stmt e2emsg_stmts[] = {
      * comma-separated list (NULL: none is missing). */
     {"e2emsg_missing", "SELECT string_agg(d.id::text, ', ' ORDER BY d.id) FROM e2e_devices d JOIN members m "
                        "ON m.user_id = d.user_id AND m.conversation_id = $1 WHERE d.id <> $3::uuid AND d.id <> ALL($2::uuid[])"},
+    /* The same for a sender-key message: a device counts as covered once this sender device
+     * has sent it any envelope here (that is where its sender key went). */
+    {"e2emsg_missing_group", "SELECT string_agg(d.id::text, ', ' ORDER BY d.id) FROM e2e_devices d JOIN members m "
+                             "ON m.user_id = d.user_id AND m.conversation_id = $1 WHERE d.id <> $3::uuid "
+                             "AND d.id <> ALL($2::uuid[]) AND NOT EXISTS (SELECT 1 FROM e2e_envelopes e "
+                             "JOIN messages g ON g.conversation_id = e.conversation_id AND g.seq = e.seq "
+                             "WHERE e.device_id = d.id AND e.conversation_id = $1 AND g.e2e_device = $3::uuid)"},
     /* The message just inserted (same transaction) gets its sender device, its sender-key
      * ciphertext and its envelopes ($5 devices, $6 types, $7 hex ciphertexts, same order). */
     {"e2emsg_store", "WITH u AS (UPDATE messages SET e2e_device = $3::uuid, ciphertext = decode($4, 'hex') "
@@ -176,12 +183,13 @@ err_t e2emsg_send(svc *c, const conv *cv, json_t *in, const char *client_id, lon
     if (!e && stranger)
         e = svc_fail(c, ERR_INVALID_FIELD, "envelopes", arena_printf(c->a, "Device %s is not a registered device of a "
                      "member of this conversation.", stranger));
-    /* all_devices: the sender says its envelopes cover every member's device; one registered
-     * since it fetched the bundles is named, so it can fetch them again and re-encrypt. */
-    if (!e && !group_hex && json_is_true(json_object_get(in, "all_devices"))) {
+    /* all_devices: the sender says its envelopes cover every member's device (with a group
+     * message: every device it has not sent its sender key before); one registered since it
+     * fetched the bundles is named, so it can fetch them again and re-encrypt. */
+    if (!e && json_is_true(json_object_get(in, "all_devices"))) {
         const char *pm[] = {conv_s, pid, me_dev};
         const char *missing = NULL;
-        if (!(e = db_exec(c->db, "e2emsg_missing", 3, pm, &r))) {
+        if (!(e = db_exec(c->db, group_hex ? "e2emsg_missing_group" : "e2emsg_missing", 3, pm, &r))) {
             missing = PQntuples(r) && !PQgetisnull(r, 0, 0) ? arena_strdup(c->a, PQgetvalue(r, 0, 0)) : NULL;
             PQclear(r);
         }

@@ -203,7 +203,7 @@ export async function initE2E(conv, { catchUp, reportTyping }) {
         members = ((await conversationJSON(conv.id)).members || []).map((m) => m.id);
         const files = await Promise.all(picked.map(async (f) => ({ name: f.name, mime: f.type,
           bytes: new Uint8Array(await f.arrayBuffer()) })));
-        await device.send(conv.id, members, text, files);
+        await device.send(conv.id, members, text, files, { group: info.kind === 'group' });
         area.value = '';
         fileInput.value = '';
         await catchUp();

@@ -1,7 +1,8 @@
 // e2e-client.js — this browser as one end-to-end encryption device of the signed-in person:
 // its keys made in static/e2e.wasm and registered in the key directory, its pairwise
 // sessions (X3DH, then the Double Ratchet) with every other device, and messages encrypted
-// to all of a conversation's devices and decrypted from the envelope addressed to it.
+// to all of a conversation's devices (in a group once, under this device's sender key) and
+// decrypted from the envelope addressed to it or with the sender's key.
 // Every state is kept by e2e-store.js; plaintexts once read are kept there too, since a
 // ratchet's keys open a message only once.
 
@@ -90,6 +91,8 @@ export async function openDevice(me) {
   await refill().catch(() => {});   // a failed refill is tried again on the next page
   const identity = unb64(dev.identity);
   const sessionName = (peer) => `session:${me}:${dev.id}:${peer}`;
+  const groupName = (convId) => `gown:${me}:${dev.id}:${convId}`;                  // {state, sentTo: [device ids]}
+  const gkeyName = (convId, from) => `gkey:${me}:${dev.id}:${convId}:${from}`;    // {states: newest first}
   const known = new Map();    // user id → their devices (bundles), fetched once per page
   let onNotices = () => {};   // hears of new key-change and new-device notices (see notices)
 
@@ -176,7 +179,7 @@ export async function openDevice(me) {
      * secretstream) and uploaded as an opaque blob; its key, header, name, type and the
      * blob's SHA-256 go inside the message.
      */
-    send: serial(async (convId, memberIds, text, files = []) => {
+    send: serial(async (convId, memberIds, text, files = [], { group = false } = {}) => {
       const attached = [];
       for (const f of files) {
         const sealed = e2e.fileSeal(f.bytes);
@@ -193,7 +196,7 @@ export async function openDevice(me) {
       const content = { body: text, files: attached };
       const plain = new TextEncoder().encode(JSON.stringify({ v: 1, ...content }));
       const clientId = uuid();
-      const attempt = async () => {
+      const attemptPairwise = async () => {
         const envelopes = [];
         for (const uid of memberIds) {
           for (const d of await devicesOf(uid, convId)) {
@@ -208,6 +211,38 @@ export async function openDevice(me) {
         return api('POST', `/conversations/${convId}/messages`, { device_id: dev.id, client_id: clientId, all_devices: true,
           envelopes, ...(attached.length ? { media_ids: attached.map((f) => f.id) } : {}) });
       };
+      // A group: the message once under this device's sender key; the key itself (a
+      // distribution message) pairwise to each device that does not have it yet, and to all
+      // again under a new key when a device it was given to is no longer among the members'.
+      const attemptGroup = async () => {
+        const targets = [];
+        for (const uid of memberIds) {
+          for (const d of await devicesOf(uid, convId)) if (d.id !== dev.id) targets.push({ uid, d });
+        }
+        const ids = new Set(targets.map((t) => t.d.id));
+        let own = await store.get(groupName(convId));
+        if (own && own.sentTo.some((id) => !ids.has(id))) own = { state: b64(e2e.groupRotate(unb64(own.state))), sentTo: [] };
+        if (!own) own = { state: b64(e2e.groupNew(1)), sentTo: [] };
+        const dist = new TextEncoder().encode(JSON.stringify({ v: 1, dist: b64(e2e.groupDistribution(unb64(own.state))) }));
+        const fresh = targets.filter((t) => !own.sentTo.includes(t.d.id));
+        const envelopes = [];
+        for (const { uid, d } of fresh) {
+          const s = await sessionWith(d);
+          const out = e2e.encrypt(unb64(s.state), dist);
+          await store.put(sessionName(d.id), { ...s, state: b64(out.session) });
+          await notePeer(uid, s.identity);
+          envelopes.push({ device_id: d.id, type: out.message[0] === 0x12 ? 'prekey' : 'message', ciphertext: b64(out.message) });
+        }
+        const g = e2e.groupEncrypt(unb64(own.state), plain);
+        own = { ...own, state: b64(g.state) };
+        await store.put(groupName(convId), own);          // the chain moved on, sent or not
+        const res = await api('POST', `/conversations/${convId}/messages`, { device_id: dev.id, client_id: clientId,
+          all_devices: true, group: b64(g.message), envelopes,
+          ...(attached.length ? { media_ids: attached.map((f) => f.id) } : {}) });
+        await store.put(groupName(convId), { ...own, sentTo: [...own.sentTo, ...fresh.map((t) => t.d.id)] });
+        return res;
+      };
+      const attempt = group ? attemptGroup : attemptPairwise;
       let r;
       try {
         r = await attempt();
@@ -245,51 +280,75 @@ export async function openDevice(me) {
       const m = page.messages[0];
       if (m && m.e2e && m.e2e.device_id === dev.id) return null;   // ours, being sent: kept by send
       const env = m && m.e2e && (m.e2e.envelopes || []).find((x) => x.device_id === dev.id);
-      if (!env) return null;
-      const msg = unb64(env.ciphertext), from = m.e2e.device_id;
-      // A device of the sender not seen in this conversation before: look at their devices.
-      if (m.sender && m.sender.id !== me) {
-        const devs = ((await store.get(`devs:${me}:${convId}`)) || {})[m.sender.id];
-        if (devs && !(from in devs)) {
-          const list = (await api('GET', `/users/${m.sender.id}/devices?keys_only=1`).catch(() => ({ devices: [] }))).devices;
-          const fresh = list.length ? await noteDevices(convId, m.sender.id, list) : [];
-          if (fresh.length) onNotices(fresh);
+      if (!env && !(m && m.e2e && m.e2e.group)) return null;
+      const from = m.e2e.device_id;
+      // A sender-key message: what the envelope (if any) carries is the sender's key.
+      let got = env ? await openEnvelope(m, env, from, convId) : null;
+      if (got && typeof got.dist === 'string') {
+        const rec = (await store.get(gkeyName(convId, from))) || { states: [] };
+        rec.states = [b64(e2e.groupAccept(unb64(got.dist))), ...rec.states].slice(0, OLDER + 1);
+        await store.put(gkeyName(convId, from), rec);
+      }
+      if (m.e2e.group) {
+        const rec = await store.get(gkeyName(convId, from));
+        if (!rec) throw new Error('the sender\'s group key has not reached this device');
+        const msg = unb64(m.e2e.group);
+        let out = null;
+        for (let i = 0; i < rec.states.length && !out; i++) {
+          try { out = e2e.groupDecrypt(unb64(rec.states[i]), msg); rec.states[i] = b64(out.state); } catch { /* older key */ }
         }
+        if (!out) throw new Error('no group key of this device opens it');
+        await store.put(gkeyName(convId, from), rec);
+        got = JSON.parse(new TextDecoder().decode(out.plaintext));
       }
-      // The current session, then up to OLDER earlier ones: when both devices started a
-      // session at once, each answers the other's, and the other's messages still come
-      // under the session it started.
-      const s = await store.get(sessionName(from));
-      const states = s ? [s.state, ...(s.older || [])] : [];
-      let out = null, which = -1;
-      for (let i = 0; i < states.length && !out; i++) {
-        try { out = e2e.decrypt(unb64(states[i]), msg); which = i; } catch { /* the next one */ }
-      }
-      if (!out && msg[0] !== 0x12) throw new Error('no session of this device opens it');
-      let rec;
-      if (!out) {                                      // a new session, started by the sender
-        const peek = e2e.prekeyMessagePeek(msg);
-        dev = (await store.get(name)) || dev;          // prekeys another tab has added since
-        const opk = peek.opkId === null ? null : dev.opks[peek.opkId];
-        if (peek.opkId !== null && !opk) throw new Error('the one-time prekey it names is gone');
-        const r = e2e.sessionRespond(identity, unb64(dev.spk.state), opk ? unb64(opk) : null, msg);
-        out = { session: r.session, plaintext: r.plaintext };
-        rec = { state: b64(r.session), older: states.slice(0, OLDER), identity: b64(peek.identity) };
-        if (opk) {
-          await updateDev((d) => { delete d.opks[peek.opkId]; });
-          refill().catch(() => {});
-        }
-      } else {
-        rec = { ...s, older: [...(s.older || [])] };
-        if (which === 0) rec.state = b64(out.session); else rec.older[which - 1] = b64(out.session);
-      }
-      await store.put(sessionName(from), rec);
-      const ident = rec.identity;
-      if (m.sender) await notePeer(m.sender.id, ident);
-      const got = JSON.parse(new TextDecoder().decode(out.plaintext));
       const content = { body: typeof got.body === 'string' ? got.body : '', files: Array.isArray(got.files) ? got.files : [] };
       await store.put(cacheName, content);
       return content;
     }),
   };
+
+  // The pairwise envelope `env` of message m from device `from`, opened: its JSON.
+  async function openEnvelope(m, env, from, convId) {
+    const msg = unb64(env.ciphertext);
+    // A device of the sender not seen in this conversation before: look at their devices.
+    if (m.sender && m.sender.id !== me) {
+      const devs = ((await store.get(`devs:${me}:${convId}`)) || {})[m.sender.id];
+      if (devs && !(from in devs)) {
+        const list = (await api('GET', `/users/${m.sender.id}/devices?keys_only=1`).catch(() => ({ devices: [] }))).devices;
+        const fresh = list.length ? await noteDevices(convId, m.sender.id, list) : [];
+        if (fresh.length) onNotices(fresh);
+      }
+    }
+    // The current session, then up to OLDER earlier ones: when both devices started a
+    // session at once, each answers the other's, and the other's messages still come
+    // under the session it started.
+    const s = await store.get(sessionName(from));
+    const states = s ? [s.state, ...(s.older || [])] : [];
+    let out = null, which = -1;
+    for (let i = 0; i < states.length && !out; i++) {
+      try { out = e2e.decrypt(unb64(states[i]), msg); which = i; } catch { /* the next one */ }
+    }
+    if (!out && msg[0] !== 0x12) throw new Error('no session of this device opens it');
+    let rec;
+    if (!out) {                                      // a new session, started by the sender
+      const peek = e2e.prekeyMessagePeek(msg);
+      dev = (await store.get(name)) || dev;          // prekeys another tab has added since
+      const opk = peek.opkId === null ? null : dev.opks[peek.opkId];
+      if (peek.opkId !== null && !opk) throw new Error('the one-time prekey it names is gone');
+      const r = e2e.sessionRespond(identity, unb64(dev.spk.state), opk ? unb64(opk) : null, msg);
+      out = { session: r.session, plaintext: r.plaintext };
+      rec = { state: b64(r.session), older: states.slice(0, OLDER), identity: b64(peek.identity) };
+      if (opk) {
+        await updateDev((d) => { delete d.opks[peek.opkId]; });
+        refill().catch(() => {});
+      }
+    } else {
+      rec = { ...s, older: [...(s.older || [])] };
+      if (which === 0) rec.state = b64(out.session); else rec.older[which - 1] = b64(out.session);
+    }
+    await store.put(sessionName(from), rec);
+    const ident = rec.identity;
+    if (m.sender) await notePeer(m.sender.id, ident);
+    return JSON.parse(new TextDecoder().decode(out.plaintext));
+  }
 }

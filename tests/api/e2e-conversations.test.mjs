@@ -356,3 +356,31 @@ describe('attachments in an encrypted conversation', () => {
     assertError(await api('GET', `/api/v1/media/${up.json.media.id}`, { token: c.token }), 404, 'not_found');
   });
 });
+
+describe('all_devices with a sender-key message', () => {
+  it('counts a device as covered once the sender gave it an envelope here; a new one is named (409)', async () => {
+    const a = await register(), b = await register();
+    const [a1, a2, b1] = [await device(a), await device(a), await device(b)];
+    const g = await create(a, { kind: 'group', title: 'Keys', members: [b.user.id], e2e: true });
+    assert.equal(g.status, 201, g.text);
+    const conv = g.json.conversation;
+    const group = () => wire(0x13, 120);
+    // The first carries the sender key to both other devices; then the group message alone.
+    assertError(await sendRaw(a, conv.id, { device_id: a1, all_devices: true, group: group(), envelopes: [env(b1)] }),
+      409, 'conflict', 'envelopes');
+    let r = await sendRaw(a, conv.id, { device_id: a1, all_devices: true, group: group(), envelopes: [env(b1), env(a2)] });
+    assert.equal(r.status, 201, r.text);
+    r = await sendRaw(a, conv.id, { device_id: a1, all_devices: true, group: group() });
+    assert.equal(r.status, 201, r.text);
+    // Ben's new device has had nothing from a1: named until it gets an envelope.
+    const b2 = await device(b);
+    r = await sendRaw(a, conv.id, { device_id: a1, all_devices: true, group: group() });
+    assertError(r, 409, 'conflict', 'envelopes');
+    assert.ok(r.json.error.message.includes(b2) && !r.json.error.message.includes(b1), r.json.error.message);
+    r = await sendRaw(a, conv.id, { device_id: a1, all_devices: true, group: group(), envelopes: [env(b2, 'prekey')] });
+    assert.equal(r.status, 201, r.text);
+    // Another sending device has given nobody its key yet.
+    assertError(await sendRaw(a, conv.id, { device_id: a2, all_devices: true, group: group() }), 409, 'conflict', 'envelopes');
+    assert.equal((await history(b, conv.id)).json.messages.filter((x) => x.e2e).length, 3);
+  });
+});

@@ -260,3 +260,33 @@ test('two tabs make one device, prekeys are refilled, a later device gets the ne
   assert.equal(await added.count(), 1);
   assert.deepEqual(problems, [], 'no script errors, CSP violations or dialogs');
 });
+
+test('a group sends with sender keys: each message once, the key pairwise once, a new key after a removal', async () => {
+  const tag = randomBytes(6).toString('hex');
+  const gil = await person('Gil Crypt'), hal = await person('Hal Crypt'), ivy = await person('Ivy Crypt');
+  const id = await createEncrypted(gil.page, 'group', { Title: `Keys ${tag}`, 'Members optional': `${hal.username} ${ivy.username}` });
+  for (const p of [gil.page, hal.page, ivy.page]) await openEncrypted(p, id);
+  const envelopes = () => execFileSync('psql', [process.env.PARLEY_DB, '-Atc',
+    `SELECT m.ciphertext IS NOT NULL, (SELECT count(*) FROM e2e_envelopes e WHERE e.conversation_id = m.conversation_id ` +
+    `AND e.seq = m.seq) FROM messages m WHERE m.conversation_id = ${Number(id)} AND m.e2e_device IS NOT NULL ORDER BY m.seq`],
+  { encoding: 'utf8' }).trim().split('\n').map((l) => l.split('|'));
+  const m = [`first ${tag}`, `second ${tag}`, `after Ivy left ${tag}`];
+  await sendEncrypted(gil.page, m[0]);
+  await sendEncrypted(gil.page, m[1]);
+  for (const p of [hal.page, ivy.page]) { await shows(p, m[0]); await shows(p, m[1]); }
+  // One group ciphertext each; Gil's key went to Hal's and Ivy's devices with the first only.
+  assert.deepEqual(envelopes(), [['t', '2'], ['t', '0']]);
+  // Gil removes Ivy: the next message is under a new key, given to Hal's device alone.
+  const { csrf } = await csrfOf(gil.page.request, '/me');
+  const ivyId = (await (await ivy.page.request.get('/api/v1/me')).json()).user.id;
+  const del = await gil.page.request.delete(`/api/v1/conversations/${id}/members/${ivyId}`, { headers: { 'X-CSRF-Token': csrf } });
+  assert.ok(del.status() < 300, `remove: ${del.status()}`);
+  await sendEncrypted(gil.page, m[2]);
+  await shows(hal.page, m[2]);
+  assert.deepEqual(envelopes(), [['t', '2'], ['t', '0'], ['t', '1']]);
+  for (const p of [gil.page, hal.page]) assert.equal(await p.getByText('Could not decrypt').count(), 0);
+  // Nothing of it in the database.
+  const dump = execFileSync('pg_dump', ['--data-only', process.env.PARLEY_DB], { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] });
+  for (const s of m) assert.equal(dump.indexOf(Buffer.from(s)), -1, `the database holds "${s}"`);
+  assert.deepEqual(problems, [], 'no script errors, CSP violations or dialogs');
+});
