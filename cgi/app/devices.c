@@ -2,6 +2,7 @@
  * statement is prepared; keys travel as unpadded base64url in JSON and as hex into SQL. */
 #include "devices.h"
 #include "module.h"
+#include "ratelimit.h"
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,9 @@ const db_stmt devices_stmts[] = {
                     "SELECT " DEV_COLS ", (SELECT count(*) FROM e2e_prekeys p WHERE p.device_id = d.id), t.key_id, t.key "
                     "FROM e2e_devices d LEFT JOIN taken t ON t.device_id = d.id WHERE d.user_id = $1 "
                     "ORDER BY d.created_at, d.id"},
+    /* The same rows as dev_bundles without taking a one-time prekey (?keys_only=1). */
+    {"dev_list", "SELECT " DEV_COLS ", (SELECT count(*) FROM e2e_prekeys p WHERE p.device_id = d.id), NULL, NULL "
+                 "FROM e2e_devices d WHERE d.user_id = $1 ORDER BY d.created_at, d.id"},
     {NULL, NULL},
 };
 
@@ -277,7 +281,7 @@ static const char *dev_bundle(svc *s, PGresult *r, int i)
     return dev_b64(s, b, n);
 }
 
-err_t devices_bundles(svc *s, long long uid, json_t **out)
+err_t devices_bundles(svc *s, long long uid, int take, json_t **out)
 {
     const char *p[] = {id_str(s, s->user->id), id_str(s, uid)};
     PGresult *r;
@@ -287,7 +291,7 @@ err_t devices_bundles(svc *s, long long uid, json_t **out)
     PQclear(r);
     if (!visible) return svc_fail(s, ERR_NOT_FOUND, NULL, "There is no such user.");
     const char *q[] = {id_str(s, uid)};
-    if ((e = db_exec(s->db, "dev_bundles", 1, q, &r))) return e;
+    if ((e = db_exec(s->db, take ? "dev_bundles" : "dev_list", 1, q, &r))) return e;
     json_t *list = json_array();
     for (int i = 0; list && i < PQntuples(r); i++) {
         json_t *d = dev_json(s, r, i, 0);
@@ -349,14 +353,28 @@ static err_t h_dev_bundles(ctx *c)
     const char *id = route_param(&c->params, "id");
     long long uid;
     if (!id || num_parse(id, strlen(id), &uid) || uid <= 0) return ctx_fail(c, ERR_NOT_FOUND, NULL, "There is no such user.");
-    return devices_bundles(&c->svc, uid, &c->out);
+    /* Each fetch takes a one-time prekey from every device: a budget per fetching person
+     * keeps anyone from draining another's prekeys. */
+    static const rate_rule per_minute = {DEV_BUNDLES_PER_MINUTE, 60};
+    err_t e = rl_take(&c->svc, arena_printf(c->svc.a, "bundles:u:%lld", c->svc.user->id), &per_minute);
+    if (e == ERR_RATE_LIMITED)
+        return ctx_fail(c, e, NULL, arena_printf(c->svc.a, "You have fetched device keys %d times in a minute, the most "
+                        "allowed. Try again in %ld seconds.", DEV_BUNDLES_PER_MINUTE,
+                        c->svc.retry_after > 0 ? c->svc.retry_after : 1));
+    if (e) return e;
+    const char *only = ctx_qstr(c, "keys_only");
+    if (only && strcmp(only, "0") && strcmp(only, "1"))
+        return ctx_fail(c, ERR_INVALID_FIELD, "keys_only", "keys_only is 1 (no one-time prekey is taken) or 0.");
+    return devices_bundles(&c->svc, uid, !(only && !strcmp(only, "1")), &c->out);
 }
+
+static const field_spec q_bundles[] = {{"keys_only", "keys_only", FV_TEXT, 0, 0, 8}, {NULL, NULL, 0, 0, 0, 0}};
 
 static const route devices_routes[] = {
     {"PUT", "/devices/:id/keys", h_dev_put, R_AUTH | R_JSON_ONLY, NULL, NULL, NULL, NULL},
     {"GET", "/devices/:id/keys", h_dev_get, R_AUTH | R_JSON_ONLY, NULL, NULL, NULL, NULL},
     {"DELETE", "/devices/:id", h_dev_delete, R_AUTH | R_JSON_ONLY, NULL, NULL, NULL, NULL},
-    {"GET", "/users/:id/devices", h_dev_bundles, R_AUTH | R_JSON_ONLY, NULL, NULL, NULL, NULL},
+    {"GET", "/users/:id/devices", h_dev_bundles, R_AUTH | R_JSON_ONLY, NULL, NULL, NULL, q_bundles},
 };
 
 const module devices_module = {"devices", MODULE_ROUTES(devices_routes), devices_stmts};

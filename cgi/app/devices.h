@@ -16,6 +16,7 @@ enum {
     DEV_PREKEYS_PER_PUT = 100,   /* one-time prekeys in one request */
     DEV_PREKEYS_MAX = 200,       /* one-time prekeys a device may hold */
     DEV_PREKEYS_LOW = 10,        /* below this many left, bundles say prekeys_low */
+    DEV_BUNDLES_PER_MINUTE = 100,/* bundle fetches a person may make a minute (each takes prekeys) */
 };
 
 typedef struct dev_prekey { uint32_t id; unsigned char key[32]; } dev_prekey;
@@ -43,7 +44,7 @@ err_t devices_get(svc *s, const char *id, json_t **out);
 err_t devices_delete(svc *s, const char *id);
 /* Every device of user uid as a bundle, each with one one-time prekey taken atomically
  * (deleted as it is handed out; none when the device has none left). */
-err_t devices_bundles(svc *s, long long uid, json_t **out);
+err_t devices_bundles(svc *s, long long uid, int take, json_t **out);
 
 /* A UUID (a device's id) lower-cased into out[37]; -1 when it is not one. */
 int devices_uuid(const char *in, char out[37]);

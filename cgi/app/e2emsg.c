@@ -15,6 +15,20 @@ const db_stmt e2emsg_stmts[] = {
     /* The first of the devices $2 that is not a registered device of a member of $1. */
     {"e2emsg_stranger", "SELECT x.id FROM unnest($2::uuid[]) AS x(id) WHERE NOT EXISTS (SELECT 1 FROM e2e_devices d "
                         "JOIN members m ON m.user_id = d.user_id AND m.conversation_id = $1 WHERE d.id = x.id) LIMIT 1"},
+    /* The first of the media $1 that is not an opaque (end-to-end encrypted) blob, or none. */
+    {"e2emsg_not_opaque", "SELECT x.id FROM unnest($1::bigint[]) AS x(id) LEFT JOIN media m ON m.id = x.id "
+                          "WHERE m.kind IS DISTINCT FROM 'opaque' LIMIT 1"},
+    /* The members' devices, other than the sender's $3, that $2 has no envelope for, as one
+     * comma-separated list (NULL: none is missing). */
+    {"e2emsg_missing", "SELECT string_agg(d.id::text, ', ' ORDER BY d.id) FROM e2e_devices d JOIN members m "
+                       "ON m.user_id = d.user_id AND m.conversation_id = $1 WHERE d.id <> $3::uuid AND d.id <> ALL($2::uuid[])"},
+    /* The same for a sender-key message: a device counts as covered once this sender device
+     * has sent it any envelope here (that is where its sender key went). */
+    {"e2emsg_missing_group", "SELECT string_agg(d.id::text, ', ' ORDER BY d.id) FROM e2e_devices d JOIN members m "
+                             "ON m.user_id = d.user_id AND m.conversation_id = $1 WHERE d.id <> $3::uuid "
+                             "AND d.id <> ALL($2::uuid[]) AND NOT EXISTS (SELECT 1 FROM e2e_envelopes e "
+                             "JOIN messages g ON g.conversation_id = e.conversation_id AND g.seq = e.seq "
+                             "WHERE e.device_id = d.id AND e.conversation_id = $1 AND g.e2e_device = $3::uuid)"},
     /* The message just inserted (same transaction) gets its sender device, its sender-key
      * ciphertext and its envelopes ($5 devices, $6 types, $7 hex ciphertexts, same order). */
     {"e2emsg_store", "WITH u AS (UPDATE messages SET e2e_device = $3::uuid, ciphertext = decode($4, 'hex') "
@@ -72,9 +86,27 @@ err_t e2emsg_send(svc *c, const conv *cv, json_t *in, const char *client_id, lon
         return svc_fail(c, ERR_INVALID_FIELD, "body", "This conversation is end-to-end encrypted: the server takes "
                         "only encrypted envelopes, never a body. Send from a browser with JavaScript or another app "
                         "that encrypts.");
-    if (json_array_size(json_object_get(in, "media_ids")))
-        return svc_fail(c, ERR_INVALID_FIELD, "media_ids", "Files cannot be attached in an end-to-end encrypted "
-                        "conversation yet.");
+    /* Attachments: only blobs uploaded as opaque (sealed in the browser, never processed);
+     * their keys travel inside the envelopes. Ownership is msg_send's check. */
+    json_t *media_ids = json_object_get(in, "media_ids");
+    if (json_array_size(media_ids)) {
+        buf mb;
+        buf_init(&mb);
+        for (size_t i = 0; i < json_array_size(media_ids); i++)
+            buf_printf(&mb, "%s%lld", i ? "," : "{", (long long)json_integer_value(json_array_get(media_ids, i)));
+        buf_putc(&mb, '}');
+        const char *pm[] = {mb.oom ? NULL : arena_strndup(c->a, mb.data, mb.len)};
+        buf_free(&mb);
+        if (!pm[0]) return ERR_INTERNAL;
+        PGresult *r;
+        err_t e = db_exec(c->db, "e2emsg_not_opaque", 1, pm, &r);
+        if (e) return e;
+        int plain = PQntuples(r) > 0;
+        PQclear(r);
+        if (plain)
+            return svc_fail(c, ERR_INVALID_FIELD, "media_ids", "In an end-to-end encrypted conversation only files "
+                            "encrypted on your device can be attached: upload them with ?opaque=1.");
+    }
     char me_dev[37], dev[37];
     if (devices_uuid(json_string_value(json_object_get(in, "device_id")), me_dev))
         return svc_fail(c, ERR_MISSING_FIELD, "device_id", "Name the sending device (device_id, a UUID).");
@@ -151,7 +183,21 @@ err_t e2emsg_send(svc *c, const conv *cv, json_t *in, const char *client_id, lon
     if (!e && stranger)
         e = svc_fail(c, ERR_INVALID_FIELD, "envelopes", arena_printf(c->a, "Device %s is not a registered device of a "
                      "member of this conversation.", stranger));
-    if (!e) e = msg_send(c, cv, NULL, client_id, reply_to, NULL, created, seq, event_id);
+    /* all_devices: the sender says its envelopes cover every member's device (with a group
+     * message: every device it has not sent its sender key before); one registered since it
+     * fetched the bundles is named, so it can fetch them again and re-encrypt. */
+    if (!e && json_is_true(json_object_get(in, "all_devices"))) {
+        const char *pm[] = {conv_s, pid, me_dev};
+        const char *missing = NULL;
+        if (!(e = db_exec(c->db, group_hex ? "e2emsg_missing_group" : "e2emsg_missing", 3, pm, &r))) {
+            missing = PQntuples(r) && !PQgetisnull(r, 0, 0) ? arena_strdup(c->a, PQgetvalue(r, 0, 0)) : NULL;
+            PQclear(r);
+        }
+        if (!e && missing)
+            e = svc_fail(c, ERR_CONFLICT, "envelopes", arena_printf(c->a, "These devices of members have no envelope: %s. "
+                         "Fetch the members' devices again and send to all of them.", missing));
+    }
+    if (!e) e = msg_send(c, cv, NULL, client_id, reply_to, media_ids, created, seq, event_id);
     if (!e && *created) {
         const char *p[] = {conv_s, id_str(c, *seq), me_dev, group_hex, pid, pty, phx};
         e = db_run(c->db, "e2emsg_store", 7, p);
@@ -159,7 +205,7 @@ err_t e2emsg_send(svc *c, const conv *cv, json_t *in, const char *client_id, lon
     if (!e) e = db_commit(c->db);
     else db_rollback(c->db);
     /* Lost a race with our own retry (the transaction aborted): answer with the original. */
-    if (e == ERR_INTERNAL && client_id) e = msg_send(c, cv, NULL, client_id, reply_to, NULL, created, seq, event_id);
+    if (e == ERR_INTERNAL && client_id) e = msg_send(c, cv, NULL, client_id, reply_to, media_ids, created, seq, event_id);
 out:
     buf_free(&ids), buf_free(&types), buf_free(&hexes);
     return e;

@@ -4,9 +4,11 @@
  * with e2e_free (the only allocation: the page needs somewhere to put its bytes). */
 #include <stdlib.h>
 #include "e2e.h"
+#include "file.h"
 #include "group.h"
 #include "keys.h"
 #include "prim.h"
+#include "qr.h"
 #include "ratchet.h"
 #include "safety.h"
 
@@ -56,6 +58,17 @@ EXPORT("bundle_encode") long w_bundle_encode(const e2e_identity *id, const e2e_p
                                              unsigned char *o, size_t c)
 { return e2e_bundle_encode(id, spk, opk, o, c); }
 EXPORT("bundle_decode") int w_bundle_decode(e2e_bundle *b, const unsigned char *i, size_t n) { return e2e_bundle_decode(b, i, n); }
+/* Attachments: sealed under a fresh key and header (both written to k and h). */
+EXPORT("file_sealed_len") size_t w_file_sealed_len(size_t n) { return e2e_file_sealed_len(n); }
+EXPORT("file_seal") long w_file_seal(unsigned char *k, unsigned char *h, const unsigned char *in, size_t n, unsigned char *o,
+                                     size_t cap)
+{ return e2e_file_seal(k, h, in, n, o, cap); }
+EXPORT("file_open") long w_file_open(const unsigned char *k, const unsigned char *h, const unsigned char *in, size_t n,
+                                     unsigned char *o, size_t cap)
+{ return e2e_file_open(k, h, in, n, o, cap); }
+/* The safety number (or any short text) as a QR code: side × side module bytes into o. */
+EXPORT("qr_encode") int w_qr_encode(const unsigned char *t, size_t l, unsigned char *o, size_t cap)
+{ return e2e_qr_encode(t, l, o, cap); }
 EXPORT("safety_number") int w_safety_number(const unsigned char *a, const unsigned char *ia, size_t la, const unsigned char *b,
                                             const unsigned char *ib, size_t lb, char *out)
 { return e2e_safety_number(a, ia, la, b, ib, lb, out); }

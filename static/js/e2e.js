@@ -114,6 +114,11 @@ function api(x) {
       return { id, state: saveFrom(buf, get, 'prekey', p, 102), public: get(x.prekey_public(p), 32),
         signature: get(x.prekey_signature(p), 64) };
     }),
+    /** A kept prekey state's public key and (for a signed prekey) signature, to send again. */
+    prekeyPublic: (state) => withMem((put, buf, get) => {
+      const p = loadInto(put, buf, 'prekey', state);
+      return { public: get(x.prekey_public(p), 32), signature: get(x.prekey_signature(p), 64) };
+    }),
     onetimePrekeyNew: (id) => withMem((put, buf, get) => {
       const p = buf(sizes.prekey); check(x.onetime_prekey_new(p, id >>> 0), 'one-time prekey');
       return { id, state: saveFrom(buf, get, 'prekey', p, 102), public: get(x.prekey_public(p), 32) };
@@ -129,6 +134,25 @@ function api(x) {
       const o = buf(61);
       x.safety_number(put(ikA), put(a), a.length, put(ikB), put(b), b.length, o);
       return new TextDecoder().decode(get(o, 60));
+    }),
+
+    /** An attachment sealed under a fresh key: {key, header, blob} (key and header go in the message). */
+    fileSeal: (plain) => withMem((put, buf, get) => {
+      const k = buf(32), h = buf(24), cap = x.file_sealed_len(plain.length), o = buf(cap);
+      const n = check(x.file_seal(k, h, put(plain), plain.length, o, cap), 'attachment');
+      return { key: get(k, 32), header: get(h, 24), blob: get(o, n) };
+    }),
+    /** The attachment's bytes, or an E2EError when the blob is cut, reordered or tampered with. */
+    fileOpen: (key, header, blob) => withMem((put, buf, get) => {
+      if (key.length !== 32 || header.length !== 24) throw new E2EError(-1, 'attachment');
+      const o = buf(blob.length);
+      return get(o, check(x.file_open(put(key), put(header), put(blob), blob.length, o, blob.length), 'attachment'));
+    }),
+    /** text (a string) as a QR code: {side, modules} with modules[y * side + x] 1 for dark. */
+    qr: (str) => withMem((put, buf, get) => {
+      const t = new TextEncoder().encode(str), cap = 29 * 29, o = buf(cap);
+      const side = check(x.qr_encode(put(t), t.length, o, cap), 'qr');
+      return { side, modules: get(o, side * side) };
     }),
 
     // One-to-one sessions.

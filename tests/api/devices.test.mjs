@@ -216,3 +216,46 @@ describe('fetching bundles', () => {
     assert.equal(r.json.devices[1].one_time_prekey, null);
   });
 });
+
+describe('bundle fetches are rate-limited', () => {
+  it('a person may fetch bundles 100 times a minute; the 101st is 429 with Retry-After, and takes no prekey', async () => {
+    const a = await register(), b = await register();
+    await openDirect(a, b);
+    const d = await newDevice(b, 100);
+    for (let i = 0; i < 100; i += 10) {             // ten at a time, well inside the minute
+      const rs = await Promise.all(Array.from({ length: 10 }, () => bundles(a, b)));
+      for (const r of rs) assert.equal(r.status, 200, r.text);
+    }
+    const r = await bundles(a, b);
+    assertError(r, 429, 'rate_limited');
+    assert.match(r.json.error.message, /100 times in a minute.*Try again in \d+ seconds/);
+    assert.ok(Number(r.headers.get('retry-after')) >= 1, 'Retry-After names the wait');
+    // The refused fetch took nothing: 100 handed out, none left, and the owner can see it.
+    const mine = await api('GET', `/api/v1/devices/${d.id}/keys`, { token: b.token });
+    assert.equal(mine.json.device.one_time_prekeys_left, 0);
+    assert.equal(mine.json.device.prekeys_low, true);
+    // Another person's budget is their own.
+    const c = await register();
+    await openDirect(c, b);
+    assert.equal((await bundles(c, b)).status, 200);
+  });
+});
+
+describe('listing devices without taking prekeys', () => {
+  it('?keys_only=1 lists every device and its identity key, takes no one-time prekey; a bad value is 400', async () => {
+    const a = await register(), b = await register();
+    await openDirect(a, b);
+    const d1 = await newDevice(b, 3), d2 = await newDevice(b, 0);
+    const r = await api('GET', `/api/v1/users/${b.user.id}/devices?keys_only=1`, { token: a.token });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.devices.map((d) => [d.id, d.identity_key, d.one_time_prekey, d.one_time_prekeys_left]),
+      [[d1.id, d1.body.identity_key, null, 3], [d2.id, d2.body.identity_key, null, 0]]);
+    assert.equal(parseBundle(r.json.devices[0].bundle).hasOpk, 0);
+    assert.equal((await api('GET', `/api/v1/devices/${d1.id}/keys`, { token: b.token })).json.device.one_time_prekeys_left, 3);
+    assertError(await api('GET', `/api/v1/users/${b.user.id}/devices?keys_only=yes`, { token: a.token }), 400,
+      'invalid_field', 'keys_only');
+    // Still only for those who may see them.
+    const c = await register();
+    assertError(await api('GET', `/api/v1/users/${b.user.id}/devices?keys_only=1`, { token: c.token }), 404, 'not_found');
+  });
+});

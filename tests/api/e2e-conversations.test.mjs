@@ -295,3 +295,92 @@ sys.stdout.write(z.read('conversations/${conv.id}.html').decode())
     assert.ok(!html.includes(ct), 'no ciphertext in the export');
   });
 });
+
+describe('all_devices: the sender says it wrote to every device', () => {
+  it('names a member\'s device without an envelope (409), so the sender can fetch bundles again', async () => {
+    const { a, b, a1, a2, b1, conv } = await encryptedDirect();
+    // Its own other device is a recipient too.
+    let r = await sendRaw(a, conv.id, { device_id: a1, all_devices: true, envelopes: [env(b1)] });
+    assertError(r, 409, 'conflict', 'envelopes');
+    assert.ok(r.json.error.message.includes(a2), r.json.error.message);
+    assert.ok(!r.json.error.message.includes(b1) && !r.json.error.message.includes(a1), r.json.error.message);
+    assert.equal((await history(b, conv.id)).json.messages.length, 0, 'nothing was stored');
+    r = await sendRaw(a, conv.id, { device_id: a1, all_devices: true, envelopes: [env(b1), env(a2)] });
+    assert.equal(r.status, 201, r.text);
+    // A device Ben registers afterwards is named, until the sender includes it.
+    const b2 = await device(b);
+    r = await sendRaw(a, conv.id, { device_id: a1, all_devices: true, envelopes: [env(b1), env(a2)] });
+    assertError(r, 409, 'conflict', 'envelopes');
+    assert.ok(r.json.error.message.includes(b2), r.json.error.message);
+    r = await sendRaw(a, conv.id, { device_id: a1, all_devices: true, envelopes: [env(b1), env(a2), env(b2, 'prekey')] });
+    assert.equal(r.status, 201, r.text);
+    // Without all_devices a partial list is still taken (a sender may skip a device on purpose).
+    r = await sendRaw(a, conv.id, { device_id: a1, envelopes: [env(b1)] });
+    assert.equal(r.status, 201, r.text);
+    assert.equal((await history(b, conv.id)).json.messages.length, 3);
+  });
+});
+
+describe('attachments in an encrypted conversation', () => {
+  const upload = (u, bytes, q) => api('POST', `/api/v1/media?name=encrypted${q}`, {
+    token: u.token, body: bytes, headers: { 'Content-Type': 'application/octet-stream' } });
+
+  it('takes blobs uploaded as opaque, refuses a plain upload (400), and lets members download the blob', async () => {
+    const { a, b, a1, a2, b1, conv } = await encryptedDirect();
+    // A PNG's bytes uploaded plainly would be sniffed and processed: refused here.
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' +
+      '1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082', 'hex');
+    const plain = await upload(a, png, '');
+    assert.equal(plain.status, 201, plain.text);
+    const r1 = await sendRaw(a, conv.id, { device_id: a1, envelopes: [env(b1), env(a2)], media_ids: [plain.json.media.id] });
+    assertError(r1, 400, 'invalid_field', 'media_ids');
+    assert.match(r1.json.error.message, /opaque=1/);
+    // A sealed blob (random bytes, as far as the server can tell) is attached as it is.
+    const blob = randomBytes(5000);
+    const up = await upload(a, blob, '&opaque=1');
+    assert.equal(up.status, 201, up.text);
+    assert.equal(up.json.media.kind, 'opaque');
+    const r2 = await sendRaw(a, conv.id, { device_id: a1, envelopes: [env(b1), env(a2)], media_ids: [up.json.media.id] });
+    assert.equal(r2.status, 201, r2.text);
+    const m = (await history(b, conv.id)).json.messages.at(-1);
+    assert.deepEqual(m.attachments.map((x) => [x.id, x.kind]), [[up.json.media.id, 'opaque']]);
+    const got = await api('GET', `/api/v1/media/${up.json.media.id}`, { token: b.token, raw: true });
+    assert.equal(got.status, 200);
+    assert.equal(got.headers.get('content-type'), 'application/octet-stream');
+    assert.ok(got.buf.equals(blob), 'the blob comes back byte for byte');
+    // Another person's opaque blob cannot be attached; a stranger cannot download it.
+    const c = await register();
+    const theirs = await upload(c, randomBytes(100), '&opaque=1');
+    assertError(await sendRaw(a, conv.id, { device_id: a1, envelopes: [env(b1), env(a2)], media_ids: [theirs.json.media.id] }),
+      400, 'invalid_field', 'media_ids');
+    assertError(await api('GET', `/api/v1/media/${up.json.media.id}`, { token: c.token }), 404, 'not_found');
+  });
+});
+
+describe('all_devices with a sender-key message', () => {
+  it('counts a device as covered once the sender gave it an envelope here; a new one is named (409)', async () => {
+    const a = await register(), b = await register();
+    const [a1, a2, b1] = [await device(a), await device(a), await device(b)];
+    const g = await create(a, { kind: 'group', title: 'Keys', members: [b.user.id], e2e: true });
+    assert.equal(g.status, 201, g.text);
+    const conv = g.json.conversation;
+    const group = () => wire(0x13, 120);
+    // The first carries the sender key to both other devices; then the group message alone.
+    assertError(await sendRaw(a, conv.id, { device_id: a1, all_devices: true, group: group(), envelopes: [env(b1)] }),
+      409, 'conflict', 'envelopes');
+    let r = await sendRaw(a, conv.id, { device_id: a1, all_devices: true, group: group(), envelopes: [env(b1), env(a2)] });
+    assert.equal(r.status, 201, r.text);
+    r = await sendRaw(a, conv.id, { device_id: a1, all_devices: true, group: group() });
+    assert.equal(r.status, 201, r.text);
+    // Ben's new device has had nothing from a1: named until it gets an envelope.
+    const b2 = await device(b);
+    r = await sendRaw(a, conv.id, { device_id: a1, all_devices: true, group: group() });
+    assertError(r, 409, 'conflict', 'envelopes');
+    assert.ok(r.json.error.message.includes(b2) && !r.json.error.message.includes(b1), r.json.error.message);
+    r = await sendRaw(a, conv.id, { device_id: a1, all_devices: true, group: group(), envelopes: [env(b2, 'prekey')] });
+    assert.equal(r.status, 201, r.text);
+    // Another sending device has given nobody its key yet.
+    assertError(await sendRaw(a, conv.id, { device_id: a2, all_devices: true, group: group() }), 409, 'conflict', 'envelopes');
+    assert.equal((await history(b, conv.id)).json.messages.filter((x) => x.e2e).length, 3);
+  });
+});

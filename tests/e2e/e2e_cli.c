@@ -6,14 +6,17 @@
  *   bundle ID_STATE SPK OPK|- | initiate ID_STATE BUNDLE | respond ID_STATE SPK OPK|- MSG
  *   encrypt SESSION PLAIN | decrypt SESSION MSG | safety IK_A ID_A IK_B ID_B
  *   group_new KID | group_distribution G | group_accept DIST | group_encrypt G PLAIN
- *   group_decrypt G MSG
+ *   group_decrypt G MSG | qr TEXT (the modules, one byte each, row by row)
+ *   file_seal PLAIN (key, header, blob) | file_open KEY HEADER BLOB
  * KID is a decimal number. The program owns all its memory and frees it per line. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../../cgi/e2e/e2e.h"
+#include "../../cgi/e2e/file.h"
 #include "../../cgi/e2e/group.h"
 #include "../../cgi/e2e/keys.h"
+#include "../../cgi/e2e/qr.h"
 #include "../../cgi/e2e/ratchet.h"
 #include "../../cgi/e2e/safety.h"
 
@@ -112,6 +115,25 @@ static void run(const char *cmd, arg *a, int argc)
         e2e_safety_number(a[0].b, a[1].b, a[1].n, a[2].b, a[3].b, a[3].n, digits);
         printf("ok"); out_hex((unsigned char *)digits, 60);
         rc = 0;
+    } else if (strcmp(cmd, "file_seal") == 0 || strcmp(cmd, "file_open") == 0) {
+        NEED(cmd[5] == 's' ? 1 : 3);
+        unsigned char key[E2E_FILE_KEY_LEN], header[E2E_FILE_HEADER_LEN];
+        size_t cap = cmd[5] == 's' ? e2e_file_sealed_len(a[0].n) : a[2].n;
+        unsigned char *o = malloc(cap ? cap : 1);
+        if (!o) goto done;
+        if (cmd[5] == 's') {
+            rc = n = e2e_file_seal(key, header, a[0].b, a[0].n, o, cap);
+            if (n >= 0) { printf("ok"); out_hex(key, sizeof key); out_hex(header, sizeof header); out_hex(o, (size_t)n); }
+        } else if (a[0].n == E2E_FILE_KEY_LEN && a[1].n == E2E_FILE_HEADER_LEN) {
+            rc = n = e2e_file_open(a[0].b, a[1].b, a[2].b, a[2].n, o, cap);
+            if (n >= 0) { printf("ok"); out_hex(o, (size_t)n); }
+        }
+        free(o);
+        if (rc < 0) goto done;
+    } else if (strcmp(cmd, "qr") == 0) {
+        NEED(1);
+        TRY(n = e2e_qr_encode(a[0].b, a[0].n, buf, sizeof buf));
+        printf("ok"); out_hex(buf, (size_t)(n * n));
     } else if (strcmp(cmd, "group_new") == 0) {
         NEED(1);
         TRY(e2e_group_new(g, (uint32_t)strtoul((char *)a[0].b, NULL, 10)));
