@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "msg.h"
+#include "requests.h"
 #include "push.h"
 #include "e2emsg.h"
 #include "media.h"
@@ -429,6 +430,7 @@ static err_t h_msg_send(ctx *c)
         msg_event_created(&c->svc, cv.id, seq, event_id, NULL);
         if ((e = msg_get(&c->svc, cv.id, seq, &m))) return e;
     }
+    if (created && cv.request && (e = requests_clear(&c->svc, cv.id))) { json_decref(m); return e; }   /* answering accepts */
     c->out = json_pack("{s:o}", "message", m);
     c->status = created ? 201 : 200;
     if (!c->rq.is_api) c->redirect = arena_printf(c->svc.a, "/conversations/%lld#m%lld", cv.id, seq);
