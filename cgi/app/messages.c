@@ -52,7 +52,8 @@ const db_stmt msg_stmts[] = {
     {"msg_before", "SELECT " MSG_COLS MSG_FROM "AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3"},
     {"msg_after", "SELECT " MSG_COLS MSG_FROM "AND m.seq > $2 ORDER BY m.seq LIMIT $3"},
     {"msg_reactions", "SELECT r.seq, r.emoji, count(*), string_agg(u.username, ' ' ORDER BY r.created_at), "
-                      "bool_or(r.user_id = $4) FROM reactions r JOIN users u ON u.id = r.user_id "
+                      "bool_or(r.user_id = $4), array_to_json(array_agg(u.display_name ORDER BY r.created_at)) "
+                      "FROM reactions r JOIN users u ON u.id = r.user_id "
                       "WHERE r.conversation_id = $1 AND r.seq BETWEEN $2 AND $3 GROUP BY r.seq, r.emoji "
                       "ORDER BY r.seq, min(r.created_at)"},
     {"msg_edit", "UPDATE messages SET body = $3, edited_at = now() WHERE conversation_id = $1 AND seq = $2 "
@@ -152,6 +153,9 @@ static err_t add_reactions(svc *c, long long conv_id, json_t *arr, const user_ro
         json_t *one = json_pack("{s:s,s:I,s:o}", "emoji", PQgetvalue(r, i, 1),
                                 "count", (json_int_t)atoll(PQgetvalue(r, i, 2)), "users", users);
         if (one && reader) json_object_set_new(one, "me", json_boolean(PQgetvalue(r, i, 4)[0] == 't'));
+        json_t *shown = json_loads(PQgetvalue(r, i, 5), 0, NULL);     /* display names, for tooltips */
+        if (one) json_object_set_new(one, "names", json_is_array(shown) ? shown : json_array());
+        else json_decref(shown);
         json_array_append_new(json_object_get(m, "reactions"), one);
     }
     PQclear(r);

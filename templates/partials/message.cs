@@ -4,7 +4,7 @@
   `call:message(m)` inside `each:m = Data.messages`. Reads m.{seq,kind,
   sender.{username,display_name},body,html,created_at,edited_at,deleted,
   reply_to.{seq,sender.display_name,excerpt,deleted},reactions.N.{emoji,
-  count,users.N,me},mentions_me,receipt.{state,read_by,delivered_to,of,
+  count,users.N,names.N (display names: the tooltip),me},mentions_me,receipt.{state,read_by,delivered_to,of,
   readers.N}}, Data.conversation.{id,kind,my_role}, Session.user.username,
   Session.csrf, Layout.can_post (the page's: "0" hides Reply from someone who cannot
   post here, such as a member of a channel).
@@ -93,7 +93,7 @@
       if:subcount(m.reactions) > 0 ?>
               <ul class="reactions" aria-label="Reactions"><?cs
         each:r = m.reactions ?>
-                <li><form class="inline-form" method="post" action="/conversations/<?cs var:Data.conversation.id ?>/messages/<?cs var:m.seq ?>/reactions"><?cs call:csrf_field() ?><input type="hidden" name="emoji" value="<?cs var:r.emoji ?>"><button type="submit" class="reaction<?cs if:r.me ?> is-mine<?cs /if ?>" aria-pressed="<?cs if:r.me ?>true<?cs else ?>false<?cs /if ?>" title="<?cs each:u = r.users ?><?cs var:u ?><?cs if:!last(u) ?>, <?cs /if ?><?cs /each ?>"><span class="reaction-emoji" dir="auto"><?cs var:r.emoji ?></span> <span class="reaction-count"><?cs var:r.count ?></span><span class="visually-hidden"> (<?cs if:r.me ?>you reacted; press to remove<?cs else ?>press to add yours<?cs /if ?>)</span></button></form></li><?cs
+                <li><form class="inline-form" method="post" action="/conversations/<?cs var:Data.conversation.id ?>/messages/<?cs var:m.seq ?>/reactions"><?cs call:csrf_field() ?><input type="hidden" name="emoji" value="<?cs var:r.emoji ?>"><button type="submit" class="reaction<?cs if:r.me ?> is-mine<?cs /if ?>" aria-pressed="<?cs if:r.me ?>true<?cs else ?>false<?cs /if ?>" title="<?cs each:u = r.names ?><?cs var:u ?><?cs if:!last(u) ?>, <?cs /if ?><?cs /each ?>"><span class="reaction-emoji" dir="auto"><?cs var:r.emoji ?></span> <span class="reaction-count"><?cs var:r.count ?></span><span class="visually-hidden"> (<?cs if:r.me ?>you reacted; press to remove<?cs else ?>press to add yours<?cs /if ?>)</span></button></form></li><?cs
         /each ?>
               </ul><?cs
       /if ?><?cs
