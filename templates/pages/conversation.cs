@@ -71,7 +71,7 @@
         <a class="btn btn-secondary btn-sm chat-settings" href="/conversations/<?cs var:Layout.cid ?>/settings"><svg class="icon" aria-hidden="true" viewBox="0 0 24 24" width="18" height="18" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><circle cx="12" cy="12" r="3"/><path d="M19.4 15a1.7 1.7 0 0 0 .3 1.8l.1.1a2 2 0 1 1-2.8 2.8l-.1-.1a1.7 1.7 0 0 0-1.8-.3 1.7 1.7 0 0 0-1 1.5V21a2 2 0 1 1-4 0v-.1a1.7 1.7 0 0 0-1.1-1.5 1.7 1.7 0 0 0-1.8.3l-.1.1a2 2 0 1 1-2.8-2.8l.1-.1a1.7 1.7 0 0 0 .3-1.8 1.7 1.7 0 0 0-1.5-1H3a2 2 0 1 1 0-4h.1a1.7 1.7 0 0 0 1.5-1.1 1.7 1.7 0 0 0-.3-1.8l-.1-.1a2 2 0 1 1 2.8-2.8l.1.1a1.7 1.7 0 0 0 1.8.3H9a1.7 1.7 0 0 0 1-1.5V3a2 2 0 1 1 4 0v.1a1.7 1.7 0 0 0 1 1.5 1.7 1.7 0 0 0 1.8-.3l.1-.1a2 2 0 1 1 2.8 2.8l-.1.1a1.7 1.7 0 0 0-.3 1.8V9a1.7 1.7 0 0 0 1.5 1H21a2 2 0 1 1 0 4h-.1a1.7 1.7 0 0 0-1.5 1Z"/></svg><span class="chat-settings-label"><?cs if:Data.conversation.kind == "direct" ?>Details<?cs else ?>Settings<?cs /if ?></span></a>
       </header><?cs
       if:Data.conversation.request == "pending" ?>
-      <div class="request-bar" role="region" aria-label="Message request">
+      <section class="request-bar" aria-label="Message request">
         <p><strong><bdi><?cs var:Data.conversation.title ?></bdi></strong> is not among your contacts. Accept the request to move this conversation to your inbox; they are not told if you delete it.</p>
         <div class="button-row">
           <form class="inline-form" method="post" action="/requests/<?cs var:Layout.cid ?>/accept"><?cs call:csrf_field() ?><button type="submit" class="btn btn-primary btn-sm">Accept</button></form>
@@ -79,7 +79,7 @@
           <form class="inline-form" method="post" action="/requests/<?cs var:Layout.cid ?>/block"><?cs call:csrf_field() ?><button type="submit" class="btn btn-danger-quiet btn-sm">Block</button></form>
           <form class="inline-form" method="post" action="/requests/<?cs var:Layout.cid ?>/block"><?cs call:csrf_field() ?><input type="hidden" name="report" value="true"><button type="submit" class="btn btn-danger-quiet btn-sm">Block and report</button></form>
         </div>
-      </div><?cs
+      </section><?cs
       /if ?>
 
       <section class="chat-scroll" tabindex="0" aria-label="Messages">
