@@ -121,6 +121,9 @@ json_t *msg_row_json(svc *c, PGresult *r, int i, int col, long long conv_id, con
         json_object_set_new(m, "reply_to", json_pack("{s:I,s:o,s:s,s:b}", "seq", (json_int_t)atoll(V(MC_REPLY_SEQ)),
                             "sender", msg_sender_json(r, i, col + MC_REPLY_SENDER),
                             "excerpt", rdel ? "" : fmt_excerpt(c->a, rb, strlen(rb), 120), "deleted", rdel));
+        const char *qh = rdel ? "" : fmt_quote(c->a, rb, strlen(rb), 120);     /* the quote, formatted */
+        json_t *rt = json_object_get(m, "reply_to");
+        if (json_is_object(rt)) json_object_set_new(rt, "excerpt_html", json_string(qh ? qh : ""));
     }
     return m;
 #undef V

@@ -150,9 +150,25 @@ describe('sending', () => {
     const after = await messageAt(b, conv.id, reply.seq);
     assert.equal(after.reply_to?.deleted, true, 'the reply shows the original as deleted');
     assert.ok(!JSON.stringify(after).includes('original words'), 'no trace of the deleted words');
+    assert.equal(after.reply_to.excerpt_html, '');
 
     assertClientError(await sendRaw(a, conv.id, 'to nothing', { reply_to: 99999 }), [400, 404]);
     assertClientError(await sendRaw(a, conv.id, 'to nothing', { reply_to: 'x' }), [400]);
+  });
+});
+
+describe('reply quotes', () => {
+  it('are formatted as the quoted message (escaped, no links) on the page and in excerpt_html', async () => {
+    const [a, b] = await sharedUsers(2);
+    const conv = await createGroup(a, [b]);
+    const orig = await send(a, conv.id, '**Bold** plan <script>x</script> at https://example.com/p');
+    const reply = await send(b, conv.id, 'agreed', { reply_to: orig.seq });
+    const q = reply.reply_to.excerpt_html;
+    assert.match(q, /<strong>Bold<\/strong> plan &lt;script&gt;x&lt;\/script&gt; at https:\/\/example\.com\/p/);
+    assert.ok(!q.includes('<a'), `no link inside the quote: ${q}`);
+    assert.ok(reply.reply_to.excerpt.includes('**Bold**'), 'excerpt stays the plain text');
+    const page = await (await browserOf(a)).get(`/conversations/${conv.id}`);
+    assert.match(page.text, /class="msg-quote-text" dir="auto"><strong>Bold<\/strong> plan &lt;script&gt;/);
   });
 });
 
