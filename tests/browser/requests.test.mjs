@@ -41,6 +41,21 @@ describe('message requests', () => {
     await waitFor('the Contacts badge shows 1', async () =>
       (await page.locator('#nav-contact-requests').isVisible()) &&
       (await page.locator('#nav-contact-requests').innerText()).replace(/\D+/g, '') === '1', LIVE_MS);
+    // A hidden tab of Dan's records desktop notifications (as live.test.mjs does).
+    const hiddenTab = await page.context().newPage();
+    await hiddenTab.addInitScript(() => {
+      window.__notes = [];
+      window.Notification = class {
+        static get permission() { return 'granted'; }
+        static requestPermission() { return Promise.resolve('granted'); }
+        constructor(title, options = {}) { window.__notes.push({ title, body: options.body }); }
+        addEventListener() {}
+        close() {}
+      };
+      Object.defineProperty(document, 'hidden', { get: () => true, configurable: true });
+    });
+    await hiddenTab.goto('/me');
+    await waitLive(hiddenTab);
     const id = await firstMessage(amy, dan, 'Hello Dan, may I ask you something?');
     await waitFor('the Requests badge shows 1', async () => (await requestsBadge(page)) === '1', LIVE_MS);
     assert.equal((await page.locator('#nav-unread').isVisible()), false, 'a request is no unread message');
@@ -56,6 +71,11 @@ describe('message requests', () => {
     await waitFor('the conversation is in the list', async () =>
       (await page.locator(`[data-inbox] a[href="/conversations/${id}"]`).count()) > 0, LIVE_MS);
     await waitFor('the Requests badge goes away', async () => (await requestsBadge(page)) === '', LIVE_MS);
+    // Accepted, Amy's next message notifies; the request itself never did.
+    await send(amy, id, 'Thanks for accepting');
+    await waitFor('a notification', async () => (await hiddenTab.evaluate(() => window.__notes.length)) >= 1, LIVE_MS);
+    assert.deepEqual(await hiddenTab.evaluate(() => window.__notes.map((n) => n.body)), ['Thanks for accepting']);
+    await hiddenTab.close();
     assert.deepEqual(problems, []);
   });
 
