@@ -32,8 +32,8 @@
       <nav class="site-nav" aria-label="Main"><?cs
       if:?Session.user.id ?>
         <span class="nav-sections"><?cs
-          call:section_link("/conversations", "conversations", "Conversations") ?><span class="nav-unread" id="nav-unread"<?cs if:!Session.unread ?> hidden<?cs /if ?>><?cs var:Session.unread ?><span class="visually-hidden"> unread</span></span><?cs
-          call:section_link("/contacts", "contacts", "Contacts") ?><?cs
+          call:section_link("/conversations", "conversations", "Conversations") ?><span class="nav-unread" id="nav-unread"<?cs if:!Session.unread ?> hidden<?cs /if ?>><?cs var:Session.unread ?><span class="visually-hidden"> unread</span></span><a class="nav-unread nav-requests" id="nav-requests" href="/requests"<?cs if:!Session.requests ?> hidden<?cs /if ?>><?cs var:Session.requests ?><span class="visually-hidden"> message requests</span></a><?cs
+          call:section_link("/contacts", "contacts", "Contacts") ?><span class="nav-unread" id="nav-contact-requests"<?cs if:!Session.contact_requests ?> hidden<?cs /if ?>><?cs var:Session.contact_requests ?><span class="visually-hidden"> contact requests</span></span><?cs
           call:section_link("/broadcasts", "broadcast", "Broadcast") ?><?cs
           call:section_link("/mentions", "mentions", "Mentions") ?></span>
         <form class="inline-form header-search" method="get" action="/search" role="search">

@@ -15,6 +15,8 @@ typedef struct conv {
     int blocked;     /* direct: a block stands between the caller and the other person, so
                         nothing either does here reaches the other (no sends, edits, deletes,
                         reactions, typing, read or delivered positions) */
+    const char *request;   /* direct: "pending" while this is a message request for the caller,
+                              "deleted" once they deleted it (requests.h); else NULL */
 } conv;
 
 extern const db_stmt conv_stmts[];

@@ -11,6 +11,7 @@
 #include "people.h"
 #include "presence.h"
 #include "inbox.h"
+#include "requests.h"
 #include "users.h"
 #include "format.h"
 #include "../core/num.h"
@@ -24,7 +25,7 @@ const db_stmt conv_stmts[] = {
                  "CASE WHEN c.kind = 'direct' THEN EXISTS (SELECT 1 FROM members o JOIN blocks b "
                  "ON (b.user_id = o.user_id AND b.blocked_id = $2) OR (b.user_id = $2 AND b.blocked_id = o.user_id) "
                  "WHERE o.conversation_id = c.id AND o.user_id <> $2) ELSE false END, c.avatar_media_id, "
-                 "CASE WHEN m.muted_until > now() THEN " DB_TS("m.muted_until") " END, c.retention_days "
+                 "CASE WHEN m.muted_until > now() THEN " DB_TS("m.muted_until") " END, c.retention_days, m.request "
                  "FROM conversations c JOIN members m ON m.conversation_id = c.id AND m.user_id = $2 WHERE c.id = $1"},
     {"conv_members", "SELECT " USERS_REF_COLS("u") ", m.role, CASE WHEN m.muted_until > now() THEN "
                      DB_TS("m.muted_until") " END FROM members m JOIN users u ON u.id = m.user_id "
@@ -53,7 +54,7 @@ const db_stmt conv_stmts[] = {
 
 /* conv_get's columns, in its SELECT order. */
 enum conv_col { CC_ID, CC_KIND, CC_TITLE, CC_DESCRIPTION, CC_E2E, CC_LAST_SEQ, CC_CREATED, CC_ACTIVITY, CC_ROLE,
-                CC_READ_SEQ, CC_BLOCKED, CC_AVATAR, CC_MUTED, CC_RETENTION };
+                CC_READ_SEQ, CC_BLOCKED, CC_AVATAR, CC_MUTED, CC_RETENTION, CC_REQUEST };
 
 static const char *copy(svc *c, PGresult *r, int i, int col) { return arena_strdup(c->a, PQgetvalue(r, i, col)); }
 
@@ -81,6 +82,7 @@ err_t conv_load(svc *c, long long id, conv *out)
     out->avatar_id = PQgetisnull(r, 0, CC_AVATAR) ? 0 : atoll(PQgetvalue(r, 0, CC_AVATAR));
     out->muted_until = PQgetisnull(r, 0, CC_MUTED) ? NULL : copy(c, r, 0, CC_MUTED);
     out->retention_days = PQgetisnull(r, 0, CC_RETENTION) ? 0 : atoll(PQgetvalue(r, 0, CC_RETENTION));
+    out->request = PQgetisnull(r, 0, CC_REQUEST) ? NULL : copy(c, r, 0, CC_REQUEST);
     PQclear(r);
     return ERR_OK;
 }
@@ -140,6 +142,7 @@ err_t conv_json(svc *c, const conv *cv, int with_members, json_t **out)
     json_object_set_new(o, "avatar_url", cv->avatar_id ? json_sprintf("/api/v1/media/%lld/thumb/320", cv->avatar_id)
                                                        : json_null());
     json_object_set_new(o, "retention_days", cv->retention_days ? json_integer(cv->retention_days) : json_null());
+    json_object_set_new(o, "request", cv->request ? json_string(cv->request) : json_null());
     const char *p[] = {id_str(c, cv->id), id_str(c, c->user->id)};
     PGresult *r;
     err_t e;
@@ -215,6 +218,7 @@ err_t conv_direct_open_e2e(svc *c, user_row *peer, int e2e, long long *id, int *
         *id = atoll(PQgetvalue(r, 0, 0));
         PQclear(r);
     }
+    if ((e = requests_on_direct_open(c, *id, peer->id, *created))) goto fail;   /* a stranger's: a request */
     return db_commit(c->db);
 fail:
     db_rollback(c->db);
@@ -238,6 +242,9 @@ void conv_event_created(svc *c, long long conv_id)
         if (!strcmp(cv.kind, "direct")) {
             json_object_set_new(theirs, "peer", user_json(c->user));
             json_object_set_new(theirs, "title", json_string(c->user->display_name));
+            json_t *peer = json_object_get(mine, "peer");
+            int pending = json_is_object(peer) && requests_pending(&aside, conv_id, json_integer_value(json_object_get(peer, "id")));
+            json_object_set_new(theirs, "request", pending ? json_string("pending") : json_null());
         }
     }
     long long me = c->user->id;

@@ -5,6 +5,7 @@
 #include "answer.h"
 #include "auth.h"
 #include "inbox.h"
+#include "requests.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,6 +235,11 @@ static err_t dispatch_success(ctx *c)
     long long unread, in;                  /* the navigation's badge and the tab's count */
     if (h && c->svc.user && inbox_unread(&c->svc, &unread, &in) == ERR_OK && unread > 0)
         view_set(h, "Session.unread", arena_printf(c->svc.a, "%lld", unread));
+    long long mreq, creq;                  /* the Requests and Contacts badges */
+    if (h && c->svc.user && requests_counts(&c->svc, &mreq, &creq) == ERR_OK) {
+        if (mreq > 0) view_set(h, "Session.requests", arena_printf(c->svc.a, "%lld", mreq));
+        if (creq > 0) view_set(h, "Session.contact_requests", arena_printf(c->svc.a, "%lld", creq));
+    }
     return render_page(c, h, c->page ? c->page : c->rt->page) ? ERR_INTERNAL : ERR_OK;
 }
 

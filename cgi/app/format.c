@@ -316,3 +316,24 @@ char *fmt_excerpt(arena *a, const char *body, size_t len, size_t max_chars)
     }
     return p;
 }
+
+/* fmt_message's HTML of the excerpt, with its <a …> and </a> tags dropped: the text of
+ * links and mentions stays. Safe to scan for tags: every "<" of user text is escaped. */
+char *fmt_quote(arena *a, const char *body, size_t len, size_t max_chars)
+{
+    char *ex = fmt_excerpt(a, body, len, max_chars);
+    char *html = ex ? fmt_message(a, ex, strlen(ex), NULL, NULL) : NULL;
+    if (!html) return NULL;
+    char *o = html;
+    for (const char *s = html; *s;) {
+        if (!strncmp(s, "<a ", 3) || !strncmp(s, "</a>", 4)) {
+            const char *end = strchr(s, '>');
+            if (!end) break;
+            s = end + 1;
+        } else {
+            *o++ = *s++;
+        }
+    }
+    *o = '\0';
+    return html;
+}

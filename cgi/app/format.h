@@ -22,5 +22,8 @@ size_t fmt_mentions(arena *a, const char *body, size_t len, const char **out, si
  * formatting markers kept as typed, newlines become spaces, CR dropped, cut on a character
  * boundary with "…" (counted in max_chars) when shortened. Not escaped: it is text. */
 char *fmt_excerpt(arena *a, const char *body, size_t len, size_t max_chars);
+/* A reply quote: fmt_excerpt's text formatted as fmt_message formats a body, without links
+ * (a quote is itself a link), as safe HTML. */
+char *fmt_quote(arena *a, const char *body, size_t len, size_t max_chars);
 
 #endif

@@ -12,6 +12,7 @@
 #include "users.h"
 #include "inbox.h"
 #include "conv.h"
+#include "requests.h"
 #include "../core/num.h"
 
 /* Your conversations with their unread count, the peer of a direct one, and the last
@@ -26,7 +27,7 @@ const db_stmt inbox_stmts[] = {
                   "WHERE c.kind = 'direct' AND o.conversation_id = c.id AND o.user_id <> $1 LIMIT 1) p ON true "
                   "LEFT JOIN LATERAL (SELECT " MSG_COLS " FROM messages m " MSG_JOINS " WHERE m.conversation_id = c.id "
                   "ORDER BY m.seq DESC LIMIT 1) lm ON true "
-                  "WHERE m.user_id = $1 ORDER BY c.last_activity_at DESC, c.id DESC LIMIT 500"},
+                  "WHERE m.user_id = $1 AND m.request IS NULL ORDER BY c.last_activity_at DESC, c.id DESC LIMIT 500"},
     /* Unread messages in all your conversations, counted as on the list (at most 1000 a
      * conversation), and in how many; only conversations with something after your position. */
     {"inbox_unread", "SELECT coalesce(sum(n), 0), count(*) FILTER (WHERE n > 0) FROM (SELECT "
@@ -34,7 +35,7 @@ const db_stmt inbox_stmts[] = {
                      "AND x.seq > m.read_seq AND x.kind = 'text' AND x.deleted_at IS NULL "
                      "AND x.sender_id IS DISTINCT FROM $1 LIMIT 1000) z) AS n "
                      "FROM members m JOIN conversations c ON c.id = m.conversation_id "
-                     "WHERE m.user_id = $1 AND c.last_seq > m.read_seq) t"},
+                     "WHERE m.user_id = $1 AND c.last_seq > m.read_seq AND m.request IS NULL) t"},
     /* Your conversations with anything after your read position (for read-all). */
     {"inbox_behind", "SELECT m.conversation_id FROM members m JOIN conversations c ON c.id = m.conversation_id "
                      "WHERE m.user_id = $1 AND c.last_seq > m.read_seq ORDER BY m.conversation_id LIMIT 10000"},
@@ -120,7 +121,10 @@ static err_t h_unread(ctx *c)
     long long n, k;
     err_t e = inbox_unread(&c->svc, &n, &k);
     if (e) return e;
-    c->out = json_pack("{s:I,s:I}", "unread", (json_int_t)n, "conversations", (json_int_t)k);
+    long long mreq, creq;                                /* the Requests and Contacts badges */
+    if ((e = requests_counts(&c->svc, &mreq, &creq))) return e;
+    c->out = json_pack("{s:I,s:I,s:I,s:I}", "unread", (json_int_t)n, "conversations", (json_int_t)k,
+                       "requests", (json_int_t)mreq, "contact_requests", (json_int_t)creq);
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 

@@ -151,6 +151,9 @@ static err_t h_member_role(ctx *c)
         audit_record(&c->svc, "member.role", c->svc.user->id, uid, c->rq.client_ip,
                      json_pack("{s:I,s:s,s:s}", "conversation_id", (json_int_t)cv.id, "from", cur, "to", role));
     if (sys) msg_event_created(&c->svc, cv.id, sys, 0, NULL);
+    if (strcmp(cur, role))                                 /* headers and composers follow it live */
+        ev_conv(&c->svc, cv.id, json_pack("{s:s,s:I,s:I,s:s}", "type", "member.role", "conversation_id", (json_int_t)cv.id,
+                                          "user_id", (json_int_t)uid, "role", role), 0, 0);
     if (!c->rq.is_api) c->redirect = arena_printf(c->svc.a, "/conversations/%lld/settings?done=role", cv.id);
     return member_out(c, cv.id, u);
 fail:

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "msg.h"
+#include "requests.h"
 #include "push.h"
 #include "hooks_out.h"
 #include "notify.h"
@@ -53,7 +54,8 @@ const db_stmt msg_stmts[] = {
     {"msg_before", "SELECT " MSG_COLS MSG_FROM "AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3"},
     {"msg_after", "SELECT " MSG_COLS MSG_FROM "AND m.seq > $2 ORDER BY m.seq LIMIT $3"},
     {"msg_reactions", "SELECT r.seq, r.emoji, count(*), string_agg(u.username, ' ' ORDER BY r.created_at), "
-                      "bool_or(r.user_id = $4) FROM reactions r JOIN users u ON u.id = r.user_id "
+                      "bool_or(r.user_id = $4), array_to_json(array_agg(u.display_name ORDER BY r.created_at)) "
+                      "FROM reactions r JOIN users u ON u.id = r.user_id "
                       "WHERE r.conversation_id = $1 AND r.seq BETWEEN $2 AND $3 GROUP BY r.seq, r.emoji "
                       "ORDER BY r.seq, min(r.created_at)"},
     {"msg_edit", "UPDATE messages SET body = $3, edited_at = now() WHERE conversation_id = $1 AND seq = $2 "
@@ -121,6 +123,9 @@ json_t *msg_row_json(svc *c, PGresult *r, int i, int col, long long conv_id, con
         json_object_set_new(m, "reply_to", json_pack("{s:I,s:o,s:s,s:b}", "seq", (json_int_t)atoll(V(MC_REPLY_SEQ)),
                             "sender", msg_sender_json(r, i, col + MC_REPLY_SENDER),
                             "excerpt", rdel ? "" : fmt_excerpt(c->a, rb, strlen(rb), 120), "deleted", rdel));
+        const char *qh = rdel ? "" : fmt_quote(c->a, rb, strlen(rb), 120);     /* the quote, formatted */
+        json_t *rt = json_object_get(m, "reply_to");
+        if (json_is_object(rt)) json_object_set_new(rt, "excerpt_html", json_string(qh ? qh : ""));
     }
     return m;
 #undef V
@@ -153,6 +158,9 @@ static err_t add_reactions(svc *c, long long conv_id, json_t *arr, const user_ro
         json_t *one = json_pack("{s:s,s:I,s:o}", "emoji", PQgetvalue(r, i, 1),
                                 "count", (json_int_t)atoll(PQgetvalue(r, i, 2)), "users", users);
         if (one && reader) json_object_set_new(one, "me", json_boolean(PQgetvalue(r, i, 4)[0] == 't'));
+        json_t *shown = json_loads(PQgetvalue(r, i, 5), 0, NULL);     /* display names, for tooltips */
+        if (one) json_object_set_new(one, "names", json_is_array(shown) ? shown : json_array());
+        else json_decref(shown);
         json_array_append_new(json_object_get(m, "reactions"), one);
     }
     PQclear(r);
@@ -449,6 +457,7 @@ static err_t h_msg_send(ctx *c)
         msg_event_created(&c->svc, cv.id, seq, event_id, NULL);
         if ((e = msg_get(&c->svc, cv.id, seq, &m))) return e;
     }
+    if (created && cv.request && (e = requests_clear(&c->svc, cv.id))) { json_decref(m); return e; }   /* answering accepts */
     c->out = json_pack("{s:o}", "message", m);
     c->status = created ? 201 : 200;
     if (!c->rq.is_api) c->redirect = arena_printf(c->svc.a, "/conversations/%lld#m%lld", cv.id, seq);

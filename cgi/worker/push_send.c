@@ -43,6 +43,7 @@ const db_stmt push_send_stmts[] = {
                      "LEFT JOIN notify_settings ns ON ns.user_id = m.user_id AND ns.conversation_id = m.conversation_id "
                      "LEFT JOIN notify_prefs np ON np.user_id = m.user_id "
                      "WHERE m.conversation_id = $1 AND m.user_id IS DISTINCT FROM $2::bigint AND m.read_seq < $3 "
+                     "AND m.request IS NULL "   /* message requests are silent until accepted */
                      "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.user_id = m.user_id AND b.blocked_id = $2::bigint) "
                      "AND NOT EXISTS (SELECT 1 FROM push_sent p WHERE p.subscription_id = s.id "
                      "AND p.conversation_id = $1 AND p.seq = $3) "

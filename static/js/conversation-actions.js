@@ -8,7 +8,9 @@
 //   reply   "Reply" fills the composer's reply strip (the server's markup for ?reply_to=)
 //   edit    "Edit" (or Up arrow in an empty composer: your last message) opens an inline
 //           editor with the message's text from the API; Enter or Save saves, Esc cancels
-//   delete  asks first, then POST …/delete; the message becomes its tombstone
+//   delete  the message hides at once with "Undo" in its place for UNDO_MS; only then is
+//           POST …/delete sent (at once when the page goes away) and the message becomes
+//           its tombstone. Without JavaScript the form's confirmation page stays.
 
 import { csrfToken, errorMessage } from './net.js';
 
@@ -26,6 +28,8 @@ const CANCEL_ICON =
   '<svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="16" height="16"><path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="m5 5 10 10M15 5 5 15"/></svg>';
 
 const ACTION = /\/conversations\/(\d+)\/messages\/(\d+)\/(reactions|delete)$/;
+
+const UNDO_MS = 5000; // how long a deleted message can be brought back before it is deleted
 
 /**
  * Each message's actions become one toolbar and one Tab stop (roving tabindex): Tab passes a
@@ -106,10 +110,62 @@ export function initActions(conv, { refresh }) {
     if (m[3] === 'reactions') {
       const emoji = form.querySelector('input[name="emoji"]').value;
       act(li, seq, 'POST', `/conversations/${conv.id}/messages/${seq}/reactions`, { emoji });
-    } else if (window.confirm('Delete this message? Everyone sees that it was deleted.')) {
-      act(li, seq, 'POST', `/conversations/${conv.id}/messages/${seq}/delete`, {});
+    } else if (!li.hidden) {
+      deleteWithUndo(li, seq);
     }
   });
+
+  // ---- delete, with undo ----------------------------------------------------------------
+
+  const pending = new Map(); // seq → the function that sends its delete now
+
+  function deleteWithUndo(li, seq) {
+    const bar = document.createElement('li');
+    bar.className = 'msg-undo';
+    bar.setAttribute('role', 'status');
+    bar.append('Message deleted. ');
+    const undo = document.createElement('button');
+    undo.type = 'button';
+    undo.className = 'btn btn-secondary btn-sm';
+    undo.textContent = 'Undo';
+    bar.append(undo);
+    li.hidden = true;
+    li.after(bar);
+    undo.focus({ preventScroll: true });
+    let done = false;
+    const send = (keepalive) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      pending.delete(seq);
+      bar.remove();
+      li.hidden = false;
+      if (keepalive) {
+        fetch(`/api/v1/conversations/${conv.id}/messages/${seq}/delete`, {
+          method: 'POST', credentials: 'same-origin', keepalive: true,
+          headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrfToken() },
+          body: '{}',
+        }).catch(() => {});
+      } else {
+        act(li, seq, 'POST', `/conversations/${conv.id}/messages/${seq}/delete`, {});
+      }
+    };
+    const timer = setTimeout(() => send(false), UNDO_MS);
+    pending.set(seq, send);
+    undo.addEventListener('click', () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      pending.delete(seq);
+      bar.remove();
+      li.hidden = false;
+      li.focus({ preventScroll: true });
+    });
+  }
+  // Leaving the page (or the shell opening another conversation) sends what is pending.
+  const flush = () => { for (const send of [...pending.values()]) send(true); };
+  window.addEventListener('pagehide', flush);
+  conv.flushDeletes = flush;
 
   log.addEventListener('click', (ev) => {
     const a = ev.target.closest('a.act');

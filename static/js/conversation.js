@@ -21,6 +21,7 @@
 //   conversation-media.js     attachments re-rendered when the worker has processed them
 //   media-view.js             photos opened full size, with next and previous
 //   conversation-e2e.js       end-to-end encrypted ones: encrypting, decrypting, the lock
+//   conversation-header.js    the header's title, member count and description kept current
 
 import { seqOf, messageItems } from './conversation-log.js';
 import { initReadPosition } from './conversation-read.js';
@@ -28,6 +29,7 @@ import { initHistory } from './conversation-history.js';
 import { initReceipts } from './conversation-receipts.js';
 import { initTyping } from './conversation-typing.js';
 import { initComposer } from './conversation-composer.js';
+import { initHeader } from './conversation-header.js';
 import { initDraft } from './conversation-draft.js';
 import { initActions } from './conversation-actions.js';
 import { initUnreadLine } from './conversation-unread.js';
@@ -89,7 +91,9 @@ export function initConversation(live) {
   };
   document.addEventListener('visibilitychange', onVisible);
 
+  const header = initHeader(chat, id, me, { onMyRole: () => swapComposer() });
   const unsubscribe = live.subscribe((ev) => {
+    header(ev);
     switch (ev.type) {
       case 'open':
       case 'resync':
@@ -164,6 +168,10 @@ export function initConversation(live) {
   }
 
   return function stop() {
+    if (conv.flushDeletes) {               // a delete waiting for its undo is sent now
+      conv.flushDeletes();
+      window.removeEventListener('pagehide', conv.flushDeletes);
+    }
     unsubscribe();
     document.removeEventListener('visibilitychange', onVisible);
     history.stop();

@@ -19,6 +19,7 @@ const REFRESH_ON = new Set([
   'conversation.updated',
   'member.added',
   'member.removed',
+  'request.changed',
 ]);
 
 function unreadTotal(root) {

@@ -74,14 +74,34 @@ function muteToggle() {
   };
 }
 
+// A message request (a stranger's first direct messages, requests.c) notifies nobody until
+// it is accepted; the event does not say, so the conversation is asked once. A conversation
+// that is not a request never becomes one again: those are remembered.
+const notRequests = new Set();
+async function isRequest(conversationId) {
+  if (notRequests.has(conversationId)) return false;
+  try {
+    const res = await fetch(`/api/v1/conversations/${conversationId}?limit=1`, {
+      credentials: 'same-origin', headers: { Accept: 'application/json' },
+    });
+    if (!res.ok) return true; // not to be shown: gone, or not ours
+    const request = (await res.json()).conversation?.request;
+    if (!request) notRequests.add(conversationId);
+    return Boolean(request);
+  } catch {
+    return false; // offline: as before requests
+  }
+}
+
 function notifier(live) {
   const me = document.body.dataset.me;
-  live.subscribe((ev) => {
+  live.subscribe(async (ev) => {
     if (ev.type !== 'message.created' || !ev.message || !supported()) return;
     if (Notification.permission !== 'granted' || !document.hidden) return;
     const m = ev.message;
     if (m.kind === 'system' || !m.sender || String(m.sender.id) === me) return;
     if (isMuted(ev.conversation_id)) return;
+    if (await isRequest(String(ev.conversation_id))) return;
     // Each name is isolated (FSI … PDI): a direction-changing character in a name or a
     // title written before such characters were refused cannot reorder the rest.
     const iso = (text) => `\u2068${text}\u2069`;

@@ -3,7 +3,16 @@
 // /api/v1/unread once (a burst of events makes one request). A page with a conversation
 // list (inbox.js) counts its title from that list instead; the badge is still this one's.
 
-const REFRESH_ON = new Set(['open', 'resync', 'message.created', 'message.deleted', 'read', 'member.added', 'member.removed']);
+const REFRESH_ON = new Set(['open', 'resync', 'message.created', 'message.deleted', 'read', 'member.added', 'member.removed',
+  'conversation.created', 'request.changed', 'contact.request', 'contact.accepted']);
+
+// The Requests badge (message requests) and the Contacts badge (contact requests waiting).
+function showCount(el, n) {
+  if (!el) return;
+  if (!el.firstChild || el.firstChild.nodeType !== Node.TEXT_NODE) el.prepend(document.createTextNode(''));
+  el.hidden = !(n > 0);
+  el.firstChild.nodeValue = n > 0 ? String(n) : '';
+}
 const DELAY_MS = 300;
 
 export function initUnread(live) {
@@ -24,7 +33,11 @@ export function initUnread(live) {
   async function refresh() {
     try {
       const res = await fetch('/api/v1/unread', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
-      if (res.ok) show((await res.json()).unread);
+      if (!res.ok) return;
+      const counts = await res.json();
+      show(counts.unread);
+      showCount(document.getElementById('nav-requests'), counts.requests);
+      showCount(document.getElementById('nav-contact-requests'), counts.contact_requests);
     } catch {
       /* offline: the next event asks again */
     }

@@ -69,7 +69,18 @@
         <button type="button" class="btn btn-secondary btn-sm notify-enable" hidden><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="18" height="18" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><path d="M5 8a5 5 0 0 1 10 0c0 4 1.5 5.5 2 6H3c.5-.5 2-2 2-6Z"/><path d="M8.2 16.5a2 2 0 0 0 3.6 0"/></svg><span class="notify-enable-label">Enable desktop notifications</span></button>
         <button type="button" class="btn btn-secondary btn-sm mute-toggle" aria-pressed="false" title="Mute desktop notifications for this conversation" hidden><svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="18" height="18" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><path d="M5 8a5 5 0 0 1 10 0c0 4 1.5 5.5 2 6H3c.5-.5 2-2 2-6Z"/><path class="mute-slash" d="M3 3l14 14"/><path d="M8.2 16.5a2 2 0 0 0 3.6 0"/></svg><span class="mute-label">Mute</span></button>
         <a class="btn btn-secondary btn-sm chat-settings" href="/conversations/<?cs var:Layout.cid ?>/settings"><svg class="icon" aria-hidden="true" viewBox="0 0 24 24" width="18" height="18" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><circle cx="12" cy="12" r="3"/><path d="M19.4 15a1.7 1.7 0 0 0 .3 1.8l.1.1a2 2 0 1 1-2.8 2.8l-.1-.1a1.7 1.7 0 0 0-1.8-.3 1.7 1.7 0 0 0-1 1.5V21a2 2 0 1 1-4 0v-.1a1.7 1.7 0 0 0-1.1-1.5 1.7 1.7 0 0 0-1.8.3l-.1.1a2 2 0 1 1-2.8-2.8l.1-.1a1.7 1.7 0 0 0 .3-1.8 1.7 1.7 0 0 0-1.5-1H3a2 2 0 1 1 0-4h.1a1.7 1.7 0 0 0 1.5-1.1 1.7 1.7 0 0 0-.3-1.8l-.1-.1a2 2 0 1 1 2.8-2.8l.1.1a1.7 1.7 0 0 0 1.8.3H9a1.7 1.7 0 0 0 1-1.5V3a2 2 0 1 1 4 0v.1a1.7 1.7 0 0 0 1 1.5 1.7 1.7 0 0 0 1.8-.3l.1-.1a2 2 0 1 1 2.8 2.8l-.1.1a1.7 1.7 0 0 0-.3 1.8V9a1.7 1.7 0 0 0 1.5 1H21a2 2 0 1 1 0 4h-.1a1.7 1.7 0 0 0-1.5 1Z"/></svg><span class="chat-settings-label"><?cs if:Data.conversation.kind == "direct" ?>Details<?cs else ?>Settings<?cs /if ?></span></a>
-      </header>
+      </header><?cs
+      if:Data.conversation.request == "pending" ?>
+      <section class="request-bar" aria-label="Message request">
+        <p><strong><bdi><?cs var:Data.conversation.title ?></bdi></strong> is not among your contacts. Accept the request to move this conversation to your inbox; they are not told if you delete it.</p>
+        <div class="button-row">
+          <form class="inline-form" method="post" action="/requests/<?cs var:Layout.cid ?>/accept"><?cs call:csrf_field() ?><button type="submit" class="btn btn-primary btn-sm">Accept</button></form>
+          <form class="inline-form" method="post" action="/requests/<?cs var:Layout.cid ?>/delete"><?cs call:csrf_field() ?><button type="submit" class="btn btn-secondary btn-sm">Delete</button></form>
+          <form class="inline-form" method="post" action="/requests/<?cs var:Layout.cid ?>/block"><?cs call:csrf_field() ?><button type="submit" class="btn btn-danger-quiet btn-sm">Block</button></form>
+          <form class="inline-form" method="post" action="/requests/<?cs var:Layout.cid ?>/block"><?cs call:csrf_field() ?><input type="hidden" name="report" value="true"><button type="submit" class="btn btn-danger-quiet btn-sm">Block and report</button></form>
+        </div>
+      </section><?cs
+      /if ?>
 
       <section class="chat-scroll" tabindex="0" aria-label="Messages">
         <div class="chat-log" data-has-older="<?cs if:Data.has_older ?>1<?cs else ?>0<?cs /if ?>" data-has-newer="<?cs if:Data.has_newer ?>1<?cs else ?>0<?cs /if ?>"><?cs

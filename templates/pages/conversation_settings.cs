@@ -51,7 +51,13 @@
               <span class="person-text">
                 <span class="person-name"><span class="person-display"><?cs call:user_name(p) ?><?cs if:p.username == Session.user.username ?> <span class="muted">(you)</span><?cs /if ?></span><?cs call:presence(p, "compact") ?></span>
                 <a class="person-handle" href="/users/<?cs var:p.username ?>">@<?cs var:p.username ?></a>
-              </span>
+              </span><?cs
+              if:p.username != Session.user.username ?>
+              <div class="button-row person-actions">
+                <form class="inline-form" method="post" action="/blocks"><?cs call:csrf_field() ?><input type="hidden" name="username" value="<?cs var:p.username ?>"><button type="submit" class="btn btn-danger-quiet btn-sm">Block<span class="visually-hidden"> @<?cs var:p.username ?></span></button></form>
+                <a class="btn btn-secondary btn-sm" href="/reports/new?user_id=<?cs var:p.id ?>">Report<span class="visually-hidden"> @<?cs var:p.username ?></span></a>
+              </div><?cs
+              /if ?>
             </li><?cs
           /each ?>
           </ul>

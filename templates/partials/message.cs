@@ -3,8 +3,8 @@
   Include it after partials/macros.cs and before the page's own def:s, then
   `call:message(m)` inside `each:m = Data.messages`. Reads m.{seq,kind,
   sender.{username,display_name},body,html,created_at,edited_at,deleted,
-  reply_to.{seq,sender.display_name,excerpt,deleted},reactions.N.{emoji,
-  count,users.N,me},mentions_me,receipt.{state,read_by,delivered_to,of,
+  reply_to.{seq,sender.display_name,excerpt,excerpt_html,deleted},reactions.N.{emoji,
+  count,users.N,names.N (display names: the tooltip),me},mentions_me,receipt.{state,read_by,delivered_to,of,
   readers.N}}, Data.conversation.{id,kind,my_role}, Session.user.username,
   Session.csrf, Layout.can_post (the page's: "0" hides Reply from someone who cannot
   post here, such as a member of a channel).
@@ -73,7 +73,7 @@
       /if ?><?cs
     /if ?><?cs
     if:m.reply_to.seq ?>
-              <a class="msg-quote" href="/conversations/<?cs var:Data.conversation.id ?>?around=<?cs var:m.reply_to.seq ?>#m<?cs var:m.reply_to.seq ?>"><span class="visually-hidden">In reply to </span><span class="msg-quote-who"><?cs call:user_name(m.reply_to.sender) ?></span> <span class="msg-quote-text" dir="auto"><?cs if:m.reply_to.deleted ?><em>Message deleted</em><?cs else ?><?cs var:m.reply_to.excerpt ?><?cs /if ?></span></a><?cs
+              <a class="msg-quote" href="/conversations/<?cs var:Data.conversation.id ?>?around=<?cs var:m.reply_to.seq ?>#m<?cs var:m.reply_to.seq ?>"><span class="visually-hidden">In reply to </span><span class="msg-quote-who"><?cs call:user_name(m.reply_to.sender) ?></span> <span class="msg-quote-text" dir="auto"><?cs if:m.reply_to.deleted ?><em>Message deleted</em><?cs else ?><?cs uvar:m.reply_to.excerpt_html ?><?cs /if ?></span></a><?cs
     /if ?><?cs
     if:m.deleted ?>
               <p class="msg-body msg-tombstone"><?cs if:m.removed ?>This message was removed by an administrator<?cs else ?>This message was deleted<?cs /if ?></p><?cs
@@ -81,7 +81,8 @@
               The ONLY unescaped output of the site: the server escapes the
               message text itself and formats a small safe subset (bold,
               italic, code, links, mentions) into m.html. Never uvar anything else
-              (search hits' snippets are the one other raw value, in pages/search.cs).
+              (search hits' snippets and reply quotes' excerpt_html, made the same
+              way without links, are the other raw values).
               A message may be only files: then it has no body element.
 ?><?cs
       if:m.e2e.device_id ?>
@@ -93,7 +94,7 @@
       if:subcount(m.reactions) > 0 ?>
               <ul class="reactions" aria-label="Reactions"><?cs
         each:r = m.reactions ?>
-                <li><form class="inline-form" method="post" action="/conversations/<?cs var:Data.conversation.id ?>/messages/<?cs var:m.seq ?>/reactions"><?cs call:csrf_field() ?><input type="hidden" name="emoji" value="<?cs var:r.emoji ?>"><button type="submit" class="reaction<?cs if:r.me ?> is-mine<?cs /if ?>" aria-pressed="<?cs if:r.me ?>true<?cs else ?>false<?cs /if ?>" title="<?cs each:u = r.users ?><?cs var:u ?><?cs if:!last(u) ?>, <?cs /if ?><?cs /each ?>"><span class="reaction-emoji" dir="auto"><?cs var:r.emoji ?></span> <span class="reaction-count"><?cs var:r.count ?></span><span class="visually-hidden"> (<?cs if:r.me ?>you reacted; press to remove<?cs else ?>press to add yours<?cs /if ?>)</span></button></form></li><?cs
+                <li><form class="inline-form" method="post" action="/conversations/<?cs var:Data.conversation.id ?>/messages/<?cs var:m.seq ?>/reactions"><?cs call:csrf_field() ?><input type="hidden" name="emoji" value="<?cs var:r.emoji ?>"><button type="submit" class="reaction<?cs if:r.me ?> is-mine<?cs /if ?>" aria-pressed="<?cs if:r.me ?>true<?cs else ?>false<?cs /if ?>" title="<?cs each:u = r.names ?><?cs var:u ?><?cs if:!last(u) ?>, <?cs /if ?><?cs /each ?>"><span class="reaction-emoji" dir="auto"><?cs var:r.emoji ?></span> <span class="reaction-count"><?cs var:r.count ?></span><span class="visually-hidden"> (<?cs if:r.me ?>you reacted; press to remove<?cs else ?>press to add yours<?cs /if ?>)</span></button></form></li><?cs
         /each ?>
               </ul><?cs
       /if ?><?cs

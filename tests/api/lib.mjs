@@ -128,6 +128,12 @@ export async function register(opts = {}) {
     headers: opts.headers,
   });
   assert.equal(r.status, 201, `register ${username}: ${r.status} ${r.text}`);
+  // The people of these tests accept direct messages from everyone, as they did before
+  // message requests; { requests: true } keeps the default (requests.test.mjs).
+  if (!opts.requests) {
+    const s = await api('PATCH', '/api/v1/requests/settings', { token: r.json.token, json: { allow_everyone: true }, ip });
+    assert.equal(s.status, 200, `allow everyone ${username}: ${s.status} ${s.text}`);
+  }
   return { username, password, display_name, token: r.json.token, user: r.json.user, ip };
 }
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import {
   api, sharedUsers, hex, uuid, assertError, ISO, show, assertClientError,
   openDirect, createGroup, getConversation, listConversations, send, sendRaw, messages,
-  messagesRaw, allMessages, pool, assertMessageShape, sql, haveDb,
+  messagesRaw, allMessages, pool, assertMessageShape, sql, haveDb, register, browserOf,
 } from './lib.mjs';
 
 const path = (convId, rest = '') => `/api/v1/conversations/${convId}${rest}`;
@@ -165,9 +165,25 @@ describe('sending', () => {
     const after = await messageAt(b, conv.id, reply.seq);
     assert.equal(after.reply_to?.deleted, true, 'the reply shows the original as deleted');
     assert.ok(!JSON.stringify(after).includes('original words'), 'no trace of the deleted words');
+    assert.equal(after.reply_to.excerpt_html, '');
 
     assertClientError(await sendRaw(a, conv.id, 'to nothing', { reply_to: 99999 }), [400, 404]);
     assertClientError(await sendRaw(a, conv.id, 'to nothing', { reply_to: 'x' }), [400]);
+  });
+});
+
+describe('reply quotes', () => {
+  it('are formatted as the quoted message (escaped, no links) on the page and in excerpt_html', async () => {
+    const [a, b] = await sharedUsers(2);
+    const conv = await createGroup(a, [b]);
+    const orig = await send(a, conv.id, '**Bold** plan <script>x</script> at https://example.com/p');
+    const reply = await send(b, conv.id, 'agreed', { reply_to: orig.seq });
+    const q = reply.reply_to.excerpt_html;
+    assert.match(q, /<strong>Bold<\/strong> plan &lt;script&gt;x&lt;\/script&gt; at https:\/\/example\.com\/p/);
+    assert.ok(!q.includes('<a'), `no link inside the quote: ${q}`);
+    assert.ok(reply.reply_to.excerpt.includes('**Bold**'), 'excerpt stays the plain text');
+    const page = await (await browserOf(a)).get(`/conversations/${conv.id}`);
+    assert.match(page.text, /class="msg-quote-text" dir="auto"><strong>Bold<\/strong> plan &lt;script&gt;/);
   });
 });
 
@@ -278,14 +294,24 @@ describe('edit and delete', () => {
 });
 
 describe('reactions', () => {
-  it('toggle: count 1 → 2 → 1 → 0, users are usernames, me is mine', async () => {
+  it('the page\'s reaction button names who reacted by display name (its tooltip)', async () => {
+    const [o, b] = await Promise.all([register({ display_name: 'Olga <Owner>' }), register({ display_name: 'Bea Reactor' })]);
+    const g = await createGroup(o, [b]);
+    const m = await send(o, g.id, 'tooltip please');
+    assert.equal((await react(b, g.id, m.seq, '👍')).status, 200);
+    assert.equal((await react(o, g.id, m.seq, '👍')).status, 200);
+    const page = await (await browserOf(o)).get(`/conversations/${g.id}`);
+    assert.match(page.text, /class="reaction is-mine" aria-pressed="true" title="Bea Reactor, Olga &lt;Owner&gt;"/);
+  });
+
+  it('toggle: count 1 → 2 → 1 → 0, users are usernames, names display names, me is mine', async () => {
     const [o, b] = await sharedUsers(2);
     const g = await createGroup(o, [b]);
     const m = await send(o, g.id, 'react to me');
     let r = await react(b, g.id, m.seq, '👍');
     assert.equal(r.status, 200, show(r));
     let re = r.json.message.reactions;
-    assert.deepEqual(re, [{ emoji: '👍', count: 1, users: [b.username], me: true }], JSON.stringify(re));
+    assert.deepEqual(re, [{ emoji: '👍', count: 1, users: [b.username], names: [b.display_name], me: true }], JSON.stringify(re));
 
     r = await react(o, g.id, m.seq, '👍');
     assert.equal(r.status, 200, show(r));

@@ -231,6 +231,22 @@ describe('push notifications', () => {
     assert.equal((await received(devA)).length, 0, 'the sender is not notified');
   });
 
+  it('a message request is silent until accepted; then messages notify', async () => {
+    const a = await register(), b = await register({ requests: true });
+    const dev = await device();
+    await subscribe(b, dev);
+    const conv = await openDirect(a, b);
+    const m = await send(a, conv.id, 'a stranger says hi');
+    assert.equal(await jobSettled(conv.id, m.seq), 'done');
+    assert.equal((await received(dev)).length, 0, 'nothing for a request');
+    const acc = await api('POST', `/api/v1/requests/${conv.id}/accept`, { token: b.token });
+    assert.equal(acc.status, 200, show(acc));
+    await send(a, conv.id, 'now you know me');
+    const got = await waitFor(dev, 1);
+    assert.equal(got.length, 1);
+    assert.equal(JSON.parse(got[0].plaintext).body, 'now you know me');
+  });
+
   it('read before the push went out → nothing sent', async () => {
     const a = await register(), b = await register();
     const dev = await device();

@@ -103,6 +103,13 @@ describe('every page passes axe-core and html-validate, light and dark, wide and
     ]);
   });
 
+  test('a message request: the Requests page and the request\'s conversation', async () => {
+    const dan = await apiPerson(newPage, 'Dan Gate', { prefix: 'a', requests: true });
+    const req = (await call(alice, 'POST', '/conversations', { kind: 'direct', members: [dan.id] })).conversation.id;
+    await send(alice, req, 'Hello Dan, we have not met');
+    await gate(dan.page, ['/requests', `/conversations/${req}`, `/conversations/${req}/settings`]);
+  });
+
   test('no page had a script error', () => {
     assert.deepEqual(problems, []);
   });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import {
   ipSource, useBrowser, pageSource, dialogWatcher, waitFor, waitLive, composer, message, pathname, LIVE_MS,
 } from './lib.mjs';
-import { apiPerson, send, direct, group } from './api.mjs';
+import { apiPerson, send, direct, group, call } from './api.mjs';
 import { axeErrors } from './a11y.mjs';
 
 const fakeIp = ipSource(93);
@@ -17,6 +17,7 @@ const dialogs = [];
 const confirmations = [];
 const newPage = pageSource(newContext, fakeIp, dialogWatcher(dialogs, confirmations, /^Delete this message\?/));
 const WIDE = { viewport: { width: 1280, height: 900 } };
+const UNDO_MS = 5000; // conversation-actions.js: how long a delete can be undone
 
 /** The reaction count button of `emoji` under a message ('' when there is none). */
 async function reactionCount(msg, emoji) {
@@ -72,12 +73,14 @@ describe('in-place actions and drafts', () => {
     assert.match(await fixed.innerText(), /\(edited\)/);
     assert.equal(await composer(page).inputValue(), 'half a thought');
 
-    // Delete (after a confirmation).
+    // Delete: hidden at once with "Undo", deleted on the server a few seconds later.
     await message(page, 'Alice will delete this').hover();
     await message(page, 'Alice will delete this').getByRole('button', { name: 'Delete' }).click();
-    await page.getByText('This message was deleted').waitFor();
+    await page.getByRole('button', { name: 'Undo' }).waitFor();
+    assert.equal(await message(page, 'Alice will delete this').isVisible(), false);
+    await page.getByText('This message was deleted').waitFor({ timeout: UNDO_MS + LIVE_MS });
     assert.equal(await message(page, 'Alice will delete this').count(), 0);
-    assert.deepEqual(confirmations, ['Delete this message? Everyone sees that it was deleted.']);
+    assert.deepEqual(confirmations, [], 'no confirmation: undo instead');
     assert.equal(await composer(page).inputValue(), 'half a thought');
     assert.equal(await page.evaluate(() => window.actionsMarker), 1, 'no action reloaded the page');
     assert.equal(pathname(page), `/conversations/${withBob}`);
@@ -112,6 +115,31 @@ describe('in-place actions and drafts', () => {
     await message(page, 'half a thought').waitFor();
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'body');
     assert.deepEqual(dialogs, []);
+  });
+
+  test('undo brings a deleted message back, and nothing is deleted', async () => {
+    const alice = await apiPerson(newPage, 'Alice Undo', { context: WIDE, prefix: 'x' });
+    const bob = await apiPerson(newPage, 'Bob Undo', { prefix: 'x' });
+    const conv = await direct(alice, bob);
+    const seq = await send(alice, conv, 'Alice keeps this after all');
+    const page = alice.page;
+    await page.goto(`/conversations/${conv}`);
+    await waitLive(page);
+    await message(page, 'Alice keeps this after all').hover();
+    await message(page, 'Alice keeps this after all').getByRole('button', { name: 'Delete' }).click();
+    const undo = page.getByRole('button', { name: 'Undo' });
+    await undo.waitFor();
+    assert.equal(await message(page, 'Alice keeps this after all').isVisible(), false, 'hidden while it can be undone');
+    await undo.click();
+    await message(page, 'Alice keeps this after all').waitFor();
+    assert.equal(await undo.count(), 0);
+    // Past the undo time the server still has it (the DELETE was never sent), and Bob sees it.
+    await page.waitForTimeout(UNDO_MS + 1000);
+    const got = await call(bob, 'GET', `/conversations/${conv}/messages?after=${seq - 1}`);
+    const m = got.messages.find((x) => x.seq === seq);
+    assert.equal(m.deleted, false);
+    assert.equal(m.body, 'Alice keeps this after all');
+    assert.equal(await message(page, 'Alice keeps this after all').isVisible(), true);
   });
 
   test('reacting deep in the history keeps the page live', async () => {

@@ -8,12 +8,16 @@ import { uname, postRegister, csrfOf } from './lib.mjs';
 
 /** Registers someone on a fresh page from `newPage` (pageSource); returns {page, username, displayName, csrf, id}. */
 export async function apiPerson(newPage, displayName, options = {}) {
-  const page = await newPage(options);
+  const { requests, ...pageOptions } = options;
+  const page = await newPage(pageOptions);
   const username = uname(options.prefix || 'p');
   await postRegister(page.request, { username, displayName });
   const { csrf } = await csrfOf(page.request, '/me');
   const who = { page, username, displayName, csrf };
   who.id = (await call(who, 'GET', '/me')).user.id;
+  // The people of these tests accept direct messages from everyone, as before message
+  // requests; { requests: true } keeps the default (requests.test.mjs).
+  if (!requests) await call(who, 'PATCH', '/requests/settings', { allow_everyone: true });
   return who;
 }
 

@@ -188,7 +188,8 @@ async function directFlow(js) {
   await visible(reply);
   const quote = reply.locator('.msg-quote');
   await visible(quote);
-  assert.match(await text(quote), new RegExp(`${a.displayName}.*Hello \\*\\*B\\*\\*`), 'the quote names A and her words');
+  assert.match(await text(quote), new RegExp(`${a.displayName}.*Hello B`), 'the quote names A and her words');
+  assert.equal(await quote.locator('strong', { hasText: 'B' }).count(), 1, 'formatted as her message: **B** in bold');
   await assertHidden(b.page.locator('.reply-strip'), 'the reply strip after sending');
 
   // A reloads: B's reply with the quote.

@@ -235,10 +235,22 @@ export async function fillRegister(page, { username, displayName, password = PAS
  * Opens /register (with `open`, page.goto unless given), creates the account and checks that
  * it lands on /me showing the display name. `nextLoad` is passed on to arrive().
  */
-export async function register(page, user, { open = goto, nextLoad = false } = {}) {
+export async function register(page, user, { open = goto, nextLoad = false, requests = false } = {}) {
   await open(page, '/register');
   await arrive(page, '**/me', () => fillRegister(page, user), { nextLoad });
   await page.getByRole('heading', { level: 1, name: user.displayName }).waitFor();
+  // The people of these tests accept direct messages from everyone, as before message
+  // requests; { requests: true } keeps the default (requests.test.mjs).
+  if (!requests) await allowEveryone(page.request);
+}
+
+/** "Allow direct messages from everyone" for the account logged in on `request`. */
+export async function allowEveryone(request) {
+  const { csrf } = await csrfOf(request, '/me');
+  const res = await request.fetch('/api/v1/requests/settings', {
+    method: 'PATCH', headers: { 'X-CSRF-Token': csrf }, data: { allow_everyone: true },
+  });
+  assert.equal(res.status(), 200, `allow everyone: ${res.status()} ${await res.text().catch(() => '')}`);
 }
 
 /** The CSRF token of a form page fetched by `request` (no page opened, no event stream). */

@@ -284,6 +284,28 @@ static void excerpt_is(const char *body, size_t max, const char *want)
     assert_true(utf8_count(got, strlen(got)) <= max);
 }
 
+/* Reply quotes: formatted like a body, escaped, cut, and without links. */
+static void test_quote(void **state)
+{
+    (void)state;
+    const char *b = "**bold** _it_ `code` <b>x</b> see https://example.com/a?b=1 and @bob\nnext line";
+    char *q = fmt_quote(&A, b, strlen(b), 120);
+    assert_non_null(q);
+    assert_null(strstr(q, "<a"));
+    assert_null(strstr(q, "</a>"));
+    assert_null(strstr(q, "<br"));                        /* one line */
+    assert_non_null(strstr(q, "bold</strong>"));
+    assert_non_null(strstr(q, "<em>it</em>"));
+    assert_non_null(strstr(q, "<code>code</code>"));
+    assert_non_null(strstr(q, "&lt;b&gt;x&lt;/b&gt;"));
+    assert_non_null(strstr(q, "https://example.com/a?b=1"));
+    assert_non_null(strstr(q, "@bob"));
+    q = fmt_quote(&A, "**a very long bold text**", 25, 10);  /* cut: the marker stays text */
+    assert_non_null(q);
+    assert_null(strstr(q, "<strong>"));
+    assert_non_null(strstr(q, "**a very"));
+}
+
 static void test_excerpt(void **state)
 {
     (void)state;
@@ -348,6 +370,7 @@ int main(void)
         cmocka_unit_test(test_checker),
         cmocka_unit_test_teardown(test_mentions_list, reset),
         cmocka_unit_test_teardown(test_excerpt, reset),
+        cmocka_unit_test_teardown(test_quote, reset),
         cmocka_unit_test_teardown(test_pathological, reset),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
