@@ -14,6 +14,7 @@
 #include "users.h"
 #include "people.h"
 #include "../core/utf8.h"
+#include "../core/emoji.h"
 #include "../core/num.h"
 
 #define MSG_FROM " FROM messages m " MSG_JOINS " WHERE m.conversation_id = $1 "
@@ -557,16 +558,6 @@ static err_t h_msg_delete(ctx *c)
     return done_message(c, &cv, seq, 204);
 }
 
-/* Emoji: 1–32 bytes of UTF-8 with no ASCII at all (letters, digits, spaces, punctuation) and
- * no bidi or invisible characters; a ZWJ inside a sequence (family, profession) passes. */
-static int emoji_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 32 || !utf8_valid(s, n) || utf8_has_control(s, n, 0) || utf8_has_invisible(s, n)) return 0;
-    for (size_t i = 0; i < n; i++) if ((unsigned char)s[i] < 0x80) return 0;
-    return 1;
-}
-
 /* POST /conversations/<id>/messages/<seq>/reactions */
 static err_t h_msg_react(ctx *c)
 {
@@ -576,8 +567,10 @@ static err_t h_msg_react(ctx *c)
     int deleted;
     err_t e = path_msg(c, &cv, &seq, kind, &sender, &deleted);
     if (e) return e;
-    const char *emoji = ctx_str(c, "emoji");
-    if (!emoji_ok(emoji)) return ctx_fail(c, ERR_INVALID_FIELD, "emoji", "Pick one emoji.");
+    /* Exactly one emoji from Unicode's list, stored in its fully-qualified form (❤ is ❤️). */
+    const char *given = ctx_str(c, "emoji");
+    const char *emoji = emoji_canonical(given, strlen(given));
+    if (!emoji) return ctx_fail(c, ERR_INVALID_FIELD, "emoji", "Pick one emoji (a single emoji, nothing else).");
     if (deleted || strcmp(kind, "text")) return ctx_fail(c, ERR_FORBIDDEN, NULL, "You cannot react to this message.");
     if ((e = conv_unblocked(&c->svc, &cv, "react")) || (e = conv_unmuted(&c->svc, &cv, "react"))) return e;
     const char *p[] = {id_str(&c->svc, cv.id), id_str(&c->svc, seq), id_str(&c->svc, c->svc.user->id), emoji};
@@ -689,7 +682,7 @@ static const field_spec f_msg_edit[] = {
     {NULL, NULL, 0, 0, 0, 0},
 };
 static const field_spec f_react[] = {
-    {"emoji", "Emoji", FV_BYTES, 1, 1, 32},
+    {"emoji", "Emoji", FV_BYTES, 1, 1, 64},
     {NULL, NULL, 0, 0, 0, 0},
 };
 static const field_spec f_read[] = {

@@ -9,8 +9,10 @@
 //   edit    "Edit" (or Up arrow in an empty composer: your last message) opens an inline
 //           editor with the message's text from the API; Enter or Save saves, Esc cancels
 //   delete  asks first, then POST …/delete; the message becomes its tombstone
+//   picker  "More reactions" after the quick ones opens the emoji picker (emoji-picker.js)
 
 import { csrfToken, errorMessage } from './net.js';
+import { openEmojiPicker, emojiButton } from './emoji-picker.js';
 
 /** Calls the JSON API with the CSRF token; resolves to the Response. */
 function api(method, path, body) {
@@ -33,6 +35,8 @@ const ACTION = /\/conversations\/(\d+)\/messages\/(\d+)\/(reactions|delete)$/;
  */
 function rove(root) {
   for (const bar of root.querySelectorAll('.msg-actions:not([role])')) {
+    const quick = bar.querySelector('.quick-reacts');
+    if (quick) quick.append(emojiButton('react-btn react-more', 'More reactions'));
     bar.setAttribute('role', 'toolbar');
     bar.setAttribute('aria-label', 'Message actions');
     bar.querySelectorAll('button, a[href]').forEach((el, i) => {
@@ -112,6 +116,22 @@ export function initActions(conv, { refresh }) {
   });
 
   log.addEventListener('click', (ev) => {
+    const more = ev.target.closest('button.react-more');
+    const at = more && more.closest('li.msg');
+    if (at) {
+      const seq = Number(at.id.slice(1));
+      const bar = more.closest('.msg-actions');
+      // The message is drawn again after the reaction: the focus goes to its new button.
+      const react = async (emoji) => {
+        await act(at, seq, 'POST', `/conversations/${conv.id}/messages/${seq}/reactions`, { emoji });
+        document.getElementById(`m${seq}`)?.querySelector('button.react-more')?.focus();
+      };
+      openEmojiPicker(more, react, {
+        label: 'React with an emoji',
+        place: (dialog) => bar.after(dialog),
+      });
+      return;
+    }
     const a = ev.target.closest('a.act');
     const li = a && a.closest('li.msg');
     if (!li || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) return;

@@ -15,6 +15,7 @@
 //   conversation-receipts.js  "✓", "✓✓", "Read" of own messages, refetched on read/delivered
 //   conversation-typing.js    "… is typing", shown and sent
 //   conversation-composer.js  sending without a reload (with attach.js: files, voice notes)
+//   composer-pickers.js       the composer's emoji picker and `@`/`:` autocomplete
 //   conversation-draft.js     the composer's text kept in the browser until it is sent
 //   conversation-actions.js   react, reply, edit (inline; Up arrow) and delete in place
 //   conversation-unread.js    opening at the "New messages" line; "Jump to latest"
@@ -28,6 +29,7 @@ import { initHistory } from './conversation-history.js';
 import { initReceipts } from './conversation-receipts.js';
 import { initTyping } from './conversation-typing.js';
 import { initComposer } from './conversation-composer.js';
+import { initComposerPickers } from './composer-pickers.js';
 import { initDraft } from './conversation-draft.js';
 import { initActions } from './conversation-actions.js';
 import { initUnreadLine } from './conversation-unread.js';
@@ -132,6 +134,7 @@ export function initConversation(live) {
     const textarea = form.querySelector('textarea[name="body"]');
     const draft = initDraft(conv, textarea);
     initComposer(conv, form, { live, catchUp: history.catchUp, onSent: draft.sync, editLast: actions.editLast });
+    initComposerPickers(conv, form);
     typing.reportTyping(textarea);
   }
 
