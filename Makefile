@@ -161,6 +161,8 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_SRC)
 
 # The reaction check's table is big: only its own fuzzer compiles it (not every fuzzer).
 build/fuzz/fuzz_emoji: cgi/core/emoji.c cgi/core/emoji_table.c
+# Link previews' meta-tag scanner (cgi/core/htmlmeta.c): outside HTML.
+build/fuzz/fuzz_htmlmeta: cgi/core/htmlmeta.c
 
 # The emoji tables, static/js/emoji-data.js (the picker) and cgi/core/emoji_table.c (the
 # reaction check), from Debian's unicode-data; committed, so only a Unicode update runs this.
