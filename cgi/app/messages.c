@@ -15,6 +15,7 @@
 #include "people.h"
 #include "../core/utf8.h"
 #include "../core/emoji.h"
+#include "previews.h"
 #include "../core/num.h"
 
 #define MSG_FROM " FROM messages m " MSG_JOINS " WHERE m.conversation_id = $1 "
@@ -168,7 +169,8 @@ static err_t msg_get_as(svc *c, long long conv_id, long long seq, const user_row
     json_t *arr = json_array();
     json_array_append_new(arr, msg_row_json(c, r, 0, 0, conv_id, reader));
     PQclear(r);
-    if ((e = add_reactions(c, conv_id, arr, reader)) || (e = e2emsg_attach(c, conv_id, arr, reader))) {
+    if ((e = add_reactions(c, conv_id, arr, reader)) || (e = e2emsg_attach(c, conv_id, arr, reader)) ||
+        (e = preview_attach(c, conv_id, arr))) {
         json_decref(arr);
         return e;
     }
@@ -289,6 +291,7 @@ err_t msg_page(svc *c, const conv *cv, const msg_cursor *cur, json_t **out)
     if ((e = add_reactions(c, cv->id, arr, c->user))) goto fail;
     if ((e = add_receipts(c, cv->id, arr))) goto fail;
     if ((e = e2emsg_attach(c, cv->id, arr, c->user))) goto fail;
+    if ((e = preview_attach(c, cv->id, arr))) goto fail;
     size_t n = json_array_size(arr);
     long long first = n ? json_integer_value(json_object_get(json_array_get(arr, 0), "seq")) : 0;
     long long last = n ? json_integer_value(json_object_get(json_array_get(arr, n - 1), "seq")) : 0;
@@ -424,6 +427,7 @@ static err_t h_msg_send(ctx *c)
     /* Committed: ring the bell. A retry rings it again under the same event id (the hubs
      * deliver an id once), so it costs nothing when the first publication arrived. */
     json_t *m = NULL, *neutral = NULL;
+    if (created) preview_queue(&c->svc, &cv, seq, body);                 /* no-op when e2e or no link */
     if (created && !msg_get_new(&c->svc, cv.id, seq, &m, &neutral)) {
         msg_event_created(&c->svc, cv.id, seq, event_id, neutral);     /* one read for both */
     } else {                                                           /* a retry: as it is now */

@@ -16,6 +16,7 @@ extern const module theme_module;
 extern const module e2emsg_module;    /* encrypted conversations' envelopes */
 extern const module small_module;     /* the small-site store: Redis's part in PostgreSQL */
 extern const module longpoll_module;  /* GET /events on a small site, answered here */
+extern const module previews_module;  /* link previews: removal, and the statements of the send path */
 static const module store_module = {"store", NULL, 0, db_core_stmts};   /* the store's own */
 /* Changes that cause background work queue it in their own transaction (cgi/worker/jobs.h);
  * administrators list and retry jobs from the admin area with the worker's own statements. */
@@ -32,6 +33,7 @@ const module *const modules[] = {
     &events_module, &evlog_module, &store_module, &jobs_module, &jobs_admin_module,
     &push_module, &notify_module, &mentions_module, &e2emsg_module,
     &small_module, &longpoll_module,
+    &previews_module,
     NULL,
 };
 

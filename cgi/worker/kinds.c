@@ -9,6 +9,7 @@
 #include "media_gc.h"
 #include "media_proc.h"
 #include "push_send.h"
+#include "preview_job.h"
 #include "../app/audit.h"
 #include "../app/conv.h"
 #include "../app/events.h"
@@ -23,13 +24,15 @@ const job_kind kinds[] = {
     {"export.cleanup", export_cleanup_run, "deletes data exports past their 7 days, files and rows"},
     {"retention", retention_run, "turns messages older than the retention limits into tombstones"},
     {"push.message", push_send_run, "sends a message's Web Push notifications to the members who have not seen it"},
+    {"preview.fetch", preview_fetch_run, "fetches a link's page for its preview (title, description) through the outbound guard"},
     {NULL, NULL, NULL},
 };
 
 const db_stmt *const kinds_stmts[] = {db_core_stmts, jobs_enqueue_stmts, jobs_stmts, cleanup_stmts, ev_stmts,
                                       media_proc_stmts, media_gc_stmts, export_build_stmts,
                                       retention_stmts, conv_stmts, users_stmts, audit_stmts, mail_stmts,
-                                      push_send_stmts, NULL};
+                                      push_send_stmts,
+                                      preview_job_stmts, NULL};
 
 const job_kind *kinds_find(const char *name)
 {

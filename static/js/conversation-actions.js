@@ -9,6 +9,7 @@
 //   edit    "Edit" (or Up arrow in an empty composer: your last message) opens an inline
 //           editor with the message's text from the API; Enter or Save saves, Esc cancels
 //   delete  asks first, then POST …/delete; the message becomes its tombstone
+//   preview "Remove preview" (the sender's) posts …/preview/remove the same way
 //   picker  "More reactions" after the quick ones opens the emoji picker (emoji-picker.js)
 
 import { csrfToken, errorMessage } from './net.js';
@@ -27,7 +28,7 @@ function api(method, path, body) {
 const CANCEL_ICON =
   '<svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="16" height="16"><path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="m5 5 10 10M15 5 5 15"/></svg>';
 
-const ACTION = /\/conversations\/(\d+)\/messages\/(\d+)\/(reactions|delete)$/;
+const ACTION = /\/conversations\/(\d+)\/messages\/(\d+)\/(reactions|delete|preview\/remove)$/;
 
 /**
  * Each message's actions become one toolbar and one Tab stop (roving tabindex): Tab passes a
@@ -110,6 +111,8 @@ export function initActions(conv, { refresh }) {
     if (m[3] === 'reactions') {
       const emoji = form.querySelector('input[name="emoji"]').value;
       act(li, seq, 'POST', `/conversations/${conv.id}/messages/${seq}/reactions`, { emoji });
+    } else if (m[3] === 'preview/remove') {
+      act(li, seq, 'POST', `/conversations/${conv.id}/messages/${seq}/preview/remove`, {});
     } else if (window.confirm('Delete this message? Everyone sees that it was deleted.')) {
       act(li, seq, 'POST', `/conversations/${conv.id}/messages/${seq}/delete`, {});
     }

@@ -119,6 +119,12 @@ export function initConversation(live) {
         if (ev.seq > conv.lastSeq()) history.catchUp();
         else history.refresh(ev.seq);
         break;
+      case 'message.preview':
+        // A preview is often ready while the message itself is still being fetched: that
+        // fetch may predate the preview, so the message is drawn again after it.
+        if (String(ev.conversation_id) !== id) break;
+        Promise.resolve(ev.seq > conv.lastSeq() ? history.catchUp() : null).then(() => history.refresh(ev.seq));
+        break;
       case 'typing':
         if (String(ev.conversation_id) === id && ev.user && String(ev.user.id) !== me) typing.typingStarted(ev.user);
         break;
