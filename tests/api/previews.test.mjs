@@ -8,7 +8,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { spawn } from 'node:child_process';
-import { api, register, sql, lit, stack, uuid, assertError } from './lib.mjs';
+import { generateKeyPairSync, sign, randomBytes } from 'node:crypto';
+import { api, register, sql, lit, stack, uuid, assertError, createConversationRaw } from './lib.mjs';
 
 const BIN = process.env.BIN;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -54,6 +55,23 @@ async function messageAt(u, conv, seq) {
   const r = await api('GET', `/api/v1/conversations/${conv}/messages?after=${seq - 1}&limit=1`, { token: u.token });
   assert.equal(r.status, 200, r.text);
   return r.json.messages.find((m) => m.seq === seq);
+}
+
+const raw = (key) => Buffer.from(key.export({ format: 'jwk' }).x, 'base64url');
+const b64 = (b) => Buffer.from(b).toString('base64url');
+
+/** A device with keys for `u` (as e2e-conversations.test.mjs registers one); its id. */
+async function device(u) {
+  const identity = generateKeyPairSync('ed25519');
+  const spk = raw(generateKeyPairSync('x25519').publicKey);
+  const id = uuid();
+  const r = await api('PUT', `/api/v1/devices/${id}/keys`, { token: u.token, json: {
+    identity_key: b64(raw(identity.publicKey)),
+    signed_prekey: { id: 1, key: b64(spk), signature: b64(sign(null, spk, identity.privateKey)) },
+    one_time_prekeys: [],
+  } });
+  assert.equal(r.status, 201, r.text);
+  return id;
 }
 
 function cacheStatus(url) {
@@ -139,6 +157,27 @@ describe('link previews', () => {
     for (const s of seqs) assert.equal((await messageAt(a, g, s)).preview, undefined);
     assert.ok(!hits.some((h) => h.startsWith('/page') && !h.startsWith('/page?')), 'no refused address reached the page server');
     assert.match(workerLog, /refused/);
+  });
+
+  it('an end-to-end encrypted conversation gets no preview, whatever a client sends', async () => {
+    const a = await register(), b = await register();
+    const [a1, b1] = [await device(a), await device(b)];
+    const enc = await createConversationRaw(a, { kind: 'direct', members: [b.user.id], e2e: true });
+    assert.equal(enc.status, 201, enc.text);
+    const conv = enc.json.conversation.id;
+    const url = `http://127.0.0.1:${port}/page?t=never-fetched`;
+    const envelope = { device_id: b1, type: 'prekey', ciphertext: b64(Buffer.concat([Buffer.from([0x12]), randomBytes(200)])) };
+    const sent = await api('POST', `/api/v1/conversations/${conv}/messages`, {
+      token: a.token, json: { device_id: a1, client_id: uuid(), envelopes: [envelope], body: `see ${url}` },
+    });
+    assert.ok([201, 400].includes(sent.status), sent.text);
+    // A plain message's preview after it: the worker has run what was queued before.
+    const g = await group(a, [b]);
+    const seq = await send(a, g, `http://127.0.0.1:${port}/page?t=after-e2e`);
+    await until('the plain preview', async () => (await messageAt(a, g, seq))?.preview);
+    assert.equal(sql(`SELECT count(*) FROM message_previews WHERE conversation_id = ${Number(conv)}`), '0');
+    assert.equal(cacheStatus(url), '', 'nothing cached for it');
+    assert.ok(!hits.some((h) => h.includes('never-fetched')), 'never fetched');
   });
 
   it('the sender removes a preview; anyone else gets 403; a member of no conversation 404', async () => {
