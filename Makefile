@@ -159,6 +159,18 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_SRC)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ -ljansson -lsodium -lcrypto
 
+# The reaction check's table is big: only its own fuzzer compiles it (not every fuzzer).
+build/fuzz/fuzz_emoji: cgi/core/emoji.c cgi/core/emoji_table.c
+# Link previews' meta-tag scanner (cgi/core/htmlmeta.c): outside HTML.
+build/fuzz/fuzz_htmlmeta: cgi/core/htmlmeta.c
+
+# The emoji tables, static/js/emoji-data.js (the picker) and cgi/core/emoji_table.c (the
+# reaction check), from Debian's unicode-data; committed, so only a Unicode update runs this.
+EMOJI_TEST ?= /usr/share/unicode/emoji/emoji-test.txt
+.PHONY: emoji-data
+emoji-data:
+	deploy/emoji/emoji-gen.py $(EMOJI_TEST) static/js/emoji-data.js cgi/core/emoji_table.c
+
 build/bench/hello.fcgi: tests/bench/hello_fcgi.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< -lfcgi -pthread

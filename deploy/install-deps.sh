@@ -28,6 +28,7 @@ pkgs=(
     libcurl4-openssl-dev libssl-dev libqrencode-dev libmagic-dev libvips-dev ffmpeg
     postgresql postgresql-contrib redis-server lighttpd
     curl ca-certificates
+    unicode-data
 )
 if (( with_tests )); then
     pkgs+=(libcmocka-dev clang-14 libclang-rt-14-dev chromium wrk psmisc procps python3-aiosmtpd)

@@ -17,6 +17,8 @@
 #include "users.h"
 #include "people.h"
 #include "../core/utf8.h"
+#include "../core/emoji.h"
+#include "previews.h"
 #include "../core/num.h"
 
 #define MSG_FROM " FROM messages m " MSG_JOINS " WHERE m.conversation_id = $1 "
@@ -177,7 +179,8 @@ static err_t msg_get_as(svc *c, long long conv_id, long long seq, const user_row
     json_t *arr = json_array();
     json_array_append_new(arr, msg_row_json(c, r, 0, 0, conv_id, reader));
     PQclear(r);
-    if ((e = add_reactions(c, conv_id, arr, reader)) || (e = e2emsg_attach(c, conv_id, arr, reader))) {
+    if ((e = add_reactions(c, conv_id, arr, reader)) || (e = e2emsg_attach(c, conv_id, arr, reader)) ||
+        (e = preview_attach(c, conv_id, arr))) {
         json_decref(arr);
         return e;
     }
@@ -298,6 +301,7 @@ err_t msg_page(svc *c, const conv *cv, const msg_cursor *cur, json_t **out)
     if ((e = add_reactions(c, cv->id, arr, c->user))) goto fail;
     if ((e = add_receipts(c, cv->id, arr))) goto fail;
     if ((e = e2emsg_attach(c, cv->id, arr, c->user))) goto fail;
+    if ((e = preview_attach(c, cv->id, arr))) goto fail;
     size_t n = json_array_size(arr);
     long long first = n ? json_integer_value(json_object_get(json_array_get(arr, 0), "seq")) : 0;
     long long last = n ? json_integer_value(json_object_get(json_array_get(arr, n - 1), "seq")) : 0;
@@ -451,6 +455,7 @@ static err_t h_msg_send(ctx *c)
     /* Committed: ring the bell. A retry rings it again under the same event id (the hubs
      * deliver an id once), so it costs nothing when the first publication arrived. */
     json_t *m = NULL, *neutral = NULL;
+    if (created) preview_queue(&c->svc, &cv, seq, body);                 /* no-op when e2e or no link */
     if (created && !msg_get_new(&c->svc, cv.id, seq, &m, &neutral)) {
         msg_event_created(&c->svc, cv.id, seq, event_id, neutral);     /* one read for both */
     } else {                                                           /* a retry: as it is now */
@@ -586,16 +591,6 @@ static err_t h_msg_delete(ctx *c)
     return done_message(c, &cv, seq, 204);
 }
 
-/* Emoji: 1–32 bytes of UTF-8 with no ASCII at all (letters, digits, spaces, punctuation) and
- * no bidi or invisible characters; a ZWJ inside a sequence (family, profession) passes. */
-static int emoji_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 32 || !utf8_valid(s, n) || utf8_has_control(s, n, 0) || utf8_has_invisible(s, n)) return 0;
-    for (size_t i = 0; i < n; i++) if ((unsigned char)s[i] < 0x80) return 0;
-    return 1;
-}
-
 /* POST /conversations/<id>/messages/<seq>/reactions */
 static err_t h_msg_react(ctx *c)
 {
@@ -605,8 +600,10 @@ static err_t h_msg_react(ctx *c)
     int deleted;
     err_t e = path_msg(c, &cv, &seq, kind, &sender, &deleted);
     if (e) return e;
-    const char *emoji = ctx_str(c, "emoji");
-    if (!emoji_ok(emoji)) return ctx_fail(c, ERR_INVALID_FIELD, "emoji", "Pick one emoji.");
+    /* Exactly one emoji from Unicode's list, stored in its fully-qualified form (❤ is ❤️). */
+    const char *given = ctx_str(c, "emoji");
+    const char *emoji = emoji_canonical(given, strlen(given));
+    if (!emoji) return ctx_fail(c, ERR_INVALID_FIELD, "emoji", "Pick one emoji (a single emoji, nothing else).");
     if (deleted || strcmp(kind, "text")) return ctx_fail(c, ERR_FORBIDDEN, NULL, "You cannot react to this message.");
     if ((e = conv_unblocked(&c->svc, &cv, "react")) || (e = conv_unmuted(&c->svc, &cv, "react"))) return e;
     const char *p[] = {id_str(&c->svc, cv.id), id_str(&c->svc, seq), id_str(&c->svc, c->svc.user->id), emoji};
@@ -718,7 +715,7 @@ static const field_spec f_msg_edit[] = {
     {NULL, NULL, 0, 0, 0, 0},
 };
 static const field_spec f_react[] = {
-    {"emoji", "Emoji", FV_BYTES, 1, 1, 32},
+    {"emoji", "Emoji", FV_BYTES, 1, 1, 64},
     {NULL, NULL, 0, 0, 0, 0},
 };
 static const field_spec f_read[] = {

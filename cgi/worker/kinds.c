@@ -14,6 +14,7 @@
 #include "../app/hooks_out.h"
 #include "../app/msg.h"
 #include "../app/push.h"
+#include "preview_job.h"
 #include "../app/audit.h"
 #include "../app/conv.h"
 #include "../app/digest.h"
@@ -33,6 +34,7 @@ const job_kind kinds[] = {
     {"push.read", push_read_run, "tells a person's other devices a conversation was read: they close its notification"},
     {"digest.message", digest_message_run, "notes a message for the e-mail digests of the members it should reach"},
     {"digest.send", digest_send_run, "mails a person one digest of a conversation's messages they left unread"},
+    {"preview.fetch", preview_fetch_run, "fetches a link's page for its preview (title, description) through the outbound guard"},
     {NULL, NULL, NULL},
 };
 
@@ -40,7 +42,7 @@ const db_stmt *const kinds_stmts[] = {db_core_stmts, jobs_enqueue_stmts, jobs_st
                                       media_proc_stmts, media_gc_stmts, export_build_stmts,
                                       retention_stmts, conv_stmts, users_stmts, audit_stmts, mail_stmts,
                                       push_send_stmts, hook_send_stmts, msg_stmts, hooks_out_stmts, push_stmts,
-                                      digest_send_stmts, digest_stmts, NULL};
+                                      digest_send_stmts, digest_stmts, preview_job_stmts, NULL};
 
 const job_kind *kinds_find(const char *name)
 {

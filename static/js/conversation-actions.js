@@ -11,8 +11,11 @@
 //   delete  the message hides at once with "Undo" in its place for UNDO_MS; only then is
 //           POST …/delete sent (at once when the page goes away) and the message becomes
 //           its tombstone. Without JavaScript the form's confirmation page stays.
+//   preview "Remove preview" (the sender's) posts …/preview/remove the same way
+//   picker  "More reactions" after the quick ones opens the emoji picker (emoji-picker.js)
 
 import { csrfToken, errorMessage } from './net.js';
+import { openEmojiPicker, emojiButton } from './emoji-picker.js';
 
 /** Calls the JSON API with the CSRF token; resolves to the Response. */
 function api(method, path, body) {
@@ -27,7 +30,7 @@ function api(method, path, body) {
 const CANCEL_ICON =
   '<svg class="icon" aria-hidden="true" viewBox="0 0 20 20" width="16" height="16"><path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="m5 5 10 10M15 5 5 15"/></svg>';
 
-const ACTION = /\/conversations\/(\d+)\/messages\/(\d+)\/(reactions|delete)$/;
+const ACTION = /\/conversations\/(\d+)\/messages\/(\d+)\/(reactions|delete|preview\/remove)$/;
 
 const UNDO_MS = 5000; // how long a deleted message can be brought back before it is deleted
 
@@ -37,6 +40,8 @@ const UNDO_MS = 5000; // how long a deleted message can be brought back before i
  */
 function rove(root) {
   for (const bar of root.querySelectorAll('.msg-actions:not([role])')) {
+    const quick = bar.querySelector('.quick-reacts');
+    if (quick) quick.append(emojiButton('react-btn react-more', 'More reactions'));
     bar.setAttribute('role', 'toolbar');
     bar.setAttribute('aria-label', 'Message actions');
     bar.querySelectorAll('button, a[href]').forEach((el, i) => {
@@ -110,6 +115,8 @@ export function initActions(conv, { refresh }) {
     if (m[3] === 'reactions') {
       const emoji = form.querySelector('input[name="emoji"]').value;
       act(li, seq, 'POST', `/conversations/${conv.id}/messages/${seq}/reactions`, { emoji });
+    } else if (m[3] === 'preview/remove') {
+      act(li, seq, 'POST', `/conversations/${conv.id}/messages/${seq}/preview/remove`, {});
     } else if (!li.hidden) {
       deleteWithUndo(li, seq);
     }
@@ -168,6 +175,22 @@ export function initActions(conv, { refresh }) {
   conv.flushDeletes = flush;
 
   log.addEventListener('click', (ev) => {
+    const more = ev.target.closest('button.react-more');
+    const at = more && more.closest('li.msg');
+    if (at) {
+      const seq = Number(at.id.slice(1));
+      const bar = more.closest('.msg-actions');
+      // The message is drawn again after the reaction: the focus goes to its new button.
+      const react = async (emoji) => {
+        await act(at, seq, 'POST', `/conversations/${conv.id}/messages/${seq}/reactions`, { emoji });
+        document.getElementById(`m${seq}`)?.querySelector('button.react-more')?.focus();
+      };
+      openEmojiPicker(more, react, {
+        label: 'React with an emoji',
+        place: (dialog) => bar.after(dialog),
+      });
+      return;
+    }
     const a = ev.target.closest('a.act');
     const li = a && a.closest('li.msg');
     if (!li || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) return;

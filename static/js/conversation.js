@@ -15,6 +15,7 @@
 //   conversation-receipts.js  "✓", "✓✓", "Read" of own messages, refetched on read/delivered
 //   conversation-typing.js    "… is typing", shown and sent
 //   conversation-composer.js  sending without a reload (with attach.js: files, voice notes)
+//   composer-pickers.js       the composer's emoji picker and `@`/`:` autocomplete
 //   conversation-draft.js     the composer's text kept in the browser until it is sent
 //   conversation-actions.js   react, reply, edit (inline; Up arrow) and delete in place
 //   conversation-unread.js    opening at the "New messages" line; "Jump to latest"
@@ -30,6 +31,7 @@ import { initReceipts } from './conversation-receipts.js';
 import { initTyping } from './conversation-typing.js';
 import { initComposer } from './conversation-composer.js';
 import { initHeader } from './conversation-header.js';
+import { initComposerPickers } from './composer-pickers.js';
 import { initDraft } from './conversation-draft.js';
 import { initActions } from './conversation-actions.js';
 import { initUnreadLine } from './conversation-unread.js';
@@ -121,6 +123,12 @@ export function initConversation(live) {
         if (ev.seq > conv.lastSeq()) history.catchUp();
         else history.refresh(ev.seq);
         break;
+      case 'message.preview':
+        // A preview is often ready while the message itself is still being fetched: that
+        // fetch may predate the preview, so the message is drawn again after it.
+        if (String(ev.conversation_id) !== id) break;
+        Promise.resolve(ev.seq > conv.lastSeq() ? history.catchUp() : null).then(() => history.refresh(ev.seq));
+        break;
       case 'typing':
         if (String(ev.conversation_id) === id && ev.user && String(ev.user.id) !== me) typing.typingStarted(ev.user);
         break;
@@ -136,6 +144,7 @@ export function initConversation(live) {
     const textarea = form.querySelector('textarea[name="body"]');
     const draft = initDraft(conv, textarea);
     initComposer(conv, form, { live, catchUp: history.catchUp, onSent: draft.sync, editLast: actions.editLast });
+    initComposerPickers(conv, form);
     typing.reportTyping(textarea);
   }
 

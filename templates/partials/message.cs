@@ -3,7 +3,7 @@
   Include it after partials/macros.cs and before the page's own def:s, then
   `call:message(m)` inside `each:m = Data.messages`. Reads m.{seq,kind,
   sender.{username,display_name},body,html,created_at,edited_at,deleted,
-  reply_to.{seq,sender.display_name,excerpt,excerpt_html,deleted},reactions.N.{emoji,
+  reply_to.{seq,sender.display_name,excerpt,excerpt_html,deleted},preview.{url,host,title,description},reactions.N.{emoji,
   count,users.N,names.N (display names: the tooltip),me},mentions_me,receipt.{state,read_by,delivered_to,of,
   readers.N}}, Data.conversation.{id,kind,my_role}, Session.user.username,
   Session.csrf, Layout.can_post (the page's: "0" hides Reply from someone who cannot
@@ -91,6 +91,11 @@
               <div class="msg-body" dir="auto"><?cs uvar:m.html ?><?cs if:Layout.m_cont == "1" && m.edited_at ?> <span class="msg-edited" title="Edited <?cs var:m.edited_at ?>">(edited)</span><?cs /if ?></div><?cs
       /if ?><?cs
       if:subcount(m.attachments) > 0 ?><?cs call:attachments(m) ?><?cs /if ?><?cs
+      if:m.preview.url ?>
+              <div class="link-preview"><a class="link-preview-title" href="<?cs var:m.preview.url ?>" rel="noopener noreferrer nofollow ugc" dir="auto"><?cs if:m.preview.title ?><?cs var:m.preview.title ?><?cs else ?><?cs var:m.preview.host ?><?cs /if ?></a><?cs
+        if:m.preview.description ?><p class="link-preview-desc" dir="auto"><?cs var:m.preview.description ?></p><?cs /if ?><span class="link-preview-host"><?cs var:m.preview.host ?></span><?cs
+        if:Layout.m_mine == "1" ?><form class="inline-form" method="post" action="/conversations/<?cs var:Data.conversation.id ?>/messages/<?cs var:m.seq ?>/preview/remove"><?cs call:csrf_field() ?><button type="submit" class="act link-preview-remove">Remove preview</button></form><?cs /if ?></div><?cs
+      /if ?><?cs
       if:subcount(m.reactions) > 0 ?>
               <ul class="reactions" aria-label="Reactions"><?cs
         each:r = m.reactions ?>

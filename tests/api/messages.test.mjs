@@ -353,6 +353,26 @@ describe('reactions', () => {
     assert.deepEqual((await messageAt(a, conv.id, m.seq)).reactions.filter((x) => x.count > 0), [], 'nothing stored');
     assertError(await react(b, conv.id, 99999, '👍'), 404, 'not_found');
   });
+
+  it('any one emoji of Unicode\'s list (a toned kiss of 35 bytes, a flag, a keycap); ❤ is stored as ❤️; two emoji or a letter → 400', async () => {
+    const [a, b] = await sharedUsers(2);
+    const conv = await createGroup(a, [b]);
+    const m = await send(a, conv.id, 'pick one');
+    const kiss = '\u{1F469}\u{1F3FB}\u200D\u2764\uFE0F\u200D\u{1F48B}\u200D\u{1F468}\u{1F3FC}';
+    for (const ok of [kiss, '🇫🇷', '1️⃣', '🦩', '👍🏽']) {
+      const r = await react(b, conv.id, m.seq, ok);
+      assert.equal(r.status, 200, show(r));
+    }
+    const r = await react(b, conv.id, m.seq, '\u2764');
+    assert.equal(r.status, 200, show(r));
+    const shown = (await messageAt(a, conv.id, m.seq)).reactions.map((x) => x.emoji);
+    assert.deepEqual(new Set(shown), new Set([kiss, '🇫🇷', '1️⃣', '🦩', '👍🏽', '❤️']), JSON.stringify(shown));
+    for (const bad of ['👍👍', 'é', '🏻', '🇫', '👍 ']) {
+      const e = await react(b, conv.id, m.seq, bad);
+      assertError(e, 400, 'invalid_field', 'emoji');
+      assert.match(e.json.error.message, /one emoji/i);
+    }
+  });
 });
 
 describe('read position', () => {
