@@ -159,32 +159,37 @@ fail:
     return e;
 }
 
+err_t hooks_revoke(ctx *c, const conv *cv, const char *stmt, const char *audit_kind)
+{
+    svc *s = &c->svc;
+    long long id;
+    err_t e = param_id(c, "hook_id", &id);
+    if (e) return e;
+    const char *p[] = {id_str(s, id), id_str(s, cv->id)};
+    PGresult *r;
+    if ((e = db_exec(s->db, stmt, 2, p, &r))) return e;
+    if (PQntuples(r) != 1) { PQclear(r); return ctx_fail(c, ERR_NOT_FOUND, NULL, "This conversation has no such webhook."); }
+    long long bot = atoll(PQgetvalue(r, 0, 0));
+    json_t *detail = json_pack("{s:I,s:s}", "conversation_id", (json_int_t)cv->id, "name", PQgetvalue(r, 0, 1));
+    PQclear(r);
+    const char *q[] = {id_str(s, cv->id), id_str(s, bot)};
+    if ((e = db_exec(s->db, "member_delete", 2, q, &r))) { json_decref(detail); return e; }
+    PQclear(r);
+    audit_record(s, audit_kind, s->user->id, bot, c->rq.client_ip, detail);
+    ev_conv(s, cv->id, json_pack("{s:s,s:I,s:I}", "type", "member.removed", "conversation_id", (json_int_t)cv->id,
+                                 "user_id", (json_int_t)bot), bot, 0);
+    c->status = 204;
+    if (!c->rq.is_api) c->redirect = arena_printf(s->a, "/conversations/%lld/webhooks?done=revoked", cv->id);
+    return ERR_OK;
+}
+
 /* DELETE /conversations/<id>/webhooks/<hook_id> (or POST …/delete): its URL answers 404 from
  * now on; its bot leaves the conversation, its messages stay. */
 static err_t h_hooks_delete(ctx *c)
 {
-    svc *s = &c->svc;
     conv cv;
-    long long id;
     err_t e = hooks_conv(c, &cv);
-    if (!e) e = param_id(c, "hook_id", &id);
-    if (e) return e;
-    const char *p[] = {id_str(s, id), id_str(s, cv.id)};
-    PGresult *r;
-    if ((e = db_exec(s->db, "hooks_delete", 2, p, &r))) return e;
-    if (PQntuples(r) != 1) { PQclear(r); return ctx_fail(c, ERR_NOT_FOUND, NULL, "This conversation has no such webhook."); }
-    long long bot = atoll(PQgetvalue(r, 0, 0));
-    json_t *detail = json_pack("{s:I,s:s}", "conversation_id", (json_int_t)cv.id, "name", PQgetvalue(r, 0, 1));
-    PQclear(r);
-    const char *q[] = {id_str(s, cv.id), id_str(s, bot)};
-    if ((e = db_exec(s->db, "member_delete", 2, q, &r))) { json_decref(detail); return e; }
-    PQclear(r);
-    audit_record(s, "webhook.delete", s->user->id, bot, c->rq.client_ip, detail);
-    ev_conv(s, cv.id, json_pack("{s:s,s:I,s:I}", "type", "member.removed", "conversation_id", (json_int_t)cv.id,
-                                "user_id", (json_int_t)bot), bot, 0);
-    c->status = 204;
-    if (!c->rq.is_api) c->redirect = arena_printf(s->a, "/conversations/%lld/webhooks?done=revoked", cv.id);
-    return ERR_OK;
+    return e ? e : hooks_revoke(c, &cv, "hooks_delete", "webhook.delete");
 }
 
 /* The text of a post: {"text"} as JSON or form fields, or Slack's form field payload=<JSON>. */

@@ -18,5 +18,9 @@ err_t hooks_bot_create(svc *c, const char *username, const char *display_name, l
  * conversation first (the refill of the page's forms). */
 err_t hooks_page_out(ctx *c, const conv *cv);
 err_t hooks_page(ctx *c);
+/* Revokes the webhook named by the path's hook_id in cv (stmt: "hooks_delete" or
+ * "hooks_out_delete", each returning its bot's id and name): its bot leaves the conversation
+ * (its messages stay), audited as audit_kind; 204, or a redirect to the webhooks page. */
+err_t hooks_revoke(ctx *c, const conv *cv, const char *stmt, const char *audit_kind);
 
 #endif

@@ -171,7 +171,7 @@ static int jobs_enqueue_cmd(db *d, int argc, char **argv)
 static int jobs_cmd(const config *cfg, int argc, char **argv)
 {
     db d;
-    db_init(&d, cfg->db, cfg->backend_timeout_ms, kinds_stmts);
+    db_init(&d, cfg->db, cfg->backend_timeout_ms, kinds_stmts());
     int rc = 1;
     err_t e = ERR_OK;
     long long id;
@@ -206,7 +206,7 @@ static int retention_cmd(const config *cfg)
     db d;
     kv k;
     arena a;
-    db_init(&d, cfg->db, cfg->backend_timeout_ms, kinds_stmts);
+    db_init(&d, cfg->db, cfg->backend_timeout_ms, kinds_stmts());
     kv_init(&k, cfg->redis, cfg->backend_timeout_ms);
     arena_init(&a);
     svc s = {.cfg = cfg, .db = &d, .kv = &k, .a = &a};

@@ -1,6 +1,10 @@
 /* kinds.c — see kinds.h. */
 #include "kinds.h"
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
+#include "../app/module.h"
+#include "../core/err.h"
 #include "cleanup.h"
 #include "digest_send.h"
 #include "export_build.h"
@@ -11,15 +15,7 @@
 #include "media_proc.h"
 #include "push_send.h"
 #include "hook_send.h"
-#include "../app/hooks_out.h"
-#include "../app/msg.h"
-#include "../app/push.h"
 #include "preview_job.h"
-#include "../app/audit.h"
-#include "../app/conv.h"
-#include "../app/digest.h"
-#include "../app/events.h"
-#include "../app/users.h"
 
 const job_kind kinds[] = {
     {"cleanup", cleanup_run, "deletes expired data: done jobs after 7 days, failed ones after 30"},
@@ -38,11 +34,32 @@ const job_kind kinds[] = {
     {NULL, NULL, NULL},
 };
 
-const db_stmt *const kinds_stmts[] = {db_core_stmts, jobs_enqueue_stmts, jobs_stmts, cleanup_stmts, ev_stmts,
-                                      media_proc_stmts, media_gc_stmts, export_build_stmts,
-                                      retention_stmts, conv_stmts, users_stmts, audit_stmts, mail_stmts,
-                                      push_send_stmts, hook_send_stmts, msg_stmts, hooks_out_stmts, push_stmts,
-                                      digest_send_stmts, digest_stmts, preview_job_stmts, NULL};
+/* The worker's own statement sets. kinds_stmts() adds every module's (modules_stmts): a job
+ * that calls into the application (a bot's reply is a send, a push reads the message) runs
+ * whatever that code runs, and a list kept by hand here fell behind it. */
+static const db_stmt *const kinds_own[] = {cleanup_stmts, media_proc_stmts, media_gc_stmts, export_build_stmts,
+                                           retention_stmts, mail_stmts, push_send_stmts, hook_send_stmts,
+                                           digest_send_stmts, preview_job_stmts, NULL};
+static const db_stmt **kinds_all;            /* built once; lives as long as the process */
+static pthread_once_t kinds_once = PTHREAD_ONCE_INIT;
+
+static void kinds_build(void)
+{
+    const db_stmt *const *mods = modules_stmts();
+    size_t n = 0, k = 0;
+    while (kinds_own[n]) n++;
+    while (mods[k]) k++;
+    kinds_all = calloc(n + k + 1, sizeof *kinds_all);
+    if (!kinds_all) err_abort(__FILE__, __LINE__, "out of memory building the worker's statements");
+    memcpy(kinds_all, kinds_own, n * sizeof *kinds_all);
+    memcpy(kinds_all + n, mods, k * sizeof *kinds_all);
+}
+
+const db_stmt *const *kinds_stmts(void)
+{
+    pthread_once(&kinds_once, kinds_build);
+    return kinds_all;
+}
 
 const job_kind *kinds_find(const char *name)
 {

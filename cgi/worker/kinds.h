@@ -21,7 +21,9 @@ typedef struct job_kind {
 } job_kind;
 
 extern const job_kind kinds[];                 /* {NULL, …}-terminated */
-extern const db_stmt *const kinds_stmts[]; /* every table the worker and `parley jobs` prepare */
+/* Every statement table the worker and `parley jobs` may run: the worker's own and every
+ * module's (NULL-terminated; built once, never freed). */
+const db_stmt *const *kinds_stmts(void);
 
 const job_kind *kinds_find(const char *name);  /* NULL when no handler */
 

@@ -123,7 +123,7 @@ void *runner_main(void *arg)
     db d;
     kv k;                       /* Redis, for the events handlers publish */
     arena a;                    /* the jobs' scratch memory, reset before each */
-    db_init(&d, r->cfg->db, r->cfg->backend_timeout_ms, kinds_stmts);
+    db_init(&d, r->cfg->db, r->cfg->backend_timeout_ms, kinds_stmts());
     kv_init(&k, r->cfg->redis, r->cfg->backend_timeout_ms);
     arena_init(&a);
     long long next_schedule = 0;

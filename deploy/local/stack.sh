@@ -162,7 +162,8 @@ is_alive() {
     [[ " ${args[*]} " == *"$2"* ]]
 }
 
-# stop_pidfile PIDFILE NAME: TERM, wait up to 10 s, then KILL; quiet when not running.
+# stop_pidfile PIDFILE NAME: TERM, wait up to 10 s, then KILL (and wait for it to be gone);
+# quiet when not running.
 stop_pidfile() {
     local pidfile=$1 name=$2 pid i
     if is_alive "$pidfile" "$name"; then
@@ -175,6 +176,12 @@ stop_pidfile() {
         if pid_running "$pid"; then
             say "$name did not stop, killing it"
             kill -KILL "$pid" 2>/dev/null || true
+            # Gone only once the kernel has torn it down (a large process takes a moment):
+            # whoever runs stop next relies on it.
+            for ((i = 0; i < 50; i++)); do
+                pid_running "$pid" || break
+                sleep 0.1
+            done
         fi
         say "stopped $name"
     fi

@@ -33,30 +33,30 @@ function parseHead(head) {
     h.value = h.raw.replace(/\r\n[ \t]+/g, ' ').trim();
     (map[h.name] ??= []).push(h.value);
   }
-  return map;
+  return { list, map };
 }
 
-/** One mail file: {raw, headers (lower-case name → [values]), subject, text, html}. */
+/** One mail file: {raw, list (the head's lines in order), headers (lower-case name → [values]),
+ * subject, type, parts ({type, headers, body}), text, html}. */
 export function parseMail(raw) {
   const end = raw.indexOf('\r\n\r\n');
   assert.ok(end > 0, 'the head ends with an empty CRLF line');
-  const headers = parseHead(raw.slice(0, end));
-  const b = /boundary="?([^";]+)"?/i.exec(headers['content-type']?.[0] || '');
+  const { list, map } = parseHead(raw.slice(0, end));
+  const type = map['content-type']?.[0] || '';
+  const b = /boundary="?([^";]+)"?/i.exec(type);
   const parts = [];
   if (b) {
     const sections = raw.slice(end + 4).split(`--${b[1]}`);
+    assert.ok(sections.at(-1).startsWith('--'), 'the closing boundary is there');
     for (const s of sections.slice(1, -1)) {
       const e = s.indexOf('\r\n\r\n');
-      const ph = parseHead(s.slice(2, e));
+      const ph = parseHead(s.slice(2, e)).map;
       let body = s.slice(e + 4).replace(/\r\n$/, '');
       if (/base64/i.test(ph['content-transfer-encoding']?.[0] || '')) body = Buffer.from(body.replace(/\r\n/g, ''), 'base64').toString('utf8');
-      parts.push({ type: (ph['content-type']?.[0] || '').split(';')[0].trim().toLowerCase(), body });
+      parts.push({ type: (ph['content-type']?.[0] || '').split(';')[0].trim().toLowerCase(), headers: ph, body });
     }
   }
-  return {
-    raw, headers, subject: decodeWords(headers.subject?.[0] || ''),
-    text: parts.find((p) => p.type === 'text/plain')?.body, html: parts.find((p) => p.type === 'text/html')?.body,
-  };
+  return { raw, list, headers: map, subject: decodeWords(map.subject?.[0] || ''), type, parts, text: parts.find((p) => p.type === 'text/plain')?.body, html: parts.find((p) => p.type === 'text/html')?.body };
 }
 
 const seen = new Set();
