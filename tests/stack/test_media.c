@@ -58,7 +58,7 @@ static int setup(void **state)
     user_row *u;
     assert_int_equal(users_create(&us, name, "Media Test", "media password", &u), ERR_OK);
     f->uid = u->id;
-    db_init(&f->d, cfg.db, cfg.backend_timeout_ms, kinds_stmts);
+    db_init(&f->d, cfg.db, cfg.backend_timeout_ms, kinds_stmts());
     kv_init(&f->k, cfg.redis, cfg.backend_timeout_ms);
     arena_init(&f->a);
     f->s = (svc){.cfg = &cfg, .db = &f->d, .kv = &f->k, .a = &f->a};
@@ -530,7 +530,7 @@ static void test_video_without_ffmpeg(void **state)
         db d;
         kv k;
         arena a;
-        db_init(&d, cfg.db, cfg.backend_timeout_ms, kinds_stmts);
+        db_init(&d, cfg.db, cfg.backend_timeout_ms, kinds_stmts());
         kv_init(&k, cfg.redis, cfg.backend_timeout_ms);
         arena_init(&a);
         svc c = {.cfg = &cfg, .db = &d, .kv = &k, .a = &a};
@@ -594,7 +594,7 @@ static void test_tool_deadline(void **state)
         db d;
         kv k;
         arena a;
-        db_init(&d, c.db, c.backend_timeout_ms, kinds_stmts);
+        db_init(&d, c.db, c.backend_timeout_ms, kinds_stmts());
         kv_init(&k, c.redis, c.backend_timeout_ms);
         arena_init(&a);
         svc sc = {.cfg = &c, .db = &d, .kv = &k, .a = &a};
