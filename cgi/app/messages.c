@@ -361,6 +361,12 @@ err_t msg_send(svc *c, const conv *cv, const char *body, const char *client_id, 
     PGresult *r;
     err_t e;
     *created = 0;
+    /* Inside a caller's transaction (an encrypted send stores its envelopes in it), the
+     * insert's unique violation would abort that transaction: look a retry up first there. */
+    if (client_id && c->db->conn && PQtransactionStatus(c->db->conn) != PQTRANS_IDLE) {
+        int found = msg_original(c, conv_s, me, client_id, seq, event_id);
+        if (found) return found > 0 ? ERR_OK : ERR_UNAVAILABLE;
+    }
     if ((e = msg_send_checks(c, cv, conv_s, reply_to, system))) {
         int found = client_id && e != ERR_UNAVAILABLE ? msg_original(c, conv_s, me, client_id, seq, event_id) : 0;
         return found == 1 ? ERR_OK : e;          /* a retry: answer with the original */
