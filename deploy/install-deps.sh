@@ -37,6 +37,8 @@ if (( with_tests )); then
     pkgs+=(nginx apache2 libapache2-mod-fcgid libapache2-mod-xsendfile)
     # Two app nodes behind HAProxy (make test-haproxy).
     pkgs+=(haproxy)
+    # The fan-out peer that `make bench` measures Parley against (tests/bench/events.sh).
+    pkgs+=(libnginx-mod-nchan)
     # static/e2e.wasm (make wasm): clang for wasm32-wasi, wasi-libc, and what builds libsodium
     # from Debian's source package (deploy/wasm/libsodium.sh; it needs the deb-src entry below).
     pkgs+=(lld-14 wasi-libc libclang-rt-14-dev-wasm32 binaryen wabt autoconf automake libtool dpkg-dev)

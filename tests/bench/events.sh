@@ -16,7 +16,9 @@
 # BENCH_SSE_SECONDS (8 per rate), BENCH_SSE_SENDERS (32 keep-alive connections),
 # BENCH_SSE_P99_MS (200), PARLEY_THREADS (8), PARLEY_EVENTS_THREADS (4), BENCH_SSE_NODES (1; 2
 # starts a second node — its own lighttpd, parley.fcgi and hub on the same PostgreSQL and
-# Redis — and opens every other stream there: one lighttpd holds two descriptors per stream).
+# Redis — and opens every other stream there: one lighttpd holds two descriptors per stream),
+# BENCH_SSE_NCHAN (1: afterwards nginx + nchan under the same load, and the ratio; 0 skips it),
+# BENCH_NCHAN_RATES (nchan's ramp: BENCH_SSE_RATES, then on to 16,000).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -175,3 +177,61 @@ fi
 echo "parley-events.fcgi RSS after the ramp: $(awk -v k="$hub3" 'BEGIN {printf "%.1f MB", k/1024}') (each user keeps its last 256 events, at most 64 KiB, for replay)"
 grep -q '^end ' "$OUT" || { echo "events.sh: sseload did not finish" >&2; logs; exit 1; }
 if [[ -s $ERR ]]; then echo "load generator notes:"; sed 's/^/  /' "$ERR" | head -n 12; fi
+
+# --- the peer: nginx + nchan under the same load generator, the same groups and ramp -------
+# Each stream subscribes to its group's channel and a send publishes the bare body there;
+# nothing is stored. Parley's idle stack stays up (its streams are closed), so both runs
+# share the machine alike. BENCH_SSE_NCHAN=0 skips it (the 10,000-member run does).
+if [[ ${BENCH_SSE_NCHAN:-1} == 1 ]]; then
+    NGINX=$(PATH=$PATH:/usr/sbin command -v nginx || true) NCHAN=/usr/lib/nginx/modules/ngx_nchan_module.so
+    if [[ -z $NGINX || ! -f $NCHAN ]]; then
+        echo "nginx + nchan: not installed (deploy/install-deps.sh --test installs libnginx-mod-nchan), no ratio"
+    else
+        NPORT=$(free_port) ND=$VAR/nchan
+        mkdir -p "$ND/tmp"
+        cat >"$ND/nginx.conf" <<CONF
+load_module $NCHAN;
+user root;
+worker_processes auto;
+worker_rlimit_nofile $((STREAMS * 2 + 1024));
+pid $ND/nginx.pid;
+error_log $ND/error.log warn;
+events { worker_connections $((STREAMS + 1024)); }
+http {
+    access_log off;
+    client_body_temp_path $ND/tmp/body;
+    proxy_temp_path $ND/tmp/proxy;
+    fastcgi_temp_path $ND/tmp/fastcgi;
+    uwsgi_temp_path $ND/tmp/uwsgi;
+    scgi_temp_path $ND/tmp/scgi;
+    keepalive_requests 100000;
+    server {
+        listen 127.0.0.1:$NPORT;
+        location ~ ^/pub/(\d+)$ { nchan_publisher; nchan_channel_id \$1; }
+        location ~ ^/sub/(\d+)$ { nchan_subscriber eventsource; nchan_channel_id \$1; }
+    }
+}
+CONF
+        "$NGINX" -c "$ND/nginx.conf" -g 'daemon on;' || { cat "$ND/error.log" >&2; exit 1; }
+        NRATES=${BENCH_NCHAN_RATES:-$RATES,5000,6400,8000,10000,12800,16000}
+        build/bench/sseload --nchan --port "$NPORT" --tokens "$VAR/bench/tokens" --streams "$STREAMS" \
+            --warmup 20 --rates "$NRATES" --seconds "$SECONDS_PER_RATE" --senders "$SENDERS" --p99-ms "$P99_MS" \
+            >"$ND/out" 2>"$ND/err" || true
+        kill "$(cat "$ND/nginx.pid")" 2>/dev/null || true
+        echo
+        echo "nginx $("$NGINX" -v 2>&1 | sed 's/.*\///') + nchan (Debian's libnginx-mod-nchan, nothing persisted), the same $STREAMS streams, groups and ramp: POST /pub/<group>, GET /sub/<group> as EventSource"
+        printf "%8s %7s %8s %8s %8s %13s %10s %10s %7s %8s\n" "msgs/s" "sent" "p50 ms" "p99 ms" "max ms" "deliveries/s" \
+            "POST p50" "POST p99" "errors" "missing"
+        while read -r line; do
+            printf "%8s %7s %8s %8s %8s %13s %10s %10s %7s %8s\n" "$(field "$line" rate)" "$(field "$line" ok)" "$(field "$line" p50_ms)" \
+                "$(field "$line" p99_ms)" "$(field "$line" max_ms)" "$(field "$line" deliveries_per_s)" \
+                "$(field "$line" send_p50_ms)" "$(field "$line" send_p99_ms)" \
+                "$(( $(field "$line" errors) + $(field "$line" closed) ))" "$(( $(field "$line" expected) - $(field "$line" deliveries) ))"
+        done < <(grep '^step ' "$ND/out")
+        nres=$(grep '^result ' "$ND/out" || echo "result rate=0 deliveries_per_s=0 p99_ms=0")
+        echo "answer: nchan $(field "$nres" rate) msgs/s with p99 $(field "$nres" p99_ms) ms = $(field "$nres" deliveries_per_s) deliveries/s"
+        python3 -c "import sys; p, n = float(sys.argv[1]), float(sys.argv[2]); print('ratio Parley : nchan = %s' % ('%.2f' % (p / n) if n else 'n/a (nchan passed no rate)'))" \
+            "$(field "$res" rate)" "$(field "$nres" rate)"
+        [[ -s $ND/err ]] && { echo "load generator notes (nchan):"; sed 's/^/  /' "$ND/err" | head -n 8; }
+    fi
+fi

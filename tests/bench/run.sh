@@ -60,6 +60,28 @@ read -r s1_rps s1_p50 s1_p99 s1_err < <(TOKEN=$token CONVS=$one measure -s tests
 read -r s2_rps s2_p50 s2_p99 s2_err < <(TOKEN=$token CONVS=$many measure -s tests/bench/send.lua "$PARLEY_URL")
 printf "%-34s %12s %10s %10s %8s\n" "sends into 1 conversation" "$s1_rps" "$s1_p50" "$s1_p99" "$s1_err"
 printf "%-34s %12s %10s %10s %8s\n" "sends over 100 conversations" "$s2_rps" "$s2_p50" "$s2_p99" "$s2_err"
+# The baseline: pgbench running Parley's own sending statement (msg_insert, read from the
+# source) straight against the same PostgreSQL, over the same 100 conversations, with as many
+# clients as wrk has connections: what the database alone allows a send to cost.
+ids=$(tr ',' '\n' <<<"$many" | sort -n)
+first=$(head -n 1 <<<"$ids")
+if (( $(tail -n 1 <<<"$ids") - first == 99 )); then
+    uid=$(psql "$PARLEY_DB" -XAt -c "SELECT id FROM users WHERE username = '$user'")
+    python3 tests/bench/pgsend.py cgi/app/messages.c msg_insert "$first" 100 "$uid" >"$VAR/pgsend.sql"
+    pgb=$(pgbench -n -M prepared -c "$CONNS" -j "$WRK_THREADS" -T "$DURATION" -r -f "$VAR/pgsend.sql" "$PARLEY_DB" 2>&1) ||
+        { echo "$pgb" >&2; exit 1; }
+    pg_tps=$(awk '/^tps = / {print $3}' <<<"$pgb")
+    pg_lat=$(awk '/^latency average = / {print $4 "ms"}' <<<"$pgb")
+    pg_fail=$(awk '/^number of failed transactions/ {print $5}' <<<"$pgb")
+    if [[ -n $pg_tps ]]; then
+        printf "%-34s %12s %10s %10s %8s\n" "pgbench, the same statement" "$pg_tps" "$pg_lat" "(mean)" "${pg_fail:-0}"
+        python3 -c "import sys; print('ratio sends over 100 conversations : pgbench = %.2f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$s2_rps" "$pg_tps"
+    else
+        echo "pgbench finished no transaction in ${DURATION}s (its connections took longer?):"; tail -n 5 <<<"$pgb"
+    fi
+else
+    echo "pgbench baseline skipped: the 100 conversations' ids are not consecutive"
+fi
 gaps=$(psql "$PARLEY_DB" -At -c "SELECT count(*) FILTER (WHERE seq <> rn) FROM (SELECT seq, row_number() OVER (ORDER BY seq) rn FROM messages WHERE conversation_id = $one) x")
 echo "gap check on the single conversation: $gaps out-of-place seq values (must be 0)"
 
@@ -96,4 +118,4 @@ node "$ROOT/tests/bench/e2e.mjs"
 echo
 echo "A 10,000-member conversation, every member streaming:"
 BENCH_SSE_STREAMS=10000 BENCH_SSE_GROUP=10000 BENCH_SSE_RATES=1,2,4 BENCH_SSE_SECONDS=10 BENCH_SSE_P99_MS=1000 \
-    BENCH_SSE_NODES=2 exec "$ROOT/tests/bench/events.sh"
+    BENCH_SSE_NODES=2 BENCH_SSE_NCHAN=0 exec "$ROOT/tests/bench/events.sh"

@@ -8,7 +8,7 @@
  * side, since both are this process), so a queue in front of the server counts as latency.
  *
  *   sseload --port P [--port2 P2] --tokens FILE --streams N [--warm W] [--hold]
- *           [--rates 25,50,100 | --rate R] [--seconds S] [--senders 32] [--p99-ms 200] [--warmup R]
+ *           [--rates 25,50,100 | --rate R] [--seconds S] [--senders 32] [--p99-ms 200] [--warmup R] [--nchan]
  *
  * --port2: every other stream goes to a second node on P2 (more streams than one lighttpd
  * may hold: two descriptors each, and a process limit of 20,000 on some hosts); sends go to P.
@@ -28,6 +28,9 @@
  *        deliveries_per_s= sends_per_s= closed=C send_p50_ms= send_p99_ms= pass=0|1
  *   (send_*: from the time a message was due to its 201, i.e. the POST alone)
  *   result rate=R deliveries_per_s=D p99_ms=P       (the highest passing step; rate=0: none)
+ * --nchan: the same load against nginx + nchan (the peer `make bench` compares with): each
+ * stream subscribes to its group's channel (GET /sub/<group id>, EventSource), and a send
+ * publishes the bare body to it (POST /pub/<group id>, 201/202). Nothing is persisted there.
  * Diagnostics (the first failed responses, closed streams) go to stderr. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -76,9 +79,9 @@ typedef struct conn {
 
 static struct {
     const char *host, *tokens;
-    int port, port2, streams, warm, hold, senders, seconds, nrates, max_inflight, warmup;
+    int port, port2, streams, warm, hold, senders, seconds, nrates, max_inflight, warmup, nchan;
     double rates[33], p99_limit;
-} opt = {"127.0.0.1", NULL, 0, 0, 0, 0, 0, 32, 8, 0, 256, 0, {0}, 200.0};
+} opt = {"127.0.0.1", NULL, 0, 0, 0, 0, 0, 32, 8, 0, 256, 0, 0, {0}, 200.0};
 
 static user_t *users;
 static int nusers;
@@ -282,13 +285,18 @@ static void dechunk(conn *c, const char *p, size_t n, void (*sink)(conn *, const
 
 /* ---- streams ------------------------------------------------------------------------------ */
 
+/* One line of a stream: Parley's "data: {…"type":"message.created"…"body":"t=…;s=…"…}", or
+ * nchan's bare "data: t=…;s=…". */
 static void sse_line(char *line)
 {
-    if (strncmp(line, "data:", 5) || !strstr(line, "\"type\":\"message.created\"")) return;
-    char *b = strstr(line, "\"body\":\"t=");
+    if (strncmp(line, "data:", 5)) return;
+    char *b;
+    if (opt.nchan) b = strncmp(line, "data: t=", 8) ? NULL : line + 8;
+    else if (strstr(line, "\"type\":\"message.created\"") && (b = strstr(line, "\"body\":\"t="))) b += 10;
+    else b = NULL;
     if (!b) return;
     char *end;
-    long long t = strtoll(b + 10, &end, 10);
+    long long t = strtoll(b, &end, 10);
     int s = -1;
     if (!strncmp(end, ";s=", 3)) s = atoi(end + 3);
     long long now = mono_ns();
@@ -342,10 +350,14 @@ static void stream_start(int i)
     c->fd = -1;
     conn_reset(c);
     char req[512];
-    int n = snprintf(req, sizeof req,
-                     "GET /api/v1/events HTTP/1.1\r\nHost: %s:%d\r\nAccept: text/event-stream\r\n"
-                     "Authorization: Bearer %s\r\nUser-Agent: sseload\r\n\r\n",
-                     opt.host, opt.port2 && (i & 1) ? opt.port2 : opt.port, users[i].tok);
+    int port = opt.port2 && (i & 1) ? opt.port2 : opt.port;
+    int n = opt.nchan
+        ? snprintf(req, sizeof req,
+                   "GET /sub/%lld HTTP/1.1\r\nHost: %s:%d\r\nAccept: text/event-stream\r\n"
+                   "User-Agent: sseload\r\n\r\n", users[i].gid, opt.host, port)
+        : snprintf(req, sizeof req,
+                   "GET /api/v1/events HTTP/1.1\r\nHost: %s:%d\r\nAccept: text/event-stream\r\n"
+                   "Authorization: Bearer %s\r\nUser-Agent: sseload\r\n\r\n", opt.host, port, users[i].tok);
     c->out = strndup(req, (size_t)n);
     c->outlen = (size_t)n;
     st_started++;
@@ -439,9 +451,14 @@ static void send_msg(conn *c, long long k)
     const user_t *u = &users[g->first + (int)((k / ngroups) % g->n)];
     long long due = step_t0 + (long long)((double)k * 1e9 / rate);
     char body[160], req[1024];
-    int bl = snprintf(body, sizeof body, "{\"body\":\"t=%lld;s=%d\",\"client_id\":\"%08x-0000-4000-8000-%012llx\"}",
-                      due, step, (unsigned)getpid(), (unsigned long long)++cid_counter);
-    int n = snprintf(req, sizeof req,
+    int bl = opt.nchan ? snprintf(body, sizeof body, "t=%lld;s=%d", due, step)
+                       : snprintf(body, sizeof body, "{\"body\":\"t=%lld;s=%d\",\"client_id\":\"%08x-0000-4000-8000-%012llx\"}",
+                                  due, step, (unsigned)getpid(), (unsigned long long)++cid_counter);
+    int n = opt.nchan
+        ? snprintf(req, sizeof req,
+                   "POST /pub/%lld HTTP/1.1\r\nHost: %s:%d\r\nContent-Type: text/plain\r\n"
+                   "Content-Length: %d\r\nUser-Agent: sseload\r\n\r\n%s", g->gid, opt.host, opt.port, bl, body)
+        : snprintf(req, sizeof req,
                      "POST /api/v1/conversations/%lld/messages HTTP/1.1\r\nHost: %s:%d\r\n"
                      "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
                      "Content-Length: %d\r\nUser-Agent: sseload\r\n\r\n%s",
@@ -476,7 +493,7 @@ static void sender_done(conn *c)
 {
     long long now = mono_ns();
     s_last_resp_ns = now;
-    if (c->status == 201) {
+    if (c->status == 201 || (opt.nchan && c->status == 202)) {   /* nchan: 202 = no subscriber yet */
         s_ok++;
         rlat_add((now - (step_t0 + (long long)((double)c->msg * 1e9 / rate))) / 1000);
         s_expected += groups[c->msg % ngroups].n;
@@ -513,7 +530,7 @@ static void sender_lost(conn *c, const char *why)
 
 static void body_sink(conn *c, const char *p, size_t n)
 {
-    if (c->status != 201 && c->errlen < sizeof c->errbody) {
+    if (c->status != 201 && c->status != 202 && c->errlen < sizeof c->errbody) {
         size_t k = sizeof c->errbody - c->errlen;
         if (k > n) k = n;
         memcpy(c->errbody + c->errlen, p, k);
@@ -786,7 +803,7 @@ static void load_tokens(void)
 static void usage(void)
 {
     fprintf(stderr, "usage: sseload --port P [--port2 P2] --tokens FILE --streams N [--warm W] [--hold] [--rates R1,R2,…|--rate R]\n"
-                    "               [--seconds S] [--senders C] [--p99-ms MS] [--parallel-opens K] [--warmup R] [--host IPV4]\n");
+                    "               [--seconds S] [--senders C] [--p99-ms MS] [--parallel-opens K] [--warmup R] [--host IPV4] [--nchan]\n");
     exit(2);
 }
 
@@ -796,7 +813,7 @@ int main(int argc, char **argv)
         {"port", 1, 0, 'p'}, {"tokens", 1, 0, 't'}, {"streams", 1, 0, 'n'}, {"warm", 1, 0, 'w'},
         {"hold", 0, 0, 'H'}, {"rates", 1, 0, 'r'}, {"rate", 1, 0, 'r'}, {"seconds", 1, 0, 's'},
         {"senders", 1, 0, 'c'}, {"p99-ms", 1, 0, 'l'}, {"parallel-opens", 1, 0, 'k'}, {"host", 1, 0, 'h'},
-        {"warmup", 1, 0, 'W'}, {"port2", 1, 0, 'P'}, {0, 0, 0, 0}};
+        {"warmup", 1, 0, 'W'}, {"port2", 1, 0, 'P'}, {"nchan", 0, 0, 'N'}, {0, 0, 0, 0}};
     int o;
     while ((o = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (o) {
@@ -813,6 +830,7 @@ int main(int argc, char **argv)
         case 'k': opt.max_inflight = atoi(optarg); break;
         case 'h': opt.host = optarg; break;
         case 'W': opt.warmup = atoi(optarg); break;
+        case 'N': opt.nchan = 1; break;
         default: usage();
         }
     }
