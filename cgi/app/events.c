@@ -177,6 +177,24 @@ void ev_users(svc *c, const long long *uids, size_t n, json_t *event)
     publish(c, list, n, event, id);
 }
 
+/* Publishes event under id once, to the conversation: PUBLISH parley:c:<conv>:<epoch>. Each
+ * hub delivers it to its own streams of members from a member list read at that epoch
+ * (cgi/events/convmap.c), or leaves it to its log follower. Steals event. */
+static void conv_publish_once(svc *c, long long conv_id, long long epoch, json_t *event, long long id)
+{
+    const char *type = json_string_value(json_object_get(event, "type"));
+    char *s = ev_now_ms() < ev_quiet_until ? NULL : ev_encode(id, event);     /* malloc'd */
+    json_decref(event);
+    if (!s) return;                          /* Redis just failed, or no memory: the log has it */
+    redisReply *r;
+    err_t e = kv_cmd(c->kv, &r, "PUBLISH parley:c:%lld:%lld %s", conv_id, epoch, s);
+    if (!e) freeReplyObject(r);
+    else log_warn("events: %s %lld of conversation %lld not published (redis); the hubs deliver it from the log",
+                  type ? type : "?", id, conv_id);
+    if (e == ERR_UNAVAILABLE) ev_quiet_until = ev_now_ms() + EV_QUIET_MS;
+    free(s);
+}
+
 /* Publishes event under id (0: a new one) to conv_id's members ± extra/skip. */
 static void conv_publish(svc *c, long long conv_id, json_t *event, long long id, long long extra_uid, long long skip_uid)
 {
@@ -188,6 +206,12 @@ static void conv_publish(svc *c, long long conv_id, json_t *event, long long id,
         return;
     }
     ev_test_delay();
+    /* A message this request inserted: its statement read the member epoch, so one PUBLISH
+     * reaches every member, and no member list is read here. */
+    if (id == c->sent_event && c->sent_epoch >= 0 && !extra_uid && !skip_uid && !small_site(c->cfg)) {
+        conv_publish_once(c, conv_id, c->sent_epoch, event, id);
+        return;
+    }
     const char *p[] = {id_str(c, conv_id)};
     PGresult *r;
     if (db_exec(c->db, "ev_members", 1, p, &r)) {

@@ -36,7 +36,7 @@ const db_stmt msg_stmts[] = {
                    "AND (conversations.kind <> 'direct' OR NOT EXISTS (SELECT 1 FROM members o JOIN blocks b "
                    "ON (b.user_id = o.user_id AND b.blocked_id = $2) OR (b.user_id = $2 AND b.blocked_id = o.user_id) "
                    "WHERE o.conversation_id = $1 AND o.user_id <> $2)))) "
-                   "RETURNING last_seq), "
+                   "RETURNING last_seq, member_epoch), "
                    "rd AS (UPDATE members SET read_seq = c.last_seq FROM c WHERE conversation_id = $1 AND user_id = $2), "
                    "ins AS (INSERT INTO messages (conversation_id, seq, sender_id, kind, body, client_id, reply_to_seq) "
                    "SELECT $1::bigint, c.last_seq, $2::bigint, $3, $4, $5::uuid, $7::bigint FROM c RETURNING seq), "
@@ -46,7 +46,8 @@ const db_stmt msg_stmts[] = {
                    /* its event, in the same statement: a stored message is always announced */
                    "ev AS (INSERT INTO event_log (id, type, conv_id, msg_seq) "
                    "SELECT nextval('event_ids'), 'message.created', $1::bigint, ins.seq FROM ins RETURNING id) "
-                   "SELECT ins.seq, ev.id FROM ins, ev"},
+                   /* and the member epoch (sql/032) its publication is addressed with */
+                   "SELECT ins.seq, ev.id, c.member_epoch FROM ins, ev, c"},
     {"msg_by_client", "SELECT m.seq, (SELECT e.id FROM event_log e WHERE e.conv_id = m.conversation_id AND e.msg_seq = m.seq) "
                       "FROM messages m WHERE m.conversation_id = $1 AND m.sender_id = $2 AND m.client_id = $3::uuid"},
     {"msg_event_id", "SELECT id FROM event_log WHERE conv_id = $1 AND msg_seq = $2"},
@@ -397,6 +398,8 @@ err_t msg_send(svc *c, const conv *cv, const char *body, const char *client_id, 
     }
     *seq = atoll(PQgetvalue(r, 0, 0));
     *event_id = atoll(PQgetvalue(r, 0, 1));
+    c->sent_event = *event_id;                     /* published by conversation (events.c) */
+    c->sent_epoch = atoll(PQgetvalue(r, 0, 2));
     *created = 1;
     PQclear(r);
     notify_message_queued(c, cv, *seq);            /* Web Push (push.c): one job per message */

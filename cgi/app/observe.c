@@ -49,8 +49,8 @@ static err_t observe_jobs(ctx *c, buf *b)
     return ERR_OK;
 }
 
-/* The hubs' figures: parley:hubstats:<hub> = "streams:users:delivered:slow" (a hub of an
- * older version writes no ":slow"). */
+/* The hubs' figures: parley:hubstats:<hub> = "streams:users:delivered:slow:deferred" (a
+ * hub of an older version writes fewer). */
 static err_t observe_hubs(ctx *c, buf *b)
 {
     buf_puts(b, "# HELP parley_events_open_streams Open event streams (SSE and long-polls) per hub.\n"
@@ -59,7 +59,10 @@ static err_t observe_hubs(ctx *c, buf *b)
                 "# HELP parley_events_delivered_total Events written to streams per hub.\n"
                 "# TYPE parley_events_delivered_total counter\n"
                 "# HELP parley_events_slow_closed_total Streams cut because their reader fell behind, per hub.\n"
-                "# TYPE parley_events_slow_closed_total counter\n");
+                "# TYPE parley_events_slow_closed_total counter\n"
+                "# HELP parley_events_conv_deferred_total Conversation events a hub left to its log follower "
+                "(sent at another member epoch than its list's), per hub.\n"
+                "# TYPE parley_events_conv_deferred_total counter\n");
     if (small_site(c->svc.cfg)) return ERR_OK;          /* no hubs on a small site: headers only */
     char cursor[32] = "0";
     int rounds = 0;
@@ -78,12 +81,14 @@ static err_t observe_hubs(ctx *c, buf *b)
             redisReply *v;
             if (kv_cmd(c->svc.kv, &v, "GET %s", key)) continue;
             long s, u;
-            unsigned long long d, slow = 0;
-            if (v->type == REDIS_REPLY_STRING && sscanf(v->str, "%ld:%ld:%llu:%llu", &s, &u, &d, &slow) >= 3 &&
+            unsigned long long d, slow = 0, deferred = 0;
+            if (v->type == REDIS_REPLY_STRING && sscanf(v->str, "%ld:%ld:%llu:%llu:%llu", &s, &u, &d, &slow, &deferred) >= 3 &&
                 strspn(hub, "0123456789abcdef") == strlen(hub))
                 buf_printf(b, "parley_events_open_streams{hub=\"%s\"} %ld\nparley_events_users{hub=\"%s\"} %ld\n"
                               "parley_events_delivered_total{hub=\"%s\"} %llu\n"
-                              "parley_events_slow_closed_total{hub=\"%s\"} %llu\n", hub, s, hub, u, hub, d, hub, slow);
+                              "parley_events_slow_closed_total{hub=\"%s\"} %llu\n"
+                              "parley_events_conv_deferred_total{hub=\"%s\"} %llu\n",
+                           hub, s, hub, u, hub, d, hub, slow, hub, deferred);
             freeReplyObject(v);
         }
         freeReplyObject(r);

@@ -36,6 +36,9 @@ typedef struct svc {
     const char *err_field;   /* the detail of the last error (arena or static) */
     const char *err_msg;
     long retry_after;        /* seconds, with ERR_RATE_LIMITED */
+    /* The last message this context inserted: its event id, and the conversation's member
+     * epoch its statement read (sql/032), so that its event goes out once, by conversation. */
+    long long sent_event, sent_epoch;
 } svc;
 
 /* Records the detail of an error and returns it, for `return svc_fail(...)`. */

@@ -23,6 +23,7 @@
 #include "../app/users.h"
 #include "../core/log.h"
 #include "../app/evlog.h"
+#include "../events/convmap.h"
 #include "../events/follow.h"
 #include "../events/hub.h"
 #include "../events/pubsub.h"
@@ -190,7 +191,11 @@ static void *timer_main(void *arg)
         if (hub_now_ms() - last_log > 60000) {
             long s, u;
             hub_counts(&s, &u);
-            log_info("events: %ld open streams, %ld users", s, u);
+            size_t convs, uids;
+            unsigned long long deferred;
+            convmap_counts(&convs, &uids, &deferred);
+            log_info("events: %ld open streams, %ld users; member lists of %zu conversations (%zu ids); "
+                     "%llu conversation events left to the log follower", s, u, convs, uids, deferred);
             last_log = hub_now_ms();
         }
     }
@@ -290,9 +295,12 @@ static void pres_renew(worker *w)
     /* What GET /metrics (parley.fcgi) reports of this hub: gone with the hub after a TTL. */
     long s, u;
     hub_counts(&s, &u);
+    size_t convs, uids;
+    unsigned long long deferred;
+    convmap_counts(&convs, &uids, &deferred);
     redisReply *r;
-    if (!kv_cmd(c.kv, &r, "SET parley:hubstats:%s %ld:%ld:%llu:%llu EX %ld", hub_id, s, u, hub_delivered_total(),
-                     hub_slow_total(), cfg.presence_ttl))
+    if (!kv_cmd(c.kv, &r, "SET parley:hubstats:%s %ld:%ld:%llu:%llu:%llu EX %ld", hub_id, s, u, hub_delivered_total(),
+                     hub_slow_total(), deferred, cfg.presence_ttl))
         freeReplyObject(r);
 }
 

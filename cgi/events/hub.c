@@ -407,10 +407,10 @@ static int ring_has(const hub_user *u, long long id)
     return 0;
 }
 
-int hub_deliver(long long uid, long long id, const char *json)
+/* hub_deliver's work for one user (hub_lock held). */
+static int deliver_locked(long long uid, long long id, const char *json)
 {
     int wrote = 0;
-    pthread_mutex_lock(&hub_lock);
     if (id > hub_latest) hub_latest = id;
     hub_user *u = user_find(uid, 0);
     if (u && ring_has(u, id)) u = NULL;                   /* Redis and the log both brought it */
@@ -453,6 +453,23 @@ int hub_deliver(long long uid, long long id, const char *json)
         }
         if (had && !u->streams) u->idle_since_ms = hub_now_ms();   /* only when the last one ends here */
     }
+    return wrote;
+}
+
+int hub_deliver(long long uid, long long id, const char *json)
+{
+    pthread_mutex_lock(&hub_lock);
+    int wrote = deliver_locked(uid, id, json);
+    pthread_mutex_unlock(&hub_lock);
+    return wrote;
+}
+
+size_t hub_deliver_many(const long long *uids, size_t n, long long id, const char *json)
+{
+    size_t wrote = 0;
+    pthread_mutex_lock(&hub_lock);                        /* once: a 10,000-member channel is one event */
+    if (id > hub_latest) hub_latest = id;
+    for (size_t i = 0; i < n; i++) wrote += (size_t)deliver_locked(uids[i], id, json);
     pthread_mutex_unlock(&hub_lock);
     return wrote;
 }

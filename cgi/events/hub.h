@@ -69,6 +69,10 @@ size_t hub_creds(char (**out)[HUB_CRED_MAX]);
  * holds that id already (Redis and the log may both bring it). 1 when uid had a stream
  * here to write it to. */
 int hub_deliver(long long uid, long long id, const char *json);
+/* hub_deliver to each of uids[0..n) (users without a buffer here are skipped), under one
+ * lock; with n == 0 it only notes that id exists (a resume from it is then no resync).
+ * Returns how many had a stream here. */
+size_t hub_deliver_many(const long long *uids, size_t n, long long id, const char *json);
 /* Heartbeats, long-poll deadlines, forgetting idle users; called about once a second. */
 void hub_tick(void);
 /* Moves the pending joins and leaves, oldest first, into *out (malloc'd, the caller

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <poll.h>
 #include "hub.h"
+#include "convmap.h"
 #include "follow.h"
 #include "../core/config.h"
 #include "../core/log.h"
@@ -64,15 +65,22 @@ long long pubsub_event_id(const char *s, size_t n)
 }
 
 /* One pmessage: [pmessage, pattern, channel, payload]. The payload is ev_encode's JSON,
- * "id" first: the id is read off its front, not by parsing every event of every user. */
-static void handle(redisReply *r)
+ * "id" first: the id is read off its front, not by parsing every event of every user. A
+ * conversation's event (parley:c:…) goes to convmap, which may read members through d. */
+static void handle(redisReply *r, db *d)
 {
     if (r->type != REDIS_REPLY_ARRAY || r->elements != 4 || strcmp(r->element[0]->str, "pmessage")) return;
     if (!strcmp(r->element[2]->str, "parley:ended")) {   /* a session or token ended: its streams too */
         hub_cred_ended(r->element[3]->str);
         return;
     }
-    long long uid, id = pubsub_event_id(r->element[3]->str, r->element[3]->len);
+    long long uid, conv, epoch, id = pubsub_event_id(r->element[3]->str, r->element[3]->len);
+    if (!convmap_channel(r->element[2]->str, &conv, &epoch)) {
+        /* Not seen when left to the follower: it delivers from the log after FOLLOW_REPAIR_MS. */
+        if (id > 0 && convmap_deliver(d, conv, epoch, id, r->element[3]->str)) follow_seen(id, hub_now_ms());
+        else if (id <= 0) log_warn("events: ignoring a malformed event on %s", r->element[2]->str);
+        return;
+    }
     if (pubsub_channel_uid(r->element[2]->str, &uid)) return;
     if (id > 0) {
         follow_seen(id, hub_now_ms());
@@ -109,11 +117,13 @@ void *pubsub_main(void *arg)
 {
     const config *cfg = arg;
     int first = 1;
+    db d;                                    /* member lists for convmap: this thread's own */
+    db_init(&d, cfg->db, cfg->backend_timeout_ms, (const db_stmt *const[]){convmap_stmts, NULL});
     for (;;) {
         kv k;
         kv_init(&k, cfg->redis, cfg->backend_timeout_ms);
         redisReply *r = NULL;
-        if (kv_cmd(&k, &r, "PSUBSCRIBE parley:u:* parley:ended") != ERR_OK) {
+        if (kv_cmd(&k, &r, "PSUBSCRIBE parley:u:* parley:c:* parley:ended") != ERR_OK) {
             kv_close(&k);
             sleep(1);
             continue;
@@ -131,7 +141,7 @@ void *pubsub_main(void *arg)
             redisReply *m;
             next_message(&k, &m, &heard);
             if (!m) break;
-            handle(m);
+            handle(m, &d);
             freeReplyObject(m);
         }
         log_warn("events: lost Redis (%s); reconnecting", k.c->errstr[0] ? k.c->errstr : "no answer");

@@ -1,5 +1,6 @@
-/* pubsub.h — the hub's one Redis subscriber: PSUBSCRIBE parley:u:* (and parley:ended)
- * and hand every event to hub_deliver, noting its id for the log follower (follow.h); a
+/* pubsub.h — the hub's one Redis subscriber: PSUBSCRIBE parley:u:* (a user's events),
+ * parley:c:* (a conversation's new messages, see convmap.h) and parley:ended; hands every
+ * event to hub_deliver or convmap_deliver, noting its id for the log follower (follow.h); a
  * quiet subscription is pinged, and after losing Redis it reconnects. What it missed
  * meanwhile the follower delivers from event_log. */
 #ifndef PARLEY_PUBSUB_H
