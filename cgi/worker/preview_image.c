@@ -1,0 +1,154 @@
+/* preview_image.c — see preview_image.h. libvips' images and buffers are unreferenced or
+ * freed here; every other buffer is the caller's. */
+#include "preview_image.h"
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <sodium.h>
+#include <vips/vips.h>
+#include "media_proc.h"
+#include "../core/outbound.h"
+#include "../media/sniff.h"
+
+enum { PIMG_Q = 80, PIMG_EFFORT = 2 };   /* as media thumbnails (media_proc.c) */
+
+int preview_image_url(const char *base, const char *ref, char *out, size_t cap)
+{
+    outbound_url b, u;
+    const char *why;
+    if (!base || !ref || cap == 0 || outbound_parse(base, &b, &why)) return -1;
+    while (*ref == ' ' || *ref == '\t' || *ref == '\n' || *ref == '\r') ref++;
+    size_t n = strcspn(ref, "#");
+    while (n && strchr(" \t\r\n", ref[n - 1])) n--;
+    if (n == 0) return -1;
+    const char *scheme_end = NULL;
+    for (size_t i = 0; i < n; i++) {
+        char ch = ref[i];
+        if (ch == ':') { scheme_end = ref + i; break; }
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (i && ((ch >= '0' && ch <= '9') || strchr("+-.", ch)))))
+            break;
+    }
+    /* The base's origin: its scheme, host (v6 in brackets) and port when not the default. */
+    char origin[OUTBOUND_HOST_MAX + 32];
+    int dflt = b.port == (b.https ? 443 : 80);
+    snprintf(origin, sizeof origin, b.ipv6_literal ? "%s://[%s]" : "%s://%s", b.https ? "https" : "http", b.host);
+    if (!dflt) snprintf(origin + strlen(origin), sizeof origin - strlen(origin), ":%d", b.port);
+    int k;
+    if (scheme_end) {
+        size_t sl = (size_t)(scheme_end - ref);
+        if (!((sl == 4 && !strncasecmp(ref, "http", 4)) || (sl == 5 && !strncasecmp(ref, "https", 5)))) return -1;
+        k = snprintf(out, cap, "%.*s%.*s", (int)sl, sl == 4 ? "http" : "https", (int)(n - sl), ref + sl);
+    } else if (n >= 2 && ref[0] == '/' && ref[1] == '/') {
+        k = snprintf(out, cap, "%s:%.*s", b.https ? "https" : "http", (int)n, ref);
+    } else if (ref[0] == '/') {
+        k = snprintf(out, cap, "%s%.*s", origin, (int)n, ref);
+    } else {
+        /* Relative: the base's path up to its last '/', without its query. */
+        const char *rest = *b.rest ? b.rest : "/";
+        size_t pl = strcspn(rest, "?");
+        if (ref[0] == '?') k = snprintf(out, cap, "%s%.*s%.*s", origin, (int)pl, rest, (int)n, ref);
+        else {
+            while (pl && rest[pl - 1] != '/') pl--;
+            k = snprintf(out, cap, "%s%.*s%.*s", origin, (int)(pl ? pl : 1), pl ? rest : "/", (int)n, ref);
+        }
+    }
+    if (k < 0 || (size_t)k >= cap || outbound_parse(out, &u, &why)) {
+        out[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
+void preview_image_key(const char *page_url, char key[STORE_SHA_HEX])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, (const unsigned char *)"preview:", 8);
+    crypto_hash_sha256_update(&st, (const unsigned char *)page_url, strlen(page_url));
+    crypto_hash_sha256_final(&st, h);
+    sodium_bin2hex(key, STORE_SHA_HEX, h, sizeof h);
+}
+
+/* The one loader each accepted type may be read with. */
+typedef struct pimg_fmt {
+    const char *mime;
+    int (*load)(void *buf, size_t len, VipsImage **out, ...);
+} pimg_fmt;
+
+static const pimg_fmt pimg_fmts[] = {
+    {"image/jpeg", vips_jpegload_buffer},
+    {"image/png", vips_pngload_buffer},
+    {"image/webp", vips_webpload_buffer},
+    {"image/gif", vips_gifload_buffer},
+    {NULL, NULL},
+};
+
+/* Writes bytes[0..n) as key's file through tmp/ (an atomic rename). 0 or -1. */
+static int pimg_write(const char *dir, const char *key, const void *bytes, size_t n)
+{
+    char tmp[STORE_PATH_MAX], dst[STORE_PATH_MAX];
+    if (store_tmp_path(dir, tmp) || store_preview_path(dir, key, dst)) return -1;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+    if (fd < 0 && store_init(dir) == 0) fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+    if (fd < 0) return -1;
+    int ok = write(fd, bytes, n) == (ssize_t)n;
+    ok &= close(fd) == 0;
+    if (!ok || store_mkparents(dst) || rename(tmp, dst)) {
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+err_t preview_image_make(const config *cfg, const void *data, size_t n, const char *key, int *w, int *h, char *why,
+                         size_t whylen)
+{
+    *w = *h = 0;
+    char mime[SNIFF_MIME_MAX];
+    const pimg_fmt *f = NULL;
+    if (sniff_buffer(data, n, mime) == 0)
+        for (const pimg_fmt *i = pimg_fmts; i->mime; i++)
+            if (!strcmp(i->mime, mime)) f = i;
+    if (!f) {
+        snprintf(why, whylen, "not a PNG, JPEG, GIF or WebP image but %s", mime);
+        return ERR_OK;
+    }
+    VipsImage *hd = NULL, *t = NULL;
+    void *out = NULL;                         /* g_malloc'd by libvips; freed here */
+    size_t len = 0;
+    err_t e = ERR_OK;
+    /* Only the header first: a sequential load decodes nothing until pixels are asked for. */
+    if (f->load((void *)data, n, &hd, "access", VIPS_ACCESS_SEQUENTIAL, NULL)) {
+        snprintf(why, whylen, "%s: not a readable image", mime);
+        goto out;
+    }
+    long long pixels = (long long)vips_image_get_width(hd) * vips_image_get_page_height(hd);
+    if (pixels > cfg->max_pixels) {
+        snprintf(why, whylen, "%d x %d is over PARLEY_MAX_PIXELS: not decoded", vips_image_get_width(hd),
+                 vips_image_get_page_height(hd));
+        goto out;
+    }
+    /* The first frame (a bounded size, checked above), turned upright, never upscaled. */
+    if (vips_thumbnail_image(hd, &t, PREVIEW_IMAGE_BOX, "height", PREVIEW_IMAGE_BOX, "size", VIPS_SIZE_DOWN, NULL) ||
+        vips_webpsave_buffer(t, &out, &len, "Q", PIMG_Q, "effort", PIMG_EFFORT, "strip", TRUE, NULL)) {
+        snprintf(why, whylen, "%s: cannot be decoded", mime);
+        goto out;
+    }
+    len = media_proc_webp_strip(out, len);
+    if (pimg_write(cfg->media_dir, key, out, len)) {
+        snprintf(why, whylen, "the media directory refused the preview image");
+        e = ERR_UNAVAILABLE;
+        goto out;
+    }
+    *w = vips_image_get_width(t);
+    *h = vips_image_get_height(t);
+out:
+    if (out) g_free(out);
+    if (t) g_object_unref(t);
+    if (hd) g_object_unref(hd);
+    vips_error_clear();
+    return e;
+}
