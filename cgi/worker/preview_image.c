@@ -131,8 +131,11 @@ err_t preview_image_make(const config *cfg, const void *data, size_t n, const ch
                  vips_image_get_page_height(hd));
         goto out;
     }
-    /* The first frame (a bounded size, checked above), turned upright, never upscaled. */
-    if (vips_thumbnail_image(hd, &t, PREVIEW_IMAGE_BOX, "height", PREVIEW_IMAGE_BOX, "size", VIPS_SIZE_DOWN, NULL) ||
+    /* The first frame, shrunk while loading where the format can (JPEG, WebP: a fraction of
+     * the time and memory), turned upright, never upscaled. libvips picks the loader by the
+     * same magic bytes libmagic and the header check above agreed on. */
+    if (vips_thumbnail_buffer((void *)data, n, &t, PREVIEW_IMAGE_BOX, "height", PREVIEW_IMAGE_BOX, "size",
+                              VIPS_SIZE_DOWN, "fail_on", VIPS_FAIL_ON_ERROR, NULL) ||
         vips_webpsave_buffer(t, &out, &len, "Q", PIMG_Q, "effort", PIMG_EFFORT, "strip", TRUE, NULL)) {
         snprintf(why, whylen, "%s: cannot be decoded", mime);
         goto out;
