@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   api, register, assertError, show, makeContacts, createGroup, send, listConversations, getConversation,
-  getConversationRaw, messagesRaw, memberOf, browserOf, locationPath,
+  getConversationRaw, messagesRaw, memberOf, browserOf, locationPath, openStream,
 } from './lib.mjs';
 
 const add = (actor, convId, body) => api('POST', `/api/v1/conversations/${convId}/members`, { token: actor.token, json: body });
@@ -89,6 +89,33 @@ describe('group invitations', () => {
     // Answered: a second accept is 404, adding again is 409.
     assertError(await answer(stranger, g.id, 'accept'), 404, 'not_found');
     assertError(await add(owner, g.id, { user_id: stranger.user.id }), 409, 'already_member');
+  });
+
+  it('live: the invitee hears of the invitation, nothing of the group until they join', async () => {
+    const owner = await register(), stranger = await register({ requests: true });
+    const g = await createGroup(owner, [], { title: 'Quiet until joined' });
+    const stream = await openStream(stranger);
+    try {
+      assert.equal((await add(owner, g.id, { user_id: stranger.user.id })).status, 202);
+      await stream.waitFor((e) => e.type === 'request.changed' && e.conversation_id === g.id && e.state === 'invited',
+        5000, 'the invitation');
+      const before = await send(owner, g.id, 'Not for the invitee yet');
+      // A message after it, to a conversation of the invitee's own, shows the stream is live.
+      const mine = await createGroup(stranger, [], { title: 'Own' });
+      const marker = await send(stranger, mine.id, 'marker');
+      await stream.waitFor((e) => e.type === 'message.created' && e.conversation_id === mine.id && e.seq === marker.seq,
+        5000, 'the marker');
+      assert.deepEqual(stream.matching((e) => e.conversation_id === g.id && e.type !== 'request.changed'), [],
+        `nothing of the group: ${stream.describe()}`);
+      assert.equal((await answer(stranger, g.id, 'accept')).status, 200);
+      await stream.waitFor((e) => e.type === 'member.added' && e.conversation_id === g.id, 5000, 'the join');
+      const after = await send(owner, g.id, 'Now for everyone');
+      await stream.waitFor((e) => e.type === 'message.created' && e.conversation_id === g.id && e.seq === after.seq,
+        5000, 'a message once joined');
+      assert.ok(after.seq > before.seq);
+    } finally {
+      await stream.close();
+    }
   });
 
   it('decline drops it without telling the inviter, who may invite again', async () => {
