@@ -1,5 +1,5 @@
 /* preview_image.h — a link preview's image: the page's og:image resolved against the page's
- * URL, its bytes (fetched by preview_fetch.h through the outbound guard, at most
+ * URL (preview_url.h), its bytes (fetched by preview_fetch.h through the outbound guard, at most
  * PREVIEW_IMAGE_MAX bytes in PREVIEW_IMAGE_TIMEOUT_S) sniffed with libmagic (PNG, JPEG, GIF
  * or WebP only, whatever the Content-Type said), its header read first by that format's
  * loader alone (more than cfg->max_pixels pixels and it is never decoded), then made into a
@@ -12,15 +12,10 @@
 #include "../core/config.h"
 #include "../core/err.h"
 #include "../media/store.h"
+#include "preview_url.h"
 
 enum { PREVIEW_IMAGE_BOX = 320, PREVIEW_IMAGE_MAX = 2 << 20, PREVIEW_IMAGE_TIMEOUT_S = 5 };
 
-/* ref (an og:image as written: absolute, scheme-relative "//h/p", root-relative "/p" or
- * relative "p") resolved against base (the page's final http(s) URL) into out (cap bytes);
- * surrounding spaces and a #fragment dropped; anything that is not then an http(s) URL the
- * outbound guard's parser accepts (data:, javascript:, a user name…) refused. 0 or -1.
- * Pure: no I/O. */
-int preview_image_url(const char *base, const char *ref, char *out, size_t cap);
 /* The file key of a page URL's image: hex SHA-256 of "preview:" and the URL. */
 void preview_image_key(const char *page_url, char key[STORE_SHA_HEX]);
 /* Makes the thumbnail of data[0..n) (the caller's) as key's file. ERR_OK with *w and *h its
