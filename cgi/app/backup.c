@@ -201,11 +201,13 @@ int backup_run(const config *cfg, const char *dir, FILE *out)
     if (backup_join(blobs, cfg->media_dir, "blobs") || backup_join(derived, cfg->media_dir, "derived")) goto out;
     /* A blob the worker's clean-up deletes while tar runs was unreferenced already: tar's
      * status 1 ("file removed before we read it") is a warning, not a failed backup. */
-    char *tar_argv[10] = {"tar", "--create", "--ignore-failed-read", "--file", tarf, "--directory", cfg->media_dir,
-                          NULL, NULL, NULL};
+    char *tar_argv[11] = {"tar", "--create", "--ignore-failed-read", "--file", tarf, "--directory", cfg->media_dir,
+                          NULL, NULL, NULL, NULL};
     int ti = 7;
     if (access(blobs, F_OK) == 0) tar_argv[ti++] = "blobs";
     if (access(derived, F_OK) == 0) tar_argv[ti++] = "derived";
+    char previews[BACKUP_PATH_MAX];             /* link previews' images, which their rows name */
+    if (backup_join(previews, cfg->media_dir, "previews") == 0 && access(previews, F_OK) == 0) tar_argv[ti++] = "previews";
     if (ti == 7) {                              /* nothing uploaded yet: an empty archive */
         char *empty_argv[] = {"tar", "--create", "--file", tarf, "--files-from", "/dev/null", NULL};
         if (backup_spawn(empty_argv, env)) goto out;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "audit.h"
 #include "events.h"
+#include "invitations.h"
 #include "msg.h"
 #include "people.h"
 #include "users.h"
@@ -53,6 +54,14 @@ static err_t h_member_add(ctx *c)
     int blocked;
     if ((e = people_blocks(&c->svc, u->id, c->svc.user->id, &blocked))) return e;
     if (blocked) return ctx_fail(c, ERR_NOT_ALLOWED, "username", "You cannot add this person to a conversation.");
+    int invited;                          /* not a contact: they are asked first (invitations.h) */
+    if ((e = invitations_offer(c, &cv, u, role, &invited))) return e;
+    if (invited) {
+        c->status = 202;
+        c->out = json_pack("{s:b,s:o}", "invited", 1, "user", users_ref_of(u));
+        if (!c->rq.is_api) c->redirect = arena_printf(c->svc.a, "/conversations/%lld/settings?done=invited", cv.id);
+        return c->out ? ERR_OK : ERR_INTERNAL;
+    }
     const char *p[] = {id_str(&c->svc, cv.id)};
     PGresult *r;
     if ((e = db_begin(c->svc.db))) return e;

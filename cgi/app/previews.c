@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include "module.h"
+#include "media.h"
 #include "msg.h"
 #include "people.h"
 #include "events.h"
@@ -18,11 +20,17 @@ const db_stmt preview_stmts[] = {
     /* A row back: the URL is new or its cached preview expired, so it is fetched (again). */
     {"prev_claim", "INSERT INTO link_previews (url) VALUES ($1) ON CONFLICT (url) DO UPDATE SET status = 'pending', "
                    "expires_at = now() + interval '1 hour' WHERE link_previews.expires_at < now() RETURNING 1"},
-    {"prev_attach", "SELECT mp.seq, lp.url, lp.title, lp.description FROM message_previews mp "
+    {"prev_attach", "SELECT mp.seq, lp.url, lp.title, lp.description, lp.image_width, lp.image_height "
+                    "FROM message_previews mp "
                     "JOIN link_previews lp ON lp.url = mp.url WHERE mp.conversation_id = $1 "
                     "AND mp.seq BETWEEN $2 AND $3 AND NOT mp.removed AND lp.status = 'ready' ORDER BY mp.seq"},
     {"prev_remove", "UPDATE message_previews SET removed = true WHERE conversation_id = $1 AND seq = $2 "
                     "AND NOT removed RETURNING 1"},
+    /* A shown preview's image: the message is not deleted, the preview not removed. */
+    {"prev_image", "SELECT lp.image_key, extract(epoch FROM lp.fetched_at)::bigint FROM message_previews mp "
+                   "JOIN link_previews lp ON lp.url = mp.url JOIN messages m ON m.conversation_id = mp.conversation_id "
+                   "AND m.seq = mp.seq WHERE mp.conversation_id = $1 AND mp.seq = $2 AND NOT mp.removed "
+                   "AND m.deleted_at IS NULL AND lp.status = 'ready' AND lp.image_key IS NOT NULL"},
     {NULL, NULL},
 };
 
@@ -95,8 +103,13 @@ err_t preview_attach(svc *c, long long conv_id, json_t *arr)
         outbound_url u;
         const char *why;
         const char *host = outbound_parse(PQgetvalue(r, i, 1), &u, &why) ? "" : u.host;
-        json_object_set_new(m, "preview", json_pack("{s:s,s:s,s:s,s:s}", "url", PQgetvalue(r, i, 1), "host", host,
-                                                   "title", PQgetvalue(r, i, 2), "description", PQgetvalue(r, i, 3)));
+        json_t *pv = json_pack("{s:s,s:s,s:s,s:s}", "url", PQgetvalue(r, i, 1), "host", host, "title",
+                               PQgetvalue(r, i, 2), "description", PQgetvalue(r, i, 3));
+        if (pv && !PQgetisnull(r, i, 4))        /* served from here (never the page's own URL) */
+            json_object_set_new(pv, "image", json_pack("{s:o,s:i,s:i}", "url",
+                                json_sprintf("/api/v1/conversations/%lld/messages/%lld/preview/image", conv_id, seq),
+                                "width", atoi(PQgetvalue(r, i, 4)), "height", atoi(PQgetvalue(r, i, 5))));
+        json_object_set_new(m, "preview", pv);
     }
     PQclear(r);
     return ERR_OK;
@@ -133,8 +146,36 @@ static err_t h_preview_remove(ctx *c)
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
+/* GET /conversations/<id>/messages/<seq>/preview/image: the preview's image, the WebP the
+ * worker made (cgi/worker/preview_image.h), to the conversation's members only. */
+static err_t h_preview_image(ctx *c)
+{
+    conv cv;
+    long long seq;
+    err_t e = conv_from_path(c, &cv);
+    if (!e) e = param_id(c, "seq", &seq);
+    if (e) return e;
+    const char *p[] = {id_str(&c->svc, cv.id), id_str(&c->svc, seq)};
+    PGresult *r;
+    if ((e = db_exec(c->svc.db, "prev_image", 2, p, &r))) return e;
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        return ctx_fail(c, ERR_NOT_FOUND, NULL, "This message's preview has no image.");
+    }
+    const char *key = arena_strdup(c->svc.a, PQgetvalue(r, 0, 0));
+    const char *etag = arena_printf(c->svc.a, "p%s-%s", key, PQgetvalue(r, 0, 1));
+    PQclear(r);
+    char path[STORE_PATH_MAX], rel[STORE_PATH_MAX];
+    if (!key || store_preview_path(c->svc.cfg->media_dir, key, path) || store_preview_path(NULL, key, rel))
+        return ctx_fail(c, ERR_NOT_FOUND, NULL, "This message's preview has no image.");
+    struct stat st;
+    long long size = stat(path, &st) == 0 ? (long long)st.st_size : -1;
+    return media_send(c, path, rel, size, "image/webp", etag, "inline; filename=\"preview.webp\"");
+}
+
 static const route preview_routes[] = {
     {"POST", "/conversations/:id/messages/:seq/preview/remove", h_preview_remove, R_AUTH, "conversation", NULL, NULL, NULL},
     {"DELETE", "/conversations/:id/messages/:seq/preview", h_preview_remove, R_AUTH, "conversation", NULL, NULL, NULL},
+    {"GET", "/conversations/:id/messages/:seq/preview/image", h_preview_image, R_AUTH, NULL, NULL, NULL, NULL},
 };
 const module previews_module = {"previews", MODULE_ROUTES(preview_routes), preview_stmts};

@@ -17,7 +17,8 @@ int preview_first_link(const char *body, size_t n, char *url, size_t cap);
 /* After a send of a new message: links it to its first link's preview and queues the fetch
  * when the cache has no fresh one. Never fails the send (a failure is logged). */
 void preview_queue(svc *c, const conv *cv, long long seq, const char *body);
-/* Adds "preview" {url, host, title, description} to the messages of arr (ascending by seq)
+/* Adds "preview" {url, host, title, description, and image {url, width, height} when the
+ * page gave one the worker could make a thumbnail of} to the messages of arr (ascending by seq)
  * whose preview is ready and not removed. */
 err_t preview_attach(svc *c, long long conv_id, json_t *arr);
 

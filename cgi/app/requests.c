@@ -8,6 +8,7 @@
 #include "conv.h"
 #include "events.h"
 #include "format.h"
+#include "invitations.h"
 #include "people.h"
 #include "presence.h"
 #include "requests.h"
@@ -45,8 +46,15 @@ const db_stmt requests_stmts[] = {
                       "FROM members m JOIN conversations c ON c.id = m.conversation_id "
                       "JOIN members o ON o.conversation_id = c.id AND o.user_id <> m.user_id JOIN users u ON u.id = o.user_id "
                       "WHERE m.user_id = $1 AND " REQ_VISIBLE " ORDER BY c.last_activity_at DESC, c.id DESC LIMIT 200"},
+    /* Group invitations count as requests: the same rule as invitations.c's INV_VISIBLE. */
     {"requests_counts", "SELECT (SELECT count(*) FROM members m JOIN conversations c ON c.id = m.conversation_id "
-                        "WHERE m.user_id = $1 AND " REQ_VISIBLE "), (SELECT count(*) FROM contact_requests WHERE to_id = $1)"},
+                        "WHERE m.user_id = $1 AND " REQ_VISIBLE ") + (SELECT count(*) FROM group_invitations i "
+                        "WHERE i.user_id = $1 AND EXISTS (SELECT 1 FROM members a WHERE a.conversation_id = i.conversation_id "
+                        "AND a.user_id = i.inviter_id AND a.role IN ('owner', 'admin')) AND NOT EXISTS (SELECT 1 FROM members s "
+                        "WHERE s.conversation_id = i.conversation_id AND s.user_id = i.user_id) AND NOT EXISTS (SELECT 1 "
+                        "FROM blocks b WHERE (b.user_id = i.user_id AND b.blocked_id = i.inviter_id) OR "
+                        "(b.user_id = i.inviter_id AND b.blocked_id = i.user_id))), "
+                        "(SELECT count(*) FROM contact_requests WHERE to_id = $1)"},
     {"requests_setting", "SELECT dm_from_everyone FROM users WHERE id = $1"},
     {"requests_setting_set", "UPDATE users SET dm_from_everyone = $2::boolean WHERE id = $1 RETURNING dm_from_everyone"},
     {NULL, NULL},
@@ -125,7 +133,7 @@ static err_t setting(svc *c, int *allow)
 }
 
 /* GET /requests */
-static err_t h_requests(ctx *c)
+err_t h_requests(ctx *c)
 {
     svc *s = &c->svc;
     int allow;
@@ -146,7 +154,12 @@ static err_t h_requests(ctx *c)
                                                         : fmt_excerpt(s->a, body, strlen(body), 120)));
     }
     PQclear(r);
-    c->out = json_pack("{s:o,s:b}", "requests", arr, "allow_everyone", allow);
+    json_t *inv;
+    if ((e = invitations_list(s, &inv))) {
+        json_decref(arr);
+        return e;
+    }
+    c->out = json_pack("{s:o,s:o,s:b}", "requests", arr, "invitations", inv, "allow_everyone", allow);
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 

@@ -4,6 +4,7 @@
 #ifndef PARLEY_REQUESTS_H
 #define PARLEY_REQUESTS_H
 #include "svc.h"
+#include "ctx.h"
 
 extern const db_stmt requests_stmts[];
 
@@ -15,7 +16,11 @@ err_t requests_on_direct_open(svc *c, long long conv_id, long long peer_id, int 
 err_t requests_clear(svc *c, long long conv_id);
 /* Whether uid's membership of conv_id is a pending request (0 when not, or on failure). */
 int requests_pending(svc *c, long long conv_id, long long uid);
-/* The navigation's badges: pending message requests and incoming contact requests. */
+/* GET /requests: message requests, group invitations (invitations.h) and the setting; also
+ * the page's re-render after a failed form there. */
+err_t h_requests(ctx *c);
+/* The navigation's badges: pending message requests and group invitations, and incoming
+ * contact requests. */
 err_t requests_counts(svc *c, long long *requests, long long *contact_requests);
 
 #endif

@@ -7,15 +7,31 @@
 
 static __thread magic_t sniff_handle;   /* per thread: a libmagic handle is not shareable */
 
+/* This thread's libmagic handle, loaded on first use; 0 or -1. */
+static int sniff_open(void)
+{
+    if (sniff_handle) return 0;
+    sniff_handle = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_TAR |
+                              MAGIC_NO_CHECK_ELF | MAGIC_ERROR);
+    if (!sniff_handle) return -1;
+    if (magic_load(sniff_handle, NULL)) { magic_close(sniff_handle); sniff_handle = NULL; return -1; }
+    return 0;
+}
+
+int sniff_buffer(const void *data, size_t n, char mime[SNIFF_MIME_MAX])
+{
+    snprintf(mime, SNIFF_MIME_MAX, "application/octet-stream");
+    if (sniff_open()) return -1;
+    const char *t = magic_buffer(sniff_handle, data, n);
+    if (!t) return -1;
+    if (strlen(t) < SNIFF_MIME_MAX && strchr(t, '/')) snprintf(mime, SNIFF_MIME_MAX, "%s", t);
+    return 0;
+}
+
 int sniff_file(const char *path, char mime[SNIFF_MIME_MAX])
 {
     snprintf(mime, SNIFF_MIME_MAX, "application/octet-stream");
-    if (!sniff_handle) {
-        sniff_handle = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_TAR |
-                                  MAGIC_NO_CHECK_ELF | MAGIC_ERROR);
-        if (!sniff_handle) return -1;
-        if (magic_load(sniff_handle, NULL)) { magic_close(sniff_handle); sniff_handle = NULL; return -1; }
-    }
+    if (sniff_open()) return -1;
     const char *t = magic_file(sniff_handle, path);
     if (!t) return -1;
     if (strlen(t) < SNIFF_MIME_MAX && strchr(t, '/')) snprintf(mime, SNIFF_MIME_MAX, "%s", t);

@@ -10,6 +10,8 @@ enum { SNIFF_MIME_MAX = 128 };
  * cannot tell); 0, or -1 when the file cannot be read. Thread-safe: one libmagic handle
  * per thread, loaded on first use. */
 int sniff_file(const char *path, char mime[SNIFF_MIME_MAX]);
+/* The same for bytes in memory (data[0..n), the caller's); 0, or -1 when libmagic fails. */
+int sniff_buffer(const void *data, size_t n, char mime[SNIFF_MIME_MAX]);
 /* The kind a sniffed type is shown as: "image", "video", "audio" (inline, from a short
  * list browsers play safely) or "file" (everything else, always an attachment). The
  * client's declared type (may be NULL) only tells audio from video for WebM and Ogg, whose

@@ -93,6 +93,11 @@ int store_rel_path(const char *sha_hex, const char *what, char out[STORE_PATH_MA
     return store_fanout(NULL, what ? "derived" : "blobs", sha_hex, what, out);
 }
 
+int store_preview_path(const char *dir, const char *key, char out[STORE_PATH_MAX])
+{
+    return store_fanout(dir, "previews", key, "webp", out);
+}
+
 int store_upload_path(const char *dir, const char *id, char out[STORE_PATH_MAX])
 {
     out[0] = '\0';

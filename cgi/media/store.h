@@ -5,6 +5,8 @@
  *                                  poster, the copy without EXIF/GPS ("t320.jpg", "clean")
  *   tmp/<random>                   bytes being received; renamed into blobs/ when complete
  *   uploads/<id>                   resumable (tus) uploads in progress
+ *   previews/ab/cd/<key>.webp      a link preview's image, made by the worker (the key is
+ *                                  link_previews.image_key; deleted with its cache row)
  * Handlers and the worker go through this interface only, so that an object store can take
  * the directory's place later without touching them. Paths are written into caller buffers
  * of STORE_PATH_MAX bytes.
@@ -61,6 +63,9 @@ int store_derived_path(const char *dir, const char *sha_hex, const char *what, c
 int store_rel_path(const char *sha_hex, const char *what, char out[STORE_PATH_MAX]);
 /* A resumable upload's file. id is 32 lower-case hex digits. */
 int store_upload_path(const char *dir, const char *id, char out[STORE_PATH_MAX]);
+/* A link preview's image (key: 64 lower-case hex digits); with dir NULL, the path relative
+ * to the media directory (for the web server's internal redirect). 0 or -1. */
+int store_preview_path(const char *dir, const char *key, char out[STORE_PATH_MAX]);
 /* Creates the directories path's file will live in (for derived files). 0 or -1. */
 int store_mkparents(const char *path);
 /* Deletes a blob and everything derived from it (missing files are no error). */

@@ -10,6 +10,7 @@
 #include <sodium.h>
 #include "../core/log.h"
 #include "../media/store.h"
+#include "preview_job.h"
 
 #define MEDIA_GC_STR2(x) #x
 #define MEDIA_GC_STR(x) MEDIA_GC_STR2(x)
@@ -210,10 +211,11 @@ static err_t mgc_sweep(svc *s, time_t cutoff, long long *blobs)
 err_t media_gc_run(svc *s, json_t *payload, char *why, size_t whylen)
 {
     (void)payload;
-    long long rows = 0, blobs = 0, uploads = 0, tmps = 0;
+    long long rows = 0, blobs = 0, uploads = 0, tmps = 0, previews = 0, pfiles = 0;
     time_t cutoff = time(NULL) - MEDIA_GC_DAYS * 86400L;
     err_t e = mgc_rows(s, &rows, &blobs);
     if (!e) e = mgc_uploads(s, &uploads);
+    if (!e) e = preview_gc(s, &previews, &pfiles);
     if (!e) {
         char tmp[STORE_PATH_MAX];
         snprintf(tmp, sizeof tmp, "%s/tmp", s->cfg->media_dir);
@@ -223,6 +225,9 @@ err_t media_gc_run(svc *s, json_t *payload, char *why, size_t whylen)
     if (rows || blobs || uploads || tmps)
         log_info("media.cleanup: deleted %lld media rows, %lld blobs, %lld abandoned uploads, %lld temporary files",
                  rows, blobs, uploads, tmps);
+    if (previews)
+        log_info("media.cleanup: deleted %lld expired link previews no message shows, and %lld of their images", previews,
+                 pfiles);
     if (e) snprintf(why, whylen, "media clean-up: %s", err_lookup(e)->message);
     return e;
 }

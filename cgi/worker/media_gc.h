@@ -7,7 +7,8 @@
  *     rows it just deleted, then a sweep of blobs/ (older than MEDIA_GC_DAYS) that catches
  *     the rest (rows deleted with their uploader, a run that stopped half-way), bounded in
  *     time and resumed at a random place next hour;
- *   - files in tmp/ older than MEDIA_GC_DAYS (uploads and worker output cut short).
+ *   - files in tmp/ older than MEDIA_GC_DAYS (uploads and worker output cut short);
+ *   - expired link previews that no message shows, and their images (preview_gc).
  * A blob is deleted only under the advisory lock of its hash, after checking again that no
  * row names it; the upload side holds the same lock while it renames a blob into place and
  * inserts its row (store.h), so a new upload of the same bytes never loses its file.

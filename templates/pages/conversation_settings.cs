@@ -32,6 +32,7 @@
       </div><?cs
       if:Page.done == "saved" ?><?cs call:notice("The conversation was updated.") ?><?cs
       elif:Page.done == "added" ?><?cs call:notice("The member was added.") ?><?cs
+      elif:Page.done == "invited" ?><?cs call:notice("Invited: they are not your contact, so they join once they accept.") ?><?cs
       elif:Page.done == "role" ?><?cs call:notice("The role was changed.") ?><?cs
       elif:Page.done == "removed" ?><?cs call:notice("The member was removed.") ?><?cs
       elif:Page.done == "muted" ?><?cs call:notice("The member was muted: they can read but not send.") ?><?cs

@@ -3,7 +3,7 @@
   Include it after partials/macros.cs and before the page's own def:s, then
   `call:message(m)` inside `each:m = Data.messages`. Reads m.{seq,kind,
   sender.{username,display_name},body,html,created_at,edited_at,deleted,
-  reply_to.{seq,sender.display_name,excerpt,excerpt_html,deleted},preview.{url,host,title,description},reactions.N.{emoji,
+  reply_to.{seq,sender.display_name,excerpt,excerpt_html,deleted},preview.{url,host,title,description,image.{width,height}},reactions.N.{emoji,
   count,users.N,names.N (display names: the tooltip),me},mentions_me,receipt.{state,read_by,delivered_to,of,
   readers.N}}, Data.conversation.{id,kind,my_role}, Session.user.username,
   Session.csrf, Layout.can_post (the page's: "0" hides Reply from someone who cannot
@@ -92,7 +92,7 @@
       /if ?><?cs
       if:subcount(m.attachments) > 0 ?><?cs call:attachments(m) ?><?cs /if ?><?cs
       if:m.preview.url ?>
-              <div class="link-preview"><a class="link-preview-title" href="<?cs var:m.preview.url ?>" rel="noopener noreferrer nofollow ugc" dir="auto"><?cs if:m.preview.title ?><?cs var:m.preview.title ?><?cs else ?><?cs var:m.preview.host ?><?cs /if ?></a><?cs
+              <div class="link-preview"><?cs if:m.preview.image.width ?><img class="link-preview-image" src="/conversations/<?cs var:Data.conversation.id ?>/messages/<?cs var:m.seq ?>/preview/image" width="<?cs var:m.preview.image.width ?>" height="<?cs var:m.preview.image.height ?>" alt="" loading="lazy"><?cs /if ?><a class="link-preview-title" href="<?cs var:m.preview.url ?>" rel="noopener noreferrer nofollow ugc" dir="auto"><?cs if:m.preview.title ?><?cs var:m.preview.title ?><?cs else ?><?cs var:m.preview.host ?><?cs /if ?></a><?cs
         if:m.preview.description ?><p class="link-preview-desc" dir="auto"><?cs var:m.preview.description ?></p><?cs /if ?><span class="link-preview-host"><?cs var:m.preview.host ?></span><?cs
         if:Layout.m_mine == "1" ?><form class="inline-form" method="post" action="/conversations/<?cs var:Data.conversation.id ?>/messages/<?cs var:m.seq ?>/preview/remove"><?cs call:csrf_field() ?><button type="submit" class="act link-preview-remove">Remove preview</button></form><?cs /if ?></div><?cs
       /if ?><?cs

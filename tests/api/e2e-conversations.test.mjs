@@ -5,28 +5,12 @@
 // formats' shapes (cgi/e2e): the server cannot tell them from real ones, and must not try.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, sign, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import {
   api, register, assertError, createConversationRaw, uuid, sql, haveDb, openStream, listConversations,
+  b64url as b64, e2eDevice as device,
 } from './lib.mjs';
-
-const raw = (key) => Buffer.from(key.export({ format: 'jwk' }).x, 'base64url');
-const b64 = (b) => Buffer.from(b).toString('base64url');
-
-// Registers a device for u (real keys: the directory checks the signed prekey's signature).
-async function device(u) {
-  const identity = generateKeyPairSync('ed25519');
-  const spk = raw(generateKeyPairSync('x25519').publicKey);
-  const id = uuid();
-  const r = await api('PUT', `/api/v1/devices/${id}/keys`, { token: u.token, json: {
-    identity_key: b64(raw(identity.publicKey)),
-    signed_prekey: { id: 1, key: b64(spk), signature: b64(sign(null, spk, identity.privateKey)) },
-    one_time_prekeys: [],
-  } });
-  assert.equal(r.status, 201, r.text);
-  return id;
-}
 
 // A ciphertext of the wire kind (0x11 ratchet message, 0x12 prekey message, 0x13 group
 // message) with n bytes after the kind byte, the given text inside (to search for later).

@@ -3,7 +3,7 @@
 // user cannot make (what is stored). The harness sets PARLEY_URL, PARLEY_DB, PARLEY_REDIS.
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt, generateKeyPairSync, sign } from 'node:crypto';
 import { execFile, execFileSync } from 'node:child_process';
 import { multipart } from '../support/media-files.mjs';
 
@@ -1137,4 +1137,25 @@ export async function browserOf(u) {
       return api('POST', path, { cookie: { parley_session: session }, body: form.body, headers: { 'Content-Type': form.type } });
     },
   };
+}
+
+/** Bytes as unpadded base64url, the encoding of keys and ciphertexts in the e2e API. */
+export const b64url = (b) => Buffer.from(b).toString('base64url');
+
+/**
+ * Registers an end-to-end encryption device for u with real keys (the key directory checks
+ * the signed prekey's signature) and no one-time prekeys; returns its id.
+ */
+export async function e2eDevice(u) {
+  const raw = (key) => Buffer.from(key.export({ format: 'jwk' }).x, 'base64url');
+  const identity = generateKeyPairSync('ed25519');
+  const spk = raw(generateKeyPairSync('x25519').publicKey);
+  const id = uuid();
+  const r = await api('PUT', `/api/v1/devices/${id}/keys`, { token: u.token, json: {
+    identity_key: b64url(raw(identity.publicKey)),
+    signed_prekey: { id: 1, key: b64url(spk), signature: b64url(sign(null, spk, identity.privateKey)) },
+    one_time_prekeys: [],
+  } });
+  assert.equal(r.status, 201, r.text);
+  return id;
 }

@@ -1,5 +1,8 @@
-// Link previews: the first http(s) link of a message gets a preview (title, description)
-// fetched by parley-worker through the outbound guard, shown in the API and on the page;
+// Link previews: the first http(s) link of a message gets a preview (title, description and
+// the page's og:image as a thumbnail served from here) fetched by parley-worker through the
+// outbound guard, shown in the API and on the page; an image at a refused address, one that is
+// not an image or one over 2 MB gives a preview without image; the clean-up deletes what no
+// message shows any more;
 // loopback, private, link-local, IPv4-mapped addresses and a name resolving to loopback are
 // refused, also behind a redirect from an allowed page; the sender (only) removes a preview.
 // The stack's workers are stopped: a worker of our own runs with PARLEY_OUTBOUND_ALLOW naming
@@ -8,8 +11,13 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { spawn } from 'node:child_process';
-import { generateKeyPairSync, sign, randomBytes } from 'node:crypto';
-import { api, register, sql, lit, stack, uuid, assertError, createConversationRaw } from './lib.mjs';
+import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import {
+  api, register, sql, lit, stack, uuid, assertError, createConversationRaw, b64url as b64, e2eDevice as device,
+} from './lib.mjs';
+import { png } from '../support/media-files.mjs';
 
 const BIN = process.env.BIN;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -57,21 +65,17 @@ async function messageAt(u, conv, seq) {
   return r.json.messages.find((m) => m.seq === seq);
 }
 
-const raw = (key) => Buffer.from(key.export({ format: 'jwk' }).x, 'base64url');
-const b64 = (b) => Buffer.from(b).toString('base64url');
+function imagePage(title, image) {
+  return `<!doctype html><html><head><meta property="og:title" content="${title}">
+<meta property="og:image" content="${image}"></head><body></body></html>`;
+}
 
-/** A device with keys for `u` (as e2e-conversations.test.mjs registers one); its id. */
-async function device(u) {
-  const identity = generateKeyPairSync('ed25519');
-  const spk = raw(generateKeyPairSync('x25519').publicKey);
-  const id = uuid();
-  const r = await api('PUT', `/api/v1/devices/${id}/keys`, { token: u.token, json: {
-    identity_key: b64(raw(identity.publicKey)),
-    signed_prekey: { id: 1, key: b64(spk), signature: b64(sign(null, spk, identity.privateKey)) },
-    one_time_prekeys: [],
-  } });
-  assert.equal(r.status, 201, r.text);
-  return id;
+/** Where the worker keeps url's preview image (cgi/media/store.h), when the stack says where media live. */
+function imageFile(url) {
+  const dir = process.env.PARLEY_MEDIA_DIR;
+  if (!dir) return null;
+  const key = createHash('sha256').update(`preview:${url}`).digest('hex');
+  return `${dir}/previews/${key.slice(0, 2)}/${key.slice(2, 4)}/${key}.webp`;
 }
 
 function cacheStatus(url) {
@@ -87,6 +91,18 @@ describe('link previews', () => {
       if (u.pathname.startsWith('/page')) {
         res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
         res.end(page(u.searchParams.get('t') || 'A page', u.searchParams.get('d') || 'About the page'));
+      } else if (u.pathname === '/imgpage') {
+        res.writeHead(200, { 'Content-Type': 'text/html' });
+        res.end(imagePage(u.searchParams.get('t') || 'With an image', u.searchParams.get('img')));
+      } else if (u.pathname === '/img.png') {
+        res.writeHead(200, { 'Content-Type': 'image/png' });
+        res.end(png(Number(u.searchParams.get('w')), Number(u.searchParams.get('h')), { gradient: true }));
+      } else if (u.pathname === '/fake.png') {
+        res.writeHead(200, { 'Content-Type': 'image/png' });
+        res.end('<html><body>this is not a picture</body></html>');
+      } else if (u.pathname === '/big.png') {
+        res.writeHead(200, { 'Content-Type': 'image/png' });
+        res.end(Buffer.concat([png(8, 8), Buffer.alloc(2.5 * 1024 * 1024)]));
       } else if (u.pathname === '/to') {
         res.writeHead(302, { Location: u.searchParams.get('u') });
         res.end();
@@ -198,5 +214,79 @@ describe('link previews', () => {
     assertError(await api('DELETE', `/api/v1/conversations/${g}/messages/${seq}/preview`, { token: a.token }), 404, 'not_found');
     const page2 = await api('GET', `/conversations/${g}`, { token: b.token });
     assert.doesNotMatch(page2.text, /class="link-preview"/, 'the page shows no preview');
+  });
+
+  it('an og:image becomes a bounded thumbnail served from here, to members only, in the API and on the page', async () => {
+    const a = await register(), b = await register(), stranger = await register();
+    const g = await group(a, [b]);
+    const url = `http://127.0.0.1:${port}/imgpage?t=Pictured&img=${encodeURIComponent('/img.png?w=800&h=600&mark=ok')}`;
+    const seq = await send(a, g, url);
+    const pv = await until('the preview', async () => (await messageAt(b, g, seq))?.preview);
+    assert.equal(pv.title, 'Pictured');
+    assert.deepEqual(pv.image, { url: `/api/v1/conversations/${g}/messages/${seq}/preview/image`, width: 320, height: 240 });
+    assert.ok(hits.includes('/img.png?w=800&h=600&mark=ok'), 'the worker fetched the image');
+    const img = await api('GET', pv.image.url, { token: b.token });
+    assert.equal(img.status, 200, img.text);
+    assert.equal(img.headers.get('content-type'), 'image/webp');
+    const bytes = img.buf;
+    assert.equal(bytes.subarray(0, 4).toString('latin1'), 'RIFF');
+    assert.equal(bytes.subarray(8, 12).toString('latin1'), 'WEBP');
+    assert.ok(bytes.length < 64 * 1024, `a small thumbnail, not the original (${bytes.length} bytes)`);
+    assertError(await api('GET', pv.image.url, { token: stranger.token }), 404, 'not_found');
+    // The page: the image from our origin with its size, never the page's own address.
+    const html = await api('GET', `/conversations/${g}`, { token: b.token });
+    const tag = html.text.match(/<img class="link-preview-image"[^>]*>/);
+    assert.ok(tag, 'the card shows the image');
+    assert.match(tag[0], new RegExp(`src="/conversations/${g}/messages/${seq}/preview/image"`));
+    assert.match(tag[0], /width="320" height="240"/);
+    for (const t of html.text.match(/<img [^>]*>/g)) assert.doesNotMatch(t, /src="(https?:)?\/\//, `not hot-linked: ${t}`);
+    // A removed preview's image is gone too.
+    const r = await api('POST', `/api/v1/conversations/${g}/messages/${seq}/preview/remove`, { token: a.token, json: {} });
+    assert.equal(r.status, 200, r.text);
+    assertError(await api('GET', pv.image.url, { token: b.token }), 404, 'not_found');
+  });
+
+  it('an og:image at a refused address, not an image, or over 2 MB gives a preview without image', async () => {
+    const a = await register();
+    const g = await group(a, []);
+    const refused = [
+      'http://127.0.0.1:1/img.png?w=10&h=10',
+      'http://10.0.0.1/img.png?w=10&h=10',
+      `http://[::ffff:127.0.0.1]:${port}/img.png?w=10&h=10&mark=mapped`,
+      `http://localhost:${port}/img.png?w=10&h=10&mark=localhost`,
+      `/to?u=${encodeURIComponent(`http://[::ffff:127.0.0.1]:${port}/img.png?w=10&h=10&mark=redirected`)}`,
+      '/fake.png',
+      '/big.png',
+      'data:image/png;base64,iVBORw0KGgo=',
+    ];
+    const links = refused.map((img, i) => `http://127.0.0.1:${port}/imgpage?t=Case+${i}&img=${encodeURIComponent(img)}`);
+    const seqs = [];
+    for (const u of links) seqs.push(await send(a, g, u));
+    for (let i = 0; i < links.length; i++) {
+      const pv = await until(`preview ${i}`, async () => (await messageAt(a, g, seqs[i]))?.preview);
+      assert.equal(pv.title, `Case ${i}`);
+      assert.equal(pv.image, undefined, `no image for ${refused[i]}`);
+      assertError(await api('GET', `/api/v1/conversations/${g}/messages/${seqs[i]}/preview/image`, { token: a.token }),
+        404, 'not_found');
+    }
+    assert.ok(!hits.some((h) => /mark=(mapped|localhost|redirected)/.test(h)), 'no refused address was reached');
+    assert.ok(hits.includes('/fake.png') && hits.includes('/big.png'), 'the allowed ones were fetched, then refused');
+    assert.match(workerLog, /not a PNG, JPEG, GIF or WebP image/);
+    assert.match(workerLog, /over 2097152 bytes/);
+  });
+
+  it('the clean-up deletes an expired preview no message shows, and its image', async () => {
+    const a = await register();
+    const g = await group(a, []);
+    const url = `http://127.0.0.1:${port}/imgpage?t=Forgotten&img=${encodeURIComponent('/img.png?w=64&h=64')}`;
+    const seq = await send(a, g, url);
+    await until('the image', async () => (await messageAt(a, g, seq))?.preview?.image);
+    const file = imageFile(url);
+    if (file) assert.ok(existsSync(file), 'the thumbnail is stored under previews/');
+    sql(`DELETE FROM messages WHERE conversation_id = ${Number(g)} AND seq = ${Number(seq)}`);
+    sql(`UPDATE link_previews SET expires_at = now() - interval '1 minute' WHERE url = ${lit(url)}`);
+    sql(`INSERT INTO jobs (kind, payload) VALUES ('media.cleanup', '{}')`);
+    await until('the cache row deleted', () => sql(`SELECT count(*) FROM link_previews WHERE url = ${lit(url)}`) === '0');
+    if (file) await until('the file deleted', () => !existsSync(file));
   });
 });

@@ -103,10 +103,12 @@ describe('every page passes axe-core and html-validate, light and dark, wide and
     ]);
   });
 
-  test('a message request: the Requests page and the request\'s conversation', async () => {
+  test('a message request and a group invitation: the Requests page and the request\'s conversation', async () => {
     const dan = await apiPerson(newPage, 'Dan Gate', { prefix: 'a', requests: true });
     const req = (await call(alice, 'POST', '/conversations', { kind: 'direct', members: [dan.id] })).conversation.id;
     await send(alice, req, 'Hello Dan, we have not met');
+    const club = (await call(alice, 'POST', '/conversations', { kind: 'group', title: 'Gate club', members: [] })).conversation.id;
+    assert.equal((await call(alice, 'POST', `/conversations/${club}/members`, { username: dan.username })).invited, true);
     await gate(dan.page, ['/requests', `/conversations/${req}`, `/conversations/${req}/settings`]);
   });
 

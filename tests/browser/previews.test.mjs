@@ -1,6 +1,6 @@
 // Link previews on the page: a preview appears under a message live, when the worker has it
-// (the message.preview event), without a reload and without the browser asking the linked
-// site for anything; the sender removes it in place. The stack's workers are stopped: a
+// (the message.preview event), with its image served from Parley, without a reload and
+// without the browser asking the linked site for anything; the sender removes it in place. The stack's workers are stopped: a
 // worker of our own runs with PARLEY_OUTBOUND_ALLOW naming this file's page server.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,6 +8,7 @@ import http from 'node:http';
 import { spawn, execFileSync } from 'node:child_process';
 import { ipSource, useBrowser, pageSource, problemWatcher, waitFor, waitLive, composer, message, LIVE_MS } from './lib.mjs';
 import { apiPerson, send, group } from './api.mjs';
+import { png } from '../support/media-files.mjs';
 import { axeErrors } from './a11y.mjs';
 
 const fakeIp = ipSource(73);
@@ -35,9 +36,15 @@ describe('link previews in the browser', () => {
   before(async () => {
     server = http.createServer((req, res) => {
       hits.push(req.url);
+      if (req.url === '/pic.png') {
+        res.writeHead(200, { 'Content-Type': 'image/png' });
+        res.end(png(640, 320, { gradient: true }));
+        return;
+      }
       res.writeHead(200, { 'Content-Type': 'text/html' });
       res.end('<html><head><meta property="og:title" content="Preview in the page">' +
-        '<meta property="og:description" content="Fetched by the worker, not by you."></head></html>');
+        '<meta property="og:description" content="Fetched by the worker, not by you.">' +
+        '<meta property="og:image" content="/pic.png"></head></html>');
     });
     await new Promise((r) => server.listen(0, '127.0.0.1', r));
     port = server.address().port;
@@ -79,7 +86,13 @@ describe('link previews in the browser', () => {
     assert.equal((await preview.getByRole('link').innerText()).trim(), 'Preview in the page');
     assert.match(await preview.innerText(), /Fetched by the worker, not by you\./);
     assert.equal(await preview.getByRole('button', { name: 'Remove preview' }).count(), 0, 'not the sender');
-    assert.deepEqual(hits, ['/bob'], 'one fetch, by the worker');
+    // Its image: the thumbnail from our origin, at its size, loaded.
+    const img = preview.locator('img.link-preview-image');
+    assert.equal(await img.getAttribute('width'), '320');
+    assert.equal(await img.getAttribute('height'), '160');
+    assert.match(await img.getAttribute('src'), new RegExp(`^/conversations/${g}/messages/\\d+/preview/image$`));
+    await waitFor('the image loaded', async () => img.evaluate((el) => el.complete && el.naturalWidth === 320));
+    assert.deepEqual(hits, ['/bob', '/pic.png'], 'the page and its image, fetched once each, by the worker');
     assert.deepEqual(await axeErrors(page, 'a link preview'), []);
 
     // Alice's own link: she removes its preview without a reload; the draft stays.

@@ -1,5 +1,6 @@
 // Message requests as the recipient meets them in Chromium: the Requests badge (and the
-// Contacts badge for a contact request) appears live,
+// Contacts badge for a contact request) appears live, a group invitation from a stranger
+// too and Join opens the group,
 // the request opens from it and Accept moves it into the conversation list; Block from the
 // Requests page keeps the blocked person's next message from ever showing.
 import { describe, test } from 'node:test';
@@ -102,6 +103,33 @@ describe('message requests', () => {
     await page.goto('/conversations');
     assert.doesNotMatch(await page.locator('main').innerText(), /Eve Spammer|Are you there/);
     assert.equal(await requestsBadge(page), '');
+    assert.deepEqual(problems, []);
+  });
+
+  test('a group invitation from a stranger shows up live; Join opens the group', async () => {
+    const dan = await apiPerson(newPage, 'Dan Invited', { context: WIDE, prefix: 'r', requests: true });
+    const gus = await apiPerson(newPage, 'Gus Organiser', { prefix: 'r' });
+    const id = (await call(gus, 'POST', '/conversations', { kind: 'group', title: 'Book club', members: [] })).conversation.id;
+    await send(gus, id, 'Welcome to the book club');
+    const page = dan.page;
+    await page.goto('/me');
+    await waitLive(page);
+    assert.equal(await requestsBadge(page), '');
+    const added = await call(gus, 'POST', `/conversations/${id}/members`, { username: dan.username });
+    assert.equal(added.invited, true);
+    await waitFor('the Requests badge shows 1', async () => (await requestsBadge(page)) === '1', LIVE_MS);
+    await page.locator('#nav-requests').click();
+    await page.waitForURL(/\/requests$/);
+    const item = page.locator(`[data-invitation="${id}"]`);
+    assert.match(await item.innerText(), /Book club/);
+    assert.match(await item.innerText(), /Gus Organiser/);
+    assert.match(await item.innerText(), /1 member\b/);
+    await item.getByRole('button', { name: /^Join/ }).click();
+    await page.waitForURL(new RegExp(`/conversations/${id}$`));
+    await message(page, 'Welcome to the book club').waitFor();
+    await waitFor('the group is in the list', async () =>
+      (await page.locator(`[data-inbox] a[href="/conversations/${id}"]`).count()) > 0, LIVE_MS);
+    await waitFor('the Requests badge goes away', async () => (await requestsBadge(page)) === '', LIVE_MS);
     assert.deepEqual(problems, []);
   });
 });

@@ -15,6 +15,9 @@ psql_stack() { ( set +u; . "$VAR/env"; exec psql "$PARLEY_DB" -XtAq "$@" ); }
 
 deploy/local/stack.sh start >/dev/null
 ( set +u; . "$VAR/env"; export PARLEY_URL; node tests/support/backup-roundtrip.mjs seed "$VAR/state.json" )
+# A link preview's image as the worker leaves it (previews/, named by its cache row's key).
+PREVIEW=previews/ab/cd/abcd$(printf '0%.0s' {1..60}).webp
+mkdir -p "$VAR/media/${PREVIEW%/*}" && printf 'RIFF\4\0\0\0WEBP' >"$VAR/media/$PREVIEW"
 mkdir -p "$VAR/backups"
 BK=$VAR/backups/first
 out=$(parley backup "$BK" 2>&1) && ok "parley backup: ${out##*$'\n'}" || { fail "parley backup: $out"; exit 1; }
@@ -33,6 +36,7 @@ grep -q '^blobs/../../[0-9a-f]\{64\}$' <<<"$listing" && ok "media.tar holds the 
 # The photo was shown to the other member, so the worker had made its clean copy.
 grep -q '^derived/../../[0-9a-f]\{64\}\.' <<<"$listing" && ok "media.tar holds what the worker derived" ||
   fail "no derived files in media.tar"
+grep -qxF "$PREVIEW" <<<"$listing" && ok "media.tar holds the link previews' images" || fail "no previews/ in media.tar"
 out=$(parley backup "$BK" 2>&1) && fail "a second backup into the same directory succeeded" ||
   { grep -q 'is not empty' <<<"$out" && ok "a backup refuses a directory that is not empty" || fail "backup into a used directory: $out"; }
 
@@ -59,6 +63,7 @@ out=$(parley restore "$BK" 2>&1) && ok "parley restore: ${out##*$'\n'}" || { fai
 deploy/local/stack.sh start >/dev/null
 ( set +u; . "$VAR/env"; export PARLEY_URL; node tests/support/backup-roundtrip.mjs verify "$VAR/state.json" ) &&
   ok "after the restore: same people, history and file bytes" || fail "the restored stack differs"
+[[ -s $VAR/media/$PREVIEW ]] && ok "the link previews' images are back" || fail "$PREVIEW not restored"
 
 # --force replaces a non-empty database (the one just restored, with one message more).
 deploy/local/stack.sh stop >/dev/null

@@ -1,0 +1,209 @@
+/* invitations.c — see invitations.h; also POST /requests/invitations/<id>/accept, …/decline
+ * (DELETE /requests/invitations/<id>) and …/block. Who owns what: strings in the request's
+ * arena; PGresults cleared where they are read. */
+#include "module.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "events.h"
+#include "invitations.h"
+#include "msg.h"
+#include "people.h"
+#include "presence.h"
+#include "requests.h"
+#include "users.h"
+
+/* An invitation counts while its inviter is an owner or admin there, its invitee is not a
+ * member yet, and no block stands between the two. */
+#define INV_VISIBLE "EXISTS (SELECT 1 FROM members a WHERE a.conversation_id = i.conversation_id " \
+                    "AND a.user_id = i.inviter_id AND a.role IN ('owner', 'admin')) " \
+                    "AND NOT EXISTS (SELECT 1 FROM members s WHERE s.conversation_id = i.conversation_id " \
+                    "AND s.user_id = i.user_id) AND NOT EXISTS (SELECT 1 FROM blocks b WHERE " \
+                    "(b.user_id = i.user_id AND b.blocked_id = i.inviter_id) OR (b.user_id = i.inviter_id AND b.blocked_id = i.user_id))"
+
+const db_stmt invitations_stmts[] = {
+    /* $1 the person added, $2 the adder: 't' when they must be asked (not a bot, not allowing
+     * everyone, the adder not their contact). */
+    {"inv_needed", "SELECT NOT u.is_bot AND NOT u.dm_from_everyone AND NOT EXISTS (SELECT 1 FROM contacts k "
+                   "WHERE k.user_id = $1 AND k.contact_id = $2) FROM users u WHERE u.id = $1"},
+    {"inv_is_member", "SELECT 1 FROM members WHERE conversation_id = $1 AND user_id = $2"},
+    {"inv_upsert", "INSERT INTO group_invitations (conversation_id, user_id, inviter_id, role) VALUES ($1, $2, $3, $4) "
+                   "ON CONFLICT (conversation_id, user_id) DO UPDATE SET inviter_id = $3, role = $4, created_at = now()"},
+    {"inv_get", "SELECT i.inviter_id, i.role FROM group_invitations i WHERE i.conversation_id = $1 AND i.user_id = $2 "
+                "AND " INV_VISIBLE},
+    {"inv_delete", "DELETE FROM group_invitations WHERE conversation_id = $1 AND user_id = $2 RETURNING 1"},
+    /* Blocking an inviter drops every invitation of theirs to the blocker. */
+    {"inv_delete_from", "DELETE FROM group_invitations WHERE user_id = $1 AND inviter_id = $2"},
+    {"inv_list", "SELECT " USERS_PUBLIC_COLS("u") ", c.id, c.kind, coalesce(c.title, ''), "
+                 "(SELECT count(*) FROM members x WHERE x.conversation_id = c.id), i.role, " DB_TS("i.created_at") " "
+                 "FROM group_invitations i JOIN conversations c ON c.id = i.conversation_id "
+                 "JOIN users u ON u.id = i.inviter_id WHERE i.user_id = $1 AND " INV_VISIBLE " "
+                 "ORDER BY i.created_at DESC, c.id DESC LIMIT 200"},
+    {NULL, NULL},
+};
+
+/* "request.changed" to one person: their Requests badge and list change. */
+static void inv_event(svc *c, long long uid, long long conv_id, const char *state)
+{
+    ev_users(c, &uid, 1, json_pack("{s:s,s:I,s:s}", "type", "request.changed", "conversation_id", (json_int_t)conv_id,
+                                   "state", state));
+}
+
+err_t invitations_offer(ctx *c, const conv *cv, const user_row *u, const char *role, int *invited)
+{
+    svc *s = &c->svc;
+    *invited = 0;
+    const char *pair[] = {id_str(s, cv->id), id_str(s, u->id)};
+    const char *who[] = {id_str(s, u->id), id_str(s, s->user->id)};
+    PGresult *r;
+    err_t e = db_exec(s->db, "inv_is_member", 2, pair, &r);
+    if (e) return e;
+    int member = PQntuples(r) > 0;
+    PQclear(r);
+    if (member) return ctx_fail(c, ERR_ALREADY_MEMBER, "username", "That person is already a member.");
+    if ((e = db_exec(s->db, "inv_needed", 2, who, &r))) return e;
+    int needed = PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
+    PQclear(r);
+    if (!needed || u->id == s->user->id) return ERR_OK;
+    const char *p[] = {pair[0], pair[1], id_str(s, s->user->id), role};
+    if ((e = db_run(s->db, "inv_upsert", 4, p))) return e;
+    *invited = 1;
+    inv_event(s, u->id, cv->id, "invited");
+    return ERR_OK;
+}
+
+err_t invitations_list(svc *c, json_t **out)
+{
+    const char *p[] = {id_str(c, c->user->id)};
+    PGresult *r;
+    err_t e = db_exec(c->db, "inv_list", 1, p, &r);
+    if (e) return e;
+    json_t *arr = json_array();
+    enum { K = USERS_PUBLIC_NCOLS };
+    for (int i = 0; arr && i < PQntuples(r); i++)
+        json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:I,s:s,s:s,s:o}", "conversation_id",
+                                             (json_int_t)atoll(PQgetvalue(r, i, K)), "kind", PQgetvalue(r, i, K + 1),
+                                             "title", PQgetvalue(r, i, K + 2), "members",
+                                             (json_int_t)atoll(PQgetvalue(r, i, K + 3)), "role", PQgetvalue(r, i, K + 4),
+                                             "created_at", PQgetvalue(r, i, K + 5), "inviter", users_public_json(r, i, 0)));
+    PQclear(r);
+    *out = arr;
+    return arr ? ERR_OK : ERR_INTERNAL;
+}
+
+/* The caller's invitation the path's id names, with its inviter and role; 404 for anyone
+ * else, once answered, and once the inviter is no owner or admin there any more. */
+static err_t inv_path(ctx *c, long long *conv_id, user_row *inviter, char role[8])
+{
+    err_t e = param_id(c, "id", conv_id);
+    if (e) return e;
+    const char *p[] = {id_str(&c->svc, *conv_id), id_str(&c->svc, c->svc.user->id)};
+    PGresult *r;
+    if ((e = db_exec(c->svc.db, "inv_get", 2, p, &r))) return e;
+    long long uid = PQntuples(r) == 1 ? atoll(PQgetvalue(r, 0, 0)) : 0;
+    if (uid) snprintf(role, 8, "%s", PQgetvalue(r, 0, 1));
+    PQclear(r);
+    if (!uid) return ctx_fail(c, ERR_NOT_FOUND, NULL, "There is no such invitation.");
+    user_row *u;
+    if ((e = users_by_id(&c->svc, uid, &u))) return e;
+    *inviter = *u;
+    return ERR_OK;
+}
+
+/* POST /requests/invitations/<id>/accept: the caller joins with the invitation's role, as
+ * when added (a system message, member.added to everyone there). */
+static err_t h_invitation_accept(ctx *c)
+{
+    svc *s = &c->svc;
+    long long id;
+    user_row inviter;
+    char role[8];
+    err_t e = inv_path(c, &id, &inviter, role);
+    if (e) return e;
+    const char *p[] = {id_str(s, id), id_str(s, s->user->id)};
+    PGresult *r;
+    long long sys;
+    if ((e = db_begin(s->db))) return e;
+    if ((e = db_exec(s->db, "conv_lock", 1, p, &r))) goto fail;          /* serialises the count */
+    PQclear(r);
+    if ((e = db_exec(s->db, "conv_member_count", 1, p, &r))) goto fail;
+    long long count = atoll(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    if (count >= s->cfg->max_members) {
+        e = ctx_fail(c, ERR_TOO_MANY_MEMBERS, NULL,
+                     arena_printf(s->a, "This conversation is full: it may have at most %ld members.", s->cfg->max_members));
+        goto fail;
+    }
+    if ((e = db_run(s->db, "inv_delete", 2, p)) || (e = conv_add_member(s, id, s->user->id, role))) goto fail;
+    if ((e = conv_system(s, id, arena_printf(s->a, "%s joined, invited by %s", s->user->display_name, inviter.display_name),
+                         &sys)))
+        goto fail;
+    if ((e = db_commit(s->db))) goto fail;
+    json_t *me = users_ref_of(s->user);
+    if (me) json_object_set_new(me, "role", json_string(role));
+    ev_conv(s, id, json_pack("{s:s,s:I,s:o}", "type", "member.added", "conversation_id", (json_int_t)id, "user",
+                             me ? me : json_null()), 0, 0);
+    msg_event_created(s, id, sys, 0, NULL);
+    inv_event(s, s->user->id, id, "accepted");
+    conv cv;
+    json_t *cj;
+    if ((e = conv_load(s, id, &cv)) || (e = conv_json(s, &cv, 1, &cj))) return e;
+    c->out = json_pack("{s:o}", "conversation", cj);
+    if (!c->rq.is_api) c->redirect = arena_printf(s->a, "/conversations/%lld", id);
+    return c->out ? ERR_OK : ERR_INTERNAL;
+fail:
+    db_rollback(s->db);
+    return e;
+}
+
+/* POST /requests/invitations/<id>/decline, DELETE /requests/invitations/<id>: gone; the
+ * inviter is not told (they may invite again). */
+static err_t h_invitation_decline(ctx *c)
+{
+    long long id;
+    user_row inviter;
+    char role[8];
+    err_t e = inv_path(c, &id, &inviter, role);
+    if (e) return e;
+    const char *p[] = {id_str(&c->svc, id), id_str(&c->svc, c->svc.user->id)};
+    if ((e = db_run(c->svc.db, "inv_delete", 2, p))) return e;
+    inv_event(&c->svc, c->svc.user->id, id, "declined");
+    c->status = 204;
+    if (!c->rq.is_api) c->redirect = "/requests?done=declined";
+    return ERR_OK;
+}
+
+/* POST /requests/invitations/<id>/block: the inviter is blocked (they cannot add, invite or
+ * message the caller again) and every invitation of theirs to the caller is gone. */
+static err_t h_invitation_block(ctx *c)
+{
+    svc *s = &c->svc;
+    long long id;
+    user_row inviter;
+    char role[8];
+    err_t e = inv_path(c, &id, &inviter, role);
+    if (e) return e;
+    const char *pair[] = {id_str(s, s->user->id), id_str(s, inviter.id)};
+    if ((e = db_begin(s->db))) return e;
+    if ((e = db_run(s->db, "blocks_insert", 2, pair)) || (e = db_run(s->db, "contacts_remove", 2, pair)) ||
+        (e = db_run(s->db, "inv_delete_from", 2, pair)) || (e = db_commit(s->db))) {
+        db_rollback(s->db);
+        return e;
+    }
+    presence_pair_changed(s, s->user->id, inviter.id);
+    inv_event(s, s->user->id, id, "blocked");
+    c->status = 201;
+    c->out = json_pack("{s:{s:o}}", "blocked", "user", user_json(&inviter));
+    if (!c->rq.is_api) c->redirect = "/requests?done=blocked";
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
+/* ---- routes (module.h) ---- */
+
+static const route invitations_routes[] = {
+    {"POST", "/requests/invitations/:id/accept", h_invitation_accept, R_AUTH, "requests", NULL, h_requests, NULL},
+    {"POST", "/requests/invitations/:id/decline", h_invitation_decline, R_AUTH, "requests", NULL, h_requests, NULL},
+    {"DELETE", "/requests/invitations/:id", h_invitation_decline, R_AUTH, "requests", NULL, h_requests, NULL},
+    {"POST", "/requests/invitations/:id/block", h_invitation_block, R_AUTH, "requests", NULL, h_requests, NULL},
+};
+const module invitations_module = {"invitations", MODULE_ROUTES(invitations_routes), invitations_stmts};
