@@ -25,7 +25,7 @@
           <button type="button" class="btn btn-primary link-start">Link this device</button>
           <div class="link-code" hidden>
             <p>Type this code on your other device, in "Link a new device", or scan it:</p>
-            <p class="link-code-digits" aria-label="The one-time code"></p>
+            <p class="link-code-digits"></p>
             <div class="link-code-qr"></div>
           </div>
           <p class="hint link-new-status" role="status" aria-live="polite"></p>
