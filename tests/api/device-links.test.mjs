@@ -7,6 +7,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { api, register, assertError, sql, lit, ISO, uuid, browserOf } from './lib.mjs';
 
@@ -176,6 +177,29 @@ describe('who may touch a link', () => {
     assert.match(e.message, /10 times in an hour/);
     // Another account is not held back.
     assert.equal((await open(await register())).status, 201);
+  });
+});
+
+describe('housekeeping', () => {
+  it('the hourly cleanup deletes the parts of ended links, and links ended a day ago', async () => {
+    const a = await register();
+    const sender = key(), data = b64(randomBytes(100));
+    const ended = await newLink(a), old = await newLink(a), open = await newLink(a);
+    for (const l of [ended, old, open]) assert.equal((await put(a, l.id, { sender_key: sender, part: 0, data })).status, 200);
+    sql(`UPDATE e2e_links SET expires_at = now() - interval '1 minute' WHERE id = ${lit(ended.id)}`);
+    sql(`UPDATE e2e_links SET expires_at = now() - interval '2 days' WHERE id = ${lit(old.id)}`);
+    const r = spawnSync(`${process.env.BIN}/parley`, ['jobs', 'enqueue', 'cleanup'], { env: process.env, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const id = Number(/^queued job (\d+)$/m.exec(r.stdout)[1]);
+    for (let i = 0; i < 50 && sql(`SELECT state FROM jobs WHERE id = ${id}`) !== 'done'; i++) await new Promise((ok) => setTimeout(ok, 200));
+    assert.equal(sql(`SELECT state FROM jobs WHERE id = ${id}`), 'done');
+    const parts = (l) => sql(`SELECT count(*) FROM e2e_link_parts WHERE link_id = ${lit(l.id)}`);
+    assert.equal(parts(ended), '0');
+    assertError(await get(a, ended.id), 410, 'gone');                       // still says why
+    assert.equal(sql(`SELECT count(*) FROM e2e_links WHERE id = ${lit(old.id)}`), '0');
+    assertError(await get(a, old.id), 404, 'not_found');
+    assert.equal(parts(open), '1', 'an open link keeps its parts');
+    assert.equal((await get(a, open.id)).json.link.parts, 1);
   });
 });
 
