@@ -7,6 +7,7 @@
 #include "file.h"
 #include "group.h"
 #include "keys.h"
+#include "link.h"
 #include "prim.h"
 #include "qr.h"
 #include "ratchet.h"
@@ -101,3 +102,17 @@ EXPORT("group_decrypt") long w_group_decrypt(e2e_group_key *k, const unsigned ch
 { return e2e_group_decrypt(k, m, n, o, c); }
 EXPORT("group_save") long w_group_save(const e2e_group_key *k, unsigned char *o, size_t c) { return e2e_group_save(k, o, c); }
 EXPORT("group_load") int w_group_load(e2e_group_key *k, const unsigned char *i, size_t n) { return e2e_group_load(k, i, n); }
+
+/* Linking a new device (link.h): the code, the channel key and the sealed transfer. */
+EXPORT("link_keypair") int w_link_keypair(unsigned char *sk, unsigned char *pk) { return e2e_link_keypair(sk, pk); }
+EXPORT("link_code") int w_link_code(const char *id, const unsigned char *secret, char *out) { return e2e_link_code(id, secret, out); }
+EXPORT("link_code_parse") int w_link_code_parse(const char *t, size_t n, char *id, unsigned char *secret)
+{ return e2e_link_code_parse(t, n, id, secret); }
+EXPORT("link_key") int w_link_key(unsigned char *k, const unsigned char *sk, const unsigned char *peer, const unsigned char *npk,
+                                  const unsigned char *opk, const unsigned char *secret, const char *id)
+{ return e2e_link_key(k, sk, peer, npk, opk, secret, id); }
+EXPORT("link_sealed_len") size_t w_link_sealed_len(size_t n) { return e2e_link_sealed_len(n); }
+EXPORT("link_seal") long w_link_seal(const unsigned char *k, const unsigned char *in, size_t n, unsigned char *o, size_t cap)
+{ return e2e_link_seal(k, in, n, o, cap); }
+EXPORT("link_open") long w_link_open(const unsigned char *k, const unsigned char *in, size_t n, unsigned char *o, size_t cap)
+{ return e2e_link_open(k, in, n, o, cap); }

@@ -35,6 +35,14 @@ const db_stmt cleanup_stmts[] = {
      "r AS (DELETE FROM small_counters WHERE expires < now() RETURNING 1), "
      "t AS (DELETE FROM small_tickets WHERE expires < now() RETURNING 1) "
      "SELECT (SELECT count(*) FROM s) + (SELECT count(*) FROM r) + (SELECT count(*) FROM t)"},
+    /* Device links (sql/028_e2e_links.sql): the sealed parts of links ended (used, or past
+     * their ten minutes) within the last day, and links ended more than a day ago (their
+     * parts with them). The two sets do not overlap. */
+    {"cleanup_links",
+     "WITH p AS (DELETE FROM e2e_link_parts WHERE link_id IN (SELECT id FROM e2e_links "
+     "  WHERE (expires_at <= now() OR used_at IS NOT NULL) AND expires_at >= now() - interval '1 day') RETURNING 1), "
+     "l AS (DELETE FROM e2e_links WHERE expires_at < now() - interval '1 day' RETURNING 1) "
+     "SELECT (SELECT count(*) FROM p) + (SELECT count(*) FROM l)"},
     {NULL, NULL},
 };
 
@@ -77,6 +85,8 @@ err_t cleanup_run(svc *s, json_t *payload, char *why, size_t whylen)
     if (total) log_info("cleanup: deleted %lld records of sent pushes", total);
     if ((e = cleanup_batches(s->db, "cleanup_small", 0, NULL, "expired small-site rows", &total, why, whylen))) return e;
     if (total) log_info("cleanup: deleted %lld expired sessions, counters and tickets (small site)", total);
+    if ((e = cleanup_batches(s->db, "cleanup_links", 0, NULL, "ended device links", &total, why, whylen))) return e;
+    if (total) log_info("cleanup: deleted %lld ended device links and their parts", total);
     return ERR_OK;
 }
 

@@ -108,6 +108,8 @@ localTimes();
 copyButtons();
 confirmations();
 initPasskeys();
+// Linking a device (/me/devices): loaded only there.
+if (document.querySelector('.device-link')) import('./e2e-link.js').then((m) => m.initLink());
 initPush();
 // Content the live modules move in from a fetched page (new messages, a fresh inbox list).
 document.addEventListener('parley:content', (ev) => localTimes(ev.target));

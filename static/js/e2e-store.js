@@ -48,6 +48,23 @@ export async function openStore() {
       const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: v.iv, additionalData: new TextEncoder().encode(name) }, key, v.ct);
       return JSON.parse(new TextDecoder().decode(plain));
     },
+    /** Every [name, value] whose name starts with prefix (linking a device copies them). */
+    async entries(prefix) {
+      const range = IDBKeyRange.bound(prefix, `${prefix}\uffff`);
+      const rows = await new Promise((resolve, reject) => {       // one transaction: a consistent view
+        const tx = db.transaction(STORE, 'readonly'), got = [], c = tx.objectStore(STORE).openCursor(range);
+        c.onsuccess = () => { if (c.result) { got.push([c.result.key, c.result.value]); c.result.continue(); } };
+        tx.oncomplete = () => resolve(got);
+        tx.onerror = () => reject(tx.error);
+      });
+      const out = [];
+      for (const [name, v] of rows) {
+        const plain = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: v.iv, additionalData: new TextEncoder().encode(name) },
+          key, v.ct);
+        out.push([name, JSON.parse(new TextDecoder().decode(plain))]);
+      }
+      return out;
+    },
     async put(name, value) {
       const iv = crypto.getRandomValues(new Uint8Array(12));
       const ct = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: new TextEncoder().encode(name) }, key,

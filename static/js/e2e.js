@@ -148,6 +148,36 @@ function api(x) {
       const o = buf(blob.length);
       return get(o, check(x.file_open(put(key), put(header), put(blob), blob.length, o, blob.length), 'attachment'));
     }),
+    // Linking a new device (cgi/e2e/link.h): a fresh key pair, the code, the channel key, and
+    // the transfer sealed and opened (E2EError -2 for another code, tampering; -1 when cut).
+    linkKeypair: () => withMem((put, buf, get) => {
+      const sk = buf(32), pk = buf(32); check(x.link_keypair(sk, pk), 'link key');
+      return { secret: get(sk, 32), public: get(pk, 32) };
+    }),
+    linkCode: (id, secret) => withMem((put, buf, get) => {
+      const o = buf(51);
+      check(x.link_code(put(new TextEncoder().encode(`${id}\0`)), put(secret), o), 'link code');
+      return new TextDecoder().decode(get(o, 50));
+    }),
+    linkCodeParse: (text) => withMem((put, buf, get) => {
+      const t = new TextEncoder().encode(text), id = buf(11), s = buf(16);
+      check(x.link_code_parse(put(t), t.length, id, s), 'link code');
+      return { id: new TextDecoder().decode(get(id, 10)), secret: get(s, 16) };
+    }),
+    linkKey: (mySecret, peerPublic, newPublic, oldPublic, secret, id) => withMem((put, buf, get) => {
+      const k = buf(32);
+      check(x.link_key(k, put(mySecret), put(peerPublic), put(newPublic), put(oldPublic), put(secret),
+        put(new TextEncoder().encode(`${id}\0`))), 'link key');
+      return get(k, 32);
+    }),
+    linkSeal: (key, plain) => withMem((put, buf, get) => {
+      const cap = x.link_sealed_len(plain.length), o = buf(cap);
+      return get(o, check(x.link_seal(put(key), put(plain), plain.length, o, cap), 'transfer'));
+    }),
+    linkOpen: (key, sealed) => withMem((put, buf, get) => {
+      const o = buf(sealed.length);
+      return get(o, check(x.link_open(put(key), put(sealed), sealed.length, o, sealed.length), 'transfer'));
+    }),
     /** text (a string) as a QR code: {side, modules} with modules[y * side + x] 1 for dark. */
     qr: (str) => withMem((put, buf, get) => {
       const t = new TextEncoder().encode(str), cap = 29 * 29, o = buf(cap);

@@ -1,5 +1,5 @@
 <?cs #
-  The top of the account pages (/me, /me/sessions, /me/tokens, /me/2fa, /me/passkeys): who is
+  The top of the account pages (/me, /me/sessions, /me/tokens, /me/2fa, /me/passkeys, /me/devices): who is
   logged in, and the tabs. Set Layout.tab before including it.
 ?>
       <div class="account-head">

@@ -95,6 +95,7 @@
       <a href="/me/passkeys"<?cs if:current == "passkeys" ?> aria-current="page"<?cs /if ?>>Passkeys</a>
       <a href="/push/subscriptions"<?cs if:current == "push" ?> aria-current="page"<?cs /if ?>>Notifications</a>
       <a href="/me/security"<?cs if:current == "security_log" ?> aria-current="page"<?cs /if ?>>Security log</a>
+      <a href="/me/devices"<?cs if:current == "devices" ?> aria-current="page"<?cs /if ?>>Devices</a>
     </nav><?cs /def ?><?cs #
 
   The value of an input: what was submitted (Form.NAME) when the form is

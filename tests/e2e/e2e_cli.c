@@ -8,6 +8,7 @@
  *   group_new KID | group_distribution G | group_accept DIST | group_encrypt G PLAIN
  *   group_decrypt G MSG | qr TEXT (the modules, one byte each, row by row)
  *   file_seal PLAIN (key, header, blob) | file_open KEY HEADER BLOB
+ *   link_key MY_SK PEER_PK NEW_PK OLD_PK SECRET ID | link_seal KEY PLAIN | link_open KEY SEALED
  * KID is a decimal number. The program owns all its memory and frees it per line. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "../../cgi/e2e/file.h"
 #include "../../cgi/e2e/group.h"
 #include "../../cgi/e2e/keys.h"
+#include "../../cgi/e2e/link.h"
 #include "../../cgi/e2e/qr.h"
 #include "../../cgi/e2e/ratchet.h"
 #include "../../cgi/e2e/safety.h"
@@ -128,6 +130,24 @@ static void run(const char *cmd, arg *a, int argc)
             rc = n = e2e_file_open(a[0].b, a[1].b, a[2].b, a[2].n, o, cap);
             if (n >= 0) { printf("ok"); out_hex(o, (size_t)n); }
         }
+        free(o);
+        if (rc < 0) goto done;
+    } else if (strcmp(cmd, "link_key") == 0) {
+        NEED(6);
+        unsigned char key[32];
+        char lid[E2E_LINK_ID_DIGITS + 1] = {0};
+        if (a[0].n != 32 || a[1].n != 32 || a[2].n != 32 || a[3].n != 32 || a[4].n != 16 || a[5].n != E2E_LINK_ID_DIGITS) goto done;
+        memcpy(lid, a[5].b, E2E_LINK_ID_DIGITS);
+        TRY(e2e_link_key(key, a[0].b, a[1].b, a[2].b, a[3].b, a[4].b, lid));
+        printf("ok"); out_hex(key, 32);
+    } else if (strcmp(cmd, "link_seal") == 0 || strcmp(cmd, "link_open") == 0) {
+        NEED(2);
+        if (a[0].n != 32) goto done;
+        size_t cap = cmd[5] == 's' ? e2e_link_sealed_len(a[1].n) : a[1].n;
+        unsigned char *o = malloc(cap ? cap : 1);
+        if (!o) goto done;
+        rc = n = cmd[5] == 's' ? e2e_link_seal(a[0].b, a[1].b, a[1].n, o, cap) : e2e_link_open(a[0].b, a[1].b, a[1].n, o, cap);
+        if (n >= 0) { printf("ok"); out_hex(o, (size_t)n); }
         free(o);
         if (rc < 0) goto done;
     } else if (strcmp(cmd, "qr") == 0) {
