@@ -182,17 +182,21 @@ void ev_users(svc *c, const long long *uids, size_t n, json_t *event)
  * (cgi/events/convmap.c), or leaves it to its log follower. Steals event. */
 static void conv_publish_once(svc *c, long long conv_id, long long epoch, json_t *event, long long id)
 {
-    const char *type = json_string_value(json_object_get(event, "type"));
     char *s = ev_now_ms() < ev_quiet_until ? NULL : ev_encode(id, event);     /* malloc'd */
-    json_decref(event);
-    if (!s) return;                          /* Redis just failed, or no memory: the log has it */
-    redisReply *r;
-    err_t e = kv_cmd(c->kv, &r, "PUBLISH parley:c:%lld:%lld %s", conv_id, epoch, s);
-    if (!e) freeReplyObject(r);
-    else log_warn("events: %s %lld of conversation %lld not published (redis); the hubs deliver it from the log",
-                  type ? type : "?", id, conv_id);
+    err_t e = ERR_OK;
+    if (s) {                                 /* else Redis just failed, or no memory: the log has it */
+        redisReply *r;
+        e = kv_cmd(c->kv, &r, "PUBLISH parley:c:%lld:%lld %s", conv_id, epoch, s);
+        if (!e) freeReplyObject(r);
+    }
+    if (e) {
+        const char *type = json_string_value(json_object_get(event, "type"));      /* the event's own */
+        log_warn("events: %s %lld of conversation %lld not published (redis); the hubs deliver it from the log",
+                 type ? type : "?", id, conv_id);
+    }
     if (e == ERR_UNAVAILABLE) ev_quiet_until = ev_now_ms() + EV_QUIET_MS;
     free(s);
+    json_decref(event);
 }
 
 /* Publishes event under id (0: a new one) to conv_id's members ± extra/skip. */
