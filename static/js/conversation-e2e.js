@@ -6,6 +6,7 @@
 // above the composer tells when a member adds a device or their identity key changes.
 
 import { openDevice } from './e2e-client.js';
+import { conversationIndexer, initConversationSearch } from './e2e-search-ui.js';
 
 async function conversationJSON(id) {
   const r = await fetch(`/api/v1/conversations/${id}?limit=1`, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
@@ -25,6 +26,8 @@ export async function initE2E(conv, { catchUp, reportTyping }) {
     return;
   }
   let members = (info.members || []).map((m) => m.id);
+  const indexer = conversationIndexer(conv, info.members);     // search on this device
+  initConversationSearch(conv, info.title);
   const peer = info.kind === 'direct' && info.peer ? info.peer.id : null;
 
   const lock = document.createElement('span');
@@ -169,11 +172,13 @@ export async function initE2E(conv, { catchUp, reportTyping }) {
           el.setAttribute('dir', 'auto');
           el.dataset.e2eDone = '1';
           for (const f of content.files) showFile(li, f);
+          indexer.queue(li, seq, content);
         } catch (err) {
           el.textContent = `Could not decrypt: ${err.message}`;
           el.dataset.e2eDone = '1';
         }
       }
+      await indexer.flush();
       await showSafety();
     })();
     try { await running; } finally { running = null; }
