@@ -5,7 +5,7 @@
 // hits with the server's newest first, marks them with the lock and highlights the match with
 // elements made from text; a deleted message stops matching; the index survives a new page
 // (it is in IndexedDB); an encrypted conversation has its own search box; without JavaScript
-// the page says encrypted conversations need it. Every request of both browsers is recorded:
+// the page says encrypted conversations need it; a conversation left leaves the index. Every request of both browsers is recorded:
 // the encrypted-only word leaves a page only in the normal server search (GET /search?q=).
 //
 // Environment: PARLEY_URL, CHROMIUM as for the other browser tests. Needs static/e2e.wasm.
@@ -164,6 +164,33 @@ test('search on the device: found, merged with the server\'s hits, forgotten whe
   assert.match(await ben.page.locator('.search-e2e-note').innerText(), /0 messages found/);
   await deviceHits(ada.page, doomed, 0);       // the sender's device too
 
+  // A conversation left: its messages leave the index when /search next runs.
+  const gone = `qg${randomBytes(5).toString('hex')}`;
+  await ada.page.goto('/conversations');
+  const groupForm = ada.page.locator('form').filter({ has: ada.page.locator('input[name="kind"][value="group"]') });
+  await ada.page.getByText('New group', { exact: true }).click();
+  await groupForm.getByLabel('Title', { exact: true }).fill(`Sealed ${tag}`);
+  await groupForm.getByLabel('Members optional', { exact: true }).fill(ben.username);
+  await groupForm.getByLabel('End-to-end encrypted').check();
+  await Promise.all([ada.page.waitForURL(/\/conversations\/\d+$/), groupForm.locator('button[type="submit"]').click()]);
+  const group = conversationId(ada.page);
+  await openEncrypted(ada.page, group);
+  await openEncrypted(ben.page, group);
+  await sendEncrypted(ada.page, `in the group ${gone}`);
+  await shows(ben.page, `in the group ${gone}`);
+  const inGroup = await deviceHits(ben.page, gone, 1);
+  assert.match(inGroup[0].href, new RegExp(`^/conversations/${group}\\?`));
+  const benId = (await (await ben.page.request.get('/api/v1/me')).json()).user.id;
+  const { csrf: benCsrf } = await csrfOf(ben.page.request, '/me');
+  const left = await ben.page.request.delete(`/api/v1/conversations/${group}/members/${benId}`, { headers: { 'X-CSRF-Token': benCsrf } });
+  assert.ok(left.status() < 300, `leave: ${left.status()}`);
+  await deviceHits(ben.page, gone, 0);
+  const held = await ben.page.evaluate(async () => {
+    const { openIndex } = await import('/static/js/e2e-search.js');
+    return (await openIndex(document.body.dataset.me)).conversations();
+  });
+  assert.ok(!held.includes(group) && held.includes(direct), `the index holds ${JSON.stringify(held)}`);
+
   // The index is kept: a new tab that opens no conversation still finds the word.
   const tab = await ben.page.context().newPage();
   await tab.goto(`/search?q=${secret}`);
@@ -180,7 +207,7 @@ test('search on the device: found, merged with the server\'s hits, forgotten whe
 
   // The encrypted-only words left the pages only in the server's search (the page itself,
   // or the header's suggestions), never in anything else: no fetch, no POST, no message.
-  for (const word of [secret, doomed]) {
+  for (const word of [secret, doomed, gone]) {
     const leaks = requests.filter((r) => r.url.includes(word) || r.post.includes(word));
     assert.ok(leaks.length > 0, 'the searches themselves were recorded');
     for (const r of leaks) {
