@@ -231,6 +231,10 @@ export function makeIndex(adapter) {
   };
 }
 
+// Is a message's new record the one kept (its page shown again)?
+const same = (a, b) => a.at === b.at && a.sender === b.sender && a.from === b.from && a.words.length === b.words.length
+  && a.words.every((w, i) => w === b.words[i]);
+
 const PROBE = 2000;   // postings read at most; more, and the newest messages are tested instead
 const newest = (a, b) => b.at - a.at || b.c - a.c || b.s - a.s;
 
@@ -309,6 +313,7 @@ export async function idbAdapter(me) {
   // message's old record is read, then its words are written (all queued in the same tx).
   function replaceIn(docs, posts, list) {
     return Promise.all(list.map(({ c, s, doc }) => ask(docs.get([c, s])).then((old) => {
+      if (old && doc && same(old, doc)) return;                 // shown again: nothing to write
       const keep = new Set(doc ? doc.words : []);
       if (old) for (const w of old.words) if (!doc || !keep.has(w) || old.at !== doc.at) posts.delete([w, c, s]);
       if (!doc) { if (old) docs.delete([c, s]); return; }
