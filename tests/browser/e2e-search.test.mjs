@@ -191,10 +191,14 @@ test('search on the device: found, merged with the server\'s hits, forgotten whe
   });
   assert.ok(!held.includes(group) && held.includes(direct), `the index holds ${JSON.stringify(held)}`);
 
-  // The index is kept: a new tab that opens no conversation still finds the word.
+  // The index is kept: a new tab that opens no conversation (so decrypts nothing) still finds
+  // the word, and again after a reload.
   const tab = await ben.page.context().newPage();
   await tab.goto(`/search?q=${secret}`);
   await waitFor('the new tab searched the device', async () => /1 message found/.test(await tab.locator('.search-e2e-note').innerText()));
+  assert.deepEqual((await hitsOf(tab)).map((h) => h.marks), [[secret]]);
+  await tab.reload();                                   // and after a reload of that page
+  await waitFor('the reloaded tab searched the device', async () => /1 message found/.test(await tab.locator('.search-e2e-note').innerText()));
   assert.deepEqual((await hitsOf(tab)).map((h) => h.marks), [[secret]]);
   await tab.close();
 
