@@ -20,6 +20,7 @@ import { initDeliveryReceipts } from './delivery.js';
 import { initPasskeys } from './passkeys.js';
 import { initPush } from './push.js';
 import { initE2EForms } from './conversation-e2e.js';
+import { initSearchPage } from './e2e-search-ui.js';
 
 const clock = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
 const day = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
@@ -132,5 +133,6 @@ if (document.body.dataset.me) {
   initUnread(live);
   initSearchSuggest();
   initE2EForms();
+  initSearchPage();
   live.start();
 }

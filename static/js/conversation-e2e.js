@@ -6,6 +6,9 @@
 // above the composer tells when a member adds a device or their identity key changes.
 
 import { openDevice } from './e2e-client.js';
+import { conversationIndexer, initConversationSearch } from './e2e-search-ui.js';
+import { makeThumb, hasThumb, showPreview } from './e2e-thumb.js';
+import { unb64 } from './e2e-store.js';
 
 async function conversationJSON(id) {
   const r = await fetch(`/api/v1/conversations/${id}?limit=1`, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
@@ -25,6 +28,8 @@ export async function initE2E(conv, { catchUp, reportTyping }) {
     return;
   }
   let members = (info.members || []).map((m) => m.id);
+  const indexer = conversationIndexer(conv, info.members);     // search on this device
+  initConversationSearch(conv, info.title);
   const peer = info.kind === 'direct' && info.peer ? info.peer.id : null;
 
   const lock = document.createElement('span');
@@ -130,6 +135,23 @@ export async function initE2E(conv, { catchUp, reportTyping }) {
     card.dataset.e2eFile = '1';
     card.className = 'att att-file e2e-att';
     card.textContent = `Decrypting ${f.name}…`;
+    const links = (url, bytes) => {
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = f.name;
+      a.className = 'e2e-att-link';
+      a.textContent = f.name;
+      const size = document.createElement('span');
+      size.className = 'att-meta';
+      size.textContent = ` ${bytes.length.toLocaleString()} bytes · decrypted on this device`;
+      return [a, size];
+    };
+    // A photo with a preview: the preview now, the photo when it is seen (e2e-thumb.js).
+    if (hasThumb(f)) {
+      let thumb = null;
+      try { thumb = unb64(f.thumb); } catch { /* not base64: the photo alone, below */ }
+      if (thumb) { showPreview(card, f, thumb, () => device.openFile(f), links); return; }
+    }
     device.openFile(f).then((bytes) => {
       const type = INLINE.test(f.mime) ? f.mime : 'application/octet-stream';
       const url = URL.createObjectURL(new Blob([bytes], { type }));
@@ -141,39 +163,37 @@ export async function initE2E(conv, { catchUp, reportTyping }) {
         img.className = 'e2e-att-img';
         card.append(img);
       }
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = f.name;
-      a.className = 'e2e-att-link';
-      a.textContent = f.name;
-      const size = document.createElement('span');
-      size.className = 'att-meta';
-      size.textContent = ` ${bytes.length.toLocaleString()} bytes · decrypted on this device`;
-      card.append(a, size);
+      card.append(...links(url, bytes));
     }).catch((err) => { card.textContent = `Could not decrypt ${f.name}: ${err.message}`; });
   }
 
-  let running = null;
+  // A call while a pass runs asks for one more pass after it (a message moved in meanwhile).
+  let running = null, again = false;
   async function decryptAll() {
-    if (running) return running;
+    if (running) { again = true; return running; }
     running = (async () => {
-      for (const el of conv.log.querySelectorAll('.msg-encrypted:not([data-e2e-done])')) {
-        const li = el.closest('li[id^="m"]');
-        const seq = li && Number(li.id.slice(1));
-        if (!seq) continue;
-        try {
-          const content = await device.read(conv.id, seq);
-          if (content === null) continue;
-          el.textContent = content.body;
-          el.classList.add('msg-decrypted');
-          el.setAttribute('dir', 'auto');
-          el.dataset.e2eDone = '1';
-          for (const f of content.files) showFile(li, f);
-        } catch (err) {
-          el.textContent = `Could not decrypt: ${err.message}`;
-          el.dataset.e2eDone = '1';
+      do {
+        again = false;
+        for (const el of conv.log.querySelectorAll('.msg-encrypted:not([data-e2e-done])')) {
+          const li = el.closest('li[id^="m"]');
+          const seq = li && Number(li.id.slice(1));
+          if (!seq) continue;
+          try {
+            const content = await device.read(conv.id, seq);
+            if (content === null) continue;
+            el.textContent = content.body;
+            el.classList.add('msg-decrypted');
+            el.setAttribute('dir', 'auto');
+            el.dataset.e2eDone = '1';
+            for (const f of content.files) showFile(li, f);
+            indexer.queue(li, seq, content);
+          } catch (err) {
+            el.textContent = `Could not decrypt: ${err.message}`;
+            el.dataset.e2eDone = '1';
+          }
         }
-      }
+        indexer.flush();                               // in the background: it catches its errors
+      } while (again);
       await showSafety();
     })();
     try { await running; } finally { running = null; }
@@ -202,7 +222,7 @@ export async function initE2E(conv, { catchUp, reportTyping }) {
         // Members as they are now: someone added since the page opened gets it too.
         members = ((await conversationJSON(conv.id)).members || []).map((m) => m.id);
         const files = await Promise.all(picked.map(async (f) => ({ name: f.name, mime: f.type,
-          bytes: new Uint8Array(await f.arrayBuffer()) })));
+          bytes: new Uint8Array(await f.arrayBuffer()), thumb: await makeThumb(f) })));
         await device.send(conv.id, members, text, files, { group: info.kind === 'group' });
         area.value = '';
         fileInput.value = '';

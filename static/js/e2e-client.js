@@ -12,6 +12,7 @@ import { csrfToken, uuid } from './net.js';
 
 const PREKEYS = 20;
 const OLDER = 2;          // earlier sessions kept per device (see read)
+const PLAIN_MAX = 60000;  // bytes of a message's JSON: its ciphertext stays under the server's 64 KiB
 
 async function api(method, path, body) {
   const r = await fetch(`/api/v1${path}`, {
@@ -191,7 +192,14 @@ export async function openDevice(me) {
         if (!up.ok) throw new Error((data.error && data.error.message) || `upload: HTTP ${up.status}`);
         const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', sealed.blob));
         attached.push({ id: data.media.id, name: f.name, mime: f.mime || 'application/octet-stream', size: f.bytes.length,
-          key: b64(sealed.key), header: b64(sealed.header), sha256: b64(digest) });
+          key: b64(sealed.key), header: b64(sealed.header), sha256: b64(digest),
+          ...(f.thumb ? { width: f.thumb.width, height: f.thumb.height, thumb: b64(f.thumb.bytes), thumb_mime: f.thumb.mime } : {}) });
+      }
+      // A photo's preview (e2e-thumb.js) rides inside the message; a ciphertext holds at most
+      // 64 KiB, so previews that do not fit are left out, the last first (the photo stays).
+      for (let i = attached.length - 1; i >= 0 && new TextEncoder().encode(JSON.stringify({ v: 1, body: text, files: attached })).length > PLAIN_MAX; i--) {
+        delete attached[i].thumb;
+        delete attached[i].thumb_mime;
       }
       const content = { body: text, files: attached };
       const plain = new TextEncoder().encode(JSON.stringify({ v: 1, ...content }));

@@ -10,6 +10,7 @@
         <div>
           <h1 id="page-title">Search</h1>
           <p class="muted">Messages in your conversations, conversations and people. Try <code>"a phrase"</code>, <code>-word</code>, <code>from:@name</code>, <code>in:title</code>, <code>after:2026-01-31</code>, <code>is:mention</code>, <code>has:link</code>.</p>
+          <p class="muted search-e2e-note" role="status">End-to-end encrypted conversations are searched only with JavaScript, on your device: the server cannot read them.</p>
         </div>
       </div>
       <section class="card" aria-labelledby="search-title">

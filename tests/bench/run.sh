@@ -107,6 +107,7 @@ trap - EXIT
 "$ROOT/tests/bench/thumbs.sh"
 # End-to-end encryption in the WebAssembly build (no stack needed).
 node "$ROOT/tests/bench/e2e.mjs"
+node "$ROOT/tests/bench/e2e-search.mjs"
 "$ROOT/tests/bench/push.sh"
 
 # --- real-time events ----------------------------------------------------------------------
