@@ -163,6 +163,8 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_SRC)
 build/fuzz/fuzz_emoji: cgi/core/emoji.c cgi/core/emoji_table.c
 # Link previews' meta-tag scanner (cgi/core/htmlmeta.c): outside HTML.
 build/fuzz/fuzz_htmlmeta: cgi/core/htmlmeta.c
+# Time zones (cgi/core/tzfile.c): TZif files and their POSIX TZ footer.
+build/fuzz/fuzz_tzfile: cgi/core/tzfile.c
 
 # The emoji tables, static/js/emoji-data.js (the picker) and cgi/core/emoji_table.c (the
 # reaction check), from Debian's unicode-data; committed, so only a Unicode update runs this.
