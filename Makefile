@@ -171,7 +171,7 @@ build/fuzz/fuzz_tzfile: cgi/core/tzfile.c
 EMOJI_TEST ?= /usr/share/unicode/emoji/emoji-test.txt
 .PHONY: emoji-data
 emoji-data:
-	deploy/emoji/emoji-gen.py $(EMOJI_TEST) static/js/emoji-data.js cgi/core/emoji_table.c
+	deploy/emoji/emoji-gen.py $(EMOJI_TEST) static/js/emoji-data.js cgi/core/emoji_table.c cgi/core/emoji_names.c
 
 build/bench/hello.fcgi: tests/bench/hello_fcgi.c
 	@mkdir -p $(dir $@)

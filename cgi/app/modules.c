@@ -22,6 +22,7 @@ extern const module hooks_out_module; /* outgoing webhooks (sent by parley-worke
 extern const module digest_module;    /* e-mail digests' one-click unsubscribe */
 extern const module requests_module;  /* message requests */
 extern const module previews_module;  /* link previews: removal, and the statements of the send path */
+extern const module react_page_module; /* every emoji for a reaction, without JavaScript */
 static const module store_module = {"store", NULL, 0, db_core_stmts};   /* the store's own */
 /* Changes that cause background work queue it in their own transaction (cgi/worker/jobs.h);
  * administrators list and retry jobs from the admin area with the worker's own statements. */
@@ -42,6 +43,7 @@ const module *const modules[] = {
     &digest_module,
     &requests_module,
     &previews_module,
+    &react_page_module,
     NULL,
 };
 

@@ -112,7 +112,7 @@
         call:quick_react(m, "❤️", "heart") ?><?cs
         call:quick_react(m, "😂", "laughing") ?><?cs
         call:quick_react(m, "🎉", "party") ?><?cs
-        call:quick_react(m, "😮", "surprised") ?></div>
+        call:quick_react(m, "😮", "surprised") ?><a class="react-btn react-more-link" href="/conversations/<?cs var:Data.conversation.id ?>/messages/<?cs var:m.seq ?>/react" title="More reactions"><span aria-hidden="true">+</span><span class="visually-hidden">More reactions</span></a></div>
 <?cs
       if:Layout.can_post != "0" ?>
               <a class="act" href="/conversations/<?cs var:Data.conversation.id ?>?reply_to=<?cs var:m.seq ?>#composer">Reply</a><?cs
