@@ -90,7 +90,15 @@ static NEOERR *lt_fn(CSPARSE *parse, CS_FUNCTION *csf, CSARG *args, CSARG *resul
     NEOERR *err = cs_arg_parse(parse, args, "ss", &iso, &style);
     if (err != STATUS_OK) return nerr_pass(err);
     if (iso && *iso) {
-        const tz_zone *z = tz_zone_get(hdf_get_value(parse->hdf, "Session.time_zone", "UTC"));
+        /* The zone of the thread's last lookup: a page asks for one zone many times. */
+        static _Thread_local char last_name[65];
+        static _Thread_local const tz_zone *last_zone;
+        const char *name = hdf_get_value(parse->hdf, "Session.time_zone", "UTC");
+        if (!last_zone || strcmp(name, last_name)) {
+            last_zone = tz_zone_get(name);
+            snprintf(last_name, sizeof last_name, "%s", last_zone ? name : "");
+        }
+        const tz_zone *z = last_zone;
         char text[64];
         view_time_text(iso, z, (long long)time(NULL), style, text, sizeof text);
         char *s = strdup(text);

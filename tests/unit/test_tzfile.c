@@ -149,11 +149,43 @@ static void test_texts(void **state)
     assert_int_equal(t, 1772953200LL);
 }
 
+static NEOERR *collect(void *ctx, char *s)
+{
+    strncat(ctx, s, 511 - strlen(ctx));
+    return STATUS_OK;
+}
+
+/* local_time() in a template: the zone from Session.time_zone, UTC without one, and the
+ * same parser rendering for readers in other zones (the thread's zone is looked up again). */
+static void test_template_function(void **state)
+{
+    (void)state;
+    const char *zones[] = {"America/New_York", "Asia/Tokyo", NULL, "Mars/Nowhere"};
+    const char *want[] = {"Mar 7, 2026, 11:00 PM|2026-03-07", "Mar 8, 2026, 1:00 PM|2026-03-08",
+                          "Mar 8, 2026, 4:00 AM|2026-03-08", "Mar 8, 2026, 4:00 AM|2026-03-08"};
+    for (int i = 0; i < 4; i++) {
+        HDF *h = NULL;
+        CSPARSE *cs = NULL;
+        char out[512] = "";
+        assert_int_equal(hdf_init(&h), STATUS_OK);
+        if (zones[i]) assert_int_equal(hdf_set_value(h, "Session.time_zone", zones[i]), STATUS_OK);
+        assert_int_equal(hdf_set_value(h, "t", "2026-03-08T04:00:00Z"), STATUS_OK);
+        assert_int_equal(cs_init(&cs, h), STATUS_OK);
+        assert_int_equal(view_localtime_register(cs), STATUS_OK);
+        char *tpl = strdup("<?cs var:local_time(t, \"long\") ?>|<?cs var:local_time(t, \"day\") ?>");
+        assert_int_equal(cs_parse_string(cs, tpl, strlen(tpl)), STATUS_OK);   /* the parser owns tpl */
+        assert_int_equal(cs_render(cs, out, collect), STATUS_OK);
+        assert_string_equal(out, want[i]);
+        cs_destroy(&cs);
+        hdf_destroy(&h);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_agrees_with_libc), cmocka_unit_test(test_dst_edges), cmocka_unit_test(test_footer_only),
-        cmocka_unit_test(test_names), cmocka_unit_test(test_texts),
+        cmocka_unit_test(test_names), cmocka_unit_test(test_texts), cmocka_unit_test(test_template_function),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
