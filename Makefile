@@ -165,13 +165,15 @@ build/fuzz/fuzz_emoji: cgi/core/emoji.c cgi/core/emoji_table.c
 build/fuzz/fuzz_htmlmeta: cgi/core/htmlmeta.c
 # A page's og:image resolved against its address (cgi/worker/preview_url.c): outside input.
 build/fuzz/fuzz_preview_url: cgi/worker/preview_url.c
+# Time zones (cgi/core/tzfile.c): TZif files and their POSIX TZ footer.
+build/fuzz/fuzz_tzfile: cgi/core/tzfile.c
 
 # The emoji tables, static/js/emoji-data.js (the picker) and cgi/core/emoji_table.c (the
 # reaction check), from Debian's unicode-data; committed, so only a Unicode update runs this.
 EMOJI_TEST ?= /usr/share/unicode/emoji/emoji-test.txt
 .PHONY: emoji-data
 emoji-data:
-	deploy/emoji/emoji-gen.py $(EMOJI_TEST) static/js/emoji-data.js cgi/core/emoji_table.c
+	deploy/emoji/emoji-gen.py $(EMOJI_TEST) static/js/emoji-data.js cgi/core/emoji_table.c cgi/core/emoji_names.c
 
 build/bench/hello.fcgi: tests/bench/hello_fcgi.c
 	@mkdir -p $(dir $@)

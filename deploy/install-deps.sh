@@ -29,6 +29,7 @@ pkgs=(
     postgresql postgresql-contrib redis-server lighttpd
     curl ca-certificates
     unicode-data
+    tzdata
 )
 if (( with_tests )); then
     pkgs+=(libcmocka-dev clang-14 libclang-rt-14-dev chromium wrk psmisc procps python3-aiosmtpd)

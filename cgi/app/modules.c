@@ -24,6 +24,7 @@ extern const module requests_module;  /* message requests */
 extern const module previews_module;  /* link previews: removal, and the statements of the send path */
 extern const module invitations_module; /* group invitations from non-contacts */
 extern const module links_module;     /* linking a new device: relayed sealed transfers */
+extern const module react_page_module; /* every emoji for a reaction, without JavaScript */
 static const module store_module = {"store", NULL, 0, db_core_stmts};   /* the store's own */
 /* Changes that cause background work queue it in their own transaction (cgi/worker/jobs.h);
  * administrators list and retry jobs from the admin area with the worker's own statements. */
@@ -46,6 +47,7 @@ const module *const modules[] = {
     &previews_module,
     &invitations_module,
     &links_module,
+    &react_page_module,
     NULL,
 };
 

@@ -12,6 +12,8 @@
 #include "../core/buf.h"
 #include "format.h"
 #include "../core/utf8.h"
+#include "../core/tzfile.h"
+#include "users.h"
 
 const db_stmt notify_stmts[] = {
     {"notify_conv_get", "SELECT level, " DB_TS("muted_until") " FROM notify_settings WHERE user_id = $1 AND "
@@ -227,7 +229,9 @@ static err_t h_notify_prefs_set(ctx *c)
     if (e) return e;
     int known = PQgetvalue(r, 0, 0)[0] == 't';
     PQclear(r);
-    if (!known) return ctx_fail(c, ERR_INVALID_FIELD, "time_zone", "Name a time zone like Europe/Berlin or America/New_York.");
+    /* Pages show times in it (view/localtime.c): the zone must be readable here too. */
+    if (!known || !tz_zone_get(tz))
+        return ctx_fail(c, ERR_INVALID_FIELD, "time_zone", "Name a time zone like Europe/Berlin or America/New_York.");
     int a = -1, b = -1;
     if ((ds && *ds) || (de && *de)) {
         if ((a = nt_clock(ds)) < 0) return ctx_fail(c, ERR_INVALID_FIELD, "dnd_start", "Write the start as HH:MM, like 22:00.");
@@ -262,6 +266,7 @@ static err_t h_notify_prefs_set(ctx *c)
     buf_free(&list);
     if (!p[4]) return ERR_INTERNAL;
     if ((e = db_run(s->db, "notify_prefs_set", 7, p))) return e;
+    users_changed(s, s->user->id);                       /* the user row carries time_zone */
     if (!c->rq.is_api) c->redirect = "/push/subscriptions?done=prefs";
     return h_notify_prefs(c);
 }

@@ -10,6 +10,14 @@
 #include "presence.h"
 #include "ratelimit.h"
 #include "users.h"
+#include "../core/tzfile.h"
+
+const db_stmt profile_stmts[] = {
+    /* Only the zone: the rest of the notification settings keep their values (notify.c). */
+    {"profile_tz_set", "INSERT INTO notify_prefs (user_id, time_zone) VALUES ($1, $2) "
+                       "ON CONFLICT (user_id) DO UPDATE SET time_zone = EXCLUDED.time_zone"},
+    {NULL, NULL},
+};
 
 /* Your own profile: the public fields and your settings. */
 static json_t *me_json(const user_row *u)
@@ -23,6 +31,7 @@ static json_t *me_json(const user_row *u)
     /* Private to the account (never in public user JSON). */
     if (j) json_object_set_new(j, "email", u->email ? json_string(u->email) : json_null());
     if (j) json_object_set_new(j, "email_verified", json_boolean(u->email && u->email_verified));
+    if (j) json_object_set_new(j, "time_zone", json_string(u->time_zone ? u->time_zone : "UTC"));
     return j;
 }
 
@@ -174,6 +183,37 @@ static err_t h_me_delete(ctx *c)
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
+/* PUT /me/time-zone {"time_zone"} (or POST, the form on /me): the zone pages show times in;
+ * the same setting as the Notifications page's (notify_prefs.time_zone). An IANA name that
+ * PostgreSQL knows and this server can read (tzfile.c); empty is UTC. */
+static err_t h_time_zone(ctx *c)
+{
+    svc *s = &c->svc;
+    const char *tz = ctx_str(c, "time_zone");
+    if (!tz || !*tz) tz = "UTC";
+    const char *tp[] = {tz};
+    PGresult *r;
+    err_t e = db_exec(s->db, "notify_tz_known", 1, tp, &r);
+    if (e) return e;
+    int known = PQntuples(r) && PQgetvalue(r, 0, 0)[0] == 't';
+    PQclear(r);
+    if (!known || !tz_zone_get(tz))
+        return ctx_fail(c, ERR_INVALID_FIELD, "time_zone", "Name a time zone like Europe/Berlin or America/New_York.");
+    const char *p[] = {id_str(s, s->user->id), tz};
+    if ((e = db_run(s->db, "profile_tz_set", 2, p))) return e;
+    users_changed(s, s->user->id);                       /* the user row carries time_zone */
+    user_row *u;
+    if ((e = users_by_id(s, s->user->id, &u))) return e;
+    s->user = u;
+    if (!c->rq.is_api) c->redirect = "/me?done=time_zone#time-zone-title";
+    return h_me(c);
+}
+
+static const field_spec f_time_zone[] = {
+    {"time_zone", "Time zone", FV_TEXT, 0, 0, 64},
+    {NULL, NULL, 0, 0, 0, 0},
+};
+
 static const field_spec f_delete[] = {
     {"password", "Password", FV_BYTES, 1, 1, 1024},
     {"totp", "Code", FV_TEXT, 0, 0, 32},
@@ -189,5 +229,7 @@ static const route profile_routes[] = {
     {"DELETE", "/me", h_me_delete, R_AUTH | R_SETUP, "me", f_delete, h_me, NULL},
     {"POST", "/me/delete", h_me_delete, R_AUTH | R_SETUP, "me", f_delete, h_me, NULL},
     {"GET", "/users/:username", h_user_show, 0, "user", NULL, NULL, NULL},
+    {"PUT", "/me/time-zone", h_time_zone, R_AUTH, "me", f_time_zone, h_me, NULL},
+    {"POST", "/me/time-zone", h_time_zone, R_AUTH, "me", f_time_zone, h_me, NULL},
 };
-const module profile_module = {"profile", MODULE_ROUTES(profile_routes), NULL};
+const module profile_module = {"profile", MODULE_ROUTES(profile_routes), profile_stmts};

@@ -25,6 +25,7 @@ typedef struct user_row {
     const char *email;      /* the account's e-mail address, or NULL (private: /me only) */
     int email_verified;     /* its link was opened */
     int is_bot;             /* a bot account (023): acts by API token only, never by password */
+    const char *time_zone;  /* notify_prefs.time_zone ("UTC" when unset): pages show times in it (arena-owned) */
 } user_row;
 
 typedef struct svc {

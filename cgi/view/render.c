@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../core/log.h"
+#include "localtime.h"
 
 int view_init(void) { return nerr_init() == STATUS_OK ? 0 : -1; }
 
@@ -98,6 +99,7 @@ static CSPARSE *view_parsed(const char *templates_dir, const char *page)
     HDF *base = view_hdf_new(templates_dir);
     CSPARSE *cs = NULL;
     NEOERR *err = base ? cs_init(&cs, base) : STATUS_OK;
+    if (base && err == STATUS_OK) err = view_localtime_register(cs);   /* local_time(): before parsing */
     if (base && err == STATUS_OK) err = cs_parse_file(cs, path);
     if (!base || err != STATUS_OK) {
         if (err != STATUS_OK) view_log(err, path);
@@ -136,6 +138,7 @@ err_t view_render_file(HDF *h, const char *path, buf *out)
 {
     CSPARSE *cs = NULL;
     NEOERR *err = cs_init(&cs, h);
+    if (err == STATUS_OK) err = view_localtime_register(cs);
     if (err == STATUS_OK) err = cs_parse_file(cs, path);
     if (err == STATUS_OK) err = cs_render(cs, out, view_out);
     cs_destroy(&cs);

@@ -41,6 +41,8 @@ const UNDO_MS = 5000; // how long a deleted message can be brought back before i
 function rove(root) {
   for (const bar of root.querySelectorAll('.msg-actions:not([role])')) {
     const quick = bar.querySelector('.quick-reacts');
+    // The picker replaces the link to the page of every emoji (the way without JavaScript).
+    quick?.querySelector('.react-more-link')?.remove();
     if (quick) quick.append(emojiButton('react-btn react-more', 'More reactions'));
     bar.setAttribute('role', 'toolbar');
     bar.setAttribute('aria-label', 'Message actions');

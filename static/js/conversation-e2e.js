@@ -9,6 +9,7 @@ import { openDevice } from './e2e-client.js';
 import { conversationIndexer, initConversationSearch } from './e2e-search-ui.js';
 import { makeThumb, hasThumb, showPreview } from './e2e-thumb.js';
 import { unb64 } from './e2e-store.js';
+import { initComposerPickers } from './composer-pickers.js';
 
 async function conversationJSON(id) {
   const r = await fetch(`/api/v1/conversations/${id}?limit=1`, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
@@ -239,6 +240,9 @@ export async function initE2E(conv, { catchUp, reportTyping }) {
       if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }
     });
     closed.replaceWith(form);
+    // The emoji button and `@`/`:` completion of plain composers; they work on the text
+    // before it is encrypted (members come from the API, emoji from the page's own data).
+    initComposerPickers(conv, form);
     if (reportTyping) reportTyping(area);           // typing is metadata, as in plain ones
   }
   await decryptAll();

@@ -82,8 +82,9 @@
   else ?><?cs set:Layout.ended = Layout.ended + " were signed out." ?><?cs /if ?><?cs
   call:notice(Layout.ended) ?><?cs /def ?><?cs #
 
-  An ISO time, shown as it is.
-?><?cs def:time(iso) ?><time datetime="<?cs var:iso ?>"><?cs var:iso ?></time><?cs /def ?><?cs #
+  An ISO time, shown as a date and time in the reader's zone (Session.time_zone,
+  cgi/view/localtime.c): "Mar 5, 2025, 3:00 PM".
+?><?cs def:time(iso) ?><time datetime="<?cs var:iso ?>"><?cs var:local_time(iso, "long") ?></time><?cs /def ?><?cs #
 
   Tabs of the account pages; `current` is "profile", "sessions" or "tokens".
 ?><?cs def:account_nav(current) ?><nav class="tabs" aria-label="Account">
@@ -137,24 +138,25 @@
     if:size == "compact" ?> title="<?cs
       if:u.presence.state == "online" ?>Online<?cs
       elif:u.presence.state == "away" ?>Away<?cs
-      elif:?u.presence.last_seen ?>Last seen <?cs var:string.slice(u.presence.last_seen, 0, 10) ?> <?cs var:string.slice(u.presence.last_seen, 11, 16) ?> UTC<?cs
+      elif:?u.presence.last_seen ?>Last seen <?cs var:local_time(u.presence.last_seen, "long") ?><?cs
       else ?>Offline<?cs /if ?>"<?cs
     /if ?>><span class="presence-dot" aria-hidden="true"></span><span class="presence-text"><?cs
     if:u.presence.state == "online" ?>Online<?cs
     elif:u.presence.state == "away" ?>Away<?cs
-    elif:?u.presence.last_seen ?>Last seen <time datetime="<?cs var:u.presence.last_seen ?>" title="<?cs var:u.presence.last_seen ?>" data-format="relative"><?cs var:u.presence.last_seen ?></time><?cs
+    elif:?u.presence.last_seen ?>Last seen <time datetime="<?cs var:u.presence.last_seen ?>" title="<?cs var:local_time(u.presence.last_seen, "long") ?>" data-format="relative"><?cs var:local_time(u.presence.last_seen, "short") ?></time><?cs
     else ?>Offline<?cs /if ?></span><?cs
   else ?>" hidden><?cs
   /if ?></span><?cs /def ?><?cs #
 
   ---- Conversations, contacts, broadcasts ----
 
-  A short time for lists and messages: "23:25" (UTC, from the ISO string),
-  with the full ISO time in datetime/title. app.js may rewrite the text in
-  local time; data-format says which length the page wants ("time" or
-  "datetime").
-?><?cs def:time_hm(iso) ?><time datetime="<?cs var:iso ?>" title="<?cs var:iso ?>" data-format="time"><?cs var:string.slice(iso, 11, 16) ?></time><?cs /def ?><?cs #
-?><?cs def:time_day(iso) ?><time datetime="<?cs var:iso ?>" title="<?cs var:iso ?>" data-format="datetime"><?cs var:string.slice(iso, 0, 10) ?> <?cs var:string.slice(iso, 11, 16) ?></time><?cs /def ?><?cs #
+  A short time for lists and messages in the reader's zone (Session.time_zone):
+  today's "3:00 PM", this year's "Mar 5", older "2025-03-05"; the full ISO
+  time (UTC) in datetime, the long local one in title. app.js may rewrite the
+  text in the browser's zone; data-format says which length the page wants
+  ("time" or "datetime").
+?><?cs def:time_hm(iso) ?><time datetime="<?cs var:iso ?>" title="<?cs var:local_time(iso, "long") ?>" data-format="time"><?cs var:local_time(iso, "short") ?></time><?cs /def ?><?cs #
+?><?cs def:time_day(iso) ?><time datetime="<?cs var:iso ?>" title="<?cs var:local_time(iso, "long") ?>" data-format="datetime"><?cs var:local_time(iso, "short") ?></time><?cs /def ?><?cs #
 
   The icon of a conversation kind ("direct", "group", "channel"), 20 px.
 ?><?cs def:kind_icon(kind) ?><svg class="icon" aria-hidden="true" viewBox="0 0 24 24" width="20" height="20" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><?cs

@@ -14,7 +14,7 @@
   Consecutive text messages of one sender on one day are grouped: only the
   first shows the avatar and name. The grouping state lives in
   Layout.prev_sender, Layout.prev_kind and Layout.prev_day; the page resets
-  them before the loop. A day separator starts each new (UTC) day.
+  them before the loop. A day separator starts each new day in the reader's zone.
 
   Direction: the body's container has dir="auto", names sit in <bdi>; a
   system line is the server's English sentence quoting names, so it is
@@ -42,7 +42,7 @@
   /if ?></span><?cs /def ?><?cs #
 
 ?><?cs def:message(m) ?><?cs
-  set:Layout.m_day = string.slice(m.created_at, 0, 10) ?><?cs
+  set:Layout.m_day = local_time(m.created_at, "day") ?><?cs
   if:Layout.m_day != Layout.prev_day ?>
           <li class="day-sep"><span><?cs var:Layout.m_day ?></span></li><?cs
     set:Layout.prev_sender = "" ?><?cs
@@ -65,7 +65,7 @@
     /if ?>
             <div class="msg-main"><?cs
     if:Layout.m_cont != "1" ?>
-              <p class="msg-head"><span class="msg-sender"><?cs call:user_name(m.sender) ?></span> <span class="msg-time"><?cs call:time_hm(m.created_at) ?></span><?cs if:m.edited_at && !m.deleted ?> <span class="msg-edited" title="Edited <?cs var:m.edited_at ?>">(edited)</span><?cs /if ?><?cs if:Layout.m_receipt == "1" ?> <?cs call:receipt(m) ?><?cs /if ?></p><?cs
+              <p class="msg-head"><span class="msg-sender"><?cs call:user_name(m.sender) ?></span> <span class="msg-time"><?cs call:time_hm(m.created_at) ?></span><?cs if:m.edited_at && !m.deleted ?> <span class="msg-edited" title="Edited <?cs var:local_time(m.edited_at, "long") ?>">(edited)</span><?cs /if ?><?cs if:Layout.m_receipt == "1" ?> <?cs call:receipt(m) ?><?cs /if ?></p><?cs
     else ?>
               <p class="visually-hidden"><?cs call:user_name(m.sender) ?></p><?cs
       if:Layout.m_receipt == "1" ?>
@@ -88,7 +88,7 @@
       if:m.e2e.device_id ?>
               <div class="msg-body msg-encrypted">Encrypted message</div><?cs
       elif:m.body != "" || subcount(m.attachments) == 0 ?>
-              <div class="msg-body" dir="auto"><?cs uvar:m.html ?><?cs if:Layout.m_cont == "1" && m.edited_at ?> <span class="msg-edited" title="Edited <?cs var:m.edited_at ?>">(edited)</span><?cs /if ?></div><?cs
+              <div class="msg-body" dir="auto"><?cs uvar:m.html ?><?cs if:Layout.m_cont == "1" && m.edited_at ?> <span class="msg-edited" title="Edited <?cs var:local_time(m.edited_at, "long") ?>">(edited)</span><?cs /if ?></div><?cs
       /if ?><?cs
       if:subcount(m.attachments) > 0 ?><?cs call:attachments(m) ?><?cs /if ?><?cs
       if:m.preview.url ?>
@@ -112,7 +112,7 @@
         call:quick_react(m, "❤️", "heart") ?><?cs
         call:quick_react(m, "😂", "laughing") ?><?cs
         call:quick_react(m, "🎉", "party") ?><?cs
-        call:quick_react(m, "😮", "surprised") ?></div>
+        call:quick_react(m, "😮", "surprised") ?><a class="react-btn react-more-link" href="/conversations/<?cs var:Data.conversation.id ?>/messages/<?cs var:m.seq ?>/react" title="More reactions"><span aria-hidden="true">+</span><span class="visually-hidden">More reactions</span></a></div>
 <?cs
       if:Layout.can_post != "0" ?>
               <a class="act" href="/conversations/<?cs var:Data.conversation.id ?>?reply_to=<?cs var:m.seq ?>#composer">Reply</a><?cs

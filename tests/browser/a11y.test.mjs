@@ -81,6 +81,8 @@ describe('every page passes axe-core and html-validate, light and dark, wide and
     await gate(alice.page, [
       '/',
       `/conversations/${direct}/messages/${editSeq}/edit`,
+      `/conversations/${direct}/messages/${editSeq}/react`,
+      `/conversations/${direct}/messages/${editSeq}/react?q=heart`,
       `/conversations/${group}/settings`,
       `/conversations/${group}/moderation`,
       `/conversations/${channel}/settings`,

@@ -290,3 +290,60 @@ test('a group sends with sender keys: each message once, the key pairwise once, 
   for (const s of m) assert.equal(dump.indexOf(Buffer.from(s)), -1, `the database holds "${s}"`);
   assert.deepEqual(problems, [], 'no script errors, CSP violations or dialogs');
 });
+
+test('the encrypted composer has the emoji button and `:` and `@` completion; the result is sent encrypted', async () => {
+  const tag = randomBytes(6).toString('hex');
+  const FLAMINGO = '\u{1F9A9}';
+  const jo = await person('Jo Crypt'), kai = await person('Kai Crypt');
+  const id = await createEncrypted(jo.page, 'group', { Title: `Pickers ${tag}`, 'Members optional': kai.username });
+  await openEncrypted(jo.page, id);
+  await openEncrypted(kai.page, id);
+  const page = jo.page;
+  const box = page.getByRole('textbox', { name: 'Message', exact: true });
+  await page.evaluate(() => localStorage.removeItem('parley.emoji.recent'));
+  await box.fill(`picked ${tag} `);
+
+  // The emoji button: the picker opens, a search and Enter put the emoji in at the caret.
+  await page.locator('.e2e-composer').getByRole('button', { name: 'Insert emoji' }).click();
+  const picker = page.getByRole('dialog', { name: 'Insert emoji' });
+  await picker.waitFor();
+  await page.keyboard.type('flamingo');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await picker.waitFor({ state: 'detached' });
+  assert.equal(await box.inputValue(), `picked ${tag} ${FLAMINGO}`);
+
+  // `:smi` offers emoji by name; Enter takes the first and does not send.
+  await box.press('End');
+  await box.pressSequentially(' :smi');
+  const list = page.getByRole('listbox', { name: 'Suggestions' });
+  await visible(list);
+  const options = list.getByRole('option');
+  assert.ok((await options.count()) > 1, 'several emoji match "smi"');
+  for (const d of await list.locator('.complete-detail').allInnerTexts()) assert.ok(d.toLowerCase().includes('smi'), `a name with "smi": ${d}`);
+  const first = (await options.first().locator('.complete-label').innerText()).trim();
+  assert.equal(await box.getAttribute('aria-activedescendant'), await options.first().getAttribute('id'));
+  await box.press('Enter');
+  await waitFor('the list closes', async () => !(await list.isVisible()));
+  assert.equal(await box.inputValue(), `picked ${tag} ${FLAMINGO} ${first}`);
+  assert.equal(await page.locator('.msg-decrypted', { hasText: `picked ${tag}` }).count(), 0, 'Enter picked, it did not send');
+
+  // `@` and the start of a member's username completes it.
+  await box.pressSequentially(` @${kai.username.slice(0, 4)}`);
+  await visible(list);
+  assert.equal((await options.first().locator('.complete-detail').innerText()).trim(), `@${kai.username}`);
+  await box.press('Tab');
+  const text = `picked ${tag} ${FLAMINGO} ${first} @${kai.username} `;
+  assert.equal(await box.inputValue(), text);
+
+  // Sent encrypted; the other side decrypts exactly that text; the server holds none of it.
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
+  const sent = text.trim();
+  await waitFor('sent and shown to its sender', async () =>
+    (await page.locator('.msg-decrypted', { hasText: `picked ${tag}` }).count()) > 0);
+  await shows(kai.page, `picked ${tag}`);
+  assert.equal((await kai.page.locator('.msg-decrypted', { hasText: `picked ${tag}` }).innerText()).trim(), sent);
+  const dump = execFileSync('pg_dump', ['--data-only', process.env.PARLEY_DB], { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] });
+  assert.equal(dump.indexOf(Buffer.from(`picked ${tag}`)), -1, 'the database holds no plaintext');
+  assert.deepEqual(problems, [], 'no script errors, CSP violations or dialogs');
+});
