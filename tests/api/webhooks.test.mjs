@@ -105,10 +105,10 @@ describe('incoming webhooks', () => {
   });
 
   it('a post\'s "username" shows beside the bot, never alone: page, JSON, events and push text', async () => {
-    const [a, b] = [await register(), await register()];
-    const g = await createGroup(a, [b], { title: `Ops ${hex(2)}` });
+    const [a, b, c] = [await register(), await register(), await register()];
+    const g = await createGroup(a, [b, c], { title: `Ops ${hex(2)}` });
     const h = await createHook(a, g.id, 'Deploys');
-    const dev = await pushDevice(b);
+    const dev = await pushDevice(c);                      // c has no page open: pushed at once
     const stream = await openStream(b);
     try {
       const r = await api('POST', h.path, { json: { text: 'Deployed v1.2', username: 'Deploy bot' } });
