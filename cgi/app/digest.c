@@ -15,11 +15,6 @@
 
 const db_stmt digest_stmts[] = {
     {"digest_key", "SELECT encode(secret, 'hex') FROM site_secrets WHERE name = 'unsubscribe'"},
-    /* Whether any other member could get a digest of a message here. */
-    {"digest_any_recipient", "SELECT EXISTS (SELECT 1 FROM members m JOIN users u ON u.id = m.user_id "
-                             "LEFT JOIN notify_prefs np ON np.user_id = m.user_id "
-                             "WHERE m.conversation_id = $1 AND m.user_id <> $2 AND u.email_verified_at IS NOT NULL "
-                             "AND u.deactivated_at IS NULL AND coalesce(np.email_digests, true))"},
     {"digest_off", "WITH u AS (SELECT id FROM users WHERE id = $1), "
                    "d AS (DELETE FROM digest_pending WHERE user_id IN (SELECT id FROM u)) "
                    "INSERT INTO notify_prefs (user_id, email_digests) SELECT id, false FROM u "
@@ -54,27 +49,6 @@ const char *digest_unsubscribe_url(svc *s, long long uid)
     char token[DIGEST_TOKEN_HEX + 1];
     if (digest_token(s, uid, token)) return NULL;
     return arena_printf(s->a, "%s/unsubscribe/digests?user=%lld&token=%s", s->cfg->public_url, uid, token);
-}
-
-void digest_message_queued(svc *s, const conv *cv, long long seq)
-{
-    if (!email_enabled(s->cfg) || !strcmp(cv->kind, "system")) return;
-    const char *p[] = {id_str(s, cv->id), id_str(s, s->user->id)};
-    PGresult *r;
-    if (db_exec(s->db, "digest_any_recipient", 2, p, &r)) {
-        log_warn("digest: conversation %lld seq %lld: not queued", cv->id, seq);
-        return;
-    }
-    int any = PQgetvalue(r, 0, 0)[0] == 't';
-    PQclear(r);
-    if (!any) return;
-    char payload[128], key[64];
-    snprintf(payload, sizeof payload, "{\"conversation_id\":%lld,\"seq\":%lld,\"sender_id\":%lld}", cv->id, seq,
-             s->user->id);
-    snprintf(key, sizeof key, "digest:%lld:%lld", cv->id, seq);
-    long long id = 0;
-    if (jobs_enqueue(s->db, "digest.message", payload, key, 0, &id))
-        log_warn("digest: conversation %lld seq %lld: the digest job was not queued", cv->id, seq);
 }
 
 /* The link's account, or a 400 naming the link as not valid (a forged or altered token). */

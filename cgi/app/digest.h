@@ -1,5 +1,5 @@
 /* digest.h — missed-message e-mail digests, the app's half: queuing a message's digest job
- * (from notify_message_queued), the signed one-click unsubscribe links (RFC 8058) and their
+ * (queued by msg_insert itself, send_jobs.h), the signed one-click unsubscribe links (RFC 8058) and their
  * routes (digest.c). The mails are parley-worker's (cgi/worker/digest_send.c). */
 #ifndef PARLEY_DIGEST_H
 #define PARLEY_DIGEST_H
@@ -17,10 +17,5 @@ extern const db_stmt digest_stmts[];
 err_t digest_token(svc *s, long long uid, char *out);
 /* The whole unsubscribe URL for uid (arena), built from PARLEY_URL; NULL on failure. */
 const char *digest_unsubscribe_url(svc *s, long long uid);
-/* After message seq of cv was stored: queues ONE job "digest.message" (idempotent by its
- * key) when mail is on and another member has a verified address with digests on. In the
- * caller's transaction if there is one; failures are logged, not returned (the message
- * stands without its digest). */
-void digest_message_queued(svc *s, const conv *cv, long long seq);
 
 #endif

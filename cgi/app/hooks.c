@@ -15,6 +15,7 @@
 #include "people.h"
 #include "ratelimit.h"
 #include "users.h"
+#include "../core/utf8.h"
 
 /* Posts one webhook may make: Slack's own limit is about one a second. */
 static const rate_rule hooks_rate = {30, 60};
@@ -192,8 +193,25 @@ static err_t h_hooks_delete(ctx *c)
     return e ? e : hooks_revoke(c, &cv, "hooks_delete", "webhook.delete");
 }
 
-/* The text of a post: {"text"} as JSON or form fields, or Slack's form field payload=<JSON>. */
-static err_t hooks_text(ctx *c, const char **text)
+/* Slack's "username" override: 1–80 characters of visible text (no control, invisible or
+ * direction-changing characters, not blank), else a 400 naming the field. */
+static err_t hooks_username_ok(ctx *c, json_t *u, const char **name)
+{
+    *name = NULL;
+    if (!u || json_is_null(u)) return ERR_OK;
+    const char *s = json_string_value(u);
+    size_t n = s ? strlen(s) : 0, chars = s && utf8_valid(s, n) ? utf8_count(s, n) : 0;
+    if (!s || !chars || chars > HOOKS_USERNAME_MAX || utf8_has_control(s, n, 0) || utf8_has_invisible(s, n) ||
+        strspn(s, " ") == n)
+        return ctx_fail(c, ERR_INVALID_FIELD, "username", "The username must be 1 to 80 visible characters, without "
+                                                          "control characters.");
+    *name = arena_strdup(c->svc.a, s);
+    return *name ? ERR_OK : ERR_INTERNAL;
+}
+
+/* The text of a post: {"text"} as JSON or form fields, or Slack's form field payload=<JSON>;
+ * with it the optional "username" (the name the message shows, beside the bot's). */
+static err_t hooks_text(ctx *c, const char **text, const char **username)
 {
     json_t *in = c->in, *owned = NULL;
     const char *payload = json_string_value(json_object_get(in, "payload"));
@@ -208,10 +226,13 @@ static err_t hooks_text(ctx *c, const char **text)
     }
     json_t *t = json_object_get(in, "text");
     *text = json_is_string(t) ? arena_strdup(c->svc.a, json_string_value(t)) : NULL;
-    json_decref(owned);
-    if (!*text || strspn(*text, " \t\r\n") == strlen(*text))
+    if (!*text || strspn(*text, " \t\r\n") == strlen(*text)) {
+        json_decref(owned);
         return ctx_fail(c, ERR_MISSING_FIELD, "text", "Send the message as {\"text\":\"…\"}: the text is missing or blank.");
-    return ERR_OK;
+    }
+    err_t e = hooks_username_ok(c, json_object_get(in, "username"), username);
+    json_decref(owned);
+    return e;
 }
 
 /* POST /hooks/<secret>: no session and no CSRF token, the secret is the credential. */
@@ -231,8 +252,8 @@ static err_t h_hooks_post(ctx *c)
     PQclear(r);
     if ((e = rl_take(s, arena_printf(s->a, "hook:%lld", hook), &hooks_rate)))
         return e == ERR_RATE_LIMITED ? ctx_fail(c, e, NULL, "This webhook posted too often. Wait a moment and try again.") : e;
-    const char *text = NULL;
-    if ((e = hooks_text(c, &text))) return e;
+    const char *text = NULL, *username = NULL;
+    if ((e = hooks_text(c, &text, &username))) return e;
     svc bs = *s;                            /* the same connections, acting as the bot */
     if ((e = users_by_id(&bs, bot_id, &bs.user))) return e;
     conv cv;
@@ -240,7 +261,7 @@ static err_t h_hooks_post(ctx *c)
     int created;
     long long seq, event_id;
     if ((e = msg_body_ok(&bs, text)) ||
-        (e = msg_send(&bs, &cv, text, NULL, 0, NULL, &created, &seq, &event_id))) {
+        (e = msg_send_as(&bs, &cv, text, username, NULL, 0, NULL, &created, &seq, &event_id))) {
         s->err_field = bs.err_field ? (!strcmp(bs.err_field, "body") ? "text" : bs.err_field) : NULL;
         s->err_msg = bs.err_msg;
         return e;

@@ -7,6 +7,7 @@
 #include "secret.h"
 
 enum { HOOK_SECRET_LEN = 4 + SECRET_LEN };   /* "whk_" + the secret */
+enum { HOOKS_USERNAME_MAX = 80 };             /* characters of a post's "username" (messages.sender_name) */
 
 extern const db_stmt hooks_stmts[];
 

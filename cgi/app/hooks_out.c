@@ -1,5 +1,6 @@
 /* hooks_out.c — see hooks_out.h. Routes: GET/POST /conversations/<id>/outgoing-webhooks,
- * DELETE …/outgoing-webhooks/<hook_id> and its form twin; the send path's hook. Who owns
+ * DELETE …/outgoing-webhooks/<hook_id> and its form twin (their jobs are queued by
+ * msg_insert itself, send_jobs.h). Who owns
  * what: strings and rows in the request's arena; PGresults cleared where they are read. */
 #include "hooks_out.h"
 #include "hooks.h"
@@ -28,9 +29,6 @@ const db_stmt hooks_out_stmts[] = {
     {"hooks_out_list", "SELECT " OUT_COLS " FROM outgoing_webhooks w JOIN users u ON u.id = w.bot_id "
                        "WHERE w.conversation_id = $1 ORDER BY w.id DESC"},
     {"hooks_out_delete", "DELETE FROM outgoing_webhooks WHERE id = $1 AND conversation_id = $2 RETURNING bot_id, name"},
-    /* The send path's one lookup (index outgoing_webhooks_conversation). */
-    {"hooks_out_for_conv", "SELECT w.id, coalesce(w.trigger_word, ''), w.mentions_only, u.username "
-                           "FROM outgoing_webhooks w JOIN users u ON u.id = w.bot_id WHERE w.conversation_id = $1"},
     {NULL, NULL},
 };
 
@@ -78,28 +76,6 @@ int hooks_out_triggered(const char *body, const char *trigger, int mentions_only
         }
     }
     return 0;
-}
-
-void hooks_out_message_queued(svc *c, const conv *cv, long long seq, const char *body)
-{
-    if (!c->user || c->user->is_bot || cv->e2e || !body || (strcmp(cv->kind, "group") && strcmp(cv->kind, "channel")))
-        return;
-    const char *p[] = {id_str(c, cv->id)};
-    PGresult *r;
-    if (db_exec(c->db, "hooks_out_for_conv", 1, p, &r)) {
-        log_warn("hooks: conversation %lld seq %lld: outgoing webhooks not queued", cv->id, seq);
-        return;
-    }
-    for (int i = 0; i < PQntuples(r); i++) {
-        if (!hooks_out_triggered(body, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2)[0] == 't', PQgetvalue(r, i, 3))) continue;
-        long long wid = atoll(PQgetvalue(r, i, 0)), id;
-        char payload[128], key[96];
-        snprintf(payload, sizeof payload, "{\"webhook_id\":%lld,\"conversation_id\":%lld,\"seq\":%lld}", wid, cv->id, seq);
-        snprintf(key, sizeof key, "hook:%lld:%lld:%lld", wid, cv->id, seq);
-        if (jobs_enqueue(c->db, "hook.send", payload, key, 0, &id))
-            log_warn("hooks: webhook %lld, conversation %lld seq %lld: not queued", wid, cv->id, seq);
-    }
-    PQclear(r);
 }
 
 /* The path's group or channel, which the caller must manage (as hooks.c's). */

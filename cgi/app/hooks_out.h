@@ -10,15 +10,12 @@ enum { HOOK_OUT_SECRET_LEN = 6 + 43 };   /* "whsec_" + a 256-bit secret */
 
 extern const db_stmt hooks_out_stmts[];
 
-/* The send path's hook, after a text message (seq, body) was stored by the acting user:
- * one indexed lookup when the conversation has no outgoing webhook; otherwise a
- * "hook.send" job per webhook whose trigger matches. Never fails the send (logs instead);
- * messages of bots (webhooks' own replies among them) trigger nothing. */
-void hooks_out_message_queued(svc *c, const conv *cv, long long seq, const char *body);
 /* The conversation's outgoing webhooks as JSON (new reference in *out). */
 err_t hooks_out_list_json(svc *c, long long conv_id, json_t **out);
 /* 1 when body triggers a webhook with this trigger word ("" or NULL: none), mentions_only
- * flag and bot username: no condition matches everything; else either one that is set. */
+ * flag and bot username: no condition matches everything; else either one that is set.
+ * The send path decides the same in SQL (msg_insert, with send_jobs.h's parameters); messages
+ * of bots (webhooks' own replies among them) trigger nothing. */
 int hooks_out_triggered(const char *body, const char *trigger, int mentions_only, const char *username);
 
 #endif

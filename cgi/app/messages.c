@@ -7,9 +7,8 @@
 #include <string.h>
 #include "msg.h"
 #include "requests.h"
-#include "push.h"
-#include "hooks_out.h"
 #include "notify.h"
+#include "push.h"
 #include "e2emsg.h"
 #include "media.h"
 #include "events.h"
@@ -20,6 +19,9 @@
 #include "../core/emoji.h"
 #include "previews.h"
 #include "../core/num.h"
+#include "send_jobs.h"
+#include "mentions.h"
+#include "../worker/jobs.h"
 
 #define MSG_FROM " FROM messages m " MSG_JOINS " WHERE m.conversation_id = $1 "
 
@@ -38,16 +40,61 @@ const db_stmt msg_stmts[] = {
                    "WHERE o.conversation_id = $1 AND o.user_id <> $2)))) "
                    "RETURNING last_seq, member_epoch), "
                    "rd AS (UPDATE members SET read_seq = c.last_seq FROM c WHERE conversation_id = $1 AND user_id = $2), "
-                   "ins AS (INSERT INTO messages (conversation_id, seq, sender_id, kind, body, client_id, reply_to_seq) "
-                   "SELECT $1::bigint, c.last_seq, $2::bigint, $3, $4, $5::uuid, $7::bigint FROM c RETURNING seq), "
+                   "ins AS (INSERT INTO messages (conversation_id, seq, sender_id, kind, body, client_id, reply_to_seq, "
+                   "sender_name) SELECT $1::bigint, c.last_seq, $2::bigint, $3, $4, $5::uuid, $7::bigint, $14 FROM c "
+                   "RETURNING seq, id), "
                    /* its files, in the order given */
                    "att AS (INSERT INTO message_media (conversation_id, seq, position, media_id) "
                    "SELECT $1::bigint, ins.seq, f.ord, f.id FROM ins, unnest($8::bigint[]) WITH ORDINALITY AS f(id, ord)), "
                    /* its event, in the same statement: a stored message is always announced */
                    "ev AS (INSERT INTO event_log (id, type, conv_id, msg_seq) "
-                   "SELECT nextval('event_ids'), 'message.created', $1::bigint, ins.seq FROM ins RETURNING id) "
+                   "SELECT nextval('event_ids'), 'message.created', $1::bigint, ins.seq FROM ins RETURNING id), "
+                   /* Its jobs, in the same statement (send_jobs.h): they commit with the message or
+                    * not at all. $9 push delay (NULL: no push): one job when another member has a
+                    * subscription, after the delay (read by then: not pushed). */
+                   "pj AS (INSERT INTO jobs (kind, payload, idem_key, run_after) "
+                   "SELECT 'push.message', jsonb_build_object('conversation_id', $1::bigint, 'seq', ins.seq), "
+                   "'push:' || $1::bigint || ':' || ins.seq, now() + $9::int * interval '1 second' FROM ins "
+                   "WHERE $9::int IS NOT NULL AND EXISTS (SELECT 1 FROM members pm JOIN push_subscriptions ps "
+                   "ON ps.user_id = pm.user_id WHERE pm.conversation_id = $1 AND pm.user_id <> $2) "
+                   "ON CONFLICT (idem_key) DO NOTHING RETURNING id), "
+                   /* $10 digests on: one job when another member could get a digest. */
+                   "dj AS (INSERT INTO jobs (kind, payload, idem_key) "
+                   "SELECT 'digest.message', jsonb_build_object('conversation_id', $1::bigint, 'seq', ins.seq, "
+                   "'sender_id', $2::bigint), 'digest:' || $1::bigint || ':' || ins.seq FROM ins "
+                   "WHERE $10::boolean AND EXISTS (SELECT 1 FROM members dm JOIN users du ON du.id = dm.user_id "
+                   "LEFT JOIN notify_prefs np ON np.user_id = dm.user_id WHERE dm.conversation_id = $1 "
+                   "AND dm.user_id <> $2 AND du.email_verified_at IS NOT NULL AND du.deactivated_at IS NULL "
+                   "AND coalesce(np.email_digests, true)) ON CONFLICT (idem_key) DO NOTHING RETURNING id), "
+                   /* $11 the first word (NULL: no webhooks apply), $12 the @names: a job per outgoing
+                    * webhook without a condition, or whose trigger word starts the message, or (when
+                    * it wants mentions) whose bot is mentioned: hooks_out_triggered, in SQL. */
+                   "hj AS (INSERT INTO jobs (kind, payload, idem_key) "
+                   "SELECT 'hook.send', jsonb_build_object('webhook_id', w.id, 'conversation_id', $1::bigint, "
+                   "'seq', ins.seq), 'hook:' || w.id || ':' || $1::bigint || ':' || ins.seq "
+                   "FROM ins, outgoing_webhooks w JOIN users wu ON wu.id = w.bot_id "
+                   "WHERE $11::text IS NOT NULL AND w.conversation_id = $1 AND ((w.trigger_word IS NULL AND NOT w.mentions_only) "
+                   "OR translate(w.trigger_word, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = $11 "
+                   "OR (w.mentions_only AND lower(wu.username) = ANY ($12::text[]))) "
+                   "ON CONFLICT (idem_key) DO NOTHING RETURNING id), "
+                   /* $13 the first link: linked to its preview; fetched when the cache has none fresh. */
+                   "pl AS (INSERT INTO message_previews (conversation_id, seq, url) SELECT $1::bigint, ins.seq, $13 "
+                   "FROM ins WHERE $13::text IS NOT NULL ON CONFLICT DO NOTHING), "
+                   "pc AS (INSERT INTO link_previews (url) SELECT $13 FROM ins WHERE $13::text IS NOT NULL "
+                   "ON CONFLICT (url) DO UPDATE SET status = 'pending', expires_at = now() + interval '1 hour' "
+                   "WHERE link_previews.expires_at < now() RETURNING url), "
+                   "fj AS (INSERT INTO jobs (kind, payload, max_attempts) "
+                   "SELECT 'preview.fetch', jsonb_build_object('url', pc.url), 3 FROM pc RETURNING id), "
+                   /* Its mentions (mentions.h): $15 the @names (NULL: none), $16 whether @all and @here count. */
+                   "mn AS (INSERT INTO mentions (user_id, conversation_id, seq, message_id, kind) "
+                   "SELECT w.id, $1::bigint, ins.seq, ins.id, w.kind FROM ins, (" MENTIONS_WANT("$15", "$16", "$2::bigint")
+                   ") w (id, kind)), "
+                   /* Wakes the workers as jobs_enqueue does: only when no other job is ready. */
+                   "wake AS (SELECT pg_notify('" JOBS_CHANNEL "', '') WHERE (EXISTS (SELECT 1 FROM pj) "
+                   "OR EXISTS (SELECT 1 FROM dj) OR EXISTS (SELECT 1 FROM hj) OR EXISTS (SELECT 1 FROM fj)) "
+                   "AND NOT EXISTS (SELECT 1 FROM jobs WHERE state = 'queued' AND run_after <= now())) "
                    /* and the member epoch (sql/032) its publication is addressed with */
-                   "SELECT ins.seq, ev.id, c.member_epoch FROM ins, ev, c"},
+                   "SELECT ins.seq, ev.id, c.member_epoch, (SELECT count(*) FROM wake) FROM ins, ev, c"},
     {"msg_by_client", "SELECT m.seq, (SELECT e.id FROM event_log e WHERE e.conv_id = m.conversation_id AND e.msg_seq = m.seq) "
                       "FROM messages m WHERE m.conversation_id = $1 AND m.sender_id = $2 AND m.client_id = $3::uuid"},
     {"msg_event_id", "SELECT id FROM event_log WHERE conv_id = $1 AND msg_seq = $2"},
@@ -61,11 +108,21 @@ const db_stmt msg_stmts[] = {
                       "FROM reactions r JOIN users u ON u.id = r.user_id "
                       "WHERE r.conversation_id = $1 AND r.seq BETWEEN $2 AND $3 GROUP BY r.seq, r.emoji "
                       "ORDER BY r.seq, min(r.created_at)"},
-    {"msg_edit", "UPDATE messages SET body = $3, edited_at = now() WHERE conversation_id = $1 AND seq = $2 "
-                 "AND deleted_at IS NULL AND kind = 'text'"},
+    /* An edit rewrites the message's mentions ($4 the new @names, $5 whether @all and @here count). */
+    {"msg_edit", "WITH u AS (UPDATE messages SET body = $3, edited_at = now() WHERE conversation_id = $1 AND seq = $2 "
+                 "AND deleted_at IS NULL AND kind = 'text' RETURNING id, sender_id), "
+                 "want AS (SELECT w.id, w.kind, u.id AS message_id FROM u, LATERAL (" MENTIONS_WANT("$4", "$5", "u.sender_id")
+                 ") w (id, kind)), "
+                 "gone AS (DELETE FROM mentions x WHERE x.conversation_id = $1 AND x.seq = $2 AND EXISTS (SELECT 1 FROM u) "
+                 "AND x.user_id NOT IN (SELECT id FROM want)), "
+                 "put AS (INSERT INTO mentions (user_id, conversation_id, seq, message_id, kind) "
+                 "SELECT id, $1::bigint, $2::bigint, message_id, kind FROM want "
+                 "ON CONFLICT (user_id, conversation_id, seq) DO UPDATE SET kind = EXCLUDED.kind) "
+                 "SELECT count(*) FROM u"},
     {"msg_delete", "WITH x AS (DELETE FROM reactions WHERE conversation_id = $1 AND seq = $2), "
                    "f AS (DELETE FROM message_media WHERE conversation_id = $1 AND seq = $2), "
-                   "envs AS (DELETE FROM e2e_envelopes WHERE conversation_id = $1 AND seq = $2) "
+                   "envs AS (DELETE FROM e2e_envelopes WHERE conversation_id = $1 AND seq = $2), "
+                   "mn AS (DELETE FROM mentions WHERE conversation_id = $1 AND seq = $2) "
                    "UPDATE messages SET body = NULL, ciphertext = NULL, deleted_at = now(), edited_at = NULL "
                    "WHERE conversation_id = $1 AND seq = $2 AND deleted_at IS NULL"},
     {"msg_react", "WITH d AS (DELETE FROM reactions WHERE conversation_id = $1 AND seq = $2 AND user_id = $3 "
@@ -118,6 +175,8 @@ json_t *msg_row_json(svc *c, PGresult *r, int i, int col, long long conv_id, con
     if (m) json_object_set_new(m, "attachments", json_is_array(att) ? att : json_array());
     if (m) json_object_set_new(m, "removed", json_boolean(deleted && V(MC_REMOVED)[0] == 't'));
     else json_decref(att);
+    /* A webhook post's own name: shown beside its bot, never instead of it (API.md). */
+    if (m) json_object_set_new(m, "sender_name", NUL(MC_SENDER_NAME) ? json_null() : json_string(V(MC_SENDER_NAME)));
     if (m) json_object_set_new(m, "e2e", NUL(MC_E2E_DEVICE) ? json_null()
                                : e2emsg_row_json(c, deleted, V(MC_E2E_DEVICE), NUL(MC_E2E_GROUP) ? NULL : V(MC_E2E_GROUP)));
     if (m && !NUL(MC_REPLY_SEQ)) {
@@ -354,6 +413,12 @@ static err_t msg_send_checks(svc *c, const conv *cv, const char *conv_s, long lo
 err_t msg_send(svc *c, const conv *cv, const char *body, const char *client_id, long long reply_to,
                json_t *media_ids, int *created, long long *seq, long long *event_id)
 {
+    return msg_send_as(c, cv, body, NULL, client_id, reply_to, media_ids, created, seq, event_id);
+}
+
+err_t msg_send_as(svc *c, const conv *cv, const char *body, const char *sender_name, const char *client_id,
+                  long long reply_to, json_t *media_ids, int *created, long long *seq, long long *event_id)
+{
     long long ev_dummy;
     if (!event_id) event_id = &ev_dummy;
     *event_id = 0;
@@ -384,9 +449,13 @@ err_t msg_send(svc *c, const conv *cv, const char *body, const char *client_id, 
         buf_free(&b);
         if (!files) return ERR_INTERNAL;
     }
-    const char *p[] = {conv_s, me, system ? "system" : "text", body, client_id, system ? "true" : "false",
-                       reply_to ? id_str(c, reply_to) : NULL, files};
-    e = db_exec(c->db, "msg_insert", 8, p, &r);
+    const char *p[8 + SEND_JOBS_NPARAMS + 3] = {conv_s, me, system ? "system" : "text", body, client_id,
+                                                 system ? "true" : "false", reply_to ? id_str(c, reply_to) : NULL, files};
+    if ((e = send_jobs_params(c, cv, body, p + 8))) return e;     /* its jobs' conditions (send_jobs.h) */
+    p[8 + SEND_JOBS_NPARAMS] = sender_name;                        /* $14 */
+    if (!system && (e = mentions_params(c, cv, body, &p[8 + SEND_JOBS_NPARAMS + 1], &p[8 + SEND_JOBS_NPARAMS + 2])))
+        return e;                                                  /* $15, $16 (mentions.h) */
+    e = db_exec(c->db, "msg_insert", 8 + SEND_JOBS_NPARAMS + 3, p, &r);
     if (e == ERR_INTERNAL && !strcmp(c->db->sqlstate, "23505") && client_id) {
         int found = msg_original(c, conv_s, me, client_id, seq, event_id);   /* a retry: the original */
         return found == 1 ? ERR_OK : found < 0 ? ERR_UNAVAILABLE : ERR_INTERNAL;
@@ -401,9 +470,7 @@ err_t msg_send(svc *c, const conv *cv, const char *body, const char *client_id, 
     c->sent_event = *event_id;                     /* published by conversation (events.c) */
     c->sent_epoch = atoll(PQgetvalue(r, 0, 2));
     *created = 1;
-    PQclear(r);
-    notify_message_queued(c, cv, *seq);            /* Web Push (push.c): one job per message */
-    hooks_out_message_queued(c, cv, *seq, body);   /* outgoing webhooks (hooks_out.c): one indexed lookup */
+    PQclear(r);                                    /* its jobs were queued by the insert itself */
     return ERR_OK;
 }
 
@@ -464,7 +531,6 @@ static err_t h_msg_send(ctx *c)
     /* Committed: ring the bell. A retry rings it again under the same event id (the hubs
      * deliver an id once), so it costs nothing when the first publication arrived. */
     json_t *m = NULL, *neutral = NULL;
-    if (created) preview_queue(&c->svc, &cv, seq, body);                 /* no-op when e2e or no link */
     if (created && !msg_get_new(&c->svc, cv.id, seq, &m, &neutral)) {
         msg_event_created(&c->svc, cv.id, seq, event_id, neutral);     /* one read for both */
     } else {                                                           /* a retry: as it is now */
@@ -572,8 +638,9 @@ static err_t h_msg_edit(ctx *c)
     if (e) return e;
     const char *body = ctx_str(c, "body");
     if ((e = msg_body_ok(&c->svc, body))) return e;
-    const char *p[] = {id_str(&c->svc, cv.id), id_str(&c->svc, seq), body};
-    if ((e = db_run(c->svc.db, "msg_edit", 3, p))) return e;
+    const char *p[] = {id_str(&c->svc, cv.id), id_str(&c->svc, seq), body, NULL, NULL};
+    if ((e = mentions_params(&c->svc, &cv, body, &p[3], &p[4]))) return e;
+    if ((e = db_run(c->svc.db, "msg_edit", 5, p))) return e;
     msg_event(&c->svc, "message.edited", cv.id, seq);
     return done_message(c, &cv, seq, 200);
 }

@@ -15,7 +15,7 @@ extern const db_stmt msg_stmts[];
 #define MSG_COLS "m.id, m.seq, m.kind, m.body, " DB_TS("m.created_at") ", " DB_TS("m.edited_at") ", " \
                  "m.deleted_at IS NOT NULL, m.client_id, " USERS_REF_COLS("s") ", m.reply_to_seq, r.body, " \
                  "r.deleted_at IS NOT NULL, " USERS_REF_COLS("rs") ", " MSG_ATTACH_COL ", m.removed_by IS NOT NULL, " \
-                 "m.e2e_device, encode(m.ciphertext, 'hex')"
+                 "m.e2e_device, encode(m.ciphertext, 'hex'), m.sender_name"
 /* The files a message carries, in order, as a JSON array (NULL for none). */
 #define MSG_ATTACH_COL "(SELECT json_agg(json_build_object('id', x.id, 'name', x.name, 'mime', x.mime, " \
                        "'kind', x.kind, 'size', x.size, 'width', x.width, 'height', x.height, " \
@@ -33,6 +33,7 @@ enum msg_col {
     MC_ATTACH = MC_REPLY_SENDER + USERS_REF_NCOLS,
     MC_REMOVED,                                   /* removed by an administrator */
     MC_E2E_DEVICE, MC_E2E_GROUP,                  /* end-to-end: sending device, sender-key ciphertext */
+    MC_SENDER_NAME,                               /* a webhook post's own name for itself (027), or NULL */
     MSG_NCOLS,
 };
 /* The message at row i, columns col.. (MSG_COLS), as the API's message JSON (reactions
@@ -50,6 +51,11 @@ err_t msg_body_ok(svc *c, const char *body);
  * NULL) are attached in the same statement as the message. */
 err_t msg_send(svc *c, const conv *cv, const char *body, const char *client_id, long long reply_to,
                json_t *media_ids, int *created, long long *seq, long long *event_id);
+/* msg_send with the name the message shows for its sender (an incoming webhook's "username",
+ * 1–80 characters, checked by the caller; stored on the row, shown as "<name> (via <bot>)");
+ * sender_name NULL is msg_send. */
+err_t msg_send_as(svc *c, const conv *cv, const char *body, const char *sender_name, const char *client_id,
+                  long long reply_to, json_t *media_ids, int *created, long long *seq, long long *event_id);
 /* One message as JSON (with reactions). ERR_NOT_FOUND when there is no such seq. */
 err_t msg_get(svc *c, long long conv_id, long long seq, json_t **out);
 /* The same rendered for no particular reader (for events): no "mention-me", mentions_me

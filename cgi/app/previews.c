@@ -16,10 +16,7 @@
 #include "../worker/jobs.h"
 
 const db_stmt preview_stmts[] = {
-    {"prev_link", "INSERT INTO message_previews (conversation_id, seq, url) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"},
-    /* A row back: the URL is new or its cached preview expired, so it is fetched (again). */
-    {"prev_claim", "INSERT INTO link_previews (url) VALUES ($1) ON CONFLICT (url) DO UPDATE SET status = 'pending', "
-                   "expires_at = now() + interval '1 hour' WHERE link_previews.expires_at < now() RETURNING 1"},
+    /* A message's link and its fetch are written by msg_insert itself (send_jobs.h). */
     {"prev_attach", "SELECT mp.seq, lp.url, lp.title, lp.description, lp.image_width, lp.image_height "
                     "FROM message_previews mp "
                     "JOIN link_previews lp ON lp.url = mp.url WHERE mp.conversation_id = $1 "
@@ -61,26 +58,6 @@ int preview_first_link(const char *body, size_t n, char *url, size_t cap)
         i = j;
     }
     return 0;
-}
-
-void preview_queue(svc *c, const conv *cv, long long seq, const char *body)
-{
-    char url[OUTBOUND_URL_MAX + 1];
-    if (cv->e2e || !body || !preview_first_link(body, strlen(body), url, sizeof url)) return;
-    const char *p[] = {id_str(c, cv->id), id_str(c, seq), url};
-    PGresult *r = NULL;
-    err_t e = db_run(c->db, "prev_link", 3, p);
-    if (!e) e = db_exec(c->db, "prev_claim", 1, p + 2, &r);
-    if (!e && PQntuples(r)) {
-        json_t *payload = json_pack("{s:s}", "url", url);
-        char *text = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
-        long long id = 0;
-        e = text ? jobs_enqueue(c->db, "preview.fetch", text, NULL, 3, &id) : ERR_INTERNAL;
-        free(text);
-        json_decref(payload);
-    }
-    if (r) PQclear(r);
-    if (e) log_warn("previews: %lld/%lld: the preview of its link not queued (%s)", cv->id, seq, err_lookup(e)->message);
 }
 
 err_t preview_attach(svc *c, long long conv_id, json_t *arr)

@@ -14,9 +14,6 @@ extern const db_stmt preview_stmts[];
  * character; trailing punctuation and a #fragment left out) into url (size cap), syntax
  * checked by the outbound guard's parser. 1 when found, else 0. Pure: no I/O. */
 int preview_first_link(const char *body, size_t n, char *url, size_t cap);
-/* After a send of a new message: links it to its first link's preview and queues the fetch
- * when the cache has no fresh one. Never fails the send (a failure is logged). */
-void preview_queue(svc *c, const conv *cv, long long seq, const char *body);
 /* Adds "preview" {url, host, title, description, and image {url, width, height} when the
  * page gave one the worker could make a thumbnail of} to the messages of arr (ascending by seq)
  * whose preview is ready and not removed. */

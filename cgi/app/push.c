@@ -1,6 +1,6 @@
 /* push.c — routes: the VAPID public key (GET /push/key), a person's push subscriptions
  * (POST/GET /push/subscriptions, DELETE /push/subscriptions/<id> and its form twin), and
- * notify_message_queued for the send path. Who owns what: strings in the request's arena;
+ * the read notice (a message's push job is queued by msg_insert itself, send_jobs.h). Who owns what: strings in the request's arena;
  * PGresults cleared where they are read. */
 #include "push.h"
 #include "module.h"
@@ -28,13 +28,8 @@ const db_stmt push_stmts[] = {
                     "ON CONFLICT (endpoint) DO UPDATE SET user_id = EXCLUDED.user_id, p256dh = EXCLUDED.p256dh, "
                     "auth = EXCLUDED.auth, device = EXCLUDED.device, last_error = NULL, last_error_at = NULL "
                     "RETURNING " PUSH_COLS ", xmax = 0"},
-    /* A message waits PARLEY_PUSH_DELAY seconds: read by then, it is not pushed. */
-    {"push_delay", "UPDATE jobs SET run_after = now() + $2::int * interval '1 second' WHERE id = $1 AND state = 'queued'"},
     {"push_list", "SELECT " PUSH_COLS " FROM push_subscriptions WHERE user_id = $1 ORDER BY id DESC"},
     {"push_delete", "DELETE FROM push_subscriptions WHERE id = $1 AND user_id = $2 RETURNING device"},
-    /* Whether anyone but the sender could be notified of a message in this conversation. */
-    {"push_any_recipient", "SELECT EXISTS (SELECT 1 FROM members m JOIN push_subscriptions s ON s.user_id = m.user_id "
-                           "WHERE m.conversation_id = $1 AND m.user_id <> $2)"},
     /* Whether a device of $1 was pushed a message of $2 up to $3 not yet cleared. */
     {"push_read_any", "SELECT EXISTS (SELECT 1 FROM push_subscriptions s JOIN push_sent p ON p.subscription_id = s.id "
                       "WHERE s.user_id = $1 AND p.conversation_id = $2 AND p.seq <= $3 AND p.cleared_at IS NULL)"},
@@ -139,36 +134,6 @@ static err_t h_push_delete(ctx *c)
     c->status = 204;
     if (!c->rq.is_api) c->redirect = "/push/subscriptions?done=removed";
     return ERR_OK;
-}
-
-void notify_message_queued(svc *c, const conv *cv, long long seq)
-{
-    digest_message_queued(c, cv, seq);              /* e-mail digests (digest.c) */
-    if (!push_enabled(c->cfg) || !strcmp(cv->kind, "system")) return;
-    const char *p[] = {id_str(c, cv->id), id_str(c, c->user->id)};
-    PGresult *r;
-    if (db_exec(c->db, "push_any_recipient", 2, p, &r)) { log_warn("push: conversation %lld seq %lld: not queued", cv->id, seq); return; }
-    int any = PQgetvalue(r, 0, 0)[0] == 't';
-    PQclear(r);
-    if (!any) return;
-    char payload[96], key[64];
-    snprintf(payload, sizeof payload, "{\"conversation_id\":%lld,\"seq\":%lld}", cv->id, seq);
-    snprintf(key, sizeof key, "push:%lld:%lld", cv->id, seq);
-    long long id = 0;
-    /* One transaction, so no worker sees the job before its delay is set; inside a caller's
-     * transaction (none today) it is that one. */
-    int own = c->db->conn && PQtransactionStatus(c->db->conn) == PQTRANS_IDLE;
-    err_t e = own ? db_begin(c->db) : ERR_OK;
-    if (!e) e = jobs_enqueue(c->db, "push.message", payload, key, 0, &id);
-    if (!e && id && c->cfg->push_delay > 0) {
-        const char *q[] = {id_str(c, id), id_str(c, c->cfg->push_delay)};
-        e = db_run(c->db, "push_delay", 2, q);
-    }
-    if (!e && own) e = db_commit(c->db);
-    if (e) {
-        if (own) db_rollback(c->db);
-        log_warn("push: conversation %lld seq %lld: the notification job was not queued", cv->id, seq);
-    }
 }
 
 void notify_read_queued(svc *c, const conv *cv, long long read_seq)

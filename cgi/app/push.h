@@ -14,12 +14,6 @@ typedef struct ctx ctx;
 err_t push_page(ctx *c);
 /* 1 when this server sends Web Push (VAPID keys configured). */
 int push_enabled(const config *cfg);
-/* After msg_send stored message seq of cv: queues its e-mail digest job (digest.h), and ONE
- * job "push.message" (idempotent by
- * its key) when push is on and some other member has a subscription; the worker finds the
- * recipients. The message is already committed (msg_insert runs alone), so a failure here
- * is logged and not returned: the message stands, without its notification. */
-void notify_message_queued(svc *c, const conv *cv, long long seq);
 /* After the caller read cv up to read_seq: when a device of theirs was pushed a message up
  * to there that no read notice cleared yet, queues ONE job "push.read" that tells those
  * devices (static/sw.js closes the notification). Failures are logged, not returned. */

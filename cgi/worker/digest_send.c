@@ -59,7 +59,7 @@ const db_stmt digest_send_stmts[] = {
                     "LEFT JOIN members mb ON mb.conversation_id = p.conversation_id AND mb.user_id = p.user_id "
                     "LEFT JOIN notify_settings ns ON ns.user_id = p.user_id AND ns.conversation_id = p.conversation_id "
                     "LEFT JOIN notify_prefs np ON np.user_id = p.user_id WHERE p.user_id = $1 AND p.conversation_id = $2"},
-    {"digest_msgs", "SELECT m.seq, coalesce(u.display_name, ''), coalesce(m.body, ''), "
+    {"digest_msgs", "SELECT m.seq, coalesce(m.sender_name || ' (via ' || u.display_name || ')', u.display_name, ''), coalesce(m.body, ''), "
                     "to_char(m.created_at AT TIME ZONE $5, 'YYYY-MM-DD HH24:MI'), (SELECT role FROM members WHERE "
                     "conversation_id = m.conversation_id AND user_id = m.sender_id) FROM messages m "
                     "LEFT JOIN users u ON u.id = m.sender_id WHERE m.conversation_id = $1 AND m.seq >= $2 AND m.seq <= $3 "

@@ -1,5 +1,5 @@
 /* digest_send.h — missed-message e-mail digests, parley-worker's half. Two jobs:
- * `digest.message` (one per message, queued by digest_message_queued in cgi/app/digest.c)
+ * `digest.message` (one per message, queued by the sending statement msg_insert, cgi/app/send_jobs.h)
  * notes the message for every member it should reach by mail, and `digest.send` (one per
  * person and conversation) mails them ONE digest of what is still unread when it is due. */
 #ifndef PARLEY_DIGEST_SEND_H

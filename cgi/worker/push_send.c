@@ -27,7 +27,8 @@
 
 const db_stmt push_send_stmts[] = {
     {"push_msg", "SELECT m.sender_id, m.body, m.kind, m.deleted_at IS NOT NULL, c.kind, c.title, c.e2e, "
-                 "coalesce(u.display_name, ''), (SELECT role FROM members WHERE conversation_id = m.conversation_id "
+                 "coalesce(m.sender_name || ' (via ' || u.display_name || ')', u.display_name, ''), "
+                 "(SELECT role FROM members WHERE conversation_id = m.conversation_id "
                  "AND user_id = m.sender_id) FROM messages m JOIN conversations c ON c.id = m.conversation_id "
                  "LEFT JOIN users u ON u.id = m.sender_id WHERE m.conversation_id = $1 AND m.seq = $2"},
     /* Who hears of it, with every device of theirs not yet sent this message, and what they

@@ -1,5 +1,5 @@
-/* push_send.h — the `push.message` job: one per message (queued by notify_message_queued in
- * cgi/app/push.c), fanned out here to every subscription of every member who should hear of
+/* push_send.h — the `push.message` job: one per message (queued by the sending statement,
+ * cgi/app/send_jobs.h), fanned out here to every subscription of every member who should hear of
  * it, each encrypted (RFC 8291), VAPID-signed (RFC 8292) and POSTed to its push service. */
 #ifndef PARLEY_PUSH_SEND_H
 #define PARLEY_PUSH_SEND_H

@@ -105,7 +105,8 @@ function notifier(live) {
     // Each name is isolated (FSI … PDI): a direction-changing character in a name or a
     // title written before such characters were refused cannot reorder the rest.
     const iso = (text) => `\u2068${text}\u2069`;
-    const sender = iso(m.sender.display_name || m.sender.username);
+    const bot = m.sender.display_name || m.sender.username;     // a webhook post's own name shows with its bot
+    const sender = m.sender_name ? `${iso(m.sender_name)} (via ${iso(bot)})` : iso(bot);
     // The conversation's title is known when this page shows it (or lists it).
     let title = sender;
     const chat = document.querySelector(`.chat[data-conversation-id="${ev.conversation_id}"]`);

@@ -191,4 +191,10 @@
   elif:section == "broadcast" ?><path d="M4 10v4a1 1 0 0 0 1 1h2l5 4V5L7 9H5a1 1 0 0 0-1 1Z"/><path d="M16 8.5a5 5 0 0 1 0 7"/><path d="M19 5.5a9 9 0 0 1 0 13"/><?cs
   elif:section == "mentions" ?><circle cx="12" cy="12" r="3.5"/><path d="M15.5 12v1.5a2.5 2.5 0 0 0 5 0V12a8.5 8.5 0 1 0-3.3 6.7"/><?cs
   else ?><path d="M20 12a8 8 0 0 1-11.6 7.1L4 20l1-4.2A8 8 0 1 1 20 12Z"/><?cs
-  /if ?></svg><span class="nav-section-label"><?cs var:label ?></span></a><?cs /def ?>
+  /if ?></svg><span class="nav-section-label"><?cs var:label ?></span></a><?cs /def ?><?cs #
+
+  The sender of message m: its user (user_name), or for a webhook post that
+  named itself (m.sender_name, Slack's "username") that name with its bot
+  beside it, "Deploy bot (via Deploys) BOT": never a name alone that could
+  pass for a person.
+?><?cs def:msg_sender_name(m) ?><?cs if:m.sender_name ?><bdi><?cs var:m.sender_name ?></bdi> <span class="msg-via">(via <bdi><?cs call:user_name_text(m.sender) ?></bdi>)</span> <span class="badge badge-bot" title="Posted by an automated account">BOT</span><?cs else ?><?cs call:user_name(m.sender) ?><?cs /if ?><?cs /def ?>

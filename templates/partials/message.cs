@@ -52,8 +52,8 @@
           <li class="msg-system" id="m<?cs var:m.seq ?>"><p><span class="msg-system-text" dir="ltr"><?cs var:m.body ?></span> <span class="msg-time"><?cs call:time_hm(m.created_at) ?></span></p></li><?cs
     set:Layout.prev_sender = "" ?><?cs
   else ?><?cs
-    if:m.sender.username == Layout.prev_sender && !m.reply_to.seq ?><?cs set:Layout.m_cont = "1" ?><?cs else ?><?cs set:Layout.m_cont = "0" ?><?cs /if ?><?cs
-    set:Layout.prev_sender = m.sender.username ?><?cs
+    if:m.sender.username == Layout.prev_sender && m.sender_name == Layout.prev_sender_name && !m.reply_to.seq ?><?cs set:Layout.m_cont = "1" ?><?cs else ?><?cs set:Layout.m_cont = "0" ?><?cs /if ?><?cs
+    set:Layout.prev_sender = m.sender.username ?><?cs set:Layout.prev_sender_name = m.sender_name ?><?cs
     if:?Session.user.username && m.sender.username == Session.user.username ?><?cs set:Layout.m_mine = "1" ?><?cs else ?><?cs set:Layout.m_mine = "0" ?><?cs /if ?><?cs
     if:Layout.m_mine == "1" && ?m.receipt.state && !m.deleted ?><?cs set:Layout.m_receipt = "1" ?><?cs else ?><?cs set:Layout.m_receipt = "0" ?><?cs /if ?><?cs
     if:Layout.m_mine == "1" || (Data.conversation.kind != "direct" && (Data.conversation.my_role == "owner" || Data.conversation.my_role == "admin")) ?><?cs set:Layout.m_can_delete = "1" ?><?cs else ?><?cs set:Layout.m_can_delete = "0" ?><?cs /if ?>
@@ -65,9 +65,9 @@
     /if ?>
             <div class="msg-main"><?cs
     if:Layout.m_cont != "1" ?>
-              <p class="msg-head"><span class="msg-sender"><?cs call:user_name(m.sender) ?></span> <span class="msg-time"><?cs call:time_hm(m.created_at) ?></span><?cs if:m.edited_at && !m.deleted ?> <span class="msg-edited" title="Edited <?cs var:local_time(m.edited_at, "long") ?>">(edited)</span><?cs /if ?><?cs if:Layout.m_receipt == "1" ?> <?cs call:receipt(m) ?><?cs /if ?></p><?cs
+              <p class="msg-head"><span class="msg-sender"><?cs call:msg_sender_name(m) ?></span> <span class="msg-time"><?cs call:time_hm(m.created_at) ?></span><?cs if:m.edited_at && !m.deleted ?> <span class="msg-edited" title="Edited <?cs var:local_time(m.edited_at, "long") ?>">(edited)</span><?cs /if ?><?cs if:Layout.m_receipt == "1" ?> <?cs call:receipt(m) ?><?cs /if ?></p><?cs
     else ?>
-              <p class="visually-hidden"><?cs call:user_name(m.sender) ?></p><?cs
+              <p class="visually-hidden"><?cs call:msg_sender_name(m) ?></p><?cs
       if:Layout.m_receipt == "1" ?>
               <?cs call:receipt(m) ?><?cs
       /if ?><?cs

@@ -4,8 +4,37 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual, createECDH, randomBytes } from 'node:crypto';
 import { api, register, createGroup, messages, send, openStream, assertError, sql, haveDb, hex, inputValue } from './lib.mjs';
+
+const PUSH_SERVICE = process.env.PARLEY_PUSH_SERVICE;
+
+/** Subscribes u's "device" at the push stand-in (which decrypts what it gets); returns its name. */
+async function pushDevice(u) {
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
+  const b64u = (x) => Buffer.from(x).toString('base64url');
+  const keys = { publicKey: b64u(ecdh.getPublicKey()), privateKey: b64u(ecdh.getPrivateKey()), auth: b64u(randomBytes(16)) };
+  const name = `wh${hex(6)}`;
+  const reg = await fetch(`${PUSH_SERVICE}/_subscriptions/${name}`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(keys),
+  });
+  const { endpoint } = await reg.json();
+  const r = await api('POST', '/api/v1/push/subscriptions', { token: u.token, json: { endpoint, keys: { p256dh: keys.publicKey, auth: keys.auth } } });
+  assert.equal(r.status, 201, r.text);
+  return name;
+}
+
+/** What the stand-in received for device name, once pred holds (15 s at most). */
+async function pushWait(name, pred) {
+  const until = Date.now() + 15000;
+  for (;;) {
+    const got = await (await fetch(`${PUSH_SERVICE}/_received/${name}`)).json();
+    if (pred(got)) return got;
+    if (Date.now() > until) throw new Error(`push: not received: ${JSON.stringify(got)}`);
+    await new Promise((res) => setTimeout(res, 250));
+  }
+}
 
 /** Creates an incoming webhook as u (asserts 201); returns {webhook, url, secret, path}. */
 async function createHook(u, convId, name = `Deploys ${hex(2)}`) {
@@ -73,6 +102,67 @@ describe('incoming webhooks', () => {
     assertError(none, 400, undefined, 'text');
     const badPayload = await api('POST', h.path, { form: { payload: 'not json' } });
     assertError(badPayload, 400, undefined, 'payload');
+  });
+
+  it('a post\'s "username" shows beside the bot, never alone: page, JSON, events and push text', async () => {
+    const [a, b, c] = [await register(), await register(), await register()];
+    const g = await createGroup(a, [b, c], { title: `Ops ${hex(2)}` });
+    const h = await createHook(a, g.id, 'Deploys');
+    const dev = await pushDevice(c);                      // c has no page open: pushed at once
+    const stream = await openStream(b);
+    try {
+      const r = await api('POST', h.path, { json: { text: 'Deployed v1.2', username: 'Deploy bot' } });
+      assert.equal(r.status, 200, r.text);
+      const ev = await stream.waitFor((e) => e.type === 'message.created' && e.conversation_id === g.id &&
+                                        e.message?.body === 'Deployed v1.2', 10000, 'the named post live');
+      assert.equal(ev.message.sender_name, 'Deploy bot');
+      assert.equal(ev.message.sender.display_name, 'Deploys', 'the sender is still the bot');
+      assert.equal(ev.message.sender.bot, true);
+    } finally {
+      stream.close();
+    }
+    const plain = await api('POST', h.path, { json: { text: 'no name given' } });
+    assert.equal(plain.status, 200, plain.text);
+    const slack = await api('POST', h.path, { form: { payload: JSON.stringify({ text: 'from Slack form', username: 'CI' }) } });
+    assert.equal(slack.status, 200, slack.text);
+
+    const hist = await messages(b, g.id);
+    const named = hist.messages.find((x) => x.body === 'Deployed v1.2');
+    assert.equal(named.sender_name, 'Deploy bot');
+    assert.equal(named.sender.bot, true);
+    assert.equal(hist.messages.find((x) => x.body === 'no name given').sender_name, null);
+    assert.equal(hist.messages.find((x) => x.body === 'from Slack form').sender_name, 'CI');
+    for (const x of hist.messages.filter((y) => y.sender.id === a.user.id)) assert.equal(x.sender_name, null, 'people have none');
+
+    // The page: the name, then "(via <bot>)" and the BOT badge; the unnamed post after it is
+    // not folded under the named one.
+    const page = await api('GET', `/conversations/${g.id}`, { token: b.token, raw: true });
+    assert.equal(page.status, 200);
+    assert.match(page.text, /<span class="msg-sender"><bdi>Deploy bot<\/bdi> <span class="msg-via">\(via <bdi>Deploys<\/bdi>\)<\/span> <span class="badge badge-bot"[^>]*>BOT<\/span><\/span>/);
+    assert.match(page.text, /<span class="msg-sender"><bdi>Deploys<\/bdi> <span class="badge badge-bot"[^>]*>BOT<\/span><\/span>/,
+                 'the next post, without a name, shows its bot as its own head');
+
+    // The push notification names both.
+    const pushes = await pushWait(dev, (l) => l.some((n) => n.plaintext && JSON.parse(n.plaintext).body.includes('Deployed v1.2')));
+    const note = JSON.parse(pushes.find((n) => JSON.parse(n.plaintext).body.includes('Deployed v1.2')).plaintext);
+    assert.equal(note.sender, 'Deploy bot (via Deploys)');
+    assert.match(note.title, /^Deploy bot \(via Deploys\) in Ops /);
+  });
+
+  it('a "username" must be 1–80 visible characters: anything else is 400 and posts nothing', async () => {
+    const a = await register();
+    const g = await createGroup(a, []);
+    const h = await createHook(a, g.id);
+    for (const username of ['', '   ', 'x'.repeat(81), 'Deploy\u0007bot', 'a\u202Eevil', 'line\nbreak', 42, { n: 1 }]) {
+      const r = await api('POST', h.path, { json: { text: `bad name ${JSON.stringify(username)}`, username } });
+      assertError(r, 400, undefined, 'username');
+    }
+    const long = 'é'.repeat(80);                          // characters, not bytes
+    const ok = await api('POST', h.path, { json: { text: 'eighty', username: long } });
+    assert.equal(ok.status, 200, ok.text);
+    const hist = await messages(a, g.id);
+    assert.equal(hist.messages.find((x) => x.body === 'eighty').sender_name, long);
+    assert.ok(!hist.messages.some((x) => (x.body || '').startsWith('bad name')), 'no refused post was stored');
   });
 
   it('lists webhooks to admins only, never with their secret; revoked → 404', async () => {

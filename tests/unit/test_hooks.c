@@ -1,5 +1,6 @@
 /* test_hooks.c — outgoing webhooks' pure parts: the X-Parley-Signature HMAC (against an
- * independent computation, Python's hmac module) and which messages trigger a webhook. */
+ * independent computation, Python's hmac module) and which messages trigger a webhook, in C
+ * and as the sending statement decides it from send_jobs.h's parameters. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,6 +10,8 @@
 #include <sodium.h>
 #include "../../cgi/app/hooks_out.h"
 #include "../../cgi/worker/hook_send.h"
+#include "../../cgi/app/send_jobs.h"
+#include "../../cgi/core/arena.h"
 
 static void test_sign(void **state)
 {
@@ -49,12 +52,57 @@ static void test_triggered(void **state)
     assert_int_equal(hooks_out_triggered("hey", "!go", 1, "b0t"), 0);
 }
 
+/* msg_insert's condition, with the parameters send_jobs gives it: no condition; the trigger
+ * word (ASCII case folded) equal to the first word; or the bot's name among the @names. */
+static int sql_triggered(arena *a, const char *body, const char *trigger, int mentions_only, const char *username)
+{
+    const char *first = send_jobs_first_word(a, body), *names = send_jobs_at_names(a, body);
+    assert_non_null(first);
+    assert_non_null(names);
+    int has_trigger = trigger && *trigger;
+    if (!has_trigger && !mentions_only) return 1;
+    if (has_trigger) {
+        char *t = arena_strdup(a, trigger);
+        for (char *p = t; *p; p++) *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+        if (!strcmp(t, first)) return 1;
+    }
+    if (mentions_only) {
+        const char *want = arena_printf(a, "\"%s\"", username);
+        const char *at = strstr(names, want);   /* elements are quoted: a whole element */
+        if (at && (at[-1] == '{' || at[-1] == ',')) return 1;
+    }
+    return 0;
+}
+
+static void test_send_params(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a);
+    assert_string_equal(send_jobs_first_word(&a, "  !DEPLOY now"), "!deploy");
+    assert_string_equal(send_jobs_first_word(&a, "\t\n"), "");
+    assert_string_equal(send_jobs_at_names(&a, "hi @Bob and @carol.x, mail@dave @"), "{\"bob\",\"carol.x\"}");
+    assert_string_equal(send_jobs_at_names(&a, "nobody"), "{}");
+    static const char *bodies[] = {"anything", "!deploy now", "  !DEPLOY", "!deployed", "please !deploy", "hi @deploybot!",
+                                   "@DeployBot hi", "mail@deploybot", "hi @deploybot2", "hi @deploybot.x", "no mention",
+                                   "!go", "hey @b0t", "hey", "!Go\tthere", "@b0t@deploybot x", NULL};
+    static const struct { const char *trigger; int mentions_only; const char *user; } hooks[] = {
+        {NULL, 0, "bot"}, {"!deploy", 0, "bot"}, {NULL, 1, "deploybot"}, {"!go", 1, "b0t"}, {"!GO", 0, "x"},
+    };
+    for (const char **b = bodies; *b; b++)
+        for (size_t h = 0; h < sizeof hooks / sizeof hooks[0]; h++)
+            assert_int_equal(sql_triggered(&a, *b, hooks[h].trigger, hooks[h].mentions_only, hooks[h].user),
+                             hooks_out_triggered(*b, hooks[h].trigger, hooks[h].mentions_only, hooks[h].user));
+    arena_free(&a);
+}
+
 int main(void)
 {
     if (sodium_init() < 0) return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sign),
         cmocka_unit_test(test_triggered),
+        cmocka_unit_test(test_send_params),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
