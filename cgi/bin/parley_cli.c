@@ -18,6 +18,7 @@
 #include "../app/backup.h"
 #include "../core/vapid.h"
 #include "../app/smallsite.h"
+#include "../app/module.h"
 
 static int usage(void)
 {
@@ -32,9 +33,21 @@ static int usage(void)
           "       parley push keys                 a new VAPID key pair for Web Push, as configuration lines\n"
           "       parley backup DIR                the database, the media and a manifest, into DIR\n"
           "       parley restore DIR [--force]     into an empty database and media directory\n"
+          "       parley statement NAME            the SQL text of a prepared statement (benchmarks, support)\n"
           "Settings come from PARLEY_* environment variables or the file named by PARLEY_CONFIG;\n"
           "see README.md.\n", stderr);
     return 2;
+}
+
+/* `parley statement NAME`: prints the SQL of one of the modules' prepared statements, as
+ * PostgreSQL receives it (make bench runs msg_insert through pgbench with it). */
+static int statement_print(const char *name)
+{
+    for (const db_stmt *const *set = modules_stmts(); *set; set++)
+        for (const db_stmt *st = *set; st->name; st++)
+            if (!strcmp(st->name, name)) { printf("%s\n", st->sql); return 0; }
+    fprintf(stderr, "parley: no statement named %s\n", name);
+    return 1;
 }
 
 /* `parley push keys`: a new VAPID key pair (RFC 8292) as lines for the configuration. Made
@@ -228,6 +241,7 @@ int main(int argc, char **argv)
     if (argc < 2) return usage();
     /* Needs no configuration: it is how one starts. */
     if (!strcmp(argv[1], "push") && argc == 3 && !strcmp(argv[2], "keys")) return push_keys();
+    if (!strcmp(argv[1], "statement") && argc == 3) return statement_print(argv[2]);
     if (config_load(&cfg, err, sizeof err)) {
         fprintf(stderr, "parley: configuration: %s\n", err);
         return 2;

@@ -60,14 +60,14 @@ read -r s1_rps s1_p50 s1_p99 s1_err < <(TOKEN=$token CONVS=$one measure -s tests
 read -r s2_rps s2_p50 s2_p99 s2_err < <(TOKEN=$token CONVS=$many measure -s tests/bench/send.lua "$PARLEY_URL")
 printf "%-34s %12s %10s %10s %8s\n" "sends into 1 conversation" "$s1_rps" "$s1_p50" "$s1_p99" "$s1_err"
 printf "%-34s %12s %10s %10s %8s\n" "sends over 100 conversations" "$s2_rps" "$s2_p50" "$s2_p99" "$s2_err"
-# The baseline: pgbench running Parley's own sending statement (msg_insert, read from the
-# source) straight against the same PostgreSQL, over the same 100 conversations, with as many
+# The baseline: pgbench running Parley's own sending statement (msg_insert, as `parley
+# statement` prints it) straight against the same PostgreSQL, over the same 100 conversations, with as many
 # clients as wrk has connections: what the database alone allows a send to cost.
 ids=$(tr ',' '\n' <<<"$many" | sort -n)
 first=$(head -n 1 <<<"$ids")
 if (( $(tail -n 1 <<<"$ids") - first == 99 )); then
     uid=$(psql "$PARLEY_DB" -XAt -c "SELECT id FROM users WHERE username = '$user'")
-    python3 tests/bench/pgsend.py cgi/app/messages.c msg_insert "$first" 100 "$uid" >"$VAR/pgsend.sql"
+    "$BIN/parley" statement msg_insert | python3 tests/bench/pgsend.py "$first" 100 "$uid" >"$VAR/pgsend.sql"
     pgb=$(pgbench -n -M prepared -c "$CONNS" -j "$WRK_THREADS" -T "$DURATION" -r -f "$VAR/pgsend.sql" "$PARLEY_DB" 2>&1) ||
         { echo "$pgb" >&2; exit 1; }
     pg_tps=$(awk '/^tps = / {print $3}' <<<"$pgb")
