@@ -77,7 +77,7 @@ typedef struct pp_run {
     long *next;                           /* per item: the next one of its origin's queue */
     int *origin_of;                       /* per item: its origin, or -1 */
     pp_slot *slots;
-    int nslots, inflight;
+    int nslots, inflight, most;           /* most: the highest inflight seen */
     long pending;                         /* items queued, not started */
 } pp_run;
 
@@ -273,7 +273,7 @@ static void pp_start(pp_run *r, CURLM *m, long i, int oi)
         return;
     }
     o->inflight++;
-    r->inflight++;
+    if (++r->inflight > r->most) r->most = r->inflight;
 }
 
 /* A finished transfer: what its answer means (push_send.h), then the slot is free. */
@@ -333,7 +333,7 @@ static CURLM *pp_get_multi(const config *cfg)
     return pp_multi;
 }
 
-void push_pool_send(const config *cfg, kv *redis, push_item *items, size_t n, const push_hooks *hooks)
+int push_pool_send(const config *cfg, kv *redis, push_item *items, size_t n, const push_hooks *hooks)
 {
     pp_run r = {.cfg = cfg, .kv = redis, .items = items, .n = n, .hooks = hooks};
     CURLM *m = n ? pp_get_multi(cfg) : NULL;
@@ -421,4 +421,5 @@ out:
     free(r.next);
     free(r.origin_of);
     free(r.slots);
+    return r.most;
 }

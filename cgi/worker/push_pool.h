@@ -50,8 +50,8 @@ typedef struct push_hooks {
 
 /* Sends items[0..n) with this thread's multi handle (made at the first call). k: this
  * thread's Redis, for the waits push services asked for (NULL: none shared). Returns when
- * every item is settled. */
-void push_pool_send(const config *cfg, kv *k, push_item *items, size_t n, const push_hooks *hooks);
+ * every item is settled, with the most requests that were in flight at once. */
+int push_pool_send(const config *cfg, kv *k, push_item *items, size_t n, const push_hooks *hooks);
 /* Closes this thread's multi handle and its connections (also done at thread exit). */
 void push_pool_close(void);
 

@@ -462,8 +462,16 @@ static void ps_tick(void *ud)
     runner_keepalive(b->s->db);
 }
 
+static long long ps_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
 void push_batch_run(svc *s, const char *const *names, json_t *const *payloads, int n, job_outcome *out)
 {
+    long long t0 = ps_ms();
     ps_batch b = {.s = s};
     b.jobs = calloc((size_t)n, sizeof *b.jobs);
     if (!b.jobs) {
@@ -475,8 +483,13 @@ void push_batch_run(svc *s, const char *const *names, json_t *const *payloads, i
         out[i].e = !strcmp(names[i], "push.read") ? ps_read(&b, i, payloads[i]) : ps_message(&b, i, payloads[i]);
     }
     ps_dedupe(&b, n);
+    long long t1 = ps_ms();
     push_hooks hooks = {.done = ps_done, .tick = ps_tick, .ud = &b};
-    push_pool_send(s->cfg, small_site(s->cfg) ? NULL : s->kv, b.items, b.n, &hooks);
+    int most = push_pool_send(s->cfg, small_site(s->cfg) ? NULL : s->kv, b.items, b.n, &hooks);
+    long long t2 = ps_ms();
+    if (b.n)
+        log_info("push: a batch of %d jobs, %zu notifications: targets found in %lld ms, sent in %lld ms, "
+                 "at most %d in flight", n, b.n, t1 - t0, t2 - t1, most);
     for (size_t i = 0; i < b.n; i++) {
         push_item *it = &b.items[i];
         ps_job *j = &b.jobs[b.job_of[i]];

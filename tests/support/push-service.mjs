@@ -10,7 +10,7 @@
 //        (optionally "retry_after": seconds, sent as Retry-After with that status)
 //   GET  /_received/NAME                                → [{ok, errors, plaintext, ttl, topic, urgency, vapid}]
 //   GET  /_count                                        → {"accepted": n, "connections": TCP connections
-//        accepted so far, "max_in_flight": most push requests open at once} (all names, bench mode too)
+//        accepted so far} (all names, bench mode too)
 // Like a real push service it takes many requests at once over kept-alive connections; a VAPID
 // JWT it has verified once is not verified again (its aud and exp are still checked every time).
 // Usage: node push-service.mjs --vapid-public KEY [--port-file FILE] [--port N] [--bench]
@@ -26,7 +26,7 @@ const vapidPublic = opt('--vapid-public', process.env.PARLEY_VAPID_PUBLIC || '')
 const portFile = opt('--port-file', '');
 const port = Number(opt('--port', '0'));
 const bench = args.includes('--bench');
-let accepted = 0, connections = 0, inFlight = 0, maxInFlight = 0;
+let accepted = 0, connections = 0;
 const verified = new Map();   // JWT → claims, once its signature verified (senders reuse a JWT)
 
 const b64u = (s) => Buffer.from(s, 'base64url');
@@ -106,11 +106,6 @@ function answer(res, status, obj) {
 }
 
 const server = http.createServer(async (req, res) => {
-  const push = req.url.startsWith('/push/');
-  if (push) {
-    maxInFlight = Math.max(maxInFlight, ++inFlight);
-    res.on('close', () => { inFlight--; });
-  }
   try {
     const url = new URL(req.url, 'http://x');
     const origin = `http://${req.headers.host}`;
@@ -134,7 +129,7 @@ const server = http.createServer(async (req, res) => {
       return answer(res, 200, s ? s.received : []);
     }
     if (req.method === 'GET' && url.pathname === '/_count') {
-      return answer(res, 200, { accepted, connections, max_in_flight: maxInFlight });
+      return answer(res, 200, { accepted, connections });
     }
     if (bench && req.method === 'POST' && /^\/push\/[\w-]+$/.test(url.pathname)) {
       try {
