@@ -340,12 +340,25 @@ static err_t ps_message(ps_batch *b, int ji, json_t *payload)
     int nholds = 0, last_online = 0, last_here = 0;
     long long last_uid = 0;
     PGresult *r = j->r;
-    for (int i = 0; i < PQntuples(r); i++) {
+    /* Everyone's presence in one Redis round trip (rows come ordered by person). */
+    int rows = PQntuples(r);
+    long long *uids = arena_alloc(s->a, sizeof *uids * (size_t)(rows ? rows : 1));
+    const char **states = arena_alloc(s->a, sizeof *states * (size_t)(rows ? rows : 1));
+    size_t nu = 0;
+    for (int i = 0; uids && i < rows; i++) {
+        long long uid = atoll(PQgetvalue(r, i, 1));
+        if (!nu || uids[nu - 1] != uid) uids[nu++] = uid;
+    }
+    if (uids && states) presence_states(s, uids, nu, states);
+    size_t ui = 0;
+    for (int i = 0; i < rows; i++) {
         long long uid = atoll(PQgetvalue(r, i, 1));
         if (uid != last_uid) {                           /* reading in an open tab: they see it there */
             last_uid = uid;
-            last_online = presence_online(s, uid) == 1;
-            last_here = to_here && !last_online && presence_here(s, uid) == 1;   /* open but away */
+            while (uids && states && ui < nu && uids[ui] != uid) ui++;
+            const char *st = uids && states && ui < nu ? states[ui] : NULL;
+            last_online = st && !strcmp(st, "online");
+            last_here = to_here && !last_online && st && !strcmp(st, "away");   /* open but away */
             runner_keepalive(s->db);
         }
         if (last_online) { j->skipped++; continue; }
