@@ -681,6 +681,20 @@ describe('push sender: many at once', () => {
       senders.map((_, i) => `burst ${i}`).sort());
   });
 
+  it('413 (too large) is recorded on the device and not retried', async () => {
+    const a = await register(), b = await register();
+    const dev = await device();
+    await subscribe(b, dev);
+    await service('PUT', `/_subscriptions/${dev.name}/status`, { status: 413 });
+    const conv = await openDirect(a, b);
+    const m = await send(a, conv.id, 'too big, says the service');
+    assert.equal(await jobSettled(conv.id, m.seq), 'done', 'not retried');
+    assert.equal((await received(dev)).length, 1);
+    const list = (await api('GET', '/api/v1/push/subscriptions', { token: b.token })).json.subscriptions;
+    assert.equal(list.length, 1, 'the subscription stays');
+    assert.match(list[0].last_error || '', /413: the notification is too large/);
+  });
+
   it('429 with Retry-After: that push service is left alone that long, the others are not', async () => {
     const port = Number(process.env.PARLEY_TEST_HOOK_PORT || 0);
     assert.ok(port > 0, 'PARLEY_TEST_HOOK_PORT: a second push service the stack allows (tests/support/scratch.sh)');
