@@ -470,3 +470,11 @@ int presence_online(svc *c, long long uid)
     if (script_run(c, NULL, &uid, 1, PRES_READ, 0, &ps) || !ps.state) return -1;
     return !strcmp(ps.state, "online");
 }
+
+void presence_states(svc *c, const long long *uids, size_t n, const char **states)
+{
+    for (size_t i = 0; i < n; i++) states[i] = NULL;
+    pres_state *ps = n ? arena_alloc(c->a, sizeof *ps * n) : NULL;   /* arena-owned */
+    if (!ps || script_run(c, NULL, uids, n, PRES_READ, 0, ps)) return;
+    for (size_t i = 0; i < n; i++) states[i] = ps[i].state;
+}

@@ -54,6 +54,10 @@ int presence_online(svc *c, long long uid);
 /* 1 when uid has Parley open now (online or away: a stream open), 0 when offline, -1 when
  * Redis failed. @here (notify.h) reaches these. */
 int presence_here(svc *c, long long uid);
+/* presence_online for uids[0..n) in one Redis round trip (the push worker's thousands of
+ * recipients): states[i] is "online", "away" or "offline" (static strings), NULL when Redis
+ * failed. */
+void presence_states(svc *c, const long long *uids, size_t n, const char **states);
 
 /* Sets "presence" (an object, or null when the caller may not see it) on every object in
  * users (a JSON array of objects with "id"). A backend failure leaves them all null. */

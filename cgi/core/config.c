@@ -58,6 +58,8 @@ static const struct { const char *key, *def; } config_keys[] = {
     {"PARLEY_VAPID_SUBJECT", ""},
     {"PARLEY_PUSH_DELAY", "0"},
     {"PARLEY_DIGEST_MINUTE", "60"},
+    {"PARLEY_PUSH_CONNECTIONS", "64"},
+    {"PARLEY_PUSH_BATCH", "100"},
 };
 enum { NKEYS = sizeof config_keys / sizeof config_keys[0] };
 
@@ -269,6 +271,8 @@ int config_load(config *cfg, char *err, size_t errlen)
     vals[41] = vals[42] = vals[43] = vals[44] = NULL;
     if (parse_long(vals[45], 0, 3600, &cfg->push_delay)) BAD("PARLEY_PUSH_DELAY", "must be seconds, from 0 to 3600");
     if (parse_long(vals[46], 1, 60, &cfg->digest_minute)) BAD("PARLEY_DIGEST_MINUTE", "must be seconds, from 1 to 60");
+    if (parse_long(vals[47], 1, 1000, &cfg->push_connections)) BAD("PARLEY_PUSH_CONNECTIONS", "must be a number from 1 to 1000");
+    if (parse_long(vals[48], 1, 1000, &cfg->push_batch)) BAD("PARLEY_PUSH_BATCH", "must be a number from 1 to 1000");
     if (!*cfg->db) BAD("PARLEY_DB", "must not be empty");
     /* PARLEY_REDIS empty or "none": the small-site store (smallsite.h) keeps Redis's part. */
 #undef BAD
@@ -337,4 +341,5 @@ void config_print(const config *cfg)
     else printf("PARLEY_VAPID_PUBLIC=(not set: no Web Push; `parley push keys` makes a pair)\n");
     printf("PARLEY_PUSH_DELAY=%ld\n", cfg->push_delay);
     printf("PARLEY_DIGEST_MINUTE=%ld\n", cfg->digest_minute);
+    printf("PARLEY_PUSH_CONNECTIONS=%ld\nPARLEY_PUSH_BATCH=%ld\n", cfg->push_connections, cfg->push_batch);
 }

@@ -61,6 +61,8 @@ typedef struct config {
     char *vapid_subject;    /* PARLEY_VAPID_SUBJECT: mailto: or https: contact for push services */
     long push_delay;        /* seconds a message waits before its push (read by then: none sent) */
     long digest_minute;     /* seconds in one minute of a person's digest delay: 60 (tests: 1) */
+    long push_connections;  /* Web Push requests in flight per push service origin, per worker thread */
+    long push_batch;        /* push jobs a worker thread claims and sends at once */
 } config;
 
 /* Fills cfg; on a bad value writes a message to err and returns -1. */

@@ -67,6 +67,13 @@ const db_stmt jobs_stmts[] = {
      "WITH j AS (SELECT id, state FROM jobs WHERE id = $1::bigint FOR UPDATE),"
      " d AS (DELETE FROM jobs USING j WHERE jobs.id = j.id AND j.state <> 'running' RETURNING jobs.id)"
      " SELECT j.state, (SELECT count(*) FROM d) FROM j"},
+    /* More ready jobs of the kinds $2 (a text[]), at most $3, for a handler that runs them
+     * together (Web Push): the same claim as jobs_claim, many rows at once. */
+    {"jobs_claim_batch",
+     "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = $1, locked_at = now()"
+     " WHERE id IN (SELECT id FROM jobs WHERE state = 'queued' AND run_after <= now() AND kind = ANY($2::text[])"
+     "              ORDER BY run_after, id LIMIT $3::int FOR UPDATE SKIP LOCKED)"
+     " RETURNING id, kind, payload::text, attempts, max_attempts"},
     {NULL, NULL},
 };
 
@@ -168,6 +175,32 @@ err_t jobs_claim(db *d, const char *owner, job *j, int *got)
         *got = 0;
         return ERR_INTERNAL;
     }
+    return ERR_OK;
+}
+
+err_t jobs_claim_batch(db *d, const char *owner, const char *kinds, int max, job *js, int *got)
+{
+    char lim[16];
+    snprintf(lim, sizeof lim, "%d", max);
+    const char *p[] = {owner, kinds, lim};
+    PGresult *r;
+    *got = 0;
+    if (max < 1) return ERR_OK;
+    err_t e = db_exec(d, "jobs_claim_batch", 3, p, &r);
+    if (e) return e;
+    int n = PQntuples(r);
+    for (int i = 0; i < n && i < max; i++) {
+        job *j = &js[*got];
+        memset(j, 0, sizeof *j);
+        j->id = atoll(PQgetvalue(r, i, 0));
+        snprintf(j->kind, sizeof j->kind, "%s", PQgetvalue(r, i, 1));
+        j->payload = strdup(PQgetvalue(r, i, 2));
+        j->attempts = atoi(PQgetvalue(r, i, 3));
+        j->max_attempts = atoi(PQgetvalue(r, i, 4));
+        snprintf(j->owner, sizeof j->owner, "%s", owner);
+        if (j->payload) (*got)++;      /* out of memory: its lease will bring it back */
+    }
+    PQclear(r);
     return ERR_OK;
 }
 

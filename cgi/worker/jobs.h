@@ -65,6 +65,10 @@ err_t jobs_enqueue(db *d, const char *kind, const char *payload, const char *key
 err_t jobs_reclaim(db *d, long lease_s, int *n);
 err_t jobs_claim(db *d, const char *owner, job *j, int *got);
 void job_clear(job *j);
+/* Claims up to max more ready jobs whose kind is in kinds (a PostgreSQL text[] literal like
+ * "{push.message,push.read}") into js[0..*got), each as jobs_claim would; the caller owns
+ * them and calls job_clear on each. */
+err_t jobs_claim_batch(db *d, const char *owner, const char *kinds, int max, job *js, int *got);
 /* *ms: milliseconds until the next queued job is due, from 0 to max_ms (max_ms when none). */
 err_t jobs_next_ms(db *d, long max_ms, long *ms);
 /* Both change the job only while this run still owns it (same owner and attempt); *kept is

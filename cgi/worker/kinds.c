@@ -34,6 +34,34 @@ const job_kind kinds[] = {
     {NULL, NULL, NULL},
 };
 
+/* Kinds whose jobs a worker thread claims many at once and runs in one call (runner.c):
+ * Web Push, where a notification is mostly a wait on the network. */
+static const struct { const char *name; kind_batch_fn batch; } kinds_batched[] = {
+    {"push.message", push_batch_run},
+    {"push.read", push_batch_run},
+    {NULL, NULL},
+};
+
+kind_batch_fn kinds_batch(const char *name, char *names, size_t cap)
+{
+    kind_batch_fn fn = NULL;
+    for (int i = 0; kinds_batched[i].name; i++)
+        if (!strcmp(kinds_batched[i].name, name)) fn = kinds_batched[i].batch;
+    if (!fn || cap < 3) return NULL;
+    size_t len = 0;
+    names[len++] = '{';
+    for (int i = 0; kinds_batched[i].name; i++) {
+        size_t k = strlen(kinds_batched[i].name);
+        if (kinds_batched[i].batch != fn || len + k + 3 > cap) continue;
+        if (len > 1) names[len++] = ',';
+        memcpy(names + len, kinds_batched[i].name, k);
+        len += k;
+    }
+    names[len++] = '}';
+    names[len] = '\0';
+    return fn;
+}
+
 /* The worker's own statement sets. kinds_stmts() adds every module's (modules_stmts): a job
  * that calls into the application (a bot's reply is a send, a push reads the message) runs
  * whatever that code runs, and a list kept by hand here fell behind it. */

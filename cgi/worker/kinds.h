@@ -14,6 +14,17 @@
  * failure returns an error and writes a one-line reason to why. */
 typedef err_t (*kind_fn)(svc *s, json_t *payload, char *why, size_t whylen);
 
+/* What one job of a batch came to: e as a handler returns it, why when it failed, and at
+ * least how many seconds a retry must wait (a push service's Retry-After; 0: the backoff). */
+typedef struct job_outcome {
+    err_t e;
+    long retry_after;
+    char why[512];
+} job_outcome;
+/* Runs n jobs at once (kinds[i], payloads[i] borrowed) and fills out[0..n): for kinds whose
+ * work is mostly waiting on the network (Web Push), claimed together (runner.c). */
+typedef void (*kind_batch_fn)(svc *s, const char *const *kinds, json_t *const *payloads, int n, job_outcome *out);
+
 typedef struct job_kind {
     const char *name;
     kind_fn run;
@@ -26,5 +37,8 @@ extern const job_kind kinds[];                 /* {NULL, …}-terminated */
 const db_stmt *const *kinds_stmts(void);
 
 const job_kind *kinds_find(const char *name);  /* NULL when no handler */
+/* The batch handler of kind name (NULL: it runs one job at a time), and in *names the kinds
+ * that share it as a PostgreSQL text[] literal ("{push.message,push.read}"; cap bytes). */
+kind_batch_fn kinds_batch(const char *name, char *names, size_t cap);
 
 #endif

@@ -1,20 +1,18 @@
-/* push_send.c — see push_send.h. Who owns what: PGresults cleared in the function that made
- * them; the payload text is jansson's (freed here); the ciphertext is on the stack. */
+/* push_send.c — see push_send.h. Who owns what: a batch's PGresults and payload texts (jansson's)
+ * live until the batch ends, since its items borrow their strings; the rest is freed here. */
 #include "push_send.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sodium.h>
-#include "outbound_http.h"
-#include "../core/outbound.h"
 #include "jobs.h"
+#include "push_pool.h"
 #include "runner.h"
 #include "../app/notify.h"
 #include "../app/presence.h"
+#include "../app/smallsite.h"
 #include "../core/log.h"
-#include "../core/vapid.h"
-#include "../core/webpush.h"
 
 /* Minutes after midnight now in the person's time zone (np: their notify_prefs row); whether
  * that is inside their do-not-disturb hours (start > end spans midnight); when those end. */
@@ -51,10 +49,12 @@ const db_stmt push_send_stmts[] = {
                      "AND (ns.muted_until IS NULL OR ns.muted_until <= now()) "
                      "AND coalesce(ns.level, CASE c.kind WHEN 'channel' THEN 'mentions' ELSE 'all' END) <> 'none' "
                      "ORDER BY s.user_id, s.id"},
-    {"push_ok", "WITH s AS (UPDATE push_subscriptions SET last_success_at = now(), last_error = NULL, "
-                "last_error_at = NULL WHERE id = $1 RETURNING id) "
-                "INSERT INTO push_sent (subscription_id, conversation_id, seq) SELECT id, $2, $3 FROM s "
-                "ON CONFLICT DO NOTHING"},
+    /* What was delivered, many at once: arrays of subscription, conversation and seq. */
+    {"push_ok", "WITH v AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS v(sub, conv, seq)), "
+                "s AS (UPDATE push_subscriptions p SET last_success_at = now(), last_error = NULL, last_error_at = NULL "
+                "WHERE p.id IN (SELECT sub FROM v) RETURNING p.id) "
+                "INSERT INTO push_sent (subscription_id, conversation_id, seq) SELECT v.sub, v.conv, v.seq FROM v "
+                "JOIN s ON s.id = v.sub ON CONFLICT DO NOTHING"},
     {"push_gone", "DELETE FROM push_subscriptions WHERE id = $1"},
     /* A later look at those who were reading when the message came: still unread, then pushed. */
     {"push_recheck_at", "UPDATE jobs SET run_after = now() + $2::int * interval '1 second' WHERE id = $1 AND state = 'queued'"},
@@ -62,8 +62,10 @@ const db_stmt push_send_stmts[] = {
     {"push_read_targets", "SELECT DISTINCT s.id, s.user_id, s.endpoint, encode(s.p256dh, 'hex'), encode(s.auth, 'hex') "
                           "FROM push_subscriptions s JOIN push_sent p ON p.subscription_id = s.id WHERE s.user_id = $1 "
                           "AND p.conversation_id = $2 AND p.seq <= $3 AND p.cleared_at IS NULL ORDER BY s.id"},
-    {"push_cleared", "UPDATE push_sent SET cleared_at = now() WHERE subscription_id = $1 AND conversation_id = $2 "
-                     "AND seq <= $3 AND cleared_at IS NULL"},
+    {"push_cleared", "UPDATE push_sent p SET cleared_at = now() "
+                     "FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS v(sub, conv, seq) "
+                     "WHERE p.subscription_id = v.sub AND p.conversation_id = v.conv AND p.seq <= v.seq "
+                     "AND p.cleared_at IS NULL"},
     {"push_hold_at", "UPDATE jobs SET run_after = to_timestamp($2::bigint) WHERE id = $1 AND state = 'queued'"},
     {"push_error", "UPDATE push_subscriptions SET last_error = left($2, 300), last_error_at = now() WHERE id = $1"},
     {NULL, NULL},
@@ -126,83 +128,6 @@ char *push_payload(const char *kind, const char *title, int e2e, const char *sen
     return text;
 }
 
-/* What one job reuses from one send to the next: libcurl's handle (open connections) and
- * the VAPID header of the last push service origin (good for 12 hours, the job lasts less). */
-typedef struct push_run {
-    void *curl;
-    char origin[OUTBOUND_HOST_MAX + 32];
-    char authz[VAPID_HEADER_MAX + 32];
-} push_run;
-
-/* Sends one notification to one subscription. *transient is set on a failure worth a retry. */
-enum { PS_NORMAL, PS_DIRECT, PS_READ };   /* a group's message, a direct one, a read notice */
-
-static void push_one(svc *s, push_run *pr, PGresult *r, int i, const char *plain, long long conv_id, long long seq,
-                     int mode, int *sent, int *transient, char *why, size_t whylen)
-{
-    const char *sub_id = PQgetvalue(r, i, 0), *endpoint = PQgetvalue(r, i, 2);
-    unsigned char key[WEBPUSH_KEY_LEN], auth[WEBPUSH_AUTH_LEN];
-    unsigned char body[WEBPUSH_RECORD_SIZE];
-    char line[300];
-    size_t kl = 0, al = 0;
-    long n = -1;
-    if (!sodium_hex2bin(key, sizeof key, PQgetvalue(r, i, 3), strlen(PQgetvalue(r, i, 3)), NULL, &kl, NULL) &&
-        !sodium_hex2bin(auth, sizeof auth, PQgetvalue(r, i, 4), strlen(PQgetvalue(r, i, 4)), NULL, &al, NULL) &&
-        kl == sizeof key && al == sizeof auth)
-        n = webpush_encrypt_fresh(key, auth, (const unsigned char *)plain, strlen(plain), body, sizeof body);
-    char origin[sizeof pr->origin];
-    int fresh = n >= 0 && !vapid_origin(endpoint, origin, sizeof origin) && strcmp(origin, pr->origin);
-    if (fresh) {
-        snprintf(pr->authz, sizeof pr->authz, "Authorization: ");
-        pr->origin[0] = '\0';
-        if (!vapid_authorization(s->cfg->vapid_public, s->cfg->vapid_private, s->cfg->vapid_subject, endpoint,
-                                 (long long)time(NULL), pr->authz + 15, sizeof pr->authz - 15))
-            snprintf(pr->origin, sizeof pr->origin, "%s", origin);
-    }
-    const char *authz = pr->authz;
-    if (n < 0 || !pr->origin[0] || vapid_origin(endpoint, origin, sizeof origin) || strcmp(origin, pr->origin)) {
-        const char *p[] = {sub_id, "could not encrypt or sign for this subscription"};
-        db_run(s->db, "push_error", 2, p);
-        log_warn("push: subscription %s: could not encrypt or sign", sub_id);
-        return;
-    }
-    char ttl[32], topic[48];
-    snprintf(ttl, sizeof ttl, "TTL: %d", PUSH_TTL);
-    snprintf(topic, sizeof topic, "Topic: conversation-%lld", conv_id);   /* replaces the previous one */
-    const char *headers[] = {authz, "Content-Type: application/octet-stream", "Content-Encoding: aes128gcm", ttl,
-                             mode == PS_READ ? "Urgency: low" : mode == PS_DIRECT ? "Urgency: high" : "Urgency: normal",
-                             topic, NULL};
-    outbound_result res;
-    long timeout = s->cfg->job_lease / 4 < 15 ? s->cfg->job_lease / 4 : 15;
-    int rc = outbound_post(s->cfg, endpoint, headers, body, (size_t)n, timeout > 1 ? timeout : 1, &res, line, sizeof line,
-                           &pr->curl);
-    char seq_s[24], conv_s[24];
-    snprintf(seq_s, sizeof seq_s, "%lld", seq);
-    snprintf(conv_s, sizeof conv_s, "%lld", conv_id);
-    if (!rc && res.status >= 200 && res.status < 300) {
-        const char *p[] = {sub_id, conv_s, seq_s};
-        if (db_run(s->db, mode == PS_READ ? "push_cleared" : "push_ok", 3, p))
-            log_warn("push: subscription %s: sent, but not recorded", sub_id);
-        (*sent)++;
-        return;
-    }
-    if (!rc && (res.status == 404 || res.status == 410)) {     /* the browser unsubscribed */
-        const char *p[] = {sub_id};
-        db_run(s->db, "push_gone", 1, p);
-        log_info("push: subscription %s: the push service answered %ld; deleted", sub_id, res.status);
-        return;
-    }
-    if (!rc) snprintf(line, sizeof line, "the push service answered %ld", res.status);
-    const char *p[] = {sub_id, line};
-    db_run(s->db, "push_error", 2, p);
-    if (res.refused || (!rc && res.status >= 400 && res.status < 500 && res.status != 429)) {
-        log_warn("push: subscription %s: %s; not retried", sub_id, line);
-        return;
-    }
-    *transient = 1;
-    snprintf(why, whylen, "subscription %s: %s", sub_id, line);
-}
-
 /* Queues another look (recheck n) at message seq for people who were online when it came:
  * after PARLEY_PRESENCE_AWAY seconds, those who left without reading it get their push. */
 static void push_recheck(svc *s, long long conv_id, long long seq, int n)
@@ -252,8 +177,127 @@ static void push_hold(svc *s, long long conv_id, long long seq, long long until)
     }
 }
 
-err_t push_send_run(svc *s, json_t *payload, char *why, size_t whylen)
+/* One job of a batch: what it found to send and what came of it. */
+typedef struct ps_job {
+    int read;                   /* push.read (else push.message) */
+    long long conv_id, seq, uid;
+    char *plain;                /* the notification's JSON (jansson's; freed at the end) */
+    PGresult *r;                /* its targets: the items borrow their strings */
+    int sent, transient, skipped, unmentioned, held;
+    size_t first, count;        /* its items: b->items[first .. first + count) */
+    job_outcome *out;
+} ps_job;
+
+/* Delivered notifications not yet recorded: PostgreSQL array literals, one statement each
+ * flush (push_ok, or push_cleared for read notices). Who owns what: malloc'd here. */
+typedef struct ps_rec {
+    char *sub, *conv, *seq;
+    size_t len[3], cap;
+    int n;
+} ps_rec;
+
+/* The batch as push_pool's hooks see it. */
+typedef struct ps_batch {
+    svc *s;
+    ps_job *jobs;
+    push_item *items;
+    int *job_of;                /* per item: its job */
+    const char **sub_of;        /* per item: its subscription id (in the job's PGresult) */
+    long *dup_of;               /* per item: the item of an earlier job sending the same, or -1 */
+    size_t n, cap;
+    ps_rec ok, cleared;
+} ps_batch;
+
+enum { PS_FLUSH = 200 };        /* delivered notifications recorded per statement */
+
+static int ps_rec_add(ps_rec *k, const char *sub, long long conv_id, long long seq)
 {
+    char v[3][24];
+    snprintf(v[0], sizeof v[0], "%s", sub);
+    snprintf(v[1], sizeof v[1], "%lld", conv_id);
+    snprintf(v[2], sizeof v[2], "%lld", seq);
+    char **bufs[3] = {&k->sub, &k->conv, &k->seq};
+    for (int f = 0; f < 3; f++)
+        if (k->len[f] + 26 > k->cap) {
+            size_t cap = k->cap ? k->cap * 2 : 4096;
+            for (int g = 0; g < 3; g++) {
+                char *b = realloc(*bufs[g], cap);
+                if (!b) return -1;
+                *bufs[g] = b;
+            }
+            k->cap = cap;
+        }
+    for (int f = 0; f < 3; f++) {
+        char *b = *bufs[f];
+        b[k->len[f]++] = k->n ? ',' : '{';
+        memcpy(b + k->len[f], v[f], strlen(v[f]));
+        k->len[f] += strlen(v[f]);
+    }
+    k->n++;
+    return 0;
+}
+
+/* Records what k holds with statement stmt (push_ok or push_cleared), then empties it. */
+static void ps_rec_flush(svc *s, ps_rec *k, const char *stmt)
+{
+    if (!k->n) return;
+    char *bufs[3] = {k->sub, k->conv, k->seq};
+    for (int f = 0; f < 3; f++) { bufs[f][k->len[f]] = '}'; bufs[f][k->len[f] + 1] = '\0'; }
+    const char *p[] = {k->sub, k->conv, k->seq};
+    if (db_run(s->db, stmt, 3, p))
+        log_warn("push: %d notifications sent, but not recorded (a second run may send them again)", k->n);
+    k->n = 0;
+    k->len[0] = k->len[1] = k->len[2] = 0;
+}
+
+/* Room for one more item; -1 when out of memory. */
+static int ps_grow(ps_batch *b)
+{
+    if (b->n < b->cap) return 0;
+    size_t cap = b->cap ? b->cap * 2 : 256;
+    push_item *items = realloc(b->items, cap * sizeof *items);
+    if (items) b->items = items;
+    int *job_of = realloc(b->job_of, cap * sizeof *job_of);
+    if (job_of) b->job_of = job_of;
+    const char **sub_of = realloc(b->sub_of, cap * sizeof *sub_of);
+    if (sub_of) b->sub_of = sub_of;
+    long *dup_of = realloc(b->dup_of, cap * sizeof *dup_of);
+    if (dup_of) b->dup_of = dup_of;
+    if (!items || !job_of || !sub_of || !dup_of) return -1;
+    b->cap = cap;
+    return 0;
+}
+
+/* Row i of job ji's targets as a notification to send. */
+static int ps_add(ps_batch *b, int ji, int row, const char *urgency)
+{
+    if (ps_grow(b)) return -1;
+    ps_job *j = &b->jobs[ji];
+    push_item *it = &b->items[b->n];
+    memset(it, 0, sizeof *it);
+    it->endpoint = PQgetvalue(j->r, row, 2);
+    it->p256dh_hex = PQgetvalue(j->r, row, 3);
+    it->auth_hex = PQgetvalue(j->r, row, 4);
+    it->plain = j->plain;
+    it->urgency = urgency;
+    it->topic = j->conv_id;
+    b->job_of[b->n] = ji;
+    b->sub_of[b->n] = PQgetvalue(j->r, row, 0);
+    b->dup_of[b->n] = -1;
+    if (!j->count) j->first = b->n;
+    j->count++;
+    b->n++;
+    return 0;
+}
+
+/* push.message: loads the message and its targets, applies the rules, queues what is held
+ * or looked at again later, and adds the rest to the batch. 0, or an error in j->out. */
+static err_t ps_message(ps_batch *b, int ji, json_t *payload)
+{
+    svc *s = b->s;
+    ps_job *j = &b->jobs[ji];
+    char *why = j->out->why;
+    size_t whylen = sizeof j->out->why;
     json_t *cj = json_object_get(payload, "conversation_id"), *sj = json_object_get(payload, "seq");
     if (!json_is_integer(cj) || !json_is_integer(sj)) {
         snprintf(why, whylen, "payload must be {\"conversation_id\": N, \"seq\": N}");
@@ -263,7 +307,7 @@ err_t push_send_run(svc *s, json_t *payload, char *why, size_t whylen)
         log_info("push: no VAPID keys configured; nothing sent");
         return ERR_OK;
     }
-    long long conv_id = (long long)json_integer_value(cj), seq = (long long)json_integer_value(sj);
+    long long conv_id = j->conv_id = (long long)json_integer_value(cj), seq = j->seq = (long long)json_integer_value(sj);
     char conv_s[24], seq_s[24];
     snprintf(conv_s, sizeof conv_s, "%lld", conv_id);
     snprintf(seq_s, sizeof seq_s, "%lld", seq);
@@ -283,36 +327,46 @@ err_t push_send_run(svc *s, json_t *payload, char *why, size_t whylen)
     int everyone = !e2e && body && notify_everyone_allowed(PQgetvalue(m, 0, 4), PQgetisnull(m, 0, 8) ? NULL : PQgetvalue(m, 0, 8));
     int to_all = everyone && notify_mentions_all(s->a, body, strlen(body));
     int to_here = everyone && !to_all && notify_mentions_here(s->a, body, strlen(body));
-    char *plain = push_payload(PQgetvalue(m, 0, 4), PQgetvalue(m, 0, 5), PQgetvalue(m, 0, 6)[0] == 't',
-                               PQgetvalue(m, 0, 7), PQgetvalue(m, 0, 1), conv_id, seq, s->cfg->public_url);
+    j->plain = push_payload(PQgetvalue(m, 0, 4), PQgetvalue(m, 0, 5), PQgetvalue(m, 0, 6)[0] == 't',
+                            PQgetvalue(m, 0, 7), PQgetvalue(m, 0, 1), conv_id, seq, s->cfg->public_url);
     PQclear(m);
-    if (!plain) { snprintf(why, whylen, "out of memory"); return ERR_INTERNAL; }
+    if (!j->plain || !body) { snprintf(why, whylen, "out of memory"); return ERR_INTERNAL; }
     const char *q[] = {conv_s, sender, seq_s};
-    PGresult *r;
-    if ((e = db_exec(s->db, "push_targets", 3, q, &r))) {
-        free(plain);
+    if ((e = db_exec(s->db, "push_targets", 3, q, &j->r))) {
+        j->r = NULL;
         snprintf(why, whylen, "finding the recipients: %s", err_lookup(e)->message);
         return e;
     }
-    if (!body) { free(plain); PQclear(r); return ERR_INTERNAL; }
-    int sent = 0, transient = 0, skipped = 0, unmentioned = 0, held = 0;
     long long holds[16];     /* the end times already queued by this run */
-    int nholds = 0;
+    int nholds = 0, last_online = 0, last_here = 0;
     long long last_uid = 0;
-    push_run pr = {0};
-    int last_online = 0, last_here = 0;
-    for (int i = 0; i < PQntuples(r); i++) {
+    PGresult *r = j->r;
+    /* Everyone's presence in one Redis round trip (rows come ordered by person). */
+    int rows = PQntuples(r);
+    long long *uids = arena_alloc(s->a, sizeof *uids * (size_t)(rows ? rows : 1));
+    const char **states = arena_alloc(s->a, sizeof *states * (size_t)(rows ? rows : 1));
+    size_t nu = 0;
+    for (int i = 0; uids && i < rows; i++) {
+        long long uid = atoll(PQgetvalue(r, i, 1));
+        if (!nu || uids[nu - 1] != uid) uids[nu++] = uid;
+    }
+    if (uids && states) presence_states(s, uids, nu, states);
+    size_t ui = 0;
+    for (int i = 0; i < rows; i++) {
         long long uid = atoll(PQgetvalue(r, i, 1));
         if (uid != last_uid) {                           /* reading in an open tab: they see it there */
             last_uid = uid;
-            last_online = presence_online(s, uid) == 1;
-            last_here = to_here && !last_online && presence_here(s, uid) == 1;   /* open but away */
+            while (uids && states && ui < nu && uids[ui] != uid) ui++;
+            const char *st = uids && states && ui < nu ? states[ui] : NULL;
+            last_online = st && !strcmp(st, "online");
+            last_here = to_here && !last_online && st && !strcmp(st, "away");   /* open but away */
+            runner_keepalive(s->db);
         }
-        if (last_online) { skipped++; continue; }
+        if (last_online) { j->skipped++; continue; }
         /* Mentions only: @username or one of their keywords (not knowable when encrypted). */
         if (!strcmp(PQgetvalue(r, i, 5), "mentions") && !to_all && !last_here &&
             (e2e || !notify_mentions(s->a, body, strlen(body), PQgetvalue(r, i, 6), PQgetvalue(r, i, 7)))) {
-            unmentioned++;
+            j->unmentioned++;
             continue;
         }
         if (PQgetvalue(r, i, 8)[0] == 't') {             /* do-not-disturb: held until it ends */
@@ -323,25 +377,24 @@ err_t push_send_run(svc *s, json_t *payload, char *why, size_t whylen)
                 push_hold(s, conv_id, seq, until);
                 if (nholds < 16) holds[nholds++] = until;
             }
-            held++;
+            j->held++;
             continue;
         }
-        push_one(s, &pr, r, i, plain, conv_id, seq, direct ? PS_DIRECT : PS_NORMAL, &sent, &transient, why, whylen);
-        runner_keepalive(s->db);
+        if (ps_add(b, ji, i, direct ? "high" : "normal")) { snprintf(why, whylen, "out of memory"); return ERR_INTERNAL; }
     }
-    outbound_done(&pr.curl);
-    PQclear(r);
-    free(plain);
-    log_info("push: conversation %lld seq %lld: %d sent, %d skipped (online), %d not mentioned, %d held (do-not-disturb), "
-             "%d to retry", conv_id, seq, sent, skipped, unmentioned, held, transient);
     /* Those reading now may close the tab without reading this one: look again later. */
     int recheck = (int)json_integer_value(json_object_get(payload, "recheck"));
-    if (skipped && recheck < PUSH_RECHECKS) push_recheck(s, conv_id, seq, recheck + 1);
-    return transient ? ERR_UNAVAILABLE : ERR_OK;
+    if (j->skipped && recheck < PUSH_RECHECKS) push_recheck(s, conv_id, seq, recheck + 1);
+    return ERR_OK;
 }
 
-err_t push_read_run(svc *s, json_t *payload, char *why, size_t whylen)
+/* push.read: the devices to tell, added to the batch. 0, or an error in j->out. */
+static err_t ps_read(ps_batch *b, int ji, json_t *payload)
 {
+    svc *s = b->s;
+    ps_job *j = &b->jobs[ji];
+    char *why = j->out->why;
+    size_t whylen = sizeof j->out->why;
     json_t *uj = json_object_get(payload, "user_id"), *cj = json_object_get(payload, "conversation_id");
     json_t *sj = json_object_get(payload, "seq");
     if (!json_is_integer(uj) || !json_is_integer(cj) || !json_is_integer(sj)) {
@@ -349,30 +402,159 @@ err_t push_read_run(svc *s, json_t *payload, char *why, size_t whylen)
         return ERR_INVALID_FIELD;
     }
     if (!s->cfg->vapid_public || !*s->cfg->vapid_public) return ERR_OK;
-    long long uid = (long long)json_integer_value(uj), conv_id = (long long)json_integer_value(cj);
-    long long seq = (long long)json_integer_value(sj);
+    j->read = 1;
+    j->uid = (long long)json_integer_value(uj);
+    j->conv_id = (long long)json_integer_value(cj);
+    j->seq = (long long)json_integer_value(sj);
     char uid_s[24], conv_s[24], seq_s[24];
-    snprintf(uid_s, sizeof uid_s, "%lld", uid);
-    snprintf(conv_s, sizeof conv_s, "%lld", conv_id);
-    snprintf(seq_s, sizeof seq_s, "%lld", seq);
+    snprintf(uid_s, sizeof uid_s, "%lld", j->uid);
+    snprintf(conv_s, sizeof conv_s, "%lld", j->conv_id);
+    snprintf(seq_s, sizeof seq_s, "%lld", j->seq);
     const char *p[] = {uid_s, conv_s, seq_s};
-    PGresult *r;
-    err_t e = db_exec(s->db, "push_read_targets", 3, p, &r);
-    if (e) { snprintf(why, whylen, "finding the devices: %s", err_lookup(e)->message); return e; }
-    json_t *j = json_pack("{s:s,s:I,s:I}", "type", "read", "conv", (json_int_t)conv_id, "seq", (json_int_t)seq);
-    char *plain = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    json_decref(j);
-    if (!plain) { PQclear(r); snprintf(why, whylen, "out of memory"); return ERR_INTERNAL; }
-    int sent = 0, transient = 0;
-    push_run pr = {0};
-    for (int i = 0; i < PQntuples(r); i++) {
-        push_one(s, &pr, r, i, plain, conv_id, seq, PS_READ, &sent, &transient, why, whylen);
-        runner_keepalive(s->db);
+    err_t e = db_exec(s->db, "push_read_targets", 3, p, &j->r);
+    if (e) { j->r = NULL; snprintf(why, whylen, "finding the devices: %s", err_lookup(e)->message); return e; }
+    json_t *n = json_pack("{s:s,s:I,s:I}", "type", "read", "conv", (json_int_t)j->conv_id, "seq", (json_int_t)j->seq);
+    j->plain = n ? json_dumps(n, JSON_COMPACT) : NULL;
+    json_decref(n);
+    if (!j->plain) { snprintf(why, whylen, "out of memory"); return ERR_INTERNAL; }
+    for (int i = 0; i < PQntuples(j->r); i++)
+        if (ps_add(b, ji, i, "low")) { snprintf(why, whylen, "out of memory"); return ERR_INTERNAL; }
+    return ERR_OK;
+}
+
+/* Two jobs of one batch may send the same notification (a message's job and its later look
+ * claimed together): the later one's copy rides on the earlier one's (dup_of). */
+static void ps_dedupe(ps_batch *b, int njobs)
+{
+    for (int a = 0; a < njobs; a++)
+        for (int c = a + 1; c < njobs; c++) {
+            ps_job *x = &b->jobs[a], *y = &b->jobs[c];
+            if (!x->r || !y->r || x->read != y->read || x->conv_id != y->conv_id || x->seq != y->seq) continue;
+            for (size_t i = y->first; i < y->first + y->count; i++)
+                for (size_t k = x->first; k < x->first + x->count; k++)
+                    if (!b->items[k].skip && !strcmp(b->sub_of[k], b->sub_of[i])) {
+                        b->items[i].skip = 1;
+                        b->dup_of[i] = (long)k;
+                        break;
+                    }
+        }
+}
+
+/* push_pool's done hook: records one outcome at once (a failure) or with the next flush
+ * (a delivery). */
+static void ps_done(void *ud, push_item *it)
+{
+    ps_batch *b = ud;
+    size_t i = (size_t)(it - b->items);
+    ps_job *j = &b->jobs[b->job_of[i]];
+    const char *sub_id = b->sub_of[i];
+    svc *s = b->s;
+    if (it->state == PUSH_SENT) {
+        ps_rec *k = j->read ? &b->cleared : &b->ok;
+        if (ps_rec_add(k, sub_id, j->conv_id, j->seq))
+            log_warn("push: subscription %s: sent, but not recorded (out of memory)", sub_id);
+        if (k->n >= PS_FLUSH) ps_rec_flush(s, k, j->read ? "push_cleared" : "push_ok");
+        return;
     }
-    outbound_done(&pr.curl);
-    PQclear(r);
-    free(plain);
-    log_info("push: conversation %lld read to %lld by account %lld: %d read notices sent, %d to retry", conv_id, seq, uid,
-             sent, transient);
-    return transient ? ERR_UNAVAILABLE : ERR_OK;
+    if (it->state == PUSH_GONE) {                      /* the browser unsubscribed */
+        const char *p[] = {sub_id};
+        db_run(s->db, "push_gone", 1, p);
+        log_info("push: subscription %s: the push service answered %ld; deleted", sub_id, it->status);
+        return;
+    }
+    const char *p[] = {sub_id, it->why};
+    db_run(s->db, "push_error", 2, p);
+    if (it->state == PUSH_FAILED) log_warn("push: subscription %s: %s; not retried", sub_id, it->why);
+}
+
+/* push_pool's tick: deliveries recorded, leases renewed. */
+static void ps_tick(void *ud)
+{
+    ps_batch *b = ud;
+    ps_rec_flush(b->s, &b->ok, "push_ok");
+    ps_rec_flush(b->s, &b->cleared, "push_cleared");
+    runner_keepalive(b->s->db);
+}
+
+static long long ps_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+void push_batch_run(svc *s, const char *const *names, json_t *const *payloads, int n, job_outcome *out)
+{
+    long long t0 = ps_ms();
+    ps_batch b = {.s = s};
+    b.jobs = calloc((size_t)n, sizeof *b.jobs);
+    if (!b.jobs) {
+        for (int i = 0; i < n; i++) { out[i].e = ERR_INTERNAL; snprintf(out[i].why, sizeof out[i].why, "out of memory"); }
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        b.jobs[i].out = &out[i];
+        out[i].e = !strcmp(names[i], "push.read") ? ps_read(&b, i, payloads[i]) : ps_message(&b, i, payloads[i]);
+    }
+    ps_dedupe(&b, n);
+    long long t1 = ps_ms();
+    push_hooks hooks = {.done = ps_done, .tick = ps_tick, .ud = &b};
+    int most = push_pool_send(s->cfg, small_site(s->cfg) ? NULL : s->kv, b.items, b.n, &hooks);
+    long long t2 = ps_ms();
+    if (b.n)
+        log_info("push: a batch of %d jobs, %zu notifications: targets found in %lld ms, sent in %lld ms, "
+                 "at most %d in flight", n, b.n, t1 - t0, t2 - t1, most);
+    for (size_t i = 0; i < b.n; i++) {
+        push_item *it = &b.items[i];
+        ps_job *j = &b.jobs[b.job_of[i]];
+        if (it->skip && b.dup_of[i] >= 0) it = &b.items[b.dup_of[i]];   /* sent (or not) by the other job */
+        else if (it->skip) continue;
+        if (it->state == PUSH_SENT) j->sent++;
+        else if (it->state == PUSH_RETRY || it->state == PUSH_WAIT) {
+            j->transient++;
+            if (it->retry_after > j->out->retry_after) j->out->retry_after = it->retry_after;
+            snprintf(j->out->why, sizeof j->out->why, "subscription %s: %s", b.sub_of[i], it->why);
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        ps_job *j = &b.jobs[i];
+        if (!out[i].e && j->transient) out[i].e = ERR_UNAVAILABLE;
+        if (j->read && j->r)
+            log_info("push: conversation %lld read to %lld by account %lld: %d read notices sent, %d to retry", j->conv_id,
+                     j->seq, j->uid, j->sent, j->transient);
+        else if (j->r)
+            log_info("push: conversation %lld seq %lld: %d sent, %d skipped (online), %d not mentioned, %d held "
+                     "(do-not-disturb), %d to retry", j->conv_id, j->seq, j->sent, j->skipped, j->unmentioned, j->held,
+                     j->transient);
+        PQclear(j->r);
+        free(j->plain);
+    }
+    free(b.ok.sub); free(b.ok.conv); free(b.ok.seq);
+    free(b.cleared.sub); free(b.cleared.conv); free(b.cleared.seq);
+    free(b.items);
+    free(b.job_of);
+    free(b.sub_of);
+    free(b.dup_of);
+    free(b.jobs);
+}
+
+/* One job alone (`parley jobs run`, tests): a batch of one. */
+static err_t ps_one(svc *s, const char *kind, json_t *payload, char *why, size_t whylen)
+{
+    job_outcome o = {0};
+    const char *names[] = {kind};
+    json_t *payloads[] = {payload};
+    push_batch_run(s, names, payloads, 1, &o);
+    snprintf(why, whylen, "%s", o.why);
+    return o.e;
+}
+
+err_t push_send_run(svc *s, json_t *payload, char *why, size_t whylen)
+{
+    return ps_one(s, "push.message", payload, why, whylen);
+}
+
+err_t push_read_run(svc *s, json_t *payload, char *why, size_t whylen)
+{
+    return ps_one(s, "push.read", payload, why, whylen);
 }

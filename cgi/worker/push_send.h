@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <jansson.h>
 #include "../app/svc.h"
+#include "kinds.h"
 
 extern const db_stmt push_send_stmts[];
 
@@ -24,6 +25,14 @@ extern const db_stmt push_send_stmts[];
  * the devices page) and not retried; 429, 5xx or no answer fail the job, which is retried
  * with backoff and sends only what was not sent yet. */
 err_t push_send_run(svc *s, json_t *payload, char *why, size_t whylen);
+
+/* Both kinds at once (kinds_batch): up to PARLEY_PUSH_BATCH jobs claimed together find
+ * their targets one after the other, then every notification of all of them goes out through
+ * push_pool_send (push_pool.h: many in flight per push service, connections kept), and each
+ * job's outcome is its own: the rules above hold per notification, and a job whose push
+ * service asked to wait (Retry-After) is retried no sooner (out[i].retry_after). Two jobs of
+ * one batch that would send one subscription the same notification send it once. */
+void push_batch_run(svc *s, const char *const *names, json_t *const *payloads, int n, job_outcome *out);
 
 /* push.read {"user_id", "conversation_id", "seq"} (queued by notify_read_queued): each device
  * of the person that was pushed a message of the conversation up to seq, not yet cleared,

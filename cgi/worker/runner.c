@@ -1,6 +1,7 @@
 /* runner.c — see runner.h. */
 #include "runner.h"
 #include <poll.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -19,17 +20,21 @@ static long long runner_ms(void)
     return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-/* The job this thread runs, for runner_keepalive (NULL between jobs and outside workers). */
+/* The jobs this thread runs, for runner_keepalive (none between jobs and outside workers):
+ * one, or a batch (runner_batch). Borrowed from the loop that claimed them. */
 static __thread const job *runner_job;
+static __thread int runner_njobs;
 static __thread long long runner_renewed_ms;
 static __thread long runner_lease_s;
 
 void runner_keepalive(db *d)
 {
     if (!runner_job || runner_ms() - runner_renewed_ms < runner_lease_s * 1000L / 3) return;
-    int kept = 0;
-    if (jobs_touch(d, runner_job, &kept) == ERR_OK) runner_renewed_ms = runner_ms();
-    if (!kept) log_warn("jobs: job %lld %s: could not renew its lease", runner_job->id, runner_job->kind);
+    for (int i = 0; i < runner_njobs; i++) {
+        int kept = 0;
+        if (jobs_touch(d, &runner_job[i], &kept) == ERR_OK) runner_renewed_ms = runner_ms();
+        if (!kept) log_warn("jobs: job %lld %s: could not renew its lease", runner_job[i].id, runner_job[i].kind);
+    }
 }
 
 /* Sleeps up to ms, less when the process starts stopping. */
@@ -64,9 +69,10 @@ static err_t runner_exec(svc *s, const job *j, char *why, size_t whylen)
 
 /* Records the outcome; a lost connection is retried until the lease would run out, after
  * which the job is another worker's anyway. */
-static void runner_settle(runner *r, db *d, const job *j, err_t outcome, const char *why, long ms)
+static void runner_settle(runner *r, db *d, const job *j, err_t outcome, const char *why, long ms, long min_delay)
 {
     long delay = jobs_backoff(j->attempts, r->cfg->job_backoff, randombytes_random());
+    if (delay < min_delay) delay = min_delay;       /* a push service's Retry-After */
     long long until = runner_ms() + r->cfg->job_lease * 1000L;
     int kept = 0, final = 0;
     err_t e;
@@ -97,11 +103,67 @@ static void runner_one(runner *r, db *d, kv *k, arena *a, job *j)
     arena_reset(a);
     svc s = {.cfg = r->cfg, .db = d, .kv = k, .a = a};
     runner_job = j;
+    runner_njobs = 1;
     runner_renewed_ms = t0;
     runner_lease_s = r->cfg->job_lease;
     err_t e = runner_exec(&s, j, why, sizeof why);
     runner_job = NULL;
-    runner_settle(r, d, j, e, why, (long)(runner_ms() - t0));
+    runner_njobs = 0;
+    runner_settle(r, d, j, e, why, (long)(runner_ms() - t0), 0);
+}
+
+/* js[0] was just claimed and its kind runs in batches (kinds_batch): claims up to
+ * PARLEY_PUSH_BATCH - 1 more ready jobs of the kinds in kinds_lit, runs them all in
+ * one call, and settles each by its own outcome. Job structs go in js (capacity cap). */
+static void runner_batch(runner *r, db *d, kv *k, arena *a, kind_batch_fn batch, const char *kinds_lit, job *js,
+                         int cap)
+{
+    int n = 1, more = 0;
+    if (cap > 1 && jobs_claim_batch(d, r->owner, kinds_lit, cap - 1, js + 1, &more) == ERR_OK) n += more;
+    if (r->test_delay_ms) runner_nap(r, r->test_delay_ms);
+    long long t0 = runner_ms();
+    arena_reset(a);
+    svc s = {.cfg = r->cfg, .db = d, .kv = k, .a = a};
+    const char **names = calloc((size_t)n, sizeof *names);
+    json_t **payloads = calloc((size_t)n, sizeof *payloads);
+    job_outcome *out = calloc((size_t)n, sizeof *out);
+    int *live = calloc((size_t)n, sizeof *live);        /* index into the handler's arrays, or -1 */
+    int m = 0;
+    if (names && payloads && out && live) {
+        for (int i = 0; i < n; i++) {
+            json_t *p = json_loads(js[i].payload, 0, NULL);
+            live[i] = -1;
+            if (!p) continue;
+            names[m] = js[i].kind;
+            payloads[m] = p;
+            live[i] = m++;
+        }
+        runner_job = js;
+        runner_njobs = n;
+        runner_renewed_ms = t0;
+        runner_lease_s = r->cfg->job_lease;
+        if (m) batch(&s, names, payloads, m, out);
+        runner_job = NULL;
+        runner_njobs = 0;
+        if (d->conn && PQtransactionStatus(d->conn) != PQTRANS_IDLE) db_rollback(d);
+    }
+    long ms = (long)(runner_ms() - t0);
+    for (int i = 0; i < n; i++) {
+        if (!live || live[i] < 0) {
+            runner_settle(r, d, &js[i], live ? ERR_INVALID_JSON : ERR_INTERNAL,
+                          live ? "payload is not JSON" : "out of memory", ms, 0);
+        } else {
+            job_outcome *o = &out[live[i]];
+            if (o->e && !o->why[0]) snprintf(o->why, sizeof o->why, "%s", err_lookup(o->e)->message);
+            runner_settle(r, d, &js[i], o->e, o->why, ms, o->retry_after);
+        }
+        job_clear(&js[i]);
+    }
+    for (int i = 0; payloads && i < m; i++) json_decref(payloads[i]);
+    free(names);
+    free(payloads);
+    free(out);
+    free(live);
 }
 
 /* Queues this hour's clean-ups; the keys make every other worker's offer a no-op. */
@@ -149,6 +211,15 @@ void *runner_main(void *arg)
             job j;
             int got;
             if ((e = jobs_claim(&d, r->owner, &j, &got)) || !got) break;
+            char kinds_lit[256];
+            kind_batch_fn batch = kinds_batch(j.kind, kinds_lit, sizeof kinds_lit);
+            job *js = batch ? calloc((size_t)r->cfg->push_batch, sizeof *js) : NULL;
+            if (js) {                    /* Web Push: many jobs, one round of sending */
+                js[0] = j;
+                runner_batch(r, &d, &k, &a, batch, kinds_lit, js, (int)r->cfg->push_batch);
+                free(js);
+                continue;
+            }
             runner_one(r, &d, &k, &a, &j);
             job_clear(&j);
         }

@@ -6,6 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import http from 'node:http';
 import { spawnSync } from 'node:child_process';
 import {
   api, register, openStream, openDirect, createGroup, send, assertError, show, sql, haveDb, UA_FIREFOX_LINUX, BASE, browserOf,
@@ -616,5 +617,131 @@ describe('the Mentions view', () => {
     const r = await api('GET', '/api/v1/mentions', { token: b.token });
     assert.equal(r.status, 200, show(r));
     assert.deepEqual(r.json.mentions.map((x) => x.message.body).sort(), ['I like c++ a lot', 'axb is not a.b']);
+  });
+});
+
+// The sender sends many notifications at once (cgi/worker/push_pool.c) and claims many push
+// jobs together; each notification keeps its own outcome.
+describe('push sender: many at once', () => {
+  it('200 subscriptions of one post: each gets it exactly once and it decrypts; a 410 removes just those', async () => {
+    const a = await register();
+    const people = [];
+    for (let i = 0; i < 10; i++) people.push(await register());
+    const devs = [];               // {who, dev, sub, gone}
+    for (const [k, who] of people.entries()) {
+      for (let i = 0; i < 20; i++) {
+        const dev = await device();
+        const sub = await subscribe(who, dev);
+        const gone = (k * 20 + i) % 7 === 3;      // 29 of the 200, spread over every person
+        if (gone) await service('PUT', `/_subscriptions/${dev.name}/status`, { status: 410 });
+        devs.push({ who, dev, sub, gone });
+      }
+    }
+    const g = await createGroup(a, people, { title: 'Two hundred devices' });
+    const m = await send(a, g.id, 'one post, many devices');
+    assert.equal(await jobSettled(g.id, m.seq, 60000), 'done');
+    let delivered = 0;
+    for (const d of devs) {
+      const got = await received(d.dev);
+      assert.equal(got.length, 1, `device ${d.dev.name}: exactly one request, got ${got.length}`);
+      assert.ok(got[0].ok, `it verified and decrypted: ${got[0].errors}`);
+      const p = JSON.parse(got[0].plaintext);
+      assert.equal(p.body, 'one post, many devices');
+      assert.equal(p.seq, m.seq);
+      assert.equal(got[0].topic, `conversation-${g.id}`);
+      if (!d.gone) delivered++;
+    }
+    assert.equal(delivered, 171);
+    assert.equal(sql(`SELECT count(*) FROM push_sent WHERE conversation_id = ${g.id} AND seq = ${m.seq}`), '171');
+    for (const who of people) {
+      const list = (await api('GET', '/api/v1/push/subscriptions', { token: who.token })).json.subscriptions;
+      const want = devs.filter((d) => d.who === who && !d.gone).map((d) => d.sub.id).sort((x, y) => x - y);
+      assert.deepEqual(list.map((x) => x.id).sort((x, y) => x - y), want, 'the 410 ones are gone, the others stay');
+    }
+    await sleep(500);
+    const again = await Promise.all(devs.slice(0, 20).map((d) => received(d.dev)));
+    assert.ok(again.every((got) => got.length === 1), 'nothing sent twice');
+  });
+
+  it('many messages at once: every job is done and each device gets each of its messages once', async () => {
+    const b = await register();
+    const dev = await device();
+    await subscribe(b, dev);
+    const senders = [];
+    for (let i = 0; i < 12; i++) senders.push(await register());
+    const sent = await Promise.all(senders.map(async (a, i) => {
+      const conv = await openDirect(a, b);
+      const m = await send(a, conv.id, `burst ${i}`);
+      return { conv, m };
+    }));
+    for (const { conv, m } of sent) assert.equal(await jobSettled(conv.id, m.seq, 60000), 'done');
+    const got = await waitFor(dev, 12);
+    assert.equal(got.length, 12, `twelve notifications: ${got.length}`);
+    assert.deepEqual(got.map((x) => JSON.parse(x.plaintext).body).sort(),
+      senders.map((_, i) => `burst ${i}`).sort());
+  });
+
+  it('413 (too large) is recorded on the device and not retried', async () => {
+    const a = await register(), b = await register();
+    const dev = await device();
+    await subscribe(b, dev);
+    await service('PUT', `/_subscriptions/${dev.name}/status`, { status: 413 });
+    const conv = await openDirect(a, b);
+    const m = await send(a, conv.id, 'too big, says the service');
+    assert.equal(await jobSettled(conv.id, m.seq), 'done', 'not retried');
+    assert.equal((await received(dev)).length, 1);
+    const list = (await api('GET', '/api/v1/push/subscriptions', { token: b.token })).json.subscriptions;
+    assert.equal(list.length, 1, 'the subscription stays');
+    assert.match(list[0].last_error || '', /413: the notification is too large/);
+  });
+
+  it('429 with Retry-After: that push service is left alone that long, the others are not', async () => {
+    const port = Number(process.env.PARLEY_TEST_HOOK_PORT || 0);
+    assert.ok(port > 0, 'PARLEY_TEST_HOOK_PORT: a second push service the stack allows (tests/support/scratch.sh)');
+    let hits = 0;
+    const busy = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        hits++;
+        res.writeHead(429, { 'Retry-After': '120', 'Content-Type': 'text/plain' });
+        res.end('slow down');
+      });
+    });
+    await new Promise((r) => busy.listen(port, '127.0.0.1', r));
+    try {
+      const a = await register(), b = await register();
+      const good = await device();
+      await subscribe(b, good);
+      const keys = deviceKeys();
+      const r = await subscribeRaw(b, { endpoint: `http://127.0.0.1:${port}/push/busy`, keys: { p256dh: keys.publicKey, auth: keys.auth } });
+      assert.equal(r.status, 201, show(r));
+      const conv = await openDirect(a, b);
+      const m = await send(a, conv.id, 'one service is busy');
+      assert.equal((await waitFor(good, 1)).length, 1, 'the other push service got it');
+      const key = `push:${conv.id}:${m.seq}`;
+      let row = '';
+      for (let i = 0; i < 75 && !/^queued/.test(row); i++) {
+        row = sql(`SELECT state || ' ' || (run_after > now() + interval '100 seconds') || ' ' || coalesce(last_error, '') FROM jobs WHERE idem_key = '${key}'`);
+        await sleep(200);
+      }
+      assert.match(row, /^queued true .*429 \(Retry-After 120 s\)/, `retried no sooner than the service asked: ${row}`);
+      assert.equal(hits, 1);
+      // Run it again now: the busy service is still left alone; nothing goes twice to the other.
+      sql(`UPDATE jobs SET run_after = now() WHERE idem_key = '${key}'`);
+      row = '';
+      for (let i = 0; i < 75 && !/asked us to wait/.test(row); i++) {
+        await sleep(200);
+        row = sql(`SELECT state || ' ' || (run_after > now() + interval '60 seconds') || ' ' || coalesce(last_error, '') FROM jobs WHERE idem_key = '${key}'`);
+      }
+      assert.match(row, /^queued true .*asked us to wait/, row);
+      assert.equal(hits, 1, 'no request to the service that asked us to wait');
+      assert.equal((await received(good)).length, 1, 'the other device got it once');
+      // Cleaned up: without that subscription the retry has nothing left to send.
+      assert.equal((await api('DELETE', `/api/v1/push/subscriptions/${r.json.subscription.id}`, { token: b.token })).status, 204);
+      sql(`UPDATE jobs SET run_after = now() WHERE idem_key = '${key}'`);
+      assert.equal(await jobSettled(conv.id, m.seq), 'done');
+    } finally {
+      await new Promise((r) => busy.close(r));
+    }
   });
 });

@@ -7,8 +7,12 @@
 // records it for the test to read. Control routes (the tests' side):
 //   POST /_subscriptions/NAME {"privateKey","publicKey","auth"} (base64url) → {"endpoint"}
 //   PUT  /_subscriptions/NAME/status {"status": 410}   what the next pushes are answered
+//        (optionally "retry_after": seconds, sent as Retry-After with that status)
 //   GET  /_received/NAME                                → [{ok, errors, plaintext, ttl, topic, urgency, vapid}]
-//   GET  /_count                                        → {"accepted": n} (all names, bench mode too)
+//   GET  /_count                                        → {"accepted": n, "connections": TCP connections
+//        accepted so far} (all names, bench mode too)
+// Like a real push service it takes many requests at once over kept-alive connections; a VAPID
+// JWT it has verified once is not verified again (its aud and exp are still checked every time).
 // Usage: node push-service.mjs --vapid-public KEY [--port-file FILE] [--port N] [--bench]
 // --bench (tests/bench/push.sh): any /push/NAME is accepted after its VAPID signature,
 // TTL and Topic were checked, without a registered key (the body is not decrypted).
@@ -22,7 +26,8 @@ const vapidPublic = opt('--vapid-public', process.env.PARLEY_VAPID_PUBLIC || '')
 const portFile = opt('--port-file', '');
 const port = Number(opt('--port', '0'));
 const bench = args.includes('--bench');
-let accepted = 0;
+let accepted = 0, connections = 0;
+const verified = new Map();   // JWT → claims, once its signature verified (senders reuse a JWT)
 
 const b64u = (s) => Buffer.from(s, 'base64url');
 const hmac = (key, ...parts) => crypto.createHmac('sha256', key).update(Buffer.concat(parts)).digest();
@@ -56,6 +61,18 @@ export function checkVapid(header, expectKey, origin) {
   if (!m) throw new Error(`Authorization is not "vapid t=…, k=…": ${header}`);
   const [, jwt, k] = m;
   if (expectKey && k !== expectKey) throw new Error('k is not the server\'s VAPID public key');
+  const claims = verified.get(`${k} ${jwt}`) || verifyJwt(jwt, k);
+  if (verified.size > 1000) verified.clear();
+  verified.set(`${k} ${jwt}`, claims);
+  const now = Math.floor(Date.now() / 1000);
+  if (claims.aud !== origin) throw new Error(`aud ${claims.aud}, want ${origin}`);
+  if (!(claims.exp > now && claims.exp <= now + 86400)) throw new Error(`exp ${claims.exp} not within 24 hours`);
+  if (!/^(mailto:|https:)/.test(claims.sub || '')) throw new Error(`sub ${claims.sub}`);
+  return claims;
+}
+
+// The JWT's header and signature against the key k; its claims.
+function verifyJwt(jwt, k) {
   const [h, c, s] = jwt.split('.');
   const head = JSON.parse(b64u(h).toString());
   if (head.alg !== 'ES256') throw new Error(`alg ${head.alg}`);
@@ -68,12 +85,7 @@ export function checkVapid(header, expectKey, origin) {
   if (sig.length !== 64) throw new Error(`signature of ${sig.length} bytes, want 64 (raw r||s)`);
   if (!crypto.verify('sha256', Buffer.from(`${h}.${c}`), { key, dsaEncoding: 'ieee-p1363' }, sig))
     throw new Error('the JWT signature does not verify');
-  const claims = JSON.parse(b64u(c).toString());
-  const now = Math.floor(Date.now() / 1000);
-  if (claims.aud !== origin) throw new Error(`aud ${claims.aud}, want ${origin}`);
-  if (!(claims.exp > now && claims.exp <= now + 86400)) throw new Error(`exp ${claims.exp} not within 24 hours`);
-  if (!/^(mailto:|https:)/.test(claims.sub || '')) throw new Error(`sub ${claims.sub}`);
-  return claims;
+  return JSON.parse(b64u(c).toString());
 }
 
 const subs = new Map();       // name → {priv, pub, auth, status, received: []}
@@ -107,14 +119,18 @@ const server = http.createServer(async (req, res) => {
     if (req.method === 'PUT' && (m = /^\/_subscriptions\/([\w-]+)\/status$/.exec(url.pathname))) {
       const s = subs.get(m[1]);
       if (!s) return answer(res, 404, { error: 'no such subscription' });
-      s.status = JSON.parse(body.toString()).status;
+      const j = JSON.parse(body.toString());
+      s.status = j.status;
+      s.retryAfter = j.retry_after;
       return answer(res, 200, { status: s.status });
     }
     if (req.method === 'GET' && (m = /^\/_received\/([\w-]+)$/.exec(url.pathname))) {
       const s = subs.get(m[1]);
       return answer(res, 200, s ? s.received : []);
     }
-    if (req.method === 'GET' && url.pathname === '/_count') return answer(res, 200, { accepted });
+    if (req.method === 'GET' && url.pathname === '/_count') {
+      return answer(res, 200, { accepted, connections });
+    }
     if (bench && req.method === 'POST' && /^\/push\/[\w-]+$/.test(url.pathname)) {
       try {
         checkVapid(req.headers.authorization, vapidPublic, origin);
@@ -139,6 +155,7 @@ const server = http.createServer(async (req, res) => {
       s.received.push(rec);
       if (!rec.ok) return answer(res, 400, { errors: rec.errors });
       if (s.status === 201) accepted++;
+      if (s.retryAfter && s.status !== 201) res.setHeader('Retry-After', String(s.retryAfter));
       return answer(res, s.status, s.status === 201 ? undefined : { status: s.status });
     }
     answer(res, 404, { error: 'not here' });
@@ -146,6 +163,10 @@ const server = http.createServer(async (req, res) => {
     answer(res, 500, { error: String(e) });
   }
 });
+
+server.on('connection', () => { connections++; });
+server.keepAliveTimeout = 60000;          // a sender's connections stay open between its batches
+server.headersTimeout = 65000;
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   server.listen(port, '127.0.0.1', () => {

@@ -20,7 +20,7 @@ static const char *const keys[] = {
     "PARLEY_WORKER_THREADS", "PARLEY_JOB_LEASE", "PARLEY_JOB_POLL", "PARLEY_JOB_BACKOFF", "PARLEY_RL_SEARCH",
     "PARLEY_SMTP_URL", "PARLEY_SMTP_TLS", "PARLEY_MAIL_FROM", "PARLEY_RL_MAIL_ADDR", "PARLEY_RL_MAIL_IP",
     "PARLEY_OUTBOUND_ALLOW", "PARLEY_VAPID_PUBLIC", "PARLEY_VAPID_PRIVATE", "PARLEY_VAPID_SUBJECT",
-    "PARLEY_PUSH_DELAY", "PARLEY_DIGEST_MINUTE",
+    "PARLEY_PUSH_DELAY", "PARLEY_DIGEST_MINUTE", "PARLEY_PUSH_CONNECTIONS", "PARLEY_PUSH_BATCH",
 };
 
 typedef struct fix { config cfg; char err[256]; char path[64]; } fix;
@@ -183,6 +183,19 @@ static void test_push(void **state)
     setenv("PARLEY_DIGEST_MINUTE", "1", 1);
     assert_int_equal(load(f), 0);
     assert_int_equal(f->cfg.digest_minute, 1);
+    assert_int_equal(f->cfg.push_connections, 64);   /* the push sender's defaults */
+    assert_int_equal(f->cfg.push_batch, 100);
+    setenv("PARLEY_PUSH_CONNECTIONS", "0", 1);
+    assert_int_equal(load(f), -1);
+    assert_non_null(strstr(f->err, "PARLEY_PUSH_CONNECTIONS"));
+    setenv("PARLEY_PUSH_CONNECTIONS", "8", 1);
+    setenv("PARLEY_PUSH_BATCH", "1001", 1);
+    assert_int_equal(load(f), -1);
+    assert_non_null(strstr(f->err, "PARLEY_PUSH_BATCH"));
+    setenv("PARLEY_PUSH_BATCH", "1", 1);
+    assert_int_equal(load(f), 0);
+    assert_int_equal(f->cfg.push_connections, 8);
+    assert_int_equal(f->cfg.push_batch, 1);
     setenv("PARLEY_OUTBOUND_ALLOW", "http://x/", 1);
     assert_int_equal(load(f), -1);
     assert_non_null(strstr(f->err, "PARLEY_OUTBOUND_ALLOW"));
