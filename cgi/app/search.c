@@ -160,6 +160,19 @@ const db_stmt search_stmts[] = {
     {"search_convs", "SELECT c.id, c.kind, " SEARCH_TITLE " FROM members me JOIN conversations c ON c.id = me.conversation_id "
                      SEARCH_PEER "WHERE me.user_id = $1 AND " SEARCH_FOLD_LIKE(SEARCH_TITLE, "LIKE", "(SELECT " SEARCH_LIKE("$2") ")") " "
                      "ORDER BY c.last_activity_at DESC, c.id DESC LIMIT $3"},
+    /* The same answer for text holding a trigram (search_convs_of): starts from the titles
+     * that contain it (conversations_title_trgm, migration 029) and from the direct
+     * conversations with the people whose name does (users_display_trgm, by direct_key), a
+     * superset of the titles as you see them, which the same test then narrows to yours. */
+    {"search_convs_idx", "SELECT c.id, c.kind, " SEARCH_TITLE " FROM conversations c "
+                         "JOIN members me ON me.conversation_id = c.id AND me.user_id = $1 " SEARCH_PEER
+                         "WHERE c.id IN (SELECT x.id FROM conversations x WHERE parley_fold(x.title) LIKE " SEARCH_LIKE("$2") " "
+                         "UNION ALL SELECT x.id FROM users u JOIN conversations x ON x.direct_key IN "
+                         "(LEAST(u.id, $1::bigint) || ':' || GREATEST(u.id, $1::bigint), "
+                         "LEAST(u.id, $1::bigint) || ':' || GREATEST(u.id, $1::bigint) || ':e2e') "
+                         "WHERE parley_fold(u.display_name) LIKE " SEARCH_LIKE("$2") ") "
+                         "AND " SEARCH_FOLD_LIKE(SEARCH_TITLE, "LIKE", "(SELECT " SEARCH_LIKE("$2") ")") " "
+                         "ORDER BY c.last_activity_at DESC, c.id DESC LIMIT $3"},
     /* People by username or name: prefixes as GET /users, plus close misspellings (pg_trgm);
      * your contacts first, never someone who blocked you. */
     {"search_people", "SELECT " USERS_PUBLIC_COLS("u") ", EXISTS (SELECT 1 FROM contacts ct WHERE ct.user_id = $1 "
@@ -383,12 +396,13 @@ static err_t search_messages(svc *c, const search_query *sq, int newest, long lo
     return ERR_OK;
 }
 
-/* Your conversations whose title contains text (at most max). */
+/* Your conversations whose title contains text (at most max): from the trigram indexes when
+ * text has a trigram (someone in thousands of conversations), else from your memberships. */
 static err_t search_convs(svc *c, const char *text, int max, json_t **out)
 {
     const char *p[] = {id_str(c, c->user->id), text, id_str(c, max)};
     PGresult *r;
-    err_t e = db_exec(c->db, "search_convs", 3, p, &r);
+    err_t e = db_exec(c->db, search_has_trigram(text) ? "search_convs_idx" : "search_convs", 3, p, &r);
     if (e) return e;
     *out = conv_refs_json(r);
     PQclear(r);

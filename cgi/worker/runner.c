@@ -9,6 +9,7 @@
 #include "../core/log.h"
 #include "cleanup.h"
 #include "kinds.h"
+#include "search_flush.h"
 
 #define RUNNER_SCHEDULE_S 600    /* how often thread 0 offers this hour's cleanup */
 
@@ -117,6 +118,14 @@ static void runner_schedule(db *d)
     }
 }
 
+/* Thread 0 merges the search indexes' pending lists when due (search_flush.h). */
+static void runner_flush(runner *r, db *d, long long *next)
+{
+    if (r->index != 0 || runner_ms() < *next) return;
+    search_flush(d);
+    *next = runner_ms() + SEARCH_FLUSH_MS;
+}
+
 void *runner_main(void *arg)
 {
     runner *r = arg;
@@ -126,7 +135,7 @@ void *runner_main(void *arg)
     db_init(&d, r->cfg->db, r->cfg->backend_timeout_ms, kinds_stmts());
     kv_init(&k, r->cfg->redis, r->cfg->backend_timeout_ms);
     arena_init(&a);
-    long long next_schedule = 0;
+    long long next_schedule = 0, next_flush = 0;
     int was_down = 0;
     while (!atomic_load(r->stopping)) {
         /* LISTEN again every round: a reconnect forgets it, and it must precede the claim so
@@ -143,6 +152,7 @@ void *runner_main(void *arg)
             runner_schedule(&d);
             next_schedule = runner_ms() + RUNNER_SCHEDULE_S * 1000LL;
         }
+        runner_flush(r, &d, &next_flush);
         int n;
         err_t e = jobs_reclaim(&d, r->cfg->job_lease, &n);
         while (!e && !atomic_load(r->stopping)) {
@@ -151,10 +161,12 @@ void *runner_main(void *arg)
             if ((e = jobs_claim(&d, r->owner, &j, &got)) || !got) break;
             runner_one(r, &d, &k, &a, &j);
             job_clear(&j);
+            runner_flush(r, &d, &next_flush);         /* also while jobs keep coming */
         }
         long wait_ms = r->cfg->job_poll * 1000L;
         if (!e) e = jobs_next_ms(&d, wait_ms, &wait_ms);    /* a retry due sooner than the poll */
         if (e) { runner_nap(r, 1000); continue; }
+        if (r->index == 0 && wait_ms > SEARCH_FLUSH_MS) wait_ms = SEARCH_FLUSH_MS;
         if (!atomic_load(r->stopping) && wait_ms > 0) db_wait_notify(&d, wait_ms, r->wake_fd);
     }
     db_close(&d);
