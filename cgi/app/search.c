@@ -139,12 +139,14 @@ const db_stmt search_stmts[] = {
     /* Whether a searchable message younger than $2 seconds holds a lexeme starting like one
      * of the plain words' lexemes ($1, joined by U+001F): if none does, no message of that age
      * ranks above zero for those words (ts_rank needs one of them), so a score is at most half
-     * of SEARCH_SCORE's bound. A superset of what the words' prefix query matches. */
+     * of SEARCH_SCORE's bound. A superset of what the words' prefix query matches. The lexemes
+     * (rare, or a page would have ranked) come from the tsvector index; the age is written so
+     * that messages_created cannot serve it, which would test a week of messages one by one. */
     {"search_ranked", "SELECT EXISTS (SELECT 1 FROM messages m WHERE m.search_tsv @@ to_tsquery('public.parley_search', "
                       "(SELECT string_agg('''' || replace(replace(l, '\\', '\\\\'), '''', '''''') || ''':*', ' | ') "
                       "FROM unnest(string_to_array($1, chr(31))) w, "
                       "unnest(tsvector_to_array(to_tsvector('public.parley_search', w))) l)) "
-                      "AND m.created_at >= now() - $2::float8 * interval '1 second')"},
+                      "AND (m.created_at >= now() - $2::float8 * interval '1 second') IS TRUE)"},
     /* How many searchable messages the trigram index finds for the plain word $1, counted
      * up to $2: the index reads only so many rows, rare word or not. */
     {"search_probe", "SELECT count(*) FROM (SELECT 1 FROM messages m WHERE m.kind = 'text' AND m.body IS NOT NULL "
