@@ -129,7 +129,7 @@ for who in benchfew benchmany; do
   [[ -n $SENDS_ONLY ]] && break
   read -r nconv nvis < <(sql -F ' ' -c "SELECT count(*), sum(c.last_seq) FROM members me JOIN conversations c ON c.id = me.conversation_id JOIN users u ON u.id = me.user_id WHERE u.username = '$who'")
   echo
-  echo "searcher in $nconv conversations ($nvis messages visible); $RUNS runs each, one client; whole path (curl) and its SQL alone (psql); ratio = p50 / SQL p50"
+  echo "searcher in $nconv conversations ($nvis messages visible); $RUNS runs each, one client; whole path (curl) and its SQL alone (psql); ratio = p50 / SQL p50; load average $(cut -d' ' -f1-3 /proc/loadavg)"
   if [[ $who == benchfew ]]; then table "$few"; else table "$many"; fi
 done
 
