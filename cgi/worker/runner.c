@@ -166,8 +166,15 @@ void *runner_main(void *arg)
         long wait_ms = r->cfg->job_poll * 1000L;
         if (!e) e = jobs_next_ms(&d, wait_ms, &wait_ms);    /* a retry due sooner than the poll */
         if (e) { runner_nap(r, 1000); continue; }
-        if (r->index == 0 && wait_ms > SEARCH_FLUSH_MS) wait_ms = SEARCH_FLUSH_MS;
-        if (!atomic_load(r->stopping) && wait_ms > 0) db_wait_notify(&d, wait_ms, r->wake_fd);
+        /* Thread 0 wakes for its merges too, and then only merges and waits on: jobs are
+         * claimed after a NOTIFY, the poll or a retry's time, as on every other thread. */
+        for (long long until = runner_ms() + wait_ms; !atomic_load(r->stopping);) {
+            long long now = runner_ms(), slice = until - now;
+            if (slice <= 0) break;
+            if (r->index == 0 && next_flush - now < slice) slice = next_flush > now ? next_flush - now : 0;
+            if (db_wait_notify(&d, (long)slice, r->wake_fd) != 0 || runner_ms() >= until) break;
+            runner_flush(r, &d, &next_flush);
+        }
     }
     db_close(&d);
     kv_close(&k);
