@@ -139,12 +139,14 @@ const db_stmt search_stmts[] = {
     /* Whether a searchable message younger than $2 seconds holds a lexeme starting like one
      * of the plain words' lexemes ($1, joined by U+001F): if none does, no message of that age
      * ranks above zero for those words (ts_rank needs one of them), so a score is at most half
-     * of SEARCH_SCORE's bound. A superset of what the words' prefix query matches. */
+     * of SEARCH_SCORE's bound. A superset of what the words' prefix query matches. The lexemes
+     * (rare, or a page would have ranked) come from the tsvector index; the age is written so
+     * that messages_created cannot serve it, which would test a week of messages one by one. */
     {"search_ranked", "SELECT EXISTS (SELECT 1 FROM messages m WHERE m.search_tsv @@ to_tsquery('public.parley_search', "
                       "(SELECT string_agg('''' || replace(replace(l, '\\', '\\\\'), '''', '''''') || ''':*', ' | ') "
                       "FROM unnest(string_to_array($1, chr(31))) w, "
                       "unnest(tsvector_to_array(to_tsvector('public.parley_search', w))) l)) "
-                      "AND m.created_at >= now() - $2::float8 * interval '1 second')"},
+                      "AND (m.created_at >= now() - $2::float8 * interval '1 second') IS TRUE)"},
     /* How many searchable messages the trigram index finds for the plain word $1, counted
      * up to $2: the index reads only so many rows, rare word or not. */
     {"search_probe", "SELECT count(*) FROM (SELECT 1 FROM messages m WHERE m.kind = 'text' AND m.body IS NOT NULL "
@@ -160,6 +162,19 @@ const db_stmt search_stmts[] = {
     {"search_convs", "SELECT c.id, c.kind, " SEARCH_TITLE " FROM members me JOIN conversations c ON c.id = me.conversation_id "
                      SEARCH_PEER "WHERE me.user_id = $1 AND " SEARCH_FOLD_LIKE(SEARCH_TITLE, "LIKE", "(SELECT " SEARCH_LIKE("$2") ")") " "
                      "ORDER BY c.last_activity_at DESC, c.id DESC LIMIT $3"},
+    /* The same answer for text holding a trigram (search_convs_of): starts from the titles
+     * that contain it (conversations_title_trgm, migration 029) and from the direct
+     * conversations with the people whose name does (users_display_trgm, by direct_key), a
+     * superset of the titles as you see them, which the same test then narrows to yours. */
+    {"search_convs_idx", "SELECT c.id, c.kind, " SEARCH_TITLE " FROM conversations c "
+                         "JOIN members me ON me.conversation_id = c.id AND me.user_id = $1 " SEARCH_PEER
+                         "WHERE c.id IN (SELECT x.id FROM conversations x WHERE parley_fold(x.title) LIKE " SEARCH_LIKE("$2") " "
+                         "UNION ALL SELECT x.id FROM users u JOIN conversations x ON x.direct_key IN "
+                         "(LEAST(u.id, $1::bigint) || ':' || GREATEST(u.id, $1::bigint), "
+                         "LEAST(u.id, $1::bigint) || ':' || GREATEST(u.id, $1::bigint) || ':e2e') "
+                         "WHERE parley_fold(u.display_name) LIKE " SEARCH_LIKE("$2") ") "
+                         "AND " SEARCH_FOLD_LIKE(SEARCH_TITLE, "LIKE", "(SELECT " SEARCH_LIKE("$2") ")") " "
+                         "ORDER BY c.last_activity_at DESC, c.id DESC LIMIT $3"},
     /* People by username or name: prefixes as GET /users, plus close misspellings (pg_trgm);
      * your contacts first, never someone who blocked you. */
     {"search_people", "SELECT " USERS_PUBLIC_COLS("u") ", EXISTS (SELECT 1 FROM contacts ct WHERE ct.user_id = $1 "
@@ -383,12 +398,13 @@ static err_t search_messages(svc *c, const search_query *sq, int newest, long lo
     return ERR_OK;
 }
 
-/* Your conversations whose title contains text (at most max). */
+/* Your conversations whose title contains text (at most max): from the trigram indexes when
+ * text has a trigram (someone in thousands of conversations), else from your memberships. */
 static err_t search_convs(svc *c, const char *text, int max, json_t **out)
 {
     const char *p[] = {id_str(c, c->user->id), text, id_str(c, max)};
     PGresult *r;
-    err_t e = db_exec(c->db, "search_convs", 3, p, &r);
+    err_t e = db_exec(c->db, search_has_trigram(text) ? "search_convs_idx" : "search_convs", 3, p, &r);
     if (e) return e;
     *out = conv_refs_json(r);
     PQclear(r);

@@ -28,6 +28,9 @@ typedef struct search_query {
 err_t search_parse(arena *a, const char *q, size_t len, search_query *out, const char **msg);
 /* 1 when s is a real calendar date written YYYY-MM-DD (years 1000–9999). */
 int search_date_ok(const char *s, size_t len);
+/* 1 when s holds three letters or digits in a row (bytes of non-ASCII characters count as
+ * letters): pg_trgm then has a trigram to look up, and an index can start from the text. */
+int search_has_trigram(const char *s);
 /* The words joined by U+001F (the statements split on it): "" for none. In a. */
 const char *search_words_joined(arena *a, const search_query *q);
 /* The ts_headline snippet (highlights between \x01 and \x02; '<' and '&' sent as \x03 and

@@ -191,6 +191,16 @@ err_t search_parse(arena *a, const char *q, size_t len, search_query *out, const
     return e;
 }
 
+int search_has_trigram(const char *s)
+{
+    int run = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        int word = *p >= 0x80 || (*p >= '0' && *p <= '9') || ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z');
+        if ((run = word ? run + 1 : 0) == 3) return 1;
+    }
+    return 0;
+}
+
 const char *search_words_joined(arena *a, const search_query *q)
 {
     buf b;

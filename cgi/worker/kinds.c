@@ -16,6 +16,7 @@
 #include "push_send.h"
 #include "hook_send.h"
 #include "preview_job.h"
+#include "search_flush.h"
 
 const job_kind kinds[] = {
     {"cleanup", cleanup_run, "deletes expired data: done jobs after 7 days, failed ones after 30"},
@@ -67,7 +68,7 @@ kind_batch_fn kinds_batch(const char *name, char *names, size_t cap)
  * whatever that code runs, and a list kept by hand here fell behind it. */
 static const db_stmt *const kinds_own[] = {cleanup_stmts, media_proc_stmts, media_gc_stmts, export_build_stmts,
                                            retention_stmts, mail_stmts, push_send_stmts, hook_send_stmts,
-                                           digest_send_stmts, preview_job_stmts, NULL};
+                                           digest_send_stmts, preview_job_stmts, search_flush_stmts, NULL};
 static const db_stmt **kinds_all;            /* built once; lives as long as the process */
 static pthread_once_t kinds_once = PTHREAD_ONCE_INIT;
 

@@ -10,6 +10,7 @@
 #include "../core/log.h"
 #include "cleanup.h"
 #include "kinds.h"
+#include "search_flush.h"
 
 #define RUNNER_SCHEDULE_S 600    /* how often thread 0 offers this hour's cleanup */
 
@@ -179,6 +180,14 @@ static void runner_schedule(db *d)
     }
 }
 
+/* Thread 0 merges the search indexes' pending lists when due (search_flush.h). */
+static void runner_flush(runner *r, db *d, long long *next)
+{
+    if (r->index != 0 || runner_ms() < *next) return;
+    search_flush(d);
+    *next = runner_ms() + SEARCH_FLUSH_MS;
+}
+
 void *runner_main(void *arg)
 {
     runner *r = arg;
@@ -188,7 +197,7 @@ void *runner_main(void *arg)
     db_init(&d, r->cfg->db, r->cfg->backend_timeout_ms, kinds_stmts());
     kv_init(&k, r->cfg->redis, r->cfg->backend_timeout_ms);
     arena_init(&a);
-    long long next_schedule = 0;
+    long long next_schedule = 0, next_flush = 0;
     int was_down = 0;
     while (!atomic_load(r->stopping)) {
         /* LISTEN again every round: a reconnect forgets it, and it must precede the claim so
@@ -205,6 +214,7 @@ void *runner_main(void *arg)
             runner_schedule(&d);
             next_schedule = runner_ms() + RUNNER_SCHEDULE_S * 1000LL;
         }
+        runner_flush(r, &d, &next_flush);
         int n;
         err_t e = jobs_reclaim(&d, r->cfg->job_lease, &n);
         while (!e && !atomic_load(r->stopping)) {
@@ -222,11 +232,20 @@ void *runner_main(void *arg)
             }
             runner_one(r, &d, &k, &a, &j);
             job_clear(&j);
+            runner_flush(r, &d, &next_flush);         /* also while jobs keep coming */
         }
         long wait_ms = r->cfg->job_poll * 1000L;
         if (!e) e = jobs_next_ms(&d, wait_ms, &wait_ms);    /* a retry due sooner than the poll */
         if (e) { runner_nap(r, 1000); continue; }
-        if (!atomic_load(r->stopping) && wait_ms > 0) db_wait_notify(&d, wait_ms, r->wake_fd);
+        /* Thread 0 wakes for its merges too, and then only merges and waits on: jobs are
+         * claimed after a NOTIFY, the poll or a retry's time, as on every other thread. */
+        for (long long until = runner_ms() + wait_ms; !atomic_load(r->stopping);) {
+            long long now = runner_ms(), slice = until - now;
+            if (slice <= 0) break;
+            if (r->index == 0 && next_flush - now < slice) slice = next_flush > now ? next_flush - now : 0;
+            if (db_wait_notify(&d, (long)slice, r->wake_fd) != 0 || runner_ms() >= until) break;
+            runner_flush(r, &d, &next_flush);
+        }
     }
     db_close(&d);
     kv_close(&k);

@@ -2,7 +2,8 @@
  * service context each job runs in), LISTEN for new jobs, reclaim expired leases, claim and
  * run jobs until none is ready, then sleep until a NOTIFY, the poll interval or the stop
  * signal. Thread 0 of each process also queues the hourly cleanup, media.cleanup,
- * export.cleanup and retention (deduplicated by their idempotency keys across all workers). */
+ * export.cleanup and retention (deduplicated by their idempotency keys across all workers),
+ * and merges the search indexes' pending lists every few seconds (search_flush.h). */
 #ifndef PARLEY_RUNNER_H
 #define PARLEY_RUNNER_H
 #include <stdatomic.h>

@@ -234,6 +234,33 @@ describe('search: people and conversations', () => {
     const s = await search(a, `garden ${tag}`);
     assert.deepEqual(s.conversations.map((x) => x.id), [g.id]);
   });
+
+  // Text with three letters in a row starts from the title and name indexes (migration 029),
+  // shorter text from your memberships: the same answers either way.
+  it('titles as you see them: a direct one by the peer, accents ignored, only yours, at once', async () => {
+    const tag = hex(4);
+    const [a, c] = [await register(), await register()];
+    const b = await register({ display_name: `Zoë ${tag}` });
+    const dm = await openDirect(a, b);
+    const g = await createGroup(a, [c], { title: `Café ${tag} Équipe` });
+    const other = await createGroup(c, [], { title: `Café ${tag} elsewhere` });
+    const convs = async (u, q) => {
+      const r = await api('GET', `/api/v1/search/conversations?q=${encodeURIComponent(q)}`, { token: u.token });
+      assert.equal(r.status, 200, show(r));
+      return r.json.conversations;
+    };
+    const peer = await convs(a, `zoe ${tag}`);
+    assert.deepEqual(peer.map((x) => [x.id, x.kind, x.title]), [[dm.id, 'direct', `Zoë ${tag}`]]);
+    assert.deepEqual((await convs(a, `CAFE ${tag} equipe`)).map((x) => x.id), [g.id]);
+    assert.deepEqual((await convs(a, tag)).map((x) => x.id).sort(), [dm.id, g.id].sort());
+    assert.deepEqual((await convs(c, `zoe ${tag}`)), [], 'not a direct conversation of yours');
+    assert.deepEqual((await convs(c, `café ${tag}`)).map((x) => x.id).sort(), [g.id, other.id].sort());
+    assert.ok((await convs(c, 'ca')).some((x) => x.id === g.id), 'two letters: from your memberships');
+    const rm = await api('DELETE', `/api/v1/conversations/${g.id}/members/${c.user.id}`, { token: a.token });
+    assert.ok(rm.status < 300, show(rm));
+    assert.deepEqual((await convs(c, `café ${tag}`)).map((x) => x.id), [other.id], 'removed: gone at once');
+    assert.ok(!(await convs(c, 'ca')).some((x) => x.id === g.id), 'and by two letters too');
+  });
 });
 
 describe('search: bad input', () => {

@@ -115,6 +115,21 @@ static void test_dates(void **state)
     assert_false(search_date_ok("0999-01-01", 10));
 }
 
+/* Which title searches can start from the trigram indexes (search_convs_idx). */
+static void test_has_trigram(void **state)
+{
+    (void)state;
+    assert_true(search_has_trigram("garden"));
+    assert_true(search_has_trigram("a team"));
+    assert_true(search_has_trigram("x1y"));
+    assert_true(search_has_trigram("\xc3\xa9t\xc3\xa9"));   /* été */
+    assert_false(search_has_trigram(""));
+    assert_false(search_has_trigram("qu"));
+    assert_false(search_has_trigram("a b c d"));
+    assert_false(search_has_trigram("ab-cd"));
+    assert_false(search_has_trigram("%%%"));
+}
+
 static void test_snippet(void **state)
 {
     (void)state;
@@ -152,6 +167,7 @@ int main(void)
         cmocka_unit_test_teardown(test_operators, reset),
         cmocka_unit_test_teardown(test_errors, reset),
         cmocka_unit_test_teardown(test_dates, reset),
+        cmocka_unit_test_teardown(test_has_trigram, reset),
         cmocka_unit_test_teardown(test_snippet, reset),
         cmocka_unit_test_teardown(test_snippet_fragments, reset),
     };
