@@ -93,7 +93,7 @@ const db_stmt msg_stmts[] = {
                    "wake AS (SELECT pg_notify('" JOBS_CHANNEL "', '') WHERE (EXISTS (SELECT 1 FROM pj) "
                    "OR EXISTS (SELECT 1 FROM dj) OR EXISTS (SELECT 1 FROM hj) OR EXISTS (SELECT 1 FROM fj)) "
                    "AND NOT EXISTS (SELECT 1 FROM jobs WHERE state = 'queued' AND run_after <= now())) "
-                   /* and the member epoch (sql/032) its publication is addressed with */
+                   /* and the member epoch (sql/030) its publication is addressed with */
                    "SELECT ins.seq, ev.id, c.member_epoch, (SELECT count(*) FROM wake) FROM ins, ev, c"},
     {"msg_by_client", "SELECT m.seq, (SELECT e.id FROM event_log e WHERE e.conv_id = m.conversation_id AND e.msg_seq = m.seq) "
                       "FROM messages m WHERE m.conversation_id = $1 AND m.sender_id = $2 AND m.client_id = $3::uuid"},

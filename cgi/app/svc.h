@@ -38,7 +38,7 @@ typedef struct svc {
     const char *err_msg;
     long retry_after;        /* seconds, with ERR_RATE_LIMITED */
     /* The last message this context inserted: its event id, and the conversation's member
-     * epoch its statement read (sql/032), so that its event goes out once, by conversation. */
+     * epoch its statement read (sql/030), so that its event goes out once, by conversation. */
     long long sent_event, sent_epoch;
 } svc;
 

@@ -19,7 +19,7 @@ typedef struct cm_entry {
 } cm_entry;
 
 const db_stmt convmap_stmts[] = {
-    /* One statement, one snapshot: the epoch and the list agree (the triggers of sql/032
+    /* One statement, one snapshot: the epoch and the list agree (the triggers of sql/030
      * move the epoch in the transaction that changes the list). */
     {"convmap_members", "SELECT c.member_epoch, array_to_string(array(SELECT m.user_id FROM members m "
                         "WHERE m.conversation_id = c.id), ',') FROM conversations c WHERE c.id = $1"},

@@ -1,6 +1,6 @@
 /* convmap.h — fan-out by conversation, the hub's side. A new message is published once, on
  * parley:c:<conversation>:<epoch> (cgi/app/events.c), where epoch is the conversation's
- * member epoch (sql/032) its sending statement read. The hub keeps each conversation's
+ * member epoch (sql/030) its sending statement read. The hub keeps each conversation's
  * member list with the epoch it was read at, reloads it when a message names a newer epoch,
  * and delivers from it only when the two are equal: then the list is exactly the members
  * the message went to. Otherwise (a message from before a change the list already shows)

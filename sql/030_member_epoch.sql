@@ -1,4 +1,4 @@
--- 032_member_epoch.sql — a count of each conversation's membership changes, for fan-out by
+-- 030_member_epoch.sql — a count of each conversation's membership changes, for fan-out by
 -- conversation.
 --
 -- A new message is published once, to parley:c:<conversation>:<epoch> (cgi/app/events.c),
