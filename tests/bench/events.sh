@@ -102,6 +102,18 @@ wait_line() {
     echo "events.sh: no '$1' from sseload in 600 s" >&2; logs; exit 1
 }
 field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
+# steps_table FILE: sseload's "step" lines of FILE as a table, one rate a row.
+steps_table() {
+    local line
+    printf "%8s %7s %8s %8s %8s %13s %10s %10s %7s %8s\n" "msgs/s" "sent" "p50 ms" "p99 ms" "max ms" "deliveries/s" \
+        "POST p50" "POST p99" "errors" "missing"
+    while read -r line; do
+        printf "%8s %7s %8s %8s %8s %13s %10s %10s %7s %8s\n" "$(field "$line" rate)" "$(field "$line" ok)" "$(field "$line" p50_ms)" \
+            "$(field "$line" p99_ms)" "$(field "$line" max_ms)" "$(field "$line" deliveries_per_s)" \
+            "$(field "$line" send_p50_ms)" "$(field "$line" send_p99_ms)" \
+            "$(( $(field "$line" errors) + $(field "$line" closed) ))" "$(( $(field "$line" expected) - $(field "$line" deliveries) ))"
+    done < <(grep '^step ' "$1")
+}
 
 echo
 echo "Events hub: $STREAMS SSE streams (GET /api/v1/events, one user each) in $((STREAMS / GROUP)) groups of $GROUP; load generator build/bench/sseload (one thread, epoll)"
@@ -155,14 +167,7 @@ hub3=$(rss "$HUB")
 
 echo "send ramp: POST /api/v1/conversations/<id>/messages at a fixed rate over $SENDERS keep-alive connections, each message to all $GROUP members' streams; ${SECONDS_PER_RATE} s per rate, until p99 > $P99_MS ms or an error"
 echo "(latency: from the time a message was due to its arrival on a member's stream; 'POST' columns: due time to the 201)"
-printf "%8s %7s %8s %8s %8s %13s %10s %10s %7s %8s\n" "msgs/s" "sent" "p50 ms" "p99 ms" "max ms" "deliveries/s" \
-    "POST p50" "POST p99" "errors" "missing"
-while read -r line; do
-    printf "%8s %7s %8s %8s %8s %13s %10s %10s %7s %8s\n" "$(field "$line" rate)" "$(field "$line" ok)" "$(field "$line" p50_ms)" \
-        "$(field "$line" p99_ms)" "$(field "$line" max_ms)" "$(field "$line" deliveries_per_s)" \
-        "$(field "$line" send_p50_ms)" "$(field "$line" send_p99_ms)" \
-        "$(( $(field "$line" errors) + $(field "$line" closed) ))" "$(( $(field "$line" expected) - $(field "$line" deliveries) ))"
-done < <(grep '^step ' "$OUT")
+steps_table "$OUT"
 res=$(grep '^result ' "$OUT" || echo "result rate=0 deliveries_per_s=0 p99_ms=0")
 last=$(grep '^step ' "$OUT" | tail -n 1)
 if [[ $(field "$res" rate) == 0 ]]; then
@@ -220,14 +225,7 @@ CONF
         kill "$(cat "$ND/nginx.pid")" 2>/dev/null || true
         echo
         echo "nginx $("$NGINX" -v 2>&1 | sed 's/.*\///') + nchan (Debian's libnginx-mod-nchan, nothing persisted), the same $STREAMS streams, groups and ramp: POST /pub/<group>, GET /sub/<group> as EventSource"
-        printf "%8s %7s %8s %8s %8s %13s %10s %10s %7s %8s\n" "msgs/s" "sent" "p50 ms" "p99 ms" "max ms" "deliveries/s" \
-            "POST p50" "POST p99" "errors" "missing"
-        while read -r line; do
-            printf "%8s %7s %8s %8s %8s %13s %10s %10s %7s %8s\n" "$(field "$line" rate)" "$(field "$line" ok)" "$(field "$line" p50_ms)" \
-                "$(field "$line" p99_ms)" "$(field "$line" max_ms)" "$(field "$line" deliveries_per_s)" \
-                "$(field "$line" send_p50_ms)" "$(field "$line" send_p99_ms)" \
-                "$(( $(field "$line" errors) + $(field "$line" closed) ))" "$(( $(field "$line" expected) - $(field "$line" deliveries) ))"
-        done < <(grep '^step ' "$ND/out")
+        steps_table "$ND/out"
         nres=$(grep '^result ' "$ND/out" || echo "result rate=0 deliveries_per_s=0 p99_ms=0")
         echo "answer: nchan $(field "$nres" rate) msgs/s with p99 $(field "$nres" p99_ms) ms = $(field "$nres" deliveries_per_s) deliveries/s"
         python3 -c "import sys; p, n = float(sys.argv[1]), float(sys.argv[2]); print('ratio Parley : nchan = %s' % ('%.2f' % (p / n) if n else 'n/a (nchan passed no rate)'))" \
