@@ -33,14 +33,28 @@ export function unb64(s) {
   return Uint8Array.from(bin, (c) => c.charCodeAt(0));
 }
 
+// The sealing key: the one stored, else `fresh`, stored in the same readwrite transaction
+// (transactions on one store run one at a time across tabs), so two tabs opening the store
+// for the first time at once agree on one key and neither seals with a key the other dropped.
+function keepKey(db, fresh) {
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(STORE, 'readwrite'), s = tx.objectStore(STORE);
+    let key = null;
+    const r = s.get('key');
+    r.onsuccess = () => {
+      key = r.result || fresh;
+      if (!r.result) s.put(fresh, 'key');
+    };
+    tx.oncomplete = () => resolve(key);
+    tx.onerror = () => reject(tx.error);
+  });
+}
+
 /** Opens the store; the sealing key is made on first use and never leaves WebCrypto. */
 export async function openStore() {
   const db = await open();
   let key = await req(db, 'readonly', (s) => s.get('key'));
-  if (!key) {
-    key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
-    await req(db, 'readwrite', (s) => s.put(key, 'key'));
-  }
+  if (!key) key = await keepKey(db, await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']));
   return {
     async get(name) {
       const v = await req(db, 'readonly', (s) => s.get(name));

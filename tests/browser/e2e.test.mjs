@@ -196,6 +196,34 @@ test('both start at once: each answers the other\'s session and every message st
   assert.deepEqual(problems, [], 'no script errors, CSP violations or dialogs');
 });
 
+// The store's sealing key is made by the first tab to open it. Two tabs opening it for the
+// first time at once must agree on one key: a value one tab sealed must open in the other
+// and on a later page (a dropped key made a device unreadable and its page never started).
+test('two tabs opening the key store at once keep one sealing key: each reads what the other stored', async () => {
+  const store = (page, name) => page.evaluate(async (n) => {
+    const { openStore } = await import('/static/js/e2e-store.js');
+    const s = await openStore();
+    await s.put(n, { by: n });
+    return true;
+  }, name);
+  const readAll = (page) => page.evaluate(async () => {
+    const { openStore } = await import('/static/js/e2e-store.js');
+    const s = await openStore();
+    const out = [];
+    for (const n of ['one', 'two']) out.push(await s.get(n).then((v) => v && v.by, (e) => `unreadable: ${e.name}`));
+    return out;
+  });
+  for (let round = 0; round < 8; round++) {
+    const one = await newPage();
+    const two = await one.context().newPage();
+    await Promise.all([one.goto('/login'), two.goto('/login')]);
+    await Promise.all([store(one, 'one'), store(two, 'two')]);
+    assert.deepEqual(await readAll(one), ['one', 'two'], `round ${round}: the first tab reads both`);
+    assert.deepEqual(await readAll(two), ['one', 'two'], `round ${round}: the second tab reads both`);
+    await one.context().close();
+  }
+});
+
 test('two tabs make one device, prekeys are refilled, a later device gets the next message and is announced', async () => {
   const tag = randomBytes(6).toString('hex');
   const eve = await person('Eve Crypt'), fay = await person('Fay Crypt');
