@@ -27,28 +27,35 @@
 
 enum { PAGE_DEFAULT = 50, PAGE_MAX = 200 };
 
+/* The sending statements' common part: takes the conversation's row lock by incrementing
+ * last_seq, checks (atomically) that the sender may still post, inserts with that seq, and
+ * moves the sender's read position. Commit order therefore equals seq order. sender_name is
+ * the parameter the message's sender_name is bound to. */
+#define MSG_INSERT_CORE(sender_name) \
+    "WITH c AS (UPDATE conversations SET last_seq = last_seq + 1, last_activity_at = now() " \
+    "WHERE id = $1 AND ($6::boolean OR EXISTS (SELECT 1 FROM members mm WHERE mm.conversation_id = $1 " \
+    "AND mm.user_id = $2 AND (conversations.kind <> 'channel' OR mm.role IN ('owner', 'admin')) " \
+    /* and no block placed since the caller loaded the conversation */ \
+    "AND (conversations.kind <> 'direct' OR NOT EXISTS (SELECT 1 FROM members o JOIN blocks b " \
+    "ON (b.user_id = o.user_id AND b.blocked_id = $2) OR (b.user_id = $2 AND b.blocked_id = o.user_id) " \
+    "WHERE o.conversation_id = $1 AND o.user_id <> $2)))) " \
+    "RETURNING last_seq, member_epoch), " \
+    "rd AS (UPDATE members SET read_seq = c.last_seq FROM c WHERE conversation_id = $1 AND user_id = $2), " \
+    "ins AS (INSERT INTO messages (conversation_id, seq, sender_id, kind, body, client_id, reply_to_seq, " \
+    "sender_name) SELECT $1::bigint, c.last_seq, $2::bigint, $3, $4, $5::uuid, $7::bigint, " sender_name " FROM c " \
+    "RETURNING seq, id), " \
+    /* its files, in the order given */ \
+    "att AS (INSERT INTO message_media (conversation_id, seq, position, media_id) " \
+    "SELECT $1::bigint, ins.seq, f.ord, f.id FROM ins, unnest($8::bigint[]) WITH ORDINALITY AS f(id, ord)), " \
+    /* its event, in the same statement: a stored message is always announced */ \
+    "ev AS (INSERT INTO event_log (id, type, conv_id, msg_seq) " \
+    "SELECT nextval('event_ids'), 'message.created', $1::bigint, ins.seq FROM ins RETURNING id)"
+
 const db_stmt msg_stmts[] = {
-    /* The sending statement: takes the conversation's row lock by incrementing last_seq,
-     * checks (atomically) that the sender may still post, inserts with that seq, and moves
-     * the sender's read position. Commit order therefore equals seq order. */
-    {"msg_insert", "WITH c AS (UPDATE conversations SET last_seq = last_seq + 1, last_activity_at = now() "
-                   "WHERE id = $1 AND ($6::boolean OR EXISTS (SELECT 1 FROM members mm WHERE mm.conversation_id = $1 "
-                   "AND mm.user_id = $2 AND (conversations.kind <> 'channel' OR mm.role IN ('owner', 'admin')) "
-                   /* and no block placed since the caller loaded the conversation */
-                   "AND (conversations.kind <> 'direct' OR NOT EXISTS (SELECT 1 FROM members o JOIN blocks b "
-                   "ON (b.user_id = o.user_id AND b.blocked_id = $2) OR (b.user_id = $2 AND b.blocked_id = o.user_id) "
-                   "WHERE o.conversation_id = $1 AND o.user_id <> $2)))) "
-                   "RETURNING last_seq, member_epoch), "
-                   "rd AS (UPDATE members SET read_seq = c.last_seq FROM c WHERE conversation_id = $1 AND user_id = $2), "
-                   "ins AS (INSERT INTO messages (conversation_id, seq, sender_id, kind, body, client_id, reply_to_seq, "
-                   "sender_name) SELECT $1::bigint, c.last_seq, $2::bigint, $3, $4, $5::uuid, $7::bigint, $14 FROM c "
-                   "RETURNING seq, id), "
-                   /* its files, in the order given */
-                   "att AS (INSERT INTO message_media (conversation_id, seq, position, media_id) "
-                   "SELECT $1::bigint, ins.seq, f.ord, f.id FROM ins, unnest($8::bigint[]) WITH ORDINALITY AS f(id, ord)), "
-                   /* its event, in the same statement: a stored message is always announced */
-                   "ev AS (INSERT INTO event_log (id, type, conv_id, msg_seq) "
-                   "SELECT nextval('event_ids'), 'message.created', $1::bigint, ins.seq FROM ins RETURNING id), "
+    /* A message no job or mention can follow from (send_jobs_params and mentions_params gave
+     * nothing, the usual case): only the common part, and the smallest statement to plan. */
+    {"msg_insert", MSG_INSERT_CORE("$9") " SELECT ins.seq, ev.id, c.member_epoch, 0 FROM ins, ev, c"},
+    {"msg_insert_jobs", MSG_INSERT_CORE("$14") ", "
                    /* Its jobs, in the same statement (send_jobs.h): they commit with the message or
                     * not at all. $9 push delay (NULL: no push): one job when another member has a
                     * subscription, after the delay (read by then: not pushed). */
@@ -455,7 +462,15 @@ err_t msg_send_as(svc *c, const conv *cv, const char *body, const char *sender_n
     p[8 + SEND_JOBS_NPARAMS] = sender_name;                        /* $14 */
     if (!system && (e = mentions_params(c, cv, body, &p[8 + SEND_JOBS_NPARAMS + 1], &p[8 + SEND_JOBS_NPARAMS + 2])))
         return e;                                                  /* $15, $16 (mentions.h) */
-    e = db_exec(c->db, "msg_insert", 8 + SEND_JOBS_NPARAMS + 3, p, &r);
+    /* No job and no mention can follow: the lean statement ($9 the sender's name). */
+    int lean = !p[8 + SEND_JOBS_NPARAMS + 1];
+    for (int i = 8; lean && i < 8 + SEND_JOBS_NPARAMS; i++) lean = !p[i];
+    if (lean) {
+        const char *q[9] = {p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], sender_name};
+        e = db_exec(c->db, "msg_insert", 9, q, &r);
+    } else {
+        e = db_exec(c->db, "msg_insert_jobs", 8 + SEND_JOBS_NPARAMS + 3, p, &r);
+    }
     if (e == ERR_INTERNAL && !strcmp(c->db->sqlstate, "23505") && client_id) {
         int found = msg_original(c, conv_s, me, client_id, seq, event_id);   /* a retry: the original */
         return found == 1 ? ERR_OK : found < 0 ? ERR_UNAVAILABLE : ERR_INTERNAL;
