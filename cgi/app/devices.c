@@ -61,8 +61,7 @@ const db_stmt devices_stmts[] = {
     {NULL, NULL},
 };
 
-/* bytes → unpadded base64url in the arena (NULL when out of memory). */
-static const char *dev_b64(svc *s, const unsigned char *b, size_t n)
+const char *devices_b64(svc *s, const unsigned char *b, size_t n)
 {
     size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     char *out = arena_alloc(s->a, cap);
@@ -70,8 +69,7 @@ static const char *dev_b64(svc *s, const unsigned char *b, size_t n)
     return out;
 }
 
-/* bytes → hex in the arena, for a statement's parameter. */
-static const char *dev_hex(svc *s, const unsigned char *b, size_t n)
+const char *devices_hex(svc *s, const unsigned char *b, size_t n)
 {
     char *out = arena_alloc(s->a, 2 * n + 1);
     if (out) sodium_bin2hex(out, 2 * n + 1, b, n);
@@ -162,9 +160,9 @@ static json_t *dev_json(svc *s, PGresult *r, int i, int with_times)
     dev_unhex(PQgetvalue(r, i, 3), spk, 32);
     dev_unhex(PQgetvalue(r, i, 4), sig, 64);
     long long left = atoll(PQgetvalue(r, i, 7));
-    json_t *o = json_pack("{s:s,s:s,s:{s:I,s:s,s:s},s:I,s:b}", "id", PQgetvalue(r, i, 0), "identity_key", dev_b64(s, ik, 32),
-                          "signed_prekey", "id", (json_int_t)atoll(PQgetvalue(r, i, 2)), "key", dev_b64(s, spk, 32),
-                          "signature", dev_b64(s, sig, 64), "one_time_prekeys_left", (json_int_t)left,
+    json_t *o = json_pack("{s:s,s:s,s:{s:I,s:s,s:s},s:I,s:b}", "id", PQgetvalue(r, i, 0), "identity_key", devices_b64(s, ik, 32),
+                          "signed_prekey", "id", (json_int_t)atoll(PQgetvalue(r, i, 2)), "key", devices_b64(s, spk, 32),
+                          "signature", devices_b64(s, sig, 64), "one_time_prekeys_left", (json_int_t)left,
                           "prekeys_low", left < DEV_PREKEYS_LOW);
     if (o && with_times) {
         json_object_set_new(o, "created_at", json_string(PQgetvalue(r, i, 5)));
@@ -191,7 +189,7 @@ err_t devices_put_keys(svc *s, const char *id_in, const dev_keys *k, int *create
 {
     char id[37];
     if (devices_uuid(id_in, id)) return svc_fail(s, ERR_NOT_FOUND, NULL, "A device's id is a UUID.");
-    const char *uid = id_str(s, s->user->id), *ik = dev_hex(s, k->identity, 32);
+    const char *uid = id_str(s, s->user->id), *ik = devices_hex(s, k->identity, 32);
     const char *p0[] = {id};
     PGresult *r;
     err_t e = db_exec(s->db, "dev_owner", 1, p0, &r);
@@ -205,7 +203,7 @@ err_t devices_put_keys(svc *s, const char *id_in, const dev_keys *k, int *create
     } else {
         PQclear(r);
     }
-    const char *p[] = {id, uid, ik, id_str(s, k->spk_id), dev_hex(s, k->spk, 32), dev_hex(s, k->spk_sig, 64),
+    const char *p[] = {id, uid, ik, id_str(s, k->spk_id), devices_hex(s, k->spk, 32), devices_hex(s, k->spk_sig, 64),
                        id_str(s, DEV_MAX_PER_USER)};
     for (size_t i = 0; i < 7; i++) if (!p[i]) return ERR_INTERNAL;
     if ((e = db_exec(s->db, "dev_upsert", 7, p, &r))) return e;
@@ -278,7 +276,7 @@ static const char *dev_bundle(svc *s, PGresult *r, int i)
         for (int sh = 24; sh >= 0; sh -= 8) b[n++] = (unsigned char)(opk_id >> sh);
         dev_unhex(PQgetvalue(r, i, 9), b + n, 32), n += 32;
     }
-    return dev_b64(s, b, n);
+    return devices_b64(s, b, n);
 }
 
 err_t devices_bundles(svc *s, long long uid, int take, json_t **out)
@@ -303,7 +301,7 @@ err_t devices_bundles(svc *s, long long uid, int take, json_t **out)
             unsigned char key[32];
             dev_unhex(PQgetvalue(r, i, 9), key, 32);
             json_object_set_new(d, "one_time_prekey", json_pack("{s:I,s:s}", "id", (json_int_t)atoll(PQgetvalue(r, i, 8)),
-                                                                "key", dev_b64(s, key, 32)));
+                                                                "key", devices_b64(s, key, 32)));
             left--;                                      /* the count was taken before the delete */
         }
         json_object_set_new(d, "one_time_prekeys_left", json_integer(left));

@@ -48,5 +48,9 @@ err_t devices_bundles(svc *s, long long uid, int take, json_t **out);
 
 /* A UUID (a device's id) lower-cased into out[37]; -1 when it is not one. */
 int devices_uuid(const char *in, char out[37]);
+/* Keys as the key directory and device linking (links.c) carry them, in s's arena (NULL when
+ * out of memory): bytes → unpadded base64url for JSON, and bytes → hex for a statement. */
+const char *devices_b64(svc *s, const unsigned char *b, size_t n);
+const char *devices_hex(svc *s, const unsigned char *b, size_t n);
 
 #endif

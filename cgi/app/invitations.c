@@ -2,7 +2,6 @@
  * (DELETE /requests/invitations/<id>) and …/block. Who owns what: strings in the request's
  * arena; PGresults cleared where they are read. */
 #include "module.h"
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "events.h"
@@ -42,13 +41,6 @@ const db_stmt invitations_stmts[] = {
     {NULL, NULL},
 };
 
-/* "request.changed" to one person: their Requests badge and list change. */
-static void inv_event(svc *c, long long uid, long long conv_id, const char *state)
-{
-    ev_users(c, &uid, 1, json_pack("{s:s,s:I,s:s}", "type", "request.changed", "conversation_id", (json_int_t)conv_id,
-                                   "state", state));
-}
-
 err_t invitations_offer(ctx *c, const conv *cv, const user_row *u, const char *role, int *invited)
 {
     svc *s = &c->svc;
@@ -68,7 +60,7 @@ err_t invitations_offer(ctx *c, const conv *cv, const user_row *u, const char *r
     const char *p[] = {pair[0], pair[1], id_str(s, s->user->id), role};
     if ((e = db_run(s->db, "inv_upsert", 4, p))) return e;
     *invited = 1;
-    inv_event(s, u->id, cv->id, "invited");
+    requests_changed(s, u->id, cv->id, "invited");
     return ERR_OK;
 }
 
@@ -95,19 +87,7 @@ err_t invitations_list(svc *c, json_t **out)
  * else, once answered, and once the inviter is no owner or admin there any more. */
 static err_t inv_path(ctx *c, long long *conv_id, user_row *inviter, char role[8])
 {
-    err_t e = param_id(c, "id", conv_id);
-    if (e) return e;
-    const char *p[] = {id_str(&c->svc, *conv_id), id_str(&c->svc, c->svc.user->id)};
-    PGresult *r;
-    if ((e = db_exec(c->svc.db, "inv_get", 2, p, &r))) return e;
-    long long uid = PQntuples(r) == 1 ? atoll(PQgetvalue(r, 0, 0)) : 0;
-    if (uid) snprintf(role, 8, "%s", PQgetvalue(r, 0, 1));
-    PQclear(r);
-    if (!uid) return ctx_fail(c, ERR_NOT_FOUND, NULL, "There is no such invitation.");
-    user_row *u;
-    if ((e = users_by_id(&c->svc, uid, &u))) return e;
-    *inviter = *u;
-    return ERR_OK;
+    return requests_path(c, "inv_get", "There is no such invitation.", conv_id, inviter, role, 8);
 }
 
 /* POST /requests/invitations/<id>/accept: the caller joins with the invitation's role, as
@@ -144,13 +124,8 @@ static err_t h_invitation_accept(ctx *c)
     ev_conv(s, id, json_pack("{s:s,s:I,s:o}", "type", "member.added", "conversation_id", (json_int_t)id, "user",
                              me ? me : json_null()), 0, 0);
     msg_event_created(s, id, sys, 0, NULL);
-    inv_event(s, s->user->id, id, "accepted");
-    conv cv;
-    json_t *cj;
-    if ((e = conv_load(s, id, &cv)) || (e = conv_json(s, &cv, 1, &cj))) return e;
-    c->out = json_pack("{s:o}", "conversation", cj);
-    if (!c->rq.is_api) c->redirect = arena_printf(s->a, "/conversations/%lld", id);
-    return c->out ? ERR_OK : ERR_INTERNAL;
+    requests_changed(s, s->user->id, id, "accepted");
+    return requests_open(c, id);
 fail:
     db_rollback(s->db);
     return e;
@@ -165,12 +140,7 @@ static err_t h_invitation_decline(ctx *c)
     char role[8];
     err_t e = inv_path(c, &id, &inviter, role);
     if (e) return e;
-    const char *p[] = {id_str(&c->svc, id), id_str(&c->svc, c->svc.user->id)};
-    if ((e = db_run(c->svc.db, "inv_delete", 2, p))) return e;
-    inv_event(&c->svc, c->svc.user->id, id, "declined");
-    c->status = 204;
-    if (!c->rq.is_api) c->redirect = "/requests?done=declined";
-    return ERR_OK;
+    return requests_dismiss(c, "inv_delete", id, "declined");
 }
 
 /* POST /requests/invitations/<id>/block: the inviter is blocked (they cannot add, invite or
@@ -185,13 +155,12 @@ static err_t h_invitation_block(ctx *c)
     if (e) return e;
     const char *pair[] = {id_str(s, s->user->id), id_str(s, inviter.id)};
     if ((e = db_begin(s->db))) return e;
-    if ((e = db_run(s->db, "blocks_insert", 2, pair)) || (e = db_run(s->db, "contacts_remove", 2, pair)) ||
-        (e = db_run(s->db, "inv_delete_from", 2, pair)) || (e = db_commit(s->db))) {
+    if ((e = requests_block_run(s, inviter.id, "inv_delete_from", pair)) || (e = db_commit(s->db))) {
         db_rollback(s->db);
         return e;
     }
     presence_pair_changed(s, s->user->id, inviter.id);
-    inv_event(s, s->user->id, id, "blocked");
+    requests_changed(s, s->user->id, id, "blocked");
     c->status = 201;
     c->out = json_pack("{s:{s:o}}", "blocked", "user", user_json(&inviter));
     if (!c->rq.is_api) c->redirect = "/requests?done=blocked";

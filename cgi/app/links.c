@@ -2,6 +2,7 @@
  * statement is prepared; keys and parts travel as unpadded base64url in JSON and as hex
  * into SQL. The server never parses what a part holds. */
 #include "links.h"
+#include "devices.h"
 #include "module.h"
 #include "ratelimit.h"
 #include <stdio.h>
@@ -42,23 +43,6 @@ const db_stmt links_stmts[] = {
     {NULL, NULL},
 };
 
-/* bytes → unpadded base64url in the arena (NULL when out of memory). */
-static const char *link_b64(svc *s, const unsigned char *b, size_t n)
-{
-    size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    char *out = arena_alloc(s->a, cap);
-    if (out) sodium_bin2base64(out, cap, b, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    return out;
-}
-
-/* bytes → hex in the arena, for a statement's parameter. */
-static const char *link_hex(svc *s, const unsigned char *b, size_t n)
-{
-    char *out = arena_alloc(s->a, 2 * n + 1);
-    if (out) sodium_bin2hex(out, 2 * n + 1, b, n);
-    return out;
-}
-
 /* hex from a result → base64url in the arena; n: the byte count (or NULL when malformed). */
 static const char *link_hex_b64(svc *s, const char *h, size_t *n)
 {
@@ -66,7 +50,7 @@ static const char *link_hex_b64(svc *s, const char *h, size_t *n)
     unsigned char *b = arena_alloc(s->a, len / 2 + 1);
     if (!b || sodium_hex2bin(b, len / 2 + 1, h, len, NULL, &got, NULL) != 0) return NULL;
     *n = got;
-    return link_b64(s, b, got);
+    return devices_b64(s, b, got);
 }
 
 /* A link id: ten digits (as in the code); anything else names no link. */
@@ -114,7 +98,7 @@ err_t links_create(svc *s, const unsigned char key[32], json_t **out)
     err_t e = db_run(s->db, "link_sweep", 0, NULL);
     if (!e) e = db_run(s->db, "link_sweep_parts", 0, NULL);
     if (e) return e;
-    const char *hex = link_hex(s, key, 32);
+    const char *hex = devices_hex(s, key, 32);
     if (!hex) return ERR_INTERNAL;
     for (int attempt = 0; attempt < 5; attempt++) {
         char id[11];
@@ -188,7 +172,7 @@ err_t links_put(svc *s, const char *id, const unsigned char sender[32], long lon
     if (e) return e;
     long long parts = atoll(PQgetvalue(r, 0, 3)), bytes = atoll(PQgetvalue(r, 0, 4));
     int complete = PQgetvalue(r, 0, 5)[0] == 't';
-    const char *hex = link_hex(s, sender, 32), *old = PQgetisnull(r, 0, 2) ? NULL : arena_strdup(s->a, PQgetvalue(r, 0, 2));
+    const char *hex = devices_hex(s, sender, 32), *old = PQgetisnull(r, 0, 2) ? NULL : arena_strdup(s->a, PQgetvalue(r, 0, 2));
     PQclear(r);
     if (!hex) return ERR_INTERNAL;
     if (old && strcmp(old, hex))
@@ -199,7 +183,7 @@ err_t links_put(svc *s, const char *id, const unsigned char sender[32], long lon
     if (bytes + (long long)n > LINK_MAX_BYTES)
         return svc_fail(s, ERR_BODY_TOO_LARGE, "data", "A transfer holds at most 50 MiB: this history is larger. "
                         "Link the device with less history (remove old encrypted conversations from the old device first).");
-    const char *dh = link_hex(s, data, n);
+    const char *dh = devices_hex(s, data, n);
     const char *p[] = {id, id_str(s, s->user->id), hex, id_str(s, part), id_str(s, (long long)n), last ? "true" : "false",
                        id_str(s, LINK_MAX_BYTES), dh};
     if (!dh) return ERR_INTERNAL;

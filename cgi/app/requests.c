@@ -2,6 +2,7 @@
  * and the "allow direct messages from everyone" setting. Who owns what: strings in the
  * request's arena; PGresults cleared where they are read. */
 #include "module.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "audit.h"
@@ -82,13 +83,17 @@ static err_t clear_mine(svc *c, long long conv_id, int *changed)
     return ERR_OK;
 }
 
+void requests_changed(svc *c, long long uid, long long conv_id, const char *state)
+{
+    ev_users(c, &uid, 1, json_pack("{s:s,s:I,s:s}", "type", "request.changed", "conversation_id", (json_int_t)conv_id,
+                                   "state", state));
+}
+
 /* "request.changed" to the caller alone: their conversation list and Requests badge change
  * (the sender is never told). */
 static void ev_changed(svc *c, long long conv_id, const char *state)
 {
-    long long me = c->user->id;
-    ev_users(c, &me, 1, json_pack("{s:s,s:I,s:s}", "type", "request.changed", "conversation_id", (json_int_t)conv_id,
-                                  "state", state));
+    requests_changed(c, c->user->id, conv_id, state);
 }
 
 err_t requests_clear(svc *c, long long conv_id)
@@ -163,22 +168,62 @@ err_t h_requests(ctx *c)
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
-/* The request the path's id names, for the caller, with its sender; 404 for anyone else
- * (the sender, a stranger, a request already answered). */
-static err_t path_request(ctx *c, long long *conv_id, user_row *sender)
+err_t requests_path(ctx *c, const char *stmt, const char *none, long long *conv_id, user_row *other, char *extra,
+                    size_t extra_len)
 {
     err_t e = param_id(c, "id", conv_id);
     if (e) return e;
     const char *p[] = {id_str(&c->svc, *conv_id), id_str(&c->svc, c->svc.user->id)};
     PGresult *r;
-    if ((e = db_exec(c->svc.db, "requests_get", 2, p, &r))) return e;
+    if ((e = db_exec(c->svc.db, stmt, 2, p, &r))) return e;
     long long uid = PQntuples(r) == 1 ? atoll(PQgetvalue(r, 0, 0)) : 0;
+    if (uid && extra) snprintf(extra, extra_len, "%s", PQgetvalue(r, 0, 1));
     PQclear(r);
-    if (!uid) return ctx_fail(c, ERR_NOT_FOUND, NULL, "There is no such message request.");
+    if (!uid) return ctx_fail(c, ERR_NOT_FOUND, NULL, none);
     user_row *u;
     if ((e = users_by_id(&c->svc, uid, &u))) return e;
-    *sender = *u;
+    *other = *u;
     return ERR_OK;
+}
+
+/* The request the path's id names, for the caller, with its sender; 404 for anyone else
+ * (the sender, a stranger, a request already answered). */
+static err_t path_request(ctx *c, long long *conv_id, user_row *sender)
+{
+    return requests_path(c, "requests_get", "There is no such message request.", conv_id, sender, NULL, 0);
+}
+
+err_t requests_open(ctx *c, long long conv_id)
+{
+    svc *s = &c->svc;
+    conv cv;
+    json_t *cj;
+    err_t e;
+    if ((e = conv_load(s, conv_id, &cv)) || (e = conv_json(s, &cv, 1, &cj))) return e;
+    c->out = json_pack("{s:o}", "conversation", cj);
+    if (!c->rq.is_api) c->redirect = arena_printf(s->a, "/conversations/%lld", conv_id);
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
+err_t requests_dismiss(ctx *c, const char *stmt, long long conv_id, const char *state)
+{
+    svc *s = &c->svc;
+    const char *p[] = {id_str(s, conv_id), id_str(s, s->user->id)};
+    err_t e = db_run(s->db, stmt, 2, p);
+    if (e) return e;
+    requests_changed(s, s->user->id, conv_id, state);
+    c->status = 204;
+    if (!c->rq.is_api) c->redirect = arena_printf(s->a, "/requests?done=%s", state);
+    return ERR_OK;
+}
+
+err_t requests_block_run(svc *c, long long other_id, const char *drop, const char *const drop_p[2])
+{
+    const char *pair[] = {id_str(c, c->user->id), id_str(c, other_id)};
+    err_t e = db_run(c->db, "blocks_insert", 2, pair);
+    if (!e) e = db_run(c->db, "contacts_remove", 2, pair);
+    if (!e) e = db_run(c->db, drop, 2, drop_p);
+    return e;
 }
 
 /* POST /requests/<id>/accept {"add_contact"?}: into the inbox; add_contact also asks them
@@ -215,12 +260,7 @@ static err_t h_request_accept(ctx *c)
     } else if (asked) {
         ev_users(s, &u.id, 1, json_pack("{s:s,s:o}", "type", "contact.request", "user", user_json(s->user)));
     }
-    conv cv;
-    json_t *cj;
-    if ((e = conv_load(s, id, &cv)) || (e = conv_json(s, &cv, 1, &cj))) return e;
-    c->out = json_pack("{s:o}", "conversation", cj);
-    if (!c->rq.is_api) c->redirect = arena_printf(s->a, "/conversations/%lld", id);
-    return c->out ? ERR_OK : ERR_INTERNAL;
+    return requests_open(c, id);
 fail:
     db_rollback(s->db);
     return e;
@@ -234,12 +274,7 @@ static err_t h_request_delete(ctx *c)
     user_row u;
     err_t e = path_request(c, &id, &u);
     if (e) return e;
-    const char *p[] = {id_str(&c->svc, id), id_str(&c->svc, c->svc.user->id)};
-    if ((e = db_run(c->svc.db, "requests_delete", 2, p))) return e;
-    ev_changed(&c->svc, id, "deleted");
-    c->status = 204;
-    if (!c->rq.is_api) c->redirect = "/requests?done=deleted";
-    return ERR_OK;
+    return requests_dismiss(c, "requests_delete", id, "deleted");
 }
 
 /* POST /requests/<id>/block {"report"?, "reason"?}: the sender is blocked (nothing of theirs
@@ -255,14 +290,12 @@ static err_t h_request_block(ctx *c)
     int report = json_is_true(json_object_get(c->in, "report"));
     const char *reason = ctx_str(c, "reason");
     if (!reason || !*reason) reason = "Unwanted message request";
-    const char *pair[] = {id_str(s, s->user->id), id_str(s, u.id)};
     const char *mine[] = {id_str(s, id), id_str(s, s->user->id)};
-    const char *rp[] = {pair[0], pair[1], NULL, NULL, reason};
+    const char *rp[] = {id_str(s, s->user->id), id_str(s, u.id), NULL, NULL, reason};
     long long report_id = 0;
     PGresult *r;
     if ((e = db_begin(s->db))) return e;
-    if ((e = db_run(s->db, "blocks_insert", 2, pair)) || (e = db_run(s->db, "contacts_remove", 2, pair)) ||
-        (e = db_run(s->db, "requests_delete", 2, mine))) goto fail;
+    if ((e = requests_block_run(s, u.id, "requests_delete", mine))) goto fail;
     if (report) {
         if ((e = db_exec(s->db, "report_insert", 5, rp, &r))) goto fail;
         report_id = atoll(PQgetvalue(r, 0, 0));

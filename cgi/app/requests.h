@@ -23,4 +23,21 @@ err_t h_requests(ctx *c);
  * contact requests. */
 err_t requests_counts(svc *c, long long *requests, long long *contact_requests);
 
+/* Shared with invitations.c: a message request and a group invitation are answered alike. */
+/* "request.changed" to uid: their conversation list and Requests badge change. */
+void requests_changed(svc *c, long long uid, long long conv_id, const char *state);
+/* The path's id (into *conv_id) names the caller's request or invitation: stmt ($1 the id, $2
+ * the caller) answers the other person's id first and, when extra is given, a short second
+ * column copied into it; no row → 404 with the message none. *other is a copy. */
+err_t requests_path(ctx *c, const char *stmt, const char *none, long long *conv_id, user_row *other, char *extra,
+                    size_t extra_len);
+/* Accepted: the answer is the conversation conv_id, and a page goes there. */
+err_t requests_open(ctx *c, long long conv_id);
+/* Declined or deleted: stmt ($1 conv_id, $2 the caller) drops it, the caller is told
+ * ("request.changed", state), 204, and a page goes back to /requests?done=<state>. */
+err_t requests_dismiss(ctx *c, const char *stmt, long long conv_id, const char *state);
+/* Inside the caller's transaction: the caller blocks other_id, which ends their contact, and
+ * drop (2 parameters drop_p) removes what the block answers. */
+err_t requests_block_run(svc *c, long long other_id, const char *drop, const char *const drop_p[2]);
+
 #endif

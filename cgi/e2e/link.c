@@ -1,12 +1,12 @@
-/* link.c — see link.h. The stream state and derived secrets live on the stack and are wiped
- * before returning. */
+/* link.c — see link.h; the transfer's chunks are stream.h's. Derived secrets live on the
+ * stack and are wiped before returning. */
 #include "link.h"
 #include <string.h>
 #include <sodium.h>
 #include "e2e.h"
 #include "prim.h"
+#include "stream.h"
 
-typedef crypto_secretstream_xchacha20poly1305_state link_state;
 _Static_assert(E2E_LINK_ABYTES == crypto_secretstream_xchacha20poly1305_ABYTES, "chunk overhead");
 _Static_assert(E2E_LINK_HEAD_LEN == 2 + crypto_secretstream_xchacha20poly1305_HEADERBYTES, "head length");
 
@@ -91,49 +91,13 @@ long e2e_link_seal(const unsigned char key[32], const unsigned char *in, size_t 
     if (n > E2E_LINK_MAX) return E2E_EFORMAT;
     size_t total = e2e_link_sealed_len(n);
     if (cap < total) return E2E_ESPACE;
-    link_state st;
     out[0] = 'L', out[1] = E2E_VERSION;
-    crypto_secretstream_xchacha20poly1305_init_push(&st, out + 2, key);
-    size_t off = 0, w = E2E_LINK_HEAD_LEN;
-    for (;;) {
-        size_t len = n - off < E2E_LINK_CHUNK ? n - off : E2E_LINK_CHUNK;
-        int last = off + len == n && len < E2E_LINK_CHUNK;     /* a full last chunk is followed by an empty FINAL */
-        unsigned long long got = 0;
-        crypto_secretstream_xchacha20poly1305_push(&st, out + w, &got, in + off, len, NULL, 0,
-                                                   last ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
-        w += (size_t)got, off += len;
-        if (last) break;
-    }
-    sodium_memzero(&st, sizeof st);
-    return (long)w;
+    return (long)(E2E_LINK_HEAD_LEN + e2e_stream_seal(key, out + 2, E2E_LINK_CHUNK, in, n, out + E2E_LINK_HEAD_LEN));
 }
 
 long e2e_link_open(const unsigned char key[32], const unsigned char *in, size_t n, unsigned char *out, size_t cap)
 {
     if (n < E2E_LINK_HEAD_LEN || in[0] != 'L' || in[1] != E2E_VERSION) return E2E_EFORMAT;
     if (cap < n - E2E_LINK_HEAD_LEN) return E2E_ESPACE;
-    link_state st;
-    if (crypto_secretstream_xchacha20poly1305_init_pull(&st, in + 2, key) != 0) return E2E_EFORMAT;
-    size_t off = E2E_LINK_HEAD_LEN, w = 0;
-    const size_t full = E2E_LINK_CHUNK + E2E_LINK_ABYTES;
-    long rc = E2E_EFORMAT;                                     /* the end came before FINAL */
-    while (off < n) {
-        size_t len = n - off < full ? n - off : full;
-        if (len < E2E_LINK_ABYTES) break;
-        unsigned long long got = 0;
-        unsigned char tag = 0;
-        if (crypto_secretstream_xchacha20poly1305_pull(&st, out + w, &got, &tag, in + off, len, NULL, 0) != 0) {
-            rc = E2E_EAUTH;
-            break;
-        }
-        w += (size_t)got, off += len;
-        if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL) {
-            rc = off == n ? (long)w : E2E_EFORMAT;              /* nothing may follow FINAL */
-            break;
-        }
-        if (len < full || w > E2E_LINK_MAX) break;             /* a short chunk must be the FINAL one */
-    }
-    sodium_memzero(&st, sizeof st);
-    if (rc < 0) sodium_memzero(out, w);
-    return rc;
+    return e2e_stream_open(key, in + 2, E2E_LINK_CHUNK, E2E_LINK_MAX, in + E2E_LINK_HEAD_LEN, n - E2E_LINK_HEAD_LEN, out);
 }

@@ -115,7 +115,7 @@ int convmap_deliver(db *d, long long conv, long long epoch, long long id, const 
     while (e && e->conv != conv) e = e->next;
     if (!e || e->epoch < epoch) e = reload(d, conv, e, b, now);   /* a change since: read it */
     if (!e || e->epoch != epoch) {                                /* not the list it was sent to */
-        hub_deliver_many(NULL, 0, id, json);                      /* the id exists, though */
+        hub_saw(id);                                              /* the id exists, though */
         cm_deferred++;
         return 0;
     }

@@ -474,6 +474,13 @@ size_t hub_deliver_many(const long long *uids, size_t n, long long id, const cha
     return wrote;
 }
 
+void hub_saw(long long id)
+{
+    pthread_mutex_lock(&hub_lock);
+    if (id > hub_latest) hub_latest = id;
+    pthread_mutex_unlock(&hub_lock);
+}
+
 /* Queues a join, leave or sign of activity for the presence thread (hub_lock held). */
 static void pres_push(hub_user *u, hub_pres_kind kind)
 {

@@ -70,9 +70,11 @@ size_t hub_creds(char (**out)[HUB_CRED_MAX]);
  * here to write it to. */
 int hub_deliver(long long uid, long long id, const char *json);
 /* hub_deliver to each of uids[0..n) (users without a buffer here are skipped), under one
- * lock; with n == 0 it only notes that id exists (a resume from it is then no resync).
- * Returns how many had a stream here. */
+ * lock; it also notes that id exists, as hub_saw does. Returns how many had a stream here. */
 size_t hub_deliver_many(const long long *uids, size_t n, long long id, const char *json);
+/* Notes that event id exists though it goes to no one here (a resume from it is then no
+ * resync). */
+void hub_saw(long long id);
 /* Heartbeats, long-poll deadlines, forgetting idle users; called about once a second. */
 void hub_tick(void);
 /* Moves the pending joins and leaves, oldest first, into *out (malloc'd, the caller

@@ -128,28 +128,34 @@ char *push_payload(const char *kind, const char *title, int e2e, const char *sen
     return text;
 }
 
-/* Queues another look (recheck n) at message seq for people who were online when it came:
- * after PARLEY_PRESENCE_AWAY seconds, those who left without reading it get their push. */
-static void push_recheck(svc *s, long long conv_id, long long seq, int n)
+/* Queues a push.message job (payload, key; none when the key is taken) and names when it
+ * runs with stmt ($1 the job's id, $2 at), in one transaction; on failure it is rolled back. */
+static err_t push_later(svc *s, const char *payload, const char *key, const char *stmt, const char *at)
 {
-    char payload[128], key[80];
-    snprintf(payload, sizeof payload, "{\"conversation_id\":%lld,\"seq\":%lld,\"recheck\":%d}", conv_id, seq, n);
-    snprintf(key, sizeof key, "push:%lld:%lld:r%d", conv_id, seq, n);
     long long id = 0;
     err_t e = db_begin(s->db);
     if (!e) e = jobs_enqueue(s->db, "push.message", payload, key, 0, &id);
     if (!e && id) {
-        char ids[24], delay[24];
+        char ids[24];
         snprintf(ids, sizeof ids, "%lld", id);
-        snprintf(delay, sizeof delay, "%ld", s->cfg->presence_away);
-        const char *p[] = {ids, delay};
-        e = db_run(s->db, "push_recheck_at", 2, p);
+        const char *p[] = {ids, at};
+        e = db_run(s->db, stmt, 2, p);
     }
     if (!e) e = db_commit(s->db);
-    if (e) {
-        db_rollback(s->db);
+    if (e) db_rollback(s->db);
+    return e;
+}
+
+/* Queues another look (recheck n) at message seq for people who were online when it came:
+ * after PARLEY_PRESENCE_AWAY seconds, those who left without reading it get their push. */
+static void push_recheck(svc *s, long long conv_id, long long seq, int n)
+{
+    char payload[128], key[80], delay[24];
+    snprintf(payload, sizeof payload, "{\"conversation_id\":%lld,\"seq\":%lld,\"recheck\":%d}", conv_id, seq, n);
+    snprintf(key, sizeof key, "push:%lld:%lld:r%d", conv_id, seq, n);
+    snprintf(delay, sizeof delay, "%ld", s->cfg->presence_away);
+    if (push_later(s, payload, key, "push_recheck_at", delay))
         log_warn("push: conversation %lld seq %lld: no later look for those online", conv_id, seq);
-    }
 }
 
 /* Queues another push.message for message seq at unix time until (when someone's
@@ -157,24 +163,12 @@ static void push_recheck(svc *s, long long conv_id, long long seq, int n)
  * time (its key), so many people with the same hours cost one. */
 static void push_hold(svc *s, long long conv_id, long long seq, long long until)
 {
-    char payload[128], key[96];
+    char payload[128], key[96], at[24];
     snprintf(payload, sizeof payload, "{\"conversation_id\":%lld,\"seq\":%lld,\"held\":%lld}", conv_id, seq, until);
     snprintf(key, sizeof key, "push:%lld:%lld:dnd%lld", conv_id, seq, until);
-    long long id = 0;
-    err_t e = db_begin(s->db);
-    if (!e) e = jobs_enqueue(s->db, "push.message", payload, key, 0, &id);
-    if (!e && id) {
-        char ids[24], at[24];
-        snprintf(ids, sizeof ids, "%lld", id);
-        snprintf(at, sizeof at, "%lld", until);
-        const char *p[] = {ids, at};
-        e = db_run(s->db, "push_hold_at", 2, p);
-    }
-    if (!e) e = db_commit(s->db);
-    if (e) {
-        db_rollback(s->db);
+    snprintf(at, sizeof at, "%lld", until);
+    if (push_later(s, payload, key, "push_hold_at", at))
         log_warn("push: conversation %lld seq %lld: not held for do-not-disturb; dropped", conv_id, seq);
-    }
 }
 
 /* One job of a batch: what it found to send and what came of it. */

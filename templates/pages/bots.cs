@@ -10,8 +10,7 @@
       <section class="card secret-card" aria-labelledby="secret-title" role="status">
         <h2 id="secret-title">The token of @<?cs var:Data.bot.username ?></h2>
         <p class="secret-warning"><strong>Copy it now, it will not be shown again.</strong> Parley keeps only a hash of it.</p>
-        <label class="visually-hidden" for="new-token">The bot's API token</label>
-        <input class="secret-value" id="new-token" type="text" readonly autocomplete="off" spellcheck="false" value="<?cs var:Data.secret ?>">
+        <?cs call:secret_value("new-token", "The bot's API token", Data.secret) ?>
         <p class="hint">The bot uses it as a bearer token: <code>Authorization: Bearer <?cs var:Data.secret ?></code></p>
       </section><?cs
       /if ?>
@@ -39,16 +38,7 @@
         <section class="card" aria-labelledby="bots-title">
           <h2 id="bots-title">Your bots</h2><?cs
           if:subcount(Data.bots) > 0 ?>
-          <div class="table-wrap">
-            <table class="data-table">
-              <thead>
-                <tr>
-                  <th scope="col">Bot</th>
-                  <th scope="col">Created</th>
-                  <th scope="col"><span class="visually-hidden">Actions</span></th>
-                </tr>
-              </thead>
-              <tbody><?cs
+          <?cs call:data_table_head("Bot", "Created", "-", "-", "Actions") ?><?cs
               each:b = Data.bots ?>
                 <tr>
                   <th scope="row" data-label="Bot"><a href="/users/<?cs var:b.username ?>"><?cs call:user_name(b) ?></a> <span class="muted">@<?cs var:b.username ?></span></th>
@@ -60,10 +50,7 @@
                     </form>
                   </td>
                 </tr><?cs
-              /each ?>
-              </tbody>
-            </table>
-          </div><?cs
+              /each ?><?cs call:data_table_end() ?><?cs
           else ?>
           <p class="empty">No bots yet.</p><?cs
           /if ?>

@@ -14,8 +14,7 @@
       <section class="card secret-card" aria-labelledby="secret-title" role="status">
         <h2 id="secret-title">Your new webhook “<bdi><?cs var:Data.webhook.name ?></bdi>”</h2>
         <p class="secret-warning"><strong>Copy its URL now, it will not be shown again.</strong> Parley keeps only a hash of it. Whoever has the URL can post here.</p>
-        <label class="visually-hidden" for="new-hook">Webhook URL</label>
-        <input class="secret-value" id="new-hook" type="text" readonly autocomplete="off" spellcheck="false" value="<?cs var:Data.url ?>">
+        <?cs call:secret_value("new-hook", "Webhook URL", Data.url) ?>
         <p class="hint">Post to it: <code>curl -H 'Content-Type: application/json' -d '{"text":"Hello"}' <?cs var:Data.url ?></code></p>
       </section><?cs
       /if ?>
@@ -24,8 +23,7 @@
       <section class="card secret-card" aria-labelledby="osecret-title" role="status">
         <h2 id="osecret-title">The signing secret of “<bdi><?cs var:Data.outgoing_webhook.name ?></bdi>”</h2>
         <p class="secret-warning"><strong>Copy it now, it will not be shown again.</strong> Your receiver checks the X-Parley-Signature header of each request with it.</p>
-        <label class="visually-hidden" for="new-secret">Signing secret</label>
-        <input class="secret-value" id="new-secret" type="text" readonly autocomplete="off" spellcheck="false" value="<?cs var:Data.secret ?>">
+        <?cs call:secret_value("new-secret", "Signing secret", Data.secret) ?>
       </section><?cs
       /if ?><?cs
       if:string.slice(Page.path, string.length(Page.path) - 18, string.length(Page.path)) == "/outgoing-webhooks" ?><?cs set:Layout.oform = "1" ?><?cs else ?><?cs set:Layout.oform = "0" ?><?cs /if ?>
@@ -51,33 +49,15 @@
         <section class="card" aria-labelledby="hooks-title">
           <h2 id="hooks-title">Webhooks of this conversation</h2><?cs
           if:subcount(Data.webhooks) > 0 ?>
-          <div class="table-wrap">
-            <table class="data-table">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col"><span class="visually-hidden">Actions</span></th>
-                </tr>
-              </thead>
-              <tbody><?cs
+          <?cs call:data_table_head("Name", "Created", "Last used", "-", "Actions") ?><?cs
               each:h = Data.webhooks ?>
                 <tr>
                   <th scope="row" data-label="Name"><bdi><?cs var:h.name ?></bdi> <span class="badge badge-bot">BOT</span></th>
                   <td data-label="Created"><?cs call:time(h.created_at) ?></td>
                   <td data-label="Last used"><?cs if:h.last_used_at ?><?cs call:time(h.last_used_at) ?><?cs else ?><span class="muted">never</span><?cs /if ?></td>
-                  <td class="cell-action">
-                    <form method="post" action="/conversations/<?cs var:Data.conversation.id ?>/webhooks/<?cs var:h.id ?>/delete">
-                      <?cs call:csrf_field() ?>
-                      <button type="submit" class="btn btn-secondary btn-sm">Revoke<span class="visually-hidden"> <bdi><?cs var:h.name ?></bdi></span></button>
-                    </form>
-                  </td>
+                  <?cs call:row_action("/conversations/" + Data.conversation.id + "/webhooks/" + h.id + "/delete", "Revoke", h.name) ?>
                 </tr><?cs
-              /each ?>
-              </tbody>
-            </table>
-          </div><?cs
+              /each ?><?cs call:data_table_end() ?><?cs
           else ?>
           <p class="empty">No webhooks yet.</p><?cs
           /if ?>
@@ -111,35 +91,16 @@
             <button type="submit" class="btn btn-primary">Create outgoing webhook</button>
           </form><?cs
           if:subcount(Data.outgoing) > 0 ?>
-          <div class="table-wrap">
-            <table class="data-table">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Sends to</th>
-                  <th scope="col">When</th>
-                  <th scope="col">Last error</th>
-                  <th scope="col"><span class="visually-hidden">Actions</span></th>
-                </tr>
-              </thead>
-              <tbody><?cs
+          <?cs call:data_table_head("Name", "Sends to", "When", "Last error", "Actions") ?><?cs
               each:h = Data.outgoing ?>
                 <tr>
                   <th scope="row" data-label="Name"><?cs call:user_name(h.bot) ?> <span class="muted">@<?cs var:h.bot.username ?></span></th>
                   <td data-label="Sends to"><code><?cs var:h.url ?></code></td>
                   <td data-label="When"><?cs if:h.trigger_word ?>starts with <code><?cs var:h.trigger_word ?></code><?cs if:h.mentions_only == "1" ?> or mentions it<?cs /if ?><?cs elif:h.mentions_only == "1" ?>mentions it<?cs else ?>every message<?cs /if ?></td>
                   <td data-label="Last error"><?cs if:h.last_error ?><?cs var:h.last_error ?><?cs else ?><span class="muted">none</span><?cs /if ?></td>
-                  <td class="cell-action">
-                    <form method="post" action="/conversations/<?cs var:Data.conversation.id ?>/outgoing-webhooks/<?cs var:h.id ?>/delete">
-                      <?cs call:csrf_field() ?>
-                      <button type="submit" class="btn btn-secondary btn-sm">Delete<span class="visually-hidden"> <bdi><?cs var:h.name ?></bdi></span></button>
-                    </form>
-                  </td>
+                  <?cs call:row_action("/conversations/" + Data.conversation.id + "/outgoing-webhooks/" + h.id + "/delete", "Delete", h.name) ?>
                 </tr><?cs
-              /each ?>
-              </tbody>
-            </table>
-          </div><?cs
+              /each ?><?cs call:data_table_end() ?><?cs
           else ?>
           <p class="empty">No outgoing webhooks yet.</p><?cs
           /if ?>

@@ -21,17 +21,7 @@
         <section class="card" aria-labelledby="exports-title">
           <h2 id="exports-title">Your exports</h2><?cs
           if:subcount(Data.exports) > 0 ?>
-          <div class="table-wrap">
-            <table class="data-table">
-              <thead>
-                <tr>
-                  <th scope="col">Asked for</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Size</th>
-                  <th scope="col"><span class="visually-hidden">Download</span></th>
-                </tr>
-              </thead>
-              <tbody><?cs
+          <?cs call:data_table_head("Asked for", "State", "Size", "-", "Download") ?><?cs
               each:x = Data.exports ?>
                 <tr>
                   <th scope="row" data-label="Asked for"><?cs call:time_day(x.created_at) ?></th>
@@ -44,10 +34,7 @@
                   <td class="cell-action"><?cs
                     if:x.download_url ?><a class="btn btn-secondary btn-sm" href="/me/exports/<?cs var:x.id ?>/download">Download</a><?cs /if ?></td>
                 </tr><?cs
-              /each ?>
-              </tbody>
-            </table>
-          </div><?cs
+              /each ?><?cs call:data_table_end() ?><?cs
           else ?>
           <p class="muted">You have not exported your data yet.</p><?cs
           /if ?>

@@ -11,18 +11,7 @@
           <h2 id="sessions-title">Where you're logged in</h2>
           <p class="muted">Newest first. Revoke any session you don't recognise.</p><?cs
           if:subcount(Data.sessions) > 0 ?>
-          <div class="table-wrap">
-            <table class="data-table">
-              <thead>
-                <tr>
-                  <th scope="col">Device</th>
-                  <th scope="col">IP address</th>
-                  <th scope="col">Signed in</th>
-                  <th scope="col">Last active</th>
-                  <th scope="col"><span class="visually-hidden">Actions</span></th>
-                </tr>
-              </thead>
-              <tbody><?cs
+          <?cs call:data_table_head("Device", "IP address", "Signed in", "Last active", "Actions") ?><?cs
               each:s = Data.sessions ?>
                 <tr<?cs if:s.current ?> class="is-current"<?cs /if ?>>
                   <th scope="row" data-label="Device"><span class="device"><?cs if:s.browser ?><?cs var:s.browser ?><?cs else ?>Unknown browser<?cs /if ?></span><?cs if:s.current ?> <span class="badge">This device</span><?cs /if ?></th>
@@ -36,10 +25,7 @@
                     </form>
                   </td>
                 </tr><?cs
-              /each ?>
-              </tbody>
-            </table>
-          </div><?cs
+              /each ?><?cs call:data_table_end() ?><?cs
           else ?>
           <p class="empty">No active sessions.</p><?cs
           /if ?>

@@ -11,8 +11,7 @@
       <section class="card secret-card" aria-labelledby="secret-title" role="status">
         <h2 id="secret-title">Your new token<?cs if:Data.token.name ?> “<bdi><?cs var:Data.token.name ?></bdi>”<?cs /if ?></h2>
         <p class="secret-warning"><strong>Copy it now, it will not be shown again.</strong> Parley keeps only a hash of it.</p>
-        <label class="visually-hidden" for="new-token">New API token</label>
-        <input class="secret-value" id="new-token" type="text" readonly autocomplete="off" spellcheck="false" value="<?cs var:Data.secret ?>">
+        <?cs call:secret_value("new-token", "New API token", Data.secret) ?>
         <p class="hint">Use it as a bearer token: <code>Authorization: Bearer <?cs var:Data.secret ?></code></p>
       </section><?cs
       /if ?>
@@ -38,33 +37,15 @@
         <section class="card" aria-labelledby="tokens-title">
           <h2 id="tokens-title">Your tokens</h2><?cs
           if:subcount(Data.tokens) > 0 ?>
-          <div class="table-wrap">
-            <table class="data-table">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col"><span class="visually-hidden">Actions</span></th>
-                </tr>
-              </thead>
-              <tbody><?cs
+          <?cs call:data_table_head("Name", "Created", "Last used", "-", "Actions") ?><?cs
               each:t = Data.tokens ?>
                 <tr>
                   <th scope="row" data-label="Name"><bdi><?cs var:t.name ?></bdi></th>
                   <td data-label="Created"><?cs call:time(t.created_at) ?></td>
                   <td data-label="Last used"><?cs if:t.last_used_at ?><?cs call:time(t.last_used_at) ?><?cs else ?><span class="muted">never</span><?cs /if ?></td>
-                  <td class="cell-action">
-                    <form method="post" action="/me/tokens/<?cs var:t.id ?>/revoke">
-                      <?cs call:csrf_field() ?>
-                      <button type="submit" class="btn btn-secondary btn-sm">Revoke<span class="visually-hidden"> <bdi><?cs var:t.name ?></bdi></span></button>
-                    </form>
-                  </td>
+                  <?cs call:row_action("/me/tokens/" + t.id + "/revoke", "Revoke", t.name) ?>
                 </tr><?cs
-              /each ?>
-              </tbody>
-            </table>
-          </div><?cs
+              /each ?><?cs call:data_table_end() ?><?cs
           else ?>
           <p class="empty">No tokens yet. Create one above to use the API from a script.</p><?cs
           /if ?>

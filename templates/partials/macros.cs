@@ -197,4 +197,37 @@
   named itself (m.sender_name, Slack's "username") that name with its bot
   beside it, "Deploy bot (via Deploys) BOT": never a name alone that could
   pass for a person.
-?><?cs def:msg_sender_name(m) ?><?cs if:m.sender_name ?><bdi><?cs var:m.sender_name ?></bdi> <span class="msg-via">(via <bdi><?cs call:user_name_text(m.sender) ?></bdi>)</span> <span class="badge badge-bot" title="Posted by an automated account">BOT</span><?cs else ?><?cs call:user_name(m.sender) ?><?cs /if ?><?cs /def ?>
+?><?cs def:msg_sender_name(m) ?><?cs if:m.sender_name ?><bdi><?cs var:m.sender_name ?></bdi> <span class="msg-via">(via <bdi><?cs call:user_name_text(m.sender) ?></bdi>)</span> <span class="badge badge-bot" title="Posted by an automated account">BOT</span><?cs else ?><?cs call:user_name(m.sender) ?><?cs /if ?><?cs /def ?><?cs #
+
+  A one-time secret to copy (an API token, a webhook's URL or signing secret): its input
+  (id) and the label screen readers read for it.
+?><?cs def:secret_value(id, label, value) ?><label class="visually-hidden" for="<?cs var:id ?>"><?cs var:label ?></label>
+        <input class="secret-value" id="<?cs var:id ?>" type="text" readonly autocomplete="off" spellcheck="false" value="<?cs var:value ?>"><?cs /def ?><?cs #
+
+  An account page's table of things, up to its <tbody>: up to four column headings (pass
+  "-" for an unused one), then the hidden heading of the last column, its actions.
+  data_table_end closes what it opens.
+?><?cs def:data_table_head(c1, c2, c3, c4, last) ?><div class="table-wrap">
+            <table class="data-table">
+              <thead>
+                <tr><?cs if:c1 != "-" ?>
+                  <th scope="col"><?cs var:c1 ?></th><?cs /if ?><?cs if:c2 != "-" ?>
+                  <th scope="col"><?cs var:c2 ?></th><?cs /if ?><?cs if:c3 != "-" ?>
+                  <th scope="col"><?cs var:c3 ?></th><?cs /if ?><?cs if:c4 != "-" ?>
+                  <th scope="col"><?cs var:c4 ?></th><?cs /if ?>
+                  <th scope="col"><span class="visually-hidden"><?cs var:last ?></span></th>
+                </tr>
+              </thead>
+              <tbody><?cs /def ?><?cs def:data_table_end() ?>
+              </tbody>
+            </table>
+          </div><?cs /def ?><?cs #
+
+  The action cell of such a table's row: a button (label) posting to action, naming the
+  row's thing (name) to screen readers.
+?><?cs def:row_action(action, label, name) ?><td class="cell-action">
+                    <form method="post" action="<?cs var:action ?>">
+                      <?cs call:csrf_field() ?>
+                      <button type="submit" class="btn btn-secondary btn-sm"><?cs var:label ?><span class="visually-hidden"> <bdi><?cs var:name ?></bdi></span></button>
+                    </form>
+                  </td><?cs /def ?>
