@@ -17,6 +17,8 @@ typedef struct conv {
                         reactions, typing, read or delivered positions) */
     const char *request;   /* direct: "pending" while this is a message request for the caller,
                               "deleted" once they deleted it (requests.h); else NULL */
+    int hooks_out;   /* a group or channel with outgoing webhooks: a send there may queue their
+                        jobs (send_jobs.c); without, its statement leaves that part out */
 } conv;
 
 extern const db_stmt conv_stmts[];

@@ -25,7 +25,8 @@ const db_stmt conv_stmts[] = {
                  "CASE WHEN c.kind = 'direct' THEN EXISTS (SELECT 1 FROM members o JOIN blocks b "
                  "ON (b.user_id = o.user_id AND b.blocked_id = $2) OR (b.user_id = $2 AND b.blocked_id = o.user_id) "
                  "WHERE o.conversation_id = c.id AND o.user_id <> $2) ELSE false END, c.avatar_media_id, "
-                 "CASE WHEN m.muted_until > now() THEN " DB_TS("m.muted_until") " END, c.retention_days, m.request "
+                 "CASE WHEN m.muted_until > now() THEN " DB_TS("m.muted_until") " END, c.retention_days, m.request, "
+                 "c.kind IN ('group', 'channel') AND EXISTS (SELECT 1 FROM outgoing_webhooks w WHERE w.conversation_id = c.id) "
                  "FROM conversations c JOIN members m ON m.conversation_id = c.id AND m.user_id = $2 WHERE c.id = $1"},
     {"conv_members", "SELECT " USERS_REF_COLS("u") ", m.role, CASE WHEN m.muted_until > now() THEN "
                      DB_TS("m.muted_until") " END FROM members m JOIN users u ON u.id = m.user_id "
@@ -54,7 +55,7 @@ const db_stmt conv_stmts[] = {
 
 /* conv_get's columns, in its SELECT order. */
 enum conv_col { CC_ID, CC_KIND, CC_TITLE, CC_DESCRIPTION, CC_E2E, CC_LAST_SEQ, CC_CREATED, CC_ACTIVITY, CC_ROLE,
-                CC_READ_SEQ, CC_BLOCKED, CC_AVATAR, CC_MUTED, CC_RETENTION, CC_REQUEST };
+                CC_READ_SEQ, CC_BLOCKED, CC_AVATAR, CC_MUTED, CC_RETENTION, CC_REQUEST, CC_HOOKS_OUT };
 
 static const char *copy(svc *c, PGresult *r, int i, int col) { return arena_strdup(c->a, PQgetvalue(r, i, col)); }
 
@@ -83,6 +84,7 @@ err_t conv_load(svc *c, long long id, conv *out)
     out->muted_until = PQgetisnull(r, 0, CC_MUTED) ? NULL : copy(c, r, 0, CC_MUTED);
     out->retention_days = PQgetisnull(r, 0, CC_RETENTION) ? 0 : atoll(PQgetvalue(r, 0, CC_RETENTION));
     out->request = PQgetisnull(r, 0, CC_REQUEST) ? NULL : copy(c, r, 0, CC_REQUEST);
+    out->hooks_out = PQgetvalue(r, 0, CC_HOOKS_OUT)[0] == 't';
     PQclear(r);
     return ERR_OK;
 }

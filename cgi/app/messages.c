@@ -51,57 +51,122 @@ enum { PAGE_DEFAULT = 50, PAGE_MAX = 200 };
     "ev AS (INSERT INTO event_log (id, type, conv_id, msg_seq) " \
     "SELECT nextval('event_ids'), 'message.created', $1::bigint, ins.seq FROM ins RETURNING id)"
 
+/* The optional parts of the sending statement (send_jobs.h, mentions.h), each a CTE the C
+ * side includes only when it may apply: a statement that names fewer relations plans faster
+ * and takes fewer locks (beyond 16, PostgreSQL's shared lock table, contended under load).
+ * Jobs commit with the message or not at all. $9 push delay: one job when another member has
+ * a subscription, after the delay (read by then: not pushed). */
+#define MSG_PART_PUSH \
+    ", pj AS (INSERT INTO jobs (kind, payload, idem_key, run_after) " \
+    "SELECT 'push.message', jsonb_build_object('conversation_id', $1::bigint, 'seq', ins.seq), " \
+    "'push:' || $1::bigint || ':' || ins.seq, now() + $9::int * interval '1 second' FROM ins " \
+    "WHERE $9::int IS NOT NULL AND EXISTS (SELECT 1 FROM members pm JOIN push_subscriptions ps " \
+    "ON ps.user_id = pm.user_id WHERE pm.conversation_id = $1 AND pm.user_id <> $2) " \
+    "ON CONFLICT (idem_key) DO NOTHING RETURNING id)"
+/* $10 digests on: one job when another member could get a digest. */
+#define MSG_PART_DIGEST \
+    ", dj AS (INSERT INTO jobs (kind, payload, idem_key) " \
+    "SELECT 'digest.message', jsonb_build_object('conversation_id', $1::bigint, 'seq', ins.seq, " \
+    "'sender_id', $2::bigint), 'digest:' || $1::bigint || ':' || ins.seq FROM ins " \
+    "WHERE $10::boolean AND EXISTS (SELECT 1 FROM members dm JOIN users du ON du.id = dm.user_id " \
+    "LEFT JOIN notify_prefs np ON np.user_id = dm.user_id WHERE dm.conversation_id = $1 " \
+    "AND dm.user_id <> $2 AND du.email_verified_at IS NOT NULL AND du.deactivated_at IS NULL " \
+    "AND coalesce(np.email_digests, true)) ON CONFLICT (idem_key) DO NOTHING RETURNING id)"
+/* $11 the first word, $12 the @names: a job per outgoing webhook without a condition, or whose
+ * trigger word starts the message, or (when it wants mentions) whose bot is mentioned:
+ * hooks_out_triggered, in SQL. */
+#define MSG_PART_HOOKS \
+    ", hj AS (INSERT INTO jobs (kind, payload, idem_key) " \
+    "SELECT 'hook.send', jsonb_build_object('webhook_id', w.id, 'conversation_id', $1::bigint, " \
+    "'seq', ins.seq), 'hook:' || w.id || ':' || $1::bigint || ':' || ins.seq " \
+    "FROM ins, outgoing_webhooks w JOIN users wu ON wu.id = w.bot_id " \
+    "WHERE $11::text IS NOT NULL AND w.conversation_id = $1 AND ((w.trigger_word IS NULL AND NOT w.mentions_only) " \
+    "OR translate(w.trigger_word, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = $11 " \
+    "OR (w.mentions_only AND lower(wu.username) = ANY ($12::text[]))) " \
+    "ON CONFLICT (idem_key) DO NOTHING RETURNING id)"
+/* $13 the first link: linked to its preview; fetched when the cache has none fresh. */
+#define MSG_PART_PREVIEW \
+    ", pl AS (INSERT INTO message_previews (conversation_id, seq, url) SELECT $1::bigint, ins.seq, $13 " \
+    "FROM ins WHERE $13::text IS NOT NULL ON CONFLICT DO NOTHING), " \
+    "pc AS (INSERT INTO link_previews (url) SELECT $13 FROM ins WHERE $13::text IS NOT NULL " \
+    "ON CONFLICT (url) DO UPDATE SET status = 'pending', expires_at = now() + interval '1 hour' " \
+    "WHERE link_previews.expires_at < now() RETURNING url), " \
+    "fj AS (INSERT INTO jobs (kind, payload, max_attempts) " \
+    "SELECT 'preview.fetch', jsonb_build_object('url', pc.url), 3 FROM pc RETURNING id)"
+/* Its mentions: $15 the @names, $16 whether @all and @here count. */
+#define MSG_PART_MENTIONS \
+    ", mn AS (INSERT INTO mentions (user_id, conversation_id, seq, message_id, kind) " \
+    "SELECT w.id, $1::bigint, ins.seq, ins.id, w.kind FROM ins, (" MENTIONS_WANT("$15", "$16", "$2::bigint") \
+    ") w (id, kind))"
+/* Every optional parameter typed once (an unread CTE is not run), so each variant takes the
+ * same 16 parameters whichever parts it has. */
+#define MSG_PARAMS ", prm AS (SELECT $9::int, $10::boolean, $11::text, $12::text[], $13::text, $15::text[], $16::boolean)"
+/* Wakes the workers as jobs_enqueue does, only when no other job is ready; any: the EXISTS of
+ * the job parts present. */
+#define MSG_WAKE(any) ", wake AS (SELECT pg_notify('" JOBS_CHANNEL "', '') WHERE (" any ") " \
+    "AND NOT EXISTS (SELECT 1 FROM jobs WHERE state = 'queued' AND run_after <= now())) "
+#define MSG_WAKE_PUSH "EXISTS (SELECT 1 FROM pj)"
+#define MSG_WAKE_DIGEST "EXISTS (SELECT 1 FROM dj)"
+#define MSG_WAKE_HOOKS "EXISTS (SELECT 1 FROM hj)"
+#define MSG_WAKE_PREVIEW "EXISTS (SELECT 1 FROM fj)"
+/* and the member epoch (sql/030) its publication is addressed with */
+#define MSG_RETURN(woke) " SELECT ins.seq, ev.id, c.member_epoch, " woke " FROM ins, ev, c"
+/* A variant with job parts: the common part, the parts, the wake-up over `any`. */
+#define MSG_JOBS(parts, any) MSG_INSERT_CORE("$14") MSG_PARAMS parts MSG_WAKE(any) MSG_RETURN("(SELECT count(*) FROM wake)")
+
 const db_stmt msg_stmts[] = {
     /* A message no job or mention can follow from (send_jobs_params and mentions_params gave
-     * nothing, the usual case): only the common part, and the smallest statement to plan. */
-    {"msg_insert", MSG_INSERT_CORE("$9") " SELECT ins.seq, ev.id, c.member_epoch, 0 FROM ins, ev, c"},
-    {"msg_insert_jobs", MSG_INSERT_CORE("$14") ", "
-                   /* Its jobs, in the same statement (send_jobs.h): they commit with the message or
-                    * not at all. $9 push delay (NULL: no push): one job when another member has a
-                    * subscription, after the delay (read by then: not pushed). */
-                   "pj AS (INSERT INTO jobs (kind, payload, idem_key, run_after) "
-                   "SELECT 'push.message', jsonb_build_object('conversation_id', $1::bigint, 'seq', ins.seq), "
-                   "'push:' || $1::bigint || ':' || ins.seq, now() + $9::int * interval '1 second' FROM ins "
-                   "WHERE $9::int IS NOT NULL AND EXISTS (SELECT 1 FROM members pm JOIN push_subscriptions ps "
-                   "ON ps.user_id = pm.user_id WHERE pm.conversation_id = $1 AND pm.user_id <> $2) "
-                   "ON CONFLICT (idem_key) DO NOTHING RETURNING id), "
-                   /* $10 digests on: one job when another member could get a digest. */
-                   "dj AS (INSERT INTO jobs (kind, payload, idem_key) "
-                   "SELECT 'digest.message', jsonb_build_object('conversation_id', $1::bigint, 'seq', ins.seq, "
-                   "'sender_id', $2::bigint), 'digest:' || $1::bigint || ':' || ins.seq FROM ins "
-                   "WHERE $10::boolean AND EXISTS (SELECT 1 FROM members dm JOIN users du ON du.id = dm.user_id "
-                   "LEFT JOIN notify_prefs np ON np.user_id = dm.user_id WHERE dm.conversation_id = $1 "
-                   "AND dm.user_id <> $2 AND du.email_verified_at IS NOT NULL AND du.deactivated_at IS NULL "
-                   "AND coalesce(np.email_digests, true)) ON CONFLICT (idem_key) DO NOTHING RETURNING id), "
-                   /* $11 the first word (NULL: no webhooks apply), $12 the @names: a job per outgoing
-                    * webhook without a condition, or whose trigger word starts the message, or (when
-                    * it wants mentions) whose bot is mentioned: hooks_out_triggered, in SQL. */
-                   "hj AS (INSERT INTO jobs (kind, payload, idem_key) "
-                   "SELECT 'hook.send', jsonb_build_object('webhook_id', w.id, 'conversation_id', $1::bigint, "
-                   "'seq', ins.seq), 'hook:' || w.id || ':' || $1::bigint || ':' || ins.seq "
-                   "FROM ins, outgoing_webhooks w JOIN users wu ON wu.id = w.bot_id "
-                   "WHERE $11::text IS NOT NULL AND w.conversation_id = $1 AND ((w.trigger_word IS NULL AND NOT w.mentions_only) "
-                   "OR translate(w.trigger_word, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = $11 "
-                   "OR (w.mentions_only AND lower(wu.username) = ANY ($12::text[]))) "
-                   "ON CONFLICT (idem_key) DO NOTHING RETURNING id), "
-                   /* $13 the first link: linked to its preview; fetched when the cache has none fresh. */
-                   "pl AS (INSERT INTO message_previews (conversation_id, seq, url) SELECT $1::bigint, ins.seq, $13 "
-                   "FROM ins WHERE $13::text IS NOT NULL ON CONFLICT DO NOTHING), "
-                   "pc AS (INSERT INTO link_previews (url) SELECT $13 FROM ins WHERE $13::text IS NOT NULL "
-                   "ON CONFLICT (url) DO UPDATE SET status = 'pending', expires_at = now() + interval '1 hour' "
-                   "WHERE link_previews.expires_at < now() RETURNING url), "
-                   "fj AS (INSERT INTO jobs (kind, payload, max_attempts) "
-                   "SELECT 'preview.fetch', jsonb_build_object('url', pc.url), 3 FROM pc RETURNING id), "
-                   /* Its mentions (mentions.h): $15 the @names (NULL: none), $16 whether @all and @here count. */
-                   "mn AS (INSERT INTO mentions (user_id, conversation_id, seq, message_id, kind) "
-                   "SELECT w.id, $1::bigint, ins.seq, ins.id, w.kind FROM ins, (" MENTIONS_WANT("$15", "$16", "$2::bigint")
-                   ") w (id, kind)), "
-                   /* Wakes the workers as jobs_enqueue does: only when no other job is ready. */
-                   "wake AS (SELECT pg_notify('" JOBS_CHANNEL "', '') WHERE (EXISTS (SELECT 1 FROM pj) "
-                   "OR EXISTS (SELECT 1 FROM dj) OR EXISTS (SELECT 1 FROM hj) OR EXISTS (SELECT 1 FROM fj)) "
-                   "AND NOT EXISTS (SELECT 1 FROM jobs WHERE state = 'queued' AND run_after <= now())) "
-                   /* and the member epoch (sql/030) its publication is addressed with */
-                   "SELECT ins.seq, ev.id, c.member_epoch, (SELECT count(*) FROM wake) FROM ins, ev, c"},
+     * nothing, the usual case): the common part alone, nine parameters. */
+    {"msg_insert", MSG_INSERT_CORE("$9") MSG_RETURN("0")},
+    /* msg_insert_<mask>: with the parts of mask, bit 0 push, 1 digest, 2 webhooks, 3 preview,
+     * 4 mentions (msg_send_as sets a bit when that part's parameter is given). */
+    {"msg_insert_1", MSG_JOBS(MSG_PART_PUSH, MSG_WAKE_PUSH)},
+    {"msg_insert_2", MSG_JOBS(MSG_PART_DIGEST, MSG_WAKE_DIGEST)},
+    {"msg_insert_3", MSG_JOBS(MSG_PART_PUSH MSG_PART_DIGEST, MSG_WAKE_PUSH " OR " MSG_WAKE_DIGEST)},
+    {"msg_insert_4", MSG_JOBS(MSG_PART_HOOKS, MSG_WAKE_HOOKS)},
+    {"msg_insert_5", MSG_JOBS(MSG_PART_PUSH MSG_PART_HOOKS, MSG_WAKE_PUSH " OR " MSG_WAKE_HOOKS)},
+    {"msg_insert_6", MSG_JOBS(MSG_PART_DIGEST MSG_PART_HOOKS, MSG_WAKE_DIGEST " OR " MSG_WAKE_HOOKS)},
+    {"msg_insert_7", MSG_JOBS(MSG_PART_PUSH MSG_PART_DIGEST MSG_PART_HOOKS,
+             MSG_WAKE_PUSH " OR " MSG_WAKE_DIGEST " OR " MSG_WAKE_HOOKS)},
+    {"msg_insert_8", MSG_JOBS(MSG_PART_PREVIEW, MSG_WAKE_PREVIEW)},
+    {"msg_insert_9", MSG_JOBS(MSG_PART_PUSH MSG_PART_PREVIEW, MSG_WAKE_PUSH " OR " MSG_WAKE_PREVIEW)},
+    {"msg_insert_10", MSG_JOBS(MSG_PART_DIGEST MSG_PART_PREVIEW, MSG_WAKE_DIGEST " OR " MSG_WAKE_PREVIEW)},
+    {"msg_insert_11", MSG_JOBS(MSG_PART_PUSH MSG_PART_DIGEST MSG_PART_PREVIEW,
+             MSG_WAKE_PUSH " OR " MSG_WAKE_DIGEST " OR " MSG_WAKE_PREVIEW)},
+    {"msg_insert_12", MSG_JOBS(MSG_PART_HOOKS MSG_PART_PREVIEW, MSG_WAKE_HOOKS " OR " MSG_WAKE_PREVIEW)},
+    {"msg_insert_13", MSG_JOBS(MSG_PART_PUSH MSG_PART_HOOKS MSG_PART_PREVIEW,
+             MSG_WAKE_PUSH " OR " MSG_WAKE_HOOKS " OR " MSG_WAKE_PREVIEW)},
+    {"msg_insert_14", MSG_JOBS(MSG_PART_DIGEST MSG_PART_HOOKS MSG_PART_PREVIEW,
+             MSG_WAKE_DIGEST " OR " MSG_WAKE_HOOKS " OR " MSG_WAKE_PREVIEW)},
+    {"msg_insert_15", MSG_JOBS(MSG_PART_PUSH MSG_PART_DIGEST MSG_PART_HOOKS MSG_PART_PREVIEW,
+             MSG_WAKE_PUSH " OR " MSG_WAKE_DIGEST " OR " MSG_WAKE_HOOKS " OR " MSG_WAKE_PREVIEW)},
+    {"msg_insert_16", MSG_INSERT_CORE("$14") MSG_PARAMS MSG_PART_MENTIONS MSG_RETURN("0")},
+    {"msg_insert_17", MSG_JOBS(MSG_PART_PUSH MSG_PART_MENTIONS, MSG_WAKE_PUSH)},
+    {"msg_insert_18", MSG_JOBS(MSG_PART_DIGEST MSG_PART_MENTIONS, MSG_WAKE_DIGEST)},
+    {"msg_insert_19", MSG_JOBS(MSG_PART_PUSH MSG_PART_DIGEST MSG_PART_MENTIONS,
+             MSG_WAKE_PUSH " OR " MSG_WAKE_DIGEST)},
+    {"msg_insert_20", MSG_JOBS(MSG_PART_HOOKS MSG_PART_MENTIONS, MSG_WAKE_HOOKS)},
+    {"msg_insert_21", MSG_JOBS(MSG_PART_PUSH MSG_PART_HOOKS MSG_PART_MENTIONS,
+             MSG_WAKE_PUSH " OR " MSG_WAKE_HOOKS)},
+    {"msg_insert_22", MSG_JOBS(MSG_PART_DIGEST MSG_PART_HOOKS MSG_PART_MENTIONS,
+             MSG_WAKE_DIGEST " OR " MSG_WAKE_HOOKS)},
+    {"msg_insert_23", MSG_JOBS(MSG_PART_PUSH MSG_PART_DIGEST MSG_PART_HOOKS MSG_PART_MENTIONS,
+             MSG_WAKE_PUSH " OR " MSG_WAKE_DIGEST " OR " MSG_WAKE_HOOKS)},
+    {"msg_insert_24", MSG_JOBS(MSG_PART_PREVIEW MSG_PART_MENTIONS, MSG_WAKE_PREVIEW)},
+    {"msg_insert_25", MSG_JOBS(MSG_PART_PUSH MSG_PART_PREVIEW MSG_PART_MENTIONS,
+             MSG_WAKE_PUSH " OR " MSG_WAKE_PREVIEW)},
+    {"msg_insert_26", MSG_JOBS(MSG_PART_DIGEST MSG_PART_PREVIEW MSG_PART_MENTIONS,
+             MSG_WAKE_DIGEST " OR " MSG_WAKE_PREVIEW)},
+    {"msg_insert_27", MSG_JOBS(MSG_PART_PUSH MSG_PART_DIGEST MSG_PART_PREVIEW MSG_PART_MENTIONS,
+             MSG_WAKE_PUSH " OR " MSG_WAKE_DIGEST " OR " MSG_WAKE_PREVIEW)},
+    {"msg_insert_28", MSG_JOBS(MSG_PART_HOOKS MSG_PART_PREVIEW MSG_PART_MENTIONS,
+             MSG_WAKE_HOOKS " OR " MSG_WAKE_PREVIEW)},
+    {"msg_insert_29", MSG_JOBS(MSG_PART_PUSH MSG_PART_HOOKS MSG_PART_PREVIEW MSG_PART_MENTIONS,
+             MSG_WAKE_PUSH " OR " MSG_WAKE_HOOKS " OR " MSG_WAKE_PREVIEW)},
+    {"msg_insert_30", MSG_JOBS(MSG_PART_DIGEST MSG_PART_HOOKS MSG_PART_PREVIEW MSG_PART_MENTIONS,
+             MSG_WAKE_DIGEST " OR " MSG_WAKE_HOOKS " OR " MSG_WAKE_PREVIEW)},
+    {"msg_insert_31", MSG_JOBS(MSG_PART_PUSH MSG_PART_DIGEST MSG_PART_HOOKS MSG_PART_PREVIEW MSG_PART_MENTIONS,
+             MSG_WAKE_PUSH " OR " MSG_WAKE_DIGEST " OR " MSG_WAKE_HOOKS " OR " MSG_WAKE_PREVIEW)},
     {"msg_by_client", "SELECT m.seq, (SELECT e.id FROM event_log e WHERE e.conv_id = m.conversation_id AND e.msg_seq = m.seq) "
                       "FROM messages m WHERE m.conversation_id = $1 AND m.sender_id = $2 AND m.client_id = $3::uuid"},
     {"msg_event_id", "SELECT id FROM event_log WHERE conv_id = $1 AND msg_seq = $2"},
@@ -462,14 +527,16 @@ err_t msg_send_as(svc *c, const conv *cv, const char *body, const char *sender_n
     p[8 + SEND_JOBS_NPARAMS] = sender_name;                        /* $14 */
     if (!system && (e = mentions_params(c, cv, body, &p[8 + SEND_JOBS_NPARAMS + 1], &p[8 + SEND_JOBS_NPARAMS + 2])))
         return e;                                                  /* $15, $16 (mentions.h) */
-    /* No job and no mention can follow: the lean statement ($9 the sender's name). */
-    int lean = !p[8 + SEND_JOBS_NPARAMS + 1];
-    for (int i = 8; lean && i < 8 + SEND_JOBS_NPARAMS; i++) lean = !p[i];
-    if (lean) {
+    /* The variant with only the parts whose parameter is given (msg_stmts): push, digest,
+     * webhooks (first word and @names go together), preview, mentions. None: msg_insert. */
+    int mask = (p[8] ? 1 : 0) | (p[9] ? 2 : 0) | (p[10] ? 4 : 0) | (p[12] ? 8 : 0) | (p[8 + SEND_JOBS_NPARAMS + 1] ? 16 : 0);
+    if (!mask) {
         const char *q[9] = {p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], sender_name};
         e = db_exec(c->db, "msg_insert", 9, q, &r);
     } else {
-        e = db_exec(c->db, "msg_insert_jobs", 8 + SEND_JOBS_NPARAMS + 3, p, &r);
+        char name[24];
+        snprintf(name, sizeof name, "msg_insert_%d", mask);
+        e = db_exec(c->db, name, 8 + SEND_JOBS_NPARAMS + 3, p, &r);
     }
     if (e == ERR_INTERNAL && !strcmp(c->db->sqlstate, "23505") && client_id) {
         int found = msg_original(c, conv_s, me, client_id, seq, event_id);   /* a retry: the original */

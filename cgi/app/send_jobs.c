@@ -50,8 +50,10 @@ err_t send_jobs_params(svc *c, const conv *cv, const char *body, const char *out
     if (system) return ERR_OK;                        /* system messages notify nobody */
     if (push_enabled(c->cfg)) out[0] = id_str(c, c->cfg->push_delay > 0 ? c->cfg->push_delay : 0);
     if (email_enabled(c->cfg)) out[1] = "true";
-    /* Outgoing webhooks: a person's (not a bot's) readable text in a group or channel. */
-    if (c->user && !c->user->is_bot && !cv->e2e && body && (!strcmp(cv->kind, "group") || !strcmp(cv->kind, "channel"))) {
+    /* Outgoing webhooks: a person's (not a bot's) readable text in a group or channel that
+     * has some (conv_load read that). */
+    if (cv->hooks_out && c->user && !c->user->is_bot && !cv->e2e && body &&
+        (!strcmp(cv->kind, "group") || !strcmp(cv->kind, "channel"))) {
         if (!(out[2] = send_jobs_first_word(c->a, body)) || !(out[3] = send_jobs_at_names(c->a, body))) return ERR_INTERNAL;
     }
     char url[OUTBOUND_URL_MAX + 1];

@@ -45,7 +45,7 @@ cleanup() {
 }
 trap cleanup EXIT
 NODES=${BENCH_SSE_NODES:-1}
-[[ $NODES == 2 ]] && export PORT2=$(free_port)
+if [[ $NODES == 2 ]]; then export PORT2=$(free_port); else unset PORT2; fi   # never one inherited
 deploy/local/stack.sh start >/dev/null
 [[ $NODES == 2 ]] && deploy/local/stack.sh node2 start >/dev/null
 . "$VAR/env"
