@@ -19,20 +19,21 @@
 #include "search_flush.h"
 
 const job_kind kinds[] = {
-    {"cleanup", cleanup_run, "deletes expired data: done jobs after 7 days, failed ones after 30"},
-    {"media.process", media_proc_run, "makes an upload's thumbnails and clean copy, reads its size and duration"},
-    {"mail.send", mail_send_run, "sends a mail (an address's verification link, a password reset link)"},
-    {"media.cleanup", media_gc_run, "deletes media nothing refers to after a day, abandoned uploads, unused blobs"},
-    {"export.build", export_build_run, "builds a person's data export: one ZIP file of their profile, conversations and uploads"},
-    {"export.cleanup", export_cleanup_run, "deletes data exports past their 7 days, files and rows"},
-    {"retention", retention_run, "turns messages older than the retention limits into tombstones"},
-    {"push.message", push_send_run, "sends a message's Web Push notifications to the members who have not seen it"},
-    {"hook.send", hook_send_run, "POSTs a new message to an outgoing webhook (signed) and posts its {\"text\"} reply back"},
-    {"push.read", push_read_run, "tells a person's other devices a conversation was read: they close its notification"},
-    {"digest.message", digest_message_run, "notes a message for the e-mail digests of the members it should reach"},
-    {"digest.send", digest_send_run, "mails a person one digest of a conversation's messages they left unread"},
-    {"preview.fetch", preview_fetch_run, "fetches a link's page for its preview (title, description) through the outbound guard"},
-    {NULL, NULL, NULL},
+    {"cleanup", cleanup_run, "deletes expired data: done jobs after 7 days, failed ones after 30", NULL},
+    {"media.process", media_proc_run, "makes an upload's thumbnails and clean copy, reads its size and duration",
+     media_proc_gave_up},
+    {"mail.send", mail_send_run, "sends a mail (an address's verification link, a password reset link)", NULL},
+    {"media.cleanup", media_gc_run, "deletes media nothing refers to after a day, abandoned uploads, unused blobs", NULL},
+    {"export.build", export_build_run, "builds a person's data export: one ZIP file of their profile, conversations and uploads", NULL},
+    {"export.cleanup", export_cleanup_run, "deletes data exports past their 7 days, files and rows", NULL},
+    {"retention", retention_run, "turns messages older than the retention limits into tombstones", NULL},
+    {"push.message", push_send_run, "sends a message's Web Push notifications to the members who have not seen it", NULL},
+    {"hook.send", hook_send_run, "POSTs a new message to an outgoing webhook (signed) and posts its {\"text\"} reply back", NULL},
+    {"push.read", push_read_run, "tells a person's other devices a conversation was read: they close its notification", NULL},
+    {"digest.message", digest_message_run, "notes a message for the e-mail digests of the members it should reach", NULL},
+    {"digest.send", digest_send_run, "mails a person one digest of a conversation's messages they left unread", NULL},
+    {"preview.fetch", preview_fetch_run, "fetches a link's page for its preview (title, description) through the outbound guard", NULL},
+    {NULL, NULL, NULL, NULL},
 };
 
 /* Kinds whose jobs a worker thread claims many at once and runs in one call (runner.c):

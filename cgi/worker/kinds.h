@@ -29,6 +29,8 @@ typedef struct job_kind {
     const char *name;
     kind_fn run;
     const char *about;      /* one line for `parley jobs` help and the logs */
+    kind_fn gave_up;        /* optional: runs once when a job failed for good (its last attempt),
+                               so what it stood for does not wait forever; NULL: nothing */
 } job_kind;
 
 extern const job_kind kinds[];                 /* {NULL, …}-terminated */

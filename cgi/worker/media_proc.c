@@ -31,6 +31,8 @@ enum {
 
 const db_stmt media_proc_stmts[] = {
     {"mproc_load", "SELECT sha256, mime, kind, uploader_id FROM media WHERE id = $1::bigint"},
+    /* Only one still processing: an earlier attempt may have saved it after all. */
+    {"mproc_gave_up", "UPDATE media SET state = 'failed' WHERE id = $1::bigint AND state = 'processing' RETURNING kind"},
     {"mproc_save",
      /* A size the worker could not read keeps the one the upload read from the header. */
      "UPDATE media SET width = COALESCE($2::int, width), height = COALESCE($3::int, height), duration_ms = $4::int, thumbs = $5::boolean,"
@@ -532,5 +534,26 @@ err_t media_proc_run(svc *s, json_t *payload, char *why, size_t whylen)
              o.thumbs ? " thumbs" : "", o.clean ? " clean" : "");
     malloc_trim(0);              /* give back what decoding took: jobs are rare, RSS is not */
     mproc_publish(s, id, ids, &o, state);
+    return ERR_OK;
+}
+
+err_t media_proc_gave_up(svc *s, json_t *payload, char *why, size_t whylen)
+{
+    json_t *v = json_object_get(payload, "media_id");
+    if (!json_is_integer(v) || json_integer_value(v) < 1) return ERR_OK;      /* nothing it names */
+    long long id = json_integer_value(v);
+    const char *ids = id_str(s, id);
+    const char *p[] = {ids};
+    PGresult *r;
+    err_t e = db_exec(s->db, "mproc_gave_up", 1, p, &r);
+    if (e) {
+        snprintf(why, whylen, "media %lld: marking it failed: %s", id, err_lookup(e)->message);
+        return e;
+    }
+    mproc_out o = {.duration_ms = -1, .kind = PQntuples(r) == 1 ? arena_strdup(s->a, PQgetvalue(r, 0, 0)) : NULL};
+    PQclear(r);
+    if (!o.kind) return ERR_OK;                  /* gone, or no longer processing */
+    log_warn("media %lld: processing failed for good; marked failed", id);
+    mproc_publish(s, id, ids, &o, "failed");
     return ERR_OK;
 }

@@ -42,5 +42,9 @@ size_t media_proc_webp_strip(unsigned char *b, size_t n);
 
 /* The job handler (kinds.h). */
 err_t media_proc_run(svc *s, json_t *payload, char *why, size_t whylen);
+/* After the last attempt failed (a blob gone, a disk that kept refusing): the upload, still
+ * "processing", becomes "failed" (shown as a download to its uploader, as an undecodable
+ * image is) and media.ready says so. */
+err_t media_proc_gave_up(svc *s, json_t *payload, char *why, size_t whylen);
 
 #endif

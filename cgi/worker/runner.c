@@ -69,8 +69,8 @@ static err_t runner_exec(svc *s, const job *j, char *why, size_t whylen)
 }
 
 /* Records the outcome; a lost connection is retried until the lease would run out, after
- * which the job is another worker's anyway. */
-static void runner_settle(runner *r, db *d, const job *j, err_t outcome, const char *why, long ms, long min_delay)
+ * which the job is another worker's anyway. 1 when the job has now failed for good. */
+static int runner_settle(runner *r, db *d, const job *j, err_t outcome, const char *why, long ms, long min_delay)
 {
     long delay = jobs_backoff(j->attempts, r->cfg->job_backoff, randombytes_random());
     if (delay < min_delay) delay = min_delay;       /* a push service's Retry-After */
@@ -93,6 +93,20 @@ static void runner_settle(runner *r, db *d, const job *j, err_t outcome, const c
     else
         log_warn("jobs: job %lld %s failed (attempt %d of %d): %s; retry in %ld s", j->id, j->kind, j->attempts,
                  j->max_attempts, why, delay);
+    return !e && kept && outcome && final;
+}
+
+/* A job that failed for good: its kind's gave_up handler, if it has one (kinds.h). */
+static void runner_gave_up(svc *s, const job *j)
+{
+    const job_kind *k = kinds_find(j->kind);
+    json_t *payload = k && k->gave_up ? json_loads(j->payload, 0, NULL) : NULL;
+    if (!payload) return;
+    char why[512] = "";
+    if (k->gave_up(s, payload, why, sizeof why))
+        log_warn("jobs: job %lld %s: after its last attempt: %s", j->id, j->kind, why[0] ? why : "failed");
+    json_decref(payload);
+    if (s->db->conn && PQtransactionStatus(s->db->conn) != PQTRANS_IDLE) db_rollback(s->db);
 }
 
 /* Runs j with a fresh arena: what one job allocated there is gone before the next. */
@@ -110,7 +124,7 @@ static void runner_one(runner *r, db *d, kv *k, arena *a, job *j)
     err_t e = runner_exec(&s, j, why, sizeof why);
     runner_job = NULL;
     runner_njobs = 0;
-    runner_settle(r, d, j, e, why, (long)(runner_ms() - t0), 0);
+    if (runner_settle(r, d, j, e, why, (long)(runner_ms() - t0), 0)) runner_gave_up(&s, j);
 }
 
 /* js[0] was just claimed and its kind runs in batches (kinds_batch): claims up to

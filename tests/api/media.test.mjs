@@ -340,6 +340,32 @@ describe('processing in parley-worker', () => {
   });
 });
 
+describe('processing that fails for good', () => {
+  // A media.process job whose every attempt failed (here: its blob is gone) must not leave the
+  // upload "processing" forever: it becomes "failed", as an undecodable image does, and the
+  // members hear of it. The job is queued by hand with one attempt, through PostgreSQL.
+  it('the upload becomes failed after the last attempt, and media.ready says so', { skip: !haveDb && 'needs PARLEY_DB' }, async () => {
+    const [alice, bob] = await Promise.all([register(), register()]);
+    const g = await createGroup(alice, [bob]);
+    const m = await uploadOk(alice, png(37 + Math.floor(Math.random() * 50), 41), 'gone.png');
+    await sendFiles(alice, g.id, 'a photo', [m.id]);
+    assert.equal((await processed(alice, m.id)).state, 'ready');
+    const stream = await openStream(bob);
+    try {
+      sql(`UPDATE media SET state = 'processing', sha256 = '${'0f'.repeat(32)}' WHERE id = ${m.id}`);
+      sql(`INSERT INTO jobs (kind, payload, max_attempts) VALUES ('media.process', '{"media_id": ${m.id}}', 1)`);
+      sql("SELECT pg_notify('parley_jobs', '')");
+      const done = await processed(alice, m.id);
+      assert.equal(done.state, 'failed');
+      const ev = await stream.waitFor((e) => e.type === 'media.ready' && e.media?.id === m.id && e.media.state === 'failed');
+      assert.equal(ev.media.thumbs, false);
+      assert.equal(sql(`SELECT state FROM jobs WHERE kind = 'media.process' AND payload->>'media_id' = '${m.id}' ORDER BY id DESC LIMIT 1`), 'failed');
+    } finally {
+      stream.close();
+    }
+  });
+});
+
 describe('tus resumable uploads', () => {
   const tus = { 'Tus-Resumable': '1.0.0' };
   const meta = (name) => `filename ${Buffer.from(name).toString('base64')},filetype ${Buffer.from('application/octet-stream').toString('base64')}`;

@@ -96,6 +96,9 @@ echo
 echo "history: 1,000,000 messages generated in $(( $(date +%s) - t0 )) s; GET …/messages?before=<random>&limit=50"
 read -r p_rps p_p50 p_p99 p_err < <(TOKEN=$token CONV=$big MAXSEQ=1000000 measure -s tests/bench/page.lua "$PARLEY_URL")
 printf "%-34s %12s %10s %10s %8s\n" "50-message page of 1M" "$p_rps" "$p_p50" "$p_p99" "$p_err"
+# The same with one client, one request at a time: a page's own time (the p99 target is 5 ms).
+read -r p1_rps p1_p50 p1_p99 p1_err < <(CONNS=1 WRK_THREADS=1 TOKEN=$token CONV=$big MAXSEQ=1000000 measure -s tests/bench/page.lua "$PARLEY_URL")
+printf "%-34s %12s %10s %10s %8s\n" "50-message page of 1M, one client" "$p1_rps" "$p1_p50" "$p1_p99" "$p1_err"
 
 # Search (tests/bench/search.sh), media processing (tests/bench/thumbs.sh), Web Push
 # (tests/bench/push.sh) and then the real-time part (tests/bench/events.sh), each on a stack
