@@ -15,9 +15,6 @@ const db_stmt members_stmts[] = {
     {"member_set_role", "UPDATE members SET role = $3 WHERE conversation_id = $1 AND user_id = $2"},
     {"member_delete", "DELETE FROM members WHERE conversation_id = $1 AND user_id = $2 RETURNING role"},
     {"member_owners", "SELECT count(*) FROM members WHERE conversation_id = $1 AND role = 'owner'"},
-    {"member_heir", "UPDATE members SET role = 'owner' WHERE conversation_id = $1 AND user_id = "
-                    "(SELECT user_id FROM members WHERE conversation_id = $1 "
-                    "ORDER BY role = 'admin' DESC, joined_at, user_id LIMIT 1) RETURNING user_id"},
     {NULL, NULL},
 };
 
@@ -191,12 +188,8 @@ static err_t h_member_remove(ctx *c)
     if ((e = db_exec(c->svc.db, "conv_lock", 1, lp, &r))) goto fail;
     PQclear(r);
     const char *p[] = {id_str(&c->svc, cv.id), id_str(&c->svc, uid)};
+    /* The last owner gone: the same statement made an heir owner (sql/031, a trigger). */
     if ((e = db_run(c->svc.db, "member_delete", 2, p))) goto fail;
-    if (!strcmp(cur, "owner") && owner_count(&c->svc, cv.id, &e) == 0 && !e) {
-        if ((e = db_exec(c->svc.db, "member_heir", 1, lp, &r))) goto fail;     /* the oldest admin, else member */
-        PQclear(r);
-    }
-    if (e) goto fail;
     long long sys;
     if ((e = conv_system(&c->svc, cv.id, self ? arena_printf(c->svc.a, "%s left", c->svc.user->display_name)
                                         : arena_printf(c->svc.a, "%s removed %s", c->svc.user->display_name, u->display_name), &sys)))

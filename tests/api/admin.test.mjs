@@ -4,7 +4,10 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { api, register, login, assertError, openStream, createGroup, send, messages, browserOf, locationPath, sql, PASSWORD, uname, fakeIp } from './lib.mjs';
+import {
+  api, register, login, assertError, openStream, createGroup, send, messages, browserOf, locationPath, sql, PASSWORD, uname, fakeIp,
+  getConversation, memberOf,
+} from './lib.mjs';
 import { totp } from '../support/totp.mjs';
 
 /** `parley admin grant|revoke USERNAME` on the stack's database. */
@@ -319,6 +322,25 @@ describe("a person's data", () => {
     assert.equal(hist.body, 'remember me');
     assert.equal(hist.sender.display_name, 'Deleted account');
     assert.equal((await api('GET', `/api/v1/users/${gone.username}`, { token: stays.token })).status, 404);
+  });
+
+  it('deleting your account hands your groups on: the longest-standing admin, else member, becomes owner', async () => {
+    const [gone, first, admin] = await Promise.all([register(), register(), register()]);
+    const g = await createGroup(gone, [first, admin]);
+    const solo = await createGroup(gone, [first]);
+    const role = async (viewer, conv, who) => memberOf((await getConversation(viewer, conv)).conversation, who)?.role;
+    const setRole = (conv, who, r) => api('PATCH', `/api/v1/conversations/${conv}/members/${who.user.id}`,
+      { token: gone.token, json: { role: r } });
+    assert.equal((await setRole(g.id, admin, 'admin')).status, 200);
+    assert.equal((await api('DELETE', '/api/v1/me', { token: gone.token, json: { password: PASSWORD } })).status, 200);
+    // The admin, though the first member joined before them; in the other group the member.
+    assert.equal(await role(first, g.id, admin), 'owner');
+    assert.equal(await role(first, g.id, first), 'member');
+    assert.equal(await role(first, solo.id, first), 'owner');
+    // The new owner has an owner's rights: only owners make owners.
+    const r = await api('PATCH', `/api/v1/conversations/${g.id}/members/${first.user.id}`, { token: admin.token, json: { role: 'owner' } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(await role(admin, g.id, first), 'owner');
   });
 
   it('with two-factor sign-in on, deleting needs a code too', async () => {
