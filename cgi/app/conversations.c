@@ -12,6 +12,7 @@
 #include "presence.h"
 #include "inbox.h"
 #include "requests.h"
+#include "invitations.h"
 #include "users.h"
 #include "format.h"
 #include "../core/num.h"
@@ -403,6 +404,12 @@ err_t h_conv_settings(ctx *c)
     long long eff = cv.retention_days && (!inst || cv.retention_days < inst) ? cv.retention_days : inst;
     json_object_set_new(cj, "instance_retention_days", inst ? json_integer(inst) : json_null());
     json_object_set_new(cj, "effective_retention_days", eff ? json_integer(eff) : json_null());
+    json_t *inv = NULL;                                   /* pending invitations: its managers only */
+    if (strcmp(cv.kind, "direct") && conv_is_admin(&cv) && (e = invitations_pending(&c->svc, cv.id, &inv))) {
+        json_decref(cj);
+        return e;
+    }
+    if (inv) json_object_set_new(cj, "invitations", inv);
     c->out = json_pack("{s:o}", "conversation", cj);
     return c->out ? ERR_OK : ERR_INTERNAL;
 }

@@ -38,6 +38,10 @@ const db_stmt invitations_stmts[] = {
                  "FROM group_invitations i JOIN conversations c ON c.id = i.conversation_id "
                  "JOIN users u ON u.id = i.inviter_id WHERE i.user_id = $1 AND " INV_VISIBLE " "
                  "ORDER BY i.created_at DESC, c.id DESC LIMIT 200"},
+    /* A conversation's pending invitations, for its owners and admins: invitee, inviter. */
+    {"inv_pending", "SELECT " USERS_REF_COLS("u") ", " USERS_REF_COLS("f") ", i.role, " DB_TS("i.created_at") " "
+                    "FROM group_invitations i JOIN users u ON u.id = i.user_id JOIN users f ON f.id = i.inviter_id "
+                    "WHERE i.conversation_id = $1 AND " INV_VISIBLE " ORDER BY i.created_at DESC, u.id LIMIT 200"},
     {NULL, NULL},
 };
 
@@ -81,6 +85,68 @@ err_t invitations_list(svc *c, json_t **out)
     PQclear(r);
     *out = arr;
     return arr ? ERR_OK : ERR_INTERNAL;
+}
+
+err_t invitations_pending(svc *c, long long conv_id, json_t **out)
+{
+    const char *p[] = {id_str(c, conv_id)};
+    PGresult *r;
+    err_t e = db_exec(c->db, "inv_pending", 1, p, &r);
+    if (e) return e;
+    json_t *arr = json_array();
+    enum { K = 2 * USERS_REF_NCOLS };
+    for (int i = 0; arr && i < PQntuples(r); i++)
+        json_array_append_new(arr, json_pack("{s:o,s:o,s:s,s:s}", "user", users_ref_json(r, i, 0), "inviter",
+                                             users_ref_json(r, i, USERS_REF_NCOLS), "role", PQgetvalue(r, i, K),
+                                             "created_at", PQgetvalue(r, i, K + 1)));
+    PQclear(r);
+    *out = arr;
+    return arr ? ERR_OK : ERR_INTERNAL;
+}
+
+/* The conversation of the path, whose pending invitations the caller (an owner or admin
+ * there) manages; 403 for its other members, 404 for anyone else. */
+static err_t inv_conv(ctx *c, conv *cv)
+{
+    err_t e = conv_from_path(c, cv);
+    if (e) return e;
+    if (!strcmp(cv->kind, "direct")) return ctx_fail(c, ERR_NOT_FOUND, NULL, "A direct conversation has no invitations.");
+    if (!conv_is_admin(cv)) return ctx_fail(c, ERR_FORBIDDEN, NULL, "Only owners and admins see and withdraw invitations.");
+    return ERR_OK;
+}
+
+/* GET /conversations/<id>/invitations → {"invitations":[{user, inviter, role, created_at}]}. */
+static err_t h_inv_pending(ctx *c)
+{
+    conv cv;
+    json_t *list;
+    err_t e = inv_conv(c, &cv);
+    if (!e) e = invitations_pending(&c->svc, cv.id, &list);
+    if (e) return e;
+    c->out = json_pack("{s:o}", "invitations", list);
+    return c->out ? ERR_OK : ERR_INTERNAL;
+}
+
+/* DELETE /conversations/<id>/invitations/<user_id> (a page: POST …/withdraw): the invitation
+ * is gone from the invitee's Requests (they are told, as when they decline). */
+static err_t h_inv_withdraw(ctx *c)
+{
+    svc *s = &c->svc;
+    conv cv;
+    long long uid = 0;
+    err_t e = inv_conv(c, &cv);
+    if (e) return e;
+    if ((e = param_id(c, "user_id", &uid))) return e;
+    const char *p[] = {id_str(s, cv.id), id_str(s, uid)};
+    PGresult *r;
+    if ((e = db_exec(s->db, "inv_delete", 2, p, &r))) return e;
+    int gone = PQntuples(r) == 1;
+    PQclear(r);
+    if (!gone) return ctx_fail(c, ERR_NOT_FOUND, NULL, "There is no such invitation.");
+    requests_changed(s, uid, cv.id, "withdrawn");
+    c->status = 204;
+    if (!c->rq.is_api) c->redirect = arena_printf(s->a, "/conversations/%lld/settings?done=withdrawn", cv.id);
+    return ERR_OK;
 }
 
 /* The caller's invitation the path's id names, with its inviter and role; 404 for anyone
@@ -174,5 +240,10 @@ static const route invitations_routes[] = {
     {"POST", "/requests/invitations/:id/decline", h_invitation_decline, R_AUTH, "requests", NULL, h_requests, NULL},
     {"DELETE", "/requests/invitations/:id", h_invitation_decline, R_AUTH, "requests", NULL, h_requests, NULL},
     {"POST", "/requests/invitations/:id/block", h_invitation_block, R_AUTH, "requests", NULL, h_requests, NULL},
+    {"GET", "/conversations/:id/invitations", h_inv_pending, R_AUTH | R_JSON_ONLY, NULL, NULL, NULL, NULL},
+    {"DELETE", "/conversations/:id/invitations/:user_id", h_inv_withdraw, R_AUTH, "conversation_settings", NULL,
+     h_conv_settings, NULL},
+    {"POST", "/conversations/:id/invitations/:user_id/withdraw", h_inv_withdraw, R_AUTH, "conversation_settings", NULL,
+     h_conv_settings, NULL},
 };
 const module invitations_module = {"invitations", MODULE_ROUTES(invitations_routes), invitations_stmts};

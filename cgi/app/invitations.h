@@ -20,5 +20,9 @@ err_t invitations_offer(ctx *c, const conv *cv, const user_row *u, const char *r
 /* The caller's invitations for GET /requests, newest first: [{conversation_id, kind, title,
  * members, role, created_at, inviter}] (a new reference in *out). */
 err_t invitations_list(svc *c, json_t **out);
+/* A group's or channel's pending invitations, newest first, for its owners and admins (the
+ * settings page, GET /conversations/<id>/invitations): [{user, inviter, role, created_at}]
+ * (a new reference in *out). */
+err_t invitations_pending(svc *c, long long conv_id, json_t **out);
 
 #endif

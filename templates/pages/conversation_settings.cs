@@ -1,9 +1,11 @@
 <?cs include:"partials/macros.cs" ?><?cs set:Layout.name = "conversation-settings" ?><?cs set:Layout.section = "conversations" ?><?cs if:Data.conversation.kind == "direct" ?><?cs set:Layout.title = "Details" ?><?cs else ?><?cs set:Layout.title = "Settings" ?><?cs /if ?><?cs #
   GET /conversations/<id>/settings, and the re-render after a failed POST
-  …/settings, …/members, …/members/<user_id>/role or …/remove.
+  …/settings, …/members, …/members/<user_id>/role or …/remove, or
+  …/invitations/<user_id>/withdraw.
   Reads Data.conversation.{id,kind,title,description,my_role,retention_days,
   instance_retention_days,effective_retention_days,
-  members.N.{id,username,display_name,role,presence.{state,last_seen}}},
+  members.N.{id,username,display_name,role,presence.{state,last_seen}},
+  invitations.N.{user,inviter,role,created_at} (owners and admins only)},
   Form.{title,description,
   username,role}, Error.*, Page.done, Session.user.{id,username}.
 
@@ -38,6 +40,7 @@
       elif:Page.done == "muted" ?><?cs call:notice("The member was muted: they can read but not send.") ?><?cs
       elif:Page.done == "unmuted" ?><?cs call:notice("The member can send again.") ?><?cs
       elif:Page.done == "avatar" ?><?cs call:notice("The picture was changed.") ?><?cs
+      elif:Page.done == "withdrawn" ?><?cs call:notice("The invitation was withdrawn.") ?><?cs
       /if ?><?cs
       if:Layout.form == "other" ?><?cs call:form_error("-", "-", "-", "-") ?><?cs /if ?>
       <div class="stack"><?cs
@@ -179,7 +182,28 @@
             /if ?>
             </li><?cs
           /each ?>
-          </ul>
+          </ul><?cs
+          if:subcount(Data.conversation.invitations) > 0 ?>
+          <h3 id="invited-title">Invited, not joined yet</h3>
+          <ul class="member-list" aria-labelledby="invited-title"><?cs
+          each:i = Data.conversation.invitations ?>
+            <li class="member">
+              <?cs call:avatar(i.user, "avatar-md") ?>
+              <span class="person-text">
+                <span class="person-name"><span class="person-display"><?cs call:user_name(i.user) ?></span></span>
+                <a class="person-handle" href="/users/<?cs var:i.user.username ?>">@<?cs var:i.user.username ?></a>
+                <span class="muted">Invited by <?cs call:user_name(i.inviter) ?>, <?cs call:time(i.created_at) ?><?cs if:i.role != "member" ?> · as <?cs call:role_label(i.role) ?><?cs /if ?></span>
+              </span>
+              <div class="member-actions">
+                <form class="inline-form" method="post" action="/conversations/<?cs var:Layout.cid ?>/invitations/<?cs var:i.user.id ?>/withdraw">
+                  <?cs call:csrf_field() ?>
+                  <button type="submit" class="btn btn-danger-quiet btn-sm">Withdraw<span class="visually-hidden"> the invitation of <?cs call:user_name(i.user) ?></span></button>
+                </form>
+              </div>
+            </li><?cs
+          /each ?>
+          </ul><?cs
+          /if ?>
         </section>
 
         <section class="card card-danger" aria-labelledby="leave-title">

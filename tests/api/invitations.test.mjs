@@ -212,4 +212,51 @@ describe('group invitations', () => {
     assert.equal(page.status, 200);
     assert.match(page.text, /Paged group/);
   });
+
+  it('owners and admins list and withdraw pending invitations; members 403, strangers 404', async () => {
+    const { owner, other, stranger, g } = await invited();
+    const outsider = await register();
+    const list = await api('GET', `/api/v1/conversations/${g.id}/invitations`, { token: owner.token });
+    assert.equal(list.status, 200, show(list));
+    assert.equal(list.json.invitations.length, 1);
+    const inv = list.json.invitations[0];
+    assert.equal(inv.user.id, stranger.user.id);
+    assert.equal(inv.user.username, stranger.username);
+    assert.equal(inv.inviter.id, owner.user.id);
+    assert.equal(inv.role, 'member');
+    assert.match(inv.created_at, /^\d{4}-\d\d-\d\dT/);
+    // The settings JSON carries them for its managers only.
+    const mine = (await api('GET', `/api/v1/conversations/${g.id}/settings`, { token: owner.token })).json.conversation;
+    assert.equal(mine.invitations.length, 1);
+    const theirs = (await api('GET', `/api/v1/conversations/${g.id}/settings`, { token: other.token })).json.conversation;
+    assert.equal(theirs.invitations, undefined, 'a plain member does not see who is invited');
+    assertError(await api('GET', `/api/v1/conversations/${g.id}/invitations`, { token: other.token }), 403, 'forbidden');
+    assertError(await api('GET', `/api/v1/conversations/${g.id}/invitations`, { token: outsider.token }), 404, 'not_found');
+    assertError(await api('GET', `/api/v1/conversations/${g.id}/invitations`, { token: stranger.token }), 404, 'not_found');
+    assertError(await api('DELETE', `/api/v1/conversations/${g.id}/invitations/${stranger.user.id}`, { token: other.token }),
+      403, 'forbidden');
+    assert.equal((await requestsOf(stranger)).invitations.length, 1, 'a refused withdrawal leaves it');
+
+    // Without JavaScript: the settings page lists it with a Withdraw button, which works.
+    const ob = await browserOf(owner);
+    const page = await ob.get(`/conversations/${g.id}/settings`);
+    assert.match(page.text, /Invited, not joined yet/);
+    assert.ok(page.text.includes(`@${stranger.username}`));
+    const w = await ob.postForm(`/conversations/${g.id}/invitations/${stranger.user.id}/withdraw`, {});
+    assert.equal(w.status, 303, show(w));
+    assert.equal(locationPath(w), `/conversations/${g.id}/settings?done=withdrawn`);
+    const after = await ob.get(locationPath(w));
+    assert.match(after.text, /The invitation was withdrawn/);
+    assert.doesNotMatch(after.text, /Invited, not joined yet/);
+    assert.equal((await requestsOf(stranger)).invitations.length, 0, 'gone from their Requests');
+    assert.equal(await badge(stranger), 0);
+    assertError(await answer(stranger, g.id, 'accept'), 404, 'not_found');
+    // Gone: withdrawing again is 404; a new invitation is withdrawn through the API.
+    assertError(await api('DELETE', `/api/v1/conversations/${g.id}/invitations/${stranger.user.id}`, { token: owner.token }),
+      404, 'not_found');
+    assert.equal((await add(owner, g.id, { user_id: stranger.user.id })).status, 202);
+    const del = await api('DELETE', `/api/v1/conversations/${g.id}/invitations/${stranger.user.id}`, { token: owner.token });
+    assert.equal(del.status, 204, show(del));
+    assert.equal((await requestsOf(stranger)).invitations.length, 0);
+  });
 });
