@@ -123,6 +123,7 @@ static HDF *page_hdf(ctx *c, json_t *data)
         view_set(h, "Session.user.display_name", c->svc.user->display_name);
         if (c->svc.user->is_admin) view_set(h, "Session.user.is_admin", "1");
         if (c->svc.user->time_zone) view_set(h, "Session.time_zone", c->svc.user->time_zone);   /* local_time() */
+        if (c->svc.user->clock24) view_set(h, "Session.clock24", "1");
         if (c->svc.user->must_change_password) view_set(h, "Session.user.must_change_password", "1");
         else if (c->svc.user->needs_2fa) view_set(h, "Session.user.needs_2fa", "1");
         if (c->svc.user->avatar_id)

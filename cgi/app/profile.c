@@ -14,8 +14,8 @@
 
 const db_stmt profile_stmts[] = {
     /* Only the zone: the rest of the notification settings keep their values (notify.c). */
-    {"profile_tz_set", "INSERT INTO notify_prefs (user_id, time_zone) VALUES ($1, $2) "
-                       "ON CONFLICT (user_id) DO UPDATE SET time_zone = EXCLUDED.time_zone"},
+    {"profile_tz_set", "INSERT INTO notify_prefs (user_id, time_zone, clock24) VALUES ($1, $2, $3) "
+                       "ON CONFLICT (user_id) DO UPDATE SET time_zone = EXCLUDED.time_zone, clock24 = EXCLUDED.clock24"},
     {NULL, NULL},
 };
 
@@ -32,6 +32,7 @@ static json_t *me_json(const user_row *u)
     if (j) json_object_set_new(j, "email", u->email ? json_string(u->email) : json_null());
     if (j) json_object_set_new(j, "email_verified", json_boolean(u->email && u->email_verified));
     if (j) json_object_set_new(j, "time_zone", json_string(u->time_zone ? u->time_zone : "UTC"));
+    if (j) json_object_set_new(j, "clock", json_string(u->clock24 ? "24h" : "12h"));
     return j;
 }
 
@@ -183,13 +184,17 @@ static err_t h_me_delete(ctx *c)
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
-/* PUT /me/time-zone {"time_zone"} (or POST, the form on /me): the zone pages show times in;
- * the same setting as the Notifications page's (notify_prefs.time_zone). An IANA name that
- * PostgreSQL knows and this server can read (tzfile.c); empty is UTC. */
+/* PUT /me/time-zone {"time_zone"?,"clock"?} (or POST, the form on /me): the zone pages show
+ * times in, the same setting as the Notifications page's (notify_prefs.time_zone): an IANA
+ * name that PostgreSQL knows and this server can read (tzfile.c), empty is UTC; and the clock,
+ * "12h" ("3:05 PM") or "24h" ("15:05"). Either kept as it is when absent. */
 static err_t h_time_zone(ctx *c)
 {
     svc *s = &c->svc;
-    const char *tz = ctx_str(c, "time_zone");
+    const char *tz = ctx_str(c, "time_zone"), *clock = ctx_str(c, "clock");
+    if (clock && strcmp(clock, "12h") && strcmp(clock, "24h"))
+        return ctx_fail(c, ERR_INVALID_FIELD, "clock", "The clock is 12h (3:05 PM) or 24h (15:05).");
+    if (!tz && clock) tz = s->user->time_zone;       /* only the clock changes */
     if (!tz || !*tz) tz = "UTC";
     const char *tp[] = {tz};
     PGresult *r;
@@ -199,9 +204,10 @@ static err_t h_time_zone(ctx *c)
     PQclear(r);
     if (!known || !tz_zone_get(tz))
         return ctx_fail(c, ERR_INVALID_FIELD, "time_zone", "Name a time zone like Europe/Berlin or America/New_York.");
-    const char *p[] = {id_str(s, s->user->id), tz};
-    if ((e = db_run(s->db, "profile_tz_set", 2, p))) return e;
-    users_changed(s, s->user->id);                       /* the user row carries time_zone */
+    const char *p[] = {id_str(s, s->user->id), tz, clock ? (strcmp(clock, "24h") ? "false" : "true")
+                                                             : s->user->clock24 ? "true" : "false"};
+    if ((e = db_run(s->db, "profile_tz_set", 3, p))) return e;
+    users_changed(s, s->user->id);                       /* the user row carries time_zone and clock24 */
     user_row *u;
     if ((e = users_by_id(s, s->user->id, &u))) return e;
     s->user = u;
@@ -211,6 +217,7 @@ static err_t h_time_zone(ctx *c)
 
 static const field_spec f_time_zone[] = {
     {"time_zone", "Time zone", FV_TEXT, 0, 0, 64},
+    {"clock", "Clock", FV_TEXT, 0, 0, 3},
     {NULL, NULL, 0, 0, 0, 0},
 };
 

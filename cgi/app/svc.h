@@ -26,6 +26,7 @@ typedef struct user_row {
     int email_verified;     /* its link was opened */
     int is_bot;             /* a bot account (023): acts by API token only, never by password */
     const char *time_zone;  /* notify_prefs.time_zone ("UTC" when unset): pages show times in it (arena-owned) */
+    int clock24;            /* notify_prefs.clock24: pages show "15:05", not "3:05 PM" */
 } user_row;
 
 typedef struct svc {

@@ -17,8 +17,9 @@
     "OR EXISTS (SELECT 1 FROM passkeys k WHERE k.user_id = users.id), " \
     "COALESCE((SELECT s.value IN ('everyone', CASE WHEN users.is_admin THEN 'admins' END) " \
     "FROM instance_settings s WHERE s.key = 'require_2fa'), false), email, email_verified_at IS NOT NULL, is_bot, " \
-    "COALESCE((SELECT np.time_zone FROM notify_prefs np WHERE np.user_id = users.id), 'UTC')"
-enum { USER_NCOLS = USERS_PUBLIC_NCOLS + 11 };   /* columns in USER_COLS; users_auth's hash comes next */
+    "COALESCE((SELECT np.time_zone FROM notify_prefs np WHERE np.user_id = users.id), 'UTC'), " \
+    "COALESCE((SELECT np.clock24 FROM notify_prefs np WHERE np.user_id = users.id), false)"
+enum { USER_NCOLS = USERS_PUBLIC_NCOLS + 12 };   /* columns in USER_COLS; users_auth's hash comes next */
 
 const db_stmt users_stmts[] = {
     {"users_insert", "INSERT INTO users (username, display_name, password_hash) VALUES ($1, $2, $3) "
@@ -88,6 +89,7 @@ static user_row *row_user(svc *c, PGresult *r, int i)
     u->email_verified = PQgetvalue(r, i, USERS_PUBLIC_NCOLS + 8)[0] == 't';
     u->is_bot = PQgetvalue(r, i, USERS_PUBLIC_NCOLS + 9)[0] == 't';
     u->time_zone = arena_strdup(c->a, PQgetvalue(r, i, USERS_PUBLIC_NCOLS + 10));
+    u->clock24 = PQgetvalue(r, i, USERS_PUBLIC_NCOLS + 11)[0] == 't';
     return u->time_zone && u->username && u->display_name && u->status_text && u->created_at ? u : NULL;
 }
 

@@ -53,7 +53,7 @@ int view_iso_parse(const char *iso, long long *t)
     return 1;
 }
 
-void view_time_text(const char *iso, const tz_zone *z, long long now, const char *style, char *out, size_t n)
+void view_time_text(const char *iso, const tz_zone *z, long long now, const char *style, int h24, char *out, size_t n)
 {
     static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     long long t;
@@ -65,14 +65,15 @@ void view_time_text(const char *iso, const tz_zone *z, long long now, const char
     lt_civil(day, &y, &m, &d);
     lt_civil(today, &ny, &nm, &nd);
     int secs = (int)(lt - day * 86400), hh = secs / 3600, mm = secs / 60 % 60;
-    int h12 = hh % 12 ? hh % 12 : 12;
-    const char *ampm = hh < 12 ? "AM" : "PM";
+    char clock[16];                                   /* "3:05 PM", or "15:05" */
+    if (h24) snprintf(clock, sizeof clock, "%02d:%02d", hh, mm);
+    else snprintf(clock, sizeof clock, "%d:%02d %s", hh % 12 ? hh % 12 : 12, mm, hh < 12 ? "AM" : "PM");
     if (style && !strcmp(style, "day"))
         snprintf(out, n, "%04lld-%02d-%02d", y, m, d);
     else if (style && !strcmp(style, "long"))
-        snprintf(out, n, "%s %d, %lld, %d:%02d %s", mon[m - 1], d, y, h12, mm, ampm);
+        snprintf(out, n, "%s %d, %lld, %s", mon[m - 1], d, y, clock);
     else if (day == today)
-        snprintf(out, n, "%d:%02d %s", h12, mm, ampm);
+        snprintf(out, n, "%s", clock);
     else if (y == ny)
         snprintf(out, n, "%s %d", mon[m - 1], d);
     else
@@ -100,7 +101,8 @@ static NEOERR *lt_fn(CSPARSE *parse, CS_FUNCTION *csf, CSARG *args, CSARG *resul
         }
         const tz_zone *z = last_zone;
         char text[64];
-        view_time_text(iso, z, (long long)time(NULL), style, text, sizeof text);
+        int h24 = hdf_get_int_value(parse->hdf, "Session.clock24", 0) == 1;
+        view_time_text(iso, z, (long long)time(NULL), style, h24, text, sizeof text);
         char *s = strdup(text);
         if (s) { result->s = s; result->alloc = 1; }
     }

@@ -1,7 +1,7 @@
 <?cs include:"partials/macros.cs" ?><?cs set:Layout.name = "me" ?><?cs set:Layout.title = "Your profile" ?><?cs set:Layout.tab = "profile" ?><?cs #
   GET/POST /me, POST /me/email, /me/password and /me/time-zone. Reads Data.user.{username,
   display_name,status_text,created_at,read_receipts,show_presence ("1"/"0"),
-  email,email_verified,time_zone}, Data.mail_configured (the e-mail form shows only with mail, or
+  email,email_verified,time_zone,clock}, Data.mail_configured (the e-mail form shows only with mail, or
   to remove an address),
   Form.{display_name,status_text,read_receipts,show_presence}, Error.*,
   Page.done, Page.path, Session.*.
@@ -137,19 +137,26 @@
           </form>
         </section>
         <section class="card" aria-labelledby="time-zone-title">
-          <h2 id="time-zone-title">Time zone</h2><?cs
-          if:Page.done == "time_zone" ?><?cs call:notice("Saved: times on every page are in this zone.") ?><?cs /if ?>
+          <h2 id="time-zone-title">Time zone and clock</h2><?cs
+          if:Page.done == "time_zone" ?><?cs call:notice("Saved: times on every page are in this zone, on this clock.") ?><?cs /if ?>
           <form class="form" method="post" action="/me/time-zone">
             <?cs call:csrf_field() ?><?cs
-            if:Page.path == "/me/time-zone" ?><?cs call:form_error("time_zone", "-", "-", "-") ?><?cs /if ?>
+            if:Page.path == "/me/time-zone" ?><?cs call:form_error("time_zone", "clock", "-", "-") ?><?cs /if ?>
             <div class="<?cs call:field_class("time_zone") ?>">
               <label for="time_zone">Time zone</label>
               <input id="time_zone" name="time_zone" type="text" autocomplete="off" spellcheck="false" maxlength="64" value="<?cs call:user_value("time_zone") ?>"<?cs call:field_attrs("time_zone", "1") ?>><?cs
               call:field_error("time_zone") ?>
               <p class="hint" id="time_zone-hint">Like Europe/Berlin or America/New_York. Pages show times in it (also without JavaScript), and do-not-disturb follows it.</p>
-            </div>
+            </div><?cs
+            set:Layout.clock = Data.user.clock ?><?cs if:?Form.clock ?><?cs set:Layout.clock = Form.clock ?><?cs /if ?>
+            <fieldset class="<?cs call:field_class("clock") ?>">
+              <legend>Clock</legend>
+              <label class="check-inline"><input type="radio" name="clock" value="12h"<?cs if:Layout.clock != "24h" ?> checked<?cs /if ?>><span>12-hour (3:05 PM)</span></label>
+              <label class="check-inline"><input type="radio" name="clock" value="24h"<?cs if:Layout.clock == "24h" ?> checked<?cs /if ?>><span>24-hour (15:05)</span></label><?cs
+              call:field_error("clock") ?>
+            </fieldset>
             <div class="form-actions">
-              <button type="submit" class="btn btn-primary">Save time zone</button>
+              <button type="submit" class="btn btn-primary">Save</button>
             </div>
           </form>
         </section>

@@ -164,4 +164,41 @@ describe('times in the reader\'s time zone, without JavaScript', () => {
     const after = await api('GET', '/api/v1/me', { token: a.token });
     assert.equal(after.json.user.time_zone, 'Asia/Tokyo');
   });
+
+  it('a 24-hour clock: "15:05" on every page, set on /me or by the API; the zone stays', async () => {
+    assert.ok(process.env.PARLEY_DB, 'this test sets a message time in PostgreSQL (PARLEY_DB)');
+    const a = await register();
+    const conv = await createGroup(a, [], { title: 'Clocks' });
+    const y = new Date().getUTCFullYear();
+    const m = await send(a, conv.id, 'in the evening');
+    sql(`UPDATE messages SET created_at = '${y}-01-15T20:05:00Z' WHERE conversation_id = ${conv.id} AND seq = ${m.seq}`);
+    const page = async () => (await api('GET', `/conversations/${conv.id}`, { cookie: { parley_session: a.token } })).text;
+    let r = await api('PUT', '/api/v1/me/time-zone', { token: a.token, json: { time_zone: 'Europe/Berlin' } });
+    assert.equal(r.json.user.clock, '12h', 'a 12-hour clock unless chosen');
+    assert.equal(messageTime(await page(), m.seq).title, `Jan 15, ${y}, 9:05 PM`);
+    // Only the clock: the zone is kept.
+    r = await api('PUT', '/api/v1/me/time-zone', { token: a.token, json: { clock: '24h' } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.user.clock, '24h');
+    assert.equal(r.json.user.time_zone, 'Europe/Berlin');
+    assert.equal(messageTime(await page(), m.seq).title, `Jan 15, ${y}, 21:05`);
+    const fresh = await send(a, conv.id, 'now');
+    assert.match(messageTime(await page(), fresh.seq).text, /^\d\d:\d\d$/, "today's time on the 24-hour clock");
+    // Only the zone: the clock is kept.
+    r = await api('PUT', '/api/v1/me/time-zone', { token: a.token, json: { time_zone: 'Asia/Tokyo' } });
+    assert.equal(r.json.user.clock, '24h');
+    assert.equal(messageTime(await page(), m.seq).title, `Jan 16, ${y}, 05:05`);
+    assertError(await api('PUT', '/api/v1/me/time-zone', { token: a.token, json: { clock: '25h' } }), 400, 'invalid_field', 'clock');
+    // The form on /me, without JavaScript: both in one save, the choice shown checked.
+    const me = await api('GET', '/me', { cookie: { parley_session: a.token } });
+    assert.match(me.text, /<input type="radio" name="clock" value="24h" checked>/);
+    const csrf = metaContent(me.text, 'csrf-token');
+    const ok = await api('POST', '/me/time-zone', {
+      cookie: { parley_session: a.token }, form: { time_zone: 'Europe/Berlin', clock: '12h', csrf_token: csrf },
+    });
+    assert.equal(ok.status, 303);
+    const after = (await api('GET', '/api/v1/me', { token: a.token })).json.user;
+    assert.deepEqual([after.time_zone, after.clock], ['Europe/Berlin', '12h']);
+    assert.equal(messageTime(await page(), m.seq).title, `Jan 15, ${y}, 9:05 PM`);
+  });
 });

@@ -120,28 +120,34 @@ static void test_texts(void **state)
     const tz_zone *ny = tz_zone_get("America/New_York"), *tokyo = tz_zone_get("Asia/Tokyo");
     long long now = 1773000000LL;            /* 2026-03-08 20:00:00Z: 16:00 EDT, 2026-03-09 05:00 JST */
     /* 2026-03-08 06:30Z: 01:30 EST in New York (before the change), 15:30 in Tokyo. */
-    view_time_text("2026-03-08T06:30:00Z", ny, now, "short", s, sizeof s);
+    view_time_text("2026-03-08T06:30:00Z", ny, now, "short", 0, s, sizeof s);
     assert_string_equal(s, "1:30 AM");
-    view_time_text("2026-03-08T06:30:00Z", tokyo, now, "short", s, sizeof s);
+    view_time_text("2026-03-08T06:30:00Z", tokyo, now, "short", 0, s, sizeof s);
     assert_string_equal(s, "Mar 8");                          /* yesterday in Tokyo */
     /* 2026-03-08 07:30Z: 3:30 EDT (after the change), the same day. */
-    view_time_text("2026-03-08T07:30:00Z", ny, now, "short", s, sizeof s);
+    view_time_text("2026-03-08T07:30:00Z", ny, now, "short", 0, s, sizeof s);
     assert_string_equal(s, "3:30 AM");
-    view_time_text("2026-03-08T19:05:09.123Z", ny, now, "short", s, sizeof s);
+    view_time_text("2026-03-08T19:05:09.123Z", ny, now, "short", 0, s, sizeof s);
     assert_string_equal(s, "3:05 PM");
-    view_time_text("2026-03-08T16:00:00Z", ny, now, "long", s, sizeof s);
+    view_time_text("2026-03-08T16:00:00Z", ny, now, "long", 0, s, sizeof s);
     assert_string_equal(s, "Mar 8, 2026, 12:00 PM");
-    view_time_text("2026-03-08T04:00:00Z", ny, now, "long", s, sizeof s);
+    view_time_text("2026-03-08T04:00:00Z", ny, now, "long", 0, s, sizeof s);
     assert_string_equal(s, "Mar 7, 2026, 11:00 PM");
-    view_time_text("2026-03-08T16:00:00Z", tokyo, now, "day", s, sizeof s);
+    view_time_text("2026-03-08T16:00:00Z", tokyo, now, "day", 0, s, sizeof s);
     assert_string_equal(s, "2026-03-09");
-    view_time_text("2025-12-31T23:00:00Z", tokyo, now, "short", s, sizeof s);
+    view_time_text("2025-12-31T23:00:00Z", tokyo, now, "short", 0, s, sizeof s);
     assert_string_equal(s, "Jan 1");                          /* this year in Tokyo */
-    view_time_text("2025-12-31T23:00:00Z", ny, now, "short", s, sizeof s);
+    view_time_text("2025-12-31T23:00:00Z", ny, now, "short", 0, s, sizeof s);
     assert_string_equal(s, "2025-12-31");
-    view_time_text("2026-03-08T12:00:00Z", NULL, now, "short", s, sizeof s);
+    view_time_text("2026-03-08T12:00:00Z", NULL, now, "short", 0, s, sizeof s);
     assert_string_equal(s, "12:00 PM");                       /* no zone: UTC */
-    view_time_text("yesterday", ny, now, "short", s, sizeof s);
+    view_time_text("2026-03-08T19:05:09Z", ny, now, "short", 1, s, sizeof s);
+    assert_string_equal(s, "15:05");                          /* a 24-hour clock */
+    view_time_text("2026-03-08T12:00:00Z", ny, now, "short", 1, s, sizeof s);
+    assert_string_equal(s, "08:00");
+    view_time_text("2026-03-08T04:00:00Z", ny, now, "long", 1, s, sizeof s);
+    assert_string_equal(s, "Mar 7, 2026, 23:00");
+    view_time_text("yesterday", ny, now, "short", 0, s, sizeof s);
     assert_string_equal(s, "yesterday");                      /* not a time: as it is */
     long long t;
     assert_int_equal(view_iso_parse("2026-13-01T00:00:00Z", &t), 0);
@@ -179,6 +185,22 @@ static void test_template_function(void **state)
         cs_destroy(&cs);
         hdf_destroy(&h);
     }
+    /* Session.clock24 = 1: the same time on a 24-hour clock. */
+    HDF *h = NULL;
+    CSPARSE *cs = NULL;
+    char out[512] = "";
+    assert_int_equal(hdf_init(&h), STATUS_OK);
+    assert_int_equal(hdf_set_value(h, "Session.time_zone", "America/New_York"), STATUS_OK);
+    assert_int_equal(hdf_set_value(h, "Session.clock24", "1"), STATUS_OK);
+    assert_int_equal(hdf_set_value(h, "t", "2026-03-08T04:00:00Z"), STATUS_OK);
+    assert_int_equal(cs_init(&cs, h), STATUS_OK);
+    assert_int_equal(view_localtime_register(cs), STATUS_OK);
+    char *tpl = strdup("<?cs var:local_time(t, \"long\") ?>");
+    assert_int_equal(cs_parse_string(cs, tpl, strlen(tpl)), STATUS_OK);
+    assert_int_equal(cs_render(cs, out, collect), STATUS_OK);
+    assert_string_equal(out, "Mar 7, 2026, 23:00");
+    cs_destroy(&cs);
+    hdf_destroy(&h);
 }
 
 int main(void)
