@@ -11,6 +11,7 @@
 #include "msg.h"
 #include "people.h"
 #include "users.h"
+#include "../core/buf.h"
 
 #define REPORT_COLS "r.id, r.reason, r.state, r.outcome, " DB_TS("r.created_at") ", " DB_TS("r.resolved_at") ", " \
                     "r.conversation_id, r.seq, " USERS_REF_COLS("ru") ", " USERS_REF_COLS("rp")
@@ -24,10 +25,12 @@ const db_stmt report_stmts[] = {
     {"report_mine", "SELECT " REPORT_COLS REPORT_FROM "WHERE r.reporter_id = $1 ORDER BY r.id DESC LIMIT 100"},
     {"report_list", "SELECT " REPORT_COLS REPORT_FROM "WHERE r.state = $1 ORDER BY r.id LIMIT 100"},
     {"report_get", "SELECT " REPORT_COLS ", r.reporter_id" REPORT_FROM "WHERE r.id = $1"},
-    /* The messages around a reported one, as any member saw them (no member is needed:
-     * the administrator reads what the reporter could see). */
-    {"report_context", "SELECT " MSG_COLS " FROM messages m " MSG_JOINS " WHERE m.conversation_id = $1 "
-                       "AND m.seq BETWEEN $2::bigint - 3 AND $2::bigint + 3 ORDER BY m.seq"},
+    /* The messages around each reported one ($1 conversations, $2 seqs, in pairs), as any
+     * member saw them (no member is needed: the administrator reads what the reporter could
+     * see); the pair's position first. One statement for the whole list. */
+    {"report_context", "SELECT x.ord, " MSG_COLS " FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS x (c, s, ord) "
+                       "JOIN messages m ON m.conversation_id = x.c AND m.seq BETWEEN x.s - 3 AND x.s + 3 " MSG_JOINS " "
+                       "ORDER BY x.ord, m.seq"},
     {"report_resolve", "UPDATE reports SET state = 'resolved', outcome = $2, resolved_by = $3, resolved_at = now() "
                        "WHERE id = $1 AND state = 'open'"},
     {"report_remove_msg", "WITH x AS (DELETE FROM reactions WHERE conversation_id = $1 AND seq = $2), "
@@ -170,20 +173,38 @@ static err_t h_admin_reports(ctx *c)
         return ctx_fail(c, ERR_INVALID_FIELD, "state", "state is open or resolved.");
     json_t *arr;
     if ((e = report_rows(c, "report_list", state ? state : "open", &arr))) return e;
+    /* Every report's message as two array literals, in the list's order (pair k: report k). */
+    buf convs, seqs;
+    buf_init(&convs);
+    buf_init(&seqs);
+    buf_putc(&convs, '{');
+    buf_putc(&seqs, '{');
     size_t i;
     json_t *rep;
     json_array_foreach(arr, i, rep) {
         json_t *m = json_object_get(rep, "message");
-        if (!m) continue;
-        long long conv_id = json_integer_value(json_object_get(m, "conversation_id"));
-        const char *p[] = {id_str(&c->svc, conv_id), id_str(&c->svc, json_integer_value(json_object_get(m, "seq")))};
-        PGresult *r;
-        if ((e = db_exec(c->svc.db, "report_context", 2, p, &r))) { json_decref(arr); return e; }
-        json_t *ctxs = json_array();
-        for (int k = 0; ctxs && k < PQntuples(r); k++) json_array_append_new(ctxs, msg_row_json(&c->svc, r, k, 0, conv_id, NULL));
-        PQclear(r);
-        json_object_set_new(rep, "context", ctxs ? ctxs : json_array());
+        buf_printf(&convs, "%s%lld", i ? "," : "", m ? (long long)json_integer_value(json_object_get(m, "conversation_id")) : 0LL);
+        buf_printf(&seqs, "%s%lld", i ? "," : "", m ? (long long)json_integer_value(json_object_get(m, "seq")) : 0LL);
+        if (m) json_object_set_new(rep, "context", json_array());     /* a person's report has none */
     }
+    buf_putc(&convs, '}');
+    buf_putc(&seqs, '}');
+    const char *p[] = {convs.oom ? NULL : arena_strndup(c->svc.a, convs.data, convs.len),
+                       seqs.oom ? NULL : arena_strndup(c->svc.a, seqs.data, seqs.len)};
+    buf_free(&convs);
+    buf_free(&seqs);
+    PGresult *r;
+    if (!p[0] || !p[1]) e = ERR_INTERNAL;
+    else e = db_exec(c->svc.db, "report_context", 2, p, &r);
+    if (e) { json_decref(arr); return e; }
+    for (int k = 0; k < PQntuples(r); k++) {                 /* rows of report ord - 1, in seq order */
+        rep = json_array_get(arr, (size_t)atoll(PQgetvalue(r, k, 0)) - 1);
+        json_t *about = json_object_get(rep, "message");
+        long long conv_id = json_integer_value(json_object_get(about, "conversation_id"));
+        json_t *m = about ? msg_row_json(&c->svc, r, k, 1, conv_id, NULL) : NULL;
+        if (m) json_array_append_new(json_object_get(rep, "context"), m);
+    }
+    PQclear(r);
     c->out = json_pack("{s:o}", "reports", arr);
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
