@@ -308,20 +308,38 @@ static err_t h_conv_create(ctx *c)
     long long id = atoll(PQgetvalue(r, 0, 0));
     PQclear(r);
     if ((e = conv_add_member(&c->svc, id, c->svc.user->id, "owner"))) goto fail;
-    for (size_t i = 0; i < n; i++)
-        if (people[i]->id != c->svc.user->id && (e = conv_add_member(&c->svc, id, people[i]->id, "member"))) goto fail;
+    /* As when added later: who is not the creator's contact (and does not allow everyone)
+     * is invited, not added (invitations.h); the others are members at once. */
+    int *invited = arena_alloc(c->svc.a, sizeof *invited * (n + 1));
+    if (!invited) { e = ERR_INTERNAL; goto fail; }
+    size_t ninvited = 0;
+    for (size_t i = 0; i < n; i++) {
+        invited[i] = 0;
+        if (people[i]->id == c->svc.user->id) continue;
+        if ((e = invitations_invite_if_needed(&c->svc, id, people[i], "member", &invited[i]))) goto fail;
+        if (!invited[i] && (e = conv_add_member(&c->svc, id, people[i]->id, "member"))) goto fail;
+        ninvited += (size_t)invited[i];
+    }
     long long sys;
     if ((e = conv_system(&c->svc, id, arena_printf(c->svc.a, "%s created the %s \xE2\x80\x9C%s\xE2\x80\x9D", c->svc.user->display_name,
                                              kind, title), &sys))) goto fail;
     if ((e = db_commit(c->svc.db))) goto fail;
     conv_event_created(&c->svc, id);
     msg_event_created(&c->svc, id, sys, 0, NULL);
+    json_t *inv = json_array();                        /* who was invited: told now, after the commit */
+    for (size_t i = 0; i < n; i++) {
+        if (!invited[i]) continue;
+        requests_changed(&c->svc, people[i]->id, id, "invited");
+        if (inv) json_array_append_new(inv, users_ref_of(people[i]));
+    }
     conv cv;
     json_t *cj;
-    if ((e = conv_load(&c->svc, id, &cv)) || (e = conv_json(&c->svc, &cv, 1, &cj))) return e;
-    c->out = json_pack("{s:o}", "conversation", cj);
+    if ((e = conv_load(&c->svc, id, &cv)) || (e = conv_json(&c->svc, &cv, 1, &cj))) { json_decref(inv); return e; }
+    c->out = json_pack("{s:o,s:o}", "conversation", cj, "invited", inv ? inv : json_array());
     c->status = 201;
-    if (!c->rq.is_api) c->redirect = arena_printf(c->svc.a, "/conversations/%lld", id);
+    if (!c->rq.is_api)      /* with invitations: the settings page, which says so and lists them */
+        c->redirect = ninvited ? arena_printf(c->svc.a, "/conversations/%lld/settings?done=invited", id)
+                               : arena_printf(c->svc.a, "/conversations/%lld", id);
     return c->out ? ERR_OK : ERR_INTERNAL;
 fail:
     db_rollback(c->svc.db);

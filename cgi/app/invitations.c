@@ -50,21 +50,30 @@ err_t invitations_offer(ctx *c, const conv *cv, const user_row *u, const char *r
     svc *s = &c->svc;
     *invited = 0;
     const char *pair[] = {id_str(s, cv->id), id_str(s, u->id)};
-    const char *who[] = {id_str(s, u->id), id_str(s, s->user->id)};
     PGresult *r;
     err_t e = db_exec(s->db, "inv_is_member", 2, pair, &r);
     if (e) return e;
     int member = PQntuples(r) > 0;
     PQclear(r);
     if (member) return ctx_fail(c, ERR_ALREADY_MEMBER, "username", "That person is already a member.");
-    if ((e = db_exec(s->db, "inv_needed", 2, who, &r))) return e;
+    if ((e = invitations_invite_if_needed(s, cv->id, u, role, invited))) return e;
+    if (*invited) requests_changed(s, u->id, cv->id, "invited");
+    return ERR_OK;
+}
+
+err_t invitations_invite_if_needed(svc *s, long long conv_id, const user_row *u, const char *role, int *invited)
+{
+    *invited = 0;
+    const char *who[] = {id_str(s, u->id), id_str(s, s->user->id)};
+    PGresult *r;
+    err_t e = db_exec(s->db, "inv_needed", 2, who, &r);
+    if (e) return e;
     int needed = PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
     PQclear(r);
     if (!needed || u->id == s->user->id) return ERR_OK;
-    const char *p[] = {pair[0], pair[1], id_str(s, s->user->id), role};
+    const char *p[] = {id_str(s, conv_id), who[0], who[1], role};
     if ((e = db_run(s->db, "inv_upsert", 4, p))) return e;
     *invited = 1;
-    requests_changed(s, u->id, cv->id, "invited");
     return ERR_OK;
 }
 

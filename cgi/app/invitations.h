@@ -17,6 +17,11 @@ extern const db_stmt invitations_stmts[];
  * ("request.changed", state "invited") and sets *invited; otherwise *invited is 0 and the
  * caller adds u at once. A person already a member → 409 already_member. */
 err_t invitations_offer(ctx *c, const conv *cv, const user_row *u, const char *role, int *invited);
+/* The part of invitations_offer that needs no answer: when u must be asked, records the
+ * invitation to conv_id with role and sets *invited (the caller tells u after its commit,
+ * requests_changed); otherwise *invited is 0 and the caller adds u. Also for creating a group
+ * with members. */
+err_t invitations_invite_if_needed(svc *s, long long conv_id, const user_row *u, const char *role, int *invited);
 /* The caller's invitations for GET /requests, newest first: [{conversation_id, kind, title,
  * members, role, created_at, inviter}] (a new reference in *out). */
 err_t invitations_list(svc *c, json_t **out);

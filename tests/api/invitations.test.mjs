@@ -3,7 +3,8 @@
 // {"invited":true}): the invitation waits in the invitee's Requests with the group's title,
 // the inviter and the member count; until they accept they are no member (404 on the
 // conversation, nothing in their inbox). Accept joins, decline drops it (the inviter is not
-// told), block blocks the inviter; contacts and people who allow everyone are added at once;
+// told), block blocks the inviter; contacts and people who allow everyone are added at once
+// (creating a group with members follows the same rule);
 // nobody but the invitee can answer an invitation (404).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -164,6 +165,38 @@ describe('group invitations', () => {
     assert.equal((await answer(stranger, ch.id, 'accept')).status, 200);
     const member = (await getConversation(owner, ch.id)).conversation.members.find((m) => m.id === stranger.user.id);
     assert.equal(member?.role, 'admin', 'joined with the role they were invited with');
+  });
+
+  it('creating a group with a stranger invites them; contacts and people who allow everyone are added', async () => {
+    const owner = await register(), friend = await register({ requests: true }), open = await register();
+    const stranger = await register({ requests: true });
+    await makeContacts(owner, friend);
+    const r = await api('POST', '/api/v1/conversations', {
+      token: owner.token, json: { kind: 'group', title: 'Made with a stranger', members: [friend.user.id, open.user.id, stranger.user.id] },
+    });
+    assert.equal(r.status, 201, show(r));
+    assert.deepEqual(r.json.invited.map((u) => u.id), [stranger.user.id]);
+    const c = r.json.conversation;
+    assert.ok(memberOf(c, friend) && memberOf(c, open), 'the contact and the open one are members');
+    assert.ok(!memberOf(c, stranger), 'the stranger is not');
+    assertError(await getConversationRaw(stranger, c.id), 404, 'not_found');
+    const inv = (await requestsOf(stranger)).invitations;
+    assert.equal(inv.length, 1);
+    assert.equal(inv[0].title, 'Made with a stranger');
+    assert.equal(inv[0].inviter.id, owner.user.id);
+    const pending = await api('GET', `/api/v1/conversations/${c.id}/invitations`, { token: owner.token });
+    assert.deepEqual(pending.json.invitations.map((i) => i.user.id), [stranger.user.id]);
+    assert.equal((await answer(stranger, c.id, 'accept')).status, 200);
+    assert.ok(memberOf((await getConversation(owner, c.id)).conversation, stranger), 'a member once they accept');
+    // The form: to the settings page, which says who was invited.
+    const other = await register({ requests: true });
+    const ob = await browserOf(owner);
+    const f = await ob.postForm('/conversations', { kind: 'group', title: 'Form group', members: other.username });
+    assert.equal(f.status, 303, show(f));
+    assert.match(locationPath(f), /^\/conversations\/\d+\/settings\?done=invited$/);
+    const page = await ob.get(locationPath(f));
+    assert.match(page.text, /Invited: they are not your contact/);
+    assert.ok(page.text.includes(`@${other.username}`), 'listed under the pending invitations');
   });
 
   it('nobody but the invitee answers it (404): not a stranger, a member, the inviter, nor a removed member', async () => {

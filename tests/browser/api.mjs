@@ -11,7 +11,7 @@ export async function apiPerson(newPage, displayName, options = {}) {
   const { requests, ...pageOptions } = options;
   const page = await newPage(pageOptions);
   const username = uname(options.prefix || 'p');
-  await postRegister(page.request, { username, displayName });
+  await postRegister(page.request, { username, displayName, requests: true });   // the setting follows below
   const { csrf } = await csrfOf(page.request, '/me');
   const who = { page, username, displayName, csrf };
   who.id = (await call(who, 'GET', '/me')).user.id;

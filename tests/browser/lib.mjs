@@ -262,13 +262,15 @@ export async function csrfOf(request, path) {
 }
 
 /** Posts the register form with `request` (no page opened); checks the 303 and returns the response. */
-export async function postRegister(request, { username, displayName, password = PASSWORD }) {
+export async function postRegister(request, { username, displayName, password = PASSWORD, requests = false }) {
   const { csrf } = await csrfOf(request, '/register');
   const res = await request.post('/register', {
     form: { csrf_token: csrf, username, display_name: displayName, password },
     maxRedirects: 0,
   });
   assert.equal(res.status(), 303, `POST /register: ${res.status()} ${await res.text().catch(() => '')}`);
+  // As register(): direct messages and group additions from everyone, unless { requests: true }.
+  if (!requests) await allowEveryone(request);
   return res;
 }
 

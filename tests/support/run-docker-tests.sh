@@ -132,6 +132,9 @@ reg() {
 }
 A=$(reg "alice$$") B=$(reg "bob$$")
 TA=$(json 'd["token"]' <<<"$A") TB=$(json 'd["token"]' <<<"$B") BID=$(json 'd["user"]["id"]' <<<"$B")
+# Bob takes messages from everyone, so alice's group adds him rather than inviting him.
+curl -fsS -o /dev/null -X PATCH "$URL/api/v1/requests/settings" -H "Authorization: Bearer $TB" \
+  -H 'Content-Type: application/json' -d '{"allow_everyone":true}'
 CONV=$(curl -fsS -X POST "$URL/api/v1/conversations" -H "Authorization: Bearer $TA" \
   -H 'Content-Type: application/json' -d "{\"kind\":\"group\",\"title\":\"Containers\",\"members\":[$BID]}" |
   json 'd["conversation"]["id"]')
