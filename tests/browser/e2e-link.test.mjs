@@ -16,22 +16,10 @@ import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { loadE2E } from '../../static/js/e2e.js';
 import { pageProblems, axeErrors } from './a11y.mjs';
-import {
-  ipSource, uname, useBrowser, pageSource, problemWatcher, postRegister, conversationId, visible, waitFor, LIVE_MS,
-  csrfOf, PASSWORD,
-} from './lib.mjs';
+import { visible, waitFor, csrfOf, PASSWORD, LIVE_MS } from './lib.mjs';
+import { e2eBrowser, createEncrypted, openEncrypted, sendEncrypted, shows } from './e2e-lib.mjs';
 
-const fakeIp = ipSource(92);
-const newContext = useBrowser();
-const problems = [];
-const newPage = pageSource(newContext, fakeIp, problemWatcher(problems));
-
-async function person(displayName) {
-  const page = await newPage();
-  const username = uname('l');
-  await postRegister(page.request, { username, displayName });
-  return { page, username, displayName };
-}
+const { newPage, problems, person } = e2eBrowser(92, 'l');
 
 /** A fresh browser profile signed in to an existing account. */
 async function signIn(username) {
@@ -42,42 +30,12 @@ async function signIn(username) {
   return page;
 }
 
-async function createEncryptedDirect(page, username) {
-  await page.goto('/conversations');
-  const form = page.locator('form').filter({ has: page.locator('input[name="kind"][value="direct"]') });
-  const details = page.locator('details').filter({ has: form });
-  if (!(await details.evaluate((d) => d.open))) await page.getByText('New direct conversation', { exact: true }).click();
-  await form.getByLabel('Username', { exact: true }).fill(username);
-  await form.getByLabel('End-to-end encrypted').check();
-  await Promise.all([page.waitForURL(/\/conversations\/\d+$/), form.locator('button[type="submit"]').click()]);
-  return conversationId(page);
-}
-
-async function openEncrypted(page, id) {
-  if (!page.url().endsWith(`/conversations/${id}`)) await page.goto(`/conversations/${id}`);
-  await visible(page.locator('.e2e-lock'));
-  await visible(page.getByRole('textbox', { name: 'Message', exact: true }));
-}
-
-async function sendEncrypted(page, text) {
-  await page.getByRole('textbox', { name: 'Message', exact: true }).fill(text);
-  await page.getByRole('button', { name: 'Send', exact: true }).click();
-  await waitFor(`"${text}" shown to its sender`, async () => {
-    if ((await page.locator('.msg-decrypted', { hasText: text }).count()) > 0) return true;
-    assert.equal(await page.locator('.e2e-composer .composer-hint').innerText(), '', 'the composer reports no failure');
-    return false;
-  });
-}
-
-const shows = (page, text) => waitFor(`"${text}" decrypted`, async () =>
-  (await page.locator('.msg-decrypted', { hasText: text }).count()) > 0, LIVE_MS * 2);
-
 test('a linked device reads the history from before it existed, and what comes after', async () => {
   const tag = randomBytes(6).toString('hex');
   const before = [`before linking, from Ada ${tag}`, `before linking, from Ben ${tag}`];
   const after = `after linking, from Ben ${tag}`;
   const ada = await person('Ada Link'), ben = await person('Ben Link');
-  const id = await createEncryptedDirect(ada.page, ben.username);
+  const id = await createEncrypted(ada.page, 'direct', { Username: ben.username });
   await openEncrypted(ada.page, id);
   await openEncrypted(ben.page, id);
   await sendEncrypted(ada.page, before[0]);

@@ -11,51 +11,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import {
-  ipSource, uname, useBrowser, pageSource, problemWatcher, postRegister, conversationId, visible, waitFor, LIVE_MS,
-} from './lib.mjs';
+import { visible, waitFor, LIVE_MS } from './lib.mjs';
+import { e2eBrowser, createEncrypted, openEncrypted, filesUnder } from './e2e-lib.mjs';
 
-const fakeIp = ipSource(94);
-const newContext = useBrowser();
-const problems = [];
-const newPage = pageSource(newContext, fakeIp, problemWatcher(problems));
-
-async function person(displayName) {
-  const page = await newPage();
-  const username = uname('p');
-  await postRegister(page.request, { username, displayName });
-  return { page, username, displayName };
-}
-
-async function createEncrypted(page, username) {
-  await page.goto('/conversations');
-  const form = page.locator('form').filter({ has: page.locator('input[name="kind"][value="direct"]') });
-  const details = page.locator('details').filter({ has: form });
-  if (!(await details.evaluate((d) => d.open))) await page.getByText('New direct conversation', { exact: true }).click();
-  await form.getByLabel('Username', { exact: true }).fill(username);
-  await form.getByLabel('End-to-end encrypted').check();
-  await Promise.all([page.waitForURL(/\/conversations\/\d+$/), form.locator('button[type="submit"]').click()]);
-  return conversationId(page);
-}
-
-async function openEncrypted(page, id) {
-  if (!page.url().endsWith(`/conversations/${id}`)) await page.goto(`/conversations/${id}`);
-  await visible(page.locator('.e2e-lock'));
-  await visible(page.getByRole('textbox', { name: 'Message', exact: true }));
-}
-
-function filesUnder(dir) {
-  let out = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name), st = statSync(p);
-    if (st.isDirectory()) out = out.concat(filesUnder(p));
-    else if (st.isFile()) out.push(p);
-  }
-  return out;
-}
+const { problems, person } = e2eBrowser(94, 'p');
 
 /** An 800×600 JPEG drawn in the page, with an EXIF segment holding `exifText` after SOI. */
 async function photoWithExif(page, exifText) {
@@ -85,7 +47,7 @@ test('an encrypted photo: the preview (≤ 320 px) first, the photo after, and t
   const tag = randomBytes(6).toString('hex');
   const text = `a photo ${tag}`, exifText = `GPS here ${tag}`, name = `beach-${tag}.jpg`;
   const ada = await person('Ada Pixel'), ben = await person('Ben Pixel');
-  const id = await createEncrypted(ada.page, ben.username);
+  const id = await createEncrypted(ada.page, 'direct', { Username: ben.username });
   await openEncrypted(ada.page, id);
   await openEncrypted(ben.page, id);
   const photo = await photoWithExif(ada.page, exifText);

@@ -12,50 +12,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import {
-  ipSource, uname, useBrowser, pageSource, problemWatcher, postRegister, conversationId, visible, waitFor, LIVE_MS,
-  csrfOf, messageFromProfile,
-} from './lib.mjs';
+import { conversationId, visible, waitFor, LIVE_MS, messageFromProfile, csrfOf } from './lib.mjs';
+import { e2eBrowser, createEncrypted, openEncrypted, sendEncrypted, shows } from './e2e-lib.mjs';
 
-const fakeIp = ipSource(93);
-const newContext = useBrowser();
-const problems = [];
-const newPage = pageSource(newContext, fakeIp, problemWatcher(problems));
 const requests = [];     // {url, method, post} of every request any page of this file made
-
-async function person(displayName) {
-  const page = await newPage();
-  page.context().on('request', (r) => requests.push({ url: r.url(), method: r.method(), post: r.postData() || '' }));
-  const username = uname('q');
-  await postRegister(page.request, { username, displayName });
-  return { page, username, displayName };
-}
-
-async function createEncrypted(page, username) {
-  await page.goto('/conversations');
-  const form = page.locator('form').filter({ has: page.locator('input[name="kind"][value="direct"]') });
-  const details = page.locator('details').filter({ has: form });
-  if (!(await details.evaluate((d) => d.open))) await page.getByText('New direct conversation', { exact: true }).click();
-  await form.getByLabel('Username', { exact: true }).fill(username);
-  await form.getByLabel('End-to-end encrypted').check();
-  await Promise.all([page.waitForURL(/\/conversations\/\d+$/), form.locator('button[type="submit"]').click()]);
-  return conversationId(page);
-}
-
-async function openEncrypted(page, id) {
-  if (!page.url().endsWith(`/conversations/${id}`)) await page.goto(`/conversations/${id}`);
-  await visible(page.locator('.e2e-lock'));
-  await visible(page.getByRole('textbox', { name: 'Message', exact: true }));
-}
-
-async function sendEncrypted(page, text) {
-  await page.getByRole('textbox', { name: 'Message', exact: true }).fill(text);
-  await page.getByRole('button', { name: 'Send', exact: true }).click();
-  await waitFor(`"${text}" shown to its sender`, async () => (await page.locator('.msg-decrypted', { hasText: text }).count()) > 0);
-}
-
-const shows = (page, text) => waitFor(`"${text}" decrypted`, async () =>
-  (await page.locator('.msg-decrypted', { hasText: text }).count()) > 0, LIVE_MS * 2);
+const { newPage, problems, person } = e2eBrowser(93, 'q', (page) =>
+  page.context().on('request', (r) => requests.push({ url: r.url(), method: r.method(), post: r.postData() || '' })));
 
 /** Searches from the /search page's own form (GET /search?q=…, as without JavaScript). */
 async function searchPage(page, q) {
@@ -102,7 +64,7 @@ test('search on the device: found, merged with the server\'s hits, forgotten whe
   await ada.page.getByRole('button', { name: 'Send', exact: true }).click();
   await visible(ada.page.locator('li.msg .msg-body', { hasText: `plain ${common}` }).first());
 
-  const direct = await createEncrypted(ada.page, ben.username);
+  const direct = await createEncrypted(ada.page, 'direct', { Username: ben.username });
   await openEncrypted(ada.page, direct);
   await openEncrypted(ben.page, direct);
   const texts = [`Crème brûlée tonight ${tag}`, `the ${secret} is here`, `sealed ${common} too`, `drop ${doomed} soon`,

@@ -11,73 +11,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadE2E } from '../../static/js/e2e.js';
-import {
-  ipSource, uname, useBrowser, pageSource, problemWatcher, postRegister, conversationId, visible, waitFor, LIVE_MS,
-  csrfOf,
-} from './lib.mjs';
+import { visible, waitFor, csrfOf, LIVE_MS } from './lib.mjs';
+import { e2eBrowser, createEncrypted, openEncrypted, sendEncrypted, shows, filesUnder } from './e2e-lib.mjs';
 
-const fakeIp = ipSource(91);
-const newContext = useBrowser();
-/** Script errors, CSP violations and dialogs of any page: the test expects none. */
-const problems = [];
-const newPage = pageSource(newContext, fakeIp, problemWatcher(problems));
-
-async function person(displayName) {
-  const page = await newPage();
-  const username = uname('e');
-  await postRegister(page.request, { username, displayName });
-  return { page, username, displayName };
-}
-
-/** Creates an encrypted direct conversation or group from /conversations; returns its id. */
-async function createEncrypted(page, kind, fields) {
-  await page.goto('/conversations');
-  const form = page.locator('form').filter({ has: page.locator(`input[name="kind"][value="${kind}"]`) });
-  const details = page.locator('details').filter({ has: form });
-  if (!(await details.evaluate((d) => d.open))) {
-    await page.getByText(kind === 'direct' ? 'New direct conversation' : 'New group', { exact: true }).click();
-  }
-  for (const [label, value] of Object.entries(fields)) await form.getByLabel(label, { exact: true }).fill(value);
-  await form.getByLabel('End-to-end encrypted').check();
-  await Promise.all([page.waitForURL(/\/conversations\/\d+$/), form.locator('button[type="submit"]').click()]);
-  return conversationId(page);
-}
-
-/** Opens the conversation and waits until this browser is a device that can write it. */
-async function openEncrypted(page, id) {
-  if (!page.url().endsWith(`/conversations/${id}`)) await page.goto(`/conversations/${id}`);
-  await visible(page.locator('.e2e-lock'));
-  await visible(page.getByRole('textbox', { name: 'Message', exact: true }));
-}
-
-async function sendEncrypted(page, text) {
-  const box = page.getByRole('textbox', { name: 'Message', exact: true });
-  await box.fill(text);
-  await page.getByRole('button', { name: 'Send', exact: true }).click();
-  await waitFor(`"${text}" shown to its sender`, async () => {
-    if ((await page.locator('.msg-decrypted', { hasText: text }).count()) > 0) return true;
-    const hint = await page.locator('.e2e-composer .composer-hint').innerText();
-    assert.equal(hint, '', 'the composer reports no failure');
-    return false;
-  });
-}
-
-const shows = (page, text) => waitFor(`"${text}" decrypted`, async () =>
-  (await page.locator('.msg-decrypted', { hasText: text }).count()) > 0, LIVE_MS * 2);
-
-function filesUnder(dir) {
-  let out = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name), st = statSync(p);
-    if (st.isDirectory()) out = out.concat(filesUnder(p));
-    else if (st.isFile()) out.push(p);
-  }
-  return out;
-}
+/** problems: script errors, CSP violations and dialogs of any page; the test expects none. */
+const { newPage, problems, person } = e2eBrowser(91, 'e');
 
 test('encrypted direct conversation and group: both ways decrypt, and the server keeps no plaintext', async () => {
   const tag = randomBytes(6).toString('hex');
