@@ -13,7 +13,7 @@
 #
 # Environment: BENCH_SSE_STREAMS (8000), BENCH_SSE_GROUP (10), BENCH_SSE_WARM (streams opened
 # before the first memory reading, 200), BENCH_SSE_RATES (25,50,100,200,400,800,1200,1600,2000,2500,3200,4000),
-# BENCH_SSE_SECONDS (8 per rate), BENCH_SSE_SENDERS (32 keep-alive connections),
+# BENCH_SSE_SECONDS (8 per rate), BENCH_SSE_WARMUP (the unmeasured first step's msgs/s, 20; 0: none), BENCH_SSE_SENDERS (32 keep-alive connections),
 # BENCH_SSE_P99_MS (200), PARLEY_THREADS (8), PARLEY_EVENTS_THREADS (4), BENCH_SSE_NODES (1; 2
 # starts a second node — its own lighttpd, parley.fcgi and hub on the same PostgreSQL and
 # Redis — and opens every other stream there: one lighttpd holds two descriptors per stream),
@@ -25,6 +25,7 @@ cd "$ROOT"
 STREAMS=${BENCH_SSE_STREAMS:-8000}
 GROUP=${BENCH_SSE_GROUP:-10}
 WARM=${BENCH_SSE_WARM:-200}
+WARMUP=${BENCH_SSE_WARMUP:-20}   # msgs/s of the unmeasured first step; 0: none
 RATES=${BENCH_SSE_RATES:-25,50,100,200,400,800,1200,1600,2000,2500,3200,4000}
 SECONDS_PER_RATE=${BENCH_SSE_SECONDS:-8}
 SENDERS=${BENCH_SSE_SENDERS:-32}
@@ -123,7 +124,7 @@ echo "data: $STREAMS users, $((STREAMS / GROUP)) groups and $STREAMS sessions wr
 
 hub0=$(rss "$HUB") ltd0=$(rss "$LTD")
 build/bench/sseload --port "$PORT" ${PORT2:+--port2 "$PORT2"} --tokens "$VAR/bench/tokens" --streams "$STREAMS" --warm "$WARM" --hold \
-    --warmup 20 --rates "$RATES" --seconds "$SECONDS_PER_RATE" --senders "$SENDERS" --p99-ms "$P99_MS" >"$OUT" 2>"$ERR" &
+    --warmup "$WARMUP" --rates "$RATES" --seconds "$SECONDS_PER_RATE" --senders "$SENDERS" --p99-ms "$P99_MS" >"$OUT" 2>"$ERR" &
 LOAD=$!
 wait_line warm
 sleep 1
