@@ -68,6 +68,13 @@ async function size(locator) {
   return box && [Math.round(box.width), Math.round(box.height)];
 }
 
+/** size() once the box is laid out: a live update may replace the card for a moment (no box). */
+async function laidOut(locator) {
+  let s = null;
+  await waitFor('the box laid out', async () => (s = await size(locator)) !== null);
+  return s;
+}
+
 /** The worker's word on media `id`'s processing job: null when it has none (yet). */
 function workerError(id) {
   if (!process.env.PARLEY_DB) return null;
@@ -141,8 +148,8 @@ describe('files in a conversation', () => {
     await theirs.waitFor({ timeout: LIVE_MS });
     const boxes = theirs.locator('.att-image .att-thumb');
     assert.equal(await boxes.count(), 2);
-    assert.deepEqual(await size(boxes.nth(0)), [320, 240], 'the wide photo holds 320×240');
-    assert.deepEqual(await size(boxes.nth(1)), [120, 320], 'the tall photo holds 120×320');
+    assert.deepEqual(await laidOut(boxes.nth(0)), [320, 240], 'the wide photo holds 320×240');
+    assert.deepEqual(await laidOut(boxes.nth(1)), [120, 320], 'the tall photo holds 120×320');
     // State and text read in one go: the worker may finish between two reads.
     const seen = await theirs.locator('.att-image').first().evaluate((el) => ({
       state: el.dataset.state, text: el.querySelector('.att-thumb')?.innerText || '' }));
