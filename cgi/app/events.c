@@ -31,8 +31,14 @@ static long long ev_now_ms(void)
 const db_stmt ev_stmts[] = {
     {"ev_members", "SELECT user_id FROM members WHERE conversation_id = $1"},
     {"ev_next_id", "SELECT nextval('event_ids')"},
+    /* An ephemeral event of a conversation: its id, and the member epoch (sql/030) its
+     * one PUBLISH names (NULL: the conversation is gone). */
+    {"ev_next_id_conv", "SELECT nextval('event_ids'), (SELECT member_epoch FROM conversations WHERE id = $1)"},
+    /* The row, and for a conversation's event the member epoch read in the same snapshot:
+     * the members the hubs deliver to are those the log names (evlog_one). */
     {"ev_log", "INSERT INTO event_log (id, type, conv_id, uids, extra_uid, skip_uid, body) "
-               "VALUES (nextval('event_ids'), $1, $2, $3::bigint[], $4, $5, $6) RETURNING id"},
+               "VALUES (nextval('event_ids'), $1, $2, $3::bigint[], $4, $5, $6) "
+               "RETURNING id, (SELECT c.member_epoch FROM conversations c WHERE c.id = $2)"},
     /* Small site only: wakes the long-polls of longpoll.c (a NOTIFY serialises commits, so
      * never with Redis and the hubs). */
     {"ev_notify", "SELECT pg_notify('parley_events', '')"},
@@ -45,14 +51,17 @@ int ev_ephemeral(const char *type)
 }
 
 /* The event's id: a new row of event_log (NULL uids: to conv_id's members), or only a new id
- * for an ephemeral event. 0 when the database cannot give one. */
+ * for an ephemeral event. 0 when the database cannot give one. *epoch (when not NULL): the
+ * conversation's member epoch read with it, -1 when unknown. */
 static long long ev_id_for(svc *c, const char *type, json_t *event, long long conv_id, const long long *uids,
-                           size_t n, long long extra, long long skip)
+                           size_t n, long long extra, long long skip, long long *epoch)
 {
     PGresult *r;
     err_t e;
+    if (epoch) *epoch = -1;
     if (ev_ephemeral(type)) {
-        e = db_exec(c->db, "ev_next_id", 0, NULL, &r);
+        const char *p[] = {conv_id ? id_str(c, conv_id) : NULL};
+        e = conv_id ? db_exec(c->db, "ev_next_id_conv", 1, p, &r) : db_exec(c->db, "ev_next_id", 0, NULL, &r);
     } else {
         char *body = json_dumps(event, JSON_COMPACT);      /* malloc'd; freed below */
         buf b;
@@ -67,6 +76,7 @@ static long long ev_id_for(svc *c, const char *type, json_t *event, long long co
     }
     if (e) return 0;
     long long id = atoll(PQgetvalue(r, 0, 0));
+    if (epoch && conv_id && PQnfields(r) > 1 && !PQgetisnull(r, 0, 1)) *epoch = atoll(PQgetvalue(r, 0, 1));
     PQclear(r);
     return id;
 }
@@ -171,22 +181,24 @@ void ev_users(svc *c, const long long *uids, size_t n, json_t *event)
     if (n) memcpy(list, uids, sizeof *list * n);
     n = ev_recipients(list, n, 0, 0);
     const char *type = json_string_value(json_object_get(event, "type"));
-    long long id = n ? ev_id_for(c, type ? type : "?", event, 0, list, n, 0, 0) : 0;
+    long long id = n ? ev_id_for(c, type ? type : "?", event, 0, list, n, 0, 0, NULL) : 0;
     if (n && !id) log_warn("events: %s not published: not logged (database)", type ? type : "?");
     ev_test_delay();
     publish(c, list, n, event, id);
 }
 
-/* Publishes event under id once, to the conversation: PUBLISH parley:c:<conv>:<epoch>. Each
- * hub delivers it to its own streams of members from a member list read at that epoch
+/* Publishes event under id once, to the conversation: PUBLISH parley:c:<conv>:<epoch>, or
+ * parley:c:<conv>:<epoch>:<skip> to leave one member out (the typist). Each hub delivers it
+ * to its own streams of members from a member list read at that epoch
  * (cgi/events/convmap.c), or leaves it to its log follower. Steals event. */
-static void conv_publish_once(svc *c, long long conv_id, long long epoch, json_t *event, long long id)
+static void conv_publish_once(svc *c, long long conv_id, long long epoch, long long skip_uid, json_t *event, long long id)
 {
     char *s = ev_now_ms() < ev_quiet_until ? NULL : ev_encode(id, event);     /* malloc'd */
     err_t e = ERR_OK;
     if (s) {                                 /* else Redis just failed, or no memory: the log has it */
         redisReply *r;
-        e = kv_cmd(c->kv, &r, "PUBLISH parley:c:%lld:%lld %s", conv_id, epoch, s);
+        e = skip_uid > 0 ? kv_cmd(c->kv, &r, "PUBLISH parley:c:%lld:%lld:%lld %s", conv_id, epoch, skip_uid, s)
+                         : kv_cmd(c->kv, &r, "PUBLISH parley:c:%lld:%lld %s", conv_id, epoch, s);
         if (!e) freeReplyObject(r);
     }
     if (e) {
@@ -204,16 +216,20 @@ static void conv_publish(svc *c, long long conv_id, json_t *event, long long id,
 {
     const char *type = json_string_value(json_object_get(event, "type"));
     if (!type) type = "?";
-    if (!id && !(id = ev_id_for(c, type, event, conv_id, NULL, 0, extra_uid, skip_uid))) {
+    long long epoch = -1;
+    if (!id && !(id = ev_id_for(c, type, event, conv_id, NULL, 0, extra_uid, skip_uid, &epoch))) {
         log_warn("events: %s for conversation %lld not published: not logged (database)", type, conv_id);
         json_decref(event);
         return;
     }
     ev_test_delay();
-    /* A message this request inserted: its statement read the member epoch, so one PUBLISH
-     * reaches every member, and no member list is read here. */
-    if (id == c->sent_event && c->sent_epoch >= 0 && !extra_uid && !skip_uid && !small_site(c->cfg)) {
-        conv_publish_once(c, conv_id, c->sent_epoch, event, id);
+    /* A message this request inserted: its statement read the member epoch. */
+    if (id == c->sent_event && c->sent_epoch >= 0 && !extra_uid && !skip_uid) epoch = c->sent_epoch;
+    /* With the epoch, one PUBLISH reaches every member, and no member list is read here; a
+     * removed member (extra_uid) is no longer on the list and is told on their own channel. */
+    if (epoch >= 0 && !small_site(c->cfg)) {
+        if (extra_uid > 0 && extra_uid != skip_uid) publish(c, &extra_uid, 1, json_incref(event), id);
+        conv_publish_once(c, conv_id, epoch, skip_uid, event, id);
         return;
     }
     const char *p[] = {id_str(c, conv_id)};

@@ -31,12 +31,16 @@ static long long cm_pause_until, cm_swept_ms;
 static _Atomic size_t cm_convs, cm_uids;
 static _Atomic unsigned long long cm_deferred;
 
-int convmap_channel(const char *channel, long long *conv, long long *epoch)
+int convmap_channel(const char *channel, long long *conv, long long *epoch, long long *skip)
 {
     static const char prefix[] = "parley:c:";
     if (strncmp(channel, prefix, sizeof prefix - 1)) return -1;
     const char *p = channel + sizeof prefix - 1, *colon = strchr(p, ':');
-    if (!colon || num_parse(p, (size_t)(colon - p), conv) || num_parse(colon + 1, strlen(colon + 1), epoch)) return -1;
+    if (!colon || num_parse(p, (size_t)(colon - p), conv)) return -1;
+    const char *e = colon + 1, *colon2 = strchr(e, ':');
+    *skip = 0;
+    if (num_parse(e, colon2 ? (size_t)(colon2 - e) : strlen(e), epoch)) return -1;
+    if (colon2 && (num_parse(colon2 + 1, strlen(colon2 + 1), skip) || *skip <= 0)) return -1;
     return 0;
 }
 
@@ -106,7 +110,7 @@ static cm_entry *reload(db *d, long long conv, cm_entry *e, size_t b, long long 
     return e;
 }
 
-int convmap_deliver(db *d, long long conv, long long epoch, long long id, const char *json)
+int convmap_deliver(db *d, long long conv, long long epoch, long long skip, long long id, const char *json)
 {
     long long now = hub_now_ms();
     if (now - cm_swept_ms > CM_SWEEP_MS) sweep(now);
@@ -120,7 +124,7 @@ int convmap_deliver(db *d, long long conv, long long epoch, long long id, const 
         return 0;
     }
     e->used_ms = now;
-    hub_deliver_many(e->uids, e->n, id, json);
+    hub_deliver_many(e->uids, e->n, skip, id, json);
     return 1;
 }
 

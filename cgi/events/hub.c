@@ -464,12 +464,13 @@ int hub_deliver(long long uid, long long id, const char *json)
     return wrote;
 }
 
-size_t hub_deliver_many(const long long *uids, size_t n, long long id, const char *json)
+size_t hub_deliver_many(const long long *uids, size_t n, long long skip, long long id, const char *json)
 {
     size_t wrote = 0;
     pthread_mutex_lock(&hub_lock);                        /* once: a 10,000-member channel is one event */
     if (id > hub_latest) hub_latest = id;
-    for (size_t i = 0; i < n; i++) wrote += (size_t)deliver_locked(uids[i], id, json);
+    for (size_t i = 0; i < n; i++)
+        if (uids[i] != skip) wrote += (size_t)deliver_locked(uids[i], id, json);
     pthread_mutex_unlock(&hub_lock);
     return wrote;
 }

@@ -69,9 +69,10 @@ size_t hub_creds(char (**out)[HUB_CRED_MAX]);
  * holds that id already (Redis and the log may both bring it). 1 when uid had a stream
  * here to write it to. */
 int hub_deliver(long long uid, long long id, const char *json);
-/* hub_deliver to each of uids[0..n) (users without a buffer here are skipped), under one
- * lock; it also notes that id exists, as hub_saw does. Returns how many had a stream here. */
-size_t hub_deliver_many(const long long *uids, size_t n, long long id, const char *json);
+/* hub_deliver to each of uids[0..n) but skip (0: none; users without a buffer here are
+ * skipped too), under one lock; it also notes that id exists, as hub_saw does. Returns how
+ * many had a stream here. */
+size_t hub_deliver_many(const long long *uids, size_t n, long long skip, long long id, const char *json);
 /* Notes that event id exists though it goes to no one here (a resume from it is then no
  * resync). */
 void hub_saw(long long id);

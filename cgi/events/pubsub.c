@@ -74,10 +74,10 @@ static void handle(redisReply *r, db *d)
         hub_cred_ended(r->element[3]->str);
         return;
     }
-    long long uid, conv, epoch, id = pubsub_event_id(r->element[3]->str, r->element[3]->len);
-    if (!convmap_channel(r->element[2]->str, &conv, &epoch)) {
+    long long uid, conv, epoch, skip, id = pubsub_event_id(r->element[3]->str, r->element[3]->len);
+    if (!convmap_channel(r->element[2]->str, &conv, &epoch, &skip)) {
         /* Not seen when left to the follower: it delivers from the log after FOLLOW_REPAIR_MS. */
-        if (id > 0 && convmap_deliver(d, conv, epoch, id, r->element[3]->str)) follow_seen(id, hub_now_ms());
+        if (id > 0 && convmap_deliver(d, conv, epoch, skip, id, r->element[3]->str)) follow_seen(id, hub_now_ms());
         else if (id <= 0) log_warn("events: ignoring a malformed event on %s", r->element[2]->str);
         return;
     }

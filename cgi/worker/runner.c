@@ -164,14 +164,16 @@ static void runner_batch(runner *r, db *d, kv *k, arena *a, kind_batch_fn batch,
     }
     long ms = (long)(runner_ms() - t0);
     for (int i = 0; i < n; i++) {
+        int final;
         if (!live || live[i] < 0) {
-            runner_settle(r, d, &js[i], live ? ERR_INVALID_JSON : ERR_INTERNAL,
-                          live ? "payload is not JSON" : "out of memory", ms, 0);
+            final = runner_settle(r, d, &js[i], live ? ERR_INVALID_JSON : ERR_INTERNAL,
+                                  live ? "payload is not JSON" : "out of memory", ms, 0);
         } else {
             job_outcome *o = &out[live[i]];
             if (o->e && !o->why[0]) snprintf(o->why, sizeof o->why, "%s", err_lookup(o->e)->message);
-            runner_settle(r, d, &js[i], o->e, o->why, ms, o->retry_after);
+            final = runner_settle(r, d, &js[i], o->e, o->why, ms, o->retry_after);
         }
+        if (final) runner_gave_up(&s, &js[i]);       /* a batched kind may name one too */
         job_clear(&js[i]);
     }
     for (int i = 0; payloads && i < m; i++) json_decref(payloads[i]);

@@ -383,18 +383,19 @@ export function lit(s) {
   return `'${String(s).replace(/'/g, "''")}'`;
 }
 
-/** Runs redis-cli against PARLEY_REDIS (unix:/path or host:port) and returns its output. */
-export function redis(...args) {
+/** redis-cli's arguments that reach PARLEY_REDIS (unix:/path, redis://… or host:port). */
+export function redisConn() {
   const spec = process.env.PARLEY_REDIS;
   if (!spec) throw new Error('PARLEY_REDIS is not set');
-  let conn;
-  if (spec.startsWith('unix:')) conn = ['-s', spec.slice(5)];
-  else if (spec.startsWith('redis://')) conn = ['-u', spec];
-  else {
-    const [h, p] = spec.split(':');
-    conn = ['-h', h, '-p', p || '6379'];
-  }
-  return execFileSync('redis-cli', [...conn, ...args], {
+  if (spec.startsWith('unix:')) return ['-s', spec.slice(5)];
+  if (spec.startsWith('redis://')) return ['-u', spec];
+  const [h, p] = spec.split(':');
+  return ['-h', h, '-p', p || '6379'];
+}
+
+/** Runs redis-cli against PARLEY_REDIS and returns its output. */
+export function redis(...args) {
+  return execFileSync('redis-cli', [...redisConn(), ...args], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 15000,

@@ -10,6 +10,7 @@
 #include <string.h>
 #include "../../cgi/app/events.h"
 #include "../../cgi/events/pubsub.h"
+#include "../../cgi/events/convmap.h"
 
 static void check_encode(json_t *ev, long long id, const char *want)
 {
@@ -131,6 +132,25 @@ static void test_event_id(void **state)
     assert_int_equal(pubsub_event_id("{\"id\":12,", 8), -1);          /* the length is respected */
 }
 
+/* A conversation's channel, with and without the member it skips; anything else is no
+ * conversation channel (the hub then reads it as a user's, or ignores it). */
+static void test_conv_channel(void **state)
+{
+    (void)state;
+    long long conv = -1, epoch = -1, skip = -1;
+    assert_int_equal(convmap_channel("parley:c:12:3", &conv, &epoch, &skip), 0);
+    assert_true(conv == 12 && epoch == 3 && skip == 0);
+    assert_int_equal(convmap_channel("parley:c:12:0:77", &conv, &epoch, &skip), 0);
+    assert_true(conv == 12 && epoch == 0 && skip == 77);
+    assert_int_equal(convmap_channel("parley:c:12", &conv, &epoch, &skip), -1);
+    assert_int_equal(convmap_channel("parley:c:12:", &conv, &epoch, &skip), -1);
+    assert_int_equal(convmap_channel("parley:c:12:3:", &conv, &epoch, &skip), -1);
+    assert_int_equal(convmap_channel("parley:c:12:3:0", &conv, &epoch, &skip), -1);
+    assert_int_equal(convmap_channel("parley:c:12:3:4:5", &conv, &epoch, &skip), -1);
+    assert_int_equal(convmap_channel("parley:c:x:3", &conv, &epoch, &skip), -1);
+    assert_int_equal(convmap_channel("parley:u:12", &conv, &epoch, &skip), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -138,6 +158,7 @@ int main(void)
         cmocka_unit_test(test_recipients),
         cmocka_unit_test(test_recipients_many),
         cmocka_unit_test(test_event_id),
+        cmocka_unit_test(test_conv_channel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
