@@ -54,13 +54,14 @@ const db_stmt digest_send_stmts[] = {
                     "THEN t + interval '1 day' ELSE t END FROM (SELECT (date_trunc('day', now() AT TIME ZONE np.time_zone) "
                     "+ np.dnd_end * interval '1 minute') AT TIME ZONE np.time_zone AS t) x))::bigint END, "
                     "c.kind, coalesce(c.title, ''), c.e2e, coalesce(mb.read_seq, 0), p.due_at > now() + interval '1 second', "
-                    "coalesce(np.time_zone, 'UTC'), coalesce(np.digest_minutes, 10) "
+                    "coalesce(np.time_zone, 'UTC'), coalesce(np.digest_minutes, 10), coalesce(np.clock24, false) "
                     "FROM digest_pending p JOIN users u ON u.id = p.user_id JOIN conversations c ON c.id = p.conversation_id "
                     "LEFT JOIN members mb ON mb.conversation_id = p.conversation_id AND mb.user_id = p.user_id "
                     "LEFT JOIN notify_settings ns ON ns.user_id = p.user_id AND ns.conversation_id = p.conversation_id "
                     "LEFT JOIN notify_prefs np ON np.user_id = p.user_id WHERE p.user_id = $1 AND p.conversation_id = $2"},
     {"digest_msgs", "SELECT m.seq, coalesce(m.sender_name || ' (via ' || u.display_name || ')', u.display_name, ''), coalesce(m.body, ''), "
-                    "to_char(m.created_at AT TIME ZONE $5, 'YYYY-MM-DD HH24:MI'), (SELECT role FROM members WHERE "
+                    "to_char(m.created_at AT TIME ZONE $5, CASE WHEN $6 THEN 'YYYY-MM-DD HH24:MI' ELSE 'YYYY-MM-DD FMHH12:MI AM' END), "
+                    "(SELECT role FROM members WHERE "
                     "conversation_id = m.conversation_id AND user_id = m.sender_id) FROM messages m "
                     "LEFT JOIN users u ON u.id = m.sender_id WHERE m.conversation_id = $1 AND m.seq >= $2 AND m.seq <= $3 "
                     "AND m.sender_id IS DISTINCT FROM $4::bigint AND m.deleted_at IS NULL AND m.kind <> 'system' "
@@ -236,11 +237,12 @@ err_t digest_send_run(svc *s, json_t *payload, char *why, size_t whylen)
     const char *title = arena_strdup(s->a, PQgetvalue(r, 0, 11)), *tz = arena_strdup(s->a, PQgetvalue(r, 0, 15));
     int e2e = PQgetvalue(r, 0, 12)[0] == 't';
     long delay = atol(PQgetvalue(r, 0, 16)) * s->cfg->digest_minute;
+    const char *h24 = PQgetvalue(r, 0, 17)[0] == 't' ? "true" : "false";   /* the person's clock, as on pages */
     PQclear(r);
     if (!to || !name || !username || !level || !keywords || !kind || !title || !tz) return ERR_INTERNAL;
     int direct = !strcmp(kind, "direct"), mentions_only = !strcmp(level, "mentions");
-    const char *q[] = {p[1], id_str(s, first > read ? first : read + 1), id_str(s, last), p[0], tz};
-    if ((e = db_exec(s->db, "digest_msgs", 5, q, &r))) {
+    const char *q[] = {p[1], id_str(s, first > read ? first : read + 1), id_str(s, last), p[0], tz, h24};
+    if ((e = db_exec(s->db, "digest_msgs", 6, q, &r))) {
         snprintf(why, whylen, "loading the messages: %s", err_lookup(e)->message);
         return e;
     }

@@ -97,6 +97,13 @@ describe('e-mail digests', () => {
     assert.equal(mail.subject, `2 new messages from ${a.display_name}`);
     assert.match(mail.text, /first <b>bold<\/b> & more/);
     assert.match(mail.text, /second one/);
+    // The time as the person's pages show it: a 12-hour clock unless they chose 24.
+    const h12 = (ms) => {
+      const at = new Date(ms);
+      return `${at.getUTCHours() % 12 || 12}:${String(at.getUTCMinutes()).padStart(2, '0')} ${at.getUTCHours() < 12 ? 'AM' : 'PM'}`;
+    };
+    assert.match(mail.text, /\(\d{4}-\d\d-\d\d \d{1,2}:\d\d [AP]M\):/, `a 12-hour time: ${mail.text}`);
+    assert.ok([h12(t0), h12(t0 + 5000)].some((t) => mail.text.includes(`${t})`)), `the time it was sent (${h12(t0)}, UTC): ${mail.text}`);
     assert.ok(mail.text.indexOf('first') < mail.text.indexOf('second one'), 'oldest first');
     assert.ok(mail.text.includes(`${BASE}/conversations/${conv.id}`), 'a link to the conversation');
     assert.match(mail.html, /first &lt;b&gt;bold&lt;\/b&gt; &amp; more/);
@@ -104,6 +111,20 @@ describe('e-mail digests', () => {
     assert.equal(mail.headers['list-unsubscribe-post']?.[0], 'List-Unsubscribe=One-Click');
     assert.equal(unsubscribeLink(mail).user, b.user.id);
     await noMail(b.email, 4000);                      // one mail for both, not two
+  });
+
+  it('a person with a 24-hour clock gets 24-hour times', async () => {
+    const a = await register();
+    const b = await verified();
+    await prefs(b, { digest_minutes: 1 });
+    const c = await api('PUT', '/api/v1/me/time-zone', { token: b.token, json: { clock: '24h' } });
+    assert.equal(c.status, 200, c.text);
+    const conv = await openDirect(a, b);
+    await send(a, conv.id, 'on the 24-hour clock');
+    const mail = await waitMail(b.email, 30000);
+    assert.match(mail.text, /on the 24-hour clock/);
+    assert.match(mail.text, /\(\d{4}-\d\d-\d\d \d\d:\d\d\):/, `a 24-hour time: ${mail.text}`);
+    assert.ok(!/ [AP]M\)/.test(mail.text), `no AM or PM: ${mail.text}`);
   });
 
   it('nothing for a message read within the delay; the next unread one alone', async () => {

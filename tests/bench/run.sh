@@ -100,6 +100,25 @@ printf "%-34s %12s %10s %10s %8s\n" "50-message page of 1M" "$p_rps" "$p_p50" "$
 read -r p1_rps p1_p50 p1_p99 p1_err < <(CONNS=1 WRK_THREADS=1 TOKEN=$token CONV=$big MAXSEQ=1000000 measure -s tests/bench/page.lua "$PARLEY_URL")
 printf "%-34s %12s %10s %10s %8s\n" "50-message page of 1M, one client" "$p1_rps" "$p1_p50" "$p1_p99" "$p1_err"
 
+# A reaction in a conversation of 10,000 members (none of them streaming): its time at one
+# client, and the Redis PUBLISHes it costs (one per conversation event, not one per member).
+ten=$(newconv "bench ten thousand")
+psql "$PARLEY_DB" -q -c "INSERT INTO users (username, display_name, password_hash)
+    SELECT 'benchmember' || g, 'Member ' || g, '!' FROM generate_series(1, 9999) g;
+  INSERT INTO members (conversation_id, user_id, role) SELECT $ten, id, 'member' FROM users WHERE username LIKE 'benchmember%';"
+tseq=$(api -X POST "$PARLEY_URL/api/v1/conversations/$ten/messages" -d '{"body":"react to this"}' |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["message"]["seq"])')
+rcli() { if [[ $PARLEY_REDIS == unix:* ]]; then redis-cli -s "${PARLEY_REDIS#unix:}" "$@"; else redis-cli -h "${PARLEY_REDIS%:*}" -p "${PARLEY_REDIS##*:}" "$@"; fi; }
+publishes() { rcli INFO commandstats | awk -F'[=,:]' '/^cmdstat_publish:/ {print $3}'; }
+pub0=$(publishes)
+times=$(for _ in $(seq 1 100); do
+  api -o /dev/null -w '%{time_total}\n' -X POST "$PARLEY_URL/api/v1/conversations/$ten/messages/$tseq/reactions" -d '{"emoji":"👍"}'
+done | sort -n | awk '{t[NR]=$1*1000} END {printf "%.1f ms %.1f ms", t[int((NR+1)/2)], t[int((NR*99+99)/100)]}')
+pub1=$(publishes)
+read -r r_p50 r_p99 <<<"${times// ms/}"
+printf "%-34s %12s %10s %10s %8s\n" "reaction, 10,000 members (1 client)" "-" "${r_p50}ms" "${r_p99}ms" "0"
+echo "Redis PUBLISHes for 100 reactions there: $(( ${pub1:-0} - ${pub0:-0} ))"
+
 # Search (tests/bench/search.sh), media processing (tests/bench/thumbs.sh), Web Push
 # (tests/bench/push.sh) and then the real-time part (tests/bench/events.sh), each on a stack
 # of its own: stop this one first so that they do not share the machine.
