@@ -64,13 +64,14 @@ err_t invitations_offer(ctx *c, const conv *cv, const user_row *u, const char *r
 err_t invitations_invite_if_needed(svc *s, long long conv_id, const user_row *u, const char *role, int *invited)
 {
     *invited = 0;
+    if (u->id == s->user->id) return ERR_OK;             /* no one invites themselves: no query */
     const char *who[] = {id_str(s, u->id), id_str(s, s->user->id)};
     PGresult *r;
     err_t e = db_exec(s->db, "inv_needed", 2, who, &r);
     if (e) return e;
     int needed = PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
     PQclear(r);
-    if (!needed || u->id == s->user->id) return ERR_OK;
+    if (!needed) return ERR_OK;
     const char *p[] = {id_str(s, conv_id), who[0], who[1], role};
     if ((e = db_run(s->db, "inv_upsert", 4, p))) return e;
     *invited = 1;

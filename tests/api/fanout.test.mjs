@@ -30,6 +30,7 @@ async function listen() {
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (d) => { out += d; });
   for (let i = 0; i < 100 && !out.includes('psubscribe'); i++) await sleep(20);
+  if (!out.includes('psubscribe')) child.kill();           // else it would keep the test process alive
   assert.ok(out.includes('psubscribe'), 'redis-cli subscribed');
   const published = () => {
     const lines = out.split('\n');
