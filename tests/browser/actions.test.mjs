@@ -22,7 +22,8 @@ const UNDO_MS = 5000; // conversation-actions.js: how long a delete can be undon
 /** The reaction count button of `emoji` under a message ('' when there is none). */
 async function reactionCount(msg, emoji) {
   const button = msg.locator('.reactions button', { hasText: emoji });
-  return (await button.count()) ? (await button.locator('.reaction-count').innerText()).trim() : '';
+  const [text] = await button.locator('.reaction-count').allInnerTexts();   // no wait: it may go meanwhile
+  return text === undefined ? '' : text.trim();
 }
 
 describe('in-place actions and drafts', () => {

@@ -30,8 +30,9 @@ async function listTitles(page) {
 /** The unread count shown on the row titled `title` ('' when none). */
 async function unreadOf(page, title) {
   const row = shellList(page).locator('.conv-item').filter({ has: page.locator('.conv-title bdi', { hasText: title }) });
-  const badge = row.locator('.unread-badge');
-  return (await badge.count()) ? (await badge.innerText()).replace(/\D+/g, '') : '';
+  // One read that does not wait: the badge may go (read meanwhile) between a count and a read.
+  const [text] = await row.locator('.unread-badge').allInnerTexts();
+  return text === undefined ? '' : text.replace(/\D+/g, '');
 }
 
 async function heading(page) {
