@@ -5,7 +5,7 @@
 // query here: the index and the texts (e2e-store.js) are read in this browser only.
 // Message text is written with textContent; the only elements made are <mark>s around it.
 
-import { openIndex, parseQuery, hasPhrase, snippetRuns, fold, MAX_HITS } from './e2e-search.js';
+import { openIndex, forgetMessages, parseQuery, hasPhrase, snippetRuns, fold, MAX_HITS } from './e2e-search.js';
 import { openStore } from './e2e-store.js';
 
 const warn = (what, err) => console.warn(`parley: ${what}`, err);
@@ -50,9 +50,10 @@ export function conversationIndexer(conv, members) {
       }
       if (!list.length && !gone.length) return;
       try {
-        const ix = await index();
-        if (list.length) await ix.addMany(list);
-        if (gone.length) await ix.removeMany(gone);
+        await Promise.all([
+          gone.length ? forgetMessages(conv.me, gone) : null,       // journaled before its first await
+          list.length ? index().then((ix) => ix.addMany(list)) : null,
+        ]);
       } catch (err) { warn('could not update the search index of this device', err); }
     },
   };

@@ -358,9 +358,47 @@ export async function idbAdapter(me) {
   };
 }
 
+// Removals (deleted messages) are written to localStorage first, synchronously, and taken
+// off when their transaction completes: a page left in between (the person sees a message
+// deleted and goes straight to /search) would otherwise lose the removal, and the device
+// would go on finding a deleted message. openIndex applies what is left before any search.
+const journalKey = (me) => `parley-e2e-search-forget:${me}`;
+const keyOf = (k) => `${k.c}:${k.s}`;
+function journalRead(me) {
+  try {
+    const v = JSON.parse(localStorage.getItem(journalKey(me)) || '[]');
+    return Array.isArray(v) ? v.filter((k) => k && Number.isInteger(k.c) && Number.isInteger(k.s)) : [];
+  } catch { return []; }                                 // no storage, or not ours: nothing pending
+}
+function journalWrite(me, list) {
+  try {
+    if (list.length) localStorage.setItem(journalKey(me), JSON.stringify(list));
+    else localStorage.removeItem(journalKey(me));
+  } catch { /* storage full or off: the transaction alone, as before */ }
+}
+// Takes keys off the journal (another tab may have added others meanwhile).
+function journalDone(me, keys) {
+  const done = new Set(keys.map(keyOf));
+  journalWrite(me, journalRead(me).filter((k) => !done.has(keyOf(k))));
+}
+
 let opened = null;
-/** This person's index in this browser (opened once per page). */
+/** This person's index in this browser (opened once per page), with pending removals applied. */
 export function openIndex(me) {
-  if (!opened || opened.me !== me) opened = { me, index: idbAdapter(me).then(makeIndex) };
+  if (!opened || opened.me !== me) {
+    opened = { me, index: idbAdapter(me).then(makeIndex).then(async (ix) => {
+      const pending = journalRead(me);
+      if (pending.length) { await ix.removeMany(pending); journalDone(me, pending); }
+      return ix;
+    }) };
+  }
   return opened.index;
+}
+
+/** Forgets deleted messages [{c, s}] from this person's index, surviving the page leaving. */
+export async function forgetMessages(me, keys) {
+  const list = keys.map((k) => ({ c: Number(k.c), s: Number(k.s) }));
+  journalWrite(me, [...journalRead(me), ...list]);
+  await (await openIndex(me)).removeMany(list);
+  journalDone(me, list);
 }

@@ -13,7 +13,7 @@ import {
   api, apiAt, register, createGroup, messages, listConversations, assertError, openStream,
   browserOf, HOST, PORT, BASE2, sql, haveDb, sleep,
 } from './lib.mjs';
-import { png, multipart } from '../support/media-files.mjs';
+import { png, multipart, noise } from '../support/media-files.mjs';
 
 /** A JPEG (made by ffmpeg) with an EXIF block carrying GPS coordinates, as phones write. */
 function jpegWithGps() {
@@ -114,7 +114,7 @@ before(async () => {
 
 describe('upload and download', () => {
   it('a raw upload comes back byte-identical, with its hash, type and Range', async () => {
-    const bytes = randomBytes(300000);
+    const bytes = noise(300000);
     const m = await uploadOk(alice, bytes, 'notes.bin');
     assert.equal(m.size, bytes.length);
     assert.equal(m.name, 'notes.bin');
@@ -132,7 +132,7 @@ describe('upload and download', () => {
   });
 
   it('a 50 MB file survives the round trip', async () => {
-    const bytes = randomBytes(50 * 1024 * 1024);
+    const bytes = noise(50 * 1024 * 1024);
     const up = await oneShot('POST', '/api/v1/media?name=big.bin', { token: alice.token, body: bytes, headers: { 'Content-Type': 'application/octet-stream' } });
     assert.equal(up.status, 201, `upload: ${up.status} ${up.buf.toString().slice(0, 200)}`);
     const m = up.json.media;
@@ -144,7 +144,7 @@ describe('upload and download', () => {
   });
 
   it('streamed by Parley itself (node 2): Range, ETag and 304', { skip: !BASE2 && 'needs the second node' }, async () => {
-    const bytes = randomBytes(200000);
+    const bytes = noise(200000);
     const m = await uploadOk(alice, bytes, 'stream.bin');
     const d = await apiAt(BASE2, 'GET', m.url, { token: alice.token, raw: true });
     assert.equal(d.status, 200);
@@ -178,7 +178,7 @@ describe('upload and download', () => {
   });
 
   it('the same bytes uploaded twice are stored once', async () => {
-    const bytes = randomBytes(5000);
+    const bytes = noise(5000);
     const a = await uploadOk(alice, bytes, 'a.bin');
     const b = await uploadOk(bob, bytes, 'b.bin');
     assert.notEqual(a.id, b.id);
@@ -198,7 +198,7 @@ describe('upload and download', () => {
   });
 
   it('file names lose paths, control and direction characters', async () => {
-    const m = await uploadOk(alice, randomBytes(10), '../../etc/pass\u202Ewd\u200B.exe');
+    const m = await uploadOk(alice, noise(10), '../../etc/pass\u202Ewd\u200B.exe');
     assert.equal(m.name, 'passwd.exe');
   });
 
@@ -219,7 +219,7 @@ describe('upload and download', () => {
 
   it('without a session, a stranger, and a removed member get nothing', async () => {
     const g = await createGroup(alice, [bob]);
-    const m = await uploadOk(alice, randomBytes(2000), 'secret.bin');
+    const m = await uploadOk(alice, noise(2000), 'secret.bin');
     await sendFiles(alice, g.id, 'the plan', [m.id]);
     assert.equal((await api('GET', m.url, { token: bob.token, raw: true })).status, 200, 'a member reads it');
     assert.equal((await api('GET', m.url)).status, 401);
@@ -247,7 +247,7 @@ describe('upload and download', () => {
   it('bad input gets a clear error', async () => {
     assertError(await api('GET', '/api/v1/media/abc', { token: alice.token }), 404, 'not_found');
     assertError(await api('GET', '/api/v1/media/999999999', { token: alice.token }), 404, 'not_found');
-    const m = await uploadOk(alice, randomBytes(100), 'x.bin');
+    const m = await uploadOk(alice, noise(100), 'x.bin');
     assertError(await api('GET', `${m.url}/thumb/77`, { token: alice.token }), 404, 'not_found');
     const r = await api('GET', m.url, { token: alice.token, headers: { Range: 'bytes=500-600' } });
     assert.equal(r.status, 416);
@@ -379,7 +379,7 @@ describe('tus resumable uploads', () => {
   });
 
   it('an upload cut at half resumes from where it stopped', async () => {
-    const bytes = randomBytes(4 * 1024 * 1024);
+    const bytes = noise(4 * 1024 * 1024);
     const c = await api('POST', '/api/v1/uploads', {
       token: alice.token, headers: { ...tus, 'Upload-Length': String(bytes.length), 'Upload-Metadata': meta('video-draft.bin') },
     });
@@ -449,7 +449,7 @@ describe('attachments', () => {
     const g = await createGroup(alice, [bob]);
     const s = await openStream(bob);
     try {
-      const doc = await uploadOk(alice, randomBytes(1234), 'report.pdf');
+      const doc = await uploadOk(alice, noise(1234), 'report.pdf');
       const msg = await sendFiles(alice, g.id, '', [doc.id]);
       assert.equal(msg.body, '');
       assert.equal(msg.attachments.length, 1);
@@ -474,10 +474,10 @@ describe('attachments', () => {
 
   it('only your own uploads, at most ten, each once', async () => {
     const g = await createGroup(alice, [bob]);
-    const bobs = await uploadOk(bob, randomBytes(50), 'bob.bin');
+    const bobs = await uploadOk(bob, noise(50), 'bob.bin');
     const r = await api('POST', `/api/v1/conversations/${g.id}/messages`, { token: alice.token, json: { body: 'look', media_ids: [bobs.id] } });
     assertError(r, 400, 'invalid_field', 'media_ids');
-    const mine = await uploadOk(alice, randomBytes(50), 'a.bin');
+    const mine = await uploadOk(alice, noise(50), 'a.bin');
     assertError(await api('POST', `/api/v1/conversations/${g.id}/messages`, { token: alice.token, json: { body: 'x', media_ids: [mine.id, mine.id] } }), 400, 'invalid_field', 'media_ids');
     assertError(await api('POST', `/api/v1/conversations/${g.id}/messages`, { token: alice.token, json: { body: 'x', media_ids: Array.from({ length: 11 }, (_, i) => i + 1) } }), 400, 'invalid_field', 'media_ids');
     assertError(await api('POST', `/api/v1/conversations/${g.id}/messages`, { token: alice.token, json: { body: '  ' } }), 400, 'missing_field', 'body');
@@ -486,7 +486,7 @@ describe('attachments', () => {
   it('search finds messages by what they carry: has:file, has:image, has:audio', async () => {
     const g = await createGroup(alice, [bob]);
     const tag = `att${randomBytes(4).toString('hex')}`;
-    const doc = await uploadOk(alice, randomBytes(300), 'budget.ods');
+    const doc = await uploadOk(alice, noise(300), 'budget.ods');
     const pic = await uploadOk(alice, png(8, 8), 'cat.png');
     const withDoc = await sendFiles(alice, g.id, `${tag} the budget`, [doc.id]);
     const withPic = await sendFiles(alice, g.id, `${tag} the cat`, [pic.id]);
@@ -505,7 +505,7 @@ describe('attachments', () => {
 
   it('a deleted message takes its files away from the other members', async () => {
     const g = await createGroup(alice, [bob]);
-    const m = await uploadOk(alice, randomBytes(300), 'oops.bin');
+    const m = await uploadOk(alice, noise(300), 'oops.bin');
     const msg = await sendFiles(alice, g.id, 'wrong file', [m.id]);
     assert.equal((await api('GET', m.url, { token: bob.token, raw: true })).status, 200);
     const del = await api('DELETE', `/api/v1/conversations/${g.id}/messages/${msg.seq}`, { token: alice.token });
@@ -518,7 +518,7 @@ describe('attachments', () => {
   it('without JavaScript: the composer form sends text and a file together', async () => {
     const g = await createGroup(alice, [bob]);
     const { session, csrf } = await browserOf(alice);
-    const bytes = randomBytes(70000);
+    const bytes = noise(70000);
     const form = multipart([
       { name: 'csrf_token', value: csrf },
       { name: 'body', value: 'minutes attached' },
@@ -540,7 +540,7 @@ describe('attachments', () => {
   it('a form with a file but no CSRF token stores nothing', async () => {
     const g = await createGroup(alice, [bob]);
     const { session } = await browserOf(alice);
-    const form = multipart([{ name: 'body', value: 'hi' }, { name: 'file', filename: 'x.bin', data: randomBytes(100) }]);
+    const form = multipart([{ name: 'body', value: 'hi' }, { name: 'file', filename: 'x.bin', data: noise(100) }]);
     const before = haveDb ? Number(sql(`SELECT count(*) FROM media WHERE uploader_id = ${alice.user.id}`)) : 0;
     const r = await api('POST', `/conversations/${g.id}/messages`, { cookie: { parley_session: session }, body: form.body, headers: { 'Content-Type': form.type } });
     assert.equal(r.status, 403);
@@ -555,7 +555,7 @@ describe('avatars and quota', () => {
     const r = await api('PUT', '/api/v1/me/avatar', { token: u.token, json: { media_id: p.id } });
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.avatar_url, `/api/v1/media/${p.id}/thumb/320`);
-    const doc = await uploadOk(u, randomBytes(30), 'cv.bin');
+    const doc = await uploadOk(u, noise(30), 'cv.bin');
     assertError(await api('PUT', '/api/v1/me/avatar', { token: u.token, json: { media_id: doc.id } }), 400, 'invalid_field', 'media_id');
     assert.equal((await api('GET', `/api/v1/media/${p.id}/meta`, { token: carol.token })).status, 200, 'anyone sees an avatar');
     const me = await api('GET', '/api/v1/me', { token: u.token });
@@ -585,7 +585,7 @@ describe('avatars and quota', () => {
     const u = await register();
     // Pretend the person already stored almost all of the quota.
     sql(`INSERT INTO media (uploader_id, sha256, size, name, mime, kind) VALUES (${u.user.id}, '${'0'.repeat(64)}', 5368709000, 'old.bin', 'application/octet-stream', 'file')`);
-    const r = await upload(u, randomBytes(1000), 'one-too-many.bin');
+    const r = await upload(u, noise(1000), 'one-too-many.bin');
     assertError(r, 413, 'body_too_large');
     assert.match(r.json.error.message, /quota/);
   });

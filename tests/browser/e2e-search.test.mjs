@@ -40,6 +40,33 @@ const hitsOf = (page) => page.locator('.search-hit').evaluateAll((els) => els.ma
   elements: li.querySelector('.search-snippet').querySelectorAll('*:not(mark)').length,
 })));
 
+/**
+ * Waits until the device's index holds n messages of conversation c. The page writes the index
+ * just after it shows a message decrypted; a person leaving the page in that moment loses the
+ * write until they open the conversation again, which is not what these steps test. Reads
+ * the database only once the page has made it (opening it here first would make it empty).
+ */
+async function indexed(page, c, n) {
+  await waitFor(`${n} message(s) of conversation ${c} in the device's index`, () => page.evaluate(async ({ c, n }) => {
+    const name = `parley-e2e-search:${document.body.dataset.me}`;
+    if (!(await indexedDB.databases()).some((d) => d.name === name && d.version >= 1)) return false;
+    const db = await new Promise((resolve, reject) => {
+      const r = indexedDB.open(name);
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    try {
+      if (!db.objectStoreNames.contains('docs')) return false;
+      const count = await new Promise((resolve, reject) => {
+        const r = db.transaction('docs').objectStore('docs').count(IDBKeyRange.bound([c], [c, []]));
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      return count === n;
+    } finally { db.close(); }
+  }, { c: Number(c), n }), LIVE_MS * 2);
+}
+
 /** Waits until the device's search for q shows n encrypted hits (the index is written after decrypting). */
 async function deviceHits(page, q, n) {
   let hits = [];
@@ -71,6 +98,7 @@ test('search on the device: found, merged with the server\'s hits, forgotten whe
     `<b>bold</b> markup ${tag}`];
   for (const t of texts) await sendEncrypted(ada.page, t);
   for (const t of texts) await shows(ben.page, t);
+  await indexed(ben.page, direct, texts.length);
 
   // The encrypted-only word: found on Ben's device, with the lock, linking to the message.
   const hits = await deviceHits(ben.page, secret, 1);
@@ -140,6 +168,7 @@ test('search on the device: found, merged with the server\'s hits, forgotten whe
   await openEncrypted(ben.page, group);
   await sendEncrypted(ada.page, `in the group ${gone}`);
   await shows(ben.page, `in the group ${gone}`);
+  await indexed(ben.page, group, 1);
   const inGroup = await deviceHits(ben.page, gone, 1);
   assert.match(inGroup[0].href, new RegExp(`^/conversations/${group}\\?`));
   const benId = (await (await ben.page.request.get('/api/v1/me')).json()).user.id;

@@ -27,7 +27,7 @@ import {
   register, messageFromProfile,
 } from './lib.mjs';
 import { stack } from '../api/lib.mjs';
-import { png } from '../support/media-files.mjs';
+import { png, noise } from '../support/media-files.mjs';
 
 const fakeIp = ipSource(93);
 const problems = [];
@@ -320,7 +320,7 @@ describe('files in a conversation', () => {
   test('a large file goes in resumable pieces and survives a dropped connection', async () => {
     assert.ok(ada, 'the first test opened the conversation');
     const name = `big-${randomBytes(3).toString('hex')}.bin`;
-    const bytes = randomBytes(10 * 1000 * 1000); // over 8 MB: tus, in 4 MiB PATCHes
+    const bytes = noise(10 * 1000 * 1000); // over 8 MB: tus, in 4 MiB PATCHes
     writeFileSync(join(dir, name), bytes);
     const seen = [];
     let patches = 0;
@@ -338,6 +338,7 @@ describe('files in a conversation', () => {
     assert.ok(seen.includes('HEAD'), `after the cut the page asked where the upload stood: ${seen.join(' ')}`);
     assert.equal(seen.filter((m) => m === 'PATCH').length, 4, `three pieces and the one sent again: ${seen.join(' ')}`);
     await sendButton(ada.page).click();
+    await ada.page.locator('li.msg .att-file').filter({ hasText: name }).waitFor({ timeout: LIVE_MS });
     const card = ben.page.locator('li.msg .att-file').filter({ hasText: name });
     await card.waitFor({ timeout: LIVE_MS });
     const res = await ben.page.request.get(await card.getByRole('link', { name: `Download ${name}` }).getAttribute('href'));
