@@ -75,7 +75,21 @@ export function expectDelivery(match, ms = 8000) {
   expected.add(item);
 }
 
-/** One event from the hub: drop repeats (ids only grow), remember the id, pass it on. */
+// Ids handed out lately, to drop repeats (a replay after a reconnect, a long-poll answered
+// from an older cursor). Ids are created in one order and committed, so published, in
+// another: an event may come after one with a higher id, and is not a repeat for that.
+const RECENT_IDS = 1024;
+const recentIds = new Set();
+
+/** True when the event id `key` came before; remembers it otherwise (the oldest forgotten). */
+function repeated(key) {
+  if (recentIds.has(key)) return true;
+  recentIds.add(key);
+  if (recentIds.size > RECENT_IDS) recentIds.delete(recentIds.values().next().value);
+  return false;
+}
+
+/** One event from the hub: drop repeats, remember the highest id, pass it on. */
 function receive(event) {
   if (!event || typeof event.type !== 'string') return;
   for (const item of [...expected]) {
@@ -85,9 +99,9 @@ function receive(event) {
     }
   }
   if (event.id != null) {
-    const id = Number(event.id);
-    if (event.type !== 'resync' && lastId != null && id <= Number(lastId)) return;
-    if (lastId == null || id > Number(lastId)) lastId = String(event.id);
+    const key = String(event.id);
+    if (event.type !== 'resync' && repeated(key)) return;
+    if (lastId == null || Number(key) > Number(lastId)) lastId = key;
   }
   dispatch(event);
 }

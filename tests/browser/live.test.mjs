@@ -247,4 +247,33 @@ describe('live pages', () => {
 
     assert.deepEqual(problems, [], 'no script errors or CSP violations');
   });
+
+  test('an event that comes after one with a higher id is still shown', async () => {
+    // Ids are handed out when an event is made and published when its transaction commits,
+    // so a message's event can come after, say, a presence change made a moment later. The
+    // page must not take it for a repeat. The event with the higher id is put into the real
+    // stream here (the page's own EventSource), then a real message follows.
+    const a = await person('Ada Order', 'oa');
+    const b = await person('Bea Order', 'ob');
+    await b.ctx.addInitScript(() => {
+      const Real = window.EventSource;
+      window.EventSource = class extends Real {
+        constructor(...args) { super(...args); window.testStream = this; }
+      };
+    });
+    const id = await messageFromProfile(a.page, b.username);
+    await waitLive(a.page);
+    await openConversation(b.page, id);
+    const first = `In order ${randomBytes(2).toString('hex')}`;
+    await sendLive(a.page, first);
+    await message(b.page, first).waitFor({ timeout: LIVE_MS });
+    await b.page.evaluate(() => window.testStream.dispatchEvent(new MessageEvent('message', {
+      data: JSON.stringify({ id: 9_000_000_000_000, type: 'test.committed_first' }),
+    })));
+    const late = `Committed later ${randomBytes(2).toString('hex')}`;
+    await sendLive(a.page, late);
+    await message(b.page, late).waitFor({ timeout: LIVE_MS });
+    assert.equal(await message(b.page, late).count(), 1, 'shown once');
+    assert.deepEqual(problems, [], 'no script errors or CSP violations');
+  });
 });
