@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include "events.h"
+#include "sesscache.h"
 #include "smallsite.h"
 
 enum { SESS_SEEN_EVERY = 60 };   /* refresh "last seen" at most once a minute */
@@ -48,6 +49,25 @@ err_t sess_create(svc *c, long long uid, const char *ip, const char *ua, char to
     return e;
 }
 
+/* Sliding expiry and "last seen" of session s, refreshed at most once a minute per session. */
+static err_t sess_touch(svc *c, const sess *s, long long now, const char *ip)
+{
+    char key[80], nows[24], ukey[40];
+    snprintf(key, sizeof key, "sess:%s", s->id);
+    snprintf(nows, sizeof nows, "%lld", now);
+    snprintf(ukey, sizeof ukey, "usess:%lld", s->uid);
+    /* Only while it still exists: a session revoked since it was read must not come back
+     * as a hash without uid (which would look alive to a hub's re-check). */
+    err_t e = kv_append(c->kv, "EVAL %s 1 %s %s %s %ld", sess_touch_lua, key, nows, ip, c->cfg->session_ttl);
+    if (!e) e = kv_append(c->kv, "EXPIRE %s %ld", ukey, c->cfg->session_ttl);
+    if (e) { kv_close(c->kv); return e; }
+    redisReply *w[2];
+    e = kv_replies(c->kv, 2, w);
+    kv_free_replies(2, w);
+    if (!e) sesscache_touched(s->id, now, now + c->cfg->session_ttl);
+    return e;
+}
+
 err_t sess_lookup(svc *c, const char *token, const char *ip, sess *out)
 {
     if (!secret_shape_ok(token, "")) return ERR_UNAUTHORIZED;
@@ -61,12 +81,14 @@ err_t sess_lookup(svc *c, const char *token, const char *ip, sess *out)
     }
     char key[80];
     snprintf(key, sizeof key, "sess:%s", out->id);
+    long long now = (long long)time(NULL), seen = 0;
+    if (sesscache_get(out->id, out, &seen)) return now - seen >= SESS_SEEN_EVERY ? sess_touch(c, out, now, ip) : ERR_OK;
+    unsigned long long ticket = sesscache_ticket();      /* taken before the read: see sesscache.h */
     redisReply *h;
     err_t e = kv_cmd(c->kv, &h, "EVAL %s 1 %s", sess_get_lua, key);
     if (e) return e;
     int found = h->type == REDIS_REPLY_ARRAY && h->elements >= 3 &&
                 h->element[0]->type == REDIS_REPLY_STRING && h->element[1]->type == REDIS_REPLY_STRING;
-    long long seen = 0;
     if (found) {
         out->uid = atoll(h->element[0]->str);
         snprintf(out->csrf, sizeof out->csrf, "%s", h->element[1]->str);
@@ -77,23 +99,8 @@ err_t sess_lookup(svc *c, const char *token, const char *ip, sess *out)
     }
     freeReplyObject(h);
     if (!found) return ERR_UNAUTHORIZED;
-    /* Sliding expiry and "last seen", refreshed at most once a minute per session. */
-    long long now = (long long)time(NULL);
-    if (now - seen >= SESS_SEEN_EVERY) {
-        char nows[24], ukey[40];
-        snprintf(nows, sizeof nows, "%lld", now);
-        snprintf(ukey, sizeof ukey, "usess:%lld", out->uid);
-        /* Only while it still exists: a session revoked since the read above must not come
-         * back as a hash without uid (which would look alive to a hub's re-check). */
-        e = kv_append(c->kv, "EVAL %s 1 %s %s %s %ld", sess_touch_lua, key, nows, ip, c->cfg->session_ttl);
-        if (!e) e = kv_append(c->kv, "EXPIRE %s %ld", ukey, c->cfg->session_ttl);
-        if (e) { kv_close(c->kv); return e; }
-        redisReply *w[2];
-        e = kv_replies(c->kv, 2, w);
-        kv_free_replies(2, w);
-        if (e) return e;
-    }
-    return ERR_OK;
+    sesscache_put(ticket, out, seen, seen + c->cfg->session_ttl);
+    return now - seen >= SESS_SEEN_EVERY ? sess_touch(c, out, now, ip) : ERR_OK;
 }
 
 err_t sess_alive(svc *c, const char *const *ids, size_t n, int *alive)
@@ -245,6 +252,7 @@ err_t sess_revoke(svc *c, long long uid, const char *id)
     e = kv_cmd(c->kv, &r, "DEL sess:%s", id);
     if (e) return e;
     freeReplyObject(r);
+    sesscache_forget_session(id);                        /* this process at once; the others hear it */
     const char *cred = arena_printf(c->a, "s:%s", id);
     if (cred) ev_creds_ended(c, &cred, 1);               /* its open streams end too */
     return ERR_OK;
@@ -273,6 +281,7 @@ err_t sess_revoke_all(svc *c, long long uid, const char *except_id, size_t *ende
         if ((e = kv_cmd(c->kv, &r, "DEL sess:%s", id))) break;
         int existed = r->type == REDIS_REPLY_INTEGER && r->integer == 1;   /* not merely expired */
         freeReplyObject(r);
+        sesscache_forget_session(id);
         if ((e = kv_cmd(c->kv, &r, "SREM usess:%lld %s", uid, id))) break;
         freeReplyObject(r);
         creds[k++] = arena_printf(c->a, "s:%s", id);

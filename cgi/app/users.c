@@ -7,6 +7,7 @@
 #include <time.h>
 #include "../core/log.h"
 #include "../http/validate.h"
+#include "sesscache.h"
 #include "smallsite.h"
 
 /* Then: an administrator wants a new password first; a second factor (TOTP, or a passkey)
@@ -170,16 +171,20 @@ void users_changed(svc *c, long long uid)
     char key[48];
     if (uid) snprintf(key, sizeof key, "parley:ugen:%lld", uid);
     else snprintf(key, sizeof key, "parley:ugen");
-    /* Forgotten after an hour, long after any row cached under it is too old to be used. */
+    /* Forgotten after an hour, long after any row cached under it is too old to be used.
+     * Sessions kept with the old version (sesscache.h) are dropped here and, through the
+     * publish, in every other parley.fcgi. */
     err_t e = kv_append(c->kv, "INCR %s", key);
     if (!e) e = kv_append(c->kv, "EXPIRE %s 3600", key);
+    if (!e) e = kv_append(c->kv, "PUBLISH parley:ugen %lld", uid);
     if (e) {
         kv_close(c->kv);                                 /* half a pipeline: start afresh */
     } else {
-        redisReply *r[2];
-        e = kv_replies(c->kv, 2, r);
-        kv_free_replies(2, r);
+        redisReply *r[3];
+        e = kv_replies(c->kv, 3, r);
+        kv_free_replies(3, r);
     }
+    sesscache_forget_user(uid);
     if (e) log_warn("users: the change of user %lld not announced (redis); cached copies last %d ms at most", uid,
                     (int)USERS_CACHE_MS);
 }

@@ -13,6 +13,8 @@
 #include <fcgiapp.h>
 #include <sodium.h>
 #include "../app/dispatch.h"
+#include "../app/sesscache.h"
+#include "../app/smallsite.h"
 #include "../app/users.h"
 #include "../core/log.h"
 #include "../view/render.h"
@@ -121,6 +123,8 @@ int main(void)
             return 1;
         }
     }
+    /* Sessions kept across requests, right while a subscription hears their revocations. */
+    if (!small_site(&cfg) && sesscache_start(&cfg)) { fprintf(stderr, "parley.fcgi: cannot start the session cache\n"); return 1; }
     log_info("parley.fcgi listening on %s with %d threads", *cfg.listen ? cfg.listen : "fd 0", cfg.threads);
     pthread_t drainer;
     if (pthread_create(&drainer, NULL, drain_main, NULL)) { fprintf(stderr, "parley.fcgi: cannot start the drain thread\n"); return 1; }

@@ -1,10 +1,8 @@
 /* pubsub.c — see pubsub.h. */
 #include "pubsub.h"
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <poll.h>
 #include "hub.h"
 #include "convmap.h"
 #include "follow.h"
@@ -12,6 +10,7 @@
 #include "../core/log.h"
 #include "../store/db.h"
 #include "../store/kv.h"
+#include "../store/kvsub.h"
 #include "../core/num.h"
 
 int pubsub_channel_uid(const char *channel, long long *uid)
@@ -89,30 +88,6 @@ static void handle(redisReply *r, db *d)
     else log_warn("events: ignoring a malformed event on %s", r->element[2]->str);
 }
 
-/* Waits for the next message, pinging a quiet connection: nothing heard for
- * PUBSUB_DEAD_MS (a hung, not dead, Redis) is a lost connection. *out NULL when lost. */
-static void next_message(kv *k, redisReply **out, long long *heard_ms)
-{
-    *out = NULL;
-    for (;;) {
-        void *reply = NULL;
-        if (redisGetReplyFromReader(k->c, &reply) != REDIS_OK) return;
-        if (reply) { *out = reply; *heard_ms = hub_now_ms(); return; }
-        struct pollfd p = {.fd = k->c->fd, .events = POLLIN};
-        int rc = poll(&p, 1, PUBSUB_PING_MS);
-        if (rc < 0 && errno == EINTR) continue;
-        if (rc < 0) return;
-        if (rc == 0) {
-            if (hub_now_ms() - *heard_ms > PUBSUB_DEAD_MS) { log_warn("events: Redis stopped answering"); return; }
-            int done = 0;                                 /* a PING in subscribed mode: ["pong", ""] */
-            if (redisAppendCommand(k->c, "PING") != REDIS_OK) return;
-            while (!done) if (redisBufferWrite(k->c, &done) != REDIS_OK) return;
-            continue;
-        }
-        if (redisBufferRead(k->c) != REDIS_OK) return;
-    }
-}
-
 void *pubsub_main(void *arg)
 {
     const config *cfg = arg;
@@ -133,18 +108,16 @@ void *pubsub_main(void *arg)
          * is in event_log: the follower delivers it. No resync. */
         if (!first) log_info("events: Redis is back; what it missed comes from the log");
         first = 0;
-        struct timeval none = {0, 0};        /* next_message polls with its own deadline */
-        redisSetTimeout(k.c, none);
-        if (k.c->connection_type == REDIS_CONN_TCP) redisEnableKeepAlive(k.c);   /* not for unix sockets */
-        long long heard = hub_now_ms();
+        kvsub_prepare(&k);
+        long long heard = kvsub_now_ms();
+        const char *why;
         for (;;) {
             redisReply *m;
-            next_message(&k, &m, &heard);
-            if (!m) break;
+            if ((why = kvsub_next(&k, &m, &heard))) break;
             handle(m, &d);
             freeReplyObject(m);
         }
-        log_warn("events: lost Redis (%s); reconnecting", k.c->errstr[0] ? k.c->errstr : "no answer");
+        log_warn("events: lost Redis (%s); reconnecting", why);
         kv_close(&k);
         sleep(1);
     }

@@ -1,16 +1,13 @@
 /* pubsub.h — the hub's one Redis subscriber: PSUBSCRIBE parley:u:* (a user's events),
  * parley:c:* (a conversation's new messages, see convmap.h) and parley:ended; hands every
- * event to hub_deliver or convmap_deliver, noting its id for the log follower (follow.h); a
- * quiet subscription is pinged, and after losing Redis it reconnects. What it missed
- * meanwhile the follower delivers from event_log. */
+ * event to hub_deliver or convmap_deliver, noting its id for the log follower (follow.h);
+ * a quiet subscription is pinged (store/kvsub.h), and after losing Redis it reconnects.
+ * What it missed meanwhile the follower delivers from event_log. */
 #ifndef PARLEY_PUBSUB_H
 #define PARLEY_PUBSUB_H
 #include <stddef.h>
 
 #include "../store/db.h"
-
-enum { PUBSUB_PING_MS = 5000,    /* a quiet subscription is pinged this often… */
-       PUBSUB_DEAD_MS = 16000 }; /* …and taken for lost after this long without a word */
 
 extern const db_stmt pubsub_stmts[];
 /* The highest event id handed out so far (the sequence event_ids), or -1 if PostgreSQL

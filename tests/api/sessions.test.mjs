@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  api, register, login, hex, fakeIp, assertError, redis, haveRedis, PASSWORD, ISO,
+  api, apiAt, BASE, BASE2, register, login, hex, fakeIp, assertError, redis, haveRedis, PASSWORD, ISO,
   UA_FIREFOX_LINUX, UA_CURL,
 } from './lib.mjs';
 
@@ -74,6 +74,45 @@ describe('sessions', () => {
     const r = await api('POST', `/api/v1/me/sessions/${target.id}/revoke`, { token: a.token });
     assert.equal(r.status, 204, r.text);
     assertError(await api('GET', '/api/v1/me', { token: victim }), 401, 'unauthorized');
+  });
+
+  // parley.fcgi keeps sessions for a few seconds in each process (cgi/app/sesscache.c): every
+  // node's threads must still refuse a revoked session, and see a changed profile, at once.
+  // Each round sends many requests at the same time so that every worker thread of every
+  // node serves the session before the change, and again right after it.
+  const nodes = BASE2 ? [BASE, BASE2] : [BASE];
+  const everywhere = (token, n = 24) => Promise.all(nodes.flatMap((base) =>
+    Array.from({ length: n }, () => apiAt(base, 'GET', '/api/v1/me', { token }))));
+
+  it('a revoked session is refused at once by every thread of every node', async () => {
+    const a = await register();
+    for (const end of ['DELETE', 'logout', 'password changed']) {
+      const victim = await login(a.username, PASSWORD);
+      for (const r of await everywhere(victim)) assert.equal(r.status, 200, r.text);   // kept everywhere now
+      const { json } = await listSessions(victim);
+      const id = json.sessions.find((s) => s.current).id;
+      let r;
+      if (end === 'DELETE') r = await api('DELETE', `/api/v1/me/sessions/${id}`, { token: a.token });
+      else if (end === 'logout') r = await apiAt(nodes.at(-1), 'POST', '/api/v1/logout', { token: victim });
+      else r = await api('POST', '/api/v1/me/password', { token: a.token, json: { current_password: PASSWORD, new_password: `new ${PASSWORD}` } });
+      assert.ok(r.status < 300, `${end}: ${r.status} ${r.text}`);
+      const after = await everywhere(victim);
+      assert.deepEqual([...new Set(after.map((x) => x.status))], [401], `${end}: every request after it is refused`);
+    }
+    assert.equal((await api('GET', '/api/v1/me', { token: a.token })).status, 200, 'the session that did it lives on');
+  });
+
+  it('a changed profile shows at once on every thread of every node', async () => {
+    const a = await register();
+    const other = await login(a.username, PASSWORD);
+    for (const r of await everywhere(a.token)) assert.equal(r.json.user.display_name, a.display_name);
+    for (const [i, base] of nodes.entries()) {
+      const name = `Renamed ${i} ${hex(3)}`;
+      const r = await apiAt(base, 'PATCH', '/api/v1/me', { token: other, json: { display_name: name } });
+      assert.equal(r.status, 200, r.text);
+      const seen = (await everywhere(a.token)).map((x) => x.json.user.display_name);
+      assert.deepEqual([...new Set(seen)], [name], `renamed through node ${i + 1}: every thread says so`);
+    }
   });
 
   it("an unknown id, or another user's, is 404 not_found and changes nothing", async () => {

@@ -1,0 +1,44 @@
+/* kvsub.c — see kvsub.h. */
+#include "kvsub.h"
+#include <errno.h>
+#include <poll.h>
+#include <time.h>
+
+long long kvsub_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+void kvsub_prepare(kv *k)
+{
+    struct timeval none = {0, 0};                        /* kvsub_next polls with its own deadline */
+    redisSetTimeout(k->c, none);
+    if (k->c->connection_type == REDIS_CONN_TCP) redisEnableKeepAlive(k->c);   /* not for unix sockets */
+}
+
+/* Why the connection was lost, by hiredis. */
+static const char *lost(kv *k) { return k->c->errstr[0] ? k->c->errstr : "connection lost"; }
+
+const char *kvsub_next(kv *k, redisReply **out, long long *heard_ms)
+{
+    *out = NULL;
+    for (;;) {
+        void *reply = NULL;
+        if (redisGetReplyFromReader(k->c, &reply) != REDIS_OK) return lost(k);
+        if (reply) { *out = reply; *heard_ms = kvsub_now_ms(); return NULL; }
+        struct pollfd p = {.fd = k->c->fd, .events = POLLIN};
+        int rc = poll(&p, 1, KVSUB_PING_MS);
+        if (rc < 0 && errno == EINTR) continue;
+        if (rc < 0) return "poll failed";
+        if (rc == 0) {
+            if (kvsub_now_ms() - *heard_ms > KVSUB_DEAD_MS) return "Redis stopped answering";
+            int done = 0;                                 /* a PING in subscribed mode: ["pong", ""] */
+            if (redisAppendCommand(k->c, "PING") != REDIS_OK) return lost(k);
+            while (!done) if (redisBufferWrite(k->c, &done) != REDIS_OK) return lost(k);
+            continue;
+        }
+        if (redisBufferRead(k->c) != REDIS_OK) return lost(k);
+    }
+}

@@ -1,0 +1,23 @@
+/* kvsub.h — reading a Redis subscription that notices a hung Redis: the hub's subscriber
+ * (events/pubsub.c) and parley.fcgi's session cache (app/sesscache.c) share it. A quiet
+ * subscription is pinged every KVSUB_PING_MS; nothing heard for KVSUB_DEAD_MS (a hung, not
+ * dead, Redis) counts as a lost connection, as does any read or write error. */
+#ifndef PARLEY_KVSUB_H
+#define PARLEY_KVSUB_H
+#include "kv.h"
+
+enum { KVSUB_PING_MS = 5000,    /* a quiet subscription is pinged this often… */
+       KVSUB_DEAD_MS = 16000 }; /* …and taken for lost after this long without a word */
+
+/* The monotonic clock in milliseconds. */
+long long kvsub_now_ms(void);
+/* Makes k's connection (already subscribed) wait with kvsub_next's own deadline, with TCP
+ * keepalive where it is TCP. */
+void kvsub_prepare(kv *k);
+/* Waits for the next message on k: NULL with *out the reply (freeReplyObject), or, when
+ * the connection is lost (kv_close it and subscribe again), why (a static string or k's
+ * own) with *out NULL. *heard_ms is when Redis last said anything, kept by the caller
+ * across calls (start it at kvsub_now_ms()). */
+const char *kvsub_next(kv *k, redisReply **out, long long *heard_ms);
+
+#endif
