@@ -4,10 +4,8 @@
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 #include "../core/log.h"
 #include "../core/num.h"
-#include "../store/kv.h"
 #include "../store/kvsub.h"
 
 typedef struct slot {
@@ -140,37 +138,27 @@ static void handle(const redisReply *r)
     }
 }
 
+static void sub_up(void *arg, int again)
+{
+    (void)arg;
+    sesscache_set_live(1);
+    if (again) log_info("sessions: Redis is back; sessions are kept again");
+}
+
+static void sub_message(redisReply *m, void *arg) { (void)arg; handle(m); }
+
+static void sub_lost(void *arg, const char *why)
+{
+    (void)arg;
+    sesscache_set_live(0);
+    log_warn("sessions: lost Redis (%s); nothing kept until it is back", why);
+}
+
 static void *sub_main(void *arg)
 {
     const config *cfg = arg;
-    int lost_before = 0;
-    for (;;) {
-        kv k;
-        kv_init(&k, cfg->redis, cfg->backend_timeout_ms);
-        redisReply *r = NULL;
-        if (kv_cmd(&k, &r, "SUBSCRIBE parley:ended parley:ugen") != ERR_OK) {
-            kv_close(&k);
-            sleep(1);
-            continue;
-        }
-        freeReplyObject(r);                  /* both channels stand; the second confirmation comes in the loop */
-        sesscache_set_live(1);
-        if (lost_before) log_info("sessions: Redis is back; sessions are kept again");
-        kvsub_prepare(&k);
-        long long heard = kvsub_now_ms();
-        const char *why;
-        for (;;) {
-            redisReply *m;
-            if ((why = kvsub_next(&k, &m, &heard))) break;
-            handle(m);
-            freeReplyObject(m);
-        }
-        sesscache_set_live(0);
-        lost_before = 1;
-        log_warn("sessions: lost Redis (%s); nothing kept until it is back", why);
-        kv_close(&k);
-        sleep(1);
-    }
+    static const kvsub_calls calls = {sub_up, sub_message, sub_lost};
+    kvsub_run(cfg->redis, cfg->backend_timeout_ms, "SUBSCRIBE parley:ended parley:ugen", &calls, NULL);
     return NULL;
 }
 

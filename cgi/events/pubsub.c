@@ -2,7 +2,6 @@
 #include "pubsub.h"
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "hub.h"
 #include "convmap.h"
 #include "follow.h"
@@ -88,38 +87,28 @@ static void handle(redisReply *r, db *d)
     else log_warn("events: ignoring a malformed event on %s", r->element[2]->str);
 }
 
+static void sub_up(void *arg, int again)
+{
+    (void)arg;
+    /* What was published while this hub was not subscribed (at start, during an outage)
+     * is in event_log: the follower delivers it. No resync. */
+    if (again) log_info("events: Redis is back; what it missed comes from the log");
+}
+
+static void sub_message(redisReply *m, void *arg) { handle(m, arg); }
+
+static void sub_lost(void *arg, const char *why)
+{
+    (void)arg;
+    log_warn("events: lost Redis (%s); reconnecting", why);
+}
+
 void *pubsub_main(void *arg)
 {
     const config *cfg = arg;
-    int first = 1;
+    static const kvsub_calls calls = {sub_up, sub_message, sub_lost};
     db d;                                    /* member lists for convmap: this thread's own */
     db_init(&d, cfg->db, cfg->backend_timeout_ms, (const db_stmt *const[]){convmap_stmts, NULL});
-    for (;;) {
-        kv k;
-        kv_init(&k, cfg->redis, cfg->backend_timeout_ms);
-        redisReply *r = NULL;
-        if (kv_cmd(&k, &r, "PSUBSCRIBE parley:u:* parley:c:* parley:ended") != ERR_OK) {
-            kv_close(&k);
-            sleep(1);
-            continue;
-        }
-        freeReplyObject(r);                  /* the other confirmations arrive in the loop */
-        /* What was published while this hub was not subscribed (at start, during an outage)
-         * is in event_log: the follower delivers it. No resync. */
-        if (!first) log_info("events: Redis is back; what it missed comes from the log");
-        first = 0;
-        kvsub_prepare(&k);
-        long long heard = kvsub_now_ms();
-        const char *why;
-        for (;;) {
-            redisReply *m;
-            if ((why = kvsub_next(&k, &m, &heard))) break;
-            handle(m, &d);
-            freeReplyObject(m);
-        }
-        log_warn("events: lost Redis (%s); reconnecting", why);
-        kv_close(&k);
-        sleep(1);
-    }
+    kvsub_run(cfg->redis, cfg->backend_timeout_ms, "PSUBSCRIBE parley:u:* parley:c:* parley:ended", &calls, &d);
     return NULL;
 }

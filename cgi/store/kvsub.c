@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <time.h>
+#include <unistd.h>
 
 long long kvsub_now_ms(void)
 {
@@ -40,5 +41,35 @@ const char *kvsub_next(kv *k, redisReply **out, long long *heard_ms)
             continue;
         }
         if (redisBufferRead(k->c) != REDIS_OK) return lost(k);
+    }
+}
+
+void kvsub_run(const char *addr, long timeout_ms, const char *subscribe, const kvsub_calls *calls, void *arg)
+{
+    int again = 0;
+    for (;;) {
+        kv k;
+        kv_init(&k, addr, timeout_ms);
+        redisReply *r = NULL;
+        if (kv_cmd(&k, &r, subscribe) != ERR_OK) {
+            kv_close(&k);
+            sleep(1);
+            continue;
+        }
+        freeReplyObject(r);                  /* every channel stands; the other confirmations come as messages */
+        calls->up(arg, again);
+        again = 1;
+        kvsub_prepare(&k);
+        long long heard = kvsub_now_ms();
+        const char *why;
+        for (;;) {
+            redisReply *m;
+            if ((why = kvsub_next(&k, &m, &heard))) break;
+            calls->message(m, arg);
+            freeReplyObject(m);
+        }
+        calls->lost(arg, why);
+        kv_close(&k);
+        sleep(1);
     }
 }

@@ -14,6 +14,17 @@ long long kvsub_now_ms(void);
 /* Makes k's connection (already subscribed) wait with kvsub_next's own deadline, with TCP
  * keepalive where it is TCP. */
 void kvsub_prepare(kv *k);
+/* What kvsub_run calls: up(arg, again) once subscribed (again: not the first time),
+ * message(m, arg) for each message (kvsub_run frees it), lost(arg, why) when the connection
+ * is lost, before it subscribes again a second later. */
+typedef struct kvsub_calls {
+    void (*up)(void *arg, int again);
+    void (*message)(redisReply *m, void *arg);
+    void (*lost)(void *arg, const char *why);
+} kvsub_calls;
+/* Runs forever: connects to addr, sends subscribe (a SUBSCRIBE or PSUBSCRIBE command, whose
+ * first confirmation it reads), and reads with kvsub_next, subscribing again after a loss. */
+void kvsub_run(const char *addr, long timeout_ms, const char *subscribe, const kvsub_calls *calls, void *arg);
 /* Waits for the next message on k: NULL with *out the reply (freeReplyObject), or, when
  * the connection is lost (kv_close it and subscribe again), why (a static string or k's
  * own) with *out NULL. *heard_ms is when Redis last said anything, kept by the caller
