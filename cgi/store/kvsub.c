@@ -12,7 +12,9 @@ long long kvsub_now_ms(void)
     return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-void kvsub_prepare(kv *k)
+/* Makes k's connection (subscribed) wait with kvsub_next's own deadline, with TCP keepalive
+ * where it is TCP. */
+static void kvsub_prepare(kv *k)
 {
     struct timeval none = {0, 0};                        /* kvsub_next polls with its own deadline */
     redisSetTimeout(k->c, none);
@@ -22,7 +24,10 @@ void kvsub_prepare(kv *k)
 /* Why the connection was lost, by hiredis. */
 static const char *lost(kv *k) { return k->c->errstr[0] ? k->c->errstr : "connection lost"; }
 
-const char *kvsub_next(kv *k, redisReply **out, long long *heard_ms)
+/* Waits for the next message on k: NULL with *out the reply (freeReplyObject), or, when the
+ * connection is lost, why (a static string or k's own) with *out NULL. *heard_ms is when
+ * Redis last said anything. */
+static const char *kvsub_next(kv *k, redisReply **out, long long *heard_ms)
 {
     *out = NULL;
     for (;;) {

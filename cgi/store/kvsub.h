@@ -11,9 +11,6 @@ enum { KVSUB_PING_MS = 5000,    /* a quiet subscription is pinged this often… 
 
 /* The monotonic clock in milliseconds. */
 long long kvsub_now_ms(void);
-/* Makes k's connection (already subscribed) wait with kvsub_next's own deadline, with TCP
- * keepalive where it is TCP. */
-void kvsub_prepare(kv *k);
 /* What kvsub_run calls: up(arg, again) once subscribed (again: not the first time),
  * message(m, arg) for each message (kvsub_run frees it), lost(arg, why) when the connection
  * is lost, before it subscribes again a second later. */
@@ -23,12 +20,7 @@ typedef struct kvsub_calls {
     void (*lost)(void *arg, const char *why);
 } kvsub_calls;
 /* Runs forever: connects to addr, sends subscribe (a SUBSCRIBE or PSUBSCRIBE command, whose
- * first confirmation it reads), and reads with kvsub_next, subscribing again after a loss. */
+ * first confirmation it reads), and reads it, subscribing again after a loss. */
 void kvsub_run(const char *addr, long timeout_ms, const char *subscribe, const kvsub_calls *calls, void *arg);
-/* Waits for the next message on k: NULL with *out the reply (freeReplyObject), or, when
- * the connection is lost (kv_close it and subscribe again), why (a static string or k's
- * own) with *out NULL. *heard_ms is when Redis last said anything, kept by the caller
- * across calls (start it at kvsub_now_ms()). */
-const char *kvsub_next(kv *k, redisReply **out, long long *heard_ms);
 
 #endif
