@@ -172,9 +172,12 @@ const db_stmt msg_stmts[] = {
     {"msg_event_id", "SELECT id FROM event_log WHERE conv_id = $1 AND msg_seq = $2"},
     {"msg_meta", "SELECT kind, sender_id, deleted_at IS NOT NULL FROM messages WHERE conversation_id = $1 AND seq = $2"},
     {"msg_one", "SELECT " MSG_COLS MSG_FROM "AND m.seq = $2"},
-    {"msg_newest", "SELECT " MSG_COLS MSG_FROM "ORDER BY m.seq DESC LIMIT $2"},
-    {"msg_before", "SELECT " MSG_COLS MSG_FROM "AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3"},
-    {"msg_after", "SELECT " MSG_COLS MSG_FROM "AND m.seq > $2 ORDER BY m.seq LIMIT $3"},
+    /* A page is the seqs $2..$3 (seqs have no gaps and rows are never deleted). Written as
+     * "= ANY (an array made at run time)" so that PostgreSQL estimates every page the same,
+     * plans the statement once and keeps that plan: with "seq < $2 LIMIT $3" it planned anew
+     * on every page, which cost more than running it. */
+    {"msg_range", "SELECT " MSG_COLS MSG_FROM "AND m.seq = ANY (ARRAY(SELECT generate_series($2::bigint, $3::bigint))) "
+                  "ORDER BY m.seq"},
     {"msg_reactions", "SELECT r.seq, r.emoji, count(*), string_agg(u.username, ' ' ORDER BY r.created_at), "
                       "bool_or(r.user_id = $4), array_to_json(array_agg(u.display_name ORDER BY r.created_at)) "
                       "FROM reactions r JOIN users u ON u.id = r.user_id "
@@ -388,46 +391,40 @@ err_t msg_get(svc *c, long long conv_id, long long seq, json_t **out) { return m
 err_t msg_get_neutral(svc *c, long long conv_id, long long seq, json_t **out) { return msg_get_as(c, conv_id, seq, NULL, out); }
 
 /* Appends rows to arr in ascending order (rows come descending when desc). */
-static void append_rows(svc *c, PGresult *r, int desc, long long conv_id, json_t *arr)
+/* The seqs [*lo, *hi] of the page cur asks for in cv, the same rows "the limit newest below
+ * before", "the limit oldest above after" and so on would give, since seqs have no gaps and
+ * cv->last_seq is the newest. Empty when *lo > *hi. */
+static void page_range(const conv *cv, const msg_cursor *cur, long long limit, long long *lo, long long *hi)
 {
-    int n = PQntuples(r);
-    for (int k = 0; k < n; k++) json_array_append_new(arr, msg_row_json(c, r, desc ? n - 1 - k : k, 0, conv_id, c->user));
+    long long last = cv->last_seq;
+    if (cur->around) {                       /* limit/2 + 1 up to around, the rest after it */
+        long long top = cur->around < last ? cur->around : last;
+        *lo = top - (limit / 2 + 1) + 1;
+        if (*lo < 1) *lo = 1;
+        *hi = *lo + limit - 1;
+    } else if (cur->from_start || cur->after) {
+        *lo = cur->after + 1;
+        *hi = cur->after > last - limit ? last : cur->after + limit;
+    } else {                                 /* before (none: the newest) */
+        *hi = cur->before && cur->before <= last ? cur->before - 1 : last;
+        *lo = *hi - limit + 1;
+    }
+    if (*lo < 1) *lo = 1;
+    if (*hi > last) *hi = last;
 }
 
 err_t msg_page(svc *c, const conv *cv, const msg_cursor *cur, json_t **out)
 {
-    long long before = cur->before, after = cur->after, around = cur->around;
-    long long limit = cur->limit ? cur->limit : PAGE_DEFAULT;
-    const char *conv_s = id_str(c, cv->id);
+    long long before = cur->before, after = cur->after;
+    long long limit = cur->limit ? cur->limit : PAGE_DEFAULT, lo, hi;
     json_t *arr = json_array();
-    PGresult *r;
     err_t e;
-    if (around) {
-        long long older = limit / 2 + 1;
-        const char *p1[] = {conv_s, id_str(c, around + 1), id_str(c, older)};
-        if ((e = db_exec(c->db, "msg_before", 3, p1, &r))) goto fail;
-        append_rows(c, r, 1, cv->id, arr);
-        PQclear(r);
-        const char *p2[] = {conv_s, id_str(c, around), id_str(c, limit - (long long)json_array_size(arr))};
-        if (limit > (long long)json_array_size(arr)) {
-            if ((e = db_exec(c->db, "msg_after", 3, p2, &r))) goto fail;
-            append_rows(c, r, 0, cv->id, arr);
-            PQclear(r);
-        }
-    } else if (cur->from_start || after) {    /* after=0: from seq 1 (catching up from nothing) */
-        const char *p[] = {conv_s, id_str(c, after), id_str(c, limit)};
-        if ((e = db_exec(c->db, "msg_after", 3, p, &r))) goto fail;
-        append_rows(c, r, 0, cv->id, arr);
-        PQclear(r);
-    } else if (before) {
-        const char *p[] = {conv_s, id_str(c, before), id_str(c, limit)};
-        if ((e = db_exec(c->db, "msg_before", 3, p, &r))) goto fail;
-        append_rows(c, r, 1, cv->id, arr);
-        PQclear(r);
-    } else {
-        const char *p[] = {conv_s, id_str(c, limit)};
-        if ((e = db_exec(c->db, "msg_newest", 2, p, &r))) goto fail;
-        append_rows(c, r, 1, cv->id, arr);
+    page_range(cv, cur, limit, &lo, &hi);
+    if (lo <= hi) {
+        const char *p[] = {id_str(c, cv->id), id_str(c, lo), id_str(c, hi)};
+        PGresult *r;
+        if ((e = db_exec(c->db, "msg_range", 3, p, &r))) goto fail;
+        for (int k = 0; k < PQntuples(r); k++) json_array_append_new(arr, msg_row_json(c, r, k, 0, cv->id, c->user));
         PQclear(r);
     }
     if ((e = add_reactions(c, cv->id, arr, c->user))) goto fail;

@@ -146,9 +146,14 @@ err_t view_render_file(HDF *h, const char *path, buf *out)
     return out->oom ? ERR_INTERNAL : ERR_OK;
 }
 
+static int view_json_put(const char *p, size_t n, void *out)
+{
+    buf_append(out, p, n);
+    return ((buf *)out)->oom ? -1 : 0;
+}
+
+/* Straight into out (a buffer each worker keeps): no string of its own to grow and copy. */
 void view_json(json_t *v, buf *out)
 {
-    char *s = json_dumps(v, JSON_COMPACT);
-    if (s) { buf_puts(out, s); free(s); }
-    else out->oom = 1;
+    if (json_dump_callback(v, view_json_put, out, JSON_COMPACT)) out->oom = 1;
 }

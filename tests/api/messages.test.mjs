@@ -488,6 +488,32 @@ describe('history paging', () => {
     assertError(await messagesRaw(b, conv.id, '?limit=0'), 400, 'invalid_field');
     assertError(await messagesRaw(b, conv.id, '?limit=500'), 400, 'invalid_field');
   });
+
+  it('edges: a cursor past either end, around the first or a seq not yet sent, limit with each', async () => {
+    const [a, b] = await sharedUsers(2);
+    const conv = await createGroup(a, [b]);
+    await pool(Array.from({ length: 70 }, (_, i) => i), 8, (i) => send(a, conv.id, `edge ${i}`));
+    const L = (await messages(b, conv.id)).last_seq;
+    const range = (lo, hi) => Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
+    const page = async (q) => {
+      const p = await messages(b, conv.id, q);
+      return [p.messages.map((m) => m.seq), p.has_older, p.has_newer];
+    };
+    assert.deepEqual(await page(`?before=${L + 1000}`), [range(L - 49, L), true, false], 'before past the end: the newest');
+    assert.deepEqual(await page(`?before=${L + 1}`), [range(L - 49, L), true, false], 'before=last+1: the newest');
+    assert.deepEqual(await page('?before=1'), [[], false, true], 'before=1: nothing older');
+    assert.deepEqual(await page('?before=30&limit=5'), [range(25, 29), true, true], 'before with a limit');
+    assert.deepEqual(await page('?before=3&limit=5'), [range(1, 2), false, true], 'before near the start');
+    assert.deepEqual(await page('?after=0&limit=4'), [range(1, 4), false, true], 'after=0: from the first');
+    assert.deepEqual(await page(`?after=${L - 3}&limit=2`), [range(L - 2, L - 1), true, true], 'after with a limit');
+    assert.deepEqual(await page(`?after=${L + 5}`), [[], true, false], 'after past the end: nothing');
+    assert.deepEqual(await page('?around=1&limit=10'), [range(1, 10), false, true], 'around the first: a full page from 1');
+    assert.deepEqual(await page('?around=2&limit=10'), [range(1, 10), false, true], 'around the second: still from 1');
+    assert.deepEqual(await page('?around=40&limit=10'), [range(35, 44), true, true], 'around: 6 up to it, 4 after');
+    assert.deepEqual(await page(`?around=${L}&limit=10`), [range(L - 5, L), true, false], 'around the last');
+    assert.deepEqual(await page(`?around=${L + 500}&limit=10`), [range(L - 5, L), true, false],
+      'around a seq not yet sent: the newest up to the last');
+  });
 });
 
 describe('formatting (the html field)', () => {
