@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sodium.h>
 #include "admin.h"
 #include "audit.h"
@@ -17,6 +16,7 @@
 #include "tokens.h"
 #include "users.h"
 #include "../worker/jobs.h"
+#include "../core/clock.h"
 
 const db_stmt admin_stmts[] = {
     {"admin_setting", "SELECT value FROM instance_settings WHERE key = $1"},
@@ -85,25 +85,18 @@ static pthread_mutex_t admin_name_lock = PTHREAD_MUTEX_INITIALIZER;
 static char admin_name[65] = "Parley";
 static long long admin_name_at;          /* monotonic ms of the last read; 0: never */
 
-static long long admin_now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 static void admin_name_set(const char *name)
 {
     pthread_mutex_lock(&admin_name_lock);
     snprintf(admin_name, sizeof admin_name, "%s", name);
-    admin_name_at = admin_now_ms();
+    admin_name_at = clock_now_ms();
     pthread_mutex_unlock(&admin_name_lock);
 }
 
 const char *admin_instance_name(svc *c)
 {
     pthread_mutex_lock(&admin_name_lock);
-    int fresh = admin_name_at && admin_now_ms() - admin_name_at < ADMIN_NAME_TTL_MS;
+    int fresh = admin_name_at && clock_now_ms() - admin_name_at < ADMIN_NAME_TTL_MS;
     pthread_mutex_unlock(&admin_name_lock);
     if (!fresh) {
         const char *key = "instance_name";
@@ -113,7 +106,7 @@ const char *admin_instance_name(svc *c)
             PQclear(r);
         } else {                                          /* keep the last one; ask again later */
             pthread_mutex_lock(&admin_name_lock);
-            admin_name_at = admin_now_ms();
+            admin_name_at = clock_now_ms();
             pthread_mutex_unlock(&admin_name_lock);
         }
     }

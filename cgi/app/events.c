@@ -12,6 +12,7 @@
 #include "../core/buf.h"
 #include "../core/num.h"
 #include "smallsite.h"
+#include "../core/clock.h"
 
 enum { EV_BATCH = 1024,      /* PUBLISHes per pipeline round trip */
        EV_QUIET_MS = 1000 }; /* after Redis failed, this thread publishes nothing this long */
@@ -19,14 +20,7 @@ enum { EV_BATCH = 1024,      /* PUBLISHes per pipeline round trip */
 /* A hung Redis costs one timeout per event: without this, a broadcast to 500 people would
  * wait 500 timeouts. Per thread, because each worker owns its connection. Nothing logged is
  * lost meanwhile: the hubs deliver it from event_log. */
-static _Thread_local long long ev_quiet_until;      /* ev_now_ms() */
-
-static long long ev_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
+static _Thread_local long long ev_quiet_until;      /* clock_now_ms() */
 
 const db_stmt ev_stmts[] = {
     {"ev_members", "SELECT user_id FROM members WHERE conversation_id = $1"},
@@ -124,7 +118,7 @@ static void publish(svc *c, const long long *uids, size_t n, json_t *event, long
      * long-polls (longpoll.c) of a logged event; nothing is published. */
     if (n && id > 0 && small_site(c->cfg) && !ev_ephemeral(type) && db_run(c->db, "ev_notify", 0, NULL))
         log_warn("events: %s %lld: long-polls not woken (database); they read it at their deadline", type, id);
-    if (!n || id <= 0 || ev_now_ms() < ev_quiet_until || small_site(c->cfg)) { json_decref(event); return; }
+    if (!n || id <= 0 || clock_now_ms() < ev_quiet_until || small_site(c->cfg)) { json_decref(event); return; }
     char *s = ev_encode(id, event);
     if (!s) {
         log_warn("events: %s not published: cannot encode it", type);
@@ -149,7 +143,7 @@ static void publish(svc *c, const long long *uids, size_t n, json_t *event, long
     if (!rep) e = ERR_INTERNAL;
     if (e) log_warn("events: %s %lld not published to all of its %zu recipients (redis)%s", type, id, n,
                     ev_ephemeral(type) ? "" : "; the hubs deliver it from the log");
-    if (e == ERR_UNAVAILABLE) ev_quiet_until = ev_now_ms() + EV_QUIET_MS;
+    if (e == ERR_UNAVAILABLE) ev_quiet_until = clock_now_ms() + EV_QUIET_MS;
     free(s);
     json_decref(event);
 }
@@ -193,7 +187,7 @@ void ev_users(svc *c, const long long *uids, size_t n, json_t *event)
  * (cgi/events/convmap.c), or leaves it to its log follower. Steals event. */
 static void conv_publish_once(svc *c, long long conv_id, long long epoch, long long skip_uid, json_t *event, long long id)
 {
-    char *s = ev_now_ms() < ev_quiet_until ? NULL : ev_encode(id, event);     /* malloc'd */
+    char *s = clock_now_ms() < ev_quiet_until ? NULL : ev_encode(id, event);     /* malloc'd */
     err_t e = ERR_OK;
     if (s) {                                 /* else Redis just failed, or no memory: the log has it */
         redisReply *r;
@@ -206,7 +200,7 @@ static void conv_publish_once(svc *c, long long conv_id, long long epoch, long l
         log_warn("events: %s %lld of conversation %lld not published (redis); the hubs deliver it from the log",
                  type ? type : "?", id, conv_id);
     }
-    if (e == ERR_UNAVAILABLE) ev_quiet_until = ev_now_ms() + EV_QUIET_MS;
+    if (e == ERR_UNAVAILABLE) ev_quiet_until = clock_now_ms() + EV_QUIET_MS;
     free(s);
     json_decref(event);
 }

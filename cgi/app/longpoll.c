@@ -8,11 +8,11 @@
 #include "module.h"
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "auth.h"
 #include "evlog.h"
 #include "presence.h"
 #include "smallsite.h"
+#include "../core/clock.h"
 
 enum { LP_WAIT_MAX = 25 };           /* seconds a long-poll waits at most here (a CGI process) */
 
@@ -41,13 +41,6 @@ static err_t lp_now(svc *s, long long *out)
     *out = atoll(PQgetvalue(r, 0, 0));
     PQclear(r);
     return ERR_OK;
-}
-
-static long long lp_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
 /* {"events":[…],"cursor":"<id>"} into c->out. */
@@ -85,7 +78,7 @@ static err_t h_events(ctx *c)
     if ((e = lp_now(s, &now))) return e;
     if (cursor > now) return lp_answer(c, NULL, 0, 1, now);   /* from the future: resync, like the hub */
     if (cursor == -1) cursor = now;                      /* no cursor: from now on */
-    long long deadline = lp_ms() + (timeout < LP_WAIT_MAX ? timeout : LP_WAIT_MAX) * 1000;
+    long long deadline = clock_now_ms() + (timeout < LP_WAIT_MAX ? timeout : LP_WAIT_MAX) * 1000;
     for (;;) {
         evlog_event *evs = NULL;
         size_t n = 0;
@@ -96,7 +89,7 @@ static err_t h_events(ctx *c)
             return lp_answer(c, NULL, 0, 1, now);
         }
         if (n) return lp_answer(c, evs, n, 0, evs[n - 1].id);
-        long long left = deadline - lp_ms();
+        long long left = deadline - clock_now_ms();
         if (left <= 0) return lp_answer(c, NULL, 0, 0, cursor);
         int w = db_wait_notify(s->db, left, -1);
         if (w < 0) return ERR_UNAVAILABLE;               /* the connection went away */

@@ -7,6 +7,7 @@
 #include "../core/log.h"
 #include "../core/num.h"
 #include "../store/kvsub.h"
+#include "../core/clock.h"
 
 typedef struct slot {
     sess s;                  /* s.id[0] == 0: empty */
@@ -37,34 +38,29 @@ static long long until_of(long long now_ms, long long expires)
     return now_ms + (left_ms < SESSCACHE_MS ? left_ms : SESSCACHE_MS);
 }
 
-int sesscache_get(const char *id, sess *out, long long *seen)
+int sesscache_get(const char *id, sess *out, long long *seen, unsigned long long *ticket)
 {
+    *ticket = 0;
     if (!id_ok(id)) return 0;
     int hit = 0;
-    long long now = kvsub_now_ms();
+    long long now = clock_now_ms();
     pthread_mutex_lock(&lock);
     slot *sl = slot_of(id);
     if (live && !strcmp(sl->s.id, id) && now < sl->until_ms) {
         *out = sl->s;
         *seen = sl->seen;
         hit = 1;
+    } else if (live) {
+        *ticket = gen;
     }
     pthread_mutex_unlock(&lock);
     return hit;
 }
 
-unsigned long long sesscache_ticket(void)
-{
-    pthread_mutex_lock(&lock);
-    unsigned long long t = live ? gen : 0;
-    pthread_mutex_unlock(&lock);
-    return t;
-}
-
 void sesscache_put(unsigned long long ticket, const sess *s, long long seen, long long expires)
 {
     if (!ticket || !id_ok(s->id) || !s->ver.known) return;
-    long long until = until_of(kvsub_now_ms(), expires);
+    long long until = until_of(clock_now_ms(), expires);
     pthread_mutex_lock(&lock);
     if (live && ticket == gen) {
         slot *sl = slot_of(s->id);
@@ -78,7 +74,7 @@ void sesscache_put(unsigned long long ticket, const sess *s, long long seen, lon
 void sesscache_touched(const char *id, long long seen, long long expires)
 {
     if (!id_ok(id)) return;
-    long long now = kvsub_now_ms();
+    long long now = clock_now_ms();
     pthread_mutex_lock(&lock);
     slot *sl = slot_of(id);
     if (!strcmp(sl->s.id, id)) {

@@ -7,7 +7,7 @@
  * "0": every user's) and drops what they name. Until that subscription stands, and from the
  * moment it is lost, nothing is cached (what was is dropped). A process that ends a session
  * or changes a user also drops its own copy at once, not waiting for its publish. A copy read from
- * Redis is kept only if nothing was dropped while it was being read (sesscache_ticket), so a
+ * Redis is kept only if nothing was dropped while it was being read (the ticket sesscache_get hands out), so a
  * revocation racing the read cannot leave a stale copy behind. Without sesscache_start (the
  * events hub, plain CGI, a small site) every call misses and nothing is kept. */
 #ifndef PARLEY_SESSCACHE_H
@@ -22,11 +22,9 @@ enum { SESSCACHE_MS = 3000,       /* a copy is used this long at most */
  * outlive the process. */
 int sesscache_start(const config *cfg);
 /* 1 and *out (with *seen, the unix time its "last seen" was written) when session id is
- * kept; 0 when not. */
-int sesscache_get(const char *id, sess *out, long long *seen);
-/* Taken before reading a session from Redis, handed to sesscache_put after: 0 means "do not
- * keep it" (the cache is off). */
-unsigned long long sesscache_ticket(void);
+ * kept; 0 when not, with *ticket for the sesscache_put after reading it from Redis (0: do
+ * not keep it, the cache is off). */
+int sesscache_get(const char *id, sess *out, long long *seen, unsigned long long *ticket);
 /* Keeps s (its "last seen" at unix time seen; Redis drops it at unix time expires) unless
  * anything was dropped since ticket was taken. */
 void sesscache_put(unsigned long long ticket, const sess *s, long long seen, long long expires);

@@ -79,11 +79,11 @@ err_t sess_lookup(svc *c, const char *token, const char *ip, sess *out)
         if (e) return e;
         return time(NULL) - seen >= SESS_SEEN_EVERY ? small_sess_touch(c, out->id, ip) : ERR_OK;
     }
+    long long now = (long long)time(NULL), seen = 0;
+    unsigned long long ticket;                           /* taken before the read: see sesscache.h */
+    if (sesscache_get(out->id, out, &seen, &ticket)) return now - seen >= SESS_SEEN_EVERY ? sess_touch(c, out, now, ip) : ERR_OK;
     char key[80];
     snprintf(key, sizeof key, "sess:%s", out->id);
-    long long now = (long long)time(NULL), seen = 0;
-    if (sesscache_get(out->id, out, &seen)) return now - seen >= SESS_SEEN_EVERY ? sess_touch(c, out, now, ip) : ERR_OK;
-    unsigned long long ticket = sesscache_ticket();      /* taken before the read: see sesscache.h */
     redisReply *h;
     err_t e = kv_cmd(c->kv, &h, "EVAL %s 1 %s", sess_get_lua, key);
     if (e) return e;

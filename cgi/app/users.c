@@ -4,11 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "../core/log.h"
 #include "../http/validate.h"
 #include "sesscache.h"
 #include "smallsite.h"
+#include "../core/clock.h"
 
 /* Then: an administrator wants a new password first; a second factor (TOTP, or a passkey)
  * is set up; the instance's require_2fa policy covers the account (user_row's gate); the
@@ -137,18 +137,11 @@ typedef struct users_cached {
 } users_cached;
 static _Thread_local users_cached users_cache[USERS_CACHE_SLOTS];
 
-static long long users_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 err_t users_by_id_cached(svc *c, long long id, const users_version *ver, user_row **out)
 {
     if (!ver || !ver->known) return users_by_id(c, id, out);
     users_cached *k = &users_cache[(unsigned long long)id % USERS_CACHE_SLOTS];
-    long long now = users_now_ms();
+    long long now = clock_now_ms();
     if (k->r && k->id == id && k->ver.v[0] == ver->v[0] && k->ver.v[1] == ver->v[1] && now - k->at_ms < USERS_CACHE_MS) {
         *out = row_user(c, k->r, 0);
         return *out ? ERR_OK : ERR_INTERNAL;

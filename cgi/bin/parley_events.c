@@ -28,6 +28,7 @@
 #include "../events/hub.h"
 #include "../events/pubsub.h"
 #include "../core/num.h"
+#include "../core/clock.h"
 
 static config cfg;
 static int listen_fd;
@@ -116,7 +117,7 @@ static void serve(worker *w, FCGX_Request *fr)
         rp.resync |= !ids || !json;
         rpp = &rp;
     }
-    hub_park(fr, c.svc.user->id, cred, sse, last, hub_now_ms() + timeout * 1000, rpp);
+    hub_park(fr, c.svc.user->id, cred, sse, last, clock_now_ms() + timeout * 1000, rpp);
 }
 
 static void *accept_main(void *arg)
@@ -161,7 +162,7 @@ static void *follow_main(void *arg)
         for (size_t i = 0; rows && i < nagain; i++) rows[nfresh + i] = (follow_row){again[i].id, again[i].age_ms};
         long long *repair = NULL;
         size_t nrepair = 0;
-        if (rows) follow_round(hi, rows, nfresh, rows + nfresh, nagain, hub_now_ms(), &repair, &nrepair);
+        if (rows) follow_round(hi, rows, nfresh, rows + nfresh, nagain, clock_now_ms(), &repair, &nrepair);
         free(rows);
         size_t reached = 0;                                  /* of them, events some stream here got */
         for (size_t i = 0; repair && i < nrepair; i++) {
@@ -188,7 +189,7 @@ static void *timer_main(void *arg)
     for (;;) {
         usleep(1000 * 1000);
         hub_tick();
-        if (hub_now_ms() - last_log > 60000) {
+        if (clock_now_ms() - last_log > 60000) {
             long s, u;
             hub_counts(&s, &u);
             size_t convs, uids;
@@ -196,7 +197,7 @@ static void *timer_main(void *arg)
             convmap_counts(&convs, &uids, &deferred);
             log_info("events: %ld open streams, %ld users; member lists of %zu conversations (%zu ids); "
                      "%llu conversation events left to the log follower", s, u, convs, uids, deferred);
-            last_log = hub_now_ms();
+            last_log = clock_now_ms();
         }
     }
     return NULL;
@@ -274,7 +275,7 @@ static void retry_add(pres_retry *r, hub_pres_change ch)
 static void pres_apply(svc *c, pres_retry *retry, hub_pres_change ch)
 {
     if (ch.kind == HUB_PRES_LEAVE) {
-        if (presence_leave(c, hub_id, ch.uid, hub_now_ms() - ch.ended_ms)) retry_add(retry, ch);
+        if (presence_leave(c, hub_id, ch.uid, clock_now_ms() - ch.ended_ms)) retry_add(retry, ch);
         return;
     }
     if (ch.kind == HUB_PRES_JOIN) retry_drop(retry, ch.uid);
@@ -327,11 +328,11 @@ static void *presence_main(void *arg)
             pres_apply(&c, &retry, q[i]);
             if (i % 64 == 63) {
                 worker_svc(&w, &c);                      /* keep the arena small in a burst */
-                if (hub_now_ms() >= next) { next = hub_now_ms() + period; pres_renew(&w); worker_svc(&w, &c); }
+                if (clock_now_ms() >= next) { next = clock_now_ms() + period; pres_renew(&w); worker_svc(&w, &c); }
             }
         }
         free(q);
-        if (hub_now_ms() >= next) { next = hub_now_ms() + period; pres_renew(&w); }
+        if (clock_now_ms() >= next) { next = clock_now_ms() + period; pres_renew(&w); }
     }
     return NULL;
 }

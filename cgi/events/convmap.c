@@ -8,6 +8,7 @@
 #include "hub.h"
 #include "../core/log.h"
 #include "../core/num.h"
+#include "../core/clock.h"
 
 enum { CM_BUCKETS = 4096, CM_SWEEP_MS = 60000 };
 
@@ -112,7 +113,7 @@ static cm_entry *reload(db *d, long long conv, cm_entry *e, size_t b, long long 
 
 int convmap_deliver(db *d, long long conv, long long epoch, long long skip, long long id, const char *json)
 {
-    long long now = hub_now_ms();
+    long long now = clock_now_ms();
     if (now - cm_swept_ms > CM_SWEEP_MS) sweep(now);
     size_t b = (size_t)((unsigned long long)conv % CM_BUCKETS);
     cm_entry *e = cm_table[b];

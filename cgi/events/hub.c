@@ -17,6 +17,7 @@
 #include "../core/buf.h"
 #include "../http/resp.h"
 #include "fcgi_raw.h"
+#include "../core/clock.h"
 
 struct hub_stream {
     fcgi_raw conn;               /* the web server's connection, libfcgi's request freed */
@@ -60,13 +61,6 @@ static long hub_npresent;
 
 static void pres_push(struct hub_user *u, hub_pres_kind kind);
 
-long long hub_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 void hub_init(long long latest_id)
 {
     pthread_mutex_lock(&hub_lock);
@@ -84,7 +78,7 @@ static hub_user *user_find(long long uid, int create)
     if (!u) return NULL;
     u->uid = uid;
     u->floor = hub_latest > hub_floor0 ? hub_latest : hub_floor0;
-    u->idle_since_ms = hub_now_ms();
+    u->idle_since_ms = clock_now_ms();
     u->next = hub_table[b];
     hub_table[b] = u;
     hub_nusers++;
@@ -95,7 +89,7 @@ static hub_user *user_find(long long uid, int create)
 static int put(hub_stream *s, const char *p, size_t n)
 {
     if (fcgi_raw_write(&s->conn, p, n)) return -1;
-    s->last_write_ms = hub_now_ms();
+    s->last_write_ms = clock_now_ms();
     return 0;
 }
 
@@ -214,7 +208,7 @@ void hub_creds_ended(char (*creds)[HUB_CRED_MAX], size_t n)
             memcpy(hub_ended[hub_ended_next], creds[i], HUB_CRED_MAX);
             hub_ended_next = (hub_ended_next + 1) % HUB_ENDED;
         }
-    long long now = hub_now_ms();
+    long long now = clock_now_ms();
     for (size_t b = 0; b < HUB_BUCKETS; b++)
         for (hub_user *u = hub_table[b]; u; u = u->next) {
             hub_stream **pp = &u->streams;
@@ -328,7 +322,7 @@ void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long l
         if (s->slow_limit < 0) s->slow_limit = 0;
     }
     s->deadline_ms = deadline_ms;
-    s->last_write_ms = hub_now_ms();
+    s->last_write_ms = clock_now_ms();
     pthread_mutex_lock(&hub_lock);
     hub_nstreams++;
     if (cred_ended(cred)) {              /* ended between its authentication and now */
@@ -372,7 +366,7 @@ void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long l
     } else {
         stream_end(s);
     }
-    if (u && !u->streams) u->idle_since_ms = hub_now_ms();   /* answered at once: grace from now */
+    if (u && !u->streams) u->idle_since_ms = clock_now_ms();   /* answered at once: grace from now */
     if (u && !u->present) pres_push(u, HUB_PRES_JOIN);
     else if (u && sse) pres_push(u, HUB_PRES_ACTIVE);        /* not every long-poll: they repeat */
     pthread_mutex_unlock(&hub_lock);
@@ -451,7 +445,7 @@ static int deliver_locked(long long uid, long long id, const char *json)
                 pp = &s->next;
             }
         }
-        if (had && !u->streams) u->idle_since_ms = hub_now_ms();   /* only when the last one ends here */
+        if (had && !u->streams) u->idle_since_ms = clock_now_ms();   /* only when the last one ends here */
     }
     return wrote;
 }
@@ -572,7 +566,7 @@ static void mark_gone(void)
 
 void hub_tick(void)
 {
-    long long now = hub_now_ms();
+    long long now = clock_now_ms();
     pthread_mutex_lock(&hub_lock);
     mark_gone();
     for (size_t b = 0; b < HUB_BUCKETS; b++) {

@@ -30,7 +30,7 @@ typedef enum hub_pres_kind { HUB_PRES_JOIN, HUB_PRES_LEAVE, HUB_PRES_ACTIVE } hu
 typedef struct hub_pres_change {
     long long uid;
     hub_pres_kind kind;
-    long long ended_ms;          /* HUB_PRES_LEAVE: when the last stream ended (hub_now_ms) */
+    long long ended_ms;          /* HUB_PRES_LEAVE: when the last stream ended (clock_now_ms) */
 } hub_pres_change;
 
 typedef struct hub_stream hub_stream;
@@ -89,6 +89,5 @@ void hub_counts(long *streams, long *users);
 unsigned long long hub_delivered_total(void);
 /* Streams cut since the start because their reader fell behind (backpressure). */
 unsigned long long hub_slow_total(void);
-long long hub_now_ms(void);
 
 #endif

@@ -6,9 +6,9 @@
 #include <sys/socket.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include "../core/log.h"
 #include "../core/metrics.h"
+#include "../core/clock.h"
 
 const db_stmt db_core_stmts[] = {
     {"db_ping", "SELECT 1"},
@@ -80,13 +80,6 @@ err_t db_ensure(db *d)
     return ERR_OK;
 }
 
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /* The position of statement name in d->sets (its bit in d->prepared), or -1 when no table
  * has it (then the server says so when it is run). */
 static int db_find(const db *d, const char *name, const db_stmt **out)
@@ -104,7 +97,7 @@ static int db_find(const db *d, const char *name, const db_stmt **out)
 static err_t db_result(db *d, const char *what, long deadline, PGresult **out)
 {
     while (PQisBusy(d->conn)) {
-        long left = deadline - now_ms();
+        long left = deadline - clock_now_ms();
         struct pollfd pfd = {.fd = PQsocket(d->conn), .events = POLLIN};
         int rc = left > 0 ? poll(&pfd, 1, (int)left) : 0;
         if (rc == 0) {
@@ -169,7 +162,7 @@ static err_t db_exec_untimed(db *d, const char *name, int nparams, const char *c
     d->sqlstate[0] = '\0';
     err_t e = db_ensure(d);
     if (e) return e;
-    long deadline = now_ms() + d->timeout_ms;
+    long deadline = clock_now_ms() + d->timeout_ms;
     const db_stmt *s;
     int i = db_find(d, name, &s);
     if (i >= 0 && (e = db_prepare_one(d, i, s, deadline))) return e;
@@ -188,7 +181,7 @@ int db_prepare_all(db *d)
     int i = 0, n = 0;
     for (const db_stmt *const *set = d->sets; set && *set; set++)
         for (const db_stmt *s = *set; s->name; s++, i++) {
-            if (db_prepare_one(d, i, s, now_ms() + d->timeout_ms)) return -1;
+            if (db_prepare_one(d, i, s, clock_now_ms() + d->timeout_ms)) return -1;
             n++;
         }
     return n;
@@ -228,9 +221,9 @@ int db_wait_notify(db *d, long timeout_ms, int wake_fd)
 {
     if (!d->conn) return -1;
     if (db_take_notifies(d)) return 1;             /* arrived during an earlier statement */
-    long deadline = now_ms() + timeout_ms;
+    long deadline = clock_now_ms() + timeout_ms;
     for (;;) {
-        long left = deadline - now_ms();
+        long left = deadline - clock_now_ms();
         if (left <= 0) return 0;
         struct pollfd pfd[2] = {{.fd = PQsocket(d->conn), .events = POLLIN}, {.fd = wake_fd, .events = POLLIN}};
         int rc = poll(pfd, wake_fd >= 0 ? 2 : 1, (int)left);

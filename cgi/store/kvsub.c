@@ -1,16 +1,9 @@
 /* kvsub.c — see kvsub.h. */
 #include "kvsub.h"
+#include "../core/clock.h"
 #include <errno.h>
 #include <poll.h>
-#include <time.h>
 #include <unistd.h>
-
-long long kvsub_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
 
 /* Makes k's connection (subscribed) wait with kvsub_next's own deadline, with TCP keepalive
  * where it is TCP. */
@@ -33,13 +26,13 @@ static const char *kvsub_next(kv *k, redisReply **out, long long *heard_ms)
     for (;;) {
         void *reply = NULL;
         if (redisGetReplyFromReader(k->c, &reply) != REDIS_OK) return lost(k);
-        if (reply) { *out = reply; *heard_ms = kvsub_now_ms(); return NULL; }
+        if (reply) { *out = reply; *heard_ms = clock_now_ms(); return NULL; }
         struct pollfd p = {.fd = k->c->fd, .events = POLLIN};
         int rc = poll(&p, 1, KVSUB_PING_MS);
         if (rc < 0 && errno == EINTR) continue;
         if (rc < 0) return "poll failed";
         if (rc == 0) {
-            if (kvsub_now_ms() - *heard_ms > KVSUB_DEAD_MS) return "Redis stopped answering";
+            if (clock_now_ms() - *heard_ms > KVSUB_DEAD_MS) return "Redis stopped answering";
             int done = 0;                                 /* a PING in subscribed mode: ["pong", ""] */
             if (redisAppendCommand(k->c, "PING") != REDIS_OK) return lost(k);
             while (!done) if (redisBufferWrite(k->c, &done) != REDIS_OK) return lost(k);
@@ -65,7 +58,7 @@ void kvsub_run(const char *addr, long timeout_ms, const char *subscribe, const k
         calls->up(arg, again);
         again = 1;
         kvsub_prepare(&k);
-        long long heard = kvsub_now_ms();
+        long long heard = clock_now_ms();
         const char *why;
         for (;;) {
             redisReply *m;

@@ -9,8 +9,6 @@
 enum { KVSUB_PING_MS = 5000,    /* a quiet subscription is pinged this often… */
        KVSUB_DEAD_MS = 16000 }; /* …and taken for lost after this long without a word */
 
-/* The monotonic clock in milliseconds. */
-long long kvsub_now_ms(void);
 /* What kvsub_run calls: up(arg, again) once subscribed (again: not the first time),
  * message(m, arg) for each message (kvsub_run frees it), lost(arg, why) when the connection
  * is lost, before it subscribes again a second later. */

@@ -18,6 +18,7 @@
 #include "../app/events.h"
 #include "../core/log.h"
 #include "../media/store.h"
+#include "../core/clock.h"
 
 extern char **environ;
 
@@ -301,16 +302,9 @@ static int mproc_have_ffmpeg(void)
     return k;
 }
 
-static long long mproc_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 /* Runs argv (argv[0] from PATH; never a shell) with stdin from /dev/null and stdout into
  * out (NUL-terminated; what does not fit is read and dropped). Killed at deadline (of
- * mproc_ms). Returns its exit status, -1 when it could not start, -2 when it was killed. */
+ * clock_now_ms). Returns its exit status, -1 when it could not start, -2 when it was killed. */
 static int mproc_tool(char *const argv[], long long deadline, char *out, size_t outlen)
 {
     int p[2];
@@ -343,7 +337,7 @@ static int mproc_tool(char *const argv[], long long deadline, char *out, size_t 
     size_t n = 0;
     int killed = 0, st = 0;
     for (;;) {                                   /* read until EOF or the deadline */
-        long long left = deadline - mproc_ms();
+        long long left = deadline - clock_now_ms();
         struct pollfd pf = {.fd = p[0], .events = POLLIN};
         if (left <= 0) { kill(pid, SIGKILL); killed = 1; break; }
         if (poll(&pf, 1, (int)left) <= 0) continue;
@@ -357,7 +351,7 @@ static int mproc_tool(char *const argv[], long long deadline, char *out, size_t 
     close(p[0]);
     out[n] = '\0';
     while (!killed && waitpid(pid, &st, WNOHANG) == 0) {   /* stdout closed: it should end now */
-        if (mproc_ms() > deadline) { kill(pid, SIGKILL); killed = 1; break; }
+        if (clock_now_ms() > deadline) { kill(pid, SIGKILL); killed = 1; break; }
         struct timespec ts = {0, 10 * 1000000L};
         nanosleep(&ts, NULL);
     }
@@ -392,7 +386,7 @@ static err_t mproc_av(svc *s, long long id, const char *blob, const char *sha, m
     /* One budget for all three runs, well within the lease: a file that makes ffmpeg hang
      * must not outlive it (another worker would take the job and hang the same way). */
     long budget = s->cfg->job_lease / 2 < MPROC_TOOL_S ? s->cfg->job_lease / 2 : MPROC_TOOL_S;
-    long long deadline = mproc_ms() + (budget > 0 ? budget : 1) * 1000LL;
+    long long deadline = clock_now_ms() + (budget > 0 ? budget : 1) * 1000LL;
     char *in = arena_printf(s->a, "file:%s", blob);
     if (!in) return ERR_INTERNAL;
     char out[4096];

@@ -1,10 +1,10 @@
 /* preview_fetch.c — see preview_fetch.h. Who owns what: the curl handle and its lists are
  * made and freed here, per fetch; body is the caller's. */
 #include "preview_fetch.h"
+#include "../core/clock.h"
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <curl/curl.h>
 
 /* What the write callback needs: the body so far and whether to keep it. */
@@ -42,13 +42,6 @@ static size_t pf_write(char *p, size_t size, size_t n, void *ud)
     return len;
 }
 
-static long pf_now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 int preview_fetch(const char *allow, const char *url, const char *type_prefix, size_t cap, long timeout_s,
                   buf *body, preview_fetched *got, int *refused, char *why, size_t whylen)
 {
@@ -57,7 +50,7 @@ int preview_fetch(const char *allow, const char *url, const char *type_prefix, s
     buf_reset(body);
     char at[OUTBOUND_URL_MAX + 1];
     snprintf(at, sizeof at, "%s", url);
-    long deadline = pf_now_ms() + timeout_s * 1000;
+    long deadline = clock_now_ms() + timeout_s * 1000;
     CURL *h = curl_easy_init();
     if (!h) {
         snprintf(why, whylen, "out of memory");
@@ -80,7 +73,7 @@ int preview_fetch(const char *allow, const char *url, const char *type_prefix, s
             *refused = 1;
             break;
         }
-        long left = deadline - pf_now_ms();
+        long left = deadline - clock_now_ms();
         if (left <= 0) {
             snprintf(why, whylen, "%s: out of time", u.host);
             break;

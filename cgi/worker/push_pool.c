@@ -16,6 +16,7 @@
 #include "../core/webpush.h"
 #include "push_origin.h"
 #include "push_send.h"
+#include "../core/clock.h"
 
 static __thread CURLM *pp_multi;
 static pthread_key_t pp_key;
@@ -30,13 +31,6 @@ void push_pool_close(void)
     curl_multi_cleanup(pp_multi);
     pp_multi = NULL;
     pthread_setspecific(pp_key, NULL);
-}
-
-static long long pp_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
 /* One push service origin seen in this call. */
@@ -375,7 +369,7 @@ int push_pool_send(const config *cfg, kv *redis, push_item *items, size_t n, con
         o->tail = (long)i;
         r.pending++;
     }
-    long long last_tick = pp_ms();
+    long long last_tick = clock_now_ms();
     int rr = 0;                               /* round robin over origins */
     while (r.pending > 0 || r.inflight > 0) {
         /* Fill free slots, a fair share per origin, none past PARLEY_PUSH_CONNECTIONS. */
@@ -402,9 +396,9 @@ int push_pool_send(const config *cfg, kv *redis, push_item *items, size_t n, con
             curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&s);
             if (s) pp_finish(&r, m, s, msg->data.result);
         }
-        if (hooks && hooks->tick && pp_ms() - last_tick >= 100) {
+        if (hooks && hooks->tick && clock_now_ms() - last_tick >= 100) {
             hooks->tick(hooks->ud);
-            last_tick = pp_ms();
+            last_tick = clock_now_ms();
         }
         if (r.inflight > 0) curl_multi_poll(m, NULL, 0, 100, NULL);
     }

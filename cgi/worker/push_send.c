@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sodium.h>
 #include "jobs.h"
 #include "push_pool.h"
@@ -13,6 +12,7 @@
 #include "../app/presence.h"
 #include "../app/smallsite.h"
 #include "../core/log.h"
+#include "../core/clock.h"
 
 /* Minutes after midnight now in the person's time zone (np: their notify_prefs row); whether
  * that is inside their do-not-disturb hours (start > end spans midnight); when those end. */
@@ -470,16 +470,9 @@ static void ps_tick(void *ud)
     runner_keepalive(b->s->db);
 }
 
-static long long ps_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 void push_batch_run(svc *s, const char *const *names, json_t *const *payloads, int n, job_outcome *out)
 {
-    long long t0 = ps_ms();
+    long long t0 = clock_now_ms();
     ps_batch b = {.s = s};
     b.jobs = calloc((size_t)n, sizeof *b.jobs);
     if (!b.jobs) {
@@ -491,10 +484,10 @@ void push_batch_run(svc *s, const char *const *names, json_t *const *payloads, i
         out[i].e = !strcmp(names[i], "push.read") ? ps_read(&b, i, payloads[i]) : ps_message(&b, i, payloads[i]);
     }
     ps_dedupe(&b, n);
-    long long t1 = ps_ms();
+    long long t1 = clock_now_ms();
     push_hooks hooks = {.done = ps_done, .tick = ps_tick, .ud = &b};
     int most = push_pool_send(s->cfg, small_site(s->cfg) ? NULL : s->kv, b.items, b.n, &hooks);
-    long long t2 = ps_ms();
+    long long t2 = clock_now_ms();
     if (b.n)
         log_info("push: a batch of %d jobs, %zu notifications: targets found in %lld ms, sent in %lld ms, "
                  "at most %d in flight", n, b.n, t1 - t0, t2 - t1, most);

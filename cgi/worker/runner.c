@@ -11,15 +11,9 @@
 #include "cleanup.h"
 #include "kinds.h"
 #include "search_flush.h"
+#include "../core/clock.h"
 
 #define RUNNER_SCHEDULE_S 600    /* how often thread 0 offers this hour's cleanup */
-
-static long long runner_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
 
 /* The jobs this thread runs, for runner_keepalive (none between jobs and outside workers):
  * one, or a batch (runner_batch). Borrowed from the loop that claimed them. */
@@ -30,10 +24,10 @@ static __thread long runner_lease_s;
 
 void runner_keepalive(db *d)
 {
-    if (!runner_job || runner_ms() - runner_renewed_ms < runner_lease_s * 1000L / 3) return;
+    if (!runner_job || clock_now_ms() - runner_renewed_ms < runner_lease_s * 1000L / 3) return;
     for (int i = 0; i < runner_njobs; i++) {
         int kept = 0;
-        if (jobs_touch(d, &runner_job[i], &kept) == ERR_OK) runner_renewed_ms = runner_ms();
+        if (jobs_touch(d, &runner_job[i], &kept) == ERR_OK) runner_renewed_ms = clock_now_ms();
         if (!kept) log_warn("jobs: job %lld %s: could not renew its lease", runner_job[i].id, runner_job[i].kind);
     }
 }
@@ -74,12 +68,12 @@ static int runner_settle(runner *r, db *d, const job *j, err_t outcome, const ch
 {
     long delay = jobs_backoff(j->attempts, r->cfg->job_backoff, randombytes_random());
     if (delay < min_delay) delay = min_delay;       /* a push service's Retry-After */
-    long long until = runner_ms() + r->cfg->job_lease * 1000L;
+    long long until = clock_now_ms() + r->cfg->job_lease * 1000L;
     int kept = 0, final = 0;
     err_t e;
     for (;;) {
         e = outcome ? jobs_fail(d, j, why, delay, &kept, &final) : jobs_finish(d, j, &kept);
-        if (e != ERR_UNAVAILABLE || runner_ms() > until) break;
+        if (e != ERR_UNAVAILABLE || clock_now_ms() > until) break;
         runner_nap(r, 1000);
     }
     if (e)
@@ -114,7 +108,7 @@ static void runner_one(runner *r, db *d, kv *k, arena *a, job *j)
 {
     if (r->test_delay_ms) runner_nap(r, r->test_delay_ms);
     char why[512];
-    long long t0 = runner_ms();
+    long long t0 = clock_now_ms();
     arena_reset(a);
     svc s = {.cfg = r->cfg, .db = d, .kv = k, .a = a};
     runner_job = j;
@@ -124,7 +118,7 @@ static void runner_one(runner *r, db *d, kv *k, arena *a, job *j)
     err_t e = runner_exec(&s, j, why, sizeof why);
     runner_job = NULL;
     runner_njobs = 0;
-    if (runner_settle(r, d, j, e, why, (long)(runner_ms() - t0), 0)) runner_gave_up(&s, j);
+    if (runner_settle(r, d, j, e, why, (long)(clock_now_ms() - t0), 0)) runner_gave_up(&s, j);
 }
 
 /* js[0] was just claimed and its kind runs in batches (kinds_batch): claims up to
@@ -136,7 +130,7 @@ static void runner_batch(runner *r, db *d, kv *k, arena *a, kind_batch_fn batch,
     int n = 1, more = 0;
     if (cap > 1 && jobs_claim_batch(d, r->owner, kinds_lit, cap - 1, js + 1, &more) == ERR_OK) n += more;
     if (r->test_delay_ms) runner_nap(r, r->test_delay_ms);
-    long long t0 = runner_ms();
+    long long t0 = clock_now_ms();
     arena_reset(a);
     svc s = {.cfg = r->cfg, .db = d, .kv = k, .a = a};
     const char **names = calloc((size_t)n, sizeof *names);
@@ -162,7 +156,7 @@ static void runner_batch(runner *r, db *d, kv *k, arena *a, kind_batch_fn batch,
         runner_njobs = 0;
         if (d->conn && PQtransactionStatus(d->conn) != PQTRANS_IDLE) db_rollback(d);
     }
-    long ms = (long)(runner_ms() - t0);
+    long ms = (long)(clock_now_ms() - t0);
     for (int i = 0; i < n; i++) {
         int final;
         if (!live || live[i] < 0) {
@@ -199,9 +193,9 @@ static void runner_schedule(db *d)
 /* Thread 0 merges the search indexes' pending lists when due (search_flush.h). */
 static void runner_flush(runner *r, db *d, long long *next)
 {
-    if (r->index != 0 || runner_ms() < *next) return;
+    if (r->index != 0 || clock_now_ms() < *next) return;
     search_flush(d);
-    *next = runner_ms() + SEARCH_FLUSH_MS;
+    *next = clock_now_ms() + SEARCH_FLUSH_MS;
 }
 
 void *runner_main(void *arg)
@@ -226,9 +220,9 @@ void *runner_main(void *arg)
         }
         if (was_down) log_info("jobs: worker %s: PostgreSQL is back", r->owner);
         was_down = 0;
-        if (r->index == 0 && runner_ms() >= next_schedule) {
+        if (r->index == 0 && clock_now_ms() >= next_schedule) {
             runner_schedule(&d);
-            next_schedule = runner_ms() + RUNNER_SCHEDULE_S * 1000LL;
+            next_schedule = clock_now_ms() + RUNNER_SCHEDULE_S * 1000LL;
         }
         runner_flush(r, &d, &next_flush);
         int n;
@@ -255,11 +249,11 @@ void *runner_main(void *arg)
         if (e) { runner_nap(r, 1000); continue; }
         /* Thread 0 wakes for its merges too, and then only merges and waits on: jobs are
          * claimed after a NOTIFY, the poll or a retry's time, as on every other thread. */
-        for (long long until = runner_ms() + wait_ms; !atomic_load(r->stopping);) {
-            long long now = runner_ms(), slice = until - now;
+        for (long long until = clock_now_ms() + wait_ms; !atomic_load(r->stopping);) {
+            long long now = clock_now_ms(), slice = until - now;
             if (slice <= 0) break;
             if (r->index == 0 && next_flush - now < slice) slice = next_flush > now ? next_flush - now : 0;
-            if (db_wait_notify(&d, (long)slice, r->wake_fd) != 0 || runner_ms() >= until) break;
+            if (db_wait_notify(&d, (long)slice, r->wake_fd) != 0 || clock_now_ms() >= until) break;
             runner_flush(r, &d, &next_flush);
         }
     }

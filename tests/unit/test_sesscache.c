@@ -23,14 +23,27 @@ static sess session(long long uid, unsigned n)
 
 static long long later(void) { return (long long)time(NULL) + 3600; }
 
-/* Keeps s the way sess_lookup does: a ticket, then the put. */
-static void keep(const sess *s) { sesscache_put(sesscache_ticket(), s, (long long)time(NULL), later()); }
+/* The ticket a lookup of s hands out: what sess_lookup holds while it reads from Redis
+ * (0 when s is kept already, or the cache is off). */
+static unsigned long long ticket_for(const sess *s)
+{
+    sess got;
+    long long seen;
+    unsigned long long t;
+    sesscache_get(s->id, &got, &seen, &t);
+    return t;
+}
+
+/* Keeps s the way sess_lookup does: a lookup that misses, then the put. */
+static void keep(const sess *s) { sesscache_put(ticket_for(s), s, (long long)time(NULL), later()); }
 
 static int kept(const sess *s)
 {
     sess got;
     long long seen;
-    if (!sesscache_get(s->id, &got, &seen)) return 0;
+    unsigned long long t;
+    if (!sesscache_get(s->id, &got, &seen, &t)) return 0;
+    assert_int_equal(t, 0);                                  /* a hit hands out no ticket */
     assert_int_equal(got.uid, s->uid);
     assert_string_equal(got.csrf, s->csrf);
     assert_int_equal(got.ver.v[0], s->ver.v[0]);
@@ -43,7 +56,7 @@ static void test_off_until_subscribed(void **state)
     (void)state;
     sesscache_set_live(0);
     sess a = session(1, 1);
-    assert_int_equal(sesscache_ticket(), 0);
+    assert_int_equal(ticket_for(&a), 0);
     keep(&a);
     assert_false(kept(&a));
     sesscache_set_live(1);
@@ -81,11 +94,11 @@ static void test_race_with_a_revocation(void **state)
     (void)state;
     sesscache_set_live(1);
     sess a = session(1, 1), other = session(9, 9);
-    unsigned long long t = sesscache_ticket();               /* the read from Redis starts… */
+    unsigned long long t = ticket_for(&a);                   /* the read from Redis starts… */
     sesscache_forget_session(other.id);                      /* …anything is dropped meanwhile… */
     sesscache_put(t, &a, (long long)time(NULL), later());    /* …so what it read is not kept */
     assert_false(kept(&a));
-    t = sesscache_ticket();
+    t = ticket_for(&a);
     sesscache_set_live(0);                                   /* nor across a lost subscription */
     sesscache_set_live(1);
     sesscache_put(t, &a, (long long)time(NULL), later());
@@ -98,7 +111,7 @@ static void test_never_past_its_expiry(void **state)
     sesscache_set_live(1);
     sess a = session(1, 1), b = session(1, 2), small = session(1, 3);
     long long now = (long long)time(NULL);
-    sesscache_put(sesscache_ticket(), &a, now, now + 1);     /* Redis drops it within the second */
+    sesscache_put(ticket_for(&a), &a, now, now + 1);     /* Redis drops it within the second */
     assert_false(kept(&a));
     b.ver.known = 0;                                          /* no versions: its row could not be checked */
     keep(&b);
@@ -110,7 +123,8 @@ static void test_never_past_its_expiry(void **state)
     sesscache_touched(small.id, now + 5, later());           /* …but notes when it was last seen */
     sess got;
     long long seen = 0;
-    assert_true(sesscache_get(small.id, &got, &seen));
+    unsigned long long t;
+    assert_true(sesscache_get(small.id, &got, &seen, &t));
     assert_int_equal(seen, now + 5);
 }
 
@@ -120,13 +134,15 @@ static void test_odd_ids(void **state)
     sesscache_set_live(1);
     sess a = session(1, 1), got;
     long long seen;
+    unsigned long long t = 1;
     keep(&a);
-    assert_false(sesscache_get("", &got, &seen));
-    assert_false(sesscache_get("zz", &got, &seen));
+    assert_false(sesscache_get("", &got, &seen, &t));
+    assert_int_equal(t, 0);                                  /* nor a ticket: it could never be kept */
+    assert_false(sesscache_get("zz", &got, &seen, &t));
     char upper[SECRET_HEX + 1];
     snprintf(upper, sizeof upper, "%s", a.id);
     upper[0] = 'X';                                          /* not hex: never a slot */
-    assert_false(sesscache_get(upper, &got, &seen));
+    assert_false(sesscache_get(upper, &got, &seen, &t));
     sesscache_forget_session(upper);                         /* ignored, and harmless */
     assert_true(kept(&a));
     sess collide = session(1, 1 + SESSCACHE_SLOTS);          /* the same slot: evicts */
