@@ -91,9 +91,13 @@ t0=$(date +%s)
 psql "$PARLEY_DB" -q -c "INSERT INTO messages (conversation_id, seq, sender_id, kind, body, created_at)
   SELECT $big, g, (SELECT id FROM users WHERE username = '$user'), 'text', 'generated message number ' || g,
          now() - (1000000 - g) * interval '1 second' FROM generate_series(2, 1000000) g;
-  UPDATE conversations SET last_seq = 1000000 WHERE id = $big; ANALYZE messages;"
+  UPDATE conversations SET last_seq = 1000000 WHERE id = $big;"
+# Vacuumed as autovacuum keeps a conversation that grew over months (hint bits set, the
+# visibility map up to date): a page read straight after a bulk insert of 1,000,000 rows
+# measures autovacuum and first-read page writes, not a page.
+psql "$PARLEY_DB" -q -c "VACUUM ANALYZE messages;"
 echo
-echo "history: 1,000,000 messages generated in $(( $(date +%s) - t0 )) s; GET …/messages?before=<random>&limit=50"
+echo "history: 1,000,000 messages generated and vacuumed in $(( $(date +%s) - t0 )) s; GET …/messages?before=<random>&limit=50"
 read -r p_rps p_p50 p_p99 p_err < <(TOKEN=$token CONV=$big MAXSEQ=1000000 measure -s tests/bench/page.lua "$PARLEY_URL")
 printf "%-34s %12s %10s %10s %8s\n" "50-message page of 1M" "$p_rps" "$p_p50" "$p_p99" "$p_err"
 # The same with one client, one request at a time: a page's own time (the p99 target is 5 ms).
