@@ -342,13 +342,20 @@ void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long l
             done = sse ? put_sse(s, hub_latest, resync) != 0 : (put_poll(s, resync, hub_latest), 1);
         } else {
             /* (What the log gave is written above.) The buffer's events after last_id that
-             * the log did not already give. */
+             * the log did not already give: those with a higher id and, for an event stream,
+             * every one that came after the event last_id names, whatever its id. Ids are
+             * taken when an event is made and it arrives when it commits, so an event with a
+             * lower id can come after the last one the reader got; the buffer is in arrival
+             * order. (A long-poll's cursor is an id, not an event: ids above it.) */
             buf b;
             buf_init(&b);
             long long max_id = last_id;
+            int after = u->len;                          /* index of the first after last_id */
+            for (int k = 0; sse && k < u->len; k++)
+                if (u->ids[(u->start + k) % u->cap] == last_id) { after = k + 1; break; }
             for (int k = 0; k < u->len && !done; k++) {
                 int i = (u->start + k) % u->cap;
-                if (u->ids[i] <= last_id || replayed(rp, u->ids[i])) continue;
+                if ((u->ids[i] <= last_id && k < after) || u->ids[i] == last_id || replayed(rp, u->ids[i])) continue;
                 if (sse) done = put_sse(s, u->ids[i], u->data[i]) != 0;
                 else { if (b.len) buf_putc(&b, ','); buf_puts(&b, u->data[i]); }
                 if (u->ids[i] > max_id) max_id = u->ids[i];

@@ -257,6 +257,33 @@ test('resync: a Last-Event-ID older than the log keeps, or from the future, give
   }
 });
 
+test('a reconnect to the same hub replays an event committed late, with a lower id than Last-Event-ID', async () => {
+  const [a, b] = await registerMany(2);
+  const g = await createGroup(a, [b]);
+  const s = await openStream(b);
+  let s2;
+  try {
+    // A transaction takes its event id, then commits after a later event: ids are taken when
+    // an event is made, events arrive when they commit.
+    const late = Number(sql(`SELECT nextval('event_ids')`));
+    const m = await send(a, g.id, 'sent after the late event took its id');
+    const got = await s.waitFor(isMsg(g.id, m.seq), 5000, 'the message');
+    assert.ok(got.id > late, `${got.id} > ${late}`);
+    await s.close();
+    const body = JSON.stringify({ type: 'conversation.updated', conversation_id: g.id, title: 'Renamed late', description: '' });
+    sql(`INSERT INTO event_log (id, type, conv_id, body) VALUES (${late}, 'conversation.updated', ${g.id}, '${body}')`);
+    await sleep(2000);                              // the hub's log reader takes it in (FOLLOW_REPAIR_MS)
+    s2 = await SseStream.open(b, { lastEventId: got.id });
+    const again = await s2.waitFor((e) => e.id === late, 5000, 'the late event, replayed after the reconnect');
+    assert.equal(again.title, 'Renamed late');
+    await sleep(300);
+    assert.equal(s2.matching(isMsg(g.id, m.seq)).length, 0, `the message itself is not sent again: ${s2.describe()}`);
+    assert.ok(!s2.events.some((e) => e.type === 'resync'), `no resync: ${s2.describe()}`);
+  } finally {
+    await closeAll(s, s2);
+  }
+});
+
 test('a removed member hears nothing more from the conversation; the others do', async () => {
   const [a, b, c] = await sharedUsers(3);
   const g = await createGroup(a, [b, c]);
