@@ -390,7 +390,6 @@ static err_t msg_get_new(svc *c, long long conv_id, long long seq, json_t **mine
 err_t msg_get(svc *c, long long conv_id, long long seq, json_t **out) { return msg_get_as(c, conv_id, seq, c->user, out); }
 err_t msg_get_neutral(svc *c, long long conv_id, long long seq, json_t **out) { return msg_get_as(c, conv_id, seq, NULL, out); }
 
-/* Appends rows to arr in ascending order (rows come descending when desc). */
 /* The seqs [*lo, *hi] of the page cur asks for in cv, the same rows "the limit newest below
  * before", "the limit oldest above after" and so on would give, since seqs have no gaps and
  * cv->last_seq is the newest. Empty when *lo > *hi. */

@@ -6,10 +6,11 @@
  * parley:ended ("s:<id>": a session ended) and parley:ugen ("<uid>": a user's row changed,
  * "0": every user's) and drops what they name. Until that subscription stands, and from the
  * moment it is lost, nothing is cached (what was is dropped). A process that ends a session
- * or changes a user also drops its own copy at once, not waiting for its publish. A copy read from
- * Redis is kept only if nothing was dropped while it was being read (the ticket sesscache_get hands out), so a
- * revocation racing the read cannot leave a stale copy behind. Without sesscache_start (the
- * events hub, plain CGI, a small site) every call misses and nothing is kept. */
+ * or changes a user also drops its own copy at once, not waiting for its publish. A copy read
+ * from Redis is kept only if nothing was dropped while it was being read (the ticket
+ * sesscache_get hands out on a miss), so a revocation racing the read cannot leave a stale
+ * copy behind. Without sesscache_start (the events hub, plain CGI, a small site) every call
+ * misses and nothing is kept. */
 #ifndef PARLEY_SESSCACHE_H
 #define PARLEY_SESSCACHE_H
 #include "../core/config.h"
