@@ -274,6 +274,15 @@ static int replayed(const hub_replay *rp, long long id)
     return rp && lo < rp->n && rp->ids[lo] == id;
 }
 
+/* Where id is in u's ring, counted from its oldest event (arrival order), or -1 when it is
+ * not there (hub_lock held). */
+static int ring_find(const hub_user *u, long long id)
+{
+    for (int k = u->len - 1; k >= 0; k--)                 /* the newest first: a repeat is recent */
+        if (u->ids[(u->start + k) % u->cap] == id) return k;
+    return -1;
+}
+
 void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long long last_id, long long deadline_ms,
               const hub_replay *rp)
 {
@@ -350,9 +359,8 @@ void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long l
             buf b;
             buf_init(&b);
             long long max_id = last_id;
-            int after = u->len;                          /* index of the first after last_id */
-            for (int k = 0; sse && k < u->len; k++)
-                if (u->ids[(u->start + k) % u->cap] == last_id) { after = k + 1; break; }
+            int at = sse ? ring_find(u, last_id) : -1;
+            int after = at >= 0 ? at + 1 : u->len;       /* index of the first after last_id */
             for (int k = 0; k < u->len && !done; k++) {
                 int i = (u->start + k) % u->cap;
                 if ((u->ids[i] <= last_id && k < after) || u->ids[i] == last_id || replayed(rp, u->ids[i])) continue;
@@ -400,21 +408,13 @@ static int ring_grow(hub_user *u)
     return 0;
 }
 
-/* 1 when u's ring holds id (hub_lock held). */
-static int ring_has(const hub_user *u, long long id)
-{
-    for (int k = u->len - 1; k >= 0; k--)                 /* the newest first: a repeat is recent */
-        if (u->ids[(u->start + k) % u->cap] == id) return 1;
-    return 0;
-}
-
 /* hub_deliver's work for one user (hub_lock held). */
 static int deliver_locked(long long uid, long long id, const char *json)
 {
     int wrote = 0;
     if (id > hub_latest) hub_latest = id;
     hub_user *u = user_find(uid, 0);
-    if (u && ring_has(u, id)) u = NULL;                   /* Redis and the log both brought it */
+    if (u && ring_find(u, id) >= 0) u = NULL;           /* Redis and the log both brought it */
     if (u) {
         size_t n = strlen(json);
         char *copy = n <= HUB_RING_BYTES ? strdup(json) : NULL;
