@@ -43,7 +43,7 @@ enum { PAGE_DEFAULT = 50, PAGE_MAX = 200 };
     "rd AS (UPDATE members SET read_seq = c.last_seq FROM c WHERE conversation_id = $1 AND user_id = $2), " \
     "ins AS (INSERT INTO messages (conversation_id, seq, sender_id, kind, body, client_id, reply_to_seq, " \
     "sender_name) SELECT $1::bigint, c.last_seq, $2::bigint, $3, $4, $5::uuid, $7::bigint, " sender_name " FROM c " \
-    "RETURNING seq, id), " \
+    "RETURNING " MSG_SENT_RETURNING "), " \
     /* its files, in the order given */ \
     "att AS (INSERT INTO message_media (conversation_id, seq, position, media_id) " \
     "SELECT $1::bigint, ins.seq, f.ord, f.id FROM ins, unnest($8::bigint[]) WITH ORDINALITY AS f(id, ord)), " \
@@ -109,8 +109,18 @@ enum { PAGE_DEFAULT = 50, PAGE_MAX = 200 };
 #define MSG_WAKE_DIGEST "EXISTS (SELECT 1 FROM dj)"
 #define MSG_WAKE_HOOKS "EXISTS (SELECT 1 FROM hj)"
 #define MSG_WAKE_PREVIEW "EXISTS (SELECT 1 FROM fj)"
-/* and the member epoch (sql/030) its publication is addressed with */
-#define MSG_RETURN(woke) " SELECT ins.seq, ev.id, c.member_epoch, " woke " FROM ins, ev, c"
+/* What the answer and the event need of the row inserted (MSG_COLS and MSG_JOINS read it
+ * as "m"), so that neither reads it again. */
+#define MSG_SENT_RETURNING "id, seq, conversation_id, kind, body, created_at, edited_at, deleted_at, client_id, " \
+    "sender_id, reply_to_seq, removed_by, e2e_device, ciphertext, sender_name"
+/* Its files, from $8, in the order the att part attached them. */
+#define MSG_SENT_ATTACH "(SELECT " MSG_ATTACH_AGG("f.ord") " FROM unnest($8::bigint[]) WITH ORDINALITY AS f(id, ord) " \
+    "JOIN media x ON x.id = f.id)"
+/* The seq, the event id, the member epoch (sql/030) its publication is addressed with, whether
+ * the workers were woken, then the message (MSG_COLS from column MSG_SENT_COL). */
+#define MSG_RETURN(woke) " SELECT m.seq, ev.id, c.member_epoch, " woke ", " MSG_COLS_WITH(MSG_SENT_ATTACH) \
+    " FROM ins m " MSG_JOINS ", ev, c"
+enum { MSG_SENT_COL = 4 };
 /* A variant with job parts: the common part, the parts, the wake-up over `any`. */
 #define MSG_JOBS(parts, any) MSG_INSERT_CORE("$14") MSG_PARAMS parts MSG_WAKE(any) MSG_RETURN("(SELECT count(*) FROM wake)")
 
@@ -478,15 +488,12 @@ static err_t msg_send_checks(svc *c, const conv *cv, const char *conv_s, long lo
     return ERR_OK;
 }
 
-err_t msg_send(svc *c, const conv *cv, const char *body, const char *client_id, long long reply_to,
-               json_t *media_ids, int *created, long long *seq, long long *event_id)
+/* msg_send_as, and with mine (NULL: not wanted) msg_send_json's *mine and *neutral. */
+static err_t msg_store(svc *c, const conv *cv, const char *body, const char *sender_name, const char *client_id,
+                       long long reply_to, json_t *media_ids, int *created, long long *seq, long long *event_id,
+                       json_t **mine, json_t **neutral)
 {
-    return msg_send_as(c, cv, body, NULL, client_id, reply_to, media_ids, created, seq, event_id);
-}
-
-err_t msg_send_as(svc *c, const conv *cv, const char *body, const char *sender_name, const char *client_id,
-                  long long reply_to, json_t *media_ids, int *created, long long *seq, long long *event_id)
-{
+    if (mine) *mine = *neutral = NULL;
     long long ev_dummy;
     if (!event_id) event_id = &ev_dummy;
     *event_id = 0;
@@ -548,8 +555,36 @@ err_t msg_send_as(svc *c, const conv *cv, const char *body, const char *sender_n
     c->sent_event = *event_id;                     /* published by conversation (events.c) */
     c->sent_epoch = atoll(PQgetvalue(r, 0, 2));
     *created = 1;
+    if (mine) {                                    /* the answer and the event, from this row */
+        *mine = msg_row_json(c, r, 0, MSG_SENT_COL, cv->id, c->user);
+        *neutral = msg_row_json(c, r, 0, MSG_SENT_COL, cv->id, NULL);
+        if (!*mine || !*neutral) {
+            json_decref(*mine);
+            json_decref(*neutral);
+            *mine = *neutral = NULL;               /* the caller reads it instead */
+        }
+    }
     PQclear(r);                                    /* its jobs were queued by the insert itself */
     return ERR_OK;
+}
+
+err_t msg_send(svc *c, const conv *cv, const char *body, const char *client_id, long long reply_to,
+               json_t *media_ids, int *created, long long *seq, long long *event_id)
+{
+    return msg_store(c, cv, body, NULL, client_id, reply_to, media_ids, created, seq, event_id, NULL, NULL);
+}
+
+err_t msg_send_as(svc *c, const conv *cv, const char *body, const char *sender_name, const char *client_id,
+                  long long reply_to, json_t *media_ids, int *created, long long *seq, long long *event_id)
+{
+    return msg_store(c, cv, body, sender_name, client_id, reply_to, media_ids, created, seq, event_id, NULL, NULL);
+}
+
+err_t msg_send_json(svc *c, const conv *cv, const char *body, const char *client_id, long long reply_to,
+                    json_t *media_ids, int *created, long long *seq, long long *event_id, json_t **mine,
+                    json_t **neutral)
+{
+    return msg_store(c, cv, body, NULL, client_id, reply_to, media_ids, created, seq, event_id, mine, neutral);
 }
 
 err_t msg_mark_read(svc *c, const conv *cv, long long seq, long long *read_seq, long long *unread)
@@ -593,6 +628,7 @@ static err_t h_msg_send(ctx *c)
     long long reply_to = json_is_integer(rt) ? json_integer_value(rt) : 0;
     int created;
     long long seq, event_id;
+    json_t *m = NULL, *neutral = NULL;                   /* the stored message: ours */
     if (cv.e2e) {                                        /* envelopes only (e2emsg.h) */
         if ((e = e2emsg_send(&c->svc, &cv, c->in, ctx_str(c, "client_id"), reply_to, &created, &seq, &event_id)))
             return e;
@@ -603,13 +639,13 @@ static err_t h_msg_send(ctx *c)
         if (json_array_size(files) && strspn(body, " \t\r\n") == strlen(body)) body = "";   /* a file alone */
         else if ((e = msg_body_ok(&c->svc, body))) return e;
         if ((e = notify_everyone_check(c, &cv, body))) return e;    /* @all/@here to many (notify.h) */
-        if ((e = msg_send(&c->svc, &cv, body, ctx_str(c, "client_id"), reply_to, files, &created, &seq, &event_id)))
+        if ((e = msg_send_json(&c->svc, &cv, body, ctx_str(c, "client_id"), reply_to, files, &created, &seq,
+                               &event_id, &m, &neutral)))
             return e;
     }
     /* Committed: ring the bell. A retry rings it again under the same event id (the hubs
      * deliver an id once), so it costs nothing when the first publication arrived. */
-    json_t *m = NULL, *neutral = NULL;
-    if (created && !msg_get_new(&c->svc, cv.id, seq, &m, &neutral)) {
+    if (created && (m || !msg_get_new(&c->svc, cv.id, seq, &m, &neutral))) {
         msg_event_created(&c->svc, cv.id, seq, event_id, neutral);     /* one read for both */
     } else {                                                           /* a retry: as it is now */
         msg_event_created(&c->svc, cv.id, seq, event_id, NULL);

@@ -12,14 +12,19 @@ extern const db_stmt msg_stmts[];
  * one's sender (MSG_JOINS joins them to "messages m"); msg_row_json reads them by the
  * names below, from any column offset, so the inbox's last message and history pages are
  * the same JSON. */
-#define MSG_COLS "m.id, m.seq, m.kind, m.body, " DB_TS("m.created_at") ", " DB_TS("m.edited_at") ", " \
+#define MSG_COLS MSG_COLS_WITH(MSG_ATTACH_COL)
+/* MSG_COLS with its files column given: the sending statement reads them from its own
+ * parameter (a statement's reads do not see its own inserts). */
+#define MSG_COLS_WITH(attach) "m.id, m.seq, m.kind, m.body, " DB_TS("m.created_at") ", " DB_TS("m.edited_at") ", " \
                  "m.deleted_at IS NOT NULL, m.client_id, " USERS_REF_COLS("s") ", m.reply_to_seq, r.body, " \
-                 "r.deleted_at IS NOT NULL, " USERS_REF_COLS("rs") ", " MSG_ATTACH_COL ", m.removed_by IS NOT NULL, " \
+                 "r.deleted_at IS NOT NULL, " USERS_REF_COLS("rs") ", " attach ", m.removed_by IS NOT NULL, " \
                  "m.e2e_device, encode(m.ciphertext, 'hex'), m.sender_name"
-/* The files a message carries, in order, as a JSON array (NULL for none). */
-#define MSG_ATTACH_COL "(SELECT json_agg(json_build_object('id', x.id, 'name', x.name, 'mime', x.mime, " \
+/* The files a message carries, in order, as a JSON array (NULL for none): media x, in the
+ * order of the expression order. */
+#define MSG_ATTACH_AGG(order) "json_agg(json_build_object('id', x.id, 'name', x.name, 'mime', x.mime, " \
                        "'kind', x.kind, 'size', x.size, 'width', x.width, 'height', x.height, " \
-                       "'duration_ms', x.duration_ms, 'state', x.state, 'thumbs', x.thumbs) ORDER BY mm.position) " \
+                       "'duration_ms', x.duration_ms, 'state', x.state, 'thumbs', x.thumbs) ORDER BY " order ")"
+#define MSG_ATTACH_COL "(SELECT " MSG_ATTACH_AGG("mm.position") " " \
                        "FROM message_media mm JOIN media x ON x.id = mm.media_id " \
                        "WHERE mm.conversation_id = m.conversation_id AND mm.seq = m.seq)"
 #define MSG_JOINS "LEFT JOIN users s ON s.id = m.sender_id " \
@@ -41,14 +46,14 @@ enum msg_col {
  * nobody in particular (events). New reference. */
 json_t *msg_row_json(svc *c, PGresult *r, int i, int col, long long conv_id, const user_row *reader);
 
+/* The body of a message: not blank, at most PARLEY_MAX_MESSAGE bytes. */
+err_t msg_body_ok(svc *c, const char *body);
 /* Sends a text message as the caller; its "message.created" row of event_log is written by
  * the same statement, and *event_id (NULL: not wanted) is its id. With a client_id already
  * used by the caller in this conversation, *created is 0 and *seq and *event_id the
- * original's (event_id 0 once the log forgot it). */
-/* The body of a message: not blank, at most PARLEY_MAX_MESSAGE bytes. */
-err_t msg_body_ok(svc *c, const char *body);
-/* media_ids (a JSON array of the caller's own uploads, checked with media_check_own; may be
- * NULL) are attached in the same statement as the message. */
+ * original's (event_id 0 once the log forgot it). media_ids (a JSON array of the caller's
+ * own uploads, checked with media_check_own; may be NULL) are attached in the same statement
+ * as the message. */
 err_t msg_send(svc *c, const conv *cv, const char *body, const char *client_id, long long reply_to,
                json_t *media_ids, int *created, long long *seq, long long *event_id);
 /* msg_send with the name the message shows for its sender (an incoming webhook's "username",
@@ -56,6 +61,12 @@ err_t msg_send(svc *c, const conv *cv, const char *body, const char *client_id, 
  * sender_name NULL is msg_send. */
 err_t msg_send_as(svc *c, const conv *cv, const char *body, const char *sender_name, const char *client_id,
                   long long reply_to, json_t *media_ids, int *created, long long *seq, long long *event_id);
+/* msg_send, and the message as the same statement returned it: *mine as the sender sees
+ * it, *neutral for its event (new references, both NULL unless *created). One read fewer
+ * than msg_send and msg_get. */
+err_t msg_send_json(svc *c, const conv *cv, const char *body, const char *client_id, long long reply_to,
+                    json_t *media_ids, int *created, long long *seq, long long *event_id, json_t **mine,
+                    json_t **neutral);
 /* One message as JSON (with reactions). ERR_NOT_FOUND when there is no such seq. */
 err_t msg_get(svc *c, long long conv_id, long long seq, json_t **out);
 /* The same rendered for no particular reader (for events): no "mention-me", mentions_me

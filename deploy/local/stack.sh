@@ -31,6 +31,8 @@
 #   PARLEY_*        passed through to the programs (and recorded in $VAR/env)
 #   PARLEY_FCGI_WRAPPER  command prefix for parley.fcgi, e.g. "valgrind -q" (optional)
 #   STACK_FAST=1    PostgreSQL without fsync: faster, for throwaway test stacks only
+#   STACK_PGSS=1    PostgreSQL loads pg_stat_statements (`CREATE EXTENSION pg_stat_statements`
+#                   then shows what each statement costs: for profiling a benchmark)
 #   STACK_SUPERVISE=1  `start` (and `run`) leave a supervisor ($RUN/supervise.pid, its log
 #                   $LOG/supervise.log) that restarts node 1's parley.fcgi,
 #                   parley-events.fcgi or parley-worker when one exits unasked, and says so;
@@ -260,6 +262,7 @@ start_postgres() {
         echo "unix_socket_directories = '${RUN//\'/\'\'}'"
         echo "unix_socket_permissions = 0700"
         echo "port = $PGPORT"
+        [[ -n ${STACK_PGSS:-} ]] && echo "shared_preload_libraries = 'pg_stat_statements'"
         if (( STACK_FAST == 1 )); then
             echo "fsync = off"
             echo "synchronous_commit = off"

@@ -472,6 +472,35 @@ describe('attachments', () => {
     }
   });
 
+  it("a send's answer and its live event are the message as history shows it: files in order, reply, mention", async () => {
+    const g = await createGroup(alice, [bob]);
+    const s = await openStream(bob);
+    try {
+      const first = await uploadOk(alice, noise(300), 'first.txt');
+      const second = await uploadOk(alice, noise(400), 'second.txt');
+      const orig = await sendFiles(alice, g.id, 'the original', []);
+      const r = await api('POST', `/api/v1/conversations/${g.id}/messages`, {
+        token: alice.token,
+        json: { body: `look, @${bob.user.username}`, media_ids: [second.id, first.id], reply_to: orig.seq },
+      });
+      assert.equal(r.status, 201, r.text);
+      const sent = r.json.message;
+      assert.deepEqual(sent.attachments.map((a) => a.name), ['second.txt', 'first.txt']);
+      assert.equal(sent.reply_to.seq, orig.seq);
+      const shown = (await messages(alice, g.id, `?around=${sent.seq}&limit=3`)).messages.find((m) => m.seq === sent.seq);
+      const { receipt, ...asShown } = shown;            // history adds the sender's receipt
+      assert.ok(receipt, 'history shows the sender a receipt');
+      assert.deepEqual(sent, asShown);
+      const ev = await s.waitFor((e) => e.type === 'message.created' && e.message?.seq === sent.seq && e.message.conversation_id === g.id);
+      const forBob = (await messages(bob, g.id, `?around=${sent.seq}&limit=3`)).messages.find((m) => m.seq === sent.seq);
+      assert.equal(forBob.mentions_me, true);
+      assert.deepEqual(ev.message, { ...forBob, mentions_me: false, html: ev.message.html });   // rendered for no reader
+      assert.ok(ev.message.html.includes(bob.user.username));
+    } finally {
+      s.close();
+    }
+  });
+
   it('only your own uploads, at most ten, each once', async () => {
     const g = await createGroup(alice, [bob]);
     const bobs = await uploadOk(bob, noise(50), 'bob.bin');
