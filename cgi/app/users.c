@@ -1,6 +1,7 @@
 /* users.c — see users.h. */
 #include "users.h"
 #include "module.h"
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,26 +127,30 @@ err_t users_by_id(svc *c, long long id, user_row **out)
     return one_user(c, "users_by_id", 1, p, out);
 }
 
-/* users_by_id_cached's rows: per thread (each worker thread owns its connections and serves
- * one request at a time), a slot per uid modulo the size, each holding its query's result
- * (owned here, cleared when the slot is reused), so that any column row_user reads is kept. */
-enum { USERS_CACHE_SLOTS = 64 };
+/* users_by_id_cached's rows, shared by the process's threads (a user's requests land on any
+ * of them): a slot per uid modulo the size, each holding its query's result (owned here,
+ * cleared when the slot is reused), so that any column row_user reads is kept. row_user
+ * copies into the caller's arena, under the lock, so no thread reads a result another frees. */
+enum { USERS_CACHE_SLOTS = 4096 };
 typedef struct users_cached {
     long long id, at_ms;
     users_version ver;
     PGresult *r;
 } users_cached;
-static _Thread_local users_cached users_cache[USERS_CACHE_SLOTS];
+static users_cached users_cache[USERS_CACHE_SLOTS];
+static pthread_mutex_t users_cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
 err_t users_by_id_cached(svc *c, long long id, const users_version *ver, user_row **out)
 {
     if (!ver || !ver->known) return users_by_id(c, id, out);
     users_cached *k = &users_cache[(unsigned long long)id % USERS_CACHE_SLOTS];
     long long now = clock_now_ms();
-    if (k->r && k->id == id && k->ver.v[0] == ver->v[0] && k->ver.v[1] == ver->v[1] && now - k->at_ms < USERS_CACHE_MS) {
-        *out = row_user(c, k->r, 0);
-        return *out ? ERR_OK : ERR_INTERNAL;
-    }
+    pthread_mutex_lock(&users_cache_lock);
+    int hit = k->r && k->id == id && k->ver.v[0] == ver->v[0] && k->ver.v[1] == ver->v[1] &&
+              now - k->at_ms < USERS_CACHE_MS;
+    if (hit) *out = row_user(c, k->r, 0);
+    pthread_mutex_unlock(&users_cache_lock);
+    if (hit) return *out ? ERR_OK : ERR_INTERNAL;
     const char *p[] = {id_str(c, id)};
     PGresult *r;
     err_t e = db_exec(c->db, "users_by_id", 1, p, &r);
@@ -153,8 +158,11 @@ err_t users_by_id_cached(svc *c, long long id, const users_version *ver, user_ro
     if (PQntuples(r) == 0) { PQclear(r); return ERR_NOT_FOUND; }
     *out = row_user(c, r, 0);
     if (!*out) { PQclear(r); return ERR_INTERNAL; }
-    PQclear(k->r);                                       /* the slot's previous row */
+    pthread_mutex_lock(&users_cache_lock);
+    PGresult *old = k->r;                                /* the slot's previous row */
     *k = (users_cached){.id = id, .at_ms = now, .ver = *ver, .r = r};
+    pthread_mutex_unlock(&users_cache_lock);
+    PQclear(old);
     return ERR_OK;
 }
 

@@ -35,8 +35,8 @@ typedef struct users_version {
     long long v[2];
 } users_version;
 enum { USERS_CACHE_MS = 3000 };   /* a cached row is used this long at most, bumped or not */
-/* users_by_id for the acting user of a request: the thread keeps the rows it read lately
- * and answers from them while ver is what it was then and the row is younger than
+/* users_by_id for the acting user of a request: the process keeps the rows its threads read
+ * lately and answers from them while ver is what it was then and the row is younger than
  * USERS_CACHE_MS, so a page or /me costs no query for its own user. */
 err_t users_by_id_cached(svc *c, long long id, const users_version *ver, user_row **out);
 /* Says that what users_by_id gives for uid changed (its row, its second factors): every

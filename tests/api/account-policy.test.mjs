@@ -127,8 +127,8 @@ describe('two-factor sign-in, required by an administrator', () => {
   });
 });
 
-describe('the acting user, cached by each page worker for a few seconds', () => {
-  // Every worker thread keeps the rows of the people it served lately (users_by_id_cached),
+describe('the acting user, cached by each page server for a few seconds', () => {
+  // parley.fcgi keeps the rows of the people its threads served lately (users_by_id_cached),
   // checked against a version in Redis on every request: a change must show at the very next
   // request, whichever thread serves it. 24 requests at once reach every thread.
   const everyThread = (u, path = '/api/v1/me') => Promise.all(Array.from({ length: 24 }, () => api('GET', path, { token: u.token })));
