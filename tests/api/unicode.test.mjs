@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   api, register, uname, assertError, createGroup, createConversationRaw, send, sendRaw, hex,
-  sql, lit, haveDb, PASSWORD,
+  sql, lit, haveDb, PASSWORD, sleep,
 } from './lib.mjs';
 
 const RLO = '\u202E';
@@ -189,6 +189,7 @@ describe('message bodies keep them, isolated on the page', () => {
     const a = await register();
     const legacy = `Eve${RLO}gnp.exe ${hex(3)}`;
     sql(`update users set display_name = ${lit(legacy)} where username = ${lit(a.username)}`);
+    await sleep(3100);      // a change made by hand shows within 3 s (USERS_CACHE_MS, ARCHITECTURE.md)
     const g = await createGroup(a);
     const hello = `hello ${hex(4)}`;
     await send(a, g.id, hello);

@@ -244,7 +244,14 @@ for server in "${servers[@]}"; do
   if grep -E "runtime error|AddressSanitizer" "$VAR"/log/parley*.log "$VAR"/log/events*.log "$VAR"/log/apache-cgi.log 2>/dev/null | head -20; then
     result=FAILED
   fi
-  [[ $result == passed ]] || status=1
+  if [[ $result != passed ]]; then
+    status=1
+    # What the logs say about a failure that may not come back (the directory goes next).
+    for f in "$VAR"/log/"$server"*.log "$VAR"/log/events.log "$VAR"/log/parley.log "$VAR"/log/postgres.log "$VAR"/log/redis.log; do
+      [[ -s $f ]] || continue
+      echo "----- $server: the last lines of $(basename "$f")"; tail -n 30 "$f"
+    done
+  fi
   summary+=("$server: $result ($((SECONDS - start)) s)")
   cleanup
   VAR=
