@@ -346,8 +346,9 @@ describe('push notifications', () => {
     const a = await register(), b = await register();
     const dev = await device();
     const s = await subscribe(b, dev);
-    // As if a name now resolved to loopback: the stored endpoint is changed behind the API's back.
-    sql(`UPDATE push_subscriptions SET endpoint = 'https://localhost:9/push' WHERE id = ${s.id}`);
+    // As if a name now resolved to loopback: the stored endpoint is changed behind the API's back
+    // (to one of its own: endpoints are unique, and the database may hold an earlier run's).
+    sql(`UPDATE push_subscriptions SET endpoint = 'https://localhost:9/push/${s.id}' WHERE id = ${s.id}`);
     const conv = await openDirect(a, b);
     const m = await send(a, conv.id, 'to nowhere');
     assert.equal(await jobSettled(conv.id, m.seq), 'done', 'not retried: the address is refused for good');
