@@ -19,5 +19,9 @@ if not sql.upper().startswith("WITH"):
 bound = {1: ":conv", 2: str(sender), 3: "'text'", 4: "'a message written by pgbench'", 5: "NULL",
          6: "false", 7: "NULL", 8: "'{}'"}
 sql = re.sub(r"\$(\d+)", lambda m: bound.get(int(m.group(1)), "NULL"), sql)
+# pgbench takes ":name" for a variable, also inside a literal ('HH24:MI:SS' in the time
+# formats of the message it returns): such a colon is spelt chr(58), which PostgreSQL folds
+# back into the same constant when it plans the statement.
+sql = re.sub(r"'[^']*'", lambda m: re.sub(r":(?=[A-Za-z_])", "' || chr(58) || '", m.group(0)), sql)
 print("\\set conv random(%d, %d)" % (first, first + n - 1))
 print(sql + ";")
