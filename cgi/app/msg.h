@@ -19,8 +19,8 @@ extern const db_stmt msg_stmts[];
                  "m.deleted_at IS NOT NULL, m.client_id, " USERS_REF_COLS("s") ", m.reply_to_seq, r.body, " \
                  "r.deleted_at IS NOT NULL, " USERS_REF_COLS("rs") ", " attach ", m.removed_by IS NOT NULL, " \
                  "m.e2e_device, encode(m.ciphertext, 'hex'), m.sender_name"
-/* The files a message carries, in order, as a JSON array (NULL for none): media x, in the
- * order of the expression order. */
+/* The files a message carries, in order, as a JSON array (NULL for none): MSG_ATTACH_AGG
+ * aggregates the rows of media x, sorted by the expression order. */
 #define MSG_ATTACH_AGG(order) "json_agg(json_build_object('id', x.id, 'name', x.name, 'mime', x.mime, " \
                        "'kind', x.kind, 'size', x.size, 'width', x.width, 'height', x.height, " \
                        "'duration_ms', x.duration_ms, 'state', x.state, 'thumbs', x.thumbs) ORDER BY " order ")"
