@@ -99,7 +99,7 @@ enum { PAGE_DEFAULT = 50, PAGE_MAX = 200 };
     "SELECT w.id, $1::bigint, ins.seq, ins.id, w.kind FROM ins, (" MENTIONS_WANT("$15", "$16", "$2::bigint") \
     ") w (id, kind))"
 /* Every optional parameter typed once (an unread CTE is not run), so each variant takes the
- * same 16 parameters whichever parts it has. */
+ * same 17 parameters whichever parts it has. */
 #define MSG_PARAMS ", prm AS (SELECT $9::int, $10::boolean, $11::text, $12::text[], $13::text, $15::text[], $16::boolean)"
 /* Wakes the workers as jobs_enqueue does, only when no other job is ready; any: the EXISTS of
  * the job parts present. */
@@ -117,17 +117,21 @@ enum { PAGE_DEFAULT = 50, PAGE_MAX = 200 };
 #define MSG_SENT_ATTACH "(SELECT " MSG_ATTACH_AGG("f.ord") " FROM unnest($8::bigint[]) WITH ORDINALITY AS f(id, ord) " \
     "JOIN media x ON x.id = f.id)"
 /* The seq, the event id, the member epoch (sql/030) its publication is addressed with, whether
- * the workers were woken, then the message (MSG_COLS from column MSG_SENT_COL). */
-#define MSG_RETURN(woke) " SELECT m.seq, ev.id, c.member_epoch, " woke ", " MSG_COLS_WITH(MSG_SENT_ATTACH) \
-    " FROM ins m " MSG_JOINS ", ev, c"
+ * the workers were woken, then the message (MSG_COLS from column MSG_SENT_COL) when the
+ * parameter want is true, NULLs when not: only msg_send_json's callers use it (an encrypted
+ * message is completed after this statement, a broadcast or a bot's post answers no one). */
+#define MSG_RETURN(woke, want) " SELECT m.seq, ev.id, c.member_epoch, " woke ", mc.* FROM ins m CROSS JOIN ev CROSS JOIN c " \
+    "LEFT JOIN LATERAL (SELECT " MSG_COLS_WITH(MSG_SENT_ATTACH) " FROM (SELECT 1) one " MSG_JOINS \
+    " WHERE " want "::boolean) mc ON true"
 enum { MSG_SENT_COL = 4 };
 /* A variant with job parts: the common part, the parts, the wake-up over `any`. */
-#define MSG_JOBS(parts, any) MSG_INSERT_CORE("$14") MSG_PARAMS parts MSG_WAKE(any) MSG_RETURN("(SELECT count(*) FROM wake)")
+#define MSG_JOBS(parts, any) MSG_INSERT_CORE("$14") MSG_PARAMS parts MSG_WAKE(any) \
+    MSG_RETURN("(SELECT count(*) FROM wake)", "$17")
 
 const db_stmt msg_stmts[] = {
     /* A message no job or mention can follow from (send_jobs_params and mentions_params gave
-     * nothing, the usual case): the common part alone, nine parameters. */
-    {"msg_insert", MSG_INSERT_CORE("$9") MSG_RETURN("0")},
+     * nothing, the usual case): the common part alone, ten parameters. */
+    {"msg_insert", MSG_INSERT_CORE("$9") MSG_RETURN("0", "$10")},
     /* msg_insert_<mask>: with the parts of mask, bit 0 push, 1 digest, 2 webhooks, 3 preview,
      * 4 mentions (msg_send_as sets a bit when that part's parameter is given). */
     {"msg_insert_1", MSG_JOBS(MSG_PART_PUSH, MSG_WAKE_PUSH)},
@@ -150,7 +154,7 @@ const db_stmt msg_stmts[] = {
              MSG_WAKE_DIGEST " OR " MSG_WAKE_HOOKS " OR " MSG_WAKE_PREVIEW)},
     {"msg_insert_15", MSG_JOBS(MSG_PART_PUSH MSG_PART_DIGEST MSG_PART_HOOKS MSG_PART_PREVIEW,
              MSG_WAKE_PUSH " OR " MSG_WAKE_DIGEST " OR " MSG_WAKE_HOOKS " OR " MSG_WAKE_PREVIEW)},
-    {"msg_insert_16", MSG_INSERT_CORE("$14") MSG_PARAMS MSG_PART_MENTIONS MSG_RETURN("0")},
+    {"msg_insert_16", MSG_INSERT_CORE("$14") MSG_PARAMS MSG_PART_MENTIONS MSG_RETURN("0", "$17")},
     {"msg_insert_17", MSG_JOBS(MSG_PART_PUSH MSG_PART_MENTIONS, MSG_WAKE_PUSH)},
     {"msg_insert_18", MSG_JOBS(MSG_PART_DIGEST MSG_PART_MENTIONS, MSG_WAKE_DIGEST)},
     {"msg_insert_19", MSG_JOBS(MSG_PART_PUSH MSG_PART_DIGEST MSG_PART_MENTIONS,
@@ -524,22 +528,24 @@ static err_t msg_store(svc *c, const conv *cv, const char *body, const char *sen
         buf_free(&b);
         if (!files) return ERR_INTERNAL;
     }
-    const char *p[8 + SEND_JOBS_NPARAMS + 3] = {conv_s, me, system ? "system" : "text", body, client_id,
+    const char *want = mine ? "true" : "false";                   /* the message returned */
+    const char *p[8 + SEND_JOBS_NPARAMS + 4] = {conv_s, me, system ? "system" : "text", body, client_id,
                                                  system ? "true" : "false", reply_to ? id_str(c, reply_to) : NULL, files};
     if ((e = send_jobs_params(c, cv, body, p + 8))) return e;     /* its jobs' conditions (send_jobs.h) */
     p[8 + SEND_JOBS_NPARAMS] = sender_name;                        /* $14 */
     if (!system && (e = mentions_params(c, cv, body, &p[8 + SEND_JOBS_NPARAMS + 1], &p[8 + SEND_JOBS_NPARAMS + 2])))
         return e;                                                  /* $15, $16 (mentions.h) */
+    p[8 + SEND_JOBS_NPARAMS + 3] = want;                           /* $17 */
     /* The variant with only the parts whose parameter is given (msg_stmts): push, digest,
      * webhooks (first word and @names go together), preview, mentions. None: msg_insert. */
     int mask = (p[8] ? 1 : 0) | (p[9] ? 2 : 0) | (p[10] ? 4 : 0) | (p[12] ? 8 : 0) | (p[8 + SEND_JOBS_NPARAMS + 1] ? 16 : 0);
     if (!mask) {
-        const char *q[9] = {p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], sender_name};
-        e = db_exec(c->db, "msg_insert", 9, q, &r);
+        const char *q[10] = {p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], sender_name, want};
+        e = db_exec(c->db, "msg_insert", 10, q, &r);
     } else {
         char name[24];
         snprintf(name, sizeof name, "msg_insert_%d", mask);
-        e = db_exec(c->db, name, 8 + SEND_JOBS_NPARAMS + 3, p, &r);
+        e = db_exec(c->db, name, 8 + SEND_JOBS_NPARAMS + 4, p, &r);
     }
     if (e == ERR_INTERNAL && !strcmp(c->db->sqlstate, "23505") && client_id) {
         int found = msg_original(c, conv_s, me, client_id, seq, event_id);   /* a retry: the original */

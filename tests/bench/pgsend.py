@@ -14,10 +14,10 @@ first, n, sender = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 sql = " ".join(sys.stdin.read().split())
 if not sql.upper().startswith("WITH"):
     sys.exit("pgsend.py: expected the sending statement on standard input")
-# As msg_send binds them for such a message (cgi/app/messages.c, send_jobs.c); any other
-# parameter is NULL, i.e. "not given".
+# As an API send binds them for such a message (msg_send_json in cgi/app/messages.c, which
+# wants the message back: $10; send_jobs.c); any other parameter is NULL, i.e. "not given".
 bound = {1: ":conv", 2: str(sender), 3: "'text'", 4: "'a message written by pgbench'", 5: "NULL",
-         6: "false", 7: "NULL", 8: "'{}'"}
+         6: "false", 7: "NULL", 8: "'{}'", 10: "true"}
 sql = re.sub(r"\$(\d+)", lambda m: bound.get(int(m.group(1)), "NULL"), sql)
 # pgbench takes ":name" for a variable, also inside a literal ('HH24:MI:SS' in the time
 # formats of the message it returns): such a colon is spelt chr(58), which PostgreSQL folds
