@@ -363,7 +363,7 @@ void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long l
             int after = at >= 0 ? at + 1 : u->len;       /* index of the first after last_id */
             for (int k = 0; k < u->len && !done; k++) {
                 int i = (u->start + k) % u->cap;
-                if ((u->ids[i] <= last_id && k < after) || u->ids[i] == last_id || replayed(rp, u->ids[i])) continue;
+                if ((u->ids[i] <= last_id && k < after) || replayed(rp, u->ids[i])) continue;
                 if (sse) done = put_sse(s, u->ids[i], u->data[i]) != 0;
                 else { if (b.len) buf_putc(&b, ','); buf_puts(&b, u->data[i]); }
                 if (u->ids[i] > max_id) max_id = u->ids[i];
