@@ -22,6 +22,7 @@
 #include "send_jobs.h"
 #include "mentions.h"
 #include "../worker/jobs.h"
+#include "../store/dbgroup.h"
 
 #define MSG_FROM " FROM messages m " MSG_JOINS " WHERE m.conversation_id = $1 "
 
@@ -537,15 +538,16 @@ static err_t msg_store(svc *c, const conv *cv, const char *body, const char *sen
         return e;                                                  /* $15, $16 (mentions.h) */
     p[8 + SEND_JOBS_NPARAMS + 3] = want;                           /* $17 */
     /* The variant with only the parts whose parameter is given (msg_stmts): push, digest,
-     * webhooks (first word and @names go together), preview, mentions. None: msg_insert. */
+     * webhooks (first word and @names go together), preview, mentions. None: msg_insert.
+     * Run alone, or in one transaction with other threads' sends that meet it (dbgroup.h). */
     int mask = (p[8] ? 1 : 0) | (p[9] ? 2 : 0) | (p[10] ? 4 : 0) | (p[12] ? 8 : 0) | (p[8 + SEND_JOBS_NPARAMS + 1] ? 16 : 0);
     if (!mask) {
         const char *q[10] = {p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], sender_name, want};
-        e = db_exec(c->db, "msg_insert", 10, q, &r);
+        e = dbgroup_exec(c->db, cv->id, "msg_insert", 10, q, &r);
     } else {
         char name[24];
         snprintf(name, sizeof name, "msg_insert_%d", mask);
-        e = db_exec(c->db, name, 8 + SEND_JOBS_NPARAMS + 4, p, &r);
+        e = dbgroup_exec(c->db, cv->id, name, 8 + SEND_JOBS_NPARAMS + 4, p, &r);
     }
     if (e == ERR_INTERNAL && !strcmp(c->db->sqlstate, "23505") && client_id) {
         int found = msg_original(c, conv_s, me, client_id, seq, event_id);   /* a retry: the original */

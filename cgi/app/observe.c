@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../core/metrics.h"
+#include "../store/dbgroup.h"
 #include "smallsite.h"
 
 const db_stmt observe_stmts[] = {
@@ -112,6 +113,14 @@ static err_t h_metrics(ctx *c)
     buf_puts(b, "# HELP parley_redis_call_duration_seconds Commands sent to Redis by this process.\n"
                 "# TYPE parley_redis_call_duration_seconds histogram\n");
     met_write_hist(b, "parley_redis_call_duration_seconds", "", &met_kv);
+    uint64_t groups, grouped;
+    dbgroup_counts(&groups, &grouped);
+    buf_printf(b, "# HELP parley_postgresql_groups_total Transactions that committed more than one send at once.\n"
+                  "# TYPE parley_postgresql_groups_total counter\nparley_postgresql_groups_total %llu\n"
+                  "# HELP parley_postgresql_grouped_statements_total Sends committed in those transactions.\n"
+                  "# TYPE parley_postgresql_grouped_statements_total counter\n"
+                  "parley_postgresql_grouped_statements_total %llu\n",
+               (unsigned long long)groups, (unsigned long long)grouped);
     err_t e = observe_jobs(c, b);
     if (!e) e = observe_hubs(c, b);
     if (e) { buf_reset(b); return e; }

@@ -17,6 +17,7 @@
 #include "../app/smallsite.h"
 #include "../app/users.h"
 #include "../core/log.h"
+#include "../store/dbgroup.h"
 #include "../view/render.h"
 
 static config cfg;
@@ -125,6 +126,11 @@ int main(void)
     }
     /* Sessions kept across requests, right while a subscription hears their revocations. */
     if (!small_site(&cfg) && sesscache_start(&cfg)) { fprintf(stderr, "parley.fcgi: cannot start the session cache\n"); return 1; }
+    /* Sends run side by side up to half the threads or the cores, whichever is fewer (at
+     * least 2); beyond that they queue and commit in groups (dbgroup.h). */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int leaders = cfg.threads / 2 < cores ? cfg.threads / 2 : (int)cores;
+    dbgroup_init(leaders < 2 ? 2 : leaders);
     log_info("parley.fcgi listening on %s with %d threads", *cfg.listen ? cfg.listen : "fd 0", cfg.threads);
     pthread_t drainer;
     if (pthread_create(&drainer, NULL, drain_main, NULL)) { fprintf(stderr, "parley.fcgi: cannot start the drain thread\n"); return 1; }

@@ -91,10 +91,9 @@ static int db_find(const db *d, const char *name, const db_stmt **out)
     return -1;
 }
 
-/* Waits until deadline for the answer to what was just sent and classifies it: ERR_OK with
- * *out (caller PQclear()s), ERR_INTERNAL for an error of the statement (d->sqlstate set),
- * ERR_UNAVAILABLE (connection closed) for a lost or slow server. what names it in logs. */
-static err_t db_result(db *d, const char *what, long deadline, PGresult **out)
+/* Waits until deadline for PQgetResult not to block; 0, or -1 after closing the connection
+ * (the server was lost or slow). what names the statement in logs. */
+static int db_wait_ready(db *d, const char *what, long deadline)
 {
     while (PQisBusy(d->conn)) {
         long left = deadline - clock_now_ms();
@@ -103,15 +102,34 @@ static err_t db_result(db *d, const char *what, long deadline, PGresult **out)
         if (rc == 0) {
             log_warn("postgresql: %s took longer than %ld ms; dropping the connection", what, d->timeout_ms);
             db_close(d);
-            return ERR_UNAVAILABLE;
+            return -1;
         }
         if (rc < 0 || !PQconsumeInput(d->conn)) {
             if (rc < 0 && errno == EINTR) continue;
             log_warn("postgresql: %s: %s", what, PQerrorMessage(d->conn));
             db_close(d);
-            return ERR_UNAVAILABLE;
+            return -1;
         }
     }
+    return 0;
+}
+
+/* Keeps the SQLSTATE of a failed statement's result and logs it (unique violations are
+ * expected answers, not logged). */
+static void db_note_error(db *d, const char *what, const PGresult *res)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    snprintf(d->sqlstate, sizeof d->sqlstate, "%s", state ? state : "");
+    if (strcmp(d->sqlstate, "23505") && PQstatus(d->conn) == CONNECTION_OK)
+        log_error("postgresql: %s: %s", what, res ? PQresultErrorMessage(res) : "no result");
+}
+
+/* Waits until deadline for the answer to what was just sent and classifies it: ERR_OK with
+ * *out (caller PQclear()s), ERR_INTERNAL for an error of the statement (d->sqlstate set),
+ * ERR_UNAVAILABLE (connection closed) for a lost or slow server. what names it in logs. */
+static err_t db_result(db *d, const char *what, long deadline, PGresult **out)
+{
+    if (db_wait_ready(d, what, deadline)) return ERR_UNAVAILABLE;
     PGresult *res = NULL, *r;
     while ((r = PQgetResult(d->conn))) {
         if (!res) res = r;
@@ -122,17 +140,13 @@ static err_t db_result(db *d, const char *what, long deadline, PGresult **out)
         *out = res;
         return ERR_OK;
     }
-    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    snprintf(d->sqlstate, sizeof d->sqlstate, "%s", state ? state : "");
+    db_note_error(d, what, res);
+    PQclear(res);
     if (PQstatus(d->conn) != CONNECTION_OK) {
         log_warn("postgresql: connection lost during %s", what);
-        PQclear(res);
         db_close(d);
         return ERR_UNAVAILABLE;
     }
-    if (strcmp(d->sqlstate, "23505"))           /* unique violations are expected answers */
-        log_error("postgresql: %s: %s", what, res ? PQresultErrorMessage(res) : "no result");
-    PQclear(res);
     return ERR_INTERNAL;
 }
 
@@ -172,6 +186,92 @@ static err_t db_exec_untimed(db *d, const char *name, int nparams, const char *c
         return ERR_UNAVAILABLE;
     }
     return db_result(d, name, deadline, out);
+}
+
+/* Prepares statement name on this connection unless it already is (db_prepare_one). */
+static err_t db_prepare_named(db *d, const char *name, long deadline)
+{
+    const db_stmt *s;
+    int i = db_find(d, name, &s);
+    return i >= 0 ? db_prepare_one(d, i, s, deadline) : ERR_OK;
+}
+
+/* db_exec_batch's reading of the pipeline: the n + 2 statements' results (BEGIN, the items,
+ * COMMIT), each ended by a NULL, then the sync. ERR_OK with every item's out set;
+ * ERR_INTERNAL with d->sqlstate of the first failure (the server skipped the statements
+ * after it); ERR_UNAVAILABLE with the connection closed. The caller clears the outs of a
+ * failed batch. */
+static err_t db_batch_read(db *d, int n, db_batch_item *it, long deadline)
+{
+    err_t e = ERR_OK;
+    for (int q = 0; q < n + 2; q++) {
+        const char *what = q == 0 ? "BEGIN" : q == n + 1 ? "COMMIT" : it[q - 1].name;
+        if (db_wait_ready(d, what, deadline)) return ERR_UNAVAILABLE;
+        PGresult *r = PQgetResult(d->conn);
+        if (!r || PQstatus(d->conn) != CONNECTION_OK) {
+            PQclear(r);
+            log_warn("postgresql: connection lost during %s", what);
+            db_close(d);
+            return ERR_UNAVAILABLE;
+        }
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_FATAL_ERROR && e == ERR_OK) {
+            db_note_error(d, what, r);
+            e = ERR_INTERNAL;
+        }
+        if (q >= 1 && q <= n && (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)) it[q - 1].out = r;
+        else PQclear(r);
+        if (db_wait_ready(d, what, deadline)) return ERR_UNAVAILABLE;
+        if ((r = PQgetResult(d->conn))) {         /* a statement gives one result, then NULL */
+            PQclear(r);
+            log_warn("postgresql: %s gave more than one result in a batch", what);
+            db_close(d);
+            return ERR_UNAVAILABLE;
+        }
+    }
+    if (db_wait_ready(d, "the batch's sync", deadline)) return ERR_UNAVAILABLE;
+    PGresult *sync = PQgetResult(d->conn);
+    int synced = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+    PQclear(sync);
+    if (!synced || !PQexitPipelineMode(d->conn)) {
+        log_warn("postgresql: a batch did not end as sent; dropping the connection");
+        db_close(d);
+        return ERR_UNAVAILABLE;
+    }
+    return e;
+}
+
+err_t db_exec_batch(db *d, int n, db_batch_item *it)
+{
+    for (int k = 0; k < n; k++) it[k].out = NULL;
+    d->sqlstate[0] = '\0';
+    err_t e = db_ensure(d);
+    if (e) return e;
+    long deadline = clock_now_ms() + d->timeout_ms;
+    if ((e = db_prepare_named(d, "db_begin", deadline)) || (e = db_prepare_named(d, "db_commit", deadline))) return e;
+    for (int k = 0; k < n; k++)
+        if ((e = db_prepare_named(d, it[k].name, deadline))) return e;
+    int sent = PQenterPipelineMode(d->conn) && PQsendQueryPrepared(d->conn, "db_begin", 0, NULL, NULL, NULL, 0);
+    for (int k = 0; sent && k < n; k++)
+        sent = PQsendQueryPrepared(d->conn, it[k].name, it[k].nparams, it[k].params, NULL, NULL, 0);
+    sent = sent && PQsendQueryPrepared(d->conn, "db_commit", 0, NULL, NULL, NULL, 0) && PQpipelineSync(d->conn);
+    if (!sent) {
+        log_warn("postgresql: sending a batch: %s", PQerrorMessage(d->conn));
+        db_close(d);
+        return ERR_UNAVAILABLE;
+    }
+    e = db_batch_read(d, n, it, deadline);
+    if (e) {
+        for (int k = 0; k < n; k++) PQclear(it[k].out), it[k].out = NULL;
+        /* A statement failed inside the transaction: it stays open, aborted, until rolled back. */
+        if (e == ERR_INTERNAL && d->conn && PQtransactionStatus(d->conn) != PQTRANS_IDLE) {
+            char state[6];
+            memcpy(state, d->sqlstate, sizeof state);
+            db_rollback(d);
+            memcpy(d->sqlstate, state, sizeof state);
+        }
+    }
+    return e;
 }
 
 int db_prepare_all(db *d)

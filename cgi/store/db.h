@@ -33,6 +33,21 @@ err_t db_ensure(db *d);
 err_t db_exec(db *d, const char *name, int nparams, const char *const *params, PGresult **out);
 /* Same, for statements whose result is not needed. */
 err_t db_run(db *d, const char *name, int nparams, const char *const *params);
+/* One statement of a db_exec_batch: its name and text params in; out its result (caller
+ * PQclear()s) when the batch succeeded, NULL otherwise. */
+typedef struct db_batch_item {
+    const char *name;
+    int nparams;
+    const char *const *params;
+    PGresult *out;
+} db_batch_item;
+/* Runs the n items, in order, in one transaction sent at once (pipelined: one round trip and
+ * one commit for all, after preparing what this connection has not). ERR_OK: all ran and the
+ * transaction committed. ERR_INTERNAL: a statement or the commit failed, d->sqlstate says
+ * why, and nothing of the batch stands (the connection is idle again). ERR_UNAVAILABLE: the
+ * server was lost or slow (the outcome of a commit already sent is unknown). The connection
+ * must be idle (no transaction open). */
+err_t db_exec_batch(db *d, int n, db_batch_item *items);
 /* BEGIN / COMMIT / ROLLBACK via the prepared-statement path (they take no input). */
 err_t db_begin(db *d);
 err_t db_commit(db *d);

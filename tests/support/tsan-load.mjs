@@ -92,12 +92,15 @@ async function client(i) {
       call('GET', '/no/such/page', { ip }),
       call('POST', `/api/v1/conversations/${conv}/messages`, { token, ip, json: { body: `m${r}` } }),
       call('GET', '/api/v1/events?timeout=1', { token, ip }),
+      // Sends at once, so that some find every sending place taken and commit in a group.
+      ...['b', 'c', 'd'].map((k) => call('POST', `/api/v1/conversations/${conv}/messages`, { token, ip, json: { body: `m${r}${k}` } })),
     ]);
     expect('me', results[0], 200); expect('me by token', results[1], 200);
     expect('home', results[2], 200); expect('profile page', results[3], 200);
     expect('sessions', results[4], 200); expect('patch', results[5], 200);
     expect('wrong login', results[6], 401, 429); expect('404', results[7], 404);
     expect('send', results[8], 201); expect('long-poll', results[9], 200);
+    for (const k of [10, 11, 12]) expect('send at once', results[k], 201);
   }
   // The last events may still be on their way: wait for them (at most 10 s).
   for (let waited = 0; counts[i] < ROUNDS && waited < 10000; waited += 100) await new Promise((r) => setTimeout(r, 100));
@@ -130,4 +133,4 @@ async function endedWithRevoke(token, ip, i) {
 }
 
 await Promise.all(Array.from({ length: CLIENTS }, (_, i) => client(i)));
-console.log(`tsan-load: ${CLIENTS} clients × ${ROUNDS} rounds × 10 requests, with event streams, done`);
+console.log(`tsan-load: ${CLIENTS} clients × ${ROUNDS} rounds × 13 requests, with event streams, done`);
