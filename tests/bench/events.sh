@@ -6,7 +6,9 @@
 #      last stream opened everyone had been announced online (presence);
 #   2. with N streams (one user each, in groups of 10), a ramp of send rates: messages/s, p50 and
 #      p99 send-to-receive latency, deliveries/s; the answer is the highest rate whose p99 stays
-#      under the limit with no errors.
+#      under the limit with no errors; and for each rate the CPU per message of each kind of
+#      process (PostgreSQL, parley.fcgi, lighttpd, the hub, Redis, the load generator) and
+#      of the whole machine (tests/bench/cpusample.py), likewise for nginx + nchan.
 # The load generator is build/bench/sseload (tests/bench/sseload.c). Users, groups and
 # sessions are written straight into PostgreSQL and Redis: registering 8,000 users through the
 # API would cost 8,000 Argon2id hashes.
@@ -38,9 +40,10 @@ scratch_var sse
 export PORT=$(free_port)
 # Durable commits (no STACK_FAST): a send is acknowledged only after PostgreSQL fsyncs it.
 export BIN="$ROOT/build" PARLEY_THREADS=${PARLEY_THREADS:-8}
-LOAD=
+LOAD= SAMPLER=
 cleanup() {
     [[ -n $LOAD ]] && kill "$LOAD" 2>/dev/null && wait "$LOAD" 2>/dev/null
+    [[ -n $SAMPLER ]] && kill "$SAMPLER" 2>/dev/null
     deploy/local/stack.sh stop >/dev/null 2>&1 || true
     rm -rf "$VAR"
 }
@@ -161,14 +164,18 @@ if n > 0:
           % ((h2 - h1) / n, mb(h0), mb(h1), mb(h2), n))
     print("                        lighttpd %.1f KB (RSS %s idle, %s, %s)" % ((l2 - l1) / n, mb(l0), mb(l1), mb(l2)))
 PY
+python3 tests/bench/cpusample.py record "$VAR/bench/cpu" & SAMPLER=$!
 kill -USR1 "$LOAD"
 wait "$LOAD" || true
 LOAD=
+kill "$SAMPLER" 2>/dev/null; wait "$SAMPLER" 2>/dev/null || true
+SAMPLER=
 hub3=$(rss "$HUB")
 
 echo "send ramp: POST /api/v1/conversations/<id>/messages at a fixed rate over $SENDERS keep-alive connections, each message to all $GROUP members' streams; ${SECONDS_PER_RATE} s per rate, until p99 > $P99_MS ms or an error"
 echo "(latency: from the time a message was due to its arrival on a member's stream; 'POST' columns: due time to the 201)"
 steps_table "$OUT"
+python3 tests/bench/cpusample.py report "$VAR/bench/cpu" "$OUT"
 res=$(grep '^result ' "$OUT" || echo "result rate=0 deliveries_per_s=0 p99_ms=0")
 last=$(grep '^step ' "$OUT" | tail -n 1)
 if [[ $(field "$res" rate) == 0 ]]; then
@@ -220,13 +227,17 @@ http {
 CONF
         "$NGINX" -c "$ND/nginx.conf" -g 'daemon on;' || { cat "$ND/error.log" >&2; exit 1; }
         NRATES=${BENCH_NCHAN_RATES:-$RATES,5000,6400,8000,10000,12800,16000}
+        python3 tests/bench/cpusample.py record "$ND/cpu" & SAMPLER=$!
         build/bench/sseload --nchan --port "$NPORT" --tokens "$VAR/bench/tokens" --streams "$STREAMS" \
             --warmup 20 --rates "$NRATES" --seconds "$SECONDS_PER_RATE" --senders "$SENDERS" --p99-ms "$P99_MS" \
             >"$ND/out" 2>"$ND/err" || true
+        kill "$SAMPLER" 2>/dev/null; wait "$SAMPLER" 2>/dev/null || true
+        SAMPLER=
         kill "$(cat "$ND/nginx.pid")" 2>/dev/null || true
         echo
         echo "nginx $("$NGINX" -v 2>&1 | sed 's/.*\///') + nchan (Debian's libnginx-mod-nchan, nothing persisted), the same $STREAMS streams, groups and ramp: POST /pub/<group>, GET /sub/<group> as EventSource"
         steps_table "$ND/out"
+        python3 tests/bench/cpusample.py report "$ND/cpu" "$ND/out"
         nres=$(grep '^result ' "$ND/out" || echo "result rate=0 deliveries_per_s=0 p99_ms=0")
         echo "answer: nchan $(field "$nres" rate) msgs/s with p99 $(field "$nres" p99_ms) ms = $(field "$nres" deliveries_per_s) deliveries/s"
         python3 -c "import sys; p, n = float(sys.argv[1]), float(sys.argv[2]); print('ratio Parley : nchan = %s' % ('%.2f' % (p / n) if n else 'n/a (nchan passed no rate)'))" \

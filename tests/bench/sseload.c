@@ -25,8 +25,9 @@
  *   warmup rate=R sent=M ok=K errors=E deliveries=D expected=X p50_ms= p99_ms=
  *   open streams=N failed=F seconds=T
  *   step rate=R seconds=S sent=M ok=K errors=E deliveries=D expected=X p50_ms= p99_ms= max_ms=
- *        deliveries_per_s= sends_per_s= closed=C send_p50_ms= send_p99_ms= pass=0|1
- *   (send_*: from the time a message was due to its 201, i.e. the POST alone)
+ *        deliveries_per_s= sends_per_s= closed=C send_p50_ms= send_p99_ms= pass=0|1 t0_ns= t1_ns=
+ *   (send_*: from the time a message was due to its 201, i.e. the POST alone; t0_ns and t1_ns:
+ *   the step's start and end on CLOCK_MONOTONIC, for tests/bench/cpusample.py)
  *   result rate=R deliveries_per_s=D p99_ms=P       (the highest passing step; rate=0: none)
  * --nchan: the same load against nginx + nchan (the peer `make bench` compares with): each
  * stream subscribes to its group's channel (GET /sub/<group id>, EventSource), and a send
@@ -686,9 +687,9 @@ static void step_end(void)
     }
     printf("step rate=%g seconds=%d sent=%lld ok=%lld errors=%lld deliveries=%lld expected=%lld "
            "p50_ms=%.1f p99_ms=%.1f max_ms=%.1f deliveries_per_s=%.0f sends_per_s=%.1f closed=%d "
-           "send_p50_ms=%.1f send_p99_ms=%.1f pass=%d\n",
+           "send_p50_ms=%.1f send_p99_ms=%.1f pass=%d t0_ns=%lld t1_ns=%lld\n",
            rate, opt.seconds, step_total, s_ok, s_err, s_deliv, s_expected, p50, p99, mx, dps, s_ok / sw, closed,
-           r50, r99, pass);
+           r50, r99, pass, step_t0, mono_ns());
     if (s_retry || s_stray) fprintf(stderr, "sseload: step %g: %lld resent on a fresh connection, %lld late deliveries\n",
                                     rate, s_retry, s_stray);
     fflush(stdout);
