@@ -21,8 +21,8 @@ void dbgroup_init(int leaders);
 
 /* db_exec, grouped with other threads' calls. key orders a group's statements (a send's
  * conversation id, so that row locks are always taken in the same order and two groups
- * cannot deadlock); equal keys keep their arrival order. The caller's connection must be idle:
- * inside a transaction (or with no other thread about) use db_exec. */
+ * cannot deadlock); equal keys keep their arrival order. Called inside a transaction on d,
+ * it is db_exec: the statement belongs to that transaction. */
 err_t dbgroup_exec(db *d, long long key, const char *name, int nparams, const char *const *params,
                    PGresult **out);
 

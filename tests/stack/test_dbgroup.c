@@ -141,10 +141,14 @@ static int eventually(int (*cond)(void *), void *arg)
     return 0;
 }
 
-static int leaders_blocked(void *conn)
+/* The connection to ask on, and the backend whose locks are held. */
+typedef struct held { PGconn *look; char holder[16]; } held;
+
+static int leaders_blocked(void *arg)
 {
-    return sql_int(conn, "SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'", NULL, NULL,
-                   NULL) >= LEADERS;
+    held *h = arg;
+    return sql_int(h->look, "SELECT count(*) FROM pg_stat_activity WHERE $1::int = ANY (pg_blocking_pids(pid))", h->holder,
+                   NULL, NULL) >= LEADERS;
 }
 
 static int all_queued(void *unused)
@@ -168,7 +172,9 @@ static void run_held(fix *f, send_job *leaders, send_job *jobs)
         start(&leaders[i]);
     }
     /* The leaders' updates wait for the holder's transaction: both leader places are taken. */
-    assert_true(eventually(leaders_blocked, look));
+    held h = {.look = look};
+    snprintf(h.holder, sizeof h.holder, "%d", PQbackendPID(hold));
+    assert_true(eventually(leaders_blocked, &h));
     for (int i = 0; i < QUEUED; i++) start(&jobs[i]);
     assert_true(eventually(all_queued, NULL));
     sql_ok(hold, "COMMIT", NULL, NULL);
