@@ -2,13 +2,13 @@
  * statement is prepared; keys travel as unpadded base64url in JSON and as hex into SQL. */
 #include "devices.h"
 #include "module.h"
+#include "../store/pgarr.h"
 #include "ratelimit.h"
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
-#include "../core/buf.h"
 #include "../core/num.h"
 
 #define DEV_COLS "d.id, encode(d.identity_key, 'hex'), d.spk_id, encode(d.spk, 'hex'), encode(d.spk_signature, 'hex'), " \
@@ -221,24 +221,18 @@ err_t devices_put_keys(svc *s, const char *id_in, const dev_keys *k, int *create
         if (have + (long long)k->nprekeys > DEV_PREKEYS_MAX)
             return svc_fail(s, ERR_CONFLICT, "one_time_prekeys", arena_printf(s->a, "The device holds %lld one-time prekeys; "
                             "it may hold at most %d.", have, DEV_PREKEYS_MAX));
-        buf ids, keys;                                   /* '{1,2}' and '{ab..,cd..}' literals */
-        buf_init(&ids);
-        buf_init(&keys);
-        buf_putc(&ids, '{');
-        buf_putc(&keys, '{');
+        pgarr ids, keys;                                 /* '{1,2}' and '{"ab..","cd.."}' literals */
+        pgarr_init(&ids);
+        pgarr_init(&keys);
         for (size_t i = 0; i < k->nprekeys; i++) {
             char hx[65];
             sodium_bin2hex(hx, sizeof hx, k->prekeys[i].key, 32);
-            buf_printf(&ids, "%s%u", i ? "," : "", (unsigned)k->prekeys[i].id);
-            buf_printf(&keys, "%s%s", i ? "," : "", hx);
+            pgarr_id(&ids, k->prekeys[i].id);
+            pgarr_text(&keys, hx);
         }
-        buf_putc(&ids, '}');
-        buf_putc(&keys, '}');
-        const char *q[] = {id, buf_str(&ids), buf_str(&keys)};
-        e = ids.oom || keys.oom ? ERR_INTERNAL : db_run(s->db, "dev_prekeys_add", 3, q);
-        buf_free(&ids);
-        buf_free(&keys);
-        if (e) return e;
+        const char *q[] = {id, pgarr_done(&ids, s->a), pgarr_done(&keys, s->a)};
+        if (!q[1] || !q[2]) return ERR_INTERNAL;
+        if ((e = db_run(s->db, "dev_prekeys_add", 3, q))) return e;
     }
     return devices_get(s, id, out);
 }

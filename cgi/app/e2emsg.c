@@ -3,12 +3,12 @@
  * unpadded base64url in JSON and as hex into SQL, like the key directory's keys. */
 #include "e2emsg.h"
 #include "module.h"
+#include "../store/pgarr.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 #include "msg.h"
 #include "devices.h"
-#include "../core/buf.h"
 
 const db_stmt e2emsg_stmts[] = {
     {"e2emsg_my_device", "SELECT 1 FROM e2e_devices WHERE id = $1::uuid AND user_id = $2"},
@@ -90,13 +90,10 @@ err_t e2emsg_send(svc *c, const conv *cv, json_t *in, const char *client_id, lon
      * their keys travel inside the envelopes. Ownership is msg_send's check. */
     json_t *media_ids = json_object_get(in, "media_ids");
     if (json_array_size(media_ids)) {
-        buf mb;
-        buf_init(&mb);
-        for (size_t i = 0; i < json_array_size(media_ids); i++)
-            buf_printf(&mb, "%s%lld", i ? "," : "{", (long long)json_integer_value(json_array_get(media_ids, i)));
-        buf_putc(&mb, '}');
-        const char *pm[] = {mb.oom ? NULL : arena_strndup(c->a, mb.data, mb.len)};
-        buf_free(&mb);
+        pgarr mb;
+        pgarr_init(&mb);
+        for (size_t i = 0; i < json_array_size(media_ids); i++) pgarr_id(&mb, json_integer_value(json_array_get(media_ids, i)));
+        const char *pm[] = {pgarr_done(&mb, c->a)};
         if (!pm[0]) return ERR_INTERNAL;
         PGresult *r;
         err_t e = db_exec(c->db, "e2emsg_not_opaque", 1, pm, &r);
@@ -124,8 +121,8 @@ err_t e2emsg_send(svc *c, const conv *cv, json_t *in, const char *client_id, lon
                         "(version 1) of at most %d bytes, in unpadded base64url.", E2EMSG_MAX_CIPHERTEXT));
     if (!n && !group_hex)
         return svc_fail(c, ERR_MISSING_FIELD, "envelopes", "Send envelopes for the members' devices, or a group message.");
-    buf ids, types, hexes;
-    buf_init(&ids), buf_init(&types), buf_init(&hexes);
+    pgarr ids, types, hexes;                            /* freed by pgarr_done, below or at out */
+    pgarr_init(&ids), pgarr_init(&types), pgarr_init(&hexes);
     err_t e = ERR_OK;
     char (*seen)[37] = arena_alloc(c->a, (n ? n : 1) * 37);
     if (!seen) { e = ERR_INTERNAL; goto out; }
@@ -155,25 +152,22 @@ err_t e2emsg_send(svc *c, const conv *cv, json_t *in, const char *client_id, lon
             goto out;
         }
         memcpy(seen[i], dev, 37);
-        buf_printf(&ids, "%s%s", i ? "," : "{", dev);
-        buf_printf(&types, "%s%s", i ? "," : "{", type);
-        buf_printf(&hexes, "%s%s", i ? "," : "{", hex);
+        pgarr_text(&ids, dev);
+        pgarr_text(&types, type);
+        pgarr_text(&hexes, hex);
     }
-    if (!n) buf_puts(&ids, "{"), buf_puts(&types, "{"), buf_puts(&hexes, "{");
-    buf_putc(&ids, '}'), buf_putc(&types, '}'), buf_putc(&hexes, '}');
-    if (ids.oom || types.oom || hexes.oom) { e = ERR_INTERNAL; goto out; }
+    const char *pid = pgarr_done(&ids, c->a), *pty = pgarr_done(&types, c->a), *phx = pgarr_done(&hexes, c->a);
+    if (!pid || !pty || !phx) return ERR_INTERNAL;
     const char *conv_s = id_str(c, cv->id);
-    const char *pid = arena_strndup(c->a, ids.data, ids.len), *pty = arena_strndup(c->a, types.data, types.len),
-               *phx = arena_strndup(c->a, hexes.data, hexes.len);
     PGresult *r;
     const char *pd[] = {me_dev, id_str(c, c->user->id)};
-    if ((e = db_exec(c->db, "e2emsg_my_device", 2, pd, &r))) goto out;
+    if ((e = db_exec(c->db, "e2emsg_my_device", 2, pd, &r))) return e;
     int mine = PQntuples(r) == 1;
     PQclear(r);
-    if (!mine) { e = svc_fail(c, ERR_INVALID_FIELD, "device_id", "device_id is not one of your registered devices."); goto out; }
+    if (!mine) return svc_fail(c, ERR_INVALID_FIELD, "device_id", "device_id is not one of your registered devices.");
     /* The members' devices are checked, and the message and its envelopes stored, in one
      * transaction: nobody is told of one without the other. */
-    if ((e = db_begin(c->db))) goto out;
+    if ((e = db_begin(c->db))) return e;
     const char *ps[] = {conv_s, pid};
     const char *stranger = NULL;
     if (!(e = db_exec(c->db, "e2emsg_stranger", 2, ps, &r))) {
@@ -206,8 +200,9 @@ err_t e2emsg_send(svc *c, const conv *cv, json_t *in, const char *client_id, lon
     else db_rollback(c->db);
     /* Lost a race with our own retry (the transaction aborted): answer with the original. */
     if (e == ERR_INTERNAL && client_id) e = msg_send(c, cv, NULL, client_id, reply_to, media_ids, created, seq, event_id);
-out:
-    buf_free(&ids), buf_free(&types), buf_free(&hexes);
+    return e;
+out:                                                     /* a refusal before the lists were done */
+    pgarr_free(&ids), pgarr_free(&types), pgarr_free(&hexes);
     return e;
 }
 

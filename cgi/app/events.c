@@ -3,13 +3,13 @@
  * PUBLISHes (in batches, so a huge group does not buffer megabytes in one go). */
 #include "events.h"
 #include "module.h"
+#include "../store/pgarr.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <stdatomic.h>
 #include "../core/log.h"
-#include "../core/buf.h"
 #include "../core/num.h"
 #include "smallsite.h"
 #include "../core/clock.h"
@@ -58,14 +58,10 @@ static long long ev_id_for(svc *c, const char *type, json_t *event, long long co
         e = conv_id ? db_exec(c->db, "ev_next_id_conv", 1, p, &r) : db_exec(c->db, "ev_next_id", 0, NULL, &r);
     } else {
         char *body = json_dumps(event, JSON_COMPACT);      /* malloc'd; freed below */
-        buf b;
-        buf_init(&b);
-        for (size_t i = 0; uids && i < n; i++) buf_printf(&b, "%s%lld", i ? "," : "{", uids[i]);
-        if (uids) buf_puts(&b, n ? "}" : "{}");
-        const char *p[] = {type, conv_id ? id_str(c, conv_id) : NULL, uids ? buf_str(&b) : NULL,
+        const char *list = uids ? pgarr_ids(c->a, uids, n) : NULL;
+        const char *p[] = {type, conv_id ? id_str(c, conv_id) : NULL, list,
                            extra > 0 ? id_str(c, extra) : NULL, skip > 0 ? id_str(c, skip) : NULL, body};
-        e = !body || b.oom ? ERR_INTERNAL : db_exec(c->db, "ev_log", 6, p, &r);
-        buf_free(&b);
+        e = !body || (uids && !list) ? ERR_INTERNAL : db_exec(c->db, "ev_log", 6, p, &r);
         free(body);
     }
     if (e) return 0;

@@ -1,11 +1,11 @@
 /* evlog.c — see evlog.h. */
 #include "evlog.h"
 #include "module.h"
+#include "../store/pgarr.h"
 #include "events.h"
 #include "msg.h"
 #include <stdlib.h>
 #include <string.h>
-#include "../core/buf.h"
 
 static const db_stmt evlog_stmts[] = {
     {"evlog_after", "SELECT id, (extract(epoch FROM clock_timestamp() - at) * 1000)::bigint FROM event_log "
@@ -50,13 +50,7 @@ err_t evlog_marks_after(svc *c, long long after, int limit, evlog_mark **out, si
 
 err_t evlog_marks_of(svc *c, const long long *ids, size_t k, evlog_mark **out, size_t *n)
 {
-    buf b;
-    buf_init(&b);
-    buf_putc(&b, '{');
-    for (size_t i = 0; i < k; i++) buf_printf(&b, "%s%lld", i ? "," : "", ids[i]);
-    buf_putc(&b, '}');
-    const char *p[] = {b.oom ? NULL : arena_strndup(c->a, b.data, b.len)};
-    buf_free(&b);
+    const char *p[] = {pgarr_ids(c->a, ids, k)};
     if (!p[0]) return ERR_INTERNAL;
     PGresult *r;
     err_t e = db_exec(c->db, "evlog_of", 1, p, &r);

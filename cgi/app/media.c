@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <sodium.h>
 #include "module.h"
+#include "../store/pgarr.h"
 #include "conv.h"
 #include "format.h"
 #include "../http/multipart.h"
@@ -261,21 +262,14 @@ err_t media_check_own(svc *c, json_t *ids, const char *field)
     if (n > MEDIA_MAX_PER_MESSAGE)
         return svc_fail(c, ERR_INVALID_FIELD, field, "At most 10 files can go in one message.");
     if (!n) return ERR_OK;
-    buf b;
-    buf_init(&b);
-    buf_putc(&b, '{');
-    for (size_t i = 0; i < n; i++) {
-        json_int_t v = json_integer_value(json_array_get(ids, i));
+    for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < i; k++)
-            if (json_integer_value(json_array_get(ids, k)) == v) {
-                buf_free(&b);
+            if (json_integer_value(json_array_get(ids, k)) == json_integer_value(json_array_get(ids, i)))
                 return svc_fail(c, ERR_INVALID_FIELD, field, "The same file is attached twice.");
-            }
-        buf_printf(&b, "%s%lld", i ? "," : "", (long long)v);
-    }
-    buf_putc(&b, '}');
-    const char *arr = b.oom ? NULL : arena_strndup(c->a, b.data, b.len);
-    buf_free(&b);
+    pgarr x;
+    pgarr_init(&x);
+    for (size_t i = 0; i < n; i++) pgarr_id(&x, json_integer_value(json_array_get(ids, i)));
+    const char *arr = pgarr_done(&x, c->a);
     if (!arr) return ERR_INTERNAL;
     const char *p[] = {arr, id_str(c, c->user->id)};
     PGresult *r;

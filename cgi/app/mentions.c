@@ -7,6 +7,7 @@
  * Who owns what: strings in the request's arena; PGresults cleared where they are read. */
 #include "mentions.h"
 #include "module.h"
+#include "../store/pgarr.h"
 #include <stdlib.h>
 #include <string.h>
 #include "msg.h"
@@ -46,17 +47,10 @@ err_t mentions_params(svc *c, const conv *cv, const char *body, const char **nam
     const char *found[64];
     size_t n = fmt_mentions(c->a, body, strlen(body), found, 64);
     if (!n) return ERR_OK;
-    buf b;
-    buf_init(&b);
-    buf_putc(&b, '{');
-    for (size_t i = 0; i < n; i++) {          /* a-z 0-9 _ . - only: safe inside quotes */
-        buf_puts(&b, i ? ",\"" : "\"");
-        buf_puts(&b, found[i]);
-        buf_putc(&b, '"');
-    }
-    buf_putc(&b, '}');
-    *names = b.oom ? NULL : arena_strndup(c->a, b.data, b.len);
-    buf_free(&b);
+    pgarr x;
+    pgarr_init(&x);
+    for (size_t i = 0; i < n; i++) pgarr_text(&x, found[i]);
+    *names = pgarr_done(&x, c->a);
     return *names ? ERR_OK : ERR_INTERNAL;
 }
 

@@ -1,6 +1,7 @@
 /* messages.c — the message store (gap-free seq per conversation, idempotent sends, history
  * pages, edits, tombstones, reactions, read positions) and its handlers. */
 #include "module.h"
+#include "../store/pgarr.h"
 #include "../core/log.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -520,14 +521,10 @@ static err_t msg_store(svc *c, const conv *cv, const char *body, const char *sen
     const char *files = "{}";
     if (json_array_size(media_ids)) {
         if ((e = media_check_own(c, media_ids, "media_ids"))) return e;
-        buf b;
-        buf_init(&b);
-        for (size_t i = 0; i < json_array_size(media_ids); i++)
-            buf_printf(&b, "%s%lld", i ? "," : "{", (long long)json_integer_value(json_array_get(media_ids, i)));
-        buf_putc(&b, '}');
-        files = b.oom ? NULL : arena_strndup(c->a, b.data, b.len);
-        buf_free(&b);
-        if (!files) return ERR_INTERNAL;
+        pgarr x;
+        pgarr_init(&x);
+        for (size_t i = 0; i < json_array_size(media_ids); i++) pgarr_id(&x, json_integer_value(json_array_get(media_ids, i)));
+        if (!(files = pgarr_done(&x, c->a))) return ERR_INTERNAL;
     }
     const char *want = mine ? "true" : "false";                   /* the message returned */
     const char *p[8 + SEND_JOBS_NPARAMS + 4] = {conv_s, me, system ? "system" : "text", body, client_id,

@@ -1,6 +1,7 @@
 /* presence.c — see presence.h. */
 #include "presence.h"
 #include "module.h"
+#include "../store/pgarr.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,16 +198,7 @@ static err_t watchers(svc *c, long long uid, int ignore_own_setting, const long 
                       long long **out, size_t *count)
 {
     const char *list = NULL;
-    if (ids) {
-        buf b;
-        buf_init(&b);
-        buf_putc(&b, '{');
-        for (size_t i = 0; i < n; i++) buf_printf(&b, "%s%lld", i ? "," : "", ids[i]);
-        buf_putc(&b, '}');
-        list = b.oom ? NULL : arena_strdup(c->a, buf_str(&b));
-        buf_free(&b);
-        if (!list) return ERR_INTERNAL;
-    }
+    if (ids && !(list = pgarr_ids(c->a, ids, n))) return ERR_INTERNAL;
     const char *p[] = {id_str(c, uid), ignore_own_setting ? "true" : "false", list};
     PGresult *r;
     err_t e = db_exec(c->db, "pres_watchers", 3, p, &r);

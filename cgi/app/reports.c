@@ -2,6 +2,7 @@
  * administrators see open reports with the messages around a reported one, and resolve
  * them (remove the message, warn, deactivate, or dismiss); the reporter is told. */
 #include "module.h"
+#include "../store/pgarr.h"
 #include <stdlib.h>
 #include <string.h>
 #include "admin.h"
@@ -11,7 +12,6 @@
 #include "msg.h"
 #include "people.h"
 #include "users.h"
-#include "../core/buf.h"
 
 #define REPORT_COLS "r.id, r.reason, r.state, r.outcome, " DB_TS("r.created_at") ", " DB_TS("r.resolved_at") ", " \
                     "r.conversation_id, r.seq, " USERS_REF_COLS("ru") ", " USERS_REF_COLS("rp")
@@ -174,25 +174,18 @@ static err_t h_admin_reports(ctx *c)
     json_t *arr;
     if ((e = report_rows(c, "report_list", state ? state : "open", &arr))) return e;
     /* Every report's message as two array literals, in the list's order (pair k: report k). */
-    buf convs, seqs;
-    buf_init(&convs);
-    buf_init(&seqs);
-    buf_putc(&convs, '{');
-    buf_putc(&seqs, '{');
+    pgarr convs, seqs;
+    pgarr_init(&convs);
+    pgarr_init(&seqs);
     size_t i;
     json_t *rep;
     json_array_foreach(arr, i, rep) {
         json_t *m = json_object_get(rep, "message");
-        buf_printf(&convs, "%s%lld", i ? "," : "", m ? (long long)json_integer_value(json_object_get(m, "conversation_id")) : 0LL);
-        buf_printf(&seqs, "%s%lld", i ? "," : "", m ? (long long)json_integer_value(json_object_get(m, "seq")) : 0LL);
+        pgarr_id(&convs, m ? json_integer_value(json_object_get(m, "conversation_id")) : 0);
+        pgarr_id(&seqs, m ? json_integer_value(json_object_get(m, "seq")) : 0);
         if (m) json_object_set_new(rep, "context", json_array());     /* a person's report has none */
     }
-    buf_putc(&convs, '}');
-    buf_putc(&seqs, '}');
-    const char *p[] = {convs.oom ? NULL : arena_strndup(c->svc.a, convs.data, convs.len),
-                       seqs.oom ? NULL : arena_strndup(c->svc.a, seqs.data, seqs.len)};
-    buf_free(&convs);
-    buf_free(&seqs);
+    const char *p[] = {pgarr_done(&convs, c->svc.a), pgarr_done(&seqs, c->svc.a)};
     PGresult *r;
     if (!p[0] || !p[1]) e = ERR_INTERNAL;
     else e = db_exec(c->svc.db, "report_context", 2, p, &r);

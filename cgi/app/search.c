@@ -3,11 +3,11 @@
  * searcher's own memberships as they are now, so a removed member loses a conversation's
  * messages at once and nobody sees a conversation they are not in. */
 #include "module.h"
+#include "../store/pgarr.h"
 #include <stdlib.h>
 #include <string.h>
 #include "conv.h"
 #include "people.h"
-#include "../core/buf.h"
 #include "ratelimit.h"
 #include "search.h"
 #include "users.h"
@@ -339,16 +339,11 @@ static err_t search_messages(svc *c, const search_query *sq, int newest, long lo
         size_t k;
         err_t e = search_convs(c, in_title, 100, &convs);
         if (e) return e;
-        buf ids;
-        buf_init(&ids);
-        buf_putc(&ids, '{');
-        json_array_foreach(convs, k, cv)
-            buf_printf(&ids, "%s%lld", k ? "," : "", (long long)json_integer_value(json_object_get(cv, "id")));
-        buf_putc(&ids, '}');
+        pgarr ids;
+        pgarr_init(&ids);
+        json_array_foreach(convs, k, cv) pgarr_id(&ids, json_integer_value(json_object_get(cv, "id")));
         json_decref(convs);
-        in_id = arena_strdup(c->a, buf_str(&ids));
-        buf_free(&ids);
-        if (!in_id) return ERR_INTERNAL;
+        if (!(in_id = pgarr_done(&ids, c->a))) return ERR_INTERNAL;
     }
     const char *words = search_words_joined(c->a, sq);
     const char *f[] = {
@@ -363,13 +358,10 @@ static err_t search_messages(svc *c, const search_query *sq, int newest, long lo
     PGresult *r = NULL;
     err_t e = search_page(c, sq, f, newest, before, offset, cand, &n);
     if (!e) {
-        buf ids;
-        buf_init(&ids);
-        buf_putc(&ids, '{');
-        for (int i = 0; i < n && i < SEARCH_PAGE; i++) buf_printf(&ids, "%s%lld", i ? "," : "", cand[i].id);
-        buf_putc(&ids, '}');
-        const char *hp[] = {f[0], words, sq->text, arena_strdup(c->a, buf_str(&ids))};
-        buf_free(&ids);
+        pgarr ids;
+        pgarr_init(&ids);
+        for (int i = 0; i < n && i < SEARCH_PAGE; i++) pgarr_id(&ids, cand[i].id);
+        const char *hp[] = {f[0], words, sq->text, pgarr_done(&ids, c->a)};
         e = hp[3] ? db_exec(c->db, "search_hits", 4, hp, &r) : ERR_INTERNAL;
     }
     if (e) return e;

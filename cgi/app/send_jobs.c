@@ -5,8 +5,8 @@
 #include "push.h"
 #include "email.h"
 #include "previews.h"
-#include "../core/buf.h"
 #include "../core/outbound.h"
+#include "../store/pgarr.h"
 
 static int sj_name_char(unsigned char ch) { return isalnum(ch) || ch == '_' || ch == '.' || ch == '-'; }
 static char sj_lower(char ch) { return ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch; }
@@ -23,24 +23,17 @@ const char *send_jobs_first_word(arena *a, const char *body)
 
 const char *send_jobs_at_names(arena *a, const char *body)
 {
-    buf b;
-    buf_init(&b);
-    buf_putc(&b, '{');
-    int any = 0;
+    pgarr x;
+    pgarr_init(&x);
     for (const char *m = strchr(body, '@'); m; m = strchr(m + 1, '@')) {
         if (m != body && sj_name_char((unsigned char)m[-1])) continue;
         size_t n = 0;
-        while (sj_name_char((unsigned char)m[1 + n])) n++;
-        if (!n || n > 64) continue;                   /* no username is longer than 32 */
-        buf_puts(&b, any ? ",\"" : "\"");             /* name characters need no escaping inside quotes */
-        for (size_t i = 0; i < n; i++) buf_putc(&b, sj_lower(m[1 + i]));
-        buf_putc(&b, '"');
-        any = 1;
+        char name[65];
+        while (n < sizeof name - 1 && sj_name_char((unsigned char)m[1 + n])) name[n] = sj_lower(m[1 + n]), n++;
+        if (!n || sj_name_char((unsigned char)m[1 + n])) continue;   /* over 64: no username is longer than 32 */
+        pgarr_textn(&x, name, n);
     }
-    buf_putc(&b, '}');
-    const char *s = b.oom ? NULL : arena_strndup(a, b.data, b.len);
-    buf_free(&b);
-    return s;
+    return pgarr_done(&x, a);
 }
 
 err_t send_jobs_params(svc *c, const conv *cv, const char *body, const char *out[SEND_JOBS_NPARAMS])

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "module.h"
-#include "../core/buf.h"
+#include "../store/pgarr.h"
 
 const db_stmt small_stmts[] = {
     {"small_sess_create",
@@ -191,13 +191,7 @@ err_t small_active(svc *c, long long uid)
 
 err_t small_activity(svc *c, const long long *uids, size_t n, long long *active_ms)
 {
-    buf b;
-    buf_init(&b);
-    buf_puts(&b, "{");
-    for (size_t i = 0; i < n; i++) buf_printf(&b, "%s%lld", i ? "," : "", uids[i]);
-    buf_puts(&b, "}");
-    const char *arr = arena_strdup(c->a, buf_str(&b));
-    buf_free(&b);
+    const char *arr = pgarr_ids(c->a, uids, n);
     if (!arr) return ERR_INTERNAL;
     PGresult *r;
     const char *p[] = {arr};

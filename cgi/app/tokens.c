@@ -1,12 +1,12 @@
 /* tokens.c — see tokens.h. */
 #include "tokens.h"
 #include "module.h"
+#include "../store/pgarr.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../core/num.h"
 #include "events.h"
-#include "../core/buf.h"
 
 #define TOKEN_COLS "id, name, " DB_TS("created_at") ", " DB_TS("last_used_at")
 
@@ -71,15 +71,9 @@ err_t tokens_lookup(svc *c, const char *secret, long long *uid, long long *token
 
 err_t tokens_alive(svc *c, const long long *ids, size_t n, int *alive)
 {
-    buf list;                                            /* an int8[] literal: {1,2,3} */
-    buf_init(&list);
-    buf_putc(&list, '{');
-    for (size_t i = 0; i < n; i++) buf_printf(&list, "%s%lld", i ? "," : "", ids[i]);
-    buf_putc(&list, '}');
-    const char *p[] = {buf_str(&list)};
+    const char *p[] = {pgarr_ids(c->a, ids, n)};
     PGresult *r = NULL;
-    err_t e = list.oom ? ERR_INTERNAL : db_exec(c->db, "tokens_alive", 1, p, &r);
-    buf_free(&list);
+    err_t e = !p[0] ? ERR_INTERNAL : db_exec(c->db, "tokens_alive", 1, p, &r);
     if (e) return e;
     for (size_t i = 0; i < n; i++) alive[i] = 0;
     for (int k = 0; k < PQntuples(r); k++) {

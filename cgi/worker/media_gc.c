@@ -11,6 +11,7 @@
 #include "../core/log.h"
 #include "../media/store.h"
 #include "preview_job.h"
+#include "../store/pgarr.h"
 
 #define MEDIA_GC_STR2(x) #x
 #define MEDIA_GC_STR(x) MEDIA_GC_STR2(x)
@@ -76,18 +77,15 @@ static err_t mgc_batch(svc *s, int *picked, PGresult **r)
         return e;
     }
     *picked = PQntuples(c);
-    /* "{1,2,…}": a bigint[] parameter of the batch's ids (arena-owned). */
-    char *ids = arena_alloc(s->a, (size_t)*picked * 21 + 3);
-    size_t at = 0;
-    for (int i = 0; ids && i < *picked; i++)
-        at += (size_t)sprintf(ids + at, "%c%s", i ? ',' : '{', PQgetvalue(c, i, 0));
+    pgarr x;                                             /* the batch's ids, a bigint[] */
+    pgarr_init(&x);
+    for (int i = 0; i < *picked; i++) pgarr_id(&x, atoll(PQgetvalue(c, i, 0)));
     PQclear(c);
-    if (!ids) {
+    const char *p[] = {pgarr_done(&x, s->a)};
+    if (!p[0]) {
         db_rollback(s->db);
         return ERR_INTERNAL;
     }
-    sprintf(ids + at, "%s", *picked ? "}" : "{}");
-    const char *p[] = {ids};
     e = db_exec(s->db, "mgc_drop", 1, p, r);
     if (!e) e = db_commit(s->db);
     if (e) {
@@ -150,10 +148,11 @@ static long long mgc_old_files(const char *dir, time_t cutoff)
 }
 
 /* Checks a batch of blob names against the table; deletes the unused ones. */
-static err_t mgc_check(svc *s, char *shas, size_t n, long long *blobs)
+static err_t mgc_check(svc *s, pgarr *shas, long long *blobs)
 {
-    if (!n) return ERR_OK;
-    const char *p[] = {shas};
+    if (!shas->n) return ERR_OK;
+    const char *p[] = {pgarr_close(shas)};
+    if (!p[0]) return ERR_INTERNAL;
     PGresult *r;
     err_t e = db_exec(s->db, "mgc_unused", 1, p, &r);
     if (e) return e;
@@ -166,13 +165,9 @@ static err_t mgc_check(svc *s, char *shas, size_t n, long long *blobs)
  * older than cutoff in batches. */
 static err_t mgc_sweep(svc *s, time_t cutoff, long long *blobs)
 {
-    /* "{sha,sha,…}": a text[] parameter of up to a batch of 64-digit hex names (arena-owned). */
-    size_t cap = MEDIA_GC_BATCH * (STORE_SHA_HEX + 1) + 3;
-    char *list = arena_alloc(s->a, cap);
-    if (!list) return ERR_INTERNAL;
+    pgarr list = {0};                                    /* a batch of names, a text[] */
     time_t stop = time(NULL) + MEDIA_GC_SWEEP_S;
     unsigned start = randombytes_uniform(256);
-    size_t n = 0, at = 0;
     err_t e = ERR_OK;
     for (unsigned k = 0; k < 256 && !e && time(NULL) < stop; k++) {
         char top[STORE_PATH_MAX];
@@ -190,21 +185,18 @@ static err_t mgc_sweep(svc *s, time_t cutoff, long long *blobs)
                 if (!store_sha_ok(b->d_name) || snprintf(p, sizeof p, "%s/%s", mid, b->d_name) >= (int)sizeof p ||
                     stat(p, &st) || st.st_mtime >= cutoff)
                     continue;
-                at += (size_t)snprintf(list + at, cap - at, "%c%s", n ? ',' : '{', b->d_name);
-                if (++n == MEDIA_GC_BATCH) {
-                    snprintf(list + at, cap - at, "}");
-                    e = mgc_check(s, list, n, blobs);
-                    n = at = 0;
+                pgarr_text(&list, b->d_name);
+                if (list.n == MEDIA_GC_BATCH) {
+                    e = mgc_check(s, &list, blobs);
+                    pgarr_reset(&list);
                 }
             }
             if (d2) closedir(d2);
         }
         if (d1) closedir(d1);
     }
-    if (!e && n) {
-        snprintf(list + at, cap - at, "}");
-        e = mgc_check(s, list, n, blobs);
-    }
+    if (!e) e = mgc_check(s, &list, blobs);
+    pgarr_free(&list);
     return e;
 }
 

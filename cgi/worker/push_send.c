@@ -13,6 +13,7 @@
 #include "../app/smallsite.h"
 #include "../core/log.h"
 #include "../core/clock.h"
+#include "../store/pgarr.h"
 
 /* Minutes after midnight now in the person's time zone (np: their notify_prefs row); whether
  * that is inside their do-not-disturb hours (start > end spans midnight); when those end. */
@@ -182,12 +183,10 @@ typedef struct ps_job {
     job_outcome *out;
 } ps_job;
 
-/* Delivered notifications not yet recorded: PostgreSQL array literals, one statement each
- * flush (push_ok, or push_cleared for read notices). Who owns what: malloc'd here. */
+/* Delivered notifications not yet recorded: three parallel array parameters, one statement
+ * each flush (push_ok, or push_cleared for read notices); the batch frees them. */
 typedef struct ps_rec {
-    char *sub, *conv, *seq;
-    size_t len[3], cap;
-    int n;
+    pgarr sub, conv, seq;
 } ps_rec;
 
 /* The batch as push_pool's hooks see it. */
@@ -204,44 +203,27 @@ typedef struct ps_batch {
 
 enum { PS_FLUSH = 200 };        /* delivered notifications recorded per statement */
 
-static int ps_rec_add(ps_rec *k, const char *sub, long long conv_id, long long seq)
+static void ps_rec_add(ps_rec *k, const char *sub, long long conv_id, long long seq)
 {
-    char v[3][24];
-    snprintf(v[0], sizeof v[0], "%s", sub);
-    snprintf(v[1], sizeof v[1], "%lld", conv_id);
-    snprintf(v[2], sizeof v[2], "%lld", seq);
-    char **bufs[3] = {&k->sub, &k->conv, &k->seq};
-    for (int f = 0; f < 3; f++)
-        if (k->len[f] + 26 > k->cap) {
-            size_t cap = k->cap ? k->cap * 2 : 4096;
-            for (int g = 0; g < 3; g++) {
-                char *b = realloc(*bufs[g], cap);
-                if (!b) return -1;
-                *bufs[g] = b;
-            }
-            k->cap = cap;
-        }
-    for (int f = 0; f < 3; f++) {
-        char *b = *bufs[f];
-        b[k->len[f]++] = k->n ? ',' : '{';
-        memcpy(b + k->len[f], v[f], strlen(v[f]));
-        k->len[f] += strlen(v[f]);
-    }
-    k->n++;
-    return 0;
+    pgarr_text(&k->sub, sub);
+    pgarr_id(&k->conv, conv_id);
+    pgarr_id(&k->seq, seq);
 }
 
 /* Records what k holds with statement stmt (push_ok or push_cleared), then empties it. */
 static void ps_rec_flush(svc *s, ps_rec *k, const char *stmt)
 {
-    if (!k->n) return;
-    char *bufs[3] = {k->sub, k->conv, k->seq};
-    for (int f = 0; f < 3; f++) { bufs[f][k->len[f]] = '}'; bufs[f][k->len[f] + 1] = '\0'; }
-    const char *p[] = {k->sub, k->conv, k->seq};
-    if (db_run(s->db, stmt, 3, p))
-        log_warn("push: %d notifications sent, but not recorded (a second run may send them again)", k->n);
-    k->n = 0;
-    k->len[0] = k->len[1] = k->len[2] = 0;
+    size_t n = k->sub.n;
+    if (!n) return;
+    const char *p[] = {pgarr_close(&k->sub), pgarr_close(&k->conv), pgarr_close(&k->seq)};
+    if (!p[0] || !p[1] || !p[2] || db_run(s->db, stmt, 3, p))
+        log_warn("push: %zu notifications sent, but not recorded (a second run may send them again)", n);
+    pgarr_reset(&k->sub), pgarr_reset(&k->conv), pgarr_reset(&k->seq);
+}
+
+static void ps_rec_free(ps_rec *k)
+{
+    pgarr_free(&k->sub), pgarr_free(&k->conv), pgarr_free(&k->seq);
 }
 
 /* Room for one more item; -1 when out of memory. */
@@ -445,9 +427,8 @@ static void ps_done(void *ud, push_item *it)
     svc *s = b->s;
     if (it->state == PUSH_SENT) {
         ps_rec *k = j->read ? &b->cleared : &b->ok;
-        if (ps_rec_add(k, sub_id, j->conv_id, j->seq))
-            log_warn("push: subscription %s: sent, but not recorded (out of memory)", sub_id);
-        if (k->n >= PS_FLUSH) ps_rec_flush(s, k, j->read ? "push_cleared" : "push_ok");
+        ps_rec_add(k, sub_id, j->conv_id, j->seq);      /* out of memory: said at the flush */
+        if (k->sub.n >= PS_FLUSH) ps_rec_flush(s, k, j->read ? "push_cleared" : "push_ok");
         return;
     }
     if (it->state == PUSH_GONE) {                      /* the browser unsubscribed */
@@ -516,8 +497,8 @@ void push_batch_run(svc *s, const char *const *names, json_t *const *payloads, i
         PQclear(j->r);
         free(j->plain);
     }
-    free(b.ok.sub); free(b.ok.conv); free(b.ok.seq);
-    free(b.cleared.sub); free(b.cleared.conv); free(b.cleared.seq);
+    ps_rec_free(&b.ok);
+    ps_rec_free(&b.cleared);
     free(b.items);
     free(b.job_of);
     free(b.sub_of);
