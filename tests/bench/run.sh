@@ -9,6 +9,7 @@ DURATION=${BENCH_SECONDS:-10}
 CONNS=${BENCH_CONNECTIONS:-32}
 WRK_THREADS=${BENCH_WRK_THREADS:-2}
 . "$ROOT/tests/support/scratch.sh"
+caller_env=$(export -p | grep '^declare -x PARLEY_' || true)   # the caller's own PARLEY_ settings
 scratch_var bench
 export PORT=$(free_port)
 # Durable commits (no STACK_FAST): a send is acknowledged only after PostgreSQL fsyncs it.
@@ -128,6 +129,11 @@ echo "Redis PUBLISHes for 100 reactions there: $(( ${pub1:-0} - ${pub0:-0} ))"
 # of its own: stop this one first so that they do not share the machine.
 cleanup
 trap - EXIT
+# This stack's environment (its media directory, its addresses) is gone with it: the next
+# benchmarks start from the caller's.
+unset $(compgen -e | grep '^PARLEY_') || true
+eval "$caller_env"
+export PARLEY_THREADS
 "$ROOT/tests/bench/search.sh"
 "$ROOT/tests/bench/media.sh"
 "$ROOT/tests/bench/thumbs.sh"

@@ -25,7 +25,7 @@ user="bench$RANDOM$RANDOM"
 bench_token "$user" >/dev/null
 
 # The stack runs its programs in $VAR, so the default media directory is $VAR/var/media.
-MEDIA="$VAR/var/media"
+MEDIA=$PARLEY_MEDIA_DIR                                 # the stack's own (its env)
 mkdir -p "$MEDIA/blobs" "$MEDIA/tmp" "$VAR/in"
 shas=()
 bytes=0
@@ -58,9 +58,17 @@ INSERT INTO jobs (kind, payload, idem_key)
 SELECT pg_notify('parley_jobs', '');
 COMMIT;
 SQL
-while :; do
-  left=$(psql "$PARLEY_DB" -At -c "SELECT count(*) FROM media WHERE state = 'processing'")
+# Until every image is processed; a job that failed (an image the worker cannot read) stops
+# the wait at once rather than after its retries, and ten minutes stop it in any case.
+for ((waited = 0; ; waited++)); do
+  read -r left failing < <(psql "$PARLEY_DB" -At -F ' ' -c "SELECT (SELECT count(*) FROM media WHERE state = 'processing'),
+    (SELECT count(*) FROM jobs WHERE kind = 'media.process' AND last_error IS NOT NULL)")
   [ "$left" = 0 ] && break
+  if (( failing > 0 || waited > 6000 )); then
+    echo "media: $left of $JOBS images still processing, $failing jobs failed; the worker's log says:" >&2
+    tail -n 5 "$VAR/log/worker.log" >&2
+    exit 1
+  fi
   sleep 0.1
 done
 t1=$(date +%s.%N)
