@@ -5,11 +5,14 @@
                                "<CLOCK_MONOTONIC ns> <machine busy ticks> <kind>=<ticks> ..."
   cpusample.py report FILE OUT for each "step" line of sseload's OUT (its t0_ns and t1_ns),
                                the CPU each kind used over that step per message sent, in ms,
-                               and the share of the whole machine's that the step used.
+                               their sum, and how busy /proc/stat says the machine was.
 
 Ticks are utime + stime of every process whose name (comm) starts with a kind's prefix, so
 PostgreSQL's backends count together. A process that ended within a step takes its ticks
-with it: the figures are for a steady stack, as the ramp's is."""
+with it: the figures are for a steady stack, as the ramp's is. The machine's busy share is a
+second opinion only: on a tickless kernel /proc/stat's totals can trail the processes' own
+clocks by a step (it once showed less CPU for the whole machine than nginx alone used), so
+the sum is of the processes' clocks."""
 import os
 import re
 import sys
@@ -70,7 +73,7 @@ def report(path, load_out):
     shown = [k for k, _ in KINDS if any(s[2].get(k) for s in samples)]
     ncpu = os.cpu_count() or 1
     print("CPU per message sent, ms (from /proc over each step; the machine has %d cores):" % ncpu)
-    print("%8s" % "msgs/s" + "".join("%13s" % k for k in shown) + "%9s %15s" % ("all", "machine busy"))
+    print("%8s" % "msgs/s" + "".join("%13s" % k for k in shown) + "%9s %15s" % ("sum", "machine busy"))
     for st in steps:
         if "t0_ns" not in st:
             continue
@@ -80,7 +83,7 @@ def report(path, load_out):
         if secs <= 0:
             continue
         per = {k: (b[2][k] - a[2][k]) * TICK_MS / sent for k in shown}
-        whole = (b[1] - a[1]) * TICK_MS / sent
+        whole = sum(per.values())
         busy = (b[1] - a[1]) * TICK_MS / 1000 / secs / ncpu * 100
         print("%8s" % st["rate"] + "".join("%13.3f" % per[k] for k in shown) + "%9.3f %14.0f%%" % (whole, busy))
 

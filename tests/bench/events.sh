@@ -242,6 +242,6 @@ CONF
         echo "answer: nchan $(field "$nres" rate) msgs/s with p99 $(field "$nres" p99_ms) ms = $(field "$nres" deliveries_per_s) deliveries/s"
         python3 -c "import sys; p, n = float(sys.argv[1]), float(sys.argv[2]); print('ratio Parley : nchan = %s' % ('%.2f' % (p / n) if n else 'n/a (nchan passed no rate)'))" \
             "$(field "$res" rate)" "$(field "$nres" rate)"
-        [[ -s $ND/err ]] && { echo "load generator notes (nchan):"; sed 's/^/  /' "$ND/err" | head -n 8; }
+        if [[ -s $ND/err ]]; then echo "load generator notes (nchan):"; sed 's/^/  /' "$ND/err" | head -n 8; fi
     fi
 fi
