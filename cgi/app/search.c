@@ -331,8 +331,12 @@ static err_t search_messages(svc *c, const search_query *sq, int newest, long lo
     if (sq->in) {
         const char *d = sq->in;
         while (*d >= '0' && *d <= '9') d++;
-        if (!*d && d - sq->in <= 15) in_id = arena_printf(c->a, "{%s}", sq->in);
-        else in_title = sq->in;
+        if (!*d && d - sq->in <= 15) {                     /* a conversation's id */
+            long long id = atoll(sq->in);
+            if (!(in_id = pgarr_ids(c->a, &id, *sq->in ? 1 : 0))) return ERR_INTERNAL;
+        } else {
+            in_title = sq->in;
+        }
     }
     if (in_title) {             /* the few conversations named so, so that the plan starts there */
         json_t *convs, *cv;

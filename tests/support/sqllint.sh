@@ -20,8 +20,9 @@ if grep -nE '\bPQprepare\s*\(' --include='*.c' -r cgi | grep -v '^cgi/store/db.c
   echo "sqllint: statements are prepared in store/db.c from the modules' tables"; fail=1
 fi
 # 4. Array parameters ({1,2}, {"a","b"}) are written by store/pgarr.c alone, which quotes and
-#    escapes every element: an opening brace put by hand next to a separator is one by hand.
-if grep -nE "(\"\{\"|'\{')" --include='*.c' -r cgi | grep -E '\?|buf_(put|printf)|\[[a-z]+\+\+\] *=' \
+#    escapes every element: an opening brace put by hand next to a separator, or a format
+#    that starts with one, is one by hand.
+if grep -nE "(\"\{\"|'\{'|\"\{%)" --include='*.c' -r cgi | grep -E '\?|printf|buf_put|\[[a-z]+\+\+\] *=' \
      | grep -vE '^cgi/(store/pgarr|core/metrics|core/json)\.c:|^cgi/worker/kinds\.c:'; then
   echo "sqllint: build array parameters with pgarr (store/pgarr.h)"; fail=1
 fi
