@@ -170,6 +170,14 @@ static err_t db_prepare_one(db *d, int i, const db_stmt *s, long deadline)
     return ERR_OK;
 }
 
+/* Prepares statement name on this connection unless it already is (db_prepare_one). */
+static err_t db_prepare_named(db *d, const char *name, long deadline)
+{
+    const db_stmt *s;
+    int i = db_find(d, name, &s);
+    return i >= 0 ? db_prepare_one(d, i, s, deadline) : ERR_OK;
+}
+
 static err_t db_exec_untimed(db *d, const char *name, int nparams, const char *const *params, PGresult **out)
 {
     *out = NULL;
@@ -177,23 +185,13 @@ static err_t db_exec_untimed(db *d, const char *name, int nparams, const char *c
     err_t e = db_ensure(d);
     if (e) return e;
     long deadline = clock_now_ms() + d->timeout_ms;
-    const db_stmt *s;
-    int i = db_find(d, name, &s);
-    if (i >= 0 && (e = db_prepare_one(d, i, s, deadline))) return e;
+    if ((e = db_prepare_named(d, name, deadline))) return e;
     if (!PQsendQueryPrepared(d->conn, name, nparams, params, NULL, NULL, 0)) {
         log_warn("postgresql: send %s: %s", name, PQerrorMessage(d->conn));
         db_close(d);
         return ERR_UNAVAILABLE;
     }
     return db_result(d, name, deadline, out);
-}
-
-/* Prepares statement name on this connection unless it already is (db_prepare_one). */
-static err_t db_prepare_named(db *d, const char *name, long deadline)
-{
-    const db_stmt *s;
-    int i = db_find(d, name, &s);
-    return i >= 0 ? db_prepare_one(d, i, s, deadline) : ERR_OK;
 }
 
 /* db_exec_batch's reading of the pipeline: the n + 2 statements' results (BEGIN, the items,

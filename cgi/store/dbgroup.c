@@ -19,7 +19,6 @@ typedef struct dbgroup_call {
 static pthread_mutex_t dbgroup_lock = PTHREAD_MUTEX_INITIALIZER;
 static dbgroup_call *dbgroup_head, **dbgroup_tail = &dbgroup_head;
 static int dbgroup_running, dbgroup_leaders = 2;   /* callers running statements, and how many may */
-static int dbgroup_nqueued;
 static _Atomic uint64_t dbgroup_groups, dbgroup_statements;
 
 void dbgroup_init(int leaders) { dbgroup_leaders = leaders < 1 ? 1 : leaders; }
@@ -32,8 +31,9 @@ void dbgroup_counts(uint64_t *groups, uint64_t *statements)
 
 int dbgroup_queued(void)
 {
+    int n = 0;
     pthread_mutex_lock(&dbgroup_lock);
-    int n = dbgroup_nqueued;
+    for (const dbgroup_call *c = dbgroup_head; c; c = c->next) n++;
     pthread_mutex_unlock(&dbgroup_lock);
     return n;
 }
@@ -86,7 +86,6 @@ err_t dbgroup_exec(db *d, long long key, const char *name, int nparams, const ch
     pthread_mutex_lock(&dbgroup_lock);
     *dbgroup_tail = &me;
     dbgroup_tail = &me.next;
-    dbgroup_nqueued++;
     while (!me.done) {
         if (me.taken || dbgroup_running >= dbgroup_leaders) {   /* wait to be answered, or to lead */
             pthread_cond_wait(&me.wake, &dbgroup_lock);
@@ -100,7 +99,6 @@ err_t dbgroup_exec(db *d, long long key, const char *name, int nparams, const ch
             dbgroup_head = dbgroup_head->next;
         }
         if (!dbgroup_head) dbgroup_tail = &dbgroup_head;
-        dbgroup_nqueued -= n;
         dbgroup_running++;
         pthread_mutex_unlock(&dbgroup_lock);
         dbgroup_run(d, calls, n);
