@@ -20,10 +20,15 @@ static const db_stmt evlog_stmts[] = {
                   "AND m.joined_at <= e.at AND m.user_id IS DISTINCT FROM e.skip_uid), "
                   "CASE WHEN e.extra_uid IS DISTINCT FROM e.skip_uid THEN e.extra_uid::text END) END "
                   "FROM event_log e WHERE e.id = $1"},
+    /* The events user $1 may see (as published): after the id $2, or among the ids $2. */
+#define EVLOG_FOR_USER "($1 = ANY(e.uids) OR (e.uids IS NULL AND e.skip_uid IS DISTINCT FROM $1 AND " \
+                       "(e.extra_uid = $1 OR EXISTS (SELECT 1 FROM members m WHERE m.conversation_id = e.conv_id " \
+                       "AND m.user_id = $1 AND m.joined_at <= e.at))))"
     {"evlog_user", "SELECT e.id, e.type, e.conv_id, e.msg_seq, e.body FROM event_log e "
-                   "WHERE e.id > $2 AND ($1 = ANY(e.uids) OR (e.uids IS NULL AND e.skip_uid IS DISTINCT FROM $1 AND "
-                   "(e.extra_uid = $1 OR EXISTS (SELECT 1 FROM members m WHERE m.conversation_id = e.conv_id "
-                   "AND m.user_id = $1 AND m.joined_at <= e.at)))) ORDER BY e.id LIMIT $3"},
+                   "WHERE e.id > $2 AND " EVLOG_FOR_USER " ORDER BY e.id LIMIT $3"},
+    {"evlog_user_ids", "SELECT e.id, e.type, e.conv_id, e.msg_seq, e.body FROM event_log e "
+                       "WHERE e.id = ANY($2::bigint[]) AND " EVLOG_FOR_USER " ORDER BY e.id"},
+#undef EVLOG_FOR_USER
     /* Does the log still reach back to just after $1? (Rows older than a day are deleted.) */
     {"evlog_reach", "SELECT coalesce((SELECT min(id) FROM event_log), 0)"},
     {NULL, NULL},
@@ -97,9 +102,23 @@ err_t evlog_load(svc *c, long long id, const char **json, long long **uids, size
     return *uids ? ERR_OK : ERR_INTERNAL;
 }
 
-err_t evlog_replay(svc *c, long long uid, long long after, evlog_event **out, size_t *n, int *resync)
+/* Appends the rows of r (evlog_user's columns) to out[*n…], rendered; a message deleted
+ * since is skipped. */
+static void replay_rows(svc *c, PGresult *r, evlog_event *out, size_t *n)
 {
-    PGresult *r;
+    for (int i = 0; i < PQntuples(r); i++) {
+        long long id = atoll(PQgetvalue(r, i, 0));
+        const char *json = render(c, id, PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
+                                  PQgetisnull(r, i, 3) ? NULL : PQgetvalue(r, i, 3),
+                                  PQgetisnull(r, i, 4) ? NULL : PQgetvalue(r, i, 4));
+        if (json) out[(*n)++] = (evlog_event){id, json};
+    }
+}
+
+err_t evlog_replay(svc *c, long long uid, long long after, const long long *late, size_t nlate, evlog_event **out,
+                   size_t *n, int *resync)
+{
+    PGresult *r, *lr = NULL;
     *n = 0;
     *resync = 0;
     err_t e = db_exec(c->db, "evlog_reach", 0, NULL, &r);
@@ -107,19 +126,21 @@ err_t evlog_replay(svc *c, long long uid, long long after, evlog_event **out, si
     long long oldest = atoll(PQgetvalue(r, 0, 0));
     PQclear(r);
     if (oldest > after + 1) { *resync = 1; return ERR_OK; }            /* forgotten (or never kept) */
-    const char *p[] = {id_str(c, uid), id_str(c, after), id_str(c, EVLOG_REPLAY_MAX + 1)};
-    if ((e = db_exec(c->db, "evlog_user", 3, p, &r))) return e;
-    size_t k = (size_t)PQntuples(r);
-    if (k > EVLOG_REPLAY_MAX) { PQclear(r); *resync = 1; return ERR_OK; }
-    *out = arena_alloc(c->a, sizeof **out * (k + 1));                  /* arena-owned */
-    if (!*out) { PQclear(r); return ERR_INTERNAL; }
-    for (size_t i = 0; i < k; i++) {
-        long long id = atoll(PQgetvalue(r, (int)i, 0));
-        const char *json = render(c, id, PQgetvalue(r, (int)i, 1), PQgetvalue(r, (int)i, 2),
-                                  PQgetisnull(r, (int)i, 3) ? NULL : PQgetvalue(r, (int)i, 3),
-                                  PQgetisnull(r, (int)i, 4) ? NULL : PQgetvalue(r, (int)i, 4));
-        if (json) (*out)[(*n)++] = (evlog_event){id, json};             /* a message deleted since: skipped */
+    if (nlate) {                                                        /* below after: they come first */
+        const char *lp[] = {id_str(c, uid), pgarr_ids(c->a, late, nlate)};
+        if (!lp[1]) return ERR_INTERNAL;
+        if ((e = db_exec(c->db, "evlog_user_ids", 2, lp, &lr))) return e;
     }
+    size_t kl = lr ? (size_t)PQntuples(lr) : 0;
+    const char *p[] = {id_str(c, uid), id_str(c, after), id_str(c, EVLOG_REPLAY_MAX + 1)};
+    if ((e = db_exec(c->db, "evlog_user", 3, p, &r))) { PQclear(lr); return e; }
+    size_t k = kl + (size_t)PQntuples(r);
+    if (k > EVLOG_REPLAY_MAX) { PQclear(lr); PQclear(r); *resync = 1; return ERR_OK; }
+    *out = arena_alloc(c->a, sizeof **out * (k + 1));                  /* arena-owned */
+    if (!*out) { PQclear(lr); PQclear(r); return ERR_INTERNAL; }
+    if (lr) replay_rows(c, lr, *out, n);
+    replay_rows(c, r, *out, n);
+    PQclear(lr);
     PQclear(r);
     return ERR_OK;
 }

@@ -30,9 +30,11 @@ err_t evlog_marks_of(svc *c, const long long *ids, size_t k, evlog_mark **out, s
  * *json (arena) is the event as published; *uids (arena) its recipients. *json is NULL
  * when the row is gone or cannot be rendered. */
 err_t evlog_load(svc *c, long long id, const char **json, long long **uids, size_t *n);
-/* What uid may see with id > after, ascending, into *out (arena): at most EVLOG_REPLAY_MAX.
+/* What uid may see with id > after or among late[0..nlate) (ascending ids below after that
+ * arrived after it: follow_late), ascending, into *out (arena): at most EVLOG_REPLAY_MAX.
  * *resync is 1 when that cannot be complete (the log no longer reaches back to after, or
  * there is more than that): the client should refetch instead. */
-err_t evlog_replay(svc *c, long long uid, long long after, evlog_event **out, size_t *n, int *resync);
+err_t evlog_replay(svc *c, long long uid, long long after, const long long *late, size_t nlate, evlog_event **out,
+                   size_t *n, int *resync);
 
 #endif

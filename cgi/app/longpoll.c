@@ -83,7 +83,7 @@ static err_t h_events(ctx *c)
         evlog_event *evs = NULL;
         size_t n = 0;
         int resync = 0;
-        if ((e = evlog_replay(s, s->user->id, cursor, &evs, &n, &resync))) return e;
+        if ((e = evlog_replay(s, s->user->id, cursor, NULL, 0, &evs, &n, &resync))) return e;
         if (resync) {
             if ((e = lp_now(s, &now))) return e;
             return lp_answer(c, NULL, 0, 1, now);

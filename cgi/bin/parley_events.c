@@ -103,11 +103,15 @@ static void serve(worker *w, FCGX_Request *fr)
     if (c.token_id) snprintf(cred, sizeof cred, "t:%lld", c.token_id);
     else snprintf(cred, sizeof cred, "s:%s", c.sess_id);
     /* A reconnect this hub's buffer cannot serve (another hub had it, or this one
-     * restarted): the log replays it. */
+     * restarted): the log replays it, with the ids below last that reached this hub after
+     * it (an event stream's last event is the last it got: those may still be missing). */
     hub_replay rp = {0}, *rpp = NULL;
     evlog_event *evs;
-    size_t n;
-    if (hub_prepare(c.svc.user->id, last) && evlog_replay(&c.svc, c.svc.user->id, last, &evs, &n, &rp.resync) == ERR_OK) {
+    size_t n, nlate = 0;
+    long long *late = NULL;                                                     /* malloc'd */
+    int ask = hub_prepare(c.svc.user->id, last);
+    if (ask && sse) (void)follow_late(last, &late, &nlate);                 /* unknown here: none */
+    if (ask && evlog_replay(&c.svc, c.svc.user->id, last, late, nlate, &evs, &n, &rp.resync) == ERR_OK) {
         long long *ids = arena_alloc(c.svc.a, sizeof *ids * (n + 1));             /* arena-owned */
         const char **json = arena_alloc(c.svc.a, sizeof *json * (n + 1));
         for (size_t i = 0; ids && json && i < n; i++) ids[i] = evs[i].id, json[i] = evs[i].json;
@@ -117,6 +121,7 @@ static void serve(worker *w, FCGX_Request *fr)
         rp.resync |= !ids || !json;
         rpp = &rp;
     }
+    free(late);
     hub_park(fr, c.svc.user->id, cred, sse, last, clock_now_ms() + timeout * 1000, rpp);
 }
 
@@ -171,6 +176,7 @@ static void *follow_main(void *arg)
             long long *uids;
             size_t n;
             if (evlog_load(&c, repair[i], &json, &uids, &n) || !json) continue;
+            follow_arrived(repair[i]);
             int any = 0;
             for (size_t k = 0; k < n; k++) any |= hub_deliver(uids[k], repair[i], json);
             reached += any;

@@ -20,6 +20,8 @@ static seen_slot *seen;          /* capacity seen_cap (a power of two), seen_n u
 static size_t seen_cap, seen_n;
 static pend *pending;            /* unsettled ids <= follow_hi, ascending */
 static size_t pend_n, pend_cap;
+static long long arrivals[FOLLOW_ARRIVALS];    /* a ring: arrival k is at k % FOLLOW_ARRIVALS */
+static unsigned long long arrived;             /* arrivals noted since start */
 
 static size_t slot_of(long long id, size_t cap) { return (size_t)((unsigned long long)id * 0x9E3779B97F4A7C15ULL >> 20) & (cap - 1); }
 
@@ -163,6 +165,57 @@ void follow_round(long long hi, const follow_row *fresh, size_t nfresh, const fo
     if (done > follow_done) follow_done = done;
     if (seen_cap) seen_rebuild(seen_n * 4 < seen_cap && seen_cap > 4096 ? seen_cap / 2 : seen_cap, now_ms);
     pthread_mutex_unlock(&follow_lock);
+}
+
+void follow_arrived(long long id)
+{
+    pthread_mutex_lock(&follow_lock);
+    int again = 0;
+    for (unsigned long long k = 1; k <= FOLLOW_ARRIVAL_REPEAT && k <= arrived && !again; k++)
+        again = arrivals[(arrived - k) % FOLLOW_ARRIVALS] == id;
+    if (!again) arrivals[arrived++ % FOLLOW_ARRIVALS] = id;
+    pthread_mutex_unlock(&follow_lock);
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+    return (x > y) - (x < y);
+}
+
+int follow_late(long long last, long long **ids, size_t *n)
+{
+    *ids = NULL;
+    *n = 0;
+    pthread_mutex_lock(&follow_lock);
+    unsigned long long len = arrived < FOLLOW_ARRIVALS ? arrived : FOLLOW_ARRIVALS, first = arrived - len, p = len;
+    for (unsigned long long k = 0; k < len && p == len; k++)          /* its first arrival */
+        if (arrivals[(first + k) % FOLLOW_ARRIVALS] == last) p = k;
+    size_t cap = 0;
+    int bad = p == len;
+    for (unsigned long long k = p + 1; !bad && k < len; k++) {
+        long long id = arrivals[(first + k) % FOLLOW_ARRIVALS];
+        if (id >= last) continue;
+        if (*n == cap) {
+            long long *v = realloc(*ids, sizeof *v * (cap = cap ? cap * 2 : 16));
+            if (!v) { bad = 1; break; }
+            *ids = v;
+        }
+        (*ids)[(*n)++] = id;
+    }
+    pthread_mutex_unlock(&follow_lock);
+    if (bad) {
+        free(*ids);
+        *ids = NULL;
+        *n = 0;
+        return -1;
+    }
+    if (*n) qsort(*ids, *n, sizeof **ids, id_cmp);
+    size_t w = 0;                                                   /* an id noted twice: once */
+    for (size_t k = 0; k < *n; k++)
+        if (!w || (*ids)[w - 1] != (*ids)[k]) (*ids)[w++] = (*ids)[k];
+    *n = w;
+    return 0;
 }
 
 void follow_counts(long long *done, size_t *npending, size_t *nseen)

@@ -1,5 +1,6 @@
 /* hub.c — see hub.h. */
 #include "hub.h"
+#include "follow.h"
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -262,17 +263,20 @@ int hub_prepare(long long uid, long long last_id)
     return need;
 }
 
-/* 1 when id is among the replayed events (ascending ids). */
-static int replayed(const hub_replay *rp, long long id)
+/* 1 when id is among ids[0..n) (ascending). */
+static int among(const long long *ids, size_t n, long long id)
 {
-    size_t lo = 0, hi = rp ? rp->n : 0;
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (rp->ids[mid] < id) lo = mid + 1;
+        if (ids[mid] < id) lo = mid + 1;
         else hi = mid;
     }
-    return rp && lo < rp->n && rp->ids[lo] == id;
+    return lo < n && ids[lo] == id;
 }
+
+/* 1 when id is among the replayed events. */
+static int replayed(const hub_replay *rp, long long id) { return rp && among(rp->ids, rp->n, id); }
 
 /* Where id is in u's ring, counted from its oldest event (arrival order), or -1 when it is
  * not there (hub_lock held). */
@@ -361,9 +365,16 @@ void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long l
             long long max_id = last_id;
             int at = sse ? ring_find(u, last_id) : -1;
             int after = at >= 0 ? at + 1 : u->len;       /* index of the first after last_id */
+            /* Not in the buffer (it reached the stream through another hub, or before the
+             * buffer was made): the lower ids that reached this hub after it still count,
+             * asked now, under the lock, so none is delivered between the asking and here. */
+            long long *late = NULL;                      /* malloc'd */
+            size_t nlate = 0;
+            if (sse && at < 0 && follow_late(last_id, &late, &nlate)) nlate = 0;
             for (int k = 0; k < u->len && !done; k++) {
                 int i = (u->start + k) % u->cap;
-                if ((u->ids[i] <= last_id && k < after) || replayed(rp, u->ids[i])) continue;
+                if ((u->ids[i] <= last_id && k < after && !among(late, nlate, u->ids[i])) || replayed(rp, u->ids[i]))
+                    continue;
                 if (sse) done = put_sse(s, u->ids[i], u->data[i]) != 0;
                 else { if (b.len) buf_putc(&b, ','); buf_puts(&b, u->data[i]); }
                 if (u->ids[i] > max_id) max_id = u->ids[i];
@@ -373,6 +384,7 @@ void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long l
                 done = 1;
             }
             buf_free(&b);
+            free(late);
         }
     }
     if (!done) {

@@ -284,6 +284,46 @@ test('a reconnect to the same hub replays an event committed late, with a lower 
   }
 });
 
+test(
+  'a reconnect to another hub replays an event committed late, with a lower id than Last-Event-ID',
+  { skip: BASE2 ? false : 'PARLEY_URL2 is not set: no second node (deploy/local/stack.sh node2 start)' },
+  async () => {
+    const [a, b] = await registerMany(2);
+    const g = await createGroup(a, [b]);
+    const s = await openStream(b, { base: BASE });
+    let s2, s3;
+    try {
+      // As above, but the stream comes back through the other hub, which never held it: that
+      // hub knows the late event came after the message, as the first one does.
+      const late = Number(sql(`SELECT nextval('event_ids')`));
+      const m = await send(a, g.id, 'sent after the late event took its id');
+      const got = await s.waitFor(isMsg(g.id, m.seq), 5000, 'the message');
+      assert.ok(got.id > late, `${got.id} > ${late}`);
+      await s.close();
+      const body = JSON.stringify({ type: 'conversation.updated', conversation_id: g.id, title: 'Renamed late', description: '' });
+      sql(`INSERT INTO event_log (id, type, conv_id, body) VALUES (${late}, 'conversation.updated', ${g.id}, '${body}')`);
+      await sleep(2000);                            // both hubs' log readers take it in
+      s2 = await SseStream.open(b, { base: BASE2, lastEventId: got.id });
+      const again = await s2.waitFor((e) => e.id === late, 5000, 'the late event, replayed by the other hub');
+      assert.equal(again.title, 'Renamed late');
+      await sleep(300);
+      assert.equal(s2.matching(isMsg(g.id, m.seq)).length, 0, `the message itself is not sent again: ${s2.describe()}`);
+      assert.equal(s2.matching((e) => e.id === late).length, 1, `once: ${s2.describe()}`);
+      assert.ok(!s2.events.some((e) => e.type === 'resync'), `no resync: ${s2.describe()}`);
+      // An event that came before the message is not replayed: the stream had it.
+      const m2 = await send(a, g.id, 'a later message');
+      await s2.waitFor(isMsg(g.id, m2.seq), 5000, 'the next message');
+      const last = s2.events.find(isMsg(g.id, m2.seq)).id;
+      await s2.close();
+      s3 = await SseStream.open(b, { base: BASE, lastEventId: last });
+      await sleep(500);
+      assert.equal(s3.matching((e) => e.conversation_id === g.id).length, 0, `nothing missed, nothing again: ${s3.describe()}`);
+    } finally {
+      await closeAll(s, s2, s3);
+    }
+  },
+);
+
 test('a removed member hears nothing more from the conversation; the others do', async () => {
   const [a, b, c] = await sharedUsers(3);
   const g = await createGroup(a, [b, c]);

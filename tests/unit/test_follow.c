@@ -130,11 +130,92 @@ static void test_many_seen(void **state)
     assert_int_equal(nseen, 0);
 }
 
+/* The arrival order, for a stream that reconnects from another hub: the lower ids that came
+ * after its last event, and nothing when its last event never came here. */
+static void test_late_arrivals(void **state)
+{
+    (void)state;
+    long long *late;
+    size_t n;
+    assert_int_equal(follow_late(1001, &late, &n), -1);        /* nothing arrived yet */
+    assert_null(late);
+    long long order[] = {1001, 1003, 1002, 1004, 1000};        /* 1002 and 1000 committed late */
+    for (size_t i = 0; i < 5; i++) follow_arrived(order[i]);
+    assert_int_equal(follow_late(1003, &late, &n), 0);
+    assert_int_equal(n, 2);
+    assert_true(late[0] == 1000 && late[1] == 1002);            /* ascending */
+    free(late);
+    assert_int_equal(follow_late(1004, &late, &n), 0);
+    assert_int_equal(n, 1);
+    assert_true(late[0] == 1000);
+    free(late);
+    assert_int_equal(follow_late(1002, &late, &n), 0);          /* 1003 came before it: had */
+    assert_int_equal(n, 1);
+    assert_true(late[0] == 1000);
+    free(late);
+    assert_int_equal(follow_late(1000, &late, &n), 0);          /* the last to arrive */
+    assert_int_equal(n, 0);
+    assert_null(late);
+    assert_int_equal(follow_late(999, &late, &n), -1);          /* never came here */
+}
+
+/* One event's copies (one per recipient on Redis, then the log) are noted once when they
+ * come together; noted again later, the lower ids between count once. */
+static void test_late_repeats(void **state)
+{
+    (void)state;
+    long long *late;
+    size_t n;
+    follow_arrived(2005);
+    follow_arrived(2001);
+    for (int k = 0; k < FOLLOW_ARRIVAL_REPEAT; k++) follow_arrived(2001);   /* copies together: once */
+    follow_arrived(2006);
+    assert_int_equal(follow_late(2005, &late, &n), 0);
+    assert_int_equal(n, 1);
+    assert_true(late[0] == 2001);
+    free(late);
+    for (int k = 0; k < FOLLOW_ARRIVAL_REPEAT; k++) follow_arrived(2010 + k);
+    follow_arrived(2001);                                          /* a copy much later: noted */
+    assert_int_equal(follow_late(2005, &late, &n), 0);
+    assert_int_equal(n, 1);                                        /* still one id */
+    assert_true(late[0] == 2001);
+    free(late);
+    assert_int_equal(follow_late(2006, &late, &n), 0);             /* its copy came after 2006 */
+    assert_int_equal(n, 1);
+    assert_true(late[0] == 2001);
+    free(late);
+}
+
+/* Only the last FOLLOW_ARRIVALS arrivals are known. */
+static void test_late_forgets(void **state)
+{
+    (void)state;
+    long long *late;
+    size_t n;
+    for (long long k = 0; k < FOLLOW_ARRIVALS; k++) follow_arrived(3000000 + k);   /* the earlier tests' leave */
+    assert_int_equal(follow_late(1003, &late, &n), -1);
+    follow_arrived(5000000);
+    follow_arrived(4999999);
+    assert_int_equal(follow_late(5000000, &late, &n), 0);
+    assert_int_equal(n, 1);
+    free(late);
+    for (long long k = 1; k < FOLLOW_ARRIVALS - 1; k++) follow_arrived(5000000 + k);
+    assert_int_equal(follow_late(5000000, &late, &n), 0);           /* the oldest one kept */
+    assert_int_equal(n, 1);
+    free(late);
+    follow_arrived(6000000);
+    assert_int_equal(follow_late(5000000, &late, &n), -1);          /* now forgotten */
+    assert_null(late);
+    assert_int_equal(follow_late(4999999, &late, &n), 0);
+    assert_int_equal(n, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seen_and_repair), cmocka_unit_test(test_seen_late_is_not_repaired),
         cmocka_unit_test(test_gaps), cmocka_unit_test(test_sequence_jump), cmocka_unit_test(test_many_seen),
+        cmocka_unit_test(test_late_arrivals), cmocka_unit_test(test_late_repeats), cmocka_unit_test(test_late_forgets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
