@@ -43,7 +43,7 @@ static err_t lp_now(svc *s, long long *out)
     return ERR_OK;
 }
 
-/* {"events":[…],"cursor":"<id>"} into c->out. */
+/* {"events":[…],"cursor":"<id>","after":"<id>"} into c->out. */
 static err_t lp_answer(ctx *c, const evlog_event *evs, size_t n, int resync, long long cursor)
 {
     json_t *arr = json_array();
@@ -52,7 +52,9 @@ static err_t lp_answer(ctx *c, const evlog_event *evs, size_t n, int resync, lon
         json_t *ev = json_loads(evs[i].json, 0, NULL);
         if (ev) json_array_append_new(arr, ev);
     }
-    c->out = json_pack("{s:o,s:s}", "events", arr, "cursor", arena_printf(c->svc.a, "%lld", cursor));
+    const char *at = arena_printf(c->svc.a, "%lld", cursor);
+    if (!at) { json_decref(arr); return ERR_INTERNAL; }
+    c->out = json_pack("{s:o,s:s,s:s}", "events", arr, "cursor", at, "after", at);   /* arr: stolen */
     return c->out ? ERR_OK : ERR_INTERNAL;
 }
 
@@ -66,7 +68,10 @@ static err_t h_events(ctx *c)
     if (c->rq.accept && strstr(c->rq.accept, "text/event-stream"))
         return ctx_fail(c, ERR_NOT_IMPLEMENTED, NULL,
                         "This server has no event stream; long-poll GET /api/v1/events?cursor=<id> instead.");
-    long long cursor = lp_num(c, "cursor"), timeout = lp_num(c, "timeout");
+    /* `after` (the hub's arrival order) is the cursor here: events arrive in the log's order. */
+    long long cursor = lp_num(c, "after"), timeout = lp_num(c, "timeout");
+    if (cursor == -2) return ctx_fail(c, ERR_INVALID_FIELD, "after", "after must be an event id.");
+    if (cursor == -1) cursor = lp_num(c, "cursor");
     if (cursor == -1) cursor = lp_num(c, "last_event_id");
     if (cursor == -2) return ctx_fail(c, ERR_INVALID_FIELD, "cursor", "cursor must be an event id.");
     if (timeout == -1) timeout = 30;

@@ -79,7 +79,11 @@ static void serve(worker *w, FCGX_Request *fr)
     if (e) { answer_error(fr, &c, e); return; }
     const char *accept = c.rq.accept ? c.rq.accept : "";
     int sse = strstr(accept, "text/event-stream") != NULL;
-    long long last = num(io_getenv(fr->envp, "HTTP_LAST_EVENT_ID"));
+    /* A long-poll's `after` (what reached the hub after that event) outranks its cursor. */
+    long long last = num(io_getenv(fr->envp, "HTTP_LAST_EVENT_ID")), after = num(req_query(&c.rq, "after"));
+    if (after == -2) { answer_error(fr, &c, ctx_fail(&c, ERR_INVALID_FIELD, "after", "after must be an event id.")); return; }
+    int by_arrival = !sse && after >= 0;
+    if (by_arrival) last = after;
     if (last == -1) last = num(req_query(&c.rq, "cursor"));
     if (last == -1) last = num(req_query(&c.rq, "last_event_id"));
     long long timeout = num(req_query(&c.rq, "timeout"));
@@ -110,7 +114,7 @@ static void serve(worker *w, FCGX_Request *fr)
     size_t n, nlate = 0;
     long long *late = NULL;                                                     /* malloc'd */
     int ask = hub_prepare(c.svc.user->id, last);
-    if (ask && sse) (void)follow_late(last, &late, &nlate);                 /* unknown here: none */
+    if (ask && (sse || by_arrival)) (void)follow_late(last, &late, &nlate);  /* unknown here: none */
     if (ask && evlog_replay(&c.svc, c.svc.user->id, last, late, nlate, &evs, &n, &rp.resync) == ERR_OK) {
         long long *ids = arena_alloc(c.svc.a, sizeof *ids * (n + 1));             /* arena-owned */
         const char **json = arena_alloc(c.svc.a, sizeof *json * (n + 1));
@@ -122,7 +126,7 @@ static void serve(worker *w, FCGX_Request *fr)
         rpp = &rp;
     }
     free(late);
-    hub_park(fr, c.svc.user->id, cred, sse, last, clock_now_ms() + timeout * 1000, rpp);
+    hub_park(fr, c.svc.user->id, cred, sse, last, by_arrival, clock_now_ms() + timeout * 1000, rpp);
 }
 
 static void *accept_main(void *arg)
@@ -176,7 +180,6 @@ static void *follow_main(void *arg)
             long long *uids;
             size_t n;
             if (evlog_load(&c, repair[i], &json, &uids, &n) || !json) continue;
-            follow_arrived(repair[i]);
             int any = 0;
             for (size_t k = 0; k < n; k++) any |= hub_deliver(uids[k], repair[i], json);
             reached += any;

@@ -22,6 +22,13 @@ static pend *pending;            /* unsettled ids <= follow_hi, ascending */
 static size_t pend_n, pend_cap;
 static long long arrivals[FOLLOW_ARRIVALS];    /* a ring: arrival k is at k % FOLLOW_ARRIVALS */
 static unsigned long long arrived;             /* arrivals noted since start */
+/* Where each id of the ring arrived: an open-addressed map (linear probing, 0 = empty) at
+ * most half full, so a place is one lookup, not a walk of the ring. */
+enum { ARR_MAP = FOLLOW_ARRIVALS * 2 };
+static struct arr_slot {
+    long long id;
+    unsigned long long at;
+} arr_map[ARR_MAP];
 
 static size_t slot_of(long long id, size_t cap) { return (size_t)((unsigned long long)id * 0x9E3779B97F4A7C15ULL >> 20) & (cap - 1); }
 
@@ -167,13 +174,44 @@ void follow_round(long long hi, const follow_row *fresh, size_t nfresh, const fo
     pthread_mutex_unlock(&follow_lock);
 }
 
+static size_t arr_home(long long id) { return slot_of(id, ARR_MAP); }
+
+/* The arrival number of id, or -1 (follow_lock held). */
+static long long arr_get(long long id)
+{
+    for (size_t i = arr_home(id); arr_map[i].id; i = (i + 1) & (ARR_MAP - 1))
+        if (arr_map[i].id == id) return (long long)arr_map[i].at;
+    return -1;
+}
+
+/* Removes id (follow_lock held): the entries after it in its run move back, so that no
+ * lookup stops at the hole before reaching them. */
+static void arr_del(long long id)
+{
+    size_t i = arr_home(id);
+    while (arr_map[i].id && arr_map[i].id != id) i = (i + 1) & (ARR_MAP - 1);
+    if (!arr_map[i].id) return;
+    for (size_t j = i;;) {
+        j = (j + 1) & (ARR_MAP - 1);
+        if (!arr_map[j].id) break;
+        size_t k = arr_home(arr_map[j].id);
+        if (i <= j ? (i < k && k <= j) : (i < k || k <= j)) continue;   /* its home is after the hole */
+        arr_map[i] = arr_map[j];
+        i = j;
+    }
+    arr_map[i].id = 0;
+}
+
 void follow_arrived(long long id)
 {
     pthread_mutex_lock(&follow_lock);
-    int again = 0;
-    for (unsigned long long k = 1; k <= FOLLOW_ARRIVAL_REPEAT && k <= arrived && !again; k++)
-        again = arrivals[(arrived - k) % FOLLOW_ARRIVALS] == id;
-    if (!again) arrivals[arrived++ % FOLLOW_ARRIVALS] = id;
+    if (id > 0 && arr_get(id) < 0) {                                    /* a first arrival */
+        if (arrived >= FOLLOW_ARRIVALS) arr_del(arrivals[arrived % FOLLOW_ARRIVALS]);   /* the oldest leaves */
+        size_t i = arr_home(id);
+        while (arr_map[i].id) i = (i + 1) & (ARR_MAP - 1);
+        arr_map[i] = (struct arr_slot){id, arrived};
+        arrivals[arrived++ % FOLLOW_ARRIVALS] = id;
+    }
     pthread_mutex_unlock(&follow_lock);
 }
 
@@ -187,14 +225,12 @@ int follow_late(long long last, long long **ids, size_t *n)
 {
     *ids = NULL;
     *n = 0;
-    pthread_mutex_lock(&follow_lock);
-    unsigned long long len = arrived < FOLLOW_ARRIVALS ? arrived : FOLLOW_ARRIVALS, first = arrived - len, p = len;
-    for (unsigned long long k = 0; k < len && p == len; k++)          /* its first arrival */
-        if (arrivals[(first + k) % FOLLOW_ARRIVALS] == last) p = k;
     size_t cap = 0;
-    int bad = p == len;
-    for (unsigned long long k = p + 1; !bad && k < len; k++) {
-        long long id = arrivals[(first + k) % FOLLOW_ARRIVALS];
+    pthread_mutex_lock(&follow_lock);
+    long long p = arr_get(last);
+    int bad = p < 0;
+    for (unsigned long long k = (unsigned long long)p + 1; !bad && k < arrived; k++) {   /* those after it */
+        long long id = arrivals[k % FOLLOW_ARRIVALS];
         if (id >= last) continue;
         if (*n == cap) {
             long long *v = realloc(*ids, sizeof *v * (cap = cap ? cap * 2 : 16));
@@ -211,11 +247,22 @@ int follow_late(long long last, long long **ids, size_t *n)
         return -1;
     }
     if (*n) qsort(*ids, *n, sizeof **ids, id_cmp);
-    size_t w = 0;                                                   /* an id noted twice: once */
-    for (size_t k = 0; k < *n; k++)
-        if (!w || (*ids)[w - 1] != (*ids)[k]) (*ids)[w++] = (*ids)[k];
-    *n = w;
     return 0;
+}
+
+void follow_places(const long long *ids, size_t n, long long *place)
+{
+    pthread_mutex_lock(&follow_lock);
+    for (size_t k = 0; k < n; k++) place[k] = ids[k] > 0 ? arr_get(ids[k]) : -1;
+    pthread_mutex_unlock(&follow_lock);
+}
+
+long long follow_newest(void)
+{
+    pthread_mutex_lock(&follow_lock);
+    long long id = arrived ? arrivals[(arrived - 1) % FOLLOW_ARRIVALS] : -1;
+    pthread_mutex_unlock(&follow_lock);
+    return id;
 }
 
 void follow_counts(long long *done, size_t *npending, size_t *nseen)

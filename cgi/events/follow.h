@@ -14,8 +14,8 @@ enum {
     FOLLOW_GAP_MS = 15000,       /* a missing id is waited for this long (longer than any send) */
     FOLLOW_MAX_GAPS = 20000,     /* more missing ids than this in one round are not tracked */
     FOLLOW_SEEN_MS = 60000,      /* seen ids above the position are forgotten after this */
-    FOLLOW_ARRIVALS = 65536,     /* ids remembered in the order they reached the hub (512 KB) */
-    FOLLOW_ARRIVAL_REPEAT = 8,   /* an id among the last this many arrivals is not noted again */
+    FOLLOW_ARRIVALS = 65536,     /* ids remembered in the order they reached the hub (512 KB,
+                                    and 2 MB for the map of their places) */
 };
 
 /* Where following starts: ids up to start are settled (the sequence's value at start). */
@@ -36,14 +36,20 @@ void follow_round(long long hi, const follow_row *fresh, size_t nfresh, const fo
 /* The order events reach this hub, for a stream that reconnects here from another hub.
  * Ids are taken before commit, so an event can arrive after one with a higher id; every hub
  * hears the same Redis and the same log, so they arrive in nearly the same order everywhere.
- * follow_arrived notes one as it comes (from Redis, or from the log), before it is delivered;
- * the copies Redis brings of one event (one per recipient) are noted once. */
+ * follow_arrived notes one as it is delivered (hub.c, under the hub's lock, so an event
+ * noted is in every buffer it goes to); only its first arrival counts (its copies for
+ * several recipients, from Redis and the log, are not noted again while it is remembered). */
 void follow_arrived(long long id);
-/* The ids below last that arrived after it (its first arrival among the last
- * FOLLOW_ARRIVALS): what a stream that got last may not have had. Ascending, without
- * repeats, malloc'd into *ids (the caller frees; NULL when none). 0, or -1 when last is not
+/* The ids below last that arrived after it (among the last FOLLOW_ARRIVALS): what a stream
+ * that got last may not have had. Ascending, malloc'd into *ids (the caller frees; NULL when none). 0, or -1 when last is not
  * among them (arrived before, or never here) or memory ran out: then nothing is known. */
 int follow_late(long long last, long long **ids, size_t *n);
+/* For each of ids[0..n), the number of its arrival (counted since start; later ones arrived
+ * later), or -1 when it is not among the last FOLLOW_ARRIVALS (arrived before them,
+ * or not yet). A long-poll asked `after` an event gets those whose number is above it. */
+void follow_places(const long long *ids, size_t n, long long *place);
+/* The id that arrived last, or -1 when none has. */
+long long follow_newest(void);
 
 /* For the benchmark and the logs: the position, and how many ids are waited for / seen. */
 void follow_counts(long long *done, size_t *pending, size_t *seen);

@@ -142,13 +142,14 @@ static int put_sse(hub_stream *s, long long id, const char *json)
     return rc;
 }
 
-/* Answers a long-poll with the given events (a JSON array's inner text) and the cursor. */
-static int put_poll(hub_stream *s, const char *events, long long cursor)
+/* Answers a long-poll with the given events (a JSON array's inner text), the cursor (ids
+ * above it are new) and the event to ask `after` next (what arrives after it is new). */
+static int put_poll(hub_stream *s, const char *events, long long cursor, long long after)
 {
     buf body, out;
     buf_init(&body);
     buf_init(&out);
-    buf_printf(&body, "{\"events\":[%s],\"cursor\":\"%lld\"}", events, cursor);
+    buf_printf(&body, "{\"events\":[%s],\"cursor\":\"%lld\",\"after\":\"%lld\"}", events, cursor, after);
     buf_printf(&out, "Status: 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n", body.len);
     resp_security_headers(&out);
     buf_printf(&out, "\r\n%s", buf_str(&body));
@@ -287,8 +288,54 @@ static int ring_find(const hub_user *u, long long id)
     return -1;
 }
 
-void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long long last_id, long long deadline_ms,
-              const hub_replay *rp)
+/* A long-poll's answer (hub_lock held): what the log gave (rp) and u's buffer, appended to
+ * *b (a JSON array's inner text), with the cursor (the highest id it knows of) and the event
+ * to ask `after` next (of those answered, the last to arrive here). With by_arrival (the
+ * client asked for what came after the event last_id names, and this hub noted that one),
+ * the events that reached this hub after it, whatever their ids (an event of the log not
+ * yet arrived here waits: it comes to the parked poll when it arrives); otherwise those with
+ * ids above last_id. 1 when there is something to say, 0 when not yet, -1 (no memory). */
+static int poll_collect(const hub_user *u, long long last_id, int by_arrival, const hub_replay *rp, buf *b,
+                        long long *cursor, long long *after)
+{
+    size_t cap = (rp ? rp->n : 0) + (size_t)u->len + 1, n = 0;
+    long long *ids = malloc(sizeof *ids * cap), *place = malloc(sizeof *place * cap);
+    const char **json = malloc(sizeof *json * cap);
+    long long ref = -1, best = -1;
+    int ok = ids && place && json;
+    if (ok && by_arrival) follow_places(&last_id, 1, &ref);
+    for (size_t k = 0; ok && rp && k < rp->n; k++) ids[n] = rp->ids[k], json[n++] = rp->json[k];
+    for (int k = 0; ok && k < u->len; k++) {
+        int i = (u->start + k) % u->cap;
+        if (!replayed(rp, u->ids[i])) ids[n] = u->ids[i], json[n++] = u->data[i];
+    }
+    if (ok) follow_places(ids, n, place);
+    *cursor = last_id;
+    *after = -1;
+    for (size_t k = 0; ok && k < n; k++) {
+        if (ref >= 0 ? place[k] <= ref : ids[k] <= last_id) continue;
+        if (b->len) buf_putc(b, ',');
+        buf_puts(b, json[k]);
+        if (ids[k] > *cursor) *cursor = ids[k];
+        if (place[k] > best) best = place[k], *after = ids[k];
+    }
+    if (*after < 0) *after = *cursor;                 /* none noted here: the cursor will do */
+    free(ids);
+    free(place);
+    free(json);
+    return !ok || b->oom ? -1 : b->len > 0;
+}
+
+/* The `after` of an answer with no events: the last event to arrive here, or failing
+ * that the highest id (hub_lock held). */
+static long long poll_after_now(void)
+{
+    long long id = follow_newest();
+    return id >= 0 ? id : hub_latest;
+}
+
+void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long long last_id, int by_arrival,
+              long long deadline_ms, const hub_replay *rp)
 {
     hub_stream *s = calloc(1, sizeof *s);
     if (!s) { FCGX_Finish_r(fr); free(fr); return; }
@@ -296,23 +343,14 @@ void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long l
     int fd = s->conn.fd;
     snprintf(s->cred, sizeof s->cred, "%s", cred);
     s->sse = sse;
-    /* What the log gave can be far more than a socket buffer holds: it is written here,
-     * blocking (at most HUB_REPLAY_WAIT_S per write), before the stream joins the others;
-     * a long-poll gets it as its whole answer. */
-    if (rp && !rp->resync && rp->n) {
-        struct timeval tv = {HUB_REPLAY_WAIT_S, 0};
+    /* What the log gave can be far more than a socket buffer holds: an event stream's is
+     * written here, blocking (at most HUB_REPLAY_WAIT_S per write), before the stream joins
+     * the others; a long-poll's answer is made under the lock below and written after it. */
+    struct timeval tv = {HUB_REPLAY_WAIT_S, 0};
+    if (sse && rp && !rp->resync && rp->n) {
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
         int bad = 0;
-        if (sse) {
-            for (size_t k = 0; k < rp->n && !bad; k++) bad = put_sse(s, rp->ids[k], rp->json[k]) != 0;
-        } else {
-            buf b;
-            buf_init(&b);
-            for (size_t k = 0; k < rp->n; k++) { if (k) buf_putc(&b, ','); buf_puts(&b, rp->json[k]); }
-            bad = b.oom || put_poll(s, buf_str(&b), rp->ids[rp->n - 1]) != 0;
-            buf_free(&b);
-            bad = 1;                                         /* answered: nothing is parked */
-        }
+        for (size_t k = 0; k < rp->n && !bad; k++) bad = put_sse(s, rp->ids[k], rp->json[k]) != 0;
         if (bad) {
             fcgi_raw_end(&s->conn);
             free(s);
@@ -336,6 +374,9 @@ void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long l
     }
     s->deadline_ms = deadline_ms;
     s->last_write_ms = clock_now_ms();
+    buf answer;                                           /* a long-poll's, written after the lock */
+    buf_init(&answer);
+    long long cursor = 0, after = 0;
     pthread_mutex_lock(&hub_lock);
     hub_nstreams++;
     if (cred_ended(cred)) {              /* ended between its authentication and now */
@@ -344,7 +385,7 @@ void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long l
         return;
     }
     hub_user *u = user_find(uid, 1);
-    int done = !u;
+    int done = !u, answered = 0;
     s->last_id = last_id >= 0 ? last_id : hub_latest;     /* where a resume would start */
     char resync[64];
     snprintf(resync, sizeof resync, resync_fmt, hub_latest);
@@ -352,42 +393,38 @@ void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long l
     if (u && last_id >= 0) {
         /* The log could not say (forgotten, or too much), or an id from the future. */
         if ((rp && rp->resync) || (!rp && last_id < u->floor) || last_id > hub_latest) {
-            done = sse ? put_sse(s, hub_latest, resync) != 0 : (put_poll(s, resync, hub_latest), 1);
+            if (sse) done = put_sse(s, hub_latest, resync) != 0;
+            else answered = (buf_puts(&answer, resync), cursor = hub_latest, after = poll_after_now(), 1);
+        } else if (!sse) {
+            answered = poll_collect(u, last_id, by_arrival, rp, &answer, &cursor, &after);
+            if (answered < 0) answered = (buf_reset(&answer), buf_puts(&answer, resync), cursor = hub_latest,
+                                          after = poll_after_now(), 1);
         } else {
             /* (What the log gave is written above.) The buffer's events after last_id that
-             * the log did not already give: those with a higher id and, for an event stream,
-             * every one that came after the event last_id names, whatever its id. Ids are
-             * taken when an event is made and it arrives when it commits, so an event with a
-             * lower id can come after the last one the reader got; the buffer is in arrival
-             * order. (A long-poll's cursor is an id, not an event: ids above it.) */
-            buf b;
-            buf_init(&b);
-            long long max_id = last_id;
-            int at = sse ? ring_find(u, last_id) : -1;
-            int after = at >= 0 ? at + 1 : u->len;       /* index of the first after last_id */
+             * the log did not already give: those with a higher id and every one that came
+             * after the event last_id names, whatever its id. Ids are taken when an event is
+             * made and it arrives when it commits, so an event with a lower id can come
+             * after the last one the reader got; the buffer is in arrival order. */
+            int at = ring_find(u, last_id);
+            int after_at = at >= 0 ? at + 1 : u->len;    /* index of the first after last_id */
             /* Not in the buffer (it reached the stream through another hub, or before the
              * buffer was made): the lower ids that reached this hub after it still count,
              * asked now, under the lock, so none is delivered between the asking and here. */
             long long *late = NULL;                      /* malloc'd */
             size_t nlate = 0;
-            if (sse && at < 0 && follow_late(last_id, &late, &nlate)) nlate = 0;
+            if (at < 0 && follow_late(last_id, &late, &nlate)) nlate = 0;
             for (int k = 0; k < u->len && !done; k++) {
                 int i = (u->start + k) % u->cap;
-                if ((u->ids[i] <= last_id && k < after && !among(late, nlate, u->ids[i])) || replayed(rp, u->ids[i]))
+                if ((u->ids[i] <= last_id && k < after_at && !among(late, nlate, u->ids[i])) || replayed(rp, u->ids[i]))
                     continue;
-                if (sse) done = put_sse(s, u->ids[i], u->data[i]) != 0;
-                else { if (b.len) buf_putc(&b, ','); buf_puts(&b, u->data[i]); }
-                if (u->ids[i] > max_id) max_id = u->ids[i];
+                done = put_sse(s, u->ids[i], u->data[i]) != 0;
             }
-            if (!sse && b.len) {
-                put_poll(s, buf_str(&b), max_id);
-                done = 1;
-            }
-            buf_free(&b);
             free(late);
         }
     }
-    if (!done) {
+    if (answered) {
+        hub_nstreams--;                                   /* not parked: answered below */
+    } else if (!done) {
         s->next = u->streams;
         u->streams = s;
     } else {
@@ -397,6 +434,17 @@ void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long l
     if (u && !u->present) pres_push(u, HUB_PRES_JOIN);
     else if (u && sse) pres_push(u, HUB_PRES_ACTIVE);        /* not every long-poll: they repeat */
     pthread_mutex_unlock(&hub_lock);
+    if (answered) {
+        /* Possibly far more than the socket holds (what the log gave): blocking, at most
+         * HUB_REPLAY_WAIT_S per write; nobody else writes to an answered poll. */
+        if (fl >= 0) fcntl(fd, F_SETFL, fl);
+        tv.tv_sec = HUB_REPLAY_WAIT_S;
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+        put_poll(s, buf_str(&answer), cursor, after);
+        fcgi_raw_end(&s->conn);
+        free(s);
+    }
+    buf_free(&answer);
 }
 
 /* Doubles u's ring (up to HUB_RING), its events in order from index 0; 0 on success. */
@@ -456,7 +504,7 @@ static int deliver_locked(long long uid, long long id, const char *json)
         hub_stream **pp = &u->streams;
         while (*pp) {
             hub_stream *s = *pp;
-            int end = s->sse ? put_sse(s, id, json) != 0 : (put_poll(s, json, id), 1);
+            int end = s->sse ? put_sse(s, id, json) != 0 : (put_poll(s, json, id > s->last_id ? id : s->last_id, id), 1);
             if (end) {
                 *pp = s->next;
                 stream_end(s);
@@ -472,6 +520,7 @@ static int deliver_locked(long long uid, long long id, const char *json)
 int hub_deliver(long long uid, long long id, const char *json)
 {
     pthread_mutex_lock(&hub_lock);
+    follow_arrived(id);                                   /* under the lock: see follow.h */
     int wrote = deliver_locked(uid, id, json);
     pthread_mutex_unlock(&hub_lock);
     return wrote;
@@ -481,6 +530,7 @@ size_t hub_deliver_many(const long long *uids, size_t n, long long skip, long lo
 {
     size_t wrote = 0;
     pthread_mutex_lock(&hub_lock);                        /* once: a 10,000-member channel is one event */
+    follow_arrived(id);
     if (id > hub_latest) hub_latest = id;
     for (size_t i = 0; i < n; i++)
         if (uids[i] != skip) wrote += (size_t)deliver_locked(uids[i], id, json);
@@ -597,7 +647,7 @@ void hub_tick(void)
                 hub_stream *s = *pp;
                 int end = s->gone;
                 if (!end && s->sse && now - s->last_write_ms >= HUB_HEARTBEAT_MS) end = put(s, ": ping\n\n", 8) != 0;
-                else if (!end && !s->sse && now >= s->deadline_ms) end = (put_poll(s, "", hub_latest), 1);
+                else if (!end && !s->sse && now >= s->deadline_ms) end = (put_poll(s, "", hub_latest, poll_after_now()), 1);
                 if (end) {
                     *pp = s->next;
                     stream_end(s);

@@ -54,9 +54,10 @@ int hub_prepare(long long uid, long long last_id);
  * deadline_ms), opened with credential cred ("s:<session id>" or "t:<token id>"). Replays
  * what the user missed after last_id (-1: nothing to replay): rp's events (NULL: none asked
  * for), then the buffer's; or a resync. A long-poll with something to say is answered and
- * finished at once. Takes ownership of fr (heap-allocated, accepted). */
-void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long long last_id, long long deadline_ms,
-              const hub_replay *rp);
+ * finished at once; by_arrival: its last_id is `after` (what came after that event), not a
+ * cursor (higher ids). Takes ownership of fr (heap-allocated, accepted). */
+void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long long last_id, int by_arrival,
+              long long deadline_ms, const hub_replay *rp);
 /* A session ended or a token was revoked: every stream it opened ends now (an SSE stream
  * with a "session.ended" event, a long-poll with 401), and one parked later is refused. */
 void hub_cred_ended(const char *cred);

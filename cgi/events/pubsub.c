@@ -75,9 +75,7 @@ static void handle(redisReply *r, db *d)
     }
     long long uid, conv, epoch, skip, id = pubsub_event_id(r->element[3]->str, r->element[3]->len);
     if (!convmap_channel(r->element[2]->str, &conv, &epoch, &skip)) {
-        /* Not seen when left to the follower: it delivers from the log after FOLLOW_REPAIR_MS
-         * (and notes its arrival again then). */
-        if (id > 0) follow_arrived(id);
+        /* Not seen when left to the follower: it delivers from the log after FOLLOW_REPAIR_MS. */
         if (id > 0 && convmap_deliver(d, conv, epoch, skip, id, r->element[3]->str)) follow_seen(id, clock_now_ms());
         else if (id <= 0) log_warn("events: ignoring a malformed event on %s", r->element[2]->str);
         return;
@@ -85,7 +83,6 @@ static void handle(redisReply *r, db *d)
     if (pubsub_channel_uid(r->element[2]->str, &uid)) return;
     if (id > 0) {
         follow_seen(id, clock_now_ms());
-        follow_arrived(id);
         hub_deliver(uid, id, r->element[3]->str);
     }
     else log_warn("events: ignoring a malformed event on %s", r->element[2]->str);

@@ -9,7 +9,8 @@
 // Events are a doorbell: subscribers fetch the truth from the server.
 //
 // After an error the connection is re-opened with exponential backoff and jitter, carrying
-// the last event id (?last_event_id= for SSE, ?cursor= for polling) so the hub can replay.
+// the last event id (?last_event_id= for SSE; for polling ?after=, the event the hub's last
+// answer named, or ?cursor= before it named one) so the hub can replay.
 // A quiet "Reconnecting…" (#live-status) shows once the connection has been down a while.
 // <html data-live="up|down" data-live-transport="sse|poll"> tells tests (and CSS) the state.
 // Delivery receipts (POST …/delivered) are a subscriber like the others: delivery.js.
@@ -24,6 +25,7 @@ const listeners = new Set();
 let started = false;
 let transport = null; // "sse" | "poll"
 let lastId = null; // the last event id seen (a decimal string), shared by SSE and polling
+let pollAfter = null; // the hub's `after` of the last poll: what reached it after that event is new
 let source = null; // the EventSource
 let sseEverOpened = false;
 let attempt = 0; // failures in a row, for the backoff
@@ -279,6 +281,7 @@ function startPolling() {
   if (transport === 'poll') return;
   transport = 'poll';
   document.documentElement.dataset.liveTransport = 'poll';
+  pollAfter = null; // from the last id seen, until the hub names its own place
   pollLoop();
 }
 
@@ -287,7 +290,10 @@ async function pollLoop() {
     // Without a cursor, ask briefly for one first: subscribers catch up once the hub knows
     // where this tab stands, so nothing falls between the page and the first event.
     const fresh = lastId == null;
-    const query = !fresh ? `cursor=${encodeURIComponent(lastId)}&timeout=${POLL_TIMEOUT_S}` : 'timeout=1';
+    // `after` rather than the cursor once the hub named it: an event committed late, with an
+    // id below the last one seen, is still new, and `after` gets it (docs/API.md).
+    const from = pollAfter != null ? `after=${encodeURIComponent(pollAfter)}` : `cursor=${encodeURIComponent(lastId)}`;
+    const query = !fresh ? `${from}&timeout=${POLL_TIMEOUT_S}` : 'timeout=1';
     const ctrl = new AbortController();
     const guard = setTimeout(() => ctrl.abort(), (POLL_TIMEOUT_S + 10) * 1000);
     try {
@@ -315,6 +321,7 @@ async function pollLoop() {
       if (data.cursor != null && data.cursor !== '') {
         if (lastId == null || Number(data.cursor) > Number(lastId)) lastId = String(data.cursor);
       }
+      if (data.after != null && data.after !== '') pollAfter = String(data.after);
       markUp(fresh);
     } catch (err) {
       markDown();

@@ -324,6 +324,44 @@ test(
   },
 );
 
+test('long-poll with `after`: an event committed late, with a lower id, arriving between two polls, is answered', async () => {
+  const [a, b] = await registerMany(2);
+  const g = await createGroup(a, [b]);
+  const start = await longPoll(b, { timeout: 1 });
+  assert.equal(start.status, 200, show(start));
+  assert.match(start.json.after, /^\d+$/, `after is a string of digits: ${show(start)}`);
+  const late = Number(sql(`SELECT nextval('event_ids')`));
+  const polling = longPoll(b, { after: start.json.after, timeout: 10 });
+  await sleep(300);
+  const m = await send(a, g.id, 'sent after the late event took its id');
+  const r1 = await polling;
+  assert.equal(r1.status, 200, show(r1));
+  const got = r1.json.events.find(isMsg(g.id, m.seq));
+  assert.ok(got && got.id > late, `the message, with an id above ${late}: ${show(r1)}`);
+  assert.equal(r1.json.after, String(got.id), `after names the last event to arrive: ${show(r1)}`);
+  // The late event commits between two polls (the hubs' log readers deliver it ~0.5 s on).
+  const body = JSON.stringify({ type: 'conversation.updated', conversation_id: g.id, title: 'Renamed late', description: '' });
+  sql(`INSERT INTO event_log (id, type, conv_id, body) VALUES (${late}, 'conversation.updated', ${g.id}, '${body}')`);
+  await sleep(2000);
+  const bases = BASE2 ? [BASE, BASE2] : [BASE];
+  for (const base of bases) {                           // the same hub, and the other one
+    const r2 = await longPoll(b, { base, after: r1.json.after, timeout: 5 });
+    assert.equal(r2.status, 200, show(r2));
+    assert.ok(r2.ms < 2500, `answered at once (${r2.ms.toFixed(0)} ms) at ${base}`);
+    assert.deepEqual(r2.json.events.map((e) => e.id), [late], `just the late event at ${base}: ${show(r2)}`);
+    assert.equal(r2.json.events[0].title, 'Renamed late');
+    assert.equal(r2.json.cursor, String(got.id), `the cursor does not go back: ${show(r2)}`);
+    assert.equal(r2.json.after, String(late), show(r2));
+    // Nothing else: the next poll waits (it is not answered the same events again).
+    const r3 = await longPoll(b, { base, after: r2.json.after, timeout: 1 });
+    assert.equal(r3.status, 200, show(r3));
+    assert.deepEqual(r3.json.events.filter((e) => e.conversation_id === g.id), [], `nothing again at ${base}: ${show(r3)}`);
+  }
+  const bad = await longPoll(b, { after: 'x', timeout: 1 });
+  assert.equal(bad.status, 400, show(bad));
+  assert.equal(bad.json.error.field, 'after', show(bad));
+});
+
 test('a removed member hears nothing more from the conversation; the others do', async () => {
   const [a, b, c] = await sharedUsers(3);
   const g = await createGroup(a, [b, c]);

@@ -709,9 +709,10 @@ export async function sendAt(base, u, convId, body, opts = {}) {
  * are left out). opts: {token, base, headers, raw query string `query`}. Returns the api()
  * shape plus `ms`, the time the answer took.
  */
-export async function longPoll(u, { cursor, timeout, base = BASE, query, headers } = {}) {
+export async function longPoll(u, { cursor, after, timeout, base = BASE, query, headers } = {}) {
   const q = new URLSearchParams();
   if (cursor !== undefined) q.set('cursor', String(cursor));
+  if (after !== undefined) q.set('after', String(after));
   if (timeout !== undefined) q.set('timeout', String(timeout));
   const qs = query ?? (q.toString() ? `?${q}` : '');
   const t0 = performance.now();

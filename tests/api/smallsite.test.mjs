@@ -143,6 +143,14 @@ describe('small-site mode (plain CGI, no Redis)', { skip: !BIN && 'needs BIN (th
     assert.ok(created, r.text);
     assert.equal(created.message.body, 'hello from CGI');
     assert.equal(r.json.cursor, String(r.json.events.at(-1).id));
+    assert.equal(r.json.after, r.json.cursor, 'here `after` is the cursor');
+    // `after` (the hub's arrival order) is read as a cursor here: the same answer.
+    const again = cgi('GET', `/api/v1/events?after=${cursor}&timeout=20`, undefined, b.token);
+    assert.equal(again.status, 200, again.text);
+    assert.deepEqual(again.json.events.map((e) => e.id), r.json.events.map((e) => e.id), again.text);
+    const badAfter = cgi('GET', '/api/v1/events?after=x', undefined, b.token);
+    assert.equal(badAfter.status, 400, badAfter.text);
+    assert.equal(badAfter.json.error.field, 'after', badAfter.text);
     const sse = cgi('GET', '/api/v1/events', undefined, b.token, { HTTP_ACCEPT: 'text/event-stream' });
     assert.equal(sse.status, 501);
     assert.match(sse.json.error.message, /long-poll/);

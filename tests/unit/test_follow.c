@@ -159,31 +159,27 @@ static void test_late_arrivals(void **state)
     assert_int_equal(follow_late(999, &late, &n), -1);          /* never came here */
 }
 
-/* One event's copies (one per recipient on Redis, then the log) are noted once when they
- * come together; noted again later, the lower ids between count once. */
+/* One event's copies (one per recipient on Redis, then the log) are noted once: its first
+ * arrival is its place, however late the others come. */
 static void test_late_repeats(void **state)
 {
     (void)state;
     long long *late;
     size_t n;
     follow_arrived(2005);
-    follow_arrived(2001);
-    for (int k = 0; k < FOLLOW_ARRIVAL_REPEAT; k++) follow_arrived(2001);   /* copies together: once */
+    for (int k = 0; k < 3; k++) follow_arrived(2001);
     follow_arrived(2006);
     assert_int_equal(follow_late(2005, &late, &n), 0);
     assert_int_equal(n, 1);
     assert_true(late[0] == 2001);
     free(late);
-    for (int k = 0; k < FOLLOW_ARRIVAL_REPEAT; k++) follow_arrived(2010 + k);
-    follow_arrived(2001);                                          /* a copy much later: noted */
+    follow_arrived(2001);                                          /* a copy much later */
     assert_int_equal(follow_late(2005, &late, &n), 0);
-    assert_int_equal(n, 1);                                        /* still one id */
-    assert_true(late[0] == 2001);
+    assert_int_equal(n, 1);                                        /* still once */
     free(late);
-    assert_int_equal(follow_late(2006, &late, &n), 0);             /* its copy came after 2006 */
-    assert_int_equal(n, 1);
-    assert_true(late[0] == 2001);
-    free(late);
+    assert_int_equal(follow_late(2006, &late, &n), 0);             /* it had come before 2006 */
+    assert_int_equal(n, 0);
+    assert_int_equal(follow_newest(), 2006);
 }
 
 /* Only the last FOLLOW_ARRIVALS arrivals are known. */
@@ -210,12 +206,54 @@ static void test_late_forgets(void **state)
     assert_int_equal(n, 0);
 }
 
+/* Places in the arrival order: a first arrival counts; an id never noted has none. */
+static void test_places(void **state)
+{
+    (void)state;
+    for (long long k = 0; k < FOLLOW_ARRIVALS; k++) follow_arrived(7000000 + k);   /* the earlier tests' leave */
+    long long order[] = {8003, 8001, 8002};
+    for (size_t i = 0; i < 3; i++) follow_arrived(order[i]);
+    follow_arrived(8100);
+    follow_arrived(8003);                                   /* noted again later: its first place counts */
+    assert_int_equal(follow_newest(), 8100);
+    long long ids[] = {8002, 8001, 9999, 8003, 8001}, place[5];
+    follow_places(ids, 5, place);
+    assert_true(place[3] >= 0 && place[1] == place[3] + 1 && place[0] == place[3] + 2);   /* 8003, 8001, 8002 */
+    assert_int_equal(place[4], place[1]);                   /* asked twice: the same answer */
+    assert_int_equal(place[2], -1);                         /* never came */
+    follow_places(ids, 0, place);                           /* nothing asked: nothing touched */
+    assert_int_equal(place[2], -1);
+}
+
+/* The map of places stays right while the oldest keep leaving it: three rings' worth of
+ * scattered ids, then every one of the last FOLLOW_ARRIVALS found at its place, none other. */
+static void test_places_after_many(void **state)
+{
+    (void)state;
+    const long long total = 3LL * FOLLOW_ARRIVALS;
+    for (long long k = 0; k < total; k++) follow_arrived(10000000 + (k * 7919) % total);   /* distinct */
+    long long *ids = malloc(sizeof *ids * (size_t)total), *place = malloc(sizeof *place * (size_t)total);
+    assert_non_null(ids);
+    assert_non_null(place);
+    for (long long k = 0; k < total; k++) ids[k] = 10000000 + (k * 7919) % total;
+    follow_places(ids, (size_t)total, place);
+    long long base = place[total - FOLLOW_ARRIVALS];
+    assert_true(base >= 0);
+    for (long long k = 0; k < total; k++) {
+        if (k < total - FOLLOW_ARRIVALS) assert_int_equal(place[k], -1);
+        else assert_int_equal(place[k], base + (k - (total - FOLLOW_ARRIVALS)));
+    }
+    free(ids);
+    free(place);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seen_and_repair), cmocka_unit_test(test_seen_late_is_not_repaired),
         cmocka_unit_test(test_gaps), cmocka_unit_test(test_sequence_jump), cmocka_unit_test(test_many_seen),
         cmocka_unit_test(test_late_arrivals), cmocka_unit_test(test_late_repeats), cmocka_unit_test(test_late_forgets),
+        cmocka_unit_test(test_places), cmocka_unit_test(test_places_after_many),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
