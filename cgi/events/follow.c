@@ -176,20 +176,26 @@ void follow_round(long long hi, const follow_row *fresh, size_t nfresh, const fo
 
 static size_t arr_home(long long id) { return slot_of(id, ARR_MAP); }
 
+/* The slot of id in the map, or the empty one that ends its run (follow_lock held). */
+static size_t arr_find(long long id)
+{
+    size_t i = arr_home(id);
+    while (arr_map[i].id && arr_map[i].id != id) i = (i + 1) & (ARR_MAP - 1);
+    return i;
+}
+
 /* The arrival number of id, or -1 (follow_lock held). */
 static long long arr_get(long long id)
 {
-    for (size_t i = arr_home(id); arr_map[i].id; i = (i + 1) & (ARR_MAP - 1))
-        if (arr_map[i].id == id) return (long long)arr_map[i].at;
-    return -1;
+    size_t i = arr_find(id);
+    return arr_map[i].id ? (long long)arr_map[i].at : -1;
 }
 
 /* Removes id (follow_lock held): the entries after it in its run move back, so that no
  * lookup stops at the hole before reaching them. */
 static void arr_del(long long id)
 {
-    size_t i = arr_home(id);
-    while (arr_map[i].id && arr_map[i].id != id) i = (i + 1) & (ARR_MAP - 1);
+    size_t i = arr_find(id);
     if (!arr_map[i].id) return;
     for (size_t j = i;;) {
         j = (j + 1) & (ARR_MAP - 1);
@@ -207,9 +213,7 @@ void follow_arrived(long long id)
     pthread_mutex_lock(&follow_lock);
     if (id > 0 && arr_get(id) < 0) {                                    /* a first arrival */
         if (arrived >= FOLLOW_ARRIVALS) arr_del(arrivals[arrived % FOLLOW_ARRIVALS]);   /* the oldest leaves */
-        size_t i = arr_home(id);
-        while (arr_map[i].id) i = (i + 1) & (ARR_MAP - 1);
-        arr_map[i] = (struct arr_slot){id, arrived};
+        arr_map[arr_find(id)] = (struct arr_slot){id, arrived};         /* found again: the removal moved entries */
         arrivals[arrived++ % FOLLOW_ARRIVALS] = id;
     }
     pthread_mutex_unlock(&follow_lock);

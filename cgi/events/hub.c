@@ -264,20 +264,17 @@ int hub_prepare(long long uid, long long last_id)
     return need;
 }
 
-/* 1 when id is among ids[0..n) (ascending). */
-static int among(const long long *ids, size_t n, long long id)
+/* 1 when id is among the replayed events (ascending ids). */
+static int replayed(const hub_replay *rp, long long id)
 {
-    size_t lo = 0, hi = n;
+    size_t lo = 0, hi = rp ? rp->n : 0;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (ids[mid] < id) lo = mid + 1;
+        if (rp->ids[mid] < id) lo = mid + 1;
         else hi = mid;
     }
-    return lo < n && ids[lo] == id;
+    return rp && lo < rp->n && rp->ids[lo] == id;
 }
-
-/* 1 when id is among the replayed events. */
-static int replayed(const hub_replay *rp, long long id) { return rp && among(rp->ids, rp->n, id); }
 
 /* Where id is in u's ring, counted from its oldest event (arrival order), or -1 when it is
  * not there (hub_lock held). */
@@ -409,17 +406,17 @@ void hub_park(FCGX_Request *fr, long long uid, const char *cred, int sse, long l
             int after_at = at >= 0 ? at + 1 : u->len;    /* index of the first after last_id */
             /* Not in the buffer (it reached the stream through another hub, or before the
              * buffer was made): the lower ids that reached this hub after it still count,
-             * asked now, under the lock, so none is delivered between the asking and here. */
-            long long *late = NULL;                      /* malloc'd */
-            size_t nlate = 0;
-            if (at < 0 && follow_late(last_id, &late, &nlate)) nlate = 0;
+             * by their places in its arrival order (a lookup each, under the lock). */
+            long long ref = -1, ids[HUB_RING], place[HUB_RING];
+            if (at < 0) follow_places(&last_id, 1, &ref);
+            for (int k = 0; ref >= 0 && k < u->len; k++) ids[k] = u->ids[(u->start + k) % u->cap];
+            if (ref >= 0) follow_places(ids, (size_t)u->len, place);
             for (int k = 0; k < u->len && !done; k++) {
                 int i = (u->start + k) % u->cap;
-                if ((u->ids[i] <= last_id && k < after_at && !among(late, nlate, u->ids[i])) || replayed(rp, u->ids[i]))
-                    continue;
+                int late = ref >= 0 && place[k] > ref;
+                if ((u->ids[i] <= last_id && k < after_at && !late) || replayed(rp, u->ids[i])) continue;
                 done = put_sse(s, u->ids[i], u->data[i]) != 0;
             }
-            free(late);
         }
     }
     if (answered) {

@@ -257,22 +257,37 @@ test('resync: a Last-Event-ID older than the log keeps, or from the future, give
   }
 });
 
+/**
+ * A transaction takes its event id, then commits after a later event: ids are taken when an
+ * event is made, events arrive when they commit. Takes the late id, has `a` send a message
+ * to `g` (a higher id) and waits for it on stream `s`, which it then closes.
+ * Returns {late, m: the message, got: its event}.
+ */
+async function lateBeforeMessage(a, g, s) {
+  const late = Number(sql(`SELECT nextval('event_ids')`));
+  const m = await send(a, g.id, 'sent after the late event took its id');
+  const got = await s.waitFor(isMsg(g.id, m.seq), 5000, 'the message');
+  assert.ok(got.id > late, `${got.id} > ${late}`);
+  await s.close();
+  return { late, m, got };
+}
+
+/** The late id's transaction commits now (a rename of g); waits until the hubs' log readers
+ * have delivered it (FOLLOW_REPAIR_MS). */
+async function commitLate(late, g) {
+  const body = JSON.stringify({ type: 'conversation.updated', conversation_id: g.id, title: 'Renamed late', description: '' });
+  sql(`INSERT INTO event_log (id, type, conv_id, body) VALUES (${late}, 'conversation.updated', ${g.id}, '${body}')`);
+  await sleep(2000);
+}
+
 test('a reconnect to the same hub replays an event committed late, with a lower id than Last-Event-ID', async () => {
   const [a, b] = await registerMany(2);
   const g = await createGroup(a, [b]);
   const s = await openStream(b);
   let s2;
   try {
-    // A transaction takes its event id, then commits after a later event: ids are taken when
-    // an event is made, events arrive when they commit.
-    const late = Number(sql(`SELECT nextval('event_ids')`));
-    const m = await send(a, g.id, 'sent after the late event took its id');
-    const got = await s.waitFor(isMsg(g.id, m.seq), 5000, 'the message');
-    assert.ok(got.id > late, `${got.id} > ${late}`);
-    await s.close();
-    const body = JSON.stringify({ type: 'conversation.updated', conversation_id: g.id, title: 'Renamed late', description: '' });
-    sql(`INSERT INTO event_log (id, type, conv_id, body) VALUES (${late}, 'conversation.updated', ${g.id}, '${body}')`);
-    await sleep(2000);                              // the hub's log reader takes it in (FOLLOW_REPAIR_MS)
+    const { late, m, got } = await lateBeforeMessage(a, g, s);
+    await commitLate(late, g);
     s2 = await SseStream.open(b, { lastEventId: got.id });
     const again = await s2.waitFor((e) => e.id === late, 5000, 'the late event, replayed after the reconnect');
     assert.equal(again.title, 'Renamed late');
@@ -295,14 +310,8 @@ test(
     try {
       // As above, but the stream comes back through the other hub, which never held it: that
       // hub knows the late event came after the message, as the first one does.
-      const late = Number(sql(`SELECT nextval('event_ids')`));
-      const m = await send(a, g.id, 'sent after the late event took its id');
-      const got = await s.waitFor(isMsg(g.id, m.seq), 5000, 'the message');
-      assert.ok(got.id > late, `${got.id} > ${late}`);
-      await s.close();
-      const body = JSON.stringify({ type: 'conversation.updated', conversation_id: g.id, title: 'Renamed late', description: '' });
-      sql(`INSERT INTO event_log (id, type, conv_id, body) VALUES (${late}, 'conversation.updated', ${g.id}, '${body}')`);
-      await sleep(2000);                            // both hubs' log readers take it in
+      const { late, m, got } = await lateBeforeMessage(a, g, s);
+      await commitLate(late, g);
       s2 = await SseStream.open(b, { base: BASE2, lastEventId: got.id });
       const again = await s2.waitFor((e) => e.id === late, 5000, 'the late event, replayed by the other hub');
       assert.equal(again.title, 'Renamed late');
@@ -339,10 +348,7 @@ test('long-poll with `after`: an event committed late, with a lower id, arriving
   const got = r1.json.events.find(isMsg(g.id, m.seq));
   assert.ok(got && got.id > late, `the message, with an id above ${late}: ${show(r1)}`);
   assert.equal(r1.json.after, String(got.id), `after names the last event to arrive: ${show(r1)}`);
-  // The late event commits between two polls (the hubs' log readers deliver it ~0.5 s on).
-  const body = JSON.stringify({ type: 'conversation.updated', conversation_id: g.id, title: 'Renamed late', description: '' });
-  sql(`INSERT INTO event_log (id, type, conv_id, body) VALUES (${late}, 'conversation.updated', ${g.id}, '${body}')`);
-  await sleep(2000);
+  await commitLate(late, g);                            // between two polls
   const bases = BASE2 ? [BASE, BASE2] : [BASE];
   for (const base of bases) {                           // the same hub, and the other one
     const r2 = await longPoll(b, { base, after: r1.json.after, timeout: 5 });
